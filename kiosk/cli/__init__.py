@@ -1,0 +1,51 @@
+"""The ``kiosk`` command line: ``python -m kiosk COMMAND …``.
+
+Each command lives in its own module under ``kiosk/cli/`` (or elsewhere, for commands that need Qt or
+HTTP and must not be imported by the core) and exposes ``register(subparsers)``, which adds its parser
+and sets ``func`` to a callable taking the parsed arguments and returning an exit code. Modules are
+imported lazily by name so ``kiosk search`` never pays for Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from kiosk.errors import KioskError
+
+# command name -> module providing register(); modules outside kiosk/ hold commands that need Qt/HTTP.
+COMMANDS: dict[str, str] = {
+    "import": "kiosk.cli.import_cmd",
+    "pin-hash": "kiosk.cli.admin",
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区 query kiosk")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=f"(see `kiosk {name} --help`)")
+            continue
+        importlib.import_module(module).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KioskError as exc:
+        print(f"kiosk {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

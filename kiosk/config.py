@@ -1,0 +1,247 @@
+"""A terminal's configuration: one TOML file per terminal.
+
+The file names the zone, the data folder, the district server, the printers, the idle timeout and the
+staff PIN hash. Every key has a default that runs the bundled demo district, so an empty file is a
+working demo terminal. An unknown key, a wrong type or a bad value is a :class:`ConfigError` naming the
+key and the file, never a traceback.
+
+Layout::
+
+    [terminal]   id, zone, data_dir, idle_timeout_s, large_text, mirror_all_zones, content_pack
+    [server]     url, token, ca_bundle, trust_key, timeout_s, sync_interval_s, max_response_mb
+    [staff]      pin_hash, max_failures, lockout_s
+    [[printers]] name, role, kind, target, encoding, font_charset, columns, cut
+
+Relative paths are resolved against the folder of the configuration file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import ConfigError
+from kiosk.paths import demo_dir
+
+PRINTER_KINDS = ("system", "tcp", "usb", "serial", "file")
+PRINTER_ROLES = ("a4", "receipt")
+
+
+@dataclass(frozen=True)
+class TerminalSection:
+    id: str = "demo-wanbao-01"
+    zone: str = "wanbao"
+    data_dir: Path = Path("")  # "" = the platform's per-user data folder (platformdirs)
+    idle_timeout_s: int = 90
+    large_text: bool = False
+    mirror_all_zones: bool = False
+    # The content pack a fresh data folder is seeded from (demo district by default; "" for none).
+    content_pack: str = "demo"
+
+
+@dataclass(frozen=True)
+class ServerSection:
+    url: str = ""  # empty: no server, the terminal runs on its mirror alone
+    token: str = ""
+    ca_bundle: str = ""
+    trust_key: str = ""  # path to the district's Ed25519 public key (PEM)
+    timeout_s: float = 10.0
+    sync_interval_s: int = 300
+    max_response_mb: int = 32
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    # scrypt hash of the staff PIN; the demo default is the PIN 246810 (see docs).
+    pin_hash: str = (
+        "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$"
+        "AN7QY2aqBAuMcC5pJSxWGoiHaXMTwVNcdhSKBFOxECc="
+    )
+    max_failures: int = 5
+    lockout_s: int = 300
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    name: str
+    role: str = "receipt"  # a4 | receipt
+    kind: str = "file"  # system | tcp | usb | serial | file
+    # system: CUPS queue name ("" = default); tcp: host:port; usb: vendor:product (hex);
+    # serial: device path; file: folder that receives one file per job
+    target: str = ""
+    encoding: str = "gb18030"  # gb18030 | gbk (ESC/POS only)
+    font_charset: str = "gbk"  # gb2312 | gbk | gb18030: what the printer's own font can draw
+    columns: int = 48  # characters per line in the printer's font A (80 mm paper: 48, 58 mm: 32)
+    cut: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    terminal: TerminalSection = field(default_factory=TerminalSection)
+    server: ServerSection = field(default_factory=ServerSection)
+    staff: StaffSection = field(default_factory=StaffSection)
+    printers: tuple[PrinterConfig, ...] = ()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.terminal.data_dir
+
+    @property
+    def db_path(self) -> Path:
+        return self.terminal.data_dir / "mirror.db"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.terminal.data_dir / "blobs"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.terminal.data_dir / "logs"
+
+    def printer(self, role: str) -> PrinterConfig | None:
+        """The first printer configured for ``role`` (a4 or receipt), if any."""
+        return next((p for p in self.printers if p.role == role), None)
+
+
+def _coerce(where: str, key: str, value: Any, expected: Any) -> Any:
+    """Check one value against the dataclass field type; ints are accepted where floats are."""
+    if expected in (Path, "Path"):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: key '{key}' must be a path string, not {type(value).__name__}")
+        return Path(value)
+    pytype = {"str": str, "int": int, "float": float, "bool": bool}.get(str(expected), expected)
+    if pytype is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if pytype is int and isinstance(value, bool):
+        raise ConfigError(f"{where}: key '{key}' must be a whole number, not true/false")
+    if not isinstance(value, pytype):
+        names = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+        raise ConfigError(
+            f"{where}: key '{key}' must be {names.get(pytype, pytype)}, not {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _section(cls: type, raw: Any, where: str, required: tuple[str, ...] = ()) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{where}: unknown key '{key}' (known keys: {known})")
+        values[key] = _coerce(where, key, value, fields[key].type)
+    for key in required:
+        if key not in values:
+            raise ConfigError(f"{where}: missing key '{key}'")
+    return cls(**values)
+
+
+def _validate(cfg: Config, src: str) -> None:
+    t, s, st = cfg.terminal, cfg.server, cfg.staff
+    if not t.zone.strip():
+        raise ConfigError(f"{src} [terminal]: key 'zone' must not be empty")
+    if not 15 <= t.idle_timeout_s <= 3600:
+        raise ConfigError(f"{src} [terminal]: key 'idle_timeout_s' must be between 15 and 3600 seconds")
+    if s.url and not s.url.startswith(("http://", "https://")):
+        raise ConfigError(f"{src} [server]: key 'url' must start with http:// or https://")
+    if s.url and not s.token:
+        raise ConfigError(f"{src} [server]: key 'token' is required when 'url' is set")
+    if s.url and not s.trust_key:
+        raise ConfigError(f"{src} [server]: key 'trust_key' is required when 'url' is set")
+    if not 0 < s.timeout_s <= 300:
+        raise ConfigError(f"{src} [server]: key 'timeout_s' must be between 0 and 300 seconds")
+    if not 1 <= s.max_response_mb <= 1024:
+        raise ConfigError(f"{src} [server]: key 'max_response_mb' must be between 1 and 1024")
+    if not st.pin_hash.startswith("scrypt$"):
+        raise ConfigError(f"{src} [staff]: key 'pin_hash' must be a scrypt hash (use `kiosk pin-hash`)")
+    if st.max_failures < 1 or st.lockout_s < 0:
+        raise ConfigError(f"{src} [staff]: 'max_failures' must be ≥ 1 and 'lockout_s' ≥ 0")
+    names: set[str] = set()
+    for i, p in enumerate(cfg.printers):
+        where = f"{src} [[printers]] #{i + 1}"
+        if p.name in names:
+            raise ConfigError(f"{where}: key 'name' repeats '{p.name}'")
+        names.add(p.name)
+        if p.kind not in PRINTER_KINDS:
+            raise ConfigError(f"{where}: key 'kind' must be one of {', '.join(PRINTER_KINDS)}")
+        if p.role not in PRINTER_ROLES:
+            raise ConfigError(f"{where}: key 'role' must be one of {', '.join(PRINTER_ROLES)}")
+        if p.encoding not in ("gb18030", "gbk"):
+            raise ConfigError(f"{where}: key 'encoding' must be gb18030 or gbk")
+        if p.font_charset not in ("gb2312", "gbk", "gb18030"):
+            raise ConfigError(f"{where}: key 'font_charset' must be gb2312, gbk or gb18030")
+        if p.kind != "system" and not p.target:
+            raise ConfigError(f"{where}: key 'target' is required for a {p.kind} printer")
+
+
+def _resolve(base: Path, value: str | Path) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def parse(text: str, path: Path | None = None) -> Config:
+    """Parse configuration text; ``path`` (if any) is used in messages and to resolve relative paths."""
+    src = str(path) if path else "<config>"
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{src}: not valid TOML: {exc}") from exc
+    known = {"terminal", "server", "staff", "printers"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"{src}: unknown section '{key}' (known: {', '.join(sorted(known))})")
+    terminal = _section(TerminalSection, raw.get("terminal", {}), f"{src} [terminal]")
+    server = _section(ServerSection, raw.get("server", {}), f"{src} [server]")
+    staff = _section(StaffSection, raw.get("staff", {}), f"{src} [staff]")
+    raw_printers = raw.get("printers", [])
+    if not isinstance(raw_printers, list):
+        raise ConfigError(f"{src}: 'printers' must be an array of tables ([[printers]])")
+    printers = tuple(
+        _section(PrinterConfig, p, f"{src} [[printers]] #{i + 1}", required=("name",))
+        for i, p in enumerate(raw_printers)
+    )
+    base = path.parent if path else Path.cwd()
+    if str(terminal.data_dir) in ("", "."):
+        import platformdirs
+
+        data_dir = Path(platformdirs.user_data_dir("zwgk-kiosk", appauthor=False)) / terminal.id
+    else:
+        data_dir = _resolve(base, terminal.data_dir)
+    terminal = dataclasses.replace(terminal, data_dir=data_dir)
+
+    def rel(v: str) -> str:
+        return str(_resolve(base, v)) if v else ""
+
+    server = dataclasses.replace(server, ca_bundle=rel(server.ca_bundle), trust_key=rel(server.trust_key))
+    printers = tuple(
+        dataclasses.replace(p, target=rel(p.target)) if p.kind == "file" else p for p in printers
+    )
+    cfg = Config(path=path, terminal=terminal, server=server, staff=staff, printers=printers)
+    _validate(cfg, src)
+    return cfg
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Load a terminal's configuration; ``None`` loads the bundled demo terminal's."""
+    p = Path(path) if path is not None else demo_dir() / "terminal.toml"
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: configuration file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: configuration file is not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read configuration file: {exc.strerror}") from None
+    return parse(text, p.resolve())
+
+
+def demo_config(data_dir: Path) -> Config:
+    """The demo terminal's configuration with its data folder moved (tests, screenshots)."""
+    cfg = load(None)
+    return dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, data_dir=data_dir))

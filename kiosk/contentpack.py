@@ -1,0 +1,336 @@
+"""Content packs: the JSON Lines format the kiosk imports (documented in ``docs/content-pack.md``).
+
+Each line is one JSON object. A line without ``"type"`` (or with ``"type": "document"``) is a document
+in the format of ``shared/corpus/laws.jsonl`` plus optional fields of ours (version, zone, categories,
+status, superseded_by, supersedes, interprets, attachments, public_url, body_format). Lines with
+``"type": "zone"`` or ``"type": "category"`` describe the district's zones and categories.
+
+Import is all-or-nothing: every line is parsed and checked first; if any line is bad, nothing is
+imported and :class:`ContentPackError` lists each bad line's number and reason. With ``skip_bad`` the
+good lines are imported and the bad ones reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kiosk.errors import ContentPackError
+from kiosk.mirror.blobs import BlobStore
+from kiosk.mirror.models import Category, CategoryFacet, DocStatus, Zone
+from kiosk.mirror.store import AttachmentRecord, DocumentRecord, Outcome, apply_document, upsert_category, upsert_zone
+
+MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_TITLE = 500
+MAX_BODY = 4 * 1024 * 1024
+MAX_ATTACHMENT = 64 * 1024 * 1024
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
+
+_DOC_FIELDS = {
+    "type", "id", "title", "category", "level", "region", "issuer", "doc_number", "published",
+    "effective", "status", "body", "source_path", "source_repo", "version", "zone", "categories",
+    "superseded_by", "supersedes", "interprets", "attachments", "public_url", "body_format",
+}
+
+
+@dataclass
+class PendingBlob:
+    sha256: str
+    data: bytes
+
+
+@dataclass
+class ParsedPack:
+    documents: list[tuple[int, DocumentRecord]] = field(default_factory=list)
+    zones: list[tuple[int, Zone]] = field(default_factory=list)
+    categories: list[tuple[int, Category]] = field(default_factory=list)
+    blobs: list[PendingBlob] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+
+def _str(obj: dict[str, Any], key: str, *, required: bool = False, max_len: int = 500) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise ValueError(f"missing '{key}'")
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a string")
+    value = value.strip()
+    if "\x00" in value:
+        raise ValueError(f"'{key}' contains a NUL character")
+    if required and not value:
+        raise ValueError(f"'{key}' is empty")
+    if len(value) > max_len:
+        raise ValueError(f"'{key}' is longer than {max_len} characters")
+    return value or None
+
+
+def _date(obj: dict[str, Any], key: str) -> str | None:
+    value = _str(obj, key, max_len=10)
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{key}' must be an ISO date YYYY-MM-DD, not {value!r}") from None
+    return value
+
+
+def _ref(obj: dict[str, Any], key: str) -> str | None:
+    value = _str(obj, key, max_len=64)
+    if value is not None and not _ID.match(value):
+        raise ValueError(f"'{key}' is not a document id")
+    return value
+
+
+def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> AttachmentRecord:
+    if not isinstance(raw, dict):
+        raise ValueError("each attachment must be an object")
+    name = _str(raw, "name", required=True, max_len=200)
+    mime = _str(raw, "mime", max_len=80) or "application/pdf"
+    want = _str(raw, "sha256", max_len=64)
+    if "path" in raw:
+        rel = _str(raw, "path", required=True, max_len=300)
+        assert rel is not None
+        p = (pack_dir / rel).resolve()
+        if not p.is_relative_to(pack_dir.resolve()):
+            raise ValueError(f"attachment path {rel!r} leaves the pack's folder")
+        try:
+            if p.stat().st_size > MAX_ATTACHMENT:
+                raise ValueError(f"attachment {rel!r} is larger than {MAX_ATTACHMENT >> 20} MB")
+            data = p.read_bytes()
+        except OSError as exc:
+            raise ValueError(f"attachment {rel!r} cannot be read: {exc.strerror}") from None
+    elif "data_base64" in raw:
+        try:
+            data = base64.b64decode(str(raw["data_base64"]), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("attachment 'data_base64' is not valid base64") from None
+    elif want is not None:
+        # a blob that arrives separately (sync); the record only names it
+        size = raw.get("size")
+        if not isinstance(size, int) or size < 0:
+            raise ValueError("an attachment given by sha256 alone needs its 'size'")
+        return AttachmentRecord(name=name or "", sha256=want.lower(), size=size, mime=mime)
+    else:
+        raise ValueError("an attachment needs 'path', 'data_base64' or 'sha256' with 'size'")
+    digest = hashlib.sha256(data).hexdigest()
+    if want is not None and want.lower() != digest:
+        raise ValueError(f"attachment {name!r}: sha256 does not match its content")
+    blobs.append(PendingBlob(digest, data))
+    return AttachmentRecord(name=name or "", sha256=digest, size=len(data), mime=mime)
+
+
+def parse_document(obj: dict[str, Any], pack_dir: Path, blobs: list[PendingBlob]) -> DocumentRecord:
+    """Turn one JSON object into a record, raising ValueError with a plain reason."""
+    unknown = sorted(set(obj) - _DOC_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    doc_id = _str(obj, "id", required=True, max_len=64)
+    assert doc_id is not None
+    if not _ID.match(doc_id):
+        raise ValueError("'id' must be 1–64 letters, digits, '.', '_', ':' or '-'")
+    title = _str(obj, "title", required=True, max_len=MAX_TITLE)
+    assert title is not None
+    body = obj.get("body", "")
+    if not isinstance(body, str):
+        raise ValueError("'body' must be a string")
+    if len(body) > MAX_BODY:
+        raise ValueError(f"'body' is longer than {MAX_BODY} characters")
+    body = body.replace("\x00", "")
+    version = obj.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError("'version' must be a whole number ≥ 1")
+    try:
+        status = DocStatus.parse(_str(obj, "status", max_len=16))
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+    body_format = _str(obj, "body_format", max_len=8) or "markdown"
+    if body_format not in ("markdown", "html"):
+        raise ValueError("'body_format' must be markdown or html")
+    cats_raw = obj.get("categories", [])
+    if not isinstance(cats_raw, list) or not all(isinstance(c, str) and _CODE.match(c) for c in cats_raw):
+        raise ValueError("'categories' must be a list of category codes")
+    atts_raw = obj.get("attachments", [])
+    if not isinstance(atts_raw, list):
+        raise ValueError("'attachments' must be a list")
+    if len(atts_raw) > 50:
+        raise ValueError("a document may carry at most 50 attachments")
+    attachments = tuple(_attachment(a, pack_dir, blobs) for a in atts_raw)
+    zone = _str(obj, "zone", max_len=32)
+    if zone is not None and not _CODE.match(zone):
+        raise ValueError("'zone' must be a zone code")
+    extra = {k: obj[k] for k in ("category", "source_path", "source_repo") if obj.get(k) is not None}
+    source = obj.get("source_repo")
+    return DocumentRecord(
+        id=doc_id,
+        title=title,
+        version=version,
+        doc_number=_str(obj, "doc_number", max_len=120),
+        issuer=_str(obj, "issuer", max_len=200),
+        zone_id=zone,
+        level=_str(obj, "level", max_len=32),
+        region=_str(obj, "region", max_len=32),
+        published=_date(obj, "published"),
+        effective=_date(obj, "effective"),
+        status=status,
+        superseded_by=_ref(obj, "superseded_by"),
+        supersedes=_ref(obj, "supersedes"),
+        interprets=_ref(obj, "interprets"),
+        body=body,
+        body_format=body_format,
+        public_url=_str(obj, "public_url", max_len=500),
+        source=source if isinstance(source, str) else None,
+        categories=tuple(cats_raw),
+        attachments=attachments,
+        extra=extra or None,
+    )
+
+
+def parse_zone(obj: dict[str, Any]) -> Zone:
+    allowed = {"type", "code", "name", "kind", "prefix", "address", "hours", "phone", "sort_order"}
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    code = _str(obj, "code", required=True, max_len=32) or ""
+    if not _CODE.match(code):
+        raise ValueError("zone 'code' must be letters, digits, '_' or '-'")
+    kind = _str(obj, "kind", max_len=16) or "township"
+    if kind not in ("district", "township", "street"):
+        raise ValueError("zone 'kind' must be district, township or street")
+    prefix = _str(obj, "prefix", required=True, max_len=8) or ""
+    if not re.fullmatch(r"[A-Z]{2,4}", prefix):
+        raise ValueError("zone 'prefix' must be 2–4 capital letters")
+    order = obj.get("sort_order", 0)
+    if not isinstance(order, int):
+        raise ValueError("zone 'sort_order' must be a whole number")
+    return Zone(
+        code=code, name=_str(obj, "name", required=True, max_len=64) or "", kind=kind, prefix=prefix,
+        address=_str(obj, "address", max_len=200) or "", hours=_str(obj, "hours", max_len=200) or "",
+        phone=_str(obj, "phone", max_len=40) or "", sort_order=order,
+    )
+
+
+def parse_category(obj: dict[str, Any]) -> Category:
+    allowed = {"type", "code", "name", "facet", "sort_order", "icon", "description"}
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    code = _str(obj, "code", required=True, max_len=48) or ""
+    if not _CODE.match(code):
+        raise ValueError("category 'code' must be letters, digits, '_' or '-'")
+    facet = _str(obj, "facet", required=True, max_len=16) or ""
+    if facet not in {f.value for f in CategoryFacet}:
+        raise ValueError(f"category 'facet' must be one of {', '.join(f.value for f in CategoryFacet)}")
+    order = obj.get("sort_order", 0)
+    if not isinstance(order, int):
+        raise ValueError("category 'sort_order' must be a whole number")
+    return Category(
+        code=code, name=_str(obj, "name", required=True, max_len=64) or "", facet=facet, sort_order=order,
+        icon=_str(obj, "icon", max_len=64) or "", description=_str(obj, "description", max_len=2000) or "",
+    )
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, start=1):
+            yield n, raw
+
+
+def parse_pack(path: Path) -> ParsedPack:
+    """Parse and check every line of a pack; problems are collected, never raised."""
+    out = ParsedPack()
+    pack_dir = path.parent
+    seen: dict[str, int] = {}
+    for n, raw in _lines(path):
+        if len(raw) > MAX_LINE_BYTES:
+            out.problems.append((n, f"line is longer than {MAX_LINE_BYTES >> 20} MB"))
+            continue
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.problems.append((n, f"not UTF-8 (byte {exc.start})"))
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            out.problems.append((n, f"not valid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(obj, dict):
+            out.problems.append((n, "a line must be a JSON object"))
+            continue
+        kind = obj.get("type", "document")
+        blobs: list[PendingBlob] = []
+        try:
+            if kind == "document":
+                rec = parse_document(obj, pack_dir, blobs)
+                if rec.id in seen:
+                    raise ValueError(f"id {rec.id} repeats line {seen[rec.id]}")
+                seen[rec.id] = n
+                out.documents.append((n, rec))
+                out.blobs.extend(blobs)
+            elif kind == "zone":
+                out.zones.append((n, parse_zone(obj)))
+            elif kind == "category":
+                out.categories.append((n, parse_category(obj)))
+            else:
+                raise ValueError(f"unknown 'type' {kind!r} (document, zone or category)")
+        except ValueError as exc:
+            out.problems.append((n, str(exc)))
+    return out
+
+
+def import_pack(
+    session: Session, blob_store: BlobStore, path: Path, *, skip_bad: bool = False, batch: int = 500
+) -> ImportReport:
+    """Import a pack into the mirror. Commits in batches; raises ContentPackError (and imports
+    nothing) if any line is bad and ``skip_bad`` is false."""
+    try:
+        parsed = parse_pack(path)
+    except OSError as exc:
+        raise ContentPackError([(0, f"cannot read {path}: {exc.strerror}")]) from None
+    report = ImportReport(problems=list(parsed.problems))
+    if parsed.problems and not skip_bad:
+        raise ContentPackError(parsed.problems)
+    for blob in parsed.blobs:  # blobs first: a document never points at a missing verified blob
+        blob_store.put_bytes(blob.data, blob.sha256)
+    present = {b.sha256 for b in parsed.blobs}
+    with session.begin():
+        for _, zone in parsed.zones:
+            upsert_zone(session, zone)
+            report.add("zones")
+        for _, cat in parsed.categories:
+            upsert_category(session, cat)
+            report.add("categories")
+    docs = parsed.documents
+    for start in range(0, len(docs), batch):
+        with session.begin():
+            for _, rec in docs[start : start + batch]:
+                outcome = apply_document(session, rec, present_blobs=present)
+                report.add(outcome.value)
+    for key in (o.value for o in Outcome):
+        report.counts.setdefault(key, 0)
+    return report

@@ -1,0 +1,93 @@
+"""The terminal's SQLite database: engine set-up for a machine that loses power, and migrations.
+
+Every connection gets WAL journaling (the UI keeps reading while sync writes), ``synchronous=FULL``
+(residents' applications and the outbox live here: a commit that returned survives power loss),
+foreign keys, and a busy timeout. pysqlite's own transaction handling is switched off and each
+transaction starts with ``BEGIN IMMEDIATE`` so a writer takes the write lock up front instead of
+failing half-way with "database is locked" (SQLAlchemy's documented recipe for pysqlite).
+
+The schema is managed by Alembic (``kiosk/migrations``); :func:`open_engine` upgrades a mirror to
+the newest revision, so a terminal upgraded in the field migrates and keeps its outbox.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from kiosk.errors import StorageError
+from kiosk.paths import migrations_dir
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table in the terminal's database."""
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy's "begin" event below.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA cache_size=-32000")  # 32 MB page cache per connection
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
+    """An engine on the SQLite file at ``path`` with the terminal's pragmas (no migration)."""
+    path = Path(path)
+    if read_only:
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, poolclass=NullPool if read_only else None, connect_args={
+        "check_same_thread": False,
+    })
+    event.listen(engine, "connect", _on_connect)
+    if not read_only:
+        event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+_upgrade_lock = threading.Lock()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema revision (idempotent)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["engine"] = engine
+    with _upgrade_lock:
+        try:
+            command.upgrade(cfg, "head")
+        except Exception as exc:  # alembic wraps sqlite errors in many ways
+            raise StorageError(f"cannot migrate the mirror database: {exc}") from exc
+
+
+def open_engine(path: Path | str) -> Engine:
+    """Open (creating if needed) the terminal database at ``path`` and migrate it to the newest schema."""
+    engine = make_engine(path)
+    upgrade(engine)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

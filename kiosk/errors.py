@@ -1,0 +1,78 @@
+"""The errors a terminal can meet, in one hierarchy so callers can be as broad or as narrow as they need.
+
+    KioskError
+    ├── ConfigError            a terminal configuration file is missing, malformed, or has a bad key
+    ├── StorageError           the mirror database or blob store cannot be read or written
+    │   └── BlobIntegrityError a blob's bytes do not match its sha256
+    ├── ContentPackError       a content-pack line is malformed (carries line numbers and reasons)
+    ├── SyncError              (sync/) talking to the district server failed
+    │   ├── NetworkError       timeout, refused or reset connection, oversized response
+    │   ├── ServerError        the server answered with an error status
+    │   └── SignatureError     a record or manifest failed verification, or was rolled back / expired
+    ├── ValidationError        a resident's or staff member's input is not acceptable (per field)
+    └── PrinterError           (printing/) a printer is offline, out of paper, or refused a job
+
+Messages are plain Chinese or English sentences fit for a log line or a staff screen; none carries
+personal data (names, ID numbers, phone numbers).
+"""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """Base of every error the kiosk raises on purpose."""
+
+
+class ConfigError(KioskError):
+    """A terminal configuration problem; the message names the file and the key."""
+
+
+class StorageError(KioskError):
+    """The mirror or the blob store could not be read or written."""
+
+
+class BlobIntegrityError(StorageError):
+    """A blob's content does not hash to the name it was stored or requested under."""
+
+
+class ContentPackError(KioskError):
+    """A content pack had bad lines; ``problems`` lists (line number, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        first = "; ".join(f"line {n}: {why}" for n, why in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} bad line(s): {first}{more}")
+
+
+class SyncError(KioskError):
+    """Talking to the district server failed."""
+
+
+class NetworkError(SyncError):
+    """The network failed: timeout, refused, reset, or a response over its size cap."""
+
+
+class ServerError(SyncError):
+    """The server answered with an error status."""
+
+
+class SignatureError(SyncError):
+    """Content failed verification: forged, wrong key, rolled back or expired."""
+
+
+class ValidationError(KioskError):
+    """Input was not acceptable; ``errors`` maps a field name to a plain-Chinese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class PrinterError(KioskError):
+    """A printer could not print: ``reason`` is a short code (paper_out, offline, cover_open, error)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
