@@ -1,0 +1,50 @@
+"""Shared fixtures: a fresh terminal data folder and mirror per test, offscreen Qt for UI tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Offscreen, software-rendered Qt for every test that touches Qt; set before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "laws.jsonl"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "terminal"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def engine(data_dir: Path) -> Iterator[object]:
+    from kiosk.db import open_engine
+
+    eng = open_engine(data_dir / "mirror.db")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: object) -> Iterator[object]:
+    from kiosk.db import session_factory
+
+    s = session_factory(engine)()  # type: ignore[arg-type]
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_path() -> Path:
+    if not CORPUS.is_file():
+        pytest.fail(f"the shared corpus is missing at {CORPUS}")
+    return CORPUS
