@@ -142,7 +142,7 @@ def _section(cls: type, raw: Any, where: str, required: tuple[str, ...] = ()) ->
     return cls(**values)
 
 
-def _validate(cfg: Config, src: str) -> None:
+def _validate(cfg: Config, src: str) -> None:  # noqa: PLR0912 - one flat list of checks reads best
     t, s, st = cfg.terminal, cfg.server, cfg.staff
     if not t.zone.strip():
         raise ConfigError(f"{src} [terminal]: key 'zone' must not be empty")

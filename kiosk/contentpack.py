@@ -254,8 +254,7 @@ def parse_category(obj: dict[str, Any]) -> Category:
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as f:
-        for n, raw in enumerate(f, start=1):
-            yield n, raw
+        yield from enumerate(f, start=1)
 
 
 def parse_pack(path: Path) -> ParsedPack:
