@@ -1,0 +1,480 @@
+"""The 依申请公开 wizard's view-model: one application being entered on the touch screen.
+
+QML sees an ``ApplyWizard`` with the current step (步骤 1/5 …), the values typed so far and the
+per-field error messages from :mod:`kiosk.applications` (plain Chinese, shown next to each field).
+``next()`` checks the fields of the current step only; ``submit()`` writes the application and its
+outbox entry on a worker thread (one transaction, durable before the receipt prints), then prints the
+receipt through the print service. ``reset()`` wipes everything typed: the shell's idle policy calls it.
+
+In staff mode (``startProxy()``) the same wizard records that a staff member filled it in for a walk-in
+applicant (代为填写, Article 29).
+
+Field keys are the core's dotted field paths (``applicant.name``, ``request.description``, ``media``…),
+so an error from :mod:`kiosk.applications.validation` lands next to the field it names. Steps::
+
+    0 kind       applicant.kind (citizen 公民 | organisation 法人或者其他组织)
+    1 applicant  applicant.name, id_number, phone, address, postcode, email, employer / legal_representative,
+                 contact_person
+    2 request    request.description, request.doc_number, request.purpose
+    3 delivery   media, delivery (big toggle buttons; several may be chosen)
+    4 review     consent_personal_data, pledge_accepted (+ proxy.staff_id, proxy.note in staff mode)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtQml import QmlElement
+
+from ui.vm_background import run_in_background
+
+log = logging.getLogger(__name__)
+
+QML_IMPORT_NAME = "Kiosk.ViewModels"
+QML_IMPORT_MAJOR_VERSION = 1
+
+KIND = "applicant.kind"
+CITIZEN_FIELDS = (
+    "applicant.name", "applicant.id_number", "applicant.phone", "applicant.address", "applicant.postcode",
+    "applicant.email", "applicant.employer",
+)
+ORGANISATION_FIELDS = (
+    "applicant.name", "applicant.id_number", "applicant.legal_representative", "applicant.contact_person",
+    "applicant.phone", "applicant.address", "applicant.postcode", "applicant.email",
+)
+REQUEST_FIELDS = ("request.description", "request.doc_number", "request.purpose")
+DELIVERY_FIELDS = ("media", "delivery")
+REVIEW_FIELDS = ("consent_personal_data", "pledge_accepted")
+PROXY_FIELDS = ("proxy.staff_id", "proxy.note")
+CHOICE_FIELDS = ("media", "delivery")  # several may be chosen: lists of codes
+STEP_NAMES = ("kind", "applicant", "request", "delivery", "review")
+
+
+def fields_of_step(step: int, applicant_kind: str, proxy: bool = False) -> tuple[str, ...]:
+    """The field keys (the core's dotted error paths) that the wizard's ``step`` asks for."""
+    if step == 0:
+        return (KIND,)
+    if step == 1:
+        return ORGANISATION_FIELDS if applicant_kind == "organisation" else CITIZEN_FIELDS
+    if step == 4:
+        return REVIEW_FIELDS + (PROXY_FIELDS if proxy else ())
+    return (REQUEST_FIELDS, DELIVERY_FIELDS)[step - 2] if 2 <= step <= 3 else ()
+
+
+def blank_values() -> dict[str, Any]:
+    """A fresh, empty application as the wizard holds it (keys are the core's dotted field paths)."""
+    values: dict[str, Any] = dict.fromkeys(
+        (KIND, *CITIZEN_FIELDS, *ORGANISATION_FIELDS, *REQUEST_FIELDS, *PROXY_FIELDS), ""
+    )
+    values.update(media=["paper"], delivery=["collect"], consent_personal_data=False, pledge_accepted=False)
+    return values
+
+
+def to_application_json(values: dict[str, Any], proxy: bool) -> dict[str, Any]:
+    """The wizard's values in the documented application JSON form (docs/applications.md)."""
+    kind = values.get(KIND) or "citizen"
+    applicant = {k.split(".", 1)[1]: str(v).strip() for k, v in values.items() if k.startswith("applicant.")}
+    applicant["kind"] = kind
+    applicant["id_type"] = "uscc" if kind == "organisation" else "resident_id"
+    if kind == "citizen":
+        applicant["legal_representative"] = applicant["contact_person"] = ""
+    else:
+        applicant["employer"] = ""
+    applicant["id_number"] = applicant.get("id_number", "").upper()
+    out: dict[str, Any] = {
+        "applicant": applicant,
+        "request": {k.split(".", 1)[1]: str(v).strip() for k, v in values.items() if k.startswith("request.")},
+        "media": list(values.get("media") or []),
+        "delivery": list(values.get("delivery") or []),
+        "pledge_accepted": bool(values.get("pledge_accepted")),
+        "consent_personal_data": bool(values.get("consent_personal_data")),
+        "proxy": None,
+    }
+    if proxy:
+        out["proxy"] = {
+            "kind": "staff",
+            "staff_id": str(values.get("proxy.staff_id", "")).strip(),
+            "note": str(values.get("proxy.note", "")).strip(),
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What the wizard shows after a successful submission."""
+
+    tracking_no: str
+    deadline: str  # ISO date
+    deadline_explanation: str  # how the 20 working days were counted (Chinese)
+
+
+class ApplicationsPort(Protocol):
+    """What the wizard needs from the core (kiosk.applications) and the receipt printer."""
+
+    def validate(self, application: dict[str, Any]) -> dict[str, str]:
+        """Dotted field path -> plain-Chinese message for every field of the application JSON that is
+        not acceptable (empty when it may be submitted)."""
+        ...
+
+    def submit(self, application: dict[str, Any]) -> SubmitOutcome:
+        """Write the application and its outbox entry in one transaction (blocking; worker thread)."""
+        ...
+
+    def print_receipt(self, tracking_no: str) -> None:
+        """Print the receipt; raises kiosk.errors.PrinterError when the printer failed (job kept queued)."""
+        ...
+
+
+_port: ApplicationsPort | None = None
+
+
+def install(port: ApplicationsPort) -> None:
+    """Hand every wizard the core it submits to (called by the composition root and by tests)."""
+    global _port  # noqa: PLW0603 - one composition root sets it once
+    _port = port
+
+
+@QmlElement
+class ApplyWizard(QObject):
+    """One application being entered; QML binds to ``values``/``errors`` and calls the slots."""
+
+    STEP_COUNT = len(STEP_NAMES)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._values: dict[str, Any] = blank_values()
+        self._errors: dict[str, str] = {}
+        self._step = 0
+        self._proxy = False
+        self._busy = False
+        self._phase = "editing"  # editing | submitting | done
+        self._outcome: SubmitOutcome | None = None
+        self._receipt_state = ""  # "" | printing | printed | failed
+        self._general_error = ""
+        self._generation = 0  # bumps on reset: a late worker result for a wiped session is dropped
+
+    # -- properties -------------------------------------------------------------------------------
+    stepChanged = Signal()
+
+    @Property(int, notify=stepChanged)
+    def step(self) -> int:
+        return self._step
+
+    @Property(int, constant=True)
+    def stepCount(self) -> int:
+        return self.STEP_COUNT
+
+    @Property(str, notify=stepChanged)
+    def stepName(self) -> str:
+        return STEP_NAMES[self._step]
+
+    valuesChanged = Signal()
+
+    @Property("QVariantMap", notify=valuesChanged)
+    def values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    @Property(str, notify=valuesChanged)
+    def applicantKind(self) -> str:
+        return str(self._values.get(KIND, ""))
+
+    @Property(str, notify=valuesChanged)
+    def maskedId(self) -> str:
+        from kiosk.applications.model import mask_id
+
+        return mask_id(str(self._values.get("applicant.id_number", "")))
+
+    errorsChanged = Signal()
+
+    @Property("QVariantMap", notify=errorsChanged)
+    def errors(self) -> dict[str, str]:
+        return dict(self._errors)
+
+    @Property(str, notify=errorsChanged)
+    def generalError(self) -> str:
+        return self._general_error
+
+    proxyChanged = Signal()
+
+    @Property(bool, notify=proxyChanged)
+    def proxy(self) -> bool:
+        return self._proxy
+
+    phaseChanged = Signal()
+
+    @Property(str, notify=phaseChanged)
+    def phase(self) -> str:
+        return self._phase
+
+    @Property(bool, notify=phaseChanged)
+    def busy(self) -> bool:
+        return self._phase == "submitting"
+
+    @Property(str, notify=phaseChanged)
+    def trackingNumber(self) -> str:
+        return self._outcome.tracking_no if self._outcome else ""
+
+    @Property(str, notify=phaseChanged)
+    def deadline(self) -> str:
+        return self._outcome.deadline if self._outcome else ""
+
+    @Property(str, notify=phaseChanged)
+    def deadlineExplanation(self) -> str:
+        return self._outcome.deadline_explanation if self._outcome else ""
+
+    receiptStateChanged = Signal()
+
+    @Property(str, notify=receiptStateChanged)
+    def receiptState(self) -> str:
+        return self._receipt_state
+
+    # -- outcomes ---------------------------------------------------------------------------------
+    submitted = Signal(str, arguments=["trackingNumber"])
+    submitFailed = Signal(str, arguments=["message"])
+    receiptFailed = Signal(str, arguments=["reason"])
+    wiped = Signal()
+
+    # -- editing ----------------------------------------------------------------------------------
+    @Slot(str, "QVariant")
+    def setValue(self, key: str, value: Any) -> None:
+        """Set one field; its error (if any) goes away until the next check."""
+        if key not in self._values or self._phase != "editing":
+            return
+        if isinstance(self._values[key], bool):
+            value = bool(value)
+        elif isinstance(self._values[key], list):
+            value = [str(v) for v in value] if isinstance(value, list | tuple) else []
+        elif value is None:
+            value = ""
+        else:
+            value = str(value)
+        if self._values[key] == value:
+            return
+        self._values[key] = value
+        self.valuesChanged.emit()
+        if key in self._errors:
+            del self._errors[key]
+            self.errorsChanged.emit()
+
+    @Slot(str)
+    def chooseKind(self, kind: str) -> None:
+        """Step 1: 公民 (citizen) or 法人或者其他组织 (organisation); moves on to the details."""
+        if kind not in ("citizen", "organisation"):
+            return
+        self.setValue(KIND, kind)
+        self.next()
+
+    @Slot(str, str)
+    def toggleChoice(self, key: str, code: str) -> None:
+        """Media and delivery: tap to choose, tap again to un-choose (several may be chosen)."""
+        if key not in CHOICE_FIELDS:
+            return
+        chosen = list(self._values[key])
+        if code in chosen:
+            chosen.remove(code)
+        else:
+            chosen.append(code)
+        self.setValue(key, chosen)
+
+    @Slot(result=bool)
+    def next(self) -> bool:
+        """Check the current step's fields; move on when they are acceptable. Returns whether it moved."""
+        if self._phase != "editing":
+            return False
+        errors = self._check(fields_of_step(self._step, self.applicantKind, self._proxy))
+        if errors:
+            return False
+        if self._step < self.STEP_COUNT - 1:
+            self._step += 1
+            self.stepChanged.emit()
+            return True
+        return False
+
+    @Slot()
+    def back(self) -> None:
+        if self._phase == "editing" and self._step > 0:
+            self._step -= 1
+            self.stepChanged.emit()
+            if self._errors or self._general_error:
+                self._errors, self._general_error = {}, ""
+                self.errorsChanged.emit()
+
+    @Slot(int)
+    def goToStep(self, step: int) -> None:
+        """From the review page back to an earlier step to correct it."""
+        if self._phase == "editing" and 0 <= step < self._step:
+            self._step = step
+            self.stepChanged.emit()
+
+    def _all_errors(self) -> dict[str, str]:
+        errors = dict(_require_port().validate(to_application_json(self._values, self._proxy)))
+        if self._values[KIND] not in ("citizen", "organisation"):
+            errors[KIND] = "请选择申请人类型"
+        return errors
+
+    def _check(self, keys: tuple[str, ...]) -> dict[str, str]:
+        errors = {k: v for k, v in self._all_errors().items() if k in keys}
+        if errors != self._errors or self._general_error:
+            self._errors = errors
+            self._general_error = ""
+            self.errorsChanged.emit()
+        return errors
+
+    # -- submitting -------------------------------------------------------------------------------
+    @Slot()
+    def submit(self) -> None:
+        """Check everything, then write the application on a worker thread and print the receipt."""
+        if self._phase != "editing" or self._step != self.STEP_COUNT - 1:
+            return
+        port = _require_port()
+        errors = self._all_errors()
+        if errors:
+            self._errors = errors
+            self.errorsChanged.emit()
+            first = next((i for i in range(self.STEP_COUNT)
+                          if set(fields_of_step(i, self.applicantKind, self._proxy)) & errors.keys()), self._step)
+            if first != self._step:
+                self._step = first
+                self.stepChanged.emit()
+            return
+        self._set_phase("submitting")
+        application, generation = to_application_json(self._values, self._proxy), self._generation
+        run_in_background(
+            lambda: port.submit(application),
+            lambda outcome: self._submitted(generation, outcome),
+            lambda exc: self._submit_failed(generation, exc),
+        )
+
+    def _submitted(self, generation: int, outcome: SubmitOutcome) -> None:
+        if generation != self._generation:
+            return
+        self._outcome = outcome
+        self._set_phase("done")
+        self.submitted.emit(outcome.tracking_no)
+        self._print_receipt(outcome.tracking_no)
+
+    def _submit_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        from kiosk.errors import ValidationError
+
+        log.warning("application not submitted: %s", type(exc).__name__)
+        self._set_phase("editing")
+        if isinstance(exc, ValidationError):
+            self._errors = dict(exc.errors)
+            self._general_error = "请按提示修改后再提交"
+        else:
+            self._general_error = "申请未能保存，请重试或联系工作人员"
+        self.errorsChanged.emit()
+        self.submitFailed.emit(self._general_error)
+
+    def _print_receipt(self, tracking_no: str) -> None:
+        port = _require_port()
+        generation = self._generation
+        self._set_receipt("printing")
+        run_in_background(
+            lambda: port.print_receipt(tracking_no),
+            lambda _r: generation == self._generation and self._set_receipt("printed"),
+            lambda exc: self._receipt_failed(generation, exc),
+        )
+
+    def _receipt_failed(self, generation: int, exc: BaseException) -> None:
+        reason = getattr(exc, "reason", type(exc).__name__)
+        log.warning("receipt not printed: %s", reason)
+        if generation == self._generation:
+            self._set_receipt("failed")
+            self.receiptFailed.emit(str(reason))
+
+    @Slot()
+    def retryReceipt(self) -> None:
+        if self._outcome and self._receipt_state == "failed":
+            self._print_receipt(self._outcome.tracking_no)
+
+    def _set_phase(self, phase: str) -> None:
+        if phase != self._phase:
+            self._phase = phase
+            self.phaseChanged.emit()
+
+    def _set_receipt(self, state: str) -> bool:
+        if state != self._receipt_state:
+            self._receipt_state = state
+            self.receiptStateChanged.emit()
+        return True
+
+    # -- privacy ----------------------------------------------------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """A new application by a resident."""
+        self.reset()
+
+    @Slot()
+    def startProxy(self) -> None:
+        """A new application filled in by staff for a walk-in applicant (代为填写)."""
+        self.reset()
+        self._proxy = True
+        self.proxyChanged.emit()
+
+    @Slot()
+    def reset(self) -> None:
+        """Forget everything typed and every result shown (idle timeout, leaving the wizard)."""
+        self._generation += 1
+        self._values = blank_values()
+        self._errors, self._general_error = {}, ""
+        self._step, self._outcome, self._receipt_state = 0, None, ""
+        self._phase = "editing"
+        self._proxy = False
+        for sig in (self.valuesChanged, self.errorsChanged, self.stepChanged, self.phaseChanged,
+                    self.receiptStateChanged, self.proxyChanged):
+            sig.emit()
+        self.wiped.emit()
+
+
+def _require_port() -> ApplicationsPort:
+    if _port is None:
+        raise RuntimeError("ui.vm_application.install() was not called by the composition root")
+    return _port
+
+
+def application_from_wizard(data: dict[str, Any]) -> Any:
+    """The core's :class:`~kiosk.applications.model.Application` built from the wizard's JSON form.
+
+    Built field by field (not through ``from_json``) so that an empty required field reaches
+    :func:`kiosk.applications.validation.validate`, whose messages say what to fill in."""
+    from kiosk.applications.model import (
+        Applicant,
+        ApplicantKind,
+        Application,
+        Delivery,
+        IdType,
+        Medium,
+        Proxy,
+        ProxyKind,
+        RequestedInfo,
+    )
+
+    a = data["applicant"]
+    proxy = data.get("proxy")
+    return Application(
+        applicant=Applicant(
+            kind=ApplicantKind(a["kind"]),
+            name=a.get("name", ""),
+            id_type=IdType(a["id_type"]),
+            id_number=a.get("id_number", ""),
+            phone=a.get("phone", ""),
+            address=a.get("address", ""),
+            employer=a.get("employer", ""),
+            legal_representative=a.get("legal_representative", ""),
+            contact_person=a.get("contact_person", ""),
+            postcode=a.get("postcode", ""),
+            email=a.get("email", ""),
+        ),
+        request=RequestedInfo(**data["request"]),
+        media=tuple(Medium(m) for m in data["media"]),
+        delivery=tuple(Delivery(d) for d in data["delivery"]),
+        proxy=Proxy(kind=ProxyKind.STAFF, staff_id=proxy["staff_id"], note=proxy["note"]) if proxy else None,
+        pledge_accepted=data["pledge_accepted"],
+        consent_personal_data=data["consent_personal_data"],
+    )
