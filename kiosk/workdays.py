@@ -1,0 +1,251 @@
+"""Working days (工作日) on the Chinese calendar, and the reply deadline of an application (Article 33).
+
+A reply is due within 20 working days of receipt (自收到申请之日起20个工作日内), extendable by at most
+20 more. The count starts on the day after receipt; official holidays (法定节假日, including the weekend
+days inside a holiday period) do not count, and make-up working days (调休上班日, a Saturday or Sunday
+declared a working day) do.
+
+Where the calendar comes from, best first (:func:`load_calendar`):
+
+1. ``server``   — the calendar the district server publishes, synced to the terminal, in the shape
+                  :data:`CalendarData`: ``{year: {"holidays": [iso dates], "workdays": [iso dates]}}``
+                  (``holidays``: every day off of each holiday period; ``workdays``: the make-up days).
+                  Year keys may be int or str (JSON). Optional ``"names": {iso date: "国庆节"}``.
+2. ``package``  — the ``chinese_calendar`` package bundled with the terminal (offline fallback; it
+                  knows the years up to its release).
+3. ``weekends`` — neither knows the year: Saturdays and Sundays off, plus the fixed-date statutory
+                  holidays (1 January, 1–2 May, 1–3 October); the explanation then says the holiday
+                  arrangements were not yet published and the date is provisional.
+
+The sources combine per year: a year the server published is taken from it, one it did not from the
+package, and one neither knows from weekends; the deadline's ``source`` is the weakest one used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+REPLY_WORKING_DAYS = 20  # Article 33, paragraph 2
+EXTENSION_WORKING_DAYS = 20
+
+# {year: {"holidays": [iso dates], "workdays": [iso dates], "names": {iso: name}}}
+CalendarData = Mapping[int | str, Mapping[str, Any]]
+
+SOURCES = ("server", "package", "weekends")  # best first
+
+_PACKAGE_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争胜利纪念日",
+}
+_FIXED_STATUTORY = {(1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节", (10, 1): "国庆节", (10, 2): "国庆节",
+                    (10, 3): "国庆节"}
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    """One year's days off and make-up working days, and where they came from."""
+
+    year: int
+    source: str  # server | package | weekends
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    names: Mapping[date, str] = field(default_factory=dict)
+
+
+class WorkCalendar:
+    """Answers "is this a working day?" for any date, year by year from the best source that has it."""
+
+    def __init__(self, published: CalendarData | None = None, *, use_package: bool = True) -> None:
+        self._published: dict[int, Mapping[str, Any]] = {}
+        for key, value in (published or {}).items():
+            self._published[int(key)] = value
+        self._use_package = use_package
+        self._years: dict[int, YearCalendar] = {}
+
+    def year(self, year: int) -> YearCalendar:
+        """The calendar of ``year`` from the best source that knows it."""
+        cached = self._years.get(year)
+        if cached is None:
+            cached = self._years[year] = self._load_year(year)
+        return cached
+
+    def is_workday(self, day: date) -> bool:
+        y = self.year(day.year)
+        if day in y.workdays:
+            return True
+        if day in y.holidays:
+            return False
+        return day.weekday() < 5
+
+    def holiday_name(self, day: date) -> str:
+        return self.year(day.year).names.get(day, "节假日")
+
+    def _load_year(self, year: int) -> YearCalendar:
+        raw = self._published.get(year)
+        if raw is not None:
+            holidays = frozenset(_dates(raw.get("holidays", ())))
+            names_raw = raw.get("names") or {}
+            names = {date.fromisoformat(k): str(v) for k, v in names_raw.items()}
+            for d in holidays:
+                names.setdefault(d, _package_name(d) or _guess_name(d))
+            return YearCalendar(year, "server", holidays, frozenset(_dates(raw.get("workdays", ()))), names)
+        if self._use_package:
+            from_package = _package_year(year)
+            if from_package is not None:
+                return from_package
+        fixed = {date(year, m, d): name for (m, d), name in _FIXED_STATUTORY.items()}
+        return YearCalendar(year, "weekends", frozenset(fixed), frozenset(), fixed)
+
+
+def _dates(values: Iterable[Any]) -> Iterable[date]:
+    for v in values:
+        yield v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _package_year(year: int) -> YearCalendar | None:
+    try:
+        from chinese_calendar import constants
+    except ImportError:  # pragma: no cover - the package is a pinned dependency
+        return None
+    holidays = {d: _PACKAGE_NAMES.get(str(v), str(v)) for d, v in constants.holidays.items() if d.year == year}
+    workdays = frozenset(d for d in constants.workdays if d.year == year)
+    if not holidays:  # the package's data does not reach this year
+        return None
+    return YearCalendar(year, "package", frozenset(holidays), workdays, holidays)
+
+
+def _package_name(day: date) -> str | None:
+    try:
+        from chinese_calendar import constants
+    except ImportError:  # pragma: no cover
+        return None
+    value = constants.holidays.get(day)
+    return _PACKAGE_NAMES.get(str(value), str(value)) if value is not None else None
+
+
+def _guess_name(day: date) -> str:
+    """A holiday's likely name from its month, for a published calendar that carries no names."""
+    return {1: "元旦", 4: "清明节", 5: "劳动节", 6: "端午节", 10: "国庆节"}.get(day.month) or (
+        "春节" if day.month in (2, 3) else "节假日"
+    )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date counted in working days, with the facts the receipt explains it by."""
+
+    start: date  # the first day counted (the day after receipt or after the previous deadline)
+    due: date  # the last working day of the period
+    working_days: int
+    holidays: tuple[tuple[str, int], ...]  # (holiday name(s), days off inside the period), in order
+    makeup_days: tuple[date, ...]  # make-up working days counted
+    source: str  # server | package | weekends (the weakest source used)
+    provisional_years: tuple[int, ...]  # years counted on weekends only
+    explanation: str
+
+
+def count_working_days(start_after: date, working_days: int, calendar: WorkCalendar, *, lead: str) -> Deadline:
+    """The ``working_days``-th working day after ``start_after`` (which itself does not count)."""
+    if working_days < 1:
+        raise ValueError("working_days must be at least 1")
+    start = start_after + timedelta(days=1)
+    day = start_after
+    counted = 0
+    makeup: list[date] = []
+    off_days: list[date] = []
+    while counted < working_days:
+        day += timedelta(days=1)
+        y = calendar.year(day.year)
+        if calendar.is_workday(day):
+            counted += 1
+            if day.weekday() >= 5:
+                makeup.append(day)
+        elif day in y.holidays:
+            off_days.append(day)
+    years = set(range(start.year, day.year + 1))
+    sources = {calendar.year(y).source for y in years}
+    source = max(sources, key=SOURCES.index)
+    provisional = tuple(sorted(y for y in years if calendar.year(y).source == "weekends"))
+    runs = _holiday_runs(off_days, calendar)
+    text = _explain(lead, working_days, runs, makeup, provisional)
+    return Deadline(start, day, working_days, runs, tuple(makeup), source, provisional, text)
+
+
+def _holiday_runs(off_days: list[date], calendar: WorkCalendar) -> tuple[tuple[str, int], ...]:
+    """Consecutive days off grouped into holiday periods, each named by its holidays (国庆节、中秋节)."""
+    runs: list[tuple[list[str], int]] = []
+    previous: date | None = None
+    for d in off_days:
+        name = calendar.holiday_name(d)
+        if previous is not None and (d - previous).days == 1 and runs:
+            names, n = runs[-1]
+            if name not in names:
+                names.append(name)
+            runs[-1] = (names, n + 1)
+        else:
+            runs.append(([name], 1))
+        previous = d
+    named = [([x for x in names if x != "节假日"] or names, n) for names, n in runs]
+    return tuple(("、".join(names), n) for names, n in named)
+
+
+def _explain(
+    lead: str, working_days: int, runs: tuple[tuple[str, int], ...], makeup: list[date], provisional: tuple[int, ...]
+) -> str:
+    parts = [f"{lead}起计{working_days}个工作日"]
+    if runs:
+        parts.append("已扣除" + "、".join(f"{name}假期{n}天" for name, n in runs))
+    if makeup:
+        parts.append(f"含调休上班日{len(makeup)}天")
+    if not runs and not makeup:
+        parts.append("期间无法定节假日")
+    text = "，".join(parts)
+    if provisional:
+        years = "、".join(f"{y}年" for y in provisional)
+        text += f"。{years}节假日安排尚未公布，暂按周末及固定法定节日计算，以工作人员告知为准"
+    return text
+
+
+def reply_deadline(received: date, calendar: WorkCalendar) -> Deadline:
+    """The reply deadline of an application received on ``received`` (Article 33: 20 working days)."""
+    lead = f"自受理次日（{_cn_date(received + timedelta(days=1))}）"
+    return count_working_days(received, REPLY_WORKING_DAYS, calendar, lead=lead)
+
+
+def extended_deadline(deadline: date, calendar: WorkCalendar) -> Deadline:
+    """The deadline if extended (延长答复期限): 20 more working days after the original ``deadline``."""
+    lead = f"经延长，自原答复期限（{_cn_date(deadline)}）次日"
+    return count_working_days(deadline, EXTENSION_WORKING_DAYS, calendar, lead=lead)
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def load_calendar(session: Any = None) -> WorkCalendar:
+    """The terminal's calendar: the server-published one when synced, else the packaged one.
+
+    The synced calendar is read through ``kiosk.calendar_store`` (written by sync) when that module
+    exists and has it; everything else falls back per year as the module docstring says.
+    """
+    import importlib
+
+    published: CalendarData | None = None
+    try:
+        calendar_store: Any = importlib.import_module("kiosk.calendar_store")
+    except ImportError:
+        calendar_store = None
+    if calendar_store is not None:
+        loader = getattr(calendar_store, "load_calendar", None) or getattr(calendar_store, "load", None)
+        if loader is not None:
+            published = loader(session) if session is not None else loader()
+    return WorkCalendar(published)
