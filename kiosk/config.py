@@ -12,7 +12,9 @@ Layout::
     [staff]      pin_hash, max_failures, lockout_s
     [[printers]] name, role, kind, target, encoding, font_charset, columns, cut
 
-Relative paths are resolved against the folder of the configuration file.
+Relative paths are resolved against the folder of the configuration file, except a file printer's
+``target``, which is resolved against the data folder (so a demo terminal run from a read-only install
+or a frozen bundle writes its printouts beside its mirror, never into the program's folder).
 """
 
 from __future__ import annotations
@@ -185,8 +187,11 @@ def _resolve(base: Path, value: str | Path) -> Path:
     return p if p.is_absolute() else (base / p)
 
 
-def parse(text: str, path: Path | None = None) -> Config:
-    """Parse configuration text; ``path`` (if any) is used in messages and to resolve relative paths."""
+def parse(text: str, path: Path | None = None, *, data_dir: Path | None = None) -> Config:
+    """Parse configuration text; ``path`` (if any) is used in messages and to resolve relative paths.
+
+    ``data_dir``, if given, replaces the file's data folder (tests, screenshots, a second demo terminal).
+    """
     src = str(path) if path else "<config>"
     try:
         raw = tomllib.loads(text)
@@ -207,7 +212,9 @@ def parse(text: str, path: Path | None = None) -> Config:
         for i, p in enumerate(raw_printers)
     )
     base = path.parent if path else Path.cwd()
-    if str(terminal.data_dir) in ("", "."):
+    if data_dir is not None:
+        data_dir = Path(data_dir)
+    elif str(terminal.data_dir) in ("", "."):
         import platformdirs
 
         data_dir = Path(platformdirs.user_data_dir("zwgk-kiosk", appauthor=False)) / terminal.id
@@ -220,15 +227,19 @@ def parse(text: str, path: Path | None = None) -> Config:
 
     server = dataclasses.replace(server, ca_bundle=rel(server.ca_bundle), trust_key=rel(server.trust_key))
     printers = tuple(
-        dataclasses.replace(p, target=rel(p.target)) if p.kind == "file" else p for p in printers
+        dataclasses.replace(p, target=str(_resolve(data_dir, p.target))) if p.kind == "file" and p.target else p
+        for p in printers
     )
     cfg = Config(path=path, terminal=terminal, server=server, staff=staff, printers=printers)
     _validate(cfg, src)
     return cfg
 
 
-def load(path: str | Path | None = None) -> Config:
-    """Load a terminal's configuration; ``None`` loads the bundled demo terminal's."""
+def load(path: str | Path | None = None, *, data_dir: Path | None = None) -> Config:
+    """Load a terminal's configuration; ``None`` loads the bundled demo terminal's.
+
+    ``data_dir``, if given, replaces the data folder the file names.
+    """
     p = Path(path) if path is not None else demo_dir() / "terminal.toml"
     try:
         text = p.read_text(encoding="utf-8")
@@ -238,10 +249,9 @@ def load(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{p}: configuration file is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read configuration file: {exc.strerror}") from None
-    return parse(text, p.resolve())
+    return parse(text, p.resolve(), data_dir=data_dir)
 
 
 def demo_config(data_dir: Path) -> Config:
     """The demo terminal's configuration with its data folder moved (tests, screenshots)."""
-    cfg = load(None)
-    return dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, data_dir=data_dir))
+    return load(None, data_dir=data_dir)

@@ -1,0 +1,102 @@
+"""Seeding a fresh terminal: an empty mirror is filled from the terminal's configured content pack.
+
+With ``[terminal] content_pack = "demo"`` (the default) a new data folder gets the bundled demo district
+(``assets/demo/*.jsonl``: zones, categories, documents, attachments), so the kiosk opens on real content
+with no server and no network. ``content_pack`` may instead name a ``.jsonl`` file or a folder of them
+(relative to the configuration file), or be ``""`` for a terminal that only syncs from the server.
+
+Seeding happens once: a ``kv`` marker records it. A mirror that already holds content from the district
+server (any document with a server sequence number) is never seeded. An interrupted seed is simply run
+again on the next start: importing is idempotent (same id and version changes nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, exists, select
+
+from kiosk.config import Config
+from kiosk.contentpack import import_pack
+from kiosk.db import open_engine, session_factory
+from kiosk.errors import ConfigError
+from kiosk.mirror.blobs import BlobStore
+from kiosk.mirror.models import Document
+from kiosk.mirror.store import kv_get, kv_set
+from kiosk.paths import demo_dir
+
+log = logging.getLogger(__name__)
+
+MARKER_KEY = "seed.content_pack"
+DEMO = "demo"
+
+
+def pack_files(cfg: Config) -> list[Path]:
+    """The pack files ``cfg`` seeds from, in import order (file names sorted); [] for none."""
+    name = cfg.terminal.content_pack.strip()
+    if not name:
+        return []
+    where = f"{cfg.path or '<config>'} [terminal]"
+    if name == DEMO:
+        folder = demo_dir()
+        files = sorted(folder.glob("*.jsonl"))
+        if not files:
+            raise ConfigError(f"{where}: key 'content_pack' is \"demo\" but {folder} holds no .jsonl pack")
+        return files
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = (cfg.path.parent if cfg.path else Path.cwd()) / path
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if files:
+            return files
+        raise ConfigError(f"{where}: key 'content_pack' names the folder {path}, which holds no .jsonl pack")
+    raise ConfigError(f"{where}: key 'content_pack' names {path}, which does not exist")
+
+
+def _needs_seed(engine: Engine) -> bool:
+    with session_factory(engine)() as session:
+        if kv_get(session, MARKER_KEY) is not None:
+            return False
+        synced = session.scalar(select(exists().where(Document.seq > 0)))
+        return not synced
+
+
+def ensure_seeded(cfg: Config, engine: Engine | None = None) -> bool:
+    """Seed the terminal's mirror from its content pack if it was never seeded; True if it did.
+
+    ``engine`` is the terminal's open (migrated) engine; without it the mirror at ``cfg.db_path`` is
+    opened, migrated and closed here. Raises :class:`ConfigError` for a pack that does not exist and
+    :class:`~kiosk.errors.ContentPackError` for a bad one (nothing of that pack is imported).
+    """
+    files = pack_files(cfg)
+    if not files:
+        return False
+    own = engine is None
+    eng = open_engine(cfg.db_path) if engine is None else engine
+    try:
+        if not _needs_seed(eng):
+            return False
+        t0 = time.perf_counter()
+        blobs = BlobStore(cfg.blob_dir)
+        totals: dict[str, int] = {}
+        with session_factory(eng)() as session:
+            for f in files:
+                report = import_pack(session, blobs, f)
+                for key, n in report.counts.items():
+                    totals[key] = totals.get(key, 0) + n
+            with session.begin():
+                kv_set(session, MARKER_KEY, cfg.terminal.content_pack.strip())
+        log.info(
+            "seeded the mirror from content pack %r (%s) in %.2f s: %s",
+            cfg.terminal.content_pack, ", ".join(f.name for f in files), time.perf_counter() - t0,
+            ", ".join(f"{k} {v}" for k, v in sorted(totals.items()) if v),
+        )
+        return True
+    finally:
+        if own:
+            eng.dispose()
