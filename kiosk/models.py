@@ -1,4 +1,5 @@
 """Imports every module that defines tables, so ``Base.metadata`` knows the whole schema."""
 
 from kiosk import counters, outbox  # noqa: F401
+from kiosk.applications import records  # noqa: F401
 from kiosk.mirror import models  # noqa: F401
