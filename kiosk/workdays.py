@@ -234,8 +234,9 @@ def _cn_date(d: date) -> str:
 def load_calendar(session: Any = None) -> WorkCalendar:
     """The terminal's calendar: the server-published one when synced, else the packaged one.
 
-    The synced calendar is read through ``kiosk.calendar_store`` (written by sync) when that module
-    exists and has it; everything else falls back per year as the module docstring says.
+    The synced calendar is read with ``kiosk.calendar_store.load_calendar(session)`` (the sync side
+    stores it there) when a session is given; every year it lacks falls back as the module docstring
+    says.
     """
     import importlib
 
@@ -244,8 +245,7 @@ def load_calendar(session: Any = None) -> WorkCalendar:
         calendar_store: Any = importlib.import_module("kiosk.calendar_store")
     except ImportError:
         calendar_store = None
-    if calendar_store is not None:
-        loader = getattr(calendar_store, "load_calendar", None) or getattr(calendar_store, "load", None)
-        if loader is not None:
-            published = loader(session) if session is not None else loader()
+    loader = getattr(calendar_store, "load_calendar", None)
+    if loader is not None and session is not None:
+        published = loader(session)
     return WorkCalendar(published)
