@@ -1,0 +1,59 @@
+"""Lines the printer's own font cannot draw, drawn with the bundled font as ``GS v 0`` raster images.
+
+A line holding a character the printer lacks (𬭎, or 镕 on a GB2312-only printer) is drawn whole, on
+the same 12 × 24-dot grid as font A (ASCII one cell, everything else two), so it lines up with the
+text lines around it. The image spans the full print width and carries its own alignment: ``GS v 0``
+prints as a block, and a printer ignores it while text waits in its line buffer, so the caller sends
+it at the start of a line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.paths import font_path
+from printing.escpos.cjk import char_width, text_width
+
+CELL_W = 12  # font A cell, dots (203 dpi): 48 columns on 80 mm paper, 32 on 58 mm
+CELL_H = 24
+
+
+@lru_cache(maxsize=4)
+def _font(size: int, weight: str) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(weight)), size)
+
+
+def render_line(text: str, columns: int, *, align: str = "left", scale: int = 1, bold: bool = False) -> Image.Image:
+    """``text`` drawn black on white (mode "1") at ``scale`` × the font-A cell, ``columns`` cells wide."""
+    cell_w, cell_h = CELL_W * scale, CELL_H * scale
+    width = columns * CELL_W
+    used = text_width(text) * cell_w
+    x = {"center": (width - used) // 2, "right": width - used}.get(align, 0)
+    x = max(x, 0)
+    canvas = Image.new("L", (width, cell_h), 0)
+    draw = ImageDraw.Draw(canvas)
+    font = _font(22 * scale, "Bold" if bold else "Regular")
+    for ch in text:
+        w = char_width(ch) * cell_w
+        if ch != " ":
+            draw.text((x + w / 2, cell_h / 2), ch, fill=255, font=font, anchor="mm")
+        x += w
+    # Threshold to one bit: a set bit is a black dot, which is what GS v 0 wants.
+    return canvas.point(lambda v: 255 if v >= 110 else 0).convert("1")
+
+
+def gs_v_0(image: Image.Image) -> bytes:
+    """The ``GS v 0`` command (normal density) printing ``image`` (mode "1", set bit = black dot)."""
+    if image.mode != "1":
+        raise ValueError("raster images must be mode '1'")
+    width_bytes = (image.width + 7) // 8
+    if image.width % 8:
+        padded = Image.new("1", (width_bytes * 8, image.height), 0)
+        padded.paste(image, (0, 0))
+        image = padded
+    header = b"\x1dv0\x00" + bytes(
+        [width_bytes & 0xFF, width_bytes >> 8, image.height & 0xFF, image.height >> 8]
+    )
+    return header + image.tobytes()

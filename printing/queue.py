@@ -1,0 +1,389 @@
+"""The persisted print queue and the worker that prints it (no Qt; the UI listens to callbacks).
+
+Each job is a row of ``print_jobs`` (:class:`kiosk.printjobs.PrintJob`) in the terminal database::
+
+    queued ──► printing ──► done                    payload deleted, a stub stays
+                   └──────► failed(reason, detail)  payload kept for reprint
+    failed ──reprint()──► a new queued job: same bytes, attempt + 1, reprint_of = the failed job
+
+Privacy: a job's bytes (a receipt holds the applicant's name and masked numbers; a form everything)
+are deleted as soon as the job is done — for the job and every earlier failed attempt of the same
+bytes — leaving a stub (printer, kind, label, size, sha256, times). Only failed jobs keep bytes,
+for staff to reprint; :meth:`PrintQueue.discard` drops them without printing.
+
+A job that was ``printing`` when the terminal stopped is marked failed with reason ``interrupted`` on
+start-up (it may or may not have printed: staff decide); ``queued`` jobs are printed.
+
+Reasons are the codes of :mod:`printing.status`: residents are shown "请联系工作人员" for any of them,
+staff the reason (:attr:`JobInfo.staff_message`).
+
+:class:`PrintService` runs one worker thread: ``submit()`` returns a job id at once; the outcome
+arrives through the ``on_change`` callback (called on the worker thread) or by polling ``job()`` /
+``wait()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.config import Config
+from kiosk.db import session_factory
+from kiosk.errors import ConfigError, KioskError, PrinterError
+from kiosk.printjobs import JOB_KINDS, PrintJob
+from printing.backends import Printer, open_printer
+from printing.backends.base import CONTENT_TYPES
+from printing.status import PrinterStatus, resident_message, staff_message
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class PrintQueueError(KioskError):
+    """A queue operation is not possible (no such job, nothing left to reprint)."""
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A snapshot of one job, without its bytes: safe to hand to the UI and to log."""
+
+    id: int
+    printer: str
+    kind: str
+    content_type: str
+    label: str
+    state: str
+    reason: str
+    detail: str
+    attempt: int
+    reprint_of: int | None
+    has_payload: bool
+    size: int
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def reprintable(self) -> bool:
+        return self.state == "failed" and self.has_payload
+
+    @property
+    def resident_message(self) -> str:
+        return resident_message(self.reason) if self.state == "failed" else ""
+
+    @property
+    def staff_message(self) -> str:
+        return staff_message(self.reason, self.detail) if self.state == "failed" else ""
+
+
+def _info(job: PrintJob) -> JobInfo:
+    return JobInfo(
+        id=job.id,
+        printer=job.printer,
+        kind=job.kind,
+        content_type=job.content_type,
+        label=job.label,
+        state=job.state,
+        reason=job.reason or "",
+        detail=job.detail or "",
+        attempt=job.attempt,
+        reprint_of=job.reprint_of,
+        has_payload=job.payload is not None,
+        size=job.size,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job the worker is printing: its bytes and where they go."""
+
+    id: int
+    printer: str
+    content_type: str
+    title: str
+    payload: bytes
+
+
+class PrintQueue:
+    """The ``print_jobs`` table's operations, each in its own short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions: sessionmaker[Session] = session_factory(engine)
+
+    def add(
+        self,
+        printer: str,
+        data: bytes,
+        *,
+        content_type: str = "escpos",
+        kind: str = "receipt",
+        label: str = "",
+        reprint_of: int | None = None,
+        attempt: int = 1,
+    ) -> int:
+        """Queue ``data`` for ``printer``; the job id. ``label`` must not carry personal data."""
+        if content_type not in CONTENT_TYPES:
+            raise ValueError(f"unknown content type {content_type!r}")
+        if kind not in JOB_KINDS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        if not data:
+            raise ValueError("a print job needs bytes")
+        with self._sessions.begin() as s:
+            job = PrintJob(
+                printer=printer,
+                kind=kind,
+                content_type=content_type,
+                label=label[:120],
+                state="queued",
+                payload=data,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                attempt=attempt,
+                reprint_of=reprint_of,
+                created_at=_now(),
+            )
+            s.add(job)
+            s.flush()
+            return job.id
+
+    def claim_next(self) -> ClaimedJob | None:
+        """The oldest queued job, now marked ``printing``; None when nothing waits."""
+        with self._sessions.begin() as s:
+            job = s.scalars(
+                select(PrintJob).where(PrintJob.state == "queued").order_by(PrintJob.id).limit(1)
+            ).first()
+            if job is None or job.payload is None:
+                return None
+            job.state = "printing"
+            job.started_at = _now()
+            return ClaimedJob(job.id, job.printer, job.content_type, f"kiosk-{job.kind}-{job.id}", job.payload)
+
+    def mark_done(self, job_id: int) -> None:
+        """Done: the bytes of this job and of every earlier attempt of it are deleted."""
+        with self._sessions.begin() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                raise PrintQueueError(f"没有编号为 {job_id} 的打印任务")
+            job.state, job.reason, job.detail = "done", None, None
+            job.finished_at = _now()
+            job.payload = None
+            previous = job.reprint_of
+            while previous is not None:
+                earlier = s.get(PrintJob, previous)
+                if earlier is None:
+                    break
+                earlier.payload = None
+                previous = earlier.reprint_of
+
+    def mark_failed(self, job_id: int, reason: str, detail: str = "") -> None:
+        """Failed with ``reason``; the bytes stay for a reprint."""
+        with self._sessions.begin() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                raise PrintQueueError(f"没有编号为 {job_id} 的打印任务")
+            job.state, job.reason, job.detail = "failed", reason, detail[:300] or None
+            job.finished_at = _now()
+
+    def reprint(self, job_id: int) -> int:
+        """A new queued attempt of a failed job's bytes; the new job's id."""
+        with self._sessions.begin() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                raise PrintQueueError(f"没有编号为 {job_id} 的打印任务")
+            if job.state != "failed" or job.payload is None:
+                raise PrintQueueError(f"打印任务 {job_id} 不能重新打印（状态：{job.state}）")
+            new = PrintJob(
+                printer=job.printer,
+                kind=job.kind,
+                content_type=job.content_type,
+                label=job.label,
+                state="queued",
+                payload=job.payload,
+                size=job.size,
+                sha256=job.sha256,
+                attempt=job.attempt + 1,
+                reprint_of=job.id,
+                created_at=_now(),
+            )
+            s.add(new)
+            s.flush()
+            return new.id
+
+    def discard(self, job_id: int) -> None:
+        """Staff give up on a failed job: its bytes are deleted and it can no longer be reprinted."""
+        with self._sessions.begin() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                raise PrintQueueError(f"没有编号为 {job_id} 的打印任务")
+            if job.state != "failed":
+                raise PrintQueueError(f"只能放弃失败的打印任务（状态：{job.state}）")
+            job.payload = None
+
+    def recover(self) -> int:
+        """After a restart: jobs caught ``printing`` become failed(interrupted); how many."""
+        with self._sessions.begin() as s:
+            result = s.execute(
+                update(PrintJob)
+                .where(PrintJob.state == "printing")
+                .values(state="failed", reason="interrupted", finished_at=_now())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def get(self, job_id: int) -> JobInfo:
+        with self._sessions() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                raise PrintQueueError(f"没有编号为 {job_id} 的打印任务")
+            return _info(job)
+
+    def list(self, states: tuple[str, ...] | None = None, limit: int = 100) -> list[JobInfo]:
+        """Jobs, newest first, optionally only in ``states``."""
+        stmt = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
+        if states:
+            stmt = stmt.where(PrintJob.state.in_(states))
+        with self._sessions() as s:
+            return [_info(j) for j in s.scalars(stmt)]
+
+
+class PrintService:
+    """Prints queued jobs on one worker thread; ``submit`` never blocks on a printer."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        printers: Mapping[str, Printer],
+        *,
+        on_change: Callable[[JobInfo], None] | None = None,
+    ) -> None:
+        self.queue = PrintQueue(engine)
+        self.printers = dict(printers)
+        self.on_change = on_change
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._changed = threading.Condition()
+
+    @classmethod
+    def from_config(
+        cls, engine: Engine, config: Config, *, on_change: Callable[[JobInfo], None] | None = None
+    ) -> PrintService:
+        return cls(engine, {p.name: open_printer(p) for p in config.printers}, on_change=on_change)
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Mark interrupted jobs failed, then start the worker (idempotent)."""
+        if self._thread is not None:
+            return
+        interrupted = self.queue.recover()
+        if interrupted:
+            log.warning("%d print job(s) were interrupted by a restart and are kept for reprint", interrupted)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="print-worker", daemon=True)
+        self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the job in hand (queued jobs stay queued for the next start)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ----------------------------------------------------------------------------------------- API
+    def submit(
+        self, printer: str, data: bytes, *, content_type: str = "escpos", kind: str = "receipt", label: str = ""
+    ) -> int:
+        """Queue a job; its id. It is durable once this returns."""
+        if printer not in self.printers:
+            known = "、".join(self.printers) or "（无）"
+            raise ConfigError(f"没有名为 '{printer}' 的打印机（已配置：{known}）")
+        job_id = self.queue.add(printer, data, content_type=content_type, kind=kind, label=label)
+        self._notify(job_id)
+        self._wake.set()
+        return job_id
+
+    def reprint(self, job_id: int) -> int:
+        """Queue a new attempt of a failed job's bytes; the new job's id."""
+        new_id = self.queue.reprint(job_id)
+        self._notify(new_id)
+        self._wake.set()
+        return new_id
+
+    def job(self, job_id: int) -> JobInfo:
+        return self.queue.get(job_id)
+
+    def jobs(self, states: tuple[str, ...] | None = None, limit: int = 100) -> list[JobInfo]:
+        return self.queue.list(states, limit)
+
+    def wait(self, job_id: int, timeout: float = 30.0) -> JobInfo:
+        """Block until the job is done or failed (or ``timeout``); its latest snapshot."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                info = self.queue.get(job_id)
+                left = deadline - time.monotonic()
+                if info.state in ("done", "failed") or left <= 0:
+                    return info
+                self._changed.wait(min(left, 0.5))
+
+    def printer_status(self, name: str) -> PrinterStatus:
+        printer = self.printers.get(name)
+        if printer is None:
+            return PrinterStatus(False, "unreachable", detail=f"没有名为 '{name}' 的打印机")
+        return printer.status()
+
+    # -------------------------------------------------------------------------------------- worker
+    def _notify(self, job_id: int) -> None:
+        with self._changed:
+            self._changed.notify_all()
+        if self.on_change is None:
+            return
+        try:
+            self.on_change(self.queue.get(job_id))
+        except Exception:  # a listener's bug must not stop printing
+            log.exception("print job listener failed")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+            while not self._stop.is_set():
+                try:
+                    job = self.queue.claim_next()
+                except KioskError:
+                    log.exception("cannot read the print queue")
+                    break
+                if job is None:
+                    break
+                self._notify(job.id)
+                self._print(job)
+
+    def _print(self, job: ClaimedJob) -> None:
+        printer = self.printers.get(job.printer)
+        try:
+            if printer is None:
+                raise PrinterError("unreachable", f"打印机 '{job.printer}' 已不在配置中")
+            printer.send(job.payload, job.content_type, job.title)
+        except PrinterError as exc:
+            log.warning("print job %d on %s failed: %s", job.id, job.printer, exc.reason)
+            self.queue.mark_failed(job.id, exc.reason, exc.detail)
+        except Exception as exc:  # a backend bug: the job is kept, the worker goes on
+            log.exception("print job %d on %s failed unexpectedly", job.id, job.printer)
+            self.queue.mark_failed(job.id, "error", type(exc).__name__)
+        else:
+            self.queue.mark_done(job.id)
+            log.info("print job %d on %s done", job.id, job.printer)
+        self._notify(job.id)

@@ -1,0 +1,70 @@
+"""A printer's state, the reason codes a failed print job carries, and what each audience is told.
+
+Reason codes (``PrinterError.reason``, ``PrintJob.reason``)::
+
+    paper_out        the roll is empty (DLE EOT 2 bit 5 / DLE EOT 4 bits 5–6)
+    cover_open       the cover is open (DLE EOT 2 bit 2)
+    offline          the printer reports itself offline (DLE EOT 1 bit 3), or a system queue is disabled
+    unreachable      no connection: refused, timed out, the device is missing, or it went away mid-job
+    error            the printer reports an error (cutter, unrecoverable), or the spooler refused the job
+    unsupported      the printer cannot take this kind of job (a PDF sent to a receipt printer)
+    interrupted      the terminal stopped while the job was printing: it may or may not have printed
+
+``paper_near_end`` is a warning carried in :class:`PrinterStatus`, never a failure.
+
+A resident is only ever told :data:`RESIDENT_MESSAGE` (请联系工作人员); staff see
+:func:`staff_message`, which names the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REASONS = ("paper_out", "cover_open", "offline", "unreachable", "error", "unsupported", "interrupted")
+
+RESIDENT_MESSAGE = "打印暂时无法完成，请联系工作人员"
+
+_STAFF = {
+    "paper_out": "打印机缺纸，请装纸后重新打印",
+    "cover_open": "打印机盖未合上，请合上后重新打印",
+    "offline": "打印机离线，请检查电源和联机状态",
+    "unreachable": "无法连接打印机，请检查连接线或网络",
+    "error": "打印机报告故障（切刀或内部错误），请检查打印机",
+    "unsupported": "该打印机不支持此类打印内容",
+    "interrupted": "打印过程中终端中断，无法确认是否已打印，请核对后重新打印",
+}
+
+
+def resident_message(reason: str) -> str:
+    """What a resident sees for a failed job: always the same plain request to fetch staff."""
+    return RESIDENT_MESSAGE
+
+
+def staff_message(reason: str, detail: str = "") -> str:
+    """What staff see for a failed job: the reason in Chinese, plus the technical detail if any."""
+    text = _STAFF.get(reason, f"打印失败（{reason}）")
+    return f"{text}（{detail}）" if detail else text
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """A printer's state as far as its connection can tell.
+
+    ``two_way`` says whether the answer came from the printer itself (DLE EOT over TCP, USB or
+    serial); a system queue or a file folder can only say whether it accepts jobs.
+    """
+
+    ready: bool
+    reason: str = ""  # one of REASONS when not ready
+    paper_near_end: bool = False
+    two_way: bool = False
+    detail: str = ""  # technical, non-personal (e.g. "DLE EOT 2 = 0x32")
+
+    @property
+    def text(self) -> str:
+        """A one-line Chinese summary for staff screens and the command line."""
+        if not self.ready:
+            return staff_message(self.reason, self.detail)
+        warn = "，纸将用尽，请准备更换纸卷" if self.paper_near_end else ""
+        how = "" if self.two_way else "（单向连接：只能确认可接收打印任务）"
+        return f"打印机就绪{warn}{how}"
