@@ -29,11 +29,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from ui.vm_background import run_in_background
+from ui.vm_background import register_wipe, run_in_background
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = "Kiosk.ViewModels"
+QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
 
 KIND = "applicant.kind"
@@ -155,6 +155,7 @@ class ApplyWizard(QObject):
         self._receipt_state = ""  # "" | printing | printed | failed
         self._general_error = ""
         self._generation = 0  # bumps on reset: a late worker result for a wiped session is dropped
+        register_wipe(self, "apply-wizard", self.reset)
 
     # -- properties -------------------------------------------------------------------------------
     stepChanged = Signal()
@@ -433,8 +434,13 @@ class ApplyWizard(QObject):
 
 
 def _require_port() -> ApplicationsPort:
+    """The installed port, or the real one built from the installed services (ui.services)."""
+    global _port  # noqa: PLW0603 - built once, on first use
     if _port is None:
-        raise RuntimeError("ui.vm_application.install() was not called by the composition root")
+        from ui import services
+        from ui.vm_ports import CoreApplicationsPort
+
+        _port = CoreApplicationsPort(services.current().config)
     return _port
 
 

@@ -70,3 +70,17 @@ def run_in_background(
 def wait_for_background(timeout_ms: int = 10_000) -> bool:
     """Wait until every pending call has run (tests and orderly shutdown); True when all finished."""
     return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+
+def register_wipe(owner: QObject, name: str, wipe: Callable[[], None]) -> None:
+    """Have the visit session (ui.services) call ``wipe`` when the visit ends, for as long as ``owner``
+    lives; without installed services (a bare test) nothing is registered."""
+    from ui import services
+
+    try:
+        visit = services.current().visit
+    except RuntimeError:
+        return
+    key = f"{name}-{id(owner):x}"
+    visit.register(key, wipe)
+    owner.destroyed.connect(lambda *_: visit.unregister(key))

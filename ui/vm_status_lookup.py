@@ -19,11 +19,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from ui.vm_background import run_in_background
+from ui.vm_background import register_wipe, run_in_background
 
 log = logging.getLogger(__name__)
 
-QML_IMPORT_NAME = "Kiosk.ViewModels"
+QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
 
 
@@ -105,6 +105,7 @@ class StatusLookup(QObject):
         self._result: LookupResult | None = None
         self._input_error = ""
         self._generation = 0
+        register_wipe(self, "status-lookup", self.reset)
 
     inputChanged = Signal()
 
@@ -214,6 +215,11 @@ class StatusLookup(QObject):
 
 
 def _require_port() -> StatusPort:
+    """The installed port, or the real one built from the installed services (ui.services)."""
+    global _port  # noqa: PLW0603 - built once, on first use
     if _port is None:
-        raise RuntimeError("ui.vm_status_lookup.install() was not called by the composition root")
+        from ui import services
+        from ui.vm_ports import CoreStatusPort
+
+        _port = CoreStatusPort(services.current().config)
     return _port
