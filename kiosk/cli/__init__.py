@@ -20,6 +20,8 @@ from kiosk.errors import KioskError
 COMMANDS: dict[str, str] = {
     "import": "kiosk.cli.import_cmd",
     "pin-hash": "kiosk.cli.admin",
+    "sync": "sync.sync_cmd",
+    "provision": "sync.provision_cmd",
 }
 
 

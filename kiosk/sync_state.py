@@ -1,0 +1,92 @@
+"""What the screens show about sync, read from the mirror's key-value table (no network, no Qt).
+
+The sync client (``sync/``) writes these keys in the same transactions as the work they describe; the UI
+polls :func:`read_status` (cheap: a handful of key lookups and one count) from any thread with its own
+session. Keys (all text):
+
+    sync.cursor               last feed sequence applied (a page boundary)
+    sync.manifest_version     highest manifest version accepted (rollback guard)
+    sync.manifest_expires_at  that manifest's expiry, ISO UTC; past it the mirror is "frozen"
+    sync.manifest_head        the feed head that manifest announced
+    sync.behind               feed entries known but not yet applied
+    sync.last_success_at      ISO UTC of the last complete sync
+    sync.last_attempt_at      ISO UTC of the last attempt
+    sync.last_error           the last failure in plain Chinese ("" after a success)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from kiosk.mirror.store import kv_get, kv_set
+from kiosk.outbox import pending_count
+
+STALE_WARNING = "内容可能不是最新"
+STALE_AFTER = timedelta(hours=24)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(t: datetime) -> str:
+    return t.replace(microsecond=0).isoformat() + "Z"
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The sync state for the screens and the staff page."""
+
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    behind: int  # feed entries announced by the server and not yet applied
+    frozen: bool  # the manifest expired (or none was ever accepted): content may be out of date
+    stale: bool  # frozen, or no successful sync for STALE_AFTER
+    warning: str | None  # "内容可能不是最新" when stale, else None
+    last_error: str | None  # plain Chinese, None after a success
+    pending_outbox: int  # applications, ratings, … not yet acknowledged by the server
+    manifest_version: int
+    cursor: int
+
+
+def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
+    """The current sync state (read-only)."""
+    now = now or now_utc()
+    last_ok = parse_iso(kv_get(session, "sync.last_success_at"))
+    expires = parse_iso(kv_get(session, "sync.manifest_expires_at"))
+    frozen = expires is None or expires <= now
+    stale = frozen or last_ok is None or now - last_ok > STALE_AFTER
+    return SyncStatus(
+        last_success_at=last_ok,
+        last_attempt_at=parse_iso(kv_get(session, "sync.last_attempt_at")),
+        behind=int(kv_get(session, "sync.behind", "0") or 0),
+        frozen=frozen,
+        stale=stale,
+        warning=STALE_WARNING if stale else None,
+        last_error=kv_get(session, "sync.last_error") or None,
+        pending_outbox=pending_count(session),
+        manifest_version=int(kv_get(session, "sync.manifest_version", "0") or 0),
+        cursor=int(kv_get(session, "sync.cursor", "0") or 0),
+    )
+
+
+def record_attempt(session: Session, *, error: str | None, now: datetime | None = None) -> None:
+    """Record the end of a sync attempt in the caller's transaction (success when ``error`` is None)."""
+    now = now or now_utc()
+    kv_set(session, "sync.last_attempt_at", iso(now))
+    kv_set(session, "sync.last_error", error or "")
+    if error is None:
+        kv_set(session, "sync.last_success_at", iso(now))

@@ -1,0 +1,368 @@
+"""The terminal's sync client: pull the district's signed content into the mirror, push the outbox.
+
+One run (:func:`sync_once`) does, in order:
+
+1. fetch the signed manifest; refuse it if forged, signed by another key, older than the newest one
+   accepted (rolled back) or expired (the mirror then stays as it is and the screens say 内容可能不是最新);
+2. fetch zones, categories and the working-day calendar when the manifest says they changed;
+3. page through the changes feed from the stored cursor up to the manifest's head; every entry of a page
+   is verified before any is applied, and the page is applied in one transaction together with the new
+   cursor, so a crash leaves the mirror at a page boundary;
+4. fetch the attachments the mirror lacks (resumable, verified before they become visible) and collect
+   blobs nothing references any more;
+5. deliver due outbox entries with their idempotency keys (acknowledged only after the server answers),
+   then send a heartbeat.
+
+The outcome and the state for the screens go to the mirror's key-value table (``kiosk.sync_state``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+import kiosk
+from kiosk import outbox
+from kiosk.calendar_store import save_calendar
+from kiosk.config import Config
+from kiosk.contentpack import parse_category, parse_zone
+from kiosk.db import open_engine, session_factory
+from kiosk.errors import BlobIntegrityError, ConfigError, NetworkError, ServerError, SignatureError, SyncError
+from kiosk.mirror.blobs import CHUNK, BlobStore
+from kiosk.mirror.models import Attachment
+from kiosk.mirror.store import (
+    apply_document,
+    delete_document,
+    kv_get,
+    kv_set,
+    mark_blob_present,
+    referenced_blobs,
+    upsert_category,
+    upsert_zone,
+)
+from kiosk.sync_state import SyncStatus, iso, now_utc, parse_iso, read_status, record_attempt
+from sync.http import ServerClient, StatusError
+from sync.signing import Verifier, canonical, load_verifier
+from sync.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
+
+__all__ = ["SyncReport", "SyncStatus", "lookup_application", "read_status", "sync_once"]
+
+log = logging.getLogger("sync.client")
+
+
+@dataclass
+class SyncReport:
+    """What one run did; ``error`` is None when everything succeeded."""
+
+    pages: int = 0
+    applied: int = 0
+    deleted: int = 0
+    blobs_fetched: int = 0
+    blobs_collected: int = 0
+    pushed: int = 0
+    cursor: int = 0
+    manifest_version: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        return "；".join(self.errors) if self.errors else None
+
+
+class TerminalSync:
+    """One sync run against one mirror. Use :func:`sync_once` unless you hold the engine yourself."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        engine: Engine,
+        *,
+        now: datetime | None = None,
+        page_size: int = DEFAULT_PAGE_ENTRIES,
+        printer_state: str | None = None,
+    ) -> None:
+        if not cfg.server.url:
+            raise ConfigError("no [server] url configured: this terminal runs on its mirror alone")
+        self.cfg = cfg
+        self.engine = engine
+        self.session: Session = session_factory(engine)()
+        self.blobs = BlobStore(cfg.blob_dir)
+        self.verifier: Verifier = load_verifier(Path(cfg.server.trust_key))
+        self.now = now
+        self.page_size = page_size
+        self.printer_state = printer_state
+        self.scope = "all" if cfg.terminal.mirror_all_zones else "own"
+        self.report = SyncReport()
+
+    def _now(self) -> datetime:
+        return self.now or now_utc()
+
+    # -- pull ------------------------------------------------------------------------------------------
+    def check_manifest(self, envelope: Any) -> dict[str, Any]:
+        m = self.verifier.verify(envelope, "manifest")
+        for k in ("version", "head_seq"):
+            if not isinstance(m.get(k), int):
+                raise SignatureError(f"manifest: '{k}' missing")
+        expires = parse_iso(str(m.get("expires_at", "")))
+        if expires is None:
+            raise SignatureError("manifest: 'expires_at' missing")
+        with self.session.begin():
+            known = int(kv_get(self.session, "sync.manifest_version", "0") or 0)
+            cursor = int(kv_get(self.session, "sync.cursor", "0") or 0)
+        if m["version"] < known:
+            raise SignatureError(f"清单版本 {m['version']} 低于已接受的 {known}：疑似回滚，已拒绝")
+        if m["head_seq"] < cursor:
+            raise SignatureError(f"清单的发布序号 {m['head_seq']} 低于本机已同步的 {cursor}：疑似回滚，已拒绝")
+        if expires <= self._now():
+            raise SignatureError(f"清单已于 {m['expires_at']} 过期：内容可能不是最新")
+        return m
+
+    def pull_lists(self, client: ServerClient, manifest: dict[str, Any]) -> None:
+        for kind in ("zones", "categories", "calendar"):
+            want = manifest.get(f"{kind}_sha256")
+            with self.session.begin():
+                have = kv_get(self.session, f"sync.hash.{kind}")
+            if not isinstance(want, str) or want == have:
+                continue
+            payload = self.verifier.verify(client.request("GET", f"/v1/{kind}", f"下载{kind}"), kind)
+            import hashlib
+
+            if hashlib.sha256(canonical(payload)).hexdigest() != want:
+                raise SignatureError(f"{kind}: does not match the manifest's hash")
+            with self.session.begin():
+                if kind == "calendar":
+                    years = payload.get("years")
+                    if not isinstance(years, dict):
+                        raise SignatureError("calendar: 'years' missing")
+                    save_calendar(self.session, years)
+                else:
+                    items = payload.get("items")
+                    if not isinstance(items, list):
+                        raise SignatureError(f"{kind}: 'items' missing")
+                    for item in items:
+                        try:
+                            if kind == "zones":
+                                upsert_zone(self.session, parse_zone(item))
+                            else:
+                                upsert_category(self.session, parse_category(item))
+                        except (ValueError, TypeError, AttributeError) as exc:
+                            raise SignatureError(f"{kind}: a signed item is malformed: {exc}") from None
+                kv_set(self.session, f"sync.hash.{kind}", want)
+
+    def _verify_page(self, page: Any, cursor: int, head: int) -> list[dict[str, Any]]:
+        if not isinstance(page, dict) or not isinstance(page.get("entries"), list):
+            raise SyncError("变更页格式不对")
+        out: list[dict[str, Any]] = []
+        last = cursor
+        for env in page["entries"]:
+            p = self.verifier.verify(env, "document")
+            seq = p.get("seq")
+            if not isinstance(seq, int) or not last < seq <= head:
+                raise SignatureError(f"document: sequence {seq!r} out of order (after {last}, head {head})")
+            last = seq
+            if p.get("op") == "put":
+                rec = wire_to_record(p.get("doc"))
+                if rec.id != p.get("id"):
+                    raise SignatureError("document: id does not match its record")
+                p["record"] = rec
+            elif p.get("op") != "delete" or not isinstance(p.get("id"), str):
+                raise SignatureError("document: unknown operation")
+            out.append(p)
+        return out
+
+    def _in_scope(self, zone: Any) -> bool:
+        return self.scope == "all" or zone is None or zone == self.cfg.terminal.zone
+
+    def pull_feed(self, client: ServerClient, manifest: dict[str, Any]) -> None:
+        head = int(manifest["head_seq"])
+        with self.session.begin():
+            cursor = int(kv_get(self.session, "sync.cursor", "0") or 0)
+        while cursor < head:
+            page = client.request(
+                "GET", "/v1/changes", "下载变更",
+                params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
+            )
+            try:
+                entries = self._verify_page(page, cursor, head)
+            except ValueError as exc:
+                raise SignatureError(f"document: a signed record is malformed: {exc}") from None
+            nxt = page.get("next_after")
+            last_seq = entries[-1]["seq"] if entries else cursor
+            if not isinstance(nxt, int) or nxt < last_seq or nxt > head or (nxt <= cursor and not entries):
+                raise SyncError("变更页的游标不对")
+            with self.session.begin():
+                for p in entries:
+                    if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
+                        if delete_document(self.session, p["id"]):
+                            self.report.deleted += 1
+                        continue
+                    rec = p["record"]
+                    present = {a.sha256 for a in rec.attachments if self.blobs.has(a.sha256)}
+                    apply_document(self.session, rec, seq=p["seq"], present_blobs=present)
+                    self.report.applied += 1
+                cursor = nxt
+                kv_set(self.session, "sync.cursor", str(cursor))
+                remaining = page.get("remaining")
+                kv_set(self.session, "sync.behind", str(remaining if isinstance(remaining, int) else head - cursor))
+            self.report.pages += 1
+        with self.session.begin():
+            kv_set(self.session, "sync.behind", "0")
+        self.report.cursor = cursor
+
+    def pull_blobs(self, client: ServerClient) -> None:
+        with self.session.begin():
+            missing = list(self.session.execute(
+                select(Attachment.sha256, Attachment.size).where(Attachment.present.is_(False)).distinct()
+            ))
+        partial_dir = self.cfg.blob_dir / ".partial"
+        for sha, size in missing:
+            if not self.blobs.has(sha):
+                partial_dir.mkdir(parents=True, exist_ok=True)
+                part = partial_dir / sha
+                with part.open("ab+") as f:
+                    client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
+                    f.flush()
+                try:
+                    with part.open("rb") as f:
+                        self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
+                except BlobIntegrityError:
+                    part.unlink(missing_ok=True)
+                    raise
+                part.unlink(missing_ok=True)
+                self.report.blobs_fetched += 1
+            with self.session.begin():
+                mark_blob_present(self.session, sha)
+
+    def collect_blobs(self) -> None:
+        with self.session.begin():
+            referenced = referenced_blobs(self.session)
+        self.report.blobs_collected = self.blobs.collect(referenced)
+        partial_dir = self.cfg.blob_dir / ".partial"
+        if partial_dir.is_dir():
+            for part in partial_dir.iterdir():
+                if part.name not in referenced:
+                    part.unlink(missing_ok=True)
+
+    def pull(self, client: ServerClient) -> None:
+        manifest = self.check_manifest(client.request("GET", "/v1/manifest", "下载清单"))
+        with self.session.begin():
+            kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
+            kv_set(self.session, "sync.manifest_expires_at", str(manifest["expires_at"]))
+            kv_set(self.session, "sync.manifest_head", str(manifest["head_seq"]))
+        self.report.manifest_version = manifest["version"]
+        self.pull_lists(client, manifest)
+        self.pull_feed(client, manifest)
+        self.pull_blobs(client)
+        self.collect_blobs()
+
+    # -- push ------------------------------------------------------------------------------------------
+    def push_outbox(self, client: ServerClient) -> None:
+        while True:
+            with self.session.begin():
+                batch = [(e.id, e.kind, e.idempotency_key, e.payload)
+                         for e in outbox.due(self.session, self._now(), limit=20)]
+            if not batch:
+                return
+            for entry_id, kind, key, payload in batch:
+                try:
+                    answer = client.request(
+                        "POST", f"/v1/submissions/{kind}", "发送" + {"application": "申请"}.get(kind, "数据"),
+                        body=json.loads(payload or "{}"), headers={IDEMPOTENCY_HEADER: key}, cap=64 * 1024,
+                    )
+                except SyncError as exc:
+                    with self.session.begin():
+                        entry = self.session.get(outbox.OutboxEntry, entry_id)
+                        if entry is not None:
+                            outbox.mark_failed(entry, str(exc), self._now())
+                    if not (isinstance(exc, StatusError) and 400 <= exc.status < 500):
+                        raise  # offline or server trouble: stop for now, retry with backoff
+                    log.warning("server refused outbox entry %s (%s): %s", entry_id, kind, exc)
+                    self.report.errors.append(str(exc))
+                    continue
+                with self.session.begin():
+                    entry = self.session.get(outbox.OutboxEntry, entry_id)
+                    if entry is not None:
+                        outbox.mark_acked(entry, answer if isinstance(answer, dict) else None, self._now())
+                self.report.pushed += 1
+
+    def heartbeat(self, client: ServerClient) -> None:
+        with self.session.begin():
+            status = read_status(self.session, self._now())
+            printer = self.printer_state or kv_get(self.session, "printer.state", "unknown")
+        try:
+            free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
+        except OSError:
+            free_mb = -1
+        body = {
+            "version": kiosk.__version__,
+            "mirror_seq": status.cursor,
+            "last_sync_at": iso(status.last_success_at) if status.last_success_at else None,
+            "printer_state": printer,
+            "free_disk_mb": free_mb,
+            "pending_outbox": status.pending_outbox,
+        }
+        client.request("POST", "/v1/submissions/heartbeat", "发送心跳", body=body,
+                       headers={IDEMPOTENCY_HEADER: f"heartbeat-{uuid.uuid4()}"})
+
+    # -- the run ---------------------------------------------------------------------------------------
+    def run(self, client: ServerClient) -> SyncReport:
+        for step in (self.pull, self.push_outbox, self.heartbeat):
+            try:
+                step(client)
+            except (SyncError, BlobIntegrityError) as exc:
+                log.warning("sync step %s failed: %s", step.__name__, exc)
+                self.report.errors.append(str(exc))
+                if isinstance(exc, NetworkError):
+                    break
+        with self.session.begin():
+            record_attempt(self.session, error=self.report.error, now=self._now())
+        return self.report
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def sync_once(
+    cfg: Config,
+    *,
+    engine: Engine | None = None,
+    now: datetime | None = None,
+    page_size: int = DEFAULT_PAGE_ENTRIES,
+    printer_state: str | None = None,
+) -> SyncReport:
+    """One complete sync run for the terminal ``cfg`` (opens its mirror unless ``engine`` is given)."""
+    own = engine is None
+    eng = engine if engine is not None else open_engine(cfg.db_path)
+    runner = TerminalSync(cfg, eng, now=now, page_size=page_size, printer_state=printer_state)
+    try:
+        with ServerClient(cfg) as client:
+            return runner.run(client)
+    finally:
+        runner.close()
+        if own:
+            eng.dispose()
+
+
+def lookup_application(cfg: Config, tracking_no: str, phone: str) -> dict[str, Any]:
+    """Ask the server for an application's status (status, status_label, received_at, deadline).
+
+    Raises :class:`NetworkError` when offline, :class:`ServerError` (status 404) when no application
+    matches the tracking number and phone. The phone travels in the body, never in the URL.
+    """
+    if not cfg.server.url:
+        raise NetworkError("本终端未连接区级服务器，无法在线查询")
+    with ServerClient(cfg) as client:
+        answer = client.request("POST", "/v1/applications/lookup", "查询申请",
+                                body={"tracking_no": tracking_no, "phone": phone}, cap=16 * 1024)
+    if not isinstance(answer, dict):
+        raise ServerError("查询申请：服务器回应格式不对")
+    return answer

@@ -1,0 +1,441 @@
+"""The reference district server's HTTP API (FastAPI), described in ``docs/protocol.md`` and served as
+OpenAPI at ``/openapi.json``.
+
+Read side (any provisioned terminal): the signed manifest, the changes feed, blobs (Range-resumable),
+zones, categories and the working-day calendar. Write side: submissions from the terminal's outbox
+(applications, ratings, usage counters, heartbeats) keyed by an idempotency key, and the application
+status lookup. Every request is authenticated by the terminal's bearer token; refusals are logged with
+the terminal id and the reason, never with the body (it may carry personal data).
+"""
+
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync.server import calendar as cal
+from sync.server import pages
+from sync.server.db import (
+    BlobRow,
+    CategoryRow,
+    FeedDoc,
+    Meta,
+    Submission,
+    Terminal,
+    ZoneRow,
+    head_seq,
+    meta_get,
+    meta_set,
+    sessions,
+    utcnow,
+)
+from sync.signing import Signer, canonical
+from sync.wire import (
+    DEFAULT_PAGE_ENTRIES,
+    IDEMPOTENCY_HEADER,
+    MAX_LOOKUP_BYTES,
+    MAX_PAGE_ENTRIES,
+    MAX_SUBMISSION_BYTES,
+    PAGE_BYTE_BUDGET,
+    SUBMISSION_KINDS,
+)
+
+log = logging.getLogger("sync.server")
+
+DEFAULT_MANIFEST_TTL_S = 7 * 86400
+REPLY_WORKING_DAYS = 20  # 政府信息公开条例 Article 33
+_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+_TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+STATUS_LABELS = {"received": "已受理", "processing": "办理中", "replied": "已答复", "closed": "已办结"}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, a stable code and a plain message (no personal data)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.replace(microsecond=0).isoformat() + "Z"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _envelope_text(signer: Signer, payload_text: str) -> str:
+    """Sign stored canonical payload text without re-encoding it (keys in sorted order)."""
+    import base64
+
+    sig = base64.b64encode(signer.private.sign(b"zwgk-sync-v1\n" + payload_text.encode("utf-8"))).decode("ascii")
+    return f'{{"key_id":"{signer.key_id}","payload":{payload_text},"sig":"{sig}"}}'
+
+
+def _list_payload(session: Session, kind: str) -> dict[str, Any]:
+    model = ZoneRow if kind == "zones" else CategoryRow
+    rows = session.scalars(select(model).order_by(model.code))
+    return {"kind": kind, "items": [json.loads(r.data) for r in rows]}
+
+
+def _phone_digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _find_phone(obj: Any, depth: int = 0) -> str | None:
+    """The applicant's phone number wherever the form put it (a key containing 'phone' or 'mobile')."""
+    if depth > 4 or not isinstance(obj, dict):
+        return None
+    for k, v in obj.items():
+        if isinstance(v, str) and ("phone" in k.lower() or "mobile" in k.lower()) and _phone_digits(v):
+            return _phone_digits(v)
+    for v in obj.values():
+        found = _find_phone(v, depth + 1)
+        if found:
+            return found
+    return None
+
+
+def create_app(
+    engine: Engine,
+    signer: Signer,
+    *,
+    manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S,
+    admin_token: str | None = None,
+) -> FastAPI:
+    """The ASGI application over ``engine`` signing with ``signer``."""
+    app = FastAPI(
+        title="政务公开专区 district sync server",
+        version="1",
+        description="Sync protocol between the district and its query kiosks. See docs/protocol.md.",
+    )
+    make_session = sessions(engine)
+    calendar_payload = cal.build_payload()
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+
+    def db() -> Iterator[Session]:
+        with make_session() as s:
+            yield s
+
+    DB = Annotated[Session, Depends(db)]
+
+    def terminal(request: Request, session: DB, authorization: Annotated[str | None, Header()] = None) -> Terminal:
+        peer = request.client.host if request.client else "?"
+        if not authorization or not authorization.startswith("Bearer "):
+            log.warning("refused %s %s from %s: no bearer token", request.method, request.url.path, peer)
+            raise ApiError(401, "unauthorized", "missing terminal token")
+        term = session.scalar(select(Terminal).where(Terminal.token_hash == token_hash(authorization[7:].strip())))
+        if term is None:
+            log.warning("refused %s %s from %s: unknown terminal token", request.method, request.url.path, peer)
+            raise ApiError(401, "unauthorized", "unknown terminal token")
+        session.expunge(term)
+        session.rollback()  # handlers start their own transactions
+        return term
+
+    Term = Annotated[Terminal, Depends(terminal)]
+
+    def current_manifest(session: Session) -> str:
+        """The signed manifest, re-issued (version + 1) when the feed moved or half its life has passed."""
+        if True:
+            head = head_seq(session)
+            want = {
+                "head_seq": head,
+                "zones_sha256": hashlib.sha256(canonical(_list_payload(session, "zones"))).hexdigest(),
+                "categories_sha256": hashlib.sha256(canonical(_list_payload(session, "categories"))).hexdigest(),
+                "calendar_sha256": hashlib.sha256(canonical(calendar_payload)).hexdigest(),
+            }
+            stored = meta_get(session, "manifest")
+            now = utcnow()
+            if stored is not None:
+                payload = json.loads(stored)["payload"]
+                expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
+                same = all(payload.get(k) == v for k, v in want.items())
+                if same and (expires - now).total_seconds() > manifest_ttl_s / 2:
+                    session.rollback()
+                    return stored
+            row = session.scalar(select(Meta).where(Meta.key == "manifest_version").with_for_update())
+            version = (int(row.value) if row is not None else 0) + 1
+            payload = {
+                "kind": "manifest",
+                "version": version,
+                "issued_at": _iso(now),
+                "expires_at": _iso(now + dt.timedelta(seconds=manifest_ttl_s)),
+                **want,
+            }
+            text = json.dumps(signer.sign(payload), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            meta_set(session, "manifest_version", str(version))
+            meta_set(session, "manifest", text)
+            session.commit()
+            return text
+
+    def json_text(text: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        return Response(content=text, status_code=status, media_type="application/json", headers=headers)
+
+    @app.get("/v1/manifest", summary="The signed manifest: version, expiry, feed head, list hashes")
+    def get_manifest(_t: Term, session: DB) -> Response:
+        return json_text(current_manifest(session))
+
+    @app.get("/v1/changes", summary="One page of the changes feed, ordered by sequence number")
+    def get_changes(
+        t: Term,
+        session: DB,
+        after: Annotated[int, Query(ge=0, description="the terminal's cursor: last sequence applied")] = 0,
+        until: Annotated[int | None, Query(ge=0, description="the manifest's head_seq; nothing above it")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_ENTRIES)] = DEFAULT_PAGE_ENTRIES,
+        scope: Annotated[str, Query(pattern="^(own|all)$", description="own: district-wide + own zone")] = "own",
+    ) -> Response:
+        head = head_seq(session)
+        top = head if until is None else min(until, head)
+        cond = [FeedDoc.seq > after, FeedDoc.seq <= top]
+        if scope == "own":
+            cond.append((FeedDoc.zone.is_(None)) | (FeedDoc.zone == t.zone))
+        rows = session.execute(
+            select(FeedDoc.seq, FeedDoc.payload).where(*cond).order_by(FeedDoc.seq).limit(limit)
+        ).all()
+        parts: list[str] = []
+        size = 0
+        last = after
+        for seq, payload in rows:
+            text = _envelope_text(signer, payload)
+            parts.append(text)
+            size += len(text.encode("utf-8"))
+            last = seq
+            if size >= PAGE_BYTE_BUDGET:
+                break
+        more = len(parts) < len(rows) or len(rows) == limit
+        next_after = last if more else max(top, after)
+        remaining = 0
+        if more:
+            cond[0] = FeedDoc.seq > last
+            remaining = int(session.scalar(select(func.count()).select_from(FeedDoc).where(*cond)) or 0)
+        body = (
+            f'{{"entries":[{",".join(parts)}],"head_seq":{head},"more":{"true" if more else "false"},'
+            f'"next_after":{next_after},"remaining":{remaining}}}'
+        )
+        return json_text(body.encode("utf-8"))
+
+    @app.get("/v1/blobs/{sha256}", summary="An attachment's bytes by sha256 (supports Range: bytes=N-)")
+    def get_blob(
+        _t: Term, session: DB, sha256: str, range_header: Annotated[str | None, Header(alias="Range")] = None
+    ) -> Response:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise ApiError(400, "bad_request", "a blob is named by 64 lowercase hex digits")
+        row = session.get(BlobRow, sha256)
+        if row is None:
+            raise ApiError(404, "not_found", "no such blob")
+        data = row.data
+        headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
+        if range_header:
+            m = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header.strip())
+            if not m or int(m.group(1)) >= len(data) > 0:
+                return Response(status_code=416, headers={"Content-Range": f"bytes */{len(data)}"})
+            start = int(m.group(1))
+            end = min(int(m.group(2)) if m.group(2) else len(data) - 1, len(data) - 1)
+            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+            return Response(data[start : end + 1], 206, headers=headers, media_type="application/octet-stream")
+        return Response(data, 200, headers=headers, media_type="application/octet-stream")
+
+    @app.get("/v1/zones", summary="The district's zones, signed")
+    def get_zones(_t: Term, session: DB) -> Response:
+        return json_text(canonical(signer.sign(_list_payload(session, "zones"))))
+
+    @app.get("/v1/categories", summary="The categories, signed")
+    def get_categories(_t: Term, session: DB) -> Response:
+        return json_text(canonical(signer.sign(_list_payload(session, "categories"))))
+
+    @app.get("/v1/calendar", summary="Holidays and make-up working days per year, signed")
+    def get_calendar(_t: Term) -> Response:
+        return json_text(canonical(signer.sign(calendar_payload)))
+
+    async def read_capped(request: Request, cap: int, what: str, t: Terminal) -> Any:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            log.warning("refused %s from terminal %s: body of %s bytes over the %d-byte cap", what, t.id, declared, cap)
+            raise ApiError(413, "too_large", f"request body over {cap} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > cap:
+                log.warning("refused %s from terminal %s: body over the %d-byte cap", what, t.id, cap)
+                raise ApiError(413, "too_large", f"request body over {cap} bytes")
+        try:
+            return json.loads(bytes(body).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            log.warning("refused %s from terminal %s: body is not JSON", what, t.id)
+            raise ApiError(400, "malformed", "body is not UTF-8 JSON") from None
+
+    def _check(cond: bool, t: Terminal, kind: str, why: str, status: int = 422, code: str = "invalid") -> None:
+        if not cond:
+            log.warning("refused %s from terminal %s: %s", kind, t.id, why)
+            raise ApiError(status, code, why)
+
+    def validate(kind: str, payload: Any, t: Terminal, received: dt.datetime) -> dict[str, Any]:
+        """Check a submission; returns the columns to store beside it."""
+        _check(isinstance(payload, dict), t, kind, "payload must be a JSON object", 400, "malformed")
+        extra: dict[str, Any] = {}
+        if "zone" in payload or kind == "application":
+            _check(payload.get("zone") == t.zone, t, kind, "zone does not match the terminal's zone", 403, "wrong_zone")
+        if kind == "application":
+            tn = payload.get("tracking_no")
+            _check(isinstance(tn, str) and bool(_TRACKING.match(tn)), t, kind, "tracking_no missing or malformed")
+            sub = payload.get("submitted_at")
+            try:
+                dt.datetime.fromisoformat(str(sub).replace("Z", "+00:00"))
+            except ValueError:
+                _check(False, t, kind, "submitted_at missing or not an ISO date-time")
+            phone = _find_phone(payload)
+            _check(phone is not None, t, kind, "application carries no phone number")
+            deadline = cal.add_working_days(received.date(), REPLY_WORKING_DAYS, calendar_payload["years"])
+            extra = {"tracking_no": tn, "phone": phone, "deadline": deadline.isoformat()}
+        elif kind == "rating":
+            score = payload.get("score")
+            _check(isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5, t, kind,
+                   "score must be a whole number 1–5")
+        elif kind == "usage":
+            counters = payload.get("counters")
+            _check(isinstance(counters, dict) and all(isinstance(k, str) and isinstance(v, int)
+                                                      for k, v in counters.items()), t, kind,
+                   "counters must map names to whole numbers")
+        return extra
+
+    def phone_hash(session: Session, digits: str) -> str:
+        salt = meta_get(session, "phone_salt")
+        if salt is None:
+            salt = secrets.token_hex(16)
+            meta_set(session, "phone_salt", salt)
+        return hmac.new(salt.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+    @app.post(
+        "/v1/submissions/{kind}",
+        summary="Deliver one outbox entry (application, rating, usage, heartbeat) exactly once",
+        openapi_extra={
+            "parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": True,
+                            "schema": {"type": "string", "maxLength": 80}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        },
+    )
+    async def post_submission(kind: str, request: Request, t: Term, session: DB) -> Response:
+        if kind not in SUBMISSION_KINDS:
+            raise ApiError(404, "unknown_kind", f"kind must be one of {', '.join(SUBMISSION_KINDS)}")
+        key = request.headers.get(IDEMPOTENCY_HEADER, "")
+        _check(bool(_KEY.match(key)), t, kind, "missing or malformed Idempotency-Key", 400, "malformed")
+        stored = session.scalar(
+            select(Submission.response).where(Submission.terminal_id == t.id, Submission.idem_key == key)
+        )
+        if stored is not None:
+            log.info("replayed %s answer to terminal %s (key %s…)", kind, t.id, key[:12])
+            return json_text(stored, headers={"Idempotent-Replayed": "true"})
+        payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, t)
+        now = utcnow()
+        extra = validate(kind, payload, t, now)
+        response: dict[str, Any] = {"status": "accepted", "kind": kind, "received_at": _iso(now)}
+        if kind == "heartbeat":
+            if True:
+                term = session.get(Terminal, t.id)
+                assert term is not None
+                term.last_heartbeat_at = now
+                term.app_version = str(payload.get("version", ""))[:40]
+                ms = payload.get("mirror_seq")
+                term.mirror_seq = ms if isinstance(ms, int) else None
+                term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
+                term.printer_state = str(payload.get("printer_state", ""))[:200]
+                fd = payload.get("free_disk_mb")
+                term.free_disk_mb = fd if isinstance(fd, int) else None
+                po = payload.get("pending_outbox")
+                term.pending_outbox = po if isinstance(po, int) else None
+                session.commit()
+            return json_text(json.dumps(response))
+        if kind == "application":
+            response["tracking_no"] = extra["tracking_no"]
+            response["deadline"] = extra["deadline"]
+        text = json.dumps(response, ensure_ascii=False)
+        try:
+            if True:
+                if extra.get("tracking_no") is not None:
+                    clash = session.scalar(select(Submission.id).where(Submission.tracking_no == extra["tracking_no"]))
+                    _check(clash is None, t, kind, "tracking_no already used by another submission", 409, "conflict")
+                session.add(Submission(
+                    terminal_id=t.id, zone=t.zone, kind=kind, idem_key=key,
+                    tracking_no=extra.get("tracking_no"),
+                    phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
+                    deadline=extra.get("deadline"),
+                    payload=json.dumps(payload, ensure_ascii=False), response=text, received_at=now,
+                ))
+                session.commit()
+        except IntegrityError:  # a concurrent retry with the same key won the race
+            session.rollback()
+            stored = session.scalar(
+                select(Submission.response).where(Submission.terminal_id == t.id, Submission.idem_key == key)
+            )
+            if stored is None:
+                raise ApiError(409, "conflict", "conflicting submission") from None
+            return json_text(stored, headers={"Idempotent-Replayed": "true"})
+        log.info("accepted %s from terminal %s (key %s…)", kind, t.id, key[:12])
+        return json_text(text)
+
+    @app.post(
+        "/v1/applications/lookup",
+        summary="Status of an application, for whoever knows its tracking number and phone",
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["tracking_no", "phone"],
+            "properties": {"tracking_no": {"type": "string"}, "phone": {"type": "string"}}}}}}},
+    )
+    async def lookup(request: Request, t: Term, session: DB) -> Response:
+        body = await read_capped(request, MAX_LOOKUP_BYTES, "lookup", t)
+        tn = body.get("tracking_no") if isinstance(body, dict) else None
+        phone = body.get("phone") if isinstance(body, dict) else None
+        _check(isinstance(tn, str) and isinstance(phone, str), t, "lookup", "tracking_no and phone are required",
+               400, "malformed")
+        assert isinstance(tn, str) and isinstance(phone, str)
+        sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
+        ok = sub is not None and sub.phone_hash is not None and hmac.compare_digest(
+            sub.phone_hash, phone_hash(session, _phone_digits(phone))
+        )
+        session.rollback()  # phone_hash() may have created the salt; a lookup stores nothing
+        if not ok or sub is None:
+            raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
+        return JSONResponse({
+            "tracking_no": sub.tracking_no, "status": sub.status, "status_label": STATUS_LABELS.get(sub.status, sub.status),
+            "received_at": _iso(sub.received_at), "deadline": sub.deadline,
+        })
+
+    def admin(request: Request) -> None:
+        if admin_token is None:
+            if request.client is None or request.client.host not in ("127.0.0.1", "::1"):
+                raise ApiError(403, "forbidden", "the admin pages answer on loopback only unless an admin token is set")
+            return
+        auth = request.headers.get("authorization", "")
+        import base64
+
+        try:
+            given = base64.b64decode(auth[6:]).decode().split(":", 1)[1] if auth.startswith("Basic ") else ""
+        except (ValueError, IndexError):
+            given = ""
+        if not hmac.compare_digest(given, admin_token):
+            raise ApiError(401, "unauthorized", "admin token required")
+
+    @app.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
+    def fleet(session: DB, _a: Annotated[None, Depends(admin)]) -> HTMLResponse:
+        return HTMLResponse(pages.fleet_page(session, head_seq(session)))
+
+    @app.get("/admin/office", response_class=HTMLResponse, summary="The office: applications, ratings, evaluation")
+    def office(session: DB, _a: Annotated[None, Depends(admin)]) -> HTMLResponse:
+        return HTMLResponse(pages.office_page(session))
+
+    return app

@@ -1,0 +1,175 @@
+"""The district server's own database (SQLite by default, PostgreSQL through the URL).
+
+Tables: the published documents with their signed feed entries (one row per document id, holding the
+latest feed entry and its sequence number, so the changes feed is compacted), attachment blobs, zones,
+categories, terminals (token hashes and last heartbeat), submissions from terminals (applications,
+ratings, usage counters, heartbeats — keyed by terminal and idempotency key), and a small key-value table
+for the feed head and the current signed manifest. Workers hold no state of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ServerBase(DeclarativeBase):
+    """Declarative base of the district server's tables (separate from the terminal's)."""
+
+
+class FeedDoc(ServerBase):
+    """A document's latest state: its signed feed entry and the sequence number it was published at."""
+
+    __tablename__ = "feed_docs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    zone: Mapped[str | None] = mapped_column(String(32), index=True)  # NULL: district-wide
+    op: Mapped[str] = mapped_column(String(8))  # put | delete
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical wire document minus version
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON of the feed entry's payload (signed when served)
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BlobRow(ServerBase):
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ZoneRow(ServerBase):
+    __tablename__ = "zones"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # the zone's wire object, JSON
+
+
+class CategoryRow(ServerBase):
+    __tablename__ = "categories"
+
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class Terminal(ServerBase):
+    """A kiosk allowed to sync; only the sha256 of its token is stored."""
+
+    __tablename__ = "terminals"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(32), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    mirror_seq: Mapped[int | None] = mapped_column(BigInteger)
+    mirror_synced_at: Mapped[str | None] = mapped_column(String(40))
+    printer_state: Mapped[str | None] = mapped_column(String(200))
+    free_disk_mb: Mapped[int | None] = mapped_column(BigInteger)
+    pending_outbox: Mapped[int | None] = mapped_column(Integer)
+
+
+class Submission(ServerBase):
+    """Something a terminal sent: an application (依申请公开申请), a rating, usage counters or a heartbeat."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("terminal_id", "idem_key", name="uq_submission_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    zone: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    idem_key: Mapped[str] = mapped_column(String(80))
+    tracking_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    deadline: Mapped[str | None] = mapped_column(String(10))
+    payload: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Meta(ServerBase):
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions begin in _sqlite_begin
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def normalize_url(url: str) -> str:
+    """Accept a bare file path for SQLite as well as an SQLAlchemy URL."""
+    return url if "://" in url else f"sqlite:///{url}"
+
+
+def open_db(url: str) -> Engine:
+    """Open (creating tables if needed) the server database at ``url``."""
+    url = normalize_url(url)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        # One writer at a time, taken up front: a read-then-write transaction never fails half-way.
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    ServerBase.metadata.create_all(engine)
+    return engine
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def meta_get(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row is not None else default
+
+
+def meta_set(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def head_seq(session: Session) -> int:
+    return int(meta_get(session, "head_seq", "0") or 0)
+
+
+def lock_head(session: Session) -> int:
+    """Read the feed head, locking its row (PostgreSQL) so concurrent publishers serialise."""
+    row = session.scalar(select(Meta).where(Meta.key == "head_seq").with_for_update())
+    if row is None:
+        session.add(Meta(key="head_seq", value="0"))
+        session.flush()
+        return 0
+    return int(row.value)

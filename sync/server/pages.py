@@ -1,0 +1,77 @@
+"""Plain server-rendered HTML pages: the fleet for IT and the evaluation for the 政务公开 office.
+
+No personal data appears on either page: applications are counted, never listed with their contents.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.server.db import Submission, Terminal, utcnow
+
+_STYLE = (
+    "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #999;padding:4px 8px;text-align:left}.bad{color:#b00}</style>"
+)
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"{_STYLE}</head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{th}</tr>{trs}</table>"
+
+
+def fleet_page(session: Session, head: int) -> str:
+    now = utcnow()
+    rows = []
+    for t in session.scalars(select(Terminal).order_by(Terminal.zone, Terminal.id)):
+        if t.last_heartbeat_at is None:
+            seen = "从未"
+        else:
+            minutes = int((now - t.last_heartbeat_at).total_seconds() // 60)
+            seen = f"{t.last_heartbeat_at:%Y-%m-%d %H:%M} ({minutes} 分钟前)"
+        behind = "" if t.mirror_seq is None else str(max(0, head - t.mirror_seq))
+        rows.append([t.id, t.zone, seen, t.app_version or "", t.printer_state or "", t.mirror_synced_at or "",
+                     behind, "" if t.free_disk_mb is None else f"{t.free_disk_mb} MB",
+                     "" if t.pending_outbox is None else t.pending_outbox])
+    head_cols = ["终端", "专区", "最近心跳", "版本", "打印机", "镜像最近同步", "落后(序号)", "剩余磁盘", "待发送"]
+    return _page("终端运行情况 (fleet)", f"<p>发布序号 head = {head}</p>" + _table(head_cols, rows))
+
+
+def office_page(session: Session) -> str:
+    apps: dict[tuple[str, str], int] = defaultdict(int)
+    ratings: dict[tuple[str, str], list[int]] = defaultdict(list)
+    usage: dict[tuple[str, str], int] = defaultdict(int)
+    for kind, zone, at, payload in session.execute(
+        select(Submission.kind, Submission.zone, Submission.received_at, Submission.payload)
+    ):
+        key = (f"{at:%Y-%m}", zone)
+        if kind == "application":
+            apps[key] += 1
+        elif kind == "rating":
+            score = json.loads(payload).get("score")
+            if isinstance(score, int):
+                ratings[key].append(score)
+        elif kind == "usage":
+            counters = json.loads(payload).get("counters", {})
+            usage[key] += sum(v for v in counters.values() if isinstance(v, int))
+    keys = sorted(set(apps) | set(ratings) | set(usage), reverse=True)
+    rows = []
+    for k in keys:
+        r = ratings.get(k, [])
+        avg = f"{sum(r) / len(r):.2f}" if r else "—"
+        satisfied = f"{100 * sum(1 for s in r if s >= 4) / len(r):.0f}%" if r else "—"
+        rows.append([k[0], k[1], apps.get(k, 0), len(r), avg, satisfied, usage.get(k, 0)])
+    cols = ["月份", "专区", "依申请公开申请", "评价数", "平均分", "满意率(4–5分)", "使用次数"]
+    return _page("政务公开专区月度评价", _table(cols, rows))

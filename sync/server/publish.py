@@ -1,0 +1,150 @@
+"""Publishing on the district server: content packs in, feed entries out.
+
+Every change to a document (new, amended, status change, repeal, deletion) takes the next feed sequence
+number, so a terminal that has applied everything up to sequence N needs exactly the rows above N. A
+document keeps one row (its latest state), which keeps the feed compacted: a first sync downloads each
+document once, however often it was amended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from kiosk.contentpack import parse_pack
+from kiosk.errors import ContentPackError, KioskError
+from kiosk.mirror.models import Category, DocStatus, Zone
+from kiosk.mirror.store import DocumentRecord
+from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
+from sync.signing import canonical
+from sync.wire import record_to_wire, wire_to_record
+
+
+class PublishError(KioskError):
+    """A publish/repeal request that cannot be carried out (unknown id, …)."""
+
+
+def zone_to_wire(z: Zone) -> dict[str, Any]:
+    return {
+        "code": z.code, "name": z.name, "kind": z.kind, "prefix": z.prefix, "address": z.address or "",
+        "hours": z.hours or "", "phone": z.phone or "", "sort_order": z.sort_order or 0,
+    }
+
+
+def category_to_wire(c: Category) -> dict[str, Any]:
+    return {
+        "code": c.code, "name": c.name, "facet": c.facet, "sort_order": c.sort_order or 0,
+        "icon": c.icon or "", "description": c.description or "",
+    }
+
+
+def _content_hash(wire: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical({k: v for k, v in wire.items() if k != "version"})).hexdigest()
+
+
+def _put(session: Session, seq: int, rec: DocumentRecord) -> FeedDoc:
+    wire = record_to_wire(rec)
+    payload = {"kind": "document", "seq": seq, "op": "put", "id": rec.id, "doc": wire}
+    row = session.get(FeedDoc, rec.id)
+    if row is None:
+        row = FeedDoc(id=rec.id)
+        session.add(row)
+    row.seq, row.zone, row.op, row.version = seq, rec.zone_id, "put", rec.version
+    row.content_hash = _content_hash(wire)
+    row.payload = canonical(payload).decode("utf-8")
+    return row
+
+
+def publish_records(
+    session: Session,
+    records: list[DocumentRecord],
+    zones: Sequence[Zone] = (),
+    categories: Sequence[Category] = (),
+    blobs: dict[str, bytes] | None = None,
+) -> dict[str, int]:
+    """Publish in the caller's transaction; amended content gets a version above the server's."""
+    counts = {"new": 0, "amended": 0, "unchanged": 0, "zones": 0, "categories": 0, "blobs": 0}
+    for sha, data in (blobs or {}).items():
+        if session.get(BlobRow, sha) is None:
+            session.add(BlobRow(sha256=sha, size=len(data), data=data))
+            counts["blobs"] += 1
+    for z in zones:
+        session.merge(ZoneRow(code=z.code, data=json.dumps(zone_to_wire(z), ensure_ascii=False)))
+        counts["zones"] += 1
+    for c in categories:
+        session.merge(CategoryRow(code=c.code, data=json.dumps(category_to_wire(c), ensure_ascii=False)))
+        counts["categories"] += 1
+    head = lock_head(session)
+    for rec in records:
+        row = session.get(FeedDoc, rec.id)
+        if row is not None and row.op == "put" and row.content_hash == _content_hash(record_to_wire(rec)):
+            counts["unchanged"] += 1
+            continue
+        if row is not None:
+            rec = dataclasses.replace(rec, version=max(rec.version, row.version + 1))
+            counts["amended"] += 1
+        else:
+            counts["new"] += 1
+        head += 1
+        _put(session, head, rec)
+        session.flush()
+    meta_set(session, "head_seq", str(head))
+    return counts
+
+
+def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
+    """Publish a content pack (all or nothing: a bad line publishes nothing)."""
+    try:
+        parsed = parse_pack(path)
+    except OSError as exc:
+        raise ContentPackError([(0, f"cannot read {path}: {exc.strerror}")]) from None
+    if parsed.problems:
+        raise ContentPackError(parsed.problems)
+    with sessions(engine)() as session, session.begin():
+        return publish_records(
+            session,
+            [rec for _, rec in parsed.documents],
+            [z for _, z in parsed.zones],
+            [c for _, c in parsed.categories],
+            {b.sha256: b.data for b in parsed.blobs},
+        )
+
+
+def repeal(engine: Engine, doc_id: str, by: str | None = None) -> int:
+    """Mark a document repealed (已废止), optionally naming its replacement; returns the new sequence."""
+    with sessions(engine)() as session, session.begin():
+        row = session.get(FeedDoc, doc_id)
+        if row is None or row.op != "put":
+            raise PublishError(f"no published document with id {doc_id!r}")
+        if by is not None:
+            other = session.get(FeedDoc, by)
+            if other is None or other.op != "put":
+                raise PublishError(f"no published document with id {by!r} to name as the replacement")
+        rec = wire_to_record(json.loads(row.payload)["doc"])
+        rec = dataclasses.replace(rec, status=DocStatus.REPEALED, superseded_by=by, version=row.version + 1)
+        head = lock_head(session) + 1
+        _put(session, head, rec)
+        meta_set(session, "head_seq", str(head))
+        return head
+
+
+def withdraw(engine: Engine, doc_id: str) -> int:
+    """Delete a document from every mirror (a tombstone travels in the feed); returns the new sequence."""
+    with sessions(engine)() as session, session.begin():
+        row = session.get(FeedDoc, doc_id)
+        if row is None or row.op != "put":
+            raise PublishError(f"no published document with id {doc_id!r}")
+        head = lock_head(session) + 1
+        payload = {"kind": "document", "seq": head, "op": "delete", "id": doc_id, "zone": row.zone}
+        row.seq, row.op, row.version = head, "delete", row.version + 1
+        row.content_hash = ""
+        row.payload = canonical(payload).decode("utf-8")
+        meta_set(session, "head_seq", str(head))
+        return head
