@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement
+from PySide6.QtQml import QmlElement, QmlSingleton
 
 from ui.vm_background import register_wipe, run_in_background
 
@@ -138,6 +138,7 @@ def install(port: ApplicationsPort) -> None:
 
 
 @QmlElement
+@QmlSingleton
 class ApplyWizard(QObject):
     """One application being entered; QML binds to ``values``/``errors`` and calls the slots."""
 

@@ -270,7 +270,8 @@ class CoreStaffPort:
         if p.role == "a4":
             from printing.forms import build_form
 
-            return str(print_bytes(self.cfg, "a4", kind="test", label="测试页", data=build_form("blank"), content_type="pdf"))
+            pdf = build_form("blank")
+            return str(print_bytes(self.cfg, "a4", kind="test", label="测试页", data=pdf, content_type="pdf"))
         data = _receipt_test_page(p)
         return str(print_bytes(self.cfg, "receipt", kind="test", label="测试页", data=data, content_type="escpos"))
 

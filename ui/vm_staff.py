@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtQml import QmlElement
+from PySide6.QtQml import QmlElement, QmlSingleton
 
 from ui.vm_background import run_in_background
 
@@ -239,6 +239,7 @@ class PrintersModel(RowListModel):
 
 # ----------------------------------------------------------------------------------- staff mode
 @QmlElement
+@QmlSingleton
 class StaffMode(QObject):
     """The PIN gate and the staff screen. QML: ``pressDigit``/``submitPin``, then the actions."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement
+from PySide6.QtQml import QmlElement, QmlSingleton
 
 from ui.vm_background import register_wipe, run_in_background
 
@@ -94,6 +94,7 @@ def lookup(port: StatusPort, tracking_no: str, phone: str) -> LookupResult:
 
 
 @QmlElement
+@QmlSingleton
 class StatusLookup(QObject):
     """QML: set ``trackingNumber`` and ``phone``, call ``query()``, show ``state`` and the lines."""
 
