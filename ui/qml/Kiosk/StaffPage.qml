@@ -1,0 +1,381 @@
+// Staff mode (工作人员模式) behind a PIN typed on a large numeric pad; a lockout after repeated wrong
+// PINs shows the time left. Unlocked: forms, staff-assisted application, receipts, the print queue,
+// printers, outbox and sync, and leaving kiosk mode.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+Item {
+    id: page
+    objectName: "staffPage"
+    property bool ready: true
+    property string route: "staff"
+    property string pageTitle: qsTr("工作人员模式")
+    readonly property bool wide: width > 1400
+
+    Component.onCompleted: StaffMode.open()
+    Component.onDestruction: StaffMode.lock()
+
+    Rectangle { anchors.fill: parent; color: Theme.pageBg }
+
+    // ============================================================== the PIN pad
+    ColumnLayout {
+        id: pinView
+        visible: !StaffMode.unlocked
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 2 * Theme.margin, 620)
+        spacing: Theme.gap
+
+        Label {
+            Layout.alignment: Qt.AlignHCenter
+            text: qsTr("工作人员登录")
+            font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
+        }
+        Label {
+            Layout.alignment: Qt.AlignHCenter
+            text: qsTr("请输入工作人员密码")
+            font.pixelSize: Theme.fontBody; color: Theme.textMuted
+        }
+        Row {
+            objectName: "staffPinDots"
+            Layout.alignment: Qt.AlignHCenter
+            Layout.preferredHeight: 40
+            spacing: 18
+            Repeater {
+                model: Math.max(6, StaffMode.pinLength)
+                Rectangle {
+                    required property int index
+                    width: 30; height: 30; radius: 15
+                    color: index < StaffMode.pinLength ? Theme.primary : "transparent"
+                    border.width: 3; border.color: Theme.primary
+                }
+            }
+        }
+        Label {
+            objectName: "staffPinMessage"
+            Layout.fillWidth: true
+            Layout.preferredHeight: implicitHeight
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.fontBody
+            font.bold: true
+            color: Theme.highlight
+            text: StaffMode.lockedSeconds > 0
+                  ? qsTr("密码错误次数过多，已锁定。请 %1 分 %2 秒后再试")
+                        .arg(Math.floor(StaffMode.lockedSeconds / 60)).arg(StaffMode.lockedSeconds % 60)
+                  : StaffMode.checking ? qsTr("正在校验…") : StaffMode.pinError
+        }
+        GridLayout {
+            Layout.alignment: Qt.AlignHCenter
+            columns: 3
+            rowSpacing: 16
+            columnSpacing: 16
+            Repeater {
+                model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "del"]
+                delegate: KioskButton {
+                    required property string modelData
+                    objectName: "staffKey-" + modelData
+                    Layout.preferredWidth: 150 * Theme.scale
+                    Layout.preferredHeight: 100 * Theme.scale
+                    tone: modelData.length === 1 ? "light" : "dark"
+                    fontSize: modelData.length === 1 ? Theme.fontHuge : Theme.fontBody
+                    text: modelData === "clear" ? qsTr("清空") : modelData === "del" ? qsTr("删除") : modelData
+                    enabled: StaffMode.lockedSeconds === 0 && !StaffMode.checking
+                    background: Rectangle {
+                        radius: Theme.radius
+                        color: parent.pressed ? "#D9D1C2" : (parent.tone === "dark" ? "#E9E3D6" : Theme.cardBg)
+                        border.width: 2; border.color: Theme.primary
+                    }
+                    contentItem: Text {
+                        text: parent.text
+                        horizontalAlignment: Text.AlignHCenter
+                        verticalAlignment: Text.AlignVCenter
+                        font.pixelSize: parent.fontSize; font.bold: true; color: Theme.primary
+                    }
+                    onClicked: modelData === "clear" ? StaffMode.clearPin()
+                             : modelData === "del" ? StaffMode.deleteDigit() : StaffMode.pressDigit(modelData)
+                }
+            }
+        }
+        KioskButton {
+            objectName: "staffPinSubmit"
+            Layout.fillWidth: true
+            Layout.preferredHeight: 100 * Theme.scale
+            text: qsTr("确定")
+            fontSize: Theme.fontLarge
+            enabled: StaffMode.pinLength > 0 && StaffMode.lockedSeconds === 0 && !StaffMode.checking
+            onClicked: StaffMode.submitPin()
+        }
+    }
+
+    // ============================================================== the staff screen
+    Flickable {
+        id: staffView
+        objectName: "staffFlick"
+        visible: StaffMode.unlocked
+        anchors.fill: parent
+        contentWidth: width
+        contentHeight: staffGrid.implicitHeight + 60
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { width: 16 }
+
+        GridLayout {
+            id: staffGrid
+            x: Theme.margin
+            y: 24
+            width: staffView.width - 2 * Theme.margin
+            columns: page.wide ? 2 : 1
+            columnSpacing: Theme.gap * 1.5
+            rowSpacing: Theme.gap
+
+            // --- title and message -------------------------------------------------------------
+            RowLayout {
+                Layout.columnSpan: page.wide ? 2 : 1
+                Layout.fillWidth: true
+                spacing: Theme.gap
+                Label {
+                    text: qsTr("工作人员模式")
+                    font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
+                }
+                Label {
+                    objectName: "staffMessage"
+                    Layout.fillWidth: true
+                    elide: Text.ElideRight
+                    text: StaffMode.message
+                    font.pixelSize: Theme.fontBody; font.bold: true
+                    color: StaffMode.messageOk ? Theme.inForce : Theme.highlight
+                }
+                KioskButton {
+                    objectName: "staffLockButton"
+                    tone: "light"
+                    text: qsTr("退出工作人员模式")
+                    onClicked: { StaffMode.lock(); Nav.home() }
+                }
+            }
+
+            // --- forms and the staff-assisted application -------------------------------------------
+            StaffSection {
+                title: qsTr("申请表")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Flow {
+                    Layout.fillWidth: true
+                    spacing: Theme.gap
+                    KioskButton { objectName: "staffPrintBlank"; text: qsTr("打印空白申请表")
+                                  onClicked: StaffMode.printForm("blank") }
+                    KioskButton { objectName: "staffPrintSample"; text: qsTr("打印填写样表")
+                                  onClicked: StaffMode.printForm("sample") }
+                    KioskButton { objectName: "staffProxyApply"; text: qsTr("代为填写申请"); tone: "light"
+                                  onClicked: Nav.open("wizard", { proxy: true }) }
+                }
+            }
+
+            // --- outbox and sync ------------------------------------------------------------------
+            StaffSection {
+                title: qsTr("数据同步")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.gap
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        Label {
+                            objectName: "staffOutboxCount"
+                            text: qsTr("待发送：%1 条").arg(StaffMode.outboxPending)
+                            font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
+                        }
+                        Label {
+                            objectName: "staffSyncState"
+                            Layout.fillWidth: true
+                            wrapMode: Text.Wrap
+                            font.pixelSize: Theme.fontBody; color: Theme.textMuted
+                            text: (StaffMode.syncState === "not_configured" ? qsTr("未配置区级服务器")
+                                  : StaffMode.syncState === "syncing" ? qsTr("正在同步…")
+                                  : StaffMode.syncState === "error" ? qsTr("上次同步失败")
+                                  : qsTr("同步正常"))
+                                  + "　" + (StaffMode.lastSync ? qsTr("上次成功：%1").arg(StaffMode.lastSync)
+                                                               : qsTr("尚未同步成功"))
+                        }
+                    }
+                    KioskButton {
+                        objectName: "staffSyncNow"
+                        text: qsTr("立即同步")
+                        enabled: StaffMode.syncState !== "syncing" && StaffMode.syncState !== "not_configured"
+                        onClicked: StaffMode.syncNow()
+                    }
+                }
+            }
+
+            // --- recent applications: reprint a receipt ------------------------------------------------
+            StaffSection {
+                title: qsTr("最近的申请（补打回执）")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                Label {
+                    visible: StaffMode.recentApplications.count === 0
+                    text: qsTr("暂无申请")
+                    font.pixelSize: Theme.fontBody; color: Theme.textMuted
+                }
+                Repeater {
+                    model: StaffMode.recentApplications
+                    delegate: RowLayout {
+                        required property string trackingNo
+                        required property string applicant
+                        required property string submittedAt
+                        required property bool delivered
+                        Layout.fillWidth: true
+                        spacing: Theme.gap
+                        ColumnLayout {
+                            Layout.fillWidth: true
+                            spacing: 2
+                            Label { text: trackingNo; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                            Label {
+                                text: applicant + "　" + submittedAt + "　" + (delivered ? qsTr("已送达") : qsTr("待发送"))
+                                font.pixelSize: Theme.fontSmall; color: Theme.textMuted
+                            }
+                        }
+                        KioskButton {
+                            objectName: "staffReprint-" + trackingNo
+                            tone: "light"
+                            text: qsTr("补打回执")
+                            enabled: !delivered
+                            onClicked: StaffMode.reprintReceipt(trackingNo)
+                        }
+                    }
+                }
+            }
+
+            // --- the print queue ------------------------------------------------------------------------
+            StaffSection {
+                title: qsTr("打印队列")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                Label {
+                    visible: StaffMode.printJobs.count === 0
+                    text: qsTr("暂无打印任务")
+                    font.pixelSize: Theme.fontBody; color: Theme.textMuted
+                }
+                Repeater {
+                    model: StaffMode.printJobs
+                    delegate: RowLayout {
+                        required property string jobId
+                        required property string title
+                        required property string printer
+                        required property string state
+                        required property string reason
+                        required property string createdAt
+                        Layout.fillWidth: true
+                        spacing: Theme.gap
+                        ColumnLayout {
+                            Layout.fillWidth: true
+                            spacing: 2
+                            Label { text: title; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text
+                                    Layout.fillWidth: true; elide: Text.ElideRight }
+                            Label {
+                                objectName: "staffJobState-" + jobId
+                                Layout.fillWidth: true
+                                wrapMode: Text.Wrap
+                                text: createdAt + "　" + printer + "　"
+                                      + ({ queued: qsTr("排队中"), printing: qsTr("打印中"), done: qsTr("已完成"),
+                                           failed: qsTr("失败") })[state] + (reason ? "：" + reason : "")
+                                font.pixelSize: Theme.fontSmall
+                                color: state === "failed" ? Theme.highlight : Theme.textMuted
+                            }
+                        }
+                        KioskButton {
+                            objectName: "staffReprintJob-" + jobId
+                            visible: state === "failed"
+                            tone: "light"
+                            text: qsTr("重新打印")
+                            onClicked: StaffMode.reprintJob(jobId)
+                        }
+                    }
+                }
+            }
+
+            // --- printers -------------------------------------------------------------------------------
+            StaffSection {
+                title: qsTr("打印机")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                Repeater {
+                    model: StaffMode.printers
+                    delegate: RowLayout {
+                        required property string name
+                        required property string role
+                        required property string state
+                        required property string detail
+                        Layout.fillWidth: true
+                        spacing: Theme.gap
+                        Rectangle { width: 22; height: 22; radius: 11
+                                    color: state === "ok" ? Theme.inForce : state === "unknown" ? "#9E9E9E" : Theme.repealed }
+                        ColumnLayout {
+                            Layout.fillWidth: true
+                            spacing: 2
+                            Label { text: name + "（" + (role === "a4" ? qsTr("A4") : qsTr("小票")) + "）"
+                                    font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                            Label {
+                                Layout.fillWidth: true
+                                wrapMode: Text.Wrap
+                                text: state === "ok" ? qsTr("正常") : (detail || state)
+                                font.pixelSize: Theme.fontSmall; color: Theme.textMuted
+                            }
+                        }
+                        KioskButton {
+                            objectName: "staffTestPage-" + role
+                            tone: "light"
+                            text: qsTr("打印测试页")
+                            onClicked: StaffMode.printTestPage(name)
+                        }
+                    }
+                }
+            }
+
+            // --- leave kiosk mode -------------------------------------------------------------------------
+            StaffSection {
+                title: qsTr("终端")
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                RowLayout {
+                    spacing: Theme.gap
+                    KioskButton { objectName: "staffRefresh"; tone: "light"; text: qsTr("刷新状态")
+                                  onClicked: StaffMode.refresh() }
+                    KioskButton { objectName: "staffLeaveKiosk"; tone: "danger"; text: qsTr("退出终端程序")
+                                  onClicked: leaveDialog.open() }
+                }
+            }
+        }
+    }
+
+    Dialog {
+        id: leaveDialog
+        objectName: "staffLeaveDialog"
+        anchors.centerIn: parent
+        modal: true
+        title: qsTr("退出终端程序？")
+        width: Math.min(page.width - 80, 760)
+        contentItem: Label {
+            text: qsTr("退出后本机将不再显示查询界面，需由工作人员重新启动。")
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.fontBody
+        }
+        footer: RowLayout {
+            spacing: Theme.gap
+            Item { Layout.fillWidth: true }
+            KioskButton { objectName: "staffLeaveCancel"; tone: "light"; text: qsTr("取消"); onClicked: leaveDialog.close() }
+            KioskButton { objectName: "staffLeaveConfirm"; tone: "danger"; text: qsTr("确认退出")
+                          onClicked: { leaveDialog.close(); StaffMode.leaveKiosk() } }
+            Item { Layout.preferredWidth: Theme.gap }
+        }
+    }
+
+    // refresh the staff screen now and then while it is open
+    Timer { interval: 5000; repeat: true; running: StaffMode.unlocked && page.visible; onTriggered: StaffMode.refresh() }
+}

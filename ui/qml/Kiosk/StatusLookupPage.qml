@@ -1,0 +1,209 @@
+// 申请进度查询: tracking number + phone → the district's answer when it can be reached (said plainly
+// when it cannot), and what this terminal itself knows (submitted here; delivered or still waiting).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+Item {
+    id: page
+    objectName: "statusLookupPage"
+    property bool ready: true
+    property string route: "status"
+    property string pageTitle: qsTr("申请进度查询")
+    readonly property var vm: StatusLookup
+    readonly property bool wide: width > 1400
+
+    Component.onCompleted: StatusLookup.reset()
+    Component.onDestruction: StatusLookup.reset()
+
+    Rectangle { anchors.fill: parent; color: Theme.pageBg }
+
+    Flickable {
+        id: flick
+        anchors.fill: parent
+        contentWidth: width
+        contentHeight: column.implicitHeight + 80
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
+        ScrollBar.vertical: ScrollBar { width: 16 }
+        onHeightChanged: ensureVisible(page.focusedField)
+
+        ColumnLayout {
+            id: column
+            x: Math.max(Theme.margin, (flick.width - width) / 2)
+            y: 36
+            width: Math.min(flick.width - 2 * Theme.margin, 1300)
+            spacing: Theme.gap
+
+            Label {
+                text: qsTr("申请进度查询")
+                font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
+            }
+            Label {
+                Layout.fillWidth: true
+                wrapMode: Text.Wrap
+                text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。")
+                font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            }
+
+            GridLayout {
+                Layout.fillWidth: true
+                columns: page.wide ? 2 : 1
+                columnSpacing: 40
+                rowSpacing: Theme.gap
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 400
+                    Label { text: qsTr("受理编号"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                    TextField {
+                        id: trackingField
+                        objectName: "statusTrackingField"
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: Theme.target
+                        text: StatusLookup.trackingNumber
+                        placeholderText: qsTr("如 WB-20261127-0001")
+                        inputMethodHints: Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
+                        font.pixelSize: Theme.fontLarge
+                        onTextChanged: StatusLookup.trackingNumber = text
+                        onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
+                        background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
+                                                border.color: parent.activeFocus ? Theme.primary : "#8A8378" }
+                    }
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 400
+                    Label { text: qsTr("联系电话"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                    TextField {
+                        id: phoneField
+                        objectName: "statusPhoneField"
+                        Layout.fillWidth: true
+                        Layout.preferredHeight: Theme.target
+                        text: StatusLookup.phone
+                        placeholderText: qsTr("申请时填写的电话")
+                        inputMethodHints: Qt.ImhDialableCharactersOnly
+                        font.pixelSize: Theme.fontLarge
+                        onTextChanged: StatusLookup.phone = text
+                        onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
+                        background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
+                                                border.color: parent.activeFocus ? Theme.primary : "#8A8378" }
+                    }
+                }
+            }
+
+            Label {
+                objectName: "statusInputError"
+                visible: StatusLookup.state === "invalid"
+                text: StatusLookup.inputError
+                color: Theme.highlight
+                font.pixelSize: Theme.fontBody
+            }
+
+            RowLayout {
+                spacing: Theme.gap
+                KioskButton {
+                    objectName: "statusQueryButton"
+                    text: StatusLookup.state === "asking" ? qsTr("正在查询…") : qsTr("查询")
+                    fontSize: Theme.fontLarge
+                    enabled: StatusLookup.state !== "asking"
+                    Layout.preferredWidth: 260
+                    onClicked: { Qt.inputMethod.hide(); StatusLookup.query() }
+                }
+                BusyIndicator { running: StatusLookup.state === "asking"; visible: running
+                                Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }
+            }
+
+            // --- the district's answer ---
+            Rectangle {
+                objectName: "statusServerCard"
+                visible: StatusLookup.state === "done"
+                Layout.fillWidth: true
+                implicitHeight: serverColumn.implicitHeight + 48
+                radius: Theme.radius
+                color: Theme.cardBg
+                border.width: StatusLookup.serverState === "answered" ? 3 : 2
+                border.color: StatusLookup.serverState === "answered" ? Theme.inForce
+                            : StatusLookup.serverState === "offline" ? Theme.amended : Theme.cardBorder
+                ColumnLayout {
+                    id: serverColumn
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
+                    spacing: 10
+                    Label { text: qsTr("区政务公开办的办理情况"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+                    Label {
+                        objectName: "statusServerText"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.fontLarge
+                        font.bold: true
+                        color: StatusLookup.serverState === "offline" ? Theme.amended : Theme.text
+                        text: StatusLookup.serverState === "answered" ? StatusLookup.serverStatus
+                            : StatusLookup.serverState === "offline"
+                              ? qsTr("目前无法连接区政务公开办，请稍后再试或咨询工作人员")
+                            : StatusLookup.serverState === "not_found"
+                              ? qsTr("区政务公开办暂未查到该申请，请核对受理编号和联系电话")
+                            : StatusLookup.serverState === "not_configured"
+                              ? qsTr("本终端暂未接入区政务公开办，无法在线查询，请咨询工作人员")
+                            : qsTr("查询暂时出错，请稍后再试或咨询工作人员")
+                    }
+                    Label {
+                        visible: StatusLookup.serverDetail !== ""
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        text: StatusLookup.serverDetail
+                        font.pixelSize: Theme.fontBody; color: Theme.text
+                    }
+                }
+            }
+
+            // --- what this terminal knows ---
+            Rectangle {
+                objectName: "statusLocalCard"
+                visible: StatusLookup.state === "done"
+                Layout.fillWidth: true
+                implicitHeight: localColumn.implicitHeight + 48
+                radius: Theme.radius
+                color: Theme.cardBg
+                border.width: Theme.cardBorderWidth + 1
+                border.color: Theme.cardBorder
+                ColumnLayout {
+                    id: localColumn
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
+                    spacing: 10
+                    Label { text: qsTr("本终端的记录"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+                    Label {
+                        objectName: "statusLocalText"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.fontLarge
+                        font.bold: true
+                        color: Theme.text
+                        text: StatusLookup.localState === "delivered"
+                              ? qsTr("该申请在本终端提交，已送达区政务公开办")
+                            : StatusLookup.localState === "waiting"
+                              ? qsTr("该申请在本终端提交，正在等待发送到区政务公开办（联网后自动发送，无需重新申请）")
+                            : qsTr("本终端没有该申请的记录（可能在其他地点提交）")
+                    }
+                    Label {
+                        visible: StatusLookup.localState !== "unknown"
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        font.pixelSize: Theme.fontBody; color: Theme.text
+                        text: qsTr("提交时间：%1　　答复期限：%2").arg(StatusLookup.localSubmittedAt)
+                                                              .arg(StatusLookup.localDeadline)
+                    }
+                }
+            }
+        }
+    }
+
+    property Item focusedField: null
+    function ensureVisible(item) {
+        if (!item) return
+        var p = item.mapToItem(flick.contentItem, 0, 0)
+        if (p.y + item.height + 20 > flick.contentY + flick.height)
+            flick.contentY = Math.min(Math.max(0, flick.contentHeight - flick.height), p.y + item.height + 20 - flick.height)
+        else if (p.y < flick.contentY)
+            flick.contentY = Math.max(0, p.y - 20)
+    }
+}
