@@ -315,6 +315,29 @@ class PrintService:
         self._wake.set()
         return job_id
 
+    def print_and_wait(
+        self,
+        printer: str,
+        data: bytes,
+        *,
+        content_type: str = "escpos",
+        kind: str = "receipt",
+        label: str = "",
+        timeout: float = 60.0,
+    ) -> JobInfo:
+        """Submit and wait for the outcome (call it off the UI thread).
+
+        Raises PrinterError with the job's reason when it failed — the job is kept for reprint — and
+        PrinterError("offline") when it has not finished within ``timeout`` (it stays queued).
+        """
+        job_id = self.submit(printer, data, content_type=content_type, kind=kind, label=label)
+        info = self.wait(job_id, timeout)
+        if info.state == "failed":
+            raise PrinterError(info.reason, info.detail)
+        if info.state != "done":
+            raise PrinterError("offline", f"打印任务 {job_id} 在 {timeout:.0f} 秒内未完成，仍在队列中")
+        return info
+
     def reprint(self, job_id: int) -> int:
         """Queue a new attempt of a failed job's bytes; the new job's id."""
         new_id = self.queue.reprint(job_id)
