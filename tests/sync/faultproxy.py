@@ -1,7 +1,7 @@
 """A loopback HTTP/1.1 proxy for fault injection between the terminal and the real server.
 
 It understands just enough HTTP (Content-Length framing, keep-alive) to forward whole requests and
-responses, and on request injects one fault for requests whose path starts with a prefix: reset the
+responses, and on request injects one fault for requests whose path starts with a prefix: edit a record in flight, reset the
 connection, answer 500, drip the response a byte at a time, send a body far over any cap, send half a
 response and vanish, drop the response after the server committed, or hold the request or the response
 until the client gives up or is killed.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 @dataclass
 class Fault:
-    mode: str  # reset | http500 | drip | flood | vanish | drop_response | hold_request | hold_response
+    mode: str  # reset | http500 | drip | flood | tamper | vanish | drop_response | hold_request | hold_response
     prefix: str = "/"
     times: int | None = None  # None: every matching request
     skip: int = 0  # let this many matching requests through first
@@ -56,6 +56,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._conns: list[socket.socket] = []
+        self.tamper_from, self.tamper_to = "低保金".encode(), "低保费".encode()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def set_fault(self, mode: str, prefix: str = "/", times: int | None = None, skip: int = 0) -> None:
@@ -139,6 +140,9 @@ class FaultProxy:
                 if mode == "hold_response":
                     self._stop.wait(120)
                     return
+                if mode == "tamper":  # a man in the middle edits a record (same length, so framing holds)
+                    client.sendall(resp.replace(self.tamper_from, self.tamper_to))
+                    continue
                 if mode == "vanish":
                     client.sendall(resp[: max(len(resp) // 2, 1)])
                     return
