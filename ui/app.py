@@ -1,0 +1,212 @@
+"""The composition root: starts Qt, loads the bundled fonts, opens the mirror, starts the worker, loads
+the QML shell — and is the one place where sync and printing get wired to the screens.
+
+Order matters: the CJK font is registered before anything renders (the terminal may have no CJK font
+at all), ``QT_IM_MODULE`` is set before the QGuiApplication exists (the virtual keyboard is an input
+method plugin), and :func:`ui.services.install` runs before QML instantiates any view-model.
+
+Hooks for the other packages (the lead wires them once they are ready)::
+
+    app = KioskApp(cfg)
+    attach_background_service(app, start=..., stop=...)   # e.g. the sync loop
+    attach_print_service(app, handler)                    # handler(job_id, doc_id, pdf_path)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.paths import app_root, font_path
+
+log = logging.getLogger(__name__)
+
+QML_MODULE = "Kiosk"
+
+
+def qml_dir() -> Path:
+    return app_root() / "ui" / "qml"
+
+
+def prepare_environment() -> None:
+    """Environment the Qt plugins read at start-up; call before the QGuiApplication exists."""
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
+
+
+# Known noise from Qt's own modules, each with its reason; everything else stays a warning.
+QUIET_CATEGORIES = (
+    # Qt Multimedia (linked by the virtual keyboard) probes PipeWire/PulseAudio, absent on a kiosk.
+    "qt.multimedia.*=false",
+    # Qt Virtual Keyboard 6.12's own PopupList overrides contentWidth; not ours to fix.
+    "qt.qml.propertyCache.append=false",
+)
+
+
+def quiet_known_noise() -> None:
+    from PySide6.QtCore import QLoggingCategory
+
+    QLoggingCategory.setFilterRules("\n".join(QUIET_CATEGORIES))
+
+
+def load_fonts() -> str:
+    """Register the bundled Noto Sans SC (Regular and Bold) and make it the application font."""
+    from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+
+    family = ""
+    for weight in ("Regular", "Bold"):
+        fid = QFontDatabase.addApplicationFont(str(font_path(weight)))
+        if fid < 0:
+            raise RuntimeError(f"cannot load the bundled font {font_path(weight)}")
+        family = family or QFontDatabase.applicationFontFamilies(fid)[0]
+    font = QFont(family)
+    font.setPixelSize(24)
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    QGuiApplication.setFont(font)
+    return family
+
+
+def register_qml_types() -> None:
+    """Import every view-model module so its @QmlElement types exist before QML loads."""
+    import ui.idle
+    import ui.speech
+    import ui.vm_catalog
+    import ui.vm_document
+    import ui.vm_feedback
+    import ui.vm_printing
+    import ui.vm_search
+    import ui.vm_terminal  # noqa: F401
+
+    for optional in ("ui.vm_application", "ui.vm_status_lookup", "ui.vm_staff"):  # the wizard engineer's
+        try:
+            __import__(optional)
+        except ImportError as exc:
+            log.warning("view-model %s not available: %s", optional, exc)
+
+
+def open_mirror(cfg: Config) -> Path:
+    """Migrate the terminal's mirror and seed it from the content pack on first start; returns its path."""
+    from kiosk.db import open_engine
+    from kiosk.seed import ensure_seeded
+
+    engine = open_engine(cfg.db_path)
+    try:
+        ensure_seeded(cfg, engine)
+    finally:
+        engine.dispose()
+    return cfg.db_path
+
+
+@dataclass
+class BackgroundService:
+    name: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
+@dataclass
+class KioskApp:
+    """One running kiosk: Qt application, worker, QML engine, root window."""
+
+    config: Config
+    initial: dict[str, Any] = field(default_factory=dict)
+    services_bg: list[BackgroundService] = field(default_factory=list)
+    started_at: float = field(default_factory=time.perf_counter)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtQml import QQmlApplicationEngine
+        from PySide6.QtQuick import QQuickWindow  # noqa: F401 - root objects come back as QQuickWindow
+
+        from ui import services
+        from ui.qr import QrImageProvider
+        from ui.worker import DbWorker
+
+        prepare_environment()
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_SynthesizeMouseForUnhandledTouchEvents, True)
+        self.qapp = QGuiApplication.instance() or QGuiApplication([])
+        self.qapp.setApplicationName("zwgk-kiosk")
+        self.qapp.setOrganizationName("zwgk")
+        quiet_known_noise()
+        self.font_family = load_fonts()
+        db_path = open_mirror(self.config)
+        self.worker = DbWorker(db_path)
+        self.worker.start()
+        self.services = services.Services(config=self.config, worker=self.worker)
+        services.install(self.services)
+        register_qml_types()
+        self.engine = QQmlApplicationEngine()
+        self.engine.addImportPath(str(qml_dir()))
+        self.engine.addImageProvider("qr", QrImageProvider())
+        self.engine.warnings.connect(self._on_qml_warnings)
+        self.window: Any = None
+
+    def _on_qml_warnings(self, warnings: list[Any]) -> None:
+        for w in warnings:
+            self.warnings.append(w.toString())
+            log.warning("QML: %s", w.toString())
+
+    def load(self) -> Any:
+        """Load the shell (Main.qml) and return its window."""
+        props = {"fontFamily": self.font_family, **self.initial}
+        self.engine.setInitialProperties(props)
+        self.engine.loadFromModule(QML_MODULE, "Main")
+        roots = self.engine.rootObjects()
+        if not roots:
+            raise RuntimeError("the QML shell did not load: " + "; ".join(self.warnings[-5:]))
+        self.window = roots[0]
+        return self.window
+
+    def start_background(self) -> None:
+        for svc in self.services_bg:
+            log.info("starting %s", svc.name)
+            svc.start()
+
+    def shutdown(self) -> None:
+        for svc in reversed(self.services_bg):
+            try:
+                svc.stop()
+            except Exception:
+                log.exception("stopping %s failed", svc.name)
+        self.worker.stop()
+        import shiboken6
+
+        # Destroy the QML engine (and with it every screen and view-model) before Python tears down
+        # the wrappers, so no binding re-evaluates against a half-deleted object.
+        self.window = None
+        if shiboken6.isValid(self.engine):
+            shiboken6.delete(self.engine)
+
+
+def attach_background_service(app: KioskApp, name: str, start: Callable[[], None], stop: Callable[[], None]) -> None:
+    """Have ``app`` start ``start()`` after the shell loaded and call ``stop()`` at shutdown (sync loop)."""
+    app.services_bg.append(BackgroundService(name, start, stop))
+
+
+def attach_print_service(app: KioskApp, handler: Callable[[str, str, Path], None]) -> None:
+    """Route the screens' print requests to ``handler(job_id, doc_id, pdf_path)``.
+
+    The handler must return at once (queue the job on its own thread) and report the outcome with
+    ``PrintJobs.reportSent(job_id)`` / ``reportFailed(job_id, reason)`` on the UI thread.
+    Must be called before :meth:`KioskApp.load`.
+    """
+    app.services.print_handler = handler
+
+
+def wire_other_services(app: KioskApp) -> None:
+    """THE place where sync and printing join the kiosk (the lead fills this in when they are ready)."""
+    # Example, once sync/ and printing/ expose them:
+    #   from sync.loop import SyncLoop
+    #   loop = SyncLoop(app.config, on_applied=...)
+    #   attach_background_service(app, "sync", loop.start, loop.stop)
+    #   from printing.service import PrintService
+    #   attach_print_service(app, PrintService(app.config).submit_document)
+    return None

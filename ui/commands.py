@@ -1,0 +1,203 @@
+"""``kiosk run`` (the touch screen) and ``kiosk screenshot`` (any screen rendered offscreen to a PNG).
+
+``run`` starts fullscreen on the configured zone's home; ``--windowed`` for development; ``--smoke``
+runs offscreen, waits until home is painted, prints ``{"event": "home_painted", "ms": …}`` and exits 0
+— or nonzero if QML reported any error or warning. Where there is no display at all the command says so
+in Chinese and English and names the offscreen mode instead of letting Qt abort.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config, load
+
+NO_DISPLAY = (
+    "没有可用的显示器（未设置 DISPLAY 或 WAYLAND_DISPLAY）。无显示器时请使用离屏模式：\n"
+    "  python -m kiosk run --smoke          （离屏启动、绘制首页后退出）\n"
+    "  QT_QPA_PLATFORM=offscreen python -m kiosk run\n"
+    "No display found (DISPLAY and WAYLAND_DISPLAY are unset). Without a display use the offscreen mode:\n"
+    "  python -m kiosk run --smoke   or   QT_QPA_PLATFORM=offscreen python -m kiosk run"
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the first of ``run`` / ``screenshot`` not yet registered.
+
+    kiosk/cli COMMANDS maps both names to this module and calls ``register`` once per name, in that
+    order (a placeholder parser stands in for the one not chosen), so each call adds exactly one.
+    """
+    if "run" not in sub.choices:
+        _register_run(sub)
+    elif "screenshot" not in sub.choices:
+        _register_screenshot(sub)
+
+
+def _register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = sub.add_parser("run", help="start the touch screen (fullscreen on the zone's home)")
+    run.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
+    run.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of fullscreen")
+    run.add_argument("--smoke", action="store_true", help="offscreen: start, paint home, print timing, exit")
+    run.add_argument("--timeout", type=float, default=30.0, help="--smoke: seconds to wait for home (30)")
+    run.set_defaults(func=cmd_run)
+
+
+def _register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
+    shot.add_argument("--screen", required=True, help="home, category, document, attachment, search, apply, "
+                      "rating, attract, wizard, status, staff")
+    shot.add_argument("--size", default="1920x1080", help="WxH (1920x1080 or 1080x1920)")
+    shot.add_argument("--large-text", action="store_true", help="large-type, high-contrast mode (适老化)")
+    shot.add_argument("--query", help="search: the query typed (default 低保)")
+    shot.add_argument("--doc", help="document/attachment: the document id (default: a demo one with a PDF)")
+    shot.add_argument("--category", help="category: the category code (default: the fullest content type)")
+    shot.add_argument("--out", required=True, help="PNG file to write")
+    shot.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
+    shot.add_argument("--timeout", type=float, default=30.0)
+    shot.set_defaults(func=cmd_screenshot)
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _offscreen() -> None:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+
+def _wait(app: Any, predicate: Any, timeout_s: float) -> bool:
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if predicate():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def wait_painted(app: Any, ready_property: str, timeout_s: float) -> bool:
+    """Wait until the window's ``ready_property`` is true and a frame was painted after that."""
+    frames = {"after": 0}
+    window = app.window
+
+    def on_swap() -> None:
+        if window.property(ready_property):
+            frames["after"] += 1
+
+    window.frameSwapped.connect(on_swap)
+    ok = _wait(app, lambda: frames["after"] >= 2, timeout_s)
+    window.frameSwapped.disconnect(on_swap)
+    return ok
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    if args.smoke:
+        _offscreen()
+    elif not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 3
+    cfg = load(args.config)
+    from ui.app import KioskApp, wire_other_services
+
+    smoke_warnings: list[str] = []
+    if args.smoke:
+        _capture_warnings(smoke_warnings)
+    app = KioskApp(cfg, initial={"fullscreen": not (args.windowed or args.smoke)})
+    wire_other_services(app)
+    app.load()
+    if args.smoke:
+        painted = wait_painted(app, "homeReady", args.timeout)
+        ms = (time.perf_counter() - t0) * 1000
+        problems = app.warnings + smoke_warnings
+        app.shutdown()
+        if not painted:
+            print(json.dumps({"event": "home_not_painted", "timeout_s": args.timeout}), flush=True)
+            return 1
+        print(json.dumps({"event": "home_painted", "ms": round(ms)}), flush=True)
+        if problems:
+            for p in problems:
+                print(f"warning: {p}", file=sys.stderr)
+            return 4
+        return 0
+    app.start_background()
+    code = app.qapp.exec()
+    app.shutdown()
+    return int(code)
+
+
+IGNORED = ("pipewire", "propagateSizeHints")
+
+
+def _capture_warnings(into: list[str]) -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _ctx: Any, msg: str) -> None:
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and not any(
+                i.lower() in msg.lower() for i in IGNORED):
+            into.append(msg)
+        print(msg, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def render_screen(cfg: Config, screen: str, size: tuple[int, int], *, large_text: bool = False,
+                  args: argparse.Namespace | None = None, timeout_s: float = 30.0) -> Any:
+    """Start the shell offscreen at ``size`` on ``screen`` and return the painted QImage."""
+    from kiosk.db import make_engine, session_factory
+    from ui.app import KioskApp, open_mirror
+    from ui.screens import SCREENS
+
+    spec = SCREENS.get(screen)
+    if spec is None:
+        raise SystemExit(f"unknown screen {screen!r}; known: {', '.join(SCREENS)}")
+    args = args or argparse.Namespace(doc=None, query=None, category=None)
+    open_mirror(cfg)
+    engine = make_engine(cfg.db_path)
+    with session_factory(engine)() as session:
+        props = spec.props(args, session, cfg.terminal.zone)
+    engine.dispose()
+    app = KioskApp(cfg, initial={
+        "fullscreen": False, "width": size[0], "height": size[1], "largeText": large_text,
+        "startRoute": spec.route if spec.route != "home" else "", "startProps": props,
+        "startOverlay": spec.overlay,
+    })
+    app.load()
+    if not wait_painted(app, "screenReady", timeout_s):
+        app.shutdown()
+        raise SystemExit(f"screen {screen!r} did not become ready within {timeout_s:.0f} s")
+    image = app.window.grabWindow()
+    app.shutdown()
+    return image
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        _offscreen()
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"--size must look like 1920x1080, not {args.size!r}", file=sys.stderr)
+        return 2
+    cfg = load(args.config)
+    image = render_screen(cfg, args.screen, (w, h), large_text=args.large_text, args=args, timeout_s=args.timeout)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out)):
+        print(f"cannot write {out}", file=sys.stderr)
+        return 1
+    print(json.dumps({"event": "screenshot", "screen": args.screen, "size": f"{w}x{h}", "out": str(out)}))
+    return 0

@@ -1,0 +1,124 @@
+"""``Idle`` (QML singleton): the idle policy — a visible countdown, then back home with the visit wiped.
+
+An application-wide event filter counts every touch, mouse press and key as activity. After
+``terminal.idle_timeout_s`` without any, ``warning`` turns true for the last :data:`COUNTDOWN_S`
+seconds (the overlay shows ``secondsLeft``); at zero ``timedOut`` fires, and QML goes home and calls
+``Terminal.endVisit("idle")``. While the attract screen shows, QML sets ``paused``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QmlElement, QmlSingleton
+
+from ui import services
+
+QML_IMPORT_NAME = "Kiosk.Backend"
+QML_IMPORT_MAJOR_VERSION = 1
+
+COUNTDOWN_S = 15
+_ACTIVITY = {
+    QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+    QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
+}
+
+
+class ActivityFilter(QObject):
+    """Application event filter: any touch, press or key restarts the idle clock."""
+
+    def __init__(self, idle: Idle) -> None:
+        super().__init__(idle)
+        self._idle = idle
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._idle.poke()
+        return False
+
+
+@QmlElement
+@QmlSingleton
+class Idle(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timeout_s = services.current().config.terminal.idle_timeout_s
+        self._last = time.monotonic()
+        self._seconds_left = self._timeout_s
+        self._paused = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._filter = ActivityFilter(self)
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._filter)
+
+    secondsLeftChanged = Signal()
+
+    @Property(int, notify=secondsLeftChanged)
+    def secondsLeft(self) -> int:
+        return self._seconds_left
+
+    @Property(bool, notify=secondsLeftChanged)
+    def warning(self) -> bool:
+        return not self._paused and self._seconds_left <= COUNTDOWN_S
+
+    timeoutChanged = Signal()
+
+    @Property(int, notify=timeoutChanged)
+    def timeout(self) -> int:
+        return self._timeout_s
+
+    @timeout.setter  # type: ignore[no-redef]
+    def timeout(self, value: int) -> None:
+        value = max(COUNTDOWN_S + 1, int(value))
+        if value != self._timeout_s:
+            self._timeout_s = value
+            self.timeoutChanged.emit()
+            self.poke()
+
+    pausedChanged = Signal()
+
+    @Property(bool, notify=pausedChanged)
+    def paused(self) -> bool:
+        return self._paused
+
+    @paused.setter  # type: ignore[no-redef]
+    def paused(self, value: bool) -> None:
+        if value != self._paused:
+            self._paused = value
+            self.pausedChanged.emit()
+            self.poke()
+
+    timedOut = Signal()
+
+    @Slot()
+    def poke(self) -> None:
+        """Activity: restart the idle clock."""
+        self._last = time.monotonic()
+        self._update(self._timeout_s)
+
+    @Slot()
+    def expireNow(self) -> None:
+        """Jump to the end of the idle time (tests, staff's "end visit" button)."""
+        self._last = time.monotonic() - self._timeout_s
+        self._tick()
+
+    def _update(self, left: int) -> None:
+        if left != self._seconds_left:
+            self._seconds_left = left
+            self.secondsLeftChanged.emit()
+
+    def _tick(self) -> None:
+        if self._paused:
+            return
+        left = max(0, round(self._timeout_s - (time.monotonic() - self._last)))
+        self._update(left)
+        if left == 0:
+            self._last = time.monotonic()
+            self._update(self._timeout_s)
+            self.timedOut.emit()

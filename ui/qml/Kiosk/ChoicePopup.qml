@@ -1,0 +1,51 @@
+// A big-row list to pick one value (filters: year, issuer, zone, status). choices: [{label, value}].
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+Popup {
+    id: popup
+    property string heading: ""
+    property var choices: []
+    property var current
+    signal chosen(var value)
+    modal: true
+    dim: true
+    anchors.centerIn: Overlay.overlay
+    width: Math.min(parent ? parent.width - 80 : 800, 900)
+    height: Math.min(list.contentHeight + head.height + 60, (parent ? parent.height : 900) - 80)
+    padding: 0
+    background: Rectangle { radius: Theme.radius; color: Theme.cardBg; border.color: Theme.cardBorder; border.width: Theme.cardBorderWidth }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+        Rectangle {
+            id: head
+            Layout.fillWidth: true; implicitHeight: Theme.target; color: Theme.headerBg; radius: Theme.radius
+            Text { anchors.centerIn: parent; text: popup.heading; color: "white"; font.pixelSize: Theme.fontLarge; font.bold: true }
+        }
+        ListView {
+            id: list
+            objectName: "choiceList"
+            Layout.fillWidth: true; Layout.fillHeight: true
+            clip: true
+            model: popup.choices
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar { width: 14; policy: ScrollBar.AsNeeded }
+            delegate: AbstractButton {
+                required property var modelData
+                required property int index
+                objectName: "choice-" + index
+                width: ListView.view.width
+                implicitHeight: Theme.target
+                focusPolicy: Qt.NoFocus
+                onClicked: { popup.chosen(modelData.value); popup.close() }
+                background: Rectangle { color: parent.pressed ? "#EFE8DA" : (modelData.value === popup.current ? "#FFF3E0" : "transparent")
+                    Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 1; color: Theme.cardBorder } }
+                contentItem: Text { leftPadding: 32; text: (modelData.value === popup.current ? "● " : "") + modelData.label
+                                    verticalAlignment: Text.AlignVCenter; font.pixelSize: Theme.fontBody; color: Theme.text; elide: Text.ElideRight }
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+// The document reader: title, meta line, a status banner no one can miss for 已修订/已废止 (with the
+// replacement and the 解读 one tap away), the body (Markdown or sanitised HTML; links stay inside the
+// kiosk), text zoom, read-aloud, attachments, print, and the take-away QR code.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+Item {
+    id: page
+    objectName: "documentPage"
+    property string route: "document"
+    property string docId: ""
+    property real zoom: 1.0
+    property bool ready: doc.state === "loaded" || doc.state === "missing"
+    property string printJob: ""
+    property string printState: ""     // "" | preparing | confirm | sent | failed
+    property string printMessage: ""
+    property int printPages: 0
+
+    DocumentView { id: doc; docId: page.docId; onLoadedDocument: Terminal.noteDocumentOpened() }
+    StackView.onDeactivating: ReadAloud.stop()
+
+    Connections {
+        target: PrintJobs
+        function onPrepared(jobId, pages) {
+            if (page.printState !== "preparing") return
+            page.printJob = jobId; page.printPages = pages
+            if (pages > PrintJobs.manyPages()) page.printState = "confirm"
+            else { page.printState = "sending"; PrintJobs.confirm(jobId) }
+        }
+        function onPrintSent(jobId) { if (jobId === page.printJob) { page.printState = "sent" } }
+        function onPrintFailed(jobId, reason) {
+            if (page.printState === "" ) return
+            page.printState = "failed"; page.printMessage = reason
+        }
+    }
+
+    GridLayout {
+        anchors.fill: parent
+        anchors.margins: Theme.margin * 0.75
+        columns: Theme.portrait ? 1 : 2
+        rowSpacing: Theme.gap; columnSpacing: Theme.gap
+
+        // --- side panel (landscape: right column; portrait: a band on top) -----------------------
+        Card {
+            id: side
+            Layout.row: Theme.portrait ? 0 : 0
+            Layout.column: Theme.portrait ? 0 : 1
+            Layout.preferredWidth: Theme.portrait ? -1 : Math.round(440 * Theme.scale)
+            Layout.fillWidth: Theme.portrait
+            Layout.fillHeight: !Theme.portrait
+            implicitHeight: sideGrid.implicitHeight + 48
+            GridLayout {
+                id: sideGrid
+                anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
+                columns: Theme.portrait ? 2 : 1
+                columnSpacing: Theme.gap; rowSpacing: 16
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    spacing: 14
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 12
+                        KioskButton { objectName: "zoomOut"; text: qsTr("A－"); tone: "light"; Layout.fillWidth: true; enabled: page.zoom > 0.8
+                                      onClicked: page.zoom = Math.max(0.8, page.zoom - 0.2) }
+                        KioskButton { objectName: "zoomIn"; text: qsTr("A＋"); tone: "light"; Layout.fillWidth: true; enabled: page.zoom < 2.0
+                                      onClicked: page.zoom = Math.min(2.0, page.zoom + 0.2) }
+                    }
+                    KioskButton { objectName: "readAloudButton"; Layout.fillWidth: true; tone: "light"
+                                  enabled: ReadAloud.available
+                                  text: !ReadAloud.available ? qsTr("朗读（本机未配置语音）") : ReadAloud.speaking ? qsTr("停止朗读") : qsTr("朗读全文")
+                                  onClicked: ReadAloud.speaking ? ReadAloud.stop() : ReadAloud.speak(doc.plainText) }
+                    KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
+                                  enabled: doc.loaded && page.printState !== "preparing" && page.printState !== "sending"
+                                  onClicked: { page.printState = "preparing"; page.printMessage = ""; PrintJobs.prepare(page.docId) } }
+                    Repeater {
+                        model: doc.attachments
+                        delegate: KioskButton {
+                            required property var modelData
+                            required property int index
+                            objectName: "attachmentButton-" + index
+                            Layout.fillWidth: true
+                            tone: "light"
+                            enabled: modelData.present && modelData.isPdf
+                            text: qsTr("附件：") + modelData.name
+                            fontSize: Theme.fontBody * 0.9
+                            onClicked: Nav.open("attachment", { docId: page.docId, attachmentIndex: index })
+                        }
+                    }
+                    Text { Layout.fillWidth: true; visible: page.printState !== ""; objectName: "printStatus"; wrapMode: Text.Wrap
+                           font.pixelSize: Theme.fontBody; font.bold: true
+                           color: page.printState === "failed" ? Theme.repealed : page.printState === "sent" ? Theme.inForce : Theme.text
+                           text: page.printState === "preparing" || page.printState === "sending" ? qsTr("正在准备打印…")
+                               : page.printState === "sent" ? qsTr("已发送到打印机，请在打印机出纸口取件")
+                               : page.printState === "failed" ? qsTr("打印机故障，请联系工作人员（%1）").arg(page.printMessage)
+                               : page.printState === "confirm" ? qsTr("本文件共 %1 页").arg(page.printPages) : "" }
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.alignment: Qt.AlignHCenter | Qt.AlignTop
+                    spacing: 8
+                    Image {
+                        objectName: "qrImage"
+                        Layout.alignment: Qt.AlignHCenter
+                        visible: doc.qrSource !== ""
+                        source: doc.qrSource
+                        sourceSize.width: Math.round(240 * Theme.scale); sourceSize.height: sourceSize.width
+                        Layout.preferredWidth: sourceSize.width; Layout.preferredHeight: sourceSize.height
+                        asynchronous: true
+                        smooth: false
+                    }
+                    Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
+                           font.pixelSize: Theme.fontSmall; color: Theme.textMuted
+                           text: doc.qrSource !== "" ? qsTr("用手机扫码，带走本文件") : qsTr("本文件暂无网上地址，可打印带走") }
+                }
+            }
+        }
+
+        // --- the document itself ---------------------------------------------------------------
+        Card {
+            Layout.row: Theme.portrait ? 1 : 0
+            Layout.column: 0
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Flickable {
+                id: reader
+                objectName: "reader"
+                anchors.fill: parent
+                anchors.margins: 4
+                clip: true
+                contentHeight: body.implicitHeight + 80
+                boundsBehavior: Flickable.StopAtBounds
+                flickableDirection: Flickable.VerticalFlick
+                ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AlwaysOn }
+                ColumnLayout {
+                    id: body
+                    x: 40; y: 32
+                    width: reader.width - 96
+                    spacing: 18
+                    Text { objectName: "docTitle"; Layout.fillWidth: true; text: doc.title; wrapMode: Text.Wrap
+                           horizontalAlignment: Text.AlignHCenter
+                           font.pixelSize: Math.round(Theme.fontTitle * page.zoom); font.bold: true; color: Theme.text }
+                    Text { objectName: "docMeta"; Layout.fillWidth: true; wrapMode: Text.Wrap; horizontalAlignment: Text.AlignHCenter
+                           font.pixelSize: Math.round(Theme.fontSmall * Math.max(1, page.zoom)); color: Theme.textMuted
+                           text: [doc.docNumber, doc.issuer,
+                                  doc.published ? qsTr("发布：%1").arg(doc.published) : "",
+                                  doc.effective ? qsTr("施行：%1").arg(doc.effective) : "",
+                                  doc.zoneName ? qsTr("适用：%1").arg(doc.zoneName) : ""].filter(function (s) { return s !== "" }).join("    ") }
+                    RowLayout {
+                        Layout.alignment: Qt.AlignHCenter
+                        visible: doc.loaded
+                        spacing: 12
+                        StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Theme.fontBody }
+                        Repeater { model: doc.categories
+                                   delegate: Text { required property string modelData; text: modelData; font.pixelSize: Theme.fontSmall; color: Theme.textMuted } }
+                    }
+
+                    // the status banner: impossible to miss
+                    Rectangle {
+                        objectName: "statusBanner"
+                        Layout.fillWidth: true
+                        visible: doc.loaded && !doc.inForce
+                        implicitHeight: bannerCol.implicitHeight + 40
+                        radius: Theme.radius
+                        color: Theme.statusColor(doc.status)
+                        ColumnLayout {
+                            id: bannerCol
+                            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
+                            spacing: 12
+                            Text { objectName: "statusBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
+                                   font.pixelSize: Theme.fontLarge; font.bold: true
+                                   text: doc.status === "repealed" ? qsTr("注意：本文件已废止，不再执行") : qsTr("注意：本文件已修订，请以修订后的文件为准") }
+                            KioskButton {
+                                objectName: "replacementButton"
+                                visible: doc.replacedBy.docId !== undefined
+                                Layout.fillWidth: true
+                                tone: "light"
+                                text: qsTr("查看现行文件：") + (doc.replacedBy.title || "")
+                                onClicked: Nav.open("document", { docId: doc.replacedBy.docId })
+                            }
+                        }
+                    }
+                    // links to the 解读 and to what this one interprets / replaced
+                    Repeater {
+                        model: doc.interpretations
+                        delegate: KioskButton { required property var modelData; required property int index
+                                                objectName: "interpretationButton-" + index
+                                                Layout.fillWidth: true; tone: "light"; text: qsTr("政策解读：") + modelData.title
+                                                onClicked: Nav.open("document", { docId: modelData.docId }) }
+                    }
+                    KioskButton { objectName: "interpretsButton"; visible: doc.interprets.docId !== undefined; Layout.fillWidth: true; tone: "light"
+                                  text: qsTr("解读的原文件：") + (doc.interprets.title || "")
+                                  onClicked: Nav.open("document", { docId: doc.interprets.docId }) }
+                    KioskButton { objectName: "supersedesButton"; visible: doc.supersedes.docId !== undefined; Layout.fillWidth: true; tone: "light"
+                                  text: qsTr("本文件替代了：") + (doc.supersedes.title || "")
+                                  onClicked: Nav.open("document", { docId: doc.supersedes.docId }) }
+
+                    Rectangle { Layout.fillWidth: true; height: 2; color: Theme.cardBorder }
+                    Text {
+                        objectName: "docBody"
+                        Layout.fillWidth: true
+                        text: doc.body
+                        textFormat: doc.bodyIsHtml ? Text.RichText : Text.MarkdownText
+                        wrapMode: Text.Wrap
+                        lineHeight: 1.45
+                        font.pixelSize: Math.round(Theme.fontBody * page.zoom)
+                        color: Theme.text
+                        onLinkActivated: function (link) {
+                            if (link.indexOf("doc:") === 0) Nav.open("document", { docId: link.substring(4) })
+                            else Nav.say(qsTr("本机不打开外部网页，请扫描二维码在手机上查看"))
+                        }
+                    }
+                    Text { Layout.fillWidth: true; visible: doc.state === "missing"; objectName: "docMissing"
+                           text: qsTr("本机暂未收录该文件，请联系工作人员"); font.pixelSize: Theme.fontLarge; color: Theme.repealed }
+                }
+            }
+        }
+    }
+
+    Popup {
+        id: confirmPrint
+        objectName: "printConfirm"
+        visible: page.printState === "confirm"
+        modal: true
+        closePolicy: Popup.NoAutoClose
+        anchors.centerIn: Overlay.overlay
+        width: Math.min(page.width - 80, 900)
+        padding: 40
+        background: Rectangle { radius: Theme.radius; color: Theme.cardBg; border.color: Theme.headerBg; border.width: 4 }
+        contentItem: ColumnLayout {
+            spacing: Theme.gap
+            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
+                   text: qsTr("本文件共 %1 页，确定全部打印吗？").arg(page.printPages) }
+            RowLayout {
+                spacing: Theme.gap
+                KioskButton { objectName: "printConfirmYes"; Layout.fillWidth: true; text: qsTr("确定打印")
+                              onClicked: { page.printState = "sending"; PrintJobs.confirm(page.printJob) } }
+                KioskButton { objectName: "printConfirmNo"; Layout.fillWidth: true; tone: "light"; text: qsTr("取消")
+                              onClicked: { PrintJobs.cancel(page.printJob); page.printState = "" } }
+            }
+        }
+    }
+}

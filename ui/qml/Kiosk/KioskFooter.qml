@@ -1,0 +1,26 @@
+// The footer on every screen: 返回, 首页, 搜索, 依申请公开, 满意度评价 — big, labelled, no gestures needed.
+import QtQuick
+import QtQuick.Layouts
+
+Rectangle {
+    id: root
+    property bool canGoBack: false
+    property string currentRoute: "home"
+    height: Theme.footerHeight
+    color: Theme.footerBg
+
+    RowLayout {
+        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; topMargin: 10; bottomMargin: 10 }
+        spacing: Theme.gap
+        KioskButton { objectName: "backButton"; text: qsTr("返回"); glyph: "←"; tone: "dark"; enabled: root.canGoBack
+                      Layout.fillWidth: true; Layout.fillHeight: true; onClicked: Nav.back() }
+        KioskButton { objectName: "homeButton"; text: qsTr("首页"); tone: "dark"; checked: root.currentRoute === "home"
+                      Layout.fillWidth: true; Layout.fillHeight: true; onClicked: Nav.home() }
+        KioskButton { objectName: "footerSearchButton"; text: qsTr("搜索"); tone: "dark"; checked: root.currentRoute === "search"
+                      Layout.fillWidth: true; Layout.fillHeight: true; onClicked: Nav.open("search", {}) }
+        KioskButton { objectName: "footerApplyButton"; text: qsTr("依申请公开"); tone: "dark"; checked: root.currentRoute === "apply"
+                      Layout.fillWidth: true; Layout.fillHeight: true; onClicked: Nav.open("apply", {}) }
+        KioskButton { objectName: "footerRatingButton"; text: qsTr("满意度评价"); tone: "dark"; checked: root.currentRoute === "rating"
+                      Layout.fillWidth: true; Layout.fillHeight: true; onClicked: Nav.open("rating", {}) }
+    }
+}

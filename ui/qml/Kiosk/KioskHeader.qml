@@ -1,0 +1,95 @@
+// The header on every screen: the zone's name (娄星区政务公开专区 · 万宝镇), today's date and the clock,
+// when the content was last updated, and the large-text switch (适老化, one tap from anywhere).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+Rectangle {
+    id: root
+    property bool largeText: false
+    property date now: new Date()
+    signal toggleLargeText()
+    signal homeTapped()
+
+    height: Theme.headerHeight
+    gradient: Gradient {
+        GradientStop { position: 0; color: Theme.headerBg }
+        GradientStop { position: 1; color: Theme.headerBg2 }
+    }
+
+    Timer { interval: 1000; running: true; repeat: true; onTriggered: root.now = new Date() }
+
+    Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 6; color: Theme.accent }
+
+    GridLayout {
+        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; bottomMargin: 6 }
+        columns: Theme.portrait ? 2 : 3
+        rowSpacing: 0
+        columnSpacing: Theme.gap
+
+        // emblem-like seal and the zone title
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.columnSpan: Theme.portrait ? 2 : 1
+            spacing: Theme.gap
+            Rectangle {
+                Layout.preferredWidth: Math.round(76 * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
+                radius: width / 2
+                color: "transparent"; border.color: Theme.accent; border.width: 4
+                Text { anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
+                       font.pixelSize: Math.round(26 * Theme.scale); font.bold: true }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 2
+                Text {
+                    objectName: "zoneTitle"
+                    Layout.fillWidth: true
+                    text: Terminal.zoneTitle
+                    color: Theme.headerText
+                    font.pixelSize: Theme.portrait ? Theme.fontTitle : Theme.fontHuge * 0.85
+                    font.bold: true
+                    elide: Text.ElideRight
+                    MouseArea { anchors.fill: parent; onClicked: root.homeTapped() }
+                }
+                Text {
+                    text: qsTr("政府信息公开查询服务") + (Terminal.lastUpdated ? "  ·  " + qsTr("内容更新于 %1").arg(Terminal.lastUpdated) : "")
+                    color: "#F3E3C3"
+                    font.pixelSize: Theme.fontSmall
+                    Layout.fillWidth: true
+                    elide: Text.ElideRight
+                }
+            }
+        }
+
+        ColumnLayout {
+            Layout.alignment: Qt.AlignRight | Qt.AlignVCenter
+            Layout.fillWidth: Theme.portrait
+            spacing: 0
+            Text {
+                objectName: "clock"
+                Layout.alignment: Theme.portrait ? Qt.AlignLeft : Qt.AlignRight
+                text: Qt.formatTime(root.now, "HH:mm")
+                color: Theme.headerText
+                font.pixelSize: Theme.fontHuge * 0.9
+                font.bold: true
+            }
+            Text {
+                Layout.alignment: Theme.portrait ? Qt.AlignLeft : Qt.AlignRight
+                text: root.now.toLocaleDateString(Qt.locale("zh_CN"), "yyyy年M月d日 dddd")
+                color: Theme.headerText
+                font.pixelSize: Theme.fontSmall
+            }
+        }
+
+        KioskButton {
+            objectName: "largeTextButton"
+            Layout.alignment: Qt.AlignRight | Qt.AlignVCenter
+            text: root.largeText ? qsTr("标准字体") : qsTr("大字模式")
+            glyph: root.largeText ? "A" : "A+"
+            tone: "gold"
+            onClicked: root.toggleLargeText()
+        }
+    }
+}

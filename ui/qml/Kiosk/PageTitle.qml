@@ -1,0 +1,18 @@
+// The title bar at the top of an inner screen: the screen's name and a short note on the right.
+import QtQuick
+import QtQuick.Layouts
+
+Rectangle {
+    property alias text: label.text
+    property alias note: noteLabel.text
+    implicitHeight: Math.round(84 * Theme.scale)
+    color: Theme.cardBg
+    Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: Theme.cardBorderWidth + 1; color: Theme.cardBorder }
+    RowLayout {
+        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin }
+        spacing: 16
+        Rectangle { Layout.preferredWidth: 8; Layout.preferredHeight: label.implicitHeight; color: Theme.headerBg; radius: 3 }
+        Text { id: label; Layout.fillWidth: true; font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text; elide: Text.ElideRight }
+        Text { id: noteLabel; font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+    }
+}

@@ -1,0 +1,121 @@
+// Search: results as the resident types (pinyin through the on-screen keyboard), highlighted snippets,
+// filters, recent and popular searches, and something to try when nothing is found.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+Item {
+    id: page
+    objectName: "searchPage"
+    property string route: "search"
+    property string initialQuery: ""
+    property bool ready: field.text === "" || (results.answeredQuery === results.query && !results.busy)
+
+    SearchModel { id: results }
+    Component.onCompleted: {
+        if (initialQuery !== "") { field.text = initialQuery }
+        else field.forceActiveFocus()
+    }
+    Connections { target: Terminal; function onVisitEnded() { field.clear() } }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: Theme.margin * 0.75
+        spacing: Theme.gap
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.gap
+            TextField {
+                id: field
+                objectName: "searchField"
+                Layout.fillWidth: true
+                implicitHeight: Math.round(92 * Theme.scale)
+                font.pixelSize: Theme.fontLarge
+                leftPadding: 32
+                placeholderText: qsTr("输入关键词，如：低保、医保、文号、拼音首字母")
+                placeholderTextColor: "#8A847A"
+                inputMethodHints: Qt.ImhNoPredictiveText
+                color: Theme.text
+                background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: field.activeFocus ? Theme.focusRing : Theme.primary; border.width: 4 }
+                onTextChanged: results.query = text
+                onAccepted: { results.commit(); Qt.inputMethod.hide() }
+            }
+            KioskButton { objectName: "clearSearch"; visible: field.text !== ""; tone: "light"; text: qsTr("清空")
+                          implicitHeight: field.implicitHeight; onClicked: { field.clear(); field.forceActiveFocus() } }
+            KioskButton { objectName: "keyboardButton"; text: Qt.inputMethod.visible ? qsTr("收起键盘") : qsTr("键盘")
+                          implicitHeight: field.implicitHeight
+                          onClicked: { if (Qt.inputMethod.visible) Qt.inputMethod.hide(); else { field.forceActiveFocus(); Qt.inputMethod.show() } } }
+        }
+
+        Flow {
+            Layout.fillWidth: true
+            spacing: 14
+            visible: field.text !== ""
+            Repeater {
+                model: [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}]
+                delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")
+                                       text: modelData.label; checked: results.status === modelData.value; onClicked: results.status = modelData.value }
+            }
+            Text { text: results.answeredQuery !== "" ? qsTr("找到 %1 条").arg(results.total) : ""; objectName: "resultCount"
+                   font.pixelSize: Theme.fontBody; color: Theme.textMuted; height: Theme.target; verticalAlignment: Text.AlignVCenter; leftPadding: 20 }
+        }
+
+        // nothing typed yet: recent and popular searches
+        ColumnLayout {
+            Layout.fillWidth: true
+            visible: field.text === ""
+            spacing: Theme.gap
+            SectionTitle { visible: results.recent.length > 0; text: qsTr("最近搜索") }
+            Flow { Layout.fillWidth: true; spacing: 14; visible: results.recent.length > 0
+                   Repeater { model: results.recent; delegate: FilterChip { required property string modelData; text: modelData; onClicked: field.text = modelData } } }
+            SectionTitle { text: qsTr("大家都在搜") }
+            Flow { Layout.fillWidth: true; spacing: 14
+                   Repeater { model: results.popular; delegate: FilterChip { required property string modelData; required property int index
+                                                                            objectName: "popular-" + index; text: modelData; onClicked: field.text = modelData } } }
+            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+                   text: qsTr("小提示：可以输入文件名称中的几个字、文号（如“娄星政发〔2026〕3号”），或拼音首字母（如 dbj 查“低保金”）。") }
+        }
+
+        ListView {
+            id: list
+            objectName: "resultList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            visible: field.text !== ""
+            clip: true
+            spacing: 14
+            model: results
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
+            delegate: DocumentRow {
+                required property int index
+                required property var model
+                objectName: "result-" + index
+                width: ListView.view.width - 24
+                docTitle: model.title
+                snippet: model.snippet
+                docNumber: model.docNumber
+                issuer: model.issuer
+                published: model.published
+                status: model.status
+                onClicked: { results.commit(); Nav.open("document", { docId: model.docId }) }
+            }
+            // nothing found: suggest what to try
+            ColumnLayout {
+                objectName: "noResults"
+                anchors { left: parent.left; right: parent.right; top: parent.top; topMargin: 40 }
+                visible: results.answeredQuery !== "" && results.total === 0 && !results.busy
+                spacing: Theme.gap
+                Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
+                       text: qsTr("没有找到与“%1”相关的内容").arg(results.answeredQuery) }
+                Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.text; lineHeight: 1.4
+                       text: qsTr("· 试试更短的词，例如只输入两三个字\n· 检查有没有错别字，或换一种说法（如“低保”“最低生活保障”）\n· 去掉筛选条件\n· 找不到需要的信息，可以申请公开（依申请公开）") }
+                Flow { Layout.fillWidth: true; spacing: 14
+                       Repeater { model: results.popular; delegate: FilterChip { required property string modelData; text: modelData; onClicked: field.text = modelData } } }
+                KioskButton { objectName: "noResultsApply"; text: qsTr("申请政府信息公开"); onClicked: Nav.open("apply", {}) }
+            }
+        }
+    }
+}

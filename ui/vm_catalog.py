@@ -1,0 +1,367 @@
+"""Browsing view-models: ``CategoryModel`` (one facet's categories with counts, for home tiles) and
+``DocumentListModel`` (a category's documents, filtered and sorted, loaded a page at a time).
+
+Both load on the DB worker. ``DocumentListModel`` implements ``canFetchMore``/``fetchMore`` so a
+ListView asks for the next page as the resident scrolls; a change of filter starts a fresh, numbered
+load and any page still in flight for the old filter is dropped when it arrives.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    Property,
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtQml import QmlElement
+from sqlalchemy.orm import Session
+
+from kiosk import catalog
+from kiosk.mirror.models import DocStatus
+from ui import services
+
+QML_IMPORT_NAME = "Kiosk.Backend"
+QML_IMPORT_MAJOR_VERSION = 1
+
+PAGE = 60
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CategoryRole(enum.IntEnum):
+    Code = Qt.ItemDataRole.UserRole + 1
+    Name = enum.auto()
+    Count = enum.auto()
+    Icon = enum.auto()
+    Description = enum.auto()
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    code: str
+    name: str
+    count: int
+    icon: str
+    description: str
+
+
+@QmlElement
+class CategoryModel(QAbstractListModel):
+    """The categories of one facet (``type``, ``dimension``, ``sector``, ``platform``) with counts."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._facet = ""
+        self._rows: list[CategoryRow] = []
+        self._loading = False
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {r.value: QByteArray(r.name[0].lower() + r.name[1:]) for r in CategoryRole}
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (CategoryRole.Name, Qt.ItemDataRole.DisplayRole):
+            return row.name
+        values: dict[int, Any] = {
+            CategoryRole.Code: row.code, CategoryRole.Count: row.count, CategoryRole.Icon: row.icon,
+            CategoryRole.Description: row.description,
+        }
+        return values.get(role)
+
+    facetChanged = Signal()
+
+    @Property(str, notify=facetChanged)
+    def facet(self) -> str:
+        return self._facet
+
+    @facet.setter  # type: ignore[no-redef]
+    def facet(self, value: str) -> None:
+        if value == self._facet:
+            return
+        self._facet = value
+        self.facetChanged.emit()
+        self.reload()
+
+    countChanged = Signal()
+
+    @Property(int, notify=countChanged)
+    def count(self) -> int:
+        return len(self._rows)
+
+    loadingChanged = Signal()
+
+    @Property(bool, notify=loadingChanged)
+    def loading(self) -> bool:
+        return self._loading
+
+    @Slot()
+    def reload(self) -> None:
+        if not self._facet:
+            return
+        svc = services.current()
+        facet, zone = self._facet, svc.zone
+
+        def job(session: Session) -> list[catalog.CategoryCount]:
+            return catalog.categories(session, facet, zone)
+
+        self._set_loading(True)
+        svc.worker.submit(f"categories.{id(self)}", job, self._loaded, lambda _r: self._set_loading(False))
+
+    def _set_loading(self, value: bool) -> None:
+        if value != self._loading:
+            self._loading = value
+            self.loadingChanged.emit()
+
+    def _loaded(self, cats: list[catalog.CategoryCount]) -> None:
+        self.beginResetModel()
+        self._rows = [CategoryRow(c.code, c.name, c.count, c.icon, c.description) for c in cats]
+        self.endResetModel()
+        self.countChanged.emit()
+        self._set_loading(False)
+
+    @Slot(int, result=str)
+    def codeAt(self, row: int) -> str:
+        return self._rows[row].code if 0 <= row < len(self._rows) else ""
+
+    @Slot(int, result=str)
+    def nameAt(self, row: int) -> str:
+        return self._rows[row].name if 0 <= row < len(self._rows) else ""
+
+
+class DocumentRole(enum.IntEnum):
+    DocId = Qt.ItemDataRole.UserRole + 1
+    Title = enum.auto()
+    DocNumber = enum.auto()
+    Issuer = enum.auto()
+    Published = enum.auto()
+    Status = enum.auto()
+    StatusLabel = enum.auto()
+    ZoneId = enum.auto()
+
+
+@QmlElement
+class DocumentListModel(QAbstractListModel):
+    """A category's documents under the chosen filters, newest first, fetched a page at a time."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._svc = services.current()
+        self._filters = catalog.Filters()
+        self._rows: list[catalog.DocRow] = []
+        self._total = -1  # unknown until the first page arrives
+        self._generation = 0
+        self._fetching = False
+        self._years: list[int] = []
+        self._issuers: list[str] = []
+        self._zones: list[dict[str, str]] = []
+
+    # --- model ------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {r.value: QByteArray(r.name[0].lower() + r.name[1:]) for r in DocumentRole}
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        if role in (DocumentRole.Title, Qt.ItemDataRole.DisplayRole):
+            return r.title
+        values: dict[int, Any] = {
+            DocumentRole.DocId: r.id, DocumentRole.DocNumber: r.doc_number, DocumentRole.Issuer: r.issuer,
+            DocumentRole.Published: r.published, DocumentRole.Status: r.status,
+            DocumentRole.StatusLabel: r.status_label, DocumentRole.ZoneId: r.zone_id,
+        }
+        return values.get(role)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        if parent.isValid() or (not self._filters.category and not self._active):
+            return False
+        return not self._fetching and (self._total < 0 or len(self._rows) < self._total)
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or not self.canFetchMore(parent):
+            return
+        self._load_page(len(self._rows))
+
+    # --- filters (QML properties) -----------------------------------------------------------------
+    filtersChanged = Signal()
+
+    def _set_filters(self, **changes: Any) -> None:
+        new = catalog.Filters(**{**self._filters.__dict__, **changes})
+        if new == self._filters:
+            return
+        self._filters = new
+        self.filtersChanged.emit()
+        self.reload()
+
+    @Property(str, notify=filtersChanged)
+    def category(self) -> str:
+        return self._filters.category
+
+    @category.setter  # type: ignore[no-redef]
+    def category(self, value: str) -> None:
+        self._set_filters(category=value)
+
+    @Property(str, notify=filtersChanged)
+    def zone(self) -> str:
+        return self._filters.zone
+
+    @zone.setter  # type: ignore[no-redef]
+    def zone(self, value: str) -> None:
+        self._set_filters(zone=value)
+
+    @Property(str, notify=filtersChanged)
+    def status(self) -> str:
+        return self._filters.status
+
+    @status.setter  # type: ignore[no-redef]
+    def status(self, value: str) -> None:
+        if value and value not in {s.value for s in DocStatus}:
+            value = ""
+        self._set_filters(status=value)
+
+    @Property(int, notify=filtersChanged)
+    def year(self) -> int:
+        return self._filters.year
+
+    @year.setter  # type: ignore[no-redef]
+    def year(self, value: int) -> None:
+        self._set_filters(year=max(0, int(value)))
+
+    @Property(str, notify=filtersChanged)
+    def issuer(self) -> str:
+        return self._filters.issuer
+
+    @issuer.setter  # type: ignore[no-redef]
+    def issuer(self, value: str) -> None:
+        self._set_filters(issuer=value)
+
+    @Property(bool, notify=filtersChanged)
+    def newestFirst(self) -> bool:
+        return self._filters.newest_first
+
+    @newestFirst.setter  # type: ignore[no-redef]
+    def newestFirst(self, value: bool) -> None:
+        self._set_filters(newest_first=bool(value))
+
+    activeChanged = Signal()
+    _active = False
+
+    @Property(bool, notify=activeChanged)
+    def active(self) -> bool:
+        """Load even without a category (the whole visible mirror); set by the 'all documents' list."""
+        return self._active
+
+    @active.setter  # type: ignore[no-redef]
+    def active(self, value: bool) -> None:
+        if value != self._active:
+            self._active = value
+            self.activeChanged.emit()
+            self.reload()
+
+    totalChanged = Signal()
+
+    @Property(int, notify=totalChanged)
+    def total(self) -> int:
+        """How many documents match (-1 while the first page is loading)."""
+        return self._total
+
+    fetchingChanged = Signal()
+
+    @Property(bool, notify=fetchingChanged)
+    def fetching(self) -> bool:
+        return self._fetching
+
+    choicesChanged = Signal()
+
+    @Property("QVariantList", notify=choicesChanged)
+    def years(self) -> list[int]:
+        return self._years
+
+    @Property("QStringList", notify=choicesChanged)
+    def issuers(self) -> list[str]:
+        return self._issuers
+
+    @Property("QVariantList", notify=choicesChanged)
+    def zones(self) -> list[dict[str, str]]:
+        return self._zones
+
+    pageLoaded = Signal(int, int, arguments=["offset", "count"])
+
+    # --- loading ----------------------------------------------------------------------------------
+    @Slot()
+    def reload(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self.endResetModel()
+        self._total = -1
+        self.totalChanged.emit()
+        self._set_fetching(False)
+        if self._filters.category or self._active:
+            self._load_page(0)
+            self._load_choices()
+
+    def _set_fetching(self, value: bool) -> None:
+        if value != self._fetching:
+            self._fetching = value
+            self.fetchingChanged.emit()
+
+    def _load_page(self, offset: int) -> None:
+        gen, f, zone = self._generation, self._filters, self._svc.zone
+
+        def job(session: Session) -> catalog.DocPage:
+            return catalog.documents(session, f, zone, offset=offset, limit=PAGE)
+
+        def done(page: catalog.DocPage) -> None:
+            if gen != self._generation:
+                return
+            self._set_fetching(False)
+            if page.offset != len(self._rows):
+                return
+            if page.rows:
+                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.rows) - 1)
+                self._rows.extend(page.rows)
+                self.endInsertRows()
+            if page.total != self._total:
+                self._total = page.total
+                self.totalChanged.emit()
+            self.pageLoaded.emit(page.offset, len(page.rows))
+
+        self._set_fetching(True)
+        self._svc.worker.submit(f"doclist.{id(self)}.{offset}", job, done, lambda _r: self._set_fetching(False))
+
+    def _load_choices(self) -> None:
+        gen, f, zone = self._generation, self._filters, self._svc.zone
+
+        def job(session: Session) -> tuple[list[int], list[str], list[catalog.ZoneInfo]]:
+            return catalog.years(session, f, zone), catalog.issuers(session, f, zone), catalog.zones(session)
+
+        def done(result: tuple[list[int], list[str], list[catalog.ZoneInfo]]) -> None:
+            if gen != self._generation:
+                return
+            self._years, self._issuers = result[0], result[1]
+            self._zones = [{"code": z.code, "name": z.name} for z in result[2]]
+            self.choicesChanged.emit()
+
+        self._svc.worker.submit(f"doclist.{id(self)}.choices", job, done)
+
+    @Slot(int, result=str)
+    def docIdAt(self, row: int) -> str:
+        return self._rows[row].id if 0 <= row < len(self._rows) else ""

@@ -1,0 +1,215 @@
+"""``DocumentView``: one document as the reader shows it — meta line, status badge, body, attachments,
+its replacement and its 解读, and the take-away QR code.
+
+Set ``docId`` and the document loads on the DB worker; ``loaded`` turns true when it arrived, or
+``missing`` when the mirror does not hold it. The body goes to QML as Markdown (``Text.MarkdownText``)
+or as the sanitised HTML subset (``Text.RichText``); links in it are kiosk-internal (``doc:ID``) and
+anything else is not followed (see ``DocumentPage.qml``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtQml import QmlElement
+from sqlalchemy.orm import Session
+
+from kiosk import catalog
+from kiosk.mirror.models import DocStatus
+from ui import services
+
+QML_IMPORT_NAME = "Kiosk.Backend"
+QML_IMPORT_MAJOR_VERSION = 1
+
+# Remote images and scripts never load: strip <img>, <script>, <style>, <iframe>, event handlers and
+# remote links from HTML bodies (the mirror's HTML is already a sanitised subset; this is the belt).
+_HTML_DROP = re.compile(r"<(script|style|iframe|object|embed)\b.*?</\1\s*>|<(img|link|meta)\b[^>]*>", re.I | re.S)
+_HTML_ON = re.compile(r"\son\w+\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+
+
+def _safe_body(body: str, fmt: str) -> str:
+    if fmt == "html":
+        return _HTML_ON.sub("", _HTML_DROP.sub("", body))
+    return _MD_IMAGE.sub(r"\1", body)
+
+
+def _size_text(size: int) -> str:
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.1f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+@QmlElement
+class DocumentView(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._svc = services.current()
+        self._doc_id = ""
+        self._detail: catalog.DocumentDetail | None = None
+        self._state = "empty"  # empty | loading | loaded | missing | failed
+
+    docIdChanged = Signal()
+
+    @Property(str, notify=docIdChanged)
+    def docId(self) -> str:
+        return self._doc_id
+
+    @docId.setter  # type: ignore[no-redef]
+    def docId(self, value: str) -> None:
+        if value == self._doc_id:
+            return
+        self._doc_id = value
+        self.docIdChanged.emit()
+        self.reload()
+
+    stateChanged = Signal()
+
+    @Property(str, notify=stateChanged)
+    def state(self) -> str:
+        return self._state
+
+    @Property(bool, notify=stateChanged)
+    def loaded(self) -> bool:
+        return self._state == "loaded"
+
+    documentChanged = Signal()
+
+    def _d(self) -> catalog.DocumentDetail | None:
+        return self._detail
+
+    @Property(str, notify=documentChanged)
+    def title(self) -> str:
+        return self._detail.title if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def docNumber(self) -> str:
+        return self._detail.doc_number if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def issuer(self) -> str:
+        return self._detail.issuer if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def published(self) -> str:
+        return self._detail.published if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def effective(self) -> str:
+        return self._detail.effective if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def zoneName(self) -> str:
+        return self._detail.zone_name if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def status(self) -> str:
+        return self._detail.status if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def statusLabel(self) -> str:
+        return self._detail.status_label if self._detail else ""
+
+    @Property(bool, notify=documentChanged)
+    def inForce(self) -> bool:
+        return self._detail is None or self._detail.status == DocStatus.IN_FORCE.value
+
+    @Property(str, notify=documentChanged)
+    def body(self) -> str:
+        return _safe_body(self._detail.body, self._detail.body_format) if self._detail else ""
+
+    @Property(bool, notify=documentChanged)
+    def bodyIsHtml(self) -> bool:
+        return bool(self._detail and self._detail.body_format == "html")
+
+    @Property("QStringList", notify=documentChanged)
+    def categories(self) -> list[str]:
+        return list(self._detail.categories) if self._detail else []
+
+    @Property(str, notify=documentChanged)
+    def publicUrl(self) -> str:
+        return self._detail.public_url if self._detail else ""
+
+    @Property(str, notify=documentChanged)
+    def qrSource(self) -> str:
+        """``image://qr/…`` for the take-away code ("" when the document has no public address)."""
+        if not self._detail or not self._detail.public_url:
+            return ""
+        return "image://qr/" + quote(self._detail.public_url, safe="")
+
+    def _link(self, link: catalog.DocLink | None) -> dict[str, str]:
+        if link is None:
+            return {}
+        return {"docId": link.id, "title": link.title, "status": link.status}
+
+    @Property("QVariantMap", notify=documentChanged)
+    def replacedBy(self) -> dict[str, str]:
+        return self._link(self._detail.replaced_by if self._detail else None)
+
+    @Property("QVariantMap", notify=documentChanged)
+    def supersedes(self) -> dict[str, str]:
+        return self._link(self._detail.supersedes if self._detail else None)
+
+    @Property("QVariantMap", notify=documentChanged)
+    def interprets(self) -> dict[str, str]:
+        return self._link(self._detail.interprets if self._detail else None)
+
+    @Property("QVariantList", notify=documentChanged)
+    def interpretations(self) -> list[dict[str, str]]:
+        return [self._link(i) for i in self._detail.interpretations] if self._detail else []
+
+    @Property("QVariantList", notify=documentChanged)
+    def attachments(self) -> list[dict[str, Any]]:
+        if not self._detail:
+            return []
+        blobs = self._svc.blobs
+        out = []
+        for a in self._detail.attachments:
+            out.append({
+                "name": a.name, "size": _size_text(a.size), "present": a.present,
+                "isPdf": a.mime == "application/pdf",
+                "url": QUrl.fromLocalFile(str(blobs.path(a.sha256))).toString() if a.present else "",
+            })
+        return out
+
+    @Property(str, notify=documentChanged)
+    def plainText(self) -> str:
+        """Title and body as plain text, for read-aloud."""
+        if not self._detail:
+            return ""
+        text = re.sub(r"<[^>]+>", "", self._detail.body) if self._detail.body_format == "html" else self._detail.body
+        text = re.sub(r"[#*>`_\[\]|-]+", " ", text)
+        return f"{self._detail.title}。{text}"
+
+    loadedDocument = Signal(str, arguments=["docId"])
+
+    @Slot()
+    def reload(self) -> None:
+        doc_id = self._doc_id
+        if not doc_id:
+            self._set(None, "empty")
+            return
+
+        def job(session: Session) -> catalog.DocumentDetail | None:
+            return catalog.document(session, doc_id)
+
+        def done(detail: catalog.DocumentDetail | None) -> None:
+            if doc_id != self._doc_id:
+                return
+            self._set(detail, "loaded" if detail is not None else "missing")
+            if detail is not None:
+                self.loadedDocument.emit(doc_id)
+
+        self._set(self._detail, "loading")
+        self._svc.worker.submit(f"document.{id(self)}", job, done, lambda _r: self._set(None, "failed"))
+
+    def _set(self, detail: catalog.DocumentDetail | None, state: str) -> None:
+        if detail is not self._detail:
+            self._detail = detail
+            self.documentChanged.emit()
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit()

@@ -1,0 +1,37 @@
+"""``Feedback`` (QML singleton): the five-level satisfaction rating, written to the outbox off the UI thread.
+
+``submit(level, context)`` queues the rating through :func:`kiosk.feedback.record_rating` on the DB
+worker; the outcome comes back as ``ratingSaved(level)`` or ``ratingFailed(reason)``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtQml import QmlElement, QmlSingleton
+from sqlalchemy.orm import Session
+
+from kiosk.feedback import record_rating
+from ui import services
+
+QML_IMPORT_NAME = "Kiosk.Backend"
+QML_IMPORT_MAJOR_VERSION = 1
+
+
+@QmlElement
+@QmlSingleton
+class Feedback(QObject):
+    ratingSaved = Signal(int, arguments=["level"])
+    ratingFailed = Signal(str, arguments=["reason"])
+
+    @Slot(int, str)
+    def submit(self, level: int, context: str) -> None:
+        svc = services.current()
+        term = svc.config.terminal
+
+        def job(session: Session) -> str:
+            return record_rating(session, level, terminal_id=term.id, zone=term.zone, context=context)
+
+        svc.worker.submit(
+            "", job, lambda _key: self.ratingSaved.emit(level), self.ratingFailed.emit,
+            write=True,
+        )

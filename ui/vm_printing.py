@@ -1,0 +1,115 @@
+"""``PrintJobs`` (QML singleton): printing a document on the A4 printer, with its outcome on screen.
+
+1. ``prepare(docId)`` builds the document's A4 PDF (``printing.forms.build_document_pdf``) on the DB
+   worker, counts its pages and answers ``prepared(jobId, pages)`` — QML asks before printing many.
+2. ``confirm(jobId)`` emits ``printRequested(jobId, docId, pdfPath)``: the print service (wired by the
+   composition root, :func:`ui.app.attach_print_service`) takes the job and later calls
+   ``reportSent(jobId)`` or ``reportFailed(jobId, reason)``, which QML shows as 已发送到打印机 or
+   打印机故障，请联系工作人员. With no print service connected the job fails at once, visibly.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtQml import QmlElement, QmlSingleton
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.mirror.models import Document
+from ui import services
+
+log = logging.getLogger(__name__)
+
+QML_IMPORT_NAME = "Kiosk.Backend"
+QML_IMPORT_MAJOR_VERSION = 1
+
+MANY_PAGES = 5
+
+
+def build_pdf(session: Session, doc_id: str, out_dir: Path, job_id: str) -> tuple[Path, int]:
+    """Write the document's A4 PDF under ``out_dir``; returns its path and page count (worker thread)."""
+    from printing.forms import build_document_pdf  # printing/ is the applications engineer's package
+
+    doc = session.scalar(select(Document).where(Document.id == doc_id))
+    if doc is None:
+        raise LookupError(doc_id)
+    pdf = build_document_pdf(doc)
+    data: bytes = pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{job_id}.pdf"
+    path.write_bytes(data)
+    pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
+    return path, max(1, pages)
+
+
+@QmlElement
+@QmlSingleton
+class PrintJobs(QObject):
+    prepared = Signal(str, int, arguments=["jobId", "pages"])
+    printRequested = Signal(str, str, str, arguments=["jobId", "docId", "pdfPath"])
+    printSent = Signal(str, arguments=["jobId"])
+    printFailed = Signal(str, str, arguments=["jobId", "reason"])
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: dict[str, tuple[str, Path]] = {}
+        svc = services.current()
+        if svc.print_handler is not None:
+            handler = svc.print_handler
+            self.printRequested.connect(lambda j, d, p: handler(j, d, Path(p)))
+
+    @Slot(result=int)
+    def manyPages(self) -> int:
+        return MANY_PAGES
+
+    @Slot(str)
+    def prepare(self, doc_id: str) -> None:
+        svc = services.current()
+        job_id = uuid.uuid4().hex[:12]
+        out_dir = svc.config.data_dir / "print"
+
+        def job(session: Session) -> tuple[Path, int]:
+            return build_pdf(session, doc_id, out_dir, job_id)
+
+        def done(result: tuple[Path, int]) -> None:
+            self._jobs[job_id] = (doc_id, result[0])
+            self.prepared.emit(job_id, result[1])
+
+        def failed(reason: str) -> None:
+            log.warning("print preparation failed: %s", reason)
+            self.printFailed.emit(job_id, "文档无法生成打印文件")
+
+        svc.worker.submit("", job, done, failed)
+
+    @Slot(str)
+    def confirm(self, job_id: str) -> None:
+        if job_id not in self._jobs:
+            self.printFailed.emit(job_id, "打印任务已失效")
+            return
+        doc_id, path = self._jobs[job_id]
+        if not self.isSignalConnected(self.metaObject().method(self.metaObject().indexOfSignal(
+                "printRequested(QString,QString,QString)"))):
+            self.printFailed.emit(job_id, "打印服务未启动")
+            return
+        self.printRequested.emit(job_id, doc_id, str(path))
+
+    @Slot(str)
+    def cancel(self, job_id: str) -> None:
+        entry = self._jobs.pop(job_id, None)
+        if entry is not None:
+            entry[1].unlink(missing_ok=True)
+
+    @Slot(str)
+    def reportSent(self, job_id: str) -> None:
+        """Called by the print service when the printer accepted the job."""
+        self._jobs.pop(job_id, None)
+        self.printSent.emit(job_id)
+
+    @Slot(str, str)
+    def reportFailed(self, job_id: str, reason: str) -> None:
+        """Called by the print service when the job failed (the service keeps it queued for staff)."""
+        self.printFailed.emit(job_id, reason)
