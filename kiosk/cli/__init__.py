@@ -20,6 +20,7 @@ from kiosk.errors import KioskError
 COMMANDS: dict[str, str] = {
     "import": "kiosk.cli.import_cmd",
     "pin-hash": "kiosk.cli.admin",
+    "search": "kiosk.cli.search_cmd",
     "sync": "sync.sync_cmd",
     "provision": "sync.provision_cmd",
 }

@@ -14,23 +14,23 @@ FTS5 table re-tokenises its old text and must reproduce exactly what was inserte
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
 # Bump when index-side output changes (the mirror's index is then rebuilt).
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"
 
 # CJK ideographs: URO, Extension A, compatibility ideographs, Extensions B–F (supplementary plane).
-_CJK = (
+CJK_RANGES = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
     "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
 )
-_RUN_RE = re.compile(f"([{_CJK}]+)|([a-z0-9]+)")
-_CJK_RE = re.compile(f"[{_CJK}]")
+_RUN_RE = re.compile(f"([{CJK_RANGES}]+)|([a-z0-9]+)")
+_CJK_RE = re.compile(f"[{CJK_RANGES}]")
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,19 @@ class Run:
     cjk: bool
 
 
+# Characters NFKC changes in a way that matters to tokens: full-width letters/digits, compatibility
+# ideographs, Kangxi radicals. Full-width punctuation (，。（）) only separates runs either way, so the
+# costly NFKC pass runs only when one of these occurs.
+_COMPAT_RE = re.compile(
+    "[\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2f00-\u2fdf\U0002f800-\U0002fa1f]"
+)
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width ASCII → ASCII, compatibility ideographs → unified) and lower-case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    if _COMPAT_RE.search(text) is not None:
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def runs(text: str) -> list[Run]:
@@ -51,24 +61,42 @@ def runs(text: str) -> list[Run]:
     return [Run(m.group(0), m.group(1) is not None) for m in _RUN_RE.finditer(normalize(text))]
 
 
-def run_tokens(run: Run, *, unigrams: bool = True) -> Iterator[str]:
-    """Tokens of one run, in position order: for CJK c1c2c3 → c1 c1c2 c2 c2c3 c3 (with unigrams)."""
-    if not run.cjk:
-        yield run.text
-        return
+def run_tokens(run: Run, *, unigrams: bool = True) -> list[str]:
+    """Tokens of one run, in position order.
+
+    With ``unigrams`` a CJK run c1c2c3 gives c1 c1c2 c2 c2c3 c3 (short fields: title, 文号); without,
+    c1c2 c2c3 (long bodies: half the index; a lone character still gives itself, as Lucene's
+    CJKBigramFilter does).
+    """
     t = run.text
-    for i, ch in enumerate(t):
-        if unigrams or len(t) == 1:
-            yield ch
-        if i + 1 < len(t):
-            yield t[i : i + 2]
+    if not run.cjk or len(t) == 1:
+        return [t]
+    pairs = list(map(operator.add, t, t[1:]))
+    if not unigrams:
+        return pairs
+    out = [t[0]]
+    for pair, ch in zip(pairs, t[1:], strict=True):
+        out.append(pair)
+        out.append(ch)
+    return out
+
+
+def _cjk_tokens(t: str, unigrams: bool) -> str:
+    if len(t) == 1:
+        return t
+    if not unigrams:
+        return " ".join(map(operator.add, t, t[1:]))
+    return t[0] + " " + " ".join(map(operator.add, map(operator.add, t, t[1:]), map(" ".__add__, t[1:])))
 
 
 def index_tokens(text: str | None, *, unigrams: bool = True) -> str:
-    """The token string stored in FTS5 for ``text`` (space separated)."""
+    """The token string stored in FTS5 for ``text`` (space separated); same tokens as
+    :func:`run_tokens` over :func:`runs`, built without per-run objects (bodies are long)."""
     if not text:
         return ""
-    return " ".join(tok for r in runs(text) for tok in run_tokens(r, unigrams=unigrams))
+    return " ".join(
+        _cjk_tokens(cjk, unigrams) if cjk else word for cjk, word in _RUN_RE.findall(normalize(text))
+    )
 
 
 def bigrams(run: Run) -> list[str]:
