@@ -76,6 +76,7 @@ def paragraphs(body: str, body_format: str) -> list[tuple[str, str]]:
         parser.close()
         return parser.blocks
     out: list[tuple[str, str]] = []
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
     for raw in re.split(r"\n\s*\n|\n(?=#)", body.replace("\r\n", "\n")):
         block = raw.strip()
         if not block:
