@@ -370,14 +370,14 @@ class PrintService:
 
     # -------------------------------------------------------------------------------------- worker
     def _notify(self, job_id: int) -> None:
+        """Tell the listener first, then wake anyone in ``wait()``: by then the listener has heard."""
+        if self.on_change is not None:
+            try:
+                self.on_change(self.queue.get(job_id))
+            except Exception:  # a listener's bug must not stop printing
+                log.exception("print job listener failed")
         with self._changed:
             self._changed.notify_all()
-        if self.on_change is None:
-            return
-        try:
-            self.on_change(self.queue.get(job_id))
-        except Exception:  # a listener's bug must not stop printing
-            log.exception("print job listener failed")
 
     def _run(self) -> None:
         while not self._stop.is_set():

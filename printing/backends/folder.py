@@ -55,6 +55,6 @@ class FolderPrinter:
     def status(self) -> PrinterStatus:
         if self.folder.is_dir() and os.access(self.folder, os.W_OK):
             return PrinterStatus(True)
-        if not self.folder.exists() and os.access(self.folder.parent, os.W_OK):
+        if not self.folder.exists() and self.folder.parent.is_dir() and os.access(self.folder.parent, os.W_OK):
             return PrinterStatus(True, detail="文件夹将在第一次打印时创建")
         return PrinterStatus(False, "unreachable", detail=f"打印文件夹不可写：{self.folder}")

@@ -32,7 +32,7 @@ def _reason(stderr: str) -> str:
     text = stderr.lower()
     if "not accepting" in text or "disabled" in text:
         return "offline"
-    if "does not exist" in text or "unable to connect" in text or "scheduler is not running" in text:
+    if any(s in text for s in ("does not exist", "invalid destination", "unable to connect", "not running")):
         return "unreachable"
     return "error"
 

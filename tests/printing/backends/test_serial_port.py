@@ -1,0 +1,80 @@
+"""Serial through pyserial on a real pseudo-terminal pair; the printer end answers DLE EOT."""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kiosk.errors import PrinterError
+from printing.backends import SerialPrinter
+from printing.backends.serial_port import parse_target
+from printing.escpos.receipt import build_receipt
+
+
+class PtyPrinter:
+    def __init__(self, device: Any) -> None:
+        self.device = device
+        self.master, slave = os.openpty()
+        self.path = os.ttyname(slave)
+        self._slave = slave
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                continue
+            reply = self.device.feed(data)
+            if reply:
+                os.write(self.master, reply)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.thread.join(2)
+        os.close(self.master)
+        os.close(self._slave)
+
+
+@pytest.fixture
+def pty_printer(status_device: Any) -> Iterator[PtyPrinter]:
+    p = PtyPrinter(status_device)
+    yield p
+    p.close()
+
+
+def test_receipt_over_a_serial_line(pty_printer: PtyPrinter, receipt_data: Any) -> None:
+    data = build_receipt(receipt_data)
+    printer = SerialPrinter("serial", f"{pty_printer.path}@19200")
+    assert printer.status().ready
+    printer.send(data)
+    assert bytes(pty_printer.device.received) == data
+
+
+def test_paper_out_over_serial(pty_printer: PtyPrinter, receipt_data: Any) -> None:
+    pty_printer.device.faults.add("paper-out")
+    printer = SerialPrinter("serial", pty_printer.path)
+    with pytest.raises(PrinterError) as err:
+        printer.send(build_receipt(receipt_data))
+    assert err.value.reason == "paper_out"
+    assert not pty_printer.device.received
+
+
+def test_a_port_that_does_not_exist() -> None:
+    status = SerialPrinter("serial", "/dev/nonexistent-tty").status()
+    assert status.reason == "unreachable"
+
+
+def test_target_parsing() -> None:
+    assert parse_target("/dev/ttyUSB0") == ("/dev/ttyUSB0", 9600)
+    assert parse_target("/dev/ttyS1@19200") == ("/dev/ttyS1", 19200)

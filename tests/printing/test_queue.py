@@ -1,0 +1,144 @@
+"""The persisted print queue on a real SQLite file, printing to emupos, a dropping TCP printer and a folder."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from kiosk.errors import ConfigError, PrinterError
+from kiosk.printjobs import PrintJob
+from printing.backends import FolderPrinter, TcpPrinter
+from printing.escpos.receipt import build_receipt
+from printing.queue import JobInfo, PrintQueue, PrintQueueError, PrintService
+from printing.status import RESIDENT_MESSAGE
+
+
+@pytest.fixture
+def service_factory(engine: Engine) -> Any:
+    services: list[PrintService] = []
+
+    def make(printers: dict[str, Any], events: list[JobInfo] | None = None) -> PrintService:
+        svc = PrintService(engine, printers, on_change=events.append if events is not None else None)
+        svc.start()
+        services.append(svc)
+        return svc
+
+    yield make
+    for svc in services:
+        svc.stop()
+
+
+def payload_in_db(engine: Engine, job_id: int) -> bytes | None:
+    with Session(engine) as s:
+        return s.scalar(select(PrintJob.payload).where(PrintJob.id == job_id))
+
+
+@pytest.mark.slow
+def test_receipt_prints_and_its_bytes_are_deleted(emupos: Any, engine: Engine, service_factory: Any,
+                                                  receipt_data: Any) -> None:
+    events: list[JobInfo] = []
+    svc = service_factory({"receipt": TcpPrinter("receipt", emupos.target)}, events)
+    data = build_receipt(receipt_data)
+    before = emupos.receipt_ids()
+    job = svc.print_and_wait("receipt", data, kind="receipt", label="WB-20261127-0007")
+    assert job.state == "done"
+    rid = emupos.wait_new_receipt(before)
+    assert "WB-20261127-0007" in emupos.text_lines(rid)
+    assert payload_in_db(engine, job.id) is None  # the stub stays, the personal bytes are gone
+    stub = svc.job(job.id)
+    assert stub.size == len(data)
+    with Session(engine) as s:
+        assert s.get(PrintJob, job.id).sha256 == hashlib.sha256(data).hexdigest()  # type: ignore[union-attr]
+    assert [e.state for e in events if e.id == job.id] == ["queued", "printing", "done"]
+
+
+@pytest.mark.slow
+def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clears(
+    emupos: Any, engine: Engine, service_factory: Any, receipt_data: Any, tmp_path: Path
+) -> None:
+    svc = service_factory({
+        "receipt": TcpPrinter("receipt", emupos.target),
+        "a4": FolderPrinter("a4", str(tmp_path / "a4")),
+    })
+    data = build_receipt(receipt_data)
+    before = emupos.receipt_ids()
+    emupos.fault_cli("set", "paper-out")
+    try:
+        with pytest.raises(PrinterError) as err:
+            svc.print_and_wait("receipt", data, label="WB-20261127-0007")
+        assert err.value.reason == "paper_out"
+        other = svc.print_and_wait("a4", b"%PDF-1.4 form", content_type="pdf", kind="form")  # nothing else lost
+        assert other.state == "done"
+    finally:
+        emupos.fault_cli("clear", "paper-out")
+    failed = svc.jobs(("failed",))[0]
+    assert failed.reason == "paper_out"
+    assert failed.reprintable
+    assert failed.resident_message == RESIDENT_MESSAGE
+    assert "请联系工作人员" in failed.resident_message
+    assert "缺纸" in failed.staff_message
+    assert payload_in_db(engine, failed.id) == data
+    assert emupos.receipt_ids() == before
+
+    again = svc.wait(svc.reprint(failed.id))
+    assert again.state == "done"
+    assert again.attempt == 2
+    assert again.reprint_of == failed.id
+    rid = emupos.wait_new_receipt(before)
+    assert "WB-20261127-0007" in emupos.text_lines(rid)
+    assert payload_in_db(engine, failed.id) is None  # printed now: no copy of the bytes is left
+    assert not svc.job(failed.id).reprintable
+    with pytest.raises(PrintQueueError):
+        svc.reprint(failed.id)
+
+
+def test_printer_going_away_mid_job_then_reprint(dropping_printer: Any, engine: Engine, service_factory: Any,
+                                                 receipt_data: Any) -> None:
+    svc = service_factory({"receipt": TcpPrinter("receipt", f"127.0.0.1:{dropping_printer.port}")})
+    data = build_receipt(receipt_data)
+    first = svc.wait(svc.submit("receipt", data))
+    assert first.state == "failed"
+    assert first.reason == "unreachable"
+    assert first.reprintable
+    dropping_printer.accept_bytes = 10**9  # the printer is back and takes whole jobs
+    dropping_printer.device.received.clear()
+    second = svc.wait(svc.reprint(first.id))
+    assert second.state == "done"
+    assert bytes(dropping_printer.device.received) == data
+
+
+def test_a_restart_marks_the_job_in_hand_interrupted_and_prints_what_was_queued(
+    engine: Engine, tmp_path: Path, service_factory: Any
+) -> None:
+    q = PrintQueue(engine)
+    in_hand = q.add("a4", b"%PDF in hand", content_type="pdf", kind="form")
+    waiting = q.add("a4", b"%PDF waiting", content_type="pdf", kind="form")
+    claimed = q.claim_next()
+    assert claimed is not None
+    assert claimed.id == in_hand  # the terminal dies here, while printing
+    svc = service_factory({"a4": FolderPrinter("a4", str(tmp_path / "out"))})
+    assert svc.wait(waiting).state == "done"
+    interrupted = svc.job(in_hand)
+    assert (interrupted.state, interrupted.reason, interrupted.reprintable) == ("failed", "interrupted", True)
+    assert [p.read_bytes() for p in (tmp_path / "out").iterdir()] == [b"%PDF waiting"]
+
+
+def test_bad_submissions_and_discard(engine: Engine, service_factory: Any, tmp_path: Path) -> None:
+    svc = service_factory({"a4": FolderPrinter("a4", str(tmp_path))})
+    with pytest.raises(ConfigError, match="没有名为"):
+        svc.submit("nope", b"x")
+    with pytest.raises(ValueError, match="content type"):
+        svc.submit("a4", b"x", content_type="png")
+    with pytest.raises(PrintQueueError):
+        svc.reprint(12345)
+    q = PrintQueue(engine)
+    job = q.add("a4", b"x")
+    q.mark_failed(job, "paper_out")
+    q.discard(job)
+    assert not q.get(job).reprintable
+    assert payload_in_db(engine, job) is None
