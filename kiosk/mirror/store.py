@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+import kiosk.search.index as search_index
 from kiosk.mirror.models import (
     Attachment,
     Category,
@@ -23,7 +24,6 @@ from kiosk.mirror.models import (
     KeyValue,
     Zone,
 )
-from kiosk.search import index as search_index
 
 
 @dataclass(frozen=True)
