@@ -1,0 +1,177 @@
+"""The reference server on its own: refusals (forged token, other zone, oversized, malformed) are logged
+without personal data and store nothing; idempotent answers; Range blobs; OpenAPI; admin pages;
+PostgreSQL where one is available."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from synchelpers import doc
+
+from sync.server.__main__ import add_terminal
+from sync.server.db import Submission, Terminal, open_db, sessions
+
+APP = {"tracking_no": "WB-20261127-0007", "zone": "wanbao", "submitted_at": "2026-11-27T09:00:00+08:00",
+       "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13700001111"},
+       "request": {"description": "2026年财政预算"}}
+PERSONAL = ("王五", "11010519491231002X", "13700001111")
+
+
+def _client(server, zone: str = "wanbao") -> httpx.Client:
+    _tid, token = add_terminal(server.db_url, zone)
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def _rows(server) -> int:
+    with sessions(server.engine)() as s:
+        return int(s.scalar(select(func.count()).select_from(Submission)) or 0)
+
+
+def _post(c: httpx.Client, kind: str, body: object, key: str = "k-1", raw: bytes | None = None) -> httpx.Response:
+    content = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+    return c.post(f"/v1/submissions/{kind}", content=content,
+                  headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+
+
+def test_refusals_are_logged_without_personal_data_and_store_nothing(server, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="sync.server")
+    forged = httpx.Client(base_url=server.url, headers={"Authorization": "Bearer forged-token"}, timeout=10)
+    assert _post(forged, "application", APP).status_code == 401
+    assert forged.get("/v1/manifest").status_code == 401
+    assert httpx.get(f"{server.url}/v1/changes").status_code == 401
+    other_zone = _client(server, "hexi")
+    r = _post(other_zone, "application", APP)
+    assert r.status_code == 403 and r.json()["error"] == "wrong_zone"
+    own = _client(server)
+    big = dict(APP, request={"description": "长" * 40000})
+    assert _post(own, "application", big).status_code == 413
+    assert _post(own, "application", None, raw=b'{"tracking_no": "WB-1",').status_code == 400
+    assert _post(own, "application", {k: v for k, v in APP.items() if k != "tracking_no"}).status_code == 422
+    assert _post(own, "application", ["not", "an", "object"]).status_code == 400
+    assert _post(own, "rating", {"score": 9}).status_code == 422
+    assert _post(own, "nonsense", {}).status_code == 404
+    assert _post(own, "application", APP, key="bad key with spaces").status_code == 400
+    assert _rows(server) == 0
+    text = caplog.text
+    assert "refused" in text and "unknown terminal token" in text and "zone does not match" in text
+    for secret in PERSONAL:
+        assert secret not in text
+
+
+def test_idempotent_answers_and_tracking_number_conflicts(server) -> None:
+    c = _client(server)
+    first = _post(c, "application", APP, key="application-abc")
+    assert first.status_code == 200 and first.json()["tracking_no"] == APP["tracking_no"]
+    again = _post(c, "application", APP, key="application-abc")
+    assert again.status_code == 200 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    clash = _post(c, "application", APP, key="application-other")
+    assert clash.status_code == 409
+    assert _rows(server) == 1
+
+
+def test_lookup_needs_the_right_phone_and_reveals_no_personal_data(server) -> None:
+    c = _client(server)
+    assert _post(c, "application", APP, key="a-1").status_code == 200
+    ok = c.post("/v1/applications/lookup", json={"tracking_no": APP["tracking_no"], "phone": "137 0000 1111"})
+    assert ok.status_code == 200 and ok.json()["status_label"] == "已受理"
+    for secret in PERSONAL:
+        assert secret not in ok.text
+    wrong = c.post("/v1/applications/lookup", json={"tracking_no": APP["tracking_no"], "phone": "13700001112"})
+    missing = c.post("/v1/applications/lookup", json={"tracking_no": "WB-00000000-0000", "phone": "13700001111"})
+    assert wrong.status_code == missing.status_code == 404 and wrong.json() == missing.json()
+
+
+def test_blob_range_requests(server) -> None:
+    data = os.urandom(5000)
+    server.publish_lines([doc(1, attachments=[{"name": "a.bin", "mime": "application/octet-stream",
+                                               "data_base64": base64.b64encode(data).decode()}])])
+    c = _client(server)
+    sha = hashlib.sha256(data).hexdigest()
+    assert c.get(f"/v1/blobs/{sha}").content == data
+    part = c.get(f"/v1/blobs/{sha}", headers={"Range": "bytes=4000-"})
+    assert part.status_code == 206 and part.content == data[4000:]
+    assert part.headers["Content-Range"] == "bytes 4000-4999/5000"
+    assert c.get(f"/v1/blobs/{sha}", headers={"Range": "bytes=6000-"}).status_code == 416
+    assert c.get("/v1/blobs/" + "0" * 64).status_code == 404
+
+
+def test_openapi_lists_every_endpoint(server) -> None:
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    for path in ("/v1/manifest", "/v1/changes", "/v1/blobs/{sha256}", "/v1/zones", "/v1/categories",
+                 "/v1/calendar", "/v1/submissions/{kind}", "/v1/applications/lookup"):
+        assert path in spec["paths"], path
+
+
+def test_admin_pages_show_fleet_and_evaluation(server) -> None:
+    c = _client(server)
+    hb = {"version": "0.1.0", "mirror_seq": 0, "printer_state": "paper_out", "free_disk_mb": 1234}
+    assert _post(c, "heartbeat", hb, key="hb-1").status_code == 200
+    assert _post(c, "rating", {"zone": "wanbao", "score": 4}, key="r-1").status_code == 200
+    assert _post(c, "application", APP, key="a-1").status_code == 200
+    fleet = httpx.get(f"{server.url}/admin/fleet").text
+    assert "wanbao-01" in fleet and "paper_out" in fleet and "1234 MB" in fleet
+    office = httpx.get(f"{server.url}/admin/office").text
+    assert "wanbao" in office and "4.00" in office
+    for secret in PERSONAL:
+        assert secret not in office
+
+
+def test_command_line_round_trip(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sync.server", *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    db = str(tmp_path / "d.db")
+    assert run("keygen", "--out", str(tmp_path / "k")).returncode == 0
+    assert run("keygen", "--out", str(tmp_path / "k")).returncode == 2  # never overwrites a key
+    pack = tmp_path / "p.jsonl"
+    pack.write_text(json.dumps(doc(1), ensure_ascii=False) + "\n" + json.dumps(doc(2), ensure_ascii=False) + "\n")
+    assert "new=2" in run("publish", "--db", db, str(pack)).stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n')
+    out = run("publish", "--db", db, str(bad))
+    assert out.returncode == 1 and "nothing was published" in out.stderr
+    assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002").stdout
+    assert run("repeal", "--db", db, "no-such").returncode == 2
+    added = run("add-terminal", "--db", db, "--zone", "wanbao")
+    assert "token: " in added.stdout
+    with sessions(open_db(db))() as s:
+        term = s.scalar(select(Terminal))
+        assert term is not None and term.id == "wanbao-01"
+        token = added.stdout.split("token: ")[1].strip()
+        assert token not in term.token_hash
+
+
+@pytest.mark.skipif(not os.environ.get("ZWGK_TEST_POSTGRES_URL"),
+                    reason="no PostgreSQL server here; set ZWGK_TEST_POSTGRES_URL=postgresql+psycopg://… to run")
+def test_postgresql_backend(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from sync.server.db import ServerBase
+    from sync.server.publish import publish_pack
+
+    url = os.environ["ZWGK_TEST_POSTGRES_URL"]
+    engine = open_db(url)
+    try:
+        pack = tmp_path / "p.jsonl"
+        pack.write_text(json.dumps(doc(1), ensure_ascii=False) + "\n")
+        assert publish_pack(engine, pack)["new"] == 1
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT value FROM meta WHERE key = 'head_seq'")).scalar() == "1"
+    finally:
+        ServerBase.metadata.drop_all(engine)
+        engine.dispose()
