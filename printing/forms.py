@@ -189,10 +189,10 @@ def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
          (5, 1, _v(org, "legal_representative"), False)],
         [(2, 1, "联系人姓名", True), (3, 1, _v(org, "contact_person"), False), (4, 1, "联系电话", True),
          (5, 1, _v(org, "phone"), False)],
-        [(2, 1, "通信地址", True), (3, 1, _v(org, "address"), False), (4, 1, "邮政编码", True),
+        [(2, 1, "通信地址", True), (3, 3, _v(org, "address"), False)],
+        [(2, 1, "电子邮箱", True), (3, 1, _v(org, "email"), False), (4, 1, "邮政编码", True),
          (5, 1, _v(org, "postcode"), False)],
-        [(2, 1, "电子邮箱", True), (3, 1, _v(org, "email"), False), (4, 1, "传真（选填）", True),
-         (5, 1, _v(org, "fax"), False)],
+        [(2, 1, "传真（选填）", True), (3, 3, _v(org, "fax"), False)],
     ]
     sub_top = top
     for row in rows_org:
