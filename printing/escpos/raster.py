@@ -25,6 +25,16 @@ def _font(size: int, weight: str) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(weight)), size)
 
 
+@lru_cache(maxsize=4096)
+def _glyph(ch: str, scale: int, bold: bool) -> Image.Image:
+    """One character centred in its cell(s), white on black ("L"): rendered once per process."""
+    cell_w, cell_h = CELL_W * scale * char_width(ch), CELL_H * scale
+    cell = Image.new("L", (cell_w, cell_h), 0)
+    font = _font(22 * scale, "Bold" if bold else "Regular")
+    ImageDraw.Draw(cell).text((cell_w / 2, cell_h / 2), ch, fill=255, font=font, anchor="mm")
+    return cell
+
+
 def render_line(text: str, columns: int, *, align: str = "left", scale: int = 1, bold: bool = False) -> Image.Image:
     """``text`` drawn black on white (mode "1") at ``scale`` × the font-A cell, ``columns`` cells wide."""
     cell_w, cell_h = CELL_W * scale, CELL_H * scale
@@ -33,15 +43,15 @@ def render_line(text: str, columns: int, *, align: str = "left", scale: int = 1,
     x = {"center": (width - used) // 2, "right": width - used}.get(align, 0)
     x = max(x, 0)
     canvas = Image.new("L", (width, cell_h), 0)
-    draw = ImageDraw.Draw(canvas)
-    font = _font(22 * scale, "Bold" if bold else "Regular")
     for ch in text:
-        w = char_width(ch) * cell_w
-        if ch != " ":
-            draw.text((x + w / 2, cell_h / 2), ch, fill=255, font=font, anchor="mm")
-        x += w
+        if ch != " " and x < width:
+            canvas.paste(_glyph(ch, scale, bold), (x, 0))
+        x += char_width(ch) * cell_w
     # Threshold to one bit: a set bit is a black dot, which is what GS v 0 wants.
-    return canvas.point(lambda v: 255 if v >= 110 else 0).convert("1")
+    return canvas.point(_THRESHOLD).convert("1")
+
+
+_THRESHOLD = [255 if v >= 110 else 0 for v in range(256)]
 
 
 def gs_v_0(image: Image.Image) -> bytes:
