@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import ContentPackError
@@ -34,7 +35,10 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 MAX_TITLE = 500
 MAX_BODY = 4 * 1024 * 1024
 MAX_ATTACHMENT = 64 * 1024 * 1024
+MAX_INT = 2**31 - 1  # versions, sizes and sort orders must fit SQLite's INTEGER with room to spare
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 
 _DOC_FIELDS = {
@@ -91,6 +95,8 @@ def _date(obj: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
         date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"'{key}' must be an ISO date YYYY-MM-DD, not {value!r}") from None
@@ -110,6 +116,8 @@ def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> Attachmen
     name = _str(raw, "name", required=True, max_len=200)
     mime = _str(raw, "mime", max_len=80) or "application/pdf"
     want = _str(raw, "sha256", max_len=64)
+    if want is not None and not _HEX64.match(want):
+        raise ValueError(f"attachment {name!r}: 'sha256' must be 64 hexadecimal digits")
     if "path" in raw:
         rel = _str(raw, "path", required=True, max_len=300)
         assert rel is not None
@@ -130,7 +138,7 @@ def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> Attachmen
     elif want is not None:
         # a blob that arrives separately (sync); the record only names it
         size = raw.get("size")
-        if not isinstance(size, int) or size < 0:
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ATTACHMENT:
             raise ValueError("an attachment given by sha256 alone needs its 'size'")
         return AttachmentRecord(name=name or "", sha256=want.lower(), size=size, mime=mime)
     else:
@@ -160,8 +168,8 @@ def parse_document(obj: dict[str, Any], pack_dir: Path, blobs: list[PendingBlob]
         raise ValueError(f"'body' is longer than {MAX_BODY} characters")
     body = body.replace("\x00", "")
     version = obj.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError("'version' must be a whole number ≥ 1")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_INT:
+        raise ValueError(f"'version' must be a whole number from 1 to {MAX_INT}")
     try:
         status = DocStatus.parse(_str(obj, "status", max_len=16))
     except ValueError as exc:
@@ -223,7 +231,7 @@ def parse_zone(obj: dict[str, Any]) -> Zone:
     if not re.fullmatch(r"[A-Z]{2,4}", prefix):
         raise ValueError("zone 'prefix' must be 2–4 capital letters")
     order = obj.get("sort_order", 0)
-    if not isinstance(order, int):
+    if not isinstance(order, int) or isinstance(order, bool) or abs(order) > MAX_INT:
         raise ValueError("zone 'sort_order' must be a whole number")
     return Zone(
         code=code, name=_str(obj, "name", required=True, max_len=64) or "", kind=kind, prefix=prefix,
@@ -244,7 +252,7 @@ def parse_category(obj: dict[str, Any]) -> Category:
     if facet not in {f.value for f in CategoryFacet}:
         raise ValueError(f"category 'facet' must be one of {', '.join(f.value for f in CategoryFacet)}")
     order = obj.get("sort_order", 0)
-    if not isinstance(order, int):
+    if not isinstance(order, int) or isinstance(order, bool) or abs(order) > MAX_INT:
         raise ValueError("category 'sort_order' must be a whole number")
     return Category(
         code=code, name=_str(obj, "name", required=True, max_len=64) or "", facet=facet, sort_order=order,
@@ -252,54 +260,101 @@ def parse_category(obj: dict[str, Any]) -> Category:
     )
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def _lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; ``None`` for a line over MAX_LINE_BYTES (never held in memory)."""
     with path.open("rb") as f:
-        yield from enumerate(f, start=1)
+        n = 0
+        while raw := f.readline(MAX_LINE_BYTES + 1):
+            n += 1
+            if len(raw) > MAX_LINE_BYTES:
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the over-long line
+                    raw = f.readline(1 << 20)
+                yield n, None
+            else:
+                yield n, raw
+
+
+def _decode(raw: bytes) -> dict[str, Any]:
+    """One line's JSON object, or ValueError with the reason it is not one."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting 100,000 deep
+        raise ValueError(f"not acceptable JSON: {str(exc)[:120] or type(exc).__name__}") from None
+    if not isinstance(obj, dict):
+        raise ValueError("a line must be a JSON object")
+    return obj
+
+
+@dataclass
+class _Seen:
+    """Where each id, zone code, zone prefix and category code first appeared in the pack."""
+
+    documents: dict[str, int] = field(default_factory=dict)
+    zones: dict[str, int] = field(default_factory=dict)
+    prefixes: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, int] = field(default_factory=dict)
+
+    def claim(self, table: dict[str, int], key: str, what: str, n: int) -> None:
+        if key in table:
+            raise ValueError(f"{what} {key} repeats line {table[key]}")
+        table[key] = n
+
+
+def _parse_line(out: ParsedPack, seen: _Seen, n: int, obj: dict[str, Any], pack_dir: Path) -> None:
+    kind = obj.get("type", "document")
+    if kind == "document":
+        blobs: list[PendingBlob] = []
+        rec = parse_document(obj, pack_dir, blobs)
+        seen.claim(seen.documents, rec.id, "id", n)
+        out.documents.append((n, rec))
+        out.blobs.extend(blobs)
+    elif kind == "zone":
+        zone = parse_zone(obj)
+        seen.claim(seen.zones, zone.code, "zone", n)
+        seen.claim(seen.prefixes, zone.prefix, "zone prefix", n)
+        out.zones.append((n, zone))
+    elif kind == "category":
+        cat = parse_category(obj)
+        seen.claim(seen.categories, cat.code, "category", n)
+        out.categories.append((n, cat))
+    else:
+        raise ValueError(f"unknown 'type' {str(kind)[:40]!r} (document, zone or category)")
 
 
 def parse_pack(path: Path) -> ParsedPack:
     """Parse and check every line of a pack; problems are collected, never raised."""
     out = ParsedPack()
-    pack_dir = path.parent
-    seen: dict[str, int] = {}
+    seen = _Seen()
     for n, raw in _lines(path):
-        if len(raw) > MAX_LINE_BYTES:
+        if raw is None:
             out.problems.append((n, f"line is longer than {MAX_LINE_BYTES >> 20} MB"))
             continue
         if not raw.strip():
             continue
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            out.problems.append((n, f"not UTF-8 (byte {exc.start})"))
-            continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            out.problems.append((n, f"not valid JSON: {exc.msg} at column {exc.colno}"))
-            continue
-        if not isinstance(obj, dict):
-            out.problems.append((n, "a line must be a JSON object"))
-            continue
-        kind = obj.get("type", "document")
-        blobs: list[PendingBlob] = []
-        try:
-            if kind == "document":
-                rec = parse_document(obj, pack_dir, blobs)
-                if rec.id in seen:
-                    raise ValueError(f"id {rec.id} repeats line {seen[rec.id]}")
-                seen[rec.id] = n
-                out.documents.append((n, rec))
-                out.blobs.extend(blobs)
-            elif kind == "zone":
-                out.zones.append((n, parse_zone(obj)))
-            elif kind == "category":
-                out.categories.append((n, parse_category(obj)))
-            else:
-                raise ValueError(f"unknown 'type' {kind!r} (document, zone or category)")
+            _parse_line(out, seen, n, _decode(raw), path.parent)
         except ValueError as exc:
             out.problems.append((n, str(exc)))
     return out
+
+
+def _prefix_clashes(session: Session, zones: list[tuple[int, Zone]]) -> list[tuple[int, str]]:
+    """Zones whose tracking-number prefix another zone already holds in the mirror (read-only check)."""
+    if not zones:
+        return []
+    with session.begin():
+        held = {z.prefix: z.code for z in session.scalars(select(Zone))}
+    return [
+        (n, f"zone prefix {z.prefix} is already used by zone {held[z.prefix]}")
+        for n, z in zones
+        if z.prefix in held and held[z.prefix] != z.code
+    ]
 
 
 def import_pack(
@@ -311,9 +366,13 @@ def import_pack(
         parsed = parse_pack(path)
     except OSError as exc:
         raise ContentPackError([(0, f"cannot read {path}: {exc.strerror}")]) from None
-    report = ImportReport(problems=list(parsed.problems))
-    if parsed.problems and not skip_bad:
-        raise ContentPackError(parsed.problems)
+    clashes = _prefix_clashes(session, parsed.zones)
+    report = ImportReport(problems=sorted(parsed.problems + clashes))
+    if report.problems and not skip_bad:
+        raise ContentPackError(report.problems)
+    if clashes:
+        bad = {n for n, _ in clashes}
+        parsed.zones = [(n, z) for n, z in parsed.zones if n not in bad]
     for blob in parsed.blobs:  # blobs first: a document never points at a missing verified blob
         blob_store.put_bytes(blob.data, blob.sha256)
     present = {b.sha256 for b in parsed.blobs}

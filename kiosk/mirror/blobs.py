@@ -53,8 +53,11 @@ class BlobStore:
         final = self.path(sha256)
         if final.is_file():
             return sha256
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
+        except OSError as exc:
+            raise StorageError(f"cannot write blob {sha256[:12]}…: {exc.strerror}") from exc
         tmp = Path(tmp_name)
         try:
             h = hashlib.sha256()
