@@ -119,7 +119,14 @@ class DocumentView(QObject):
 
     @Property(str, notify=documentChanged)
     def body(self) -> str:
-        return _safe_body(self._detail.body, self._detail.body_format) if self._detail else ""
+        if not self._detail:
+            return ""
+        body = _safe_body(self._detail.body, self._detail.body_format)
+        # the reader shows the title above; drop a Markdown body's own first heading when it repeats it
+        first, _, rest = body.lstrip().partition("\n")
+        if self._detail.body_format != "html" and first.lstrip("# ").strip() == self._detail.title.strip():
+            body = rest
+        return body
 
     @Property(bool, notify=documentChanged)
     def bodyIsHtml(self) -> bool:

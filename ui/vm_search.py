@@ -10,7 +10,6 @@ visit session wipes them (and the query) when the resident walks away.
 from __future__ import annotations
 
 import enum
-import html
 import re
 import time
 from dataclasses import dataclass
@@ -42,27 +41,20 @@ MAX_RECENT = 8
 Index = QModelIndex | QPersistentModelIndex
 HIGHLIGHT = '<font color="#B71C1C"><b>'
 HIGHLIGHT_END = "</b></font>"
-_MARKS = re.compile(r"\x02|\x03|<mark>|</mark>|<b>|</b>|\[\[|\]\]")
 
 
 def snippet_rich_text(snippet: str) -> str:
-    """The search engine's snippet (with its highlight markers) as safe rich text for QML."""
+    """The search engine's snippet (HTML-escaped text, matches in ``<b>…</b>``) with the matches in the
+    kiosk's highlight colour; anything that is not ``<b>``/``</b>`` is escaped again as a safeguard."""
+    parts = re.split(r"(</?b>)", snippet)
     out: list[str] = []
-    pos = 0
-    depth = 0
-    for m in _MARKS.finditer(snippet):
-        out.append(html.escape(snippet[pos:m.start()]))
-        opening = m.group() in ("\x02", "<mark>", "<b>", "[[")
-        if opening and depth == 0:
+    for part in parts:
+        if part == "<b>":
             out.append(HIGHLIGHT)
-            depth = 1
-        elif not opening and depth == 1:
+        elif part == "</b>":
             out.append(HIGHLIGHT_END)
-            depth = 0
-        pos = m.end()
-    out.append(html.escape(snippet[pos:]))
-    if depth:
-        out.append(HIGHLIGHT_END)
+        else:
+            out.append(part.replace("<", "&lt;").replace(">", "&gt;"))
     return "".join(out)
 
 
@@ -100,8 +92,9 @@ def _run_search(
 ) -> tuple[int, list[SearchRow]]:
     from kiosk import search as engine
 
+    chosen = filters.get("zone") or zone
     result = engine.search(
-        session, query, limit=PAGE, offset=offset, zone=filters.get("zone") or zone,
+        session, query, limit=PAGE, offset=offset, zone=None if chosen == catalog.ALL_ZONES else chosen,
         category=filters.get("category") or None, status=filters.get("status") or None,
         year=filters.get("year") or None,
     )

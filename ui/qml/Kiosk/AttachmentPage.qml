@@ -13,6 +13,8 @@ Item {
     property string docId: ""
     property int attachmentIndex: 0
     readonly property var attachment: doc.attachments.length > attachmentIndex ? doc.attachments[attachmentIndex] : null
+    readonly property int pageCount: pdf.pageCount
+    readonly property int currentPage: viewer.currentPage
     property bool ready: pdf.status === PdfDocument.Ready || pdf.status === PdfDocument.Error || doc.state === "missing"
 
     DocumentView { id: doc; docId: page.docId }
@@ -27,9 +29,10 @@ Item {
         objectName: "pdfView"
         anchors { left: parent.left; right: parent.right; top: title.bottom; bottom: bar.top; margins: 12 }
         document: pdf
-        Component.onCompleted: viewer.scaleToWidth(width, height)
     }
-    Connections { target: pdf; function onStatusChanged() { if (pdf.status === PdfDocument.Ready) viewer.scaleToWidth(viewer.width, viewer.height) } }
+    function fit() { if (pdf.status === PdfDocument.Ready && viewer.width > 0 && viewer.height > 0) viewer.scaleToWidth(viewer.width, viewer.height) }
+    Connections { target: pdf; function onStatusChanged() { page.fit() } }
+    StackView.onActivated: fit()
 
     Text { anchors.centerIn: viewer; visible: pdf.status === PdfDocument.Error; text: qsTr("附件无法打开，请联系工作人员")
            font.pixelSize: Theme.fontLarge; color: Theme.repealed }
@@ -51,7 +54,7 @@ Item {
             KioskButton { objectName: "pdfZoomIn"; Layout.fillWidth: true; tone: "light"; text: qsTr("放大")
                           onClicked: viewer.renderScale = Math.min(5, viewer.renderScale * 1.25) }
             KioskButton { objectName: "pdfFit"; Layout.fillWidth: true; tone: "light"; text: qsTr("适合宽度")
-                          onClicked: viewer.scaleToWidth(viewer.width, viewer.height) }
+                          onClicked: page.fit() }
         }
     }
 }

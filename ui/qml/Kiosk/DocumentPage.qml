@@ -105,8 +105,11 @@ Item {
                         Layout.alignment: Qt.AlignHCenter
                         visible: doc.qrSource !== ""
                         source: doc.qrSource
-                        sourceSize.width: Math.round(240 * Theme.scale); sourceSize.height: sourceSize.width
-                        Layout.preferredWidth: sourceSize.width; Layout.preferredHeight: sourceSize.height
+                        readonly property int qrSide: Math.round(240 * Theme.scale)
+                        sourceSize.width: qrSide
+                        sourceSize.height: qrSide
+                        Layout.preferredWidth: qrSide; Layout.preferredHeight: qrSide
+                        fillMode: Image.PreserveAspectFit
                         asynchronous: true
                         smooth: false
                     }

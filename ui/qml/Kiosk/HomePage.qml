@@ -71,7 +71,7 @@ Item {
                         Layout.preferredWidth: 100
                         text: name
                         subtitle: qsTr("%1 条").arg(count)
-                        markColor: page.tileColors[index % page.tileColors.length]
+                        markColor: (page.tileColors || [])[index % 10] || "#A4161A"
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }
                 }

@@ -37,7 +37,9 @@ AbstractButton {
             Text { visible: control.glyph !== ""; text: control.glyph; color: control.fg
                    font.pixelSize: control.fontSize * 1.15; font.bold: true; anchors.verticalCenter: parent.verticalCenter }
             Text { text: control.text; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
-                   anchors.verticalCenter: parent.verticalCenter }
+                   anchors.verticalCenter: parent.verticalCenter
+                   width: Math.min(implicitWidth, control.availableWidth - (control.glyph !== "" ? control.fontSize * 2 : 0))
+                   elide: Text.ElideMiddle }
         }
     }
 }

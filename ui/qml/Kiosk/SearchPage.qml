@@ -13,10 +13,9 @@ Item {
     property bool ready: field.text === "" || (results.answeredQuery === results.query && !results.busy)
 
     SearchModel { id: results }
-    Component.onCompleted: {
-        if (initialQuery !== "") { field.text = initialQuery }
-        else field.forceActiveFocus()
-    }
+    Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
+    // arriving with nothing typed: the cursor is in the field and the keyboard is up
+    StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); Qt.inputMethod.show() }
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
 
     ColumnLayout {

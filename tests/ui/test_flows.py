@@ -1,0 +1,160 @@
+"""The resident's flows through the real shell, offscreen, by objectName with real taps.
+
+home → category → document → attachment → back; search typed in pinyin on the embedded keyboard;
+a repealed document's badge and its jump to the replacement; the idle countdown wiping a half-typed
+field; the large-text mode; the portrait layout; a rating reaching the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import Shell
+from sqlalchemy import select
+from test_wizard_driver import KioskDriver
+
+from kiosk.db import make_engine, session_factory
+from kiosk.outbox import OutboxEntry
+
+pytestmark = pytest.mark.slow
+
+
+def row_with_title(shell: Shell, prefix: str, title: str) -> Any:
+    for item in shell.find_all(prefix):
+        if item.property("docTitle") == title:
+            return item
+    return None
+
+
+def test_home_category_document_attachment_and_back(shell: Shell) -> None:
+    shell.tap("typeTile-type-banshi-zhinan")
+    page = shell.wait_page("categoryPage")
+    assert page.property("categoryName") == "办事指南"
+    shell.wait(lambda: row_with_title(shell, "docRow-", "最低生活保障申请办事指南"))
+    shell.tap(row_with_title(shell, "docRow-", "最低生活保障申请办事指南"))
+    doc = shell.wait_page("documentPage")
+    assert shell.find("docTitle").property("text") == "最低生活保障申请办事指南"
+    assert "娄星区民政局" in shell.find("docMeta").property("text")
+    assert not shell.find("statusBanner").isVisible(), "a document in force shows no warning banner"
+    shell.tap("attachmentButton-0")
+    att = shell.wait_page("attachmentPage")
+    assert att.property("pageCount") >= 1
+    assert not shell.find("pdfPrev").isEnabled()
+    shell.tap("pdfZoomIn")
+    shell.tap("backButton")
+    assert shell.wait_page("documentPage") is doc
+    shell.tap("backButton")
+    shell.wait_page("categoryPage")
+    shell.tap("homeButton")
+    shell.wait_page("homePage")
+
+
+def test_repealed_document_shows_badge_and_jumps_to_replacement(shell: Shell) -> None:
+    shell.window.openRoute("document", {"docId": "louxing-2021-dibao-banfa"})
+    shell.wait_page("documentPage")
+    banner = shell.find("statusBanner")
+    assert banner.isVisible()
+    assert "已废止" in shell.find("statusBannerText").property("text")
+    assert shell.find("docStatusChip").property("label") == "已废止"
+    shell.tap("replacementButton")
+    shell.wait(lambda: shell.page.property("docId") == "louxing-2026-dibao-banfa" and shell.page.property("ready"))
+    assert not shell.in_page("statusBanner").property("visible")
+    assert shell.in_page("docStatusChip").property("label") == "现行有效"
+    assert "政策解读" in shell.in_page("interpretationButton-0").property("text"), "the new measure links to its 解读"
+
+
+def test_search_typed_in_pinyin_on_the_virtual_keyboard(shell: Shell) -> None:
+    shell.tap("homeSearch")
+    shell.wait_page("searchPage")
+    driver = KioskDriver(shell.app)
+    driver.wait_keyboard()
+    field = shell.find("searchField")
+    panel = shell.find("inputPanel")
+    field_bottom = field.mapToScene(field.boundingRect().bottomLeft()).y()
+    assert field_bottom <= panel.y(), "the field being typed into is never behind the keyboard"
+    driver.type_pinyin("zhengwu", "政务")
+    assert field.property("text") == "政务"
+    shell.wait(lambda: shell.find_all("result-"))
+    assert "找到" in shell.find("resultCount").property("text")
+    first = shell.find_all("result-")[0]
+    assert "政务" in first.property("docTitle") + first.property("snippet")
+
+
+def test_search_with_nothing_found_suggests_what_to_try(shell: Shell) -> None:
+    shell.window.openRoute("search", {"initialQuery": "qqqxyzzy"})
+    shell.wait_page("searchPage")
+    shell.wait(lambda: shell.has("noResults"))
+    assert shell.find("noResultsApply").isVisible()
+
+
+def test_idle_countdown_then_home_with_half_typed_field_wiped(shell: Shell) -> None:
+    shell.tap("homeSearch")
+    shell.wait_page("searchPage")
+    field = shell.find("searchField")
+    field.setProperty("text", "最低生活")
+    search_vm = [c for c in shell.page.children() if c.metaObject().className().startswith("SearchModel")][0]
+    shell.wait(lambda: search_vm.property("query") == "最低生活")
+    search_vm.commit()
+    idle = shell.singleton("Idle")
+    idle._last -= idle.property("timeout") - 5  # as if the resident walked away 85 s ago
+    shell.wait(lambda: shell.find("idleOverlay").isVisible(), 3000)
+    assert "秒后将返回首页" in shell.find("idleSeconds").property("text")
+    idle.expireNow()
+    shell.wait_page("homePage")
+    assert shell.find("attractScreen").isVisible()
+    assert field.property("text") in ("", None) or not field.isVisible()
+    assert search_vm.property("query") == "" and search_vm.property("recent") == []
+    shell.tap("attractTap")
+    assert not shell.find("attractScreen").isVisible()
+    shell.tap("homeSearch")
+    shell.wait_page("searchPage")
+    assert shell.find("searchField").property("text") == ""
+
+
+def test_large_text_mode_one_tap_away(shell: Shell) -> None:
+    tile = shell.find("typeTile-type-zhengce-wenjian")
+    before = tile.height()
+    shell.tap("largeTextButton")
+    shell.wait(lambda: tile.height() > before * 1.2)
+    assert shell.find("largeTextButton").property("text") == "标准字体"
+    shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
+    shell.wait_page("documentPage")
+    assert shell.find("docTitle").property("font").pixelSize() >= 50
+    shell.tap("largeTextButton")
+    shell.wait(lambda: shell.find("docTitle").property("font").pixelSize() < 50)
+
+
+def test_touch_targets_are_big_enough(shell: Shell) -> None:
+    buttons = [i for i in shell.items() if i.isVisible() and i.metaObject().className().startswith(("KioskButton", "Tile"))]
+    assert len(buttons) > 20
+    small = [(b.objectName(), b.height()) for b in buttons if b.height() < 72]
+    assert not small
+
+
+def test_portrait_layout_fits_the_screen(make_shell: Any) -> None:
+    shell = make_shell(1080, 1920)
+    tiles = shell.find_all("typeTile-")
+    assert len(tiles) == 10
+    for t in tiles:
+        left = t.mapToScene(t.boundingRect().topLeft())
+        assert left.x() >= 0 and left.x() + t.width() <= 1080
+    assert len({round(t.mapToScene(t.boundingRect().topLeft()).x()) for t in tiles}) == 2, "two columns"
+    shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
+    shell.wait_page("documentPage")
+    title = shell.find("docTitle")
+    assert title.mapToScene(title.boundingRect().topLeft()).x() >= 0
+    assert title.width() <= 1080
+
+
+def test_rating_goes_to_the_outbox(shell: Shell) -> None:
+    shell.tap("footerRatingButton")
+    shell.wait_page("ratingPage")
+    shell.tap("rate-4")
+    shell.wait(lambda: "已记录" in shell.find("ratingOutcome").property("text"))
+    engine = make_engine(shell.app.config.db_path)
+    with session_factory(engine)() as s:
+        entries = [e for e in s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "rating"))]
+    engine.dispose()
+    assert entries and json.loads(entries[-1].payload)["label"] == "满意"
