@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "search": "kiosk.cli.search_cmd",
     "sync": "sync.sync_cmd",
     "provision": "sync.provision_cmd",
+    "run": "ui.commands",
+    "screenshot": "ui.commands",
 }
 
 

@@ -94,7 +94,7 @@ def test_idle_countdown_then_home_with_half_typed_field_wiped(shell: Shell) -> N
     shell.wait_page("searchPage")
     field = shell.find("searchField")
     field.setProperty("text", "最低生活")
-    search_vm = [c for c in shell.page.children() if c.metaObject().className().startswith("SearchModel")][0]
+    search_vm = next(c for c in shell.page.children() if c.metaObject().className().startswith("SearchModel"))
     shell.wait(lambda: search_vm.property("query") == "最低生活")
     search_vm.commit()
     idle = shell.singleton("Idle")
@@ -127,7 +127,8 @@ def test_large_text_mode_one_tap_away(shell: Shell) -> None:
 
 
 def test_touch_targets_are_big_enough(shell: Shell) -> None:
-    buttons = [i for i in shell.items() if i.isVisible() and i.metaObject().className().startswith(("KioskButton", "Tile"))]
+    kinds = ("KioskButton", "Tile")
+    buttons = [i for i in shell.items() if i.isVisible() and i.metaObject().className().startswith(kinds)]
     assert len(buttons) > 20
     small = [(b.objectName(), b.height()) for b in buttons if b.height() < 72]
     assert not small
