@@ -127,32 +127,36 @@ def test_admin_pages_show_fleet_and_evaluation(server) -> None:
         assert secret not in office
 
 
-def test_command_line_round_trip(tmp_path: Path) -> None:
+def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
+    from sync.server.__main__ import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=str(root))
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "sync.server", *args], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=60)
-
+    keygen = subprocess.run([sys.executable, "-m", "sync.server", "keygen", "--out", str(tmp_path / "k")],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert keygen.returncode == 0 and "key id" in keygen.stdout
+    assert run("keygen", "--out", str(tmp_path / "k"))[0] == 2  # never overwrites a key
     db = str(tmp_path / "d.db")
-    assert run("keygen", "--out", str(tmp_path / "k")).returncode == 0
-    assert run("keygen", "--out", str(tmp_path / "k")).returncode == 2  # never overwrites a key
     pack = tmp_path / "p.jsonl"
     pack.write_text(json.dumps(doc(1), ensure_ascii=False) + "\n" + json.dumps(doc(2), ensure_ascii=False) + "\n")
-    assert "new=2" in run("publish", "--db", db, str(pack)).stdout
+    assert "new=2" in run("publish", "--db", db, str(pack))[1]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
-    out = run("publish", "--db", db, str(bad))
-    assert out.returncode == 1 and "nothing was published" in out.stderr
-    assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002").stdout
-    assert run("repeal", "--db", db, "no-such").returncode == 2
-    added = run("add-terminal", "--db", db, "--zone", "wanbao")
-    assert "token: " in added.stdout
+    code, _out, err = run("publish", "--db", db, str(bad))
+    assert code == 1 and "nothing was published" in err
+    assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
+    assert run("repeal", "--db", db, "no-such")[0] == 2
+    code, out, _err = run("add-terminal", "--db", db, "--zone", "wanbao")
+    assert code == 0 and "token: " in out
     with sessions(open_db(db))() as s:
         term = s.scalar(select(Terminal))
         assert term is not None and term.id == "wanbao-01"
-        token = added.stdout.split("token: ")[1].strip()
+        token = out.split("token: ")[1].strip()
         assert token not in term.token_hash
 
 
