@@ -20,7 +20,7 @@ from kiosk.applications.model import (
     RequestedInfo,
 )
 from printing.backends import TcpPrinter
-from printing.escpos.document import Layout
+from printing.escpos.document import EscPosDocument, Layout
 from printing.escpos.receipt import TicketData, ZoneInfo, build_receipt, build_ticket, receipt_from_application
 
 pytestmark = pytest.mark.slow  # emupos start-up (about a second, once per session)
@@ -72,6 +72,16 @@ def test_58mm_gb2312_printer_draws_names_outside_gb2312_and_keeps_32_columns(emu
     raw = (emupos.receipts_dir / f"{rid}.txt").read_text(encoding="utf-8").splitlines()
     assert all(len(line) <= 32 for line in raw if not line.startswith("[")), raw
     assert "申请人类型：公民" in lines
+
+
+def test_punctuation_only_and_full_width_lines_come_back_exactly(emupos: Any) -> None:
+    doc = EscPosDocument(Layout(columns=32, font_charset="gb2312", encoding="gbk"))
+    lines = ["。，、；：！？（）《》“”……", "ＡＢＣ１２３￥", "金额¥12.50"]
+    for line in lines:
+        doc.line(line)
+    rid = print_on(emupos, doc.finish())
+    assert emupos.text_lines(rid) == ["。，、；：！？（）《》“”……", "ＡＢＣ１２３￥", "金额￥12.50"]
+    assert doc.raster_lines == 0
 
 
 def test_queue_ticket_for_the_consultation_desk(emupos: Any) -> None:
