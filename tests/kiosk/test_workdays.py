@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from kiosk.workdays import WorkCalendar, extended_deadline, reply_deadline
 
@@ -84,3 +85,15 @@ def test_without_the_package_every_year_is_provisional() -> None:
     d = reply_deadline(date(2025, 9, 26), WorkCalendar(use_package=False))
     assert d.source == "weekends"
     assert "以工作人员告知为准" in d.explanation
+
+
+def test_the_synced_calendar_is_read_from_the_terminal_database(session: Session) -> None:
+    from kiosk.calendar_store import save_calendar
+    from kiosk.workdays import load_calendar
+
+    assert reply_deadline(date(2026, 11, 27), load_calendar(session)).source == "package"  # nothing synced yet
+    save_calendar(session, {"2026": {"holidays": ["2026-12-01", "2026-12-02", "2026-12-03"], "workdays": []}})
+    session.commit()
+    d = reply_deadline(date(2026, 11, 27), load_calendar(session))
+    assert d.source == "server"
+    assert d.due == date(2026, 12, 30)  # three weekdays off, no make-up day
