@@ -31,17 +31,21 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.config import Config
+from kiosk.config import Config, PrinterConfig
 from kiosk.db import session_factory
 from kiosk.errors import ConfigError, KioskError, PrinterError
 from kiosk.printjobs import JOB_KINDS, PrintJob
 from printing.backends import Printer, open_printer
 from printing.backends.base import CONTENT_TYPES
 from printing.status import PrinterStatus, resident_message, staff_message
+
+if TYPE_CHECKING:
+    from printing.escpos.receipt import ReceiptData, TicketData
 
 log = logging.getLogger(__name__)
 
@@ -266,9 +270,11 @@ class PrintService:
         printers: Mapping[str, Printer],
         *,
         on_change: Callable[[JobInfo], None] | None = None,
+        configs: Mapping[str, PrinterConfig] | None = None,
     ) -> None:
         self.queue = PrintQueue(engine)
         self.printers = dict(printers)
+        self.configs = dict(configs or {})  # name -> configuration (role, receipt layout)
         self.on_change = on_change
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -279,7 +285,12 @@ class PrintService:
     def from_config(
         cls, engine: Engine, config: Config, *, on_change: Callable[[JobInfo], None] | None = None
     ) -> PrintService:
-        return cls(engine, {p.name: open_printer(p) for p in config.printers}, on_change=on_change)
+        return cls(
+            engine,
+            {p.name: open_printer(p) for p in config.printers},
+            on_change=on_change,
+            configs={p.name: p for p in config.printers},
+        )
 
     # ------------------------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -337,6 +348,32 @@ class PrintService:
         if info.state != "done":
             raise PrinterError("offline", f"打印任务 {job_id} 在 {timeout:.0f} 秒内未完成，仍在队列中")
         return info
+
+    def receipt_printer(self) -> PrinterConfig:
+        """The configured receipt printer (role ``receipt``); ConfigError when there is none."""
+        for cfg in self.configs.values():
+            if cfg.role == "receipt":
+                return cfg
+        raise ConfigError("没有配置小票打印机（[[printers]] role = \"receipt\"）")
+
+    def print_receipt(self, data: ReceiptData, *, timeout: float = 60.0) -> JobInfo:
+        """Build the receipt for the receipt printer's layout and print it (blocking: worker thread).
+
+        Raises PrinterError with the reason when it failed; the job is kept for reprint.
+        """
+        from printing.escpos.receipt import build_receipt
+
+        cfg = self.receipt_printer()
+        return self.print_and_wait(cfg.name, build_receipt(data, cfg), kind="receipt", label=data.tracking_no,
+                                   timeout=timeout)
+
+    def print_ticket(self, data: TicketData, *, timeout: float = 60.0) -> JobInfo:
+        """Build and print a consultation-desk queue ticket on the receipt printer (blocking)."""
+        from printing.escpos.receipt import build_ticket
+
+        cfg = self.receipt_printer()
+        return self.print_and_wait(cfg.name, build_ticket(data, cfg), kind="ticket", label=data.number,
+                                   timeout=timeout)
 
     def reprint(self, job_id: int) -> int:
         """Queue a new attempt of a failed job's bytes; the new job's id."""

@@ -142,3 +142,34 @@ def test_bad_submissions_and_discard(engine: Engine, service_factory: Any, tmp_p
     q.discard(job)
     assert not q.get(job).reprintable
     assert payload_in_db(engine, job) is None
+
+
+def test_from_config_prints_receipts_and_tickets_on_the_receipt_printer(
+    engine: Engine, tmp_path: Path, receipt_data: Any
+) -> None:
+    from datetime import datetime
+
+    from kiosk.config import parse
+    from printing.escpos.receipt import TicketData
+
+    cfg = parse(
+        f'[terminal]\ndata_dir = "{tmp_path}"\ncontent_pack = ""\n'
+        '[[printers]]\nname = "A4"\nrole = "a4"\nkind = "file"\ntarget = "a4"\n'
+        '[[printers]]\nname = "小票"\nrole = "receipt"\nkind = "file"\ntarget = "receipts"\ncolumns = 32\n',
+        tmp_path / "terminal.toml",
+    )
+    svc = PrintService.from_config(engine, cfg)
+    svc.start()
+    try:
+        job = svc.print_receipt(receipt_data)
+        assert (job.state, job.kind, job.label, job.printer) == ("done", "receipt", "WB-20261127-0007", "小票")
+        ticket = svc.print_ticket(TicketData("A012", datetime(2026, 11, 27, 9, 0), receipt_data.zone, 0))
+        assert ticket.state == "done"
+    finally:
+        svc.stop()
+    folder = Path(cfg.printers[1].target)
+    bodies = [p.read_bytes() for p in sorted(folder.iterdir())]
+    assert len(bodies) == 2
+    assert b"\x1dv0\x00" + bytes([48, 0, 24, 0]) in bodies[0]  # laid out for 32 columns (384 dots)
+    assert "政务信息咨询区".encode("gb18030") in bodies[1]
+    assert not Path(cfg.printers[0].target).exists()  # nothing went to the A4 printer
