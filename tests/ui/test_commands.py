@@ -1,0 +1,58 @@
+"""``kiosk run --smoke``, ``kiosk run`` with no display, and ``kiosk screenshot``, as real subprocesses
+on a throwaway terminal seeded from the demo pack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _config_file(cfg: Config, tmp_path: Path) -> Path:
+    path = tmp_path / "terminal.toml"
+    path.write_text(f'[terminal]\ndata_dir = "{cfg.data_dir}"\n', encoding="utf-8")
+    return path
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_smoke_paints_home_and_exits_zero(demo_cfg: Config, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    done = _run(["run", "--smoke", "--config", str(_config_file(demo_cfg, tmp_path))], env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    event = json.loads(done.stdout.strip().splitlines()[-1])
+    assert event["event"] == "home_painted" and event["ms"] > 0
+
+
+def test_no_display_says_so_and_names_the_offscreen_mode(demo_cfg: Config, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    done = _run(["run", "--config", str(_config_file(demo_cfg, tmp_path))], env)
+    assert done.returncode == 3
+    assert "没有可用的显示器" in done.stderr and "No display" in done.stderr
+    assert "--smoke" in done.stderr and "QT_QPA_PLATFORM=offscreen" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_screenshot_writes_a_png_of_the_requested_size(demo_cfg: Config, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "search.png"
+    done = _run(["screenshot", "--screen", "search", "--size", "1080x1920", "--query", "医保", "--out", str(out),
+                 "--config", str(_config_file(demo_cfg, tmp_path))], dict(os.environ))
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1080, 1920)
+    # the header's government red is there, i.e. something real was painted
+    assert image.pixelColor(5, 5).red() > 120 and image.pixelColor(5, 5).green() < 60
