@@ -48,7 +48,7 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
     return terminal_id, token
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branch per subcommand
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
     sub = p.add_subparsers(dest="cmd", required=True)
     k = sub.add_parser("keygen", help="create the district's Ed25519 signing key pair")

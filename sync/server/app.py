@@ -86,9 +86,11 @@ def _envelope_text(signer: Signer, payload_text: str) -> str:
 
 
 def _list_payload(session: Session, kind: str) -> dict[str, Any]:
-    model = ZoneRow if kind == "zones" else CategoryRow
-    rows = session.scalars(select(model).order_by(model.code))
-    return {"kind": kind, "items": [json.loads(r.data) for r in rows]}
+    if kind == "zones":
+        texts = list(session.scalars(select(ZoneRow.data).order_by(ZoneRow.code)))
+    else:
+        texts = list(session.scalars(select(CategoryRow.data).order_by(CategoryRow.code)))
+    return {"kind": kind, "items": [json.loads(t) for t in texts]}
 
 
 def _phone_digits(value: str) -> str:
@@ -109,7 +111,7 @@ def _find_phone(obj: Any, depth: int = 0) -> str | None:
     return None
 
 
-def create_app(
+def create_app(  # noqa: PLR0915 - the routes are closures over this app's engine and signer
     engine: Engine,
     signer: Signer,
     *,
@@ -152,37 +154,36 @@ def create_app(
 
     def current_manifest(session: Session) -> str:
         """The signed manifest, re-issued (version + 1) when the feed moved or half its life has passed."""
-        if True:
-            head = head_seq(session)
-            want = {
-                "head_seq": head,
-                "zones_sha256": hashlib.sha256(canonical(_list_payload(session, "zones"))).hexdigest(),
-                "categories_sha256": hashlib.sha256(canonical(_list_payload(session, "categories"))).hexdigest(),
-                "calendar_sha256": hashlib.sha256(canonical(calendar_payload)).hexdigest(),
-            }
-            stored = meta_get(session, "manifest")
-            now = utcnow()
-            if stored is not None:
-                payload = json.loads(stored)["payload"]
-                expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
-                same = all(payload.get(k) == v for k, v in want.items())
-                if same and (expires - now).total_seconds() > manifest_ttl_s / 2:
-                    session.rollback()
-                    return stored
-            row = session.scalar(select(Meta).where(Meta.key == "manifest_version").with_for_update())
-            version = (int(row.value) if row is not None else 0) + 1
-            payload = {
-                "kind": "manifest",
-                "version": version,
-                "issued_at": _iso(now),
-                "expires_at": _iso(now + dt.timedelta(seconds=manifest_ttl_s)),
-                **want,
-            }
-            text = json.dumps(signer.sign(payload), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            meta_set(session, "manifest_version", str(version))
-            meta_set(session, "manifest", text)
-            session.commit()
-            return text
+        head = head_seq(session)
+        want = {
+            "head_seq": head,
+            "zones_sha256": hashlib.sha256(canonical(_list_payload(session, "zones"))).hexdigest(),
+            "categories_sha256": hashlib.sha256(canonical(_list_payload(session, "categories"))).hexdigest(),
+            "calendar_sha256": hashlib.sha256(canonical(calendar_payload)).hexdigest(),
+        }
+        stored = meta_get(session, "manifest")
+        now = utcnow()
+        if stored is not None:
+            payload = json.loads(stored)["payload"]
+            expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
+            same = all(payload.get(k) == v for k, v in want.items())
+            if same and (expires - now).total_seconds() > manifest_ttl_s / 2:
+                session.rollback()
+                return stored
+        row = session.scalar(select(Meta).where(Meta.key == "manifest_version").with_for_update())
+        version = (int(row.value) if row is not None else 0) + 1
+        payload = {
+            "kind": "manifest",
+            "version": version,
+            "issued_at": _iso(now),
+            "expires_at": _iso(now + dt.timedelta(seconds=manifest_ttl_s)),
+            **want,
+        }
+        text = json.dumps(signer.sign(payload), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        meta_set(session, "manifest_version", str(version))
+        meta_set(session, "manifest", text)
+        session.commit()
+        return text
 
     def json_text(text: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return Response(content=text, status_code=status, media_type="application/json", headers=headers)
@@ -192,7 +193,7 @@ def create_app(
         return json_text(current_manifest(session))
 
     @app.get("/v1/changes", summary="One page of the changes feed, ordered by sequence number")
-    def get_changes(
+    def get_changes(  # noqa: PLR0917 - FastAPI reads the query parameters from the signature
         t: Term,
         session: DB,
         after: Annotated[int, Query(ge=0, description="the terminal's cursor: last sequence applied")] = 0,
@@ -280,17 +281,18 @@ def create_app(
             log.warning("refused %s from terminal %s: body is not JSON", what, t.id)
             raise ApiError(400, "malformed", "body is not UTF-8 JSON") from None
 
-    def _check(cond: bool, t: Terminal, kind: str, why: str, status: int = 422, code: str = "invalid") -> None:
+    def _check(cond: bool, t: Terminal, kind: str, why: str, *, status: int = 422, code: str = "invalid") -> None:
         if not cond:
             log.warning("refused %s from terminal %s: %s", kind, t.id, why)
             raise ApiError(status, code, why)
 
     def validate(kind: str, payload: Any, t: Terminal, received: dt.datetime) -> dict[str, Any]:
         """Check a submission; returns the columns to store beside it."""
-        _check(isinstance(payload, dict), t, kind, "payload must be a JSON object", 400, "malformed")
+        _check(isinstance(payload, dict), t, kind, "payload must be a JSON object", status=400, code="malformed")
         extra: dict[str, Any] = {}
         if "zone" in payload or kind == "application":
-            _check(payload.get("zone") == t.zone, t, kind, "zone does not match the terminal's zone", 403, "wrong_zone")
+            _check(payload.get("zone") == t.zone, t, kind, "zone does not match the terminal's zone",
+                   status=403, code="wrong_zone")
         if kind == "application":
             tn = payload.get("tracking_no")
             _check(isinstance(tn, str) and bool(_TRACKING.match(tn)), t, kind, "tracking_no missing or malformed")
@@ -334,7 +336,7 @@ def create_app(
         if kind not in SUBMISSION_KINDS:
             raise ApiError(404, "unknown_kind", f"kind must be one of {', '.join(SUBMISSION_KINDS)}")
         key = request.headers.get(IDEMPOTENCY_HEADER, "")
-        _check(bool(_KEY.match(key)), t, kind, "missing or malformed Idempotency-Key", 400, "malformed")
+        _check(bool(_KEY.match(key)), t, kind, "missing or malformed Idempotency-Key", status=400, code="malformed")
         stored = session.scalar(
             select(Submission.response).where(Submission.terminal_id == t.id, Submission.idem_key == key)
         )
@@ -346,38 +348,37 @@ def create_app(
         extra = validate(kind, payload, t, now)
         response: dict[str, Any] = {"status": "accepted", "kind": kind, "received_at": _iso(now)}
         if kind == "heartbeat":
-            if True:
-                term = session.get(Terminal, t.id)
-                assert term is not None
-                term.last_heartbeat_at = now
-                term.app_version = str(payload.get("version", ""))[:40]
-                ms = payload.get("mirror_seq")
-                term.mirror_seq = ms if isinstance(ms, int) else None
-                term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
-                term.printer_state = str(payload.get("printer_state", ""))[:200]
-                fd = payload.get("free_disk_mb")
-                term.free_disk_mb = fd if isinstance(fd, int) else None
-                po = payload.get("pending_outbox")
-                term.pending_outbox = po if isinstance(po, int) else None
-                session.commit()
+            term = session.get(Terminal, t.id)
+            assert term is not None
+            term.last_heartbeat_at = now
+            term.app_version = str(payload.get("version", ""))[:40]
+            ms = payload.get("mirror_seq")
+            term.mirror_seq = ms if isinstance(ms, int) else None
+            term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
+            term.printer_state = str(payload.get("printer_state", ""))[:200]
+            fd = payload.get("free_disk_mb")
+            term.free_disk_mb = fd if isinstance(fd, int) else None
+            po = payload.get("pending_outbox")
+            term.pending_outbox = po if isinstance(po, int) else None
+            session.commit()
             return json_text(json.dumps(response))
         if kind == "application":
             response["tracking_no"] = extra["tracking_no"]
             response["deadline"] = extra["deadline"]
         text = json.dumps(response, ensure_ascii=False)
         try:
-            if True:
-                if extra.get("tracking_no") is not None:
-                    clash = session.scalar(select(Submission.id).where(Submission.tracking_no == extra["tracking_no"]))
-                    _check(clash is None, t, kind, "tracking_no already used by another submission", 409, "conflict")
-                session.add(Submission(
-                    terminal_id=t.id, zone=t.zone, kind=kind, idem_key=key,
-                    tracking_no=extra.get("tracking_no"),
-                    phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
-                    deadline=extra.get("deadline"),
-                    payload=json.dumps(payload, ensure_ascii=False), response=text, received_at=now,
-                ))
-                session.commit()
+            if extra.get("tracking_no") is not None:
+                clash = session.scalar(select(Submission.id).where(Submission.tracking_no == extra["tracking_no"]))
+                _check(clash is None, t, kind, "tracking_no already used by another submission",
+                       status=409, code="conflict")
+            session.add(Submission(
+                terminal_id=t.id, zone=t.zone, kind=kind, idem_key=key,
+                tracking_no=extra.get("tracking_no"),
+                phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
+                deadline=extra.get("deadline"),
+                payload=json.dumps(payload, ensure_ascii=False), response=text, received_at=now,
+            ))
+            session.commit()
         except IntegrityError:  # a concurrent retry with the same key won the race
             session.rollback()
             stored = session.scalar(
@@ -401,8 +402,9 @@ def create_app(
         tn = body.get("tracking_no") if isinstance(body, dict) else None
         phone = body.get("phone") if isinstance(body, dict) else None
         _check(isinstance(tn, str) and isinstance(phone, str), t, "lookup", "tracking_no and phone are required",
-               400, "malformed")
-        assert isinstance(tn, str) and isinstance(phone, str)
+               status=400, code="malformed")
+        assert isinstance(tn, str)
+        assert isinstance(phone, str)
         sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
         ok = sub is not None and sub.phone_hash is not None and hmac.compare_digest(
             sub.phone_hash, phone_hash(session, _phone_digits(phone))
@@ -411,7 +413,8 @@ def create_app(
         if not ok or sub is None:
             raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
         return JSONResponse({
-            "tracking_no": sub.tracking_no, "status": sub.status, "status_label": STATUS_LABELS.get(sub.status, sub.status),
+            "tracking_no": sub.tracking_no, "status": sub.status,
+            "status_label": STATUS_LABELS.get(sub.status, sub.status),
             "received_at": _iso(sub.received_at), "deadline": sub.deadline,
         })
 

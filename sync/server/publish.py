@@ -87,13 +87,14 @@ def publish_records(
         if row is not None and row.op == "put" and row.content_hash == _content_hash(record_to_wire(rec)):
             counts["unchanged"] += 1
             continue
+        out = rec
         if row is not None:
-            rec = dataclasses.replace(rec, version=max(rec.version, row.version + 1))
+            out = dataclasses.replace(rec, version=max(rec.version, row.version + 1))
             counts["amended"] += 1
         else:
             counts["new"] += 1
         head += 1
-        _put(session, head, rec)
+        _put(session, head, out)
         session.flush()
     meta_set(session, "head_seq", str(head))
     return counts

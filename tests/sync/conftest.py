@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import uvicorn
+from faultproxy import FaultProxy
 from sqlalchemy import Engine
 
-from faultproxy import FaultProxy
 from kiosk import config as config_mod
 from kiosk.config import Config
 from sync import signing

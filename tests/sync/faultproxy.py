@@ -1,7 +1,8 @@
 """A loopback HTTP/1.1 proxy for fault injection between the terminal and the real server.
 
 It understands just enough HTTP (Content-Length framing, keep-alive) to forward whole requests and
-responses, and on request injects one fault for requests whose path starts with a prefix: edit a record in flight, reset the
+responses, and on request injects one fault for requests whose path starts with a prefix: edit a record in flight,
+reset the
 connection, answer 500, drip the response a byte at a time, send a body far over any cap, send half a
 response and vanish, drop the response after the server committed, or hold the request or the response
 until the client gives up or is killed.
@@ -9,6 +10,7 @@ until the client gives up or is killed.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -71,10 +73,8 @@ class FaultProxy:
         self._stop.set()
         self.listener.close()
         for c in self._conns:
-            try:
+            with contextlib.suppress(OSError):
                 c.close()
-            except OSError:
-                pass
 
     def _pick(self, path: str) -> str | None:
         with self._lock:

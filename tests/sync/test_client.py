@@ -74,7 +74,7 @@ def test_amend_repeal_and_withdraw_propagate(server, data_dir: Path) -> None:
 
 
 def test_zone_scoping(server, tmp_path: Path) -> None:
-    server.publish_lines(ZONES + [doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi")])
+    server.publish_lines([*ZONES, doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi")])
     own = server.terminal(tmp_path / "wb", "wanbao")
     other = server.terminal(tmp_path / "hx", "hexi")
     everything = server.terminal(tmp_path / "all", "wanbao", mirror_all=True)
