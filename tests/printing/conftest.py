@@ -100,6 +100,19 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
     raise RuntimeError(f"emupos did not listen on {port}")
 
 
+def _wait_answering(port: int, timeout: float = 30.0) -> None:
+    """Until emupos answers a status query: its first answer can take seconds on a loaded machine."""
+    from printing.backends import TcpPrinter
+
+    printer = TcpPrinter("emupos", f"127.0.0.1:{port}", status_timeout=5.0)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if printer.status().ready:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("emupos does not answer DLE EOT")
+
+
 @pytest.fixture(scope="session")
 def emupos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emupos]:
     """emupos 0.4.0 in its own Python 3.13 venv (created by scripts/emupos-env if missing)."""
@@ -135,6 +148,7 @@ def emupos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emupos]:
     try:
         _wait_port(port, proc)
         _wait_port(api_port, proc)
+        _wait_answering(port)
         yield Emupos(exe, port, f"http://127.0.0.1:{api_port}", work / "receipts", proc)
     finally:
         proc.terminate()

@@ -42,7 +42,7 @@ def payload_in_db(engine: Engine, job_id: int) -> bytes | None:
 def test_receipt_prints_and_its_bytes_are_deleted(emupos: Any, engine: Engine, service_factory: Any,
                                                   receipt_data: Any) -> None:
     events: list[JobInfo] = []
-    svc = service_factory({"receipt": TcpPrinter("receipt", emupos.target)}, events)
+    svc = service_factory({"receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0)}, events)
     data = build_receipt(receipt_data)
     before = emupos.receipt_ids()
     job = svc.print_and_wait("receipt", data, kind="receipt", label="WB-20261127-0007")
@@ -62,7 +62,7 @@ def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clea
     emupos: Any, engine: Engine, service_factory: Any, receipt_data: Any, tmp_path: Path
 ) -> None:
     svc = service_factory({
-        "receipt": TcpPrinter("receipt", emupos.target),
+        "receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0),
         "a4": FolderPrinter("a4", str(tmp_path / "a4")),
     })
     data = build_receipt(receipt_data)

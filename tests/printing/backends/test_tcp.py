@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow  # emupos
     [("paper-out", "paper_out"), ("cover-open", "cover_open"), ("offline", "offline")],
 )
 def test_a_fault_is_detected_before_any_byte_is_sent(emupos: Any, receipt_data: Any, fault: str, reason: str) -> None:
-    printer = TcpPrinter("emupos", emupos.target)
+    printer = TcpPrinter("emupos", emupos.target, status_timeout=5.0)
     before = emupos.receipt_ids()
     emupos.fault_set(fault)
     try:
@@ -40,7 +40,7 @@ def test_a_fault_is_detected_before_any_byte_is_sent(emupos: Any, receipt_data: 
 
 
 def test_paper_near_end_is_a_warning_and_the_job_prints(emupos: Any, receipt_data: Any) -> None:
-    printer = TcpPrinter("emupos", emupos.target)
+    printer = TcpPrinter("emupos", emupos.target, status_timeout=5.0)
     emupos.fault_set("paper-near-end")
     try:
         status = printer.status()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from kiosk.applications.model import (
     Applicant,
@@ -21,6 +22,7 @@ from kiosk.applications.model import (
 )
 from printing.backends import TcpPrinter
 from printing.escpos.document import EscPosDocument, Layout
+from printing.escpos.raster import render_line
 from printing.escpos.receipt import TicketData, ZoneInfo, build_receipt, build_ticket, receipt_from_application
 
 pytestmark = pytest.mark.slow  # emupos start-up (about a second, once per session)
@@ -28,8 +30,20 @@ pytestmark = pytest.mark.slow  # emupos start-up (about a second, once per sessi
 
 def print_on(emupos: Any, data: bytes) -> str:
     before = emupos.receipt_ids()
-    TcpPrinter("emupos", emupos.target).send(data)
+    TcpPrinter("emupos", emupos.target, status_timeout=5.0).send(data)
     return str(emupos.wait_new_receipt(before))
+
+
+def image_band_in(png: Any, band: Image.Image) -> bool:
+    """Whether emupos's picture of the receipt holds ``band`` (our raster line) dot for dot."""
+    paper = Image.open(png).convert("L").point(lambda v: 255 if v < 128 else 0).convert("1")
+    if paper.width != band.width:
+        return False
+    want = band.tobytes()
+    rows = band.height
+    data = paper.tobytes()
+    stride = (paper.width + 7) // 8
+    return any(data[y * stride:(y + rows) * stride] == want for y in range(paper.height - rows + 1))
 
 
 def zbar(png: Any) -> str:
@@ -57,6 +71,7 @@ def test_receipt_reads_back_as_the_same_chinese_with_the_rare_name_as_an_image(e
     assert lines[i + 1] == "[image 576x24]"
     assert lines[i + 2] == "申请人类型：公民"
     assert "?" not in text.replace("?no=", "")
+    assert image_band_in(emupos.png(rid), render_line("申请人：王𬭎", 48))
     assert f"[qr {receipt_data.qr_payload}]" in lines
     assert emupos.meta(rid)["boundary"] == "cut"
     assert zbar(emupos.png(rid)) == receipt_data.qr_payload
