@@ -12,7 +12,11 @@ Item {
     property bool proxy: false
     property real fontScale: Theme.scale
     property bool wide: width > 1400
-    signal finished()             // the resident is done (or cancelled): the shell goes home
+    property bool ready: true
+    property string route: "wizard"
+    property string pageTitle: qsTr("政府信息公开申请")
+    signal finished()             // the resident is done (or cancelled): back to where they came from
+    onFinished: Nav.home()
 
     // The wizard view-model is a singleton that outlives the page; leaving the page wipes it.
     readonly property var vm: ApplyWizard

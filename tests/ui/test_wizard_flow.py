@@ -1,0 +1,207 @@
+"""The 依申请公开 wizard driven offscreen through the real shell, by objectName, with real taps.
+
+A citizen's application is typed in (the name in pinyin on the embedded virtual keyboard, digits with
+key clicks), a bad ID number is refused next to its field, and submitting stores the application and
+its outbox entry and prints the receipt into the demo's file printer. A failing receipt printer leaves
+the application saved and the receipt queued; the idle timeout wipes a half-filled wizard.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from test_wizard_driver import KioskDriver, seeded_data_dir, settle, start_kiosk, stop_kiosk, wait_until
+
+from kiosk.applications.validation import resident_id_check_digit
+
+pytestmark = pytest.mark.slow
+
+BODY17 = "43130219850612003"  # 湖南 娄底 娄星区, born 1985-06-12
+GOOD_ID = BODY17 + resident_id_check_digit(BODY17)
+BAD_ID = BODY17 + ("1" if GOOD_ID[-1] != "1" else "2")
+
+
+@pytest.fixture
+def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    drivers: list[KioskDriver] = []
+
+    def start(route: str = "wizard", **changes: Any) -> KioskDriver:
+        data = seeded_data_dir(tmp_path_factory.getbasetemp(), tmp_path / "terminal")
+        driver = start_kiosk(data, route, **changes)
+        drivers.append(driver)
+        return driver
+
+    yield start
+    for d in drivers:
+        stop_kiosk(d)
+
+
+def type_digits(d: KioskDriver, field: str, digits: str) -> None:
+    """Focus ``field`` with a tap (the keyboard opens on its numeric layout) and tap ``digits`` on it."""
+    d.tap(field)
+    d.wait_keyboard()
+    item = d.item(field)
+    item.setProperty("text", "")
+    d.type_keys(digits)
+    assert item.property("text") == digits
+
+
+def wizard(d: KioskDriver) -> Any:
+    return d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+
+
+def fill_citizen(d: KioskDriver, id_number: str) -> None:
+    d.tap("applyKindCitizen")
+    assert d.text("applyStepLabel") == "步骤 2/5"
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("zhangsan", "张三")
+    assert d.text("applyField-applicant.name") == "张三"
+    type_digits(d, "applyField-applicant.id_number", id_number)
+    type_digits(d, "applyField-applicant.phone", "13812345678")
+    type_digits(d, "applyField-applicant.postcode", "417000")
+    wizard(d).setValue("applicant.address", "湖南省娄底市娄星区万宝镇幸福路8号")
+
+
+def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk: Any) -> None:
+    d = kiosk()
+    fill_citizen(d, BAD_ID)
+    d.tap("applyNext")
+    error = d.item("applyError-applicant.id_number")
+    assert "校验位" in error.property("text")
+    assert d.text("applyStepLabel") == "步骤 2/5", "a bad ID must keep the resident on the step"
+
+    type_digits(d, "applyField-applicant.id_number", GOOD_ID)
+    assert d.find("applyError-applicant.id_number") is None, "the error goes away once the field changes"
+    Qt_hide(d)
+    d.tap("applyNext")
+    assert d.text("applyStepLabel") == "步骤 3/5"
+    wizard(d).setValue("request.description", "2025年万宝镇农村低保资金发放情况")
+    d.tap("applyNext")
+    assert d.text("applyStepLabel") == "步骤 4/5"
+    d.tap("applyDelivery-post")  # collect is chosen already; add post
+    d.tap("applyNext")
+    assert d.text("applyStepLabel") == "步骤 5/5"
+    d.tap("applySubmit")
+    assert "请阅读并确认申请人承诺" in d.text("applyError-pledge_accepted")
+    d.tap("applyConsent")
+    d.tap("applyPledge")
+    d.tap("applySubmit")
+
+    tracking = wait_until(lambda: d.find("applyTrackingNumber") and d.text("applyTrackingNumber"), 10,
+                          "the tracking number")
+    assert tracking.startswith("WB")
+    assert "工作日" in d.text("applyDeadlineExplanation")
+    wait_until(lambda: wizard(d).property("receiptState") == "printed", 10, "the receipt printed")
+    assert "回执已打印" in d.text("applyReceiptState")
+
+    cfg = d.app.config
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.db import make_engine
+    from kiosk.outbox import OutboxEntry
+
+    engine = make_engine(cfg.db_path)
+    with Session(engine) as s:
+        record = s.scalars(select(ApplicationRecord)).one()
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "application")).one()
+    engine.dispose()
+    assert record.tracking_no == tracking
+    assert entry.idempotency_key == record.outbox_key
+    payload = json.loads(entry.payload or "{}")
+    assert payload["applicant"]["name"] == "张三"
+    assert payload["applicant"]["id_number"] == GOOD_ID
+    assert payload["delivery"] == ["collect", "post"]
+    assert payload["proxy"] is None
+    receipts = list((cfg.data_dir / "printouts" / "receipt").glob("*.bin"))
+    assert len(receipts) == 1
+    assert tracking.encode() in receipts[0].read_bytes()
+
+    d.tap("applyCancel")  # 完成
+    wait_until(lambda: d.find("applyWizardPage") is None, 5, "the wizard to close")
+    assert wizard(d).property("values")["applicant.name"] == ""
+
+
+def Qt_hide(d: KioskDriver) -> None:  # noqa: N802 - reads as the gesture it stands for
+    """The resident taps the keyboard's hide key (here: the input method is asked to hide)."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.inputMethod().hide()
+    wait_until(lambda: not d.window.property("keyboardUp"), 5, "the keyboard to hide")
+    settle(200)
+
+
+def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any, tmp_path: Path) -> None:
+    import dataclasses
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the printer's folder should be")
+    from kiosk.config import demo_config
+
+    base = demo_config(tmp_path / "terminal")
+    printers = tuple(dataclasses.replace(p, target=str(blocker / "receipts")) if p.role == "receipt" else p
+                     for p in base.printers)
+    d = kiosk(printers=printers)
+    w = wizard(d)
+    w.chooseKind("citizen")
+    for key, value in {
+        "applicant.name": "李四", "applicant.id_number": GOOD_ID, "applicant.phone": "0738-8321234",
+        "applicant.address": "娄星区万宝镇", "request.description": "万宝镇2025年财政预算执行情况",
+    }.items():
+        w.setValue(key, value)
+    for _ in range(3):
+        assert w.next()
+    w.setValue("consent_personal_data", True)
+    w.setValue("pledge_accepted", True)
+    settle(50)
+    d.tap("applySubmit")
+    wait_until(lambda: w.property("receiptState") == "failed", 10, "the receipt to fail")
+    assert d.text("applyReceiptState") == "回执打印失败，请联系工作人员"
+    tracking = d.text("applyTrackingNumber")
+    assert tracking
+
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.db import make_engine
+    from kiosk.printjobs import PrintJob
+
+    engine = make_engine(d.app.config.db_path)
+    with Session(engine) as s:
+        assert s.scalars(select(ApplicationRecord.tracking_no)).one() == tracking
+        job = s.scalars(select(PrintJob)).one()
+    engine.dispose()
+    assert (job.state, job.reason, job.kind) == ("failed", "unreachable", "receipt")
+    assert job.payload and tracking.encode() in job.payload, "the failed receipt is kept for staff to reprint"
+
+
+def test_idle_timeout_wipes_a_half_filled_wizard(kiosk: Any) -> None:
+    d = kiosk()
+    d.tap("applyKindCitizen")
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("zhangsan", "张三")
+    type_digits(d, "applyField-applicant.phone", "13900001111")
+    w = wizard(d)
+    assert w.property("values")["applicant.name"] == "张三"
+
+    d.app.engine.singletonInstance("Kiosk.Backend", "Idle").expireNow()
+    wait_until(lambda: d.find("applyWizardPage") is None, 5, "home after the idle timeout")
+    values = w.property("values")
+    assert values["applicant.name"] == "" and values["applicant.phone"] == ""
+    assert w.property("step") == 0
+
+
+def test_errors_are_listed_for_an_organisation_and_key_into_fields(kiosk: Any) -> None:
+    d = kiosk()
+    d.tap("applyKindOrganisation")
+    w = wizard(d)
+    w.setValue("applicant.id_number", "91430100MA4L0000X0")
+    d.tap("applyNext")
+    assert d.text("applyStepLabel") == "步骤 2/5"
+    errors = w.property("errors")
+    assert {"applicant.name", "applicant.legal_representative", "applicant.contact_person",
+            "applicant.phone", "applicant.address", "applicant.id_number"} <= set(errors)
+    assert d.text("applyError-applicant.legal_representative") == errors["applicant.legal_representative"]
