@@ -6,6 +6,7 @@
     python -m printing ticket --data FILE.json --out FILE.bin
     python -m printing send --printer NAME [--config FILE] FILE
     python -m printing status --printer NAME [--config FILE]
+    python -m printing test-page --printer NAME [--config FILE] [--out FILE.bin]
 
 The receipt's data file is the application JSON of docs/applications.md with its ``issued`` part
 (tracking number, deadline), optionally with ``"zone": {"name", "address", "hours", "phone"}`` and
@@ -186,6 +187,27 @@ def cmd_ticket(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test_page(args: argparse.Namespace) -> int:
+    from printing.backends import find_printer, open_printer
+    from printing.escpos.receipt import build_test_page
+
+    cfg = find_printer(_config(args.config), args.printer)
+    data = build_test_page(cfg, name=cfg.name)
+    if args.out:
+        _write(Path(args.out), data)
+        print(f"测试页已写入 {args.out}（{len(data)} 字节）")
+        return 0
+    try:
+        open_printer(cfg).send(data, "escpos", "kiosk-test-page")
+    except PrinterError as exc:
+        from printing.status import staff_message
+
+        print(f"打印失败：{staff_message(exc.reason, exc.detail)} [{exc.reason}]", file=sys.stderr)
+        return EXIT_PRINTER
+    print(f"测试页已发送到 {cfg.name}")
+    return 0
+
+
 def cmd_form(args: argparse.Namespace) -> int:
     try:
         from printing import forms  # type: ignore[attr-defined,unused-ignore]
@@ -284,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config")
     p.add_argument("file")
     p.set_defaults(func=cmd_send)
+
+    p = sub.add_parser("test-page", help="print a receipt printer's test page (character sets, QR)")
+    p.add_argument("--printer", required=True)
+    p.add_argument("--config")
+    p.add_argument("--out", help="write the bytes to this file instead of printing")
+    p.set_defaults(func=cmd_test_page)
 
     p = sub.add_parser("status", help="a configured printer's state")
     p.add_argument("--printer", required=True)

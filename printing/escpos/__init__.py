@@ -12,6 +12,7 @@ from printing.escpos.receipt import (
     TicketData,
     ZoneInfo,
     build_receipt,
+    build_test_page,
     build_ticket,
     receipt_from_application,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "TicketData",
     "ZoneInfo",
     "build_receipt",
+    "build_test_page",
     "build_ticket",
     "receipt_from_application",
 ]

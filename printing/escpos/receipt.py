@@ -200,3 +200,35 @@ def build_ticket(data: TicketData, printer: PrinterConfig | Layout | None = None
     _zone_lines(doc, data.zone)
     doc.line("请留意叫号，过号请重新取号。", align="center")
     return doc.finish()
+
+
+def build_test_page(
+    printer: PrinterConfig | Layout | None = None, *, name: str = "", when: datetime | None = None
+) -> bytes:
+    """A staff test page: the layout, the three character repertoires, a QR code and a cut.
+
+    Lines the printer's font lacks come out as images, so the page also shows whether ``font_charset``
+    is set right: a GB2312 line always prints as text, a GBK line (镕堃喆) as text only from a GBK
+    font, an Extension A line (㐀䶮) only from a GB18030 font, and 𬭎 is always an image.
+    """
+    layout = _layout(printer)
+    doc = EscPosDocument(layout)
+    doc.line("打印机测试页", align="center", scale=2, bold=True)
+    if name:
+        doc.line(name, align="center")
+    doc.rule()
+    doc.field("每行字符", str(layout.columns))
+    doc.field("编码", layout.encoding.upper())
+    doc.field("字库", layout.font_charset.upper())
+    doc.field("测试时间", cn_datetime(when or datetime.now()))
+    doc.rule()
+    doc.line("GB2312：政务公开专区 申请受理 ￥１２３")
+    doc.line("标点：。，、；：？！“”《》（）……——")
+    doc.line("GBK：镕 堃 喆 珺 昇")
+    doc.line("GB18030 扩展A：㐀 䶮")
+    doc.line("扩展B及以后：𬭎 𠀀")
+    doc.line("ASCII: 0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    doc.rule()
+    doc.qr("https://gk.example.gov.cn/status?no=TEST-0000")
+    doc.line("二维码应能被扫码枪或手机读出", align="center")
+    return doc.finish()

@@ -152,3 +152,11 @@ def test_form_command_writes_a_pdf(tmp_path: Path) -> None:
     data = write_json(tmp_path / "app.json", APPLICATION)
     assert main(["form", "--kind", "filled", "--data", str(data), "--out", str(tmp_path / "f.pdf")]) == 0
     assert main(["form", "--kind", "filled", "--out", str(tmp_path / "g.pdf")]) == 2
+
+
+def test_test_page_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = config_with_printers(tmp_path)
+    assert main(["test-page", "--printer", "小票", "--config", str(cfg), "--out", str(tmp_path / "t.bin")]) == 0
+    assert "打印机测试页".encode("gb18030") in (tmp_path / "t.bin").read_bytes()
+    assert main(["test-page", "--printer", "小票", "--config", str(cfg)]) == 0
+    assert len(list((tmp_path / "out").iterdir())) == 1

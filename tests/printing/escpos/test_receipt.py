@@ -23,7 +23,14 @@ from kiosk.applications.model import (
 from printing.backends import TcpPrinter
 from printing.escpos.document import EscPosDocument, Layout
 from printing.escpos.raster import render_line
-from printing.escpos.receipt import TicketData, ZoneInfo, build_receipt, build_ticket, receipt_from_application
+from printing.escpos.receipt import (
+    TicketData,
+    ZoneInfo,
+    build_receipt,
+    build_test_page,
+    build_ticket,
+    receipt_from_application,
+)
 
 pytestmark = pytest.mark.slow  # emupos start-up (about a second, once per session)
 
@@ -142,3 +149,27 @@ def test_receipt_from_the_applications_model_masks_id_and_phone() -> None:
     assert b"13812345678" not in out
     with pytest.raises(ValueError, match="tracking number"):
         receipt_from_application(dataclasses.replace(app, issued=None), ZoneInfo("x"))
+
+
+@pytest.mark.parametrize(
+    ("charset", "encoding", "as_text", "as_image"),
+    [
+        ("gb2312", "gb18030", ["GB2312：", "标点："], ["GBK：", "GB18030 扩展A：", "扩展B及以后："]),
+        ("gbk", "gbk", ["GB2312：", "GBK：镕 堃 喆 珺 昇"], ["GB18030 扩展A：", "扩展B及以后："]),
+        ("gb18030", "gb18030", ["GBK：镕 堃 喆 珺 昇", "GB18030 扩展A：㐀 䶮"], ["扩展B及以后："]),
+    ],
+)
+def test_test_page_shows_what_the_printers_font_can_draw(
+    emupos: Any, charset: str, encoding: str, as_text: list[str], as_image: list[str]
+) -> None:
+    layout = Layout(columns=48, encoding=encoding, font_charset=charset)
+    rid = print_on(emupos, build_test_page(layout, name="前台小票"))
+    lines = emupos.text_lines(rid)
+    text = "\n".join(lines)
+    for start in as_text:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    for start in as_image:
+        assert not any(line.startswith(start) for line in lines), (start, lines)
+    assert lines.count("[image 576x24]") == len(as_image)
+    assert "?" not in text.replace("?no=", "")
+    assert f"字库：{charset.upper()}" in lines
