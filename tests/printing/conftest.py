@@ -180,20 +180,25 @@ class Cups:
 
 
 @pytest.fixture(scope="session")
-def cups(tmp_path_factory: pytest.TempPathFactory) -> Cups:
-    """A raw CUPS queue whose backend copies each job's bytes into a folder (scripts/cups-test-env)."""
+def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cups]:
+    """A raw CUPS queue whose backend copies each job's bytes into a folder (scripts/cups-test-env).
+
+    The queue is named per test run (two runs at once must not redirect each other's jobs) and
+    deleted afterwards; cupsd, if this started it, keeps running for the next run.
+    """
     if os.geteuid() != 0:
         pytest.skip("CUPS tests need root: cupsd, lpadmin and a backend in /usr/lib/cups/backend")
     capture = tmp_path_factory.mktemp("cups-capture")
     capture.chmod(0o777)
-    queue = "kiosk-test-capture"
+    queue = f"kiosk-test-{os.getpid()}"
     done = subprocess.run(
         [str(ROOT / "scripts" / "cups-test-env"), queue, str(capture)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     if done.returncode != 0:
         pytest.fail(f"scripts/cups-test-env failed: {done.stdout}{done.stderr}")
-    return Cups(queue, capture)
+    yield Cups(queue, capture)
+    subprocess.run(["lpadmin", "-x", queue], capture_output=True, timeout=60, check=False)
 
 
 # ------------------------------------------------------------------------- a status-answering device
