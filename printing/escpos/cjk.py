@@ -34,9 +34,13 @@ _GB2312_EXTRA = {"·": b"\xa1\xa4", "—": b"\xa1\xaa"}
 
 
 def normalise(text: str) -> str:
-    """Text ready for a receipt: yen sign made full-width, tabs/newlines spaces, controls dropped."""
+    """Text ready for a receipt: yen sign made full-width, tabs/newlines spaces, controls dropped.
+
+    Only control, format (zero-width) and lone-surrogate characters are dropped; a character this
+    Python's Unicode database does not know yet (a newer CJK extension) is kept and drawn.
+    """
     text = text.translate(_NORMALISE)
-    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
 
 
 def _in_font(ch: str, font_charset: str) -> bool:

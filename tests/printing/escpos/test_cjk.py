@@ -72,3 +72,9 @@ def test_wrap_never_loses_text_or_overflows(text: str, width: int) -> None:
     lines = wrap(text, width)
     assert all(text_width(line) <= width for line in lines)
     assert "".join(lines).replace(" ", "") == normalise(text).replace(" ", "")
+
+
+def test_controls_dropped_but_unknown_characters_kept() -> None:
+    assert normalise("王\u200b明\x07") == "王明"
+    assert normalise("\U00031350") == "\U00031350"  # CJK Extension H: drawn, never silently lost
+    assert char_bytes("\U00031350", "gb18030", "gb18030") is None
