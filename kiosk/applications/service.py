@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from kiosk import outbox
@@ -164,6 +164,8 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
     ``kiosk.outbox.mark_acked`` for ``application`` entries, and the application's housekeeping timer
     at start-up (so a crash between the two still purges). Idempotent; commits.
     """
+    # Overwrite freed space with zeros, so dropped personal data does not linger in free pages.
+    session.execute(text("PRAGMA secure_delete=ON"))
     acked = select(outbox.OutboxEntry.idempotency_key).where(
         outbox.OutboxEntry.kind == "application", outbox.OutboxEntry.acked_at.is_not(None)
     )
@@ -181,8 +183,22 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
         row.purged_at = stamp
     session.commit()
     if rows:
+        # Copy the zeroed pages into the database file and empty the write-ahead log, which still
+        # holds the old page images; "busy" (a reader is active) leaves it for the next purge.
+        _checkpoint(session)
         log.info("dropped the personal data of %d delivered application(s)", len(rows))
     return len(rows)
+
+
+def _checkpoint(session: Session) -> None:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` outside any transaction (SQLite refuses it inside one)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()
 
 
 def pending_payloads(session: Session) -> list[dict[str, Any]]:

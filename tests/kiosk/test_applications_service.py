@@ -232,3 +232,19 @@ def test_no_personal_data_in_logs(session: Session, caplog: pytest.LogCaptureFix
     assert app.tracking_no in logged
     for secret in (NAME, ID_NO, PHONE, "1391234", "建国路"):
         assert secret not in logged
+
+
+def test_purged_personal_data_is_not_left_in_the_database_files(data_dir: Path) -> None:
+    eng = open_engine(data_dir / "p.db")
+    with session_factory(eng)() as s:
+        app = submit(s)
+        entry = s.scalar(select(outbox.OutboxEntry))
+        assert entry is not None
+        outbox.mark_acked(entry, {"status": "received"})
+        s.commit()
+        assert service.purge_delivered(s) == 1
+        assert service.lookup(s, app.tracking_no) is not None
+    eng.dispose()
+    raw = b"".join(p.read_bytes() for p in data_dir.glob("p.db*"))
+    for secret in (NAME, ID_NO, PHONE, "建国路"):
+        assert secret.encode() not in raw, secret
