@@ -3,21 +3,19 @@ worker threads): they read and write through kiosk/, print through printing/ and
 through sync/. Each call opens its own short-lived engine on the terminal database (SQLite WAL with
 BEGIN IMMEDIATE serialises writers), so nothing here touches the UI thread's objects.
 
-Printing goes through the receipt engineer's persisted print queue when ``printing.queue`` exists;
-until then a job is recorded in the ``print_jobs`` table here (queued → printing → done/failed with
-its reason, bytes kept while failed) and sent with :func:`printing.backends.open_printer`.
+Printing goes through the persisted print queue (:class:`printing.queue.PrintService`): a failed job
+keeps its bytes and its reason for staff to reprint, and the application is saved before any of it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import Config
@@ -45,50 +43,48 @@ def _now() -> datetime:
 
 
 # ------------------------------------------------------------------------------------------ printing
-def print_bytes(cfg: Config, role: str, *, kind: str, label: str, data: bytes, content_type: str) -> int:
-    """Queue ``data`` for the first printer of ``role`` and print it now; returns the job id.
+_SERVICES: dict[str, Any] = {}
+_SERVICES_LOCK = threading.Lock()
 
-    Raises PrinterError (reason ``no_printer`` when none is configured); a failed job stays in the
-    queue with its reason and bytes, for staff to reprint."""
-    from kiosk.printjobs import PrintJob
-    from printing.backends import open_printer
 
-    printer_cfg = cfg.printer(role)
-    if printer_cfg is None:
+def print_service(cfg: Config) -> Any:
+    """The terminal's :class:`printing.queue.PrintService` (one per database, started on first use).
+
+    The composition root may install its own with :func:`use_print_service`; otherwise one is made here
+    from the configuration's printers, so the wizard and staff mode share one persisted queue."""
+    from kiosk.db import make_engine
+    from printing.queue import PrintService
+
+    key = str(cfg.db_path)
+    with _SERVICES_LOCK:
+        service = _SERVICES.get(key)
+        if service is None:
+            service = PrintService.from_config(make_engine(cfg.db_path), cfg)
+            service.start()
+            _SERVICES[key] = service
+        return service
+
+
+def use_print_service(cfg: Config, service: Any) -> None:
+    """Share an already running PrintService (the composition root's) with these ports."""
+    with _SERVICES_LOCK:
+        _SERVICES[str(cfg.db_path)] = service
+
+
+def stop_print_services() -> None:
+    """Stop the print services made here (application shutdown, tests)."""
+    with _SERVICES_LOCK:
+        services = list(_SERVICES.values())
+        _SERVICES.clear()
+    for service in services:
+        service.stop()
+
+
+def _printer_named(cfg: Config, role: str) -> str:
+    printer = cfg.printer(role)
+    if printer is None:
         raise PrinterError("no_printer", f"no {role} printer configured")
-    with _session(cfg) as s:
-        job = PrintJob(printer=printer_cfg.name, kind=kind, content_type=content_type, label=label,
-                       state="printing", payload=data, size=len(data),
-                       sha256=hashlib.sha256(data).hexdigest(), created_at=_now().replace(tzinfo=None),
-                       started_at=_now().replace(tzinfo=None))
-        s.add(job)
-        s.commit()
-        try:
-            open_printer(printer_cfg).send(data, content_type=content_type, title=label)
-        except PrinterError as exc:
-            job.state, job.reason, job.detail = "failed", exc.reason, exc.detail[:300]
-            job.finished_at = _now().replace(tzinfo=None)
-            s.commit()
-            raise
-        job.state, job.payload = "done", None
-        job.finished_at = _now().replace(tzinfo=None)
-        s.commit()
-        return job.id
-
-
-def reprint_job(cfg: Config, job_id: int) -> int:
-    """Print a failed job's kept bytes again as a new job (``reprint_of`` the old one)."""
-    from kiosk.printjobs import PrintJob
-
-    with _session(cfg) as s:
-        old = s.get(PrintJob, job_id)
-        if old is None or old.payload is None:
-            raise PrinterError("error", "job not found or nothing kept to reprint")
-        data, kind, label, ctype, printer = old.payload, old.kind, old.label, old.content_type, old.printer
-        old.payload = None  # the new job carries the bytes from now on
-        s.commit()
-    role = next((p.role for p in cfg.printers if p.name == printer), "receipt")
-    return print_bytes(cfg, role, kind=kind, label=label, data=data, content_type=ctype)
+    return printer.name
 
 
 # ------------------------------------------------------------------------------------- applications
@@ -128,10 +124,12 @@ class CoreApplicationsPort:
 
 
 def print_receipt(cfg: Config, tracking_no: str) -> int:
-    """Build the application's receipt from the stored record and print it; returns the job id."""
+    """Build the application's receipt from the stored record and print it (blocking); the job id.
+
+    Raises PrinterError with the printer's reason when it failed: the job stays queued for staff."""
     from kiosk.applications import service
     from kiosk.mirror.models import Zone
-    from printing.escpos.receipt import build_receipt, receipt_from_application, zone_info
+    from printing.escpos.receipt import receipt_from_application, zone_info
 
     with _session(cfg) as s:
         summary = service.lookup(s, tracking_no)
@@ -139,9 +137,8 @@ def print_receipt(cfg: Config, tracking_no: str) -> int:
         if summary is None or summary.application is None or zone is None:
             raise PrinterError("error", "the application's details are no longer held here")
         info = zone_info(zone)
-    printer = cfg.printer("receipt")
-    data = build_receipt(receipt_from_application(summary.application, info), printer)
-    return print_bytes(cfg, "receipt", kind="receipt", label=f"回执 {tracking_no}", data=data, content_type="escpos")
+    data = receipt_from_application(summary.application, info)
+    return int(print_service(cfg).print_receipt(data).id)
 
 
 # ------------------------------------------------------------------------------------ status lookup
@@ -217,7 +214,6 @@ class CoreStaffPort:
 
     def snapshot(self) -> Any:
         from kiosk.applications import service
-        from kiosk.printjobs import PrintJob
         from kiosk.sync_state import read_status
         from ui.vm_staff import PrintJobRow, RecentApplication, StaffSnapshot, SyncRow
 
@@ -227,41 +223,45 @@ class CoreStaffPort:
                                   f"{r.submitted_at:%m-%d %H:%M}", r.status == "delivered")
                 for r in service.recent(s, limit=20)
             ]
-            jobs = [
-                PrintJobRow(str(j.id), j.label or j.kind, j.printer, j.state, _job_reason(j.reason),
-                            f"{j.created_at:%m-%d %H:%M}")
-                for j in s.scalars(select(PrintJob).order_by(PrintJob.id.desc()).limit(30))
-            ]
             st = read_status(s)
+        jobs = [
+            PrintJobRow(str(j.id), _job_title(j.kind, j.label), j.printer, j.state, j.staff_message,
+                        _local(j.created_at), j.reprintable)
+            for j in print_service(self.cfg).jobs(limit=30)
+        ]
         printers = [self._printer_row(p) for p in self.cfg.printers]
         state = "not_configured" if not self.cfg.server.url else ("error" if st.last_error else "idle")
         last = f"{st.last_success_at:%Y-%m-%d %H:%M}" if st.last_success_at else ""
         return StaffSnapshot(recent, jobs, printers, SyncRow(st.pending_outbox, last, state, st.last_error or ""))
 
     def _printer_row(self, p: Any) -> Any:
-        from printing.backends import open_printer
         from ui.vm_staff import PrinterRow
 
         try:
-            status = open_printer(p).status()
-            state = "ok" if status.ok else status.reason
-            detail = status.text() if hasattr(status, "text") else ""
+            status = print_service(self.cfg).printer_status(p.name)
         except Exception as exc:  # a printer that cannot even be asked is shown, not raised
-            state, detail = "unknown", type(exc).__name__
-        return PrinterRow(p.name, p.role, p.kind, state or "unknown", detail)
+            return PrinterRow(p.name, p.role, p.kind, "unknown", type(exc).__name__)
+        return PrinterRow(p.name, p.role, p.kind, "ok" if status.ready else (status.reason or "unknown"),
+                          status.text)
 
     def print_form(self, kind: str) -> str:
         from printing.forms import build_form
 
-        data = build_form(kind)
-        label = "空白申请表" if kind == "blank" else "申请表填写样表"
-        return str(print_bytes(self.cfg, "a4", kind="form", label=label, data=data, content_type="pdf"))
+        data = build_form("blank" if kind == "blank" else "sample")
+        label = "空白申请表" if kind == "blank" else "申请表填写样例"
+        info = print_service(self.cfg).print_and_wait(
+            _printer_named(self.cfg, "a4"), data, content_type="pdf", kind="form", label=label)
+        return str(info.id)
 
     def reprint_receipt(self, tracking_no: str) -> str:
         return str(print_receipt(self.cfg, tracking_no))
 
     def reprint_job(self, job_id: str) -> str:
-        return str(reprint_job(self.cfg, int(job_id)))
+        service = print_service(self.cfg)
+        info = service.wait(service.reprint(int(job_id)), timeout=60)
+        if info.state != "done":
+            raise PrinterError(info.reason or "offline", info.detail)
+        return str(info.id)
 
     def print_test_page(self, printer: str) -> str:
         p = next((x for x in self.cfg.printers if x.name == printer), None)
@@ -270,10 +270,13 @@ class CoreStaffPort:
         if p.role == "a4":
             from printing.forms import build_form
 
-            pdf = build_form("blank")
-            return str(print_bytes(self.cfg, "a4", kind="test", label="测试页", data=pdf, content_type="pdf"))
-        data = _receipt_test_page(p)
-        return str(print_bytes(self.cfg, "receipt", kind="test", label="测试页", data=data, content_type="escpos"))
+            data, ctype = build_form("sample"), "pdf"
+        else:
+            from printing.escpos.receipt import build_test_page
+
+            data, ctype = build_test_page(p, name=p.name), "escpos"
+        info = print_service(self.cfg).print_and_wait(p.name, data, content_type=ctype, kind="test", label="测试页")
+        return str(info.id)
 
     def sync_now(self) -> None:
         from sync.client import sync_once
@@ -281,19 +284,16 @@ class CoreStaffPort:
         sync_once(self.cfg)
 
 
-def _receipt_test_page(p: Any) -> bytes:
-    """A minimal ESC/POS test page: initialise, Chinese mode (FS &), GB18030 text, feed, cut."""
-    header = b"\x1b@"
-    body = "打印机测试页\n政务公开专区查询终端\n中文 GB18030 测试：镕 堃 喆\n".encode("gb18030")
-    return header + b"\x1c&" + body + b"\n\n\n\x1dV\x00"
+def _job_title(kind: str, label: str) -> str:
+    names = {"receipt": "回执", "ticket": "排队号", "form": "申请表", "document": "文件", "test": "测试页"}
+    name = names.get(kind, kind)
+    return f"{name} {label}" if label and label != name else name
 
 
-def _job_reason(reason: str | None) -> str:
-    if not reason:
-        return ""
-    try:
-        from printing.status import staff_message
+def _local(t: datetime) -> str:
+    """A naive UTC time from the print queue, shown in China Standard Time."""
+    from datetime import UTC
 
-        return staff_message(reason)
-    except Exception:
-        return reason
+    from kiosk.applications.tracking import CHINA_TZ
+
+    return f"{t.replace(tzinfo=UTC).astimezone(CHINA_TZ):%m-%d %H:%M}"

@@ -97,8 +97,9 @@ class PrintJobRow:
     title: str  # what it is, in Chinese (回执 2026…, 空白申请表, 测试页)
     printer: str
     state: str  # queued | printing | done | failed
-    reason: str  # why it failed, in Chinese ("" otherwise)
+    reason: str  # why it failed, in Chinese for staff ("" otherwise)
     created_at: str
+    reprintable: bool  # failed with its bytes kept
 
 
 @dataclass(frozen=True)

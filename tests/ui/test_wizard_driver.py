@@ -194,8 +194,10 @@ def start_kiosk(data_dir: Path, route: str = "", props: dict[str, Any] | None = 
 
 def stop_kiosk(driver: KioskDriver) -> None:
     from ui.vm_background import wait_for_background
+    from ui.vm_ports import stop_print_services
 
     wait_for_background(10_000)
     settle(50)
     driver.app.shutdown()
+    stop_print_services()
     settle(50)

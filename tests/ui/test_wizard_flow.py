@@ -78,7 +78,7 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
 
     type_digits(d, "applyField-applicant.id_number", GOOD_ID)
     assert d.find("applyError-applicant.id_number") is None, "the error goes away once the field changes"
-    Qt_hide(d)
+    hide_keyboard(d)
     d.tap("applyNext")
     assert d.text("applyStepLabel") == "步骤 3/5"
     wizard(d).setValue("request.description", "2025年万宝镇农村低保资金发放情况")
@@ -126,7 +126,7 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     assert wizard(d).property("values")["applicant.name"] == ""
 
 
-def Qt_hide(d: KioskDriver) -> None:  # noqa: N802 - reads as the gesture it stands for
+def hide_keyboard(d: KioskDriver) -> None:
     """The resident taps the keyboard's hide key (here: the input method is asked to hide)."""
     from PySide6.QtGui import QGuiApplication
 

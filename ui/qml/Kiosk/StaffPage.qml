@@ -269,6 +269,7 @@ Item {
                         required property string state
                         required property string reason
                         required property string createdAt
+                        required property bool reprintable
                         Layout.fillWidth: true
                         spacing: Theme.gap
                         ColumnLayout {
@@ -289,7 +290,7 @@ Item {
                         }
                         KioskButton {
                             objectName: "staffReprintJob-" + jobId
-                            visible: state === "failed"
+                            visible: reprintable
                             tone: "light"
                             text: qsTr("重新打印")
                             onClicked: StaffMode.reprintJob(jobId)
