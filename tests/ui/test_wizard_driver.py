@@ -154,7 +154,8 @@ _TEMPLATE: dict[str, Path] = {}
 
 
 def seeded_data_dir(tmp_root: Path, data_dir: Path) -> Path:
-    """``data_dir`` holding a copy of a demo mirror seeded once per test session (seeding takes seconds)."""
+    """``data_dir`` holding a copy of a demo mirror seeded once per test session (seeding takes seconds);
+    a ``data_dir`` that already holds a mirror is left as it is (a restarted terminal)."""
     import shutil
 
     from kiosk.config import demo_config
@@ -164,6 +165,8 @@ def seeded_data_dir(tmp_root: Path, data_dir: Path) -> Path:
         template = tmp_root / "seeded-demo-terminal"
         open_mirror(demo_config(template))
         _TEMPLATE["demo"] = template
+    if (data_dir / "mirror.db").exists():
+        return data_dir
     shutil.copytree(_TEMPLATE["demo"], data_dir, dirs_exist_ok=True)
     return data_dir
 
@@ -184,6 +187,7 @@ def start_kiosk(data_dir: Path, route: str = "", props: dict[str, Any] | None = 
     vm_application.install(vm_ports.CoreApplicationsPort(cfg))
     vm_status_lookup.install(vm_ports.CoreStatusPort(cfg))
     vm_staff.install(vm_ports.CoreStaffPort(cfg))
+    vm_ports.stop_print_services()
     app = KioskApp(cfg, initial={"fullscreen": False, "width": size[0], "height": size[1],
                                  "startRoute": route, "startProps": props or {}})
     app.load()
@@ -192,12 +196,34 @@ def start_kiosk(data_dir: Path, route: str = "", props: dict[str, Any] | None = 
     return driver
 
 
+def kiosk_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., KioskDriver]]:
+    """The body of each test file's ``kiosk`` fixture: ``kiosk(route, **config changes)`` starts one
+    (again on the same data folder when called twice: a restart); all are stopped afterwards."""
+    drivers: list[KioskDriver] = []
+
+    def start(route: str = "", **changes: Any) -> KioskDriver:
+        for d in drivers:
+            if d.app.window is not None:
+                stop_kiosk(d)
+        data = seeded_data_dir(tmp_path_factory.getbasetemp(), tmp_path / "terminal")
+        driver = start_kiosk(data, route, **changes)
+        drivers.append(driver)
+        return driver
+
+    yield start
+    for d in drivers:
+        stop_kiosk(d)
+
+
 def stop_kiosk(driver: KioskDriver) -> None:
     from ui.vm_background import wait_for_background
     from ui.vm_ports import stop_print_services
 
+    if driver.app.window is None:
+        return
     wait_for_background(10_000)
     settle(50)
     driver.app.shutdown()
+    driver.app.window = None
     stop_print_services()
     settle(50)

@@ -9,13 +9,14 @@ the application saved and the receipt queued; the idle timeout wipes a half-fill
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_wizard_driver import KioskDriver, seeded_data_dir, settle, start_kiosk, stop_kiosk, wait_until
+from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
 
@@ -27,18 +28,8 @@ BAD_ID = BODY17 + ("1" if GOOD_ID[-1] != "1" else "2")
 
 
 @pytest.fixture
-def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    drivers: list[KioskDriver] = []
-
-    def start(route: str = "wizard", **changes: Any) -> KioskDriver:
-        data = seeded_data_dir(tmp_path_factory.getbasetemp(), tmp_path / "terminal")
-        driver = start_kiosk(data, route, **changes)
-        drivers.append(driver)
-        return driver
-
-    yield start
-    for d in drivers:
-        stop_kiosk(d)
+def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from kiosk_fixture(tmp_path, tmp_path_factory)
 
 
 def type_digits(d: KioskDriver, field: str, digits: str) -> None:
@@ -69,7 +60,7 @@ def fill_citizen(d: KioskDriver, id_number: str) -> None:
 
 
 def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk: Any) -> None:
-    d = kiosk()
+    d = kiosk("wizard")
     fill_citizen(d, BAD_ID)
     d.tap("applyNext")
     error = d.item("applyError-applicant.id_number")
@@ -145,7 +136,7 @@ def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any,
     base = demo_config(tmp_path / "terminal")
     printers = tuple(dataclasses.replace(p, target=str(blocker / "receipts")) if p.role == "receipt" else p
                      for p in base.printers)
-    d = kiosk(printers=printers)
+    d = kiosk("wizard", printers=printers)
     w = wizard(d)
     w.chooseKind("citizen")
     for key, value in {
@@ -178,7 +169,7 @@ def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any,
 
 
 def test_idle_timeout_wipes_a_half_filled_wizard(kiosk: Any) -> None:
-    d = kiosk()
+    d = kiosk("wizard")
     d.tap("applyKindCitizen")
     d.tap("applyField-applicant.name")
     d.wait_keyboard()
@@ -195,7 +186,7 @@ def test_idle_timeout_wipes_a_half_filled_wizard(kiosk: Any) -> None:
 
 
 def test_errors_are_listed_for_an_organisation_and_key_into_fields(kiosk: Any) -> None:
-    d = kiosk()
+    d = kiosk("wizard")
     d.tap("applyKindOrganisation")
     w = wizard(d)
     w.setValue("applicant.id_number", "91430100MA4L0000X0")

@@ -1,0 +1,138 @@
+"""Staff mode driven offscreen through the real shell: the PIN pad, the lockout that survives a restart,
+printing a blank form into the demo's file printer, a staff-assisted application, and the staff lists
+checked with qtmodeltester."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from test_wizard_driver import KioskDriver, kiosk_fixture, wait_until
+
+from kiosk.applications.validation import resident_id_check_digit
+
+pytestmark = pytest.mark.slow
+
+DEMO_PIN = "246810"  # the demo configuration's staff PIN (assets/demo/terminal.toml)
+
+
+@pytest.fixture
+def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from kiosk_fixture(tmp_path, tmp_path_factory)
+
+
+def staff(d: KioskDriver) -> Any:
+    return d.app.engine.singletonInstance("Kiosk.Backend", "StaffMode")
+
+
+def enter_pin(d: KioskDriver, pin: str) -> None:
+    for digit in pin:
+        d.tap(f"staffKey-{digit}")
+    assert staff(d).property("pinLength") == len(pin)
+    d.tap("staffPinSubmit")
+    wait_until(lambda: not staff(d).property("checking"), 10, "the PIN check")
+
+
+def test_wrong_pins_lock_staff_mode_and_the_lockout_survives_a_restart(kiosk: Any) -> None:
+    limits = {"max_failures": 3, "lockout_s": 300}
+    d = kiosk("staff", staff=limits)
+    for attempt in range(3):
+        enter_pin(d, "1111")
+        if attempt < 2:
+            assert d.text("staffPinMessage") == "密码不正确，请重新输入"
+    message = d.text("staffPinMessage")
+    assert message.startswith("密码错误次数过多，已锁定。请 ")
+    assert "4 分 59 秒" in message or "5 分 0 秒" in message
+    assert not d.item("staffKey-1").property("enabled")
+    assert staff(d).property("unlocked") is False
+
+    d = kiosk("staff", staff=limits)  # the terminal restarts: still locked, even for the right PIN
+    wait_until(lambda: staff(d).property("lockedSeconds") > 250, 5, "the persisted lockout")
+    assert "已锁定" in d.text("staffPinMessage")
+    staff(d).pressDigit("2")  # a locked pad takes no digits
+    assert staff(d).property("pinLength") == 0
+
+
+def test_staff_prints_a_blank_form_into_the_file_printer(kiosk: Any) -> None:
+    d = kiosk("staff")
+    enter_pin(d, DEMO_PIN)
+    assert staff(d).property("unlocked") is True
+    d.tap("staffPrintBlank")
+    wait_until(lambda: d.text("staffMessage") == "空白申请表已发送打印", 20, "the form to print")
+    pdfs = list((d.app.config.data_dir / "printouts" / "a4").glob("*.pdf"))
+    assert len(pdfs) == 1
+    assert pdfs[0].read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdfs[0]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "政府信息公开申请表" in text
+    fonts = subprocess.run(["pdffonts", str(pdfs[0])], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansSC" in fonts and " yes " in fonts
+
+    # the queue lists the job as done
+    wait_until(lambda: staff(d).property("printJobs").property("count") >= 1, 10, "the print queue")
+    jobs = staff(d).property("printJobs").rows()
+    assert (jobs[0].state, jobs[0].title) == ("done", "申请表 空白申请表")
+
+
+def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:
+    d = kiosk("staff")
+    enter_pin(d, DEMO_PIN)
+    d.tap("staffProxyApply")
+    wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+    wait_until(lambda: d.find("applyWizardPage") and wizard.property("proxy"), 5, "the wizard in staff mode")
+    d.tap("applyKindCitizen")
+    body = "43130219700101002"
+    for key, value in {
+        "applicant.name": "赵六", "applicant.id_number": body + resident_id_check_digit(body),
+        "applicant.phone": "13700001234", "applicant.address": "娄星区万宝镇幸福村3组",
+        "request.description": "幸福村2025年村级财务公开情况",
+    }.items():
+        wizard.setValue(key, value)
+    for _ in range(3):
+        d.tap("applyNext")
+    d.tap("applyConsent")
+    d.tap("applyPledge")
+    d.tap("applySubmit")
+    assert "工号" in d.text("applyError-proxy.staff_id"), "staff filing needs the staff member's number"
+    wizard.setValue("proxy.staff_id", "0731")
+    d.tap("applySubmit")
+    wait_until(lambda: wizard.property("trackingNumber"), 10, "the tracking number")
+
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.db import make_engine
+
+    engine = make_engine(d.app.config.db_path)
+    with Session(engine) as s:
+        payload = json.loads(s.scalars(select(ApplicationRecord.payload)).one() or "{}")
+    engine.dispose()
+    assert payload["proxy"] == {"kind": "staff", "staff_id": "0731", "agent_name": "", "agent_phone": "",
+                                "note": ""}
+
+
+def test_staff_lists_pass_the_model_tester(qtmodeltester: Any) -> None:
+    from ui.vm_staff import (
+        PrinterRow,
+        PrintersModel,
+        PrintJobRow,
+        PrintJobsModel,
+        RecentApplication,
+        RecentApplicationsModel,
+    )
+
+    recent = RecentApplicationsModel()
+    recent.set_rows([RecentApplication("WB01-20261127-0001", "张*", "11-27 10:30", False),
+                     RecentApplication("WB01-20261127-0002", "（已送达）", "11-27 10:45", True)])
+    jobs = PrintJobsModel()
+    jobs.set_rows([PrintJobRow("1", "回执", "小票", "failed", "打印机缺纸", "11-27 10:31", True)])
+    printers = PrintersModel()
+    printers.set_rows([PrinterRow("A4", "a4", "file", "ok", "打印机就绪")])
+    for model in (recent, jobs, printers):
+        qtmodeltester.check(model, force_py=True)
+    assert recent.roleNames()[int(recent.Role.TRACKING_NO)] == b"trackingNo"
+    assert recent.data(recent.index(1, 0), int(recent.Role.DELIVERED)) is True
