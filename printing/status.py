@@ -40,9 +40,18 @@ def resident_message(reason: str) -> str:
     return RESIDENT_MESSAGE
 
 
+AFTER_SEND = "发送后"  # detail prefix: the printer failed after it had received the job's bytes
+
+
 def staff_message(reason: str, detail: str = "") -> str:
-    """What staff see for a failed job: the reason in Chinese, plus the technical detail if any."""
+    """What staff see for a failed job: the reason in Chinese, plus the technical detail if any.
+
+    When the printer failed only after the bytes had reached it (paper ran out mid-receipt), it may
+    finish the job by itself once the fault is cleared, so staff are asked to look before reprinting.
+    """
     text = _STAFF.get(reason, f"打印失败（{reason}）")
+    if detail.startswith(AFTER_SEND):
+        text += "；打印机已收到数据，恢复后可能自动续打，请核对后再决定是否重新打印"
     return f"{text}（{detail}）" if detail else text
 
 

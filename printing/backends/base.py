@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from kiosk.errors import PrinterError
-from printing.status import PrinterStatus
+from printing.status import AFTER_SEND, PrinterStatus
 
 CONTENT_TYPES = ("escpos", "pdf")
 DLE_EOT = b"\x10\x04"
@@ -92,7 +92,7 @@ def send_checked(link: Link, data: bytes, timeout: float = STATUS_TIMEOUT_S) -> 
         link.write(data[start : start + CHUNK])
     after = query_status(link, timeout)
     if not after.ready:
-        raise PrinterError(after.reason, f"发送后：{after.detail}")
+        raise PrinterError(after.reason, f"{AFTER_SEND}：{after.detail}")
 
 
 def reject_pdf(name: str, content_type: str) -> None:

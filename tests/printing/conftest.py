@@ -213,6 +213,7 @@ class StatusDevice:
 
     faults: set[str] = field(default_factory=set)
     received: bytearray = field(default_factory=bytearray)
+    paper_runs_out_after: int | None = None  # bytes printed before the roll ends
     _pending: bytes = b""
 
     def status_byte(self, n: int) -> int:
@@ -245,6 +246,8 @@ class StatusDevice:
                     i += 3
                     continue
             self.received.append(data[i])
+            if self.paper_runs_out_after is not None and len(self.received) >= self.paper_runs_out_after:
+                self.faults.add("paper-out")
             i += 1
         return bytes(replies)
 

@@ -14,6 +14,7 @@ from kiosk.errors import PrinterError
 from printing.backends import SerialPrinter
 from printing.backends.serial_port import parse_target
 from printing.escpos.receipt import build_receipt
+from printing.status import staff_message
 
 
 class PtyPrinter:
@@ -68,6 +69,15 @@ def test_paper_out_over_serial(pty_printer: PtyPrinter, receipt_data: Any) -> No
         printer.send(build_receipt(receipt_data))
     assert err.value.reason == "paper_out"
     assert not pty_printer.device.received
+
+
+def test_paper_running_out_mid_job_is_reported_after_the_job(pty_printer: PtyPrinter, receipt_data: Any) -> None:
+    pty_printer.device.paper_runs_out_after = 300
+    with pytest.raises(PrinterError) as err:
+        SerialPrinter("serial", pty_printer.path).send(build_receipt(receipt_data))
+    assert err.value.reason == "paper_out"
+    assert err.value.detail.startswith("发送后")
+    assert "核对" in staff_message(err.value.reason, err.value.detail)
 
 
 def test_a_port_that_does_not_exist() -> None:
