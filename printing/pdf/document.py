@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Protocol
 
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.pdf import fonts
@@ -77,17 +78,14 @@ def paragraphs(body: str, body_format: str) -> list[tuple[str, str]]:
         return parser.blocks
     out: list[tuple[str, str]] = []
     body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
-    for raw in re.split(r"\n\s*\n|\n(?=#)", body.replace("\r\n", "\n")):
-        block = raw.strip()
-        if not block:
+    for raw in body.replace("\r\n", "\n").split("\n"):  # a line is a paragraph (条, 款) in these texts
+        line = raw.strip()
+        if not line or re.fullmatch(r"[-*_]{3,}", line):
             continue
-        if block.startswith("#"):
-            head, _, rest = block.partition("\n")
-            out.append(("h", _strip_md(head.lstrip("#").strip())))
-            if rest.strip():
-                out.append(("p", _strip_md(rest.strip())))
+        if line.startswith("#"):
+            out.append(("h", _strip_md(line.lstrip("#").strip())))
         else:
-            out.append(("p", _strip_md(block)))
+            out.append(("p", _strip_md(line)))
     return out
 
 
@@ -149,11 +147,13 @@ def _meta(doc: DocumentLike) -> list[str]:
 
 def _lay_out(doc: DocumentLike) -> list[_Line]:
     lines = [_Line(t, BOLD, 17, center=True, space_before=0) for t in wrap(doc.title, BOLD, 17, WIDTH)]
-    meta = "　".join(_meta(doc))
-    for i, t in enumerate(wrap(meta, REGULAR, 9.5, WIDTH)):
+    for i, t in enumerate(_pack(_meta(doc), REGULAR, 9.5, WIDTH)):
         lines.append(_Line(t, REGULAR, 9.5, center=True, space_before=4 * mm if i == 0 else 0))
     first = True
-    for kind, text in paragraphs(doc.body, doc.body_format):
+    blocks = paragraphs(doc.body, doc.body_format)
+    if blocks and blocks[0] == ("h", doc.title.strip()):  # the body repeats the title as its heading
+        blocks = blocks[1:]
+    for kind, text in blocks:
         font, size = (BOLD, HEADING_SIZE) if kind == "h" else (REGULAR, BODY_SIZE)
         indent = 0.0 if kind == "h" else 2 * size  # 首行缩进两字
         wrapped = wrap(text, font, size, WIDTH - indent)
@@ -165,6 +165,18 @@ def _lay_out(doc: DocumentLike) -> list[_Line]:
             before = (6 * mm if first else (3 * mm if kind == "h" else 1.2 * mm)) if j == 0 else 0.0
             lines.append(_Line(t, font, size, indent=indent if j == 0 else 0.0, space_before=before))
         first = False
+    return lines
+
+
+def _pack(items: list[str], font: str, size: float, width: float) -> list[str]:
+    """Items joined by wide spaces, a line break only between items (an item wider than a line wraps)."""
+    lines: list[str] = []
+    for item in items:
+        joined = f"{lines[-1]}　{item}" if lines else item
+        if lines and stringWidth(joined, font, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.extend(wrap(item, font, size, width))
     return lines
 
 
