@@ -9,7 +9,8 @@ Each job is a row of ``print_jobs`` (:class:`kiosk.printjobs.PrintJob`) in the t
 Privacy: a job's bytes (a receipt holds the applicant's name and masked numbers; a form everything)
 are deleted as soon as the job is done — for the job and every earlier failed attempt of the same
 bytes — leaving a stub (printer, kind, label, size, sha256, times). Only failed jobs keep bytes,
-for staff to reprint; :meth:`PrintQueue.discard` drops them without printing.
+for staff to reprint; :meth:`PrintQueue.discard` drops them without printing, and
+:meth:`PrintService.start` drops those older than :data:`FAILED_RETENTION` (3 days).
 
 A job that was ``printing`` when the terminal stopped is marked failed with reason ``interrupted`` on
 start-up (it may or may not have printed: staff decide); ``queued`` jobs are printed.
@@ -30,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select, update
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from printing.escpos.receipt import ReceiptData, TicketData
 
 log = logging.getLogger(__name__)
+
+# How long a failed job's bytes (personal data) wait for staff to reprint them.
+FAILED_RETENTION = timedelta(days=3)
 
 
 def _now() -> datetime:
@@ -235,6 +239,17 @@ class PrintQueue:
                 raise PrintQueueError(f"只能放弃失败的打印任务（状态：{job.state}）")
             job.payload = None
 
+    def purge_failed(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete the bytes of failed jobs that finished more than ``older_than`` ago; how many."""
+        cutoff = (now or _now()) - older_than
+        with self._sessions.begin() as s:
+            result = s.execute(
+                update(PrintJob)
+                .where(PrintJob.state == "failed", PrintJob.payload.is_not(None), PrintJob.finished_at < cutoff)
+                .values(payload=None, detail="已超过保留期限，内容已删除")
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def recover(self) -> int:
         """After a restart: jobs caught ``printing`` become failed(interrupted); how many."""
         with self._sessions.begin() as s:
@@ -271,8 +286,10 @@ class PrintService:
         *,
         on_change: Callable[[JobInfo], None] | None = None,
         configs: Mapping[str, PrinterConfig] | None = None,
+        failed_retention: timedelta = FAILED_RETENTION,
     ) -> None:
         self.queue = PrintQueue(engine)
+        self.failed_retention = failed_retention
         self.printers = dict(printers)
         self.configs = dict(configs or {})  # name -> configuration (role, receipt layout)
         self.on_change = on_change
@@ -297,6 +314,9 @@ class PrintService:
         """Mark interrupted jobs failed, then start the worker (idempotent)."""
         if self._thread is not None:
             return
+        purged = self.queue.purge_failed(self.failed_retention)
+        if purged:
+            log.info("dropped the bytes of %d failed print job(s) past their retention", purged)
         interrupted = self.queue.recover()
         if interrupted:
             log.warning("%d print job(s) were interrupted by a restart and are kept for reprint", interrupted)

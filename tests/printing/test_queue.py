@@ -173,3 +173,21 @@ def test_from_config_prints_receipts_and_tickets_on_the_receipt_printer(
     assert b"\x1dv0\x00" + bytes([48, 0, 24, 0]) in bodies[0]  # laid out for 32 columns (384 dots)
     assert "政务信息咨询区".encode("gb18030") in bodies[1]
     assert not Path(cfg.printers[0].target).exists()  # nothing went to the A4 printer
+
+
+def test_failed_jobs_bytes_are_dropped_after_their_retention(engine: Engine) -> None:
+    from datetime import datetime, timedelta
+
+    q = PrintQueue(engine)
+    old, recent = q.add("r", b"old personal bytes"), q.add("r", b"recent personal bytes")
+    q.mark_failed(old, "paper_out")
+    q.mark_failed(recent, "paper_out")
+    later = datetime.now() + timedelta(days=30)
+    assert q.purge_failed(timedelta(days=3), now=later) == 2
+    assert payload_in_db(engine, old) is None
+    assert q.get(old).state == "failed"
+    assert not q.get(old).reprintable
+    again = q.add("r", b"fresh")
+    q.mark_failed(again, "offline")
+    assert q.purge_failed(timedelta(days=3)) == 0
+    assert q.get(again).reprintable
