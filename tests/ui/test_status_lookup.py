@@ -1,0 +1,109 @@
+"""The status lookup (申请进度查询) driven offscreen through the real shell: offline it says so plainly and
+still shows what the terminal knows; a wrong phone number reveals nothing; typing goes through the
+on-screen keyboard."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+from test_wizard_driver import KioskDriver, kiosk_fixture, wait_until
+
+from kiosk.applications.model import Applicant, ApplicantKind, Application, IdType, RequestedInfo
+from kiosk.applications.validation import resident_id_check_digit
+
+pytestmark = pytest.mark.slow
+
+OFFLINE = "目前无法连接区政务公开办，请稍后再试或咨询工作人员"
+
+
+@pytest.fixture
+def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from kiosk_fixture(tmp_path, tmp_path_factory)
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def submit_here(d: KioskDriver, phone: str) -> str:
+    """An application submitted at this terminal through the core; its tracking number."""
+    from kiosk.applications import service
+    from kiosk.applications.tracking import CHINA_TZ
+    from kiosk.db import make_engine
+    from kiosk.mirror.models import Zone
+
+    body = "43130219851111002"
+    app = Application(
+        applicant=Applicant(kind=ApplicantKind.CITIZEN, name="陈七", id_type=IdType.RESIDENT_ID,
+                            id_number=body + resident_id_check_digit(body), phone=phone, address="万宝镇"),
+        request=RequestedInfo(description="万宝镇2025年道路建设项目招标公告"),
+        pledge_accepted=True, consent_personal_data=True,
+    )
+    engine = make_engine(d.app.config.db_path)
+    with Session(engine) as s:
+        zone = s.get(Zone, d.app.config.terminal.zone)
+        assert zone is not None
+        issued = service.submit(s, app, zone=zone, terminal_id=d.app.config.terminal.id,
+                                now=datetime(2026, 11, 27, 10, 30, tzinfo=CHINA_TZ))
+    engine.dispose()
+    return issued.tracking_no
+
+
+def lookup(d: KioskDriver) -> Any:
+    return d.app.engine.singletonInstance("Kiosk.Backend", "StatusLookup")
+
+
+def type_phone(d: KioskDriver, phone: str) -> None:
+    d.tap("statusPhoneField")
+    d.wait_keyboard()
+    d.type_keys(phone)
+    assert d.text("statusPhoneField") == phone
+
+
+def test_offline_lookup_says_so_and_shows_what_the_terminal_knows(kiosk: Any, tmp_path: Path) -> None:
+    key = tmp_path / "district.pub"
+    key.write_text("not used: the server is never reached")
+    server = {"url": f"http://127.0.0.1:{closed_port()}", "token": "terminal-token", "trust_key": str(key),
+              "timeout_s": 2.0}
+    d = kiosk("status", server=server)
+    tracking = submit_here(d, "13912345678")
+
+    lookup(d).setProperty("trackingNumber", tracking.lower())  # typed loosely: upper-cased by the screen
+    assert d.text("statusTrackingField") == tracking
+    type_phone(d, "13912345678")
+    d.tap("statusQueryButton")
+    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
+    assert d.text("statusServerText") == OFFLINE
+    local = d.text("statusLocalText")
+    assert "该申请在本终端提交" in local and "正在等待发送" in local
+    assert lookup(d).property("localDeadline") == "2026-12-25"
+
+
+def test_wrong_phone_reveals_nothing_and_no_server_is_said_plainly(kiosk: Any) -> None:
+    d = kiosk("status")  # the demo terminal has no server configured
+    tracking = submit_here(d, "13912345678")
+    lookup(d).setProperty("trackingNumber", tracking)
+    type_phone(d, "13800000000")
+    d.tap("statusQueryButton")
+    wait_until(lambda: lookup(d).property("state") == "done", 10, "the lookup")
+    assert "本终端暂未接入区政务公开办" in d.text("statusServerText")
+    assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）"
+    assert lookup(d).property("localSubmittedAt") == ""
+
+
+def test_missing_input_is_asked_for(kiosk: Any) -> None:
+    d = kiosk("status")
+    d.tap("statusQueryButton")
+    assert d.text("statusInputError") == "请输入回执上的受理编号"
+    lookup(d).setProperty("trackingNumber", "WB01-20261127-0001")
+    d.tap("statusQueryButton")
+    assert d.text("statusInputError") == "请输入申请时填写的联系电话"
