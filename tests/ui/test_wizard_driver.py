@@ -127,6 +127,18 @@ class KioskDriver:
 
         return wait_until(lookup, 5, f"keyboard key {text!r}")
 
+    def hide_keyboard(self) -> None:
+        """Tap the keyboard's own hide key (the resident is done typing)."""
+        def lookup() -> QQuickItem | None:
+            for item in _walk(self.panel()):
+                if item.isVisible() and item.metaObject().className().startswith("HideKeyboardKey"):
+                    return item
+            return None
+
+        self.tap_item(wait_until(lookup, 5, "the keyboard's hide key"))
+        wait_until(lambda: not self.window.property("keyboardUp"), 5, "the keyboard to hide")
+        settle(150)
+
     def type_keys(self, letters: str) -> None:
         for ch in letters:
             self.tap_item(self.key(ch))

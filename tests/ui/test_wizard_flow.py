@@ -56,6 +56,7 @@ def fill_citizen(d: KioskDriver, id_number: str) -> None:
     type_digits(d, "applyField-applicant.id_number", id_number)
     type_digits(d, "applyField-applicant.phone", "13812345678")
     type_digits(d, "applyField-applicant.postcode", "417000")
+    d.hide_keyboard()
     wizard(d).setValue("applicant.address", "湖南省娄底市娄星区万宝镇幸福路8号")
 
 
@@ -69,7 +70,9 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
 
     type_digits(d, "applyField-applicant.id_number", GOOD_ID)
     assert d.find("applyError-applicant.id_number") is None, "the error goes away once the field changes"
-    hide_keyboard(d)
+    assert d.find("applyNext") is None, "while typing the footer steps aside for the keyboard"
+    assert d.text("applyStepCompact") == "步骤 2/5 · 申请人信息"
+    d.hide_keyboard()
     d.tap("applyNext")
     assert d.text("applyStepLabel") == "步骤 3/5"
     wizard(d).setValue("request.description", "2025年万宝镇农村低保资金发放情况")
@@ -115,15 +118,6 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     d.tap("applyCancel")  # 完成
     wait_until(lambda: d.find("applyWizardPage") is None, 5, "the wizard to close")
     assert wizard(d).property("values")["applicant.name"] == ""
-
-
-def hide_keyboard(d: KioskDriver) -> None:
-    """The resident taps the keyboard's hide key (here: the input method is asked to hide)."""
-    from PySide6.QtGui import QGuiApplication
-
-    QGuiApplication.inputMethod().hide()
-    wait_until(lambda: not d.window.property("keyboardUp"), 5, "the keyboard to hide")
-    settle(200)
 
 
 def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ ColumnLayout {
                 border.width: parent.activeFocus || root.error ? 3 : 2
                 border.color: root.error ? Theme.highlight : (parent.activeFocus ? Theme.primary : "#9aa5b1")
             }
-            onActiveFocusChanged: if (activeFocus) root.focusedField(this)
+            onActiveFocusChanged: if (activeFocus) root.focusedField(root)
             // Pinyin pre-edit text is committed on Enter or by picking a candidate; keep the model in step.
             onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
         }
@@ -90,7 +90,7 @@ ColumnLayout {
                     border.width: parent.activeFocus || root.error ? 3 : 2
                     border.color: root.error ? Theme.highlight : (parent.activeFocus ? Theme.primary : "#9aa5b1")
                 }
-                onActiveFocusChanged: if (activeFocus) root.focusedField(this)
+                onActiveFocusChanged: if (activeFocus) root.focusedField(root)
                 onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
             }
         }

@@ -13,6 +13,8 @@ Item {
     property real fontScale: Theme.scale
     property bool wide: width > 1400
     property bool ready: true
+    // the on-screen keyboard is up: the header shrinks to one line and the footer steps aside
+    readonly property bool typing: Qt.inputMethod.visible
     property string route: "wizard"
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
@@ -33,15 +35,16 @@ Item {
     Rectangle {
         id: header
         anchors { left: parent.left; right: parent.right; top: parent.top }
-        height: headerColumn.implicitHeight + 40
+        height: headerColumn.implicitHeight + (page.typing ? 20 : 40)
         color: "#ffffff"
         ColumnLayout {
             id: headerColumn
-            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 20
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: page.typing ? 10 : 20
                       leftMargin: 40; rightMargin: 40 }
             spacing: 14
             RowLayout {
                 Layout.fillWidth: true
+                visible: !page.typing
                 Label {
                     text: vm.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
                     font.pixelSize: 40 * page.fontScale
@@ -60,8 +63,17 @@ Item {
                 }
             }
             // the five steps as a row of pills; passed steps can be tapped to go back
+            // while the keyboard is up only one slim line says where the resident is
+            Label {
+                objectName: "applyStepCompact"
+                visible: page.typing
+                text: qsTr("步骤 %1/%2 · %3").arg(vm.step + 1).arg(vm.stepCount).arg(page.stepTitles[vm.step])
+                font.pixelSize: 26 * page.fontScale
+                font.bold: true
+                color: Theme.primary
+            }
             RowLayout {
-                visible: vm.phase !== "done"
+                visible: vm.phase !== "done" && !page.typing
                 Layout.fillWidth: true
                 spacing: 10
                 Repeater {
@@ -157,7 +169,8 @@ Item {
     Rectangle {
         id: footer
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-        height: 124 * Math.min(page.fontScale, 1.3)
+        visible: !page.typing
+        height: visible ? 124 * Math.min(page.fontScale, 1.3) : 0
         color: "#ffffff"
         Rectangle { anchors { left: parent.left; right: parent.right; top: parent.top } height: 2; color: Theme.cardBorder }
         RowLayout {
