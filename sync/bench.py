@@ -129,7 +129,7 @@ def first_sync(root: Path, key_dir: Path, corpus: Path, n: int, page_size: int) 
                     "after": after, "until": manifest["head_seq"], "limit": page_size})
                 for env in page["entries"]:
                     verifier.verify(env, "document")
-                after = page["next_after"]
+                after = verifier.verify(page["page"], "page")["next_after"]
             t_net = time.perf_counter() - t0
         server.counter.bytes = 0
         server.counter.keep = []

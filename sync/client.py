@@ -158,9 +158,17 @@ class TerminalSync:
                             raise SignatureError(f"{kind}: a signed item is malformed: {exc}") from None
                 kv_set(self.session, f"sync.hash.{kind}", want)
 
-    def _verify_page(self, page: Any, cursor: int, head: int) -> list[dict[str, Any]]:
+    def _verify_page(self, page: Any, cursor: int, head: int) -> tuple[list[dict[str, Any]], int]:
+        """The page's verified entries and the cursor after it; SignatureError if anything is off."""
         if not isinstance(page, dict) or not isinstance(page.get("entries"), list):
             raise SyncError("变更页格式不对")
+        meta = self.verifier.verify(page.get("page"), "page")
+        zone = self.cfg.terminal.zone if self.scope == "own" else None
+        if (meta.get("after"), meta.get("until"), meta.get("scope"), meta.get("zone")) != (
+            cursor, head, self.scope, zone
+        ):
+            raise SignatureError("page: signed for another request (cursor, head or zone differ)")
+        nxt = meta.get("next_after")
         out: list[dict[str, Any]] = []
         last = cursor
         for env in page["entries"]:
@@ -169,15 +177,20 @@ class TerminalSync:
             if not isinstance(seq, int) or not last < seq <= head:
                 raise SignatureError(f"document: sequence {seq!r} out of order (after {last}, head {head})")
             last = seq
+            item = dict(p)  # never write into the signed payload itself
             if p.get("op") == "put":
                 rec = wire_to_record(p.get("doc"))
                 if rec.id != p.get("id"):
                     raise SignatureError("document: id does not match its record")
-                p["record"] = rec
+                item["record"] = rec
             elif p.get("op") != "delete" or not isinstance(p.get("id"), str):
                 raise SignatureError("document: unknown operation")
-            out.append(p)
-        return out
+            out.append(item)
+        if meta.get("seqs") != [p["seq"] for p in out]:
+            raise SignatureError("page: entries missing or added on the way")
+        if not isinstance(nxt, int) or not last <= nxt <= head or (nxt <= cursor and not out):
+            raise SignatureError("page: the next cursor is out of range")
+        return out, nxt
 
     def _in_scope(self, zone: Any) -> bool:
         return self.scope == "all" or zone is None or zone == self.cfg.terminal.zone
@@ -192,13 +205,9 @@ class TerminalSync:
                 params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
             )
             try:
-                entries = self._verify_page(page, cursor, head)
+                entries, nxt = self._verify_page(page, cursor, head)
             except ValueError as exc:
                 raise SignatureError(f"document: a signed record is malformed: {exc}") from None
-            nxt = page.get("next_after")
-            last_seq = entries[-1]["seq"] if entries else cursor
-            if not isinstance(nxt, int) or nxt < last_seq or nxt > head or (nxt <= cursor and not entries):
-                raise SyncError("变更页的游标不对")
             with self.session.begin():
                 for p in entries:
                     if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):

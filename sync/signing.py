@@ -4,7 +4,7 @@ made tamper-evident, and how a terminal checks it.
 A signed object travels as an *envelope* ``{"payload": {...}, "key_id": "…", "sig": "<base64>"}``.
 The signature covers ``DOMAIN + canonical(payload)`` where :func:`canonical` is UTF-8 JSON with sorted
 keys, no insignificant white space and non-ASCII characters kept as themselves. Every payload names its
-``kind`` (``document``, ``manifest``, ``zones``, ``categories``, ``calendar``) and a verifier states the
+``kind`` (``document``, ``page``, ``manifest``, ``zones``, ``categories``, ``calendar``) and a verifier states the
 kind it expects, so a signed record of one kind can never be replayed as another.
 """
 

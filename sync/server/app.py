@@ -210,11 +210,13 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             select(FeedDoc.seq, FeedDoc.payload).where(*cond).order_by(FeedDoc.seq).limit(limit)
         ).all()
         parts: list[str] = []
+        seqs: list[int] = []
         size = 0
         last = after
         for seq, payload in rows:
             text = _envelope_text(signer, payload)
             parts.append(text)
+            seqs.append(seq)
             size += len(text.encode("utf-8"))
             last = seq
             if size >= PAGE_BYTE_BUDGET:
@@ -225,9 +227,15 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         if more:
             cond[0] = FeedDoc.seq > last
             remaining = int(session.scalar(select(func.count()).select_from(FeedDoc).where(*cond)) or 0)
+        # The page itself is signed too: which entries it holds, for which terminal scope, and where the
+        # cursor goes next, so nobody in the middle can drop entries or move the cursor past them.
+        page = signer.sign({
+            "kind": "page", "after": after, "until": top, "scope": scope,
+            "zone": t.zone if scope == "own" else None, "seqs": seqs, "next_after": next_after, "more": more,
+        })
         body = (
-            f'{{"entries":[{",".join(parts)}],"head_seq":{head},"more":{"true" if more else "false"},'
-            f'"next_after":{next_after},"remaining":{remaining}}}'
+            f'{{"entries":[{",".join(parts)}],"head_seq":{head},"page":{canonical(page).decode("utf-8")},'
+            f'"remaining":{remaining}}}'
         )
         return json_text(body.encode("utf-8"))
 

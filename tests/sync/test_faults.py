@@ -200,3 +200,35 @@ def test_provisioned_config_is_accepted_and_bad_trust_file_refused(server, data_
         provision(args)
     assert not (tmp_path / "x.toml").exists()
     assert dataclasses.replace(cfg) == cfg and json.dumps(True)
+
+
+def test_page_with_an_entry_dropped_or_meant_for_another_zone_is_refused(server, tmp_path: Path) -> None:
+    import pytest
+
+    from kiosk.errors import SignatureError
+    from sync.client import TerminalSync
+    from sync.http import ServerClient
+
+    server.publish_lines([doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi"), doc(4)])
+    own = server.terminal(tmp_path / "wb", "wanbao")
+    other = server.terminal(tmp_path / "hx", "hexi")
+    params = {"after": 0, "until": 4, "limit": 10, "scope": "own"}
+    with ServerClient(own) as c:
+        page = c.request("GET", "/v1/changes", "t", params=params)
+    with ServerClient(other) as c:
+        foreign = c.request("GET", "/v1/changes", "t", params=params)
+    engine = open_engine(own.db_path)
+    runner = TerminalSync(own, engine)
+    try:
+        entries, nxt = runner._verify_page(page, 0, 4)
+        assert [e["seq"] for e in entries] == [1, 2, 4] and nxt == 4
+        dropped = dict(page, entries=[page["entries"][0], page["entries"][2]])
+        with pytest.raises(SignatureError, match="missing or added"):
+            runner._verify_page(dropped, 0, 4)
+        with pytest.raises(SignatureError, match="another request"):
+            runner._verify_page(foreign, 0, 4)
+        with pytest.raises(SignatureError, match="another request"):
+            runner._verify_page(page, 1, 4)  # replayed at another cursor
+    finally:
+        runner.close()
+        engine.dispose()
