@@ -96,7 +96,7 @@ class PrintJobRow:
     job_id: str
     title: str  # what it is, in Chinese (回执 2026…, 空白申请表, 测试页)
     printer: str
-    state: str  # queued | printing | done | failed
+    job_state: str  # queued | printing | done | failed ("state" would shadow QML's Item.state)
     reason: str  # why it failed, in Chinese for staff ("" otherwise)
     created_at: str
     reprintable: bool  # failed with its bytes kept
@@ -107,7 +107,7 @@ class PrinterRow:
     name: str
     role: str  # a4 | receipt
     kind: str
-    state: str  # ok | paper_out | offline | cover_open | error | unknown
+    printer_state: str  # ok | paper_out | offline | cover_open | unreachable | error | unknown
     detail: str
 
 

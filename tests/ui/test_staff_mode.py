@@ -77,7 +77,9 @@ def test_staff_prints_a_blank_form_into_the_file_printer(kiosk: Any) -> None:
     # the queue lists the job as done
     wait_until(lambda: staff(d).property("printJobs").property("count") >= 1, 10, "the print queue")
     jobs = staff(d).property("printJobs").rows()
-    assert (jobs[0].state, jobs[0].title) == ("done", "申请表 空白申请表")
+    assert (jobs[0].job_state, jobs[0].title) == ("done", "申请表 空白申请表")
+    shown = d.text(f"staffJobState-{jobs[0].job_id}")
+    assert "演示A4打印机" in shown and shown.endswith("已完成")
 
 
 def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:

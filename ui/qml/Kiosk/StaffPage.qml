@@ -266,7 +266,7 @@ Item {
                         required property string jobId
                         required property string title
                         required property string printer
-                        required property string state
+                        required property string jobState
                         required property string reason
                         required property string createdAt
                         required property bool reprintable
@@ -283,9 +283,9 @@ Item {
                                 wrapMode: Text.Wrap
                                 text: createdAt + "　" + printer + "　"
                                       + ({ queued: qsTr("排队中"), printing: qsTr("打印中"), done: qsTr("已完成"),
-                                           failed: qsTr("失败") })[state] + (reason ? "：" + reason : "")
+                                           failed: qsTr("失败") })[jobState] + (reason ? "：" + reason : "")
                                 font.pixelSize: Theme.fontSmall
-                                color: state === "failed" ? Theme.highlight : Theme.textMuted
+                                color: jobState === "failed" ? Theme.highlight : Theme.textMuted
                             }
                         }
                         KioskButton {
@@ -310,12 +310,12 @@ Item {
                     delegate: RowLayout {
                         required property string name
                         required property string role
-                        required property string state
+                        required property string printerState
                         required property string detail
                         Layout.fillWidth: true
                         spacing: Theme.gap
                         Rectangle { width: 22; height: 22; radius: 11
-                                    color: state === "ok" ? Theme.inForce : state === "unknown" ? "#9E9E9E" : Theme.repealed }
+                                    color: printerState === "ok" ? Theme.inForce : printerState === "unknown" ? "#9E9E9E" : Theme.repealed }
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
@@ -324,7 +324,7 @@ Item {
                             Label {
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
-                                text: state === "ok" ? qsTr("正常") : (detail || state)
+                                text: detail || (printerState === "ok" ? qsTr("正常") : printerState)
                                 font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                             }
                         }
