@@ -1,0 +1,331 @@
+"""The terminal's self-test (``kiosk self-test``, the frozen program's ``--self-test``).
+
+District IT runs it after installing or upgrading a terminal, and the autostart unit may run it before
+the kiosk starts. Each check answers one question with a verdict:
+
+    fonts        the bundled CJK fonts are there and are TrueType files with the tables a renderer needs
+    qml          the QML module is there: its qmldir and every file it lists
+    data folder  the data folder exists (or can be made) and takes a file
+    database     the mirror opens, migrates to the newest schema and passes SQLite's integrity_check
+    content      the mirror holds the terminal's zone and documents (or will be seeded on first start)
+    printer      each configured printer answers (through printing/'s status API)
+    server       the district server answers an HTTP HEAD (through sync/'s client), when one is configured
+    disk         free space in the data folder
+
+Verdicts are ``ok``, ``warn`` (works, but look at it), ``fail`` and ``skip`` (not checked, with the
+reason). The command exits non-zero when any check failed. Nothing here prints personal data, and no
+check changes content: the database check only migrates, as the kiosk itself would on start.
+
+The printer and server checks use ``printing`` and ``sync``, which the core must not import (the
+layering test forbids even a lazy ``import``): they are reached by name through :mod:`importlib`,
+the same late binding ``kiosk.cli.COMMANDS`` uses, so the core runs and tests without them.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import shutil
+import struct
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.paths import app_root, font_path
+
+FONT_WEIGHTS = ("Regular", "Bold")
+REQUIRED_FONT_TABLES = (b"cmap", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"name")
+MIN_FREE_MB = 200  # below this the mirror, the print queue and the logs may not fit: fail
+LOW_FREE_MB = 1024  # below this: warn
+SERVER_PROBE_PATH = "/v1/manifest"
+
+
+class Verdict(enum.StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    verdict: Verdict
+    detail: str
+    ms: float = 0.0
+
+
+# -------------------------------------------------------------------------------------------- fonts
+
+
+def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
+    """The font's table directory (tag -> offset, length); ValueError if it is not a TrueType font."""
+    if len(data) < 12:
+        raise ValueError("file too short for a font")
+    tag = data[:4]
+    if tag == b"OTTO":
+        raise ValueError("a CFF (OpenType/PostScript) font: the PDFs need TrueType outlines")
+    if tag not in (b"\x00\x01\x00\x00", b"true"):
+        raise ValueError(f"not a TrueType font (starts with {tag!r})")
+    (num_tables,) = struct.unpack(">H", data[4:6])
+    if not 1 <= num_tables <= 100 or len(data) < 12 + 16 * num_tables:
+        raise ValueError("damaged table directory")
+    tables: dict[bytes, tuple[int, int]] = {}
+    for i in range(num_tables):
+        tag_i, _checksum, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i: 28 + 16 * i])
+        if offset + length > len(data):
+            raise ValueError(f"table {tag_i.decode('latin-1')} runs past the end of the file (truncated?)")
+        tables[tag_i] = (offset, length)
+    return tables
+
+
+def truetype_problem(data: bytes) -> str | None:
+    """Why ``data`` is not a usable TrueType font, or None. Reads the table directory, not the glyphs."""
+    try:
+        tables = _tables(data)
+    except ValueError as exc:
+        return str(exc)
+    missing = [t.decode() for t in REQUIRED_FONT_TABLES if t not in tables]
+    if missing:
+        return f"missing table(s) {', '.join(missing)}"
+    head_off, head_len = tables[b"head"]
+    if head_len < 16 or data[head_off + 12: head_off + 16] != b"\x5f\x0f\x3c\xf5":
+        return "the 'head' table's magic number is wrong"
+    return None
+
+
+def check_fonts(_cfg: Config) -> CheckResult:
+    problems, sizes = [], []
+    for weight in FONT_WEIGHTS:
+        path = font_path(weight)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path.name}: {exc.strerror or exc}")
+            continue
+        why = truetype_problem(data)
+        if why:
+            problems.append(f"{path.name}: {why}")
+        sizes.append(f"{path.name} {len(data) / 1e6:.1f} MB")
+    if problems:
+        return CheckResult("fonts", Verdict.FAIL, "; ".join(problems))
+    return CheckResult("fonts", Verdict.OK, ", ".join(sizes))
+
+
+# ---------------------------------------------------------------------------------------------- qml
+
+
+def qml_module_dir() -> Path:
+    return app_root() / "ui" / "qml" / "Kiosk"
+
+
+def check_qml(_cfg: Config) -> CheckResult:
+    folder = qml_module_dir()
+    qmldir = folder / "qmldir"
+    try:
+        lines = qmldir.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return CheckResult("qml", Verdict.FAIL, f"{qmldir} is missing")
+    listed = [parts[-1] for parts in (line.split() for line in lines)
+              if parts and parts[-1].endswith((".qml", ".js"))]
+    missing = [name for name in listed if not (folder / name).is_file()]
+    if missing:
+        return CheckResult("qml", Verdict.FAIL, f"qmldir lists missing file(s): {', '.join(missing[:5])}")
+    qml_files = sorted(folder.glob("*.qml"))
+    if not any(p.name == "Main.qml" for p in qml_files):
+        return CheckResult("qml", Verdict.FAIL, f"{folder / 'Main.qml'} is missing")
+    empty = [p.name for p in qml_files if p.stat().st_size == 0]
+    if empty:
+        return CheckResult("qml", Verdict.FAIL, f"empty QML file(s): {', '.join(empty[:5])}")
+    return CheckResult("qml", Verdict.OK, f"{len(qml_files)} QML files, {len(listed)} listed in qmldir")
+
+
+# ------------------------------------------------------------------------------ data folder, database
+
+
+def check_data_folder(cfg: Config) -> CheckResult:
+    folder = cfg.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".self-test-probe"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        return CheckResult("data folder", Verdict.FAIL, f"{folder}: {exc.strerror or exc}")
+    return CheckResult("data folder", Verdict.OK, str(folder))
+
+
+def check_database(cfg: Config) -> CheckResult:
+    from sqlalchemy import text
+
+    from kiosk.db import open_engine
+    from kiosk.errors import StorageError
+
+    try:
+        engine = open_engine(cfg.db_path)
+    except StorageError as exc:
+        return CheckResult("database", Verdict.FAIL, f"{cfg.db_path}: {str(exc)[:200]}")
+    try:
+        with engine.connect() as conn:
+            result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    except Exception as exc:  # a damaged file fails in many ways; each is a failed check, not a crash
+        return CheckResult("database", Verdict.FAIL, f"{cfg.db_path}: {str(exc).splitlines()[0][:200]}")
+    finally:
+        engine.dispose()
+    if result != ["ok"]:
+        return CheckResult("database", Verdict.FAIL, f"integrity_check: {'; '.join(result[:3])}")
+    return CheckResult("database", Verdict.OK, f"{cfg.db_path.name}: schema {revision}, {mode}, integrity ok")
+
+
+def check_content(cfg: Config) -> CheckResult:
+    from sqlalchemy import func, select
+
+    from kiosk.db import make_engine, session_factory
+    from kiosk.mirror.models import Document, Zone
+
+    if not cfg.db_path.exists():
+        return CheckResult("content", Verdict.SKIP, "no mirror yet")
+    engine = make_engine(cfg.db_path, read_only=True)
+    try:
+        with session_factory(engine)() as s:
+            docs = s.scalar(select(func.count()).select_from(Document)) or 0
+            zone = s.get(Zone, cfg.terminal.zone)
+    except Exception as exc:  # reported by the database check already; say so briefly here
+        return CheckResult("content", Verdict.FAIL, f"cannot read the mirror: {str(exc).splitlines()[0][:120]}")
+    finally:
+        engine.dispose()
+    if docs == 0:
+        if cfg.terminal.content_pack:
+            return CheckResult("content", Verdict.WARN,
+                               f"mirror empty; seeded from content pack '{cfg.terminal.content_pack}' on start")
+        return CheckResult("content", Verdict.WARN, "mirror empty; waiting for the first sync")
+    if zone is None:
+        return CheckResult("content", Verdict.FAIL,
+                           f"{docs} documents, but the configured zone '{cfg.terminal.zone}' is not in the mirror")
+    return CheckResult("content", Verdict.OK, f"{docs} documents; zone {zone.code} = {zone.name}")
+
+
+# ------------------------------------------------------------------------------- printers and server
+
+
+def _optional(module: str) -> Any | None:
+    """A module of another package, imported by name (None when this build does not carry it)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def check_printers(cfg: Config) -> list[CheckResult]:
+    if not cfg.printers:
+        return [CheckResult("printer", Verdict.SKIP, "no printer configured")]
+    backends = _optional("printing.backends")
+    out = []
+    for p in cfg.printers:
+        name = f"printer {p.name}"
+        if backends is None:
+            out.append(CheckResult(name, Verdict.SKIP, f"{p.kind} {p.role}: not checked (printing not installed)"))
+            continue
+        try:
+            if p.kind == "file":  # a folder printer makes its folder on the first job; make it now
+                Path(p.target).mkdir(parents=True, exist_ok=True)
+            status = backends.open_printer(p).status()
+        except Exception as exc:  # a backend that raises is a failed check, named, never a crash
+            out.append(CheckResult(name, Verdict.FAIL, f"{p.kind}: {type(exc).__name__}: {str(exc)[:160]}"))
+            continue
+        verdict = Verdict.OK if status.ready else Verdict.FAIL
+        if status.ready and status.paper_near_end:
+            verdict = Verdict.WARN
+        out.append(CheckResult(name, verdict, f"{p.kind} {p.role}: {status.text}"))
+    return out
+
+
+def check_server(cfg: Config) -> CheckResult:
+    if not cfg.server.url:
+        return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
+    http = _optional("sync.http")
+    if http is None:
+        return CheckResult("server", Verdict.SKIP, "not checked (sync not installed)")
+    try:
+        with http.ServerClient(cfg) as client:
+            resp = client.http.head(SERVER_PROBE_PATH)
+    except Exception as exc:  # httpx's errors, a bad CA file, …: the reason, not a traceback
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
+    code = resp.status_code
+    if code in (401, 403):
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers, but refuses this terminal's token "
+                                                   f"(HTTP {code})")
+    if code >= 500:
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers with an error (HTTP {code})")
+    return CheckResult("server", Verdict.OK, f"{cfg.server.url} answers (HEAD {SERVER_PROBE_PATH}: HTTP {code})")
+
+
+# --------------------------------------------------------------------------------------------- disk
+
+
+def check_disk(cfg: Config) -> CheckResult:
+    folder = cfg.data_dir
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free_mb = shutil.disk_usage(folder).free / (1024 * 1024)
+    except OSError as exc:
+        return CheckResult("disk", Verdict.FAIL, f"{folder}: {exc.strerror or exc}")
+    detail = f"{free_mb / 1024:.1f} GB free in {folder}"
+    if free_mb < MIN_FREE_MB:
+        return CheckResult("disk", Verdict.FAIL, f"{detail} (needs at least {MIN_FREE_MB} MB)")
+    if free_mb < LOW_FREE_MB:
+        return CheckResult("disk", Verdict.WARN, f"{detail} (less than {LOW_FREE_MB} MB)")
+    return CheckResult("disk", Verdict.OK, detail)
+
+
+# ----------------------------------------------------------------------------------------- the run
+
+Check = Callable[[Config], CheckResult | list[CheckResult]]
+CHECKS: tuple[Check, ...] = (
+    check_fonts, check_qml, check_data_folder, check_database, check_content, check_printers, check_server,
+    check_disk,
+)
+
+
+def run_checks(cfg: Config, checks: tuple[Check, ...] = CHECKS) -> Iterator[CheckResult]:
+    """Run every check in order, timing each; a check that raises is a failure, not the end of the run."""
+    for check in checks:
+        t0 = time.perf_counter()
+        try:
+            got = check(cfg)
+        except Exception as exc:  # an unexpected bug in a check still yields a verdict for the others
+            got = CheckResult(check.__name__.removeprefix("check_"), Verdict.FAIL,
+                              f"the check itself failed: {type(exc).__name__}: {str(exc)[:160]}")
+        ms = (time.perf_counter() - t0) * 1000
+        for r in got if isinstance(got, list) else [got]:
+            yield CheckResult(r.name, r.verdict, r.detail, ms)
+
+
+def failed(results: list[CheckResult]) -> bool:
+    return any(r.verdict is Verdict.FAIL for r in results)
+
+
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def format_table(results: list[CheckResult]) -> str:
+    """The results as an aligned plain-text table (what staff and IT read on the console)."""
+    width = max([len("check")] + [_cells(r.name) for r in results])
+
+    def pad(text: str) -> str:
+        return text + " " * (width - _cells(text))
+
+    lines = [f"{pad('check')}  result  detail", f"{'-' * width}  ------  {'-' * 40}"]
+    lines += [f"{pad(r.name)}  {r.verdict.value.upper():<6}  {r.detail}" for r in results]
+    bad = sum(r.verdict is Verdict.FAIL for r in results)
+    lines.append(f"self-test: {'FAILED (' + str(bad) + ' check(s))' if bad else 'passed'}")
+    return "\n".join(lines)

@@ -1,0 +1,185 @@
+"""The self-test against real parts: the bundled fonts and QML, a real mirror file, a folder printer,
+a refused TCP port, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk import selftest
+from kiosk.cli import main as cli_main
+from kiosk.config import Config, PrinterConfig, ServerSection, demo_config
+from kiosk.paths import font_path
+from kiosk.selftest import Verdict, run_checks, truetype_problem
+
+
+@pytest.fixture
+def cfg(data_dir: Path) -> Config:
+    return demo_config(data_dir)
+
+
+def by_name(cfg: Config) -> dict[str, selftest.CheckResult]:
+    return {r.name: r for r in run_checks(cfg)}
+
+
+def test_a_fresh_demo_terminal_passes(cfg: Config) -> None:
+    results = by_name(cfg)
+    assert not selftest.failed(list(results.values())), selftest.format_table(list(results.values()))
+    assert results["fonts"].verdict is Verdict.OK
+    assert results["qml"].verdict is Verdict.OK
+    assert results["database"].verdict is Verdict.OK
+    assert "integrity ok" in results["database"].detail
+    assert results["content"].verdict is Verdict.WARN  # empty until the first start seeds it
+    assert results["server"].verdict is Verdict.SKIP
+    assert {n for n in results if n.startswith("printer ")} == {f"printer {p.name}" for p in cfg.printers}
+    assert results["disk"].verdict is Verdict.OK
+
+
+def test_a_seeded_mirror_reports_its_zone(cfg: Config) -> None:
+    from kiosk.seed import ensure_seeded
+
+    ensure_seeded(cfg)
+    content = by_name(cfg)["content"]
+    assert content.verdict is Verdict.OK
+    assert "wanbao = 万宝镇" in content.detail
+
+
+def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    data = font_path("Regular").read_bytes()
+    assert truetype_problem(data) is None
+    assert truetype_problem(data[: len(data) // 2]) is not None  # truncated: a table runs past the end
+    assert "CFF" in (truetype_problem(b"OTTO" + data[4:]) or "")
+    assert "not a TrueType" in (truetype_problem(b"<html>not a font</html>") or "")
+    head = data.find(b"\x5f\x0f\x3c\xf5")
+    broken = data[:head] + b"XXXX" + data[head + 4:]
+    assert "magic" in (truetype_problem(broken) or "")
+    bad = tmp_path / "NotoSansSC-Regular.ttf"
+    bad.write_bytes(data[:5000])
+    monkeypatch.setattr(selftest, "font_path", lambda weight="Regular": tmp_path / f"NotoSansSC-{weight}.ttf")
+    result = selftest.check_fonts(demo_config(tmp_path))
+    assert result.verdict is Verdict.FAIL
+    assert "NotoSansSC-Regular.ttf" in result.detail
+    assert "NotoSansSC-Bold.ttf" in result.detail  # missing altogether
+
+
+def test_missing_qml_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cfg: Config) -> None:
+    folder = tmp_path / "Kiosk"
+    folder.mkdir()
+    (folder / "qmldir").write_text("module Kiosk\nsingleton Theme 1.0 Theme.qml\nMain 1.0 Main.qml\n")
+    (folder / "Main.qml").write_text("import QtQuick\nItem {}\n")
+    monkeypatch.setattr(selftest, "qml_module_dir", lambda: folder)
+    result = selftest.check_qml(cfg)
+    assert result.verdict is Verdict.FAIL
+    assert "Theme.qml" in result.detail
+    (folder / "Theme.qml").write_text("pragma Singleton\nimport QtQuick\nQtObject {}\n")
+    assert selftest.check_qml(cfg).verdict is Verdict.OK
+
+
+def test_a_damaged_database_fails_and_the_run_goes_on(cfg: Config) -> None:
+    cfg.db_path.parent.mkdir(parents=True, exist_ok=True)
+    cfg.db_path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)
+    results = by_name(cfg)
+    assert results["database"].verdict is Verdict.FAIL
+    assert results["disk"].verdict is Verdict.OK  # later checks still ran
+
+
+def test_printers_are_asked_through_printing(cfg: Config) -> None:
+    closed = dataclasses.replace(cfg, printers=(
+        PrinterConfig(name="小票", role="receipt", kind="tcp", target="127.0.0.1:9"),  # discard port: refused
+        *cfg.printers,
+    ))
+    results = by_name(closed)
+    assert results["printer 小票"].verdict is Verdict.FAIL
+    assert "tcp receipt" in results["printer 小票"].detail
+    assert all(results[f"printer {p.name}"].verdict is Verdict.OK for p in cfg.printers)
+
+
+def test_no_printers_is_skipped_not_failed(cfg: Config) -> None:
+    results = by_name(dataclasses.replace(cfg, printers=()))
+    assert results["printer"].verdict is Verdict.SKIP
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    status = 200
+    seen: list[tuple[str, str, str]] = []  # noqa: RUF012 - shared with the test on purpose
+
+    def do_HEAD(self) -> None:  # http.server names handlers after the method
+        _Handler.seen.append((self.command, self.path, self.headers.get("Authorization", "")))
+        self.send_response(_Handler.status)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def with_server(cfg: Config, url: str) -> Config:
+    return dataclasses.replace(cfg, server=ServerSection(url=url, token="terminal-token", trust_key="k.pem",
+                                                         timeout_s=3))
+
+
+@pytest.mark.parametrize(("status", "verdict"), [(200, Verdict.OK), (405, Verdict.OK), (401, Verdict.FAIL),
+                                                 (503, Verdict.FAIL)])
+def test_server_reachability_by_head(cfg: Config, server: str, status: int, verdict: Verdict) -> None:
+    _Handler.status = status
+    _Handler.seen.clear()
+    result = selftest.check_server(with_server(cfg, server))
+    assert result.verdict is verdict, result.detail
+    assert _Handler.seen == [("HEAD", selftest.SERVER_PROBE_PATH, "Bearer terminal-token")]
+    assert "terminal-token" not in result.detail
+
+
+def test_an_unreachable_server_fails(cfg: Config) -> None:
+    result = selftest.check_server(with_server(cfg, "http://127.0.0.1:9"))
+    assert result.verdict is Verdict.FAIL
+    assert "127.0.0.1:9" in result.detail
+
+
+def test_low_disk_fails(cfg: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(selftest, "MIN_FREE_MB", 10**12)
+    assert selftest.check_disk(cfg).verdict is Verdict.FAIL
+
+
+def test_a_check_that_crashes_is_a_failure_not_a_crash(cfg: Config) -> None:
+    def check_boom(_cfg: Config) -> selftest.CheckResult:
+        raise RuntimeError("bug")
+
+    results = list(run_checks(cfg, (check_boom, selftest.check_disk)))
+    assert [(r.name, r.verdict) for r in results] == [("boom", Verdict.FAIL), ("disk", Verdict.OK)]
+
+
+def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
+        data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text(f'[terminal]\ndata_dir = "{data_dir}"\n', encoding="utf-8")
+    assert cli_main(["self-test", "--config", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "self-test: passed" in out
+    assert "fonts" in out
+    log_lines = [json.loads(x) for x in (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8").splitlines()]
+    assert {x["check"] for x in log_lines if x.get("event") == "self_test"} >= {"fonts", "database", "disk"}
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'[terminal]\ndata_dir = "{data_dir}"\n[[printers]]\nname = "p"\nkind = "tcp"\n'
+                   f'target = "127.0.0.1:9"\n', encoding="utf-8")
+    assert cli_main(["self-test", "--config", str(bad), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["passed"] is False
+    assert {"name": "printer p", "verdict": "fail"}.items() <= next(
+        c for c in report["checks"] if c["name"] == "printer p").items()
