@@ -1,20 +1,29 @@
 """Keeping the search index in step with the mirror's documents (called by kiosk.mirror.store).
 
-Tables (created by migration 0002):
+Tables (migration 0005 creates them; 0002 made a first layout):
 
-- ``search_fts``: a contentless FTS5 table (``content=''``, ``tokenize='ascii'``) with the columns
-  ``title``, ``docnum`` (文号 + issuer), ``body`` and ``py`` (pinyin-initial letter pairs of the
-  title). Rows are keyed on ``documents.rowid``; the text is pre-tokenised by
-  :mod:`kiosk.search.tokenize`. Contentless keeps the mirror small: the text lives once, in
-  ``documents``; snippets are cut from there in Python.
-- ``search_docs``: one row per indexed document (``doc_rowid``) with its normalised 文号, for exact
-  文号 lookup, and the title's pinyin initials. Its presence also says "this document is in the FTS
+- ``search_fts``: a contentless FTS5 table (``content=''``, ``tokenize='ascii'``, 4 KB pages) over
+  text pre-tokenised by :mod:`kiosk.search.tokenize`, rows keyed on ``documents.rowid``. Columns:
+
+  ``title``   title as CJK bigrams (a lone character stays itself) and ASCII words;
+  ``title1``  the title's CJK characters one by one (one-character queries);
+  ``docnum``  文号 and issuer, tokenised like the title;
+  ``body``    the first :data:`BODY_INDEX_CHARS` characters of the body, as bigrams;
+  ``py``      the title's pinyin initials as overlapping letter pairs (``dbj`` → ``db bj``);
+  ``meta``    filter tokens: zone (``z`` = district-wide, ``z<hex>``), status ``s<hex>``, year
+              ``y2024``, categories ``c<hex>`` — so filters and counts stay inside FTS5.
+
+  Contentless keeps the mirror small (the text is stored once, in ``documents``); snippets are cut
+  from there in Python.
+- ``search_docs``: one row per indexed document: normalised 文号 (exact 文号 lookup), pinyin
+  initials, and the exact ``meta`` tokens inserted. Its presence says "this row is in the FTS
   table", so removal never sends FTS5 a 'delete' for a row it never got.
 
-Because the FTS table is contentless, removing a row means handing FTS5 the very tokens that were
-inserted: :func:`remove_document` must run while the Document still holds its old text (store.py
-calls it before changing or deleting). :data:`INDEX_VERSION` (tokeniser + body policy + pypinyin)
-is stored in ``kv``; :func:`ensure_current` rebuilds the index when it differs.
+A contentless row is removed by handing FTS5 the very tokens that were inserted: the text columns
+are re-tokenised from the Document, which still holds its old text when :func:`remove_document`
+runs (store.py calls it before changing or deleting), and ``meta`` comes from ``search_docs``.
+:data:`INDEX_VERSION` (tokeniser + body policy + pypinyin) is kept in ``kv``; :func:`ensure_current`
+rebuilds the index when it differs (after an upgrade that changed tokenisation).
 """
 
 from __future__ import annotations
@@ -29,31 +38,65 @@ from sqlalchemy.orm import Session
 from kiosk.mirror.models import Document
 from kiosk.search import tokenize as tk
 
-# How much of a body is indexed: the first BODY_INDEX_CHARS characters. Government notices are
-# 1–10 KB; long regulations still get their first ~20,000 characters (their chapters 1–several).
+# How much of a body is indexed. Government notices are 1–10 KB (≈ 300–3,500 characters); long
+# regulations are indexed over their first 20,000 characters (the general provisions and most
+# chapters), which bounds index size and import time for the few very long texts.
 BODY_INDEX_CHARS = 20_000
 INDEX_VERSION = f"tok{tk.TOKENIZER_VERSION}-body{BODY_INDEX_CHARS}-pypinyin{pypinyin.__version__}"
 KV_KEY = "search.index_version"
+COLUMNS = ("title", "title1", "docnum", "body", "py", "meta")
 
 _INSERT_FTS = text(
-    "INSERT INTO search_fts(rowid, title, docnum, body, py) VALUES (:rowid, :title, :docnum, :body, :py)"
+    "INSERT INTO search_fts(rowid, title, title1, docnum, body, py, meta) "
+    "VALUES (:rowid, :title, :title1, :docnum, :body, :py, :meta)"
 )
 _DELETE_FTS = text(
-    "INSERT INTO search_fts(search_fts, rowid, title, docnum, body, py) "
-    "VALUES ('delete', :rowid, :title, :docnum, :body, :py)"
+    "INSERT INTO search_fts(search_fts, rowid, title, title1, docnum, body, py, meta) "
+    "VALUES ('delete', :rowid, :title, :title1, :docnum, :body, :py, :meta)"
 )
 _INSERT_DOCS = text(
-    "INSERT OR REPLACE INTO search_docs(doc_rowid, doc_number_norm, initials) VALUES (:rowid, :dn, :ini)"
+    "INSERT OR REPLACE INTO search_docs(doc_rowid, doc_number_norm, initials, meta) "
+    "VALUES (:rowid, :dn, :ini, :meta)"
 )
 
 
-def _fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None,
-            body: str | None) -> dict[str, Any]:
+def _hex(value: str) -> str:
+    return value.encode("utf-8").hex()
+
+
+def zone_token(zone_id: str | None) -> str:
+    return "z" + _hex(zone_id or "")
+
+
+def status_token(status: str) -> str:
+    return "s" + _hex(status)
+
+
+def year_token(year: int) -> str:
+    return f"y{year:04d}"
+
+
+def category_token(code: str) -> str:
+    return "c" + _hex(code)
+
+
+def meta_tokens(zone_id: str | None, status: str | None, published: str | None,
+                categories: Iterable[str]) -> str:
+    parts = [zone_token(zone_id), status_token(status or "in_force")]
+    if published and published[:4].isdigit():
+        parts.append(year_token(int(published[:4])))
+    parts.extend(category_token(c) for c in sorted(set(categories)))
+    return " ".join(parts)
+
+
+def _text_fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None,
+                 body: str | None) -> dict[str, Any]:
     initials = tk.pinyin_initials(title)
     return {
         "rowid": rowid,
-        "title": tk.index_tokens(title),
-        "docnum": tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x)),
+        "title": tk.index_tokens(title, unigrams=False),
+        "title1": tk.cjk_chars(title),
+        "docnum": tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False),
         "body": tk.index_tokens((body or "")[:BODY_INDEX_CHARS], unigrams=False),
         "py": tk.letter_bigrams(initials),
         "dn": tk.normalize_doc_number(doc_number),
@@ -61,14 +104,24 @@ def _fields(rowid: int, title: str | None, doc_number: str | None, issuer: str |
     }
 
 
-def document_fields(doc: Document) -> dict[str, Any]:
-    """The parameters written to the index for ``doc`` (exposed for batch writers and tests)."""
-    return _fields(doc.rowid, doc.title, doc.doc_number, doc.issuer, doc.body)
+def _categories(conn: Connection, doc_id: str) -> list[str]:
+    return list(conn.execute(
+        text("SELECT category_code FROM document_categories WHERE document_id = :id"), {"id": doc_id}
+    ).scalars())
+
+
+def document_fields(session: Session, doc: Document) -> dict[str, Any]:
+    """The parameters written to the index for ``doc`` (its categories as the database holds them)."""
+    session.flush()  # pending DocumentCategory rows must be visible to the query below
+    conn = session.connection()
+    row = _text_fields(doc.rowid, doc.title, doc.doc_number, doc.issuer, doc.body)
+    row["meta"] = meta_tokens(doc.zone_id, doc.status, doc.published, _categories(conn, doc.id))
+    return row
 
 
 def index_document(session: Session, doc: Document) -> None:
     """Add ``doc`` (flushed, ``rowid`` set) to the index, in the caller's transaction."""
-    index_many(session.connection(), [document_fields(doc)])
+    index_many(session.connection(), [document_fields(session, doc)])
 
 
 def index_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -82,12 +135,14 @@ def index_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
 def remove_document(session: Session, doc: Document) -> None:
     """Take ``doc`` out of the index; call while it still holds the text it was indexed with."""
     conn = session.connection()
-    present = conn.execute(
-        text("SELECT 1 FROM search_docs WHERE doc_rowid = :r"), {"r": doc.rowid}
-    ).first()
-    if present is None:
+    meta = conn.execute(
+        text("SELECT meta FROM search_docs WHERE doc_rowid = :r"), {"r": doc.rowid}
+    ).scalar_one_or_none()
+    if meta is None:
         return
-    conn.execute(_DELETE_FTS, document_fields(doc))
+    row = _text_fields(doc.rowid, doc.title, doc.doc_number, doc.issuer, doc.body)
+    row["meta"] = meta
+    conn.execute(_DELETE_FTS, row)
     conn.execute(text("DELETE FROM search_docs WHERE doc_rowid = :r"), {"r": doc.rowid})
 
 
@@ -100,16 +155,28 @@ def rebuild(conn: Connection, *, batch: int = 500) -> int:
     n = 0
     last = -1
     while True:
-        rows = conn.execute(
-            text("SELECT rowid, title, doc_number, issuer, body FROM documents WHERE rowid > :last "
-                 "ORDER BY rowid LIMIT :n"),
+        docs = conn.execute(
+            text("SELECT rowid, id, title, doc_number, issuer, body, zone_id, status, published "
+                 "FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n"),
             {"last": last, "n": batch},
         ).all()
-        if not rows:
+        if not docs:
             break
-        index_many(conn, [_fields(r[0], r[1], r[2], r[3], r[4]) for r in rows])
-        n += len(rows)
-        last = rows[-1][0]
+        cats: dict[str, list[str]] = {}
+        for doc_id, code in conn.execute(
+            text("SELECT document_id, category_code FROM document_categories "
+                 "WHERE document_id IN (SELECT id FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n)"),
+            {"last": last, "n": batch},
+        ):
+            cats.setdefault(doc_id, []).append(code)
+        rows = []
+        for d in docs:
+            row = _text_fields(d.rowid, d.title, d.doc_number, d.issuer, d.body)
+            row["meta"] = meta_tokens(d.zone_id, d.status, d.published, cats.get(d.id, ()))
+            rows.append(row)
+        index_many(conn, rows)
+        n += len(docs)
+        last = docs[-1].rowid
     conn.execute(text("INSERT OR REPLACE INTO kv(key, value) VALUES (:k, :v)"),
                  {"k": KV_KEY, "v": INDEX_VERSION})
     return n
@@ -121,8 +188,8 @@ def is_current(conn: Connection) -> bool:
 
 
 def ensure_current(session: Session) -> bool:
-    """Rebuild the index if it was built by another tokeniser version; True if it rebuilt (and
-    committed)."""
+    """Rebuild the index if another tokeniser version built it; True if it rebuilt (and committed).
+    Call once after opening the mirror, before searching or importing."""
     if is_current(session.connection()):
         return False
     rebuild(session.connection())

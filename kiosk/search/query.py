@@ -26,13 +26,13 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kiosk.mirror.models import DocStatus
+from kiosk.search import index as idx
 from kiosk.search import tokenize as tk
 
 MAX_QUERY_CHARS = 64  # the rest of a 2,000-character paste is ignored
@@ -41,8 +41,14 @@ MAX_ALTERNATIVES = 4  # synonym variants per run
 MAX_RELAXED_TERMS = 24
 SNIPPET_CHARS = 90
 SNIPPET_SCAN_CHARS = 20_000
-# bm25 weights of the FTS columns (title, docnum, body, py)
-WEIGHTS = (10.0, 4.0, 1.0, 6.0)
+# Ranking window: BM25 is computed for at most this many of the newest matches of the whole query
+# plus as many of the newest title/文号/pinyin matches (see run_search).
+WINDOW = 200
+# bm25 weights of the FTS columns (title, title1, docnum, body, py, meta)
+WEIGHTS = (10.0, 2.0, 4.0, 1.0, 6.0, 0.0)
+TITLE_COLS = "title docnum"
+TITLE_BOOST = 1.0
+ALL_COLS = "title docnum body"
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
 
@@ -92,13 +98,19 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Plan:
-    """The MATCH expressions for one query and the strings to mark in snippets."""
+class Level:
+    """One way of matching a query: an expression for all columns and one for title-like columns."""
 
-    strict: str
-    relaxed: str
+    full: str
+    title: str
     marks: tuple[str, ...]
-    relaxed_marks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to match one query, strictest level first, and what else to look up."""
+
+    levels: tuple[Level, ...]
     pinyin: str  # ASCII letters the titles' initials should contain, or ""
     doc_number: str  # normalised 文号 for exact lookup, or ""
 
@@ -147,160 +159,215 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
 
-def _cjk_expr(t: str) -> str:
-    run = tk.Run(t, True)
-    if len(t) == 1:
-        return f"({{title docnum}} : {_q(t)} OR {{body}} : {_q(t)} *)"
-    return (
-        f"({{title docnum}} : {_phrase(tk.run_tokens(run, unigrams=True))}"
-        f" OR {{body}} : {_phrase(tk.bigrams(run))})"
-    )
+def _run_expr(run: tk.Run, cols: str) -> str:
+    if run.cjk and len(run.text) == 1:
+        return f"{{title1}} : {_q(run.text)}"  # one character: titles only (bodies: nearly all match)
+    return f"{{{cols}}} : {_phrase(tk.bigrams(run))}"
+
+
+def _unit_expr(run: tk.Run, cols: str) -> str:
+    if not run.cjk:
+        return _run_expr(run, cols)
+    alts = expand(run.text)
+    exprs = [_run_expr(r, cols) for a in alts for r in tk.runs(a)[:1]]
+    return exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")"
 
 
 _ASCII_LETTERS = re.compile(r"[a-z]+")
+# Words of a resident's question that say nothing about the documents (relaxed matching drops them).
+FILLER = ("我想", "我要", "请问", "怎么", "怎样", "如何", "哪里", "什么", "办理", "需要", "可以", "是否",
+          "多少", "能不能", "有没有", "一下", "的", "了", "吗", "呢", "吧", "啊")
+
+
+def _level(runs: list[tk.Run], pinyin: str) -> Level:
+    marks: list[str] = []
+    for run in runs:
+        marks.extend(expand(run.text) if run.cjk else [run.text])
+    full = " AND ".join(_unit_expr(r, ALL_COLS) for r in runs)
+    title = " AND ".join(_unit_expr(r, TITLE_COLS) for r in runs)
+    if pinyin:
+        py = f"{{py}} : {_phrase(tk.letter_bigrams(pinyin).split())}"
+        full, title = f"({full}) OR {py}", f"({title}) OR {py}"
+    return Level(full=full, title=title, marks=tuple(dict.fromkeys(marks)))
 
 
 def plan(query: str) -> Plan | None:
-    """The MATCH expressions for ``query``; None when it holds nothing searchable."""
+    """How to match ``query``; None when it holds nothing searchable."""
     q = tk.normalize(query.replace("\x00", " "))[:MAX_QUERY_CHARS]
     runs = tk.runs(q)[:MAX_RUNS]
-    letters = "".join(q.split())
-    pinyin = letters if len(letters) >= 2 and _ASCII_LETTERS.fullmatch(letters) else ""
     if not runs:
         return None
-    units: list[str] = []
-    marks: list[str] = []
-    relaxed_terms: list[str] = []
+    letters = "".join(q.split())
+    pinyin = letters if len(letters) >= 2 and _ASCII_LETTERS.fullmatch(letters) else ""
+    # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
+    # searched on its own: it would only match titles; it is still marked in snippets.
+    core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs
+    levels = [_level(core or runs[:1], pinyin)]
+    # relaxed 1: the synonym-table words found in a longer query (我想办低保怎么弄 → 低保)
+    known = [t for g in synonym_groups() for t in g if any(r.cjk and t in r.text and t != r.text for r in runs)]
+    known = [t for t in dict.fromkeys(known) if not any(t != o and t in o for o in known)]
+    if known:
+        expr = [_unit_expr(tk.Run(t, True), ALL_COLS) for t in known]
+        texpr = [_unit_expr(tk.Run(t, True), TITLE_COLS) for t in known]
+        marks = tuple(dict.fromkeys(m for t in known for m in expand(t)))
+        levels.append(Level(full=" OR ".join(expr), title=" OR ".join(texpr), marks=marks))
+    # relaxed 2: any of the query's bigrams/words, filler words dropped
+    terms: list[str] = []
     for run in runs:
-        if run.cjk:
-            alts = expand(run.text)
-            units.append("(" + " OR ".join(_cjk_expr(a) for a in alts) + ")")
-            marks.extend(alts)
-            relaxed_terms.extend(tk.bigrams(run))
-        else:
-            units.append(f"{{title docnum body}} : {_q(run.text)}")
-            marks.append(run.text)
-            relaxed_terms.append(run.text)
-    strict = " AND ".join(units)
-    if pinyin:
-        strict = f"({strict}) OR {{py}} : {_phrase(tk.letter_bigrams(pinyin).split())}"
-    relaxed_terms = list(dict.fromkeys(relaxed_terms))[:MAX_RELAXED_TERMS]
-    relaxed = "{title docnum body} : (" + " OR ".join(_q(t) for t in relaxed_terms) + ")"
+        if not run.cjk:
+            terms.append(run.text)
+            continue
+        cleaned = run.text
+        for f in FILLER:
+            cleaned = cleaned.replace(f, " ")
+        for sub in cleaned.split():
+            terms.extend(tk.bigrams(tk.Run(sub, True)) if len(sub) > 1 else [])
+    terms = list(dict.fromkeys(terms))[:MAX_RELAXED_TERMS]
+    if terms and (len(runs) > 1 or len(terms) > 1):
+        any_terms = " OR ".join(_q(t) for t in terms)
+        levels.append(Level(full=f"{{{ALL_COLS}}} : ({any_terms})", title=f"{{{TITLE_COLS}}} : ({any_terms})",
+                            marks=tuple(terms)))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
-    return Plan(
-        strict=strict,
-        relaxed=relaxed,
-        marks=tuple(dict.fromkeys(marks)),
-        relaxed_marks=tuple(relaxed_terms),
-        pinyin=pinyin,
-        doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "",
-    )
+    return Plan(levels=tuple(levels), pinyin=pinyin,
+                doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "")
 
 
 # --- running --------------------------------------------------------------------------------------
 
-_STATUS_TIER = "CASE d.status WHEN 'in_force' THEN 0 WHEN 'amended' THEN 1 ELSE 2 END"
+_TIER = {"in_force": 0, "amended": 1}
 
 
-def _filter_sql(f: Filters, params: dict[str, Any]) -> str:
+def _filter_expr(f: Filters) -> str:
+    """Filters as FTS5 terms on the ``meta`` column (see kiosk.search.index)."""
     parts: list[str] = []
     if f.zone is not None:
-        parts.append("(d.zone_id IS NULL OR d.zone_id = :f_zone)")
-        params["f_zone"] = f.zone
+        parts.append(f"{{meta}} : ({_q(idx.zone_token(None))} OR {_q(idx.zone_token(f.zone))})")
     if f.category is not None:
-        parts.append(
-            "EXISTS (SELECT 1 FROM document_categories dc WHERE dc.document_id = d.id "
-            "AND dc.category_code = :f_cat)"
-        )
-        params["f_cat"] = f.category
+        parts.append(f"{{meta}} : {_q(idx.category_token(f.category))}")
     if f.status is not None:
-        parts.append("d.status = :f_status")
-        params["f_status"] = DocStatus.parse(f.status).value
+        parts.append(f"{{meta}} : {_q(idx.status_token(DocStatus.parse(f.status).value))}")
     if f.year is not None:
-        parts.append("d.published >= :f_y0 AND d.published < :f_y1")
-        params["f_y0"] = f"{f.year:04d}-01-01"
-        params["f_y1"] = f"{f.year + 1:04d}-01-01"
+        parts.append(f"{{meta}} : {_q(idx.year_token(int(f.year)))}")
     return "".join(" AND " + p for p in parts)
 
 
-def _exact_doc_numbers(session: Session, doc_number: str) -> list[int]:
-    if not doc_number:
-        return []
-    return list(
-        session.execute(
-            text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
-        ).scalars()
-    )
+def _with_filters(expr: str, f: Filters) -> str:
+    fx = _filter_expr(f)
+    return f"({expr}){fx}" if fx else expr
 
 
-def _count(session: Session, match: str, f: Filters) -> int:
-    params: dict[str, Any] = {"m": match}
-    where = _filter_sql(f, params)
-    if where:
-        # fixed SQL pieces only; every value is bound
-        sql = ("SELECT count(*) FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "  # noqa: S608
-               f"WHERE search_fts MATCH :m{where}")
-    else:
-        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :m"
-    return int(session.execute(text(sql), params).scalar_one())
+_W = ", ".join(str(x) for x in WEIGHTS)
+_CANDIDATES = text(
+    f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status "  # noqa: S608
+    "FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
+    "WHERE search_fts MATCH :m ORDER BY search_fts.rowid DESC LIMIT :n"
+)
+_COUNT = text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :m")
 
 
-def _page(session: Session, match: str, f: Filters, *, exact: list[int], limit: int, offset: int
-          ) -> list[Any]:
-    params: dict[str, Any] = {"m": match, "limit": limit, "offset": offset}
-    where = _filter_sql(f, params)
-    exact_sql = ""
-    if exact:
-        exact_sql = "d.rowid IN (" + ",".join(str(int(r)) for r in exact) + ") DESC, "
-    w = ", ".join(str(x) for x in WEIGHTS)
-    # fixed SQL pieces and integers only; every value is bound
-    sql = (
-        "SELECT d.id, d.title, d.status, d.doc_number, d.issuer, d.published, d.zone_id, "  # noqa: S608
-        f"substr(d.body, 1, {SNIPPET_SCAN_CHARS}) AS body, d.body_format, bm25(search_fts, {w}) AS score "
+def _candidates(session: Session, match: str, n: int) -> dict[int, tuple[float, str]]:
+    return {r.rid: (float(r.score), r.status) for r in session.execute(_CANDIDATES, {"m": match, "n": n})}
+
+
+def _scores(session: Session, match: str, rowids: list[int]) -> dict[int, tuple[float, str]]:
+    """Whole-query BM25 of particular matches (title matches outside the newest-first window)."""
+    ids = ",".join(str(int(r)) for r in rowids)
+    sql = text(
+        f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status "  # noqa: S608
         "FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
-        f"WHERE search_fts MATCH :m{where} "
-        f"ORDER BY {exact_sql}{_STATUS_TIER}, score LIMIT :limit OFFSET :offset"
+        f"WHERE search_fts MATCH :m AND search_fts.rowid IN ({ids})"
     )
-    return list(session.execute(text(sql), params).all())
+    return {r.rid: (float(r.score), r.status) for r in session.execute(sql, {"m": match})}
+
+
+def _exact_doc_numbers(session: Session, doc_number: str) -> set[int]:
+    if not doc_number:
+        return set()
+    return set(session.execute(
+        text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
+    ).scalars())
+
+
+def _rest(session: Session, match: str, exclude: list[int], n: int, skip: int) -> list[int]:
+    """Matches outside the ranked window, newest first."""
+    ids = ",".join(str(int(r)) for r in exclude) or "NULL"
+    sql = text(
+        f"SELECT rowid FROM search_fts WHERE search_fts MATCH :m AND rowid NOT IN ({ids}) "  # noqa: S608
+        "ORDER BY rowid DESC LIMIT :n OFFSET :o"
+    )
+    return list(session.execute(sql, {"m": match, "n": n, "o": skip}).scalars())
+
+
+_DETAILS = (
+    "SELECT rowid, id, title, status, doc_number, issuer, published, zone_id, "  # noqa: S608
+    f"substr(body, 1, {SNIPPET_SCAN_CHARS}) AS body, body_format FROM documents WHERE rowid IN "
+)
 
 
 def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
                filters: Filters | None = None, with_total: bool = True) -> SearchResult:
-    """See :func:`kiosk.search.search`."""
+    """See :func:`kiosk.search.search`.
+
+    Ranking in a bounded window, so a query matching most of a 100,000-document mirror still answers
+    in milliseconds: BM25 (column weights :data:`WEIGHTS`) is computed for the newest
+    :data:`WINDOW` matches of the query over all columns and the newest :data:`WINDOW` matches in
+    titles/文号/pinyin; those are ordered exact-文号 first, then in force / 已修订 / 已废止, then BM25.
+    Matches outside the window follow, newest first. ``total`` counts every match (inside FTS5).
+    """
     f = filters or Filters()
     limit = max(0, min(int(limit), 500))
     offset = max(0, int(offset))
     p = plan(query)
-    if p is None:
-        return SearchResult(query="", total=0, hits=[])
+    shown = query[:MAX_QUERY_CHARS]
+    if p is None or (limit == 0 and not with_total):
+        return SearchResult(query=shown, total=0, hits=[])
     exact = _exact_doc_numbers(session, p.doc_number)
-    relaxed = False
-    rows = _page(session, p.strict, f, exact=exact, limit=limit, offset=offset)
-    total = _count(session, p.strict, f) if with_total and (rows or offset) else len(rows)
-    marks = p.marks
-    if not rows and offset == 0:
-        rows = _page(session, p.relaxed, f, exact=exact, limit=limit, offset=offset)
-        if rows:
-            relaxed = True
-            marks = p.relaxed_marks
-            total = _count(session, p.relaxed, f) if with_total else len(rows)
-    hits = [
-        SearchHit(
+    ranked: dict[int, tuple[float, str]] = {}
+    depth, level, full = 0, p.levels[0], ""
+    for depth, level in enumerate(p.levels):  # noqa: B007 - depth and level are used after the loop
+        full = _with_filters(level.full, f)
+        ranked = _candidates(session, full, WINDOW)
+        in_title = _candidates(session, _with_filters(level.title, f), WINDOW)
+        missing = [r for r in in_title if r not in ranked]
+        if missing:
+            ranked.update(_scores(session, full, missing))
+        # Title weight: a title/文号/pinyin match adds its own BM25 (computed on those columns only)
+        # to the whole-document BM25, so titles that say what was asked come first.
+        for rid, (t_score, _status) in in_title.items():
+            if rid in ranked:
+                ranked[rid] = (ranked[rid][0] + TITLE_BOOST * t_score, ranked[rid][1])
+        if ranked:
+            break
+    if not ranked:
+        return SearchResult(query=shown, total=0, hits=[])
+    order = sorted(ranked, key=lambda r: (r not in exact, _TIER.get(ranked[r][1], 2), ranked[r][0], -r))
+    total = int(session.execute(_COUNT, {"m": full}).scalar_one()) if with_total else len(order)
+    page = order[offset : offset + limit]
+    if len(page) < limit and total > len(order):
+        page += _rest(session, full, order, limit - len(page), max(0, offset - len(order)))
+    if not page:
+        return SearchResult(query=shown, total=total, hits=[], relaxed=depth > 0)
+    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + ",".join(map(str, page)) + ")"))}
+    hits = []
+    for rid in page:
+        r = rows.get(rid)
+        if r is None:
+            continue
+        score = ranked.get(rid, (0.0, ""))[0]
+        hits.append(SearchHit(
             id=r.id,
             title=r.title,
-            title_html=mark_title(r.title, marks, p.pinyin),
-            snippet=snippet(r.body, marks, body_format=r.body_format, title=r.title),
-            score=round(-float(r.score), 4),
+            title_html=mark_title(r.title, level.marks, p.pinyin),
+            snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
+            score=round(-score, 4),
             status=r.status,
             doc_number=r.doc_number,
             issuer=r.issuer,
             published=r.published,
             zone_id=r.zone_id,
-        )
-        for r in rows
-    ]
-    return SearchResult(query=query[:MAX_QUERY_CHARS], total=total, hits=hits, relaxed=relaxed)
+        ))
+    return SearchResult(query=shown, total=total, hits=hits, relaxed=depth > 0)
 
 
 # --- snippets and marks ---------------------------------------------------------------------------

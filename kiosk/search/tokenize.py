@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pypinyin import Style, lazy_pinyin
 
 # Bump when index-side output changes (the mirror's index is then rebuilt).
-TOKENIZER_VERSION = "2"
+TOKENIZER_VERSION = "3"
 
 # CJK ideographs: URO, Extension A, compatibility ideographs, Extensions B–F (supplementary plane).
 CJK_RANGES = (
@@ -97,6 +97,13 @@ def index_tokens(text: str | None, *, unigrams: bool = True) -> str:
     return " ".join(
         _cjk_tokens(cjk, unigrams) if cjk else word for cjk, word in _RUN_RE.findall(normalize(text))
     )
+
+
+def cjk_chars(text: str | None) -> str:
+    """The CJK characters of ``text`` as single-character tokens (the titles' one-character index)."""
+    if not text:
+        return ""
+    return " ".join(ch for ch in normalize(text) if _CJK_RE.match(ch))
 
 
 def bigrams(run: Run) -> list[str]:

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-27 12:20:00
 
 The FTS5 table is not in SQLAlchemy's metadata (virtual table); kiosk.search.index owns it.
-Documents already in the mirror are indexed here, so an upgraded terminal's search works at once.
+Superseded by 0005 (which drops and recreates these tables and indexes the documents).
 """
 
 from __future__ import annotations
@@ -30,9 +30,7 @@ def upgrade() -> None:
         "initials TEXT NOT NULL DEFAULT '')"
     )
     op.execute("CREATE INDEX ix_search_docs_doc_number_norm ON search_docs(doc_number_norm)")
-    from kiosk.search.index import rebuild
-
-    rebuild(op.get_bind())
+    # Documents are indexed by 0005, which replaces this first layout.
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks run by ``kiosk bench NAME`` (see kiosk/cli/bench_cmd.py); not tests."""

@@ -1,0 +1,35 @@
+"""``kiosk bench NAME [options]``: run a named benchmark (not a test; figures go to docs/benchmarks.md).
+
+A small registry: :data:`BENCHMARKS` maps a benchmark name to the module that implements it. Each
+module exposes ``add_arguments(parser)`` and ``run(args) -> int``. Other areas add their own line here
+(e.g. ``"sync": "sync.bench"``); modules are imported only when their benchmark is chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any
+
+# benchmark name -> module with add_arguments(parser) and run(args)
+BENCHMARKS: dict[str, str] = {
+    "search": "kiosk.bench.search",
+    "forms": "printing.pdf.bench",  # A4 PDF generation (printing/ may not be imported by kiosk/ itself)
+    "receipts": "printing.bench",  # ESC/POS receipt and queue-ticket bytes
+    "sync": "sync.bench",  # first sync vs one-file download; incremental sync bytes vs changed records
+}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("bench", help="run a named benchmark and print its figures")
+    names = p.add_subparsers(dest="benchmark", metavar="NAME")
+    names.required = True
+    for name, module in BENCHMARKS.items():
+        mod = importlib.import_module(module)
+        bp = names.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
+        mod.add_arguments(bp)
+        bp.set_defaults(func=mod.run)
+
+
+def run(args: argparse.Namespace) -> int:  # pragma: no cover - each benchmark sets its own func
+    raise SystemExit("choose a benchmark")
