@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "import": "kiosk.cli.import_cmd",
     "pin-hash": "kiosk.cli.admin",
     "search": "kiosk.cli.search_cmd",
+    "bench": "kiosk.cli.bench_cmd",
     "sync": "sync.sync_cmd",
     "provision": "sync.provision_cmd",
     "run": "ui.commands",
