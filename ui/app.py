@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,8 +91,50 @@ def register_qml_types() -> None:
             log.warning("view-model %s not available: %s", optional, exc)
 
 
+SEED_MARKER_KEY = "seed.content_pack"  # kiosk.seed.MARKER_KEY (tests check they agree)
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([^'\"\s]+)['\"]?", re.M)
+
+
+def schema_heads() -> set[str]:
+    """The newest Alembic revision(s), read from the migration files without importing Alembic."""
+    from kiosk.paths import migrations_dir
+
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        found = dict((k, v) for k, v in _REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+        if found.get("down_revision", "None") != "None":
+            parents.add(found["down_revision"])
+    return revisions - parents
+
+
+def mirror_ready(cfg: Config) -> bool:
+    """True when the mirror exists, is at the newest schema and was seeded (or synced): then start-up
+    skips Alembic and the content-pack importer, which cost a second of imports on a terminal."""
+    import sqlite3
+
+    if not cfg.db_path.is_file():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{cfg.db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            versions = {r[0] for r in con.execute("SELECT version_num FROM alembic_version")}
+            seeded = con.execute("SELECT 1 FROM kv WHERE key = ?", (SEED_MARKER_KEY,)).fetchone() is not None
+            synced = con.execute("SELECT 1 FROM documents WHERE seq > 0 LIMIT 1").fetchone() is not None
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    wants_seed = bool(cfg.terminal.content_pack.strip())
+    return versions == schema_heads() and (seeded or synced or not wants_seed)
+
+
 def open_mirror(cfg: Config) -> Path:
     """Migrate the terminal's mirror and seed it from the content pack on first start; returns its path."""
+    if mirror_ready(cfg):
+        return cfg.db_path
     from kiosk.db import open_engine
     from kiosk.seed import ensure_seeded
 
@@ -101,6 +144,14 @@ def open_mirror(cfg: Config) -> Path:
     finally:
         engine.dispose()
     return cfg.db_path
+
+
+def _search_index_current(session: Any) -> bool:
+    """Worker job: rebuild the search index if an upgrade changed its tokeniser (also warms up the
+    search engine's imports before the first keystroke)."""
+    from kiosk.search import index
+
+    return index.ensure_current(session)
 
 
 @dataclass
@@ -163,6 +214,8 @@ class KioskApp:
         if not roots:
             raise RuntimeError("the QML shell did not load: " + "; ".join(self.warnings[-5:]))
         self.window = roots[0]
+        # after the home screen's own queries (the worker runs jobs in order)
+        self.worker.submit("search.warmup", _search_index_current, lambda _rebuilt: None, write=True)
         return self.window
 
     def start_background(self) -> None:

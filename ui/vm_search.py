@@ -274,9 +274,7 @@ class SearchModel(QAbstractListModel):
     def _restart(self) -> None:
         self._generation += 1
         if not self._query.strip():
-            self.beginResetModel()
-            self._rows = []
-            self.endResetModel()
+            self._replace_rows([])
             self._total = 0
             self._searched = ""
             self.resultsChanged.emit()
@@ -303,9 +301,7 @@ class SearchModel(QAbstractListModel):
             self._set_busy(False)
             self._last_ms = (time.perf_counter() - started) * 1000
             if offset == 0:
-                self.beginResetModel()
-                self._rows = rows
-                self.endResetModel()
+                self._replace_rows(rows)
             elif offset == len(self._rows) and rows:
                 self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
                 self._rows.extend(rows)
@@ -321,6 +317,23 @@ class SearchModel(QAbstractListModel):
 
         self._set_busy(True)
         self._svc.worker.submit(f"search.{id(self)}", job, done, failed)
+
+    def _replace_rows(self, rows: list[SearchRow]) -> None:
+        """Show ``rows`` in place of the current ones, keeping the rows both have (their delegates stay
+        alive and only change text, which is much cheaper per keystroke than a model reset)."""
+        old, new = len(self._rows), len(rows)
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            del self._rows[new:]
+            self.endRemoveRows()
+        common = min(old, new)
+        if common:
+            self._rows[:common] = rows[:common]
+            self.dataChanged.emit(self.index(0, 0), self.index(common - 1, 0))
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self._rows.extend(rows[old:])
+            self.endInsertRows()
 
     def _load_popular(self) -> None:
         def done(found: list[str]) -> None:
