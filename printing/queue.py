@@ -19,8 +19,9 @@ Reasons are the codes of :mod:`printing.status`: residents are shown "请联系�
 staff the reason (:attr:`JobInfo.staff_message`).
 
 :class:`PrintService` runs one worker thread: ``submit()`` returns a job id at once; the outcome
-arrives through the ``on_change`` callback (called on the worker thread) or by polling ``job()`` /
-``wait()``.
+arrives through the ``on_change`` callback or by polling ``job()`` / ``wait()``. ``on_change`` is
+called with each state in order (on the submitting thread for ``queued``, on the worker for the
+rest); keep it quick and non-blocking — a Qt view-model emits a signal from it.
 """
 
 from __future__ import annotations
@@ -297,6 +298,9 @@ class PrintService:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._changed = threading.Condition()
+        # A state change and its callback happen under this lock, so listeners hear a job's states
+        # in order (queued before printing) even though submit() and the worker run on two threads.
+        self._order = threading.RLock()
 
     @classmethod
     def from_config(
@@ -341,8 +345,9 @@ class PrintService:
         if printer not in self.printers:
             known = "、".join(self.printers) or "（无）"
             raise ConfigError(f"没有名为 '{printer}' 的打印机（已配置：{known}）")
-        job_id = self.queue.add(printer, data, content_type=content_type, kind=kind, label=label)
-        self._notify(job_id)
+        with self._order:
+            job_id = self.queue.add(printer, data, content_type=content_type, kind=kind, label=label)
+            self._notify(job_id)
         self._wake.set()
         return job_id
 
@@ -397,8 +402,9 @@ class PrintService:
 
     def reprint(self, job_id: int) -> int:
         """Queue a new attempt of a failed job's bytes; the new job's id."""
-        new_id = self.queue.reprint(job_id)
-        self._notify(new_id)
+        with self._order:
+            new_id = self.queue.reprint(job_id)
+            self._notify(new_id)
         self._wake.set()
         return new_id
 
@@ -442,13 +448,15 @@ class PrintService:
             self._wake.clear()
             while not self._stop.is_set():
                 try:
-                    job = self.queue.claim_next()
+                    with self._order:
+                        job = self.queue.claim_next()
+                        if job is not None:
+                            self._notify(job.id)
                 except KioskError:
                     log.exception("cannot read the print queue")
                     break
                 if job is None:
                     break
-                self._notify(job.id)
                 self._print(job)
 
     def _print(self, job: ClaimedJob) -> None:
@@ -459,11 +467,16 @@ class PrintService:
             printer.send(job.payload, job.content_type, job.title)
         except PrinterError as exc:
             log.warning("print job %d on %s failed: %s", job.id, job.printer, exc.reason)
-            self.queue.mark_failed(job.id, exc.reason, exc.detail)
+            outcome = ("failed", exc.reason, exc.detail)
         except Exception as exc:  # a backend bug: the job is kept, the worker goes on
             log.exception("print job %d on %s failed unexpectedly", job.id, job.printer)
-            self.queue.mark_failed(job.id, "error", type(exc).__name__)
+            outcome = ("failed", "error", type(exc).__name__)
         else:
-            self.queue.mark_done(job.id)
             log.info("print job %d on %s done", job.id, job.printer)
-        self._notify(job.id)
+            outcome = ("done", "", "")
+        with self._order:
+            if outcome[0] == "done":
+                self.queue.mark_done(job.id)
+            else:
+                self.queue.mark_failed(job.id, outcome[1], outcome[2])
+            self._notify(job.id)

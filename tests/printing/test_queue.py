@@ -191,3 +191,13 @@ def test_failed_jobs_bytes_are_dropped_after_their_retention(engine: Engine) -> 
     q.mark_failed(again, "offline")
     assert q.purge_failed(timedelta(days=3)) == 0
     assert q.get(again).reprintable
+
+
+def test_listeners_hear_each_jobs_states_in_order(service_factory: Any, tmp_path: Path) -> None:
+    events: list[JobInfo] = []
+    svc = service_factory({"a4": FolderPrinter("a4", str(tmp_path))}, events)
+    ids = [svc.submit("a4", f"%PDF job {i}".encode(), content_type="pdf", kind="form") for i in range(30)]
+    for job_id in ids:
+        assert svc.wait(job_id).state == "done"
+    for job_id in ids:
+        assert [e.state for e in events if e.id == job_id] == ["queued", "printing", "done"]
