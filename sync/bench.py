@@ -1,22 +1,26 @@
-"""Sync benchmark: ``python -m kiosk bench sync`` (figures go to docs/benchmarks.md, "## Sync").
+"""Sync benchmark: ``python -m kiosk bench sync`` (or ``python -m sync.bench``); figures go to
+docs/benchmarks.md, "## Sync".
 
-1. First sync of N corpus documents against downloading the same bytes as one file from the same
-   server over the same loopback, in the same run (ratio), plus the network-and-verify part alone.
+1. First sync of N corpus documents against downloading the same bytes as one file over the same
+   loopback in the same run (ratio); also the fetch-and-verify part alone (no writes to the mirror).
 2. Incremental sync of K changed documents on an M-document mirror: time and bytes on the wire against
-   the size of the changed records, and a sync with nothing changed as the fixed cost.
+   the size of the changed records, with a sync where nothing changed as the fixed cost.
 
-Everything runs in this process: the real reference server under uvicorn on 127.0.0.1 in a thread, the
-real client, fresh temporary folders. Bytes are HTTP response bodies counted by an ASGI wrapper.
+The reference server runs as its own process (``python -m sync.server serve``) on 127.0.0.1; the
+baseline file is served by Python's ``http.server`` in another process. Bytes are response bodies
+counted by the client.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -24,82 +28,68 @@ import httpx
 
 from kiosk import config as config_mod
 from kiosk.config import Config
+from kiosk.db import open_engine
 from sync import signing
-from sync.client import sync_once
+from sync.client import SyncReport, TerminalSync
 from sync.http import ServerClient
 from sync.server.__main__ import add_terminal
-from sync.server.app import create_app
 from sync.server.db import open_db
 from sync.server.publish import publish_pack
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
-
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "laws.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "laws.jsonl"
 
 
-class ByteCounter:
-    """ASGI wrapper that counts (and optionally keeps) response body bytes."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.bytes = 0
-        self.keep: list[bytes] | None = None
-
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
-                       send: Callable[[Message], Awaitable[None]]) -> None:
-        async def counting_send(msg: Message) -> None:
-            if msg["type"] == "http.response.body":
-                body = msg.get("body", b"")
-                self.bytes += len(body)
-                if self.keep is not None:
-                    self.keep.append(body)
-            await send(msg)
-
-        await self.app(scope, receive, counting_send)
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
-class BenchServer:
-    def __init__(self, root: Path, key_dir: Path) -> None:
-        import uvicorn
+def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the server process ended early")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
 
-        self.url_db = f"sqlite:///{root / 'district.db'}"
-        self.engine = open_db(self.url_db)
-        app = create_app(self.engine, signing.load_signer(key_dir))
-        self.file_bytes = b""
 
-        async def one_file(scope: Scope, receive: Any, send: Any) -> None:
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-length", str(len(self.file_bytes)).encode())]})
-            await send({"type": "http.response.body", "body": self.file_bytes})
+class ServerProcess:
+    """``python -m sync.server serve`` over a fresh SQLite database."""
 
-        async def router(scope: Scope, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["path"] == "/bench/file":
-                await one_file(scope, receive, send)
-            else:
-                await app(scope, receive, send)
+    def __init__(self, folder: Path, key_dir: Path) -> None:
+        folder.mkdir(parents=True)
+        self.db_url = f"sqlite:///{folder / 'district.db'}"
+        self.engine = open_db(self.db_url)
+        self.key_dir = key_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
 
-        self.counter = ByteCounter(router)
-        self.uv = uvicorn.Server(uvicorn.Config(self.counter, host="127.0.0.1", port=0, log_level="warning",
-                                                lifespan="off"))
-        self.thread = threading.Thread(target=self.uv.run, daemon=True)
-        self.thread.start()
-        while not self.uv.started:
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{self.uv.servers[0].sockets[0].getsockname()[1]}"
+    def start(self) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sync.server", "serve", "--db", self.db_url, "--key", str(self.key_dir),
+             "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_port(self.port, self.proc)
 
     def stop(self) -> None:
-        self.uv.should_exit = True
-        self.thread.join(10)
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(30)
         self.engine.dispose()
 
 
-def _terminal(root: Path, server: BenchServer, key_dir: Path, name: str) -> Config:
-    _tid, token = add_terminal(server.url_db, "wanbao")
+def _terminal(root: Path, server: ServerProcess, name: str) -> Config:
+    _tid, token = add_terminal(server.db_url, "wanbao")
     text = (f'[terminal]\nid = "{name}"\nzone = "wanbao"\ndata_dir = "{root / name}"\n'
             f'[server]\nurl = "{server.url}"\ntoken = "{token}"\n'
-            f'trust_key = "{key_dir / signing.PUBLIC_NAME}"\nmax_response_mb = 64\n')
+            f'trust_key = "{server.key_dir / signing.PUBLIC_NAME}"\nmax_response_mb = 64\ntimeout_s = 60\n')
     path = root / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     return config_mod.load(path)
@@ -109,18 +99,32 @@ def _write_pack(path: Path, lines: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
 
 
+def _sync(cfg: Config, page_size: int, keep: list[bytes] | None = None) -> tuple[SyncReport, float, int]:
+    engine = open_engine(cfg.db_path)  # migrations happen here, outside the timed part
+    runner = TerminalSync(cfg, engine, page_size=page_size)
+    try:
+        with ServerClient(cfg) as client:
+            client.keep = keep
+            t0 = time.perf_counter()
+            report = runner.run(client)
+            took = time.perf_counter() - t0
+            return report, took, client.received_bytes
+    finally:
+        runner.close()
+        engine.dispose()
+
+
 def first_sync(root: Path, key_dir: Path, corpus: Path, n: int, page_size: int) -> dict[str, float]:
     lines = [json.loads(line) for line in corpus.open(encoding="utf-8") if line.strip()][:n]
     pack = root / "first.jsonl"
     _write_pack(pack, lines)
-    (root / "first").mkdir()
-    server = BenchServer(root / "first", key_dir)
+    server = ServerProcess(root / "first", key_dir)
+    publish_pack(server.engine, pack)
+    server.start()
     try:
-        publish_pack(server.engine, pack)
-        cfg = _terminal(root, server, key_dir, "first-terminal")
-        # network and verification alone: fetch and verify every page, apply nothing
+        cfg = _terminal(root, server, "first-terminal")
         verifier = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
-        with ServerClient(cfg) as client:
+        with ServerClient(cfg) as client:  # fetch and verify every page, apply nothing
             t0 = time.perf_counter()
             manifest = verifier.verify(client.request("GET", "/v1/manifest", "m"), "manifest")
             after = 0
@@ -131,50 +135,53 @@ def first_sync(root: Path, key_dir: Path, corpus: Path, n: int, page_size: int) 
                     verifier.verify(env, "document")
                 after = verifier.verify(page["page"], "page")["next_after"]
             t_net = time.perf_counter() - t0
-        server.counter.bytes = 0
-        server.counter.keep = []
-        t0 = time.perf_counter()
-        report = sync_once(cfg, page_size=page_size)
-        t_sync = time.perf_counter() - t0
+        kept: list[bytes] = []
+        report, t_sync, wire = _sync(cfg, page_size, kept)
         if report.error:
             raise RuntimeError(report.error)
-        wire = server.counter.bytes
-        server.file_bytes = b"".join(server.counter.keep)
-        server.counter.keep = None
-        with httpx.Client(timeout=60) as http:
-            t0 = time.perf_counter()
-            with http.stream("GET", f"{server.url}/bench/file") as resp:
-                got = sum(len(c) for c in resp.iter_bytes())
-            t_file = time.perf_counter() - t0
-        assert got == len(server.file_bytes)
+        www = root / "www"
+        www.mkdir()
+        (www / "feed.bin").write_bytes(b"".join(kept))
+        port = _free_port()
+        static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                   "--directory", str(www)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_port(port, static)
+            with httpx.Client(timeout=60) as http:
+                t0 = time.perf_counter()
+                with http.stream("GET", f"http://127.0.0.1:{port}/feed.bin") as resp:
+                    got = sum(len(c) for c in resp.iter_bytes())
+                t_file = time.perf_counter() - t0
+        finally:
+            static.terminate()
+            static.wait(10)
+        if got != wire:
+            raise RuntimeError(f"baseline downloaded {got} bytes, sync received {wire}")
         return {"docs": len(lines), "wire_bytes": wire, "sync_s": t_sync, "file_s": t_file, "net_verify_s": t_net}
     finally:
         server.stop()
 
 
-def incremental(root: Path, key_dir: Path, mirror: int, changed: int, page_size: int) -> dict[str, float]:
-    def synthetic(i: int, rev: int = 0) -> dict[str, Any]:
-        return {"id": f"bench-{i:06d}", "title": f"关于第{i}批城乡低保资金发放情况的公示" + ("（修订）" * rev),
-                "issuer": "某区民政局", "published": "2026-03-01",
-                "body": f"第{i}号公示。" + "根据有关规定，现将低保资金发放情况予以公示，接受群众监督。" * 8}
+def _synthetic(i: int, rev: int = 0) -> dict[str, Any]:
+    return {"id": f"bench-{i:06d}", "title": f"关于第{i}批城乡低保资金发放情况的公示" + ("（修订）" * rev),
+            "issuer": "某区民政局", "published": "2026-03-01",
+            "body": f"第{i}号公示。" + "根据有关规定，现将低保资金发放情况予以公示，接受群众监督。" * 8}
 
-    (root / "inc").mkdir()
-    server = BenchServer(root / "inc", key_dir)
+
+def incremental(root: Path, key_dir: Path, mirror: int, changed: int, page_size: int) -> dict[str, float]:
+    server = ServerProcess(root / "inc", key_dir)
+    pack = root / "mirror.jsonl"
+    _write_pack(pack, [_synthetic(i) for i in range(mirror)])
+    publish_pack(server.engine, pack)
+    server.start()
     try:
-        pack = root / "mirror.jsonl"
-        _write_pack(pack, [synthetic(i) for i in range(mirror)])
-        publish_pack(server.engine, pack)
-        cfg = _terminal(root, server, key_dir, "inc-terminal")
-        t0 = time.perf_counter()
-        if sync_once(cfg, page_size=page_size).error:
-            raise RuntimeError("building the mirror failed")
-        t_build = time.perf_counter() - t0
-        server.counter.bytes = 0
-        t0 = time.perf_counter()
-        sync_once(cfg, page_size=page_size)
-        t_noop, b_noop = time.perf_counter() - t0, server.counter.bytes
+        cfg = _terminal(root, server, "inc-terminal")
+        report, t_build, _ = _sync(cfg, page_size)
+        if report.error:
+            raise RuntimeError(f"building the mirror failed: {report.error}")
+        _, t_noop, b_noop = _sync(cfg, page_size)
         step = max(1, mirror // changed)
-        changes = [synthetic(i, rev=1) for i in range(0, step * changed, step)][:changed]
+        changes = [_synthetic(i, rev=1) for i in range(0, step * changed, step)][:changed]
         pack2 = root / "changes.jsonl"
         _write_pack(pack2, changes)
         publish_pack(server.engine, pack2)
@@ -184,11 +191,9 @@ def incremental(root: Path, key_dir: Path, mirror: int, changed: int, page_size:
 
         with sessions(server.engine)() as s:
             ids = [c["id"] for c in changes]
-            changed_bytes = sum(len(p.encode()) for p in s.scalars(select(FeedDoc.payload).where(FeedDoc.id.in_(ids))))
-        server.counter.bytes = 0
-        t0 = time.perf_counter()
-        report = sync_once(cfg, page_size=page_size)
-        t_inc, b_inc = time.perf_counter() - t0, server.counter.bytes
+            payloads = s.scalars(select(FeedDoc.payload).where(FeedDoc.id.in_(ids)))
+            changed_bytes = sum(len(p.encode("utf-8")) for p in payloads)
+        report, t_inc, b_inc = _sync(cfg, page_size)
         if report.error or report.applied != changed:
             raise RuntimeError(f"incremental sync applied {report.applied}: {report.error}")
         return {"mirror": mirror, "changed": changed, "build_s": t_build, "noop_s": t_noop, "noop_bytes": b_noop,
@@ -219,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  fetch + verify every page (no apply)             {f['net_verify_s']:8.2f} s   "
                   f"{f['net_verify_s'] / f['file_s']:.1f}×")
             print(f"  complete first sync (apply + search index)       {f['sync_s']:8.2f} s   "
-                  f"{f['sync_s'] / f['file_s']:.1f}×")
+                  f"{f['sync_s'] / f['file_s']:.1f}×", flush=True)
         if not args.skip_incremental:
             r = incremental(root, key_dir, args.mirror, args.changed, args.page_size)
             print(f"incremental sync of {r['changed']} changed documents on a {r['mirror']}-document mirror "

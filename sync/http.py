@@ -37,6 +37,8 @@ class ServerClient:
         self.timeout_s = s.timeout_s
         self.max_bytes = s.max_response_mb * 1024 * 1024
         self.deadline_s = max(3 * s.timeout_s, 5.0)
+        self.received_bytes = 0  # response body bytes, for the benchmark and the logs
+        self.keep: list[bytes] | None = None  # set to a list to keep a copy of every body (benchmark)
         verify: Any = s.ca_bundle if s.ca_bundle else True
         self.http = httpx.Client(
             base_url=s.url.rstrip("/"),
@@ -60,6 +62,9 @@ class ServerClient:
         total = 0
         for chunk in resp.iter_bytes():
             total += len(chunk)
+            self.received_bytes += len(chunk)
+            if self.keep is not None:
+                self.keep.append(chunk)
             if total > cap:
                 raise NetworkError(f"{what}：服务器回应超过 {cap // 1024} KB 上限，已中止")
             if time.monotonic() > deadline:
