@@ -205,7 +205,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         top = head if until is None else min(until, head)
         cond = [FeedDoc.seq > after, FeedDoc.seq <= top]
         if scope == "own":
-            cond.append((FeedDoc.zone.is_(None)) | (FeedDoc.zone == t.zone))
+            cond.append(
+                FeedDoc.zone.is_(None) | (FeedDoc.zone == t.zone) | FeedDoc.prev_zone.in_((t.zone, "*"))
+            )
         rows = session.execute(
             select(FeedDoc.seq, FeedDoc.payload).where(*cond).order_by(FeedDoc.seq).limit(limit)
         ).all()

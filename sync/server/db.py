@@ -44,6 +44,9 @@ class FeedDoc(ServerBase):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     zone: Mapped[str | None] = mapped_column(String(32), index=True)  # NULL: district-wide
+    # The zone scope before the latest change when it moved ("*": it was district-wide), so terminals that
+    # can no longer see the document still receive the change and drop their copy.
+    prev_zone: Mapped[str | None] = mapped_column(String(32), index=True)
     op: Mapped[str] = mapped_column(String(8))  # put | delete
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical wire document minus version

@@ -56,6 +56,10 @@ def _put(session: Session, seq: int, rec: DocumentRecord) -> FeedDoc:
     if row is None:
         row = FeedDoc(id=rec.id)
         session.add(row)
+    elif row.zone != rec.zone_id:
+        row.prev_zone = row.zone if row.zone is not None else "*"
+    else:
+        row.prev_zone = None
     row.seq, row.zone, row.op, row.version = seq, rec.zone_id, "put", rec.version
     row.content_hash = _content_hash(wire)
     row.payload = canonical(payload).decode("utf-8")

@@ -205,3 +205,17 @@ def test_server_feed_is_compacted(server, data_dir: Path) -> None:
     with sessions(server.engine)() as s:
         rows = list(s.scalars(__import__("sqlalchemy").select(FeedDoc)))
     assert len(rows) == 1 and rows[0].seq == 4 and rows[0].version == 4
+
+
+def test_document_moved_to_another_zone_leaves_the_old_zones_mirror(server, tmp_path: Path) -> None:
+    server.publish_lines([doc(1, zone="wanbao"), doc(2)])
+    wb = server.terminal(tmp_path / "wb", "wanbao")
+    hx = server.terminal(tmp_path / "hx", "hexi")
+    for cfg in (wb, hx):
+        assert sync_once(cfg).error is None
+    assert set(mirror_docs(wb.db_path)) == {"doc-00001", "doc-00002"}
+    server.publish_lines([doc(1, zone="hexi"), doc(2, zone="wanbao")], "moved.jsonl")
+    for cfg in (wb, hx):
+        assert sync_once(cfg).error is None
+    assert set(mirror_docs(wb.db_path)) == {"doc-00002"}
+    assert set(mirror_docs(hx.db_path)) == {"doc-00001"}
