@@ -12,6 +12,8 @@ AbstractButton {
     implicitHeight: Theme.target
     implicitWidth: Math.max(Theme.target * 1.6, row.implicitWidth + 48)
     focusPolicy: Qt.NoFocus
+    leftPadding: 20
+    rightPadding: 20
     opacity: enabled ? 1 : 0.4
 
     readonly property color bg: tone === "light" ? (pressed ? "#EDE7DA" : Theme.cardBg)

@@ -23,7 +23,7 @@ Rectangle {
     Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 6; color: Theme.accent }
 
     GridLayout {
-        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; bottomMargin: 6 }
+        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; bottomMargin: 14; topMargin: 6 }
         columns: Theme.portrait ? 2 : 3
         rowSpacing: 0
         columnSpacing: Theme.gap
@@ -63,23 +63,25 @@ Rectangle {
             }
         }
 
-        ColumnLayout {
-            Layout.alignment: Qt.AlignRight | Qt.AlignVCenter
+        GridLayout {
+            Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
             Layout.fillWidth: Theme.portrait
-            spacing: 0
+            columns: Theme.portrait ? 2 : 1
+            rowSpacing: 0
+            columnSpacing: 24
             Text {
                 objectName: "clock"
-                Layout.alignment: Theme.portrait ? Qt.AlignLeft : Qt.AlignRight
+                Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
                 text: Qt.formatTime(root.now, "HH:mm")
                 color: Theme.headerText
-                font.pixelSize: Theme.fontHuge * 0.9
+                font.pixelSize: Theme.fontHuge * (Theme.portrait ? 0.8 : 0.9)
                 font.bold: true
             }
             Text {
-                Layout.alignment: Theme.portrait ? Qt.AlignLeft : Qt.AlignRight
+                Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
                 text: root.now.toLocaleDateString(Qt.locale("zh_CN"), "yyyy年M月d日 dddd")
                 color: Theme.headerText
-                font.pixelSize: Theme.fontSmall
+                font.pixelSize: Theme.portrait ? Theme.fontBody : Theme.fontSmall
             }
         }
 

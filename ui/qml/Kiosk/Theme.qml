@@ -47,7 +47,7 @@ QtObject {
     readonly property int gap: Math.round(20 * (largeText ? 1.15 : 1))
     readonly property int margin: portrait ? 32 : 40
     readonly property int radius: 14
-    readonly property int headerHeight: Math.round((portrait ? 210 : 128) * (largeText ? 1.15 : 1))
+    readonly property int headerHeight: Math.round((portrait ? 200 : 128) * (largeText ? 1.15 : 1))
     readonly property int footerHeight: largeText ? 112 : 100
 
     function statusColor(status) {

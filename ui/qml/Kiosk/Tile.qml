@@ -7,7 +7,7 @@ AbstractButton {
     id: tile
     property string subtitle: ""
     property color markColor: Theme.headerBg
-    property string mark: text.length > 0 ? text.charAt(0) : ""
+    property string mark: text.replace(/^[“”"《「（(]+/, "").charAt(0)
     property bool feature: false
     implicitHeight: Math.round((feature ? 150 : 128) * Theme.scale)
     implicitWidth: 300
