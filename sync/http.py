@@ -9,6 +9,7 @@ or too slow) or :class:`ServerError` (an error status), with a message in plain 
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -19,6 +20,12 @@ from kiosk.config import Config
 from kiosk.errors import NetworkError, ServerError
 
 USER_AGENT = "zwgk-kiosk-sync/1"
+
+
+def _transport_error(what: str, exc: httpx.TransportError) -> NetworkError:
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
+        return NetworkError(f"{what}：无法连接服务器（服务器证书无法验证，请检查 CA 证书配置）")
+    return NetworkError(f"{what}：无法连接服务器（{type(exc).__name__}）")
 
 
 class StatusError(ServerError):
@@ -39,7 +46,7 @@ class ServerClient:
         self.deadline_s = max(3 * s.timeout_s, 5.0)
         self.received_bytes = 0  # response body bytes, for the benchmark and the logs
         self.keep: list[bytes] | None = None  # set to a list to keep a copy of every body (benchmark)
-        verify: Any = s.ca_bundle if s.ca_bundle else True
+        verify: Any = ssl.create_default_context(cafile=s.ca_bundle) if s.ca_bundle else True
         self.http = httpx.Client(
             base_url=s.url.rstrip("/"),
             headers={"Authorization": f"Bearer {s.token}", "User-Agent": USER_AGENT},
@@ -114,7 +121,7 @@ class ServerClient:
         except httpx.TimeoutException:
             raise NetworkError(f"{what}：连接服务器超时") from None
         except httpx.TransportError as exc:
-            raise NetworkError(f"{what}：无法连接服务器（{type(exc).__name__}）") from None
+            raise _transport_error(what, exc) from None
         try:
             return json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -139,4 +146,4 @@ class ServerClient:
         except httpx.TimeoutException:
             raise NetworkError(f"{what}：连接服务器超时") from None
         except httpx.TransportError as exc:
-            raise NetworkError(f"{what}：无法连接服务器（{type(exc).__name__}）") from None
+            raise _transport_error(what, exc) from None

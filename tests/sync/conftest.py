@@ -50,13 +50,16 @@ class RunningServer:
     port: int = 0
     url: str = ""
     manifest_ttl_s: int = 7 * 86400
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
 
     def start(self) -> None:
         app = create_app(self.engine, signing.load_signer(self.key_dir), manifest_ttl_s=self.manifest_ttl_s)
-        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                             ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
         self._uv = uvicorn.Server(cfg)
         self._thread = threading.Thread(target=self._uv.run, daemon=True)
         self._thread.start()
@@ -66,7 +69,7 @@ class RunningServer:
                 raise RuntimeError("server did not start")
             time.sleep(0.02)
         self.port = self._uv.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if self.ssl_certfile else 'http'}://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         if self._uv is not None:
@@ -81,12 +84,13 @@ class RunningServer:
         return publish_pack(self.engine, pack)
 
     def terminal(self, data_dir: Path, zone: str = "wanbao", *, url: str | None = None, trust: Path | None = None,
-                 mirror_all: bool = False, timeout_s: float | None = None, max_mb: int | None = None) -> Config:
+                 mirror_all: bool = False, timeout_s: float | None = None, max_mb: int | None = None,
+                 ca_bundle: Path | None = None) -> Config:
         _tid, token = add_terminal(self.db_url, zone)
         out = data_dir.parent / f"{data_dir.name}.toml"
         args = argparse.Namespace(
             zone=zone, server=url or self.url, token=token, trust=trust or (self.key_dir / signing.PUBLIC_NAME),
-            out=out, data=data_dir, id=None, ca_bundle=None, mirror_all_zones=mirror_all, force=True,
+            out=out, data=data_dir, id=None, ca_bundle=ca_bundle, mirror_all_zones=mirror_all, force=True,
         )
         provision(args)
         text = out.read_text(encoding="utf-8")
