@@ -111,6 +111,7 @@ class Plan:
     """How to match one query, strictest level first, and what else to look up."""
 
     levels: tuple[Level, ...]
+    literal: tuple[str, ...]  # the query's runs: a title holding all of them ranks before others
     pinyin: str  # ASCII letters the titles' initials should contain, or ""
     doc_number: str  # normalised 文号 for exact lookup, or ""
 
@@ -204,7 +205,8 @@ def plan(query: str) -> Plan | None:
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs
     levels = [_level(core or runs[:1], pinyin)]
     # relaxed 1: the synonym-table words found in a longer query (我想办低保怎么弄 → 低保)
-    known = [t for g in synonym_groups() for t in g if any(r.cjk and t in r.text and t != r.text for r in runs)]
+    only = runs[0].text if len(runs) == 1 else None
+    known = [t for g in synonym_groups() for t in g if t != only and any(r.cjk and t in r.text for r in runs)]
     known = [t for t in dict.fromkeys(known) if not any(t != o and t in o for o in known)]
     if known:
         expr = [_unit_expr(tk.Run(t, True), ALL_COLS) for t in known]
@@ -229,7 +231,7 @@ def plan(query: str) -> Plan | None:
                             marks=tuple(terms)))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
-    return Plan(levels=tuple(levels), pinyin=pinyin,
+    return Plan(levels=tuple(levels), literal=tuple(r.text for r in core or runs[:1]), pinyin=pinyin,
                 doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "")
 
 
@@ -259,26 +261,30 @@ def _with_filters(expr: str, f: Filters) -> str:
 
 _W = ", ".join(str(x) for x in WEIGHTS)
 _CANDIDATES = text(
-    f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status "  # noqa: S608
-    "FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
+    f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status, "  # noqa: S608
+    "d.title AS title FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
     "WHERE search_fts MATCH :m ORDER BY search_fts.rowid DESC LIMIT :n"
 )
 _COUNT = text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :m")
 
 
-def _candidates(session: Session, match: str, n: int) -> dict[int, tuple[float, str]]:
-    return {r.rid: (float(r.score), r.status) for r in session.execute(_CANDIDATES, {"m": match, "n": n})}
+Candidate = tuple[float, str, str]  # bm25 (lower is better), status, title
 
 
-def _scores(session: Session, match: str, rowids: list[int]) -> dict[int, tuple[float, str]]:
+def _candidates(session: Session, match: str, n: int) -> dict[int, Candidate]:
+    return {r.rid: (float(r.score), r.status, r.title)
+            for r in session.execute(_CANDIDATES, {"m": match, "n": n})}
+
+
+def _scores(session: Session, match: str, rowids: list[int]) -> dict[int, Candidate]:
     """Whole-query BM25 of particular matches (title matches outside the newest-first window)."""
     ids = ",".join(str(int(r)) for r in rowids)
     sql = text(
-        f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status "  # noqa: S608
-        "FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
+        f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status, "  # noqa: S608
+        "d.title AS title FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
         f"WHERE search_fts MATCH :m AND search_fts.rowid IN ({ids})"
     )
-    return {r.rid: (float(r.score), r.status) for r in session.execute(sql, {"m": match})}
+    return {r.rid: (float(r.score), r.status, r.title) for r in session.execute(sql, {"m": match})}
 
 
 def _exact_doc_numbers(session: Session, doc_number: str) -> set[int]:
@@ -323,7 +329,7 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
     if p is None or (limit == 0 and not with_total):
         return SearchResult(query=shown, total=0, hits=[])
     exact = _exact_doc_numbers(session, p.doc_number)
-    ranked: dict[int, tuple[float, str]] = {}
+    ranked: dict[int, Candidate] = {}
     depth, level, full = 0, p.levels[0], ""
     for depth, level in enumerate(p.levels):  # noqa: B007 - depth and level are used after the loop
         full = _with_filters(level.full, f)
@@ -334,14 +340,22 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
             ranked.update(_scores(session, full, missing))
         # Title weight: a title/文号/pinyin match adds its own BM25 (computed on those columns only)
         # to the whole-document BM25, so titles that say what was asked come first.
-        for rid, (t_score, _status) in in_title.items():
+        for rid, (t_score, _status, _title) in in_title.items():
             if rid in ranked:
-                ranked[rid] = (ranked[rid][0] + TITLE_BOOST * t_score, ranked[rid][1])
+                score, status, title = ranked[rid]
+                ranked[rid] = (score + TITLE_BOOST * t_score, status, title)
         if ranked:
             break
     if not ranked:
         return SearchResult(query=shown, total=0, hits=[])
-    order = sorted(ranked, key=lambda r: (r not in exact, _TIER.get(ranked[r][1], 2), ranked[r][0], -r))
+    literal = p.literal if depth == 0 else ()
+
+    def key(r: int) -> tuple[bool, int, bool, float, int]:
+        score, status, title = ranked[r]
+        typed = bool(literal) and all(t in tk.normalize(title) for t in literal)
+        return (r not in exact, _TIER.get(status, 2), not typed, score, -r)
+
+    order = sorted(ranked, key=key)
     total = int(session.execute(_COUNT, {"m": full}).scalar_one()) if with_total else len(order)
     page = order[offset : offset + limit]
     if len(page) < limit and total > len(order):
@@ -425,12 +439,13 @@ def snippet(body: str, marks: tuple[str, ...], *, body_format: str = "markdown",
             j += 1
         if i - j + 1 > best_n:
             best_n, best = i - j + 1, starts[j]
+    # begin at the start of the sentence/clause holding the first match when it is close
     start = max(0, best - 12)
-    # begin at a sentence or clause start when one is close
-    for k in range(start, best):
-        if plain[k] in "。；！？;!?，,":
+    for k in range(best - 1, max(-1, best - 30), -1):
+        if plain[k] in "。；！？;!?，,：:":
             start = k + 1
             break
+    start = max(0, min(start, len(plain) - width))  # near the end: show a full window
     end = min(len(plain), start + width)
     text_ = _marked(plain[start:end], rx)
     return ("…" if start > 0 else "") + text_ + ("…" if end < len(plain) else "")
