@@ -1,4 +1,5 @@
-"""``kiosk sync --once [--config FILE]``: one sync run from the command line (IT, cron, tests)."""
+"""``kiosk sync --once [--config FILE]``: one sync run from the command line (IT, cron, tests); without
+``--once`` the background loop runs in the foreground until Ctrl-C (a terminal without the app)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from kiosk import config as config_mod
 
 def register(sub: Any) -> None:
     p = sub.add_parser("sync", help="sync the mirror with the district server and deliver the outbox")
-    p.add_argument("--once", action="store_true", help="one run, then exit (the default)")
+    p.add_argument("--once", action="store_true", help="one run, then exit (without it: keep syncing)")
     p.add_argument("--config", type=Path, help="terminal configuration (default: the demo terminal)")
     p.add_argument("--page-size", type=int, default=200, help="feed entries per page (1–1000)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -23,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from sync.client import sync_once
 
     cfg = config_mod.load(args.config)
+    if not args.once:
+        return _forever(cfg)
     report = sync_once(cfg, page_size=max(1, min(1000, args.page_size)))
     if args.json:
         out = {k: v for k, v in vars(report).items()}
@@ -35,3 +38,24 @@ def run(args: argparse.Namespace) -> int:
         if report.error:
             print(f"同步未完成：{report.error}")
     return 1 if report.error else 0
+
+
+def _forever(cfg: config_mod.Config) -> int:
+    import threading
+
+    from sync.client import SyncReport
+    from sync.loop import SyncLoop
+
+    def show(report: SyncReport) -> None:
+        print(f"applied {report.applied}, deleted {report.deleted}, sent {report.pushed}, cursor {report.cursor}"
+              + (f"；{report.error}" if report.error else ""), flush=True)
+
+    loop = SyncLoop(cfg, on_report=show)
+    loop.start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.stop()
+    return 0
