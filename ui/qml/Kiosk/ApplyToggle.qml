@@ -7,7 +7,7 @@ AbstractButton {
     property bool chosen: false
     property string detail: ""
     property real fontScale: Theme.scale
-    implicitHeight: Math.max(96, (detail ? 112 : 88) * fontScale)
+    implicitHeight: Math.max(88, contentItem.implicitHeight + 28)
     implicitWidth: 300 * fontScale
     focusPolicy: Qt.NoFocus
 

@@ -27,7 +27,7 @@ Item {
                                        qsTr("获取方式"), qsTr("核对并提交")]
 
     Component.onCompleted: proxy ? vm.startProxy() : vm.start()
-    Component.onDestruction: ApplyWizard.reset()
+    Component.onDestruction: if (typeof ApplyWizard.reset === "function") ApplyWizard.reset()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
@@ -37,36 +37,38 @@ Item {
         anchors { left: parent.left; right: parent.right; top: parent.top }
         height: headerColumn.implicitHeight + (page.typing ? 20 : 40)
         color: "#ffffff"
-        ColumnLayout {
+        GridLayout {
             id: headerColumn
             anchors { left: parent.left; right: parent.right; top: parent.top; margins: page.typing ? 10 : 20
                       leftMargin: 40; rightMargin: 40 }
-            spacing: 14
-            RowLayout {
-                Layout.fillWidth: true
+            // landscape: title, step and the five pills on one row; portrait: the pills below
+            columns: page.wide ? 3 : 2
+            columnSpacing: 24
+            rowSpacing: 14
+            Label {
                 visible: !page.typing
-                Label {
-                    text: vm.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
-                    font.pixelSize: 40 * page.fontScale
-                    font.bold: true
-                    color: Theme.primary
-                    Layout.fillWidth: true
-                    elide: Text.ElideRight
-                }
-                Label {
-                    objectName: "applyStepLabel"
-                    visible: vm.phase !== "done"
-                    text: qsTr("步骤 %1/%2").arg(vm.step + 1).arg(vm.stepCount)
-                    font.pixelSize: 30 * page.fontScale
-                    font.bold: true
-                    color: Theme.primary
-                }
+                text: vm.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
+                font.pixelSize: 36 * page.fontScale
+                font.bold: true
+                color: Theme.primary
+                Layout.fillWidth: !page.wide
+                elide: Text.ElideRight
+            }
+            Label {
+                objectName: "applyStepLabel"
+                visible: vm.phase !== "done" && !page.typing
+                text: qsTr("步骤 %1/%2").arg(vm.step + 1).arg(vm.stepCount)
+                font.pixelSize: 30 * page.fontScale
+                font.bold: true
+                color: Theme.primary
+                Layout.alignment: page.wide ? Qt.AlignLeft : Qt.AlignRight
             }
             // the five steps as a row of pills; passed steps can be tapped to go back
             // while the keyboard is up only one slim line says where the resident is
             Label {
                 objectName: "applyStepCompact"
                 visible: page.typing
+                Layout.columnSpan: headerColumn.columns
                 text: qsTr("步骤 %1/%2 · %3").arg(vm.step + 1).arg(vm.stepCount).arg(page.stepTitles[vm.step])
                 font.pixelSize: 26 * page.fontScale
                 font.bold: true
@@ -75,6 +77,7 @@ Item {
             RowLayout {
                 visible: vm.phase !== "done" && !page.typing
                 Layout.fillWidth: true
+                Layout.columnSpan: page.wide ? 1 : 2
                 spacing: 10
                 Repeater {
                     model: page.stepTitles
@@ -125,8 +128,8 @@ Item {
         ColumnLayout {
             id: body
             x: Math.max(40, (flick.width - width) / 2)
-            y: 30
-            width: Math.min(flick.width - 80, 1400)
+            y: 24
+            width: Math.min(flick.width - 80, 1500)
             spacing: 26
 
             Label {
@@ -466,9 +469,20 @@ Item {
                                              post: qsTr("邮寄"), collect: qsTr("自行领取"),
                                              onsite: qsTr("当场阅读、抄录") })
             function names(codes) { return codes.map(function (c) { return labels[c] }).join("、") }
-            Label {
-                text: qsTr("请核对以下内容，无误后提交")
-                font.pixelSize: 32 * page.fontScale; font.bold: true; color: Theme.text
+            RowLayout {
+                Layout.fillWidth: true
+                Label {
+                    Layout.fillWidth: true
+                    text: qsTr("请核对以下内容，无误后提交")
+                    font.pixelSize: 32 * page.fontScale; font.bold: true; color: Theme.text
+                    wrapMode: Text.Wrap
+                }
+                KioskButton {
+                    objectName: "applyEdit"
+                    tone: "light"
+                    text: qsTr("修改内容")
+                    onClicked: vm.goToStep(1)
+                }
             }
             Rectangle {
                 Layout.fillWidth: true
@@ -477,7 +491,7 @@ Item {
                 GridLayout {
                     id: reviewGrid
                     anchors { fill: parent; margins: 20 }
-                    columns: 2
+                    columns: page.wide ? 4 : 2
                     columnSpacing: 30; rowSpacing: 12
                     Repeater {
                         model: [
@@ -485,8 +499,8 @@ Item {
                             [citizen ? qsTr("姓名") : qsTr("单位名称"), vm.values["applicant.name"]],
                             [citizen ? qsTr("身份证号码") : qsTr("统一社会信用代码"), vm.maskedId],
                             [qsTr("联系电话"), vm.values["applicant.phone"]],
-                            [qsTr("通信地址"), vm.values["applicant.address"]],
-                            [qsTr("所需信息"), vm.values["request.description"]],
+                            [qsTr("通信地址"), vm.values["applicant.address"], true],
+                            [qsTr("所需信息"), vm.values["request.description"], true],
                             [qsTr("文号"), vm.values["request.doc_number"] || qsTr("（未填写）")],
                             [qsTr("载体形式"), names(vm.values["media"])],
                             [qsTr("获取方式"), names(vm.values["delivery"])]
@@ -494,12 +508,13 @@ Item {
                         delegate: Item {
                             required property var modelData
                             required property int index
-                            Layout.columnSpan: 2
+                            Layout.columnSpan: page.wide && modelData.length > 2 ? 4 : 2
                             Layout.fillWidth: true
+                            Layout.preferredWidth: 400
                             implicitHeight: Math.max(k.implicitHeight, v.implicitHeight)
                             Text {
                                 id: k
-                                width: 260 * page.fontScale
+                                width: 210 * page.fontScale
                                 text: modelData[0]
                                 font.pixelSize: 26 * page.fontScale
                                 color: Theme.textMuted
@@ -519,43 +534,53 @@ Item {
                     }
                 }
             }
-            KioskButton {
-                objectName: "applyEdit"
-                tone: "light"
-                text: qsTr("修改内容")
-                onClicked: vm.goToStep(1)
-            }
-            ApplyToggle {
-                objectName: "applyConsent"
+            GridLayout {
                 Layout.fillWidth: true
-                fontScale: page.fontScale
-                text: qsTr("我同意本终端为办理本申请收集和处理上述个人信息")
-                detail: qsTr("信息仅用于办理本申请，送达区政务公开办后即从本终端删除")
-                chosen: vm.values["consent_personal_data"] === true
-                onClicked: vm.setValue("consent_personal_data", !chosen)
-            }
-            Label {
-                objectName: "applyError-consent_personal_data"
-                visible: (vm.errors["consent_personal_data"] || "") !== ""
-                text: vm.errors["consent_personal_data"] || ""
-                color: Theme.highlight; font.pixelSize: 24 * page.fontScale
-                Layout.fillWidth: true; wrapMode: Text.Wrap
-            }
-            ApplyToggle {
-                objectName: "applyPledge"
-                Layout.fillWidth: true
-                fontScale: page.fontScale
-                text: qsTr("申请人承诺")
-                detail: qsTr("本人承诺所填信息真实有效，所获取的政府信息将依法使用")
-                chosen: vm.values["pledge_accepted"] === true
-                onClicked: vm.setValue("pledge_accepted", !chosen)
-            }
-            Label {
-                objectName: "applyError-pledge_accepted"
-                visible: (vm.errors["pledge_accepted"] || "") !== ""
-                text: vm.errors["pledge_accepted"] || ""
-                color: Theme.highlight; font.pixelSize: 24 * page.fontScale
-                Layout.fillWidth: true; wrapMode: Text.Wrap
+                columns: page.wide ? 2 : 1
+                columnSpacing: 24
+                rowSpacing: 12
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 400
+                    Layout.alignment: Qt.AlignTop
+                    ApplyToggle {
+                        objectName: "applyConsent"
+                        Layout.fillWidth: true
+                        fontScale: page.fontScale
+                        text: qsTr("同意处理个人信息")
+                        detail: qsTr("本终端仅为办理本申请收集和处理上述信息，送达区政务公开办后即从本终端删除")
+                        chosen: vm.values["consent_personal_data"] === true
+                        onClicked: vm.setValue("consent_personal_data", !chosen)
+                    }
+                    Label {
+                        objectName: "applyError-consent_personal_data"
+                        visible: (vm.errors["consent_personal_data"] || "") !== ""
+                        text: vm.errors["consent_personal_data"] || ""
+                        color: Theme.highlight; font.pixelSize: 24 * page.fontScale
+                        Layout.fillWidth: true; wrapMode: Text.Wrap
+                    }
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 400
+                    Layout.alignment: Qt.AlignTop
+                    ApplyToggle {
+                        objectName: "applyPledge"
+                        Layout.fillWidth: true
+                        fontScale: page.fontScale
+                        text: qsTr("申请人承诺")
+                        detail: qsTr("本人承诺所填信息真实有效，所获取的政府信息将依法使用")
+                        chosen: vm.values["pledge_accepted"] === true
+                        onClicked: vm.setValue("pledge_accepted", !chosen)
+                    }
+                    Label {
+                        objectName: "applyError-pledge_accepted"
+                        visible: (vm.errors["pledge_accepted"] || "") !== ""
+                        text: vm.errors["pledge_accepted"] || ""
+                        color: Theme.highlight; font.pixelSize: 24 * page.fontScale
+                        Layout.fillWidth: true; wrapMode: Text.Wrap
+                    }
+                }
             }
             ApplyField {
                 visible: vm.proxy

@@ -15,59 +15,77 @@ Item {
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StaffMode.open()
-    Component.onDestruction: StaffMode.lock()
+    Component.onDestruction: if (typeof StaffMode.lock === "function") StaffMode.lock()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
     // ============================================================== the PIN pad
-    ColumnLayout {
+    GridLayout {
         id: pinView
         visible: !StaffMode.unlocked
         anchors.centerIn: parent
-        width: Math.min(parent.width - 2 * Theme.margin, 620)
-        spacing: Theme.gap
+        // landscape: what to do on the left, the pad on the right; portrait: one column
+        columns: page.wide || page.width > page.height ? 2 : 1
+        columnSpacing: Theme.gap * 3
+        rowSpacing: Theme.gap
+        readonly property real keyHeight: Math.max(80, Math.min(100 * Theme.scale, (page.height - 120) / 5))
 
-        Label {
-            Layout.alignment: Qt.AlignHCenter
-            text: qsTr("工作人员登录")
-            font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
-        }
-        Label {
-            Layout.alignment: Qt.AlignHCenter
-            text: qsTr("请输入工作人员密码")
-            font.pixelSize: Theme.fontBody; color: Theme.textMuted
-        }
-        Row {
-            objectName: "staffPinDots"
-            Layout.alignment: Qt.AlignHCenter
-            Layout.preferredHeight: 40
-            spacing: 18
-            Repeater {
-                model: Math.max(6, StaffMode.pinLength)
-                Rectangle {
-                    required property int index
-                    width: 30; height: 30; radius: 15
-                    color: index < StaffMode.pinLength ? Theme.primary : "transparent"
-                    border.width: 3; border.color: Theme.primary
+        ColumnLayout {
+            Layout.alignment: Qt.AlignVCenter
+            Layout.preferredWidth: 560
+            spacing: Theme.gap
+            Label {
+                Layout.alignment: Qt.AlignHCenter
+                text: qsTr("工作人员登录")
+                font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
+            }
+            Label {
+                Layout.alignment: Qt.AlignHCenter
+                text: qsTr("请输入工作人员密码")
+                font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            }
+            Row {
+                objectName: "staffPinDots"
+                Layout.alignment: Qt.AlignHCenter
+                Layout.preferredHeight: 40
+                spacing: 18
+                Repeater {
+                    model: Math.max(6, StaffMode.pinLength)
+                    Rectangle {
+                        required property int index
+                        width: 30; height: 30; radius: 15
+                        color: index < StaffMode.pinLength ? Theme.primary : "transparent"
+                        border.width: 3; border.color: Theme.primary
+                    }
                 }
             }
-        }
-        Label {
-            objectName: "staffPinMessage"
-            Layout.fillWidth: true
-            Layout.preferredHeight: implicitHeight
-            horizontalAlignment: Text.AlignHCenter
-            wrapMode: Text.Wrap
-            font.pixelSize: Theme.fontBody
-            font.bold: true
-            color: Theme.highlight
-            text: StaffMode.lockedSeconds > 0
-                  ? qsTr("密码错误次数过多，已锁定。请 %1 分 %2 秒后再试")
-                        .arg(Math.floor(StaffMode.lockedSeconds / 60)).arg(StaffMode.lockedSeconds % 60)
-                  : StaffMode.checking ? qsTr("正在校验…") : StaffMode.pinError
+            Label {
+                objectName: "staffPinMessage"
+                Layout.fillWidth: true
+                Layout.minimumHeight: Theme.fontBody * 3
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.Wrap
+                font.pixelSize: Theme.fontBody
+                font.bold: true
+                color: Theme.highlight
+                text: StaffMode.lockedSeconds > 0
+                      ? qsTr("密码错误次数过多，已锁定。请 %1 分 %2 秒后再试")
+                            .arg(Math.floor(StaffMode.lockedSeconds / 60)).arg(StaffMode.lockedSeconds % 60)
+                      : StaffMode.checking ? qsTr("正在校验…") : StaffMode.pinError
+            }
+            KioskButton {
+                objectName: "staffPinSubmit"
+                visible: pinView.columns === 2
+                Layout.fillWidth: true
+                Layout.preferredHeight: pinView.keyHeight
+                text: qsTr("确定")
+                fontSize: Theme.fontLarge
+                enabled: StaffMode.pinLength > 0 && StaffMode.lockedSeconds === 0 && !StaffMode.checking
+                onClicked: StaffMode.submitPin()
+            }
         }
         GridLayout {
-            Layout.alignment: Qt.AlignHCenter
+            Layout.alignment: Qt.AlignHCenter | Qt.AlignVCenter
             columns: 3
             rowSpacing: 16
             columnSpacing: 16
@@ -76,8 +94,8 @@ Item {
                 delegate: KioskButton {
                     required property string modelData
                     objectName: "staffKey-" + modelData
-                    Layout.preferredWidth: 150 * Theme.scale
-                    Layout.preferredHeight: 100 * Theme.scale
+                    Layout.preferredWidth: pinView.keyHeight * 1.5
+                    Layout.preferredHeight: pinView.keyHeight
                     tone: modelData.length === 1 ? "light" : "dark"
                     fontSize: modelData.length === 1 ? Theme.fontHuge : Theme.fontBody
                     text: modelData === "clear" ? qsTr("清空") : modelData === "del" ? qsTr("删除") : modelData
@@ -97,15 +115,17 @@ Item {
                              : modelData === "del" ? StaffMode.deleteDigit() : StaffMode.pressDigit(modelData)
                 }
             }
-        }
-        KioskButton {
-            objectName: "staffPinSubmit"
-            Layout.fillWidth: true
-            Layout.preferredHeight: 100 * Theme.scale
-            text: qsTr("确定")
-            fontSize: Theme.fontLarge
-            enabled: StaffMode.pinLength > 0 && StaffMode.lockedSeconds === 0 && !StaffMode.checking
-            onClicked: StaffMode.submitPin()
+            KioskButton {
+                objectName: "staffPinSubmit"
+                visible: pinView.columns === 1
+                Layout.columnSpan: 3
+                Layout.fillWidth: true
+                Layout.preferredHeight: pinView.keyHeight
+                text: qsTr("确定")
+                fontSize: Theme.fontLarge
+                enabled: StaffMode.pinLength > 0 && StaffMode.lockedSeconds === 0 && !StaffMode.checking
+                onClicked: StaffMode.submitPin()
+            }
         }
     }
 

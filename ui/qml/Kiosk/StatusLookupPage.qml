@@ -15,7 +15,7 @@ Item {
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StatusLookup.reset()
-    Component.onDestruction: StatusLookup.reset()
+    Component.onDestruction: if (typeof StatusLookup.reset === "function") StatusLookup.reset()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
