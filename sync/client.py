@@ -302,6 +302,12 @@ class TerminalSync:
                     if entry is not None:
                         outbox.mark_acked(entry, answer if isinstance(answer, dict) else None, self._now())
                 self.report.pushed += 1
+                if kind == "application":
+                    # The server has it: the terminal's copy of the personal data goes now (a crash here is
+                    # caught by the applications service's own housekeeping at start-up).
+                    from kiosk.applications.service import purge_delivered
+
+                    purge_delivered(self.session)
 
     def heartbeat(self, client: ServerClient) -> None:
         with self.session.begin():

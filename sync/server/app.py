@@ -300,25 +300,35 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         """Check a submission; returns the columns to store beside it."""
         _check(isinstance(payload, dict), t, kind, "payload must be a JSON object", status=400, code="malformed")
         extra: dict[str, Any] = {}
+        # An application names itself either at the top level (tracking_no, zone, submitted_at) or, as the
+        # kiosk's applications service writes it, under "issued" (tracking_no, zone_code, submitted_at,
+        # deadline).
+        issued = payload.get("issued") if isinstance(payload.get("issued"), dict) else {}
+        zone = payload.get("zone", issued.get("zone_code"))
         if "zone" in payload or kind == "application":
-            _check(payload.get("zone") == t.zone, t, kind, "zone does not match the terminal's zone",
-                   status=403, code="wrong_zone")
+            _check(zone == t.zone, t, kind, "zone does not match the terminal's zone", status=403, code="wrong_zone")
         if kind == "application":
-            tn = payload.get("tracking_no")
+            tn = payload.get("tracking_no", issued.get("tracking_no"))
             _check(isinstance(tn, str) and bool(_TRACKING.match(tn)), t, kind, "tracking_no missing or malformed")
-            sub = payload.get("submitted_at")
+            sub = payload.get("submitted_at", issued.get("submitted_at"))
             try:
                 dt.datetime.fromisoformat(str(sub).replace("Z", "+00:00"))
             except ValueError:
                 _check(False, t, kind, "submitted_at missing or not an ISO date-time")
             phone = _find_phone(payload)
             _check(phone is not None, t, kind, "application carries no phone number")
-            deadline = cal.add_working_days(received.date(), REPLY_WORKING_DAYS, calendar_payload["years"])
-            extra = {"tracking_no": tn, "phone": phone, "deadline": deadline.isoformat()}
+            # The deadline the terminal printed on the receipt stands; else 20 working days from receipt here.
+            deadline = str(payload.get("deadline", issued.get("deadline", "")))
+            try:
+                deadline = dt.date.fromisoformat(deadline).isoformat()
+            except ValueError:
+                days = calendar_payload["years"]
+                deadline = cal.add_working_days(received.date(), REPLY_WORKING_DAYS, days).isoformat()
+            extra = {"tracking_no": tn, "phone": phone, "deadline": deadline}
         elif kind == "rating":
-            score = payload.get("score")
+            score = payload.get("score", payload.get("level"))
             _check(isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5, t, kind,
-                   "score must be a whole number 1–5")
+                   "score (or level) must be a whole number 1–5")
         elif kind == "usage":
             counters = payload.get("counters")
             _check(isinstance(counters, dict) and all(isinstance(k, str) and isinstance(v, int)

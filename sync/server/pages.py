@@ -60,7 +60,8 @@ def office_page(session: Session) -> str:
         if kind == "application":
             apps[key] += 1
         elif kind == "rating":
-            score = json.loads(payload).get("score")
+            body = json.loads(payload)
+            score = body.get("score", body.get("level"))
             if isinstance(score, int):
                 ratings[key].append(score)
         elif kind == "usage":

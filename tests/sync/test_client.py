@@ -239,3 +239,45 @@ def test_kiosk_provision_then_sync_once_from_the_command_line(server, tmp_path: 
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["applied"] == 2 and result["error"] is None
     assert len(mirror_docs(tmp_path / "kiosk-01" / "data" / "mirror.db")) == 2
+
+
+def test_real_application_and_rating_reach_the_server_and_personal_data_leaves(server, data_dir: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from kiosk.applications import service
+    from kiosk.applications.model import Applicant, ApplicantKind, Application, Delivery, IdType, Medium, RequestedInfo
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.feedback import record_rating
+    from kiosk.mirror.models import Zone
+    from kiosk.workdays import WorkCalendar
+    from sync.server.db import Submission
+
+    cfg = server.terminal(data_dir)
+    app = Application(
+        applicant=Applicant(kind=ApplicantKind.CITIZEN, name="李堃", id_type=IdType.RESIDENT_ID,
+                            id_number="11010519491231002X", phone="13912345678", address="万宝街道1号"),
+        request=RequestedInfo(description="2025年度老旧小区改造资金使用情况"),
+        media=(Medium.PAPER,), delivery=(Delivery.COLLECT,), pledge_accepted=True, consent_personal_data=True,
+    )
+    engine = open_engine(cfg.db_path)
+    now = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8)))
+    with session_factory(engine)() as s:
+        issued = service.submit(s, app, zone=Zone(code="wanbao", name="万宝", kind="street", prefix="WB"),
+                                terminal_id=cfg.terminal.id, now=now, calendar=WorkCalendar())
+        record_rating(s, 4, terminal_id=cfg.terminal.id, zone="wanbao")
+    assert issued.issued is not None
+    tn = issued.issued.tracking_no
+    report = sync_once(cfg, engine=engine)
+    assert report.error is None and report.pushed == 2
+    with session_factory(engine)() as s:
+        row = s.scalar(select(ApplicationRecord).where(ApplicationRecord.tracking_no == tn))
+        assert row is not None and row.payload is None and row.status == "delivered"
+    engine.dispose()
+    with sessions(server.engine)() as s:
+        sub = s.scalar(select(Submission).where(Submission.tracking_no == tn))
+        assert sub is not None and sub.deadline == issued.issued.deadline.isoformat()
+        assert s.scalar(select(Submission).where(Submission.kind == "rating")) is not None
+    answer = lookup_application(cfg, tn, "13912345678")
+    assert answer["deadline"] == issued.issued.deadline.isoformat()
