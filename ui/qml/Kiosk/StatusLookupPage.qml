@@ -15,6 +15,15 @@ Item {
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StatusLookup.reset()
+    Connections {
+        target: StatusLookup
+        function onStateChanged() {
+            if (StatusLookup.state === "done")
+                Qt.callLater(function () {
+                    flick.contentY = Math.max(0, Math.min(flick.contentHeight - flick.height, serverCard.y - 20))
+                })
+        }
+    }
     Component.onDestruction: if (typeof StatusLookup.reset === "function") StatusLookup.reset()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
@@ -33,7 +42,7 @@ Item {
             id: column
             x: Math.max(Theme.margin, (flick.width - width) / 2)
             y: 36
-            width: Math.min(flick.width - 2 * Theme.margin, 1300)
+            width: Math.min(flick.width - 2 * Theme.margin, 1500)
             spacing: Theme.gap
 
             Label {
@@ -49,7 +58,7 @@ Item {
 
             GridLayout {
                 Layout.fillWidth: true
-                columns: page.wide ? 2 : 1
+                columns: page.wide ? 3 : 1
                 columnSpacing: 40
                 rowSpacing: Theme.gap
                 ColumnLayout {
@@ -62,9 +71,10 @@ Item {
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.target
                         text: StatusLookup.trackingNumber
-                        placeholderText: qsTr("如 WB-20261127-0001")
+                        placeholderText: qsTr("如 WB01-20261127-0007")
                         inputMethodHints: Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
                         font.pixelSize: Theme.fontLarge
+                        color: Theme.text
                         onTextChanged: StatusLookup.trackingNumber = text
                         onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
                         background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
@@ -84,11 +94,26 @@ Item {
                         placeholderText: qsTr("申请时填写的电话")
                         inputMethodHints: Qt.ImhDialableCharactersOnly
                         font.pixelSize: Theme.fontLarge
+                        color: Theme.text
                         onTextChanged: StatusLookup.phone = text
                         onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
                         background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
                                                 border.color: parent.activeFocus ? Theme.primary : "#8A8378" }
                     }
+                }
+                RowLayout {
+                    spacing: Theme.gap
+                    Layout.alignment: Qt.AlignBottom
+                    KioskButton {
+                        objectName: "statusQueryButton"
+                        text: StatusLookup.state === "asking" ? qsTr("正在查询…") : qsTr("查询")
+                        fontSize: Theme.fontLarge
+                        enabled: StatusLookup.state !== "asking"
+                        Layout.preferredWidth: 260
+                        onClicked: { Qt.inputMethod.hide(); StatusLookup.query() }
+                    }
+                    BusyIndicator { running: StatusLookup.state === "asking"; visible: running
+                                    Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }
                 }
             }
 
@@ -100,22 +125,9 @@ Item {
                 font.pixelSize: Theme.fontBody
             }
 
-            RowLayout {
-                spacing: Theme.gap
-                KioskButton {
-                    objectName: "statusQueryButton"
-                    text: StatusLookup.state === "asking" ? qsTr("正在查询…") : qsTr("查询")
-                    fontSize: Theme.fontLarge
-                    enabled: StatusLookup.state !== "asking"
-                    Layout.preferredWidth: 260
-                    onClicked: { Qt.inputMethod.hide(); StatusLookup.query() }
-                }
-                BusyIndicator { running: StatusLookup.state === "asking"; visible: running
-                                Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }
-            }
-
             // --- the district's answer ---
             Rectangle {
+                id: serverCard
                 objectName: "statusServerCard"
                 visible: StatusLookup.state === "done"
                 Layout.fillWidth: true
