@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kiosk.config import Config
-from kiosk.errors import NetworkError, PrinterError, ServerError, StorageError, ValidationError
+from kiosk.errors import PrinterError, ServerError, StorageError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +176,8 @@ class CoreStatusPort:
         try:
             return lookup_application(self.cfg, tracking_no, phone)
         except ServerError as exc:
-            if "404" in str(exc):
+            if getattr(exc, "status", None) == 404:  # sync.http.StatusError: no such number with that phone
                 return None
-            raise
-        except NetworkError:
             raise
 
 

@@ -42,8 +42,9 @@ class LookupResult:
     """The outcome of one lookup: the server's answer (or why there is none) and the local facts."""
 
     server_state: str  # answered | offline | not_found | not_configured | error
-    server_status: str = ""  # the district's status, in Chinese (e.g. 已受理、正在办理)
-    server_detail: str = ""  # a further line from the district (e.g. the reply date), Chinese
+    server_status: str = ""  # the district's status label, in Chinese (已受理、办理中、已答复、已办结)
+    server_received: str = ""  # ISO date the district received it
+    server_deadline: str = ""  # ISO date of the reply deadline the district holds
     local: LocalStatus | None = None
 
 
@@ -88,7 +89,8 @@ def lookup(port: StatusPort, tracking_no: str, phone: str) -> LookupResult:
     return LookupResult(
         "answered",
         server_status=str(answer.get("status_label") or answer.get("status") or ""),
-        server_detail=str(answer.get("detail") or answer.get("reply_date") or ""),
+        server_received=str(answer.get("received_at") or "")[:10],
+        server_deadline=str(answer.get("deadline") or ""),
         local=local,
     )
 
@@ -151,8 +153,12 @@ class StatusLookup(QObject):
         return self._result.server_status if self._result else ""
 
     @Property(str, notify=stateChanged)
-    def serverDetail(self) -> str:
-        return self._result.server_detail if self._result else ""
+    def serverReceived(self) -> str:
+        return self._result.server_received if self._result else ""
+
+    @Property(str, notify=stateChanged)
+    def serverDeadline(self) -> str:
+        return self._result.server_deadline if self._result else ""
 
     @Property(str, notify=stateChanged)
     def localState(self) -> str:

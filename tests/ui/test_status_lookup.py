@@ -107,3 +107,63 @@ def test_missing_input_is_asked_for(kiosk: Any) -> None:
     lookup(d).setProperty("trackingNumber", "WB01-20261127-0001")
     d.tap("statusQueryButton")
     assert d.text("statusInputError") == "请输入申请时填写的联系电话"
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The real reference district server (sync/) under uvicorn on a free loopback port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from sync import signing
+    from sync.server.app import create_app
+    from sync.server.db import open_db
+
+    keys = tmp_path / "district-keys"
+    signing.generate(keys)
+    url = f"sqlite:///{tmp_path / 'district.db'}"
+    engine = open_db(url)
+    app = create_app(engine, signing.load_signer(keys))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the district server did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield {"url": f"http://127.0.0.1:{port}", "db_url": url, "public_key": keys / signing.PUBLIC_NAME}
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any, district: dict[str, Any]) -> None:
+    from sync.client import sync_once
+    from sync.server.__main__ import add_terminal
+
+    terminal_id, token = add_terminal(district["db_url"], "wanbao")
+    d = kiosk("status", terminal={"id": terminal_id},
+              server={"url": district["url"], "token": token, "trust_key": str(district["public_key"])})
+    tracking = submit_here(d, "13912345678")
+    report = sync_once(d.app.config)
+    assert report.error is None and report.pushed == 1
+
+    lookup(d).setProperty("trackingNumber", tracking)
+    type_phone(d, "13912345678")
+    d.tap("statusQueryButton")
+    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
+    assert lookup(d).property("serverState") == "answered"
+    assert d.text("statusServerText") == "已受理"
+    assert "答复期限：2026-12-25" in d.text("statusServerDates")
+    assert d.text("statusLocalText") == "该申请在本终端提交，已送达区政务公开办"
+
+    lookup(d).setProperty("phone", "")
+    type_phone(d, "13900000000")  # the wrong phone: the district says nothing about the number
+    d.hide_keyboard()
+    d.tap("statusQueryButton")
+    wait_until(lambda: lookup(d).property("state") == "done", 15, "the second lookup")
+    assert lookup(d).property("serverState") == "not_found"
+    assert d.text("statusServerText") == "区政务公开办暂未查到该申请，请核对受理编号和联系电话"

@@ -159,10 +159,12 @@ Item {
                             : qsTr("查询暂时出错，请稍后再试或咨询工作人员")
                     }
                     Label {
-                        visible: StatusLookup.serverDetail !== ""
+                        objectName: "statusServerDates"
+                        visible: StatusLookup.serverState === "answered"
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
-                        text: StatusLookup.serverDetail
+                        text: (StatusLookup.serverReceived ? qsTr("受理时间：%1　　").arg(StatusLookup.serverReceived) : "")
+                              + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadline) : "")
                         font.pixelSize: Theme.fontBody; color: Theme.text
                     }
                 }
