@@ -10,7 +10,7 @@ AbstractButton {
     property int fontSize: Theme.fontBody
     checkable: false
     implicitHeight: Theme.target
-    implicitWidth: Math.max(Theme.target * 1.6, row.implicitWidth + 48)
+    implicitWidth: Math.max(Theme.target * 1.6, implicitContentWidth + leftPadding + rightPadding)
     focusPolicy: Qt.NoFocus
     leftPadding: 20
     rightPadding: 20
@@ -30,17 +30,17 @@ AbstractButton {
         border.color: control.tone === "light" ? Theme.primary : "#777"
     }
     contentItem: Item {
-        implicitWidth: row.implicitWidth
-        implicitHeight: row.implicitHeight
+        readonly property real glyphSpace: glyphText.visible ? glyphText.implicitWidth + 10 : 0
+        implicitWidth: glyphSpace + label.implicitWidth
+        implicitHeight: Math.max(glyphText.implicitHeight, label.implicitHeight)
         Row {
-            id: row
             anchors.centerIn: parent
             spacing: 10
-            Text { visible: control.glyph !== ""; text: control.glyph; color: control.fg
+            Text { id: glyphText; visible: control.glyph !== ""; text: control.glyph; color: control.fg
                    font.pixelSize: control.fontSize * 1.15; font.bold: true; anchors.verticalCenter: parent.verticalCenter }
-            Text { text: control.text; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
+            Text { id: label; text: control.text; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
                    anchors.verticalCenter: parent.verticalCenter
-                   width: Math.min(implicitWidth, control.availableWidth - (control.glyph !== "" ? control.fontSize * 2 : 0))
+                   width: Math.min(implicitWidth, control.availableWidth - parent.parent.glyphSpace)
                    elide: Text.ElideMiddle }
         }
     }

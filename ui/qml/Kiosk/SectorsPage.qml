@@ -20,7 +20,7 @@ Item {
         contentHeight: col.implicitHeight + 2 * Theme.margin
         clip: true
         boundsBehavior: Flickable.StopAtBounds
-        ScrollBar.vertical: ScrollBar { width: 14; policy: ScrollBar.AsNeeded }
+        ScrollBar.vertical: ScrollBar { width: 14; policy: flick.contentHeight > flick.height ? ScrollBar.AlwaysOn : ScrollBar.AlwaysOff }
         ColumnLayout {
             id: col
             x: Theme.margin; y: Theme.margin * 0.75
