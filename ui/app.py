@@ -230,6 +230,12 @@ class KioskApp:
             except Exception:
                 log.exception("stopping %s failed", svc.name)
         self.worker.stop()
+        try:
+            from ui import vm_ports
+
+            vm_ports.stop_print_services()
+        except ImportError:
+            pass
         import shiboken6
 
         # Destroy the QML engine (and with it every screen and view-model) before Python tears down
@@ -244,12 +250,12 @@ def attach_background_service(app: KioskApp, name: str, start: Callable[[], None
     app.services_bg.append(BackgroundService(name, start, stop))
 
 
-def attach_print_service(app: KioskApp, handler: Callable[[str, str, Path], None]) -> None:
-    """Route the screens' print requests to ``handler(job_id, doc_id, pdf_path)``.
+def attach_print_service(app: KioskApp, handler: Callable[[str, str, Path, Callable[[bool, str], None]], None]) -> None:
+    """Route the screens' document print requests to ``handler(job_id, doc_id, pdf_path, report)``
+    instead of the default (the terminal's persisted print queue on its A4 printer).
 
-    The handler must return at once (queue the job on its own thread) and report the outcome with
-    ``PrintJobs.reportSent(job_id)`` / ``reportFailed(job_id, reason)`` on the UI thread.
-    Must be called before :meth:`KioskApp.load`.
+    The handler must return at once (print on its own thread) and call ``report(printed, reason)``
+    from any thread when the job is done or failed. Must be called before :meth:`KioskApp.load`.
     """
     app.services.print_handler = handler
 
@@ -260,6 +266,6 @@ def wire_other_services(app: KioskApp) -> None:
     #   from sync.loop import SyncLoop
     #   loop = SyncLoop(app.config, on_applied=...)
     #   attach_background_service(app, "sync", loop.start, loop.stop)
-    #   from printing.service import PrintService
-    #   attach_print_service(app, PrintService(app.config).submit_document)
+    # Documents already print through the terminal's print queue (ui.vm_printing.default_print_handler,
+    # the PrintService shared with the wizard via ui.vm_ports); attach_print_service overrides it.
     return None

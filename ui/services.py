@@ -19,9 +19,10 @@ from kiosk.session import VisitSession
 if TYPE_CHECKING:
     from ui.worker import DbWorker
 
-# A print handler takes (job id, document id) and returns nothing; it reports back through
-# ui.vm_printing.PrintJobs.report_sent / report_failed (see ui.app.attach_print_service).
-PrintHandler = Callable[[str, str, Path], None]
+# How a print handler reports a job's outcome, from any thread: (printed, reason if not).
+Report = Callable[[bool, str], None]
+# A print handler takes (job id, document id, PDF path, report) and must return at once.
+PrintHandler = Callable[[str, str, Path, Report], None]
 
 
 @dataclass

@@ -2,15 +2,18 @@
 
 1. ``prepare(docId)`` builds the document's A4 PDF (``printing.forms.build_document_pdf``) on the DB
    worker, counts its pages and answers ``prepared(jobId, pages)`` — QML asks before printing many.
-2. ``confirm(jobId)`` emits ``printRequested(jobId, docId, pdfPath)``: the print service (wired by the
-   composition root, :func:`ui.app.attach_print_service`) takes the job and later calls
-   ``reportSent(jobId)`` or ``reportFailed(jobId, reason)``, which QML shows as 已发送到打印机 or
-   打印机故障，请联系工作人员. With no print service connected the job fails at once, visibly.
+2. ``confirm(jobId)`` emits ``printRequested(jobId, docId, pdfPath)`` and hands the job to the print
+   handler — the composition root's (:func:`ui.app.attach_print_service`) or, by default, the
+   terminal's persisted print queue (:func:`default_print_handler`: ``printing.queue.PrintService``
+   shared with the wizard through ``ui.vm_ports``) on the configured A4 printer. The handler reports
+   back from any thread; QML hears ``printSent(jobId)`` (已发送到打印机) or ``printFailed(jobId,
+   reason)`` (打印机故障，请联系工作人员). A failed job stays in the queue for staff to reprint.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from pathlib import Path
 
@@ -19,8 +22,11 @@ from PySide6.QtQml import QmlElement, QmlSingleton
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.config import Config
+from kiosk.errors import PrinterError
 from kiosk.mirror.models import Document
 from ui import services
+from ui.services import PrintHandler, Report
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,36 @@ def build_pdf(session: Session, doc_id: str, out_dir: Path, job_id: str) -> tupl
     return path, max(1, pages)
 
 
+def default_print_handler(cfg: Config) -> PrintHandler:
+    """Print on the terminal's A4 printer through its persisted print queue, on a helper thread."""
+
+    def handle(job_id: str, doc_id: str, pdf_path: Path, report: Report) -> None:
+        def work() -> None:
+            printer = cfg.printer("a4")
+            if printer is None:
+                report(False, "未配置A4打印机")
+                return
+            try:
+                from ui import vm_ports
+
+                vm_ports.print_service(cfg).print_and_wait(
+                    printer.name, pdf_path.read_bytes(), content_type="pdf", kind="document", label=doc_id,
+                    timeout=120)
+                report(True, "")
+            except PrinterError as exc:
+                log.warning("document print job %s failed: %s", job_id, exc.reason)
+                report(False, exc.reason)
+            except Exception as exc:  # the resident sees "please contact staff", the log says why
+                log.exception("document print job %s failed", job_id)
+                report(False, type(exc).__name__)
+            finally:
+                pdf_path.unlink(missing_ok=True)
+
+        threading.Thread(target=work, name=f"print-{job_id}", daemon=True).start()
+
+    return handle
+
+
 @QmlElement
 @QmlSingleton
 class PrintJobs(QObject):
@@ -54,13 +90,21 @@ class PrintJobs(QObject):
     printSent = Signal(str, arguments=["jobId"])
     printFailed = Signal(str, str, arguments=["jobId", "reason"])
 
+    _reported = Signal(str, bool, str)  # from the handler's thread; queued to the UI thread
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._jobs: dict[str, tuple[str, Path]] = {}
         svc = services.current()
-        if svc.print_handler is not None:
-            handler = svc.print_handler
-            self.printRequested.connect(lambda j, d, p: handler(j, d, Path(p)))
+        self._handler = svc.print_handler or default_print_handler(svc.config)
+        self._reported.connect(self._on_reported)
+
+    @Slot(str, bool, str)
+    def _on_reported(self, job_id: str, ok: bool, reason: str) -> None:
+        if ok:
+            self.reportSent(job_id)
+        else:
+            self.reportFailed(job_id, reason)
 
     @Slot(result=int)
     def manyPages(self) -> int:
@@ -91,11 +135,8 @@ class PrintJobs(QObject):
             self.printFailed.emit(job_id, "打印任务已失效")
             return
         doc_id, path = self._jobs[job_id]
-        if not self.isSignalConnected(self.metaObject().method(self.metaObject().indexOfSignal(
-                "printRequested(QString,QString,QString)"))):
-            self.printFailed.emit(job_id, "打印服务未启动")
-            return
         self.printRequested.emit(job_id, doc_id, str(path))
+        self._handler(job_id, doc_id, path, lambda ok, reason: self._reported.emit(job_id, ok, reason))
 
     @Slot(str)
     def cancel(self, job_id: str) -> None:

@@ -159,3 +159,42 @@ def test_rating_goes_to_the_outbox(shell: Shell) -> None:
         entries = [e for e in s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "rating"))]
     engine.dispose()
     assert entries and json.loads(entries[-1].payload)["label"] == "满意"
+
+
+def test_print_a_document_on_the_a4_printer(shell: Shell) -> None:
+    shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
+    shell.wait_page("documentPage")
+    shell.tap("printButton")
+    shell.wait(lambda: "已发送到打印机" in shell.in_page("printStatus").property("text"), 30_000)
+    printed = list((shell.app.config.data_dir / "printouts" / "a4").glob("*"))
+    assert printed and printed[0].read_bytes().startswith(b"%PDF")
+
+
+def test_long_document_asks_before_printing(shell: Shell) -> None:
+    engine = make_engine(shell.app.config.db_path)
+    with engine.connect() as conn:
+        long_id = conn.exec_driver_sql(
+            "SELECT id FROM documents ORDER BY length(body) DESC LIMIT 1").scalar()
+    engine.dispose()
+    shell.window.openRoute("document", {"docId": long_id})
+    shell.wait_page("documentPage")
+    shell.tap("printButton")
+    shell.wait(lambda: shell.has("printConfirmNo"), 30_000)
+    assert "页" in shell.in_page("printStatus").property("text")
+    shell.tap("printConfirmNo")
+    shell.wait(lambda: not shell.has("printConfirmNo"))
+    assert not shell.in_page("printStatus").property("visible")
+
+
+def test_printer_problem_tells_the_resident_to_contact_staff(make_shell: Any, demo_cfg: Any) -> None:
+    import dataclasses
+
+    from kiosk.config import PrinterConfig
+
+    broken = PrinterConfig(name="坏的A4打印机", role="a4", kind="tcp", target="127.0.0.1:9")
+    cfg = dataclasses.replace(demo_cfg, printers=(broken,))
+    shell = make_shell(cfg=cfg)
+    shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
+    shell.wait_page("documentPage")
+    shell.tap("printButton")
+    shell.wait(lambda: "请联系工作人员" in shell.in_page("printStatus").property("text"), 60_000)
