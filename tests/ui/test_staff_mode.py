@@ -138,3 +138,51 @@ def test_staff_lists_pass_the_model_tester(qtmodeltester: Any) -> None:
         qtmodeltester.check(model, force_py=True)
     assert recent.roleNames()[int(recent.Role.TRACKING_NO)] == b"trackingNo"
     assert recent.data(recent.index(1, 0), int(recent.Role.DELIVERED)) is True
+
+
+def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: Any, tmp_path: Path) -> None:
+    import dataclasses
+
+    from kiosk.config import demo_config
+
+    blocker = tmp_path / "cable-unplugged"
+    blocker.write_text("a file where the receipt printer's folder should be")
+    folder = blocker / "receipts"
+    printers = tuple(dataclasses.replace(p, target=str(folder)) if p.role == "receipt" else p
+                     for p in demo_config(tmp_path / "terminal").printers)
+    d = kiosk("wizard", printers=printers)
+    wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+    wizard.chooseKind("citizen")
+    body = "43130219900202002"
+    for key, value in {
+        "applicant.name": "孙八", "applicant.id_number": body + resident_id_check_digit(body),
+        "applicant.phone": "13600001234", "applicant.address": "万宝镇新街5号",
+        "request.description": "万宝镇2025年惠民补贴发放名单",
+        "consent_personal_data": True, "pledge_accepted": True,
+    }.items():
+        wizard.setValue(key, value)
+    for _ in range(4):
+        wizard.next()
+    d.tap("applySubmit")
+    wait_until(lambda: wizard.property("receiptState") == "failed", 15, "the receipt to fail")
+    tracking = wizard.property("trackingNumber")
+
+    d = kiosk("staff", printers=printers)  # staff come over; the terminal was restarted meanwhile
+    blocker.unlink()  # … and plug the printer back in
+    enter_pin(d, DEMO_PIN)
+    jobs = staff(d).property("printJobs")
+    wait_until(lambda: jobs.property("count") >= 1, 10, "the print queue")
+    failed = jobs.rows()[0]
+    assert (failed.job_state, failed.title, failed.reprintable) == ("failed", f"回执 {tracking}", True)
+    assert "无法连接打印机" in d.text(f"staffJobState-{failed.job_id}")
+
+    d.tap(f"staffReprintJob-{failed.job_id}")
+    wait_until(lambda: d.text("staffMessage") == "已重新打印", 20, "the reprint")
+    assert len(list(folder.glob("*.bin"))) == 1
+    wait_until(lambda: jobs.rows() and jobs.rows()[0].job_state == "done", 10, "the queue to refresh")
+    assert d.find(f"staffReprintJob-{failed.job_id}") is None, "a reprinted job offers no second reprint"
+
+    d.tap(f"staffReprint-{tracking}")  # and one more copy from the recent applications
+    wait_until(lambda: d.text("staffMessage") == "回执已重新打印", 20, "the receipt reprint")
+    receipts = list(folder.glob("*.bin"))
+    assert len(receipts) == 2 and all(tracking.encode() in r.read_bytes() for r in receipts)

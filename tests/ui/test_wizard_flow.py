@@ -171,6 +171,15 @@ def test_idle_timeout_wipes_a_half_filled_wizard(kiosk: Any) -> None:
     type_digits(d, "applyField-applicant.phone", "13900001111")
     w = wizard(d)
     assert w.property("values")["applicant.name"] == "张三"
+    visit = d.app.services.visit
+    assert any(name.startswith("apply-wizard-") for name in visit.registered)
+
+    visit.end("staff")  # the visit session alone wipes the form, even with the page still open
+    settle(50)
+    assert w.property("values")["applicant.phone"] == ""
+    assert w.property("step") == 0 and d.find("applyKindCitizen") is not None, "back to the first step"
+    w.chooseKind("citizen")
+    w.setValue("applicant.name", "张三")
 
     d.app.engine.singletonInstance("Kiosk.Backend", "Idle").expireNow()
     wait_until(lambda: d.find("applyWizardPage") is None, 5, "home after the idle timeout")
