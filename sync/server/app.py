@@ -208,22 +208,26 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             cond.append(
                 FeedDoc.zone.is_(None) | (FeedDoc.zone == t.zone) | FeedDoc.prev_zone.in_((t.zone, "*"))
             )
-        rows = session.execute(
+        result = session.execute(
             select(FeedDoc.seq, FeedDoc.payload).where(*cond).order_by(FeedDoc.seq).limit(limit)
-        ).all()
+            .execution_options(yield_per=32)  # rows are read as the page fills, not all up front
+        )
         parts: list[str] = []
         seqs: list[int] = []
         size = 0
         last = after
-        for seq, payload in rows:
+        full = False
+        for seq, payload in result:
             text = _envelope_text(signer, payload)
             parts.append(text)
             seqs.append(seq)
             size += len(text.encode("utf-8"))
             last = seq
             if size >= PAGE_BYTE_BUDGET:
+                full = True
                 break
-        more = len(parts) < len(rows) or len(rows) == limit
+        result.close()
+        more = full or len(parts) == limit
         next_after = last if more else max(top, after)
         remaining = 0
         if more:
