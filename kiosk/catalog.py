@@ -178,26 +178,34 @@ def _zone_clause(terminal_zone: str, zone: str) -> ColumnElement[bool] | None:
     return or_(Document.zone_id.is_(None), Document.zone_id == terminal_zone)
 
 
-def categories(session: Session, facet: CategoryFacet | str, terminal_zone: str) -> list[CategoryCount]:
-    """The categories of one facet in the district's order, each with how many documents it shows here."""
+def categories(
+    session: Session, facet: CategoryFacet | str, terminal_zone: str, *, with_counts: bool = True
+) -> list[CategoryCount]:
+    """The categories of one facet in the district's order, each with how many documents it shows here.
+
+    ``with_counts=False`` skips the counting (a join over the whole mirror) and gives ``count=-1``: the
+    home screen shows the tiles at once and fills the counts in from a second call.
+    """
     facet = CategoryFacet(facet)
-    counts_q = (
-        select(DocumentCategory.category_code, func.count())
-        .join(Document, Document.id == DocumentCategory.document_id)
-        .join(Category, Category.code == DocumentCategory.category_code)
-        .where(Category.facet == facet.value)
-        .group_by(DocumentCategory.category_code)
-    )
-    clause = _zone_clause(terminal_zone, "")
-    if clause is not None:
-        counts_q = counts_q.where(clause)
-    counts = {code: int(n) for code, n in session.execute(counts_q)}
+    counts: dict[str, int] = {}
+    if with_counts:
+        counts_q = (
+            select(DocumentCategory.category_code, func.count())
+            .join(Document, Document.id == DocumentCategory.document_id)
+            .join(Category, Category.code == DocumentCategory.category_code)
+            .where(Category.facet == facet.value)
+            .group_by(DocumentCategory.category_code)
+        )
+        clause = _zone_clause(terminal_zone, "")
+        if clause is not None:
+            counts_q = counts_q.where(clause)
+        counts = {code: int(n) for code, n in session.execute(counts_q)}
     cats = session.scalars(
         select(Category).where(Category.facet == facet.value).order_by(Category.sort_order, Category.code)
     )
     return [
-        CategoryCount(code=c.code, name=c.name, facet=c.facet, count=counts.get(c.code, 0), icon=c.icon,
-                      description=c.description)
+        CategoryCount(code=c.code, name=c.name, facet=c.facet, count=counts.get(c.code, 0) if with_counts else -1,
+                      icon=c.icon, description=c.description)
         for c in cats
     ]
 

@@ -8,6 +8,7 @@ load and any page still in flight for the old filter is dropped when it arrives.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,7 @@ class CategoryModel(QAbstractListModel):
         self._facet = ""
         self._rows: list[CategoryRow] = []
         self._loading = False
+        self._counted_flag = False
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
         return 0 if parent.isValid() else len(self._rows)
@@ -108,18 +110,36 @@ class CategoryModel(QAbstractListModel):
     def loading(self) -> bool:
         return self._loading
 
+    countedChanged = Signal()
+
+    @Property(bool, notify=countedChanged)
+    def counted(self) -> bool:
+        """The document counts of the current categories have arrived."""
+        return self._counted_flag
+
+    def _set_counted(self, value: bool) -> None:
+        if value != self._counted_flag:
+            self._counted_flag = value
+            self.countedChanged.emit()
+
     @Slot()
     def reload(self) -> None:
+        """Load the facet's categories at once, then their document counts (a slower query) after."""
         if not self._facet:
             return
         svc = services.current()
         facet, zone = self._facet, svc.zone
 
-        def job(session: Session) -> list[catalog.CategoryCount]:
+        def names(session: Session) -> list[catalog.CategoryCount]:
+            return catalog.categories(session, facet, zone, with_counts=False)
+
+        def counts(session: Session) -> list[catalog.CategoryCount]:
             return catalog.categories(session, facet, zone)
 
         self._set_loading(True)
-        svc.worker.submit(f"categories.{id(self)}", job, self._loaded, lambda _r: self._set_loading(False))
+        channel = f"categories.{id(self)}"
+        svc.worker.submit(channel, names, self._loaded, lambda _r: self._set_loading(False))
+        svc.worker.submit(channel + ".counts", counts, self._counted)
 
     def _set_loading(self, value: bool) -> None:
         if value != self._loading:
@@ -127,11 +147,28 @@ class CategoryModel(QAbstractListModel):
             self.loadingChanged.emit()
 
     def _loaded(self, cats: list[catalog.CategoryCount]) -> None:
-        self.beginResetModel()
-        self._rows = [CategoryRow(c.code, c.name, c.count, c.icon, c.description) for c in cats]
-        self.endResetModel()
-        self.countChanged.emit()
+        rows = [CategoryRow(c.code, c.name, c.count, c.icon, c.description) for c in cats]
+        if [r.code for r in rows] == [r.code for r in self._rows]:
+            # same categories (a reload): keep the counts already shown until the new ones arrive
+            rows = [dataclasses.replace(r, count=old.count) for r, old in zip(rows, self._rows, strict=True)]
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, 0))
+        else:
+            self.beginResetModel()
+            self._rows = rows
+            self.endResetModel()
+            self.countChanged.emit()
         self._set_loading(False)
+
+    def _counted(self, cats: list[catalog.CategoryCount]) -> None:
+        counts = {c.code: c.count for c in cats}
+        changed = [i for i, r in enumerate(self._rows) if counts.get(r.code, r.count) != r.count]
+        for i in changed:
+            self._rows[i] = dataclasses.replace(self._rows[i], count=counts[self._rows[i].code])
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), 0), [CategoryRole.Count])
+        self._set_counted(True)
 
     @Slot(int, result=str)
     def codeAt(self, row: int) -> str:

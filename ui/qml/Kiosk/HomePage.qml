@@ -10,6 +10,8 @@ Item {
     objectName: "homePage"
     property string route: "home"
     property bool ready: !!(Terminal.ready && types.count > 0 && !types.loading)
+    // everything including the document counts on the tiles (screenshots wait for this)
+    property bool settled: !!(ready && types.counted && dimensions.counted)
     readonly property var tileColors: ["#A4161A", "#1B4F8F", "#2E7D32", "#B45309", "#6A1B9A", "#00695C",
                                        "#C62828", "#283593", "#5D4037", "#AD1457"]
 
@@ -70,7 +72,7 @@ Item {
                         Layout.fillWidth: true
                         Layout.preferredWidth: 100
                         text: name
-                        subtitle: qsTr("%1 条").arg(count)
+                        subtitle: count >= 0 ? qsTr("%1 条").arg(count) : " "
                         markColor: (page.tileColors || [])[index % 10] || "#A4161A"
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }
@@ -93,7 +95,7 @@ Item {
                         Layout.preferredWidth: 100
                         implicitHeight: Math.round(100 * Theme.scale)
                         text: name
-                        subtitle: qsTr("%1 条").arg(count)
+                        subtitle: count >= 0 ? qsTr("%1 条").arg(count) : " "
                         markColor: "#8B1015"
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }

@@ -28,6 +28,7 @@ ApplicationWindow {
     readonly property bool homeReady: stack.depth === 1 && !!stack.currentItem && stack.currentItem.ready === true
     readonly property bool screenReady: !stack.busy && !!stack.currentItem
                                         && stack.currentItem.ready !== false
+                                        && stack.currentItem.settled !== false
                                         && (startRoute === "" || stack.depth > 1)
                                         && (startOverlay !== "attract" || attract.visible)
     readonly property bool keyboardUp: inputPanel.active

@@ -14,7 +14,7 @@
 //   staff       StaffPage.qml             (wizard engineer) staff mode behind the PIN
 //
 // Every page may declare `property bool ready` (true once its content is on screen; screenshots and
-// tests wait for it) and `property string pageTitle` (shown in the bar above it).
+// tests wait for it) and `property bool settled` (true once slower extras such as counts arrived).
 pragma Singleton
 import QtQuick
 

@@ -9,6 +9,7 @@ Item {
     objectName: "sectorsPage"
     property string route: "sectors"
     property bool ready: sectors.count > 0 && !sectors.loading
+    property bool settled: !!(ready && sectors.counted)
     CategoryModel { id: sectors; facet: "sector" }
     CategoryModel { id: platforms; facet: "platform" }
 
@@ -41,7 +42,7 @@ Item {
                         Layout.fillWidth: true; Layout.preferredWidth: 100
                         implicitHeight: Math.round(104 * Theme.scale)
                         text: name; mark: String(index + 1)
-                        subtitle: qsTr("%1 条").arg(count)
+                        subtitle: count >= 0 ? qsTr("%1 条").arg(count) : " "
                         markColor: index % 2 ? "#1B4F8F" : "#A4161A"
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }
@@ -59,7 +60,7 @@ Item {
                         required property string name
                         required property int count
                         Layout.fillWidth: true; Layout.preferredWidth: 100
-                        text: name; subtitle: qsTr("%1 条").arg(count); markColor: "#00695C"
+                        text: name; subtitle: count >= 0 ? qsTr("%1 条").arg(count) : " "; markColor: "#00695C"
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }
                 }
