@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 
-from entry import translate  # noqa: E402 - deploy/ is not a package
+from entry import config_arg, translate  # noqa: E402 - deploy/ is not a package
 
 BUNDLE = Path(os.environ["KIOSK_BUNDLE"]) if os.environ.get("KIOSK_BUNDLE") else None
 needs_bundle = pytest.mark.skipif(BUNDLE is None, reason="no built bundle: scripts/build-bundle builds and tests it")
@@ -42,6 +42,9 @@ def test_entry_maps_the_frozen_flags_onto_the_command_line() -> None:
     assert translate(["--self-test"]) == ["self-test"]
     assert translate(["--self-test", "--config", "t.toml", "--json"]) == ["self-test", "--config", "t.toml", "--json"]
     assert translate(["import", "pack.jsonl"]) == ["import", "pack.jsonl"]
+    assert config_arg(["run", "--config", "t.toml"]) == "t.toml"
+    assert config_arg(["run", "--config=/etc/k.toml", "--smoke"]) == "/etc/k.toml"
+    assert config_arg(["run", "--smoke"]) is None
 
 
 def program() -> Path:
@@ -73,7 +76,10 @@ def test_frozen_smoke_paints_home_with_no_unexpected_output(tmp_path: Path) -> N
     assert [e["event"] for e in events] == ["home_painted"], run.stdout
     assert unexpected(run.stderr) == [], "unexpected output:\n" + "\n".join(unexpected(run.stderr))
     # the demo district was seeded into the fresh data folder, from the bundle's own assets
-    assert (tmp_path / "data" / "zwgk-kiosk" / "demo-wanbao-01" / "mirror.db").is_file()
+    data = tmp_path / "data" / "zwgk-kiosk" / "demo-wanbao-01"
+    assert (data / "mirror.db").is_file()
+    log = [json.loads(x) for x in (data / "logs" / "kiosk.log").read_text(encoding="utf-8").splitlines()]
+    assert any(x["logger"] == "kiosk.seed" for x in log)  # the frozen run also logs to its data folder
     print(f"frozen cold start to home: {events[0]['ms']} ms (incl. seeding the demo)")
 
 
@@ -130,6 +136,7 @@ def test_the_bundle_leaves_out_what_a_terminal_must_not_carry() -> None:
 @needs_bundle
 def test_the_bundle_size() -> None:
     assert BUNDLE is not None
-    size_mb = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file()) / 1e6
+    # PyInstaller links some libraries into place with symlinks: count each file once, as `du` does
+    size_mb = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
     print(f"bundle size: {size_mb:.0f} MB")
     assert size_mb <= MAX_SIZE_MB
