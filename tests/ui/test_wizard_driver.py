@@ -101,7 +101,9 @@ class KioskDriver:
 
     # -- the virtual keyboard ------------------------------------------------------------------
     def panel(self) -> QQuickItem:
-        return self.item("inputPanel")
+        panel = self.find("inputPanel", visible=False)
+        assert panel is not None, "the shell has no InputPanel"
+        return panel
 
     def keyboard_up(self) -> bool:
         """The keyboard is shown and has finished sliding in."""
