@@ -12,6 +12,8 @@ Item {
     property bool ready: !!(Terminal.ready && types.count > 0 && !types.loading)
     // everything including the document counts on the tiles (screenshots wait for this)
     property bool settled: !!(ready && types.counted && dimensions.counted)
+    // landscape in standard type: everything fits 1920×1080 without scrolling
+    readonly property bool compact: !Theme.portrait && !Theme.largeText
     readonly property var tileColors: ["#A4161A", "#1B4F8F", "#2E7D32", "#B45309", "#6A1B9A", "#00695C",
                                        "#C62828", "#283593", "#5D4037", "#AD1457"]
 
@@ -29,17 +31,18 @@ Item {
 
         ColumnLayout {
             id: col
-            x: Theme.margin; y: Theme.margin * 0.75
+            x: Theme.margin; y: Theme.portrait ? Theme.margin * 0.75 : 20
             width: flick.width - 2 * Theme.margin
-            spacing: Theme.gap
+            spacing: page.compact ? 14 : Theme.gap
 
-            AnnouncementBar { Layout.fillWidth: true; visible: Terminal.announcements.length > 0 }
+            AnnouncementBar { Layout.fillWidth: true; visible: Terminal.announcements.length > 0
+                              implicitHeight: page.compact ? 60 : Math.round(72 * Theme.scale) }
 
             // the search entry: a big field-like button that opens the search screen
             AbstractButton {
                 objectName: "homeSearch"
                 Layout.fillWidth: true
-                implicitHeight: Math.round(96 * Theme.scale)
+                implicitHeight: page.compact ? 80 : Math.round(96 * Theme.scale)
                 focusPolicy: Qt.NoFocus
                 onClicked: Nav.open("search", {})
                 background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: Theme.primary; border.width: 3 }
@@ -69,6 +72,7 @@ Item {
                         required property string name
                         required property int count
                         objectName: "typeTile-" + code
+                        implicitHeight: page.compact ? 108 : Math.round(128 * Theme.scale)
                         Layout.fillWidth: true
                         Layout.preferredWidth: 100
                         text: name
@@ -93,7 +97,7 @@ Item {
                         objectName: "dimTile-" + code
                         Layout.fillWidth: true
                         Layout.preferredWidth: 100
-                        implicitHeight: Math.round(100 * Theme.scale)
+                        implicitHeight: page.compact ? 80 : Math.round(100 * Theme.scale)
                         text: name
                         subtitle: count >= 0 ? qsTr("%1 条").arg(count) : " "
                         markColor: "#8B1015"
@@ -106,16 +110,16 @@ Item {
                 Layout.fillWidth: true
                 columns: Theme.portrait ? 2 : 4
                 columnSpacing: Theme.gap; rowSpacing: Theme.gap
-                Tile { objectName: "sectorsTile"; feature: true; Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "sectorsTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("基层政务公开"); subtitle: qsTr("26 个领域标准目录"); mark: "26"; markColor: "#1B4F8F"
                        onClicked: Nav.open("sectors", {}) }
-                Tile { objectName: "applyTile"; feature: true; Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "applyTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("依申请公开"); subtitle: qsTr("申请获取政府信息"); mark: "申"; markColor: "#A4161A"
                        onClicked: Nav.open("apply", {}) }
-                Tile { objectName: "statusTile"; feature: true; Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "statusTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("申请进度查询"); subtitle: qsTr("凭受理编号查询"); mark: "查"; markColor: "#2E6B30"
                        onClicked: Nav.open("status", {}) }
-                Tile { objectName: "ratingTile"; feature: true; Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "ratingTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("满意度评价"); subtitle: qsTr("请为我们的服务打分"); mark: "评"; markColor: "#B45309"
                        onClicked: Nav.open("rating", {}) }
             }

@@ -37,7 +37,7 @@ AbstractButton {
             Layout.fillWidth: true
             spacing: 4
             Text { Layout.fillWidth: true; text: tile.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
-                   font.pixelSize: tile.feature ? Theme.fontLarge : Theme.fontTile * 0.85; font.bold: true
+                   font.pixelSize: tile.feature ? Theme.fontLarge : Theme.fontTile * (tile.text.length > 9 ? 0.7 : 0.85); font.bold: true
                    color: tile.feature ? "white" : Theme.text }
             Text { Layout.fillWidth: true; visible: tile.subtitle !== ""; text: tile.subtitle; elide: Text.ElideRight
                    font.pixelSize: Theme.fontSmall; color: tile.feature ? "#FFF3DC" : Theme.textMuted }
