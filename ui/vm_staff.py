@@ -495,12 +495,15 @@ class StaffMode(QObject):
         self.syncChanged.emit()
         self._action(port.sync_now, "同步完成", "同步失败")
 
+    leavingKiosk = Signal()
+
     @Slot()
     def leaveKiosk(self) -> None:
         """Exit the program (退出终端模式); only when unlocked."""
         if self._unlocked:
             log.info("staff left kiosk mode")
-            QCoreApplication.quit()
+            self.leavingKiosk.emit()
+            QCoreApplication.exit(0)
 
 
 def _reason_label(reason: str) -> str:

@@ -186,3 +186,20 @@ def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: A
     wait_until(lambda: d.text("staffMessage") == "回执已重新打印", 20, "the receipt reprint")
     receipts = list(folder.glob("*.bin"))
     assert len(receipts) == 2 and all(tracking.encode() in r.read_bytes() for r in receipts)
+
+
+def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any) -> None:
+    d = kiosk("staff")
+    left: list[bool] = []
+    staff(d).leavingKiosk.connect(lambda: left.append(True))
+    staff(d).leaveKiosk()  # not unlocked: nothing happens
+    assert left == []
+    enter_pin(d, DEMO_PIN)
+    d.tap("staffLeaveKiosk")
+    d.item("staffLeaveConfirm")  # the dialog is up
+    d.tap("staffLeaveCancel")
+    wait_until(lambda: d.find("staffLeaveConfirm") is None, 5, "the dialog to close")
+    assert left == []
+    d.tap("staffLeaveKiosk")
+    d.tap("staffLeaveConfirm")
+    assert left == [True]

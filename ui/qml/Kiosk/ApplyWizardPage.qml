@@ -18,7 +18,7 @@ Item {
     property string route: "wizard"
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
-    onFinished: Nav.home()
+    onFinished: proxy ? Nav.back() : Nav.home()   // staff return to the staff screen
 
     // The wizard view-model is a singleton that outlives the page; leaving the page wipes it.
     readonly property var vm: ApplyWizard
