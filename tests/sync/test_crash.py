@@ -48,16 +48,18 @@ def _assert_at_page_boundary(server, db: Path) -> int:
 
 
 @pytest.mark.slow
-def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, data_dir: Path) -> None:
+def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, proxy, data_dir: Path) -> None:
     server.publish_lines([doc(i) for i in range(1, 301)])
-    cfg = server.terminal(data_dir)
+    cfg = server.terminal(data_dir, url=proxy.url)  # the proxy only passes traffic on; its log shows progress
     assert cfg.path is not None
     open_engine(cfg.db_path).dispose()  # migrate first: these kills aim at sync, not at schema set-up
     rng = random.Random(20261127)
     cursors = []
     for _ in range(4):
+        seen = sum(1 for p, _ in proxy.log if p.startswith("/v1/changes"))
         proc = _spawn(cfg.path)
-        time.sleep(rng.uniform(1.5, 4.0))
+        _wait(lambda seen=seen: sum(1 for p, _ in proxy.log if p.startswith("/v1/changes")) > seen, 60)
+        time.sleep(rng.uniform(0.0, 1.0))  # somewhere inside the page loop: fetching, verifying or applying
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         cursors.append(_assert_at_page_boundary(server, cfg.db_path))
