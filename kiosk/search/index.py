@@ -1,23 +1,28 @@
 """Keeping the search index in step with the mirror's documents (called by kiosk.mirror.store).
 
-Tables (migration 0005 creates them; 0002 made a first layout):
+Tables (migration 0006; 0002 and 0005 made earlier layouts). Both FTS5 tables are contentless
+(``content=''``), use the ``ascii`` tokenizer over text pre-tokenised by :mod:`kiosk.search.tokenize`
+and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fast forward order
+(ascending rowid) yields the newest documents first and can stop early:
 
-- ``search_fts``: a contentless FTS5 table (``content=''``, ``tokenize='ascii'``, 4 KB pages) over
-  text pre-tokenised by :mod:`kiosk.search.tokenize`, rows keyed on ``documents.rowid``. Columns:
+- ``search_title`` — small, ranked with bm25():
+  ``title``  title as CJK bigrams (a lone character stays itself) and ASCII words;
+  ``title1`` the title's CJK characters one by one (one-character queries);
+  ``docnum`` 文号 and issuer, tokenised like the title;
+  ``py``     the title's pinyin initials as overlapping letter pairs (``dbj`` → ``db bj``);
+  ``meta``   filter tokens: zone (``z`` = district-wide, ``z<hex>``), status ``s<hex>``, year
+             ``y2024``, categories ``c<hex>``.
+- ``search_text`` — everything, matched and counted, never ranked by FTS5 (``columnsize=0``):
+  ``text``   title, 文号/issuer and the first :data:`BODY_INDEX_CHARS` characters of the body, as
+             bigrams; ``meta`` as above.
 
-  ``title``   title as CJK bigrams (a lone character stays itself) and ASCII words;
-  ``title1``  the title's CJK characters one by one (one-character queries);
-  ``docnum``  文号 and issuer, tokenised like the title;
-  ``body``    the first :data:`BODY_INDEX_CHARS` characters of the body, as bigrams;
-  ``py``      the title's pinyin initials as overlapping letter pairs (``dbj`` → ``db bj``);
-  ``meta``    filter tokens: zone (``z`` = district-wide, ``z<hex>``), status ``s<hex>``, year
-              ``y2024``, categories ``c<hex>`` — so filters and counts stay inside FTS5.
+Why two tables: bm25() computes IDF by visiting every match of every phrase, so ranking over the
+whole text costs time in proportion to the mirror; over titles it stays small. Filters are FTS5 terms
+on ``meta``, so filtered counts never leave FTS5.
 
-  Contentless keeps the mirror small (the text is stored once, in ``documents``); snippets are cut
-  from there in Python.
 - ``search_docs``: one row per indexed document: normalised 文号 (exact 文号 lookup), pinyin
   initials, and the exact ``meta`` tokens inserted. Its presence says "this row is in the FTS
-  table", so removal never sends FTS5 a 'delete' for a row it never got.
+  tables", so removal never sends FTS5 a 'delete' for a row it never got.
 
 A contentless row is removed by handing FTS5 the very tokens that were inserted: the text columns
 are re-tokenised from the Document, which still holds its old text when :func:`remove_document`
@@ -44,15 +49,18 @@ from kiosk.search import tokenize as tk
 BODY_INDEX_CHARS = 20_000
 INDEX_VERSION = f"tok{tk.TOKENIZER_VERSION}-body{BODY_INDEX_CHARS}-pypinyin{pypinyin.__version__}"
 KV_KEY = "search.index_version"
-COLUMNS = ("title", "title1", "docnum", "body", "py", "meta")
 
-_INSERT_FTS = text(
-    "INSERT INTO search_fts(rowid, title, title1, docnum, body, py, meta) "
-    "VALUES (:rowid, :title, :title1, :docnum, :body, :py, :meta)"
+_INSERT_TITLE = text(
+    "INSERT INTO search_title(rowid, title, title1, docnum, py, meta) "
+    "VALUES (-:rowid, :title, :title1, :docnum, :py, :meta)"
 )
-_DELETE_FTS = text(
-    "INSERT INTO search_fts(search_fts, rowid, title, title1, docnum, body, py, meta) "
-    "VALUES ('delete', :rowid, :title, :title1, :docnum, :body, :py, :meta)"
+_INSERT_TEXT = text("INSERT INTO search_text(rowid, text, meta) VALUES (-:rowid, :text, :meta)")
+_DELETE_TITLE = text(
+    "INSERT INTO search_title(search_title, rowid, title, title1, docnum, py, meta) "
+    "VALUES ('delete', -:rowid, :title, :title1, :docnum, :py, :meta)"
+)
+_DELETE_TEXT = text(
+    "INSERT INTO search_text(search_text, rowid, text, meta) VALUES ('delete', -:rowid, :text, :meta)"
 )
 _INSERT_DOCS = text(
     "INSERT OR REPLACE INTO search_docs(doc_rowid, doc_number_norm, initials, meta) "
@@ -92,13 +100,16 @@ def meta_tokens(zone_id: str | None, status: str | None, published: str | None,
 def _text_fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None,
                  body: str | None) -> dict[str, Any]:
     initials = tk.pinyin_initials(title)
+    title_tokens = tk.index_tokens(title, unigrams=False)
+    docnum_tokens = tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False)
+    body_tokens = tk.index_tokens((body or "")[:BODY_INDEX_CHARS], unigrams=False)
     return {
         "rowid": rowid,
-        "title": tk.index_tokens(title, unigrams=False),
+        "title": title_tokens,
         "title1": tk.cjk_chars(title),
-        "docnum": tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False),
-        "body": tk.index_tokens((body or "")[:BODY_INDEX_CHARS], unigrams=False),
+        "docnum": docnum_tokens,
         "py": tk.letter_bigrams(initials),
+        "text": " ".join(t for t in (title_tokens, docnum_tokens, body_tokens) if t),
         "dn": tk.normalize_doc_number(doc_number),
         "ini": initials,
     }
@@ -128,7 +139,8 @@ def index_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     """Batch form of :func:`index_document` over :func:`document_fields`-shaped rows."""
     batch = list(rows)
     if batch:
-        conn.execute(_INSERT_FTS, batch)
+        conn.execute(_INSERT_TITLE, batch)
+        conn.execute(_INSERT_TEXT, batch)
         conn.execute(_INSERT_DOCS, batch)
 
 
@@ -142,15 +154,17 @@ def remove_document(session: Session, doc: Document) -> None:
         return
     row = _text_fields(doc.rowid, doc.title, doc.doc_number, doc.issuer, doc.body)
     row["meta"] = meta
-    conn.execute(_DELETE_FTS, row)
+    conn.execute(_DELETE_TITLE, row)
+    conn.execute(_DELETE_TEXT, row)
     conn.execute(text("DELETE FROM search_docs WHERE doc_rowid = :r"), {"r": doc.rowid})
 
 
 def rebuild(conn: Connection, *, batch: int = 500) -> int:
     """Re-index every document from ``documents`` (after a tokeniser change). Returns the count."""
-    conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
-    # 4 KB leaf pages instead of FTS5's 1 KB default: ~20 % faster inserts of long bodies.
-    conn.execute(text("INSERT INTO search_fts(search_fts, rank) VALUES ('pgsz', 4050)"))
+    for table in ("search_title", "search_text"):
+        conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))  # noqa: S608 - fixed names
+        # 4 KB leaf pages instead of FTS5's 1 KB default: ~20 % faster inserts of long bodies.
+        conn.execute(text(f"INSERT INTO {table}({table}, rank) VALUES ('pgsz', 4050)"))  # noqa: S608
     conn.execute(text("DELETE FROM search_docs"))
     n = 0
     last = -1

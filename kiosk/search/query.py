@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,15 +41,15 @@ MAX_RUNS = 8
 MAX_ALTERNATIVES = 4  # synonym variants per run
 MAX_RELAXED_TERMS = 24
 SNIPPET_CHARS = 90
-SNIPPET_SCAN_CHARS = 20_000
-# Ranking window: BM25 is computed for at most this many of the newest matches of the whole query
-# plus as many of the newest title/文号/pinyin matches (see run_search).
-WINDOW = 200
-# bm25 weights of the FTS columns (title, title1, docnum, body, py, meta)
-WEIGHTS = (10.0, 2.0, 4.0, 1.0, 6.0, 0.0)
-TITLE_COLS = "title docnum"
+SNIPPET_SCAN_CHARS = 4_000  # a match further in: the snippet shows the opening
+# Ranking window: at most this many of the newest title matches and as many of the newest
+# whole-text matches are ranked (see run_search).
+WINDOW = 100
+# bm25 weights of search_title's columns (title, title1, docnum, py, meta)
+WEIGHTS = (10.0, 2.0, 4.0, 6.0, 0.0)
 TITLE_BOOST = 1.0
-ALL_COLS = "title docnum body"
+HEAD_CHARS = 800  # body characters read per ranked candidate for term frequencies
+K1, B = 1.2, 0.75  # BM25 constants of the term-frequency score
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
 
@@ -99,11 +100,16 @@ class Filters:
 
 @dataclass(frozen=True)
 class Level:
-    """One way of matching a query: an expression for all columns and one for title-like columns."""
+    """One way of matching a query: an FTS5 expression on ``search_text`` (None: the query has no
+    part indexed there) and one on ``search_title``; ``title_extra`` when the title expression
+    can match rows the text one cannot (pinyin, one character); the strings to mark; the units
+    (each a tuple of interchangeable strings) for term-frequency scoring."""
 
-    full: str
-    title: str
+    text: str | None
+    title: str | None
+    title_extra: bool
     marks: tuple[str, ...]
+    units: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -160,18 +166,27 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
 
-def _run_expr(run: tk.Run, cols: str) -> str:
+def _run_expr(run: tk.Run, table: str) -> str | None:
+    """``run`` as an FTS5 expression on ``table`` ("title" or "text"); None: not indexed there."""
     if run.cjk and len(run.text) == 1:
-        return f"{{title1}} : {_q(run.text)}"  # one character: titles only (bodies: nearly all match)
-    return f"{{{cols}}} : {_phrase(tk.bigrams(run))}"
+        # one character: titles only (in bodies nearly everything matches)
+        return f"{{title1}} : {_q(run.text)}" if table == "title" else None
+    cols = "{title docnum}" if table == "title" else "{text}"
+    return f"{cols} : {_phrase(tk.bigrams(run))}"
 
 
-def _unit_expr(run: tk.Run, cols: str) -> str:
-    if not run.cjk:
-        return _run_expr(run, cols)
-    alts = expand(run.text)
-    exprs = [_run_expr(r, cols) for a in alts for r in tk.runs(a)[:1]]
+def _unit_expr(run: tk.Run, table: str) -> str | None:
+    alts = [tk.runs(a)[0] for a in expand(run.text)] if run.cjk else [run]
+    exprs = [e for e in (_run_expr(r, table) for r in alts) if e is not None]
+    if not exprs:
+        return None
     return exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")"
+
+
+def _and(exprs: list[str | None]) -> str | None:
+    if not exprs or any(e is None for e in exprs):
+        return None
+    return " AND ".join(e for e in exprs if e is not None)
 
 
 _ASCII_LETTERS = re.compile(r"[a-z]+")
@@ -181,15 +196,24 @@ FILLER = ("我想", "我要", "请问", "怎么", "怎样", "如何", "哪里", 
 
 
 def _level(runs: list[tk.Run], pinyin: str) -> Level:
-    marks: list[str] = []
-    for run in runs:
-        marks.extend(expand(run.text) if run.cjk else [run.text])
-    full = " AND ".join(_unit_expr(r, ALL_COLS) for r in runs)
-    title = " AND ".join(_unit_expr(r, TITLE_COLS) for r in runs)
+    units = tuple(tuple(expand(r.text)) if r.cjk else (r.text,) for r in runs)
+    title = _and([_unit_expr(r, "title") for r in runs])
+    body = _and([_unit_expr(r, "text") for r in runs])
+    extra = False
     if pinyin:
         py = f"{{py}} : {_phrase(tk.letter_bigrams(pinyin).split())}"
-        full, title = f"({full}) OR {py}", f"({title}) OR {py}"
-    return Level(full=full, title=title, marks=tuple(dict.fromkeys(marks)))
+        title = f"({title}) OR {py}" if title else py
+        extra = True
+    elif any(r.cjk and len(r.text) == 1 for r in runs):
+        extra = True  # title1 matches are not in the text table
+    marks = tuple(dict.fromkeys(m for u in units for m in u))
+    return Level(text=body, title=title, title_extra=extra, marks=marks, units=units)
+
+
+def _any_level(terms: list[str], marks: tuple[str, ...], units: tuple[tuple[str, ...], ...]) -> Level:
+    any_terms = " OR ".join(_q(t) for t in terms)
+    return Level(text=f"{{text}} : ({any_terms})", title=f"{{title docnum}} : ({any_terms})",
+                 title_extra=False, marks=marks, units=units)
 
 
 def plan(query: str) -> Plan | None:
@@ -203,16 +227,19 @@ def plan(query: str) -> Plan | None:
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs
-    levels = [_level(core or runs[:1], pinyin)]
+    core = core or runs[:1]
+    levels = [_level(core, pinyin)]
     # relaxed 1: the synonym-table words found in a longer query (我想办低保怎么弄 → 低保)
     only = runs[0].text if len(runs) == 1 else None
     known = [t for g in synonym_groups() for t in g if t != only and any(r.cjk and t in r.text for r in runs)]
     known = [t for t in dict.fromkeys(known) if not any(t != o and t in o for o in known)]
     if known:
-        expr = [_unit_expr(tk.Run(t, True), ALL_COLS) for t in known]
-        texpr = [_unit_expr(tk.Run(t, True), TITLE_COLS) for t in known]
-        marks = tuple(dict.fromkeys(m for t in known for m in expand(t)))
-        levels.append(Level(full=" OR ".join(expr), title=" OR ".join(texpr), marks=marks))
+        alts = [tk.Run(a, True) for t in known for a in expand(t)]
+        text_or = " OR ".join(e for e in (_run_expr(r, "text") for r in alts) if e)
+        title_or = " OR ".join(e for e in (_run_expr(r, "title") for r in alts) if e)
+        units = tuple(tuple(expand(t)) for t in known)
+        levels.append(Level(text=text_or, title=title_or, title_extra=False,
+                            marks=tuple(dict.fromkeys(m for u in units for m in u)), units=units))
     # relaxed 2: any of the query's bigrams/words, filler words dropped
     terms: list[str] = []
     for run in runs:
@@ -226,12 +253,10 @@ def plan(query: str) -> Plan | None:
             terms.extend(tk.bigrams(tk.Run(sub, True)) if len(sub) > 1 else [])
     terms = list(dict.fromkeys(terms))[:MAX_RELAXED_TERMS]
     if terms and (len(runs) > 1 or len(terms) > 1):
-        any_terms = " OR ".join(_q(t) for t in terms)
-        levels.append(Level(full=f"{{{ALL_COLS}}} : ({any_terms})", title=f"{{{TITLE_COLS}}} : ({any_terms})",
-                            marks=tuple(terms)))
+        levels.append(_any_level(terms, tuple(terms), tuple((t,) for t in terms)))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
-    return Plan(levels=tuple(levels), literal=tuple(r.text for r in core or runs[:1]), pinyin=pinyin,
+    return Plan(levels=tuple(levels), literal=tuple(r.text for r in core), pinyin=pinyin,
                 doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "")
 
 
@@ -240,7 +265,7 @@ def plan(query: str) -> Plan | None:
 _TIER = {"in_force": 0, "amended": 1}
 
 
-def _filter_expr(f: Filters) -> str:
+def _filter_parts(f: Filters) -> list[str]:
     """Filters as FTS5 terms on the ``meta`` column (see kiosk.search.index)."""
     parts: list[str] = []
     if f.zone is not None:
@@ -251,58 +276,114 @@ def _filter_expr(f: Filters) -> str:
         parts.append(f"{{meta}} : {_q(idx.status_token(DocStatus.parse(f.status).value))}")
     if f.year is not None:
         parts.append(f"{{meta}} : {_q(idx.year_token(int(f.year)))}")
-    return "".join(" AND " + p for p in parts)
+    return parts
 
 
 def _with_filters(expr: str, f: Filters) -> str:
-    fx = _filter_expr(f)
-    return f"({expr}){fx}" if fx else expr
+    parts = _filter_parts(f)
+    return "(" + expr + ")" + "".join(" AND " + p for p in parts) if parts else expr
 
 
 _W = ", ".join(str(x) for x in WEIGHTS)
-_CANDIDATES = text(
-    f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status, "  # noqa: S608
-    "d.title AS title FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
-    "WHERE search_fts MATCH :m ORDER BY search_fts.rowid DESC LIMIT :n"
+_TITLE_WINDOW = text(
+    f"SELECT -rowid AS rid, bm25(search_title, {_W}) AS score FROM search_title "  # noqa: S608
+    "WHERE search_title MATCH :m ORDER BY rowid LIMIT :n"
 )
-_COUNT = text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :m")
+_TEXT_WINDOW = text("SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n")
+_COUNT_TEXT = text("SELECT count(*) FROM search_text WHERE search_text MATCH :m")
+_COUNT_TITLE = text("SELECT count(*) FROM search_title WHERE search_title MATCH :m")
+_COUNT_UNION = text(
+    "SELECT count(*) FROM (SELECT rowid FROM search_text WHERE search_text MATCH :a "
+    "UNION SELECT rowid FROM search_title WHERE search_title MATCH :b)"
+)
 
 
-Candidate = tuple[float, str, str]  # bm25 (lower is better), status, title
+def _ids(rowids: Iterable[int]) -> str:
+    return ",".join(str(int(r)) for r in rowids) or "NULL"
 
 
-def _candidates(session: Session, match: str, n: int) -> dict[int, Candidate]:
-    return {r.rid: (float(r.score), r.status, r.title)
-            for r in session.execute(_CANDIDATES, {"m": match, "n": n})}
-
-
-def _scores(session: Session, match: str, rowids: list[int]) -> dict[int, Candidate]:
-    """Whole-query BM25 of particular matches (title matches outside the newest-first window)."""
-    ids = ",".join(str(int(r)) for r in rowids)
-    sql = text(
-        f"SELECT search_fts.rowid AS rid, bm25(search_fts, {_W}) AS score, d.status AS status, "  # noqa: S608
-        "d.title AS title FROM search_fts CROSS JOIN documents d ON d.rowid = search_fts.rowid "
-        f"WHERE search_fts MATCH :m AND search_fts.rowid IN ({ids})"
-    )
-    return {r.rid: (float(r.score), r.status, r.title) for r in session.execute(sql, {"m": match})}
-
-
-def _exact_doc_numbers(session: Session, doc_number: str) -> set[int]:
+def _exact_doc_numbers(session: Session, doc_number: str, f: Filters) -> set[int]:
     if not doc_number:
         return set()
-    return set(session.execute(
+    found = set(session.execute(
         text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
     ).scalars())
+    parts = _filter_parts(f)
+    if found and parts:
+        sql = text(f"SELECT -rowid FROM search_title WHERE search_title MATCH :m "  # noqa: S608
+                   f"AND rowid IN ({_ids(-r for r in found)})")
+        found = set(session.execute(sql, {"m": " AND ".join(parts)}).scalars())
+    return found
 
 
-def _rest(session: Session, match: str, exclude: list[int], n: int, skip: int) -> list[int]:
+@dataclass
+class _Cand:
+    title_score: float  # bm25 over title/文号/pinyin (lower is better); 0.0: not a title match
+    status: str = ""
+    title: str = ""
+    head: str = ""  # the beginning of the body, for term frequencies
+
+
+def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> dict[int, _Cand]:
+    cands: dict[int, _Cand] = {}
+    if level.title:
+        for rid, score in session.execute(_TITLE_WINDOW, {"m": _with_filters(level.title, f), "n": WINDOW}):
+            cands[rid] = _Cand(float(score))
+    if level.text:
+        for (rid,) in session.execute(_TEXT_WINDOW, {"m": _with_filters(level.text, f), "n": WINDOW}):
+            cands.setdefault(rid, _Cand(0.0))
+    if not cands:
+        return cands
+    for rid in exact:
+        cands.setdefault(rid, _Cand(0.0))
+    sql = text(f"SELECT rowid, status, title, substr(body, 1, {HEAD_CHARS}) FROM documents "  # noqa: S608
+               f"WHERE rowid IN ({_ids(cands)})")
+    for rid, status, title, head in session.execute(sql):
+        c = cands[rid]
+        c.status, c.title, c.head = status, title, head or ""
+    return cands
+
+
+def _body_scores(cands: dict[int, _Cand], units: tuple[tuple[str, ...], ...]) -> dict[int, float]:
+    """BM25-shaped term-frequency score of each unit in title + beginning of body (higher is better)."""
+    if not cands:
+        return {}
+    fold = any(ch.isascii() and ch.isalpha() for u in units for a in u for ch in a)  # ASCII words: fold case
+    lengths = {r: len(c.title) + len(c.head) + 1 for r, c in cands.items()}
+    avg = sum(lengths.values()) / len(lengths)
+    out: dict[int, float] = {}
+    for rid, c in cands.items():
+        hay = c.title + " " + c.head
+        if fold:
+            hay = hay.lower()
+        norm = K1 * (1 - B + B * lengths[rid] / avg)
+        total = 0.0
+        for alts in units:
+            tf = sum(hay.count(a) for a in alts)
+            if tf:
+                total += tf * (K1 + 1) / (tf + norm)
+        out[rid] = total
+    return out
+
+
+def _count(session: Session, level: Level, f: Filters) -> int:
+    if level.text and level.title and level.title_extra:
+        row = session.execute(_COUNT_UNION, {"a": _with_filters(level.text, f), "b": _with_filters(level.title, f)})
+    elif level.text:
+        row = session.execute(_COUNT_TEXT, {"m": _with_filters(level.text, f)})
+    else:
+        row = session.execute(_COUNT_TITLE, {"m": _with_filters(level.title or "", f)})
+    return int(row.scalar_one())
+
+
+def _rest(session: Session, level: Level, f: Filters, *, exclude: Iterable[int], n: int, skip: int) -> list[int]:
     """Matches outside the ranked window, newest first."""
-    ids = ",".join(str(int(r)) for r in exclude) or "NULL"
+    table, expr = ("search_text", level.text) if level.text else ("search_title", level.title)
     sql = text(
-        f"SELECT rowid FROM search_fts WHERE search_fts MATCH :m AND rowid NOT IN ({ids}) "  # noqa: S608
-        "ORDER BY rowid DESC LIMIT :n OFFSET :o"
+        f"SELECT -rowid FROM {table} WHERE {table} MATCH :m "  # noqa: S608 - fixed names, integer ids
+        f"AND rowid NOT IN ({_ids(-r for r in exclude)}) ORDER BY rowid LIMIT :n OFFSET :o"
     )
-    return list(session.execute(sql, {"m": match, "n": n, "o": skip}).scalars())
+    return list(session.execute(sql, {"m": _with_filters(expr or "", f), "n": n, "o": skip}).scalars())
 
 
 _DETAILS = (
@@ -315,11 +396,13 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
                filters: Filters | None = None, with_total: bool = True) -> SearchResult:
     """See :func:`kiosk.search.search`.
 
-    Ranking in a bounded window, so a query matching most of a 100,000-document mirror still answers
-    in milliseconds: BM25 (column weights :data:`WEIGHTS`) is computed for the newest
-    :data:`WINDOW` matches of the query over all columns and the newest :data:`WINDOW` matches in
-    titles/文号/pinyin; those are ordered exact-文号 first, then in force / 已修订 / 已废止, then BM25.
-    Matches outside the window follow, newest first. ``total`` counts every match (inside FTS5).
+    Ranking is done in a bounded window so that a query matching most of a 100,000-document mirror
+    still answers in milliseconds: the newest :data:`WINDOW` title/文号/pinyin matches (ranked by FTS5
+    bm25() with column weights :data:`WEIGHTS`) and the newest :data:`WINDOW` whole-text matches are
+    ordered: exact 文号 first, then in force / 已修订 / 已废止, then titles holding every typed word,
+    then ``TITLE_BOOST × title bm25`` minus a BM25-shaped term-frequency score over title and the
+    beginning of the body. Matches outside the window follow, newest first. ``total`` counts every
+    match, inside FTS5.
     """
     f = filters or Filters()
     limit = max(0, min(int(limit), 500))
@@ -328,53 +411,44 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
     shown = query[:MAX_QUERY_CHARS]
     if p is None or (limit == 0 and not with_total):
         return SearchResult(query=shown, total=0, hits=[])
-    exact = _exact_doc_numbers(session, p.doc_number)
-    ranked: dict[int, Candidate] = {}
-    depth, level, full = 0, p.levels[0], ""
+    exact = _exact_doc_numbers(session, p.doc_number, f)
+    cands: dict[int, _Cand] = {}
+    depth, level = 0, p.levels[0]
     for depth, level in enumerate(p.levels):  # noqa: B007 - depth and level are used after the loop
-        full = _with_filters(level.full, f)
-        ranked = _candidates(session, full, WINDOW)
-        in_title = _candidates(session, _with_filters(level.title, f), WINDOW)
-        missing = [r for r in in_title if r not in ranked]
-        if missing:
-            ranked.update(_scores(session, full, missing))
-        # Title weight: a title/文号/pinyin match adds its own BM25 (computed on those columns only)
-        # to the whole-document BM25, so titles that say what was asked come first.
-        for rid, (t_score, _status, _title) in in_title.items():
-            if rid in ranked:
-                score, status, title = ranked[rid]
-                ranked[rid] = (score + TITLE_BOOST * t_score, status, title)
-        if ranked:
+        cands = _window(session, level, f, exact)
+        if cands:
             break
-    if not ranked:
+    if not cands:
         return SearchResult(query=shown, total=0, hits=[])
+    body = _body_scores(cands, level.units)
     literal = p.literal if depth == 0 else ()
 
     def key(r: int) -> tuple[bool, int, bool, float, int]:
-        score, status, title = ranked[r]
-        typed = bool(literal) and all(t in tk.normalize(title) for t in literal)
-        return (r not in exact, _TIER.get(status, 2), not typed, score, -r)
+        c = cands[r]
+        typed = bool(literal) and c.title_score != 0.0 and all(t in c.title.lower() for t in literal)
+        return (r not in exact, _TIER.get(c.status, 2), not typed, TITLE_BOOST * c.title_score - body[r], -r)
 
-    order = sorted(ranked, key=key)
-    total = int(session.execute(_COUNT, {"m": full}).scalar_one()) if with_total else len(order)
+    order = sorted(cands, key=key)
+    total = _count(session, level, f) if with_total else len(order)
+    total = max(total, len(order))
     page = order[offset : offset + limit]
     if len(page) < limit and total > len(order):
-        page += _rest(session, full, order, limit - len(page), max(0, offset - len(order)))
+        page += _rest(session, level, f, exclude=order, n=limit - len(page), skip=max(0, offset - len(order)))
     if not page:
         return SearchResult(query=shown, total=total, hits=[], relaxed=depth > 0)
-    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + ",".join(map(str, page)) + ")"))}
+    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + _ids(page) + ")"))}
     hits = []
     for rid in page:
         r = rows.get(rid)
         if r is None:
             continue
-        score = ranked.get(rid, (0.0, ""))[0]
+        c = cands.get(rid)
         hits.append(SearchHit(
             id=r.id,
             title=r.title,
             title_html=mark_title(r.title, level.marks, p.pinyin),
             snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
-            score=round(-score, 4),
+            score=round(-(TITLE_BOOST * c.title_score) + body.get(rid, 0.0), 4) if c else 0.0,
             status=r.status,
             doc_number=r.doc_number,
             issuer=r.issuer,

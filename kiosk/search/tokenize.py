@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pypinyin import Style, lazy_pinyin
 
 # Bump when index-side output changes (the mirror's index is then rebuilt).
-TOKENIZER_VERSION = "3"
+TOKENIZER_VERSION = "4"
 
 # CJK ideographs: URO, Extension A, compatibility ideographs, Extensions B–F (supplementary plane).
 CJK_RANGES = (

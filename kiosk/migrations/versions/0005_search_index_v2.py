@@ -6,7 +6,7 @@ Create Date: 2026-11-27 12:40:00
 
 Replaces the FTS5 table of 0002 with the layout kiosk.search.index documents (columns title, title1,
 docnum, body, py, meta) so that zone/category/status/year filters and counts run inside FTS5, and
-re-indexes the documents already in the mirror.
+(superseded by 0006, which indexes the documents).
 """
 
 from __future__ import annotations
@@ -34,9 +34,7 @@ def upgrade() -> None:
         "meta TEXT NOT NULL DEFAULT '')"
     )
     op.execute("CREATE INDEX ix_search_docs_doc_number_norm ON search_docs(doc_number_norm)")
-    from kiosk.search.index import rebuild
-
-    rebuild(op.get_bind())
+    # Documents are indexed by 0006, which replaces this layout.
 
 
 def downgrade() -> None:
