@@ -57,7 +57,7 @@ class Shell:
     def has(self, name: str) -> bool:
         return any(i.objectName() == name and i.isVisible() for i in self.items())
 
-    def wait(self, predicate: Callable[[], Any], timeout: int = 10_000) -> None:
+    def wait(self, predicate: Callable[[], Any], timeout: int = 20_000) -> None:
         self.qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout)
 
     def tap(self, item_or_name: Any) -> None:
@@ -75,7 +75,7 @@ class Shell:
     def page(self) -> Any:
         return self.window.property("currentPage")
 
-    def wait_page(self, object_name: str, timeout: int = 10_000) -> Any:
+    def wait_page(self, object_name: str, timeout: int = 20_000) -> Any:
         def ready() -> bool:
             page = self.page
             return (page is not None and page.objectName() == object_name and page.property("ready") is True

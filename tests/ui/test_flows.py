@@ -70,6 +70,7 @@ def test_search_typed_in_pinyin_on_the_virtual_keyboard(shell: Shell) -> None:
     shell.tap("homeSearch")
     shell.wait_page("searchPage")
     driver = KioskDriver(shell.app)
+    shell.wait(lambda: shell.window.property("keyboardUp"))  # the keyboard comes up by itself
     driver.wait_keyboard()
     field = shell.find("searchField")
     panel = shell.find("inputPanel")
