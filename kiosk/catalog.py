@@ -322,12 +322,13 @@ def document(session: Session, doc_id: str) -> DocumentDetail | None:
 
 
 def last_updated(session: Session) -> str:
-    """When the content was last brought up to date (ISO text), or "" if never recorded."""
+    """When the content was last brought up to date (ISO text): the sync client's record if there is
+    one, else the newest publication date in the mirror (a terminal seeded from a pack), else ""."""
     for key in LAST_UPDATED_KEYS:
         row = session.get(KeyValue, key)
         if row is not None and row.value:
             return row.value
-    return ""
+    return session.scalar(select(func.max(Document.published))) or ""
 
 
 def announcements(session: Session, terminal_zone: str, limit: int = 8) -> list[DocLink]:

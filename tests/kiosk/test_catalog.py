@@ -100,6 +100,7 @@ def test_home_extras(s: Session) -> None:
     assert catalog.sample_document_with_attachment(s, "wanbao") is not None
     assert catalog.popular_searches(s)[0] == "低保"
     assert catalog.document_count(s) > 200
+    assert catalog.last_updated(s) >= "2026-10-15", "no sync record: the newest document's date"
 
 
 def test_reader_engine_cannot_write(demo: Config, tmp_path: Path) -> None:
