@@ -115,7 +115,7 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     assert len(receipts) == 1
     assert tracking.encode() in receipts[0].read_bytes()
 
-    d.tap("applyCancel")  # 完成
+    d.tap("applyDone")
     wait_until(lambda: d.find("applyWizardPage") is None, 5, "the wizard to close")
     assert wizard(d).property("values")["applicant.name"] == ""
 

@@ -182,8 +182,8 @@ Item {
             KioskButton {
                 objectName: "applyCancel"
                 tone: "light"
-                text: vm.phase === "done" ? qsTr("完成") : qsTr("取消申请")
-                visible: vm.phase !== "submitting"
+                text: qsTr("取消申请")
+                visible: vm.phase === "editing"
                 onClicked: { vm.reset(); page.finished() }
             }
             Item { Layout.fillWidth: true }
@@ -206,6 +206,14 @@ Item {
                 tone: "primary"
                 visible: vm.phase === "editing" && vm.step > 0 && vm.step < vm.stepCount - 1
                 onClicked: vm.next()
+            }
+            KioskButton {
+                objectName: "applyDone"
+                tone: "primary"
+                text: qsTr("完成")
+                visible: vm.phase === "done"
+                Layout.preferredWidth: 240
+                onClicked: { vm.reset(); page.finished() }
             }
             KioskButton {
                 objectName: "applySubmit"
@@ -602,64 +610,87 @@ Item {
     Component {
         id: doneStep
         ColumnLayout {
-            spacing: 24
+            spacing: 20
             Label {
                 text: qsTr("申请已提交")
-                font.pixelSize: 48 * page.fontScale; font.bold: true; color: Theme.inForce
+                font.pixelSize: 44 * page.fontScale; font.bold: true; color: Theme.inForce
+            }
+            // the receipt comes first: a failed printer must never be below the fold
+            Rectangle {
+                Layout.fillWidth: true
+                implicitHeight: receiptLabel.implicitHeight + 28
+                radius: 12
+                color: vm.receiptState === "failed" ? "#FDECEA" : "#EEF5EE"
+                border.width: 2
+                border.color: vm.receiptState === "failed" ? Theme.highlight : Theme.inForce
+                visible: vm.receiptState !== ""
+                Label {
+                    id: receiptLabel
+                    objectName: "applyReceiptState"
+                    anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                              leftMargin: 20; rightMargin: 20 }
+                    wrapMode: Text.Wrap
+                    font.pixelSize: 30 * page.fontScale
+                    font.bold: true
+                    color: vm.receiptState === "failed" ? Theme.highlight : Theme.text
+                    text: vm.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
+                        : vm.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
+                        : vm.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
+                        : ""
+                }
             }
             Rectangle {
                 Layout.fillWidth: true
-                implicitHeight: doneColumn.implicitHeight + 60
+                implicitHeight: doneGrid.implicitHeight + 48
                 radius: 18; color: "#ffffff"; border.color: Theme.inForce; border.width: 3
-                ColumnLayout {
-                    id: doneColumn
-                    anchors { fill: parent; margins: 30 }
-                    spacing: 14
-                    Label { text: qsTr("受理编号"); font.pixelSize: 28 * page.fontScale; color: Theme.textMuted }
-                    Label {
-                        objectName: "applyTrackingNumber"
-                        text: vm.trackingNumber
-                        font.pixelSize: 64 * page.fontScale; font.bold: true; color: Theme.primary
-                        font.letterSpacing: 2
-                    }
-                    Label {
-                        Layout.topMargin: 12
-                        text: qsTr("答复期限"); font.pixelSize: 28 * page.fontScale; color: Theme.textMuted
-                    }
-                    Label {
-                        objectName: "applyDeadline"
-                        text: vm.deadline
-                            ? qsTr("%1 年 %2 月 %3 日前").arg(vm.deadline.substring(0, 4))
-                                  .arg(Number(vm.deadline.substring(5, 7))).arg(Number(vm.deadline.substring(8, 10)))
-                            : ""
-                        font.pixelSize: 44 * page.fontScale; font.bold: true; color: Theme.primary
-                    }
-                    Label {
-                        objectName: "applyDeadlineExplanation"
+                GridLayout {
+                    id: doneGrid
+                    anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
+                    columns: page.wide ? 2 : 1
+                    columnSpacing: 40
+                    rowSpacing: 12
+                    ColumnLayout {
                         Layout.fillWidth: true
-                        text: vm.deadlineExplanation
-                        wrapMode: Text.Wrap
-                        font.pixelSize: 24 * page.fontScale; color: Theme.textMuted
+                        Layout.preferredWidth: 400
+                        Layout.alignment: Qt.AlignTop
+                        Label { text: qsTr("受理编号"); font.pixelSize: 26 * page.fontScale; color: Theme.textMuted }
+                        Label {
+                            objectName: "applyTrackingNumber"
+                            text: vm.trackingNumber
+                            font.pixelSize: 56 * page.fontScale; font.bold: true; color: Theme.primary
+                            Layout.fillWidth: true
+                            fontSizeMode: Text.HorizontalFit
+                            minimumPixelSize: 36
+                        }
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        Layout.preferredWidth: 400
+                        Layout.alignment: Qt.AlignTop
+                        Label { text: qsTr("答复期限"); font.pixelSize: 26 * page.fontScale; color: Theme.textMuted }
+                        Label {
+                            objectName: "applyDeadline"
+                            text: vm.deadline
+                                ? qsTr("%1 年 %2 月 %3 日前").arg(vm.deadline.substring(0, 4))
+                                      .arg(Number(vm.deadline.substring(5, 7))).arg(Number(vm.deadline.substring(8, 10)))
+                                : ""
+                            font.pixelSize: 44 * page.fontScale; font.bold: true; color: Theme.primary
+                        }
+                        Label {
+                            objectName: "applyDeadlineExplanation"
+                            Layout.fillWidth: true
+                            text: vm.deadlineExplanation
+                            wrapMode: Text.Wrap
+                            font.pixelSize: 22 * page.fontScale; color: Theme.textMuted
+                        }
                     }
                 }
-            }
-            Label {
-                objectName: "applyReceiptState"
-                Layout.fillWidth: true
-                wrapMode: Text.Wrap
-                font.pixelSize: 32 * page.fontScale
-                font.bold: true
-                color: vm.receiptState === "failed" ? Theme.highlight : Theme.text
-                text: vm.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
-                    : vm.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
-                    : vm.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
-                    : ""
             }
             Label {
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
                 text: qsTr("申请已保存在本终端，将送达区政务公开办。凭受理编号和联系电话可在本终端“申请进度查询”中查询办理情况。")
-                font.pixelSize: 26 * page.fontScale; color: Theme.textMuted
+                font.pixelSize: 24 * page.fontScale; color: Theme.textMuted
             }
         }
     }
