@@ -49,7 +49,7 @@ def _assert_at_page_boundary(server, db: Path) -> int:
 
 @pytest.mark.slow
 def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, proxy, data_dir: Path) -> None:
-    server.publish_lines([doc(i) for i in range(1, 301)])
+    server.publish_lines([doc(i) for i in range(1, 201)])
     cfg = server.terminal(data_dir, url=proxy.url)  # the proxy only passes traffic on; its log shows progress
     assert cfg.path is not None
     open_engine(cfg.db_path).dispose()  # migrate first: these kills aim at sync, not at schema set-up
@@ -63,10 +63,10 @@ def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, p
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         cursors.append(_assert_at_page_boundary(server, cfg.db_path))
-    assert any(0 < c < 300 for c in cursors), f"no kill landed mid-sync: {cursors}"
+    assert any(0 < c < 200 for c in cursors), f"no kill landed mid-sync: {cursors}"
     proc = _spawn(cfg.path)
     assert proc.wait(120) == 0
-    assert _assert_at_page_boundary(server, cfg.db_path) == 300 and len(mirror_docs(cfg.db_path)) == 300
+    assert _assert_at_page_boundary(server, cfg.db_path) == 200 and len(mirror_docs(cfg.db_path)) == 200
 
 
 def _application() -> dict[str, object]:
