@@ -1,6 +1,9 @@
 """``Idle`` (QML singleton): the idle policy — a visible countdown, then back home with the visit wiped.
 
-An application-wide event filter counts every touch, mouse press and key as activity. After
+Activity is any touch or press anywhere in the window: a passive ``PointHandler`` over the whole shell
+(``Main.qml``) calls :meth:`Idle.poke` without taking the touch from the item under it. (An
+application-wide Python event filter would do the same but would run Python — and take the GIL — for
+every Qt event, which costs frames while the sync thread runs.) After
 ``terminal.idle_timeout_s`` without any, ``warning`` turns true for the last :data:`COUNTDOWN_S`
 seconds (the overlay shows ``secondsLeft``); at zero ``timedOut`` fires, and QML goes home and calls
 ``Terminal.endVisit("idle")``. While the attract screen shows, QML sets ``paused``.
@@ -10,8 +13,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from ui import services
@@ -20,23 +22,6 @@ QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
 
 COUNTDOWN_S = 15
-_ACTIVITY = {
-    QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.InputMethod,
-}
-
-
-class ActivityFilter(QObject):
-    """Application event filter: any touch, press or key restarts the idle clock."""
-
-    def __init__(self, idle: Idle) -> None:
-        super().__init__(idle)
-        self._idle = idle
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
-            self._idle.poke()
-        return False
 
 
 @QmlElement
@@ -52,10 +37,6 @@ class Idle(QObject):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
-        self._filter = ActivityFilter(self)
-        app = QGuiApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._filter)
 
     secondsLeftChanged = Signal()
 

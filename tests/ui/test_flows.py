@@ -91,6 +91,15 @@ def test_search_with_nothing_found_suggests_what_to_try(shell: Shell) -> None:
     assert shell.find("noResultsApply").isVisible()
 
 
+def test_a_touch_anywhere_restarts_the_idle_clock(shell: Shell) -> None:
+    idle = shell.singleton("Idle")
+    idle._last -= 40  # the resident has been reading for 40 s
+    shell.wait(lambda: idle.property("secondsLeft") <= idle.property("timeout") - 39)
+    shell.tap("typeTile-type-zhengce-wenjian")
+    shell.wait_page("categoryPage")  # the tap still reached the tile under the activity handler
+    assert idle.property("secondsLeft") >= idle.property("timeout") - 1
+
+
 def test_idle_countdown_then_home_with_half_typed_field_wiped(shell: Shell) -> None:
     shell.tap("homeSearch")
     shell.wait_page("searchPage")

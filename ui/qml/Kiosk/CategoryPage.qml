@@ -45,7 +45,7 @@ Item {
         clip: true
         spacing: 14
         model: docs
-        cacheBuffer: 800
+        cacheBuffer: 400
         boundsBehavior: Flickable.StopAtBounds
         flickDeceleration: 2500
         maximumFlickVelocity: 6000

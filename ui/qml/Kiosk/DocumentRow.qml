@@ -1,8 +1,8 @@
 // One document in a list: title (two lines at most), 文号 · issuer · date, and a status chip when it is
 // no longer in force. An optional rich-text snippet (search results) shows the matched words.
+// Plain anchors instead of layouts and the chip only when needed: lists create many of these.
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 
 AbstractButton {
     id: row
@@ -12,25 +12,30 @@ AbstractButton {
     property string published: ""
     property string status: "in_force"
     property string snippet: ""
+    readonly property bool flagged: status !== "in_force" && status !== ""
     implicitHeight: Math.max(Theme.target, col.implicitHeight + 36)
     focusPolicy: Qt.NoFocus
     background: Rectangle { color: row.pressed ? "#EFE8DA" : Theme.cardBg; radius: Theme.radius
                             border.color: Theme.cardBorder; border.width: Theme.cardBorderWidth }
-    contentItem: RowLayout {
-        spacing: 20
-        ColumnLayout {
+    contentItem: Item {
+        Column {
             id: col
-            Layout.fillWidth: true
-            Layout.leftMargin: 28
+            anchors { left: parent.left; right: side.left; verticalCenter: parent.verticalCenter; leftMargin: 28; rightMargin: 20 }
             spacing: 8
-            Text { Layout.fillWidth: true; text: row.docTitle; font.pixelSize: Theme.fontLarge * 0.9; font.bold: true
+            Text { width: parent.width; text: row.docTitle; font.pixelSize: Theme.fontLarge * 0.9; font.bold: true
                    color: Theme.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
-            Text { Layout.fillWidth: true; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
+            Text { width: parent.width; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
                    font.pixelSize: Theme.fontBody * 0.92; color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
-            Text { Layout.fillWidth: true; text: [row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
+            Text { width: parent.width; text: [row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
                    font.pixelSize: Theme.fontSmall; color: Theme.textMuted; elide: Text.ElideRight }
         }
-        StatusBadge { visible: row.status !== "in_force" && row.status !== ""; status: row.status; Layout.rightMargin: 24 }
-        Text { text: "›"; font.pixelSize: Theme.fontHuge; color: Theme.primary; Layout.rightMargin: 24 }
+        Row {
+            id: side
+            anchors { right: parent.right; verticalCenter: parent.verticalCenter; rightMargin: 24 }
+            spacing: 20
+            Loader { active: row.flagged; anchors.verticalCenter: parent.verticalCenter
+                     sourceComponent: StatusBadge { status: row.status } }
+            Text { text: "›"; font.pixelSize: Theme.fontHuge; color: Theme.primary; anchors.verticalCenter: parent.verticalCenter }
+        }
     }
 }

@@ -107,11 +107,11 @@ ApplicationWindow {
             objectName: "stack"
             anchors.fill: parent
             initialItem: HomePage { }
-            pushEnter: Transition { NumberAnimation { property: "x"; from: stack.width * 0.15; to: 0; duration: 120; easing.type: Easing.OutCubic }
-                                    NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 120 } }
-            pushExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 120 } }
-            popEnter: Transition { NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 120 } }
-            popExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 120 } }
+            pushEnter: Transition { NumberAnimation { property: "x"; from: stack.width * 0.15; to: 0; duration: 80; easing.type: Easing.OutCubic }
+                                    NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 80 } }
+            pushExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 80 } }
+            popEnter: Transition { NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 80 } }
+            popExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 80 } }
             replaceEnter: pushEnter
             replaceExit: pushExit
         }
@@ -132,7 +132,19 @@ ApplicationWindow {
         width: Theme.portrait ? win.width : Math.min(win.width, 1500)
         x: (win.width - width) / 2
         y: active ? win.height - height : win.height
-        Behavior on y { NumberAnimation { duration: 120 } }
+        Behavior on y { NumberAnimation { duration: 80 } }
+    }
+
+    // Any touch anywhere restarts the idle clock; the handler is passive, the touch still reaches
+    // whatever is under it (the keyboard included).
+    Item {
+        anchors.fill: parent
+        z: 98
+        PointHandler {
+            objectName: "activityHandler"
+            acceptedDevices: PointerDevice.AllDevices
+            onActiveChanged: if (active) Idle.poke()
+        }
     }
 
     Toast { id: toast; z: 95 }
