@@ -63,7 +63,8 @@ class SyncStatus:
 
 
 def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
-    """The current sync state (read-only)."""
+    """The current sync state (read-only). Call it inside ``with session.begin():`` or on a short-lived
+    session, so the caller's read transaction ends and never pins an old WAL snapshot."""
     now = now or now_utc()
     last_ok = parse_iso(kv_get(session, "sync.last_success_at"))
     expires = parse_iso(kv_get(session, "sync.manifest_expires_at"))

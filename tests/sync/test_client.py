@@ -147,6 +147,13 @@ def test_status_for_the_screens(server, data_dir: Path) -> None:
         assert not st.stale and st.warning is None and st.behind == 0 and st.cursor == 1
         assert st.last_error is None and st.pending_outbox == 0
     engine.dispose()
+    from sync.server.db import Terminal
+
+    with sessions(server.engine)() as s:  # the heartbeat told the district about this terminal
+        term = s.get(Terminal, "wanbao-01")
+        assert term is not None and term.last_heartbeat_at is not None and term.mirror_seq == 1
+        assert term.app_version and term.free_disk_mb is not None and term.free_disk_mb > 0
+        assert term.printer_state == "unknown" and term.pending_outbox == 0
 
 
 def _application(zone: str = "wanbao", tn: str = "WB-20261127-0001") -> dict[str, object]:
