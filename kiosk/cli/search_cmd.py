@@ -18,6 +18,7 @@ from kiosk import config as config_mod
 from kiosk.db import open_engine, session_factory
 from kiosk.mirror.models import DocStatus
 from kiosk.search import SearchResult, search, strip_marks
+from kiosk.search.index import ensure_current
 
 
 def register(sub: Any) -> None:
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     engine = open_engine(db_path)
     try:
         with session_factory(engine)() as session:
+            ensure_current(session)  # a tokeniser changed by an upgrade: re-index once
             def one(q: str) -> SearchResult:
                 return search(session, q, limit=args.limit, zone=args.zone, category=args.category,
                               status=args.status, year=args.year)
