@@ -83,6 +83,30 @@ def test_frozen_smoke_paints_home_with_no_unexpected_output(tmp_path: Path) -> N
     print(f"frozen cold start to home: {events[0]['ms']} ms (incl. seeding the demo)")
 
 
+@pytest.fixture(scope="module")
+def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home folder whose demo data folder the frozen program has already seeded."""
+    home = tmp_path_factory.mktemp("frozen-home")
+    subprocess.run([str(program()), "--smoke", "--timeout", "120"], env=frozen_env(home), cwd=home,
+                   capture_output=True, timeout=300, check=True)
+    return home
+
+
+@needs_bundle
+@pytest.mark.parametrize("screen", ["attachment", "search", "wizard"])
+def test_frozen_screens_render(seeded_home: Path, tmp_path: Path, screen: str) -> None:
+    """Screens that need more of Qt than home: the PDF viewer (QtQuick.Pdf), search, the wizard."""
+    out = tmp_path / f"{screen}.png"
+    run = subprocess.run([str(program()), "screenshot", "--screen", screen, "--out", str(out), "--timeout", "120"],
+                         env=frozen_env(seeded_home), cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         check=False)
+    assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
+    assert json.loads(run.stdout.splitlines()[-1])["event"] == "screenshot"
+    assert unexpected(run.stderr) == [], "unexpected output:\n" + "\n".join(unexpected(run.stderr))
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.stat().st_size > 30_000  # a painted 1920×1080 screen, not a blank one
+
+
 @needs_bundle
 def test_frozen_self_test_passes(tmp_path: Path) -> None:
     run = subprocess.run([str(program()), "--self-test", "--json"], env=frozen_env(tmp_path), cwd=tmp_path,
