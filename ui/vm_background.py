@@ -16,8 +16,36 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 log = logging.getLogger(__name__)
 
 
+def guard_pyside_refcounts() -> bool:
+    """Work around a PySide6 6.12 reference-count bug on Python < 3.12; True when applied.
+
+    On Python 3.11, every ``Signal.emit()`` made from Python drops one reference to ``True`` and every
+    static void call such as ``QCoreApplication.processEvents()`` one to ``None`` (Python 3.12 made
+    these objects immortal, which hides the bug there). ``True`` starts with a few hundred references,
+    so a kiosk would abort with "bool_dealloc: deallocating True or False" after a few hundred
+    view-model signals — minutes of use. Adding 2**40 references to ``None``, ``True`` and ``False``
+    makes them immortal in effect. Idempotent; does nothing on Python ≥ 3.12.
+    Reproduce: ``for _ in range(1000): obj.someSignal.emit("x")`` on PySide6 6.12.0, Python 3.11.
+    """
+    import ctypes
+    import sys
+
+    if sys.version_info >= (3, 12) or getattr(sys, "_kiosk_pyside_guard", False):
+        return False
+    for obj in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is PyObject's first field
+    sys._kiosk_pyside_guard = True  # type: ignore[attr-defined]
+    return True
+
+
+# Every process that imports the view-models (the kiosk, tests, benchmarks) needs it before it emits.
+guard_pyside_refcounts()
+
+
 class _Relay(QObject):
-    finished = Signal(object, object)  # (result, exception)
+    # One tuple (result, exception): PySide6 mis-counts references to a bare None passed through an
+    # ``object`` argument of a queued signal, and enough of them crash the interpreter (none_dealloc).
+    finished = Signal(object)
 
     def __init__(self, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
         super().__init__()
@@ -25,8 +53,9 @@ class _Relay(QObject):
         self._on_error = on_error
         self.finished.connect(self._deliver)
 
-    @Slot(object, object)
-    def _deliver(self, result: Any, exc: object) -> None:
+    @Slot(object)
+    def _deliver(self, outcome: tuple[Any, BaseException | None]) -> None:
+        result, exc = outcome
         try:
             if isinstance(exc, BaseException):
                 self._on_error(exc)
@@ -48,9 +77,9 @@ class _Job(QRunnable):
             result = self._fn()
         except Exception as exc:  # delivered to on_error on the UI thread
             log.debug("background call failed: %s", type(exc).__name__)
-            self._relay.finished.emit(None, exc)
+            self._relay.finished.emit((None, exc))
             return
-        self._relay.finished.emit(result, None)
+        self._relay.finished.emit((result, None))
 
 
 _PENDING: set[_Relay] = set()

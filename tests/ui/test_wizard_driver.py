@@ -13,16 +13,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint, QPointF, Qt
+from PySide6.QtCore import QEventLoop, QPoint, QPointF, Qt
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
+
+_LOOP: list[QEventLoop] = []
+
+
+def _process(ms: int) -> None:
+    """Process pending events. ``QEventLoop.processEvents`` rather than the static
+    ``QCoreApplication.processEvents``, which drops a reference to None per call on PySide6 6.12 with
+    Python 3.11 (see ui.vm_background.guard_pyside_refcounts)."""
+    if not _LOOP:
+        _LOOP.append(QEventLoop())
+    _LOOP[0].processEvents(QEventLoop.ProcessEventsFlag.AllEvents, ms)
 
 
 def wait_until(predicate: Callable[[], Any], timeout_s: float = 10.0, what: str = "condition") -> Any:
     """Process Qt events until ``predicate()`` is truthy; fail the test with ``what`` otherwise."""
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        _process(20)
         value = predicate()
         if value:
             return value
@@ -33,7 +44,7 @@ def wait_until(predicate: Callable[[], Any], timeout_s: float = 10.0, what: str 
 def settle(ms: int = 150) -> None:
     end = time.perf_counter() + ms / 1000
     while time.perf_counter() < end:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        _process(10)
         time.sleep(0.003)
 
 
