@@ -22,6 +22,7 @@ import json
 import logging
 import shutil
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -195,37 +196,54 @@ class TerminalSync:
     def _in_scope(self, zone: Any) -> bool:
         return self.scope == "all" or zone is None or zone == self.cfg.terminal.zone
 
+    def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, Any]:
+        """Fetch and verify the page after ``cursor`` (touches no database: runs on the prefetch thread)."""
+        page = client.request(
+            "GET", "/v1/changes", "下载变更",
+            params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
+        )
+        try:
+            entries, nxt = self._verify_page(page, cursor, head)
+        except ValueError as exc:
+            raise SignatureError(f"document: a signed record is malformed: {exc}") from None
+        return entries, nxt, page.get("remaining")
+
     def pull_feed(self, client: ServerClient, manifest: dict[str, Any]) -> None:
+        """Apply the feed up to the manifest's head, page by page, each page with its cursor in one
+        transaction. The next page is fetched and verified on a second thread while this one is written."""
         head = int(manifest["head_seq"])
         with self.session.begin():
             cursor = int(kv_get(self.session, "sync.cursor", "0") or 0)
-        while cursor < head:
-            page = client.request(
-                "GET", "/v1/changes", "下载变更",
-                params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
-            )
+        self.report.cursor = cursor
+        if cursor >= head:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
+            ahead: Future[tuple[list[dict[str, Any]], int, Any]] = pool.submit(self._fetch_page, client, cursor, head)
             try:
-                entries, nxt = self._verify_page(page, cursor, head)
-            except ValueError as exc:
-                raise SignatureError(f"document: a signed record is malformed: {exc}") from None
-            with self.session.begin():
-                for p in entries:
-                    if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
-                        if delete_document(self.session, p["id"]):
-                            self.report.deleted += 1
-                        continue
-                    rec = p["record"]
-                    present = {a.sha256 for a in rec.attachments if self.blobs.has(a.sha256)}
-                    apply_document(self.session, rec, seq=p["seq"], present_blobs=present)
-                    self.report.applied += 1
-                cursor = nxt
-                kv_set(self.session, "sync.cursor", str(cursor))
-                remaining = page.get("remaining")
-                kv_set(self.session, "sync.behind", str(remaining if isinstance(remaining, int) else head - cursor))
-            self.report.pages += 1
+                while cursor < head:
+                    entries, nxt, remaining = ahead.result()
+                    if nxt < head:
+                        ahead = pool.submit(self._fetch_page, client, nxt, head)
+                    with self.session.begin():
+                        for p in entries:
+                            if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
+                                if delete_document(self.session, p["id"]):
+                                    self.report.deleted += 1
+                                continue
+                            rec = p["record"]
+                            present = {a.sha256 for a in rec.attachments if self.blobs.has(a.sha256)}
+                            apply_document(self.session, rec, seq=p["seq"], present_blobs=present)
+                            self.report.applied += 1
+                        cursor = nxt
+                        kv_set(self.session, "sync.cursor", str(cursor))
+                        behind = remaining if isinstance(remaining, int) else head - cursor
+                        kv_set(self.session, "sync.behind", str(behind))
+                    self.report.pages += 1
+                    self.report.cursor = cursor
+            finally:
+                ahead.cancel()
         with self.session.begin():
             kv_set(self.session, "sync.behind", "0")
-        self.report.cursor = cursor
 
     def pull_blobs(self, client: ServerClient) -> None:
         with self.session.begin():
@@ -320,7 +338,8 @@ class TerminalSync:
         body = {
             "version": kiosk.__version__,
             "mirror_seq": status.cursor,
-            "last_sync_at": iso(status.last_success_at) if status.last_success_at else None,
+            "last_sync_at": iso(self._now()) if not self.report.errors else (
+                iso(status.last_success_at) if status.last_success_at else None),
             "printer_state": printer,
             "free_disk_mb": free_mb,
             "pending_outbox": status.pending_outbox,
