@@ -183,6 +183,21 @@ def check_database(cfg: Config) -> CheckResult:
     return CheckResult("database", Verdict.OK, f"{cfg.db_path.name}: schema {revision}, {mode}, integrity ok")
 
 
+def _empty_mirror(cfg: Config) -> CheckResult:
+    """An empty mirror is fine if the terminal will seed it from a pack that exists, or sync it."""
+    from kiosk.errors import ConfigError
+    from kiosk.seed import pack_files
+
+    if not cfg.terminal.content_pack:
+        return CheckResult("content", Verdict.WARN, "mirror empty; waiting for the first sync")
+    try:
+        files = pack_files(cfg)
+    except ConfigError as exc:
+        return CheckResult("content", Verdict.FAIL, f"mirror empty and cannot be seeded: {exc}")
+    return CheckResult("content", Verdict.WARN, f"mirror empty; seeded on start from "
+                       f"{', '.join(f.name for f in files)} (content pack '{cfg.terminal.content_pack}')")
+
+
 def check_content(cfg: Config) -> CheckResult:
     from sqlalchemy import func, select
 
@@ -201,10 +216,7 @@ def check_content(cfg: Config) -> CheckResult:
     finally:
         engine.dispose()
     if docs == 0:
-        if cfg.terminal.content_pack:
-            return CheckResult("content", Verdict.WARN,
-                               f"mirror empty; seeded from content pack '{cfg.terminal.content_pack}' on start")
-        return CheckResult("content", Verdict.WARN, "mirror empty; waiting for the first sync")
+        return _empty_mirror(cfg)
     if zone is None:
         return CheckResult("content", Verdict.FAIL,
                            f"{docs} documents, but the configured zone '{cfg.terminal.zone}' is not in the mirror")

@@ -50,6 +50,13 @@ def test_a_seeded_mirror_reports_its_zone(cfg: Config) -> None:
     assert "wanbao = 万宝镇" in content.detail
 
 
+def test_an_empty_mirror_whose_pack_is_missing_fails(cfg: Config) -> None:
+    broken = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, content_pack="nowhere.jsonl"))
+    results = by_name(broken)
+    assert results["content"].verdict is Verdict.FAIL
+    assert "content_pack" in results["content"].detail
+
+
 def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     data = font_path("Regular").read_bytes()
