@@ -35,7 +35,7 @@ ALL_ZONES = "*"
 MAX_PAGE = 200
 # KeyValue keys that may say when the content was last brought up to date, newest meaning first:
 # the sync client's last successful pull, then the last content-pack import.
-LAST_UPDATED_KEYS = ("sync.last_success", "last_sync", "contentpack.last_import")
+LAST_UPDATED_KEYS = ("sync.last_success_at", "contentpack.last_import")
 # Category codes whose newest documents scroll on the home screen's announcements line.
 ANNOUNCEMENT_CATEGORIES = ("type-gongshi-gonggao", "gsgg")
 # What residents most often look for; shown under the search field until the server sends its own

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,8 @@ from ui import services
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
+
+REFRESH_MS = 60_000
 
 
 @QmlElement
@@ -39,6 +41,12 @@ class Terminal(QObject):
         self._document_count = 0
         self._ready = False
         self._visit_docs = 0
+        self._sync_warning = ""
+        # after a sync the header's "last updated" and the stale warning follow within a minute
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
         self.refresh()
 
     # --- properties -------------------------------------------------------------------------------
@@ -67,6 +75,13 @@ class Terminal(QObject):
     @Property(str, notify=zoneChanged)
     def zoneHours(self) -> str:
         return self._zone_hours
+
+    syncWarningChanged = Signal()
+
+    @Property(str, notify=syncWarningChanged)
+    def syncWarning(self) -> str:
+        """内容可能不是最新 when a terminal with a server has not synced (or its manifest expired)."""
+        return self._sync_warning
 
     lastUpdatedChanged = Signal()
 
@@ -118,13 +133,20 @@ class Terminal(QObject):
     def refresh(self) -> None:
         """Reload zone, last-updated and announcements on the worker (sync calls this after a pull)."""
         zone = self._zone_code
+        has_server = bool(self._svc.config.server.url)
 
         def job(session: Session) -> dict[str, Any]:
+            warning = ""
+            if has_server:
+                from kiosk.sync_state import read_status
+
+                warning = read_status(session).warning or ""
             return {
                 "zone": catalog.zone_info(session, zone),
                 "updated": catalog.last_updated(session),
                 "ann": catalog.announcements(session, zone),
                 "count": catalog.document_count(session),
+                "warning": warning,
             }
 
         self._svc.worker.submit("terminal.refresh", job, self._apply)
@@ -148,6 +170,9 @@ class Terminal(QObject):
         if data["count"] != self._document_count:
             self._document_count = int(data["count"])
             self.documentCountChanged.emit()
+        if data["warning"] != self._sync_warning:
+            self._sync_warning = data["warning"]
+            self.syncWarningChanged.emit()
         if not self._ready:
             self._ready = True
             self.readyChanged.emit()

@@ -211,3 +211,15 @@ def test_printer_problem_tells_the_resident_to_contact_staff(make_shell: Any, de
     shell.wait_page("documentPage")
     shell.tap("printButton")
     shell.wait(lambda: "请联系工作人员" in shell.in_page("printStatus").property("text"), 60_000)
+
+
+def test_header_says_when_content_may_be_out_of_date(make_shell: Any, demo_cfg: Any) -> None:
+    import dataclasses
+
+    shell = make_shell()
+    assert "内容更新于" in shell.find("lastUpdated").property("text")
+    assert "内容可能不是最新" not in shell.find("lastUpdated").property("text"), "no server: nothing to be behind"
+    with_server = dataclasses.replace(demo_cfg, server=dataclasses.replace(
+        demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"))
+    shell = make_shell(cfg=with_server)
+    shell.wait(lambda: "内容可能不是最新" in shell.find("lastUpdated").property("text"))

@@ -54,8 +54,11 @@ Rectangle {
                     MouseArea { anchors.fill: parent; onClicked: root.homeTapped() }
                 }
                 Text {
+                    objectName: "lastUpdated"
                     text: qsTr("政府信息公开查询服务") + (Terminal.lastUpdated ? "  ·  " + qsTr("内容更新于 %1").arg(Terminal.lastUpdated) : "")
-                    color: "#F3E3C3"
+                          + (Terminal.syncWarning ? "  ·  ⚠ " + Terminal.syncWarning : "")
+                    color: Terminal.syncWarning ? Theme.accent : "#F3E3C3"
+                    font.bold: Terminal.syncWarning !== ""
                     font.pixelSize: Theme.fontSmall
                     Layout.fillWidth: true
                     elide: Text.ElideRight
