@@ -41,13 +41,18 @@ def test_a_fresh_demo_terminal_passes(cfg: Config) -> None:
     assert results["disk"].verdict is Verdict.OK
 
 
-def test_a_seeded_mirror_reports_its_zone(cfg: Config) -> None:
+def test_a_seeded_mirror_reports_its_zone(cfg: Config, tmp_path: Path) -> None:
     from kiosk.seed import ensure_seeded
 
+    pack = tmp_path / "small.jsonl"  # the demo's zone line and one document: seeding the whole demo is slow
+    lines = [{"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"},
+             {"id": "d1", "title": "一份文件"}]
+    pack.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    cfg = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, content_pack=str(pack)))
     ensure_seeded(cfg)
     content = by_name(cfg)["content"]
     assert content.verdict is Verdict.OK
-    assert "wanbao = 万宝镇" in content.detail
+    assert content.detail == "1 documents; zone wanbao = 万宝镇"
 
 
 def test_an_empty_mirror_whose_pack_is_missing_fails(cfg: Config) -> None:
