@@ -251,6 +251,7 @@ class TerminalSync:
                 select(Attachment.sha256, Attachment.size).where(Attachment.present.is_(False)).distinct()
             ))
         partial_dir = self.cfg.blob_dir / ".partial"
+        bad: list[BlobIntegrityError] = []
         for sha, size in missing:
             if not self.blobs.has(sha):
                 partial_dir.mkdir(parents=True, exist_ok=True)
@@ -261,13 +262,17 @@ class TerminalSync:
                 try:
                     with part.open("rb") as f:
                         self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
-                except BlobIntegrityError:
+                except BlobIntegrityError as exc:
+                    # never visible; fetched afresh next run. The other attachments still come.
                     part.unlink(missing_ok=True)
-                    raise
+                    bad.append(exc)
+                    continue
                 part.unlink(missing_ok=True)
                 self.report.blobs_fetched += 1
             with self.session.begin():
                 mark_blob_present(self.session, sha)
+        if bad:
+            raise bad[0]
 
     def collect_blobs(self) -> None:
         with self.session.begin():

@@ -55,8 +55,10 @@ def test_wrong_key_is_refused_and_frozen(server, data_dir: Path, other_keys: Pat
 
 def test_flipped_blob_byte_never_becomes_visible(server, data_dir: Path) -> None:
     data = b"%PDF-1.4 attachment body " * 200
+    good = b"%PDF-1.4 another attachment " * 100
     sha = hashlib.sha256(data).hexdigest()
-    server.publish_lines([doc(1, attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(data).decode()}])])
+    server.publish_lines([doc(1, attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(data).decode()}]),
+                          doc(2, attachments=[{"name": "b.pdf", "data_base64": base64.b64encode(good).decode()}])])
     with sessions(server.engine)() as s, s.begin():
         row = s.get(BlobRow, sha)
         flipped = bytearray(row.data)
@@ -66,8 +68,10 @@ def test_flipped_blob_byte_never_becomes_visible(server, data_dir: Path) -> None
     report = sync_once(cfg)
     assert report.error and "hashes to" in report.error
     con = sqlite3.connect(cfg.db_path)
-    assert con.execute("SELECT present FROM attachments").fetchone()[0] == 0
+    present = dict(con.execute("SELECT name, present FROM attachments"))
     con.close()
+    assert present == {"a.pdf": 0, "b.pdf": 1}  # the damaged one stays invisible, the other still arrives
+    assert report.blobs_fetched == 1
     assert not (cfg.blob_dir / sha[:2] / sha).exists()
     assert not (cfg.blob_dir / ".partial" / sha).exists()
 
