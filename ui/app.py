@@ -38,6 +38,8 @@ def qml_dir() -> Path:
 def prepare_environment() -> None:
     """Environment the Qt plugins read at start-up; call before the QGuiApplication exists."""
     os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    # the keyboard lives in the shell's own InputPanel, never in a separate desktop window
+    os.environ.setdefault("QT_VIRTUALKEYBOARD_DESKTOP_DISABLE", "1")
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
 
 
