@@ -139,6 +139,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(code)
 
 
+# Known harmless messages (the same as pyproject's qt_log_ignore): Qt Multimedia finding no PipeWire
+# daemon, and the offscreen platform's propagateSizeHints note.
 IGNORED = ("pipewire", "propagateSizeHints")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -46,7 +46,6 @@ class Screen:
     route: str
     props: PropsBuilder = _none
     overlay: str = ""  # "attract": shown over home instead of pushed
-    notes: str = field(default="", compare=False)
 
 
 SCREENS: dict[str, Screen] = {

@@ -205,6 +205,7 @@ class DocumentListModel(QAbstractListModel):
         self._years: list[int] = []
         self._issuers: list[str] = []
         self._zones: list[dict[str, str]] = []
+        self._active = False
 
     # --- model ------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
@@ -298,7 +299,6 @@ class DocumentListModel(QAbstractListModel):
         self._set_filters(newest_first=bool(value))
 
     activeChanged = Signal()
-    _active = False
 
     @Property(bool, notify=activeChanged)
     def active(self) -> bool:

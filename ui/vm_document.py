@@ -78,9 +78,6 @@ class DocumentView(QObject):
 
     documentChanged = Signal()
 
-    def _d(self) -> catalog.DocumentDetail | None:
-        return self._detail
-
     @Property(str, notify=documentChanged)
     def title(self) -> str:
         return self._detail.title if self._detail else ""
