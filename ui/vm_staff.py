@@ -208,7 +208,9 @@ class RowListModel(QAbstractListModel):
         return len(self._rows)
 
     def set_rows(self, rows: Sequence[Any]) -> None:
-        """Replace the rows (a reset: lists here are short)."""
+        """Replace the rows (a reset: lists here are short); unchanged rows leave the view alone."""
+        if list(rows) == self._rows:
+            return
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()

@@ -59,7 +59,7 @@ def test_wrong_pins_lock_staff_mode_and_the_lockout_survives_a_restart(kiosk: An
     assert staff(d).property("pinLength") == 0
 
 
-def test_staff_prints_a_blank_form_into_the_file_printer(kiosk: Any) -> None:
+def test_staff_prints_forms_and_a_test_page_into_the_file_printers(kiosk: Any) -> None:
     d = kiosk("staff")
     enter_pin(d, DEMO_PIN)
     assert staff(d).property("unlocked") is True
@@ -80,6 +80,16 @@ def test_staff_prints_a_blank_form_into_the_file_printer(kiosk: Any) -> None:
     assert (jobs[0].job_state, jobs[0].title) == ("done", "申请表 空白申请表")
     shown = d.text(f"staffJobState-{jobs[0].job_id}")
     assert "演示A4打印机" in shown and shown.endswith("已完成")
+
+    d.tap("staffPrintSample")
+    wait_until(lambda: d.text("staffMessage") == "填写样表已发送打印", 20, "the sample to print")
+    pdfs = sorted((d.app.config.data_dir / "printouts" / "a4").glob("*.pdf"))
+    assert len(pdfs) == 2
+    wait_until(lambda: not staff(d).property("busy"), 10, "the staff screen to settle")
+    d.tap("staffTestPage-receipt")
+    wait_until(lambda: d.text("staffMessage") == "测试页已打印", 20, "the test page")
+    pages = list((d.app.config.data_dir / "printouts" / "receipt").glob("*.bin"))
+    assert len(pages) == 1 and "打印机测试页".encode("gb18030") in pages[0].read_bytes()
 
 
 def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:

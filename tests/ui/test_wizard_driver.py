@@ -94,6 +94,8 @@ class KioskDriver:
         elif bottom > y + h:
             limit = max(0.0, float(flick.property("contentHeight")) - h)
             flick.setProperty("contentY", min(limit, bottom - h + 20))
+        else:
+            return
         settle(30)
 
     def tap_item(self, item: QQuickItem) -> None:
@@ -108,7 +110,18 @@ class KioskDriver:
         settle(60)
 
     def tap(self, name: str) -> None:
-        self.tap_item(self.item(name))
+        """Tap the item called ``name`` once it holds still (lists that refresh may move it)."""
+        where = None
+        for _ in range(20):
+            item = self.item(name)
+            self.scroll_into_view(item)
+            item = self.item(name)  # found again: a list may have rebuilt its rows meanwhile
+            here = item.mapToScene(QPointF(0, 0))
+            if where is not None and here == where:
+                break
+            where = here
+            settle(40)
+        self.tap_item(item)
 
     # -- the virtual keyboard ------------------------------------------------------------------
     def panel(self) -> QQuickItem:

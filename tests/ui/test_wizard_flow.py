@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPointF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
@@ -37,6 +38,8 @@ def type_digits(d: KioskDriver, field: str, digits: str) -> None:
     d.tap(field)
     d.wait_keyboard()
     item = d.item(field)
+    bottom = item.mapToScene(QPointF(0, item.height())).y()
+    assert bottom <= d.panel().y(), f"{field} is hidden behind the keyboard"
     item.setProperty("text", "")
     d.type_keys(digits)
     assert item.property("text") == digits
