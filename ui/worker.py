@@ -115,4 +115,10 @@ class DbWorker(QThread):
     @Slot(object)
     def _deliver(self, item: tuple[Callable[[Any], None], Any]) -> None:
         callback, value = item
-        callback(value)
+        try:
+            callback(value)
+        except RuntimeError as exc:
+            # the screen that asked has been closed (its view-model deleted) before the answer came
+            if "deleted" not in str(exc):
+                raise
+            log.debug("dropped a result for a closed screen: %s", exc)

@@ -19,7 +19,17 @@ Item {
 
     CategoryModel { id: types; facet: "type" }
     CategoryModel { id: dimensions; facet: "dimension" }
-    Connections { target: Terminal; function onVisitEnded() { types.reload(); dimensions.reload() } }
+    // counts change when sync changes the mirror (Terminal re-counts the documents every minute)
+    property int countedDocuments: 0
+    Connections {
+        target: Terminal
+        function onDocumentCountChanged() {
+            if (page.countedDocuments > 0 && Terminal.documentCount !== page.countedDocuments) {
+                types.reload(); dimensions.reload()
+            }
+            page.countedDocuments = Terminal.documentCount
+        }
+    }
 
     Flickable {
         id: flick
