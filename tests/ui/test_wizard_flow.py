@@ -202,3 +202,16 @@ def test_errors_are_listed_for_an_organisation_and_key_into_fields(kiosk: Any) -
     assert {"applicant.name", "applicant.legal_representative", "applicant.contact_person",
             "applicant.phone", "applicant.address", "applicant.id_number"} <= set(errors)
     assert d.text("applyError-applicant.legal_representative") == errors["applicant.legal_representative"]
+
+
+def test_an_id_ending_in_x_is_typed_on_the_numeric_pad_and_its_x_key(kiosk: Any) -> None:
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    type_digits(d, "applyField-applicant.id_number", "43130219850609008")
+    d.tap("applyExtraKey-applicant.id_number")
+    assert d.text("applyField-applicant.id_number") == "43130219850609008X"
+    assert wizard(d).property("values")["applicant.id_number"] == "43130219850609008X"
+    assert d.keyboard_up(), "the X key keeps the field and its keyboard"
+    d.hide_keyboard()
+    d.tap("applyNext")
+    assert d.find("applyError-applicant.id_number") is None  # the X check digit is accepted

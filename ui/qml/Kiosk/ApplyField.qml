@@ -14,6 +14,7 @@ ColumnLayout {
     property bool required: false
     property bool multiline: false
     property int inputHints: Qt.ImhNone
+    property string extraKey: ""            // e.g. "X": a key button beside the field
     property real fontScale: Theme.scale
     readonly property string error: wizard ? (wizard.errors[key] || "") : ""
     readonly property alias input: loader.item
@@ -39,11 +40,42 @@ ColumnLayout {
         }
     }
 
-    Loader {
-        id: loader
+    RowLayout {
         Layout.fillWidth: true
-        Layout.preferredHeight: root.multiline ? 170 * root.fontScale : 80 * root.fontScale
-        sourceComponent: root.multiline ? areaComponent : lineComponent
+        spacing: 12
+        Loader {
+            id: loader
+            Layout.fillWidth: true
+            Layout.preferredHeight: root.multiline ? 170 * root.fontScale : 80 * root.fontScale
+            sourceComponent: root.multiline ? areaComponent : lineComponent
+        }
+        // A key the numeric pad lacks, beside the field (the X that ends some ID numbers).
+        AbstractButton {
+            objectName: "applyExtraKey-" + root.key
+            visible: root.extraKey !== ""
+            Layout.preferredWidth: 96 * Math.min(root.fontScale, 1.3)
+            Layout.preferredHeight: 80 * root.fontScale
+            focusPolicy: Qt.NoFocus
+            onClicked: {
+                var field = loader.item
+                field.forceActiveFocus()
+                field.insert(field.cursorPosition, root.extraKey)
+            }
+            background: Rectangle {
+                radius: 10
+                color: parent.down ? "#D9D1C2" : "#FFFFFF"
+                border.width: 2
+                border.color: Theme.primary
+            }
+            contentItem: Text {
+                text: root.extraKey
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+                font.pixelSize: 34 * root.fontScale
+                font.bold: true
+                color: Theme.primary
+            }
+        }
     }
 
     Component {

@@ -322,8 +322,10 @@ Item {
                 wizard: vm; key: "applicant.id_number"; required: true; fontScale: page.fontScale
                 label: parent.citizen ? qsTr("居民身份证号码") : qsTr("统一社会信用代码")
                 hint: parent.citizen ? qsTr("18位，末位可能是X") : qsTr("18位数字或大写字母")
-                inputHints: parent.citizen ? (Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText)
+                // citizens: the clean numeric pad, and an X key beside the field for the check digit
+                inputHints: parent.citizen ? Qt.ImhDigitsOnly
                                            : (Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText | Qt.ImhLatinOnly)
+                extraKey: parent.citizen ? "X" : ""
                 onFocusedField: (item) => { page.focusedField = item; page.ensureVisible(item) }
             }
             ApplyField {
