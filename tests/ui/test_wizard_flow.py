@@ -215,3 +215,20 @@ def test_an_id_ending_in_x_is_typed_on_the_numeric_pad_and_its_x_key(kiosk: Any)
     d.hide_keyboard()
     d.tap("applyNext")
     assert d.find("applyError-applicant.id_number") is None  # the X check digit is accepted
+
+
+def test_a_refused_step_scrolls_to_its_first_error(kiosk: Any) -> None:
+    d = kiosk("wizard", size=(1080, 1920))
+    d.window.setProperty("largeText", True)
+    d.tap("applyKindCitizen")
+    w = wizard(d)
+    for key, value in {"applicant.name": "张三", "applicant.id_number": GOOD_ID, "applicant.phone": "13812345678",
+                       "applicant.address": "万宝镇", "applicant.email": "not-an-address"}.items():
+        w.setValue(key, value)
+    flick = d.item("applyFlick")
+    flick.setProperty("contentY", 0)
+    d.tap("applyNext")
+    error = d.item("applyError-applicant.email")
+    wait_until(lambda: float(flick.property("contentY")) > 0, 5, "the page to scroll to the error")
+    top = error.mapToScene(QPointF(0, 0)).y()
+    assert flick.mapToScene(QPointF(0, 0)).y() <= top <= flick.mapToScene(QPointF(0, flick.height())).y()

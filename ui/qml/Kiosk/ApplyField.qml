@@ -23,6 +23,7 @@ ColumnLayout {
     spacing: 6 * fontScale
     Layout.fillWidth: true
     Layout.preferredWidth: 400
+    Layout.alignment: Qt.AlignTop
 
     RowLayout {
         spacing: 4

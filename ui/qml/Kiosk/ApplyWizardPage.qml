@@ -162,10 +162,33 @@ Item {
             flick.contentY = Math.min(flick.contentHeight - flick.height, p.y + item.height - visibleBottom + 20)
     }
     property Item focusedField: null
+
+    // After a refused step, bring the first field with an error into view (it may be below the fold).
+    function firstErrorItem(item) {
+        for (var i = 0; i < item.children.length; ++i) {
+            var child = item.children[i]
+            if (!child.visible)
+                continue
+            if (child.key !== undefined && child.error !== undefined && child.error !== "")
+                return child
+            var found = firstErrorItem(child)
+            if (found)
+                return found
+        }
+        return null
+    }
+    function scrollToFirstError() {
+        if (stepLoader.item) {
+            var item = firstErrorItem(stepLoader.item)
+            if (item)
+                ensureVisible(item)
+        }
+    }
     onKeyboardTopChanged: ensureVisible(focusedField)
     Connections {
         target: vm
         function onStepChanged() { flick.contentY = 0; page.focusedField = null }
+        function onErrorsChanged() { Qt.callLater(page.scrollToFirstError) }
     }
 
     // --- footer: back / next -------------------------------------------------------------------------
