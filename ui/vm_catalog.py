@@ -139,7 +139,7 @@ class CategoryModel(QAbstractListModel):
         self._set_loading(True)
         channel = f"categories.{id(self)}"
         svc.worker.submit(channel, names, self._loaded, lambda _r: self._set_loading(False))
-        svc.worker.submit(channel + ".counts", counts, self._counted)
+        svc.worker.submit(channel + ".counts", counts, self._counted, background=True)
 
     def _set_loading(self, value: bool) -> None:
         if value != self._loading:

@@ -4,7 +4,8 @@ A view-model calls :meth:`DbWorker.submit` with a job (a function of a SQLAlchem
 callback; the job runs on the worker thread with its own engine and connection, and the callback runs
 back on the UI thread with the result (or ``failed`` with a short reason). Jobs on the same *channel*
 coalesce: while a keystroke's search waits, the next keystroke replaces it, so typing never queues up
-stale work.
+stale work. Jobs submitted with ``background=True`` (counts for the home tiles, warming up the
+search engine) run only when no other job waits, so they never delay what the resident is looking at.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class DbWorker(QThread):
         self._db_path = Path(db_path)
         self._cond = threading.Condition()
         self._tasks: OrderedDict[str, _Task] = OrderedDict()
+        self._background: OrderedDict[str, _Task] = OrderedDict()
         self._seq = 0
         self._stopping = False
         self._delivered.connect(self._deliver)
@@ -64,23 +66,27 @@ class DbWorker(QThread):
         failed: Callable[[str], None] | None = None,
         *,
         write: bool = False,
+        background: bool = False,
     ) -> None:
         """Queue ``job``; a job still waiting on the same ``channel`` is dropped in its favour.
 
         ``channel=""`` never coalesces. ``write=True`` runs the job on a writer session (BEGIN IMMEDIATE).
+        ``background=True`` runs it only when no foreground job is waiting.
         """
         with self._cond:
             if not channel:
                 self._seq += 1
                 channel = f"#{self._seq}"
-            self._tasks.pop(channel, None)
-            self._tasks[channel] = _Task(job, done, failed, write, time.perf_counter())
+            queue = self._background if background else self._tasks
+            queue.pop(channel, None)
+            queue[channel] = _Task(job, done, failed, write, time.perf_counter())
             self._cond.notify()
 
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
             self._tasks.clear()
+            self._background.clear()
             self._cond.notify()
         self.wait(5000)
 
@@ -90,11 +96,11 @@ class DbWorker(QThread):
         try:
             while True:
                 with self._cond:
-                    while not self._tasks and not self._stopping:
+                    while not self._tasks and not self._background and not self._stopping:
                         self._cond.wait()
                     if self._stopping:
                         return
-                    _, task = self._tasks.popitem(last=False)
+                    _, task = (self._tasks or self._background).popitem(last=False)
                 if task.write and writer is None:
                     writer = make_engine(self._db_path)
                 engine = writer if task.write and writer is not None else reader
