@@ -168,6 +168,7 @@ class CoreStatusPort:
             submitted_at=f"{summary.submitted_at:%Y-%m-%d %H:%M}",
             deadline=summary.deadline.isoformat(),
             delivered=summary.status == "delivered",
+            phone_checked=app is not None,
         )
 
     def server_status(self, tracking_no: str, phone: str) -> dict[str, Any] | None:

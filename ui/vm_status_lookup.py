@@ -6,8 +6,9 @@ Two sources, both asked on a worker thread:
 - the terminal itself: whether the application was submitted here, and whether it has been delivered
   to the district (its outbox entry acknowledged) or is still waiting to be sent.
 
-The phone number must match the one on the application before anything is shown; nothing personal is
-shown either way (dates, state, the deadline).
+The phone number must match the one on the application before anything is shown — checked here while
+the terminal still holds the application, by the district once it has been delivered (and its personal
+data dropped here); nothing personal is shown either way (dates, state, the deadline).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class LocalStatus:
     submitted_at: str  # "2026-11-27 10:30"
     deadline: str  # ISO date
     delivered: bool  # the district server acknowledged it
-    delivered_at: str = ""
+    # False once the personal data left the terminal (delivered): the phone can no longer be checked
+    # here, so these facts are shown only when the district's answer confirmed the phone.
+    phone_checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,17 +78,18 @@ def lookup(port: StatusPort, tracking_no: str, phone: str) -> LookupResult:
     from kiosk.errors import NetworkError, SyncError
 
     local = port.local_status(tracking_no, phone)
+    unchecked = None if local is not None and not local.phone_checked else local
     if not port.server_configured:
-        return LookupResult("not_configured", local=local)
+        return LookupResult("not_configured", local=unchecked)
     try:
         answer = port.server_status(tracking_no, phone)
     except NetworkError:
-        return LookupResult("offline", local=local)
+        return LookupResult("offline", local=unchecked)
     except SyncError as exc:
         log.warning("status lookup failed: %s", type(exc).__name__)
-        return LookupResult("error", local=local)
+        return LookupResult("error", local=unchecked)
     if answer is None:
-        return LookupResult("not_found", local=local)
+        return LookupResult("not_found", local=unchecked)
     return LookupResult(
         "answered",
         server_status=str(answer.get("status_label") or answer.get("status") or ""),

@@ -167,3 +167,5 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     wait_until(lambda: lookup(d).property("state") == "done", 15, "the second lookup")
     assert lookup(d).property("serverState") == "not_found"
     assert d.text("statusServerText") == "区政务公开办暂未查到该申请，请核对受理编号和联系电话"
+    assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）", (
+        "once delivered the terminal cannot check the phone, so it says nothing about the number")
