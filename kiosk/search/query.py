@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,11 +46,14 @@ SNIPPET_SCAN_CHARS = 4_000  # a match further in: the snippet shows the opening
 # Ranking window: at most this many of the newest title matches and as many of the newest
 # whole-text matches are ranked (see run_search).
 WINDOW = 100
-# bm25 weights of search_title's columns (title, title1, docnum, py, meta)
-WEIGHTS = (10.0, 2.0, 4.0, 6.0, 0.0)
-TITLE_BOOST = 1.0
-HEAD_CHARS = 800  # body characters read per ranked candidate for term frequencies
-K1, B = 1.2, 0.75  # BM25 constants of the term-frequency score
+# BM25 over the window, computed here (FTS5's bm25() would visit every match of every phrase to
+# compute IDF, i.e. time in proportion to the mirror): field weights, and a bonus for a title-table
+# match (title, 文号/issuer, pinyin initials, one character).
+TITLE_WEIGHT = 5.0
+DOCNUM_WEIGHT = 2.0
+TITLE_MATCH_BONUS = 1.0
+HEAD_CHARS = 400  # body characters read per ranked candidate for term frequencies
+K1, B = 1.2, 0.75  # BM25 constants
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
 
@@ -171,8 +175,12 @@ def _run_expr(run: tk.Run, table: str) -> str | None:
     if run.cjk and len(run.text) == 1:
         # one character: titles only (in bodies nearly everything matches)
         return f"{{title1}} : {_q(run.text)}" if table == "title" else None
+    if run.cjk:
+        # CJK tokens occur only in the text columns (meta and pinyin tokens are ASCII): no column
+        # filter, which saves FTS5 a column check per match (a third of a count's time)
+        return _phrase(tk.bigrams(run))
     cols = "{title docnum}" if table == "title" else "{text}"
-    return f"{cols} : {_phrase(tk.bigrams(run))}"
+    return f"{cols} : {_q(run.text)}"
 
 
 def _unit_expr(run: tk.Run, table: str) -> str | None:
@@ -284,11 +292,7 @@ def _with_filters(expr: str, f: Filters) -> str:
     return "(" + expr + ")" + "".join(" AND " + p for p in parts) if parts else expr
 
 
-_W = ", ".join(str(x) for x in WEIGHTS)
-_TITLE_WINDOW = text(
-    f"SELECT -rowid AS rid, bm25(search_title, {_W}) AS score FROM search_title "  # noqa: S608
-    "WHERE search_title MATCH :m ORDER BY rowid LIMIT :n"
-)
+_TITLE_WINDOW = text("SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY rowid LIMIT :n")
 _TEXT_WINDOW = text("SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n")
 _COUNT_TEXT = text("SELECT count(*) FROM search_text WHERE search_text MATCH :m")
 _COUNT_TITLE = text("SELECT count(*) FROM search_title WHERE search_title MATCH :m")
@@ -318,50 +322,84 @@ def _exact_doc_numbers(session: Session, doc_number: str, f: Filters) -> set[int
 
 @dataclass
 class _Cand:
-    title_score: float  # bm25 over title/文号/pinyin (lower is better); 0.0: not a title match
+    in_title: bool  # matched in search_title (title, 文号/issuer, pinyin, one character)
     status: str = ""
     title: str = ""
-    head: str = ""  # the beginning of the body, for term frequencies
+    meta: str = ""  # 文号 and issuer
+    head: str = ""  # the beginning of the body
 
 
 def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> dict[int, _Cand]:
+    """The newest WINDOW title matches and the newest WINDOW whole-text matches (both stop early)."""
     cands: dict[int, _Cand] = {}
     if level.title:
-        for rid, score in session.execute(_TITLE_WINDOW, {"m": _with_filters(level.title, f), "n": WINDOW}):
-            cands[rid] = _Cand(float(score))
+        for (rid,) in session.execute(_TITLE_WINDOW, {"m": _with_filters(level.title, f), "n": WINDOW}):
+            cands[rid] = _Cand(True)
     if level.text:
         for (rid,) in session.execute(_TEXT_WINDOW, {"m": _with_filters(level.text, f), "n": WINDOW}):
-            cands.setdefault(rid, _Cand(0.0))
+            cands.setdefault(rid, _Cand(False))
     if not cands:
         return cands
     for rid in exact:
-        cands.setdefault(rid, _Cand(0.0))
-    sql = text(f"SELECT rowid, status, title, substr(body, 1, {HEAD_CHARS}) FROM documents "  # noqa: S608
-               f"WHERE rowid IN ({_ids(cands)})")
-    for rid, status, title, head in session.execute(sql):
+        cands.setdefault(rid, _Cand(True))
+    sql = text("SELECT rowid, status, title, coalesce(doc_number, '') || ' ' || coalesce(issuer, ''), "  # noqa: S608
+               f"substr(body, 1, {HEAD_CHARS}) FROM documents WHERE rowid IN ({_ids(cands)})")
+    for rid, status, title, meta, head in session.execute(sql):
         c = cands[rid]
-        c.status, c.title, c.head = status, title, head or ""
+        c.status, c.title, c.meta, c.head = status, title, meta, head or ""
     return cands
 
 
-def _body_scores(cands: dict[int, _Cand], units: tuple[tuple[str, ...], ...]) -> dict[int, float]:
-    """BM25-shaped term-frequency score of each unit in title + beginning of body (higher is better)."""
+def _idf(session: Session, units: tuple[tuple[str, ...], ...]) -> list[float]:
+    """BM25 IDF of each unit from the mirror's own statistics: an alternative's document frequency is
+    that of its rarest bigram (fts5vocab), a unit's IDF that of its most specific alternative."""
+    tokens: set[str] = set()
+    alt_tokens: dict[str, list[str]] = {}
+    for alts in units:
+        for a in alts:
+            toks = [t for r in tk.runs(a) for t in tk.bigrams(r)] or [a]
+            alt_tokens[a] = toks
+            tokens.update(toks)
+    if not tokens:
+        return [1.0] * len(units)
+    placeholders = ",".join(f":t{i}" for i in range(len(tokens)))
+    params = {f"t{i}": t for i, t in enumerate(sorted(tokens))}
+    df: dict[str, int] = {
+        str(term): int(doc)
+        for term, doc in session.execute(
+            text(f"SELECT term, doc FROM search_text_vocab WHERE term IN ({placeholders})"), params  # noqa: S608
+        )
+    }
+    n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
+    out = []
+    for alts in units:
+        best = 0.0
+        for a in alts:
+            d = min(float(df.get(t, 0)) for t in alt_tokens[a])
+            best = max(best, math.log(1.0 + (n - d + 0.5) / (d + 0.5)))
+        out.append(best)
+    return out
+
+
+def _scores(cands: dict[int, _Cand], units: tuple[tuple[str, ...], ...], idf: list[float]) -> dict[int, float]:
+    """BM25 of the query over the candidates (higher is better), fields weighted: title
+    :data:`TITLE_WEIGHT`, 文号/issuer :data:`DOCNUM_WEIGHT`, the first :data:`HEAD_CHARS` of the body 1;
+    a match in the title table (also by pinyin initials) adds :data:`TITLE_MATCH_BONUS`."""
     if not cands:
         return {}
     fold = any(ch.isascii() and ch.isalpha() for u in units for a in u for ch in a)  # ASCII words: fold case
-    lengths = {r: len(c.title) + len(c.head) + 1 for r, c in cands.items()}
-    avg = sum(lengths.values()) / len(lengths)
+    avg_t = sum(len(c.title) for c in cands.values()) / len(cands) + 1
+    avg_b = sum(len(c.head) for c in cands.values()) / len(cands) + 1
     out: dict[int, float] = {}
     for rid, c in cands.items():
-        hay = c.title + " " + c.head
-        if fold:
-            hay = hay.lower()
-        norm = K1 * (1 - B + B * lengths[rid] / avg)
-        total = 0.0
-        for alts in units:
-            tf = sum(hay.count(a) for a in alts)
-            if tf:
-                total += tf * (K1 + 1) / (tf + norm)
+        title, meta, head = (c.title.lower(), c.meta.lower(), c.head.lower()) if fold else (c.title, c.meta, c.head)
+        nt = K1 * (1 - B + B * (len(title) + 1) / avg_t)
+        nb = K1 * (1 - B + B * (len(head) + 1) / avg_b)
+        total = TITLE_MATCH_BONUS if c.in_title else 0.0
+        for alts, w in zip(units, idf, strict=True):
+            tf = TITLE_WEIGHT * sum(title.count(a) for a in alts) + DOCNUM_WEIGHT * sum(meta.count(a) for a in alts)
+            tb = sum(head.count(a) for a in alts)
+            total += w * ((tf * (K1 + 1) / (tf + nt) if tf else 0.0) + (tb * (K1 + 1) / (tb + nb) if tb else 0.0))
         out[rid] = total
     return out
 
@@ -420,13 +458,13 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
             break
     if not cands:
         return SearchResult(query=shown, total=0, hits=[])
-    body = _body_scores(cands, level.units)
+    score = _scores(cands, level.units, _idf(session, level.units))
     literal = p.literal if depth == 0 else ()
 
     def key(r: int) -> tuple[bool, int, bool, float, int]:
         c = cands[r]
-        typed = bool(literal) and c.title_score != 0.0 and all(t in c.title.lower() for t in literal)
-        return (r not in exact, _TIER.get(c.status, 2), not typed, TITLE_BOOST * c.title_score - body[r], -r)
+        typed = bool(literal) and c.in_title and all(t in c.title.lower() for t in literal)
+        return (r not in exact, _TIER.get(c.status, 2), not typed, -score[r], -r)
 
     order = sorted(cands, key=key)
     total = _count(session, level, f) if with_total else len(order)
@@ -442,13 +480,12 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
         r = rows.get(rid)
         if r is None:
             continue
-        c = cands.get(rid)
         hits.append(SearchHit(
             id=r.id,
             title=r.title,
             title_html=mark_title(r.title, level.marks, p.pinyin),
             snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
-            score=round(-(TITLE_BOOST * c.title_score) + body.get(rid, 0.0), 4) if c else 0.0,
+            score=round(score.get(rid, 0.0), 4),
             status=r.status,
             doc_number=r.doc_number,
             issuer=r.issuer,
@@ -498,18 +535,26 @@ def snippet(body: str, marks: tuple[str, ...], *, body_format: str = "markdown",
             width: int = SNIPPET_CHARS) -> str:
     """About ``width`` characters of ``body`` around the densest cluster of ``marks``, HTML-escaped
     with matches in ``<b>…</b>``; the opening text when nothing matches."""
+    rx = _mark_regex(marks)
+    first = rx.search(body) if rx else None
+    cut_front = first is not None and first.start() > 4 * width
+    if cut_front and first is not None:
+        # cut the raw text near the first match before cleaning it (bodies can be long)
+        body = body[first.start() - 2 * width : first.start() + 10 * width]
+        title = ""
+    else:
+        body = body[: 12 * width]
     plain = plain_text(body, body_format)
     if title and plain.startswith(title):
         plain = plain[len(title):].lstrip()
-    rx = _mark_regex(marks)
     starts = [m.start() for _, m in zip(range(300), rx.finditer(plain), strict=False)] if rx else []
     if not starts:
         cut = plain[:width]
         return html.escape(cut) + ("…" if len(plain) > width else "")
     best, best_n = starts[0], 0
     j = 0
-    for i, s in enumerate(starts):
-        while starts[j] < s - width + 20:
+    for i, st in enumerate(starts):
+        while starts[j] < st - width + 20:
             j += 1
         if i - j + 1 > best_n:
             best_n, best = i - j + 1, starts[j]
@@ -522,7 +567,7 @@ def snippet(body: str, marks: tuple[str, ...], *, body_format: str = "markdown",
     start = max(0, min(start, len(plain) - width))  # near the end: show a full window
     end = min(len(plain), start + width)
     text_ = _marked(plain[start:end], rx)
-    return ("…" if start > 0 else "") + text_ + ("…" if end < len(plain) else "")
+    return ("…" if start > 0 or cut_front else "") + text_ + ("…" if end < len(plain) else "")
 
 
 def mark_title(title: str, marks: tuple[str, ...], pinyin: str = "") -> str:
