@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
@@ -25,11 +25,13 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtQml import QmlElement
-from sqlalchemy.orm import Session
 
-from kiosk import catalog
-from kiosk.mirror.models import DocStatus
 from ui import services
+
+if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from kiosk import catalog
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -125,6 +127,7 @@ class CategoryModel(QAbstractListModel):
     @Slot()
     def reload(self) -> None:
         """Load the facet's categories at once, then their document counts (a slower query) after."""
+        from kiosk import catalog
         if not self._facet:
             return
         svc = services.current()
@@ -195,6 +198,8 @@ class DocumentListModel(QAbstractListModel):
     """A category's documents under the chosen filters, newest first, fetched a page at a time."""
 
     def __init__(self, parent: QObject | None = None) -> None:
+        from kiosk import catalog
+
         super().__init__(parent)
         self._svc = services.current()
         self._filters = catalog.Filters()
@@ -241,6 +246,7 @@ class DocumentListModel(QAbstractListModel):
     filtersChanged = Signal()
 
     def _set_filters(self, **changes: Any) -> None:
+        from kiosk import catalog
         new = catalog.Filters(**{**self._filters.__dict__, **changes})
         if new == self._filters:
             return
@@ -270,6 +276,7 @@ class DocumentListModel(QAbstractListModel):
 
     @status.setter  # type: ignore[no-redef]
     def status(self, value: str) -> None:
+        from kiosk.mirror.models import DocStatus
         if value and value not in {s.value for s in DocStatus}:
             value = ""
         self._set_filters(status=value)
@@ -361,6 +368,7 @@ class DocumentListModel(QAbstractListModel):
             self.fetchingChanged.emit()
 
     def _load_page(self, offset: int) -> None:
+        from kiosk import catalog
         gen, f, zone = self._generation, self._filters, self._svc.zone
 
         def job(session: Session) -> catalog.DocPage:
@@ -385,6 +393,7 @@ class DocumentListModel(QAbstractListModel):
         self._svc.worker.submit(f"doclist.{id(self)}.{offset}", job, done, lambda _r: self._set_fetching(False))
 
     def _load_choices(self) -> None:
+        from kiosk import catalog
         gen, f, zone = self._generation, self._filters, self._svc.zone
 
         def job(session: Session) -> tuple[list[int], list[str], list[catalog.ZoneInfo]]:

@@ -10,16 +10,18 @@ anything else is not followed (see ``DocumentPage.qml``).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 from PySide6.QtQml import QmlElement
-from sqlalchemy.orm import Session
 
-from kiosk import catalog
-from kiosk.mirror.models import DocStatus
 from ui import services
+
+if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from kiosk import catalog
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -112,6 +114,7 @@ class DocumentView(QObject):
 
     @Property(bool, notify=documentChanged)
     def inForce(self) -> bool:
+        from kiosk.mirror.models import DocStatus
         return self._detail is None or self._detail.status == DocStatus.IN_FORCE.value
 
     @Property(str, notify=documentChanged)
@@ -192,6 +195,7 @@ class DocumentView(QObject):
 
     @Slot()
     def reload(self) -> None:
+        from kiosk import catalog
         doc_id = self._doc_id
         if not doc_id:
             self._set(None, "empty")

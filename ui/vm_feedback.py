@@ -6,12 +6,15 @@ worker; the outcome comes back as ``ratingSaved(level)`` or ``ratingFailed(reaso
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
-from sqlalchemy.orm import Session
 
-from kiosk.feedback import record_rating
 from ui import services
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -29,6 +32,8 @@ class Feedback(QObject):
         term = svc.config.terminal
 
         def job(session: Session) -> str:
+            from kiosk.feedback import record_rating
+
             return record_rating(session, level, terminal_id=term.id, zone=term.zone, context=context)
 
         svc.worker.submit(

@@ -16,17 +16,18 @@ import logging
 import threading
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from kiosk.config import Config
 from kiosk.errors import PrinterError
-from kiosk.mirror.models import Document
 from ui import services
 from ui.services import PrintHandler, Report
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ MANY_PAGES = 5
 
 def build_pdf(session: Session, doc_id: str, out_dir: Path, job_id: str) -> tuple[Path, int]:
     """Write the document's A4 PDF under ``out_dir``; returns its path and page count (worker thread)."""
+    from sqlalchemy import select
+
+    from kiosk.mirror.models import Document
     from printing.forms import build_document_pdf  # printing/ is the applications engineer's package
 
     doc = session.scalar(select(Document).where(Document.id == doc_id))

@@ -13,7 +13,7 @@ import enum
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
@@ -27,11 +27,12 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtQml import QmlElement
-from sqlalchemy.orm import Session
 
-from kiosk import catalog
-from kiosk.mirror.models import DocStatus
 from ui import services
+
+if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
+    from sqlalchemy.orm import Session
+
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -81,6 +82,7 @@ class SearchRow:
 
     @property
     def status_label(self) -> str:
+        from kiosk.mirror.models import DocStatus
         try:
             return DocStatus(self.status).label
         except ValueError:
@@ -90,6 +92,7 @@ class SearchRow:
 def _run_search(
     session: Session, query: str, offset: int, filters: dict[str, Any], zone: str
 ) -> tuple[int, list[SearchRow]]:
+    from kiosk import catalog
     from kiosk import search as engine
 
     chosen = filters.get("zone") or zone
@@ -111,6 +114,8 @@ def _run_search(
 @QmlElement
 class SearchModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
+        from kiosk import catalog
+
         super().__init__(parent)
         self._svc = services.current()
         self._query = ""
@@ -336,6 +341,7 @@ class SearchModel(QAbstractListModel):
             self.endInsertRows()
 
     def _load_popular(self) -> None:
+        from kiosk import catalog
         def done(found: list[str]) -> None:
             if found != self._popular:
                 self._popular = found

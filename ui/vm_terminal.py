@@ -8,14 +8,17 @@ timeout fires and wipes whatever the resident entered (every screen registered w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
-from sqlalchemy.orm import Session
 
-from kiosk import catalog
 from ui import services
+
+if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
+    from sqlalchemy.orm import Session
+
+    from kiosk import catalog
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -132,6 +135,7 @@ class Terminal(QObject):
     @Slot()
     def refresh(self) -> None:
         """Reload zone, last-updated and announcements on the worker (sync calls this after a pull)."""
+        from kiosk import catalog
         zone = self._zone_code
         has_server = bool(self._svc.config.server.url)
 

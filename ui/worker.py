@@ -17,18 +17,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from kiosk.catalog import reader_engine
-from kiosk.db import make_engine
+if TYPE_CHECKING:  # SQLAlchemy is imported on the worker thread itself, not on the UI thread at start
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[Session], Any]
+Job = Callable[["Session"], Any]
 
 
 @dataclass
@@ -91,6 +90,11 @@ class DbWorker(QThread):
         self.wait(5000)
 
     def run(self) -> None:
+        from sqlalchemy.orm import Session
+
+        from kiosk.catalog import reader_engine
+        from kiosk.db import make_engine
+
         reader: Engine = reader_engine(self._db_path)
         writer: Engine | None = None
         try:

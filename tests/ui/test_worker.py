@@ -4,7 +4,6 @@ a waiting one, background jobs wait for foreground ones, and a failing job repor
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from kiosk.config import Config
@@ -16,6 +15,7 @@ def test_order_coalescing_background_and_failure(qapp: Any, qtbot: Any, demo_cfg
     worker = DbWorker(demo_cfg.db_path)
     worker.start()
     gate = threading.Event()
+    started = threading.Event()
     ran: list[str] = []
     delivered: list[tuple[str, Any, bool]] = []
     main = threading.get_ident()
@@ -23,7 +23,8 @@ def test_order_coalescing_background_and_failure(qapp: Any, qtbot: Any, demo_cfg
     def job(name: str, wait: bool = False) -> Any:
         def run(session: Any) -> Any:
             if wait:
-                gate.wait(5)
+                started.set()
+                gate.wait(10)
             ran.append(name)
             assert threading.get_ident() != main
             return session.connection().exec_driver_sql("SELECT count(*) FROM documents").scalar()
@@ -34,7 +35,7 @@ def test_order_coalescing_background_and_failure(qapp: Any, qtbot: Any, demo_cfg
 
     try:
         worker.submit("blocker", job("blocker", wait=True), done("blocker"))
-        time.sleep(0.1)  # the blocker is running; everything below queues behind it
+        assert started.wait(10)  # the blocker is running; everything below queues behind it
         worker.submit("counts", job("counts"), done("counts"), background=True)
         worker.submit("search", job("search-1"), done("search-1"))
         worker.submit("search", job("search-2"), done("search-2"))  # replaces search-1
