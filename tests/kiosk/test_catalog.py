@@ -76,7 +76,8 @@ def test_zone_visibility(s: Session) -> None:
     assert "wanbao-2026-yibao-jiaofei" in ids and "huangnitang-2026-laojiu-xiaoqu" not in ids
     other = catalog.documents(s, catalog.Filters(category="type-gongshi-gonggao", zone="huangnitang"), "wanbao")
     assert {r.id for r in other.rows} == {"huangnitang-2026-laojiu-xiaoqu"}
-    everything = catalog.documents(s, catalog.Filters(category="type-gongshi-gonggao", zone=catalog.ALL_ZONES), "wanbao")
+    all_zones = catalog.Filters(category="type-gongshi-gonggao", zone=catalog.ALL_ZONES)
+    everything = catalog.documents(s, all_zones, "wanbao")
     assert everything.total == mine.total + 1
 
 
@@ -105,6 +106,6 @@ def test_home_extras(s: Session) -> None:
 
 def test_reader_engine_cannot_write(demo: Config, tmp_path: Path) -> None:
     engine = catalog.reader_engine(demo.db_path)
-    with engine.connect() as conn, pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
+    with engine.connect() as conn, pytest.raises(Exception, match=r"readonly|read-only|query_only|attempt to write"):
         conn.exec_driver_sql("DELETE FROM documents")
     engine.dispose()
