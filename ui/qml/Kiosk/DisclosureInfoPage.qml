@@ -11,7 +11,7 @@ Item {
     property bool ready: true
 
     PageTitle { id: title; anchors { left: parent.left; right: parent.right; top: parent.top }
-                text: qsTr("依申请公开"); note: qsTr("《中华人民共和国政府信息公开条例》第二十九条至第三十三条") }
+                text: qsTr("依申请公开"); note: qsTr("依据《政府信息公开条例》第二十九至三十三条") }
     Flickable {
         id: flick
         anchors { left: parent.left; right: parent.right; top: title.bottom; bottom: actions.top }

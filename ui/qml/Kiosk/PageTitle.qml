@@ -12,7 +12,9 @@ Rectangle {
         anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin }
         spacing: 16
         Rectangle { Layout.preferredWidth: 8; Layout.preferredHeight: label.implicitHeight; color: Theme.headerBg; radius: 3 }
-        Text { id: label; Layout.fillWidth: true; font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text; elide: Text.ElideRight }
-        Text { id: noteLabel; font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+        Text { id: label; Layout.fillWidth: true; Layout.minimumWidth: Math.min(implicitWidth, parent.width * 0.45)
+               font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text; elide: Text.ElideRight }
+        Text { id: noteLabel; Layout.maximumWidth: parent.width * 0.5; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+               elide: Text.ElideLeft; horizontalAlignment: Text.AlignRight }
     }
 }
