@@ -35,6 +35,15 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _clean(q: str) -> str:
+    """Text safe to search and print: undecodable command-line bytes (surrogate escapes) and other lone
+    surrogates become U+FFFD / "?"."""
+    try:
+        return q.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return q.encode("utf-8", "replace").decode("utf-8")
+
+
 def _as_json(q: str, res: SearchResult, *, full: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"q": q}
     if full:
@@ -68,12 +77,13 @@ def run(args: argparse.Namespace) -> int:
                 if isinstance(sys.stdin, io.TextIOWrapper):
                     sys.stdin.reconfigure(errors="replace")  # bad bytes are text too, never a crash
                 for line in sys.stdin:
-                    q = line.rstrip("\r\n")
+                    q = _clean(line.rstrip("\r\n"))
                     print(json.dumps(_as_json(q, one(q), full=False), ensure_ascii=False), flush=True)
                 return 0
-            res = one(args.query)
+            query = _clean(args.query)
+            res = one(query)
             if args.json:
-                print(json.dumps(_as_json(args.query, res, full=True), ensure_ascii=False))
+                print(json.dumps(_as_json(query, res, full=True), ensure_ascii=False))
                 return 0
             label = {s.value: s.label for s in DocStatus}
             note = "（未找到完全匹配的结果，以下为相关结果）" if res.relaxed else ""

@@ -443,6 +443,8 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
     match, inside FTS5.
     """
     f = filters or Filters()
+    # lone surrogates (undecodable bytes from a command line, broken input methods) become "?"
+    query = query.encode("utf-8", "replace").decode("utf-8")
     limit = max(0, min(int(limit), 500))
     offset = max(0, int(offset))
     p = plan(query)

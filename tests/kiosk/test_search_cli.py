@@ -49,6 +49,15 @@ def test_text_output_and_filters(db: Path, capsys: pytest.CaptureFixture[str]) -
     assert "unknown status" in capsys.readouterr().err
 
 
+def test_undecodable_command_line_bytes(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python hands undecodable argv bytes over as surrogate escapes ("低保\xff" → "低保\udcff")
+    assert main(["search", "--db", str(db), "--json", "低保\udcff"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["q"] == "低保\ufffd" and out["results"][0]["id"] == "dibao"
+    assert main(["search", "--db", str(db), "娄政发\ud800(2019)8号"]) == 0
+    assert capsys.readouterr().out.startswith("共 ")
+
+
 def test_stdin_one_json_line_per_query(db: Path, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     queries = ['"', "AND", "*", ")(", "", "😀", "\x00", "dbj", "户口", "政" * 2000]
