@@ -416,12 +416,21 @@ def _count(session: Session, level: Level, f: Filters) -> int:
 
 def _rest(session: Session, level: Level, f: Filters, *, exclude: Iterable[int], n: int, skip: int) -> list[int]:
     """Matches outside the ranked window, newest first."""
-    table, expr = ("search_text", level.text) if level.text else ("search_title", level.title)
-    sql = text(
-        f"SELECT -rowid FROM {table} WHERE {table} MATCH :m "  # noqa: S608 - fixed names, integer ids
-        f"AND rowid NOT IN ({_ids(-r for r in exclude)}) ORDER BY rowid LIMIT :n OFFSET :o"
-    )
-    return list(session.execute(sql, {"m": _with_filters(expr or "", f), "n": n, "o": skip}).scalars())
+    not_in = f"rowid NOT IN ({_ids(-r for r in exclude)})"
+    params: dict[str, object] = {"n": n, "o": skip}
+    if level.text and level.title and level.title_extra:  # pinyin / one character: both tables
+        sql = (
+            "SELECT -rowid FROM (SELECT rowid FROM search_text WHERE search_text MATCH :a "  # noqa: S608
+            "UNION SELECT rowid FROM search_title WHERE search_title MATCH :b) "
+            f"WHERE {not_in} ORDER BY rowid LIMIT :n OFFSET :o"
+        )
+        params |= {"a": _with_filters(level.text, f), "b": _with_filters(level.title, f)}
+    else:
+        table, expr = ("search_text", level.text) if level.text else ("search_title", level.title)
+        sql = (f"SELECT -rowid FROM {table} WHERE {table} MATCH :m AND {not_in} "  # noqa: S608
+               "ORDER BY rowid LIMIT :n OFFSET :o")
+        params["m"] = _with_filters(expr or "", f)
+    return list(session.execute(text(sql), params).scalars())
 
 
 _DETAILS = (

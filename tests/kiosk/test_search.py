@@ -290,3 +290,18 @@ def test_paging_past_the_ranking_window(tmp_path: Path, monkeypatch: pytest.Monk
         first = search(s, "社会救助", limit=3).hits
         assert all("社会救助" in h.title for h in first)  # title matches ranked first
     engine.dispose()
+
+
+def test_pinyin_paging_past_the_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_query, "WINDOW", 2)
+    engine = _fresh(tmp_path)
+    with session_factory(engine)() as s:
+        with writing(s):
+            for i in range(7):
+                apply_document(s, rec(f"p{i}", f"第{i}期低保金发放名单", "名单。"))
+            apply_document(s, rec("w", "说明", "缩写 dbj 的含义。"))  # the letters as a word in a body
+        res = search(s, "dbj", limit=3)
+        assert res.total == 8
+        seen = [h.id for off in range(0, 9, 3) for h in search(s, "dbj", offset=off, limit=3).hits]
+        assert sorted(seen) == sorted([f"p{i}" for i in range(7)] + ["w"])
+    engine.dispose()
