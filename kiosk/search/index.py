@@ -5,7 +5,7 @@ Tables (migration 0006; 0002 and 0005 made earlier layouts). Both FTS5 tables ar
 and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fast forward order
 (ascending rowid) yields the newest documents first and can stop early:
 
-- ``search_title`` — small, ranked with bm25():
+- ``search_title`` — small: titles, 文号, pinyin (the title matches that rank first):
   ``title``  title as CJK bigrams (a lone character stays itself) and ASCII words;
   ``title1`` the title's CJK characters one by one (one-character queries);
   ``docnum`` 文号 and issuer, tokenised like the title;
@@ -16,9 +16,10 @@ and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fas
   ``text``   title, 文号/issuer and the first :data:`BODY_INDEX_CHARS` characters of the body, as
              bigrams; ``meta`` as above.
 
-Why two tables: bm25() computes IDF by visiting every match of every phrase, so ranking over the
-whole text costs time in proportion to the mirror; over titles it stays small. Filters are FTS5 terms
-on ``meta``, so filtered counts never leave FTS5.
+Why two tables: title matches are found (and ranked first) without touching the long body
+doclists. Ranking itself is BM25 computed in kiosk.search.query over a bounded window, with IDF from
+``search_text_vocab`` (an fts5vocab table, migration 0007) — FTS5's bm25() would visit every match
+of every phrase. Filters are FTS5 terms on ``meta``, so filtered counts never leave FTS5.
 
 - ``search_docs``: one row per indexed document: normalised 文号 (exact 文号 lookup), pinyin
   initials, and the exact ``meta`` tokens inserted. Its presence says "this row is in the FTS

@@ -1,22 +1,21 @@
-"""Turning what a resident typed into an FTS5 query, running it, and cutting highlighted snippets.
+"""Turning what a resident typed into FTS5 queries, running them, ranking, and cutting snippets.
 
 Nothing typed is ever passed to FTS5 as syntax: the text is cut into runs by
 :mod:`kiosk.search.tokenize` and every token is written into the MATCH expression as a quoted
 string, so ``"``, ``AND``, ``NEAR``, ``*``, ``)(`` are just text (and punctuation only separates).
 
-Matching, in order of strictness:
+Matching (tables described in :mod:`kiosk.search.index`), in order of strictness:
 
-1. *strict*: every run must match — a CJK run as a phrase of its tokens (title/文号 columns hold
-   bigrams and single characters, the body column bigrams only, so each column gets its own phrase
-   form), a one-character run as that character in title/文号 or a bigram starting with it in the
-   body, an ASCII word as itself. A run containing a synonym-table term (低保) also matches with the
-   term replaced (最低生活保障). A query of ASCII letters also matches the titles' pinyin initials
-   (``dbj`` → 低保金) as a phrase of letter pairs.
-2. *relaxed*, only when strict finds nothing: any of the query's bigrams/words, best BM25 first (a
-   resident's sentence such as 我想办低保怎么弄 still finds something).
+1. *strict*: every run must match — a CJK run of two or more characters as the phrase of its
+   bigrams, a query of one character as that character in titles, an ASCII word as itself (a lone
+   character between other runs, like the 号 of 国务院令第711号, is not required). A run holding a
+   synonym-table term (低保) also matches with the term replaced (最低生活保障). A query of ASCII
+   letters also matches the titles' pinyin initials (``dbj`` → 低保金) as a phrase of letter pairs.
+2. *relaxed*, only when strict finds nothing: the synonym-table words found in the query
+   (我想办低保怎么弄 → 低保), then any of its bigrams/words with filler words (我想, 怎么, …) dropped.
 
-Ranking: an exact 文号 match first, then documents in force before 已修订 before 已废止, then BM25
-with column weights (title ≫ 文号/issuer > pinyin > body).
+Ranking (see :func:`run_search`): an exact 文号 first, then in force before 已修订 before 已废止, then
+titles holding every typed word, then BM25 (title ≫ 文号/issuer > body) over a bounded window.
 """
 
 from __future__ import annotations
@@ -444,11 +443,11 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
     """See :func:`kiosk.search.search`.
 
     Ranking is done in a bounded window so that a query matching most of a 100,000-document mirror
-    still answers in milliseconds: the newest :data:`WINDOW` title/文号/pinyin matches (ranked by FTS5
-    bm25() with column weights :data:`WEIGHTS`) and the newest :data:`WINDOW` whole-text matches are
-    ordered: exact 文号 first, then in force / 已修订 / 已废止, then titles holding every typed word,
-    then ``TITLE_BOOST × title bm25`` minus a BM25-shaped term-frequency score over title and the
-    beginning of the body. Matches outside the window follow, newest first. ``total`` counts every
+    still answers in milliseconds: the newest :data:`WINDOW` title-table matches and the newest
+    :data:`WINDOW` whole-text matches (FTS5 stops early on both) are ordered: exact 文号 first, then
+    in force / 已修订 / 已废止, then titles holding every typed word, then BM25 computed here over
+    title, 文号/issuer and the first :data:`HEAD_CHARS` of the body (IDF from ``search_text_vocab``;
+    see :func:`_scores`). Matches outside the window follow, newest first. ``total`` counts every
     match, inside FTS5.
     """
     f = filters or Filters()
