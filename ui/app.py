@@ -264,11 +264,17 @@ def attach_print_service(app: KioskApp, handler: Callable[[str, str, Path, Calla
 
 
 def wire_other_services(app: KioskApp) -> None:
-    """THE place where sync and printing join the kiosk (the lead fills this in when they are ready)."""
-    # Example, once sync/ and printing/ expose them:
-    #   from sync.loop import SyncLoop
-    #   loop = SyncLoop(app.config, on_applied=...)
-    #   attach_background_service(app, "sync", loop.start, loop.stop)
-    # Documents already print through the terminal's print queue (ui.vm_printing.default_print_handler,
-    # the PrintService shared with the wizard via ui.vm_ports); attach_print_service overrides it.
-    return None
+    """THE place where sync and printing join the kiosk.
+
+    - Sync: with a server configured, the sync loop (``sync.loop.SyncLoop``, its own thread and SQLite
+      connections) starts after the shell is up and stops at shutdown; the header picks up the new
+      "last updated" and the stale warning from ``kiosk.sync_state`` within a minute.
+    - Printing: documents already print through the terminal's persisted print queue
+      (``ui.vm_printing.default_print_handler``, the ``PrintService`` shared with the wizard through
+      ``ui.vm_ports``); :func:`attach_print_service` replaces it.
+    """
+    if app.config.server.url:
+        from sync.loop import SyncLoop
+
+        loop = SyncLoop(app.config)
+        attach_background_service(app, "sync", loop.start, loop.stop)
