@@ -223,3 +223,22 @@ def test_header_says_when_content_may_be_out_of_date(make_shell: Any, demo_cfg: 
         demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"))
     shell = make_shell(cfg=with_server)
     shell.wait(lambda: "内容可能不是最新" in shell.find("lastUpdated").property("text"))
+
+
+def test_qr_code_carries_the_public_address(shell: Shell, tmp_path: Any) -> None:
+    import subprocess
+
+    from PySide6.QtCore import QPointF
+
+    shell.window.openRoute("document", {"docId": "louxing-yijianshi-xinshenger"})
+    shell.wait_page("documentPage")
+    qr = shell.in_page("qrImage")
+    shell.wait(lambda: qr.property("loaded"))
+    shell.qtbot.wait(200)
+    top_left = qr.mapToScene(QPointF(0, 0)).toPoint()
+    shot = shell.window.grabWindow().copy(top_left.x() - 20, top_left.y() - 20, int(qr.width()) + 40,
+                                          int(qr.height()) + 40)
+    png = tmp_path / "qr.png"
+    assert shot.save(str(png))
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, check=False)
+    assert decoded.stdout.strip() == "https://yijianshi.demo.invalid/louxing/xinshenger-chusheng"

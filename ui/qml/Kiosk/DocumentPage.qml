@@ -102,6 +102,7 @@ Item {
                     spacing: 8
                     Image {
                         objectName: "qrImage"
+                        readonly property bool loaded: status === Image.Ready
                         Layout.alignment: Qt.AlignHCenter
                         visible: doc.qrSource !== ""
                         source: doc.qrSource
