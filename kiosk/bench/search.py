@@ -261,8 +261,10 @@ def _measure_search(res: dict[str, Any], db: Path, rounds: int) -> dict[str, Any
     from kiosk.search import search
 
     engine = open_engine(db)
+    res["load_before"] = os.getloadavg()[0]
     with session_factory(engine)() as session:
         fts_ms, fts_q = _time_queries(lambda q: search(session, q, limit=20), rounds)
+        res["load_after_search"] = os.getloadavg()[0]
         res["totals"] = {q: search(session, q, limit=1).total for q in QUERIES}
         _like_search(session, QUERIES[0])  # one scan warms the page cache for all
         like_ms, like_q = _time_queries(lambda q: _like_search(session, q), max(1, rounds // 5), warm=False)
@@ -301,7 +303,10 @@ def report_md(results: list[dict[str, Any]], cmd: str) -> str:
         )
     lines.append("")
     for r in results:
-        lines.append(f"- {r['docs']:,} documents: {r['path']}; pack {_fmt_bytes(r['pack_bytes'])}.")
+        load = ""
+        if "load_before" in r:
+            load = f"; load average {r['load_before']:.1f} → {r['load_after_search']:.1f} while searching"
+        lines.append(f"- {r['docs']:,} documents: {r['path']}; pack {_fmt_bytes(r['pack_bytes'])}{load}.")
     return "\n".join(lines) + "\n"
 
 
