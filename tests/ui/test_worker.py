@@ -4,12 +4,15 @@ a waiting one, background jobs wait for foreground ones, and a failing job repor
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop
 
 from kiosk.config import Config
 
 
-def test_order_coalescing_background_and_failure(qapp: Any, qtbot: Any, demo_cfg: Config) -> None:
+def test_order_coalescing_background_and_failure(qapp: Any, demo_cfg: Config) -> None:
     from ui.worker import DbWorker
 
     worker = DbWorker(demo_cfg.db_path)
@@ -41,7 +44,12 @@ def test_order_coalescing_background_and_failure(qapp: Any, qtbot: Any, demo_cfg
         worker.submit("search", job("search-2"), done("search-2"))  # replaces search-1
         worker.submit("", lambda s: 1 / 0, done("never"), lambda reason: delivered.append(("failed", reason, True)))
         gate.set()
-        qtbot.waitUntil(lambda: len(delivered) == 4, timeout=10_000)
+        # processEvents, not a nested event loop: an earlier test may have called QCoreApplication.exit()
+        # (staff mode's "leave kiosk mode"), after which nested loops return at once
+        deadline = time.perf_counter() + 10
+        while len(delivered) < 4 and time.perf_counter() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            time.sleep(0.01)
     finally:
         worker.stop()
     assert ran == ["blocker", "search-2", "counts"]
