@@ -242,3 +242,17 @@ def test_qr_code_carries_the_public_address(shell: Shell, tmp_path: Any) -> None
     assert shot.save(str(png))
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, check=False)
     assert decoded.stdout.strip() == "https://yijianshi.demo.invalid/louxing/xinshenger-chusheng"
+
+
+def test_search_filters_narrow_the_results(shell: Shell) -> None:
+    shell.window.openRoute("search", {"initialQuery": "低保"})
+    shell.wait_page("searchPage")
+    shell.wait(lambda: "找到" in shell.in_page("resultCount").property("text"))
+    before = shell.in_page("resultCount").property("text")
+    shell.tap(shell.in_page("searchCategoryFilter"))
+    shell.wait(lambda: shell.has("choice-4"))
+    shell.tap("choice-4")  # 全部类别, 政府公报, 政府工作报告, 政府信息公开条例, 政策文件
+    shell.wait(lambda: shell.in_page("searchCategoryFilter").property("valueText") == "政策文件")
+    shell.wait(lambda: shell.in_page("resultCount").property("text") != before)
+    for row in shell.find_all("result-", shell.page):
+        assert row.property("docTitle")

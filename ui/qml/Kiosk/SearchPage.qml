@@ -13,6 +13,16 @@ Item {
     property bool ready: field.text === "" || (results.answeredQuery === results.query && !results.busy)
 
     SearchModel { id: results }
+    CategoryModel { id: types; facet: "type" }
+    function typeName(code) {
+        for (var i = 0; i < types.count; i++) if (types.codeAt(i) === code) return types.nameAt(i)
+        return qsTr("全部")
+    }
+    function yearChoices() {
+        var now = new Date().getFullYear(), out = [{label: qsTr("全部年份"), value: 0}]
+        for (var y = now; y > now - 12; y--) out.push({label: y + qsTr("年"), value: y})
+        return out
+    }
     Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
     // arriving with nothing typed: the cursor is in the field and the keyboard is up
     StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); Qt.inputMethod.show() }
@@ -57,6 +67,16 @@ Item {
                 delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")
                                        text: modelData.label; checked: results.status === modelData.value; onClicked: results.status = modelData.value }
             }
+            FilterButton { objectName: "searchCategoryFilter"; label: qsTr("类别"); active: results.category !== ""
+                           valueText: results.category === "" ? qsTr("全部") : page.typeName(results.category)
+                           onClicked: {
+                               var c = [{label: qsTr("全部类别"), value: ""}]
+                               for (var i = 0; i < types.count; i++) c.push({label: types.nameAt(i), value: types.codeAt(i)})
+                               picker.open3(qsTr("选择类别"), c, results.category, function (v) { results.category = v })
+                           } }
+            FilterButton { objectName: "searchYearFilter"; label: qsTr("年份"); active: results.year > 0
+                           valueText: results.year > 0 ? String(results.year) : qsTr("全部")
+                           onClicked: picker.open3(qsTr("选择年份"), page.yearChoices(), results.year, function (v) { results.year = v }) }
             Text { text: results.answeredQuery !== "" ? qsTr("找到 %1 条").arg(results.total) : ""; objectName: "resultCount"
                    font.pixelSize: Theme.fontBody; color: Theme.textMuted; height: Theme.target; verticalAlignment: Text.AlignVCenter; leftPadding: 20 }
         }
@@ -116,5 +136,13 @@ Item {
                 KioskButton { objectName: "noResultsApply"; text: qsTr("申请政府信息公开"); onClicked: Nav.open("apply", {}) }
             }
         }
+    }
+
+    ChoicePopup {
+        id: picker
+        objectName: "searchFilterPopup"
+        property var apply: null
+        function open3(h, c, cur, fn) { heading = h; choices = c; current = cur; apply = fn; open() }
+        onChosen: function (value) { if (apply) apply(value) }
     }
 }
