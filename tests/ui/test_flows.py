@@ -256,3 +256,14 @@ def test_search_filters_narrow_the_results(shell: Shell) -> None:
     shell.wait(lambda: shell.in_page("resultCount").property("text") != before)
     for row in shell.find_all("result-", shell.page):
         assert row.property("docTitle")
+
+
+def test_explainer_opens_the_wizard_and_the_status_lookup(shell: Shell) -> None:
+    shell.tap("footerApplyButton")
+    shell.wait_page("disclosureInfoPage")
+    shell.tap(shell.in_page("startWizardButton"))
+    shell.wait(lambda: shell.page.objectName() == "applyWizardPage")
+    shell.tap("backButton")
+    shell.wait_page("disclosureInfoPage")
+    shell.tap(shell.in_page("openStatusButton"))
+    shell.wait(lambda: shell.page.objectName() == "statusLookupPage")
