@@ -16,32 +16,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 log = logging.getLogger(__name__)
 
 
-def guard_pyside_refcounts() -> bool:
-    """Work around a PySide6 6.12 reference-count bug on Python < 3.12; True when applied.
-
-    On Python 3.11, every ``Signal.emit()`` made from Python drops one reference to ``True`` and every
-    static void call such as ``QCoreApplication.processEvents()`` one to ``None`` (Python 3.12 made
-    these objects immortal, which hides the bug there). ``True`` starts with a few hundred references,
-    so a kiosk would abort with "bool_dealloc: deallocating True or False" after a few hundred
-    view-model signals — minutes of use. Adding 2**40 references to ``None``, ``True`` and ``False``
-    makes them immortal in effect. Idempotent; does nothing on Python ≥ 3.12.
-    Reproduce: ``for _ in range(1000): obj.someSignal.emit("x")`` on PySide6 6.12.0, Python 3.11.
-    """
-    import ctypes
-    import sys
-
-    if sys.version_info >= (3, 12) or getattr(sys, "_kiosk_pyside_guard", False):
-        return False
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt is PyObject's first field
-    sys._kiosk_pyside_guard = True  # type: ignore[attr-defined]
-    return True
-
-
-# Every process that imports the view-models (the kiosk, tests, benchmarks) needs it before it emits.
-guard_pyside_refcounts()
-
-
 class _Relay(QObject):
     # One tuple (result, exception): PySide6 mis-counts references to a bare None passed through an
     # ``object`` argument of a queued signal, and enough of them crash the interpreter (none_dealloc).
