@@ -267,3 +267,20 @@ def test_explainer_opens_the_wizard_and_the_status_lookup(shell: Shell) -> None:
     shell.wait_page("disclosureInfoPage")
     shell.tap(shell.in_page("openStatusButton"))
     shell.wait(lambda: shell.page.objectName() == "statusLookupPage")
+
+
+def test_staff_mode_opens_only_by_holding_the_header_seal(shell: Shell) -> None:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtTest import QTest
+
+    seal = shell.find("staffSeal")
+    centre = seal.mapToScene(QPointF(seal.width() / 2, seal.height() / 2)).toPoint()
+    assert seal.width() >= 72, "the seal is big enough to find with a finger"
+    shell.tap(seal)  # a resident's tap does nothing
+    shell.qtbot.wait(300)
+    assert shell.page.objectName() == "homePage"
+    QTest.mousePress(shell.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    shell.qtbot.wait(3400)
+    QTest.mouseRelease(shell.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    shell.wait_page("staffPage")
+    assert shell.find("staffPinDots").isVisible(), "staff mode starts at its PIN pad"

@@ -34,11 +34,18 @@ Rectangle {
             Layout.columnSpan: Theme.portrait ? 2 : 1
             spacing: Theme.gap
             Rectangle {
+                objectName: "staffSeal"
                 Layout.preferredWidth: Math.round(76 * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
                 radius: width / 2
                 color: "transparent"; border.color: Theme.accent; border.width: 4
                 Text { anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
                        font.pixelSize: Math.round(26 * Theme.scale); font.bold: true }
+                // Staff mode: press and hold the seal for 3 s (a resident's tap does nothing here);
+                // the staff page itself asks for the PIN.
+                TapHandler {
+                    longPressThreshold: 3
+                    onLongPressed: Nav.open("staff")
+                }
             }
             ColumnLayout {
                 Layout.fillWidth: true
