@@ -29,7 +29,14 @@ from sqlalchemy.orm import Session
 from kiosk.errors import ContentPackError
 from kiosk.mirror.blobs import BlobStore
 from kiosk.mirror.models import Category, CategoryFacet, DocStatus, Zone
-from kiosk.mirror.store import AttachmentRecord, DocumentRecord, Outcome, apply_document, upsert_category, upsert_zone
+from kiosk.mirror.store import (
+    AttachmentRecord,
+    DocumentRecord,
+    Outcome,
+    apply_documents,
+    upsert_category,
+    upsert_zone,
+)
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 MAX_TITLE = 500
@@ -386,8 +393,8 @@ def import_pack(
     docs = parsed.documents
     for start in range(0, len(docs), batch):
         with session.begin():
-            for _, rec in docs[start : start + batch]:
-                outcome = apply_document(session, rec, present_blobs=present)
+            chunk = [rec for _, rec in docs[start : start + batch]]
+            for outcome in apply_documents(session, chunk, present_blobs=present):
                 report.add(outcome.value)
     for key in (o.value for o in Outcome):
         report.counts.setdefault(key, 0)

@@ -103,6 +103,19 @@ def _set_children(session: Session, doc: Document, rec: DocumentRecord, present:
     ]
 
 
+def _new_document(session: Session, rec: DocumentRecord, seq: int, present: set[str]) -> Document:
+    """A pending Document with its attachments and category rows (no database round trip yet)."""
+    doc = Document(id=rec.id)
+    _fill(doc, rec, seq)
+    doc.attachments = [  # set on a pending object: no lazy load
+        Attachment(position=i, name=a.name, sha256=a.sha256, size=a.size, mime=a.mime, present=a.sha256 in present)
+        for i, a in enumerate(rec.attachments)
+    ]
+    session.add(doc)
+    session.add_all(DocumentCategory(document_id=rec.id, category_code=c) for c in dict.fromkeys(rec.categories))
+    return doc
+
+
 def apply_document(
     session: Session, rec: DocumentRecord, *, seq: int = 0, present_blobs: set[str] | None = None
 ) -> Outcome:
@@ -114,13 +127,45 @@ def apply_document(
     present = present_blobs or set()
     doc = session.scalar(select(Document).where(Document.id == rec.id))
     if doc is None:
-        doc = Document(id=rec.id)
-        _fill(doc, rec, seq)
-        session.add(doc)
+        doc = _new_document(session, rec, seq, present)
         session.flush()
-        _set_children(session, doc, rec, present)
         search_index.index_document(session, doc)
         return Outcome.INSERTED
+    return _apply_existing(session, doc, rec, seq, present)
+
+
+def apply_documents(
+    session: Session, recs: list[DocumentRecord], *, seq: int = 0, present_blobs: set[str] | None = None
+) -> list[Outcome]:
+    """:func:`apply_document` for many records in the caller's transaction, with the same outcomes.
+
+    New documents are written and indexed in one batch (one lookup, one flush, one index write for the
+    lot), which is what makes a first import or a first sync fast; existing ones go one by one.
+    """
+    present = present_blobs or set()
+    ids = [r.id for r in recs]
+    if len(set(ids)) != len(ids):  # a repeated id must see its own earlier write: take the exact path
+        return [apply_document(session, r, seq=seq, present_blobs=present) for r in recs]
+    existing: dict[str, Document] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        existing.update((d.id, d) for d in session.scalars(select(Document).where(Document.id.in_(chunk))))
+    outcomes: list[Outcome] = []
+    fresh: list[Document] = []
+    for rec in recs:
+        doc = existing.get(rec.id)
+        if doc is None:
+            fresh.append(_new_document(session, rec, seq, present))
+            outcomes.append(Outcome.INSERTED)
+        else:
+            outcomes.append(_apply_existing(session, doc, rec, seq, present))
+    if fresh:
+        session.flush()
+        search_index.index_many(session.connection(), [search_index.document_fields(session, d) for d in fresh])
+    return outcomes
+
+
+def _apply_existing(session: Session, doc: Document, rec: DocumentRecord, seq: int, present: set[str]) -> Outcome:
     if rec.version < doc.version:
         return Outcome.OLDER
     if rec.version == doc.version:
