@@ -41,7 +41,8 @@ from kiosk.errors import BlobIntegrityError, ConfigError, NetworkError, ServerEr
 from kiosk.mirror.blobs import CHUNK, BlobStore
 from kiosk.mirror.models import Attachment
 from kiosk.mirror.store import (
-    apply_document,
+    DocumentRecord,
+    apply_documents,
     delete_document,
     kv_get,
     kv_set,
@@ -225,15 +226,21 @@ class TerminalSync:
                     if nxt < head:
                         ahead = pool.submit(self._fetch_page, client, nxt, head)
                     with self.session.begin():
+                        recs: list[DocumentRecord] = []
+                        seqs: list[int] = []
+                        present: set[str] = set()
                         for p in entries:
                             if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
                                 if delete_document(self.session, p["id"]):
                                     self.report.deleted += 1
                                 continue
                             rec = p["record"]
-                            present = {a.sha256 for a in rec.attachments if self.blobs.has(a.sha256)}
-                            apply_document(self.session, rec, seq=p["seq"], present_blobs=present)
-                            self.report.applied += 1
+                            present.update(a.sha256 for a in rec.attachments if self.blobs.has(a.sha256))
+                            recs.append(rec)
+                            seqs.append(p["seq"])
+                        # the feed holds one row per document, so a page has each id at most once
+                        apply_documents(self.session, recs, seqs=seqs, present_blobs=present)
+                        self.report.applied += len(recs)
                         cursor = nxt
                         kv_set(self.session, "sync.cursor", str(cursor))
                         behind = remaining if isinstance(remaining, int) else head - cursor

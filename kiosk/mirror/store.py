@@ -135,30 +135,39 @@ def apply_document(
 
 
 def apply_documents(
-    session: Session, recs: list[DocumentRecord], *, seq: int = 0, present_blobs: set[str] | None = None
+    session: Session,
+    recs: list[DocumentRecord],
+    *,
+    seq: int = 0,
+    seqs: list[int] | None = None,
+    present_blobs: set[str] | None = None,
 ) -> list[Outcome]:
     """:func:`apply_document` for many records in the caller's transaction, with the same outcomes.
 
     New documents are written and indexed in one batch (one lookup, one flush, one index write for the
     lot), which is what makes a first import or a first sync fast; existing ones go one by one.
+    ``seqs`` gives each record its own server sequence number (else all get ``seq``).
     """
+    if seqs is not None and len(seqs) != len(recs):
+        raise ValueError("seqs must give one sequence number per record")
+    seq_of = seqs or [seq] * len(recs)
     present = present_blobs or set()
     ids = [r.id for r in recs]
     if len(set(ids)) != len(ids):  # a repeated id must see its own earlier write: take the exact path
-        return [apply_document(session, r, seq=seq, present_blobs=present) for r in recs]
+        return [apply_document(session, r, seq=q, present_blobs=present) for r, q in zip(recs, seq_of, strict=True)]
     existing: dict[str, Document] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         existing.update((d.id, d) for d in session.scalars(select(Document).where(Document.id.in_(chunk))))
     outcomes: list[Outcome] = []
     fresh: list[Document] = []
-    for rec in recs:
+    for rec, rec_seq in zip(recs, seq_of, strict=True):
         doc = existing.get(rec.id)
         if doc is None:
-            fresh.append(_new_document(session, rec, seq, present))
+            fresh.append(_new_document(session, rec, rec_seq, present))
             outcomes.append(Outcome.INSERTED)
         else:
-            outcomes.append(_apply_existing(session, doc, rec, seq, present))
+            outcomes.append(_apply_existing(session, doc, rec, rec_seq, present))
     if fresh:
         session.flush()
         search_index.index_many(session.connection(), [search_index.document_fields(session, d) for d in fresh])
