@@ -205,8 +205,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.mark.slow
 def test_postgresql_backend(postgres_url: str, tmp_path: Path, district_keys: Path) -> None:
-    from conftest import RunningServer
     from sqlalchemy import text
+    from syncserver import RunningServer
 
     from kiosk import outbox
     from kiosk.db import open_engine, session_factory

@@ -7,12 +7,12 @@ import datetime as dt
 import ipaddress
 from pathlib import Path
 
-from conftest import RunningServer
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from synchelpers import doc, mirror_docs
+from syncserver import RunningServer
 
 from sync.client import sync_once
 from sync.server.db import open_db

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 import shiboken6
-from conftest import Shell
 from sqlalchemy import select
 from test_wizard_driver import KioskDriver
+from uishell import Shell
 
 from kiosk.db import make_engine, session_factory
 from kiosk.outbox import OutboxEntry

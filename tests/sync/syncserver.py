@@ -1,0 +1,84 @@
+"""A real reference district server under uvicorn on 127.0.0.1, for the sync tests (its own module
+so tests can import it by a name no other folder's conftest shadows)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from sqlalchemy import Engine
+
+from kiosk import config as config_mod
+from kiosk.config import Config
+from sync import signing
+from sync.provision_cmd import provision
+from sync.server.__main__ import add_terminal
+from sync.server.app import create_app
+from sync.server.publish import publish_pack
+
+
+@dataclass
+class RunningServer:
+    db_url: str
+    db_path: Path
+    key_dir: Path
+    engine: Engine
+    port: int = 0
+    url: str = ""
+    manifest_ttl_s: int = 7 * 86400
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    _uv: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+    tmp: Path = field(default_factory=Path)
+
+    def start(self) -> None:
+        app = create_app(self.engine, signing.load_signer(self.key_dir), manifest_ttl_s=self.manifest_ttl_s)
+        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                             ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
+        self._uv = uvicorn.Server(cfg)
+        self._thread = threading.Thread(target=self._uv.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._uv.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        self.port = self._uv.servers[0].sockets[0].getsockname()[1]
+        self.url = f"{'https' if self.ssl_certfile else 'http'}://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self._uv is not None:
+            self._uv.should_exit = True
+            assert self._thread is not None
+            self._thread.join(10)
+            self._uv = None
+
+    def publish_lines(self, lines: list[dict[str, Any]], name: str = "pack.jsonl") -> dict[str, int]:
+        pack = self.tmp / name
+        pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+        return publish_pack(self.engine, pack)
+
+    def terminal(self, data_dir: Path, zone: str = "wanbao", *, url: str | None = None, trust: Path | None = None,
+                 mirror_all: bool = False, timeout_s: float | None = None, max_mb: int | None = None,
+                 ca_bundle: Path | None = None) -> Config:
+        _tid, token = add_terminal(self.db_url, zone)
+        out = data_dir.parent / f"{data_dir.name}.toml"
+        args = argparse.Namespace(
+            zone=zone, server=url or self.url, token=token, trust=trust or (self.key_dir / signing.PUBLIC_NAME),
+            out=out, data=data_dir, id=None, ca_bundle=ca_bundle, mirror_all_zones=mirror_all, force=True,
+        )
+        provision(args)
+        text = out.read_text(encoding="utf-8")
+        if timeout_s is not None:
+            text = text.replace("[server]\n", f"[server]\ntimeout_s = {timeout_s}\n")
+        if max_mb is not None:
+            text = text.replace("[server]\n", f"[server]\nmax_response_mb = {max_mb}\n")
+        out.write_text(text, encoding="utf-8")
+        return config_mod.load(out)
