@@ -111,6 +111,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 3
     cfg = load(args.config)
+    if not args.smoke:  # a terminal started by systemd or the task scheduler has no console to read
+        from kiosk.logsetup import setup_logging
+
+        setup_logging(cfg.log_dir, console=True)
     from ui.app import KioskApp, wire_other_services
 
     smoke_warnings: list[str] = []
