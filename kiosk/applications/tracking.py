@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import secrets
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
@@ -87,6 +88,14 @@ def parse_tracking_no(text: str) -> dict[str, str] | None:
     return m.groupdict() if m else None
 
 
-def idempotency_key(tracking_no: str) -> str:
-    """The outbox key of an application: one per tracking number, so a retry is never a second one."""
-    return f"application-{tracking_no}"
+def idempotency_key(tracking_no: str, nonce: str | None = None) -> str:
+    """The outbox key of one application, drawn once at submission and reused by every retry.
+
+    It names the tracking number and a random nonce. The nonce matters when a tracking number is issued
+    twice (a terminal whose database was recreated on the same day, or two terminals given one id): with
+    the tracking number alone the server would replay the first application's answer to the second, and
+    the terminal would take that as delivery and purge an application the district never received. With
+    the nonce the second is a new key for a used tracking number: the server refuses it (409 conflict),
+    the entry stays in the outbox with its error for staff, and nothing is lost.
+    """
+    return f"application-{tracking_no}-{nonce or secrets.token_hex(6)}"

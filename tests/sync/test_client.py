@@ -288,3 +288,58 @@ def test_real_application_and_rating_reach_the_server_and_personal_data_leaves(s
         assert s.scalar(select(Submission).where(Submission.kind == "rating")) is not None
     answer = lookup_application(cfg, tn, "13912345678")
     assert answer["deadline"] == issued.issued.deadline.isoformat()
+
+
+@pytest.mark.slow
+def test_a_reissued_tracking_number_is_refused_and_kept_never_lost(server, tmp_path: Path) -> None:
+    """A terminal whose database is recreated on the same day issues its first tracking number again.
+    The server must not take the second application for a retry of the first (that would purge an
+    application the district never got): it refuses it, and the terminal keeps it, personal data and all."""
+    import shutil
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import func, select
+
+    from kiosk.applications import service
+    from kiosk.applications.model import Applicant, ApplicantKind, Application, Delivery, IdType, Medium, RequestedInfo
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.mirror.models import Zone
+    from kiosk.workdays import WorkCalendar
+    from sync.server.db import Submission
+
+    data_dir = tmp_path / "terminal"
+    cfg = server.terminal(data_dir)
+    zone = Zone(code="wanbao", name="万宝", kind="street", prefix="WB")
+    now = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8)))
+
+    def apply(name: str, what: str) -> str:
+        app = Application(
+            applicant=Applicant(kind=ApplicantKind.CITIZEN, name=name, id_type=IdType.RESIDENT_ID,
+                                id_number="11010519491231002X", phone="13912345678", address="万宝街道1号"),
+            request=RequestedInfo(description=what), media=(Medium.PAPER,), delivery=(Delivery.COLLECT,),
+            pledge_accepted=True, consent_personal_data=True,
+        )
+        engine = open_engine(cfg.db_path)
+        with session_factory(engine)() as s:
+            issued = service.submit(s, app, zone=zone, terminal_id=cfg.terminal.id, now=now, calendar=WorkCalendar())
+        engine.dispose()
+        assert issued.issued is not None
+        return issued.issued.tracking_no
+
+    first = apply("李堃", "2025年度老旧小区改造资金使用情况")
+    assert sync_once(cfg).error is None
+    shutil.rmtree(data_dir)  # the terminal's disk is replaced; its database starts again
+    second = apply("王喆", "万宝镇2026年道路硬化工程招标文件")
+    assert second == first, "the scenario: the fresh database issues the same number again"
+    report = sync_once(cfg)
+    assert report.pushed == 0
+    engine = open_engine(cfg.db_path)
+    with session_factory(engine)() as s:
+        entry = s.scalar(select(outbox.OutboxEntry).where(outbox.OutboxEntry.kind == "application"))
+        assert entry is not None and entry.acked_at is None and entry.payload is not None, "kept for staff"
+        assert "王喆" in entry.payload and entry.last_error
+        row = s.scalar(select(ApplicationRecord).where(ApplicationRecord.tracking_no == second))
+        assert row is not None and row.payload is not None and row.status != "delivered"
+    engine.dispose()
+    with sessions(server.engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Submission).where(Submission.tracking_no == first)) == 1
