@@ -4,7 +4,7 @@
 
 For each size it generates a content pack from the shared corpus (:mod:`kiosk.bench.search_corpus`),
 imports it into a fresh mirror through the real import path (``kiosk.contentpack.import_pack``, which
-goes through ``kiosk.mirror.store.apply_document`` and the search index), and measures:
+goes through ``kiosk.mirror.store.apply_documents`` and the search index), and measures:
 
 - import wall time and CPU time, the part spent in search indexing, and as baseline the same
   documents written with one plain ``executemany`` into an un-indexed table in the same run;
@@ -230,7 +230,7 @@ def bench_size(n: int, out: Path, corpus: Path, rounds: int, *, reuse: bool = Fa
 
     engine = open_engine(db)
     if n <= real_import_max:
-        res["path"] = "kiosk import (contentpack.import_pack → store.apply_document, one document at a time)"
+        res["path"] = "kiosk import (contentpack.import_pack → store.apply_documents, batches of 500)"
         acc: dict[str, float] = {}
         t, c = time.perf_counter(), time.process_time()
         with _index_timer(acc):
