@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import kiosk.search.index as search_index
 from kiosk.errors import ContentPackError
 from kiosk.mirror.blobs import BlobStore
 from kiosk.mirror.models import Category, CategoryFacet, DocStatus, Zone
@@ -398,4 +399,8 @@ def import_pack(
                 report.add(outcome.value)
     for key in (o.value for o in Outcome):
         report.counts.setdefault(key, 0)
+    written = sum(report.counts[o.value] for o in (Outcome.INSERTED, Outcome.UPDATED, Outcome.STATUS_CHANGED))
+    if written >= search_index.OPTIMIZE_AFTER:
+        with session.begin():
+            search_index.optimize(session.connection())
     return report

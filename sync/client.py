@@ -32,6 +32,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import kiosk
+import kiosk.search.index as search_index
 from kiosk import outbox
 from kiosk.calendar_store import save_calendar
 from kiosk.config import Config
@@ -251,6 +252,8 @@ class TerminalSync:
                 ahead.cancel()
         with self.session.begin():
             kv_set(self.session, "sync.behind", "0")
+            if self.report.applied >= search_index.OPTIMIZE_AFTER:  # a first sync: merge the index segments
+                search_index.optimize(self.session.connection())
 
     def pull_blobs(self, client: ServerClient) -> None:
         with self.session.begin():
