@@ -14,12 +14,14 @@ counted by the client.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,59 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port}")
+
+
+class ThrottledLink:
+    """A TCP relay on 127.0.0.1 that carries server→client bytes at ``mbit`` megabits per second (a token
+    bucket shared by every connection through it), standing in for the hall's link to the district. The
+    baseline download and the sync go through the same relay, so their ratio compares like with like."""
+
+    def __init__(self, upstream_port: int, mbit: float) -> None:
+        self.upstream_port = upstream_port
+        self.rate = mbit * 1e6 / 8  # bytes per second
+        self.lock = threading.Lock()
+        self.next_free = time.monotonic()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = int(self.listener.getsockname()[1])
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _pace(self, n: int) -> None:
+        with self.lock:
+            start = max(self.next_free, time.monotonic())
+            self.next_free = start + n / self.rate
+            wait = self.next_free - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, paced: bool) -> None:
+        try:
+            while chunk := src.recv(16384):
+                if paced:
+                    self._pace(len(chunk))
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _accept(self) -> None:
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    def close(self) -> None:
+        self.closed = True
+        self.listener.close()
 
 
 class ServerProcess:
@@ -114,14 +169,19 @@ def _sync(cfg: Config, page_size: int, keep: list[bytes] | None = None) -> tuple
         engine.dispose()
 
 
-def first_sync(root: Path, key_dir: Path, corpus: Path, n: int, page_size: int) -> dict[str, float]:
+def first_sync(  # noqa: PLR0915 - one measured scenario, read top to bottom
+    root: Path, key_dir: Path, corpus: Path, n: int, page_size: int, *, link_mbit: float | None = None
+) -> dict[str, float]:
     lines = [json.loads(line) for line in corpus.open(encoding="utf-8") if line.strip()][:n]
     pack = root / "first.jsonl"
     _write_pack(pack, lines)
     server = ServerProcess(root / "first", key_dir)
     publish_pack(server.engine, pack)
     server.start()
+    link = ThrottledLink(server.port, link_mbit) if link_mbit else None
     try:
+        if link is not None:  # the terminal reaches the server through the link
+            server.url = f"http://127.0.0.1:{link.port}"
         cfg = _terminal(root, server, "first-terminal")
         verifier = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
         with ServerClient(cfg) as client:  # fetch and verify every page, apply nothing
@@ -145,20 +205,26 @@ def first_sync(root: Path, key_dir: Path, corpus: Path, n: int, page_size: int) 
         port = _free_port()
         static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                    "--directory", str(www)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        file_link = ThrottledLink(port, link_mbit) if link_mbit else None
         try:
             _wait_port(port, static)
-            with httpx.Client(timeout=60) as http:
+            file_port = file_link.port if file_link is not None else port
+            with httpx.Client(timeout=600) as http:
                 t0 = time.perf_counter()
-                with http.stream("GET", f"http://127.0.0.1:{port}/feed.bin") as resp:
+                with http.stream("GET", f"http://127.0.0.1:{file_port}/feed.bin") as resp:
                     got = sum(len(c) for c in resp.iter_bytes())
                 t_file = time.perf_counter() - t0
         finally:
+            if file_link is not None:
+                file_link.close()
             static.terminate()
             static.wait(10)
         if got != wire:
             raise RuntimeError(f"baseline downloaded {got} bytes, sync received {wire}")
         return {"docs": len(lines), "wire_bytes": wire, "sync_s": t_sync, "file_s": t_file, "net_verify_s": t_net}
     finally:
+        if link is not None:
+            link.close()
         server.stop()
 
 
@@ -210,6 +276,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--page-size", type=int, default=500)
     p.add_argument("--skip-first", action="store_true")
     p.add_argument("--skip-incremental", action="store_true")
+    p.add_argument("--link-mbit", type=float, default=None,
+                   help="first sync: carry server→terminal bytes at this rate for both the sync and the baseline "
+                        "download (a hall's link to the district); default: bare loopback")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -218,8 +287,9 @@ def run(args: argparse.Namespace) -> int:
         key_dir = root / "keys"
         signing.generate(key_dir)
         if not args.skip_first:
-            f = first_sync(root, key_dir, args.corpus, args.docs, args.page_size)
-            print(f"first sync of {f['docs']} documents, {f['wire_bytes'] / 1e6:.1f} MB of response bodies:")
+            f = first_sync(root, key_dir, args.corpus, args.docs, args.page_size, link_mbit=args.link_mbit)
+            over = f"over a {args.link_mbit:g} Mbit/s link" if args.link_mbit else "over bare loopback"
+            print(f"first sync of {f['docs']} documents, {f['wire_bytes'] / 1e6:.1f} MB of response bodies, {over}:")
             print(f"  baseline: one-file download of the same bytes   {f['file_s']:8.2f} s   1×")
             print(f"  fetch + verify every page (no apply)             {f['net_verify_s']:8.2f} s   "
                   f"{f['net_verify_s'] / f['file_s']:.1f}×")
