@@ -49,7 +49,8 @@ def _assert_at_page_boundary(server, db: Path) -> int:
 
 @pytest.mark.slow
 def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, proxy, data_dir: Path) -> None:
-    server.publish_lines([doc(i) for i in range(1, 201)])
+    total = 1000  # 100 pages of 10: a kill after up to 1 s lands mid-sync even on a fast machine
+    server.publish_lines([doc(i) for i in range(1, total + 1)])
     cfg = server.terminal(data_dir, url=proxy.url)  # the proxy only passes traffic on; its log shows progress
     assert cfg.path is not None
     open_engine(cfg.db_path).dispose()  # migrate first: these kills aim at sync, not at schema set-up
@@ -58,15 +59,17 @@ def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, p
     for _ in range(4):
         seen = sum(1 for p, _ in proxy.log if p.startswith("/v1/changes"))
         proc = _spawn(cfg.path)
-        _wait(lambda seen=seen: sum(1 for p, _ in proxy.log if p.startswith("/v1/changes")) > seen, 60)
+        # wait for its first feed request (or for it to finish: then there is nothing left to interrupt)
+        _wait(lambda seen=seen, proc=proc: proc.poll() is not None
+              or sum(1 for p, _ in proxy.log if p.startswith("/v1/changes")) > seen, 60)
         time.sleep(rng.uniform(0.0, 1.0))  # somewhere inside the page loop: fetching, verifying or applying
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         cursors.append(_assert_at_page_boundary(server, cfg.db_path))
-    assert any(0 < c < 200 for c in cursors), f"no kill landed mid-sync: {cursors}"
+    assert any(0 < c < total for c in cursors), f"no kill landed mid-sync: {cursors}"
     proc = _spawn(cfg.path)
     assert proc.wait(120) == 0
-    assert _assert_at_page_boundary(server, cfg.db_path) == 200 and len(mirror_docs(cfg.db_path)) == 200
+    assert _assert_at_page_boundary(server, cfg.db_path) == total and len(mirror_docs(cfg.db_path)) == total
 
 
 def _application() -> dict[str, object]:
