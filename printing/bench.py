@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 
 from escpos.printer import Dummy
 
+from kiosk.bench import time_builds
 from printing.escpos.document import Layout
 from printing.escpos.raster import _glyph
 from printing.escpos.receipt import ReceiptData, TicketData, ZoneInfo, build_receipt, build_ticket
@@ -64,18 +64,6 @@ def _uncached(data: ReceiptData) -> bytes:
     return build_receipt(data)
 
 
-def _time(fn: Callable[[], bytes], repeat: int) -> tuple[float, float, int]:
-    size = len(fn())  # warm-up
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95, size
-
-
 def run(args: argparse.Namespace) -> int:
     repeat = max(int(args.repeat), 5)
     plain, rare = sample_receipt(), sample_receipt("王𬭎")
@@ -98,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     base_ms = 0.0
     worst = 0.0
     for label, fn in cases:
-        median, p95, size = _time(fn, repeat)
+        median, p95, size = time_builds(fn, repeat)
         if not base_ms:
             base_ms = median
         else:

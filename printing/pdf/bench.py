@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from kiosk.bench import time_builds
 from printing.pdf import fonts
 
 TARGET_MS = 150.0
@@ -34,18 +34,6 @@ def _baseline() -> bytes:
     c.drawString(72, 770, "政府信息公开申请表")
     c.save()
     return buf.getvalue()
-
-
-def _time(fn: Callable[[], bytes], repeat: int) -> tuple[float, float, int]:
-    size = len(fn())  # warm-up
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95, size
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     base = 0.0
     worst_form = 0.0
     for name, fn in cases:
-        med, p95, size = _time(fn, args.repeat)
+        med, p95, size = time_builds(fn, args.repeat)
         base = base or med
         if name.startswith("form"):
             worst_form = max(worst_form, p95)
