@@ -158,8 +158,13 @@ def zone_info(session: Session, code: str) -> ZoneInfo:
     if zone is None:
         return ZoneInfo(code=code, name=district_name or code, kind="district", district_name=district_name)
     return ZoneInfo(
-        code=zone.code, name=zone.name, kind=zone.kind, district_name=district_name,
-        address=zone.address, hours=zone.hours, phone=zone.phone,
+        code=zone.code,
+        name=zone.name,
+        kind=zone.kind,
+        district_name=district_name,
+        address=zone.address,
+        hours=zone.hours,
+        phone=zone.phone,
     )
 
 
@@ -206,8 +211,14 @@ def categories(
         select(Category).where(Category.facet == facet.value).order_by(Category.sort_order, Category.code)
     )
     return [
-        CategoryCount(code=c.code, name=c.name, facet=c.facet, count=counts.get(c.code, 0) if with_counts else -1,
-                      icon=c.icon, description=c.description)
+        CategoryCount(
+            code=c.code,
+            name=c.name,
+            facet=c.facet,
+            count=counts.get(c.code, 0) if with_counts else -1,
+            icon=c.icon,
+            description=c.description,
+        )
         for c in cats
     ]
 
@@ -244,13 +255,31 @@ def documents(session: Session, f: Filters, terminal_zone: str, *, offset: int =
     conds = _conditions(f, terminal_zone)
     total = int(session.scalar(select(func.count()).select_from(Document).where(*conds)) or 0)
     order = Document.published.desc() if f.newest_first else Document.published.asc()
-    stmt = select(
-        Document.id, Document.title, Document.doc_number, Document.issuer, Document.published,
-        Document.status, Document.zone_id,
-    ).where(*conds).order_by(Document.published.is_(None), order, Document.rowid.desc()).offset(offset).limit(limit)
+    stmt = (
+        select(
+            Document.id,
+            Document.title,
+            Document.doc_number,
+            Document.issuer,
+            Document.published,
+            Document.status,
+            Document.zone_id,
+        )
+        .where(*conds)
+        .order_by(Document.published.is_(None), order, Document.rowid.desc())
+        .offset(offset)
+        .limit(limit)
+    )
     rows = tuple(
-        DocRow(id=r[0], title=r[1], doc_number=r[2] or "", issuer=r[3] or "", published=r[4] or "", status=r[5],
-               zone_id=r[6] or "")
+        DocRow(
+            id=r[0],
+            title=r[1],
+            doc_number=r[2] or "",
+            issuer=r[3] or "",
+            published=r[4] or "",
+            status=r[5],
+            zone_id=r[6] or "",
+        )
         for r in session.execute(stmt)
     )
     return DocPage(total=total, offset=offset, rows=rows)
@@ -269,9 +298,12 @@ def issuers(session: Session, f: Filters, terminal_zone: str, limit: int = 60) -
     """The issuers present under the filters (ignoring any issuer chosen), most documents first."""
     f = Filters(category=f.category, zone=f.zone, status=f.status, year=f.year)
     stmt = (
-        select(Document.issuer).select_from(Document)
+        select(Document.issuer)
+        .select_from(Document)
         .where(Document.issuer.is_not(None), Document.issuer != "", *_conditions(f, terminal_zone))
-        .group_by(Document.issuer).order_by(func.count().desc(), Document.issuer).limit(limit)
+        .group_by(Document.issuer)
+        .order_by(func.count().desc(), Document.issuer)
+        .limit(limit)
     )
     return [i for (i,) in session.execute(stmt) if i]
 
@@ -294,10 +326,14 @@ def document(session: Session, doc_id: str) -> DocumentDetail | None:
     if doc.zone_id:
         z = session.get(Zone, doc.zone_id)
         zone_name = z.name if z is not None else doc.zone_id
-    cats = tuple(session.scalars(
-        select(Category.name).join(DocumentCategory, DocumentCategory.category_code == Category.code)
-        .where(DocumentCategory.document_id == doc.id).order_by(Category.facet, Category.sort_order)
-    ))
+    cats = tuple(
+        session.scalars(
+            select(Category.name)
+            .join(DocumentCategory, DocumentCategory.category_code == Category.code)
+            .where(DocumentCategory.document_id == doc.id)
+            .order_by(Category.facet, Category.sort_order)
+        )
+    )
     replaced_by = _link(session, doc.superseded_by)
     if replaced_by is None and doc.status != DocStatus.IN_FORCE.value:
         newer = session.scalar(select(Document.id).where(Document.supersedes == doc.id).limit(1))
@@ -305,20 +341,33 @@ def document(session: Session, doc_id: str) -> DocumentDetail | None:
     interpretations = tuple(
         DocLink(id=i, title=t, status=s)
         for i, t, s in session.execute(
-            select(Document.id, Document.title, Document.status).where(Document.interprets == doc.id)
+            select(Document.id, Document.title, Document.status)
+            .where(Document.interprets == doc.id)
             .order_by(Document.published.desc())
         )
     )
     return DocumentDetail(
-        id=doc.id, title=doc.title, doc_number=doc.doc_number or "", issuer=doc.issuer or "",
-        published=doc.published or "", effective=doc.effective or "", status=doc.status,
-        zone_id=doc.zone_id or "", zone_name=zone_name, level=doc.level or "", body=doc.body,
-        body_format=doc.body_format, public_url=doc.public_url or "", categories=cats,
+        id=doc.id,
+        title=doc.title,
+        doc_number=doc.doc_number or "",
+        issuer=doc.issuer or "",
+        published=doc.published or "",
+        effective=doc.effective or "",
+        status=doc.status,
+        zone_id=doc.zone_id or "",
+        zone_name=zone_name,
+        level=doc.level or "",
+        body=doc.body,
+        body_format=doc.body_format,
+        public_url=doc.public_url or "",
+        categories=cats,
         attachments=tuple(
             AttachmentInfo(name=a.name, sha256=a.sha256, size=a.size, mime=a.mime, present=a.present)
             for a in doc.attachments
         ),
-        replaced_by=replaced_by, supersedes=_link(session, doc.supersedes), interprets=_link(session, doc.interprets),
+        replaced_by=replaced_by,
+        supersedes=_link(session, doc.supersedes),
+        interprets=_link(session, doc.interprets),
         interpretations=interpretations,
     )
 
@@ -342,8 +391,7 @@ def announcements(session: Session, terminal_zone: str, limit: int = 8) -> list[
     """
     is_notice = (
         select(DocumentCategory.document_id)
-        .where(DocumentCategory.document_id == Document.id,
-               DocumentCategory.category_code.in_(ANNOUNCEMENT_CATEGORIES))
+        .where(DocumentCategory.document_id == Document.id, DocumentCategory.category_code.in_(ANNOUNCEMENT_CATEGORIES))
         .exists()
     )
     stmt = (

@@ -58,10 +58,7 @@ class ServerSection:
 @dataclass(frozen=True)
 class StaffSection:
     # scrypt hash of the staff PIN; the demo default is the PIN 246810 (see docs).
-    pin_hash: str = (
-        "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$"
-        "AN7QY2aqBAuMcC5pJSxWGoiHaXMTwVNcdhSKBFOxECc="
-    )
+    pin_hash: str = "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$AN7QY2aqBAuMcC5pJSxWGoiHaXMTwVNcdhSKBFOxECc="
     max_failures: int = 5
     lockout_s: int = 300
 

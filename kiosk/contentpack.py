@@ -50,9 +50,29 @@ _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 
 _DOC_FIELDS = {
-    "type", "id", "title", "category", "level", "region", "issuer", "doc_number", "published",
-    "effective", "status", "body", "source_path", "source_repo", "version", "zone", "categories",
-    "superseded_by", "supersedes", "interprets", "attachments", "public_url", "body_format",
+    "type",
+    "id",
+    "title",
+    "category",
+    "level",
+    "region",
+    "issuer",
+    "doc_number",
+    "published",
+    "effective",
+    "status",
+    "body",
+    "source_path",
+    "source_repo",
+    "version",
+    "zone",
+    "categories",
+    "superseded_by",
+    "supersedes",
+    "interprets",
+    "attachments",
+    "public_url",
+    "body_format",
 }
 
 
@@ -242,9 +262,14 @@ def parse_zone(obj: dict[str, Any]) -> Zone:
     if not isinstance(order, int) or isinstance(order, bool) or abs(order) > MAX_INT:
         raise ValueError("zone 'sort_order' must be a whole number")
     return Zone(
-        code=code, name=_str(obj, "name", required=True, max_len=64) or "", kind=kind, prefix=prefix,
-        address=_str(obj, "address", max_len=200) or "", hours=_str(obj, "hours", max_len=200) or "",
-        phone=_str(obj, "phone", max_len=40) or "", sort_order=order,
+        code=code,
+        name=_str(obj, "name", required=True, max_len=64) or "",
+        kind=kind,
+        prefix=prefix,
+        address=_str(obj, "address", max_len=200) or "",
+        hours=_str(obj, "hours", max_len=200) or "",
+        phone=_str(obj, "phone", max_len=40) or "",
+        sort_order=order,
     )
 
 
@@ -263,8 +288,12 @@ def parse_category(obj: dict[str, Any]) -> Category:
     if not isinstance(order, int) or isinstance(order, bool) or abs(order) > MAX_INT:
         raise ValueError("category 'sort_order' must be a whole number")
     return Category(
-        code=code, name=_str(obj, "name", required=True, max_len=64) or "", facet=facet, sort_order=order,
-        icon=_str(obj, "icon", max_len=64) or "", description=_str(obj, "description", max_len=2000) or "",
+        code=code,
+        name=_str(obj, "name", required=True, max_len=64) or "",
+        facet=facet,
+        sort_order=order,
+        icon=_str(obj, "icon", max_len=64) or "",
+        description=_str(obj, "description", max_len=2000) or "",
     )
 
 

@@ -55,9 +55,13 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
-    engine = create_engine(url, poolclass=NullPool if read_only else None, connect_args={
-        "check_same_thread": False,
-    })
+    engine = create_engine(
+        url,
+        poolclass=NullPool if read_only else None,
+        connect_args={
+            "check_same_thread": False,
+        },
+    )
     event.listen(engine, "connect", _on_connect)
     if not read_only:
         event.listen(engine, "begin", _on_begin)

@@ -118,8 +118,7 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = T
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError as exc:
         logging.getLogger(__name__).warning("file logging disabled: cannot write %s (%s)", path, exc.strerror)
         return None

@@ -93,7 +93,9 @@ def ensure_seeded(cfg: Config, engine: Engine | None = None) -> bool:
                 kv_set(session, MARKER_KEY, cfg.terminal.content_pack.strip())
         log.info(
             "seeded the mirror from content pack %r (%s) in %.2f s: %s",
-            cfg.terminal.content_pack, ", ".join(f.name for f in files), time.perf_counter() - t0,
+            cfg.terminal.content_pack,
+            ", ".join(f.name for f in files),
+            time.perf_counter() - t0,
             ", ".join(f"{k} {v}" for k, v in sorted(totals.items()) if v),
         )
         return True

@@ -76,7 +76,7 @@ def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
         raise ValueError("damaged table directory")
     tables: dict[bytes, tuple[int, int]] = {}
     for i in range(num_tables):
-        tag_i, _checksum, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i: 28 + 16 * i])
+        tag_i, _checksum, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i : 28 + 16 * i])
         if offset + length > len(data):
             raise ValueError(f"table {tag_i.decode('latin-1')} runs past the end of the file (truncated?)")
         tables[tag_i] = (offset, length)
@@ -93,7 +93,7 @@ def truetype_problem(data: bytes) -> str | None:
     if missing:
         return f"missing table(s) {', '.join(missing)}"
     head_off, head_len = tables[b"head"]
-    if head_len < 16 or data[head_off + 12: head_off + 16] != b"\x5f\x0f\x3c\xf5":
+    if head_len < 16 or data[head_off + 12 : head_off + 16] != b"\x5f\x0f\x3c\xf5":
         return "the 'head' table's magic number is wrong"
     return None
 
@@ -130,8 +130,7 @@ def check_qml(_cfg: Config) -> CheckResult:
         lines = qmldir.read_text(encoding="utf-8").splitlines()
     except OSError:
         return CheckResult("qml", Verdict.FAIL, f"{qmldir} is missing")
-    listed = [parts[-1] for parts in (line.split() for line in lines)
-              if parts and parts[-1].endswith((".qml", ".js"))]
+    listed = [parts[-1] for parts in (line.split() for line in lines) if parts and parts[-1].endswith((".qml", ".js"))]
     missing = [name for name in listed if not (folder / name).is_file()]
     if missing:
         return CheckResult("qml", Verdict.FAIL, f"qmldir lists missing file(s): {', '.join(missing[:5])}")
@@ -194,8 +193,12 @@ def _empty_mirror(cfg: Config) -> CheckResult:
         files = pack_files(cfg)
     except ConfigError as exc:
         return CheckResult("content", Verdict.FAIL, f"mirror empty and cannot be seeded: {exc}")
-    return CheckResult("content", Verdict.WARN, f"mirror empty; seeded on start from "
-                       f"{', '.join(f.name for f in files)} (content pack '{cfg.terminal.content_pack}')")
+    return CheckResult(
+        "content",
+        Verdict.WARN,
+        f"mirror empty; seeded on start from "
+        f"{', '.join(f.name for f in files)} (content pack '{cfg.terminal.content_pack}')",
+    )
 
 
 def check_content(cfg: Config) -> CheckResult:
@@ -218,8 +221,11 @@ def check_content(cfg: Config) -> CheckResult:
     if docs == 0:
         return _empty_mirror(cfg)
     if zone is None:
-        return CheckResult("content", Verdict.FAIL,
-                           f"{docs} documents, but the configured zone '{cfg.terminal.zone}' is not in the mirror")
+        return CheckResult(
+            "content",
+            Verdict.FAIL,
+            f"{docs} documents, but the configured zone '{cfg.terminal.zone}' is not in the mirror",
+        )
     return CheckResult("content", Verdict.OK, f"{docs} documents; zone {zone.code} = {zone.name}")
 
 
@@ -271,8 +277,9 @@ def check_server(cfg: Config) -> CheckResult:
         return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
     code = resp.status_code
     if code in (401, 403):
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers, but refuses this terminal's token "
-                                                   f"(HTTP {code})")
+        return CheckResult(
+            "server", Verdict.FAIL, f"{cfg.server.url} answers, but refuses this terminal's token (HTTP {code})"
+        )
     if code >= 500:
         return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers with an error (HTTP {code})")
     return CheckResult("server", Verdict.OK, f"{cfg.server.url} answers (HEAD {SERVER_PROBE_PATH}: HTTP {code})")
@@ -301,7 +308,13 @@ def check_disk(cfg: Config) -> CheckResult:
 
 Check = Callable[[Config], CheckResult | list[CheckResult]]
 CHECKS: tuple[Check, ...] = (
-    check_fonts, check_qml, check_data_folder, check_database, check_content, check_printers, check_server,
+    check_fonts,
+    check_qml,
+    check_data_folder,
+    check_database,
+    check_content,
+    check_printers,
+    check_server,
     check_disk,
 )
 
@@ -313,8 +326,11 @@ def run_checks(cfg: Config, checks: tuple[Check, ...] = CHECKS) -> Iterator[Chec
         try:
             got = check(cfg)
         except Exception as exc:  # an unexpected bug in a check still yields a verdict for the others
-            got = CheckResult(check.__name__.removeprefix("check_"), Verdict.FAIL,
-                              f"the check itself failed: {type(exc).__name__}: {str(exc)[:160]}")
+            got = CheckResult(
+                check.__name__.removeprefix("check_"),
+                Verdict.FAIL,
+                f"the check itself failed: {type(exc).__name__}: {str(exc)[:160]}",
+            )
         ms = (time.perf_counter() - t0) * 1000
         for r in got if isinstance(got, list) else [got]:
             yield CheckResult(r.name, r.verdict, r.detail, ms)

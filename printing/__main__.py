@@ -143,8 +143,10 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     else:
         zone = _zone_from_mirror(args.config, app.issued.zone_code)
         if zone is None:
-            print(f"注意：没有专区信息（数据中无 'zone'，也读不到终端镜像），回执只印专区代码 {app.issued.zone_code}",
-                  file=sys.stderr)
+            print(
+                f"注意：没有专区信息（数据中无 'zone'，也读不到终端镜像），回执只印专区代码 {app.issued.zone_code}",
+                file=sys.stderr,
+            )
             zone = ZoneInfo(app.issued.zone_code)
     status_url = raw.get("status_url", "") if isinstance(raw, dict) else ""
     if not isinstance(status_url, str):

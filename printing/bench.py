@@ -37,8 +37,12 @@ def _baseline() -> bytes:
 
 
 def sample_receipt(name: str = "王建国") -> ReceiptData:
-    zone = ZoneInfo("万宝镇政务公开专区", "娄底市娄星区万宝镇人民政府便民服务中心一楼",
-                    "周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）", "0738-8321234")
+    zone = ZoneInfo(
+        "万宝镇政务公开专区",
+        "娄底市娄星区万宝镇人民政府便民服务中心一楼",
+        "周一至周五 9:00—12:00，13:30—17:00（法定节假日除外）",
+        "0738-8321234",
+    )
     return ReceiptData(
         tracking_no="WB-20261127-0001",
         submitted_at=datetime(2026, 11, 27, 10, 30),
@@ -76,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
         ("baseline: escpos Dummy, 1 ASCII line + cut", _baseline),
         ("receipt 80 mm, GBK font", lambda: build_receipt(plain)),
         ("receipt 80 mm, rare name 𬭎 (raster)", lambda: build_receipt(rare)),
-        ("receipt 58 mm, GB2312 font, 镕喆 (raster)",
-         lambda: build_receipt(dataclasses.replace(plain, applicant_name="朱镕喆"), narrow)),
+        (
+            "receipt 58 mm, GB2312 font, 镕喆 (raster)",
+            lambda: build_receipt(dataclasses.replace(plain, applicant_name="朱镕喆"), narrow),
+        ),
         ("receipt 80 mm, 𬭎, glyph cache emptied first", lambda: _uncached(rare)),
         ("queue ticket 80 mm", lambda: build_ticket(ticket)),
     ]
@@ -93,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             worst = max(worst, median)
         print(f"{label:<44} {median:>10.3f} {p95:>8.3f} {median / base_ms:>10.0f}× {size:>7}")
     verdict = "within" if worst <= TARGET_MS else "OVER"
-    print(f"slowest median {worst:.2f} ms: {verdict} the {TARGET_MS:.0f} ms target per receipt "
-          f"({repeat} builds each; p95 on a shared machine mostly measures the scheduler)")
+    print(
+        f"slowest median {worst:.2f} ms: {verdict} the {TARGET_MS:.0f} ms target per receipt "
+        f"({repeat} builds each; p95 on a shared machine mostly measures the scheduler)"
+    )
     return 0 if worst <= TARGET_MS else 1

@@ -54,8 +54,7 @@ ROW = 8.2 * mm
 DESCRIPTION_H = 34 * mm
 
 PLEDGE = (
-    "本人（本单位）承诺：所填信息真实有效，所申请信息仅用于合法用途；"
-    "因提供虚假信息产生的法律责任由本人（本单位）承担。"
+    "本人（本单位）承诺：所填信息真实有效，所申请信息仅用于合法用途；因提供虚假信息产生的法律责任由本人（本单位）承担。"
 )
 BLANK_PROXY = "□工作人员代为填写　工号：　　　　　□代理人代为填写　姓名："
 NOTES = (
@@ -167,15 +166,31 @@ def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
     # 公民
     id_name = _id_label(citizen) if citizen else ""
     rows_citizen = [
-        [(2, 1, "姓名", True), (3, 1, _v(citizen, "name"), False), (4, 1, "工作单位", True),
-         (5, 1, _v(citizen, "employer"), False)],
-        [(2, 1, "证件名称", True), (3, 1, id_name, False), (4, 1, "证件号码", True),
-         (5, 1, _v(citizen, "id_number"), False)],
-        [(2, 1, "联系电话", True), (3, 1, _v(citizen, "phone"), False), (4, 1, "邮政编码", True),
-         (5, 1, _v(citizen, "postcode"), False)],
+        [
+            (2, 1, "姓名", True),
+            (3, 1, _v(citizen, "name"), False),
+            (4, 1, "工作单位", True),
+            (5, 1, _v(citizen, "employer"), False),
+        ],
+        [
+            (2, 1, "证件名称", True),
+            (3, 1, id_name, False),
+            (4, 1, "证件号码", True),
+            (5, 1, _v(citizen, "id_number"), False),
+        ],
+        [
+            (2, 1, "联系电话", True),
+            (3, 1, _v(citizen, "phone"), False),
+            (4, 1, "邮政编码", True),
+            (5, 1, _v(citizen, "postcode"), False),
+        ],
         [(2, 1, "通信地址", True), (3, 3, _v(citizen, "address"), False)],
-        [(2, 1, "电子邮箱", True), (3, 1, _v(citizen, "email"), False), (4, 1, "传真（选填）", True),
-         (5, 1, _v(citizen, "fax"), False)],
+        [
+            (2, 1, "电子邮箱", True),
+            (3, 1, _v(citizen, "email"), False),
+            (4, 1, "传真（选填）", True),
+            (5, 1, _v(citizen, "fax"), False),
+        ],
     ]
     sub_top = top
     for row in rows_citizen:
@@ -185,13 +200,25 @@ def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
     org_id_label = "统一社会信用代码" if not org or org.id_type is IdType.USCC else _id_label(org)
     rows_org = [
         [(2, 1, "名称", True), (3, 3, _v(org, "name"), False)],
-        [(2, 1, org_id_label, True), (3, 1, _v(org, "id_number"), False), (4, 1, "法定代表人或者主要负责人", True),
-         (5, 1, _v(org, "legal_representative"), False)],
-        [(2, 1, "联系人姓名", True), (3, 1, _v(org, "contact_person"), False), (4, 1, "联系电话", True),
-         (5, 1, _v(org, "phone"), False)],
+        [
+            (2, 1, org_id_label, True),
+            (3, 1, _v(org, "id_number"), False),
+            (4, 1, "法定代表人或者主要负责人", True),
+            (5, 1, _v(org, "legal_representative"), False),
+        ],
+        [
+            (2, 1, "联系人姓名", True),
+            (3, 1, _v(org, "contact_person"), False),
+            (4, 1, "联系电话", True),
+            (5, 1, _v(org, "phone"), False),
+        ],
         [(2, 1, "通信地址", True), (3, 3, _v(org, "address"), False)],
-        [(2, 1, "电子邮箱", True), (3, 1, _v(org, "email"), False), (4, 1, "邮政编码", True),
-         (5, 1, _v(org, "postcode"), False)],
+        [
+            (2, 1, "电子邮箱", True),
+            (3, 1, _v(org, "email"), False),
+            (4, 1, "邮政编码", True),
+            (5, 1, _v(org, "postcode"), False),
+        ],
         [(2, 1, "传真（选填）", True), (3, 3, _v(org, "fax"), False)],
     ]
     sub_top = top
@@ -208,17 +235,33 @@ def _request_section(c: Canvas, top: float, app: Application | None) -> tuple[fl
     req = app.request if app else None
     box = Box(_x(2), top, COLS[2], DESCRIPTION_H)
     cell(c, box, "所需信息的名称、文号或者其他特征性描述", size=9.5, align="center")
-    overflow = cell(c, Box(_x(3), top, _span(3, 3), DESCRIPTION_H), req.description if req else "",
-                    size=10.5, min_size=8.5, valign="top")
+    overflow = cell(
+        c,
+        Box(_x(3), top, _span(3, 3), DESCRIPTION_H),
+        req.description if req else "",
+        size=10.5,
+        min_size=8.5,
+        valign="top",
+    )
     if overflow:
         _mark_continued(c, Box(_x(3), top, _span(3, 3), DESCRIPTION_H))
     top -= DESCRIPTION_H
-    top = _field_row(c, top, [(2, 1, "文号（选填）", True), (3, 1, req.doc_number if req else "", False),
-                              (4, 1, "所需信息的用途（选填）", True), (5, 1, req.purpose if req else "", False)])
-    top = _choice_row(c, top, "所需信息的指定提供载体形式（可多选）",
-                      [(m.label, bool(app and m in app.media)) for m in Medium])
-    top = _choice_row(c, top, "获取信息的方式（可多选）",
-                      [(d.label, bool(app and d in app.delivery)) for d in Delivery])
+    top = _field_row(
+        c,
+        top,
+        [
+            (2, 1, "文号（选填）", True),
+            (3, 1, req.doc_number if req else "", False),
+            (4, 1, "所需信息的用途（选填）", True),
+            (5, 1, req.purpose if req else "", False),
+        ],
+    )
+    top = _choice_row(
+        c, top, "所需信息的指定提供载体形式（可多选）", [(m.label, bool(app and m in app.media)) for m in Medium]
+    )
+    top = _choice_row(
+        c, top, "获取信息的方式（可多选）", [(d.label, bool(app and d in app.delivery)) for d in Delivery]
+    )
     vertical_label(c, Box(_x(0), section_top, _span(0, 2), section_top - top), "所需信息情况", size=11)
     return top, overflow
 
@@ -234,16 +277,22 @@ def _closing_section(c: Canvas, top: float, app: Application | None) -> float:
     top = _wide_row(c, top, "代为填写", proxy_text or ("" if app else BLANK_PROXY))
     cell(c, Box(_x(2), top, _span(2, 3), 11 * mm), PLEDGE, size=9, min_size=7)
     cell(c, Box(_x(5), top, COLS[5], 11 * mm))
-    checkboxes(c, _x(5) + 3 * mm, top - 11 * mm / 2 - 3.2, [("已阅读并承诺", bool(app and app.pledge_accepted))],
-               size=9.5)
+    checkboxes(
+        c, _x(5) + 3 * mm, top - 11 * mm / 2 - 3.2, [("已阅读并承诺", bool(app and app.pledge_accepted))], size=9.5
+    )
     cell(c, Box(_x(0), top, _span(0, 2), 11 * mm), "申请人承诺", size=9.5, align="center")
     top -= 11 * mm
     sign_h = 15 * mm
     cell(c, Box(_x(0), top, _span(0, 2), sign_h), "申请人签名（盖章）", size=9.5, align="center")
     cell(c, Box(_x(2), top, _span(2, 2), sign_h))
     cell(c, Box(_x(4), top, COLS[4], sign_h), "申请日期", size=9.5, align="center")
-    cell(c, Box(_x(5), top, COLS[5], sign_h), _cn_date(issued.submitted_at) if issued else "　　年　　月　　日",
-         size=10.5, align="center")
+    cell(
+        c,
+        Box(_x(5), top, COLS[5], sign_h),
+        _cn_date(issued.submitted_at) if issued else "　　年　　月　　日",
+        size=10.5,
+        align="center",
+    )
     top -= sign_h
     return _wide_row(c, top, "受理编号", "", split=True, issued=issued)
 
@@ -262,8 +311,13 @@ def _wide_row(
     if not split:
         cell(c, Box(_x(2), top, _span(2, 4), ROW), text, size=10, min_size=7)
         return top - ROW
-    cell(c, Box(_x(2), top, _span(2, 2), ROW), issued.tracking_no if issued else "（由受理机构填写）",
-         size=11 if issued else 9, font=BOLD if issued else REGULAR)
+    cell(
+        c,
+        Box(_x(2), top, _span(2, 2), ROW),
+        issued.tracking_no if issued else "（由受理机构填写）",
+        size=11 if issued else 9,
+        font=BOLD if issued else REGULAR,
+    )
     cell(c, Box(_x(4), top, COLS[4], ROW), "答复期限", size=9.5, align="center")
     deadline = f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前" if issued else ""
     cell(c, Box(_x(5), top, COLS[5], ROW), deadline, size=10.5, align="center")

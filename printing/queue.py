@@ -170,9 +170,7 @@ class PrintQueue:
     def claim_next(self) -> ClaimedJob | None:
         """The oldest queued job, now marked ``printing``; None when nothing waits."""
         with self._sessions.begin() as s:
-            job = s.scalars(
-                select(PrintJob).where(PrintJob.state == "queued").order_by(PrintJob.id).limit(1)
-            ).first()
+            job = s.scalars(select(PrintJob).where(PrintJob.state == "queued").order_by(PrintJob.id).limit(1)).first()
             if job is None or job.payload is None:
                 return None
             job.state = "printing"
@@ -379,7 +377,7 @@ class PrintService:
         for cfg in self.configs.values():
             if cfg.role == "receipt":
                 return cfg
-        raise ConfigError("没有配置小票打印机（[[printers]] role = \"receipt\"）")
+        raise ConfigError('没有配置小票打印机（[[printers]] role = "receipt"）')
 
     def print_receipt(self, data: ReceiptData, *, timeout: float = 60.0) -> JobInfo:
         """Build the receipt for the receipt printer's layout and print it (blocking: worker thread).
@@ -389,16 +387,16 @@ class PrintService:
         from printing.escpos.receipt import build_receipt
 
         cfg = self.receipt_printer()
-        return self.print_and_wait(cfg.name, build_receipt(data, cfg), kind="receipt", label=data.tracking_no,
-                                   timeout=timeout)
+        return self.print_and_wait(
+            cfg.name, build_receipt(data, cfg), kind="receipt", label=data.tracking_no, timeout=timeout
+        )
 
     def print_ticket(self, data: TicketData, *, timeout: float = 60.0) -> JobInfo:
         """Build and print a consultation-desk queue ticket on the receipt printer (blocking)."""
         from printing.escpos.receipt import build_ticket
 
         cfg = self.receipt_printer()
-        return self.print_and_wait(cfg.name, build_ticket(data, cfg), kind="ticket", label=data.number,
-                                   timeout=timeout)
+        return self.print_and_wait(cfg.name, build_ticket(data, cfg), kind="ticket", label=data.number, timeout=timeout)
 
     def reprint(self, job_id: int) -> int:
         """Queue a new attempt of a failed job's bytes; the new job's id."""

@@ -78,8 +78,12 @@ def main() -> int:
         "baseline read+parse": timed(read_parse, args.rounds),
         "baseline raw insert": timed(raw_insert, args.rounds),
     }
-    docs = sum(1 for f in demo_dir().glob("*.jsonl") for line in f.read_text(encoding="utf-8").splitlines()
-               if json.loads(line).get("type", "document") == "document")
+    docs = sum(
+        1
+        for f in demo_dir().glob("*.jsonl")
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if json.loads(line).get("type", "document") == "document"
+    )
     size = sum(f.stat().st_size for f in demo_dir().rglob("*") if f.is_file())
     print(f"demo pack: {docs} documents, {size / 1e6:.1f} MB on disk; median of {args.rounds} rounds")
     seed_wall, seed_cpu = results["seed demo (ensure_seeded)"]

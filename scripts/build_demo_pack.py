@@ -64,13 +64,19 @@ def zone_lines() -> list[dict[str, Any]]:
     out = []
     for i, (code, name, kind, prefix) in enumerate(ZONES):
         centre = "政务服务中心" if kind == "district" else f"{name}便民服务中心"
-        out.append({
-            "type": "zone", "code": code, "name": name, "kind": kind, "prefix": prefix,
-            "address": f"湖南省娄底市娄星区{'' if kind == 'district' else name}{centre}一楼政务公开专区（演示地址）",
-            "hours": HOURS,
-            "phone": f"0738-0000{100 + i}",
-            "sort_order": i,
-        })
+        out.append(
+            {
+                "type": "zone",
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "prefix": prefix,
+                "address": f"湖南省娄底市娄星区{'' if kind == 'district' else name}{centre}一楼政务公开专区（演示地址）",
+                "hours": HOURS,
+                "phone": f"0738-0000{100 + i}",
+                "sort_order": i,
+            }
+        )
     return out
 
 
@@ -151,17 +157,50 @@ def P(code: str) -> str:
 def category_lines() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, (code, name, desc) in enumerate(CONTENT_TYPES):
-        out.append({"type": "category", "code": T(code), "name": name, "facet": "type", "sort_order": i,
-                    "icon": code, "description": desc})
+        out.append(
+            {
+                "type": "category",
+                "code": T(code),
+                "name": name,
+                "facet": "type",
+                "sort_order": i,
+                "icon": code,
+                "description": desc,
+            }
+        )
     for i, (code, name, desc) in enumerate(DIMENSIONS):
-        out.append({"type": "category", "code": D(code), "name": name, "facet": "dimension", "sort_order": i,
-                    "description": desc})
+        out.append(
+            {
+                "type": "category",
+                "code": D(code),
+                "name": name,
+                "facet": "dimension",
+                "sort_order": i,
+                "description": desc,
+            }
+        )
     for i, (code, name) in enumerate(SECTORS):
-        out.append({"type": "category", "code": S(code), "name": name, "facet": "sector", "sort_order": i,
-                    "description": f"基层政务公开标准化规范化试点领域：{name}"})
+        out.append(
+            {
+                "type": "category",
+                "code": S(code),
+                "name": name,
+                "facet": "sector",
+                "sort_order": i,
+                "description": f"基层政务公开标准化规范化试点领域：{name}",
+            }
+        )
     for i, (code, name, desc) in enumerate(PLATFORMS):
-        out.append({"type": "category", "code": P(code), "name": name, "facet": "platform", "sort_order": i,
-                    "description": desc})
+        out.append(
+            {
+                "type": "category",
+                "code": P(code),
+                "name": name,
+                "facet": "platform",
+                "sort_order": i,
+                "description": desc,
+            }
+        )
     return out
 
 
@@ -197,9 +236,36 @@ SECTOR_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("baozhang-zhufang", ("住房", "公共租赁", "保障性")),
 ]
 # Titles that match a rule but are of no use to a resident at a township terminal.
-EXCLUDE = ("收容教育", "海洋石油", "军队", "消防救援衔", "渔业资源", "矿产资源补偿费", "储蓄存款利息", "高等教育",
-           "专用品免征", "劳动保险条例", "劳动就业服务企业", "有毒物品", "煤矿", "医疗机构制剂", "医疗器械注册",
-           "医疗器械生产", "医疗器械经营", "土地增值税", "城镇国有土地使用权", "解放军", "国境", "海洋", "淮河", "汶川", "船舶", "关税", "中央预算", "现役军人")
+EXCLUDE = (
+    "收容教育",
+    "海洋石油",
+    "军队",
+    "消防救援衔",
+    "渔业资源",
+    "矿产资源补偿费",
+    "储蓄存款利息",
+    "高等教育",
+    "专用品免征",
+    "劳动保险条例",
+    "劳动就业服务企业",
+    "有毒物品",
+    "煤矿",
+    "医疗机构制剂",
+    "医疗器械注册",
+    "医疗器械生产",
+    "医疗器械经营",
+    "土地增值税",
+    "城镇国有土地使用权",
+    "解放军",
+    "国境",
+    "海洋",
+    "淮河",
+    "汶川",
+    "船舶",
+    "关税",
+    "中央预算",
+    "现役军人",
+)
 NATIONAL_LEVELS = ("法律", "行政法规", "部门规章")
 NATIONAL_PER_SECTOR = 8  # 法律/行政法规/部门规章 per sector
 LOCAL_PER_SECTOR = 8  # 地方性法规 per sector (other provinces' rules: examples of local practice)
@@ -207,13 +273,28 @@ BYTE_BUDGET = 3_000_000  # bodies of the corpus selection, UTF-8
 MAX_DOC_CHARS = 7_000  # very long codes (民法典 parts, 食品安全法 …) stay out of a demo pack
 XXGK_TITLE = "中华人民共和国政府信息公开条例"
 # Taken whatever their length: the national texts behind the services a township centre offers.
-CORE_TITLES = frozenset({
-    "社会救助暂行办法", "中华人民共和国社会保险法", "工伤保险条例", "失业保险条例", "中华人民共和国老年人权益保障法",
-    "中华人民共和国就业促进法", "中华人民共和国残疾人保障法", "中华人民共和国义务教育法", "中华人民共和国法律援助法",
-    "信访工作条例", "自然灾害救助条例", "中华人民共和国土地管理法实施条例", "国有土地上房屋征收与补偿条例",
-    "中华人民共和国城乡规划法", "中华人民共和国基本医疗卫生与健康促进法", "中华人民共和国劳动合同法",
-    "中华人民共和国农村土地承包法", "中华人民共和国公共文化服务保障法",
-})
+CORE_TITLES = frozenset(
+    {
+        "社会救助暂行办法",
+        "中华人民共和国社会保险法",
+        "工伤保险条例",
+        "失业保险条例",
+        "中华人民共和国老年人权益保障法",
+        "中华人民共和国就业促进法",
+        "中华人民共和国残疾人保障法",
+        "中华人民共和国义务教育法",
+        "中华人民共和国法律援助法",
+        "信访工作条例",
+        "自然灾害救助条例",
+        "中华人民共和国土地管理法实施条例",
+        "国有土地上房屋征收与补偿条例",
+        "中华人民共和国城乡规划法",
+        "中华人民共和国基本医疗卫生与健康促进法",
+        "中华人民共和国劳动合同法",
+        "中华人民共和国农村土地承包法",
+        "中华人民共和国公共文化服务保障法",
+    }
+)
 
 
 def sectors_of(title: str) -> list[str]:
@@ -315,19 +396,38 @@ DIBAO_GUIDE_PDF = "attachments/dibao-shenqing-biao.pdf"
 HANDBOOK_PDF = "attachments/bianmin-fuwu-shouce.pdf"
 
 
-def _doc(doc_id: str, title: str, issuer: str, published: str, body: str, cats: list[str],  # noqa: PLR0917
-         **more: Any) -> dict[str, Any]:
-    line: dict[str, Any] = {"id": doc_id, "version": 1, "title": title, "issuer": issuer, "published": published,
-                            "body": f"# {title}\n\n{body.strip()}\n\n{DEMO_NOTE}\n", "categories": cats,
-                            "source_repo": "demo"}
+def _doc(  # noqa: PLR0917
+    doc_id: str,
+    title: str,
+    issuer: str,
+    published: str,
+    body: str,
+    cats: list[str],
+    **more: Any,
+) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "id": doc_id,
+        "version": 1,
+        "title": title,
+        "issuer": issuer,
+        "published": published,
+        "body": f"# {title}\n\n{body.strip()}\n\n{DEMO_NOTE}\n",
+        "categories": cats,
+        "source_repo": "demo",
+    }
     line.update(more)
     return line
 
 
 def district_documents() -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
-    docs.append(_doc(
-        DIBAO_2026, "娄星区城乡最低生活保障实施办法", "娄底市娄星区人民政府", "2026-03-16", """
+    docs.append(
+        _doc(
+            DIBAO_2026,
+            "娄星区城乡最低生活保障实施办法",
+            "娄底市娄星区人民政府",
+            "2026-03-16",
+            """
 娄星政发〔2026〕5号
 
 各乡镇人民政府、街道办事处，区直有关单位：
@@ -366,10 +466,20 @@ def district_documents() -> list[dict[str, Any]]:
 
 娄底市娄星区人民政府
 2026年3月16日
-""", [T("zhengce-wenjian"), D("juece"), S("shehui-jiuzhu")],
-        doc_number="娄星政发〔2026〕5号", effective="2026-04-01", supersedes=DIBAO_2021))
-    docs.append(_doc(
-        DIBAO_2021, "娄星区城乡最低生活保障实施办法", "娄底市娄星区人民政府", "2021-05-20", """
+""",
+            [T("zhengce-wenjian"), D("juece"), S("shehui-jiuzhu")],
+            doc_number="娄星政发〔2026〕5号",
+            effective="2026-04-01",
+            supersedes=DIBAO_2021,
+        )
+    )
+    docs.append(
+        _doc(
+            DIBAO_2021,
+            "娄星区城乡最低生活保障实施办法",
+            "娄底市娄星区人民政府",
+            "2021-05-20",
+            """
 娄星政发〔2021〕12号
 
 （本文件已被《娄星区城乡最低生活保障实施办法》（娄星政发〔2026〕5号）废止，自2026年4月1日起不再执行，仅供查阅。）
@@ -381,10 +491,21 @@ def district_documents() -> list[dict[str, Any]]:
 第三条 申请低保由申请人向户籍所在地乡镇人民政府（街道办事处）提出，乡镇人民政府（街道办事处）自受理之日起30个工作日内完成审核，报区民政局审批。
 
 第四条 本办法自2021年6月1日起施行。
-""", [T("zhengce-wenjian"), D("juece"), S("shehui-jiuzhu")],
-        doc_number="娄星政发〔2021〕12号", effective="2021-06-01", status="已废止", superseded_by=DIBAO_2026))
-    docs.append(_doc(
-        DIBAO_JIEDU, "《娄星区城乡最低生活保障实施办法》政策解读", "娄底市娄星区民政局", "2026-03-18", """
+""",
+            [T("zhengce-wenjian"), D("juece"), S("shehui-jiuzhu")],
+            doc_number="娄星政发〔2021〕12号",
+            effective="2021-06-01",
+            status="已废止",
+            superseded_by=DIBAO_2026,
+        )
+    )
+    docs.append(
+        _doc(
+            DIBAO_JIEDU,
+            "《娄星区城乡最低生活保障实施办法》政策解读",
+            "娄底市娄星区民政局",
+            "2026-03-18",
+            """
 ## 一、为什么要出台新办法？
 
 原办法于2021年施行。几年来，省、市对低保审核确认权限下放、“一件事一次办”等提出了新要求，低保标准也多次调整。为此，区人民政府制定了新办法，原办法同时废止。
@@ -403,9 +524,18 @@ def district_documents() -> list[dict[str, Any]]:
 ## 四、到哪里咨询？
 
 可以到户籍所在地或经常居住地乡镇（街道）便民服务中心咨询，也可以拨打区民政局咨询电话 0738-0000100（演示号码）。
-""", [T("zhengce-jiedu"), D("juece"), S("shehui-jiuzhu")], interprets=DIBAO_2026))
-    docs.append(_doc(
-        "louxing-guide-dibao", "最低生活保障申请办事指南", "娄底市娄星区民政局", "2026-04-01", """
+""",
+            [T("zhengce-jiedu"), D("juece"), S("shehui-jiuzhu")],
+            interprets=DIBAO_2026,
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-guide-dibao",
+            "最低生活保障申请办事指南",
+            "娄底市娄星区民政局",
+            "2026-04-01",
+            """
 ## 一、事项名称
 
 最低生活保障审核确认
@@ -458,11 +588,20 @@ def district_documents() -> list[dict[str, Any]]:
 ## 十、监督电话
 
 0738-0000199（演示号码）；也可通过“互联网+监督”平台反映。
-""", [T("banshi-zhinan"), D("fuwu"), S("shehui-jiuzhu")],
-        attachments=[{"name": "最低生活保障申请表（空白）.pdf", "path": DIBAO_GUIDE_PDF, "mime": "application/pdf"}]))
-    docs.append(_doc(
-        "louxing-2026q3-dibao-gongshi", "娄星区民政局关于2026年第三季度城乡最低生活保障资金发放情况的公示",
-        "娄底市娄星区民政局", "2026-10-15", """
+""",
+            [T("banshi-zhinan"), D("fuwu"), S("shehui-jiuzhu")],
+            attachments=[
+                {"name": "最低生活保障申请表（空白）.pdf", "path": DIBAO_GUIDE_PDF, "mime": "application/pdf"}
+            ],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-2026q3-dibao-gongshi",
+            "娄星区民政局关于2026年第三季度城乡最低生活保障资金发放情况的公示",
+            "娄底市娄星区民政局",
+            "2026-10-15",
+            """
 根据《社会救助暂行办法》和《娄星区城乡最低生活保障实施办法》，现将本区2026年第三季度城乡低保资金发放情况公示如下（演示数据）：
 
 | 乡镇（街道） | 城市低保户数 | 农村低保户数 | 发放金额（万元） |
@@ -481,9 +620,17 @@ def district_documents() -> list[dict[str, Any]]:
 
 娄底市娄星区民政局
 2026年10月15日
-""", [T("gongshi-gonggao"), D("jieguo"), S("shehui-jiuzhu")]))
-    docs.append(_doc(
-        LINSHI_2023, "娄星区困难群众临时救助实施细则", "娄底市娄星区民政局", "2023-02-10", """
+""",
+            [T("gongshi-gonggao"), D("jieguo"), S("shehui-jiuzhu")],
+        )
+    )
+    docs.append(
+        _doc(
+            LINSHI_2023,
+            "娄星区困难群众临时救助实施细则",
+            "娄底市娄星区民政局",
+            "2023-02-10",
+            """
 娄星民发〔2023〕4号
 
 （本细则已于2026年修订，现行规定见《娄星区困难群众临时救助实施细则（2026年修订）》。）
@@ -493,10 +640,21 @@ def district_documents() -> list[dict[str, Any]]:
 第二条 临时救助金额一般不超过本区城市月低保标准的6倍（演示数据）。
 
 第三条 本细则自2023年3月1日起施行。
-""", [T("zhengce-wenjian"), D("zhixing"), S("shehui-jiuzhu")],
-        doc_number="娄星民发〔2023〕4号", effective="2023-03-01", status="已修订", superseded_by=LINSHI_2026))
-    docs.append(_doc(
-        LINSHI_2026, "娄星区困难群众临时救助实施细则（2026年修订）", "娄底市娄星区民政局", "2026-06-20", """
+""",
+            [T("zhengce-wenjian"), D("zhixing"), S("shehui-jiuzhu")],
+            doc_number="娄星民发〔2023〕4号",
+            effective="2023-03-01",
+            status="已修订",
+            superseded_by=LINSHI_2026,
+        )
+    )
+    docs.append(
+        _doc(
+            LINSHI_2026,
+            "娄星区困难群众临时救助实施细则（2026年修订）",
+            "娄底市娄星区民政局",
+            "2026-06-20",
+            """
 娄星民发〔2026〕9号
 
 第一条 对遭遇突发事件、意外伤害、重大疾病或者其他特殊原因导致基本生活陷入困境的家庭或个人，给予临时救助。
@@ -508,11 +666,20 @@ def district_documents() -> list[dict[str, Any]]:
 第四条 申请人可以向户籍所在地或经常居住地乡镇（街道）便民服务中心申请，也可以在湖南省“一件事一次办”旗舰店网上申请。
 
 第五条 本细则自2026年7月1日起施行。
-""", [T("zhengce-wenjian"), D("zhixing"), S("shehui-jiuzhu")],
-        doc_number="娄星民发〔2026〕9号", effective="2026-07-01", supersedes=LINSHI_2023))
-    docs.append(_doc(
-        "louxing-2026-linshi-jiuzhu-jiedu", "《娄星区困难群众临时救助实施细则（2026年修订）》解读",
-        "娄底市娄星区民政局", "2026-06-25", """
+""",
+            [T("zhengce-wenjian"), D("zhixing"), S("shehui-jiuzhu")],
+            doc_number="娄星民发〔2026〕9号",
+            effective="2026-07-01",
+            supersedes=LINSHI_2023,
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-2026-linshi-jiuzhu-jiedu",
+            "《娄星区困难群众临时救助实施细则（2026年修订）》解读",
+            "娄底市娄星区民政局",
+            "2026-06-25",
+            """
 ## 一、修订的背景是什么？
 
 原细则于2023年施行。为更好发挥临时救助“救急难”作用，区民政局对细则进行了修订，修订后的细则自2026年7月1日起施行。
@@ -526,9 +693,18 @@ def district_documents() -> list[dict[str, Any]]:
 ## 三、怎么申请？
 
 向户籍所在地或经常居住地的乡镇（街道）便民服务中心申请，办理条件和所需材料见《临时救助申请办事指南》。
-""", [T("zhengce-jiedu"), D("zhixing"), S("shehui-jiuzhu")], interprets=LINSHI_2026))
-    docs.append(_doc(
-        "louxing-guide-linshi-jiuzhu", "临时救助申请办事指南", "娄底市娄星区民政局", "2026-07-01", """
+""",
+            [T("zhengce-jiedu"), D("zhixing"), S("shehui-jiuzhu")],
+            interprets=LINSHI_2026,
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-guide-linshi-jiuzhu",
+            "临时救助申请办事指南",
+            "娄底市娄星区民政局",
+            "2026-07-01",
+            """
 ## 一、事项名称
 
 临时救助
@@ -563,10 +739,17 @@ def district_documents() -> list[dict[str, Any]]:
 ## 八、咨询电话
 
 区民政局社会救助股 0738-0000100（演示号码）
-""", [T("banshi-zhinan"), D("fuwu"), S("shehui-jiuzhu")]))
-    docs.append(_doc(
-        "louxing-2026-gengdi-butie-gongshi", "娄星区2026年耕地地力保护补贴发放情况的公示", "娄底市娄星区农业农村局",
-        "2026-07-20", """
+""",
+            [T("banshi-zhinan"), D("fuwu"), S("shehui-jiuzhu")],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-2026-gengdi-butie-gongshi",
+            "娄星区2026年耕地地力保护补贴发放情况的公示",
+            "娄底市娄星区农业农村局",
+            "2026-07-20",
+            """
 根据省、市有关规定，现将本区2026年耕地地力保护补贴发放情况公示如下（演示数据，按乡镇汇总，不含个人信息）：
 
 | 乡镇（街道） | 补贴面积（亩） | 补贴户数 | 补贴金额（万元） |
@@ -584,10 +767,17 @@ def district_documents() -> list[dict[str, Any]]:
 
 娄底市娄星区农业农村局
 2026年7月20日
-""", [T("gongshi-gonggao"), D("jieguo"), S("shenong-butie"), P("hulianwang-jiandu")]))
-    docs.append(_doc(
-        "wanbao-2026-yibao-jiaofei", "万宝镇关于做好2027年度城乡居民基本医疗保险集中参保缴费工作的通知",
-        "娄星区万宝镇人民政府", "2026-09-05", """
+""",
+            [T("gongshi-gonggao"), D("jieguo"), S("shenong-butie"), P("hulianwang-jiandu")],
+        )
+    )
+    docs.append(
+        _doc(
+            "wanbao-2026-yibao-jiaofei",
+            "万宝镇关于做好2027年度城乡居民基本医疗保险集中参保缴费工作的通知",
+            "娄星区万宝镇人民政府",
+            "2026-09-05",
+            """
 各村（社区）：
 
 2027年度城乡居民基本医疗保险（以下简称居民医保）集中参保缴费工作已经开始，现将有关事项通知如下：
@@ -604,10 +794,18 @@ def district_documents() -> list[dict[str, Any]]:
 
 娄星区万宝镇人民政府
 2026年9月5日
-""", [T("gongshi-gonggao"), D("fuwu"), S("shehui-baoxian"), S("yiliao-weisheng")], zone="wanbao"))
-    docs.append(_doc(
-        "huangnitang-2026-laojiu-xiaoqu", "黄泥塘街道关于辖区老旧小区改造项目施工的公告",
-        "娄星区黄泥塘街道办事处", "2026-08-12", """
+""",
+            [T("gongshi-gonggao"), D("fuwu"), S("shehui-baoxian"), S("yiliao-weisheng")],
+            zone="wanbao",
+        )
+    )
+    docs.append(
+        _doc(
+            "huangnitang-2026-laojiu-xiaoqu",
+            "黄泥塘街道关于辖区老旧小区改造项目施工的公告",
+            "娄星区黄泥塘街道办事处",
+            "2026-08-12",
+            """
 辖区各位居民：
 
 根据区2026年城镇老旧小区改造计划，我街道辖区内部分小区将进行雨污分流、管网更新和道路修缮施工（演示内容）。现将有关事项公告如下：
@@ -624,10 +822,18 @@ def district_documents() -> list[dict[str, Any]]:
 
 娄星区黄泥塘街道办事处
 2026年8月12日
-""", [T("gongshi-gonggao"), D("zhixing"), S("shizheng-fuwu"), S("zhongda-jianshe")], zone="huangnitang"))
-    docs.append(_doc(
-        "louxing-2026-zhengfu-gongzuo-baogao", "2026年娄星区人民政府工作报告（摘要）", "娄底市娄星区人民政府",
-        "2026-01-20", """
+""",
+            [T("gongshi-gonggao"), D("zhixing"), S("shizheng-fuwu"), S("zhongda-jianshe")],
+            zone="huangnitang",
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-2026-zhengfu-gongzuo-baogao",
+            "2026年娄星区人民政府工作报告（摘要）",
+            "娄底市娄星区人民政府",
+            "2026-01-20",
+            """
 ——2026年1月在娄星区第五届人民代表大会第六次会议上（演示内容）
 
 各位代表：
@@ -647,10 +853,17 @@ def district_documents() -> list[dict[str, Any]]:
 3. **建设法治政府。** 全面推进决策、执行、管理、服务、结果公开，推动政务公开专区向乡镇（街道）延伸。
 
 各位代表，让我们凝心聚力、实干担当，为建设更加美好的娄星而努力奋斗！
-""", [T("gongzuo-baogao"), D("juece"), D("jieguo"), S("caizheng")]))
-    docs.append(_doc(
-        "louxing-gongbao-2026-03", "娄底市娄星区人民政府公报（2026年第3期）目录", "娄底市娄星区人民政府办公室",
-        "2026-09-30", """
+""",
+            [T("gongzuo-baogao"), D("juece"), D("jieguo"), S("caizheng")],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-gongbao-2026-03",
+            "娄底市娄星区人民政府公报（2026年第3期）目录",
+            "娄底市娄星区人民政府办公室",
+            "2026-09-30",
+            """
 ## 区政府文件
 
 - 娄星区城乡最低生活保障实施办法（娄星政发〔2026〕5号）
@@ -668,9 +881,17 @@ def district_documents() -> list[dict[str, Any]]:
 - 《娄星区城乡最低生活保障实施办法》政策解读
 
 本公报免费赠阅，可在各政务公开专区查阅和打印。
-""", [T("gongbao"), D("zhixing")]))
-    docs.append(_doc(
-        "louxing-xxgk-zhinan", "娄星区人民政府信息公开指南", "娄底市娄星区人民政府办公室", "2026-01-10", """
+""",
+            [T("gongbao"), D("zhixing")],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-xxgk-zhinan",
+            "娄星区人民政府信息公开指南",
+            "娄底市娄星区人民政府办公室",
+            "2026-01-10",
+            """
 根据《中华人民共和国政府信息公开条例》（以下简称《条例》），为便于公民、法人和其他组织获取政府信息，编制本指南。
 
 ## 一、主动公开
@@ -689,10 +910,17 @@ def district_documents() -> list[dict[str, Any]]:
 认为行政机关在政府信息公开工作中侵犯其合法权益的，可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报，也可以依法申请行政复议或者提起行政诉讼。
 
 区政务公开办公室电话：0738-0000100（演示号码）
-""", [T("xxgk-tiaoli"), T("banshi-zhinan"), D("fuwu"), S("gonggong-falv")]))
-    docs.append(_doc(
-        "louxing-yijianshi-xinshenger", "“新生儿出生一件事”一次办办事指南", "娄底市娄星区行政审批服务局",
-        "2026-05-08", """
+""",
+            [T("xxgk-tiaoli"), T("banshi-zhinan"), D("fuwu"), S("gonggong-falv")],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-yijianshi-xinshenger",
+            "“新生儿出生一件事”一次办办事指南",
+            "娄底市娄星区行政审批服务局",
+            "2026-05-08",
+            """
 ## 一、事项范围
 
 新生儿出生后，父母可以一次申请、一次提交材料，同时办理以下事项：出生医学证明、预防接种证、户口登记、城乡居民基本医疗保险参保登记、社会保障卡申领。
@@ -724,12 +952,26 @@ def district_documents() -> list[dict[str, Any]]:
 ## 七、咨询电话
 
 区政务服务中心 0738-0000100（演示号码）
-""", [T("yijianshi"), T("banshi-zhinan"), D("fuwu"), S("huji"), S("shehui-baoxian"), S("yiliao-weisheng"),
-      P("yijianshi-qijiandian")],
-        public_url="https://yijianshi.demo.invalid/louxing/xinshenger-chusheng"))
-    docs.append(_doc(
-        "louxing-bianmin-shouce-2026", "娄星区便民服务手册（2026年版）", "娄底市娄星区行政审批服务局", "2026-02-28",
-        """
+""",
+            [
+                T("yijianshi"),
+                T("banshi-zhinan"),
+                D("fuwu"),
+                S("huji"),
+                S("shehui-baoxian"),
+                S("yiliao-weisheng"),
+                P("yijianshi-qijiandian"),
+            ],
+            public_url="https://yijianshi.demo.invalid/louxing/xinshenger-chusheng",
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-bianmin-shouce-2026",
+            "娄星区便民服务手册（2026年版）",
+            "娄底市娄星区行政审批服务局",
+            "2026-02-28",
+            """
 本手册汇集了区政务服务中心和各乡镇（街道）便民服务中心的地址、办公时间和咨询电话，以及常办事项的办理地点。完整手册见附件，可在本终端打印。
 
 ## 常办事项在哪里办
@@ -745,12 +987,20 @@ def district_documents() -> list[dict[str, Any]]:
 ## 各中心联系方式
 
 见附件《便民服务手册》。
-""", [T("bianmin-shouce"), D("fuwu"), P("yimenshi")],
-        attachments=[{"name": "娄星区便民服务手册（2026年版）.pdf", "path": HANDBOOK_PDF,
-                      "mime": "application/pdf"}]))
-    docs.append(_doc(
-        "louxing-platform-yimenshi", "基层公共服务“一门式”办理事项清单（乡镇街道）", "娄底市娄星区行政审批服务局",
-        "2026-03-01", """
+""",
+            [T("bianmin-shouce"), D("fuwu"), P("yimenshi")],
+            attachments=[
+                {"name": "娄星区便民服务手册（2026年版）.pdf", "path": HANDBOOK_PDF, "mime": "application/pdf"}
+            ],
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-platform-yimenshi",
+            "基层公共服务“一门式”办理事项清单（乡镇街道）",
+            "娄底市娄星区行政审批服务局",
+            "2026-03-01",
+            """
 乡镇（街道）便民服务中心实行“一门式”办理：一个窗口受理、一次告知、限时办结。可在乡镇（街道）办理的主要事项：
 
 1. 最低生活保障、特困人员供养、临时救助申请；
@@ -762,10 +1012,18 @@ def district_documents() -> list[dict[str, Any]]:
 7. 耕地地力保护补贴等涉农补贴信息查询。
 
 扫描本页二维码，可在手机上查看完整清单和网上办理入口。
-""", [T("bianmin-shouce"), D("fuwu"), P("yimenshi"), S("shehui-jiuzhu"), S("shenong-butie"), S("jiuye")],
-        public_url="https://yimenshi.demo.invalid/louxing/shixiang-qingdan"))
-    docs.append(_doc(
-        "louxing-platform-jiandu", "“互联网+监督”平台使用说明", "娄底市娄星区纪委监委（演示）", "2026-03-01", """
+""",
+            [T("bianmin-shouce"), D("fuwu"), P("yimenshi"), S("shehui-jiuzhu"), S("shenong-butie"), S("jiuye")],
+            public_url="https://yimenshi.demo.invalid/louxing/shixiang-qingdan",
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-platform-jiandu",
+            "“互联网+监督”平台使用说明",
+            "娄底市娄星区纪委监委（演示）",
+            "2026-03-01",
+            """
 “互联网+监督”平台公开惠民惠农资金发放、民生项目等信息，群众可以查询本人和本村（社区）的资金发放情况，发现问题可以在线反映。
 
 ## 怎么用
@@ -775,16 +1033,26 @@ def district_documents() -> list[dict[str, Any]]:
 3. 发现问题，点击“我要反映”，如实填写情况。
 
 反映问题受法律保护，请实事求是，不得捏造事实。
-""", [T("gongshi-gonggao"), D("jieguo"), P("hulianwang-jiandu"), S("fupin"), S("shenong-butie")],
-        public_url="https://jiandu.demo.invalid/louxing"))
-    docs.append(_doc(
-        "louxing-platform-menhu", "娄星区人民政府门户网站政务公开栏目导览", "娄底市娄星区人民政府办公室",
-        "2026-03-01", """
+""",
+            [T("gongshi-gonggao"), D("jieguo"), P("hulianwang-jiandu"), S("fupin"), S("shenong-butie")],
+            public_url="https://jiandu.demo.invalid/louxing",
+        )
+    )
+    docs.append(
+        _doc(
+            "louxing-platform-menhu",
+            "娄星区人民政府门户网站政务公开栏目导览",
+            "娄底市娄星区人民政府办公室",
+            "2026-03-01",
+            """
 区门户网站“政务公开”栏目设有：政府信息公开指南、政府信息公开制度、法定主动公开内容、政府信息公开年报和基层政务公开标准目录（26个领域）。
 
 本终端收录的文件与门户网站同步更新。需要在手机上查看或转发时，扫描本页二维码打开门户网站。
-""", [T("xxgk-tiaoli"), D("guanli"), P("menhu")],
-        public_url="https://menhu.demo.invalid/louxing/zwgk"))
+""",
+            [T("xxgk-tiaoli"), D("guanli"), P("menhu")],
+            public_url="https://menhu.demo.invalid/louxing/zwgk",
+        )
+    )
     return docs
 
 
@@ -817,9 +1085,20 @@ def dibao_form_pdf() -> bytes:
         c.drawCentredString(w / 2, h - 70, "最低生活保障申请表")
         c.setFont("NotoSansSC-Regular", 10)
         c.drawCentredString(w / 2, h - 90, "娄底市娄星区（演示表格）")
-        rows = ["申请人姓名", "公民身份号码", "户籍地址", "现居住地址", "联系电话", "家庭人口数",
-                "家庭月总收入（元）", "申请理由", "家庭成员情况", "申请人签字（手印）及日期",
-                "村（居）委会意见", "乡镇（街道）审核确认意见"]
+        rows = [
+            "申请人姓名",
+            "公民身份号码",
+            "户籍地址",
+            "现居住地址",
+            "联系电话",
+            "家庭人口数",
+            "家庭月总收入（元）",
+            "申请理由",
+            "家庭成员情况",
+            "申请人签字（手印）及日期",
+            "村（居）委会意见",
+            "乡镇（街道）审核确认意见",
+        ]
         top, left, right, label_w = h - 120, 60, w - 60, 150
         heights = [28] * 7 + [90, 110, 40, 60, 60]
         y = top

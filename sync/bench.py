@@ -129,8 +129,23 @@ class ServerProcess:
     def start(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync.server", "serve", "--db", self.db_url, "--key", str(self.key_dir),
-             "--port", str(self.port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "sync.server",
+                "serve",
+                "--db",
+                self.db_url,
+                "--key",
+                str(self.key_dir),
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_port(self.port, self.proc)
 
     def stop(self) -> None:
@@ -142,9 +157,11 @@ class ServerProcess:
 
 def _terminal(root: Path, server: ServerProcess, name: str) -> Config:
     _tid, token = add_terminal(server.db_url, "wanbao")
-    text = (f'[terminal]\nid = "{name}"\nzone = "wanbao"\ndata_dir = "{root / name}"\n'
-            f'[server]\nurl = "{server.url}"\ntoken = "{token}"\n'
-            f'trust_key = "{server.key_dir / signing.PUBLIC_NAME}"\nmax_response_mb = 64\ntimeout_s = 60\n')
+    text = (
+        f'[terminal]\nid = "{name}"\nzone = "wanbao"\ndata_dir = "{root / name}"\n'
+        f'[server]\nurl = "{server.url}"\ntoken = "{token}"\n'
+        f'trust_key = "{server.key_dir / signing.PUBLIC_NAME}"\nmax_response_mb = 64\ntimeout_s = 60\n'
+    )
     path = root / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     return config_mod.load(path)
@@ -189,8 +206,12 @@ def first_sync(  # noqa: PLR0915 - one measured scenario, read top to bottom
             manifest = verifier.verify(client.request("GET", "/v1/manifest", "m"), "manifest")
             after = 0
             while after < manifest["head_seq"]:
-                page = client.request("GET", "/v1/changes", "c", params={
-                    "after": after, "until": manifest["head_seq"], "limit": page_size})
+                page = client.request(
+                    "GET",
+                    "/v1/changes",
+                    "c",
+                    params={"after": after, "until": manifest["head_seq"], "limit": page_size},
+                )
                 for env in page["entries"]:
                     verifier.verify(env, "document")
                 after = verifier.verify(page["page"], "page")["next_after"]
@@ -203,8 +224,11 @@ def first_sync(  # noqa: PLR0915 - one measured scenario, read top to bottom
         www.mkdir()
         (www / "feed.bin").write_bytes(b"".join(kept))
         port = _free_port()
-        static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                   "--directory", str(www)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        static = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         file_link = ThrottledLink(port, link_mbit) if link_mbit else None
         try:
             _wait_port(port, static)
@@ -229,9 +253,13 @@ def first_sync(  # noqa: PLR0915 - one measured scenario, read top to bottom
 
 
 def _synthetic(i: int, rev: int = 0) -> dict[str, Any]:
-    return {"id": f"bench-{i:06d}", "title": f"关于第{i}批城乡低保资金发放情况的公示" + ("（修订）" * rev),
-            "issuer": "某区民政局", "published": "2026-03-01",
-            "body": f"第{i}号公示。" + "根据有关规定，现将低保资金发放情况予以公示，接受群众监督。" * 8}
+    return {
+        "id": f"bench-{i:06d}",
+        "title": f"关于第{i}批城乡低保资金发放情况的公示" + ("（修订）" * rev),
+        "issuer": "某区民政局",
+        "published": "2026-03-01",
+        "body": f"第{i}号公示。" + "根据有关规定，现将低保资金发放情况予以公示，接受群众监督。" * 8,
+    }
 
 
 def incremental(root: Path, key_dir: Path, mirror: int, changed: int, page_size: int) -> dict[str, float]:
@@ -262,8 +290,16 @@ def incremental(root: Path, key_dir: Path, mirror: int, changed: int, page_size:
         report, t_inc, b_inc = _sync(cfg, page_size)
         if report.error or report.applied != changed:
             raise RuntimeError(f"incremental sync applied {report.applied}: {report.error}")
-        return {"mirror": mirror, "changed": changed, "build_s": t_build, "noop_s": t_noop, "noop_bytes": b_noop,
-                "inc_s": t_inc, "inc_bytes": b_inc, "changed_record_bytes": changed_bytes}
+        return {
+            "mirror": mirror,
+            "changed": changed,
+            "build_s": t_build,
+            "noop_s": t_noop,
+            "noop_bytes": b_noop,
+            "inc_s": t_inc,
+            "inc_bytes": b_inc,
+            "changed_record_bytes": changed_bytes,
+        }
     finally:
         server.stop()
 
@@ -276,9 +312,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--page-size", type=int, default=500)
     p.add_argument("--skip-first", action="store_true")
     p.add_argument("--skip-incremental", action="store_true")
-    p.add_argument("--link-mbit", type=float, default=None,
-                   help="first sync: carry server→terminal bytes at this rate for both the sync and the baseline "
-                        "download (a hall's link to the district); default: bare loopback")
+    p.add_argument(
+        "--link-mbit",
+        type=float,
+        default=None,
+        help="first sync: carry server→terminal bytes at this rate for both the sync and the baseline "
+        "download (a hall's link to the district); default: bare loopback",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -291,18 +331,27 @@ def run(args: argparse.Namespace) -> int:
             over = f"over a {args.link_mbit:g} Mbit/s link" if args.link_mbit else "over bare loopback"
             print(f"first sync of {f['docs']} documents, {f['wire_bytes'] / 1e6:.1f} MB of response bodies, {over}:")
             print(f"  baseline: one-file download of the same bytes   {f['file_s']:8.2f} s   1×")
-            print(f"  fetch + verify every page (no apply)             {f['net_verify_s']:8.2f} s   "
-                  f"{f['net_verify_s'] / f['file_s']:.1f}×")
-            print(f"  complete first sync (apply + search index)       {f['sync_s']:8.2f} s   "
-                  f"{f['sync_s'] / f['file_s']:.1f}×", flush=True)
+            print(
+                f"  fetch + verify every page (no apply)             {f['net_verify_s']:8.2f} s   "
+                f"{f['net_verify_s'] / f['file_s']:.1f}×"
+            )
+            print(
+                f"  complete first sync (apply + search index)       {f['sync_s']:8.2f} s   "
+                f"{f['sync_s'] / f['file_s']:.1f}×",
+                flush=True,
+            )
         if not args.skip_incremental:
             r = incremental(root, key_dir, args.mirror, args.changed, args.page_size)
-            print(f"incremental sync of {r['changed']} changed documents on a {r['mirror']}-document mirror "
-                  f"(mirror built by sync in {r['build_s']:.1f} s):")
+            print(
+                f"incremental sync of {r['changed']} changed documents on a {r['mirror']}-document mirror "
+                f"(mirror built by sync in {r['build_s']:.1f} s):"
+            )
             print(f"  changed records (signed payloads)       {r['changed_record_bytes']:>10,} B")
             print(f"  sync with nothing changed               {r['noop_bytes']:>10,} B  {r['noop_s']:6.2f} s")
-            print(f"  incremental sync                        {r['inc_bytes']:>10,} B  {r['inc_s']:6.2f} s  "
-                  f"({r['inc_bytes'] / r['changed_record_bytes']:.2f}× the changed records)")
+            print(
+                f"  incremental sync                        {r['inc_bytes']:>10,} B  {r['inc_s']:6.2f} s  "
+                f"({r['inc_bytes'] / r['changed_record_bytes']:.2f}× the changed records)"
+            )
     return 0
 
 

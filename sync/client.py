@@ -168,7 +168,10 @@ class TerminalSync:
         meta = self.verifier.verify(page.get("page"), "page")
         zone = self.cfg.terminal.zone if self.scope == "own" else None
         if (meta.get("after"), meta.get("until"), meta.get("scope"), meta.get("zone")) != (
-            cursor, head, self.scope, zone
+            cursor,
+            head,
+            self.scope,
+            zone,
         ):
             raise SignatureError("page: signed for another request (cursor, head or zone differ)")
         nxt = meta.get("next_after")
@@ -201,7 +204,9 @@ class TerminalSync:
     def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, Any]:
         """Fetch and verify the page after ``cursor`` (touches no database: runs on the prefetch thread)."""
         page = client.request(
-            "GET", "/v1/changes", "下载变更",
+            "GET",
+            "/v1/changes",
+            "下载变更",
             params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
         )
         try:
@@ -257,9 +262,11 @@ class TerminalSync:
 
     def pull_blobs(self, client: ServerClient) -> None:
         with self.session.begin():
-            missing = list(self.session.execute(
-                select(Attachment.sha256, Attachment.size).where(Attachment.present.is_(False)).distinct()
-            ))
+            missing = list(
+                self.session.execute(
+                    select(Attachment.sha256, Attachment.size).where(Attachment.present.is_(False)).distinct()
+                )
+            )
         partial_dir = self.cfg.blob_dir / ".partial"
         bad: list[BlobIntegrityError] = []
         for sha, size in missing:
@@ -310,15 +317,21 @@ class TerminalSync:
     def push_outbox(self, client: ServerClient) -> None:
         while True:
             with self.session.begin():
-                batch = [(e.id, e.kind, e.idempotency_key, e.payload)
-                         for e in outbox.due(self.session, self._now(), limit=20)]
+                batch = [
+                    (e.id, e.kind, e.idempotency_key, e.payload)
+                    for e in outbox.due(self.session, self._now(), limit=20)
+                ]
             if not batch:
                 return
             for entry_id, kind, key, payload in batch:
                 try:
                     answer = client.request(
-                        "POST", f"/v1/submissions/{kind}", "发送" + {"application": "申请"}.get(kind, "数据"),
-                        body=json.loads(payload or "{}"), headers={IDEMPOTENCY_HEADER: key}, cap=64 * 1024,
+                        "POST",
+                        f"/v1/submissions/{kind}",
+                        "发送" + {"application": "申请"}.get(kind, "数据"),
+                        body=json.loads(payload or "{}"),
+                        headers={IDEMPOTENCY_HEADER: key},
+                        cap=64 * 1024,
                     )
                 except SyncError as exc:
                     with self.session.begin():
@@ -353,14 +366,20 @@ class TerminalSync:
         body = {
             "version": kiosk.__version__,
             "mirror_seq": status.cursor,
-            "last_sync_at": iso(self._now()) if not self.report.errors else (
-                iso(status.last_success_at) if status.last_success_at else None),
+            "last_sync_at": iso(self._now())
+            if not self.report.errors
+            else (iso(status.last_success_at) if status.last_success_at else None),
             "printer_state": printer,
             "free_disk_mb": free_mb,
             "pending_outbox": status.pending_outbox,
         }
-        client.request("POST", "/v1/submissions/heartbeat", "发送心跳", body=body,
-                       headers={IDEMPOTENCY_HEADER: f"heartbeat-{uuid.uuid4()}"})
+        client.request(
+            "POST",
+            "/v1/submissions/heartbeat",
+            "发送心跳",
+            body=body,
+            headers={IDEMPOTENCY_HEADER: f"heartbeat-{uuid.uuid4()}"},
+        )
 
     # -- the run ---------------------------------------------------------------------------------------
     def run(self, client: ServerClient) -> SyncReport:
@@ -410,8 +429,13 @@ def lookup_application(cfg: Config, tracking_no: str, phone: str) -> dict[str, A
     if not cfg.server.url:
         raise NetworkError("本终端未连接区级服务器，无法在线查询")
     with ServerClient(cfg) as client:
-        answer = client.request("POST", "/v1/applications/lookup", "查询申请",
-                                body={"tracking_no": tracking_no, "phone": phone}, cap=16 * 1024)
+        answer = client.request(
+            "POST",
+            "/v1/applications/lookup",
+            "查询申请",
+            body={"tracking_no": tracking_no, "phone": phone},
+            cap=16 * 1024,
+        )
     if not isinstance(answer, dict):
         raise ServerError("查询申请：服务器回应格式不对")
     return answer

@@ -69,8 +69,9 @@ class SyncLoop:
         try:
             while not self._stop.is_set():
                 try:
-                    report = sync_once(self.cfg, engine=engine,
-                                       printer_state=self.printer_state() if self.printer_state else None)
+                    report = sync_once(
+                        self.cfg, engine=engine, printer_state=self.printer_state() if self.printer_state else None
+                    )
                 except Exception:  # a bug must not kill the loop; it is logged and retried later
                     log.exception("sync run failed unexpectedly")
                     report = SyncReport(errors=["同步出现内部错误"])

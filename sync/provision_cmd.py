@@ -45,15 +45,19 @@ def provision(args: argparse.Namespace) -> Path:
     trust_copy = out.parent / "district-signing.pub"
     if args.trust.resolve() != trust_copy:
         shutil.copyfile(args.trust, trust_copy)
-    terminal: dict[str, Any] = {"id": args.id or f"{args.zone}-kiosk", "zone": args.zone,
-                                "mirror_all_zones": bool(args.mirror_all_zones)}
+    terminal: dict[str, Any] = {
+        "id": args.id or f"{args.zone}-kiosk",
+        "zone": args.zone,
+        "mirror_all_zones": bool(args.mirror_all_zones),
+    }
     if args.data is not None:
         terminal["data_dir"] = str(args.data.resolve())
     server: dict[str, Any] = {"url": args.server, "token": args.token, "trust_key": trust_copy.name}
     if args.ca_bundle is not None:
         server["ca_bundle"] = str(args.ca_bundle.resolve())
-    text = (f"# Written by `kiosk provision`; district key id {verifier.key_id}.\n"
-            + tomli_w.dumps({"terminal": terminal, "server": server}))
+    text = f"# Written by `kiosk provision`; district key id {verifier.key_id}.\n" + tomli_w.dumps(
+        {"terminal": terminal, "server": server}
+    )
     config_mod.parse(text, out)  # the same checks `kiosk.config.load` makes, before anything is written
     tmp = out.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

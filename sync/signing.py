@@ -30,9 +30,7 @@ PUBLIC_NAME = "district-signing.pub"
 
 def canonical(obj: Any) -> bytes:
     """The one byte encoding that is signed: sorted keys, compact separators, UTF-8, no NaN."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(
-        "utf-8"
-    )
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def key_id(public: Ed25519PublicKey) -> str:

@@ -32,9 +32,11 @@ def run(args: argparse.Namespace) -> int:
         out["error"] = report.error
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(f"pages {report.pages}, applied {report.applied}, deleted {report.deleted}, blobs fetched "
-              f"{report.blobs_fetched}, collected {report.blobs_collected}, sent {report.pushed}, cursor "
-              f"{report.cursor}, manifest v{report.manifest_version}")
+        print(
+            f"pages {report.pages}, applied {report.applied}, deleted {report.deleted}, blobs fetched "
+            f"{report.blobs_fetched}, collected {report.blobs_collected}, sent {report.pushed}, cursor "
+            f"{report.cursor}, manifest v{report.manifest_version}"
+        )
         if report.error:
             print(f"同步未完成：{report.error}")
     return 1 if report.error else 0
@@ -47,8 +49,11 @@ def _forever(cfg: config_mod.Config) -> int:
     from sync.loop import SyncLoop
 
     def show(report: SyncReport) -> None:
-        print(f"applied {report.applied}, deleted {report.deleted}, sent {report.pushed}, cursor {report.cursor}"
-              + (f"；{report.error}" if report.error else ""), flush=True)
+        print(
+            f"applied {report.applied}, deleted {report.deleted}, sent {report.pushed}, cursor {report.cursor}"
+            + (f"；{report.error}" if report.error else ""),
+            flush=True,
+        )
 
     loop = SyncLoop(cfg, on_report=show)
     loop.start()

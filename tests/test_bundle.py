@@ -57,20 +57,34 @@ def program() -> Path:
 def frozen_env(home: Path) -> dict[str, str]:
     """A clean environment: a fresh data folder, offscreen Qt, nothing from our checkout or venv."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "QT_"))}
-    env.update({"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-                "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_BACKEND": "software", "LANG": "C.UTF-8"})
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "QT_QPA_PLATFORM": "offscreen",
+            "QT_QUICK_BACKEND": "software",
+            "LANG": "C.UTF-8",
+        }
+    )
     return env
 
 
 def unexpected(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines()
-            if line.strip() and not any(p.search(line) for p in EXPECTED_STDERR)]
+    return [line for line in stderr.splitlines() if line.strip() and not any(p.search(line) for p in EXPECTED_STDERR)]
 
 
 @needs_bundle
 def test_frozen_smoke_paints_home_with_no_unexpected_output(tmp_path: Path) -> None:
-    run = subprocess.run([str(program()), "--smoke", "--timeout", "120"], env=frozen_env(tmp_path), cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [str(program()), "--smoke", "--timeout", "120"],
+        env=frozen_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
     events = [json.loads(x) for x in run.stdout.splitlines() if x.startswith("{")]
     assert [e["event"] for e in events] == ["home_painted"], run.stdout
@@ -87,8 +101,14 @@ def test_frozen_smoke_paints_home_with_no_unexpected_output(tmp_path: Path) -> N
 def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home folder whose demo data folder the frozen program has already seeded."""
     home = tmp_path_factory.mktemp("frozen-home")
-    subprocess.run([str(program()), "--smoke", "--timeout", "120"], env=frozen_env(home), cwd=home,
-                   capture_output=True, timeout=300, check=True)
+    subprocess.run(
+        [str(program()), "--smoke", "--timeout", "120"],
+        env=frozen_env(home),
+        cwd=home,
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     return home
 
 
@@ -97,9 +117,15 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_frozen_screens_render(seeded_home: Path, tmp_path: Path, screen: str) -> None:
     """Screens that need more of Qt than home: the PDF viewer (QtQuick.Pdf), search, the wizard."""
     out = tmp_path / f"{screen}.png"
-    run = subprocess.run([str(program()), "screenshot", "--screen", screen, "--out", str(out), "--timeout", "120"],
-                         env=frozen_env(seeded_home), cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                         check=False)
+    run = subprocess.run(
+        [str(program()), "screenshot", "--screen", screen, "--out", str(out), "--timeout", "120"],
+        env=frozen_env(seeded_home),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
     assert json.loads(run.stdout.splitlines()[-1])["event"] == "screenshot"
     assert unexpected(run.stderr) == [], "unexpected output:\n" + "\n".join(unexpected(run.stderr))
@@ -109,8 +135,15 @@ def test_frozen_screens_render(seeded_home: Path, tmp_path: Path, screen: str) -
 
 @needs_bundle
 def test_frozen_self_test_passes(tmp_path: Path) -> None:
-    run = subprocess.run([str(program()), "--self-test", "--json"], env=frozen_env(tmp_path), cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [str(program()), "--self-test", "--json"],
+        env=frozen_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     report = json.loads(run.stdout)
     verdicts = {c["name"]: c["verdict"] for c in report["checks"]}
     assert run.returncode == 0, run.stdout
@@ -122,8 +155,14 @@ def test_frozen_self_test_passes(tmp_path: Path) -> None:
 def test_frozen_command_line_imports_a_pack(tmp_path: Path) -> None:
     pack = tmp_path / "p.jsonl"
     pack.write_text(json.dumps({"id": "x1", "title": "冻结程序导入测试"}, ensure_ascii=False) + "\n", encoding="utf-8")
-    run = subprocess.run([str(program()), "import", str(pack), "--db", str(tmp_path / "m.db"), "--json"],
-                         env=frozen_env(tmp_path), capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [str(program()), "import", str(pack), "--db", str(tmp_path / "m.db"), "--json"],
+        env=frozen_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.splitlines()[-1])["counts"]["inserted"] == 1
 
@@ -141,18 +180,31 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
         rx = re.compile(pattern)
         return any(rx.search(f) for f in files)
 
-    for need in (r"assets/fonts/NotoSansSC-Regular\.ttf$", r"assets/demo/laws\.jsonl$", r"ui/qml/Kiosk/Main\.qml$",
-                 r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$", r"kiosk/search/synonyms\.tsv$",
-                 r"VirtualKeyboard/Plugins/Pinyin/", r"platforminputcontexts/libqtvirtualkeyboardplugin",
-                 r"qml/QtQuick/Pdf/", r"libQt6Pdf", r"plugins/platforms/libqoffscreen", r"plugins/platforms/libqxcb",
-                 r"plugins/platforms/libqwayland", r"plugins/imageformats/", r"escpos/capabilities\.json$"):
+    for need in (
+        r"assets/fonts/NotoSansSC-Regular\.ttf$",
+        r"assets/demo/laws\.jsonl$",
+        r"ui/qml/Kiosk/Main\.qml$",
+        r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
+        r"kiosk/search/synonyms\.tsv$",
+        r"VirtualKeyboard/Plugins/Pinyin/",
+        r"platforminputcontexts/libqtvirtualkeyboardplugin",
+        r"qml/QtQuick/Pdf/",
+        r"libQt6Pdf",
+        r"plugins/platforms/libqoffscreen",
+        r"plugins/platforms/libqxcb",
+        r"plugins/platforms/libqwayland",
+        r"plugins/imageformats/",
+        r"escpos/capabilities\.json$",
+    ):
         assert has(need), f"the bundle lacks {need}"
 
 
 @needs_bundle
 def test_the_bundle_leaves_out_what_a_terminal_must_not_carry() -> None:
-    unwanted = re.compile(r"WebEngine|Qt63D|Quick3D|QtCharts|libQt6Charts|DataVisualization|/fastapi/|/uvicorn/|"
-                          r"/starlette/|/pytest/|/hypothesis/|QuickControls2Material|libQt6Test")
+    unwanted = re.compile(
+        r"WebEngine|Qt63D|Quick3D|QtCharts|libQt6Charts|DataVisualization|/fastapi/|/uvicorn/|"
+        r"/starlette/|/pytest/|/hypothesis/|QuickControls2Material|libQt6Test"
+    )
     found = sorted({f for f in bundle_files() if unwanted.search(f)})
     assert found == [], f"unwanted files: {found[:10]}"
 

@@ -217,8 +217,7 @@ class KioskApp:
             raise RuntimeError("the QML shell did not load: " + "; ".join(self.warnings[-5:]))
         self.window = roots[0]
         # after the home screen's own queries (the worker runs jobs in order)
-        self.worker.submit("search.warmup", _search_index_current, lambda _rebuilt: None, write=True,
-                           background=True)
+        self.worker.submit("search.warmup", _search_index_current, lambda _rebuilt: None, write=True, background=True)
         return self.window
 
     def start_background(self) -> None:

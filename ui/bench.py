@@ -66,11 +66,18 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _cold_start(cfg_path: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    smoke = subprocess.run([sys.executable, "-m", "kiosk", "run", "--smoke", "--config", str(cfg_path)],
-                           capture_output=True, text=True, env=env, check=True, timeout=120)
+    smoke = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--smoke", "--config", str(cfg_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     ms = json.loads(smoke.stdout.strip().splitlines()[-1])["ms"]
-    base = subprocess.run([sys.executable, "-c", EMPTY_WINDOW], capture_output=True, text=True, env=env,
-                          check=True, timeout=60)
+    base = subprocess.run(
+        [sys.executable, "-c", EMPTY_WINDOW], capture_output=True, text=True, env=env, check=True, timeout=60
+    )
     b = json.loads(base.stdout.strip().splitlines()[-1])
     return float(ms), float(b["ms"]), int(b["rss_mb"])
 
@@ -105,8 +112,14 @@ def _typing(app: Any) -> list[float]:
     from ui.commands import _wait
 
     app.window.openRoute("search", {})
-    _wait(app, lambda: app.window.property("currentPage").objectName() == "searchPage"
-          and app.window.property("currentPage").property("StackView.status") != 1, 10)
+    _wait(
+        app,
+        lambda: (
+            app.window.property("currentPage").objectName() == "searchPage"
+            and app.window.property("currentPage").property("StackView.status") != 1
+        ),
+        10,
+    )
     page = app.window.property("currentPage")
     model = next(c for c in page.children() if c.metaObject().className().startswith("SearchModel"))
     field = next(i for i in _walk(page) if i.objectName() == "searchField")
@@ -176,10 +189,16 @@ def _writer(cfg: Config, n: int) -> threading.Thread:
         with session_factory(engine)() as s:
             for i in range(n):
                 with s.begin():
-                    apply_document(s, DocumentRecord(
-                        id=f"bench-write-{time.time_ns()}-{i}", title=f"基准测试写入文件第{i}号关于最低生活保障的通知",
-                        body="根据有关规定，现将最低生活保障资金发放情况公示如下。" * 40, published="2026-11-27",
-                        categories=("type-gongshi-gonggao",)))
+                    apply_document(
+                        s,
+                        DocumentRecord(
+                            id=f"bench-write-{time.time_ns()}-{i}",
+                            title=f"基准测试写入文件第{i}号关于最低生活保障的通知",
+                            body="根据有关规定，现将最低生活保障资金发放情况公示如下。" * 40,
+                            published="2026-11-27",
+                            categories=("type-gongshi-gonggao",),
+                        ),
+                    )
         engine.dispose()
 
     return threading.Thread(target=work, daemon=True)
@@ -197,8 +216,12 @@ def _transitions(app: Any) -> tuple[list[float], list[float]]:
         app.window.openRoute("category", {"categoryCode": "type-zhengce-wenjian", "categoryName": "政策文件"})
         _frame(app)
         shown.append((time.perf_counter() - t0) * 1000)
-        _until_painted(app, lambda: app.window.property("screenReady")
-                       and app.window.property("currentPage").objectName() == "categoryPage")
+        _until_painted(
+            app,
+            lambda: (
+                app.window.property("screenReady") and app.window.property("currentPage").objectName() == "categoryPage"
+            ),
+        )
         filled.append((time.perf_counter() - t0) * 1000)
         app.window.goHome()
         wait_painted(app, "homeReady", 10)
@@ -227,8 +250,16 @@ def _measure_large(big: Config) -> dict[str, Any]:
     calm = _frames_during(app, 4, None)
     busy = _frames_during(app, 4, _writer(big, 200))
     app.shutdown()
-    return {"documents": n_docs, "rss": rss, "frame": frame_ms, "shown": shown, "filled": filled,
-            "typing": typing, "calm": calm, "busy": busy}
+    return {
+        "documents": n_docs,
+        "rss": rss,
+        "frame": frame_ms,
+        "shown": shown,
+        "filled": filled,
+        "typing": typing,
+        "calm": calm,
+        "busy": busy,
+    }
 
 
 def _typing_on_empty_mirror(tmp: Path) -> list[float]:
@@ -264,16 +295,20 @@ def run(args: argparse.Namespace) -> int:
     typing = m["typing"]
     out = {
         "documents": m["documents"],
-        "cold_start_ms": round(start_ms), "baseline_empty_window_start_ms": round(base_start_ms),
-        "transition_p50_ms": round(statistics.median(m["shown"]), 1), "transition_max_ms": round(max(m["shown"]), 1),
+        "cold_start_ms": round(start_ms),
+        "baseline_empty_window_start_ms": round(base_start_ms),
+        "transition_p50_ms": round(statistics.median(m["shown"]), 1),
+        "transition_max_ms": round(max(m["shown"]), 1),
         "transition_to_list_filled_p50_ms": round(statistics.median(m["filled"]), 1),
         "transition_to_list_filled_max_ms": round(max(m["filled"]), 1),
         "baseline_frame_ms": round(m["frame"], 1),
-        "keystroke_p50_ms": round(statistics.median(typing), 1), "keystroke_p95_ms": round(_pct(typing, 0.95), 1),
+        "keystroke_p50_ms": round(statistics.median(typing), 1),
+        "keystroke_p95_ms": round(_pct(typing, 0.95), 1),
         "baseline_empty_mirror_keystroke_p95_ms": round(_pct(typing_empty, 0.95), 1),
         "longest_frame_with_writes_ms": round(m["busy"], 1),
         "baseline_longest_frame_no_writes_ms": round(m["calm"], 1),
-        "rss_home_mb": m["rss"], "baseline_empty_window_rss_mb": base_rss,
+        "rss_home_mb": m["rss"],
+        "baseline_empty_window_rss_mb": base_rss,
     }
     if args.json:
         print(json.dumps(out))

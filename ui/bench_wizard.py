@@ -29,10 +29,13 @@ def _values() -> dict[str, Any]:
     from kiosk.applications.validation import resident_id_check_digit
 
     return {
-        "applicant.name": "张三", "applicant.id_number": BODY + resident_id_check_digit(BODY),
-        "applicant.phone": "13812345678", "applicant.address": "娄星区万宝镇幸福路8号",
+        "applicant.name": "张三",
+        "applicant.id_number": BODY + resident_id_check_digit(BODY),
+        "applicant.phone": "13812345678",
+        "applicant.address": "娄星区万宝镇幸福路8号",
         "request.description": "2025年万宝镇农村低保资金发放情况",
-        "consent_personal_data": True, "pledge_accepted": True,
+        "consent_personal_data": True,
+        "pledge_accepted": True,
     }
 
 
@@ -140,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
         return round(statistics.median(xs), 1)
 
     result = {
-        "event": "bench_wizard", "runs": runs,
+        "event": "bench_wizard",
+        "runs": runs,
         "baseline_core_submit_ms": med(base),
         "tap_to_tracking_number_painted_ms": med(shown),
         "tap_to_receipt_printed_ms": med(printed),

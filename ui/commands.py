@@ -50,8 +50,11 @@ def _register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def _register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
-    shot.add_argument("--screen", required=True, help="home, category, document, attachment, search, apply, "
-                      "rating, attract, wizard, status, staff")
+    shot.add_argument(
+        "--screen",
+        required=True,
+        help="home, category, document, attachment, search, apply, rating, attract, wizard, status, staff",
+    )
     shot.add_argument("--size", default="1920x1080", help="WxH (1920x1080 or 1080x1920)")
     shot.add_argument("--large-text", action="store_true", help="large-type, high-contrast mode (适老化)")
     shot.add_argument("--query", help="search: the query typed (default 低保)")
@@ -153,15 +156,23 @@ def _capture_warnings(into: list[str]) -> None:
 
     def handler(kind: QtMsgType, _ctx: Any, msg: str) -> None:
         if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and not any(
-                i.lower() in msg.lower() for i in IGNORED):
+            i.lower() in msg.lower() for i in IGNORED
+        ):
             into.append(msg)
         print(msg, file=sys.stderr)
 
     qInstallMessageHandler(handler)
 
 
-def render_screen(cfg: Config, screen: str, size: tuple[int, int], *, large_text: bool = False,
-                  args: argparse.Namespace | None = None, timeout_s: float = 30.0) -> Any:
+def render_screen(
+    cfg: Config,
+    screen: str,
+    size: tuple[int, int],
+    *,
+    large_text: bool = False,
+    args: argparse.Namespace | None = None,
+    timeout_s: float = 30.0,
+) -> Any:
     """Start the shell offscreen at ``size`` on ``screen`` and return the painted QImage."""
     from kiosk.db import make_engine, session_factory
     from ui.app import KioskApp, open_mirror
@@ -176,11 +187,18 @@ def render_screen(cfg: Config, screen: str, size: tuple[int, int], *, large_text
     with session_factory(engine)() as session:
         props = spec.props(args, session, cfg.terminal.zone)
     engine.dispose()
-    app = KioskApp(cfg, initial={
-        "fullscreen": False, "width": size[0], "height": size[1], "largeText": large_text,
-        "startRoute": spec.route if spec.route != "home" else "", "startProps": props,
-        "startOverlay": spec.overlay,
-    })
+    app = KioskApp(
+        cfg,
+        initial={
+            "fullscreen": False,
+            "width": size[0],
+            "height": size[1],
+            "largeText": large_text,
+            "startRoute": spec.route if spec.route != "home" else "",
+            "startProps": props,
+            "startOverlay": spec.overlay,
+        },
+    )
     app.load()
     if not wait_painted(app, "screenReady", timeout_s):
         app.shutdown()

@@ -29,7 +29,7 @@ def qr_image(text: str, pixels: int = 360) -> QImage:
     stride = (n + 3) & ~3
     raw = bytearray(stride * n)
     for y, line in enumerate(matrix):
-        raw[y * stride:y * stride + n] = bytes(0 if dark else 255 for dark in line)
+        raw[y * stride : y * stride + n] = bytes(0 if dark else 255 for dark in line)
     small = QImage(bytes(raw), n, n, stride, QImage.Format.Format_Grayscale8).copy()
     return small.scaled(
         n * scale, n * scale, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation

@@ -66,4 +66,3 @@ SCREENS: dict[str, Screen] = {
 
 def register_screen(name: str, screen: Screen) -> None:
     SCREENS[name] = screen
-

@@ -38,12 +38,23 @@ QML_IMPORT_MAJOR_VERSION = 1
 
 KIND = "applicant.kind"
 CITIZEN_FIELDS = (
-    "applicant.name", "applicant.id_number", "applicant.phone", "applicant.address", "applicant.postcode",
-    "applicant.email", "applicant.employer",
+    "applicant.name",
+    "applicant.id_number",
+    "applicant.phone",
+    "applicant.address",
+    "applicant.postcode",
+    "applicant.email",
+    "applicant.employer",
 )
 ORGANISATION_FIELDS = (
-    "applicant.name", "applicant.id_number", "applicant.legal_representative", "applicant.contact_person",
-    "applicant.phone", "applicant.address", "applicant.postcode", "applicant.email",
+    "applicant.name",
+    "applicant.id_number",
+    "applicant.legal_representative",
+    "applicant.contact_person",
+    "applicant.phone",
+    "applicant.address",
+    "applicant.postcode",
+    "applicant.email",
 )
 REQUEST_FIELDS = ("request.description", "request.doc_number", "request.purpose")
 DELIVERY_FIELDS = ("media", "delivery")
@@ -336,8 +347,14 @@ class ApplyWizard(QObject):
         if errors:
             self._errors = errors
             self.errorsChanged.emit()
-            first = next((i for i in range(self.STEP_COUNT)
-                          if set(fields_of_step(i, self.applicantKind, self._proxy)) & errors.keys()), self._step)
+            first = next(
+                (
+                    i
+                    for i in range(self.STEP_COUNT)
+                    if set(fields_of_step(i, self.applicantKind, self._proxy)) & errors.keys()
+                ),
+                self._step,
+            )
             if first != self._step:
                 self._step = first
                 self.stepChanged.emit()
@@ -428,8 +445,14 @@ class ApplyWizard(QObject):
         self._step, self._outcome, self._receipt_state = 0, None, ""
         self._phase = "editing"
         self._proxy = False
-        for sig in (self.valuesChanged, self.errorsChanged, self.stepChanged, self.phaseChanged,
-                    self.receiptStateChanged, self.proxyChanged):
+        for sig in (
+            self.valuesChanged,
+            self.errorsChanged,
+            self.stepChanged,
+            self.phaseChanged,
+            self.receiptStateChanged,
+            self.proxyChanged,
+        ):
             sig.emit()
         self.wiped.emit()
 

@@ -81,7 +81,9 @@ class CategoryModel(QAbstractListModel):
         if role in (CategoryRole.Name, Qt.ItemDataRole.DisplayRole):
             return row.name
         values: dict[int, Any] = {
-            CategoryRole.Code: row.code, CategoryRole.Count: row.count, CategoryRole.Icon: row.icon,
+            CategoryRole.Code: row.code,
+            CategoryRole.Count: row.count,
+            CategoryRole.Icon: row.icon,
             CategoryRole.Description: row.description,
         }
         return values.get(role)
@@ -128,6 +130,7 @@ class CategoryModel(QAbstractListModel):
     def reload(self) -> None:
         """Load the facet's categories at once, then their document counts (a slower query) after."""
         from kiosk import catalog
+
         if not self._facet:
             return
         svc = services.current()
@@ -226,9 +229,13 @@ class DocumentListModel(QAbstractListModel):
         if role in (DocumentRole.Title, Qt.ItemDataRole.DisplayRole):
             return r.title
         values: dict[int, Any] = {
-            DocumentRole.DocId: r.id, DocumentRole.DocNumber: r.doc_number, DocumentRole.Issuer: r.issuer,
-            DocumentRole.Published: r.published, DocumentRole.Status: r.status,
-            DocumentRole.StatusLabel: r.status_label, DocumentRole.ZoneId: r.zone_id,
+            DocumentRole.DocId: r.id,
+            DocumentRole.DocNumber: r.doc_number,
+            DocumentRole.Issuer: r.issuer,
+            DocumentRole.Published: r.published,
+            DocumentRole.Status: r.status,
+            DocumentRole.StatusLabel: r.status_label,
+            DocumentRole.ZoneId: r.zone_id,
         }
         return values.get(role)
 
@@ -247,6 +254,7 @@ class DocumentListModel(QAbstractListModel):
 
     def _set_filters(self, **changes: Any) -> None:
         from kiosk import catalog
+
         new = catalog.Filters(**{**self._filters.__dict__, **changes})
         if new == self._filters:
             return
@@ -277,6 +285,7 @@ class DocumentListModel(QAbstractListModel):
     @status.setter  # type: ignore[no-redef]
     def status(self, value: str) -> None:
         from kiosk.mirror.models import DocStatus
+
         if value and value not in {s.value for s in DocStatus}:
             value = ""
         self._set_filters(status=value)
@@ -369,6 +378,7 @@ class DocumentListModel(QAbstractListModel):
 
     def _load_page(self, offset: int) -> None:
         from kiosk import catalog
+
         gen, f, zone = self._generation, self._filters, self._svc.zone
 
         def job(session: Session) -> catalog.DocPage:
@@ -394,6 +404,7 @@ class DocumentListModel(QAbstractListModel):
 
     def _load_choices(self) -> None:
         from kiosk import catalog
+
         gen, f, zone = self._generation, self._filters, self._svc.zone
 
         def job(session: Session) -> tuple[list[int], list[str], list[catalog.ZoneInfo]]:

@@ -115,6 +115,7 @@ class DocumentView(QObject):
     @Property(bool, notify=documentChanged)
     def inForce(self) -> bool:
         from kiosk.mirror.models import DocStatus
+
         return self._detail is None or self._detail.status == DocStatus.IN_FORCE.value
 
     @Property(str, notify=documentChanged)
@@ -175,11 +176,15 @@ class DocumentView(QObject):
         blobs = self._svc.blobs
         out = []
         for a in self._detail.attachments:
-            out.append({
-                "name": a.name, "size": _size_text(a.size), "present": a.present,
-                "isPdf": a.mime == "application/pdf",
-                "url": QUrl.fromLocalFile(str(blobs.path(a.sha256))).toString() if a.present else "",
-            })
+            out.append(
+                {
+                    "name": a.name,
+                    "size": _size_text(a.size),
+                    "present": a.present,
+                    "isPdf": a.mime == "application/pdf",
+                    "url": QUrl.fromLocalFile(str(blobs.path(a.sha256))).toString() if a.present else "",
+                }
+            )
         return out
 
     @Property(str, notify=documentChanged)
@@ -196,6 +201,7 @@ class DocumentView(QObject):
     @Slot()
     def reload(self) -> None:
         from kiosk import catalog
+
         doc_id = self._doc_id
         if not doc_id:
             self._set(None, "empty")

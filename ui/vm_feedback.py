@@ -37,6 +37,9 @@ class Feedback(QObject):
             return record_rating(session, level, terminal_id=term.id, zone=term.zone, context=context)
 
         svc.worker.submit(
-            "", job, lambda _key: self.ratingSaved.emit(level), self.ratingFailed.emit,
+            "",
+            job,
+            lambda _key: self.ratingSaved.emit(level),
+            self.ratingFailed.emit,
             write=True,
         )

@@ -113,11 +113,11 @@ class CoreApplicationsPort:
             zone = s.get(Zone, self.cfg.terminal.zone)
             if zone is None:
                 raise StorageError(f"zone {self.cfg.terminal.zone!r} is not in the mirror")
-            app = service.submit(s, application_from_wizard(application), zone=zone,
-                                 terminal_id=self.cfg.terminal.id, now=_now())
+            app = service.submit(
+                s, application_from_wizard(application), zone=zone, terminal_id=self.cfg.terminal.id, now=_now()
+            )
         assert app.issued is not None
-        return SubmitOutcome(app.issued.tracking_no, app.issued.deadline.isoformat(),
-                             app.issued.deadline_explanation)
+        return SubmitOutcome(app.issued.tracking_no, app.issued.deadline.isoformat(), app.issued.deadline_explanation)
 
     def print_receipt(self, tracking_no: str) -> None:
         print_receipt(self.cfg, tracking_no)
@@ -218,14 +218,25 @@ class CoreStaffPort:
 
         with _session(self.cfg) as s:
             recent = [
-                RecentApplication(r.tracking_no, r.applicant_name_masked or "（已送达）",
-                                  f"{r.submitted_at:%m-%d %H:%M}", r.status == "delivered")
+                RecentApplication(
+                    r.tracking_no,
+                    r.applicant_name_masked or "（已送达）",
+                    f"{r.submitted_at:%m-%d %H:%M}",
+                    r.status == "delivered",
+                )
                 for r in service.recent(s, limit=20)
             ]
             st = read_status(s)
         jobs = [
-            PrintJobRow(str(j.id), _job_title(j.kind, j.label), j.printer, j.state, j.staff_message,
-                        _local(j.created_at), j.reprintable)
+            PrintJobRow(
+                str(j.id),
+                _job_title(j.kind, j.label),
+                j.printer,
+                j.state,
+                j.staff_message,
+                _local(j.created_at),
+                j.reprintable,
+            )
             for j in print_service(self.cfg).jobs(limit=30)
         ]
         printers = [self._printer_row(p) for p in self.cfg.printers]
@@ -240,8 +251,7 @@ class CoreStaffPort:
             status = print_service(self.cfg).printer_status(p.name)
         except Exception as exc:  # a printer that cannot even be asked is shown, not raised
             return PrinterRow(p.name, p.role, p.kind, "unknown", type(exc).__name__)
-        return PrinterRow(p.name, p.role, p.kind, "ok" if status.ready else (status.reason or "unknown"),
-                          status.text)
+        return PrinterRow(p.name, p.role, p.kind, "ok" if status.ready else (status.reason or "unknown"), status.text)
 
     def print_form(self, kind: str) -> str:
         from printing.forms import build_form
@@ -249,7 +259,8 @@ class CoreStaffPort:
         data = build_form("blank" if kind == "blank" else "sample")
         label = "空白申请表" if kind == "blank" else "申请表填写样例"
         info = print_service(self.cfg).print_and_wait(
-            _printer_named(self.cfg, "a4"), data, content_type="pdf", kind="form", label=label)
+            _printer_named(self.cfg, "a4"), data, content_type="pdf", kind="form", label=label
+        )
         return str(info.id)
 
     def reprint_receipt(self, tracking_no: str) -> str:

@@ -69,8 +69,8 @@ def default_print_handler(cfg: Config) -> PrintHandler:
                 from ui import vm_ports
 
                 vm_ports.print_service(cfg).print_and_wait(
-                    printer.name, pdf_path.read_bytes(), content_type="pdf", kind="document", label=doc_id,
-                    timeout=120)
+                    printer.name, pdf_path.read_bytes(), content_type="pdf", kind="document", label=doc_id, timeout=120
+                )
                 report(True, "")
             except PrinterError as exc:
                 log.warning("document print job %s failed: %s", job_id, exc.reason)

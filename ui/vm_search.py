@@ -83,6 +83,7 @@ class SearchRow:
     @property
     def status_label(self) -> str:
         from kiosk.mirror.models import DocStatus
+
         try:
             return DocStatus(self.status).label
         except ValueError:
@@ -97,14 +98,24 @@ def _run_search(
 
     chosen = filters.get("zone") or zone
     result = engine.search(
-        session, query, limit=PAGE, offset=offset, zone=None if chosen == catalog.ALL_ZONES else chosen,
-        category=filters.get("category") or None, status=filters.get("status") or None,
+        session,
+        query,
+        limit=PAGE,
+        offset=offset,
+        zone=None if chosen == catalog.ALL_ZONES else chosen,
+        category=filters.get("category") or None,
+        status=filters.get("status") or None,
         year=filters.get("year") or None,
     )
     rows = [
         SearchRow(
-            doc_id=h.id, title=h.title, snippet=snippet_rich_text(h.snippet or ""), status=str(h.status or "in_force"),
-            doc_number=h.doc_number or "", issuer=h.issuer or "", published=h.published or "",
+            doc_id=h.id,
+            title=h.title,
+            snippet=snippet_rich_text(h.snippet or ""),
+            status=str(h.status or "in_force"),
+            doc_number=h.doc_number or "",
+            issuer=h.issuer or "",
+            published=h.published or "",
         )
         for h in result.hits
     ]
@@ -147,9 +158,13 @@ class SearchModel(QAbstractListModel):
         if role in (SearchRole.Title, Qt.ItemDataRole.DisplayRole):
             return r.title
         values: dict[int, Any] = {
-            SearchRole.DocId: r.doc_id, SearchRole.Snippet: r.snippet, SearchRole.Status: r.status,
-            SearchRole.StatusLabel: r.status_label, SearchRole.DocNumber: r.doc_number,
-            SearchRole.Issuer: r.issuer, SearchRole.Published: r.published,
+            SearchRole.DocId: r.doc_id,
+            SearchRole.Snippet: r.snippet,
+            SearchRole.Status: r.status,
+            SearchRole.StatusLabel: r.status_label,
+            SearchRole.DocNumber: r.doc_number,
+            SearchRole.Issuer: r.issuer,
+            SearchRole.Published: r.published,
         }
         return values.get(role)
 
@@ -259,7 +274,7 @@ class SearchModel(QAbstractListModel):
         q = self._query.strip()
         if not q:
             return
-        self._recent = [q, *[r for r in self._recent if r != q][:MAX_RECENT - 1]]
+        self._recent = [q, *[r for r in self._recent if r != q][: MAX_RECENT - 1]]
         self.recentChanged.emit()
 
     @Slot()
@@ -342,6 +357,7 @@ class SearchModel(QAbstractListModel):
 
     def _load_popular(self) -> None:
         from kiosk import catalog
+
         def done(found: list[str]) -> None:
             if found != self._popular:
                 self._popular = found

@@ -181,9 +181,7 @@ class RowListModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Any] = []
         names = [f.name for f in fields(self.row_type)]
-        self.Role = enum.IntEnum(
-            "Role", {n.upper(): Qt.ItemDataRole.UserRole + 1 + i for i, n in enumerate(names)}
-        )
+        self.Role = enum.IntEnum("Role", {n.upper(): Qt.ItemDataRole.UserRole + 1 + i for i, n in enumerate(names)})
         self._names = {int(r): _camel(n) for r, n in zip(self.Role, names, strict=True)}
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -328,9 +326,7 @@ class StaffMode(QObject):
         self._pin_error = ""
         self.gateChanged.emit()
         port = _require_port()
-        run_in_background(
-            lambda: (port.check_pin(pin), port.seconds_locked()), self._pin_checked, self._gate_failed
-        )
+        run_in_background(lambda: (port.check_pin(pin), port.seconds_locked()), self._pin_checked, self._gate_failed)
 
     def _pin_checked(self, outcome: tuple[bool, int]) -> None:
         ok, locked = outcome

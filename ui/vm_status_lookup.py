@@ -185,9 +185,7 @@ class StatusLookup(QObject):
         if self._state == "asking":
             return
         if len(self._tracking) < 6 or len(self._phone) < 7:
-            self._input_error = (
-                "请输入回执上的受理编号" if len(self._tracking) < 6 else "请输入申请时填写的联系电话"
-            )
+            self._input_error = "请输入回执上的受理编号" if len(self._tracking) < 6 else "请输入申请时填写的联系电话"
             self._set_state("invalid")
             return
         port = _require_port()

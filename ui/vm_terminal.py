@@ -136,6 +136,7 @@ class Terminal(QObject):
     def refresh(self) -> None:
         """Reload zone, last-updated and announcements on the worker (sync calls this after a pull)."""
         from kiosk import catalog
+
         zone = self._zone_code
         has_server = bool(self._svc.config.server.url)
 
@@ -158,7 +159,12 @@ class Terminal(QObject):
     def _apply(self, data: dict[str, Any]) -> None:
         z: catalog.ZoneInfo = data["zone"]
         changed = (z.name, z.district_name, z.title, z.phone, z.hours) != (
-            self._zone_name, self._district_name, self._zone_title, self._zone_phone, self._zone_hours)
+            self._zone_name,
+            self._district_name,
+            self._zone_title,
+            self._zone_phone,
+            self._zone_hours,
+        )
         self._zone_name, self._district_name, self._zone_title = z.name, z.district_name, z.title
         self._zone_phone, self._zone_hours = z.phone, z.hours
         if changed:

@@ -389,9 +389,7 @@ class _Reader:
             return False
         return value
 
-    def enum(
-        self, data: dict[str, Any], path: str, enum: type[E], default: E, *, required: bool = False
-    ) -> E:
+    def enum(self, data: dict[str, Any], path: str, enum: type[E], default: E, *, required: bool = False) -> E:
         key = path.rsplit(".", 1)[-1]
         value = data.get(key)
         if value is None or value == "":
@@ -405,9 +403,7 @@ class _Reader:
             self.errors[path] = f"无法识别的取值（可选：{allowed}）"
             return default
 
-    def enum_list(
-        self, data: dict[str, Any], path: str, enum: type[E], default: tuple[E, ...]
-    ) -> tuple[E, ...]:
+    def enum_list(self, data: dict[str, Any], path: str, enum: type[E], default: tuple[E, ...]) -> tuple[E, ...]:
         value = data.get(path)
         if value is None:
             return default

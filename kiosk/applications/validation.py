@@ -40,8 +40,44 @@ RESIDENT_ID_CHECK = "10X98765432"
 # Province-level codes (first two digits) in use: the mainland, 71 Taiwan, 81/82 Hong Kong/Macao
 # residence permits, 83 Taiwan residence permits, 91 (old) overseas.
 PROVINCE_CODES = frozenset(
-    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
-     61, 62, 63, 64, 65, 71, 81, 82, 83, 91}
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+        83,
+        91,
+    }
 )
 
 # GB 32100: the 31 characters and the weights 3^(i) mod 31 for positions 1–17.
@@ -143,8 +179,8 @@ def normalise_phone(phone: str) -> str:
     p = phone.strip().translate(_FULLWIDTH).replace(" ", "")
     p = re.sub(r"^\((0\d{2,3})\)", r"\1-", p)
     for prefix in ("+86", "0086"):
-        if p.startswith(prefix) and MOBILE_RE.fullmatch(p[len(prefix):].replace("-", "")):
-            p = p[len(prefix):]
+        if p.startswith(prefix) and MOBILE_RE.fullmatch(p[len(prefix) :].replace("-", "")):
+            p = p[len(prefix) :]
     if MOBILE_RE.fullmatch(p.replace("-", "")):
         p = p.replace("-", "")
     return p

@@ -36,18 +36,52 @@ from sqlalchemy.orm import Session
 
 QUERIES: tuple[str, ...] = (
     # residents' words, 2–6 characters
-    "低保", "医保", "户籍", "社保", "公积金", "养老金", "残疾证", "廉租房", "补贴", "救助",
-    "居住证", "垃圾分类", "义务教育", "房屋征收", "临时救助", "失业保险金", "最低生活保障",
-    "政府信息公开", "住房公积金提取", "食品安全", "安全生产", "就业创业", "退役军人", "电动自行车",
-    "养犬", "征地补偿标准", "医疗救助", "高龄津贴", "农村危房改造", "办事指南",
+    "低保",
+    "医保",
+    "户籍",
+    "社保",
+    "公积金",
+    "养老金",
+    "残疾证",
+    "廉租房",
+    "补贴",
+    "救助",
+    "居住证",
+    "垃圾分类",
+    "义务教育",
+    "房屋征收",
+    "临时救助",
+    "失业保险金",
+    "最低生活保障",
+    "政府信息公开",
+    "住房公积金提取",
+    "食品安全",
+    "安全生产",
+    "就业创业",
+    "退役军人",
+    "电动自行车",
+    "养犬",
+    "征地补偿标准",
+    "医疗救助",
+    "高龄津贴",
+    "农村危房改造",
+    "办事指南",
     # one character
-    "法", "税",
+    "法",
+    "税",
     # 文号
-    "娄民发〔2023〕12号", "娄政办发[2019]8号", "国务院令第711号",
+    "娄民发〔2023〕12号",
+    "娄政办发[2019]8号",
+    "国务院令第711号",
     # pinyin initials
-    "dbj", "zfxxgk", "gjj", "ylj", "shbx",
+    "dbj",
+    "zfxxgk",
+    "gjj",
+    "ylj",
+    "shbx",
     # a resident's sentence, mixed text
-    "我想办低保怎么弄", "2023年 补贴",
+    "我想办低保怎么弄",
+    "2023年 补贴",
 )
 
 DEFAULT_OUT = Path("var/bench/search")
@@ -60,10 +94,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rounds", type=int, default=5, help="timed rounds over the query list")
     p.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus laws.jsonl")
     p.add_argument("--keep", action="store_true", help="keep the generated packs and mirrors")
-    p.add_argument("--real-import-max", type=int, default=10_000,
-                   help="sizes up to this go through the real import path; larger ones are bulk-loaded")
-    p.add_argument("--reuse", action="store_true",
-                   help="measure search again on mirrors kept by an earlier --keep run (import figures from then)")
+    p.add_argument(
+        "--real-import-max",
+        type=int,
+        default=10_000,
+        help="sizes up to this go through the real import path; larger ones are bulk-loaded",
+    )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure search again on mirrors kept by an earlier --keep run (import figures from then)",
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,14 +117,20 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _stats(ms: list[float]) -> dict[str, float]:
-    return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-            "mean": statistics.fmean(ms), "max": max(ms)}
+    return {
+        "p50": percentile(ms, 50),
+        "p95": percentile(ms, 95),
+        "p99": percentile(ms, 99),
+        "mean": statistics.fmean(ms),
+        "max": max(ms),
+    }
 
 
 @contextmanager
 def _index_timer(acc: dict[str, float]) -> Iterator[None]:
     """Accumulate the time spent in the search index (index + remove) during an import."""
     from kiosk.search import index as module  # the module object store.py calls through
+
     originals = {name: getattr(module, name) for name in ("index_document", "remove_document")}
 
     def timed(fn: Callable[[Session, Any], None]) -> Callable[[Session, Any], None]:
@@ -91,6 +138,7 @@ def _index_timer(acc: dict[str, float]) -> Iterator[None]:
             t = time.perf_counter()
             fn(session, doc)
             acc["index_s"] = acc.get("index_s", 0.0) + time.perf_counter() - t
+
         return wrapper
 
     for name, fn in originals.items():
@@ -112,16 +160,31 @@ def _baseline_insert(pack: Path, db: Path) -> float:
         for line in fh:
             o = json.loads(line)
             if o.get("type") in (None, "document"):
-                rows.append((o["id"], o["title"], o.get("doc_number"), o.get("issuer"), o.get("published"),
-                             o.get("status"), o.get("zone"), o["body"]))
+                rows.append(
+                    (
+                        o["id"],
+                        o["title"],
+                        o.get("doc_number"),
+                        o.get("issuer"),
+                        o.get("published"),
+                        o.get("status"),
+                        o.get("zone"),
+                        o["body"],
+                    )
+                )
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
-    con.execute("CREATE TABLE documents (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, "
-                "doc_number TEXT, issuer TEXT, published TEXT, status TEXT, zone_id TEXT, body TEXT)")
+    con.execute(
+        "CREATE TABLE documents (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, title TEXT, "
+        "doc_number TEXT, issuer TEXT, published TEXT, status TEXT, zone_id TEXT, body TEXT)"
+    )
     con.execute("BEGIN")
-    con.executemany("INSERT INTO documents(id, title, doc_number, issuer, published, status, zone_id, body) "
-                    "VALUES (?,?,?,?,?,?,?,?)", rows)
+    con.executemany(
+        "INSERT INTO documents(id, title, doc_number, issuer, published, status, zone_id, body) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows,
+    )
     con.execute("COMMIT")
     con.close()
     return time.perf_counter() - t
@@ -147,11 +210,21 @@ def _bulk_load(pack: Path, engine: Any) -> tuple[float, float, int]:
         for line in fh:
             o = json.loads(line)
             if o.get("type") == "zone":
-                conn.execute(text("INSERT INTO zones(code, name, kind, prefix, address, hours, phone, sort_order) "
-                                  "VALUES (:code, :name, :kind, :prefix, '', '', '', 0)"), o)
+                conn.execute(
+                    text(
+                        "INSERT INTO zones(code, name, kind, prefix, address, hours, phone, sort_order) "
+                        "VALUES (:code, :name, :kind, :prefix, '', '', '', 0)"
+                    ),
+                    o,
+                )
             elif o.get("type") == "category":
-                conn.execute(text("INSERT INTO categories(code, name, facet, sort_order, icon, description) "
-                                  "VALUES (:code, :name, :facet, 0, '', '')"), o)
+                conn.execute(
+                    text(
+                        "INSERT INTO categories(code, name, facet, sort_order, icon, description) "
+                        "VALUES (:code, :name, :facet, 0, '', '')"
+                    ),
+                    o,
+                )
             else:
                 docs.append(o)
                 cats.extend({"d": o["id"], "c": c} for c in o.get("categories", ()))
@@ -185,14 +258,18 @@ def _sizes(db: Path) -> dict[str, int]:
 def _like_search(session: Session, q: str) -> int:
     pat = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where = "WHERE title LIKE :p ESCAPE '\\' OR body LIKE :p ESCAPE '\\'"
-    rows = session.execute(text(f"SELECT id, title FROM documents {where} "  # noqa: S608 - constant SQL
-                                "ORDER BY published DESC LIMIT 20"), {"p": pat}).all()
+    rows = session.execute(
+        text(
+            f"SELECT id, title FROM documents {where} "  # noqa: S608 - constant SQL
+            "ORDER BY published DESC LIMIT 20"
+        ),
+        {"p": pat},
+    ).all()
     total = session.execute(text(f"SELECT count(*) FROM documents {where}"), {"p": pat}).scalar_one()  # noqa: S608
     return len(rows) + int(total)
 
 
-def _time_queries(fn: Callable[[str], Any], rounds: int, *, warm: bool = True
-                  ) -> tuple[list[float], dict[str, float]]:
+def _time_queries(fn: Callable[[str], Any], rounds: int, *, warm: bool = True) -> tuple[list[float], dict[str, float]]:
     if warm:
         for q in QUERIES:  # warm-up: page cache, statement cache
             fn(q)
@@ -208,8 +285,9 @@ def _time_queries(fn: Callable[[str], Any], rounds: int, *, warm: bool = True
     return all_ms, {q: statistics.median(v) for q, v in per_query.items()}
 
 
-def bench_size(n: int, out: Path, corpus: Path, rounds: int, *, reuse: bool = False,
-               real_import_max: int = 10_000) -> dict[str, Any]:
+def bench_size(
+    n: int, out: Path, corpus: Path, rounds: int, *, reuse: bool = False, real_import_max: int = 10_000
+) -> dict[str, Any]:
     from kiosk.bench.search_corpus import write_pack
     from kiosk.contentpack import import_pack
     from kiosk.db import open_engine, session_factory
@@ -319,8 +397,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"search bench: {n:,} documents …", flush=True)
         r = bench_size(n, out, args.corpus, args.rounds, reuse=args.reuse, real_import_max=args.real_import_max)
         results.append(r)
-        print(json.dumps({k: r[k] for k in ("docs", "import_s", "index_s", "size", "search_ms", "like_ms")},
-                         ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {k: r[k] for k in ("docs", "import_s", "index_s", "size", "search_ms", "like_ms")}, ensure_ascii=False
+            ),
+            flush=True,
+        )
         if not args.keep and not args.reuse:
             for f in out.glob(f"*-{n}.*"):
                 if f.suffix == ".jsonl" or ".db" in f.name:

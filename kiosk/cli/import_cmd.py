@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
     except ContentPackError as exc:
         for n, why in exc.problems:
             print(f"{args.pack}:{n}: {why}", file=sys.stderr)
-        print(f"kiosk import: {len(exc.problems)} bad line(s); nothing was imported "
-              "(use --skip-bad to import the rest)", file=sys.stderr)
+        print(
+            f"kiosk import: {len(exc.problems)} bad line(s); nothing was imported (use --skip-bad to import the rest)",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()
@@ -49,12 +51,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.pack}:{n}: skipped: {why}", file=sys.stderr)
     took = time.perf_counter() - t0
     if args.json:
-        print(json.dumps({"counts": report.counts, "skipped": len(report.problems), "seconds": round(took, 2)},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"counts": report.counts, "skipped": len(report.problems), "seconds": round(took, 2)},
+                ensure_ascii=False,
+            )
+        )
     else:
         c = report.counts
-        print(f"imported {args.pack.name} in {took:.1f} s: {c.get('inserted', 0)} new, {c.get('updated', 0)} "
-              f"updated, {c.get('status_changed', 0)} status changed, {c.get('unchanged', 0)} unchanged, "
-              f"{c.get('older', 0)} older ignored, {c.get('zones', 0)} zones, {c.get('categories', 0)} "
-              f"categories, {len(report.problems)} skipped")
+        print(
+            f"imported {args.pack.name} in {took:.1f} s: {c.get('inserted', 0)} new, {c.get('updated', 0)} "
+            f"updated, {c.get('status_changed', 0)} status changed, {c.get('unchanged', 0)} unchanged, "
+            f"{c.get('older', 0)} older ignored, {c.get('zones', 0)} zones, {c.get('categories', 0)} "
+            f"categories, {len(report.problems)} skipped"
+        )
     return 0

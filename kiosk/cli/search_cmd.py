@@ -69,9 +69,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         with session_factory(engine)() as session:
             ensure_current(session)  # a tokeniser changed by an upgrade: re-index once
+
             def one(q: str) -> SearchResult:
-                return search(session, q, limit=args.limit, zone=args.zone, category=args.category,
-                              status=args.status, year=args.year)
+                return search(
+                    session,
+                    q,
+                    limit=args.limit,
+                    zone=args.zone,
+                    category=args.category,
+                    status=args.status,
+                    year=args.year,
+                )
 
             if args.query == "-":
                 if isinstance(sys.stdin, io.TextIOWrapper):

@@ -29,14 +29,25 @@ def run(args: argparse.Namespace) -> int:
     log = file_logger("kiosk.selftest", cfg.log_dir)  # the table goes to the console, the lines to the file
     results = list(run_checks(cfg))
     for r in results:
-        log.info("self-test %s: %s", r.name, r.verdict.value,
-                 extra={"event": "self_test", "check": r.name, "verdict": r.verdict.value, "ms": round(r.ms)})
+        log.info(
+            "self-test %s: %s",
+            r.name,
+            r.verdict.value,
+            extra={"event": "self_test", "check": r.name, "verdict": r.verdict.value, "ms": round(r.ms)},
+        )
     if args.json:
-        print(json.dumps({
-            "passed": not failed(results),
-            "checks": [{"name": r.name, "verdict": r.verdict.value, "detail": r.detail, "ms": round(r.ms)}
-                       for r in results],
-        }, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "passed": not failed(results),
+                    "checks": [
+                        {"name": r.name, "verdict": r.verdict.value, "detail": r.detail, "ms": round(r.ms)}
+                        for r in results
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(format_table(results))
     return 1 if failed(results) else 0

@@ -77,9 +77,7 @@ class Category(Base):
 class DocumentCategory(Base):
     __tablename__ = "document_categories"
 
-    document_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     category_code: Mapped[str] = mapped_column(String(48), primary_key=True, index=True)
 
 

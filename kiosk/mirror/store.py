@@ -96,9 +96,7 @@ def _set_children(session: Session, doc: Document, rec: DocumentRecord, present:
     for code in dict.fromkeys(rec.categories):
         session.add(DocumentCategory(document_id=rec.id, category_code=code))
     doc.attachments = [
-        Attachment(
-            position=i, name=a.name, sha256=a.sha256, size=a.size, mime=a.mime, present=a.sha256 in present
-        )
+        Attachment(position=i, name=a.name, sha256=a.sha256, size=a.size, mime=a.mime, present=a.sha256 in present)
         for i, a in enumerate(rec.attachments)
     ]
 

@@ -57,8 +57,13 @@ def search(
     year: int | None = None,
 ) -> SearchResult:
     """Find documents for what a resident typed; see the module docstring."""
-    return run_search(session, query, limit=limit, offset=offset,
-                      filters=Filters(zone=zone, category=category, status=status, year=year))
+    return run_search(
+        session,
+        query,
+        limit=limit,
+        offset=offset,
+        filters=Filters(zone=zone, category=category, status=status, year=year),
+    )
 
 
 def suggest(session: Session, prefix: str, *, limit: int = 8, zone: str | None = None) -> list[str]:

@@ -60,12 +60,9 @@ _DELETE_TITLE = text(
     "INSERT INTO search_title(search_title, rowid, title, title1, docnum, py, meta) "
     "VALUES ('delete', -:rowid, :title, :title1, :docnum, :py, :meta)"
 )
-_DELETE_TEXT = text(
-    "INSERT INTO search_text(search_text, rowid, text, meta) VALUES ('delete', -:rowid, :text, :meta)"
-)
+_DELETE_TEXT = text("INSERT INTO search_text(search_text, rowid, text, meta) VALUES ('delete', -:rowid, :text, :meta)")
 _INSERT_DOCS = text(
-    "INSERT OR REPLACE INTO search_docs(doc_rowid, doc_number_norm, initials, meta) "
-    "VALUES (:rowid, :dn, :ini, :meta)"
+    "INSERT OR REPLACE INTO search_docs(doc_rowid, doc_number_norm, initials, meta) VALUES (:rowid, :dn, :ini, :meta)"
 )
 
 
@@ -89,8 +86,7 @@ def category_token(code: str) -> str:
     return "c" + _hex(code)
 
 
-def meta_tokens(zone_id: str | None, status: str | None, published: str | None,
-                categories: Iterable[str]) -> str:
+def meta_tokens(zone_id: str | None, status: str | None, published: str | None, categories: Iterable[str]) -> str:
     parts = [zone_token(zone_id), status_token(status or "in_force")]
     if published and published[:4].isdigit():
         parts.append(year_token(int(published[:4])))
@@ -98,8 +94,9 @@ def meta_tokens(zone_id: str | None, status: str | None, published: str | None,
     return " ".join(parts)
 
 
-def _text_fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None,
-                 body: str | None) -> dict[str, Any]:
+def _text_fields(
+    rowid: int, title: str | None, doc_number: str | None, issuer: str | None, body: str | None
+) -> dict[str, Any]:
     initials = tk.pinyin_initials(title)
     title_tokens = tk.index_tokens(title, unigrams=False)
     docnum_tokens = tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False)
@@ -117,9 +114,11 @@ def _text_fields(rowid: int, title: str | None, doc_number: str | None, issuer: 
 
 
 def _categories(conn: Connection, doc_id: str) -> list[str]:
-    return list(conn.execute(
-        text("SELECT category_code FROM document_categories WHERE document_id = :id"), {"id": doc_id}
-    ).scalars())
+    return list(
+        conn.execute(
+            text("SELECT category_code FROM document_categories WHERE document_id = :id"), {"id": doc_id}
+        ).scalars()
+    )
 
 
 def document_fields(session: Session, doc: Document) -> dict[str, Any]:
@@ -185,16 +184,20 @@ def rebuild(conn: Connection, *, batch: int = 500) -> int:
     last = -1
     while True:
         docs = conn.execute(
-            text("SELECT rowid, id, title, doc_number, issuer, body, zone_id, status, published "
-                 "FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n"),
+            text(
+                "SELECT rowid, id, title, doc_number, issuer, body, zone_id, status, published "
+                "FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n"
+            ),
             {"last": last, "n": batch},
         ).all()
         if not docs:
             break
         cats: dict[str, list[str]] = {}
         for doc_id, code in conn.execute(
-            text("SELECT document_id, category_code FROM document_categories "
-                 "WHERE document_id IN (SELECT id FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n)"),
+            text(
+                "SELECT document_id, category_code FROM document_categories "
+                "WHERE document_id IN (SELECT id FROM documents WHERE rowid > :last ORDER BY rowid LIMIT :n)"
+            ),
             {"last": last, "n": batch},
         ):
             cats.setdefault(doc_id, []).append(code)
@@ -206,8 +209,7 @@ def rebuild(conn: Connection, *, batch: int = 500) -> int:
         index_many(conn, rows)
         n += len(docs)
         last = docs[-1].rowid
-    conn.execute(text("INSERT OR REPLACE INTO kv(key, value) VALUES (:k, :v)"),
-                 {"k": KV_KEY, "v": INDEX_VERSION})
+    conn.execute(text("INSERT OR REPLACE INTO kv(key, value) VALUES (:k, :v)"), {"k": KV_KEY, "v": INDEX_VERSION})
     return n
 
 

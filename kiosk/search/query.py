@@ -198,8 +198,30 @@ def _and(exprs: list[str | None]) -> str | None:
 
 _ASCII_LETTERS = re.compile(r"[a-z]+")
 # Words of a resident's question that say nothing about the documents (relaxed matching drops them).
-FILLER = ("我想", "我要", "请问", "怎么", "怎样", "如何", "哪里", "什么", "办理", "需要", "可以", "是否",
-          "多少", "能不能", "有没有", "一下", "的", "了", "吗", "呢", "吧", "啊")
+FILLER = (
+    "我想",
+    "我要",
+    "请问",
+    "怎么",
+    "怎样",
+    "如何",
+    "哪里",
+    "什么",
+    "办理",
+    "需要",
+    "可以",
+    "是否",
+    "多少",
+    "能不能",
+    "有没有",
+    "一下",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+)
 
 
 def _level(runs: list[tk.Run], pinyin: str) -> Level:
@@ -219,8 +241,13 @@ def _level(runs: list[tk.Run], pinyin: str) -> Level:
 
 def _any_level(terms: list[str], marks: tuple[str, ...], units: tuple[tuple[str, ...], ...]) -> Level:
     any_terms = " OR ".join(_q(t) for t in terms)
-    return Level(text=f"{{text}} : ({any_terms})", title=f"{{title docnum}} : ({any_terms})",
-                 title_extra=False, marks=marks, units=units)
+    return Level(
+        text=f"{{text}} : ({any_terms})",
+        title=f"{{title docnum}} : ({any_terms})",
+        title_extra=False,
+        marks=marks,
+        units=units,
+    )
 
 
 def plan(query: str) -> Plan | None:
@@ -245,8 +272,15 @@ def plan(query: str) -> Plan | None:
         text_or = " OR ".join(e for e in (_run_expr(r, "text") for r in alts) if e)
         title_or = " OR ".join(e for e in (_run_expr(r, "title") for r in alts) if e)
         units = tuple(tuple(expand(t)) for t in known)
-        levels.append(Level(text=text_or, title=title_or, title_extra=False,
-                            marks=tuple(dict.fromkeys(m for u in units for m in u)), units=units))
+        levels.append(
+            Level(
+                text=text_or,
+                title=title_or,
+                title_extra=False,
+                marks=tuple(dict.fromkeys(m for u in units for m in u)),
+                units=units,
+            )
+        )
     # relaxed 2: any of the query's bigrams/words, filler words dropped
     terms: list[str] = []
     for run in runs:
@@ -263,8 +297,12 @@ def plan(query: str) -> Plan | None:
         levels.append(_any_level(terms, tuple(terms), tuple((t,) for t in terms)))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
-    return Plan(levels=tuple(levels), literal=tuple(r.text for r in core), pinyin=pinyin,
-                doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "")
+    return Plan(
+        levels=tuple(levels),
+        literal=tuple(r.text for r in core),
+        pinyin=pinyin,
+        doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "",
+    )
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -308,13 +346,17 @@ def _ids(rowids: Iterable[int]) -> str:
 def _exact_doc_numbers(session: Session, doc_number: str, f: Filters) -> set[int]:
     if not doc_number:
         return set()
-    found = set(session.execute(
-        text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
-    ).scalars())
+    found = set(
+        session.execute(
+            text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
+        ).scalars()
+    )
     parts = _filter_parts(f)
     if found and parts:
-        sql = text(f"SELECT -rowid FROM search_title WHERE search_title MATCH :m "  # noqa: S608
-                   f"AND rowid IN ({_ids(-r for r in found)})")
+        sql = text(
+            f"SELECT -rowid FROM search_title WHERE search_title MATCH :m "  # noqa: S608
+            f"AND rowid IN ({_ids(-r for r in found)})"
+        )
         found = set(session.execute(sql, {"m": " AND ".join(parts)}).scalars())
     return found
 
@@ -341,8 +383,10 @@ def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> dict
         return cands
     for rid in exact:
         cands.setdefault(rid, _Cand(True))
-    sql = text("SELECT rowid, status, title, coalesce(doc_number, '') || ' ' || coalesce(issuer, ''), "  # noqa: S608
-               f"substr(body, 1, {HEAD_CHARS}) FROM documents WHERE rowid IN ({_ids(cands)})")
+    sql = text(
+        "SELECT rowid, status, title, coalesce(doc_number, '') || ' ' || coalesce(issuer, ''), "  # noqa: S608
+        f"substr(body, 1, {HEAD_CHARS}) FROM documents WHERE rowid IN ({_ids(cands)})"
+    )
     for rid, status, title, meta, head in session.execute(sql):
         c = cands[rid]
         c.status, c.title, c.meta, c.head = status, title, meta, head or ""
@@ -366,7 +410,8 @@ def _idf(session: Session, units: tuple[tuple[str, ...], ...]) -> list[float]:
     df: dict[str, int] = {
         str(term): int(doc)
         for term, doc in session.execute(
-            text(f"SELECT term, doc FROM search_text_vocab WHERE term IN ({placeholders})"), params  # noqa: S608
+            text(f"SELECT term, doc FROM search_text_vocab WHERE term IN ({placeholders})"),  # noqa: S608
+            params,
         )
     }
     n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
@@ -426,8 +471,10 @@ def _rest(session: Session, level: Level, f: Filters, *, exclude: Iterable[int],
         params |= {"a": _with_filters(level.text, f), "b": _with_filters(level.title, f)}
     else:
         table, expr = ("search_text", level.text) if level.text else ("search_title", level.title)
-        sql = (f"SELECT -rowid FROM {table} WHERE {table} MATCH :m AND {not_in} "  # noqa: S608
-               "ORDER BY rowid LIMIT :n OFFSET :o")
+        sql = (
+            f"SELECT -rowid FROM {table} WHERE {table} MATCH :m AND {not_in} "  # noqa: S608
+            "ORDER BY rowid LIMIT :n OFFSET :o"
+        )
         params["m"] = _with_filters(expr or "", f)
     return list(session.execute(text(sql), params).scalars())
 
@@ -438,8 +485,15 @@ _DETAILS = (
 )
 
 
-def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
-               filters: Filters | None = None, with_total: bool = True) -> SearchResult:
+def run_search(
+    session: Session,
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters | None = None,
+    with_total: bool = True,
+) -> SearchResult:
     """See :func:`kiosk.search.search`.
 
     Ranking is done in a bounded window so that a query matching most of a 100,000-document mirror
@@ -490,18 +544,20 @@ def run_search(session: Session, query: str, *, limit: int = 20, offset: int = 0
         r = rows.get(rid)
         if r is None:
             continue
-        hits.append(SearchHit(
-            id=r.id,
-            title=r.title,
-            title_html=mark_title(r.title, level.marks, p.pinyin),
-            snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
-            score=round(score.get(rid, 0.0), 4),
-            status=r.status,
-            doc_number=r.doc_number,
-            issuer=r.issuer,
-            published=r.published,
-            zone_id=r.zone_id,
-        ))
+        hits.append(
+            SearchHit(
+                id=r.id,
+                title=r.title,
+                title_html=mark_title(r.title, level.marks, p.pinyin),
+                snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
+                score=round(score.get(rid, 0.0), 4),
+                status=r.status,
+                doc_number=r.doc_number,
+                issuer=r.issuer,
+                published=r.published,
+                zone_id=r.zone_id,
+            )
+        )
     return SearchResult(query=shown, total=total, hits=hits, relaxed=depth > 0)
 
 
@@ -541,8 +597,9 @@ def _marked(s: str, rx: re.Pattern[str] | None) -> str:
     return "".join(out)
 
 
-def snippet(body: str, marks: tuple[str, ...], *, body_format: str = "markdown", title: str = "",
-            width: int = SNIPPET_CHARS) -> str:
+def snippet(
+    body: str, marks: tuple[str, ...], *, body_format: str = "markdown", title: str = "", width: int = SNIPPET_CHARS
+) -> str:
     """About ``width`` characters of ``body`` around the densest cluster of ``marks``, HTML-escaped
     with matches in ``<b>…</b>``; the opening text when nothing matches."""
     rx = _mark_regex(marks)
@@ -556,7 +613,7 @@ def snippet(body: str, marks: tuple[str, ...], *, body_format: str = "markdown",
         body = body[: 12 * width]
     plain = plain_text(body, body_format)
     if title and plain.startswith(title):
-        plain = plain[len(title):].lstrip()
+        plain = plain[len(title) :].lstrip()
     starts = [m.start() for _, m in zip(range(300), rx.finditer(plain), strict=False)] if rx else []
     if not starts:
         cut = plain[:width]

@@ -25,10 +25,7 @@ from pypinyin import Style, lazy_pinyin
 TOKENIZER_VERSION = "4"
 
 # CJK ideographs: URO, Extension A, compatibility ideographs, Extensions B–F (supplementary plane).
-CJK_RANGES = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
-)
+CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
 _RUN_RE = re.compile(f"([{CJK_RANGES}]+)|([a-z0-9]+)")
 _CJK_RE = re.compile(f"[{CJK_RANGES}]")
 
@@ -44,9 +41,7 @@ class Run:
 # Characters NFKC changes in a way that matters to tokens: full-width letters/digits, compatibility
 # ideographs, Kangxi radicals. Full-width punctuation (，。（）) only separates runs either way, so the
 # costly NFKC pass runs only when one of these occurs.
-_COMPAT_RE = re.compile(
-    "[\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2f00-\u2fdf\U0002f800-\U0002fa1f]"
-)
+_COMPAT_RE = re.compile("[\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2f00-\u2fdf\U0002f800-\U0002fa1f]")
 
 
 def normalize(text: str) -> str:
@@ -94,9 +89,7 @@ def index_tokens(text: str | None, *, unigrams: bool = True) -> str:
     :func:`run_tokens` over :func:`runs`, built without per-run objects (bodies are long)."""
     if not text:
         return ""
-    return " ".join(
-        _cjk_tokens(cjk, unigrams) if cjk else word for cjk, word in _RUN_RE.findall(normalize(text))
-    )
+    return " ".join(_cjk_tokens(cjk, unigrams) if cjk else word for cjk, word in _RUN_RE.findall(normalize(text)))
 
 
 def cjk_chars(text: str | None) -> str:

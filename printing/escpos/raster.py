@@ -63,7 +63,5 @@ def gs_v_0(image: Image.Image) -> bytes:
         padded = Image.new("1", (width_bytes * 8, image.height), 0)
         padded.paste(image, (0, 0))
         image = padded
-    header = b"\x1dv0\x00" + bytes(
-        [width_bytes & 0xFF, width_bytes >> 8, image.height & 0xFF, image.height >> 8]
-    )
+    header = b"\x1dv0\x00" + bytes([width_bytes & 0xFF, width_bytes >> 8, image.height & 0xFF, image.height >> 8])
     return header + image.tobytes()

@@ -49,9 +49,14 @@ def run(args: argparse.Namespace) -> int:
     app = replace(
         app,
         applicant=replace(app.applicant, name="王\U0002cb4e喆"),
-        issued=Issued("WB01-20261127-0001", "wanbao", "demo-wanbao-01",
-                      datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8))), date(2026, 12, 25),
-                      "自受理次日（2026年11月28日）起计20个工作日，期间无法定节假日"),
+        issued=Issued(
+            "WB01-20261127-0001",
+            "wanbao",
+            "demo-wanbao-01",
+            datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8))),
+            date(2026, 12, 25),
+            "自受理次日（2026年11月28日）起计20个工作日，期间无法定节假日",
+        ),
     )
     zone = _Zone()
     law = app_root().parent / "shared" / "corpus" / "zhengfu-xinxi-gongkai-tiaoli.md"

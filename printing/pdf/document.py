@@ -159,7 +159,7 @@ def _lay_out(doc: DocumentLike) -> list[_Line]:
         wrapped = wrap(text, font, size, WIDTH - indent)
         if kind == "p" and wrapped:  # the first line is indented; re-wrap the rest to the full width
             head = wrapped[0]
-            rest = text[len(head):].lstrip() if text.startswith(head) else ""
+            rest = text[len(head) :].lstrip() if text.startswith(head) else ""
             wrapped = [head, *wrap(rest, font, size, WIDTH)] if rest else [head]
         for j, t in enumerate(wrapped):
             before = (6 * mm if first else (3 * mm if kind == "h" else 1.2 * mm)) if j == 0 else 0.0

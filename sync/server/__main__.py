@@ -101,8 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
             import uvicorn
 
             app = create_app(
-                open_db(args.db), signing.load_signer(args.key),
-                manifest_ttl_s=int(args.manifest_ttl_hours * 3600), admin_token=os.environ.get("ZWGK_ADMIN_TOKEN"),
+                open_db(args.db),
+                signing.load_signer(args.key),
+                manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
+                admin_token=os.environ.get("ZWGK_ADMIN_TOKEN"),
             )
             uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     except KioskError as exc:

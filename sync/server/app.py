@@ -8,7 +8,6 @@ status lookup. Every request is authenticated by the terminal's bearer token; re
 the terminal id and the reason, never with the body (it may carry personal data).
 """
 
-
 import datetime as dt
 import hashlib
 import hmac
@@ -205,11 +204,12 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         top = head if until is None else min(until, head)
         cond = [FeedDoc.seq > after, FeedDoc.seq <= top]
         if scope == "own":
-            cond.append(
-                FeedDoc.zone.is_(None) | (FeedDoc.zone == t.zone) | FeedDoc.prev_zone.in_((t.zone, "*"))
-            )
+            cond.append(FeedDoc.zone.is_(None) | (FeedDoc.zone == t.zone) | FeedDoc.prev_zone.in_((t.zone, "*")))
         result = session.execute(
-            select(FeedDoc.seq, FeedDoc.payload).where(*cond).order_by(FeedDoc.seq).limit(limit)
+            select(FeedDoc.seq, FeedDoc.payload)
+            .where(*cond)
+            .order_by(FeedDoc.seq)
+            .limit(limit)
             .execution_options(yield_per=32)  # rows are read as the page fills, not all up front
         )
         parts: list[str] = []
@@ -235,10 +235,18 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             remaining = int(session.scalar(select(func.count()).select_from(FeedDoc).where(*cond)) or 0)
         # The page itself is signed too: which entries it holds, for which terminal scope, and where the
         # cursor goes next, so nobody in the middle can drop entries or move the cursor past them.
-        page = signer.sign({
-            "kind": "page", "after": after, "until": top, "scope": scope,
-            "zone": t.zone if scope == "own" else None, "seqs": seqs, "next_after": next_after, "more": more,
-        })
+        page = signer.sign(
+            {
+                "kind": "page",
+                "after": after,
+                "until": top,
+                "scope": scope,
+                "zone": t.zone if scope == "own" else None,
+                "seqs": seqs,
+                "next_after": next_after,
+                "more": more,
+            }
+        )
         body = (
             f'{{"entries":[{",".join(parts)}],"head_seq":{head},"page":{canonical(page).decode("utf-8")},'
             f'"remaining":{remaining}}}'
@@ -331,13 +339,21 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             extra = {"tracking_no": tn, "phone": phone, "deadline": deadline}
         elif kind == "rating":
             score = payload.get("score", payload.get("level"))
-            _check(isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5, t, kind,
-                   "score (or level) must be a whole number 1–5")
+            _check(
+                isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5,
+                t,
+                kind,
+                "score (or level) must be a whole number 1–5",
+            )
         elif kind == "usage":
             counters = payload.get("counters")
-            _check(isinstance(counters, dict) and all(isinstance(k, str) and isinstance(v, int)
-                                                      for k, v in counters.items()), t, kind,
-                   "counters must map names to whole numbers")
+            _check(
+                isinstance(counters, dict)
+                and all(isinstance(k, str) and isinstance(v, int) for k, v in counters.items()),
+                t,
+                kind,
+                "counters must map names to whole numbers",
+            )
         return extra
 
     def phone_hash(session: Session, digits: str) -> str:
@@ -351,8 +367,14 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         "/v1/submissions/{kind}",
         summary="Deliver one outbox entry (application, rating, usage, heartbeat) exactly once",
         openapi_extra={
-            "parameters": [{"name": IDEMPOTENCY_HEADER, "in": "header", "required": True,
-                            "schema": {"type": "string", "maxLength": 80}}],
+            "parameters": [
+                {
+                    "name": IDEMPOTENCY_HEADER,
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 80},
+                }
+            ],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
         },
     )
@@ -393,15 +415,28 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         try:
             if extra.get("tracking_no") is not None:
                 clash = session.scalar(select(Submission.id).where(Submission.tracking_no == extra["tracking_no"]))
-                _check(clash is None, t, kind, "tracking_no already used by another submission",
-                       status=409, code="conflict")
-            session.add(Submission(
-                terminal_id=t.id, zone=t.zone, kind=kind, idem_key=key,
-                tracking_no=extra.get("tracking_no"),
-                phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
-                deadline=extra.get("deadline"),
-                payload=json.dumps(payload, ensure_ascii=False), response=text, received_at=now,
-            ))
+                _check(
+                    clash is None,
+                    t,
+                    kind,
+                    "tracking_no already used by another submission",
+                    status=409,
+                    code="conflict",
+                )
+            session.add(
+                Submission(
+                    terminal_id=t.id,
+                    zone=t.zone,
+                    kind=kind,
+                    idem_key=key,
+                    tracking_no=extra.get("tracking_no"),
+                    phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
+                    deadline=extra.get("deadline"),
+                    payload=json.dumps(payload, ensure_ascii=False),
+                    response=text,
+                    received_at=now,
+                )
+            )
             session.commit()
         except IntegrityError:  # a concurrent retry with the same key won the race
             session.rollback()
@@ -417,30 +452,53 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     @app.post(
         "/v1/applications/lookup",
         summary="Status of an application, for whoever knows its tracking number and phone",
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["tracking_no", "phone"],
-            "properties": {"tracking_no": {"type": "string"}, "phone": {"type": "string"}}}}}}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["tracking_no", "phone"],
+                            "properties": {"tracking_no": {"type": "string"}, "phone": {"type": "string"}},
+                        }
+                    }
+                },
+            }
+        },
     )
     async def lookup(request: Request, t: Term, session: DB) -> Response:
         body = await read_capped(request, MAX_LOOKUP_BYTES, "lookup", t)
         tn = body.get("tracking_no") if isinstance(body, dict) else None
         phone = body.get("phone") if isinstance(body, dict) else None
-        _check(isinstance(tn, str) and isinstance(phone, str), t, "lookup", "tracking_no and phone are required",
-               status=400, code="malformed")
+        _check(
+            isinstance(tn, str) and isinstance(phone, str),
+            t,
+            "lookup",
+            "tracking_no and phone are required",
+            status=400,
+            code="malformed",
+        )
         assert isinstance(tn, str)
         assert isinstance(phone, str)
         sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
-        ok = sub is not None and sub.phone_hash is not None and hmac.compare_digest(
-            sub.phone_hash, phone_hash(session, _phone_digits(phone))
+        ok = (
+            sub is not None
+            and sub.phone_hash is not None
+            and hmac.compare_digest(sub.phone_hash, phone_hash(session, _phone_digits(phone)))
         )
         session.rollback()  # phone_hash() may have created the salt; a lookup stores nothing
         if not ok or sub is None:
             raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
-        return JSONResponse({
-            "tracking_no": sub.tracking_no, "status": sub.status,
-            "status_label": STATUS_LABELS.get(sub.status, sub.status),
-            "received_at": _iso(sub.received_at), "deadline": sub.deadline,
-        })
+        return JSONResponse(
+            {
+                "tracking_no": sub.tracking_no,
+                "status": sub.status,
+                "status_label": STATUS_LABELS.get(sub.status, sub.status),
+                "received_at": _iso(sub.received_at),
+                "deadline": sub.deadline,
+            }
+        )
 
     def admin(request: Request) -> None:
         if admin_token is None:

@@ -22,8 +22,10 @@ _STYLE = (
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"{_STYLE}</head><body><h1>{html.escape(title)}</h1>{body}</body></html>")
+    return (
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"{_STYLE}</head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
@@ -42,9 +44,19 @@ def fleet_page(session: Session, head: int) -> str:
             minutes = int((now - t.last_heartbeat_at).total_seconds() // 60)
             seen = f"{t.last_heartbeat_at:%Y-%m-%d %H:%M} ({minutes} 分钟前)"
         behind = "" if t.mirror_seq is None else str(max(0, head - t.mirror_seq))
-        rows.append([t.id, t.zone, seen, t.app_version or "", t.printer_state or "", t.mirror_synced_at or "",
-                     behind, "" if t.free_disk_mb is None else f"{t.free_disk_mb} MB",
-                     "" if t.pending_outbox is None else t.pending_outbox])
+        rows.append(
+            [
+                t.id,
+                t.zone,
+                seen,
+                t.app_version or "",
+                t.printer_state or "",
+                t.mirror_synced_at or "",
+                behind,
+                "" if t.free_disk_mb is None else f"{t.free_disk_mb} MB",
+                "" if t.pending_outbox is None else t.pending_outbox,
+            ]
+        )
     head_cols = ["终端", "专区", "最近心跳", "版本", "打印机", "镜像最近同步", "落后(序号)", "剩余磁盘", "待发送"]
     return _page("终端运行情况 (fleet)", f"<p>发布序号 head = {head}</p>" + _table(head_cols, rows))
 

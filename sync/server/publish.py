@@ -33,15 +33,25 @@ class PublishError(KioskError):
 
 def zone_to_wire(z: Zone) -> dict[str, Any]:
     return {
-        "code": z.code, "name": z.name, "kind": z.kind, "prefix": z.prefix, "address": z.address or "",
-        "hours": z.hours or "", "phone": z.phone or "", "sort_order": z.sort_order or 0,
+        "code": z.code,
+        "name": z.name,
+        "kind": z.kind,
+        "prefix": z.prefix,
+        "address": z.address or "",
+        "hours": z.hours or "",
+        "phone": z.phone or "",
+        "sort_order": z.sort_order or 0,
     }
 
 
 def category_to_wire(c: Category) -> dict[str, Any]:
     return {
-        "code": c.code, "name": c.name, "facet": c.facet, "sort_order": c.sort_order or 0,
-        "icon": c.icon or "", "description": c.description or "",
+        "code": c.code,
+        "name": c.name,
+        "facet": c.facet,
+        "sort_order": c.sort_order or 0,
+        "icon": c.icon or "",
+        "description": c.description or "",
     }
 
 

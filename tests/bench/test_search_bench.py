@@ -41,8 +41,9 @@ def test_percentile() -> None:
 
 
 @pytest.mark.slow
-def test_bench_run_real_and_bulk_paths_agree(tmp_path: Path, corpus_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_run_real_and_bulk_paths_agree(
+    tmp_path: Path, corpus_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     real = bench.bench_size(150, tmp_path / "real", corpus_path, 1, real_import_max=1_000)
     bulk = bench.bench_size(150, tmp_path / "bulk", corpus_path, 1, real_import_max=0)
     assert real["imported"] == bulk["imported"] == 150
@@ -57,8 +58,9 @@ def test_bench_run_real_and_bulk_paths_agree(tmp_path: Path, corpus_path: Path,
     assert md.count("| 150 |") == 2 and "LIKE" in md
     # the command writes the report and the raw figures
     out = tmp_path / "cmd"
-    args = argparse.Namespace(docs="120", out=out, rounds=1, corpus=corpus_path, keep=False, reuse=False,
-                              real_import_max=0)
+    args = argparse.Namespace(
+        docs="120", out=out, rounds=1, corpus=corpus_path, keep=False, reuse=False, real_import_max=0
+    )
     assert bench.run(args) == 0
     assert "| 120 |" in (out / "report.md").read_text(encoding="utf-8")
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))[0]["docs"] == 120

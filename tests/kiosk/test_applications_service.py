@@ -98,8 +98,11 @@ def test_sequence_counts_per_day_and_survives_reopening(data_dir: Path) -> None:
         numbers.append(submit(s).tracking_no)
     eng.dispose()
     assert numbers == [
-        "WB01-20260213-0001", "WB01-20260213-0002", "WB01-20260213-0003",
-        "WB01-20260214-0001", "WB01-20260213-0004",
+        "WB01-20260213-0001",
+        "WB01-20260213-0002",
+        "WB01-20260213-0003",
+        "WB01-20260214-0001",
+        "WB01-20260213-0004",
     ]
 
 
@@ -192,7 +195,10 @@ def test_terminals_in_one_zone_and_across_zones_differ() -> None:
     assert terminal_code("kiosk-lobby") != terminal_code("kiosk-hall")
     assert TRACKING_RE.fullmatch("XYZW" + terminal_code("kiosk-lobby") + "-20260213-0001")
     assert parse_tracking_no(" wb01-20260213-0012 ") == {
-        "prefix": "WB", "terminal": "01", "date": "20260213", "seq": "0012"
+        "prefix": "WB",
+        "terminal": "01",
+        "date": "20260213",
+        "seq": "0012",
     }
     assert parse_tracking_no("WB01-2026-1") is None
 
@@ -218,9 +224,7 @@ def test_purge_drops_personal_data_once_acknowledged(session: Session) -> None:
     assert held.status == "pending"
     assert (held.applicant_name_masked, held.id_number_masked) == ("李*", "1101**********002X")
     # the only copy of the personal data left is the undelivered application's
-    hits = session.execute(
-        text("SELECT count(*) FROM applications WHERE payload LIKE :n"), {"n": f"%{NAME}%"}
-    ).scalar()
+    hits = session.execute(text("SELECT count(*) FROM applications WHERE payload LIKE :n"), {"n": f"%{NAME}%"}).scalar()
     assert hits == 1
     assert [s.tracking_no for s in service.recent(session)] == [second.tracking_no, first.tracking_no]
 
@@ -229,8 +233,14 @@ def test_no_personal_data_in_logs(session: Session, caplog: pytest.LogCaptureFix
     caplog.set_level(logging.DEBUG)
     app = submit(session)
     with pytest.raises(ValidationError):
-        service.submit(session, application(applicant=replace(application().applicant, phone="1391234")),
-                       zone=ZONE, terminal_id="t-1", now=NOW, calendar=WorkCalendar())
+        service.submit(
+            session,
+            application(applicant=replace(application().applicant, phone="1391234")),
+            zone=ZONE,
+            terminal_id="t-1",
+            now=NOW,
+            calendar=WorkCalendar(),
+        )
     service.purge_delivered(session)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert app.tracking_no in logged

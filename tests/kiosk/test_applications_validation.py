@@ -72,9 +72,7 @@ def test_resident_id_check_digit_matches_iso7064(prov: str, rest: str, born: dat
 
 @settings(max_examples=150, deadline=None)
 @given(provinces, body, births, seqs, st.integers(0, 17), st.sampled_from("0123456789X"))
-def test_resident_id_any_single_change_is_caught(
-    prov: str, rest: str, born: date, seq: str, pos: int, ch: str
-) -> None:
+def test_resident_id_any_single_change_is_caught(prov: str, rest: str, born: date, seq: str, pos: int, ch: str) -> None:
     number = make_id(prov, rest, born, seq)
     if number[pos] == ch or (pos < 17 and ch == "X"):
         return

@@ -49,7 +49,10 @@ def test_empty_file_gives_the_demo_defaults(tmp_path: Path) -> None:
 
 
 def test_relative_paths_resolve_against_the_file_and_the_data_folder(tmp_path: Path) -> None:
-    cfg = config.load(write(tmp_path, """
+    cfg = config.load(
+        write(
+            tmp_path,
+            """
 [terminal]
 data_dir = "data"
 [server]
@@ -60,7 +63,9 @@ trust_key = "keys/district.pem"
 name = "p"
 kind = "file"
 target = "out"
-"""))
+""",
+        )
+    )
     assert cfg.data_dir == tmp_path / "data"
     assert cfg.db_path == tmp_path / "data" / "mirror.db"
     assert cfg.server.trust_key == str(tmp_path / "keys" / "district.pem")
@@ -154,7 +159,8 @@ def test_bad_values_are_named_with_the_file(tmp_path: Path, text: str, key: str)
 
 
 def test_second_printer_is_numbered_in_messages(tmp_path: Path) -> None:
-    p = write(tmp_path, "[[printers]]\nname = 'a'\ntarget = 'x'\n"
-                        "[[printers]]\nname = 'b'\nkind = 'fax'\ntarget = 'y'\n")
+    p = write(
+        tmp_path, "[[printers]]\nname = 'a'\ntarget = 'x'\n[[printers]]\nname = 'b'\nkind = 'fax'\ntarget = 'y'\n"
+    )
     with pytest.raises(ConfigError, match=r"\[\[printers\]\] #2: key 'kind'"):
         config.load(p)

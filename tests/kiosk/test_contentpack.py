@@ -72,9 +72,9 @@ def count(session: Session, model: Any) -> int:
 
 def snapshot(session: Session) -> list[tuple[Any, ...]]:
     with session.begin():
-        rows = session.execute(text(
-            "SELECT id, version, title, status, superseded_by, body, seq FROM documents ORDER BY id"
-        )).all()
+        rows = session.execute(
+            text("SELECT id, version, title, status, superseded_by, body, seq FROM documents ORDER BY id")
+        ).all()
         fts = session.execute(text("SELECT count(*) FROM search_docs")).scalar_one()
     return [tuple(r) for r in rows] + [("fts", fts)]
 
@@ -90,11 +90,15 @@ def get(session: Session, doc_id: str) -> Document:
 
 
 def test_reimporting_the_same_pack_changes_nothing(session: Session, blobs: BlobStore, tmp_path: Path) -> None:
-    pack = write_pack(tmp_path, [
-        {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"},
-        {"type": "category", "code": "type-gonggao", "name": "公示公告", "facet": "type"},
-        doc("a", categories=["type-gonggao"]), doc("b", zone="wanbao"),
-    ])
+    pack = write_pack(
+        tmp_path,
+        [
+            {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"},
+            {"type": "category", "code": "type-gonggao", "name": "公示公告", "facet": "type"},
+            doc("a", categories=["type-gonggao"]),
+            doc("b", zone="wanbao"),
+        ],
+    )
     first = import_pack(session, blobs, pack)
     assert first.counts["inserted"] == 2
     before = snapshot(session)
@@ -108,12 +112,21 @@ def test_reimporting_the_same_pack_changes_nothing(session: Session, blobs: Blob
 
 
 def test_a_higher_version_replaces_text_categories_and_index(
-        session: Session, blobs: BlobStore, tmp_path: Path) -> None:
+    session: Session, blobs: BlobStore, tmp_path: Path
+) -> None:
     first = doc("a", title="旧标题通知", body="旧的正文讲养老服务", categories=["x"])
     import_pack(session, blobs, write_pack(tmp_path, [first]))
-    report = import_pack(session, blobs, write_pack(tmp_path, [
-        doc("a", version=2, title="新标题通知", body="新的正文讲义务教育", categories=["y", "z"]),
-    ], "v2.jsonl"))
+    report = import_pack(
+        session,
+        blobs,
+        write_pack(
+            tmp_path,
+            [
+                doc("a", version=2, title="新标题通知", body="新的正文讲义务教育", categories=["y", "z"]),
+            ],
+            "v2.jsonl",
+        ),
+    )
     assert report.counts["updated"] == 1
     d = get(session, "a")
     assert (d.version, d.title) == (2, "新标题通知")
@@ -133,9 +146,18 @@ def test_a_lower_version_is_ignored(session: Session, blobs: BlobStore, tmp_path
 
 def test_a_status_change_at_the_same_version_applies(session: Session, blobs: BlobStore, tmp_path: Path) -> None:
     import_pack(session, blobs, write_pack(tmp_path, [doc("old"), doc("new")]))
-    report = import_pack(session, blobs, write_pack(tmp_path, [
-        doc("old", status="已废止", superseded_by="new"), doc("new"),
-    ], "repeal.jsonl"))
+    report = import_pack(
+        session,
+        blobs,
+        write_pack(
+            tmp_path,
+            [
+                doc("old", status="已废止", superseded_by="new"),
+                doc("new"),
+            ],
+            "repeal.jsonl",
+        ),
+    )
     assert report.counts["status_changed"] == 1
     assert report.counts["unchanged"] == 1
     d = get(session, "old")
@@ -150,11 +172,17 @@ def test_a_status_change_at_the_same_version_applies(session: Session, blobs: Bl
 
 
 def test_a_bad_line_is_reported_by_number_and_nothing_is_imported(
-        session: Session, blobs: BlobStore, tmp_path: Path) -> None:
-    pack = write_pack(tmp_path, [
-        {"type": "zone", "code": "wanbao", "name": "万宝镇", "prefix": "WB"},
-        doc("a"), doc("b", published="2026-02-30"), doc("c"),
-    ])
+    session: Session, blobs: BlobStore, tmp_path: Path
+) -> None:
+    pack = write_pack(
+        tmp_path,
+        [
+            {"type": "zone", "code": "wanbao", "name": "万宝镇", "prefix": "WB"},
+            doc("a"),
+            doc("b", published="2026-02-30"),
+            doc("c"),
+        ],
+    )
     with pytest.raises(ContentPackError) as err:
         import_pack(session, blobs, pack)
     assert err.value.problems == [(3, "'published' must be an ISO date YYYY-MM-DD, not '2026-02-30'")]
@@ -173,7 +201,8 @@ def test_skip_bad_imports_the_rest_and_reports_the_bad(session: Session, blobs: 
 
 
 def test_cli_reports_file_and_line_and_exits_non_zero(
-        data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pack = write_pack(tmp_path, [doc("a"), doc("b", version="2")])
     db = data_dir / "cli.db"
     assert cli_main(["import", str(pack), "--db", str(db)]) == 1
@@ -193,7 +222,7 @@ HOSTILE: list[tuple[Any, str]] = [
     ("not json at all", "not valid JSON"),
     ("[1, 2, 3]", "a line must be a JSON object"),
     ('"just a string"', "a line must be a JSON object"),
-    (b"\xff\xfe{\"id\": \"x\"}", "not UTF-8"),
+    (b'\xff\xfe{"id": "x"}', "not UTF-8"),
     ("[" * 100_000, "JSON"),  # nesting deeper than the parser's recursion limit
     ('{"id": "x", "title": "t", "version": ' + "9" * 5000 + "}", "JSON"),  # over int's digit limit
     (doc("x", title="标题\u0000藏了NUL"), "'title' contains a NUL character"),
@@ -222,8 +251,12 @@ HOSTILE: list[tuple[Any, str]] = [
     (doc("x", attachments=[{"name": "a.pdf", "path": "/etc/passwd"}]), "leaves the pack's folder"),
     (doc("x", attachments=[{"name": "a.pdf", "path": "missing.pdf"}]), "cannot be read"),
     (doc("x", attachments=[{"name": "a.pdf", "data_base64": "***"}]), "not valid base64"),
-    (doc("x", attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(b"%PDF").decode(),
-                            "sha256": "0" * 64}]), "sha256 does not match"),
+    (
+        doc(
+            "x", attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(b"%PDF").decode(), "sha256": "0" * 64}]
+        ),
+        "sha256 does not match",
+    ),
     (doc("x", attachments=[{"name": "a.pdf", "sha256": "../../" + "0" * 58, "size": 3}]), "64 hexadecimal"),
     (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32}]), "needs its 'size'"),
     (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32, "size": 2**40}]), "needs its 'size'"),
@@ -234,7 +267,8 @@ HOSTILE: list[tuple[Any, str]] = [
 
 @pytest.mark.parametrize(("line", "reason"), HOSTILE, ids=[f"hostile{i}" for i in range(len(HOSTILE))])
 def test_hostile_line_is_a_numbered_problem_and_imports_nothing(
-        session: Session, blobs: BlobStore, tmp_path: Path, line: Any, reason: str) -> None:
+    session: Session, blobs: BlobStore, tmp_path: Path, line: Any, reason: str
+) -> None:
     pack = write_pack(tmp_path, [doc("good"), line])
     with pytest.raises(ContentPackError) as err:
         import_pack(session, blobs, pack)
@@ -247,8 +281,7 @@ def test_hostile_line_is_a_numbered_problem_and_imports_nothing(
     assert list(blobs.names()) == []
 
 
-def test_a_huge_line_is_refused_without_reading_it_whole(
-        session: Session, blobs: BlobStore, tmp_path: Path) -> None:
+def test_a_huge_line_is_refused_without_reading_it_whole(session: Session, blobs: BlobStore, tmp_path: Path) -> None:
     huge = json.dumps(doc("huge", body="长" * (MAX_LINE_BYTES // 3 + 10)), ensure_ascii=False)
     pack = write_pack(tmp_path, [doc("a"), huge, doc("c")])
     with pytest.raises(ContentPackError) as err:
@@ -277,8 +310,14 @@ def test_a_zone_prefix_held_by_another_zone_is_refused(session: Session, blobs: 
     with pytest.raises(ContentPackError, match="prefix WB is already used by zone wanbao"):
         import_pack(session, blobs, pack)
     assert count(session, Document) == 0
-    dup = write_pack(tmp_path, [{"type": "zone", "code": "a", "name": "甲", "prefix": "AA"},
-                                {"type": "zone", "code": "b", "name": "乙", "prefix": "AA"}], "p3.jsonl")
+    dup = write_pack(
+        tmp_path,
+        [
+            {"type": "zone", "code": "a", "name": "甲", "prefix": "AA"},
+            {"type": "zone", "code": "b", "name": "乙", "prefix": "AA"},
+        ],
+        "p3.jsonl",
+    )
     with pytest.raises(ContentPackError, match="zone prefix AA repeats line 1"):
         import_pack(session, blobs, dup)
 
@@ -292,22 +331,38 @@ def test_nul_in_a_body_is_dropped_not_stored(session: Session, blobs: BlobStore,
 
 
 def test_attachments_by_path_and_base64_land_verified_in_the_blob_store(
-        session: Session, blobs: BlobStore, tmp_path: Path) -> None:
+    session: Session, blobs: BlobStore, tmp_path: Path
+) -> None:
     (tmp_path / "files").mkdir()
     pdf = b"%PDF-1.4 demo attachment"
     (tmp_path / "files" / "a.pdf").write_bytes(pdf)
     other = "第二个附件".encode()
     later = hashlib.sha256(b"arrives by sync").hexdigest()
-    import_pack(session, blobs, write_pack(tmp_path, [doc("a", attachments=[
-        {"name": "申请表.pdf", "path": "files/a.pdf", "sha256": hashlib.sha256(pdf).hexdigest()},
-        {"name": "说明.txt", "data_base64": base64.b64encode(other).decode(), "mime": "text/plain"},
-        {"name": "后到.pdf", "sha256": later, "size": 15},
-    ])]))
+    import_pack(
+        session,
+        blobs,
+        write_pack(
+            tmp_path,
+            [
+                doc(
+                    "a",
+                    attachments=[
+                        {"name": "申请表.pdf", "path": "files/a.pdf", "sha256": hashlib.sha256(pdf).hexdigest()},
+                        {"name": "说明.txt", "data_base64": base64.b64encode(other).decode(), "mime": "text/plain"},
+                        {"name": "后到.pdf", "sha256": later, "size": 15},
+                    ],
+                )
+            ],
+        ),
+    )
     with session.begin():
         atts = session.scalars(select(Attachment).order_by(Attachment.position)).all()
         got = [(a.name, a.size, a.mime, a.present) for a in atts]
-    assert got == [("申请表.pdf", len(pdf), "application/pdf", True), ("说明.txt", len(other), "text/plain", True),
-                   ("后到.pdf", 15, "application/pdf", False)]
+    assert got == [
+        ("申请表.pdf", len(pdf), "application/pdf", True),
+        ("说明.txt", len(other), "text/plain", True),
+        ("后到.pdf", 15, "application/pdf", False),
+    ]
     assert blobs.read_verified(hashlib.sha256(pdf).hexdigest()) == pdf
     assert not blobs.has(later)
 

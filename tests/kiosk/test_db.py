@@ -41,10 +41,13 @@ def test_connections_get_wal_full_sync_and_foreign_keys(engine: Engine) -> None:
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO attachments(document_id, position, name, sha256, size, mime, present) "
-            "VALUES ('no-such-document', 0, 'a.pdf', :h, 1, 'application/pdf', 0)"
-        ), {"h": "0" * 64})
+        conn.execute(
+            text(
+                "INSERT INTO attachments(document_id, position, name, sha256, size, mime, present) "
+                "VALUES ('no-such-document', 0, 'a.pdf', :h, 1, 'application/pdf', 0)"
+            ),
+            {"h": "0" * 64},
+        )
 
 
 def test_wal_file_exists_beside_the_database(engine: Engine, data_dir: Path) -> None:
@@ -130,10 +133,13 @@ def test_a_mirror_at_0001_with_a_queued_application_upgrades_and_keeps_it(data_d
     command.upgrade(alembic_cfg(old), "0001")
     with old.begin() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0001"
-        conn.execute(text(
-            "INSERT INTO outbox(kind, idempotency_key, payload, created_at, attempts, next_attempt_at) "
-            "VALUES ('application', 'app-WB-20261127-0001', :p, '2026-11-27 09:00:00', 3, '2026-11-27 09:05:00')"
-        ), {"p": '{"tracking": "WB-20261127-0001"}'})
+        conn.execute(
+            text(
+                "INSERT INTO outbox(kind, idempotency_key, payload, created_at, attempts, next_attempt_at) "
+                "VALUES ('application', 'app-WB-20261127-0001', :p, '2026-11-27 09:00:00', 3, '2026-11-27 09:05:00')"
+            ),
+            {"p": '{"tracking": "WB-20261127-0001"}'},
+        )
     old.dispose()
 
     eng = open_engine(path)  # the upgraded program opens the old mirror

@@ -58,8 +58,11 @@ def test_records_become_json_lines_with_extra_fields(tmp_path: Path) -> None:
 def test_setup_twice_adds_one_handler(tmp_path: Path) -> None:
     setup_logging(tmp_path, console=False)
     setup_logging(tmp_path, console=False)
-    ours = [h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler)
-            and Path(h.baseFilename).parent == tmp_path.resolve()]
+    ours = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.handlers.RotatingFileHandler) and Path(h.baseFilename).parent == tmp_path.resolve()
+    ]
     assert len(ours) == 1
 
 
@@ -74,15 +77,18 @@ def test_files_rotate_and_keep_a_bounded_number(tmp_path: Path, monkeypatch: pyt
     assert all(p.stat().st_size <= 2000 for p in tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("text", "masked"), [
-    ("申请人身份证 11010519491231002X 已提交", "申请人身份证 [身份证号已隐去] 已提交"),
-    ("id=110105194912310021,", "id=[身份证号已隐去],"),
-    ("电话 13812345678 回访", "电话 [手机号已隐去] 回访"),
-    ("tel +86 138-1234-5678.", "tel [手机号已隐去]."),
-    ("回执 WB-20261127-0001 已打印", "回执 WB-20261127-0001 已打印"),  # tracking numbers stay
-    ("sha 0123456789abcdef0123456789abcdef", "sha 0123456789abcdef0123456789abcdef"),
-    ("12 documents in 138 ms", "12 documents in 138 ms"),
-])
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("申请人身份证 11010519491231002X 已提交", "申请人身份证 [身份证号已隐去] 已提交"),
+        ("id=110105194912310021,", "id=[身份证号已隐去],"),
+        ("电话 13812345678 回访", "电话 [手机号已隐去] 回访"),
+        ("tel +86 138-1234-5678.", "tel [手机号已隐去]."),
+        ("回执 WB-20261127-0001 已打印", "回执 WB-20261127-0001 已打印"),  # tracking numbers stay
+        ("sha 0123456789abcdef0123456789abcdef", "sha 0123456789abcdef0123456789abcdef"),
+        ("12 documents in 138 ms", "12 documents in 138 ms"),
+    ],
+)
 def test_redact(text: str, masked: str) -> None:
     assert redact(text) == masked
 
@@ -91,8 +97,7 @@ def test_personal_numbers_never_reach_the_file(tmp_path: Path) -> None:
     path = setup_logging(tmp_path, console=False)
     assert path is not None
     log = logging.getLogger("t.personal")
-    log.warning("validation failed for %s / %s", "11010519491231002X", "13812345678",
-                extra={"phone": "13812345678"})
+    log.warning("validation failed for %s / %s", "11010519491231002X", "13812345678", extra={"phone": "13812345678"})
     try:
         raise ValueError("bad id 11010519491231002X")
     except ValueError:

@@ -34,17 +34,37 @@ def rec(doc_id: str, title: str, body: str = "", **kw: object) -> DocumentRecord
 
 
 DOCS = [
-    rec("dibao", "娄星区城乡居民最低生活保障办法", BODY_DIBAO, doc_number="娄政发〔2019〕8号",
-        issuer="娄星区人民政府", published="2019-03-01", categories=("type-zhengce-wenjian",)),
-    rec("dibaojin", "低保金发放办事指南", published="2023-05-10", zone_id="wanbao",
-        categories=("type-banshi-zhinan",)),
-    rec("xxgk-old", "政府信息公开条例", "2007年公布的政府信息公开条例全文。", status=DocStatus.REPEALED,
-        published="2007-04-05"),
-    rec("xxgk", "政府信息公开条例", "2019年修订的政府信息公开条例全文。", doc_number="国务院令第711号",
-        published="2019-04-03"),
+    rec(
+        "dibao",
+        "娄星区城乡居民最低生活保障办法",
+        BODY_DIBAO,
+        doc_number="娄政发〔2019〕8号",
+        issuer="娄星区人民政府",
+        published="2019-03-01",
+        categories=("type-zhengce-wenjian",),
+    ),
+    rec("dibaojin", "低保金发放办事指南", published="2023-05-10", zone_id="wanbao", categories=("type-banshi-zhinan",)),
+    rec(
+        "xxgk-old",
+        "政府信息公开条例",
+        "2007年公布的政府信息公开条例全文。",
+        status=DocStatus.REPEALED,
+        published="2007-04-05",
+    ),
+    rec(
+        "xxgk",
+        "政府信息公开条例",
+        "2019年修订的政府信息公开条例全文。",
+        doc_number="国务院令第711号",
+        published="2019-04-03",
+    ),
     rec("hukou", "户口登记办事指南", "办理户口登记需要居民身份证。", published="2021-01-01", zone_id="huangnitang"),
-    rec("xss", "关于<script>alert(1)</script>的公告", "正文含有 <b>标签</b> & 符号，以及公告内容。",
-        published="2020-02-02"),
+    rec(
+        "xss",
+        "关于<script>alert(1)</script>的公告",
+        "正文含有 <b>标签</b> & 符号，以及公告内容。",
+        published="2020-02-02",
+    ),
     rec("en", "COVID-19 疫苗接种指南", "Vaccination guide: covid vaccine 接种。", published="2022-01-01"),
 ]
 
@@ -172,10 +192,41 @@ def test_suggest_returns_titles(s: Session) -> None:
 
 # --- hostile input --------------------------------------------------------------------------------
 
-HOSTILE = ['"', "AND", "OR", "NOT", "NEAR", "NEAR(低保 户口)", "*", "低保*", ")(", "^", "{title}:", "title:低保",
-           "-", "+", "''", "\\", "%", "_", "😀", "低保😀户口", "\x00", "低\x00保", "。，！", "   ", "",
-           "政府" * 1000, "a" * 2000, "\ud800", "国\ud8001号", "低\udcff保2019", "\u202e低保", "<b>",
-           "'; DROP TABLE documents; --"]
+HOSTILE = [
+    '"',
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(低保 户口)",
+    "*",
+    "低保*",
+    ")(",
+    "^",
+    "{title}:",
+    "title:低保",
+    "-",
+    "+",
+    "''",
+    "\\",
+    "%",
+    "_",
+    "😀",
+    "低保😀户口",
+    "\x00",
+    "低\x00保",
+    "。，！",
+    "   ",
+    "",
+    "政府" * 1000,
+    "a" * 2000,
+    "\ud800",
+    "国\ud8001号",
+    "低\udcff保2019",
+    "\u202e低保",
+    "<b>",
+    "'; DROP TABLE documents; --",
+]
 
 
 @pytest.mark.parametrize("q", HOSTILE)
@@ -193,9 +244,12 @@ def test_hostile_queries_still_find(s: Session) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.text(st.characters(blacklist_categories=()), max_size=80),  # surrogates too
-       zone=st.sampled_from([None, "wanbao", "x'y"]),
-       offset=st.integers(min_value=-5, max_value=50), limit=st.integers(min_value=-1, max_value=30))
+@given(
+    q=st.text(st.characters(blacklist_categories=()), max_size=80),  # surrogates too
+    zone=st.sampled_from([None, "wanbao", "x'y"]),
+    offset=st.integers(min_value=-5, max_value=50),
+    limit=st.integers(min_value=-1, max_value=30),
+)
 def test_any_text_any_paging_never_errors(s: Session, q: str, zone: str | None, offset: int, limit: int) -> None:
     res = search(s, q, zone=zone, offset=offset, limit=limit)
     assert res.total >= 0 and len(res.hits) <= max(limit, 0)
@@ -204,8 +258,11 @@ def test_any_text_any_paging_never_errors(s: Session, q: str, zone: str | None, 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.text(alphabet=st.sampled_from(list('"*()^:{}-+ANDORNEAR 低保户口政府公开号〔〕[]0123456789😀\x00')),
-                 max_size=40))
+@given(
+    q=st.text(
+        alphabet=st.sampled_from(list('"*()^:{}-+ANDORNEAR 低保户口政府公开号〔〕[]0123456789😀\x00')), max_size=40
+    )
+)
 def test_fts_syntax_soup_never_errors(s: Session, q: str) -> None:
     search(s, q)
 
@@ -242,8 +299,17 @@ def test_update_repeal_delete_keep_index_in_step(tmp_path: Path) -> None:
         assert ids(s, "电动自行车", status="repealed") == ["a"]
         assert ids(s, "电动自行车", status="in_force") == []
         with writing(s):
-            apply_document(s, rec("a", "电动自行车管理办法", "电动自行车登记。", version=2,
-                                  published="2021-01-01", status=DocStatus.IN_FORCE))
+            apply_document(
+                s,
+                rec(
+                    "a",
+                    "电动自行车管理办法",
+                    "电动自行车登记。",
+                    version=2,
+                    published="2021-01-01",
+                    status=DocStatus.IN_FORCE,
+                ),
+            )
         assert ids(s, "电动自行车", status="in_force") == ["a"]
         with writing(s):
             delete_document(s, "a")

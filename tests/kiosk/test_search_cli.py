@@ -13,8 +13,13 @@ import pytest
 from kiosk.cli import main
 
 PACK_LINES = [
-    {"id": "dibao", "title": "城乡居民最低生活保障办法", "doc_number": "娄政发〔2019〕8号",
-     "published": "2019-03-01", "body": "# 城乡居民最低生活保障办法\n\n申请最低生活保障的条件。"},
+    {
+        "id": "dibao",
+        "title": "城乡居民最低生活保障办法",
+        "doc_number": "娄政发〔2019〕8号",
+        "published": "2019-03-01",
+        "body": "# 城乡居民最低生活保障办法\n\n申请最低生活保障的条件。",
+    },
     {"id": "hukou", "title": "户口登记办事指南", "published": "2021-01-01", "body": "办理户口登记。"},
 ]
 
@@ -58,8 +63,9 @@ def test_undecodable_command_line_bytes(db: Path, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.startswith("共 ")
 
 
-def test_stdin_one_json_line_per_query(db: Path, capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_one_json_line_per_query(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     queries = ['"', "AND", "*", ")(", "", "😀", "\x00", "dbj", "户口", "政" * 2000]
     raw = ("\n".join(queries) + "\n").encode() + b"\xff\xfe broken\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
@@ -74,8 +80,7 @@ def test_stdin_one_json_line_per_query(db: Path, capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.slow
-def test_acceptance_on_the_whole_corpus(tmp_path: Path, corpus_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_acceptance_on_the_whole_corpus(tmp_path: Path, corpus_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "m.db"
     assert main(["import", str(corpus_path), "--db", str(db), "--json"]) == 0
     first = json.loads(capsys.readouterr().out)

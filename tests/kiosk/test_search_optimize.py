@@ -18,11 +18,17 @@ def _segments(session: Any, table: str) -> int:
 def test_optimize_merges_segments_and_keeps_answers(session: Any) -> None:
     for batch in range(6):  # six transactions, as an import or a sync writes them
         with session.begin():
-            apply_documents(session, [
-                DocumentRecord(id=f"d{batch}-{i}", title=f"娄星区第{batch}批第{i}号城乡低保资金公示",
-                               body=f"最低生活保障资金发放 第{batch}批 {i}")
-                for i in range(40)
-            ])
+            apply_documents(
+                session,
+                [
+                    DocumentRecord(
+                        id=f"d{batch}-{i}",
+                        title=f"娄星区第{batch}批第{i}号城乡低保资金公示",
+                        body=f"最低生活保障资金发放 第{batch}批 {i}",
+                    )
+                    for i in range(40)
+                ],
+            )
     with session.begin():
         before = {t: _segments(session, t) for t in ("search_title", "search_text")}
         answer = [h.id for h in search(session, "低保资金", limit=50).hits]

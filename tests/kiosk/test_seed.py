@@ -124,10 +124,12 @@ def test_a_mirror_filled_by_sync_is_not_seeded(tmp_path: Path) -> None:
     engine = open_engine(cfg.db_path)
     try:
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO documents(id, version, title, status, body, body_format, seq) "
-                "VALUES ('from-server', 1, '区里发布的文件', 'in_force', '', 'markdown', 17)"
-            ))
+            conn.execute(
+                text(
+                    "INSERT INTO documents(id, version, title, status, body, body_format, seq) "
+                    "VALUES ('from-server', 1, '区里发布的文件', 'in_force', '', 'markdown', 17)"
+                )
+            )
         assert ensure_seeded(cfg, engine) is False
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM documents")).scalar_one() == 1
@@ -187,7 +189,12 @@ def test_a_bad_pack_imports_nothing_and_seeds_again_later(tmp_path: Path) -> Non
 
 
 def test_the_committed_demo_pack_is_what_the_script_builds(corpus_path: Path) -> None:
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_demo_pack.py"), "--check",
-                          "--corpus", str(corpus_path)], check=False, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_demo_pack.py"), "--check", "--corpus", str(corpus_path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert {p.name for p in demo_dir().glob("*.jsonl")} == {"district.jsonl", "laws.jsonl"}

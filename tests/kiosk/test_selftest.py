@@ -45,8 +45,10 @@ def test_a_seeded_mirror_reports_its_zone(cfg: Config, tmp_path: Path) -> None:
     from kiosk.seed import ensure_seeded
 
     pack = tmp_path / "small.jsonl"  # the demo's zone line and one document: seeding the whole demo is slow
-    lines = [{"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"},
-             {"id": "d1", "title": "一份文件"}]
+    lines = [
+        {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"},
+        {"id": "d1", "title": "一份文件"},
+    ]
     pack.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     cfg = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, content_pack=str(pack)))
     ensure_seeded(cfg)
@@ -62,15 +64,14 @@ def test_an_empty_mirror_whose_pack_is_missing_fails(cfg: Config) -> None:
     assert "content_pack" in results["content"].detail
 
 
-def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = font_path("Regular").read_bytes()
     assert truetype_problem(data) is None
     assert truetype_problem(data[: len(data) // 2]) is not None  # truncated: a table runs past the end
     assert "CFF" in (truetype_problem(b"OTTO" + data[4:]) or "")
     assert "not a TrueType" in (truetype_problem(b"<html>not a font</html>") or "")
     head = data.find(b"\x5f\x0f\x3c\xf5")
-    broken = data[:head] + b"XXXX" + data[head + 4:]
+    broken = data[:head] + b"XXXX" + data[head + 4 :]
     assert "magic" in (truetype_problem(broken) or "")
     bad = tmp_path / "NotoSansSC-Regular.ttf"
     bad.write_bytes(data[:5000])
@@ -103,10 +104,13 @@ def test_a_damaged_database_fails_and_the_run_goes_on(cfg: Config) -> None:
 
 
 def test_printers_are_asked_through_printing(cfg: Config) -> None:
-    closed = dataclasses.replace(cfg, printers=(
-        PrinterConfig(name="小票", role="receipt", kind="tcp", target="127.0.0.1:9"),  # discard port: refused
-        *cfg.printers,
-    ))
+    closed = dataclasses.replace(
+        cfg,
+        printers=(
+            PrinterConfig(name="小票", role="receipt", kind="tcp", target="127.0.0.1:9"),  # discard port: refused
+            *cfg.printers,
+        ),
+    )
     results = by_name(closed)
     assert results["printer 小票"].verdict is Verdict.FAIL
     assert "tcp receipt" in results["printer 小票"].detail
@@ -142,12 +146,14 @@ def server() -> Iterator[str]:
 
 
 def with_server(cfg: Config, url: str) -> Config:
-    return dataclasses.replace(cfg, server=ServerSection(url=url, token="terminal-token", trust_key="k.pem",
-                                                         timeout_s=3))
+    return dataclasses.replace(
+        cfg, server=ServerSection(url=url, token="terminal-token", trust_key="k.pem", timeout_s=3)
+    )
 
 
-@pytest.mark.parametrize(("status", "verdict"), [(200, Verdict.OK), (405, Verdict.OK), (401, Verdict.FAIL),
-                                                 (503, Verdict.FAIL)])
+@pytest.mark.parametrize(
+    ("status", "verdict"), [(200, Verdict.OK), (405, Verdict.OK), (401, Verdict.FAIL), (503, Verdict.FAIL)]
+)
 def test_server_reachability_by_head(cfg: Config, server: str, status: int, verdict: Verdict) -> None:
     _Handler.status = status
     _Handler.seen.clear()
@@ -177,7 +183,8 @@ def test_a_check_that_crashes_is_a_failure_not_a_crash(cfg: Config) -> None:
 
 
 def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
-        data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "good.toml"
     good.write_text(f'[terminal]\ndata_dir = "{data_dir}"\n', encoding="utf-8")
     assert cli_main(["self-test", "--config", str(good)]) == 0
@@ -188,10 +195,13 @@ def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
     assert {x["check"] for x in log_lines if x.get("event") == "self_test"} >= {"fonts", "database", "disk"}
 
     bad = tmp_path / "bad.toml"
-    bad.write_text(f'[terminal]\ndata_dir = "{data_dir}"\n[[printers]]\nname = "p"\nkind = "tcp"\n'
-                   f'target = "127.0.0.1:9"\n', encoding="utf-8")
+    bad.write_text(
+        f'[terminal]\ndata_dir = "{data_dir}"\n[[printers]]\nname = "p"\nkind = "tcp"\ntarget = "127.0.0.1:9"\n',
+        encoding="utf-8",
+    )
     assert cli_main(["self-test", "--config", str(bad), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["passed"] is False
     assert {"name": "printer p", "verdict": "fail"}.items() <= next(
-        c for c in report["checks"] if c["name"] == "printer p").items()
+        c for c in report["checks"] if c["name"] == "printer p"
+    ).items()

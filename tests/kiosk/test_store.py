@@ -13,8 +13,12 @@ from kiosk.search import search
 
 def _rec(i: int, version: int = 1, status: DocStatus = DocStatus.IN_FORCE) -> DocumentRecord:
     return DocumentRecord(
-        id=f"doc-{i}", title=f"娄星区第{i}号最低生活保障通知", version=version, status=status,
-        body=f"城乡居民最低生活保障 第{i}条", categories=("type-zhengce", "sector-shehui-jiuzhu"),
+        id=f"doc-{i}",
+        title=f"娄星区第{i}号最低生活保障通知",
+        version=version,
+        status=status,
+        body=f"城乡居民最低生活保障 第{i}条",
+        categories=("type-zhengce", "sector-shehui-jiuzhu"),
         attachments=(AttachmentRecord(name="附件.pdf", sha256=f"{i:064x}", size=10),),
     )
 
@@ -23,9 +27,16 @@ def test_batch_outcomes_match_one_by_one_and_are_searchable(session: Any) -> Non
     with session.begin():
         assert apply_documents(session, [_rec(1), _rec(2), _rec(3)]) == [Outcome.INSERTED] * 3
     with session.begin():
-        got = apply_documents(session, [
-            _rec(1), _rec(2, version=2), _rec(3, status=DocStatus.REPEALED), _rec(4), _rec(5),
-        ])
+        got = apply_documents(
+            session,
+            [
+                _rec(1),
+                _rec(2, version=2),
+                _rec(3, status=DocStatus.REPEALED),
+                _rec(4),
+                _rec(5),
+            ],
+        )
     assert got == [Outcome.UNCHANGED, Outcome.UPDATED, Outcome.STATUS_CHANGED, Outcome.INSERTED, Outcome.INSERTED]
     with session.begin():
         assert apply_document(session, _rec(2, version=1)) == Outcome.OLDER

@@ -62,8 +62,13 @@ def test_extension_adds_twenty_working_days_after_the_deadline() -> None:
 
 def test_server_calendar_wins_over_the_package() -> None:
     # A published 2026 where the district declared 2026-12-01 … 12-03 days off and Sat 12-05 worked.
-    published = {"2026": {"holidays": ["2026-12-01", "2026-12-02", "2026-12-03"], "workdays": ["2026-12-05"],
-                          "names": {"2026-12-01": "地方节日"}}}
+    published = {
+        "2026": {
+            "holidays": ["2026-12-01", "2026-12-02", "2026-12-03"],
+            "workdays": ["2026-12-05"],
+            "names": {"2026-12-01": "地方节日"},
+        }
+    }
     d = reply_deadline(date(2026, 11, 27), WorkCalendar(published))
     assert d.source == "server"
     # 3 weekdays lost, 1 Saturday gained: two weekdays later than the plain count

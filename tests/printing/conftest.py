@@ -45,8 +45,9 @@ class Emupos:
     def fault_cli(self, action: str, fault: str) -> None:
         """``emupos fault set|clear receipt FAULT``, the command line a person would type."""
         env = {**os.environ, "EMUPOS_API": self.api, "NO_COLOR": "1"}
-        subprocess.run([str(self.exe), "fault", action, self.device, fault], check=True, capture_output=True,
-                       env=env, timeout=30)
+        subprocess.run(
+            [str(self.exe), "fault", action, self.device, fault], check=True, capture_output=True, env=env, timeout=30
+        )
 
     def _api(self, method: str, fault: str) -> None:
         # The same control API the command line calls, without its second of start-up per call.
@@ -193,7 +194,10 @@ def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cups]:
     queue = f"kiosk-test-{os.getpid()}"
     done = subprocess.run(
         [str(ROOT / "scripts" / "cups-test-env"), queue, str(capture)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0:
         pytest.fail(f"scripts/cups-test-env failed: {done.stdout}{done.stderr}")
@@ -310,8 +314,9 @@ def dropping_printer() -> Iterator[DroppingTcpPrinter]:
 def receipt_data() -> object:
     from printing.escpos.receipt import ReceiptData, ZoneInfo
 
-    zone = ZoneInfo("万宝镇政务公开专区", "娄星区万宝镇政府便民服务中心一楼", "周一至周五 9:00—12:00，13:30—17:00",
-                    "0738-8321234")
+    zone = ZoneInfo(
+        "万宝镇政务公开专区", "娄星区万宝镇政府便民服务中心一楼", "周一至周五 9:00—12:00，13:30—17:00", "0738-8321234"
+    )
     return ReceiptData(
         tracking_no="WB-20261127-0007",
         submitted_at=datetime(2026, 11, 27, 10, 30),

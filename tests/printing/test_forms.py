@@ -143,9 +143,18 @@ def test_every_font_is_the_bundled_one_and_embedded(kind: str, tmp_path: Path) -
 def test_filled_form_gives_the_applicants_chinese_back_exactly(name: str) -> None:
     app = citizen(name)
     text = squeeze(pdftotext(build_form("filled", app)))
-    for value in (name, app.applicant.employer, app.applicant.address, app.applicant.id_number,
-                  app.applicant.phone, app.request.description, app.request.doc_number, "WB01-20260213-0001",
-                  "2026年3月19日前", "2026年2月13日"):
+    for value in (
+        name,
+        app.applicant.employer,
+        app.applicant.address,
+        app.applicant.id_number,
+        app.applicant.phone,
+        app.request.description,
+        app.request.doc_number,
+        "WB01-20260213-0001",
+        "2026年3月19日前",
+        "2026年2月13日",
+    ):
         assert squeeze(value) in text, value
 
 
@@ -188,10 +197,23 @@ def test_rare_name_character_is_in_the_embedded_subset() -> None:
 
 def test_blank_and_sample_carry_the_official_layout_and_notes() -> None:
     blank = squeeze(pdftotext(build_form("blank")))
-    for label in ("政府信息公开申请表", "姓名", "工作单位", "证件号码", "法定代表人或者主要负责人", "统一社会信用代码",
-                  "所需信息的名称、文号或者其他特征性描述", "所需信息的指定提供载体形式（可多选）",
-                  "获取信息的方式（可多选）", "当场阅读、抄录", "申请人签名（盖章）", "受理编号", "第二十九条",
-                  "第三十三条", "20个工作日"):
+    for label in (
+        "政府信息公开申请表",
+        "姓名",
+        "工作单位",
+        "证件号码",
+        "法定代表人或者主要负责人",
+        "统一社会信用代码",
+        "所需信息的名称、文号或者其他特征性描述",
+        "所需信息的指定提供载体形式（可多选）",
+        "获取信息的方式（可多选）",
+        "当场阅读、抄录",
+        "申请人签名（盖章）",
+        "受理编号",
+        "第二十九条",
+        "第三十三条",
+        "20个工作日",
+    ):
         assert label in blank, label
     sample = squeeze(pdftotext(build_form("sample")))
     assert "填写样例" in sample
@@ -205,10 +227,16 @@ def test_long_description_continues_on_a_second_page() -> None:
     assert pages(pdf) == 2
     text = squeeze(pdftotext(pdf))
     assert "续见附页" in text
-    first = squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", "-l", "1", "-", "-"], input=pdf,
-                                   capture_output=True, check=True).stdout.decode())
-    second = squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", "2", "-", "-"], input=pdf,
-                                    capture_output=True, check=True).stdout.decode())
+    first = squeeze(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-l", "1", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+    )
+    second = squeeze(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-f", "2", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+    )
     cut = max(n for n in range(len(description) + 1) if description[:n] in first)
     assert 0 < cut < len(description)
     assert description[cut:] in second  # nothing lost between the cell and the 附页

@@ -61,7 +61,11 @@ def test_receipt_command_as_a_subprocess(tmp_path: Path) -> None:
     out = tmp_path / "r.bin"
     done = subprocess.run(
         [sys.executable, "-m", "printing", "receipt", "--data", str(data), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     body = out.read_bytes()
@@ -77,8 +81,22 @@ def test_receipt_laid_out_for_a_configured_printer(tmp_path: Path, capsys: pytes
     cfg = config_with_printers(tmp_path)
     app = dict(APPLICATION, applicant=dict(APPLICATION["applicant"], name="朱镕基"))
     data = write_json(tmp_path / "app.json", app)
-    assert main(["receipt", "--data", str(data), "--out", str(tmp_path / "r.bin"),
-                 "--printer", "小票", "--config", str(cfg)]) == 0
+    assert (
+        main(
+            [
+                "receipt",
+                "--data",
+                str(data),
+                "--out",
+                str(tmp_path / "r.bin"),
+                "--printer",
+                "小票",
+                "--config",
+                str(cfg),
+            ]
+        )
+        == 0
+    )
     body = (tmp_path / "r.bin").read_bytes()
     assert "朱镕基".encode("gb18030") not in body  # a GB2312 printer lacks 镕: drawn
     assert b"\x1dv0\x00" + bytes([48, 0, 24, 0]) in body  # 32 columns = 384 dots = 48 bytes a row
@@ -94,8 +112,9 @@ def test_receipt_laid_out_for_a_configured_printer(tmp_path: Path, capsys: pytes
         (json.dumps({**APPLICATION, "zone": {"address": "x"}}), "'zone'"),
     ],
 )
-def test_bad_receipt_input_gets_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                content: str | None, message: str) -> None:
+def test_bad_receipt_input_gets_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
     path = tmp_path / "app.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -108,8 +127,10 @@ def test_bad_receipt_input_gets_a_clear_message(tmp_path: Path, capsys: pytest.C
 
 def test_ticket_command(tmp_path: Path) -> None:
     out = tmp_path / "t.bin"
-    assert main(["ticket", "--number", "A012", "--waiting", "3", "--zone-name", "万宝镇政务公开专区",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["ticket", "--number", "A012", "--waiting", "3", "--zone-name", "万宝镇政务公开专区", "--out", str(out)])
+        == 0
+    )
     body = out.read_bytes()
     assert "政务信息咨询区".encode("gb18030") in body
     assert "前面还有 3 人等候".encode("gb18030") in body

@@ -39,8 +39,9 @@ def payload_in_db(engine: Engine, job_id: int) -> bytes | None:
 
 
 @pytest.mark.slow
-def test_receipt_prints_and_its_bytes_are_deleted(emupos: Any, engine: Engine, service_factory: Any,
-                                                  receipt_data: Any) -> None:
+def test_receipt_prints_and_its_bytes_are_deleted(
+    emupos: Any, engine: Engine, service_factory: Any, receipt_data: Any
+) -> None:
     events: list[JobInfo] = []
     svc = service_factory({"receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0)}, events)
     data = build_receipt(receipt_data)
@@ -61,10 +62,12 @@ def test_receipt_prints_and_its_bytes_are_deleted(emupos: Any, engine: Engine, s
 def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clears(
     emupos: Any, engine: Engine, service_factory: Any, receipt_data: Any, tmp_path: Path
 ) -> None:
-    svc = service_factory({
-        "receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0),
-        "a4": FolderPrinter("a4", str(tmp_path / "a4")),
-    })
+    svc = service_factory(
+        {
+            "receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0),
+            "a4": FolderPrinter("a4", str(tmp_path / "a4")),
+        }
+    )
     data = build_receipt(receipt_data)
     before = emupos.receipt_ids()
     emupos.fault_cli("set", "paper-out")
@@ -97,8 +100,9 @@ def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clea
         svc.reprint(failed.id)
 
 
-def test_printer_going_away_mid_job_then_reprint(dropping_printer: Any, engine: Engine, service_factory: Any,
-                                                 receipt_data: Any) -> None:
+def test_printer_going_away_mid_job_then_reprint(
+    dropping_printer: Any, engine: Engine, service_factory: Any, receipt_data: Any
+) -> None:
     svc = service_factory({"receipt": TcpPrinter("receipt", f"127.0.0.1:{dropping_printer.port}")})
     data = build_receipt(receipt_data)
     first = svc.wait(svc.submit("receipt", data))

@@ -116,12 +116,15 @@ class FaultProxy:
                     return
                 if mode == "http500":
                     body = b'{"error":"internal","message":"boom"}'
-                    client.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                                   b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+                    client.sendall(
+                        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                    )
                     continue
                 if mode == "flood":
-                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                   b"Content-Length: 1000000000\r\n\r\n")
+                    client.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n"
+                    )
                     block = b"[" + b"0," * 32768
                     for _ in range(20000):
                         client.sendall(block)

@@ -9,8 +9,13 @@ from typing import Any
 
 def doc(i: int, **kw: Any) -> dict[str, Any]:
     """A small document line of a content pack."""
-    base: dict[str, Any] = {"id": f"doc-{i:05d}", "title": f"测试文件第{i}号关于低保金发放的通知",
-                            "issuer": "某区民政局", "published": "2026-01-05", "body": f"正文 {i} " + "政务公开。" * 20}
+    base: dict[str, Any] = {
+        "id": f"doc-{i:05d}",
+        "title": f"测试文件第{i}号关于低保金发放的通知",
+        "issuer": "某区民政局",
+        "published": "2026-01-05",
+        "body": f"正文 {i} " + "政务公开。" * 20,
+    }
     base.update(kw)
     return base
 

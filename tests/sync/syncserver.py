@@ -40,8 +40,15 @@ class RunningServer:
 
     def start(self) -> None:
         app = create_app(self.engine, signing.load_signer(self.key_dir), manifest_ttl_s=self.manifest_ttl_s)
-        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
-                             ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
+        cfg = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ssl_certfile=self.ssl_certfile,
+            ssl_keyfile=self.ssl_keyfile,
+        )
         self._uv = uvicorn.Server(cfg)
         self._thread = threading.Thread(target=self._uv.run, daemon=True)
         self._thread.start()
@@ -65,14 +72,31 @@ class RunningServer:
         pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
         return publish_pack(self.engine, pack)
 
-    def terminal(self, data_dir: Path, zone: str = "wanbao", *, url: str | None = None, trust: Path | None = None,
-                 mirror_all: bool = False, timeout_s: float | None = None, max_mb: int | None = None,
-                 ca_bundle: Path | None = None) -> Config:
+    def terminal(
+        self,
+        data_dir: Path,
+        zone: str = "wanbao",
+        *,
+        url: str | None = None,
+        trust: Path | None = None,
+        mirror_all: bool = False,
+        timeout_s: float | None = None,
+        max_mb: int | None = None,
+        ca_bundle: Path | None = None,
+    ) -> Config:
         _tid, token = add_terminal(self.db_url, zone)
         out = data_dir.parent / f"{data_dir.name}.toml"
         args = argparse.Namespace(
-            zone=zone, server=url or self.url, token=token, trust=trust or (self.key_dir / signing.PUBLIC_NAME),
-            out=out, data=data_dir, id=None, ca_bundle=ca_bundle, mirror_all_zones=mirror_all, force=True,
+            zone=zone,
+            server=url or self.url,
+            token=token,
+            trust=trust or (self.key_dir / signing.PUBLIC_NAME),
+            out=out,
+            data=data_dir,
+            id=None,
+            ca_bundle=ca_bundle,
+            mirror_all_zones=mirror_all,
+            force=True,
         )
         provision(args)
         text = out.read_text(encoding="utf-8")

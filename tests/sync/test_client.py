@@ -157,10 +157,13 @@ def test_status_for_the_screens(server, data_dir: Path) -> None:
 
 
 def _application(zone: str = "wanbao", tn: str = "WB-20261127-0001") -> dict[str, object]:
-    return {"tracking_no": tn, "zone": zone, "submitted_at": "2026-11-27T10:00:00+08:00",
-            "applicant": {"kind": "citizen", "name": "张三", "id_number": "11010519491231002X",
-                          "phone": "13800138000"},
-            "request": {"description": "2025年低保金发放名单", "purpose": "核实"}}
+    return {
+        "tracking_no": tn,
+        "zone": zone,
+        "submitted_at": "2026-11-27T10:00:00+08:00",
+        "applicant": {"kind": "citizen", "name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+        "request": {"description": "2025年低保金发放名单", "purpose": "核实"},
+    }
 
 
 def test_application_delivered_and_looked_up(server, data_dir: Path) -> None:
@@ -235,12 +238,42 @@ def test_kiosk_provision_then_sync_once_from_the_command_line(server, tmp_path: 
     server.publish_lines([doc(1), doc(2)])
     _tid, token = add_terminal(server.db_url, "wanbao")
     out = tmp_path / "kiosk-01" / "terminal.toml"
-    code = main(["provision", "--zone", "wanbao", "--server", server.url, "--token", token,
-                 "--trust", str(server.key_dir / "district-signing.pub"), "--out", str(out),
-                 "--data", str(tmp_path / "kiosk-01" / "data")])
+    code = main(
+        [
+            "provision",
+            "--zone",
+            "wanbao",
+            "--server",
+            server.url,
+            "--token",
+            token,
+            "--trust",
+            str(server.key_dir / "district-signing.pub"),
+            "--out",
+            str(out),
+            "--data",
+            str(tmp_path / "kiosk-01" / "data"),
+        ]
+    )
     assert code == 0 and out.is_file() and (out.stat().st_mode & 0o077) == 0
-    assert main(["provision", "--zone", "wanbao", "--server", server.url, "--token", token,
-                 "--trust", str(server.key_dir / "district-signing.pub"), "--out", str(out)]) == 2  # no overwrite
+    assert (
+        main(
+            [
+                "provision",
+                "--zone",
+                "wanbao",
+                "--server",
+                server.url,
+                "--token",
+                token,
+                "--trust",
+                str(server.key_dir / "district-signing.pub"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )  # no overwrite
     capsys.readouterr()
     assert main(["sync", "--once", "--config", str(out), "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -263,16 +296,31 @@ def test_real_application_and_rating_reach_the_server_and_personal_data_leaves(s
 
     cfg = server.terminal(data_dir)
     app = Application(
-        applicant=Applicant(kind=ApplicantKind.CITIZEN, name="李堃", id_type=IdType.RESIDENT_ID,
-                            id_number="11010519491231002X", phone="13912345678", address="万宝街道1号"),
+        applicant=Applicant(
+            kind=ApplicantKind.CITIZEN,
+            name="李堃",
+            id_type=IdType.RESIDENT_ID,
+            id_number="11010519491231002X",
+            phone="13912345678",
+            address="万宝街道1号",
+        ),
         request=RequestedInfo(description="2025年度老旧小区改造资金使用情况"),
-        media=(Medium.PAPER,), delivery=(Delivery.COLLECT,), pledge_accepted=True, consent_personal_data=True,
+        media=(Medium.PAPER,),
+        delivery=(Delivery.COLLECT,),
+        pledge_accepted=True,
+        consent_personal_data=True,
     )
     engine = open_engine(cfg.db_path)
     now = datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8)))
     with session_factory(engine)() as s:
-        issued = service.submit(s, app, zone=Zone(code="wanbao", name="万宝", kind="street", prefix="WB"),
-                                terminal_id=cfg.terminal.id, now=now, calendar=WorkCalendar())
+        issued = service.submit(
+            s,
+            app,
+            zone=Zone(code="wanbao", name="万宝", kind="street", prefix="WB"),
+            terminal_id=cfg.terminal.id,
+            now=now,
+            calendar=WorkCalendar(),
+        )
         record_rating(s, 4, terminal_id=cfg.terminal.id, zone="wanbao")
     assert issued.issued is not None
     tn = issued.issued.tracking_no
@@ -314,10 +362,19 @@ def test_a_reissued_tracking_number_is_refused_and_kept_never_lost(server, tmp_p
 
     def apply(name: str, what: str) -> str:
         app = Application(
-            applicant=Applicant(kind=ApplicantKind.CITIZEN, name=name, id_type=IdType.RESIDENT_ID,
-                                id_number="11010519491231002X", phone="13912345678", address="万宝街道1号"),
-            request=RequestedInfo(description=what), media=(Medium.PAPER,), delivery=(Delivery.COLLECT,),
-            pledge_accepted=True, consent_personal_data=True,
+            applicant=Applicant(
+                kind=ApplicantKind.CITIZEN,
+                name=name,
+                id_type=IdType.RESIDENT_ID,
+                id_number="11010519491231002X",
+                phone="13912345678",
+                address="万宝街道1号",
+            ),
+            request=RequestedInfo(description=what),
+            media=(Medium.PAPER,),
+            delivery=(Delivery.COLLECT,),
+            pledge_accepted=True,
+            consent_personal_data=True,
         )
         engine = open_engine(cfg.db_path)
         with session_factory(engine)() as s:

@@ -31,7 +31,10 @@ def _spawn(cfg_path: Path, page_size: int = 10) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(
         [sys.executable, "-m", "kiosk", "sync", "--once", "--config", str(cfg_path), "--page-size", str(page_size)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -60,8 +63,12 @@ def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, p
         seen = sum(1 for p, _ in proxy.log if p.startswith("/v1/changes"))
         proc = _spawn(cfg.path)
         # wait for its first feed request (or for it to finish: then there is nothing left to interrupt)
-        _wait(lambda seen=seen, proc=proc: proc.poll() is not None
-              or sum(1 for p, _ in proxy.log if p.startswith("/v1/changes")) > seen, 60)
+        _wait(
+            lambda seen=seen, proc=proc: (
+                proc.poll() is not None or sum(1 for p, _ in proxy.log if p.startswith("/v1/changes")) > seen
+            ),
+            60,
+        )
         time.sleep(rng.uniform(0.0, 1.0))  # somewhere inside the page loop: fetching, verifying or applying
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -73,9 +80,13 @@ def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, p
 
 
 def _application() -> dict[str, object]:
-    return {"tracking_no": "WB-20261127-0042", "zone": "wanbao", "submitted_at": "2026-11-27T09:30:00+08:00",
-            "applicant": {"kind": "citizen", "name": "李四", "phone": "13912345678"},
-            "request": {"description": "村务公开材料"}}
+    return {
+        "tracking_no": "WB-20261127-0042",
+        "zone": "wanbao",
+        "submitted_at": "2026-11-27T09:30:00+08:00",
+        "applicant": {"kind": "citizen", "name": "李四", "phone": "13912345678"},
+        "request": {"description": "村务公开材料"},
+    }
 
 
 def _enqueue(cfg) -> None:

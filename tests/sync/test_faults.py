@@ -57,8 +57,12 @@ def test_flipped_blob_byte_never_becomes_visible(server, data_dir: Path) -> None
     data = b"%PDF-1.4 attachment body " * 200
     good = b"%PDF-1.4 another attachment " * 100
     sha = hashlib.sha256(data).hexdigest()
-    server.publish_lines([doc(1, attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(data).decode()}]),
-                          doc(2, attachments=[{"name": "b.pdf", "data_base64": base64.b64encode(good).decode()}])])
+    server.publish_lines(
+        [
+            doc(1, attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(data).decode()}]),
+            doc(2, attachments=[{"name": "b.pdf", "data_base64": base64.b64encode(good).decode()}]),
+        ]
+    )
     with sessions(server.engine)() as s, s.begin():
         row = s.get(BlobRow, sha)
         flipped = bytearray(row.data)
@@ -198,8 +202,18 @@ def test_provisioned_config_is_accepted_and_bad_trust_file_refused(server, data_
     assert cfg.server.trust_key.endswith(PUBLIC_NAME) and cfg.terminal.data_dir == data_dir
     bad = tmp_path / "bad.pub"
     bad.write_text("not a key")
-    args = argparse.Namespace(zone="wanbao", server=server.url, token="t", trust=bad, out=tmp_path / "x.toml",
-                              data=None, id=None, ca_bundle=None, mirror_all_zones=False, force=False)
+    args = argparse.Namespace(
+        zone="wanbao",
+        server=server.url,
+        token="t",
+        trust=bad,
+        out=tmp_path / "x.toml",
+        data=None,
+        id=None,
+        ca_bundle=None,
+        mirror_all_zones=False,
+        force=False,
+    )
     with pytest.raises(ConfigError):
         provision(args)
     assert not (tmp_path / "x.toml").exists()

@@ -25,9 +25,13 @@ from synchelpers import doc
 from sync.server.__main__ import add_terminal
 from sync.server.db import Submission, Terminal, open_db, sessions
 
-APP = {"tracking_no": "WB-20261127-0007", "zone": "wanbao", "submitted_at": "2026-11-27T09:00:00+08:00",
-       "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13700001111"},
-       "request": {"description": "2026年财政预算"}}
+APP = {
+    "tracking_no": "WB-20261127-0007",
+    "zone": "wanbao",
+    "submitted_at": "2026-11-27T09:00:00+08:00",
+    "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13700001111"},
+    "request": {"description": "2026年财政预算"},
+}
 PERSONAL = ("王五", "11010519491231002X", "13700001111")
 
 
@@ -43,8 +47,9 @@ def _rows(server) -> int:
 
 def _post(c: httpx.Client, kind: str, body: object, key: str = "k-1", raw: bytes | None = None) -> httpx.Response:
     content = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
-    return c.post(f"/v1/submissions/{kind}", content=content,
-                  headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+    return c.post(
+        f"/v1/submissions/{kind}", content=content, headers={"Idempotency-Key": key, "Content-Type": "application/json"}
+    )
 
 
 def test_refusals_are_logged_without_personal_data_and_store_nothing(server, caplog) -> None:
@@ -98,8 +103,20 @@ def test_lookup_needs_the_right_phone_and_reveals_no_personal_data(server) -> No
 
 def test_blob_range_requests(server) -> None:
     data = os.urandom(5000)
-    server.publish_lines([doc(1, attachments=[{"name": "a.bin", "mime": "application/octet-stream",
-                                               "data_base64": base64.b64encode(data).decode()}])])
+    server.publish_lines(
+        [
+            doc(
+                1,
+                attachments=[
+                    {
+                        "name": "a.bin",
+                        "mime": "application/octet-stream",
+                        "data_base64": base64.b64encode(data).decode(),
+                    }
+                ],
+            )
+        ]
+    )
     c = _client(server)
     sha = hashlib.sha256(data).hexdigest()
     assert c.get(f"/v1/blobs/{sha}").content == data
@@ -112,8 +129,16 @@ def test_blob_range_requests(server) -> None:
 
 def test_openapi_lists_every_endpoint(server) -> None:
     spec = httpx.get(f"{server.url}/openapi.json").json()
-    for path in ("/v1/manifest", "/v1/changes", "/v1/blobs/{sha256}", "/v1/zones", "/v1/categories",
-                 "/v1/calendar", "/v1/submissions/{kind}", "/v1/applications/lookup"):
+    for path in (
+        "/v1/manifest",
+        "/v1/changes",
+        "/v1/blobs/{sha256}",
+        "/v1/zones",
+        "/v1/categories",
+        "/v1/calendar",
+        "/v1/submissions/{kind}",
+        "/v1/applications/lookup",
+    ):
         assert path in spec["paths"], path
 
 
@@ -141,8 +166,15 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
 
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=str(root))
-    keygen = subprocess.run([sys.executable, "-m", "sync.server", "keygen", "--out", str(tmp_path / "k")],
-                            cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False)
+    keygen = subprocess.run(
+        [sys.executable, "-m", "sync.server", "keygen", "--out", str(tmp_path / "k")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert keygen.returncode == 0 and "key id" in keygen.stdout
     assert run("keygen", "--out", str(tmp_path / "k"))[0] == 2  # never overwrites a key
     db = str(tmp_path / "d.db")
@@ -187,19 +219,28 @@ def postgres_url() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     try:
-        subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(base, ignore_errors=True)
         pytest.skip(f"could not start a throwaway PostgreSQL cluster: {exc}")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       timeout=60, check=False)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60, check=False
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -214,8 +255,9 @@ def test_postgresql_backend(postgres_url: str, tmp_path: Path, district_keys: Pa
     from sync.server.db import ServerBase
 
     engine = open_db(postgres_url)
-    srv = RunningServer(db_url=postgres_url, db_path=Path("/nonexistent"), key_dir=district_keys, engine=engine,
-                        tmp=tmp_path)
+    srv = RunningServer(
+        db_url=postgres_url, db_path=Path("/nonexistent"), key_dir=district_keys, engine=engine, tmp=tmp_path
+    )
     try:
         assert engine.dialect.name == "postgresql"
         srv.publish_lines([doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi")])

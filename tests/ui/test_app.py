@@ -36,8 +36,10 @@ def test_sync_loop_joins_only_a_terminal_with_a_server(qapp: object, demo_cfg: C
     assert [s.name for s in app_without.services_bg] == []
     app_without.shutdown()
 
-    with_server = dataclasses.replace(demo_cfg, server=dataclasses.replace(
-        demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"))
+    with_server = dataclasses.replace(
+        demo_cfg,
+        server=dataclasses.replace(demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"),
+    )
     app = KioskApp(with_server, initial={"fullscreen": False})
     wire_other_services(app)
     assert [s.name for s in app.services_bg] == ["sync"]

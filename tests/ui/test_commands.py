@@ -24,8 +24,15 @@ def _config_file(cfg: Config, tmp_path: Path) -> Path:
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_smoke_paints_home_and_exits_zero(demo_cfg: Config, tmp_path: Path) -> None:
@@ -49,8 +56,22 @@ def test_screenshot_writes_a_png_of_the_requested_size(demo_cfg: Config, tmp_pat
     from PySide6.QtGui import QImage
 
     out = tmp_path / "search.png"
-    done = _run(["screenshot", "--screen", "search", "--size", "1080x1920", "--query", "医保", "--out", str(out),
-                 "--config", str(_config_file(demo_cfg, tmp_path))], dict(os.environ))
+    done = _run(
+        [
+            "screenshot",
+            "--screen",
+            "search",
+            "--size",
+            "1080x1920",
+            "--query",
+            "医保",
+            "--out",
+            str(out),
+            "--config",
+            str(_config_file(demo_cfg, tmp_path)),
+        ],
+        dict(os.environ),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1080, 1920)

@@ -186,8 +186,7 @@ def test_print_a_document_on_the_a4_printer(shell: Shell) -> None:
 def test_long_document_asks_before_printing(shell: Shell) -> None:
     engine = make_engine(shell.app.config.db_path)
     with engine.connect() as conn:
-        long_id = conn.exec_driver_sql(
-            "SELECT id FROM documents ORDER BY length(body) DESC LIMIT 1").scalar()
+        long_id = conn.exec_driver_sql("SELECT id FROM documents ORDER BY length(body) DESC LIMIT 1").scalar()
     engine.dispose()
     shell.window.openRoute("document", {"docId": long_id})
     shell.wait_page("documentPage")
@@ -219,8 +218,10 @@ def test_header_says_when_content_may_be_out_of_date(make_shell: Any, demo_cfg: 
     shell = make_shell()
     assert "内容更新于" in shell.find("lastUpdated").property("text")
     assert "内容可能不是最新" not in shell.find("lastUpdated").property("text"), "no server: nothing to be behind"
-    with_server = dataclasses.replace(demo_cfg, server=dataclasses.replace(
-        demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"))
+    with_server = dataclasses.replace(
+        demo_cfg,
+        server=dataclasses.replace(demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"),
+    )
     shell = make_shell(cfg=with_server)
     shell.wait(lambda: "内容可能不是最新" in shell.find("lastUpdated").property("text"))
 
@@ -236,8 +237,9 @@ def test_qr_code_carries_the_public_address(shell: Shell, tmp_path: Any) -> None
     shell.wait(lambda: qr.property("loaded"))
     shell.qtbot.wait(200)
     top_left = qr.mapToScene(QPointF(0, 0)).toPoint()
-    shot = shell.window.grabWindow().copy(top_left.x() - 20, top_left.y() - 20, int(qr.width()) + 40,
-                                          int(qr.height()) + 40)
+    shot = shell.window.grabWindow().copy(
+        top_left.x() - 20, top_left.y() - 20, int(qr.width()) + 40, int(qr.height()) + 40
+    )
     png = tmp_path / "qr.png"
     assert shot.save(str(png))
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, check=False)

@@ -36,8 +36,9 @@ EMIT_MANY = textwrap.dedent(
 def _run(guard: str) -> subprocess.CompletedProcess[str]:
     code = EMIT_MANY.format(guard=guard)
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          check=False, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=env
+    )
 
 
 def test_twenty_thousand_signals_survive_with_the_ui_package_imported() -> None:

@@ -68,8 +68,9 @@ def test_staff_prints_forms_and_a_test_page_into_the_file_printers(kiosk: Any) -
     pdfs = list((d.app.config.data_dir / "printouts" / "a4").glob("*.pdf"))
     assert len(pdfs) == 1
     assert pdfs[0].read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdfs[0]), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdfs[0]), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "政府信息公开申请表" in text
     fonts = subprocess.run(["pdffonts", str(pdfs[0])], capture_output=True, text=True, check=True).stdout
     assert "NotoSansSC" in fonts and " yes " in fonts
@@ -101,8 +102,10 @@ def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:
     d.tap("applyKindCitizen")
     body = "43130219700101002"
     for key, value in {
-        "applicant.name": "赵六", "applicant.id_number": body + resident_id_check_digit(body),
-        "applicant.phone": "13700001234", "applicant.address": "娄星区万宝镇幸福村3组",
+        "applicant.name": "赵六",
+        "applicant.id_number": body + resident_id_check_digit(body),
+        "applicant.phone": "13700001234",
+        "applicant.address": "娄星区万宝镇幸福村3组",
         "request.description": "幸福村2025年村级财务公开情况",
     }.items():
         wizard.setValue(key, value)
@@ -123,8 +126,7 @@ def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:
     with Session(engine) as s:
         payload = json.loads(s.scalars(select(ApplicationRecord.payload)).one() or "{}")
     engine.dispose()
-    assert payload["proxy"] == {"kind": "staff", "staff_id": "0731", "agent_name": "", "agent_phone": "",
-                                "note": ""}
+    assert payload["proxy"] == {"kind": "staff", "staff_id": "0731", "agent_name": "", "agent_phone": "", "note": ""}
 
 
 def test_staff_lists_pass_the_model_tester(qtmodeltester: Any) -> None:
@@ -138,8 +140,12 @@ def test_staff_lists_pass_the_model_tester(qtmodeltester: Any) -> None:
     )
 
     recent = RecentApplicationsModel()
-    recent.set_rows([RecentApplication("WB01-20261127-0001", "张*", "11-27 10:30", False),
-                     RecentApplication("WB01-20261127-0002", "（已送达）", "11-27 10:45", True)])
+    recent.set_rows(
+        [
+            RecentApplication("WB01-20261127-0001", "张*", "11-27 10:30", False),
+            RecentApplication("WB01-20261127-0002", "（已送达）", "11-27 10:45", True),
+        ]
+    )
     jobs = PrintJobsModel()
     jobs.set_rows([PrintJobRow("1", "回执", "小票", "failed", "打印机缺纸", "11-27 10:31", True)])
     printers = PrintersModel()
@@ -158,17 +164,22 @@ def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: A
     blocker = tmp_path / "cable-unplugged"
     blocker.write_text("a file where the receipt printer's folder should be")
     folder = blocker / "receipts"
-    printers = tuple(dataclasses.replace(p, target=str(folder)) if p.role == "receipt" else p
-                     for p in demo_config(tmp_path / "terminal").printers)
+    printers = tuple(
+        dataclasses.replace(p, target=str(folder)) if p.role == "receipt" else p
+        for p in demo_config(tmp_path / "terminal").printers
+    )
     d = kiosk("wizard", printers=printers)
     wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
     wizard.chooseKind("citizen")
     body = "43130219900202002"
     for key, value in {
-        "applicant.name": "孙八", "applicant.id_number": body + resident_id_check_digit(body),
-        "applicant.phone": "13600001234", "applicant.address": "万宝镇新街5号",
+        "applicant.name": "孙八",
+        "applicant.id_number": body + resident_id_check_digit(body),
+        "applicant.phone": "13600001234",
+        "applicant.address": "万宝镇新街5号",
         "request.description": "万宝镇2025年惠民补贴发放名单",
-        "consent_personal_data": True, "pledge_accepted": True,
+        "consent_personal_data": True,
+        "pledge_accepted": True,
     }.items():
         wizard.setValue(key, value)
     for _ in range(4):

@@ -43,17 +43,25 @@ def submit_here(d: KioskDriver, phone: str) -> str:
 
     body = "43130219851111002"
     app = Application(
-        applicant=Applicant(kind=ApplicantKind.CITIZEN, name="陈七", id_type=IdType.RESIDENT_ID,
-                            id_number=body + resident_id_check_digit(body), phone=phone, address="万宝镇"),
+        applicant=Applicant(
+            kind=ApplicantKind.CITIZEN,
+            name="陈七",
+            id_type=IdType.RESIDENT_ID,
+            id_number=body + resident_id_check_digit(body),
+            phone=phone,
+            address="万宝镇",
+        ),
         request=RequestedInfo(description="万宝镇2025年道路建设项目招标公告"),
-        pledge_accepted=True, consent_personal_data=True,
+        pledge_accepted=True,
+        consent_personal_data=True,
     )
     engine = make_engine(d.app.config.db_path)
     with Session(engine) as s:
         zone = s.get(Zone, d.app.config.terminal.zone)
         assert zone is not None
-        issued = service.submit(s, app, zone=zone, terminal_id=d.app.config.terminal.id,
-                                now=datetime(2026, 11, 27, 10, 30, tzinfo=CHINA_TZ))
+        issued = service.submit(
+            s, app, zone=zone, terminal_id=d.app.config.terminal.id, now=datetime(2026, 11, 27, 10, 30, tzinfo=CHINA_TZ)
+        )
     engine.dispose()
     return issued.tracking_no
 
@@ -72,8 +80,12 @@ def type_phone(d: KioskDriver, phone: str) -> None:
 def test_offline_lookup_says_so_and_shows_what_the_terminal_knows(kiosk: Any, tmp_path: Path) -> None:
     key = tmp_path / "district.pub"
     key.write_text("not used: the server is never reached")
-    server = {"url": f"http://127.0.0.1:{closed_port()}", "token": "terminal-token", "trust_key": str(key),
-              "timeout_s": 2.0}
+    server = {
+        "url": f"http://127.0.0.1:{closed_port()}",
+        "token": "terminal-token",
+        "trust_key": str(key),
+        "timeout_s": 2.0,
+    }
     d = kiosk("status", server=server)
     tracking = submit_here(d, "13912345678")
 
@@ -145,8 +157,11 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     from sync.server.__main__ import add_terminal
 
     terminal_id, token = add_terminal(district["db_url"], "wanbao")
-    d = kiosk("status", terminal={"id": terminal_id},
-              server={"url": district["url"], "token": token, "trust_key": str(district["public_key"])})
+    d = kiosk(
+        "status",
+        terminal={"id": terminal_id},
+        server={"url": district["url"], "token": token, "trust_key": str(district["public_key"])},
+    )
     tracking = submit_here(d, "13912345678")
     report = sync_once(d.app.config)
     assert report.error is None and report.pushed == 1
@@ -168,4 +183,5 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     assert lookup(d).property("serverState") == "not_found"
     assert d.text("statusServerText") == "区政务公开办暂未查到该申请，请核对受理编号和联系电话"
     assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）", (
-        "once delivered the terminal cannot check the phone, so it says nothing about the number")
+        "once delivered the terminal cannot check the phone, so it says nothing about the number"
+    )

@@ -140,6 +140,7 @@ class KioskDriver:
 
     def key(self, text: str) -> QQuickItem:
         """A key of the on-screen keyboard by the text it types (letters, digits)."""
+
         def lookup() -> QQuickItem | None:
             for item in _walk(self.panel()):
                 if not item.isVisible() or item.width() <= 0:
@@ -155,6 +156,7 @@ class KioskDriver:
 
     def hide_keyboard(self) -> None:
         """Tap the keyboard's own hide key (the resident is done typing)."""
+
         def lookup() -> QQuickItem | None:
             for item in _walk(self.panel()):
                 if item.isVisible() and item.metaObject().className().startswith("HideKeyboardKey"):
@@ -171,6 +173,7 @@ class KioskDriver:
 
     def candidate(self, word: str) -> QQuickItem:
         """The candidate in the keyboard's word-candidate bar that shows ``word``."""
+
         def lookup() -> QQuickItem | None:
             for item in _walk(self.panel()):
                 if not item.isVisible() or item.width() <= 0:
@@ -209,8 +212,13 @@ def seeded_data_dir(tmp_root: Path, data_dir: Path) -> Path:
     return data_dir
 
 
-def start_kiosk(data_dir: Path, route: str = "", props: dict[str, Any] | None = None,
-                size: tuple[int, int] = (1920, 1080), **cfg_changes: Any) -> KioskDriver:
+def start_kiosk(
+    data_dir: Path,
+    route: str = "",
+    props: dict[str, Any] | None = None,
+    size: tuple[int, int] = (1920, 1080),
+    **cfg_changes: Any,
+) -> KioskDriver:
     """A kiosk on a fresh demo terminal (its own data folder) showing ``route``; ports reset to it."""
     import dataclasses
 
@@ -226,8 +234,16 @@ def start_kiosk(data_dir: Path, route: str = "", props: dict[str, Any] | None = 
     vm_status_lookup.install(vm_ports.CoreStatusPort(cfg))
     vm_staff.install(vm_ports.CoreStaffPort(cfg))
     vm_ports.stop_print_services()
-    app = KioskApp(cfg, initial={"fullscreen": False, "width": size[0], "height": size[1],
-                                 "startRoute": route, "startProps": props or {}})
+    app = KioskApp(
+        cfg,
+        initial={
+            "fullscreen": False,
+            "width": size[0],
+            "height": size[1],
+            "startRoute": route,
+            "startProps": props or {},
+        },
+    )
     app.load()
     driver = KioskDriver(app)
     wait_until(lambda: driver.window.property("screenReady"), 20, "the first screen")

@@ -90,8 +90,9 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     d.tap("applyPledge")
     d.tap("applySubmit")
 
-    tracking = wait_until(lambda: d.find("applyTrackingNumber") and d.text("applyTrackingNumber"), 10,
-                          "the tracking number")
+    tracking = wait_until(
+        lambda: d.find("applyTrackingNumber") and d.text("applyTrackingNumber"), 10, "the tracking number"
+    )
     assert tracking.startswith("WB")
     assert "工作日" in d.text("applyDeadlineExplanation")
     wait_until(lambda: wizard(d).property("receiptState") == "printed", 10, "the receipt printed")
@@ -131,14 +132,18 @@ def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any,
     from kiosk.config import demo_config
 
     base = demo_config(tmp_path / "terminal")
-    printers = tuple(dataclasses.replace(p, target=str(blocker / "receipts")) if p.role == "receipt" else p
-                     for p in base.printers)
+    printers = tuple(
+        dataclasses.replace(p, target=str(blocker / "receipts")) if p.role == "receipt" else p for p in base.printers
+    )
     d = kiosk("wizard", printers=printers)
     w = wizard(d)
     w.chooseKind("citizen")
     for key, value in {
-        "applicant.name": "李四", "applicant.id_number": GOOD_ID, "applicant.phone": "0738-8321234",
-        "applicant.address": "娄星区万宝镇", "request.description": "万宝镇2025年财政预算执行情况",
+        "applicant.name": "李四",
+        "applicant.id_number": GOOD_ID,
+        "applicant.phone": "0738-8321234",
+        "applicant.address": "娄星区万宝镇",
+        "request.description": "万宝镇2025年财政预算执行情况",
     }.items():
         w.setValue(key, value)
     for _ in range(3):
@@ -199,8 +204,14 @@ def test_errors_are_listed_for_an_organisation_and_key_into_fields(kiosk: Any) -
     d.tap("applyNext")
     assert d.text("applyStepLabel") == "步骤 2/5"
     errors = w.property("errors")
-    assert {"applicant.name", "applicant.legal_representative", "applicant.contact_person",
-            "applicant.phone", "applicant.address", "applicant.id_number"} <= set(errors)
+    assert {
+        "applicant.name",
+        "applicant.legal_representative",
+        "applicant.contact_person",
+        "applicant.phone",
+        "applicant.address",
+        "applicant.id_number",
+    } <= set(errors)
     assert d.text("applyError-applicant.legal_representative") == errors["applicant.legal_representative"]
 
 
@@ -222,8 +233,13 @@ def test_a_refused_step_scrolls_to_its_first_error(kiosk: Any) -> None:
     d.window.setProperty("largeText", True)
     d.tap("applyKindCitizen")
     w = wizard(d)
-    for key, value in {"applicant.name": "张三", "applicant.id_number": GOOD_ID, "applicant.phone": "13812345678",
-                       "applicant.address": "万宝镇", "applicant.email": "not-an-address"}.items():
+    for key, value in {
+        "applicant.name": "张三",
+        "applicant.id_number": GOOD_ID,
+        "applicant.phone": "13812345678",
+        "applicant.address": "万宝镇",
+        "applicant.email": "not-an-address",
+    }.items():
         w.setValue(key, value)
     flick = d.item("applyFlick")
     flick.setProperty("contentY", 0)

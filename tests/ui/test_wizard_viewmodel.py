@@ -25,16 +25,26 @@ from ui.vm_staff import check_pin_persisted, load_lockout
 def test_an_organisation_becomes_the_core_application_with_proxy_filing() -> None:
     values = blank_values()
     code17 = "91431302MA4L00001"
-    values.update({
-        KIND: "organisation", "applicant.name": "娄底市某某农业合作社",
-        "applicant.id_number": (code17 + uscc_check_char(code17)).lower(),
-        "applicant.legal_representative": "王五", "applicant.contact_person": "赵六",
-        "applicant.employer": "typed before switching kind", "applicant.phone": "0738-8321234",
-        "applicant.address": " 万宝镇农业园1号 ", "request.description": "2025年农业补贴发放标准",
-        "media": ["paper", "email"], "delivery": ["email"], "applicant.email": "coop@example.com",
-        "consent_personal_data": True, "pledge_accepted": True,
-        "proxy.staff_id": "0731", "proxy.note": "申请人书写困难",
-    })
+    values.update(
+        {
+            KIND: "organisation",
+            "applicant.name": "娄底市某某农业合作社",
+            "applicant.id_number": (code17 + uscc_check_char(code17)).lower(),
+            "applicant.legal_representative": "王五",
+            "applicant.contact_person": "赵六",
+            "applicant.employer": "typed before switching kind",
+            "applicant.phone": "0738-8321234",
+            "applicant.address": " 万宝镇农业园1号 ",
+            "request.description": "2025年农业补贴发放标准",
+            "media": ["paper", "email"],
+            "delivery": ["email"],
+            "applicant.email": "coop@example.com",
+            "consent_personal_data": True,
+            "pledge_accepted": True,
+            "proxy.staff_id": "0731",
+            "proxy.note": "申请人书写困难",
+        }
+    )
     data = to_application_json(values, proxy=True)
     assert data["applicant"]["id_type"] == "uscc"
     assert data["applicant"]["employer"] == "", "a field of the other kind never travels"

@@ -31,6 +31,7 @@ def test_order_coalescing_background_and_failure(qapp: Any, demo_cfg: Config) ->
             ran.append(name)
             assert threading.get_ident() != main
             return session.connection().exec_driver_sql("SELECT count(*) FROM documents").scalar()
+
         return run
 
     def done(name: str) -> Any:

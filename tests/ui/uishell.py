@@ -62,8 +62,13 @@ class Shell:
     def wait_page(self, object_name: str, timeout: int = 20_000) -> Any:
         def ready() -> bool:
             page = self.page
-            return (page is not None and page.objectName() == object_name and page.property("ready") is True
-                    and not self.find("stack").property("busy"))
+            return (
+                page is not None
+                and page.objectName() == object_name
+                and page.property("ready") is True
+                and not self.find("stack").property("busy")
+            )
+
         self.wait(ready, timeout)
         return self.page
 

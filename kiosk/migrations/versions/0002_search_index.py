@@ -19,10 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5("
-        "title, docnum, body, py, content='', tokenize='ascii')"
-    )
+    op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(title, docnum, body, py, content='', tokenize='ascii')")
     op.execute(
         "CREATE TABLE search_docs ("
         "doc_rowid INTEGER PRIMARY KEY, "

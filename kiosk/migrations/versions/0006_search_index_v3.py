@@ -22,13 +22,9 @@ depends_on = None
 def upgrade() -> None:
     op.execute("DROP TABLE IF EXISTS search_fts")
     op.execute(
-        "CREATE VIRTUAL TABLE search_title USING fts5("
-        "title, title1, docnum, py, meta, content='', tokenize='ascii')"
+        "CREATE VIRTUAL TABLE search_title USING fts5(title, title1, docnum, py, meta, content='', tokenize='ascii')"
     )
-    op.execute(
-        "CREATE VIRTUAL TABLE search_text USING fts5("
-        "text, meta, content='', tokenize='ascii', columnsize=0)"
-    )
+    op.execute("CREATE VIRTUAL TABLE search_text USING fts5(text, meta, content='', tokenize='ascii', columnsize=0)")
     from kiosk.search.index import rebuild
 
     rebuild(op.get_bind())

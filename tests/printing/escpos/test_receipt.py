@@ -50,7 +50,7 @@ def image_band_in(png: Any, band: Image.Image) -> bool:
     rows = band.height
     data = paper.tobytes()
     stride = (paper.width + 7) // 8
-    return any(data[y * stride:(y + rows) * stride] == want for y in range(paper.height - rows + 1))
+    return any(data[y * stride : (y + rows) * stride] == want for y in range(paper.height - rows + 1))
 
 
 def zbar(png: Any) -> str:
