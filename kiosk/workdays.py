@@ -13,12 +13,19 @@ Where the calendar comes from, best first (:func:`load_calendar`):
                   Year keys may be int or str (JSON). Optional ``"names": {iso date: "国庆节"}``.
 2. ``package``  — the ``chinese_calendar`` package bundled with the terminal (offline fallback; it
                   knows the years up to its release).
-3. ``weekends`` — neither knows the year: Saturdays and Sundays off, plus the fixed-date statutory
-                  holidays (1 January, 1–2 May, 1–3 October); the explanation then says the holiday
-                  arrangements were not yet published and the date is provisional.
+3. ``statutory`` — neither knows the year (the State Council publishes a year's arrangement only in
+                  the autumn before it): every statutory holiday of the 全国年节及纪念日放假办法 as revised
+                  in 2024 (in force 2025), :func:`statutory_holidays` — 元旦 1 day, 春节 4 days (除夕 to
+                  初三), 清明 1, 劳动节 2 (1–2 May), 端午 1, 中秋 1, 国庆 3 (1–3 October); the lunar
+                  dates and the 清明 solar term from the ``lunar_python`` library — plus Article 6's
+                  补假: a statutory day on a Saturday or Sunday (or two holidays on one day) is made up on
+                  the next working day. The State Council's 调休 (weekend days swapped to make longer
+                  breaks) cannot be foreseen, but it moves no working days in or out of a holiday period
+                  as a whole, so the provisional date is usually the final one. The explanation says
+                  which years were counted this way and that the date is provisional.
 
 The sources combine per year: a year the server published is taken from it, one it did not from the
-package, and one neither knows from weekends; the deadline's ``source`` is the weakest one used.
+package, and one neither knows from the statutory rule; the deadline's ``source`` is the weakest one used.
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ EXTENSION_WORKING_DAYS = 20
 # {year: {"holidays": [iso dates], "workdays": [iso dates], "names": {iso: name}}}
 CalendarData = Mapping[int | str, Mapping[str, Any]]
 
-SOURCES = ("server", "package", "weekends")  # best first
+SOURCES = ("server", "package", "statutory")  # best first
+RULE_NAME = "《全国年节及纪念日放假办法》（2025年施行）"
 
 _PACKAGE_NAMES = {
     "New Year's Day": "元旦",
@@ -46,14 +54,6 @@ _PACKAGE_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "中国人民抗日战争胜利纪念日",
 }
-_FIXED_STATUTORY = {
-    (1, 1): "元旦",
-    (5, 1): "劳动节",
-    (5, 2): "劳动节",
-    (10, 1): "国庆节",
-    (10, 2): "国庆节",
-    (10, 3): "国庆节",
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class YearCalendar:
     """One year's days off and make-up working days, and where they came from."""
 
     year: int
-    source: str  # server | package | weekends
+    source: str  # server | package | statutory
     holidays: frozenset[date]
     workdays: frozenset[date]
     names: Mapping[date, str] = field(default_factory=dict)
@@ -74,6 +74,16 @@ class WorkCalendar:
         self._published: dict[int, Mapping[str, Any]] = {}
         for key, value in (published or {}).items():
             self._published[int(key)] = value
+        # A year's arrangement may reach into the next or the last one (元旦 from 31 December): each date
+        # is filed under its own year, and that year counts as published only if its own entry is.
+        self._spill: dict[int, dict[str, set[date]]] = {}
+        self._spill_names: dict[date, str] = {}
+        for value in self._published.values():
+            for part in ("holidays", "workdays"):
+                for d in _dates(value.get(part, ())):
+                    self._spill.setdefault(d.year, {"holidays": set(), "workdays": set()})[part].add(d)
+            for k, v in (value.get("names") or {}).items():
+                self._spill_names[date.fromisoformat(str(k))] = str(v)
         self._use_package = use_package
         self._years: dict[int, YearCalendar] = {}
 
@@ -96,20 +106,77 @@ class WorkCalendar:
         return self.year(day.year).names.get(day, "节假日")
 
     def _load_year(self, year: int) -> YearCalendar:
-        raw = self._published.get(year)
-        if raw is not None:
-            holidays = frozenset(_dates(raw.get("holidays", ())))
-            names_raw = raw.get("names") or {}
-            names = {date.fromisoformat(k): str(v) for k, v in names_raw.items()}
+        if year in self._published:
+            spill = self._spill.get(year, {"holidays": set(), "workdays": set()})
+            holidays = frozenset(spill["holidays"])
+            names = {d: n for d, n in self._spill_names.items() if d in holidays}
             for d in holidays:
                 names.setdefault(d, _package_name(d) or _guess_name(d))
-            return YearCalendar(year, "server", holidays, frozenset(_dates(raw.get("workdays", ()))), names)
+            return YearCalendar(year, "server", holidays, frozenset(spill["workdays"]), names)
         if self._use_package:
             from_package = _package_year(year)
             if from_package is not None:
                 return from_package
-        fixed = {date(year, m, d): name for (m, d), name in _FIXED_STATUTORY.items()}
-        return YearCalendar(year, "weekends", frozenset(fixed), frozenset(), fixed)
+        days_off = statutory_days_off(year)
+        return YearCalendar(year, "statutory", frozenset(days_off), frozenset(), days_off)
+
+
+def statutory_holidays(year: int) -> list[tuple[str, date]]:
+    """The statutory holiday days (全体公民放假的节日) of ``year`` by the 2025 放假办法, Article 2.
+
+    Lunar dates (除夕 to 初三, 端午 五月初五, 中秋 八月十五) and 清明 (the solar term's day) are computed by
+    ``lunar_python``. A day may appear twice when two holidays fall on it (中秋 on 1 October).
+    """
+    from lunar_python import Lunar, Solar
+
+    def lunar(month: int, day: int) -> date:
+        s = Lunar.fromYmd(year, month, day).getSolar()
+        return date(s.getYear(), s.getMonth(), s.getDay())
+
+    new_year = lunar(1, 1)
+    spring = [new_year - timedelta(days=1)] + [new_year + timedelta(days=i) for i in range(3)]
+    qm = Solar.fromYmd(year, 4, 15).getLunar().getJieQiTable()["清明"]
+    days: list[tuple[str, date]] = [("元旦", date(year, 1, 1))]
+    days += [("春节", d) for d in spring]
+    days.append(("清明节", date(qm.getYear(), qm.getMonth(), qm.getDay())))
+    days += [("劳动节", date(year, 5, 1)), ("劳动节", date(year, 5, 2))]
+    days.append(("端午节", lunar(5, 5)))
+    days.append(("中秋节", lunar(8, 15)))
+    days += [("国庆节", date(year, 10, d)) for d in (1, 2, 3)]
+    return sorted(days, key=lambda x: x[1])
+
+
+def statutory_days_off(year: int) -> dict[date, str]:
+    """Every day off of ``year`` by the 放假办法 alone: statutory days plus Article 6's 补假.
+
+    A statutory day on a Saturday or Sunday, or a second holiday on the same day, is made up on the first
+    working day after its holiday period; the weekend days between form part of the period.
+    """
+    days = statutory_holidays(year)
+    off: dict[date, str] = {}
+    owed: dict[date, tuple[str, int]] = {}  # last day of a period -> (name, days to make up)
+    for name, d in days:
+        if d in off or d.weekday() >= 5:
+            owed_name, n = owed.get(d, (name, 0))
+            owed[d] = (owed_name, n + 1)
+        off.setdefault(d, name)
+    # Group into periods (consecutive days, weekends between joined) and make up what each owes.
+    for d in sorted(owed):
+        name, n = owed.pop(d)
+        end = d
+        while end + timedelta(days=1) in off:
+            end += timedelta(days=1)
+        day = end
+        while n > 0:
+            day += timedelta(days=1)
+            if day.year != year:
+                break
+            if day in off:
+                continue
+            off[day] = off.get(end, name)
+            if day.weekday() < 5:
+                n -= 1
+    return dict(sorted(off.items()))
 
 
 def _dates(values: Iterable[Any]) -> Iterable[date]:
@@ -154,8 +221,8 @@ class Deadline:
     working_days: int
     holidays: tuple[tuple[str, int], ...]  # (holiday name(s), days off inside the period), in order
     makeup_days: tuple[date, ...]  # make-up working days counted
-    source: str  # server | package | weekends (the weakest source used)
-    provisional_years: tuple[int, ...]  # years counted on weekends only
+    source: str  # server | package | statutory (the weakest source used)
+    provisional_years: tuple[int, ...]  # years counted by the statutory rule (arrangement unpublished)
     explanation: str
 
 
@@ -180,7 +247,7 @@ def count_working_days(start_after: date, working_days: int, calendar: WorkCalen
     years = set(range(start.year, day.year + 1))
     sources = {calendar.year(y).source for y in years}
     source = max(sources, key=SOURCES.index)
-    provisional = tuple(sorted(y for y in years if calendar.year(y).source == "weekends"))
+    provisional = tuple(sorted(y for y in years if calendar.year(y).source == "statutory"))
     runs = _holiday_runs(off_days, calendar)
     text = _explain(lead, working_days, runs, makeup, provisional)
     return Deadline(start, day, working_days, runs, tuple(makeup), source, provisional, text)
@@ -217,7 +284,10 @@ def _explain(
     text = "，".join(parts)
     if provisional:
         years = "、".join(f"{y}年" for y in provisional)
-        text += f"。{years}节假日安排尚未公布，暂按周末及固定法定节日计算，以工作人员告知为准"
+        text += (
+            f"。{years}节假日安排尚未公布，此日期为暂定：按{RULE_NAME}规定的法定节日（春节等农历节日按农历推算）"
+            "及周末补假计算，公布后以正式安排为准"
+        )
     return text
 
 

@@ -6,6 +6,7 @@
     withdraw --db URL ID                   remove a document from every mirror
     add-terminal --db URL --zone ZONE      register a terminal; prints its token once
     serve --db URL --key DIR [--host H] [--port N]
+    calendar | case | overdue                the 政务公开 office's commands (sync/server/office_cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 answer only on loopback unless ``ZWGK_ADMIN_TOKEN`` is set (then HTTP Basic, any user, that password).
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 
 from kiosk.errors import ContentPackError, KioskError
 from sync import signing
+from sync.server import office_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, create_app, token_hash
 from sync.server.db import Terminal, open_db, sessions
 from sync.server.publish import publish_pack, repeal, withdraw
@@ -73,9 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8750)
     sv.add_argument("--manifest-ttl-hours", type=float, default=DEFAULT_MANIFEST_TTL_S / 3600)
+    office_cli.add_parsers(sub)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        done = office_cli.run(args)
+        if done is not None:
+            return done
         if args.cmd == "keygen":
             priv, pubk = signing.generate(args.out)
             print(f"private key: {priv} (keep it on the server only)\npublic key:  {pubk} (give it to every terminal)")

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server import calendar as cal
-from sync.server import pages
+from sync.server import lifecycle, pages
 from sync.server.db import (
     BlobRow,
     CategoryRow,
@@ -40,6 +40,7 @@ from sync.server.db import (
     sessions,
     utcnow,
 )
+from sync.server.office_db import Case
 from sync.signing import Signer, canonical
 from sync.wire import (
     DEFAULT_PAGE_ENTRIES,
@@ -54,7 +55,6 @@ from sync.wire import (
 log = logging.getLogger("sync.server")
 
 DEFAULT_MANIFEST_TTL_S = 7 * 86400
-REPLY_WORKING_DAYS = 20  # 政府信息公开条例 Article 33
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 STATUS_LABELS = {"received": "已受理", "processing": "办理中", "replied": "已答复", "closed": "已办结"}
@@ -124,7 +124,6 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         description="Sync protocol between the district and its query kiosks. See docs/protocol.md.",
     )
     make_session = sessions(engine)
-    calendar_payload = cal.build_payload()
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -158,7 +157,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             "head_seq": head,
             "zones_sha256": hashlib.sha256(canonical(_list_payload(session, "zones"))).hexdigest(),
             "categories_sha256": hashlib.sha256(canonical(_list_payload(session, "categories"))).hexdigest(),
-            "calendar_sha256": hashlib.sha256(canonical(calendar_payload)).hexdigest(),
+            "calendar_sha256": hashlib.sha256(canonical(cal.build_payload(session))).hexdigest(),
         }
         stored = meta_get(session, "manifest")
         now = utcnow()
@@ -283,8 +282,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         return json_text(canonical(signer.sign(_list_payload(session, "categories"))))
 
     @app.get("/v1/calendar", summary="Holidays and make-up working days per year, signed")
-    def get_calendar(_t: Term) -> Response:
-        return json_text(canonical(signer.sign(calendar_payload)))
+    def get_calendar(_t: Term, session: DB) -> Response:
+        return json_text(canonical(signer.sign(cal.build_payload(session))))
 
     async def read_capped(request: Request, cap: int, what: str, t: Terminal) -> Any:
         declared = request.headers.get("content-length")
@@ -329,14 +328,15 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
                 _check(False, t, kind, "submitted_at missing or not an ISO date-time")
             phone = _find_phone(payload)
             _check(phone is not None, t, kind, "application carries no phone number")
-            # The deadline the terminal printed on the receipt stands; else 20 working days from receipt here.
-            deadline = str(payload.get("deadline", issued.get("deadline", "")))
+            # Receipt date (Article 31(1)): the day it was handed in at the terminal, in China time. The
+            # server counts the deadline itself (sync.server.lifecycle); the receipt's date is kept beside it.
+            submitted = dt.datetime.fromisoformat(str(sub).replace("Z", "+00:00"))
+            received_on = lifecycle.china_today(submitted) if submitted.tzinfo else submitted.date()
             try:
-                deadline = dt.date.fromisoformat(deadline).isoformat()
+                printed: dt.date | None = dt.date.fromisoformat(str(payload.get("deadline", issued.get("deadline"))))
             except ValueError:
-                days = calendar_payload["years"]
-                deadline = cal.add_working_days(received.date(), REPLY_WORKING_DAYS, days).isoformat()
-            extra = {"tracking_no": tn, "phone": phone, "deadline": deadline}
+                printed = None
+            extra = {"tracking_no": tn, "phone": phone, "received_on": received_on, "printed_deadline": printed}
         elif kind == "rating":
             score = payload.get("score", payload.get("level"))
             _check(
@@ -408,10 +408,6 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             term.pending_outbox = po if isinstance(po, int) else None
             session.commit()
             return json_text(json.dumps(response))
-        if kind == "application":
-            response["tracking_no"] = extra["tracking_no"]
-            response["deadline"] = extra["deadline"]
-        text = json.dumps(response, ensure_ascii=False)
         try:
             if extra.get("tracking_no") is not None:
                 clash = session.scalar(select(Submission.id).where(Submission.tracking_no == extra["tracking_no"]))
@@ -423,20 +419,33 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
                     status=409,
                     code="conflict",
                 )
-            session.add(
-                Submission(
-                    terminal_id=t.id,
-                    zone=t.zone,
-                    kind=kind,
-                    idem_key=key,
-                    tracking_no=extra.get("tracking_no"),
-                    phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
-                    deadline=extra.get("deadline"),
-                    payload=json.dumps(payload, ensure_ascii=False),
-                    response=text,
-                    received_at=now,
-                )
+            sub_row = Submission(
+                terminal_id=t.id,
+                zone=t.zone,
+                kind=kind,
+                idem_key=key,
+                tracking_no=extra.get("tracking_no"),
+                phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
+                payload=json.dumps(payload, ensure_ascii=False),
+                response="",
+                received_at=now,
             )
+            session.add(sub_row)
+            session.flush()
+            if kind == "application":
+                case = lifecycle.intake(
+                    session,
+                    tracking_no=extra["tracking_no"],
+                    zone=t.zone,
+                    received_on=extra["received_on"],
+                    printed_deadline=extra["printed_deadline"],
+                    actor=f"terminal:{t.id}",
+                )
+                response["tracking_no"] = extra["tracking_no"]
+                response["deadline"] = case.due.isoformat() if case.due else None
+                sub_row.deadline = response["deadline"]
+            text = json.dumps(response, ensure_ascii=False)
+            sub_row.response = text
             session.commit()
         except IntegrityError:  # a concurrent retry with the same key won the race
             session.rollback()
@@ -490,15 +499,19 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         session.rollback()  # phone_hash() may have created the salt; a lookup stores nothing
         if not ok or sub is None:
             raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
-        return JSONResponse(
-            {
-                "tracking_no": sub.tracking_no,
-                "status": sub.status,
-                "status_label": STATUS_LABELS.get(sub.status, sub.status),
-                "received_at": _iso(sub.received_at),
-                "deadline": sub.deadline,
-            }
-        )
+        case = session.get(Case, sub.tracking_no)
+        answer: dict[str, Any] = {"tracking_no": sub.tracking_no, "received_at": _iso(sub.received_at)}
+        if case is not None:
+            status = lifecycle.public_status(case, session)
+            answer.update(status)
+            answer["status"] = case.state
+            answer["status_label"] = status["stage_label"]
+        else:  # a submission from before the office's cases existed
+            answer.update(
+                status=sub.status, status_label=STATUS_LABELS.get(sub.status, "办理中"), deadline=sub.deadline
+            )
+        session.rollback()
+        return JSONResponse(answer)
 
     def admin(request: Request) -> None:
         if admin_token is None:

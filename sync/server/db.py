@@ -143,7 +143,10 @@ def open_db(url: str) -> Engine:
         # One writer at a time, taken up front: a read-then-write transaction never fails half-way.
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    from sync.server import office_db  # the office's tables (cases, their log, calendar years)
+
     ServerBase.metadata.create_all(engine)
+    office_db.install_guards(engine)
     return engine
 
 

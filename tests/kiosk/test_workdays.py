@@ -1,5 +1,5 @@
 """Working-day deadlines (Article 33) across Spring Festival and National Day, with make-up working days;
-the server-published calendar over the packaged one; weekends-only with a warning where neither knows."""
+the server-published calendar over the packaged one; the statutory rule (provisional) where neither knows."""
 
 from __future__ import annotations
 
@@ -77,19 +77,66 @@ def test_server_calendar_wins_over_the_package() -> None:
     assert "含调休上班日1天" in d.explanation
 
 
-def test_year_nobody_knows_falls_back_to_weekends_with_a_warning() -> None:
+def test_year_nobody_knows_counts_every_statutory_holiday_provisionally() -> None:
     d = reply_deadline(date(2027, 9, 24), WorkCalendar())
-    assert d.source == "weekends"
+    assert d.source == "statutory"
     assert d.provisional_years == (2027,)
-    # 10/1–10/3 are fixed statutory days; 10/1 (Fri) is the only weekday among them in 2027
-    assert d.due == weekdays_after(date(2027, 9, 24), 21)
-    assert "2027年节假日安排尚未公布" in d.explanation
+    # 国庆 10/1 (Fri)–10/3 (Sun) with two days made up (Article 6 补假) on Mon 10/4 and Tue 10/5
+    assert d.due == weekdays_after(date(2027, 9, 24), 23)
+    assert "2027年节假日安排尚未公布，此日期为暂定" in d.explanation
+    assert "全国年节及纪念日放假办法" in d.explanation
+    assert "国庆节假期5天" in d.explanation
+
+
+@pytest.mark.parametrize(
+    ("year", "spring", "dragon", "mid_autumn", "qingming"),
+    [
+        # lunar dates as the State Council's own arrangements placed them
+        (2024, "2024-02-09", "2024-06-10", "2024-09-17", "2024-04-04"),
+        (2025, "2025-01-28", "2025-05-31", "2025-10-06", "2025-04-04"),
+        (2026, "2026-02-16", "2026-06-19", "2026-09-25", "2026-04-05"),
+        (2027, "2027-02-05", "2027-06-09", "2027-09-15", "2027-04-05"),
+        (2028, "2028-01-25", "2028-05-28", "2028-10-03", "2028-04-04"),
+    ],
+)
+def test_statutory_holidays_follow_the_lunar_calendar(
+    year: int, spring: str, dragon: str, mid_autumn: str, qingming: str
+) -> None:
+    from kiosk.workdays import statutory_holidays
+
+    days = statutory_holidays(year)
+    by_name: dict[str, list[date]] = {}
+    for name, d in days:
+        by_name.setdefault(name, []).append(d)
+    eve = date.fromisoformat(spring)
+    assert by_name["春节"] == [eve + timedelta(days=i) for i in range(4)]  # 除夕 to 初三
+    assert by_name["端午节"] == [date.fromisoformat(dragon)]
+    assert by_name["中秋节"] == [date.fromisoformat(mid_autumn)]
+    assert by_name["清明节"] == [date.fromisoformat(qingming)]
+    assert by_name["元旦"] == [date(year, 1, 1)]
+    assert by_name["劳动节"] == [date(year, 5, 1), date(year, 5, 2)]
+    assert by_name["国庆节"] == [date(year, 10, d) for d in (1, 2, 3)]
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 days, 2025 revision
+
+
+def test_make_up_days_for_statutory_days_on_weekends_and_double_holidays() -> None:
+    from kiosk.workdays import statutory_days_off
+
+    off = statutory_days_off(2028)
+    # 元旦 2028 is a Saturday: made up on Monday 1/3 (Sunday 1/2 inside the period)
+    assert [d for d in off if d.month == 1 and d.day < 5] == [date(2028, 1, d) for d in (1, 2, 3)]
+    # 国庆 10/1 (Sun)–10/3 with 中秋 also on 10/3: two days owed, made up on 10/4 and 10/5
+    assert [d for d in off if d.month == 10] == [date(2028, 10, d) for d in range(1, 6)]
+    # the net working days lost by the rule equal the statutory days (13), as under any 调休 arrangement
+    for year in (2027, 2028, 2029, 2030):
+        off = statutory_days_off(year)
+        assert sum(1 for d in off if d.weekday() < 5) == 13, year
 
 
 def test_without_the_package_every_year_is_provisional() -> None:
     d = reply_deadline(date(2025, 9, 26), WorkCalendar(use_package=False))
-    assert d.source == "weekends"
-    assert "以工作人员告知为准" in d.explanation
+    assert d.source == "statutory"
+    assert "公布后以正式安排为准" in d.explanation
 
 
 def test_the_synced_calendar_is_read_from_the_terminal_database(session: Session) -> None:

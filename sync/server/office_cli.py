@@ -1,0 +1,181 @@
+"""The office's commands of ``python -m sync.server``: holiday arrangements, each step of an application,
+and the overdue report.
+
+    calendar publish --db URL FILE.json --by NAME   publish a year's State Council arrangement; recounts
+                                                     every open deadline and says which moved
+    calendar show --db URL                           the years terminals receive, and where each came from
+    case list --db URL [--state S] [--zone Z]        the cases, overdue first
+    case show --db URL NO                            one case: stage, dates and its whole log
+    case STEP --db URL NO --by NAME [--on DATE] [--reason TEXT] [fields]
+        STEP: ask-correction --items TEXT [--within N] | correction-received | correction-lapsed |
+              start-consultation --party TEXT | end-consultation | extend --approver NAME [--days N] |
+              reply --type T [--agency TEXT] [--detail TEXT] | withdraw | close
+    overdue --db URL [--soon N]                      replies (and corrections) overdue or due within N
+                                                     working days (default 3)
+
+Every step is refused, with the reason, when the law does not allow it now; nothing is changed then.
+``--on`` is the day it happened (China time; default today): a correction that came by post yesterday is
+recorded as yesterday. Exit status 0 done, 1 refused, 2 usage or database error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from sync.server import calendar as cal
+from sync.server import lifecycle as lc
+from sync.server.db import open_db, sessions
+from sync.server.office_db import Case
+
+_STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "ask-correction": [("--items", {"required": True, "help": "需要补正的事项"}), ("--within", {"type": int})],
+    "correction-received": [],
+    "correction-lapsed": [],
+    "start-consultation": [("--party", {"required": True, "help": "征求意见的第三方或机关"})],
+    "end-consultation": [],
+    "extend": [("--approver", {"required": True, "help": "批准延期的负责人"}), ("--days", {"type": int})],
+    "reply": [
+        ("--type", {"required": True, "choices": list(lc.REPLY_TYPES), "dest": "reply_type"}),
+        ("--agency", {"help": "非本机关负责公开：负责的机关名称及联系方式"}),
+        ("--detail", {"help": "已主动公开：获取方式、途径"}),
+    ],
+    "withdraw": [],
+    "close": [],
+}
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``calendar``, ``case`` and ``overdue`` to the server's subcommands."""
+    c = sub.add_parser("calendar", help="holiday arrangements (节假日安排) terminals count deadlines by")
+    csub = c.add_subparsers(dest="calendar_cmd", required=True)
+    cp = csub.add_parser("publish", help="publish a year's State Council arrangement from a JSON file")
+    cp.add_argument("--db", required=True)
+    cp.add_argument("--by", required=True, help="who publishes it")
+    cp.add_argument("file", type=Path)
+    cs = csub.add_parser("show", help="the years terminals receive")
+    cs.add_argument("--db", required=True)
+
+    k = sub.add_parser("case", help="an application's handling (受理、补正、延期、答复、办结)")
+    ksub = k.add_subparsers(dest="case_cmd", required=True)
+    kl = ksub.add_parser("list", help="the cases, overdue first")
+    kl.add_argument("--db", required=True)
+    kl.add_argument("--state", choices=lc.STATES)
+    kl.add_argument("--zone")
+    ks = ksub.add_parser("show", help="one case and its log")
+    ks.add_argument("--db", required=True)
+    ks.add_argument("tracking_no")
+    for name, extra in _STEP_ARGS.items():
+        sp = ksub.add_parser(name, help=lc.ACTION_LABELS[name.replace("-", "_")])
+        sp.add_argument("--db", required=True)
+        sp.add_argument("tracking_no")
+        sp.add_argument("--by", required=True, help="经办人")
+        sp.add_argument("--on", type=dt.date.fromisoformat, help="the day it happened (default today)")
+        sp.add_argument("--reason", default="")
+        for flag, kw in extra:
+            sp.add_argument(flag, **kw)
+
+    o = sub.add_parser("overdue", help="replies overdue or due within N working days")
+    o.add_argument("--db", required=True)
+    o.add_argument("--soon", type=int, default=lc.SOON_WORKING_DAYS)
+    o.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int | None:
+    """Run an office command; None if ``args`` is not one."""
+    if args.cmd == "calendar":
+        return _calendar(args, open_db(args.db))
+    if args.cmd == "case":
+        return _case(args, open_db(args.db))
+    if args.cmd == "overdue":
+        return _overdue(args, open_db(args.db))
+    return None
+
+
+def _calendar(args: argparse.Namespace, engine: Engine) -> int:
+    if args.calendar_cmd == "show":
+        with sessions(engine)() as s:
+            payload = cal.build_payload(s)
+        for y, entry in payload["years"].items():
+            n_off, n_work = len(entry["holidays"]), len(entry["workdays"])
+            print(f"{y}: {n_off} 天放假，{n_work} 天调休上班 — {payload['sources'][y]}")
+        print("其他年份：未公布，按《全国年节及纪念日放假办法》暂定计算")
+        return 0
+    try:
+        year, source, entry = cal.load_arrangement(args.file)
+    except cal.ArrangementError as exc:
+        for p in exc.problems:
+            print(f"{args.file}: {p}", file=sys.stderr)
+        print("未发布：请改正后重试", file=sys.stderr)
+        return 1
+    with sessions(engine)() as s, s.begin():
+        cal.publish_year(s, year, source, entry, by=args.by)
+        moved = lc.recompute_open(s, actor=args.by, reason=f"{year}年节假日安排公布（{source}）")
+    print(f"published {year}: {len(entry['holidays'])} days off, {len(entry['workdays'])} make-up working days")
+    for no, old, new in moved:
+        print(f"  {no}: {old} -> {new}")
+    print(f"{len(moved)} open deadline(s) moved")
+    return 0
+
+
+def _case(args: argparse.Namespace, engine: Engine) -> int:
+    if args.case_cmd == "list":
+        with sessions(engine)() as s:
+            q = select(Case)
+            if args.state:
+                q = q.where(Case.state == args.state)
+            if args.zone:
+                q = q.where(Case.zone == args.zone)
+            rows = sorted(s.scalars(q), key=lambda c: (c.state not in lc.OPEN_STATES, c.due or dt.date.max))
+            for c in rows:
+                print(f"{c.tracking_no}\t{c.zone}\t{lc.STAGE_LABELS[c.state]}\t{c.due or ''}")
+        return 0
+    if args.case_cmd == "show":
+        with sessions(engine)() as s:
+            try:
+                c = lc.get_case(s, args.tracking_no)
+            except lc.StepRefused as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            print(json.dumps(lc.public_status(c, s), ensure_ascii=False, indent=1))
+            for e in lc.events(s, c.tracking_no):
+                print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
+        return 0
+    action = args.case_cmd.replace("-", "_")
+    fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail")}
+    step = lc.Step(actor=args.by, on=args.on or lc.last_allowed_day(), reason=args.reason, fields=fields)
+    kw: dict[str, Any] = {}
+    if action == "ask_correction" and args.within:
+        kw["within_days"] = args.within
+    if action == "extend" and args.days:
+        kw["days"] = args.days
+    if action == "reply":
+        kw["reply_type"] = args.reply_type
+    try:
+        with sessions(engine)() as s, s.begin():
+            c = lc.STEPS[action](s, args.tracking_no, step, **kw)
+            print(f"{c.tracking_no}: {lc.STAGE_LABELS[c.state]}" + (f"，答复期限 {c.due}" if c.due else ""))
+    except lc.StepRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _overdue(args: argparse.Namespace, engine: Engine) -> int:
+    with sessions(engine)() as s:
+        lines = lc.overdue_report(s, args.today, args.soon)
+    for ln in lines:
+        when = (
+            f"逾期{-ln.working_days_left}个工作日"
+            if ln.due < (args.today or lc.last_allowed_day())
+            else (f"还剩{ln.working_days_left}个工作日")
+        )
+        print(f"{ln.tracking_no}\t{ln.zone}\t{ln.what}期限 {ln.due}\t{when}")
+    print(f"{len(lines)} case(s) overdue or due within {args.soon} working days")
+    return 0

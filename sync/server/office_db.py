@@ -1,0 +1,101 @@
+"""The 政务公开 office's tables on the district server: published holiday arrangements, the application
+cases with their append-only log, and the log of who viewed an applicant's personal data.
+
+``cases`` holds one row per application received from a terminal (its current stage and dates, no
+personal data: that stays in ``submissions.payload``); ``case_events`` records every step with who, when
+and why and is append-only (on SQLite, triggers refuse UPDATE and DELETE); ``data_views`` records every
+time a member of staff opened an applicant's personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sync.server.db import ServerBase, utcnow
+
+
+class CalendarYear(ServerBase):
+    """A year's State Council holiday arrangement as the office published it."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # {"holidays": [iso], "workdays": [iso], "names": {iso: name}}
+    source: Mapped[str] = mapped_column(String(300))  # the notice it comes from (国办发明电〔2026〕N号)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Case(ServerBase):
+    """An application's handling by the office (政府信息公开申请办理): stage, clock and dates."""
+
+    __tablename__ = "cases"
+
+    tracking_no: Mapped[str] = mapped_column(String(40), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    received_on: Mapped[date] = mapped_column(Date)  # 收到申请之日 (Article 31)
+    clock_from: Mapped[date] = mapped_column(Date)  # the day the 20 working days count from (Art. 30, 33)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)  # consultation working days (Art. 33 ¶3)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)  # Art. 33 ¶2, at most 20
+    due: Mapped[date | None] = mapped_column(Date, index=True)  # None while a consultation runs
+    due_source: Mapped[str] = mapped_column(String(16), default="server")
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_explanation: Mapped[str] = mapped_column(Text, default="")
+    printed_deadline: Mapped[date | None] = mapped_column(Date)  # what the terminal's receipt said
+    correction_asked_on: Mapped[date | None] = mapped_column(Date)
+    correction_due: Mapped[date | None] = mapped_column(Date)
+    correction_received_on: Mapped[date | None] = mapped_column(Date)
+    consult_since: Mapped[date | None] = mapped_column(Date)
+    extended_on: Mapped[date | None] = mapped_column(Date)
+    reply_type: Mapped[str | None] = mapped_column(String(24))
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class CaseEvent(ServerBase):
+    """One step of a case: who, when, what, why, and the facts it recorded (append-only)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # when it was recorded (UTC)
+    on: Mapped[date] = mapped_column(Date)  # the day it happened (China time), which counts
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the step's fields
+
+
+class DataView(ServerBase):
+    """A member of staff opened an applicant's personal data (who, when, which application, why)."""
+
+    __tablename__ = "data_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    what: Mapped[str] = mapped_column(String(64))
+
+
+def install_guards(engine: Engine) -> None:
+    """On SQLite, make ``case_events`` and ``data_views`` append-only with triggers (idempotent)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        for table in ("case_events", "data_views"):
+            for op in ("UPDATE", "DELETE"):
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                    )
+                )

@@ -1,0 +1,249 @@
+"""The application lifecycle of the 条例 on the server's real SQLite database: every step, the clock
+restarting after a correction, consultation days not counted, the extension, refusals that change
+nothing, the append-only log, and the overdue report — through the office's command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from sync.server import lifecycle as lc
+from sync.server.__main__ import main as server_main
+from sync.server.db import open_db, sessions
+from sync.server.office_db import Case, CaseEvent
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ZWGK_TODAY", "2026-12-31")
+    url = f"sqlite:///{tmp_path / 'district.db'}"
+    engine = open_db(url)
+    with sessions(engine)() as s, s.begin():
+        for no, day in (("WB01-20261102-0001", date(2026, 11, 2)), ("WB01-20261102-0002", date(2026, 11, 2))):
+            lc.intake(s, tracking_no=no, zone="wanbao", received_on=day, actor="terminal:wanbao-01")
+    engine.dispose()
+    return url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    rc = server_main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out + out.err
+
+
+def case(url: str, no: str = "WB01-20261102-0001") -> Case:
+    engine = open_db(url)
+    with sessions(engine)() as s:
+        c = s.get(Case, no)
+        assert c is not None
+        s.expunge(c)
+    engine.dispose()
+    return c
+
+
+def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys) -> None:
+    no = "WB01-20261102-0001"
+    assert case(db).due == date(2026, 11, 30)  # 20 weekdays after Mon 2 Nov 2026
+    # 补正 on the 5th working day, 10 working days to correct
+    rc, out = run(
+        capsys,
+        "case",
+        "ask-correction",
+        "--db",
+        db,
+        no,
+        "--by",
+        "张三",
+        "--on",
+        "2026-11-09",
+        "--items",
+        "请写明所需信息的文号或者形成时间",
+        "--within",
+        "10",
+    )
+    assert rc == 0, out
+    c = case(db)
+    assert (c.state, c.due, c.correction_due) == ("correction", None, date(2026, 11, 23))
+    # a reply now is illegal: refused, nothing changed
+    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
+    assert rc == 1 and "当前为“需要补正申请内容”，不能答复" in out
+    # a second correction notice: 一次性告知
+    rc, out = run(capsys, "case", "correction-received", "--db", db, no, "--by", "张三", "--on", "2026-11-16")
+    assert rc == 0, out
+    c = case(db)
+    # the clock restarts: 20 working days from 16 Nov
+    assert (c.state, c.clock_from, c.due) == ("received", date(2026, 11, 16), date(2026, 12, 14))
+    rc, out = run(capsys, "case", "ask-correction", "--db", db, no, "--by", "张三", "--items", "再补正")
+    assert rc == 1 and "一次性告知" in out
+    # third-party consultation from Wed 18 Nov to Wed 25 Nov: 5 working days not counted
+    assert (
+        run(
+            capsys,
+            "case",
+            "start-consultation",
+            "--db",
+            db,
+            no,
+            "--by",
+            "张三",
+            "--on",
+            "2026-11-18",
+            "--party",
+            "某建设公司",
+        )[0]
+        == 0
+    )
+    assert case(db).due is None
+    assert run(capsys, "case", "end-consultation", "--db", db, no, "--by", "张三", "--on", "2026-11-25")[0] == 0
+    c = case(db)
+    assert (c.paused_days, c.due) == (5, date(2026, 12, 21))
+    # extension: needs the approver; at most 20 working days; once
+    rc, out = run(capsys, "case", "extend", "--db", db, no, "--by", "张三", "--approver", "", "--reason", "需调档")
+    assert rc == 1 and "批准人" in out
+    rc, out = run(
+        capsys,
+        "case",
+        "extend",
+        "--db",
+        db,
+        no,
+        "--by",
+        "张三",
+        "--approver",
+        "李主任",
+        "--reason",
+        "需调取档案",
+        "--days",
+        "21",
+        "--on",
+        "2026-12-01",
+    )
+    assert rc == 1 and "最长不得超过20个工作日" in out
+    rc, out = run(
+        capsys,
+        "case",
+        "extend",
+        "--db",
+        db,
+        no,
+        "--by",
+        "张三",
+        "--approver",
+        "李主任",
+        "--reason",
+        "需调取档案",
+        "--on",
+        "2026-12-01",
+    )
+    assert rc == 0, out
+    c = case(db)
+    assert (c.extension_days, c.due) == (20, date(2027, 1, 19))  # 元旦 2027 (Fri) off, provisional
+    assert c.due_provisional and "含经批准延长的20个工作日" in c.due_explanation
+    # 不予公开 without a reason is refused; 非本机关 needs the agency
+    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "withheld")
+    assert rc == 1 and "理由" in out
+    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "not_ours")
+    assert rc == 1 and "负责公开的行政机关名称" in out
+    rc, out = run(
+        capsys,
+        "case",
+        "reply",
+        "--db",
+        db,
+        no,
+        "--by",
+        "张三",
+        "--type",
+        "partly_disclosed",
+        "--reason",
+        "涉及个人隐私的内容已作区分处理",
+        "--on",
+        "2026-12-30",
+    )
+    assert rc == 0, out
+    assert run(capsys, "case", "close", "--db", db, no, "--by", "张三", "--on", "2026-12-31")[0] == 0
+    c = case(db)
+    assert (c.state, c.reply_type, c.replied_on, c.closed_on) == (
+        "closed",
+        "partly_disclosed",
+        date(2026, 12, 30),
+        date(2026, 12, 31),
+    )
+    rc, out = run(capsys, "case", "show", "--db", db, no)
+    assert rc == 0 and "已办结" in out and "部分公开" in out
+    engine = open_db(db)
+    with sessions(engine)() as s:
+        evs = lc.events(s, no)
+        assert [e.action for e in evs] == [
+            "receive",
+            "ask_correction",
+            "correction_received",
+            "start_consultation",
+            "end_consultation",
+            "extend",
+            "reply",
+            "close",
+        ]
+        assert all(e.actor for e in evs) and evs[5].data.count("李主任") == 1
+        status = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
+    # the log cannot be rewritten
+    with engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
+        conn.execute(text("UPDATE case_events SET actor = 'x'"))
+    with engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
+        conn.execute(text("DELETE FROM case_events"))
+    engine.dispose()
+    assert status["stage_label"] == "已办结" and status["reply_label"] == "部分公开"
+    labels = [d["label"] for d in status["dates"]]
+    assert labels == ["受理日期", "告知补正日期", "收到补正日期", "延长答复期限日期", "答复日期", "办结日期"]
+    shown = [v for k, v in status.items() if k.endswith(("label", "note", "step"))]
+    assert shown and not any("_" in str(v) for v in shown)  # no raw code anywhere the resident reads
+
+
+def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
+    no = "WB01-20261102-0002"
+    rc, out = run(
+        capsys, "case", "ask-correction", "--db", db, no, "--by", "张三", "--on", "2026-11-12", "--items", "补充文号"
+    )
+    assert rc == 1 and "7个工作日内告知（至 2026-11-11）" in out
+    assert (
+        run(
+            capsys,
+            "case",
+            "ask-correction",
+            "--db",
+            db,
+            no,
+            "--by",
+            "张三",
+            "--on",
+            "2026-11-11",
+            "--items",
+            "补充文号",
+            "--within",
+            "5",
+        )[0]
+        == 0
+    )
+    rc, out = run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-18")
+    assert rc == 1 and "期限届满前" in out
+    # the overdue report on 2026-11-27: case 1 due 11-30 (1 working day left), case 2's correction lapsed
+    rc, out = run(capsys, "overdue", "--db", db, "--today", "2026-11-27")
+    assert rc == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{no}\twanbao\t补正期限 2026-11-18\t逾期7个工作日")
+    assert lines[1].startswith("WB01-20261102-0001\twanbao\t答复期限 2026-11-30\t还剩1个工作日")
+    assert run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-27")[0] == 0
+    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
+    assert rc == 1 and "不能答复" in out
+    engine = open_db(db)
+    with sessions(engine)() as s:
+        st = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
+        assert st["stage_label"] == "逾期未补正，视为放弃申请" and st["deadline"] is None
+        assert s.query(CaseEvent).filter(CaseEvent.tracking_no == no).count() == 3
+    engine.dispose()
+    rc, out = run(capsys, "case", "close", "--db", db, no, "--by", "张三", "--on", "2027-01-05")
+    assert rc == 1 and "还没有到" in out
