@@ -722,6 +722,6 @@ Item {
 
     Connections {
         target: vm
-        function onSubmitted() { flick.contentY = 0 }
+        function onSubmitted() { flick.contentY = 0; Visit.applied = true }
     }
 }

@@ -45,8 +45,18 @@ Item {
             width: flick.width - 2 * Theme.margin
             spacing: page.compact ? 14 : Theme.gap
 
-            AnnouncementBar { Layout.fillWidth: true; visible: Terminal.announcements.length > 0
-                              implicitHeight: page.compact ? 60 : Math.round(72 * Theme.scale) }
+            // One slot of fixed height at the top: the announcements line, or (after the resident read
+            // a document or applied) the rating prompt in its place until it is answered or dismissed.
+            // Nothing below ever moves when the prompt comes or goes.
+            Item {
+                id: topSlot
+                objectName: "homeTopSlot"
+                Layout.fillWidth: true
+                implicitHeight: Math.max(Theme.target + 8, page.compact ? 60 : Math.round(72 * Theme.scale))
+                readonly property bool ratingDue: (Terminal.visitDocuments > 0 || Visit.applied) && !Visit.ratingClosed
+                AnnouncementBar { anchors.fill: parent; visible: !topSlot.ratingDue && Terminal.announcements.length > 0 }
+                RatingPrompt { objectName: "ratingPrompt"; anchors.fill: parent; visible: topSlot.ratingDue }
+            }
 
             // the search entry: a big field-like button that opens the search screen
             AbstractButton {
@@ -67,7 +77,25 @@ Item {
                 }
             }
 
-            RatingPrompt { Layout.fillWidth: true; visible: Terminal.visitDocuments > 0 }
+            // the four services first: in large type they are what a resident came for
+            GridLayout {
+                objectName: "serviceTiles"
+                Layout.fillWidth: true
+                columns: Theme.portrait ? 2 : 4
+                columnSpacing: Theme.gap; rowSpacing: Theme.gap
+                Tile { objectName: "sectorsTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                       text: qsTr("基层政务公开"); subtitle: qsTr("26 个领域标准目录"); mark: "26"; markColor: "#1B4F8F"
+                       onClicked: Nav.open("sectors", {}) }
+                Tile { objectName: "applyTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                       text: qsTr("依申请公开"); subtitle: qsTr("申请获取政府信息"); mark: "申"; markColor: "#A4161A"
+                       onClicked: Nav.open("apply", {}) }
+                Tile { objectName: "statusTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                       text: qsTr("申请进度查询"); subtitle: qsTr("凭受理编号查询"); mark: "查"; markColor: "#2E6B30"
+                       onClicked: Nav.open("status", {}) }
+                Tile { objectName: "ratingTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                       text: qsTr("满意度评价"); subtitle: qsTr("请为我们的服务打分"); mark: "评"; markColor: "#B45309"
+                       onClicked: Nav.open("rating", {}) }
+            }
 
             SectionTitle { text: qsTr("信息公开分类"); note: Terminal.documentCount > 0 ? qsTr("共 %1 份文件").arg(Terminal.documentCount) : "" }
             GridLayout {
@@ -114,24 +142,6 @@ Item {
                         onClicked: Nav.open("category", { categoryCode: code, categoryName: name })
                     }
                 }
-            }
-
-            GridLayout {
-                Layout.fillWidth: true
-                columns: Theme.portrait ? 2 : 4
-                columnSpacing: Theme.gap; rowSpacing: Theme.gap
-                Tile { objectName: "sectorsTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
-                       text: qsTr("基层政务公开"); subtitle: qsTr("26 个领域标准目录"); mark: "26"; markColor: "#1B4F8F"
-                       onClicked: Nav.open("sectors", {}) }
-                Tile { objectName: "applyTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
-                       text: qsTr("依申请公开"); subtitle: qsTr("申请获取政府信息"); mark: "申"; markColor: "#A4161A"
-                       onClicked: Nav.open("apply", {}) }
-                Tile { objectName: "statusTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
-                       text: qsTr("申请进度查询"); subtitle: qsTr("凭受理编号查询"); mark: "查"; markColor: "#2E6B30"
-                       onClicked: Nav.open("status", {}) }
-                Tile { objectName: "ratingTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
-                       text: qsTr("满意度评价"); subtitle: qsTr("请为我们的服务打分"); mark: "评"; markColor: "#B45309"
-                       onClicked: Nav.open("rating", {}) }
             }
 
             Text {

@@ -8,11 +8,13 @@ import Kiosk.Backend
 Rectangle {
     id: root
     property bool largeText: false
+    // one slim line (zone, clock, 大字模式) while the keyboard is up in landscape: the page gets the height
+    property bool compact: false
     property date now: new Date()
     signal toggleLargeText()
     signal homeTapped()
 
-    height: Theme.headerHeight
+    height: compact ? Theme.target + 20 : Theme.headerHeight
     gradient: Gradient {
         GradientStop { position: 0; color: Theme.headerBg }
         GradientStop { position: 1; color: Theme.headerBg2 }
@@ -23,7 +25,7 @@ Rectangle {
     Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 6; color: Theme.accent }
 
     GridLayout {
-        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; bottomMargin: 14; topMargin: 6 }
+        anchors { fill: parent; leftMargin: Theme.margin; rightMargin: Theme.margin; bottomMargin: root.compact ? 10 : 14; topMargin: root.compact ? 4 : 6 }
         columns: Theme.portrait ? 2 : 3
         rowSpacing: 0
         columnSpacing: Theme.gap
@@ -35,7 +37,7 @@ Rectangle {
             spacing: Theme.gap
             Rectangle {
                 objectName: "staffSeal"
-                Layout.preferredWidth: Math.round(76 * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
+                Layout.preferredWidth: Math.round((root.compact ? 60 : 76) * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
                 radius: width / 2
                 color: "transparent"; border.color: Theme.accent; border.width: 4
                 Text { anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
@@ -62,6 +64,7 @@ Rectangle {
                 }
                 Text {
                     objectName: "lastUpdated"
+                    visible: !root.compact
                     text: qsTr("政府信息公开查询服务") + (Terminal.lastUpdated ? "  ·  " + qsTr("内容更新于 %1").arg(Terminal.lastUpdated) : "")
                           + (Terminal.syncWarning ? "  ·  ⚠ " + Terminal.syncWarning : "")
                     color: Terminal.syncWarning ? Theme.accent : "#F3E3C3"
@@ -88,6 +91,7 @@ Rectangle {
                 font.bold: true
             }
             Text {
+                visible: !root.compact
                 Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
                 text: root.now.toLocaleDateString(Qt.locale("zh_CN"), "yyyy年M月d日 dddd")
                 color: Theme.headerText

@@ -78,6 +78,10 @@ ApplicationWindow {
         function onNotice(text) { toast.show(text) }
     }
     Connections {
+        target: Terminal
+        function onVisitEnded(reason) { Visit.reset() }
+    }
+    Connections {
         target: Idle
         function onTimedOut() {
             win.goHome()
@@ -92,6 +96,7 @@ ApplicationWindow {
         id: header
         anchors { left: parent.left; right: parent.right; top: parent.top }
         largeText: win.largeText
+        compact: win.keyboardUp && !Theme.portrait
         onToggleLargeText: { win.largeText = !win.largeText }
         onHomeTapped: win.goHome()
     }
@@ -99,7 +104,7 @@ ApplicationWindow {
     Item {
         id: content
         anchors { left: parent.left; right: parent.right; top: header.bottom
-                  bottom: win.keyboardUp ? inputPanel.top : footer.top }
+                  bottom: win.keyboardUp ? keyboardDock.top : footer.top }
         clip: true
 
         StackView {
@@ -125,11 +130,61 @@ ApplicationWindow {
         currentRoute: stack.currentItem && stack.currentItem.route ? stack.currentItem.route : "home"
     }
 
+    // While the keyboard is up the footer steps aside and the keyboard brings its own way out: in
+    // landscape 返回 / 首页 on its left and 收起键盘 on its right (the keyboard is narrower than the
+    // screen), in portrait the same three keys on a bar right above it. Pages end above this dock,
+    // so whatever they show (search results, the field being typed into) stays visible and scrollable.
+    readonly property int dockSide: Theme.portrait ? 0 : Math.max(0, Math.round((win.width - inputPanel.width) / 2))
+    Rectangle {
+        id: keyboardDock
+        objectName: "keyboardDock"
+        z: 89
+        x: 0
+        width: win.width
+        y: inputPanel.y - (Theme.portrait ? dockBar.height : 0)
+        height: win.height - y
+        visible: inputPanel.y < win.height - 0.5
+        color: Theme.footerBg
+
+        Row {
+            id: dockBar
+            visible: Theme.portrait
+            height: Theme.portrait ? Theme.target + 20 : 0
+            anchors { left: parent.left; right: parent.right; top: parent.top; leftMargin: Theme.margin; rightMargin: Theme.margin }
+            topPadding: 10
+            spacing: Theme.gap
+            readonly property real keyWidth: (width - 2 * spacing) / 3
+            KioskButton { objectName: "dockBack"; tone: "dark"; glyph: "←"; text: qsTr("返回"); width: dockBar.keyWidth
+                          enabled: stack.depth > 1; onClicked: Nav.back() }
+            KioskButton { objectName: "dockHome"; tone: "dark"; text: qsTr("首页"); width: dockBar.keyWidth; onClicked: Nav.home() }
+            KioskButton { objectName: "dockHideKeyboard"; tone: "gold"; text: qsTr("收起键盘"); width: dockBar.keyWidth
+                          onClicked: Qt.inputMethod.hide() }
+        }
+        Column {
+            visible: !Theme.portrait && win.dockSide >= Theme.target * 2
+            anchors { left: parent.left; top: parent.top; margins: Theme.gap }
+            width: win.dockSide - 2 * Theme.gap
+            spacing: Theme.gap
+            KioskButton { objectName: "dockBackSide"; tone: "dark"; glyph: "←"; text: qsTr("返回"); width: parent.width
+                          enabled: stack.depth > 1; onClicked: Nav.back() }
+            KioskButton { objectName: "dockHomeSide"; tone: "dark"; text: qsTr("首页"); width: parent.width; onClicked: Nav.home() }
+        }
+        KioskButton {
+            objectName: "dockHideKeyboardSide"
+            visible: !Theme.portrait && win.dockSide >= Theme.target * 2
+            anchors { right: parent.right; top: parent.top; margins: Theme.gap }
+            width: win.dockSide - 2 * Theme.gap
+            tone: "gold"; text: qsTr("收起键盘")
+            onClicked: Qt.inputMethod.hide()
+        }
+    }
+
     InputPanel {
         id: inputPanel
         objectName: "inputPanel"
         z: 90
-        width: Theme.portrait ? win.width : Math.min(win.width, 1500)
+        // landscape: narrower than the screen (shorter, so more of the page stays in view above it)
+        width: Theme.portrait ? win.width : Math.min(win.width, 1200)
         x: (win.width - width) / 2
         y: active ? win.height - height : win.height
         Behavior on y { NumberAnimation { duration: 80 } }

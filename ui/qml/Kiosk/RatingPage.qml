@@ -13,7 +13,7 @@ Item {
 
     Connections {
         target: Feedback
-        function onRatingSaved(level) { page.state_ = "saved"; backHome.start() }
+        function onRatingSaved(level) { page.state_ = "saved"; Visit.ratingClosed = true; backHome.start() }
         function onRatingFailed(reason) { page.state_ = "failed" }
     }
     Timer { id: backHome; interval: 3000; onTriggered: Nav.home() }

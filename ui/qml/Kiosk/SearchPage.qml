@@ -51,17 +51,22 @@ Item {
                 onTextChanged: results.query = text
                 onAccepted: { results.commit(); Qt.inputMethod.hide() }
             }
-            KioskButton { objectName: "clearSearch"; visible: field.text !== ""; tone: "light"; text: qsTr("清空")
+            // always there (greyed while empty), so the field and 键盘 never change place under a finger
+            KioskButton { objectName: "clearSearch"; enabled: field.text !== ""; tone: "light"; text: qsTr("清空")
                           implicitHeight: field.implicitHeight; onClicked: { field.clear(); field.forceActiveFocus() } }
+            TextMetrics { id: widestKeyLabel; text: qsTr("收起键盘"); font.pixelSize: Theme.fontBody; font.bold: true }
             KioskButton { objectName: "keyboardButton"; text: Qt.inputMethod.visible ? qsTr("收起键盘") : qsTr("键盘")
                           implicitHeight: field.implicitHeight
+                          Layout.preferredWidth: Math.ceil(widestKeyLabel.advanceWidth) + leftPadding + rightPadding + 8
                           onClicked: { if (Qt.inputMethod.visible) Qt.inputMethod.hide(); else { field.forceActiveFocus(); Qt.inputMethod.show() } } }
         }
 
+        // the filters step aside while the keyboard is up in landscape (the results get their height)
         Flow {
+            objectName: "searchFilters"
             Layout.fillWidth: true
             spacing: 14
-            visible: field.text !== ""
+            visible: field.text !== "" && (Theme.portrait || !Qt.inputMethod.visible)
             Repeater {
                 model: [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}]
                 delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")
@@ -136,6 +141,9 @@ Item {
                 KioskButton { objectName: "noResultsApply"; text: qsTr("申请政府信息公开"); onClicked: Nav.open("apply", {}) }
             }
         }
+        // nothing typed: the rest of the height stays empty here, so the rows above keep their place
+        // (a layout with no item filling the height would spread the spare height and move them)
+        Item { Layout.fillHeight: true; Layout.fillWidth: true; visible: !list.visible }
     }
 
     ChoicePopup {
