@@ -180,10 +180,12 @@ class KioskApp:
         from PySide6.QtQuick import QQuickWindow  # noqa: F401 - root objects come back as QQuickWindow
 
         from ui import services
+        from ui.keyboard import KeyboardPrivacy, private_config_home
         from ui.qr import QrImageProvider
         from ui.worker import DbWorker
 
         prepare_environment()
+        keyboard_home = private_config_home()  # before Qt reads XDG_CONFIG_HOME
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_SynthesizeMouseForUnhandledTouchEvents, True)
         self.qapp = QGuiApplication.instance() or QGuiApplication([])
         self.qapp.setApplicationName("zwgk-kiosk")
@@ -195,6 +197,8 @@ class KioskApp:
         self.worker.start()
         self.services = services.Services(config=self.config, worker=self.worker)
         services.install(self.services)
+        self.keyboard = KeyboardPrivacy(keyboard_home)
+        self.services.visit.register("keyboard", self.keyboard.wipe)
         register_qml_types()
         self.engine = QQmlApplicationEngine()
         self.engine.addImportPath(str(qml_dir()))

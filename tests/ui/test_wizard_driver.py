@@ -23,7 +23,7 @@ _LOOP: list[QEventLoop] = []
 def _process(ms: int) -> None:
     """Process pending events. ``QEventLoop.processEvents`` rather than the static
     ``QCoreApplication.processEvents``, which drops a reference to None per call on PySide6 6.12 with
-    Python 3.11 (see ui.pyside_guard)."""
+    Python 3.11)."""
     if not _LOOP:
         _LOOP.append(QEventLoop())
     _LOOP[0].processEvents(QEventLoop.ProcessEventsFlag.AllEvents, ms)
