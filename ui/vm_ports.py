@@ -137,7 +137,9 @@ def print_receipt(cfg: Config, tracking_no: str) -> int:
         if summary is None or summary.application is None or zone is None:
             raise PrinterError("error", "the application's details are no longer held here")
         info = zone_info(zone)
-    data = receipt_from_application(summary.application, info)
+    # The QR opens the district's public status page (sync/server/public.py) when there is a server.
+    status_url = f"{cfg.server.url.rstrip('/')}/status" if cfg.server.url else ""
+    data = receipt_from_application(summary.application, info, status_url)
     return int(print_service(cfg).print_receipt(data).id)
 
 

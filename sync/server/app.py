@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server import calendar as cal
-from sync.server import lifecycle, pages
+from sync.server import lifecycle, pages, public
 from sync.server.db import (
     BlobRow,
     CategoryRow,
@@ -441,6 +441,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
                     printed_deadline=extra["printed_deadline"],
                     actor=f"terminal:{t.id}",
                 )
+                case.phone_tail_hash = public.tail_hash(
+                    meta_get(session, "phone_salt") or "", extra["tracking_no"], extra["phone"]
+                )
                 response["tracking_no"] = extra["tracking_no"]
                 response["deadline"] = case.due.isoformat() if case.due else None
                 sub_row.deadline = response["deadline"]
@@ -512,6 +515,27 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             )
         session.rollback()
         return JSONResponse(answer)
+
+    limiter = public.Limiter()
+
+    @app.get("/status", response_class=HTMLResponse, summary="Public: an application's progress (form)")
+    def status_form(no: str = "") -> HTMLResponse:
+        return HTMLResponse(public.form(no[:40]))
+
+    @app.post("/status", response_class=HTMLResponse, summary="Public: an application's progress")
+    async def status_answer(request: Request, session: DB) -> HTMLResponse:
+        form = await request.form()
+        no = str(form.get("no") or "").strip().upper()[:40]
+        tail = str(form.get("tail") or "").strip()[:8]
+        client = request.client.host if request.client else "?"
+        if limiter.blocked(no, client):
+            log.warning("public status: too many failed checks (client %s)", client)
+            return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试"), status_code=429)
+        case = public.check(session, public.salt_for(session), no, tail)
+        if case is None:
+            limiter.fail(no, client)
+            return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
+        return HTMLResponse(public.status_page(session, case))
 
     def admin(request: Request) -> None:
         if admin_token is None:

@@ -46,6 +46,7 @@ class Case(ServerBase):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     due_explanation: Mapped[str] = mapped_column(Text, default="")
     printed_deadline: Mapped[date | None] = mapped_column(Date)  # what the terminal's receipt said
+    phone_tail_hash: Mapped[str | None] = mapped_column(String(64))  # the public page's check (public.py)
     correction_asked_on: Mapped[date | None] = mapped_column(Date)
     correction_due: Mapped[date | None] = mapped_column(Date)
     correction_received_on: Mapped[date | None] = mapped_column(Date)
