@@ -5,18 +5,19 @@
     repeal --db URL ID [--by NEWID]        mark a document 已废止, naming its replacement
     withdraw --db URL ID                   remove a document from every mirror
     add-terminal --db URL --zone ZONE      register a terminal; prints its token once
-    serve --db URL --key DIR [--host H] [--port N]
+    account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
+    serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office_cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
-answer only on loopback unless ``ZWGK_ADMIN_TOKEN`` is set (then HTTP Basic, any user, that password).
+need an account (``account add``; the password is asked for, or read from the first line of stdin when
+stdin is not a terminal; never given as an argument). See ``sync.server.auth``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 
 from kiosk.errors import ContentPackError, KioskError
 from sync import signing
-from sync.server import office_cli
+from sync.server import auth, office_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, create_app, token_hash
 from sync.server.db import Terminal, open_db, sessions
 from sync.server.publish import publish_pack, repeal, withdraw
@@ -50,6 +51,53 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
     return terminal_id, token
 
 
+def read_password(prompt: str = "password: ") -> str:
+    """The new password: asked twice on a terminal, else the first line of stdin (never from argv)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(prompt)
+        if getpass.getpass("again: ") != first:
+            raise KioskError("the two passwords differ; nothing was changed")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise KioskError("no password on stdin")
+    return line.rstrip("\r\n")
+
+
+def account_command(args: argparse.Namespace) -> int:
+    """``account add|list|passwd|roles|disable|enable``: admin accounts of the server's pages."""
+    engine = open_db(args.db)
+    try:
+        if args.action == "list":
+            infos = auth.list_accounts(engine)
+            if not infos:
+                print("no accounts: nobody can open the admin pages (create one with 'account add NAME --role it')")
+            for info in infos:
+                d = auth.describe(info)
+                print(f"{d['username']:<20} {d['roles']:<10} {d['state']:<9} last login {d['last_login']}")
+            return 0
+        if not args.name:
+            raise KioskError(f"account {args.action} needs a NAME")
+        if args.action == "add":
+            roles = auth.parse_roles(args.role or [])
+            name = auth.add_account(engine, args.name, roles, read_password())
+            print(f"account {name} created with role(s) {','.join(roles)}")
+        elif args.action == "passwd":
+            auth.set_password(engine, args.name, read_password())
+            print(f"password of {args.name} changed; its sessions were ended and any lockout lifted")
+        elif args.action == "roles":
+            auth.set_roles(engine, args.name, auth.parse_roles(args.role or []))
+            print(f"roles of {args.name} changed")
+        elif args.action in ("disable", "enable"):
+            auth.set_disabled(engine, args.name, args.action == "disable")
+            print(f"account {args.name} {args.action}d")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branch per subcommand
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -69,12 +117,22 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
     a.add_argument("--db", required=True)
     a.add_argument("--zone", required=True)
     a.add_argument("--id", help="terminal id (default: ZONE-NN)")
+    ac = sub.add_parser("account", help="admin accounts: add, list, passwd, roles, disable, enable")
+    ac.add_argument("action", choices=["add", "list", "passwd", "roles", "disable", "enable"])
+    ac.add_argument("name", nargs="?")
+    ac.add_argument("--db", required=True)
+    ac.add_argument("--role", action="append", help="it (terminals, enrolment) or office (政务公开 office); repeatable")
     sv = sub.add_parser("serve", help="run the HTTP server")
     sv.add_argument("--db", required=True)
     sv.add_argument("--key", type=Path, required=True, help="folder holding the private signing key")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8750)
     sv.add_argument("--manifest-ttl-hours", type=float, default=DEFAULT_MANIFEST_TTL_S / 3600)
+    sv.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
+    )
     office_cli.add_parsers(sub)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -103,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
             tid, token = add_terminal(args.db, args.zone, args.id)
             print(f"terminal: {tid}\nzone: {args.zone}\ntoken: {token}")
             print("(the token is shown only this once; the server keeps only its hash)", file=sys.stderr)
+        elif args.cmd == "account":
+            return account_command(args)
         elif args.cmd == "serve":
             import uvicorn
 
@@ -110,9 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
                 open_db(args.db),
                 signing.load_signer(args.key),
                 manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
-                admin_token=os.environ.get("ZWGK_ADMIN_TOKEN"),
+                trust_proxy=args.trust_proxy,
             )
-            uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+            # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
+            # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.
+            uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     except KioskError as exc:
         print(f"sync.server {args.cmd}: {exc}", file=sys.stderr)
         return 2

@@ -24,8 +24,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync.server import auth, lifecycle, pages, public
 from sync.server import calendar as cal
-from sync.server import lifecycle, pages, public
 from sync.server.db import (
     BlobRow,
     CategoryRow,
@@ -115,9 +115,13 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     signer: Signer,
     *,
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S,
-    admin_token: str | None = None,
+    trust_proxy: bool = False,
 ) -> FastAPI:
-    """The ASGI application over ``engine`` signing with ``signer``."""
+    """The ASGI application over ``engine`` signing with ``signer``.
+
+    ``trust_proxy``: believe ``X-Forwarded-Proto``/``X-Forwarded-Host`` (the server runs behind a reverse
+    proxy that sets them); the admin session cookie is ``Secure`` when the browser's side is TLS.
+    """
     app = FastAPI(
         title="政务公开专区 district sync server",
         version="1",
@@ -537,27 +541,16 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
         return HTMLResponse(public.status_page(session, case))
 
-    def admin(request: Request) -> None:
-        if admin_token is None:
-            if request.client is None or request.client.host not in ("127.0.0.1", "::1"):
-                raise ApiError(403, "forbidden", "the admin pages answer on loopback only unless an admin token is set")
-            return
-        auth = request.headers.get("authorization", "")
-        import base64
-
-        try:
-            given = base64.b64decode(auth[6:]).decode().split(":", 1)[1] if auth.startswith("Basic ") else ""
-        except (ValueError, IndexError):
-            given = ""
-        if not hmac.compare_digest(given, admin_token):
-            raise ApiError(401, "unauthorized", "admin token required")
+    auth.install(app, engine, trust_proxy=trust_proxy)
+    ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
+    OfficeAccount = Annotated[auth.Account, Depends(auth.require_account("office"))]
 
     @app.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
-    def fleet(session: DB, _a: Annotated[None, Depends(admin)]) -> HTMLResponse:
-        return HTMLResponse(pages.fleet_page(session, head_seq(session)))
+    def fleet(request: Request, session: DB, _a: ItAccount) -> Response:
+        return auth.admin_headers(HTMLResponse(pages.fleet_page(session, head_seq(session), request)))
 
     @app.get("/admin/office", response_class=HTMLResponse, summary="The office: applications, ratings, evaluation")
-    def office(session: DB, _a: Annotated[None, Depends(admin)]) -> HTMLResponse:
-        return HTMLResponse(pages.office_page(session))
+    def office(request: Request, session: DB, _a: OfficeAccount) -> Response:
+        return auth.admin_headers(HTMLResponse(pages.office_page(session, request)))
 
     return app

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Engine,
     Integer,
@@ -112,6 +113,37 @@ class Submission(ServerBase):
     payload: Mapped[str] = mapped_column(Text)
     response: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class AdminAccount(ServerBase):
+    """A person who may use the admin pages: district IT (``it``), the 政务公开 office (``office``) or both.
+
+    ``roles`` is a comma-separated list; ``pw_hash`` is ``scrypt$N$r$p$salt$hash`` (``sync.server.auth``).
+    """
+
+    __tablename__ = "admin_accounts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    roles: Mapped[str] = mapped_column(String(64))
+    pw_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AdminSession(ServerBase):
+    """A logged-in browser: the sha256 of its cookie value, its CSRF token and when it ends."""
+
+    __tablename__ = "admin_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class Meta(ServerBase):

@@ -5,36 +5,23 @@ No personal data appears on either page: applications are counted, never listed 
 
 from __future__ import annotations
 
-import html
 import json
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
+from sync.server import layout
 from sync.server.db import Submission, Terminal, utcnow
-
-_STYLE = (
-    "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-    "td,th{border:1px solid #999;padding:4px 8px;text-align:left}.bad{color:#b00}</style>"
-)
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"{_STYLE}</head><body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{th}</tr>{trs}</table>"
+    return layout.table(head, rows)
 
 
-def fleet_page(session: Session, head: int) -> str:
+def fleet_page(session: Session, head: int, request: Request | None = None) -> str:
     now = utcnow()
     rows = []
     for t in session.scalars(select(Terminal).order_by(Terminal.zone, Terminal.id)):
@@ -58,10 +45,10 @@ def fleet_page(session: Session, head: int) -> str:
             ]
         )
     head_cols = ["终端", "专区", "最近心跳", "版本", "打印机", "镜像最近同步", "落后(序号)", "剩余磁盘", "待发送"]
-    return _page("终端运行情况 (fleet)", f"<p>发布序号 head = {head}</p>" + _table(head_cols, rows))
+    return layout.page("终端运行情况", f"<p>发布序号 head = {head}</p>" + _table(head_cols, rows), request)
 
 
-def office_page(session: Session) -> str:
+def office_page(session: Session, request: Request | None = None) -> str:
     apps: dict[tuple[str, str], int] = defaultdict(int)
     ratings: dict[tuple[str, str], list[int]] = defaultdict(list)
     usage: dict[tuple[str, str], int] = defaultdict(int)
@@ -87,4 +74,4 @@ def office_page(session: Session) -> str:
         satisfied = f"{100 * sum(1 for s in r if s >= 4) / len(r):.0f}%" if r else "—"
         rows.append([k[0], k[1], apps.get(k, 0), len(r), avg, satisfied, usage.get(k, 0)])
     cols = ["月份", "专区", "依申请公开申请", "评价数", "平均分", "满意率(4–5分)", "使用次数"]
-    return _page("政务公开专区月度评价", _table(cols, rows))
+    return layout.page("政务公开专区月度评价", _table(cols, rows), request)

@@ -34,18 +34,25 @@ class RunningServer:
     manifest_ttl_s: int = 7 * 86400
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
+    trust_proxy: bool = False
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
 
     def start(self) -> None:
-        app = create_app(self.engine, signing.load_signer(self.key_dir), manifest_ttl_s=self.manifest_ttl_s)
+        app = create_app(
+            self.engine,
+            signing.load_signer(self.key_dir),
+            manifest_ttl_s=self.manifest_ttl_s,
+            trust_proxy=self.trust_proxy,
+        )
         cfg = uvicorn.Config(
             app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
             lifespan="off",
+            proxy_headers=False,  # as `serve` runs it: the app alone decides whether to believe a proxy
             ssl_certfile=self.ssl_certfile,
             ssl_keyfile=self.ssl_keyfile,
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from adminlogin import login
 from sqlalchemy import func, select
 from synchelpers import doc
 
@@ -148,9 +149,10 @@ def test_admin_pages_show_fleet_and_evaluation(server) -> None:
     assert _post(c, "heartbeat", hb, key="hb-1").status_code == 200
     assert _post(c, "rating", {"zone": "wanbao", "score": 4}, key="r-1").status_code == 200
     assert _post(c, "application", APP, key="a-1").status_code == 200
-    fleet = httpx.get(f"{server.url}/admin/fleet").text
+    admin = login(server.url, server.engine, "both", ("it", "office"))
+    fleet = admin.get("/admin/fleet").text
     assert "wanbao-01" in fleet and "paper_out" in fleet and "1234 MB" in fleet
-    office = httpx.get(f"{server.url}/admin/office").text
+    office = admin.get("/admin/office").text
     assert "wanbao" in office and "4.00" in office
     for secret in PERSONAL:
         assert secret not in office

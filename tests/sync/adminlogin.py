@@ -1,0 +1,40 @@
+"""Log into the reference server's admin pages the way a browser does (form, cookie, CSRF token), for
+tests of pages behind ``sync.server.auth.require_account``."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import Engine
+
+from sync.server import auth
+
+PASSWORD = "correct horse battery"
+
+
+def make_account(engine: Engine, name: str = "it-admin", roles: tuple[str, ...] = ("it",)) -> str:
+    """Create an account with :data:`PASSWORD` (or keep the one that exists); returns its name."""
+    if name not in {a.username for a in auth.list_accounts(engine)}:
+        auth.add_account(engine, name, roles, PASSWORD)
+    return name
+
+
+def login(base_url: str, engine: Engine, name: str = "it-admin", roles: tuple[str, ...] = ("it",)) -> httpx.Client:
+    """An httpx client logged in as ``name`` (created with ``roles`` if missing), cookies kept."""
+    make_account(engine, name, roles)
+    c = httpx.Client(base_url=base_url, timeout=10, headers={"Accept": "text/html"})
+    form = c.get("/admin/login")
+    token = re.search(r"name='csrf' value='([^']+)'", form.text)
+    assert token is not None, form.text
+    r = c.post("/admin/login", data={"username": name, "password": PASSWORD, "csrf": token.group(1), "next": "/admin/"})
+    assert r.status_code == 303, r.text
+    return c
+
+
+def csrf_token(c: httpx.Client, page: str = "/admin/") -> str:
+    """The session's CSRF token, read from the hidden input of a page (the 退出 form has one)."""
+    r = c.get(page, follow_redirects=True)
+    m = re.search(r"name='csrf' value='([^']+)'", r.text)
+    assert m is not None, r.text
+    return m.group(1)

@@ -1,0 +1,112 @@
+"""The admin pages in a real headless Chromium (Debian's chromium through chromium-driver and Selenium):
+log in, see the fleet, log out; a wrong password and a forged cookie get nothing. Screenshots go to
+tests/.artifacts/admin/ for a person to look at."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from adminlogin import PASSWORD, make_account
+
+from sync.server.__main__ import add_terminal
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "admin"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+webdriver = pytest.importorskip("selenium.webdriver")
+if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):  # scripts/setup --dev installs both
+    pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)", allow_module_level=True)
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,800",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=DRIVER)
+    drv = webdriver.Chrome(options=opts, service=service)
+    drv.set_page_load_timeout(30)
+    yield drv
+    drv.quit()
+
+
+def _shot(drv, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    drv.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def _submit(drv, button) -> None:
+    """Click a submit button and wait until the next page has replaced this one."""
+    button.click()
+    WebDriverWait(drv, 20).until(expected_conditions.staleness_of(button))
+    WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _login(drv, user: str, password: str) -> None:
+    drv.find_element(By.ID, "username").clear()
+    drv.find_element(By.ID, "username").send_keys(user)
+    drv.find_element(By.ID, "password").send_keys(password)
+    _submit(drv, drv.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+
+
+def test_login_see_fleet_logout_wrong_password_forged_cookie(server, browser) -> None:
+    drv = browser
+    add_terminal(server.db_url, "wanbao")
+    # No account yet: the page says how to make one and has no form.
+    drv.get(f"{server.url}/admin/fleet")
+    assert "/admin/login" in drv.current_url and "account add" in drv.page_source
+    assert not drv.find_elements(By.ID, "password")
+    _shot(drv, "0-no-account")
+    make_account(server.engine, "zhao.it", ("it",))
+
+    drv.get(f"{server.url}/admin/fleet")
+    assert "/admin/login?next=/admin/fleet" in drv.current_url
+    _login(drv, "zhao.it", "not the password")
+    assert "用户名或密码不正确" in drv.page_source and "/admin/login" in drv.current_url
+    assert drv.get_cookie("zwgk_admin") is None
+    _shot(drv, "1-wrong-password")
+
+    _login(drv, "zhao.it", PASSWORD)
+    assert drv.current_url.endswith("/admin/fleet"), drv.current_url
+    assert "终端运行情况" in drv.title and "wanbao-01" in drv.page_source and "zhao.it" in drv.page_source
+    cookie = drv.get_cookie("zwgk_admin")
+    assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert drv.execute_script("return document.cookie").find("zwgk_admin") < 0  # HttpOnly: no script sees it
+    _shot(drv, "2-fleet")
+    drv.set_window_size(390, 844)  # a phone
+    drv.refresh()
+    _shot(drv, "2-fleet-phone")
+    drv.set_window_size(1280, 800)
+
+    _submit(drv, drv.find_element(By.XPATH, "//button[text()='退出']"))
+    assert "/admin/login" in drv.current_url and drv.get_cookie("zwgk_admin") is None
+    drv.get(f"{server.url}/admin/fleet")
+    assert "/admin/login" in drv.current_url and "wanbao-01" not in drv.page_source
+    _shot(drv, "3-logged-out")
+
+    # A forged session cookie opens nothing.
+    drv.add_cookie({"name": "zwgk_admin", "value": "forged-" + "x" * 36, "path": "/admin"})
+    drv.get(f"{server.url}/admin/fleet")
+    assert "/admin/login" in drv.current_url and "wanbao-01" not in drv.page_source
