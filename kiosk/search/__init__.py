@@ -10,12 +10,14 @@ Stable API (the UI codes against it)::
                     status="in_force",    # in_force/amended/repealed or 现行有效/已修订/已废止; None: any
                     year=2024)            # year of publication; None: any
     result.total      # number of matching documents (for "共 N 条")
-    result.relaxed    # True: nothing matched every word; hits match some (say 以下为相关结果)
+    result.relaxed    # True: fewer than a page matched every word; partial matches follow (部分匹配)
+    result.suggestion # a resident's word that sounds like the query (滴保, dibao → 低保) or ""
     result.hits       # list[SearchHit], best first
     hit.id, hit.title, hit.status, hit.doc_number, hit.issuer, hit.published, hit.zone_id
     hit.score         # BM25 relevance, higher is better, comparable within one result only
     hit.snippet       # ~90 characters of the body around the matches
     hit.title_html    # the title with its matches marked
+    hit.partial       # matches only part of the query, or by sound (say 部分匹配 quietly)
 
 ``snippet`` and ``title_html`` are HTML-escaped text whose only markup is ``<b>…</b>`` around matched
 text: give them to a QML ``Text { textFormat: Text.StyledText }`` as they are (style the bold as the
@@ -28,10 +30,16 @@ characters are used). Invalid *filter* values from code (an unknown status) rais
 
 Both functions only read; call them on any thread with that thread's own Session.
 
+Queries are understood first (:mod:`kiosk.search.understand`): full-width and traditional characters
+folded (ＤＢＪ, 醫保), question and filler words cut out (怎么, 我想, 吗: ``fillers.txt``), Latin
+letters read as full pinyin (``dibao``, ``yi bao``), Chinese also by sound (a homophone slip, 滴保).
+
 What it matches: CJK text as overlapping bigrams plus single characters (Lucene's CJK analyser), ASCII
 words lower-cased, 文号 in any bracket style (国办发〔2019〕8号 = 国办发[2019]8号 = 国办发(2019)8号, an exact
-文号 ranks first), pinyin initials of titles (``dbj`` → 低保金, ``zfxxgk`` → 政府信息公开), residents'
-words through the synonym table ``kiosk/search/synonyms.tsv`` (低保 → 最低生活保障). Documents in force
+文号 ranks first), pinyin initials of titles (``dbj`` → 低保金, ``zfxxgk`` → 政府信息公开), full pinyin
+of titles (``hukou`` → 户口), residents' words through the synonym table ``kiosk/search/synonyms.tsv``
+(低保 → 最低生活保障). When fewer than a page match every word, documents holding most of the query
+follow, flagged ``partial``; a query never ends at nothing while some part of it is in the mirror. Documents in force
 rank above 已修订 and 已废止 ones. Index upkeep: :mod:`kiosk.search.index`; query building:
 :mod:`kiosk.search.query`.
 """

@@ -1,6 +1,6 @@
 """Keeping the search index in step with the mirror's documents (called by kiosk.mirror.store).
 
-Tables (migration 0006; 0002 and 0005 made earlier layouts). Both FTS5 tables are contentless
+Tables (migrations 0006 and 0009; 0002 and 0005 made earlier layouts). Both FTS5 tables are contentless
 (``content=''``), use the ``ascii`` tokenizer over text pre-tokenised by :mod:`kiosk.search.tokenize`
 and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fast forward order
 (ascending rowid) yields the newest documents first and can stop early:
@@ -10,6 +10,8 @@ and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fas
   ``title1`` the title's CJK characters one by one (one-character queries);
   ``docnum`` 文号 and issuer, tokenised like the title;
   ``py``     the title's pinyin initials as overlapping letter pairs (``dbj`` → ``db bj``);
+  ``pyf``    the title's toneless full pinyin, one syllable per token, then the other readings of its
+             heteronyms in short windows (migration 0009; ``dibao`` and 滴保 match 低保金 by sound);
   ``meta``   filter tokens: zone (``z`` = district-wide, ``z<hex>``), status ``s<hex>``, year
              ``y2024``, categories ``c<hex>``.
 - ``search_text`` — everything, matched and counted, never ranked by FTS5 (``columnsize=0``):
@@ -43,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.mirror.models import Document
 from kiosk.search import tokenize as tk
+from kiosk.search import understand
 
 # How much of a body is indexed. Government notices are 1–10 KB (≈ 300–3,500 characters); long
 # regulations are indexed over their first 20,000 characters (the general provisions and most
@@ -50,15 +53,19 @@ from kiosk.search import tokenize as tk
 BODY_INDEX_CHARS = 20_000
 INDEX_VERSION = f"tok{tk.TOKENIZER_VERSION}-body{BODY_INDEX_CHARS}-pypinyin{pypinyin.__version__}"
 KV_KEY = "search.index_version"
+# The title table alone (full pinyin, :func:`kiosk.search.understand.title_syllables`): when only this
+# changes, :func:`ensure_current` rebuilds the title table from the titles (no bodies re-read).
+TITLE_INDEX_VERSION = f"title2-pypinyin{pypinyin.__version__}"
+TITLE_KV_KEY = "search.title_version"
 
 _INSERT_TITLE = text(
-    "INSERT INTO search_title(rowid, title, title1, docnum, py, meta) "
-    "VALUES (-:rowid, :title, :title1, :docnum, :py, :meta)"
+    "INSERT INTO search_title(rowid, title, title1, docnum, py, pyf, meta) "
+    "VALUES (-:rowid, :title, :title1, :docnum, :py, :pyf, :meta)"
 )
 _INSERT_TEXT = text("INSERT INTO search_text(rowid, text, meta) VALUES (-:rowid, :text, :meta)")
 _DELETE_TITLE = text(
-    "INSERT INTO search_title(search_title, rowid, title, title1, docnum, py, meta) "
-    "VALUES ('delete', -:rowid, :title, :title1, :docnum, :py, :meta)"
+    "INSERT INTO search_title(search_title, rowid, title, title1, docnum, py, pyf, meta) "
+    "VALUES ('delete', -:rowid, :title, :title1, :docnum, :py, :pyf, :meta)"
 )
 _DELETE_TEXT = text("INSERT INTO search_text(search_text, rowid, text, meta) VALUES ('delete', -:rowid, :text, :meta)")
 _INSERT_DOCS = text(
@@ -94,23 +101,28 @@ def meta_tokens(zone_id: str | None, status: str | None, published: str | None, 
     return " ".join(parts)
 
 
-def _text_fields(
-    rowid: int, title: str | None, doc_number: str | None, issuer: str | None, body: str | None
-) -> dict[str, Any]:
+def _title_fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None) -> dict[str, Any]:
+    """The title table's columns (and ``search_docs``' 文号 and initials) for one document."""
     initials = tk.pinyin_initials(title)
-    title_tokens = tk.index_tokens(title, unigrams=False)
-    docnum_tokens = tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False)
-    body_tokens = tk.index_tokens((body or "")[:BODY_INDEX_CHARS], unigrams=False)
     return {
         "rowid": rowid,
-        "title": title_tokens,
+        "title": tk.index_tokens(title, unigrams=False),
         "title1": tk.cjk_chars(title),
-        "docnum": docnum_tokens,
+        "docnum": tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False),
         "py": tk.letter_bigrams(initials),
-        "text": " ".join(t for t in (title_tokens, docnum_tokens, body_tokens) if t),
+        "pyf": " ".join(understand.title_syllables(title or "")),
         "dn": tk.normalize_doc_number(doc_number),
         "ini": initials,
     }
+
+
+def _text_fields(
+    rowid: int, title: str | None, doc_number: str | None, issuer: str | None, body: str | None
+) -> dict[str, Any]:
+    row = _title_fields(rowid, title, doc_number, issuer)
+    body_tokens = tk.index_tokens((body or "")[:BODY_INDEX_CHARS], unigrams=False)
+    row["text"] = " ".join(t for t in (row["title"], row["docnum"], body_tokens) if t)
+    return row
 
 
 def _categories(conn: Connection, doc_id: str) -> list[str]:
@@ -209,20 +221,63 @@ def rebuild(conn: Connection, *, batch: int = 500) -> int:
         index_many(conn, rows)
         n += len(docs)
         last = docs[-1].rowid
-    conn.execute(text("INSERT OR REPLACE INTO kv(key, value) VALUES (:k, :v)"), {"k": KV_KEY, "v": INDEX_VERSION})
+    _set_kv(conn, KV_KEY, INDEX_VERSION)
+    _set_kv(conn, TITLE_KV_KEY, TITLE_INDEX_VERSION)
     return n
 
 
+def rebuild_titles(conn: Connection, *, batch: int = 2000) -> int:
+    """Re-index the title table only, from titles, 文号 and issuers (bodies are not read) and the
+    filter tokens kept in ``search_docs``: the upgrade path when only the title table changed (full
+    pinyin, migration 0009). Returns the count."""
+    conn.execute(text("INSERT INTO search_title(search_title) VALUES ('delete-all')"))
+    conn.execute(text("INSERT INTO search_title(search_title, rank) VALUES ('pgsz', 4050)"))
+    n, last = 0, -1
+    while True:
+        docs = conn.execute(
+            text(
+                "SELECT d.rowid, d.title, d.doc_number, d.issuer, s.meta FROM documents d "
+                "JOIN search_docs s ON s.doc_rowid = d.rowid WHERE d.rowid > :last ORDER BY d.rowid LIMIT :n"
+            ),
+            {"last": last, "n": batch},
+        ).all()
+        if not docs:
+            break
+        rows = []
+        for d in docs:
+            row = _title_fields(d.rowid, d.title, d.doc_number, d.issuer)
+            row["meta"] = d.meta
+            rows.append(row)
+        conn.execute(_INSERT_TITLE, rows)
+        n += len(docs)
+        last = docs[-1].rowid
+    _set_kv(conn, TITLE_KV_KEY, TITLE_INDEX_VERSION)
+    return n
+
+
+def _set_kv(conn: Connection, key: str, value: str) -> None:
+    conn.execute(text("INSERT OR REPLACE INTO kv(key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+
+
+def _kv(conn: Connection, key: str) -> str | None:
+    row = conn.execute(text("SELECT value FROM kv WHERE key = :k"), {"k": key}).first()
+    return None if row is None else str(row[0])
+
+
 def is_current(conn: Connection) -> bool:
-    row = conn.execute(text("SELECT value FROM kv WHERE key = :k"), {"k": KV_KEY}).first()
-    return row is not None and row[0] == INDEX_VERSION
+    return _kv(conn, KV_KEY) == INDEX_VERSION and _kv(conn, TITLE_KV_KEY) == TITLE_INDEX_VERSION
 
 
 def ensure_current(session: Session) -> bool:
-    """Rebuild the index if another tokeniser version built it; True if it rebuilt (and committed).
-    Call once after opening the mirror, before searching or importing."""
-    if is_current(session.connection()):
+    """Rebuild what another tokeniser version built: the whole index, or only the title table when
+    only that changed; True if it rebuilt (and committed). Call once after opening the mirror, before
+    searching or importing."""
+    conn = session.connection()
+    if _kv(conn, KV_KEY) != INDEX_VERSION:
+        rebuild(conn)
+    elif _kv(conn, TITLE_KV_KEY) != TITLE_INDEX_VERSION:
+        rebuild_titles(conn)
+    else:
         return False
-    rebuild(session.connection())
     session.commit()
     return True

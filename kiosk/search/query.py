@@ -4,29 +4,36 @@ Nothing typed is ever passed to FTS5 as syntax: the text is cut into runs by
 :mod:`kiosk.search.tokenize` and every token is written into the MATCH expression as a quoted
 string, so ``"``, ``AND``, ``NEAR``, ``*``, ``)(`` are just text (and punctuation only separates).
 
-Matching (tables described in :mod:`kiosk.search.index`), in order of strictness:
+Before matching, :mod:`kiosk.search.understand` folds the query (full-width, traditional characters)
+and cuts out question and filler words (怎么, 我想, 吗 …). Matching (tables described in
+:mod:`kiosk.search.index`) then has two levels:
 
 1. *strict*: every run must match — a CJK run of two or more characters as the phrase of its
    bigrams, a query of one character as that character in titles, an ASCII word as itself (a lone
    character between other runs, like the 号 of 国务院令第711号, is not required). A run holding a
    synonym-table term (低保) also matches with the term replaced (最低生活保障). A query of ASCII
-   letters also matches the titles' pinyin initials (``dbj`` → 低保金) as a phrase of letter pairs.
-2. *relaxed*, only when strict finds nothing: the synonym-table words found in the query
-   (我想办低保怎么弄 → 低保), then any of its bigrams/words with filler words (我想, 怎么, …) dropped.
+   letters also matches the titles' pinyin initials (``dbj`` → 低保金) as a phrase of letter pairs,
+   their full pinyin (``dibao``, ``yi bao``: every way to cut the letters into syllables) and the
+   synonym-table words that sound like it (``dibao`` → 低保 → 最低生活保障).
+2. *partial* (部分匹配), only when the strict level finds fewer than a page: the best coverage of
+   the query's parts — its synonym-table words, the bigrams of the rest, each bigram also by sound
+   (a homophone slip: 滴保 sounds like 低保), and the synonym-table words that sound like part of it.
+   Titles are ranked by FTS5's BM25 over the parts that match (title-weighted), bodies by the
+   rarest parts; the hits come after every strict hit and are flagged ``partial``.
 
-Ranking (see :func:`run_search`): an exact 文号 first, then in force before 已修订 before 已废止, then
-titles holding every typed word, then BM25 (title ≫ 文号/issuer > body) over a bounded window.
+Ranking (see :func:`run_search`): an exact 文号 first, then strict matches — in force before 已修订
+before 已废止, then titles holding every typed word, then BM25 (title ≫ 文号/issuer > body) over a
+bounded window — then partial matches by coverage.
 """
 
 from __future__ import annotations
 
-import functools
 import html
+import itertools
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import text
@@ -35,11 +42,14 @@ from sqlalchemy.orm import Session
 from kiosk.mirror.models import DocStatus
 from kiosk.search import index as idx
 from kiosk.search import tokenize as tk
+from kiosk.search import understand as und
+from kiosk.search.understand import expand, synonym_groups
+
+__all__ = ["Filters", "SearchHit", "SearchResult", "expand", "plan", "run_search", "strip_marks", "synonym_groups"]
 
 MAX_QUERY_CHARS = 64  # the rest of a 2,000-character paste is ignored
 MAX_RUNS = 8
-MAX_ALTERNATIVES = 4  # synonym variants per run
-MAX_RELAXED_TERMS = 24
+MAX_PARTS = 12  # parts of a query ranked for coverage
 SNIPPET_CHARS = 90
 SNIPPET_SCAN_CHARS = 4_000  # a match further in: the snippet shows the opening
 # Ranking window: at most this many of the newest title matches and as many of the newest
@@ -51,10 +61,16 @@ WINDOW = 100
 TITLE_WEIGHT = 5.0
 DOCNUM_WEIGHT = 2.0
 TITLE_MATCH_BONUS = 1.0
+SOUND_WEIGHT = 0.8  # a part matched by sound only counts this much of a match by characters
 HEAD_CHARS = 400  # body characters read per ranked candidate for term frequencies
 K1, B = 1.2, 0.75  # BM25 constants
-
-SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
+# Partial matching: parts in more than this share of the documents are left out of the candidate
+# search (they still count when ranking), so a question's common words cost no time.
+COMMON_SHARE = 0.08
+# search_title columns: title, title1, docnum, py, pyf, meta
+TITLE_BM25 = "bm25(search_title, 5.0, 1.0, 2.0, 1.0, 3.0, 0.0)"
+_STATUS_FACTOR = {"in_force": 1.0, "amended": 0.85}
+MIN_COVERAGE = 0.5  # a partial match shown beside strict ones holds at least this share of the query
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,8 @@ class SearchHit:
     ``snippet`` and ``title_html`` are HTML-escaped text in which matched text is wrapped in
     ``<b>…</b>`` (nothing else is markup), ready for a Qt ``Text.StyledText`` label; use
     :func:`strip_marks` for plain text. ``score`` is the BM25 relevance (higher is better; only
-    comparable within one result). ``status`` is a :class:`DocStatus` value.
+    comparable within one result). ``status`` is a :class:`DocStatus` value. ``partial``: the document
+    matches only part of the query, or matches it by sound (部分匹配).
     """
 
     id: str
@@ -77,20 +94,24 @@ class SearchHit:
     issuer: str | None
     published: str | None
     zone_id: str | None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class SearchResult:
     """A page of hits and the number of all matching documents (``total``).
 
-    ``relaxed`` is True when no document matched every word and the hits match only some of them
-    (the UI may say 未找到完全匹配的结果，以下为相关结果). ``query`` is the text actually searched.
+    ``relaxed`` is True when the result holds partial matches (fewer than a page matched every word;
+    the UI may say 部分匹配). ``query`` is the text actually searched. ``suggestion`` is a resident's
+    word that sounds like what was typed (滴保, ``dibao`` → 低保), "" if none: the UI may offer it
+    (您是不是要找：低保) when nothing matched every word.
     """
 
     query: str
     total: int
     hits: list[SearchHit]
     relaxed: bool = False
+    suggestion: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,60 +123,42 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One part of a query for ranking: interchangeable texts (a word and its synonyms) and
+    sounds (space-separated toneless syllables) that count when no text matches."""
+
+    texts: tuple[str, ...]
+    sounds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Level:
-    """One way of matching a query: an FTS5 expression on ``search_text`` (None: the query has no
-    part indexed there) and one on ``search_title``; ``title_extra`` when the title expression
-    can match rows the text one cannot (pinyin, one character); the strings to mark; the units
-    (each a tuple of interchangeable strings) for term-frequency scoring."""
+    """One way of matching a query: FTS5 expressions on ``search_title`` and on ``search_text``
+    (None: the query has no part indexed there); ``title_extra`` when the title expression can
+    match rows the text one cannot (pinyin, one character); ``title_ranked``: take the title
+    window by BM25 instead of newest first; ``extra_text``: more whole-text windows; the strings to
+    mark; the units for term-frequency scoring."""
 
     text: str | None
     title: str | None
     title_extra: bool
     marks: tuple[str, ...]
-    units: tuple[tuple[str, ...], ...]
+    units: tuple[Unit, ...]
+    title_ranked: bool = False
+    extra_text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Plan:
-    """How to match one query, strictest level first, and what else to look up."""
+    """How to match one query and what else to look up."""
 
-    levels: tuple[Level, ...]
+    strict: Level
+    partial: Level | None
     literal: tuple[str, ...]  # the query's runs: a title holding all of them ranks before others
     pinyin: str  # ASCII letters the titles' initials should contain, or ""
     doc_number: str  # normalised 文号 for exact lookup, or ""
-
-
-# --- synonyms -------------------------------------------------------------------------------------
-
-
-@functools.cache
-def synonym_groups(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
-    """The synonym table: groups of interchangeable terms (normalised), longest term first."""
-    groups: list[tuple[str, ...]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        terms = [tk.normalize(t.strip()) for t in line.split("\t") if t.strip()]
-        if len(terms) >= 2:
-            groups.append(tuple(sorted(dict.fromkeys(terms), key=len, reverse=True)))
-    return tuple(groups)
-
-
-def expand(run_text: str) -> list[str]:
-    """``run_text`` and its variants with synonym terms replaced (at most MAX_ALTERNATIVES)."""
-    out = [run_text]
-    for group in synonym_groups():
-        for term in group:
-            if term in run_text:
-                for other in group:
-                    if other != term:
-                        variant = run_text.replace(term, other)
-                        if variant not in out:
-                            out.append(variant)
-                break  # longest term of the group found: don't also replace its substrings
-        if len(out) > MAX_ALTERNATIVES:
-            break
-    return out[: MAX_ALTERNATIVES + 1]
+    suggestion: str = ""
+    sounds: tuple[str, ...] = field(default=())  # full-pinyin readings of a Latin query
 
 
 # --- building MATCH expressions -------------------------------------------------------------------
@@ -169,6 +172,15 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
 
+def _sound_expr(sound: str) -> str:
+    """Syllables ("di bao", "di b*") as a phrase on the full-pinyin column."""
+    sylls = sound.split()
+    if sylls and sylls[-1].endswith("*"):
+        head = " ".join([*sylls[:-1], sylls[-1][:-1]])
+        return f"{{pyf}} : {_q(head)} *"
+    return f"{{pyf}} : {_q(sound)}"
+
+
 def _run_expr(run: tk.Run, table: str) -> str | None:
     """``run`` as an FTS5 expression on ``table`` ("title" or "text"); None: not indexed there."""
     if run.cjk and len(run.text) == 1:
@@ -180,6 +192,14 @@ def _run_expr(run: tk.Run, table: str) -> str | None:
         return _phrase(tk.bigrams(run))
     cols = "{title docnum}" if table == "title" else "{text}"
     return f"{cols} : {_q(run.text)}"
+
+
+def _term_expr(term: str, table: str) -> str | None:
+    rs = tk.runs(term)
+    exprs = [_run_expr(r, table) for r in rs]
+    if not exprs or any(e is None for e in exprs):
+        return None
+    return exprs[0] if len(exprs) == 1 else "(" + " AND ".join(e for e in exprs if e) + ")"
 
 
 def _unit_expr(run: tk.Run, table: str) -> str | None:
@@ -196,112 +216,173 @@ def _and(exprs: list[str | None]) -> str | None:
     return " AND ".join(e for e in exprs if e is not None)
 
 
+def _or(exprs: Iterable[str | None]) -> str | None:
+    parts = list(dict.fromkeys(e for e in exprs if e))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else " OR ".join(f"({p})" for p in parts)
+
+
 _ASCII_LETTERS = re.compile(r"[a-z]+")
-# Words of a resident's question that say nothing about the documents (relaxed matching drops them).
-FILLER = (
-    "我想",
-    "我要",
-    "请问",
-    "怎么",
-    "怎样",
-    "如何",
-    "哪里",
-    "什么",
-    "办理",
-    "需要",
-    "可以",
-    "是否",
-    "多少",
-    "能不能",
-    "有没有",
-    "一下",
-    "的",
-    "了",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
-)
 
 
-def _level(runs: list[tk.Run], pinyin: str) -> Level:
-    units = tuple(tuple(expand(r.text)) if r.cjk else (r.text,) for r in runs)
+def _strict_level(runs: list[tk.Run], initials: str, sounds: tuple[str, ...], heard: list[str]) -> Level:
+    units = [Unit(tuple(expand(r.text)) if r.cjk else (r.text,)) for r in runs]
     title = _and([_unit_expr(r, "title") for r in runs])
     body = _and([_unit_expr(r, "text") for r in runs])
     extra = False
-    if pinyin:
-        py = f"{{py}} : {_phrase(tk.letter_bigrams(pinyin).split())}"
-        title = f"({title}) OR {py}" if title else py
+    if initials:
+        py = f"{{py}} : {_phrase(tk.letter_bigrams(initials).split())}"
+        title = _or([title, py])
         extra = True
     elif any(r.cjk and len(r.text) == 1 for r in runs):
         extra = True  # title1 matches are not in the text table
-    marks = tuple(dict.fromkeys(m for u in units for m in u))
-    return Level(text=body, title=title, title_extra=extra, marks=marks, units=units)
+    if sounds:
+        title = _or([title, *(_sound_expr(s) for s in sounds)])
+        units.append(Unit((), sounds))
+    if heard:  # synonym-table words that sound like the letters typed (dibao → 低保)
+        words = [w for t in heard for w in expand(t)]
+        title = _or([title, *(_term_expr(w, "title") for w in words)])
+        body = _or([body, *(_term_expr(w, "text") for w in words)])
+        units.append(Unit(tuple(words)))
+    marks = tuple(dict.fromkeys(m for u in units for m in u.texts))
+    return Level(text=body, title=title, title_extra=extra, marks=marks, units=tuple(units))
 
 
-def _any_level(terms: list[str], marks: tuple[str, ...], units: tuple[tuple[str, ...], ...]) -> Level:
-    any_terms = " OR ".join(_q(t) for t in terms)
+def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> list[Unit]:
+    """The parts of a query ranked for coverage: synonym-table words with their synonyms, the
+    bigrams of the rest (each also by its sound), ASCII words and numbers, the full pinyin of a
+    Latin query, and the synonym-table words heard in the query."""
+    units: list[Unit] = []
+    for run in runs:
+        if not run.cjk:
+            if len(run.text) > 1 or run.text.isdigit():
+                units.append(Unit((run.text,)))
+            continue
+        rest = run.text
+        for term in und.known_terms(run.text):
+            units.append(Unit(tuple(expand(term))))
+            rest = rest.replace(term, " ")
+        for piece in rest.split():
+            for bigram in tk.bigrams(tk.Run(piece, True)) if len(piece) > 1 else []:
+                units.append(Unit((bigram,), tuple(" ".join(r) for r in und.readings(bigram)[:4])))
+    if sounds:
+        units.append(Unit((), sounds))
+    for term in heard:
+        if not any(term in u.texts for u in units):
+            units.append(Unit(tuple(expand(term))))
+    seen: set[Unit] = set()
+    return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
+
+
+def _partial_level(units: list[Unit], df: dict[str, float], n_docs: float) -> Level | None:
+    """Coverage of ``units``: titles holding any of them ranked by BM25; bodies holding the two
+    rarest, or the rarest."""
+    if not units:
+        return None
+    common = max(50.0, COMMON_SHARE * n_docs)
+    with_text = sorted((u for u in units if u.texts), key=lambda u: _unit_df(u, df))
+    rare = [u for u in with_text if _unit_df(u, df) <= common] or with_text[:1]
+    title_parts: list[str | None] = []
+    for u in units:
+        if u.texts and u not in rare:
+            continue
+        title_parts.extend(_term_expr(t, "title") for t in u.texts)
+        title_parts.extend(_sound_expr(s) for s in u.sounds)
+    title = _or(title_parts)
+    texts: list[str] = []
+    body_units = [u for u in rare if any(tk.has_cjk(t) or len(t) > 2 for t in u.texts)][:2]
+    if len(body_units) == 2:
+        both = _and([_or(_term_expr(t, "text") for t in u.texts) for u in body_units])
+        if both:
+            texts.append(both)
+    if body_units:
+        one = _or(_term_expr(t, "text") for t in body_units[0].texts)
+        if one:
+            texts.append(one)
+    marks = tuple(dict.fromkeys(t for u in units for t in u.texts))
     return Level(
-        text=f"{{text}} : ({any_terms})",
-        title=f"{{title docnum}} : ({any_terms})",
-        title_extra=False,
+        text=texts[0] if texts else None,
+        title=title,
+        title_extra=True,
         marks=marks,
-        units=units,
+        units=tuple(units),
+        title_ranked=True,
+        extra_text=tuple(texts[1:]),
     )
 
 
-def plan(query: str) -> Plan | None:
-    """How to match ``query``; None when it holds nothing searchable."""
-    q = tk.normalize(query.replace("\x00", " "))[:MAX_QUERY_CHARS]
-    runs = tk.runs(q)[:MAX_RUNS]
-    if not runs:
+def _unit_df(u: Unit, df: dict[str, float]) -> float:
+    return min((df.get(t, 0.0) for t in u.texts), default=0.0)
+
+
+def _latin_sounds(q: str) -> tuple[str, ...]:
+    """Full-pinyin readings of a query made of ASCII letters (spaces and ' separate syllables)."""
+    words = re.findall(r"[a-z]+", q)
+    if not words or re.search(r"[^a-z\s']", q):
+        return ()
+    per_word = [und.segmentations(w, partial=(i == len(words) - 1)) for i, w in enumerate(words)]
+    if any(not p for p in per_word):
+        return ()
+    combos = itertools.islice(itertools.product(*per_word), und.MAX_SEGMENTATIONS)
+    out = [" ".join(s for seg in combo for s in seg) for combo in combos]
+    return tuple(o for o in dict.fromkeys(out) if len(o.split()) >= 2 or not o.endswith("*"))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A query cut for planning (see :func:`parse`)."""
+
+    folded: str
+    runs: tuple[tk.Run, ...]
+    core: tuple[tk.Run, ...]
+    initials: str
+    sounds: tuple[str, ...]
+    heard: tuple[str, ...]  # synonym-table words heard in a Latin query (dibao → 低保)
+    heard_cjk: tuple[str, ...]  # … and in its Chinese parts (滴保 → 低保)
+
+
+def parse(query: str) -> Parsed | None:
+    """``query`` folded, cut at filler words into runs, and read by sound; None if nothing is left."""
+    q = und.fold(query.replace("\x00", " ")[:MAX_QUERY_CHARS])
+    all_runs = tk.runs(q)[:MAX_RUNS]
+    if not all_runs:
         return None
+    runs = tk.runs(und.strip_fillers(q))[:MAX_RUNS] or all_runs  # only filler words: searched as typed
     letters = "".join(q.split())
-    pinyin = letters if len(letters) >= 2 and _ASCII_LETTERS.fullmatch(letters) else ""
+    initials = letters if len(letters) >= 2 and _ASCII_LETTERS.fullmatch(letters) else ""
+    sounds = _latin_sounds(q) if initials else ()
+    heard = und.lexicon_terms([tuple(s.split()) for s in sounds]) if sounds else []
+    heard_cjk: list[str] = []
+    for r in runs:
+        if r.cjk and len(r.text) > 1:
+            heard_cjk.extend(t for t in und.lexicon_terms(und.readings(r.text)) if t not in heard_cjk)
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs
-    core = core or runs[:1]
-    levels = [_level(core, pinyin)]
-    # relaxed 1: the synonym-table words found in a longer query (我想办低保怎么弄 → 低保)
-    only = runs[0].text if len(runs) == 1 else None
-    known = [t for g in synonym_groups() for t in g if t != only and any(r.cjk and t in r.text for r in runs)]
-    known = [t for t in dict.fromkeys(known) if not any(t != o and t in o for o in known)]
-    if known:
-        alts = [tk.Run(a, True) for t in known for a in expand(t)]
-        text_or = " OR ".join(e for e in (_run_expr(r, "text") for r in alts) if e)
-        title_or = " OR ".join(e for e in (_run_expr(r, "title") for r in alts) if e)
-        units = tuple(tuple(expand(t)) for t in known)
-        levels.append(
-            Level(
-                text=text_or,
-                title=title_or,
-                title_extra=False,
-                marks=tuple(dict.fromkeys(m for u in units for m in u)),
-                units=units,
-            )
-        )
-    # relaxed 2: any of the query's bigrams/words, filler words dropped
-    terms: list[str] = []
-    for run in runs:
-        if not run.cjk:
-            terms.append(run.text)
-            continue
-        cleaned = run.text
-        for f in FILLER:
-            cleaned = cleaned.replace(f, " ")
-        for sub in cleaned.split():
-            terms.extend(tk.bigrams(tk.Run(sub, True)) if len(sub) > 1 else [])
-    terms = list(dict.fromkeys(terms))[:MAX_RELAXED_TERMS]
-    if terms and (len(runs) > 1 or len(terms) > 1):
-        levels.append(_any_level(terms, tuple(terms), tuple((t,) for t in terms)))
+    return Parsed(q, tuple(runs), tuple(core or runs[:1]), initials, sounds, tuple(heard), tuple(heard_cjk))
+
+
+def plan(query: str, df: dict[str, float] | None = None, n_docs: float = 0.0) -> Plan | None:
+    """How to match ``query``; None when it holds nothing searchable. ``df`` (document frequency of
+    words, from :func:`_doc_freq`) and ``n_docs`` choose which parts look for partial matches."""
+    p = parse(query)
+    if p is None:
+        return None
+    strict = _strict_level(list(p.core), p.initials, p.sounds, list(p.heard))
+    units = _parts(list(p.runs), p.sounds, list(p.heard) + list(p.heard_cjk))
+    partial = _partial_level(units, df or {}, n_docs)
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
+    suggestion = next((t for t in (*p.heard, *p.heard_cjk) if t not in p.folded), "")
     return Plan(
-        levels=tuple(levels),
-        literal=tuple(r.text for r in core),
-        pinyin=pinyin,
+        strict=strict,
+        partial=partial,
+        literal=tuple(r.text for r in p.core),
+        pinyin=p.initials,
         doc_number=doc_number if has_number and tk.has_cjk(doc_number) else "",
+        suggestion=suggestion,
+        sounds=p.sounds,
     )
 
 
@@ -330,6 +411,9 @@ def _with_filters(expr: str, f: Filters) -> str:
 
 
 _TITLE_WINDOW = text("SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY rowid LIMIT :n")
+_TITLE_RANKED = text(
+    f"SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY {TITLE_BM25} LIMIT :n"  # noqa: S608
+)
 _TEXT_WINDOW = text("SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n")
 _COUNT_TEXT = text("SELECT count(*) FROM search_text WHERE search_text MATCH :m")
 _COUNT_TITLE = text("SELECT count(*) FROM search_title WHERE search_title MATCH :m")
@@ -370,19 +454,33 @@ class _Cand:
     head: str = ""  # the beginning of the body
 
 
-def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> dict[int, _Cand]:
-    """The newest WINDOW title matches and the newest WINDOW whole-text matches (both stop early)."""
+def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> tuple[dict[int, _Cand], bool]:
+    """The newest WINDOW title matches (or the best by BM25 for a partial level) and the newest
+    WINDOW whole-text matches (FTS5 stops early on both). Also says whether a window was full
+    (more matches may exist outside it)."""
     cands: dict[int, _Cand] = {}
+    full = False
     if level.title:
-        for (rid,) in session.execute(_TITLE_WINDOW, {"m": _with_filters(level.title, f), "n": WINDOW}):
+        sql = _TITLE_RANKED if level.title_ranked else _TITLE_WINDOW
+        found = session.execute(sql, {"m": _with_filters(level.title, f), "n": WINDOW}).all()
+        full |= len(found) >= WINDOW
+        for (rid,) in found:
             cands[rid] = _Cand(True)
-    if level.text:
-        for (rid,) in session.execute(_TEXT_WINDOW, {"m": _with_filters(level.text, f), "n": WINDOW}):
-            cands.setdefault(rid, _Cand(False))
+    for expr in (level.text, *level.extra_text):
+        if expr:
+            found = session.execute(_TEXT_WINDOW, {"m": _with_filters(expr, f), "n": WINDOW}).all()
+            full |= len(found) >= WINDOW
+            for (rid,) in found:
+                cands.setdefault(rid, _Cand(False))
     if not cands:
-        return cands
+        return cands, full
     for rid in exact:
         cands.setdefault(rid, _Cand(True))
+    _fill(session, cands)
+    return cands, full
+
+
+def _fill(session: Session, cands: dict[int, _Cand]) -> None:
     sql = text(
         "SELECT rowid, status, title, coalesce(doc_number, '') || ' ' || coalesce(issuer, ''), "  # noqa: S608
         f"substr(body, 1, {HEAD_CHARS}) FROM documents WHERE rowid IN ({_ids(cands)})"
@@ -390,61 +488,90 @@ def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> dict
     for rid, status, title, meta, head in session.execute(sql):
         c = cands[rid]
         c.status, c.title, c.meta, c.head = status, title, meta, head or ""
-    return cands
 
 
-def _idf(session: Session, units: tuple[tuple[str, ...], ...]) -> list[float]:
-    """BM25 IDF of each unit from the mirror's own statistics: an alternative's document frequency is
-    that of its rarest bigram (fts5vocab), a unit's IDF that of its most specific alternative."""
-    tokens: set[str] = set()
+def _doc_freq(session: Session, terms: Iterable[str]) -> tuple[dict[str, float], float]:
+    """Document frequency of each term (that of its rarest bigram, from ``search_text_vocab``) and
+    the number of documents."""
     alt_tokens: dict[str, list[str]] = {}
-    for alts in units:
-        for a in alts:
-            toks = [t for r in tk.runs(a) for t in tk.bigrams(r)] or [a]
-            alt_tokens[a] = toks
-            tokens.update(toks)
+    tokens: set[str] = set()
+    for a in terms:
+        toks = [t for r in tk.runs(a) for t in tk.bigrams(r)] or [a]
+        alt_tokens[a] = toks
+        tokens.update(toks)
+    n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
     if not tokens:
-        return [1.0] * len(units)
+        return {}, n
     placeholders = ",".join(f":t{i}" for i in range(len(tokens)))
     params = {f"t{i}": t for i, t in enumerate(sorted(tokens))}
-    df: dict[str, int] = {
+    df_tok: dict[str, int] = {
         str(term): int(doc)
         for term, doc in session.execute(
             text(f"SELECT term, doc FROM search_text_vocab WHERE term IN ({placeholders})"),  # noqa: S608
             params,
         )
     }
-    n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
+    return {a: float(min(df_tok.get(t, 0) for t in toks)) for a, toks in alt_tokens.items()}, n
+
+
+def _idf(units: tuple[Unit, ...], df: dict[str, float], n: float) -> list[float]:
+    """BM25 IDF of each unit: that of its most specific text; a unit of sounds only (full pinyin)
+    counts as a rare word."""
     out = []
-    for alts in units:
-        best = 0.0
-        for a in alts:
-            d = min(float(df.get(t, 0)) for t in alt_tokens[a])
-            best = max(best, math.log(1.0 + (n - d + 0.5) / (d + 0.5)))
-        out.append(best)
+    for u in units:
+        if not u.texts:
+            out.append(math.log(1.0 + (n + 0.5) / (min(n, 20.0) + 0.5)))
+            continue
+        out.append(max(math.log(1.0 + (n - df.get(a, 0.0) + 0.5) / (df.get(a, 0.0) + 0.5)) for a in u.texts))
     return out
 
 
-def _scores(cands: dict[int, _Cand], units: tuple[tuple[str, ...], ...], idf: list[float]) -> dict[int, float]:
+def _scores(cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float]) -> dict[int, float]:
     """BM25 of the query over the candidates (higher is better), fields weighted: title
     :data:`TITLE_WEIGHT`, 文号/issuer :data:`DOCNUM_WEIGHT`, the first :data:`HEAD_CHARS` of the body 1;
-    a match in the title table (also by pinyin initials) adds :data:`TITLE_MATCH_BONUS`."""
+    a unit's sound counts in the title when none of its texts does (:data:`SOUND_WEIGHT`); a match in
+    the title table (also by pinyin initials) adds :data:`TITLE_MATCH_BONUS`."""
     if not cands:
         return {}
-    fold = any(ch.isascii() and ch.isalpha() for u in units for a in u for ch in a)  # ASCII words: fold case
+    fold = any(ch.isascii() and ch.isalpha() for u in units for a in u.texts for ch in a)  # ASCII: fold case
+    sounding = any(u.sounds for u in units)
     avg_t = sum(len(c.title) for c in cands.values()) / len(cands) + 1
     avg_b = sum(len(c.head) for c in cands.values()) / len(cands) + 1
     out: dict[int, float] = {}
     for rid, c in cands.items():
         title, meta, head = (c.title.lower(), c.meta.lower(), c.head.lower()) if fold else (c.title, c.meta, c.head)
+        heard = " " + und.fast_syllables(title) + " " if sounding else ""
         nt = K1 * (1 - B + B * (len(title) + 1) / avg_t)
         nb = K1 * (1 - B + B * (len(head) + 1) / avg_b)
         total = TITLE_MATCH_BONUS if c.in_title else 0.0
-        for alts, w in zip(units, idf, strict=True):
-            tf = TITLE_WEIGHT * sum(title.count(a) for a in alts) + DOCNUM_WEIGHT * sum(meta.count(a) for a in alts)
-            tb = sum(head.count(a) for a in alts)
+        for u, w in zip(units, idf, strict=True):
+            tf = TITLE_WEIGHT * sum(title.count(a) for a in u.texts) + DOCNUM_WEIGHT * sum(
+                meta.count(a) for a in u.texts
+            )
+            if not tf and u.sounds:
+                tf = SOUND_WEIGHT * TITLE_WEIGHT * sum(heard.count(" " + s.rstrip("*")) for s in u.sounds)
+            tb = sum(head.count(a) for a in u.texts)
             total += w * ((tf * (K1 + 1) / (tf + nt) if tf else 0.0) + (tb * (K1 + 1) / (tb + nb) if tb else 0.0))
         out[rid] = total
+    return out
+
+
+def _coverage(
+    cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float], df: dict[str, float]
+) -> dict[int, float]:
+    """Share of the query's weight (IDF of the units found in the mirror at all) that each candidate's
+    title, 文号/issuer or body opening holds."""
+    known = [(u, w) for u, w in zip(units, idf, strict=True) if not u.texts or any(df.get(t, 0.0) for t in u.texts)]
+    whole = sum(w for _, w in known) or 1.0
+    out: dict[int, float] = {}
+    for rid, c in cands.items():
+        hay = c.title + " " + c.meta + " " + c.head
+        heard = " " + und.fast_syllables(c.title) + " "
+        got = 0.0
+        for u, w in known:
+            if any(t in hay for t in u.texts) or any(" " + s.rstrip("*") in heard for s in u.sounds):
+                got += w
+        out[rid] = got / whole
     return out
 
 
@@ -485,6 +612,55 @@ _DETAILS = (
 )
 
 
+def _all_texts(p: Parsed) -> set[str]:
+    """Every text whose document frequency planning may ask for."""
+    out: set[str] = set()
+    for u in _parts(list(p.runs), p.sounds, list(p.heard) + list(p.heard_cjk)):
+        out.update(u.texts)
+    for r in p.core:
+        if r.cjk:
+            out.update(expand(r.text))
+        else:
+            out.add(r.text)
+    out.update(w for t in p.heard for w in expand(t))
+    return out
+
+
+def _hits(
+    session: Session,
+    page: list[int],
+    *,
+    partial: set[int],
+    marks: tuple[str, ...],
+    partial_marks: tuple[str, ...],
+    pinyin: str,
+    score: dict[int, float],
+) -> list[SearchHit]:
+    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + _ids(page) + ")"))}
+    hits = []
+    for rid in page:
+        r = rows.get(rid)
+        if r is None:
+            continue
+        m = partial_marks if rid in partial else marks
+        hits.append(
+            SearchHit(
+                id=r.id,
+                title=r.title,
+                title_html=mark_title(r.title, m, pinyin),
+                snippet=snippet(r.body, m, body_format=r.body_format, title=r.title),
+                score=round(score.get(rid, 0.0), 4),
+                status=r.status,
+                doc_number=r.doc_number,
+                issuer=r.issuer,
+                published=r.published,
+                zone_id=r.zone_id,
+                partial=rid in partial,
+            )
+        )
+    return hits
+
+
 def run_search(
     session: Session,
     query: str,
@@ -502,28 +678,27 @@ def run_search(
     in force / 已修订 / 已废止, then titles holding every typed word, then BM25 computed here over
     title, 文号/issuer and the first :data:`HEAD_CHARS` of the body (IDF from ``search_text_vocab``;
     see :func:`_scores`). Matches outside the window follow, newest first. ``total`` counts every
-    match, inside FTS5.
+    match, inside FTS5. When fewer than ``limit`` documents match strictly, partial matches follow
+    (at most :data:`WINDOW` of each kind, ranked by coverage) and count in ``total``.
     """
     f = filters or Filters()
     # lone surrogates (undecodable bytes from a command line, broken input methods) become "?"
     query = query.encode("utf-8", "replace").decode("utf-8")
     limit = max(0, min(int(limit), 500))
     offset = max(0, int(offset))
-    p = plan(query)
     shown = query[:MAX_QUERY_CHARS]
-    if p is None or (limit == 0 and not with_total):
+    parsed = parse(query)
+    if parsed is None or (limit == 0 and not with_total):
+        return SearchResult(query=shown, total=0, hits=[])
+    df, n_docs = _doc_freq(session, _all_texts(parsed))
+    p = plan(query, df, n_docs)
+    if p is None:
         return SearchResult(query=shown, total=0, hits=[])
     exact = _exact_doc_numbers(session, p.doc_number, f)
-    cands: dict[int, _Cand] = {}
-    depth, level = 0, p.levels[0]
-    for depth, level in enumerate(p.levels):  # noqa: B007 - depth and level are used after the loop
-        cands = _window(session, level, f, exact)
-        if cands:
-            break
-    if not cands:
-        return SearchResult(query=shown, total=0, hits=[])
-    score = _scores(cands, level.units, _idf(session, level.units))
-    literal = p.literal if depth == 0 else ()
+    level = p.strict
+    cands, full = _window(session, level, f, exact)
+    score = _scores(cands, level.units, _idf(level.units, df, n_docs))
+    literal = p.literal
 
     def key(r: int) -> tuple[bool, int, bool, float, int]:
         c = cands[r]
@@ -531,34 +706,43 @@ def run_search(
         return (r not in exact, _TIER.get(c.status, 2), not typed, -score[r], -r)
 
     order = sorted(cands, key=key)
-    total = _count(session, level, f) if with_total else len(order)
-    total = max(total, len(order))
-    page = order[offset : offset + limit]
-    if len(page) < limit and total > len(order):
+    partial: list[int] = []
+    if not full and len(order) < max(limit, 1) and p.partial is not None:
+        more, _ = _window(session, p.partial, f, set())
+        for strict_hit in order:
+            more.pop(strict_hit, None)
+        pidf = _idf(p.partial.units, df, n_docs)
+        if order:  # beside strict hits, only documents that hold most of the query
+            covered = _coverage(more, p.partial.units, pidf, df)
+            more = {k: c for k, c in more.items() if covered[k] >= MIN_COVERAGE}
+        if more:
+            pscore = _scores(more, p.partial.units, pidf)
+            partial = sorted(more, key=lambda k: (-pscore[k] * _STATUS_FACTOR.get(more[k].status, 0.7), -k))
+            score.update(pscore)
+            cands.update(more)
+    if full:
+        total = _count(session, level, f) if with_total else len(order)
+        total = max(total, len(order))
+    else:
+        total = len(order)
+    ranked = order + partial
+    total += len(partial)
+    page = ranked[offset : offset + limit]
+    if full and len(page) < limit and total > len(order):
         page += _rest(session, level, f, exclude=order, n=limit - len(page), skip=max(0, offset - len(order)))
+    suggestion = p.suggestion if not order else ""
     if not page:
-        return SearchResult(query=shown, total=total, hits=[], relaxed=depth > 0)
-    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + _ids(page) + ")"))}
-    hits = []
-    for rid in page:
-        r = rows.get(rid)
-        if r is None:
-            continue
-        hits.append(
-            SearchHit(
-                id=r.id,
-                title=r.title,
-                title_html=mark_title(r.title, level.marks, p.pinyin),
-                snippet=snippet(r.body, level.marks, body_format=r.body_format, title=r.title),
-                score=round(score.get(rid, 0.0), 4),
-                status=r.status,
-                doc_number=r.doc_number,
-                issuer=r.issuer,
-                published=r.published,
-                zone_id=r.zone_id,
-            )
-        )
-    return SearchResult(query=shown, total=total, hits=hits, relaxed=depth > 0)
+        return SearchResult(query=shown, total=total, hits=[], relaxed=bool(partial), suggestion=suggestion)
+    hits = _hits(
+        session,
+        page,
+        partial=set(partial),
+        marks=level.marks,
+        partial_marks=p.partial.marks if p.partial else (),
+        pinyin=p.pinyin,
+        score=score,
+    )
+    return SearchResult(query=shown, total=total, hits=hits, relaxed=bool(partial), suggestion=suggestion)
 
 
 # --- snippets and marks ---------------------------------------------------------------------------

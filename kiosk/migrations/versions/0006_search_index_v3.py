@@ -6,11 +6,14 @@ Create Date: 2026-11-27 12:50:00
 
 FTS5's bm25() counts every match of every phrase to compute IDF, so ranking over one big table costs
 time in proportion to the mirror. v3 ranks over a table holding only titles/文号/pinyin and matches and
-counts over a second table holding all text; see kiosk.search.index. Re-indexes existing documents.
+counts over a second table holding all text; see kiosk.search.index. Existing documents are re-indexed
+by ``kiosk.search.index.ensure_current`` when the program opens the mirror (the index version is cleared
+here): a rebuild run from this revision would use the newest table layout, which later revisions make.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_search_v3"
@@ -25,9 +28,13 @@ def upgrade() -> None:
         "CREATE VIRTUAL TABLE search_title USING fts5(title, title1, docnum, py, meta, content='', tokenize='ascii')"
     )
     op.execute("CREATE VIRTUAL TABLE search_text USING fts5(text, meta, content='', tokenize='ascii', columnsize=0)")
-    from kiosk.search.index import rebuild
+    op.execute("DELETE FROM search_docs")
+    op.execute("DELETE FROM kv WHERE key = 'search.index_version'")
+    if op.get_bind().exec_driver_sql("SELECT count(*) FROM documents").scalar_one() == 0:
+        from kiosk.search.index import INDEX_VERSION, KV_KEY
 
-    rebuild(op.get_bind())
+        # nothing to index: the empty index is current
+        op.execute(sa.text("INSERT INTO kv(key, value) VALUES (:k, :v)").bindparams(k=KV_KEY, v=INDEX_VERSION))
 
 
 def downgrade() -> None:

@@ -1,0 +1,246 @@
+"""Query understanding (查询理解): what a resident typed, made ready for the index.
+
+Done before any matching, on the query only (titles and bodies are indexed as published):
+
+- :func:`fold`: NFKC (full-width letters and digits ＤＢＪ２０２３ → dbj2023, compatibility ideographs),
+  lower case, traditional → simplified characters with OpenCC's ``t2s`` conversion (醫保 → 医保,
+  戶口 → 户口). ``t2s`` changes characters only; OpenCC's Taiwan phrase tables (``tw2sp``) are not used
+  because they also rewrite simplified words (程序 → 进程).
+- :func:`strip_fillers`: the question and filler words of ``fillers.txt`` (怎么, 我想, 在哪, 吗, …)
+  cut out, leaving the segments that say what the resident wants (怎么交医保 → 交医保).
+- Pinyin: :func:`segmentations` cuts letters into toneless syllables (``dibao`` → di bao; ``xian`` →
+  xian or xi an; a last partial syllable is kept as a prefix while the resident is still typing);
+  :func:`readings` gives the toneless readings of Chinese text, every reading of a heteronym, so a
+  homophone slip (滴保) is matched by sound; :func:`lexicon_terms` finds the synonym table's words by
+  their sound (dibao, 滴保 → 低保), which is also the suggestion offered when nothing is found.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from pathlib import Path
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PINYIN_DICT
+
+from kiosk.search import tokenize as tk
+
+FILLERS_FILE = Path(__file__).resolve().parent / "fillers.txt"
+SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
+MAX_ALTERNATIVES = 4  # synonym variants of one term
+LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
+MAX_SEGMENTATIONS = 6  # ways to cut one letter string into syllables
+MAX_READINGS = 8  # reading combinations of one Chinese segment (heteronyms multiply)
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """``text`` NFKC-normalised, lower-cased and in simplified characters."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    if tk.has_cjk(text):
+        text = _t2s().convert(text)
+    return text
+
+
+@functools.cache
+def fillers() -> tuple[str, ...]:
+    """The filler words of ``fillers.txt``, longest first."""
+    words = []
+    for line in FILLERS_FILE.read_text(encoding="utf-8").splitlines():
+        w = line.strip()
+        if w and not w.startswith("#"):
+            words.append(fold(w))
+    return tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
+
+
+@functools.cache
+def _filler_re() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in fillers()))
+
+
+def strip_fillers(text: str) -> str:
+    """``text`` with every filler word replaced by a space (the parts between stay runs of their own)."""
+    return _filler_re().sub(" ", text)
+
+
+# --- pinyin ---------------------------------------------------------------------------------------
+
+_TONE_MARKS = str.maketrans({"ü": "v"})
+
+
+def _toneless(reading: str) -> str:
+    s = unicodedata.normalize("NFD", reading)
+    return "".join(c for c in s if not unicodedata.combining(c)).translate(_TONE_MARKS)
+
+
+@functools.cache
+def _char_readings() -> dict[str, tuple[str, ...]]:
+    """Every character pypinyin knows → its toneless readings, most common first."""
+    out: dict[str, tuple[str, ...]] = {}
+    for cp, value in PINYIN_DICT.items():
+        out[chr(cp)] = tuple(dict.fromkeys(_toneless(r) for r in value.split(",")))
+    return out
+
+
+@functools.cache
+def syllables() -> frozenset[str]:
+    """The toneless syllables of Mandarin (those with a vowel: interjections m, ng, hm are left out)."""
+    return frozenset(r for rs in _char_readings().values() for r in rs if re.search("[aeiouv]", r))
+
+
+@functools.cache
+def _prefixes() -> frozenset[str]:
+    return frozenset(s[:k] for s in syllables() for k in range(1, len(s)))
+
+
+def segmentations(letters: str, *, partial: bool = True) -> list[tuple[str, ...]]:
+    """Ways to cut ``letters`` (a-z only) into toneless syllables, fewest syllables first, at most
+    :data:`MAX_SEGMENTATIONS`. With ``partial`` the last piece may be the start of a syllable
+    (``dib`` → di b…, shown as ``b*``), as while a resident is still typing."""
+    n = len(letters)
+    if n == 0 or n > 40:
+        return []
+    sy = syllables()
+    found: list[tuple[str, ...]] = []
+
+    @functools.cache
+    def ways(i: int) -> tuple[tuple[str, ...], ...]:
+        if i == n:
+            return ((),)
+        out: list[tuple[str, ...]] = []
+        for j in range(min(n, i + 6), i, -1):
+            piece = letters[i:j]
+            if piece in sy:
+                out.extend((piece, *rest) for rest in ways(j))
+            elif partial and j == n and piece in _prefixes() and i > 0:
+                out.append((piece + "*",))
+            if len(out) > 4 * MAX_SEGMENTATIONS:
+                break
+        return tuple(out)
+
+    found = sorted(set(ways(0)), key=lambda s: (len(s), s[-1].endswith("*")))
+    return found[:MAX_SEGMENTATIONS]
+
+
+def readings(text: str) -> list[tuple[str, ...]]:
+    """Toneless syllables of the CJK characters of ``text``: the reading pypinyin gives in context
+    first, then combinations with the other readings of heteronyms (at most :data:`MAX_READINGS`).
+    Characters pypinyin does not know are left out."""
+    table = _char_readings()
+    chars = [c for c in text if c in table]
+    if not chars:
+        return []
+    context = lazy_pinyin("".join(chars), style=Style.NORMAL)
+    options: list[tuple[str, ...]] = []
+    for ch, first in zip(chars, context, strict=False):
+        options.append(tuple(dict.fromkeys([first, *table[ch]])))
+    out: list[tuple[str, ...]] = []
+    for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
+        out.append(combo)
+    return out
+
+
+def title_syllables(title: str) -> list[str]:
+    """The index form of a title's sound: the toneless syllable of each CJK character in reading
+    order (pypinyin's reading in context) and each ASCII word, then, for each heteronym character,
+    a short window (two syllables either side) with its other readings, so a query that reads it
+    otherwise still matches as a phrase."""
+    out: list[str] = []
+    extra: list[str] = []
+    table = _char_readings()
+    for run in tk.runs(title):
+        if not run.cjk:
+            out.append(run.text)
+            continue
+        chars = [c for c in run.text if c in table]
+        if not chars:
+            continue
+        sylls = lazy_pinyin("".join(chars), style=Style.NORMAL)
+        out.extend(sylls)
+        for k, ch in enumerate(chars):
+            for alt in table[ch]:
+                if alt != sylls[k] and len(extra) < 60:
+                    extra.extend([*sylls[max(0, k - 2) : k], alt, *sylls[k + 1 : k + 3]])
+    return out + extra
+
+
+def fast_syllables(text: str) -> str:
+    """Each CJK character's most common toneless reading, space separated (no context: for scoring
+    a few hundred candidate titles quickly, not for the index)."""
+    table = _char_readings()
+    return " ".join(table[c][0] for c in text if c in table)
+
+
+@functools.cache
+def synonym_groups(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
+    """The synonym table: groups of interchangeable terms (folded), longest term first."""
+    groups: list[tuple[str, ...]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        terms = [fold(t.strip()) for t in line.split("\t") if t.strip()]
+        if len(terms) >= 2:
+            groups.append(tuple(sorted(dict.fromkeys(terms), key=len, reverse=True)))
+    return tuple(groups)
+
+
+def expand(term: str) -> list[str]:
+    """``term`` and its variants with synonym-table terms replaced (at most MAX_ALTERNATIVES more)."""
+    out = [term]
+    for group in synonym_groups():
+        for t in group:
+            if t in term:
+                for other in group:
+                    if other != t:
+                        variant = term.replace(t, other)
+                        if variant not in out:
+                            out.append(variant)
+                break  # longest term of the group found: don't also replace its substrings
+        if len(out) > MAX_ALTERNATIVES:
+            break
+    return out[: MAX_ALTERNATIVES + 1]
+
+
+def known_terms(text: str) -> list[str]:
+    """Synonym-table terms occurring in ``text``, none inside a longer one found, longest first."""
+    found = [t for g in synonym_groups() for t in g if t in text]
+    found = [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
+    return sorted(found, key=len, reverse=True)
+
+
+@functools.cache
+def _lexicon() -> dict[str, tuple[str, ...]]:
+    """The synonym table's terms by sound: "di bao" → (低保,)."""
+    out: dict[str, list[str]] = {}
+    for group in synonym_groups():
+        for term in group:
+            if not tk.has_cjk(term):
+                continue
+            key = " ".join(lazy_pinyin(term, style=Style.NORMAL))
+            out.setdefault(key, [])
+            if term not in out[key]:
+                out[key].append(term)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def lexicon_terms(sounds: list[tuple[str, ...]]) -> list[str]:
+    """Synonym-table words whose sound is one of ``sounds`` or a run of syllables inside one
+    (滴保 → 低保; "wo xiang ban di bao" → 低保), longest first."""
+    lex = _lexicon()
+    found: list[str] = []
+    for heard in sounds:
+        seq = tuple(s for s in heard if not s.endswith("*"))
+        for i in range(len(seq)):
+            for j in range(min(len(seq), i + LONGEST_TERM), i + 1, -1):
+                for term in lex.get(" ".join(seq[i:j]), ()):
+                    if term not in found:
+                        found.append(term)
+    return sorted(found, key=len, reverse=True)
