@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk import fonts
 from kiosk.config import Config
-from kiosk.paths import app_root, font_path
+from kiosk.paths import app_root
 
-FONT_WEIGHTS = ("Regular", "Bold")
 REQUIRED_FONT_TABLES = (b"cmap", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"name")
 MIN_FREE_MB = 200  # below this the mirror, the print queue and the logs may not fit: fail
 LOW_FREE_MB = 1024  # below this: warn
@@ -100,8 +100,8 @@ def truetype_problem(data: bytes) -> str | None:
 
 def check_fonts(_cfg: Config) -> CheckResult:
     problems, sizes = [], []
-    for weight in FONT_WEIGHTS:
-        path = font_path(weight)
+    for face in fonts.ALL_FACES:
+        path = face.path
         try:
             data = path.read_bytes()
         except OSError as exc:

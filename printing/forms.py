@@ -4,7 +4,11 @@ Laid out like the paper form in use: a bordered table with the applicant's detai
 and for a legal person or other organisation (法人或者其他组织), the information wanted (所需信息情况),
 the form and way of getting it (载体形式, 获取方式), proxy filing (代为填写), the applicant's pledge, the
 signature and date, the tracking number (受理编号), and the notes drawn from Articles 29–33 of the
-政府信息公开条例 below it. A description too long for its cell continues on an extra page (附页).
+政府信息公开条例 below it.
+
+Nothing is ever cut: each value wraps inside its cell and shrinks down to :data:`MIN_SIZE` (9 pt, the
+smallest size we hold readable on paper); a value that still does not fit shows its beginning ending
+in "…（全文见附页）" and is printed whole, under its label, on the extra page (附页).
 
 API::
 
@@ -37,7 +41,7 @@ from kiosk.applications.model import (
 )
 from printing.pdf import fonts
 from printing.pdf.document import build_document_pdf
-from printing.pdf.layout import BOLD, REGULAR, Box, cell, checkboxes, mm, vertical_label, wrap
+from printing.pdf.layout import BOLD, LEADING, REGULAR, Box, cell, checkboxes, mm, vertical_label, wrap
 from printing.pdf.receipt import build_receipt_pdf
 
 __all__ = ["FormKind", "build_document_pdf", "build_form", "build_receipt_pdf", "sample_application"]
@@ -51,7 +55,19 @@ WIDTH = A4[0] - 2 * MARGIN
 COLS = (11 * mm, 13 * mm, 31 * mm, 45 * mm, 36 * mm, 0.0)
 COLS = (*COLS[:5], WIDTH - sum(COLS[:5]))
 ROW = 8.2 * mm
+CELL_PAD = 1.6 * mm  # layout.cell's default padding
 DESCRIPTION_H = 34 * mm
+MIN_SIZE = 9.0  # the smallest type a value is shrunk to before it continues on the 附页
+MORE = "…（全文见附页）"
+MAX_ROW = 15 * mm  # a one-line row grows to three lines at 9 pt before a value goes to the 附页
+GROWTH = 14 * mm  # how much all rows together may grow and still leave the notes on the first page
+
+
+class Overflow(list[tuple[str, str]]):
+    """(label, the whole value) of each field printed on the 附页, and the room rows may still grow by."""
+
+    spare: float = GROWTH
+
 
 PLEDGE = (
     "本人（本单位）承诺：所填信息真实有效，所申请信息仅用于合法用途；因提供虚假信息产生的法律责任由本人（本单位）承担。"
@@ -109,7 +125,8 @@ def build_form(kind: FormKind, app: Application | None = None) -> bytes:
     c.setTitle(TITLE + ("（填写样例）" if kind == "sample" else ""))
     c.setAuthor("政务公开专区查询终端")
     c.setLineWidth(0.7)
-    overflow = _page(c, shown, sample=kind == "sample")
+    overflow = Overflow()
+    _page(c, shown, overflow, sample=kind == "sample")
     if overflow:
         c.showPage()
         _continuation(c, overflow, shown)
@@ -125,29 +142,55 @@ def _span(col: int, cols: int) -> float:
     return sum(COLS[col : col + cols])
 
 
-def _field_row(c: Canvas, top: float, cells: list[tuple[int, int, str, bool]], h: float = ROW) -> float:
-    """Cells from column 2 on: (first column, columns spanned, text, is_label); returns the next top."""
+def _field_row(
+    c: Canvas, top: float, cells: list[tuple[int, int, str, bool]], overflow: Overflow, h: float = ROW
+) -> float:
+    """Cells from column 2 on: (first column, columns spanned, text, is_label); returns the next top.
+    A value that does not fit goes whole onto ``overflow`` under the label before it."""
+    label = ""
+    h = _row_height(cells, h, overflow)
     for col, span, text, is_label in cells:
         box = Box(_x(col), top, _span(col, span), h)
         if is_label:
             cell(c, box, text, font=REGULAR, size=9.5, min_size=6.5, align="center")
-        else:
-            cell(c, box, text, size=10.5, min_size=6.5)
+            label = text
+        elif cell(c, box, text, size=10.5, min_size=MIN_SIZE, more=MORE):
+            overflow.append((label, text))
     return top - h
 
 
-def _page(c: Canvas, app: Application | None, *, sample: bool) -> list[str]:
+def _row_height(cells: list[tuple[int, int, str, bool]], h: float, overflow: Overflow) -> float:
+    """The height the row's values need at 9 pt (at least ``h``, at most :data:`MAX_ROW` and what is
+    left of :data:`GROWTH`)."""
+    need = h
+    for col, span, text, is_label in cells:
+        if text and not is_label:
+            lines = len(wrap(text, REGULAR, MIN_SIZE, _span(col, span) - 2 * CELL_PAD))
+            need = max(need, lines * MIN_SIZE * LEADING + 2 * CELL_PAD * 0.6 + 1)
+    grown = min(need, MAX_ROW, h + overflow.spare)
+    overflow.spare -= grown - h
+    return grown
+
+
+def _page(c: Canvas, app: Application | None, overflow: Overflow, *, sample: bool) -> None:
     top = A4[1] - MARGIN
     c.setFont(BOLD, 19)
     c.drawCentredString(A4[0] / 2, top - 8 * mm, TITLE + ("（填写样例）" if sample else ""))
     issued = app.issued if app else None
-    c.setFont(REGULAR, 9.5)
-    c.drawRightString(A4[0] - MARGIN, top - 14 * mm, f"受理编号：{issued.tracking_no if issued else ''}")
+    fonts.draw(
+        c,
+        A4[0] - MARGIN,
+        top - 14 * mm,
+        f"受理编号：{issued.tracking_no if issued else ''}",
+        REGULAR,
+        9.5,
+        anchor="end",
+    )
     if sample:
         _watermark(c)
-    top = _applicant_section(c, top - 16.5 * mm, app.applicant if app else None)
-    top, overflow = _request_section(c, top, app)
-    top = _closing_section(c, top, app)
+    top = _applicant_section(c, top - 16.5 * mm, app.applicant if app else None, overflow)
+    top = _request_section(c, top, app, overflow)
+    top = _closing_section(c, top, app, overflow)
     top -= 4 * mm
     for i, note in enumerate(NOTES):
         font = BOLD if i == 0 else REGULAR
@@ -155,10 +198,9 @@ def _page(c: Canvas, app: Application | None, *, sample: bool) -> list[str]:
             c.setFont(font, 8.5)
             c.drawString(MARGIN, top - 8.5, line)
             top -= 8.5 * 1.45
-    return overflow
 
 
-def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
+def _applicant_section(c: Canvas, top: float, a: Applicant | None, overflow: Overflow) -> float:
     """申请人信息: the citizen rows, then the organisation rows; only the applicant's kind is filled."""
     citizen = a if a and a.kind is ApplicantKind.CITIZEN else None
     org = a if a and a.kind is ApplicantKind.ORGANISATION else None
@@ -194,7 +236,7 @@ def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
     ]
     sub_top = top
     for row in rows_citizen:
-        top = _field_row(c, top, row)
+        top = _field_row(c, top, row, overflow)
     vertical_label(c, Box(_x(1), sub_top, COLS[1], sub_top - top), "公民", size=10)
     # 法人或者其他组织
     org_id_label = "统一社会信用代码" if not org or org.id_type is IdType.USCC else _id_label(org)
@@ -223,28 +265,23 @@ def _applicant_section(c: Canvas, top: float, a: Applicant | None) -> float:
     ]
     sub_top = top
     for row in rows_org:
-        top = _field_row(c, top, row)
+        top = _field_row(c, top, row, overflow)
     vertical_label(c, Box(_x(1), sub_top, COLS[1], sub_top - top), "法人或者其他组织", size=9.5)
     vertical_label(c, Box(_x(0), applicant_top, COLS[0], applicant_top - top), "申请人信息", size=11)
     return top
 
 
-def _request_section(c: Canvas, top: float, app: Application | None) -> tuple[float, list[str]]:
-    """所需信息情况: description (overflow lines returned for the 附页), 文号, purpose, media, delivery."""
+def _request_section(c: Canvas, top: float, app: Application | None, overflow: Overflow) -> float:
+    """所需信息情况: description, 文号, purpose, media, delivery."""
     section_top = top
     req = app.request if app else None
     box = Box(_x(2), top, COLS[2], DESCRIPTION_H)
-    cell(c, box, "所需信息的名称、文号或者其他特征性描述", size=9.5, align="center")
-    overflow = cell(
-        c,
-        Box(_x(3), top, _span(3, 3), DESCRIPTION_H),
-        req.description if req else "",
-        size=10.5,
-        min_size=8.5,
-        valign="top",
-    )
-    if overflow:
-        _mark_continued(c, Box(_x(3), top, _span(3, 3), DESCRIPTION_H))
+    label = "所需信息的名称、文号或者其他特征性描述"
+    cell(c, box, label, size=9.5, align="center")
+    description = req.description if req else ""
+    value_box = Box(_x(3), top, _span(3, 3), DESCRIPTION_H)
+    if cell(c, value_box, description, size=10.5, min_size=MIN_SIZE, valign="top", more=MORE):
+        overflow.append((label, description))
     top -= DESCRIPTION_H
     top = _field_row(
         c,
@@ -255,6 +292,7 @@ def _request_section(c: Canvas, top: float, app: Application | None) -> tuple[fl
             (4, 1, "所需信息的用途（选填）", True),
             (5, 1, req.purpose if req else "", False),
         ],
+        overflow,
     )
     top = _choice_row(
         c, top, "所需信息的指定提供载体形式（可多选）", [(m.label, bool(app and m in app.media)) for m in Medium]
@@ -263,10 +301,10 @@ def _request_section(c: Canvas, top: float, app: Application | None) -> tuple[fl
         c, top, "获取信息的方式（可多选）", [(d.label, bool(app and d in app.delivery)) for d in Delivery]
     )
     vertical_label(c, Box(_x(0), section_top, _span(0, 2), section_top - top), "所需信息情况", size=11)
-    return top, overflow
+    return top
 
 
-def _closing_section(c: Canvas, top: float, app: Application | None) -> float:
+def _closing_section(c: Canvas, top: float, app: Application | None, overflow: Overflow) -> float:
     """代为填写, 申请人承诺, signature and date, 受理编号 and 答复期限."""
     issued = app.issued if app else None
     proxy_text = ""
@@ -274,7 +312,7 @@ def _closing_section(c: Canvas, top: float, app: Application | None) -> float:
         p = app.proxy
         who = f"工号 {p.staff_id}" if p.staff_id else (f"代理人 {p.agent_name}" if p.agent_name else "")
         proxy_text = "　".join(x for x in (p.kind.label, who, p.note) if x)
-    top = _wide_row(c, top, "代为填写", proxy_text or ("" if app else BLANK_PROXY))
+    top = _wide_row(c, top, "代为填写", proxy_text or ("" if app else BLANK_PROXY), overflow=overflow)
     cell(c, Box(_x(2), top, _span(2, 3), 11 * mm), PLEDGE, size=9, min_size=7)
     cell(c, Box(_x(5), top, COLS[5], 11 * mm))
     checkboxes(
@@ -305,12 +343,23 @@ def _choice_row(c: Canvas, top: float, label: str, items: list[tuple[str, bool]]
 
 
 def _wide_row(
-    c: Canvas, top: float, label: str, text: str, *, split: bool = False, issued: Issued | None = None
+    c: Canvas,
+    top: float,
+    label: str,
+    text: str,
+    *,
+    split: bool = False,
+    issued: Issued | None = None,
+    overflow: Overflow | None = None,
 ) -> float:
-    cell(c, Box(_x(0), top, _span(0, 2), ROW), label, size=9.5, align="center")
     if not split:
-        cell(c, Box(_x(2), top, _span(2, 4), ROW), text, size=10, min_size=7)
-        return top - ROW
+        h = ROW if overflow is None else _row_height([(2, 4, text, False)], ROW, overflow)
+        cell(c, Box(_x(0), top, _span(0, 2), h), label, size=9.5, align="center")
+        value = cell(c, Box(_x(2), top, _span(2, 4), h), text, size=10, min_size=MIN_SIZE, more=MORE)
+        if value and overflow is not None:
+            overflow.append((label, text))
+        return top - h
+    cell(c, Box(_x(0), top, _span(0, 2), ROW), label, size=9.5, align="center")
     cell(
         c,
         Box(_x(2), top, _span(2, 2), ROW),
@@ -324,28 +373,23 @@ def _wide_row(
     return top - ROW
 
 
-def _mark_continued(c: Canvas, box: Box) -> None:
-    c.setFont(BOLD, 8.5)
-    c.drawRightString(box.x + box.w - 1.5 * mm, box.top - box.h + 1.5 * mm, "（续见附页）")
-
-
-def _continuation(c: Canvas, lines: list[str], app: Application | None) -> None:
+def _continuation(c: Canvas, overflow: Overflow, app: Application | None) -> None:
+    """The 附页: each value that did not fit its cell, whole, under its label."""
     top = A4[1] - MARGIN
     c.setFont(BOLD, 15)
     c.drawCentredString(A4[0] / 2, top - 6 * mm, "政府信息公开申请表　附页")
-    c.setFont(REGULAR, 9.5)
     number = app.issued.tracking_no if app and app.issued else ""
-    heading = "所需信息的名称、文号或者其他特征性描述（续）" + (f"　受理编号：{number}" if number else "")
-    c.drawString(MARGIN, top - 13 * mm, heading)
+    if number:
+        fonts.draw(c, MARGIN, top - 13 * mm, f"受理编号：{number}", REGULAR, 9.5)
     y = top - 22 * mm
-    text = "\n".join(lines)
-    for line in wrap(text, REGULAR, 10.5, WIDTH):
-        c.setFont(REGULAR, 10.5)
-        c.drawString(MARGIN, y, line)
-        y -= 10.5 * 1.45
-        if y < MARGIN:
-            c.showPage()
-            y = A4[1] - MARGIN - 10
+    for label, text in overflow:
+        for font, line in [(BOLD, f"{label}（全文）："), *((REGULAR, x) for x in wrap(text, REGULAR, 10.5, WIDTH))]:
+            if y < MARGIN:
+                c.showPage()
+                y = A4[1] - MARGIN - 10
+            fonts.draw(c, MARGIN, y, line, font, 10.5)
+            y -= 10.5 * 1.45
+        y -= 3 * mm
 
 
 def _watermark(c: Canvas) -> None:

@@ -1,14 +1,33 @@
-"""Build the kiosk's bundled CJK fonts from the OFL Noto Sans SC variable font.
+"""Build the kiosk's bundled fonts: Noto Sans SC (Regular, Bold) plus two fallback faces for rare Han.
 
-The variable TrueType font ships inside the PyPI wheel ``justmytype-intl-cjk``.
-Reportlab cannot embed CFF/OTF fonts and embeds only the default (Thin) master of a
-variable font, so we instance it to static weights with fontTools' ``varLib.instancer``
-and subset it to GBK plus every supplementary-plane character the font carries (GB2312
-alone loses characters common in names such as 镕, 堃, 喆).
+What an identity card can carry is the whole Han repertoire of GB 18030-2022: CJK Unified Ideographs,
+Extension A, Extensions B–F (the level-2 set of GB 18030-2022 reaches into them) and the compatibility
+ideographs. No single free font draws all of it, so the kiosk draws with a stack, each face subset by
+what it actually covers (the cmap decides, not a guess):
 
-Run once by a developer (the result is committed under ``assets/fonts/``):
+- ``NotoSansSC-Regular.ttf``: Latin, punctuation and symbols, GBK, then every Han character of the
+  repertoire that Noto Sans SC has (all of the Unified block up to Unicode 13, all of Extension A, a
+  few hundred compatibility and supplementary-plane characters).
+- ``NotoSansSC-Bold.ttf``: GBK plus symbols and Noto's supplementary-plane characters only: bold is
+  used for fixed labels, titles and tracking numbers; anything beyond falls back to the faces below.
+- ``KioskFallbackHanA.ttf``: from Debian's ``fonts-hanazono`` HanaMinA (花園明朝A), every Han character
+  of the repertoire Noto lacks and HanaMinA has (the compatibility ideographs and supplement).
+- ``KioskFallbackHanB.ttf``: from HanaMinB, the same for Extensions B–F.
 
-    .venv/bin/python scripts/build_font.py
+HanaMin is dual-licensed by the GlyphWiki Project (Hanazono Font License, or SIL OFL 1.1 with the
+reserved names HanaMinA/HanaMinB/花園明朝A/B): the subsets are renamed (family "Kiosk Fallback Han
+A/B") so no reserved name is carried by the modified font, and both licence texts are copied next to
+them (``HANAZONO-LICENSE.txt``). Noto Sans SC is OFL (``OFL.txt``).
+
+The source files are build inputs only: the Noto variable font comes from the PyPI wheel
+``justmytype-intl-cjk`` (requirements-dev.txt), HanaMin from the Debian package ``fonts-hanazono``
+(installed by ``scripts/setup --dev``). Reportlab cannot embed CFF/OTF fonts and embeds only the default
+(Thin) master of a variable font, so Noto is instanced to static weights with fontTools'
+``varLib.instancer`` first. The output is byte-for-byte reproducible (fixed timestamps). Run once by a
+developer; the result is committed under ``assets/fonts/``:
+
+    .venv/bin/python scripts/build_font.py            # build
+    .venv/bin/python scripts/build_font.py --report   # coverage of each block by the committed stack
 """
 
 from __future__ import annotations
@@ -16,6 +35,7 @@ from __future__ import annotations
 import pathlib
 import shutil
 import sys
+import unicodedata
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -24,55 +44,154 @@ from fontTools.varLib import instancer
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "assets" / "fonts"
 WEIGHTS = {"Regular": 400, "Bold": 700}
+HANAZONO = pathlib.Path("/usr/share/fonts/truetype/hanazono")
+HANAZONO_COPYRIGHT = pathlib.Path("/usr/share/doc/fonts-hanazono/copyright")
+FALLBACKS = {"A": "HanaMinA.ttf", "B": "HanaMinB.ttf"}
+FIXED_TIME = 3_900_000_000  # head.created/modified (seconds since 1904): fixed so builds are reproducible
+
+# The Han repertoire an identity card can carry (GB 18030-2022 level 3 is all of it).
+HAN_BLOCKS = {
+    "CJK Unified Ideographs": (0x4E00, 0x9FFF),
+    "Extension A": (0x3400, 0x4DBF),
+    "Extension B": (0x20000, 0x2A6DF),
+    "Extension C": (0x2A700, 0x2B73F),
+    "Extension D": (0x2B740, 0x2B81F),
+    "Extension E": (0x2B820, 0x2CEAF),
+    "Extension F": (0x2CEB0, 0x2EBEF),
+    "Compatibility Ideographs": (0xF900, 0xFAFF),
+    "Compatibility Ideographs Supplement": (0x2F800, 0x2FA1F),
+}
 
 
-def _source() -> pathlib.Path:
+def han_repertoire() -> set[int]:
+    """Every assigned code point of :data:`HAN_BLOCKS` (as this Python's Unicode database knows them)."""
+    return {cp for lo, hi in HAN_BLOCKS.values() for cp in range(lo, hi + 1) if unicodedata.category(chr(cp)) != "Cn"}
+
+
+def _noto_source() -> pathlib.Path:
     import justmytype_intl_cjk  # type: ignore[import-untyped]
 
     base = pathlib.Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc"
     return base / "NotoSansSC[wght].ttf"
 
 
-def _codepoints(font: TTFont) -> list[int]:
-    cmap = font.getBestCmap()
+def _noto_codepoints(cmap: dict[int, str], *, all_han: bool) -> set[int]:
     keep: set[int] = set(range(0x20, 0x7F)) | set(range(0xA0, 0x250))
+    han = han_repertoire()
     for cp in cmap:
         if cp > 0xFFFF:
             keep.add(cp)  # supplementary plane: rare name characters such as 𬭎
             continue
-        ch = chr(cp)
+        if all_han and cp in han:
+            keep.add(cp)
+            continue
         try:
-            ch.encode("gbk")
+            chr(cp).encode("gbk")
         except UnicodeEncodeError:
-            # general punctuation, arrows, enclosed numbers, CJK symbols stay useful
+            # general punctuation, arrows, enclosed numbers, CJK symbols, the middle dots of
+            # transliterated names (‧ ・ ･) stay useful
             if 0x2000 <= cp <= 0x33FF or 0xFE30 <= cp <= 0xFFEF:
                 keep.add(cp)
             continue
         keep.add(cp)
-    return sorted(cp for cp in keep if cp in cmap)
+    return {cp for cp in keep if cp in cmap}
 
 
-def main() -> int:
-    src = _source()
-    OUT.mkdir(parents=True, exist_ok=True)
+def _options() -> subset.Options:
+    opts = subset.Options()
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    opts.layout_features = ["*"]
+    opts.notdef_outline = True
+    opts.glyph_names = False
+    return opts
+
+
+def _save(font: TTFont, out: pathlib.Path) -> None:
+    font["head"].created = FIXED_TIME
+    font["head"].modified = FIXED_TIME
+    font.recalcTimestamp = False
+    font.save(out)
+    print(f"{out.relative_to(ROOT)}: {out.stat().st_size / 1e6:.1f} MB, {len(font.getBestCmap())} characters")
+
+
+def _rename(font: TTFont, family: str) -> None:
+    """Give a subset its own names (the source's reserved font names must not be carried)."""
+    ps = family.replace(" ", "")
+    names = {1: family, 2: "Regular", 3: f"{ps}-subset", 4: f"{family} Regular", 6: ps}
+    table = font["name"]
+    table.names = [r for r in table.names if r.nameID not in (1, 2, 3, 4, 6, 16, 17)]
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+        table.setName(value, name_id, 1, 0, 0)
+
+
+def build_noto() -> set[int]:
+    """The two Noto weights; returns what the Regular face covers."""
+    src = _noto_source()
+    covered: set[int] = set()
     for name, wght in WEIGHTS.items():
         font = TTFont(src)
         static = instancer.instantiateVariableFont(font, {"wght": wght}, updateFontNames=True)
-        opts = subset.Options()
-        opts.name_IDs = ["*"]
-        opts.name_languages = ["*"]
-        opts.layout_features = ["*"]
-        opts.notdef_outline = True
-        opts.glyph_names = False
-        sub = subset.Subsetter(opts)
-        sub.populate(unicodes=_codepoints(static))
+        keep = _noto_codepoints(static.getBestCmap(), all_han=name == "Regular")
+        sub = subset.Subsetter(_options())
+        sub.populate(unicodes=sorted(keep))
         sub.subset(static)
-        out = OUT / f"NotoSansSC-{name}.ttf"
-        static.save(out)
-        print(f"{out.relative_to(ROOT)}: {out.stat().st_size / 1e6:.1f} MB")
+        _save(static, OUT / f"NotoSansSC-{name}.ttf")
+        if name == "Regular":
+            covered = keep
     shutil.copy(src.parent / "OFL.txt", OUT / "OFL.txt")
+    return covered
+
+
+def build_fallbacks(covered: set[int]) -> None:
+    """KioskFallbackHanA/B: the Han characters of the repertoire not yet covered, from HanaMinA/B."""
+    wanted = han_repertoire() - covered
+    for letter, filename in FALLBACKS.items():
+        src = HANAZONO / filename
+        if not src.exists():
+            raise SystemExit(f"{src} is missing: install the Debian package fonts-hanazono (scripts/setup --dev)")
+        font = TTFont(src)
+        keep = sorted(wanted & set(font.getBestCmap()))
+        opts = _options()
+        opts.hinting = False  # TrueType instructions are a third of the file and do nothing at print sizes
+        opts.layout_features = []  # Japanese vertical forms and variants: not used here
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=keep)
+        sub.subset(font)
+        _rename(font, f"Kiosk Fallback Han {letter}")
+        _save(font, OUT / f"KioskFallbackHan{letter}.ttf")
+        wanted -= set(keep)
+    licence = HANAZONO_COPYRIGHT.read_text(encoding="utf-8")
+    header = (
+        "KioskFallbackHanA.ttf and KioskFallbackHanB.ttf are subsets of HanaMinA and HanaMinB\n"
+        "(Hanazono fonts, GlyphWiki Project), renamed, used under the Hanazono Font License (or,\n"
+        "at your option, the SIL Open Font License 1.1). The Debian copyright file follows.\n\n"
+    )
+    (OUT / "HANAZONO-LICENSE.txt").write_text(header + licence, encoding="utf-8")
+
+
+def report() -> None:
+    """Coverage of each Han block by the committed stack (Noto Regular, then the fallbacks)."""
+    faces = ["NotoSansSC-Regular.ttf", "KioskFallbackHanA.ttf", "KioskFallbackHanB.ttf"]
+    cmaps = [set(TTFont(OUT / f, lazy=True).getBestCmap()) for f in faces]
+    union = set().union(*cmaps)
+    for block, (lo, hi) in HAN_BLOCKS.items():
+        assigned = [cp for cp in range(lo, hi + 1) if unicodedata.category(chr(cp)) != "Cn"]
+        per_face = " ".join(f"{sum(cp in c for cp in assigned):6d}" for c in cmaps)
+        missing = len(assigned) - sum(cp in union for cp in assigned)
+        print(f"{block:36s} {len(assigned):6d} assigned · by face {per_face} · not drawn {missing}")
+    total = sum(f.stat().st_size for f in OUT.glob("*.ttf"))
+    print(f"assets/fonts: {total / 1e6:.1f} MB (Unicode {unicodedata.unidata_version})")
+
+
+def main(argv: list[str]) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    if "--report" not in argv:
+        build_fallbacks(build_noto())
+    report()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

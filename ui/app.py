@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.paths import app_root, font_path
+from kiosk.paths import app_root
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +59,20 @@ def quiet_known_noise() -> None:
 
 
 def load_fonts() -> str:
-    """Register the bundled Noto Sans SC (Regular and Bold) and make it the application font."""
+    """Register the bundled font stack (kiosk.fonts) and make Noto Sans SC the application font; the
+    fallback faces (Extensions B–F, compatibility ideographs) are its substitutes, so any text set in
+    Noto Sans SC draws a character Noto lacks from them rather than from whatever the system has."""
     from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
+    from kiosk import fonts
+
     family = ""
-    for weight in ("Regular", "Bold"):
-        fid = QFontDatabase.addApplicationFont(str(font_path(weight)))
+    for face in fonts.ALL_FACES:
+        fid = QFontDatabase.addApplicationFont(str(face.path))
         if fid < 0:
-            raise RuntimeError(f"cannot load the bundled font {font_path(weight)}")
+            raise RuntimeError(f"cannot load the bundled font {face.path}")
         family = family or QFontDatabase.applicationFontFamilies(fid)[0]
+    QFont.insertSubstitutions(family, [face.family for face in fonts.FALLBACKS])
     font = QFont(family)
     font.setPixelSize(24)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)

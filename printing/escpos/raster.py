@@ -1,6 +1,8 @@
 """Lines the printer's own font cannot draw, drawn with the bundled font as ``GS v 0`` raster images.
 
-A line holding a character the printer lacks (𬭎, or 镕 on a GB2312-only printer) is drawn whole, on
+A line holding a character the printer lacks (𬭎, or 镕 on a GB2312-only printer) is drawn whole, each
+character with the first face of the bundled stack that has it (:mod:`kiosk.fonts`: Noto Sans SC, then
+the Extension B–F and compatibility fallbacks), on
 the same 12 × 24-dot grid as font A (ASCII one cell, everything else two), so it lines up with the
 text lines around it. The image spans the full print width and carries its own alignment: ``GS v 0``
 prints as a block, and a printer ignores it while text waits in its line buffer, so the caller sends
@@ -13,16 +15,16 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.paths import font_path
+from kiosk import fonts
 from printing.escpos.cjk import char_width, text_width
 
 CELL_W = 12  # font A cell, dots (203 dpi): 48 columns on 80 mm paper, 32 on 58 mm
 CELL_H = 24
 
 
-@lru_cache(maxsize=4)
-def _font(size: int, weight: str) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path(weight)), size)
+@lru_cache(maxsize=16)
+def _font(size: int, face: fonts.Face) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(face.path), size)
 
 
 @lru_cache(maxsize=4096)
@@ -30,7 +32,8 @@ def _glyph(ch: str, scale: int, bold: bool) -> Image.Image:
     """One character centred in its cell(s), white on black ("L"): rendered once per process."""
     cell_w, cell_h = CELL_W * scale * char_width(ch), CELL_H * scale
     cell = Image.new("L", (cell_w, cell_h), 0)
-    font = _font(22 * scale, "Bold" if bold else "Regular")
+    face = fonts.face_for(ch, bold=bold) or (fonts.BOLD if bold else fonts.REGULAR)
+    font = _font(22 * scale, face)
     ImageDraw.Draw(cell).text((cell_w / 2, cell_h / 2), ch, fill=255, font=font, anchor="mm")
     return cell
 

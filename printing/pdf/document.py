@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 from typing import Protocol
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.pdf import fonts
@@ -173,7 +172,7 @@ def _pack(items: list[str], font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for item in items:
         joined = f"{lines[-1]}　{item}" if lines else item
-        if lines and stringWidth(joined, font, size) <= width:
+        if lines and fonts.width(joined, font, size) <= width:
             lines[-1] = joined
         else:
             lines.extend(wrap(item, font, size, width))
@@ -200,15 +199,14 @@ def build_document_pdf(doc: DocumentLike) -> bytes:
     total = len(pages)
     for n, page in enumerate(pages, start=1):
         for line, y in page:
-            c.setFont(line.font, line.size)
             if line.center:
-                c.drawCentredString(A4[0] / 2, y, line.text)
+                fonts.draw(c, A4[0] / 2, y, line.text, line.font, line.size, anchor="middle")
             else:
-                c.drawString(MARGIN_X + line.indent, y, line.text)
+                fonts.draw(c, MARGIN_X + line.indent, y, line.text, line.font, line.size)
         c.setFont(REGULAR, 8.5)
         c.drawCentredString(A4[0] / 2, MARGIN_BOTTOM / 2, f"第 {n} 页 共 {total} 页")
         if n > 1:
-            c.drawString(MARGIN_X, A4[1] - MARGIN_TOP / 2, doc.title[:40])
+            fonts.draw(c, MARGIN_X, A4[1] - MARGIN_TOP / 2, doc.title[:40], REGULAR, 8.5)
         c.showPage()
     c.save()
     return buf.getvalue()

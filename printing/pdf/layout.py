@@ -3,7 +3,8 @@
 Coordinates are PDF points with the origin at the bottom left, as reportlab has them; ``y`` arguments
 named ``top`` are the upper edge of a box. Wrapping breaks between any two CJK characters, keeps
 Latin words and numbers whole where they fit, and never starts a line with closing punctuation
-(避头尾: ，。、；：？！）》」 …).
+(避头尾: ，。、；：？！）》」 …) nor end one with an opening bracket (（《「“ …): it goes down with
+the text it opens.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm as _mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.pdf.fonts import BOLD, REGULAR
+from printing.pdf.fonts import BOLD, REGULAR, draw
+from printing.pdf.fonts import width as stringWidth
 
 __all__ = ["BOLD", "REGULAR", "Box", "cell", "checkboxes", "fit", "mm", "vertical_label", "wrap"]
 
 mm: float = float(_mm)  # one millimetre in points
-NO_LINE_START = set("，。、；：？！）》」』】〕…—·,.;:?!)]}%％")
+NO_LINE_START = set("，。、；：？！）》」』】〕”’…—·,.;:?!)]}%％")
+NO_LINE_END = set("（《「『【〔“‘([{")
 _TOKEN = re.compile(r"[A-Za-z0-9@._\-/:+#%]+|\s+|.", re.DOTALL)
 LEADING = 1.35  # line height as a multiple of the font size
 
@@ -40,30 +42,45 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 def _wrap_paragraph(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
-    line = ""
+    line: list[str] = []
     line_w = 0.0
     for tok in _tokens(text):
         tok_w = stringWidth(tok, font, size)
-        if line_w + tok_w <= width or not line or (tok[0] in NO_LINE_START and len(tok) == 1):
-            line += tok
+        if tok_w > width and not tok.isspace():  # a word longer than the line: break it by characters
+            for ch in tok:
+                ch_w = stringWidth(ch, font, size)
+                if line and line_w + ch_w > width:
+                    lines.append("".join(line).rstrip())
+                    line, line_w = [], 0.0
+                line.append(ch)
+                line_w += ch_w
+            continue
+        if line_w + tok_w <= width or not line:
+            line.append(tok)
             line_w += tok_w
             continue
         if tok.isspace():
-            lines.append(line)
-            line, line_w = "", 0.0
+            lines.append("".join(line).rstrip())
+            line, line_w = [], 0.0
             continue
-        if tok_w > width:  # a word longer than the line: break it by characters
-            for ch in tok:
-                ch_w = stringWidth(ch, font, size)
-                if line_w + ch_w > width and line:
-                    lines.append(line)
-                    line, line_w = "", 0.0
-                line += ch
-                line_w += ch_w
-            continue
-        lines.append(line.rstrip())
-        line, line_w = tok, tok_w
-    lines.append(line.rstrip())
+        # 避头尾: closing punctuation takes the character before it along; an opening bracket goes
+        # down with the text it opens.
+        carry: list[str] = []
+        if tok in NO_LINE_START:
+            while line and line[-1] in NO_LINE_START:
+                carry.insert(0, line.pop())
+            if line:
+                carry.insert(0, line.pop())
+        while line and line[-1] in NO_LINE_END:
+            carry.insert(0, line.pop())
+        if not line:  # nothing would be left: break where it falls instead
+            line, carry = carry, []
+        lines.append("".join(line).rstrip())
+        while carry and carry[0].isspace():
+            carry.pop(0)
+        line = [*carry, tok]
+        line_w = stringWidth("".join(line), font, size)
+    lines.append("".join(line).rstrip())
     return lines
 
 
@@ -105,9 +122,11 @@ def cell(
     valign: str = "middle",
     pad: float = 1.6 * mm,
     border: bool = True,
+    more: str = "",
 ) -> list[str]:
     """Draw a bordered cell holding ``text`` (shrunk to fit, then wrapped); returns the lines that did
-    not fit (empty when all of it did), so a caller can continue them elsewhere."""
+    not fit (empty when all of it did), so a caller can continue them elsewhere. With ``more`` (e.g.
+    ``"…（全文见附页）"``) the last line shown ends with it when some text did not fit."""
     if border:
         c.rect(box.x, box.top - box.h, box.w, box.h, stroke=1, fill=0)
     if not text:
@@ -115,17 +134,26 @@ def cell(
     inner_w = box.w - 2 * pad
     inner_h = box.h - 2 * pad * 0.6
     s, lines, rest = fit(text, font, size, inner_w, inner_h, min_size=min_size)
+    if rest and more:
+        lines = [*lines[:-1], _ending(lines[-1], more, font, s, inner_w)]
     lead = s * LEADING
     block = len(lines) * lead
     y = box.top - pad * 0.6 - s if valign == "top" else box.top - (box.h - block) / 2 - s * 1.05
-    c.setFont(font, s)
     for line in lines:
         if align == "center":
-            c.drawCentredString(box.x + box.w / 2, y, line)
+            draw(c, box.x + box.w / 2, y, line, font, s, anchor="middle")
         else:
-            c.drawString(box.x + pad, y, line)
+            draw(c, box.x + pad, y, line, font, s)
         y -= lead
     return rest
+
+
+def _ending(line: str, more: str, font: str, size: float, width: float) -> str:
+    """``line`` cut so that ``more`` fits after it on the same line."""
+    room = width - stringWidth(more, font, size)
+    while line and stringWidth(line, font, size) > room:
+        line = line[:-1]
+    return line + more
 
 
 def vertical_label(c: Canvas, box: Box, text: str, *, font: str = BOLD, size: float = 10.0) -> None:

@@ -60,8 +60,7 @@ def build_receipt_pdf(app: Application, zone: ZoneLike, status_url: str = "") ->
     top = A4[1] - MARGIN
     c.setFont(BOLD, 19)
     c.drawCentredString(A4[0] / 2, top - 8 * mm, "政府信息公开申请受理回执")
-    c.setFont(REGULAR, 10)
-    c.drawCentredString(A4[0] / 2, top - 15 * mm, zone.name)
+    fonts.draw(c, A4[0] / 2, top - 15 * mm, zone.name, REGULAR, 10, anchor="middle")
     top -= 22 * mm
 
     qr_size = 34 * mm
@@ -145,7 +144,6 @@ def _qr(c: Canvas, payload: str, x: float, y: float, size: float) -> None:
 
 def _para(c: Canvas, top: float, text: str, size: float) -> float:
     for line in wrap(text, REGULAR, size, WIDTH):
-        c.setFont(REGULAR, size)
-        c.drawString(MARGIN, top - size, line)
+        fonts.draw(c, MARGIN, top - size, line, REGULAR, size)
         top -= size * 1.5
     return top

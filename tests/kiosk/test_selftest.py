@@ -15,6 +15,7 @@ import pytest
 from kiosk import selftest
 from kiosk.cli import main as cli_main
 from kiosk.config import Config, PrinterConfig, ServerSection, demo_config
+from kiosk import fonts as kiosk_fonts
 from kiosk.paths import font_path
 from kiosk.selftest import Verdict, run_checks, truetype_problem
 
@@ -73,13 +74,15 @@ def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path, mon
     head = data.find(b"\x5f\x0f\x3c\xf5")
     broken = data[:head] + b"XXXX" + data[head + 4 :]
     assert "magic" in (truetype_problem(broken) or "")
-    bad = tmp_path / "NotoSansSC-Regular.ttf"
+    (tmp_path / "fonts").mkdir()
+    bad = tmp_path / "fonts" / "NotoSansSC-Regular.ttf"
     bad.write_bytes(data[:5000])
-    monkeypatch.setattr(selftest, "font_path", lambda weight="Regular": tmp_path / f"NotoSansSC-{weight}.ttf")
+    monkeypatch.setattr(kiosk_fonts, "assets_dir", lambda: tmp_path)
     result = selftest.check_fonts(demo_config(tmp_path))
     assert result.verdict is Verdict.FAIL
     assert "NotoSansSC-Regular.ttf" in result.detail
     assert "NotoSansSC-Bold.ttf" in result.detail  # missing altogether
+    assert "KioskFallbackHanB.ttf" in result.detail  # the fallback faces are checked too
 
 
 def test_missing_qml_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cfg: Config) -> None:
