@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk import fonts as kiosk_fonts
 from kiosk import selftest
 from kiosk.cli import main as cli_main
 from kiosk.config import Config, PrinterConfig, ServerSection, demo_config
-from kiosk import fonts as kiosk_fonts
 from kiosk.paths import font_path
 from kiosk.selftest import Verdict, run_checks, truetype_problem
 
