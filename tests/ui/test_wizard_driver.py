@@ -70,6 +70,9 @@ class KioskDriver:
                 return item
         return None
 
+    def find_all_in(self, root: QQuickItem) -> list[QQuickItem]:
+        return list(_walk(root))
+
     def item(self, name: str, timeout_s: float = 10.0) -> QQuickItem:
         return wait_until(lambda: self.find(name), timeout_s, f"item {name!r}")
 
@@ -129,20 +132,34 @@ class KioskDriver:
         assert panel is not None, "the shell has no InputPanel"
         return panel
 
+    def pad(self) -> QQuickItem:
+        """The kiosk's own number/code pad (KeyPad.qml), for number fields and tracking numbers."""
+        pad = self.find("keyPad", visible=False)
+        assert pad is not None, "the shell has no KeyPad"
+        return pad
+
     def keyboard_up(self) -> bool:
-        """The keyboard is shown and has finished sliding in."""
-        panel = self.panel()
+        """The keyboard (or the kiosk's key pad) is shown and has finished sliding in."""
+        panel, pad = self.panel(), self.pad()
+        if self.window.property("padUp"):
+            return pad.y() + pad.height() <= self.window.height() + 0.5
         return bool(self.window.property("keyboardUp")) and panel.y() + panel.height() <= self.window.height() + 0.5
 
     def wait_keyboard(self) -> None:
         wait_until(self.keyboard_up, 5, "the on-screen keyboard")
         settle(100)
 
+    def keyboard_top(self) -> float:
+        """Where the keyboard (or key pad) begins, in window coordinates."""
+        item = self.pad() if self.window.property("padUp") else self.panel()
+        return float(item.mapToScene(QPointF(0, 0)).y())
+
     def key(self, text: str) -> QQuickItem:
-        """A key of the on-screen keyboard by the text it types (letters, digits)."""
+        """A key of the on-screen keyboard (or of the key pad when that is up) by the text it types."""
+        board = self.pad() if self.window.property("padUp") else self.panel()
 
         def lookup() -> QQuickItem | None:
-            for item in _walk(self.panel()):
+            for item in _walk(board):
                 if not item.isVisible() or item.width() <= 0:
                     continue
                 meta = item.metaObject()
@@ -156,6 +173,11 @@ class KioskDriver:
 
     def hide_keyboard(self) -> None:
         """Tap the keyboard's own hide key (the resident is done typing)."""
+        if self.window.property("padUp"):
+            self.tap_item(self.item("keyPadHide"))
+            wait_until(lambda: not self.window.property("padUp"), 5, "the key pad to hide")
+            settle(150)
+            return
 
         def lookup() -> QQuickItem | None:
             for item in _walk(self.panel()):

@@ -1,34 +1,47 @@
 // One labelled input of the application wizard: the label, the field, and the core's error message
 // for it in plain Chinese right below (red, with the field outlined). objectNames: applyField-<key>,
 // applyError-<key>.
+//
+// `pad` names the kiosk's own key pad for numbers ("digits", "phone" with -, "id" with X; KeyEntry.qml):
+// such a field leaves the Pinyin keyboard down and opens the pad. Enter (the keyboard's ⏎ or the pad's
+// 下一项) moves to the next field of the step, and on the last one to the step's 下一步: the page that
+// holds the field provides `nextField(field)`.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Kiosk.Backend
 
 ColumnLayout {
     id: root
-    required property var wizard          // the ApplyWizard view-model
+    property var wizard: ApplyWizard       // the application wizard's view-model
     required property string key          // the core's dotted field path, e.g. "applicant.name"
     property string label: ""
     property string hint: ""               // greyed example inside the empty field
     property bool required: false
     property bool multiline: false
     property int inputHints: Qt.ImhNone
-    property string extraKey: ""            // e.g. "X": a key button beside the field
+    property string pad: ""                // "" (Pinyin keyboard) | digits | phone | id
     property real fontScale: Theme.scale
     readonly property string error: wizard ? (wizard.errors[key] || "") : ""
     readonly property alias input: loader.item
-    signal focusedField(Item item)
 
     spacing: 6 * fontScale
     Layout.fillWidth: true
     Layout.preferredWidth: 400
     Layout.alignment: Qt.AlignTop
 
+    // Enter: ask the nearest enclosing page for the next field (one behaviour for every field)
+    function advance() {
+        for (var p = root.parent; p; p = p.parent) {
+            if (typeof p.nextField === "function") { p.nextField(root); return }
+        }
+    }
+
     RowLayout {
         spacing: 4
         Label {
             text: root.label
+            textFormat: Text.PlainText
             font.pixelSize: 26 * root.fontScale
             font.bold: true
             color: Theme.text
@@ -41,42 +54,11 @@ ColumnLayout {
         }
     }
 
-    RowLayout {
+    Loader {
+        id: loader
         Layout.fillWidth: true
-        spacing: 12
-        Loader {
-            id: loader
-            Layout.fillWidth: true
-            Layout.preferredHeight: root.multiline ? 170 * root.fontScale : 80 * root.fontScale
-            sourceComponent: root.multiline ? areaComponent : lineComponent
-        }
-        // A key the numeric pad lacks, beside the field (the X that ends some ID numbers).
-        AbstractButton {
-            objectName: "applyExtraKey-" + root.key
-            visible: root.extraKey !== ""
-            Layout.preferredWidth: 96 * Math.min(root.fontScale, 1.3)
-            Layout.preferredHeight: 80 * root.fontScale
-            focusPolicy: Qt.NoFocus
-            onClicked: {
-                var field = loader.item
-                field.forceActiveFocus()
-                field.insert(field.cursorPosition, root.extraKey)
-            }
-            background: Rectangle {
-                radius: 10
-                color: parent.down ? "#D9D1C2" : "#FFFFFF"
-                border.width: 2
-                border.color: Theme.primary
-            }
-            contentItem: Text {
-                text: root.extraKey
-                horizontalAlignment: Text.AlignHCenter
-                verticalAlignment: Text.AlignVCenter
-                font.pixelSize: 34 * root.fontScale
-                font.bold: true
-                color: Theme.primary
-            }
-        }
+        Layout.preferredHeight: root.multiline ? 170 * root.fontScale : 80 * root.fontScale
+        sourceComponent: root.multiline ? areaComponent : lineComponent
     }
 
     Component {
@@ -87,6 +69,9 @@ ColumnLayout {
             placeholderText: root.hint
             placeholderTextColor: "#8a94a3"
             inputMethodHints: root.inputHints
+            // a pad field is typed on KeyPad: read-only to the system keyboard, the cursor still shows
+            readOnly: root.pad !== ""
+            cursorVisible: activeFocus
             font.pixelSize: 30 * root.fontScale
             color: Theme.text
             leftPadding: 18
@@ -97,7 +82,12 @@ ColumnLayout {
                 border.width: parent.activeFocus || root.error ? 3 : 2
                 border.color: root.error ? Theme.highlight : (parent.activeFocus ? Theme.primary : "#9aa5b1")
             }
-            onActiveFocusChanged: if (activeFocus) root.focusedField(root)
+            onActiveFocusChanged: {
+                if (activeFocus && root.pad !== "") KeyEntry.open(this, root.pad)
+                else if (!activeFocus) KeyEntry.release(this)
+            }
+            Component.onDestruction: KeyEntry.release(this)
+            onAccepted: root.advance()
             // Pinyin pre-edit text is committed on Enter or by picking a candidate; keep the model in step.
             onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
         }
@@ -112,6 +102,7 @@ ColumnLayout {
                 placeholderText: root.hint
                 placeholderTextColor: "#8a94a3"
                 inputMethodHints: root.inputHints
+                textFormat: TextEdit.PlainText
                 wrapMode: TextEdit.Wrap
                 font.pixelSize: 30 * root.fontScale
                 color: Theme.text
@@ -123,7 +114,6 @@ ColumnLayout {
                     border.width: parent.activeFocus || root.error ? 3 : 2
                     border.color: root.error ? Theme.highlight : (parent.activeFocus ? Theme.primary : "#9aa5b1")
                 }
-                onActiveFocusChanged: if (activeFocus) root.focusedField(root)
                 onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
             }
         }
@@ -133,6 +123,7 @@ ColumnLayout {
         objectName: "applyError-" + root.key
         visible: root.error !== ""
         text: root.error
+        textFormat: Text.PlainText
         color: Theme.highlight
         font.pixelSize: 24 * root.fontScale
         wrapMode: Text.Wrap

@@ -32,6 +32,7 @@ ApplicationWindow {
                                         && (startRoute === "" || stack.depth > 1)
                                         && (startOverlay !== "attract" || attract.visible)
     readonly property bool keyboardUp: inputPanel.active
+    readonly property bool padUp: KeyEntry.active       // the kiosk's own number/code pad (KeyPad.qml)
 
     font.family: fontFamily
     font.pixelSize: Theme.fontBody
@@ -66,6 +67,7 @@ ApplicationWindow {
     }
     function goHome() {
         Qt.inputMethod.hide()
+        KeyEntry.close()
         if (stack.depth > 1)
             stack.pop(null)
     }
@@ -73,7 +75,7 @@ ApplicationWindow {
     Connections {
         target: Nav
         function onOpenRequested(route, props) { win.openRoute(route, props) }
-        function onBackRequested() { if (stack.depth > 1) { Qt.inputMethod.hide(); stack.pop() } }
+        function onBackRequested() { if (stack.depth > 1) { Qt.inputMethod.hide(); KeyEntry.close(); stack.pop() } }
         function onHomeRequested() { win.goHome() }
         function onNotice(text) { toast.show(text) }
     }
@@ -96,7 +98,7 @@ ApplicationWindow {
         id: header
         anchors { left: parent.left; right: parent.right; top: parent.top }
         largeText: win.largeText
-        compact: win.keyboardUp && !Theme.portrait
+        compact: (win.keyboardUp || win.padUp) && !Theme.portrait
         onToggleLargeText: { win.largeText = !win.largeText }
         onHomeTapped: win.goHome()
     }
@@ -104,7 +106,7 @@ ApplicationWindow {
     Item {
         id: content
         anchors { left: parent.left; right: parent.right; top: header.bottom
-                  bottom: win.keyboardUp ? keyboardDock.top : footer.top }
+                  bottom: win.keyboardUp ? keyboardDock.top : win.padUp ? keyPad.top : footer.top }
         clip: true
 
         StackView {
@@ -125,7 +127,7 @@ ApplicationWindow {
     KioskFooter {
         id: footer
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
-        visible: !win.keyboardUp
+        visible: !win.keyboardUp && !win.padUp
         canGoBack: stack.depth > 1
         currentRoute: stack.currentItem && stack.currentItem.route ? stack.currentItem.route : "home"
     }
@@ -178,6 +180,8 @@ ApplicationWindow {
             onClicked: Qt.inputMethod.hide()
         }
     }
+
+    KeyPad { id: keyPad; z: 90; width: win.width }
 
     InputPanel {
         id: inputPanel

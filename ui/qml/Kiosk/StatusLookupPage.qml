@@ -72,11 +72,15 @@ Item {
                         Layout.preferredHeight: Theme.target
                         text: StatusLookup.trackingNumber
                         placeholderText: qsTr("如 WB01-20261127-0007")
-                        inputMethodHints: Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
+                        // typed on the kiosk's code pad: letters and digits directly, no Pinyin candidates
+                        readOnly: true
+                        cursorVisible: activeFocus
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.trackingNumber = text
-                        onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
+                        onActiveFocusChanged: page.padFocus(this, "code")
+                        onAccepted: phoneField.forceActiveFocus()
+                        Component.onDestruction: KeyEntry.release(this)
                         background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
                                                 border.color: parent.activeFocus ? Theme.primary : "#8A8378" }
                     }
@@ -92,11 +96,14 @@ Item {
                         Layout.preferredHeight: Theme.target
                         text: StatusLookup.phone
                         placeholderText: qsTr("申请时填写的电话")
-                        inputMethodHints: Qt.ImhDialableCharactersOnly
+                        readOnly: true
+                        cursorVisible: activeFocus
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.phone = text
-                        onActiveFocusChanged: if (activeFocus) { page.focusedField = this; page.ensureVisible(this) }
+                        onActiveFocusChanged: page.padFocus(this, "phone")
+                        onAccepted: { KeyEntry.close(); StatusLookup.query() }
+                        Component.onDestruction: KeyEntry.release(this)
                         background: Rectangle { radius: 10; color: "#FFFFFF"; border.width: parent.activeFocus ? 3 : 2
                                                 border.color: parent.activeFocus ? Theme.primary : "#8A8378" }
                     }
@@ -110,7 +117,7 @@ Item {
                         fontSize: Theme.fontLarge
                         enabled: StatusLookup.state !== "asking"
                         Layout.preferredWidth: 260
-                        onClicked: { Qt.inputMethod.hide(); StatusLookup.query() }
+                        onClicked: { Qt.inputMethod.hide(); KeyEntry.close(); StatusLookup.query() }
                     }
                     BusyIndicator { running: StatusLookup.state === "asking"; visible: running
                                     Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }
@@ -212,6 +219,10 @@ Item {
     }
 
     property Item focusedField: null
+    function padFocus(field, kind) {
+        if (field.activeFocus) { KeyEntry.open(field, kind); page.focusedField = field; Qt.callLater(page.ensureVisible, field) }
+        else KeyEntry.release(field)
+    }
     function ensureVisible(item) {
         if (!item) return
         var p = item.mapToItem(flick.contentItem, 0, 0)

@@ -1,0 +1,36 @@
+// KeyEntry (singleton): the kiosk's own key pads for fields the Pinyin keyboard types badly — numbers
+// and codes. A field asks for a pad when it takes focus (KeyEntry.open(field, "phone")) and gives it up
+// when it loses focus (KeyEntry.release(field)); Main.qml shows KeyPad.qml while `active`.
+//   digits   0-9                      postcode, staff number
+//   phone    0-9 and -                mobile or 区号-号码
+//   id       0-9 and X                resident ID (the check digit may be X)
+//   code     0-9, A-Z and -           a tracking number such as WB01-20261127-0007
+// Such fields are read-only to the input method (the system keyboard stays down) and the pad writes
+// into them; its Enter key emits the field's `accepted`, which moves on to the next field.
+pragma Singleton
+import QtQuick
+
+QtObject {
+    property Item target: null
+    property string layout: "digits"
+    readonly property bool active: target !== null
+
+    function open(field, kind) { layout = kind || "digits"; target = field }
+    function release(field) { if (target === field) target = null }
+    function close() {
+        var field = target
+        target = null
+        if (field) field.focus = false
+    }
+    function type(text) {
+        if (!target) return
+        var pos = target.cursorPosition
+        target.insert(pos, text)
+        target.cursorPosition = pos + text.length
+    }
+    function backspace() {
+        if (!target || target.cursorPosition === 0) return
+        target.remove(target.cursorPosition - 1, target.cursorPosition)
+    }
+    function enter() { if (target) target.accepted() }
+}

@@ -1,0 +1,94 @@
+// After submitting: the receipt first (a failed printer is never below the fold), the tracking number and the reply deadline.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+ColumnLayout {
+    id: step
+    property bool wide: false
+    readonly property real fontScale: Theme.scale
+    readonly property var vm: ApplyWizard
+    spacing: 20
+    Label {
+        text: qsTr("申请已提交")
+        font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.inForce
+    }
+    // the receipt comes first: a failed printer must never be below the fold
+    Rectangle {
+        Layout.fillWidth: true
+        implicitHeight: receiptLabel.implicitHeight + 28
+        radius: 12
+        color: vm.receiptState === "failed" ? "#FDECEA" : "#EEF5EE"
+        border.width: 2
+        border.color: vm.receiptState === "failed" ? Theme.highlight : Theme.inForce
+        visible: vm.receiptState !== ""
+        Label {
+            id: receiptLabel
+            objectName: "applyReceiptState"
+            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                      leftMargin: 20; rightMargin: 20 }
+            wrapMode: Text.Wrap
+            font.pixelSize: 30 * step.fontScale
+            font.bold: true
+            color: vm.receiptState === "failed" ? Theme.highlight : Theme.text
+            text: vm.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
+                : vm.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
+                : vm.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
+                : ""
+        }
+    }
+    Rectangle {
+        Layout.fillWidth: true
+        implicitHeight: doneGrid.implicitHeight + 48
+        radius: 18; color: "#ffffff"; border.color: Theme.inForce; border.width: 3
+        GridLayout {
+            id: doneGrid
+            anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
+            columns: step.wide ? 2 : 1
+            columnSpacing: 40
+            rowSpacing: 12
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                Label { text: qsTr("受理编号"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label {
+                    objectName: "applyTrackingNumber"
+                    text: vm.trackingNumber
+                    font.pixelSize: 56 * step.fontScale; font.bold: true; color: Theme.primary
+                    Layout.fillWidth: true
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: 36
+                }
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                Layout.alignment: Qt.AlignTop
+                Label { text: qsTr("答复期限"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label {
+                    objectName: "applyDeadline"
+                    text: vm.deadline
+                        ? qsTr("%1 年 %2 月 %3 日前").arg(vm.deadline.substring(0, 4))
+                              .arg(Number(vm.deadline.substring(5, 7))).arg(Number(vm.deadline.substring(8, 10)))
+                        : ""
+                    font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.primary
+                }
+                Label {
+                    objectName: "applyDeadlineExplanation"
+                    Layout.fillWidth: true
+                    text: vm.deadlineExplanation
+                    wrapMode: Text.Wrap
+                    font.pixelSize: 22 * step.fontScale; color: Theme.textMuted
+                }
+            }
+        }
+    }
+    Label {
+        Layout.fillWidth: true
+        wrapMode: Text.Wrap
+        text: qsTr("申请已保存在本终端，将送达区政务公开办。凭受理编号和联系电话可在本终端“申请进度查询”中查询办理情况。")
+        font.pixelSize: 24 * step.fontScale; color: Theme.textMuted
+    }
+}

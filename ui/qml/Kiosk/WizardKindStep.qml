@@ -1,0 +1,77 @@
+// Step 1 of the application wizard: who applies (公民 / 法人或者其他组织).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Kiosk.Backend
+
+ColumnLayout {
+    id: step
+    property bool wide: false
+    readonly property real fontScale: Theme.scale
+    readonly property var vm: ApplyWizard
+    spacing: 30
+    Label {
+        text: qsTr("请选择申请人类型")
+        font.pixelSize: 36 * step.fontScale
+        font.bold: true
+        color: Theme.text
+    }
+    GridLayout {
+        columns: step.wide ? 2 : 1
+        columnSpacing: 30
+        rowSpacing: 30
+        Layout.fillWidth: true
+        Repeater {
+            model: [
+                { code: "citizen", name: qsTr("公民"), detail: qsTr("以个人名义申请，需填写居民身份证号码") },
+                { code: "organisation", name: qsTr("法人或者其他组织"),
+                  detail: qsTr("以单位名义申请，需填写统一社会信用代码") }
+            ]
+            delegate: AbstractButton {
+                required property var modelData
+                objectName: modelData.code === "citizen" ? "applyKindCitizen" : "applyKindOrganisation"
+                Layout.fillWidth: true
+                Layout.preferredWidth: 400
+                implicitHeight: 240 * Math.min(step.fontScale, 1.25)
+                focusPolicy: Qt.NoFocus
+                onClicked: vm.chooseKind(modelData.code)
+                background: Rectangle {
+                    radius: 18
+                    color: parent.down ? "#dbe7f8" : "#ffffff"
+                    border.width: vm.applicantKind === parent.modelData.code ? 5 : 2
+                    border.color: vm.applicantKind === parent.modelData.code ? Theme.primary : "#9aa5b1"
+                }
+                contentItem: Column {
+                    spacing: 16
+                    topPadding: 40
+                    Text {
+                        width: parent.width
+                        horizontalAlignment: Text.AlignHCenter
+                        text: modelData.name
+                        font.pixelSize: 48 * step.fontScale
+                        font.bold: true
+                        color: Theme.primary
+                    }
+                    Text {
+                        width: parent.width
+                        horizontalAlignment: Text.AlignHCenter
+                        text: modelData.detail
+                        font.pixelSize: 26 * step.fontScale
+                        color: Theme.textMuted
+                        wrapMode: Text.Wrap
+                    }
+                }
+            }
+        }
+    }
+    StepError { errorKey: "applicant.kind"; errorLabel: qsTr("申请人类型") }
+    Label {
+        Layout.fillWidth: true
+        Layout.topMargin: 20
+        wrapMode: Text.Wrap
+        text: qsTr("依据《中华人民共和国政府信息公开条例》第二十九条提出申请。行政机关不能当场答复的，"
+                   + "应当自收到申请之日起20个工作日内予以答复。")
+        font.pixelSize: 24 * step.fontScale
+        color: Theme.textMuted
+    }
+}
