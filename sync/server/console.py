@@ -1,0 +1,416 @@
+"""The 政务公开 office's console in the browser (``/admin/office/…``), behind the office role's login.
+
+- ``/admin/office/cases`` — every application by zone, stage and due date, overdue ones on top
+  (filters: zone, stage);
+- ``/admin/office/cases/{no}`` — the case: its dates, the full application as the resident gave it (each
+  opening is logged in ``data_views``), the log, the notices as A4 PDFs, and a form for each step the
+  law allows now (the same ``sync.server.lifecycle`` functions the command line calls; a refused step is
+  shown with its reason and changes nothing);
+- ``/admin/office/cases/{no}/notice/{kind}.pdf`` — 补正告知书 / 延期答复告知书 / 答复书 (logged too: they
+  carry the applicant's name);
+- ``/admin/office/calendar`` — the holiday arrangements terminals count by, and a form to publish a year
+  (the same checks and recount as ``calendar publish``).
+
+The person acting is the logged-in account (``Account.username``): it is who the log records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.server import calendar as cal
+from sync.server import lifecycle as lc
+from sync.server import notices
+from sync.server.db import ZoneRow
+from sync.server.office_db import Case, DataView
+
+Page = Callable[[str, str, Request], str]
+
+
+class Actor(Protocol):
+    @property
+    def username(self) -> str: ...
+
+
+# The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
+STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
+    "ask_correction": [("items", "需要补正的事项", "textarea", True), ("within", "补正期限（工作日）", "int", False)],
+    "correction_received": [],
+    "correction_lapsed": [],
+    "start_consultation": [("party", "征求意见的第三方或机关", "text", True)],
+    "end_consultation": [],
+    "extend": [("approver", "批准人（工作机构负责人）", "text", True), ("days", "延长工作日数（≤20）", "int", False)],
+    "reply": [
+        ("agency", "负责公开的机关及联系方式（非本机关负责时）", "text", False),
+        ("detail", "获取方式、途径（已主动公开时）", "text", False),
+    ],
+    "withdraw": [],
+    "close": [],
+}
+ALLOWED_FROM = {
+    "ask_correction": ("received",),
+    "correction_received": ("correction",),
+    "correction_lapsed": ("correction",),
+    "start_consultation": ("received",),
+    "end_consultation": ("consulting",),
+    "extend": ("received",),
+    "reply": ("received",),
+    "withdraw": lc.OPEN_STATES,
+    "close": ("replied", "withdrawn"),
+}
+
+
+def esc(value: Any) -> str:
+    import html
+
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def zones(session: Session) -> dict[str, str]:
+    return {
+        code: str(json.loads(data).get("name", code))
+        for code, data in session.execute(select(ZoneRow.code, ZoneRow.data))
+    }
+
+
+def register(  # noqa: PLR0915 - the routes are closures over the session factory and guard
+    app: FastAPI,
+    make_session: sessionmaker[Session],
+    *,
+    office: Callable[..., Any],
+    csrf: Callable[[Request], str],
+    page: Page,
+) -> None:
+    """Add the console's routes to ``app``; ``office`` is the dependency giving the logged-in office
+    account, ``csrf`` the hidden form field for it, ``page`` the admin page layout."""
+
+    Office = Annotated[Actor, Depends(office)]
+
+    def table(head: list[str], rows: list[tuple[str, list[str]]]) -> str:
+        th = "".join(f"<th>{esc(h)}</th>" for h in head)
+        trs = "".join(f"<tr class='{cls}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for cls, cells in rows)
+        return f"<div class='scroll'><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table></div>"
+
+    @app.get("/admin/office/cases", response_class=HTMLResponse, summary="Office: the applications")
+    def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> HTMLResponse:
+        today = lc.last_allowed_day()
+        with make_session() as s:
+            names = zones(s)
+            calendar = cal.work_calendar(s)
+            q = select(Case)
+            if zone:
+                q = q.where(Case.zone == zone)
+            if state:
+                q = q.where(Case.state == state)
+            cases = list(s.scalars(q))
+
+        def urgency(c: Case) -> tuple[int, dt.date, str]:
+            due = c.correction_due if c.state == "correction" else c.due
+            if c.state not in lc.OPEN_STATES:
+                return (3, c.received_on, c.tracking_no)
+            if due is None:
+                return (2, dt.date.max, c.tracking_no)
+            return (0 if due < today else 1, due, c.tracking_no)
+
+        rows = []
+        for c in sorted(cases, key=urgency):
+            due = c.correction_due if c.state == "correction" else c.due
+            cls, left = "", ""
+            if c.state in lc.OPEN_STATES and due is not None:
+                n = lc.working_days_between(today, due, calendar)
+                if due < today:
+                    cls, left = "bad", f"逾期{-n}个工作日"
+                else:
+                    cls, left = ("warn" if n <= lc.SOON_WORKING_DAYS else ""), f"还剩{n}个工作日"
+            stage = lc.STAGE_LABELS[c.state] + ("（已延期）" if c.extension_days and c.state == "received" else "")
+            link = f"<a href='/admin/office/cases/{esc(c.tracking_no)}'>{esc(c.tracking_no)}</a>"
+            what = "补正期限" if c.state == "correction" else "答复期限"
+            rows.append(
+                (
+                    cls,
+                    [
+                        link,
+                        esc(names.get(c.zone, c.zone)),
+                        esc(stage),
+                        esc(c.received_on),
+                        esc(f"{what} {due}" if due else ("暂停计算" if c.state == "consulting" else "")),
+                        esc(left)
+                        + (" <span class='muted'>暂定</span>" if c.due_provisional and c.state == "received" else ""),
+                    ],
+                )
+            )
+        zone_opts = "".join(
+            f"<option value='{esc(k)}'{' selected' if k == zone else ''}>{esc(v)}</option>"
+            for k, v in sorted(names.items())
+        )
+        state_opts = "".join(
+            f"<option value='{k}'{' selected' if k == state else ''}>{esc(v)}</option>"
+            for k, v in lc.STAGE_LABELS.items()
+        )
+        filters = (
+            "<form method='get' class='filters'>专区 <select name='zone'><option value=''>全部</option>"
+            f"{zone_opts}</select> 阶段 <select name='state'><option value=''>全部</option>{state_opts}</select> "
+            "<button class='btn' type='submit'>筛选</button></form>"
+        )
+        body = filters + table(["受理编号", "专区", "阶段", "受理日期", "期限", "剩余"], rows)
+        body += f"<p class='muted'>共 {len(rows)} 件；今天 {today}。<a href='/admin/office/calendar'>节假日安排</a></p>"
+        return HTMLResponse(page("依申请公开办理", body, request))
+
+    def detail(  # noqa: PLR0917 - request, session, who, case, then the error shown
+        request: Request, s: Session, who: Actor, case: Case, error: str = "", status: int = 200
+    ) -> HTMLResponse:
+        app_json = notices.application_of(s, case.tracking_no)
+        s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what="application"))
+        s.commit()
+        names = zones(s)
+        st = lc.public_status(case, s)
+        facts = [("受理编号", case.tracking_no), ("专区", names.get(case.zone, case.zone)), ("阶段", st["stage_label"])]
+        facts += [(d["label"], d["date"]) for d in st["dates"]]
+        if case.state == "received" and case.due:
+            facts.append(("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}"))
+            facts.append(("期限计算", case.due_explanation))
+        if case.state == "correction":
+            facts.append(("补正期限", str(case.correction_due)))
+        if case.reply_type:
+            facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
+        if case.printed_deadline:
+            facts.append(("回执所印答复期限", str(case.printed_deadline)))
+        fact_html = "<dl class='facts'>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts) + "</dl>"
+        applicant = app_json.get("applicant") or {}
+        request_info = app_json.get("request") or {}
+        person = [
+            ("姓名/名称", applicant.get("name")),
+            ("证件号码", applicant.get("id_number")),
+            ("联系电话", applicant.get("phone")),
+            ("通信地址", applicant.get("address")),
+            ("电子邮箱", applicant.get("email")),
+            ("所需信息", request_info.get("description")),
+            ("文号", request_info.get("doc_number")),
+            ("用途", request_info.get("purpose")),
+            ("载体形式", "、".join(app_json.get("media") or [])),
+            ("获取方式", "、".join(app_json.get("delivery") or [])),
+        ]
+        person_html = (
+            "<dl class='facts'>"
+            + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in person if v)
+            + "</dl><p class='muted'>查看申请人信息已记录（查看人、时间）。</p>"
+        )
+        log_rows = [
+            (
+                "",
+                [
+                    esc(e.on),
+                    esc(e.actor),
+                    esc(lc.ACTION_LABELS.get(e.action, e.action)),
+                    esc(e.reason),
+                    esc(_data_text(e.data)),
+                ],
+            )
+            for e in lc.events(s, case.tracking_no)
+        ]
+        notices_html = (
+            " ".join(
+                f"<a href='/admin/office/cases/{esc(case.tracking_no)}/notice/{k}.pdf'>{esc(v)}（PDF）</a>"
+                for k, v in notices.KINDS.items()
+                if _notice_ready(case, k, s)
+            )
+            or "<span class='muted'>暂无</span>"
+        )
+        forms = "".join(
+            _step_form(request, csrf, case, step) for step, frm in ALLOWED_FROM.items() if case.state in frm
+        )
+        err = f"<p class='error'>{esc(error)}</p>" if error else ""
+        body = (
+            f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
+            f"<h2>文书</h2><p>{notices_html}</p><h2>申请内容</h2>{person_html}"
+            f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
+            "<p><a href='/admin/office/cases'>返回列表</a></p>"
+        )
+        return HTMLResponse(page(f"申请 {case.tracking_no}", _STYLE + body, request), status_code=status)
+
+    @app.get("/admin/office/cases/{no}", response_class=HTMLResponse, summary="Office: one application")
+    def case_detail(request: Request, who: Office, no: str) -> HTMLResponse:
+        with make_session() as s:
+            case = s.get(Case, no.upper())
+            if case is None:
+                return HTMLResponse(page("没有这件申请", f"<p>没有受理编号为 {esc(no)} 的申请。</p>", request), 404)
+            return detail(request, s, who, case)
+
+    @app.post("/admin/office/cases/{no}/step/{step}", summary="Office: take one step of the lifecycle")
+    async def case_step(request: Request, who: Office, no: str, step: str) -> Response:
+        form = await request.form()
+        values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+        with make_session() as s:
+            case = s.get(Case, no.upper())
+            if case is None or step not in lc.STEPS:
+                return HTMLResponse(page("没有这件申请", "<p>没有这件申请或这个步骤。</p>", request), 404)
+            try:
+                on = dt.date.fromisoformat(values["on"]) if values.get("on") else lc.last_allowed_day()
+            except ValueError:
+                return detail(request, s, who, case, f"日期“{values.get('on')}”不对（应为 年-月-日）", 400)
+            kw: dict[str, Any] = {}
+            try:
+                if step == "ask_correction" and values.get("within"):
+                    kw["within_days"] = int(values["within"])
+                if step == "extend" and values.get("days"):
+                    kw["days"] = int(values["days"])
+            except ValueError:
+                return detail(request, s, who, case, "工作日数应为整数", 400)
+            if step == "reply":
+                kw["reply_type"] = values.get("reply_type", "")
+            fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail")}
+            try:
+                lc.STEPS[step](s, case.tracking_no, lc.Step(who.username, on, values.get("reason", ""), fields), **kw)
+                s.commit()
+            except lc.StepRefused as exc:
+                s.rollback()
+                case = s.get(Case, no.upper())
+                assert case is not None
+                return detail(request, s, who, case, f"未办理：{exc}", 400)
+        return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
+
+    @app.get("/admin/office/cases/{no}/notice/{kind}.pdf", summary="Office: a formal notice as A4 PDF")
+    def case_notice(request: Request, who: Office, no: str, kind: str) -> Response:
+        with make_session() as s:
+            case = s.get(Case, no.upper())
+            if case is None:
+                return HTMLResponse(page("没有这件申请", "", request), 404)
+            try:
+                pdf = notices.build_notice_pdf(s, case, kind)
+            except notices.NoticeUnavailable as exc:
+                return HTMLResponse(page("无法生成文书", f"<p>{esc(exc)}</p>", request), 404)
+            s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what=f"notice:{kind}"))
+            s.commit()
+        name = f"{case.tracking_no}-{kind}.pdf"
+        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
+
+    @app.get("/admin/office/calendar", response_class=HTMLResponse, summary="Office: holiday arrangements")
+    def calendar_page(request: Request, who: Office) -> HTMLResponse:
+        return HTMLResponse(page("节假日安排", _calendar_body(request), request))
+
+    def _calendar_body(request: Request, message: str = "", error: str = "", text: str = "") -> str:
+        with make_session() as s:
+            payload = cal.build_payload(s)
+            published = cal.published_years(s)
+        rows = [
+            (
+                "",
+                [
+                    esc(y),
+                    esc(len(e["holidays"])),
+                    esc(len(e["workdays"])),
+                    esc(payload["sources"][y]),
+                    esc(published[int(y)].published_by if int(y) in published else ""),
+                ],
+            )
+            for y, e in payload["years"].items()
+        ]
+        msg = f"<p class='ok'>{message}</p>" if message else ""
+        err = f"<p class='error'>{error}</p>" if error else ""
+        return (
+            f"{msg}{err}{table(['年份', '放假天数', '调休上班天数', '依据', '发布人'], rows)}"
+            "<p class='muted'>未列出的年份：按《全国年节及纪念日放假办法》暂定计算（法定节日及周末补假）。</p>"
+            "<h2>发布一年的节假日安排</h2><form method='post' action='/admin/office/calendar'>"
+            f"{csrf(request)}<label for='arr'>安排（JSON，格式见 sync/server/calendar.py）</label>"
+            f"<textarea id='arr' name='arrangement' rows='14' style='width:100%'>{esc(text)}</textarea>"
+            "<button class='btn' type='submit'>发布并重新计算答复期限</button></form>"
+        )
+
+    @app.post("/admin/office/calendar", response_class=HTMLResponse, summary="Office: publish a year")
+    async def calendar_publish(request: Request, who: Office) -> HTMLResponse:
+        form = await request.form()
+        text = str(form.get("arrangement") or "")
+        try:
+            year, source, entry = cal.parse_arrangement(json.loads(text))
+        except json.JSONDecodeError as exc:
+            return HTMLResponse(
+                page("节假日安排", _calendar_body(request, error=f"不是 JSON：{esc(exc)}", text=text), request), 400
+            )
+        except cal.ArrangementError as exc:
+            errors = "<br>".join(esc(p) for p in exc.problems)
+            return HTMLResponse(
+                page("节假日安排", _calendar_body(request, error="未发布：<br>" + errors, text=text), request), 400
+            )
+        with make_session() as s, s.begin():
+            cal.publish_year(s, year, source, entry, by=who.username)
+            moved = lc.recompute_open(s, actor=who.username, reason=f"{year}年节假日安排公布（{source}）")
+        lines = "".join(f"<br>{esc(no)}：{esc(old)} → {esc(new)}" for no, old, new in moved)
+        msg = f"已发布 {year} 年节假日安排；{len(moved)} 件申请的期限已重新计算{lines}"
+        return HTMLResponse(page("节假日安排", _calendar_body(request, message=msg), request))
+
+
+_STYLE = (
+    "<style>dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em;background:#fff;"
+    "padding:1em;border:1px solid #ccd;border-radius:6px}dl.facts dt{color:#555}dl.facts dd{margin:0}"
+    "form.step{background:#fff;border:1px solid #ccd;border-radius:6px;padding:.6em 1em;margin:.6em 0}"
+    "form.step textarea,form.step input,form.step select{width:100%;font:inherit;padding:.4em}</style>"
+)
+
+
+def _data_text(data: str) -> str:
+    try:
+        d = json.loads(data)
+    except json.JSONDecodeError:
+        return ""
+    labels = {
+        "items": "补正事项",
+        "within_days": "补正期限(工作日)",
+        "correction_due": "补正期限",
+        "party": "征求意见对象",
+        "approver": "批准人",
+        "days": "延长",
+        "due": "答复期限",
+        "previous_due": "原期限",
+        "working_days": "工作日",
+        "agency": "负责机关",
+        "detail": "获取方式",
+        "on_time": "按期",
+        "printed_deadline": "回执期限",
+    }
+    parts = []
+    for k, v in d.items():
+        if v in (None, "") or k not in labels:
+            continue
+        if k == "reply_type":
+            continue
+        parts.append(f"{labels[k]}：{'是' if v is True else '否' if v is False else v}")
+    if d.get("reply_type") in lc.REPLY_TYPES:
+        parts.insert(0, lc.REPLY_TYPES[d["reply_type"]][0])
+    return "；".join(parts)
+
+
+def _notice_ready(case: Case, kind: str, s: Session) -> bool:
+    try:
+        notices.paragraphs(s, case, kind)
+    except notices.NoticeUnavailable:
+        return False
+    return True
+
+
+def _step_form(request: Request, csrf: Callable[[Request], str], case: Case, step: str) -> str:
+    fields = []
+    if step == "reply":
+        opts = "".join(f"<option value='{k}'>{esc(v[0])}（{esc(v[1])}）</option>" for k, v in lc.REPLY_TYPES.items())
+        fields.append(f"<label>答复类型<select name='reply_type'>{opts}</select></label>")
+    for name, label, kind, required in STEP_FORMS[step]:
+        req = " required" if required else ""
+        if kind == "textarea":
+            fields.append(f"<label>{esc(label)}<textarea name='{name}' rows='3'{req}></textarea></label>")
+        else:
+            typ = "number" if kind == "int" else "text"
+            fields.append(f"<label>{esc(label)}<input type='{typ}' name='{name}'{req}></label>")
+    fields.append("<label>理由/说明<input type='text' name='reason'></label>")
+    fields.append("<label>日期（默认今天）<input type='date' name='on'></label>")
+    return (
+        f"<form class='step' method='post' action='/admin/office/cases/{esc(case.tracking_no)}/step/{step}'>"
+        f"<b>{esc(lc.ACTION_LABELS[step])}</b>{csrf(request)}{''.join(fields)}"
+        f"<button class='btn' type='submit' name='go' value='{step}'>{esc(lc.ACTION_LABELS[step])}</button></form>"
+    )

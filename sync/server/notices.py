@@ -1,0 +1,181 @@
+"""The formal notices the office sends the applicant, as A4 PDFs with the bundled font (reportlab):
+
+- 补正申请告知书 (Article 30): what to correct and by when, and what happens if not;
+- 延期答复告知书 (Article 33 ¶2): by how many working days, to which date, approved by whom;
+- 政府信息公开申请答复书 (Articles 36/37/39): the reply type's wording, the reason, the remedies.
+
+Built from the case, its log and the application as the terminal sent it (name, address and the
+description of the information asked for: these pages carry personal data, so the console logs every
+one it builds). The agency's name is the server's ``agency_name`` setting (Meta), default
+:data:`DEFAULT_AGENCY`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from printing.pdf.fonts import BOLD, REGULAR, register
+from printing.pdf.layout import mm, wrap
+from sync.server import lifecycle as lc
+from sync.server.db import Submission, meta_get
+from sync.server.office_db import Case, CaseEvent
+
+DEFAULT_AGENCY = "本区人民政府政务公开办公室"
+KINDS = {"correction": "补正申请告知书", "extension": "延期答复告知书", "reply": "政府信息公开申请答复书"}
+MARGIN = 25 * mm
+LAW = "《中华人民共和国政府信息公开条例》"
+REMEDY = (
+    "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起6个月内依法"
+    "向人民法院提起行政诉讼（" + LAW + "第五十一条）。"
+)
+REPLY_TEXT = {
+    "already_public": "您申请获取的政府信息已经主动公开。根据{law}第三十六条第（一）项的规定，"
+    "现告知您获取该政府信息的方式和途径：{detail}",
+    "disclosed": "经审查，您申请获取的政府信息属于可以公开的政府信息。根据{law}"
+    "第三十六条第（二）项的规定，现向您提供该政府信息（见附件），或请按您选择的获取方式领取。",
+    "partly_disclosed": "经审查，您申请获取的政府信息中含有不应当公开的内容，但能够作区分处理。根据{law}"
+    "第三十七条的规定，现向您提供可以公开的内容，对不予公开的内容说明理由如下：{reason}",
+    "withheld": "经审查，本机关决定对您申请获取的政府信息不予公开。根据{law}"
+    "第三十六条第（三）项的规定，理由如下：{reason}",
+    "not_exist": "经检索，本机关没有您所申请公开的政府信息。根据{law}"
+    "第三十六条第（四）项的规定，现告知您该政府信息不存在。",
+    "not_ours": "您申请获取的政府信息不属于本机关负责公开。根据{law}第三十六条第（五）项的"
+    "规定，现告知您：负责公开该政府信息的行政机关为{agency}。{reason}",
+    "repeated": "本机关已就您提出的相同政府信息公开申请作出答复。根据{law}"
+    "第三十六条第（六）项的规定，对您的重复申请不予重复处理。",
+    "special_law": "您申请获取的信息属于有关法律、行政法规对信息的获取有特别规定的信息。根据{law}"
+    "第三十六条第（七）项的规定，请依照有关法律、行政法规的规定办理：{reason}",
+    "not_application": "您提出的申请不属于政府信息公开申请。根据{law}第三十九条的规定，"
+    "本机关不作为政府信息公开申请处理，{reason}",
+}
+
+
+def _cn(d: dt.date | str | None) -> str:
+    if d is None:
+        return "    年  月  日"
+    day = d if isinstance(d, dt.date) else dt.date.fromisoformat(d)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def application_of(session: Session, tracking_no: str) -> dict[str, Any]:
+    """The application as the terminal sent it (personal data: callers log the view)."""
+    text = session.scalar(
+        select(Submission.payload).where(Submission.tracking_no == tracking_no, Submission.kind == "application")
+    )
+    return json.loads(text) if text else {}
+
+
+def _last(session: Session, tracking_no: str, action: str) -> CaseEvent | None:
+    return session.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.tracking_no == tracking_no, CaseEvent.action == action)
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+
+
+class NoticeUnavailable(lc.StepRefused):
+    """The case has not reached the step the notice is about."""
+
+
+def paragraphs(session: Session, case: Case, kind: str) -> tuple[str, list[str], dt.date]:
+    """(title, paragraphs, date) of a notice; raises :class:`NoticeUnavailable` before its step."""
+    app = application_of(session, case.tracking_no)
+    applicant = app.get("applicant") or {}
+    name = str(applicant.get("name") or "申请人")
+    what = str((app.get("request") or {}).get("description") or "")
+    head = f"{name}："
+    intro = (
+        f"本机关于{_cn(case.received_on)}收到您提出的政府信息公开申请（受理编号：{case.tracking_no}），"
+        f"申请获取“{what}”。"
+    )
+    if kind == "correction":
+        ev = _last(session, case.tracking_no, "ask_correction")
+        if ev is None:
+            raise NoticeUnavailable("本申请没有告知补正")
+        data = json.loads(ev.data)
+        body = [
+            head,
+            intro + f"经审查，您的申请内容不明确。根据{LAW}第三十条的规定，请您对下列事项作出补正：",
+            str(data.get("items") or ""),
+            f"请于{_cn(data.get('correction_due'))}前提交补正后的申请。答复期限自本机关收到补正的申请之日起计算。"
+            "您无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+        ]
+        return KINDS[kind], body, ev.on
+    if kind == "extension":
+        ev = _last(session, case.tracking_no, "extend")
+        if ev is None:
+            raise NoticeUnavailable("本申请没有延长答复期限")
+        data = json.loads(ev.data)
+        body = [
+            head,
+            intro + f"因{ev.reason}，本机关不能在规定期限内作出答复。"
+            f"经本机关政府信息公开工作机构负责人（{data.get('approver')}）"
+            f"同意，根据{LAW}第三十三条第二款的规定，答复期限延长{data.get('days')}个工作日，"
+            f"本机关将于{_cn(data.get('due'))}前作出答复。",
+            "特此告知。",
+        ]
+        return KINDS[kind], body, ev.on
+    ev = _last(session, case.tracking_no, "reply")
+    if ev is None or case.reply_type is None:
+        raise NoticeUnavailable("本申请尚未答复")
+    data = json.loads(ev.data)
+    text = REPLY_TEXT[case.reply_type].format(
+        law=LAW, reason=ev.reason or "", agency=data.get("agency") or "", detail=data.get("detail") or ""
+    )
+    return KINDS[kind], [head, intro, text, REMEDY], ev.on
+
+
+def build_notice_pdf(session: Session, case: Case, kind: str) -> bytes:
+    """The notice ``kind`` (correction | extension | reply) of ``case`` as an A4 PDF."""
+    if kind not in KINDS:
+        raise NoticeUnavailable(f"没有这种文书：{kind}")
+    title, body, on = paragraphs(session, case, kind)
+    agency = meta_get(session, "agency_name") or DEFAULT_AGENCY
+    register()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, pageCompression=1)
+    c.setTitle(f"{title} {case.tracking_no}")
+    c.setAuthor(agency)
+    width = A4[0] - 2 * MARGIN
+    y = A4[1] - MARGIN - 10 * mm
+
+    def new_page() -> None:
+        nonlocal y
+        c.showPage()
+        y = A4[1] - MARGIN
+
+    c.setFont(BOLD, 20)
+    c.drawCentredString(A4[0] / 2, y, title)
+    y -= 10 * mm
+    c.setFont(REGULAR, 11)
+    c.drawRightString(A4[0] - MARGIN, y, f"受理编号：{case.tracking_no}")
+    y -= 12 * mm
+    size, lead = 13.0, 13.0 * 1.7
+    for i, para in enumerate(body):
+        indent = "" if i == 0 else "　　"
+        for line in wrap(indent + para, REGULAR, size, width):
+            if y < MARGIN + 40 * mm:
+                new_page()
+            c.setFont(REGULAR, size)
+            c.drawString(MARGIN, y, line)
+            y -= lead
+        y -= 2 * mm
+    y -= 14 * mm
+    c.setFont(REGULAR, size)
+    c.drawRightString(A4[0] - MARGIN, y, f"{agency}（印章）")
+    y -= lead
+    c.drawRightString(A4[0] - MARGIN, y, _cn(on))
+    c.setFont(REGULAR, 8)
+    c.drawCentredString(A4[0] / 2, 12 * mm, f"{title} · {case.tracking_no}")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
