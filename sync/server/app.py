@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.server import auth, lifecycle, pages, public
+from sync.server import auth, console, lifecycle, pages, public
 from sync.server import calendar as cal
 from sync.server.db import (
     BlobRow,
@@ -542,6 +542,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         return HTMLResponse(public.status_page(session, case))
 
     auth.install(app, engine, trust_proxy=trust_proxy)
+    console.register(app, make_session)
     ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
     OfficeAccount = Annotated[auth.Account, Depends(auth.require_account("office"))]
 

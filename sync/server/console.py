@@ -14,31 +14,22 @@
 The person acting is the logged-in account (``Account.username``): it is who the log records.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse as _HTML
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.server import auth, layout, notices
 from sync.server import calendar as cal
 from sync.server import lifecycle as lc
-from sync.server import notices
 from sync.server.db import ZoneRow
 from sync.server.office_db import Case, DataView
-
-Page = Callable[[str, str, Request], str]
-
-
-class Actor(Protocol):
-    @property
-    def username(self) -> str: ...
-
 
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
 STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
@@ -81,26 +72,25 @@ def zones(session: Session) -> dict[str, str]:
     }
 
 
-def register(  # noqa: PLR0915 - the routes are closures over the session factory and guard
-    app: FastAPI,
-    make_session: sessionmaker[Session],
-    *,
-    office: Callable[..., Any],
-    csrf: Callable[[Request], str],
-    page: Page,
-) -> None:
-    """Add the console's routes to ``app``; ``office`` is the dependency giving the logged-in office
-    account, ``csrf`` the hidden form field for it, ``page`` the admin page layout."""
+def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa: PLR0915 - routes as closures
+    """Add the console's routes to ``app`` (after ``auth.install``)."""
 
-    Office = Annotated[Actor, Depends(office)]
+    Office = Annotated[auth.Account, Depends(auth.require_account("office"))]
+    csrf = auth.csrf_input
+
+    def page(title: str, body: str, request: Request) -> str:
+        return layout.page(title, body, request)
+
+    def HTMLResponse(content: str, status_code: int = 200) -> Response:
+        return auth.admin_headers(_HTML(content, status_code=status_code))
 
     def table(head: list[str], rows: list[tuple[str, list[str]]]) -> str:
         th = "".join(f"<th>{esc(h)}</th>" for h in head)
         trs = "".join(f"<tr class='{cls}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for cls, cells in rows)
         return f"<div class='scroll'><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table></div>"
 
-    @app.get("/admin/office/cases", response_class=HTMLResponse, summary="Office: the applications")
-    def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> HTMLResponse:
+    @app.get("/admin/office/cases", response_class=_HTML, summary="Office: the applications")
+    def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> Response:
         today = lc.last_allowed_day()
         with make_session() as s:
             names = zones(s)
@@ -165,8 +155,8 @@ def register(  # noqa: PLR0915 - the routes are closures over the session factor
         return HTMLResponse(page("依申请公开办理", body, request))
 
     def detail(  # noqa: PLR0917 - request, session, who, case, then the error shown
-        request: Request, s: Session, who: Actor, case: Case, error: str = "", status: int = 200
-    ) -> HTMLResponse:
+        request: Request, s: Session, who: auth.Account, case: Case, error: str = "", status: int = 200
+    ) -> Response:
         app_json = notices.application_of(s, case.tracking_no)
         s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what="application"))
         s.commit()
@@ -177,8 +167,6 @@ def register(  # noqa: PLR0915 - the routes are closures over the session factor
         if case.state == "received" and case.due:
             facts.append(("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}"))
             facts.append(("期限计算", case.due_explanation))
-        if case.state == "correction":
-            facts.append(("补正期限", str(case.correction_due)))
         if case.reply_type:
             facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
         if case.printed_deadline:
@@ -236,8 +224,8 @@ def register(  # noqa: PLR0915 - the routes are closures over the session factor
         )
         return HTMLResponse(page(f"申请 {case.tracking_no}", _STYLE + body, request), status_code=status)
 
-    @app.get("/admin/office/cases/{no}", response_class=HTMLResponse, summary="Office: one application")
-    def case_detail(request: Request, who: Office, no: str) -> HTMLResponse:
+    @app.get("/admin/office/cases/{no}", response_class=_HTML, summary="Office: one application")
+    def case_detail(request: Request, who: Office, no: str) -> Response:
         with make_session() as s:
             case = s.get(Case, no.upper())
             if case is None:
@@ -292,8 +280,8 @@ def register(  # noqa: PLR0915 - the routes are closures over the session factor
         name = f"{case.tracking_no}-{kind}.pdf"
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
 
-    @app.get("/admin/office/calendar", response_class=HTMLResponse, summary="Office: holiday arrangements")
-    def calendar_page(request: Request, who: Office) -> HTMLResponse:
+    @app.get("/admin/office/calendar", response_class=_HTML, summary="Office: holiday arrangements")
+    def calendar_page(request: Request, who: Office) -> Response:
         return HTMLResponse(page("节假日安排", _calendar_body(request), request))
 
     def _calendar_body(request: Request, message: str = "", error: str = "", text: str = "") -> str:
@@ -324,8 +312,8 @@ def register(  # noqa: PLR0915 - the routes are closures over the session factor
             "<button class='btn' type='submit'>发布并重新计算答复期限</button></form>"
         )
 
-    @app.post("/admin/office/calendar", response_class=HTMLResponse, summary="Office: publish a year")
-    async def calendar_publish(request: Request, who: Office) -> HTMLResponse:
+    @app.post("/admin/office/calendar", response_class=_HTML, summary="Office: publish a year")
+    async def calendar_publish(request: Request, who: Office) -> Response:
         form = await request.form()
         text = str(form.get("arrangement") or "")
         try:

@@ -128,8 +128,11 @@ def paragraphs(session: Session, case: Case, kind: str) -> tuple[str, list[str],
     if ev is None or case.reply_type is None:
         raise NoticeUnavailable("本申请尚未答复")
     data = json.loads(ev.data)
+    reason = ev.reason.strip()
+    if reason and reason[-1] not in "。！？":
+        reason += "。"
     text = REPLY_TEXT[case.reply_type].format(
-        law=LAW, reason=ev.reason or "", agency=data.get("agency") or "", detail=data.get("detail") or ""
+        law=LAW, reason=reason, agency=data.get("agency") or "", detail=data.get("detail") or ""
     )
     return KINDS[kind], [head, intro, text, REMEDY], ev.on
 
@@ -142,7 +145,7 @@ def build_notice_pdf(session: Session, case: Case, kind: str) -> bytes:
     agency = meta_get(session, "agency_name") or DEFAULT_AGENCY
     register()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=REGULAR, initialFontSize=12)
     c.setTitle(f"{title} {case.tracking_no}")
     c.setAuthor(agency)
     width = A4[0] - 2 * MARGIN

@@ -1,0 +1,209 @@
+"""The office's console: over HTTP as a logged-in office account (roles, CSRF, refusals, the list order,
+every view of personal data logged, the notices as real PDFs checked with pdffonts/pdftotext), and the
+done-when flow in a real headless Chromium — a resident applies at a terminal → the office asks for a
+correction in the console → the terminal's lookup and the public page (phone-sized) show it → the
+correction arrives → extension → reply → closed. Screenshots in tests/.artifacts/office/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from adminlogin import PASSWORD, csrf_token, login, make_account
+from synchelpers import ZONES
+from test_office_e2e import PERSONAL, PHONE, _apply, terminal_lookup
+
+from sync.client import sync_once
+from sync.server import lifecycle as lc
+from sync.server.db import sessions
+from sync.server.office_db import Case, DataView
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "office"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def _cases(server, n: int = 1) -> tuple[object, list[str]]:
+    server.publish_lines(ZONES)
+    cfg = server.terminal(server.tmp / "term")
+    numbers = [_apply(cfg) for _ in range(n)]
+    assert sync_once(cfg).error is None
+    return cfg, numbers
+
+
+def test_console_steps_roles_csrf_and_logged_views(server, tmp_path: Path) -> None:
+    _cfg, (first, second) = _cases(server, 2)
+    with sessions(server.engine)() as s, s.begin():  # make the second one overdue: received long ago
+        c = s.get(Case, second)
+        assert c is not None
+        c.due = lc.china_today().replace(day=1) if lc.china_today().day > 2 else c.due
+    it = login(server.url, server.engine, "zhao.it", ("it",))
+    assert it.get("/admin/office/cases").status_code == 403
+    c = login(server.url, server.engine, "wang.office", ("office",))
+    listing = c.get("/admin/office/cases")
+    assert listing.status_code == 200 and listing.headers["cache-control"].startswith("no-store")
+    assert listing.text.index(second) < listing.text.index(first), "overdue on top"
+    assert "逾期" in listing.text and "万宝镇" in listing.text
+    for secret in PERSONAL:
+        assert secret not in listing.text
+    page = c.get(f"/admin/office/cases/{first}")
+    assert page.status_code == 200 and "陈𬭎" in page.text and "11010519491231002X" in page.text
+    with sessions(server.engine)() as s:
+        views = s.query(DataView).filter(DataView.tracking_no == first).all()
+        assert [(v.actor, v.what) for v in views] == [("wang.office", "application")]
+    token = csrf_token(c, f"/admin/office/cases/{first}")
+    # without the CSRF token: refused, nothing changed
+    r = c.post(f"/admin/office/cases/{first}/step/reply", data={"reply_type": "disclosed"})
+    assert r.status_code == 403
+    # a step the law does not allow now: shown with its reason, nothing changed
+    r = c.post(f"/admin/office/cases/{first}/step/close", data={"csrf": token})
+    assert r.status_code == 400 and "未办理" in r.text and "不能办结归档" in r.text
+    r = c.post(
+        f"/admin/office/cases/{first}/step/ask_correction",
+        data={"csrf": token, "items": "请写明项目名称", "within": "10"},
+    )
+    assert r.status_code == 303
+    with sessions(server.engine)() as s:
+        case = s.get(Case, first)
+        assert case is not None and case.state == "correction"
+        assert [e.actor for e in lc.events(s, first)][-1] == "wang.office"
+    pdf = c.get(f"/admin/office/cases/{first}/notice/correction.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    path = tmp_path / "correction.pdf"
+    path.write_bytes(pdf.content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansSC" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    flat = "".join(text.stdout.split())
+    assert "补正申请告知书" in flat and "请写明项目名称" in flat and "第三十条" in flat and first in flat
+    assert c.get(f"/admin/office/cases/{first}/notice/reply.pdf").status_code == 404  # not replied yet
+    with sessions(server.engine)() as s:
+        # two openings, the page shown again with the refused step, and the notice
+        assert s.query(DataView).filter(DataView.tracking_no == first).count() == 4
+
+
+webdriver = pytest.importorskip("selenium.webdriver")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,900",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=DRIVER))
+    drv.set_page_load_timeout(30)
+    yield drv
+    drv.quit()
+
+
+def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    drv = browser
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        drv.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+    def submit(button) -> None:
+        button.click()
+        WebDriverWait(drv, 20).until(expected_conditions.staleness_of(button))
+        WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def step(name: str, **fields: str) -> None:
+        form = drv.find_element(By.CSS_SELECTOR, f"form[action$='/step/{name}']")
+        for key, value in fields.items():
+            el = form.find_element(By.NAME, key)
+            if el.tag_name == "select":
+                Select(el).select_by_value(value)
+            else:
+                el.send_keys(value)
+        submit(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert "未办理" not in drv.page_source, drv.find_element(By.CLASS_NAME, "error").text
+
+    def public(no: str, name: str = "") -> str:
+        drv.set_window_size(390, 844)  # the resident's phone, from the receipt's QR
+        drv.get(f"{server.url}/status?no={no}")
+        drv.find_element(By.ID, "tail").send_keys(PHONE[-4:])
+        submit(drv.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        text = drv.find_element(By.TAG_NAME, "main").text
+        width = drv.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, "the status page fits a phone without sideways scrolling"
+        if name:
+            shot(name)
+        drv.set_window_size(1280, 900)
+        return text
+
+    server.publish_lines(ZONES)
+    cfg = server.terminal(data_dir)
+    no = _apply(cfg)  # 1. a resident applies at the terminal
+    assert sync_once(cfg).error is None
+    make_account(server.engine, "wang.office", ("office",))
+    drv.get(f"{server.url}/admin/office/cases")
+    drv.find_element(By.ID, "username").send_keys("wang.office")
+    drv.find_element(By.ID, "password").send_keys(PASSWORD)
+    submit(drv.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert drv.current_url.endswith("/admin/office/cases") and no in drv.page_source
+    shot("1-list")
+    submit(drv.find_element(By.LINK_TEXT, no))
+    assert "陈𬭎" in drv.page_source
+    shot("2-detail")
+
+    # 2. the office asks for a correction
+    step("ask_correction", items="请写明招标文件所属项目的名称或者文号", within="10")
+    assert "需要补正申请内容" in drv.page_source and "补正申请告知书（PDF）" in drv.page_source
+    shot("3-correction")
+    assert terminal_lookup(cfg, no) == ("需要补正申请内容", "")  # 3. the terminal's lookup shows it
+    text = public(no, "4-public-correction")  # and the public page
+    assert "需要补正申请内容" in text and "补正期限" in text
+    for secret in PERSONAL:
+        assert secret not in text
+    drv.get(f"{server.url}/admin/office/cases/{no}")
+
+    step("correction_received")  # 4. the correction arrives
+    label, due = terminal_lookup(cfg, no)
+    assert label == "已受理，正在办理" and due
+    step("extend", approver="李主任", reason="需要调取档案", days="20")  # 5. extension
+    label, extended = terminal_lookup(cfg, no)
+    assert label == "已延长答复期限，正在办理" and extended > due
+    assert "延期答复告知书（PDF）" in drv.page_source
+    shot("5-extended")
+    step("reply", reply_type="partly_disclosed", reason="其中投标人的个人信息不予公开")  # 6. reply
+    assert "部分公开" in drv.page_source
+    text = public(no, "7-public-replied")
+    assert "已答复" in text and "部分公开" in text
+    drv.get(f"{server.url}/admin/office/cases/{no}")
+    step("close")  # 7. closed
+    assert terminal_lookup(cfg, no) == ("已办结", "")
+    assert "已办结" in public(no)
+    drv.get(f"{server.url}/admin/office/cases/{no}")
+    log = drv.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[2].text for r in log] == [
+        "受理",
+        "告知补正",
+        "收到补正",
+        "延长答复期限",
+        "答复",
+        "办结归档",
+    ]
+    assert all(r.find_elements(By.TAG_NAME, "td")[1].text == "wang.office" for r in log[1:])
+    shot("6-closed")
