@@ -85,6 +85,7 @@ def _layout(args: argparse.Namespace) -> Any:
             encoding=args.encoding or base.encoding,
             font_charset=args.font_charset or base.font_charset,
             cut=base.cut,
+            dots=base.dots,
         )
     except ValueError as exc:
         raise InputError(str(exc)) from None

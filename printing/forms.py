@@ -368,7 +368,7 @@ def _wide_row(
         font=BOLD if issued else REGULAR,
     )
     cell(c, Box(_x(4), top, COLS[4], ROW), "答复期限", size=9.5, align="center")
-    deadline = f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前" if issued else ""
+    deadline = f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前（含当日）" if issued else ""
     cell(c, Box(_x(5), top, COLS[5], ROW), deadline, size=10.5, align="center")
     return top - ROW
 

@@ -44,13 +44,23 @@ def normalise(text: str) -> str:
 
 
 def _in_font(ch: str, font_charset: str) -> bool:
-    """Whether the printer's built-in font (gb2312 | gbk | gb18030 BMP) has a glyph for ``ch``."""
+    """Whether the printer's built-in font has a glyph for ``ch`` at the width we lay it out with.
+
+    The printer profiles: ``gb2312`` and ``gbk`` fonts carry their code sets; a ``gb18030`` font
+    carries GBK plus CJK Extension A (what GB18030 receipt printers have), not the other scripts
+    GB18030 can encode (Tibetan, Uyghur, Mongolian, Yi …), which go as images. A character the
+    printer would draw two columns wide but East Asian Width calls narrow (é, ü in Chinese mode) is
+    drawn as an image too, one column wide."""
     if ord(ch) > 0xFFFF:  # no printer font carries the supplementary planes (𬭎 U+2CB4E)
+        return False
+    if char_width(ch) != 2:
         return False
     if font_charset == "gb2312" and ch in _GB2312_EXTRA:
         return True
+    if font_charset == "gb18030" and 0x3400 <= ord(ch) <= 0x4DBF:
+        return True
     try:
-        ch.encode("gb18030" if font_charset == "gb18030" else font_charset)
+        ch.encode("gbk" if font_charset == "gb18030" else font_charset)
     except UnicodeEncodeError:
         return False
     return True
@@ -71,9 +81,17 @@ def char_bytes(ch: str, encoding: str, font_charset: str) -> bytes | None:
     return data if len(data) > 1 else None
 
 
+@lru_cache(maxsize=65536)
 def char_width(ch: str) -> int:
-    """Columns ``ch`` takes in font A: 1 for ASCII, 2 for everything else (CJK double width)."""
-    return 1 if ch < "\x80" else 2
+    """Columns ``ch`` takes in font A, by East Asian Width: wide and full-width characters two, and
+    ambiguous ones two when they are punctuation or symbols (·, —, “”, ①: wide in Chinese text) but one
+    when they are letters (é, ü, Greek, Cyrillic); narrow and neutral ones (ASCII) one."""
+    if ch < "\x80":
+        return 1
+    eaw = unicodedata.east_asian_width(ch)
+    if eaw in ("W", "F"):
+        return 2
+    return 2 if eaw == "A" and not unicodedata.category(ch).startswith("L") else 1
 
 
 def text_width(text: str) -> int:

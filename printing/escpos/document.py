@@ -16,8 +16,9 @@ from escpos.printer import Dummy
 
 from kiosk.config import PrinterConfig
 from printing.escpos.cjk import ENCODINGS, FONT_CHARSETS, encode_line, text_width, wrap
-from printing.escpos.raster import gs_v_0, render_line
+from printing.escpos.raster import CELL_W, gs_v_0, render_line
 
+QR_EC_M = 1  # python-escpos QR_ECLEVEL_M (GS ( k fn 69 n = 49)
 ESC_INIT = b"\x1b@"
 FS_CHINESE_ON = b"\x1c&"  # FS &: select Kanji (Chinese) character mode
 LF = b"\n"
@@ -35,10 +36,11 @@ def _size(scale: int) -> bytes:
 class Layout:
     """What a receipt needs to know about its printer."""
 
-    columns: int = 48  # font-A characters per line: 48 on 80 mm paper, 32 on 58 mm
+    columns: int = 48  # font-A characters per line: 48 on 80 mm paper, 42 on 72 mm, 32 on 58 mm
     encoding: str = "gb18030"  # gb18030 | gbk
     font_charset: str = "gbk"  # gb2312 | gbk | gb18030: what the printer's own font can draw
     cut: bool = True
+    dots: int = 0  # printable width in dots (203 dpi): 576 at 80 mm, 384 at 58 mm; 0 = from columns
 
     def __post_init__(self) -> None:
         if self.encoding not in ENCODINGS:
@@ -47,10 +49,17 @@ class Layout:
             raise ValueError(f"unknown printer font charset {self.font_charset!r}")
         if not 16 <= self.columns <= 64:
             raise ValueError("columns must be between 16 and 64")
+        if not self.dots:
+            object.__setattr__(self, "dots", 576 if self.columns > 32 else 384)
+        if self.columns * CELL_W > self.dots:
+            raise ValueError(
+                f"{self.columns} columns need {self.columns * CELL_W} dots of print width; this printer has "
+                f"{self.dots} (at most {self.dots // CELL_W} columns)"
+            )
 
     @classmethod
     def of(cls, printer: PrinterConfig) -> Layout:
-        return cls(printer.columns, printer.encoding, printer.font_charset, printer.cut)
+        return cls(printer.columns, printer.encoding, printer.font_charset, printer.cut, getattr(printer, "dots", 0))
 
 
 class EscPosDocument:
@@ -74,6 +83,37 @@ class EscPosDocument:
             raise ValueError("scale must be 1 or 2")
         for piece in wrap(text, self.layout.columns // scale):
             self._emit(piece, align, scale, bold)
+
+    def whole_line(self, text: str, *, align: str = "center", scale: int = 2, bold: bool = True) -> None:
+        """``text`` on one line, never broken (a tracking number): at ``scale`` if it fits the paper,
+        else at normal size."""
+        if scale > 1 and text_width(text) * scale > self.layout.columns:
+            scale = 1
+        if text_width(text) > self.layout.columns:
+            raise ValueError("the text does not fit one line even at normal size")
+        self._emit(text, align, scale, bold)
+
+    def field_parts(self, label: str, parts: list[str], *, limit: int = 0, more: str = "") -> None:
+        """``label：`` and ``parts`` filled greedily after it, each part kept whole on one line (a date,
+        its weekday, 前（含当日）); a part longer than the room is wrapped like any text."""
+        head = f"{label}："
+        width = self.layout.columns
+        indent = text_width(head) if text_width(head) <= width // 3 else 0
+        room = width - indent
+        lines: list[str] = []
+        for part in parts:
+            if lines and text_width(lines[-1]) + text_width(part) <= room:
+                lines[-1] += part
+            elif text_width(part) <= room:
+                lines.append(part)
+            else:
+                lines.extend(wrap(part, room))
+        if limit and len(lines) > limit:  # shortened, saying where the whole text is
+            lines = [*lines[: limit - 1], *wrap(more, room)]
+        if indent == 0:
+            self._emit(head)
+        for i, piece in enumerate(lines):
+            self._emit((head if i == 0 and indent else " " * indent) + piece)
 
     def field(self, label: str, value: str) -> None:
         """``label：value``, continuation lines indented under the value when the label is short."""
@@ -114,10 +154,13 @@ class EscPosDocument:
         self._out._raw(LF * lines)
 
     def qr(self, payload: str, *, module: int = 6) -> None:
-        """A QR code printed by the printer itself (GS ( k, model 2), centred."""
+        """A QR code printed by the printer itself (GS ( k, model 2), centred, error correction M (a
+        thermal print scuffs), with the 4-module quiet zone ISO/IEC 18004 asks for fed above and below."""
+        quiet = bytes([0x1B, ord("J"), 4 * module])  # ESC J n: feed n dots
         self._set_align("center")
-        self._out.qr(payload, size=module, native=True)
-        self._out._raw(LF)
+        self._out._raw(quiet)
+        self._out.qr(payload, ec=QR_EC_M, size=module, native=True)
+        self._out._raw(quiet)
 
     def finish(self) -> bytes:
         """The document's bytes, ending with a feed and (if configured) a cut."""

@@ -26,6 +26,8 @@ RECEIPT_TITLE = "政府信息公开申请"
 RECEIPT_SUBTITLE = "受理回执"
 CONSULTATION_AREA = "政务信息咨询区"
 _WEEKDAYS = "一二三四五六日"
+DESCRIPTION_LINES = 4  # a long description is shortened on the receipt; the form has all of it
+SEE_FORM = "……（详见申请表）"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ class TicketData:
 def cn_date(d: date) -> str:
     """``2026年12月25日（星期五）``."""
     return f"{d.year}年{d.month}月{d.day}日（星期{_WEEKDAYS[d.weekday()]}）"
+
+
+def due_parts(d: date) -> list[str]:
+    """The reply deadline in unbreakable parts: ``2026年12月25日`` ``（星期五）`` ``前（含当日）`` — the
+    due day itself counts (Article 33: within 20 working days)."""
+    return [f"{d.year}年{d.month}月{d.day}日", f"（星期{_WEEKDAYS[d.weekday()]}）", "前（含当日）"]
 
 
 def cn_datetime(t: datetime) -> str:
@@ -156,14 +164,14 @@ def build_receipt(data: ReceiptData, printer: PrinterConfig | Layout | None = No
     doc.line(RECEIPT_SUBTITLE, align="center", scale=2, bold=True)
     doc.rule()
     doc.line("受理编号", align="center")
-    doc.line(data.tracking_no, align="center", scale=2, bold=True)
+    doc.whole_line(data.tracking_no)
     doc.rule()
     doc.field("受理时间", cn_datetime(data.submitted_at))
     doc.field("申请人", data.applicant_name)
     doc.field("申请人类型", data.applicant_kind)
     doc.field(data.id_label, data.id_masked)
     doc.field("联系电话", data.phone_masked)
-    doc.field("所需信息", data.description)
+    doc.field_parts("所需信息", [data.description], limit=DESCRIPTION_LINES, more=SEE_FORM)
     if data.doc_number:
         doc.field("文号", data.doc_number)
     if data.media:
@@ -173,7 +181,7 @@ def build_receipt(data: ReceiptData, printer: PrinterConfig | Layout | None = No
     if data.proxy_note:
         doc.field("填写方式", data.proxy_note)
     doc.rule()
-    doc.field("答复期限", f"{cn_date(data.deadline)}前")
+    doc.field_parts("答复期限", due_parts(data.deadline))
     if data.deadline_explanation:
         doc.line(data.deadline_explanation)
     doc.rule()

@@ -89,7 +89,7 @@ def build_receipt_pdf(app: Application, zone: ZoneLike, status_url: str = "") ->
     rows += [
         ("载体形式", "、".join(m.label for m in app.media), 9 * mm),
         ("获取方式", "、".join(d.label for d in app.delivery), 9 * mm),
-        ("答复期限", f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前", 9 * mm),
+        ("答复期限", f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前（含当日）", 9 * mm),
         ("期限计算", issued.deadline_explanation, 15 * mm),
     ]
     if app.proxy is not None:

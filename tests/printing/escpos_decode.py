@@ -1,7 +1,7 @@
 """A small ESC/POS reader for tests: the bytes a receipt sends, back as lines of text and images.
 
 It knows the commands :mod:`printing.escpos.document` and python-escpos emit (ESC @, FS &, ESC a,
-ESC E, GS !, GS v 0, GS ( k, GS V, ESC d) and fails loudly on anything else, so a new command is
+ESC E, ESC J, GS !, GS v 0, GS ( k, GS V, ESC d) and fails loudly on anything else, so a new command is
 noticed rather than misread. Text is decoded as GB18030 (Chinese mode).
 """
 
@@ -58,7 +58,7 @@ def decode(data: bytes) -> Decoded:
             elif cmd == ord("E"):
                 bold = bool(data[i + 2])
                 i += 3
-            elif cmd == ord("d") or cmd == ord("t"):
+            elif cmd in (ord("d"), ord("t"), ord("J")):  # feed lines, code page, feed dots
                 i += 3
             else:
                 raise ValueError(f"unknown ESC {cmd:#x} at {i}")

@@ -181,3 +181,17 @@ def test_test_page_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "打印机测试页".encode("gb18030") in (tmp_path / "t.bin").read_bytes()
     assert main(["test-page", "--printer", "小票", "--config", str(cfg)]) == 0
     assert len(list((tmp_path / "out").iterdir())) == 1
+
+
+def test_columns_wider_than_the_printer_are_refused_with_a_message(tmp_path: Path) -> None:
+    data = write_json(tmp_path / "app.json", APPLICATION)
+    done = subprocess.run(
+        [sys.executable, "-m", "printing", "receipt", "--data", str(data), "--columns", "64", "--out", "x.bin"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "64 columns need 768 dots" in done.stderr

@@ -69,7 +69,7 @@ def test_receipt_reads_back_as_the_same_chinese_with_the_rare_name_as_an_image(e
     assert "受理时间：2026年11月27日 10:30" in lines
     assert "居民身份证：4301**********1234" in lines
     assert "联系电话：138****5678" in lines
-    assert "答复期限：2026年12月25日（星期五）前" in lines
+    assert "答复期限：2026年12月25日（星期五）前（含当日）" in lines
     assert "文号：万宝政发〔2024〕12号" in lines
     assert "受理地点：万宝镇政务公开专区" in lines
     assert "金额￥" in text.replace("\n", "").replace(" ", "")
@@ -173,3 +173,14 @@ def test_test_page_shows_what_the_printers_font_can_draw(
     assert lines.count("[image 576x24]") == len(as_image)
     assert "?" not in text.replace("?no=", "")
     assert f"字库：{charset.upper()}" in lines
+
+
+@pytest.mark.parametrize("columns", [32, 42, 48])
+def test_the_emulator_reads_the_tracking_number_on_one_line_at_each_width(
+    emupos: Any, receipt_data: Any, columns: int
+) -> None:
+    data = dataclasses.replace(receipt_data, tracking_no="LP01-20260213-0003", applicant_name="王小明")
+    lines = emupos.text_lines(print_on(emupos, build_receipt(data, Layout(columns=columns))))
+    assert "LP01-20260213-0003" in lines
+    assert any("2026年12月25日" in line for line in lines)
+    assert any("前（含当日）" in line for line in lines)
