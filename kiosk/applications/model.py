@@ -24,6 +24,7 @@ Nothing here logs; ``repr`` of these objects contains personal data, so never lo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -463,17 +464,51 @@ def mask_id(number: str) -> str:
     return "*" * n
 
 
+_MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(
+    r"(?P<area>\(?0\d{2,3}\)?)(?P<sep>[- ]?)(?P<number>[1-9]\d{6,7})"
+    r"(?:(?P<xsep>\s*(?:-|转|ext\.?|分机|#)\s*)(?P<ext>\d{1,6}))?",
+    re.IGNORECASE,
+)
+
+
 def mask_phone(phone: str) -> str:
-    """A phone number with its middle hidden: ``13812345678`` → ``138****5678``; landlines keep the
-    area code and the last 4 digits (``0731-84561234`` → ``0731-****1234``)."""
-    phone = phone.strip()
-    if "-" in phone:
-        area, _, rest = phone.partition("-")
-        return f"{area}-{mask_phone(rest)}" if len(rest) > 4 else f"{area}-{'*' * len(rest)}"
-    n = len(phone)
-    if n >= 7:
-        return phone[:3] + "*" * (n - 7) + phone[-4:] if n >= 11 else "*" * (n - 4) + phone[-4:]
-    return "*" * n
+    """A phone number with no more digits shown than needed to recognise it.
+
+    Mobiles keep the first 3 and last 4 digits (``+86 138 1234 5678`` → ``138****5678``); landlines keep
+    the area code and the last 4 digits of the number, and hide the extension (``0738-8123456-806`` →
+    ``0738-***3456-***``); anything else shows only its last 4 digits.
+    """
+    p = phone.strip()
+    compact = re.sub(r"[\s-]", "", p)
+    if m := _MOBILE.fullmatch(compact):
+        d = m.group(1)
+        return d[:3] + "****" + d[-4:]
+    if m := _LANDLINE.fullmatch(p):
+        number = m.group("number")
+        out = m.group("area") + m.group("sep") + "*" * (len(number) - 4) + number[-4:]
+        if m.group("ext"):
+            out += m.group("xsep") + "*" * len(m.group("ext"))
+        return out
+    digits = sum(ch.isdigit() for ch in p)
+    seen = 0
+    out_chars = []
+    for ch in p:
+        if ch.isdigit():
+            seen += 1
+            out_chars.append(ch if seen > digits - 4 else "*")
+        else:
+            out_chars.append(ch)
+    return "".join(out_chars)
+
+
+def mask_email(email: str) -> str:
+    """An e-mail address with its local part hidden but its first character (``z*******@example.com``);
+    the domain stays, it identifies no one."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at:
+        return "*" * len(email.strip())
+    return local[:1] + "*" * max(len(local) - 1, 3) + "@" + domain
 
 
 def mask_name(name: str) -> str:
