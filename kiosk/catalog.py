@@ -317,6 +317,11 @@ def _link(session: Session, doc_id: str | None) -> DocLink | None:
     return DocLink(id=doc_id, title=row[0], status=row[1])
 
 
+def document_record(session: Session, doc_id: str) -> Document | None:
+    """The mirror's record of one document (for printing it), or None."""
+    return session.scalar(select(Document).where(Document.id == doc_id))
+
+
 def document(session: Session, doc_id: str) -> DocumentDetail | None:
     """Everything the reader shows about one document, or None if the mirror does not hold it."""
     doc = session.scalar(select(Document).where(Document.id == doc_id))

@@ -1,30 +1,44 @@
-"""The composition root: starts Qt, loads the bundled fonts, opens the mirror, starts the worker, loads
-the QML shell — and is the one place where sync and printing get wired to the screens.
+"""The composition root: starts Qt, loads the bundled fonts, opens the mirror, builds the long-lived
+services once — the DB worker, the task pool, the print service, the sync loop, the ports over the
+core — hands them to the QML engine the view-models are made by, and stops them in order.
 
 Order matters: the CJK font is registered before anything renders (the terminal may have no CJK font
-at all), ``QT_IM_MODULE`` is set before the QGuiApplication exists (the virtual keyboard is an input
-method plugin), and :func:`ui.services.install` runs before QML instantiates any view-model.
+at all), ``QT_IM_MODULE`` and the keyboard's private ``XDG_CONFIG_HOME`` are set before the
+QGuiApplication exists (the virtual keyboard is an input method plugin), and the services exist before
+QML instantiates any view-model.
 
-Hooks for the other packages (the lead wires them once they are ready)::
+What starts with the program (each promise has a kill -9 test in ``tests/ui/test_startup.py``):
 
-    app = KioskApp(cfg)
-    attach_background_service(app, start=..., stop=...)   # e.g. the sync loop
-    attach_print_service(app, handler)                    # handler(job_id, doc_id, pdf_path)
+- the print service, on the task pool: it recovers its queue (interrupted jobs are kept for staff,
+  queued ones print) whether or not anyone prints;
+- the purge of the personal data of applications the server has acknowledged
+  (:func:`kiosk.applications.service.purge_delivered`), on the DB worker, so a crash between the
+  server's ack and the purge is repaired at the next start;
+- with a server configured, the one sync loop (:meth:`KioskApp.start_background`); staff's 立即同步
+  asks it for a run.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
 from kiosk.paths import app_root
+from kiosk.startup import SEED_MARKER_KEY, mirror_ready, open_mirror, schema_heads
+
+if TYPE_CHECKING:
+    from printing.queue import PrintService
+    from sync.loop import SyncLoop
+    from ui.services import Services
+    from ui.worker import DbWorker
+
+__all__ = ["SEED_MARKER_KEY", "KioskApp", "mirror_ready", "open_mirror", "schema_heads"]
 
 log = logging.getLogger(__name__)
 
@@ -84,73 +98,48 @@ def register_qml_types() -> None:
     """Import every view-model module so its @QmlElement types exist before QML loads."""
     import ui.idle
     import ui.speech
+    import ui.vm_application
     import ui.vm_catalog
     import ui.vm_document
     import ui.vm_feedback
     import ui.vm_printing
     import ui.vm_search
+    import ui.vm_staff
+    import ui.vm_status_lookup
     import ui.vm_terminal  # noqa: F401
 
-    for optional in ("ui.vm_application", "ui.vm_status_lookup", "ui.vm_staff"):  # the wizard engineer's
-        try:
-            __import__(optional)
-        except ImportError as exc:
-            log.warning("view-model %s not available: %s", optional, exc)
 
+def build_services(
+    cfg: Config,
+    worker: DbWorker,
+    *,
+    printing: Callable[[], PrintService] | None = None,
+    sync_trigger: Callable[[], None] | None = None,
+    leave_kiosk: Callable[[], None] | None = None,
+) -> Services:
+    """The services and ports the view-models are given, over ``worker`` (the one place adapters are
+    made; tests use it for view-models outside a whole kiosk). Without ``printing`` nothing can print."""
+    from ui.adapters import CoreApplicationsPort, CoreDocumentPrintPort, CoreStaffPort, CoreStatusPort
+    from ui.background import Deferred, TaskPool
+    from ui.events import PrintEvents, SyncEvents
+    from ui.services import Services
 
-SEED_MARKER_KEY = "seed.content_pack"  # kiosk.seed.MARKER_KEY (tests check they agree)
-_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([^'\"\s]+)['\"]?", re.M)
-
-
-def schema_heads() -> set[str]:
-    """The newest Alembic revision(s), read from the migration files without importing Alembic."""
-    from kiosk.paths import migrations_dir
-
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (migrations_dir() / "versions").glob("*.py"):
-        found = dict((k, v) for k, v in _REVISION.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions.add(found["revision"])
-        if found.get("down_revision", "None") != "None":
-            parents.add(found["down_revision"])
-    return revisions - parents
-
-
-def mirror_ready(cfg: Config) -> bool:
-    """True when the mirror exists, is at the newest schema and was seeded (or synced): then start-up
-    skips Alembic and the content-pack importer, which cost a second of imports on a terminal."""
-    import sqlite3
-
-    if not cfg.db_path.is_file():
-        return False
-    try:
-        con = sqlite3.connect(f"file:{cfg.db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            versions = {r[0] for r in con.execute("SELECT version_num FROM alembic_version")}
-            seeded = con.execute("SELECT 1 FROM kv WHERE key = ?", (SEED_MARKER_KEY,)).fetchone() is not None
-            synced = con.execute("SELECT 1 FROM documents WHERE seq > 0 LIMIT 1").fetchone() is not None
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return False
-    wants_seed = bool(cfg.terminal.content_pack.strip())
-    return versions == schema_heads() and (seeded or synced or not wants_seed)
-
-
-def open_mirror(cfg: Config) -> Path:
-    """Migrate the terminal's mirror and seed it from the content pack on first start; returns its path."""
-    if mirror_ready(cfg):
-        return cfg.db_path
-    from kiosk.db import open_engine
-    from kiosk.seed import ensure_seeded
-
-    engine = open_engine(cfg.db_path)
-    try:
-        ensure_seeded(cfg, engine)
-    finally:
-        engine.dispose()
-    return cfg.db_path
+    unavailable: Deferred[PrintService] = Deferred("the print service")
+    get_printing = printing or unavailable.get
+    services = Services(
+        config=cfg,
+        worker=worker,
+        pool=TaskPool(),
+        print_events=PrintEvents(),
+        sync_events=SyncEvents(),
+        applications=CoreApplicationsPort(cfg, get_printing),
+        status=CoreStatusPort(cfg),
+        staff=CoreStaffPort(cfg, get_printing, sync_trigger),
+        documents=CoreDocumentPrintPort(cfg, get_printing),
+    )
+    if leave_kiosk is not None:
+        services.leave_kiosk = leave_kiosk
+    return services
 
 
 def _search_index_current(session: Any) -> bool:
@@ -161,32 +150,31 @@ def _search_index_current(session: Any) -> bool:
     return index.ensure_current(session)
 
 
-@dataclass
-class BackgroundService:
-    name: str
-    start: Callable[[], None]
-    stop: Callable[[], None]
+def _purge_delivered(session: Any) -> int:
+    """Worker job at start-up: the personal data of acknowledged applications leaves the terminal."""
+    from kiosk.applications.service import purge_delivered
+
+    return purge_delivered(session)
 
 
 @dataclass
 class KioskApp:
-    """One running kiosk: Qt application, worker, QML engine, root window."""
+    """One running kiosk: Qt application, its services, QML engine, root window."""
 
     config: Config
     initial: dict[str, Any] = field(default_factory=dict)
-    services_bg: list[BackgroundService] = field(default_factory=list)
     started_at: float = field(default_factory=time.perf_counter)
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from PySide6.QtCore import QCoreApplication, Qt
         from PySide6.QtGui import QGuiApplication
-        from PySide6.QtQml import QQmlApplicationEngine
         from PySide6.QtQuick import QQuickWindow  # noqa: F401 - root objects come back as QQuickWindow
 
-        from ui import services
+        from ui.background import Deferred
         from ui.keyboard import KeyboardPrivacy, private_config_home
         from ui.qr import QrImageProvider
+        from ui.services import KioskEngine
         from ui.worker import DbWorker
 
         prepare_environment()
@@ -197,19 +185,64 @@ class KioskApp:
         self.qapp.setOrganizationName("zwgk")
         quiet_known_noise()
         self.font_family = load_fonts()
-        db_path = open_mirror(self.config)
+        cfg = self.config
+        db_path = open_mirror(cfg)
+
+        # the two background mechanisms: the mirror's one worker, and a small pool for the rest
         self.worker = DbWorker(db_path)
         self.worker.start()
-        self.services = services.Services(config=self.config, worker=self.worker)
-        services.install(self.services)
+        self.printing: Deferred[PrintService] = Deferred("the print service")
+        self.sync_loop: SyncLoop | None = None
+        if cfg.server.url:
+            from sync.loop import SyncLoop
+
+            self.sync_loop = SyncLoop(cfg)
+        self.services = build_services(
+            cfg,
+            self.worker,
+            printing=self.printing.get,
+            sync_trigger=self.sync_loop.trigger if self.sync_loop is not None else None,
+            leave_kiosk=self.leave,
+        )
+        self.pool, self.print_events = self.services.pool, self.services.print_events
+        if self.sync_loop is not None:
+            self.sync_loop.on_report = self.services.sync_events.relay
         self.keyboard = KeyboardPrivacy(keyboard_home)
         self.services.visit.register("keyboard", self.keyboard.wipe)
+
+        # start-up promises, off the UI thread
+        self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
+        self.worker.submit("startup.purge", _purge_delivered, self._purged, write=True, background=True)
+
         register_qml_types()
-        self.engine = QQmlApplicationEngine()
+        self.engine = KioskEngine(self.services)
         self.engine.addImportPath(str(qml_dir()))
         self.engine.addImageProvider("qr", QrImageProvider())
         self.engine.warnings.connect(self._on_qml_warnings)
         self.window: Any = None
+
+    def _start_print_service(self) -> PrintService:
+        """Task pool, at start-up: the print queue recovers (interrupted jobs kept, queued ones printed)."""
+        from kiosk.db import make_engine
+        from printing.queue import PrintService
+
+        try:
+            service = PrintService.from_config(
+                make_engine(self.config.db_path), self.config, on_change=self.print_events.relay
+            )
+            service.start()
+        except Exception as exc:
+            self.printing.fail(exc)
+            raise
+        self.printing.set(service)
+        log.info("print service started")
+        return service
+
+    def _print_service_failed(self, exc: BaseException) -> None:
+        log.error("the print service did not start: %s", exc)
+
+    def _purged(self, count: int) -> None:
+        log.info("start-up purge: %d delivered application(s)", count)
 
     def _on_qml_warnings(self, warnings: list[Any]) -> None:
         for w in warnings:
@@ -230,23 +263,26 @@ class KioskApp:
         return self.window
 
     def start_background(self) -> None:
-        for svc in self.services_bg:
-            log.info("starting %s", svc.name)
-            svc.start()
+        """Start what runs for as long as the program does: the sync loop (with a server)."""
+        if self.sync_loop is not None:
+            log.info("starting the sync loop")
+            self.sync_loop.start()
+
+    def leave(self) -> None:
+        """Staff left kiosk mode: end the event loop (``kiosk run`` then shuts down and exits 0)."""
+        self.qapp.exit(0)
 
     def shutdown(self) -> None:
-        for svc in reversed(self.services_bg):
+        if self.sync_loop is not None:
             try:
-                svc.stop()
+                self.sync_loop.stop()
             except Exception:
-                log.exception("stopping %s failed", svc.name)
+                log.exception("stopping the sync loop failed")
         self.worker.stop()
-        try:
-            from ui import vm_ports
-
-            vm_ports.stop_print_services()
-        except ImportError:
-            pass
+        self.pool.wait(30_000)
+        service = self.printing.peek()
+        if service is not None:
+            service.stop()
         import shiboken6
 
         # Destroy the QML engine (and with it every screen and view-model) before Python tears down
@@ -254,35 +290,4 @@ class KioskApp:
         self.window = None
         if shiboken6.isValid(self.engine):
             shiboken6.delete(self.engine)
-
-
-def attach_background_service(app: KioskApp, name: str, start: Callable[[], None], stop: Callable[[], None]) -> None:
-    """Have ``app`` start ``start()`` after the shell loaded and call ``stop()`` at shutdown (sync loop)."""
-    app.services_bg.append(BackgroundService(name, start, stop))
-
-
-def attach_print_service(app: KioskApp, handler: Callable[[str, str, Path, Callable[[bool, str], None]], None]) -> None:
-    """Route the screens' document print requests to ``handler(job_id, doc_id, pdf_path, report)``
-    instead of the default (the terminal's persisted print queue on its A4 printer).
-
-    The handler must return at once (print on its own thread) and call ``report(printed, reason)``
-    from any thread when the job is done or failed. Must be called before :meth:`KioskApp.load`.
-    """
-    app.services.print_handler = handler
-
-
-def wire_other_services(app: KioskApp) -> None:
-    """THE place where sync and printing join the kiosk.
-
-    - Sync: with a server configured, the sync loop (``sync.loop.SyncLoop``, its own thread and SQLite
-      connections) starts after the shell is up and stops at shutdown; the header picks up the new
-      "last updated" and the stale warning from ``kiosk.sync_state`` within a minute.
-    - Printing: documents already print through the terminal's persisted print queue
-      (``ui.vm_printing.default_print_handler``, the ``PrintService`` shared with the wizard through
-      ``ui.vm_ports``); :func:`attach_print_service` replaces it.
-    """
-    if app.config.server.url:
-        from sync.loop import SyncLoop
-
-        loop = SyncLoop(app.config)
-        attach_background_service(app, "sync", loop.start, loop.stop)
+        self.keyboard.remove()

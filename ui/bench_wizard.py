@@ -43,40 +43,39 @@ def _prepare(data_dir: Path) -> Any:
     """A terminal with an empty mirror holding just its zone."""
     import dataclasses
 
-    from sqlalchemy.orm import Session
-
     from kiosk.config import demo_config
-    from kiosk.db import open_engine
+    from kiosk.db import open_engine, session_factory
     from kiosk.mirror.models import Zone
 
     cfg = demo_config(data_dir)
     cfg = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, content_pack=""))
     engine = open_engine(cfg.db_path)
-    with Session(engine) as s, s.begin():
+    with session_factory(engine)() as s, s.begin():
         s.add(Zone(code=cfg.terminal.zone, name="万宝镇", kind="township", prefix="WB"))
     engine.dispose()
     return cfg
 
 
 def _baseline(cfg: Any, runs: int) -> list[float]:
+    from datetime import datetime
+
     from kiosk.applications import service
-    from kiosk.db import make_engine
+    from kiosk.applications.form import application_from_wizard
+    from kiosk.applications.tracking import CHINA_TZ
+    from kiosk.db import make_engine, session_factory
     from kiosk.mirror.models import Zone
-    from ui.vm_application import application_from_wizard, blank_values, to_application_json
-    from ui.vm_ports import _now
+    from ui.vm_application import blank_values, to_application_json
 
     values = blank_values()
     values.update(_values(), **{"applicant.kind": "citizen"})
     app = application_from_wizard(to_application_json(values, proxy=False))
     engine = make_engine(cfg.db_path)
     times = []
-    from sqlalchemy.orm import Session
-
     for _ in range(runs):
-        with Session(engine) as s:
+        with session_factory(engine)() as s:
             zone = s.get(Zone, cfg.terminal.zone)
             t0 = time.perf_counter()
-            service.submit(s, app, zone=zone, terminal_id=cfg.terminal.id, now=_now())
+            service.submit(s, app, zone=zone, terminal_id=cfg.terminal.id, now=datetime.now(CHINA_TZ))
             times.append((time.perf_counter() - t0) * 1000)
     engine.dispose()
     return times
@@ -85,15 +84,13 @@ def _baseline(cfg: Any, runs: int) -> list[float]:
 def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
     from PySide6.QtCore import QEventLoop
 
-    from ui import vm_application, vm_ports
     from ui.app import KioskApp
 
-    vm_application.install(vm_ports.CoreApplicationsPort(cfg))
     app = KioskApp(cfg, initial={"fullscreen": False, "width": 1920, "height": 1080, "startRoute": "wizard"})
     app.load()
     wizard = app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
 
-    loop = QEventLoop()  # its processEvents keeps reference counts right (see vm_background)
+    loop = QEventLoop()
 
     def pump_until(pred: Any, timeout: float = 30.0) -> None:
         end = time.perf_counter() + timeout
@@ -124,7 +121,6 @@ def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
             raise SystemExit("the receipt did not print into the file printer")
         printed.append((time.perf_counter() - t0) * 1000)
     app.shutdown()
-    vm_ports.stop_print_services()
     return shown, printed
 
 

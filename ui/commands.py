@@ -118,13 +118,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from kiosk.logsetup import setup_logging
 
         setup_logging(cfg.log_dir, console=True)
-    from ui.app import KioskApp, wire_other_services
+    from ui.app import KioskApp
 
     smoke_warnings: list[str] = []
     if args.smoke:
         _capture_warnings(smoke_warnings)
     app = KioskApp(cfg, initial={"fullscreen": not (args.windowed or args.smoke)})
-    wire_other_services(app)
     app.load()
     if args.smoke:
         painted = wait_painted(app, "homeReady", args.timeout, frames=1)

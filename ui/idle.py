@@ -16,7 +16,7 @@ import time
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui import services
+from ui.services import Services, of_engine
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -27,9 +27,9 @@ COUNTDOWN_S = 15
 @QmlElement
 @QmlSingleton
 class Idle(QObject):
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._timeout_s = services.current().config.terminal.idle_timeout_s
+        self._timeout_s = services.config.terminal.idle_timeout_s
         self._last = time.monotonic()
         self._seconds_left = self._timeout_s
         self._paused = False
@@ -37,6 +37,10 @@ class Idle(QObject):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+
+    @staticmethod
+    def create(engine: object) -> Idle:
+        return Idle(of_engine(engine))
 
     secondsLeftChanged = Signal()
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from kiosk import catalog
 
-PropsBuilder = Callable[[argparse.Namespace, Session, str], dict[str, Any]]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+PropsBuilder = Callable[[argparse.Namespace, "Session", str], dict[str, Any]]
 
 
 def _none(_args: argparse.Namespace, _s: Session, _zone: str) -> dict[str, Any]:
@@ -57,7 +58,6 @@ SCREENS: dict[str, Screen] = {
     "apply": Screen("apply"),
     "rating": Screen("rating"),
     "attract": Screen("home", overlay="attract"),
-    # the wizard engineer's pages (ApplyWizardPage.qml, StatusLookupPage.qml, StaffPage.qml)
     "wizard": Screen("wizard"),
     "status": Screen("status"),
     "staff": Screen("staff"),

@@ -1,36 +1,51 @@
-"""What the composition root hands the view-models: configuration, the DB worker, the visit session.
+"""What the composition root hands the view-models: configuration, the two background mechanisms, the
+visit session, the print queue's events and the ports.
 
-QML creates the view-models (``@QmlElement``/``@QmlSingleton``), so they cannot take constructor
-arguments; they read the one :class:`Services` installed here by :mod:`ui.app` (or by a test) before the
-QML engine loads anything.
+:mod:`ui.app` builds one :class:`Services` and gives it to its QML engine (:class:`KioskEngine`).
+Singletons are made by their ``create(engine)`` (PySide6 calls it with the engine) and take the
+services in their constructor; elements QML instantiates (list models, the document view) find them
+through the engine that created them (:func:`services_of`). Tests build view-models with their own
+:class:`Services`. Nothing here is a module global.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtQml import QQmlApplicationEngine, qmlEngine
 
 from kiosk.config import Config
 from kiosk.mirror.blobs import BlobStore
 from kiosk.session import VisitSession
 
 if TYPE_CHECKING:
+    from ui.background import TaskPool
+    from ui.events import PrintEvents, SyncEvents
+    from ui.ports import ApplicationsPort, DocumentPrintPort, StaffPort, StatusPort
     from ui.worker import DbWorker
 
-# How a print handler reports a job's outcome, from any thread: (printed, reason if not).
-Report = Callable[[bool, str], None]
-# A print handler takes (job id, document id, PDF path, report) and must return at once.
-PrintHandler = Callable[[str, str, Path, Report], None]
+
+def _stay() -> None:
+    """The default for leaving kiosk mode where nothing runs an event loop (tests, screenshots)."""
 
 
 @dataclass
 class Services:
     config: Config
     worker: DbWorker
+    pool: TaskPool
+    print_events: PrintEvents
+    sync_events: SyncEvents
+    applications: ApplicationsPort
+    status: StatusPort
+    staff: StaffPort
+    documents: DocumentPrintPort
     visit: VisitSession = field(default_factory=VisitSession)
-    print_handler: PrintHandler | None = None
+    # what staff's 退出终端模式 does: the composition root ends the event loop
+    leave_kiosk: Callable[[], None] = _stay
 
     @property
     def blobs(self) -> BlobStore:
@@ -40,16 +55,29 @@ class Services:
     def zone(self) -> str:
         return self.config.terminal.zone
 
+    def register_wipe(self, owner: QObject, name: str, wipe: Callable[[], None]) -> None:
+        """Have the visit's end call ``wipe`` for as long as ``owner`` lives."""
+        key = f"{name}-{id(owner):x}"
+        self.visit.register(key, wipe)
+        visit = self.visit
+        owner.destroyed.connect(lambda *_: visit.unregister(key))
 
-_current: Services | None = None
+
+class KioskEngine(QQmlApplicationEngine):
+    """The QML engine, carrying the services its view-models are built with."""
+
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
 
 
-def install(services: Services) -> None:
-    global _current  # noqa: PLW0603 - one terminal, one set of services, installed once at start
-    _current = services
+def of_engine(engine: object) -> Services:
+    """The services of the engine that creates a singleton (``create(engine)``)."""
+    if not isinstance(engine, KioskEngine):
+        raise TypeError("the kiosk's view-models are created by its own QML engine (ui.services.KioskEngine)")
+    return engine.services
 
 
-def current() -> Services:
-    if _current is None:
-        raise RuntimeError("ui.services.install() must run before QML loads the view-models")
-    return _current
+def services_of(obj: QObject) -> Services:
+    """The services of the QML engine that instantiated ``obj`` (once it is part of a QML scene)."""
+    return of_engine(qmlEngine(obj))

@@ -3,8 +3,9 @@
 QML sees an ``ApplyWizard`` with the current step (步骤 1/5 …), the values typed so far and the
 per-field error messages from :mod:`kiosk.applications` (plain Chinese, shown next to each field).
 ``next()`` checks the fields of the current step only; ``submit()`` writes the application and its
-outbox entry on a worker thread (one transaction, durable before the receipt prints), then prints the
-receipt through the print service. ``reset()`` wipes everything typed: the shell's idle policy calls it.
+outbox entry on the DB worker (one transaction, durable before the receipt prints), then queues the
+receipt on the print queue and follows the job (:class:`ui.events.PrintEvents`). ``reset()`` wipes
+everything typed: the shell's idle policy calls it.
 
 In staff mode (``startProxy()``) the same wizard records that a staff member filled it in for a walk-in
 applicant (代为填写, Article 29).
@@ -23,13 +24,17 @@ so an error from :mod:`kiosk.applications.validation` lands next to the field it
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui.vm_background import register_wipe, run_in_background
+from kiosk.errors import ValidationError
+from ui.ports import JobUpdate, SubmitOutcome
+from ui.services import Services, of_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -113,41 +118,6 @@ def to_application_json(values: dict[str, Any], proxy: bool) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class SubmitOutcome:
-    """What the wizard shows after a successful submission."""
-
-    tracking_no: str
-    deadline: str  # ISO date
-    deadline_explanation: str  # how the 20 working days were counted (Chinese)
-
-
-class ApplicationsPort(Protocol):
-    """What the wizard needs from the core (kiosk.applications) and the receipt printer."""
-
-    def validate(self, application: dict[str, Any]) -> dict[str, str]:
-        """Dotted field path -> plain-Chinese message for every field of the application JSON that is
-        not acceptable (empty when it may be submitted)."""
-        ...
-
-    def submit(self, application: dict[str, Any]) -> SubmitOutcome:
-        """Write the application and its outbox entry in one transaction (blocking; worker thread)."""
-        ...
-
-    def print_receipt(self, tracking_no: str) -> None:
-        """Print the receipt; raises kiosk.errors.PrinterError when the printer failed (job kept queued)."""
-        ...
-
-
-_port: ApplicationsPort | None = None
-
-
-def install(port: ApplicationsPort) -> None:
-    """Hand every wizard the core it submits to (called by the composition root and by tests)."""
-    global _port  # noqa: PLW0603 - one composition root sets it once
-    _port = port
-
-
 @QmlElement
 @QmlSingleton
 class ApplyWizard(QObject):
@@ -155,8 +125,9 @@ class ApplyWizard(QObject):
 
     STEP_COUNT = len(STEP_NAMES)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._svc = services
         self._values: dict[str, Any] = blank_values()
         self._errors: dict[str, str] = {}
         self._step = 0
@@ -167,7 +138,11 @@ class ApplyWizard(QObject):
         self._receipt_state = ""  # "" | printing | printed | failed
         self._general_error = ""
         self._generation = 0  # bumps on reset: a late worker result for a wiped session is dropped
-        register_wipe(self, "apply-wizard", self.reset)
+        services.register_wipe(self, "apply-wizard", self.reset)
+
+    @staticmethod
+    def create(engine: object) -> ApplyWizard:
+        return ApplyWizard(of_engine(engine))
 
     # -- properties -------------------------------------------------------------------------------
     stepChanged = Signal()
@@ -246,9 +221,6 @@ class ApplyWizard(QObject):
 
     # -- outcomes ---------------------------------------------------------------------------------
     submitted = Signal(str, arguments=["trackingNumber"])
-    submitFailed = Signal(str, arguments=["message"])
-    receiptFailed = Signal(str, arguments=["reason"])
-    wiped = Signal()
 
     # -- editing ----------------------------------------------------------------------------------
     @Slot(str, "QVariant")
@@ -323,7 +295,7 @@ class ApplyWizard(QObject):
             self.stepChanged.emit()
 
     def _all_errors(self) -> dict[str, str]:
-        errors = dict(_require_port().validate(to_application_json(self._values, self._proxy)))
+        errors = dict(self._svc.applications.validate(to_application_json(self._values, self._proxy)))
         if self._values[KIND] not in ("citizen", "organisation"):
             errors[KIND] = "请选择申请人类型"
         return errors
@@ -339,10 +311,10 @@ class ApplyWizard(QObject):
     # -- submitting -------------------------------------------------------------------------------
     @Slot()
     def submit(self) -> None:
-        """Check everything, then write the application on a worker thread and print the receipt."""
+        """Check everything, then write the application on the DB worker and print the receipt."""
         if self._phase != "editing" or self._step != self.STEP_COUNT - 1:
             return
-        port = _require_port()
+        port = self._svc.applications
         errors = self._all_errors()
         if errors:
             self._errors = errors
@@ -361,51 +333,66 @@ class ApplyWizard(QObject):
             return
         self._set_phase("submitting")
         application, generation = to_application_json(self._values, self._proxy), self._generation
-        run_in_background(
-            lambda: port.submit(application),
+
+        def job(session: Session) -> SubmitOutcome | ValidationError:
+            try:
+                return port.submit(session, application)
+            except ValidationError as exc:  # the core's field messages, shown next to the fields
+                return exc
+
+        self._svc.worker.submit(
+            "",
+            job,
             lambda outcome: self._submitted(generation, outcome),
-            lambda exc: self._submit_failed(generation, exc),
+            lambda reason: self._submit_failed(generation, reason),
+            write=True,
         )
 
-    def _submitted(self, generation: int, outcome: SubmitOutcome) -> None:
+    def _submitted(self, generation: int, outcome: SubmitOutcome | ValidationError) -> None:
         if generation != self._generation:
+            return
+        if isinstance(outcome, ValidationError):
+            self._submit_failed(generation, outcome)
             return
         self._outcome = outcome
         self._set_phase("done")
         self.submitted.emit(outcome.tracking_no)
         self._print_receipt(outcome.tracking_no)
 
-    def _submit_failed(self, generation: int, exc: BaseException) -> None:
+    def _submit_failed(self, generation: int, problem: ValidationError | str) -> None:
         if generation != self._generation:
             return
-        from kiosk.errors import ValidationError
-
-        log.warning("application not submitted: %s", type(exc).__name__)
+        log.warning(
+            "application not submitted: %s", type(problem).__name__ if not isinstance(problem, str) else problem
+        )
         self._set_phase("editing")
-        if isinstance(exc, ValidationError):
-            self._errors = dict(exc.errors)
+        if isinstance(problem, ValidationError):
+            self._errors = dict(problem.errors)
             self._general_error = "请按提示修改后再提交"
         else:
             self._general_error = "申请未能保存，请重试或联系工作人员"
         self.errorsChanged.emit()
-        self.submitFailed.emit(self._general_error)
 
     def _print_receipt(self, tracking_no: str) -> None:
-        port = _require_port()
+        port, events = self._svc.applications, self._svc.print_events
         generation = self._generation
         self._set_receipt("printing")
-        run_in_background(
-            lambda: port.print_receipt(tracking_no),
-            lambda _r: generation == self._generation and self._set_receipt("printed"),
-            lambda exc: self._receipt_failed(generation, exc),
+
+        def queued(job_id: int) -> None:
+            events.when_finished(job_id, lambda update: self._receipt_finished(generation, update))
+
+        self._svc.worker.submit(
+            "",
+            lambda session: port.queue_receipt(session, tracking_no),
+            queued,
+            lambda reason: self._receipt_finished(generation, JobUpdate(0, "failed", reason)),
         )
 
-    def _receipt_failed(self, generation: int, exc: BaseException) -> None:
-        reason = getattr(exc, "reason", type(exc).__name__)
-        log.warning("receipt not printed: %s", reason)
+    def _receipt_finished(self, generation: int, update: JobUpdate) -> None:
+        if update.state != "done":
+            log.warning("receipt not printed: %s", update.reason)
         if generation == self._generation:
-            self._set_receipt("failed")
-            self.receiptFailed.emit(str(reason))
+            self._set_receipt("printed" if update.state == "done" else "failed")
 
     @Slot()
     def retryReceipt(self) -> None:
@@ -454,57 +441,3 @@ class ApplyWizard(QObject):
             self.proxyChanged,
         ):
             sig.emit()
-        self.wiped.emit()
-
-
-def _require_port() -> ApplicationsPort:
-    """The installed port, or the real one built from the installed services (ui.services)."""
-    global _port  # noqa: PLW0603 - built once, on first use
-    if _port is None:
-        from ui import services
-        from ui.vm_ports import CoreApplicationsPort
-
-        _port = CoreApplicationsPort(services.current().config)
-    return _port
-
-
-def application_from_wizard(data: dict[str, Any]) -> Any:
-    """The core's :class:`~kiosk.applications.model.Application` built from the wizard's JSON form.
-
-    Built field by field (not through ``from_json``) so that an empty required field reaches
-    :func:`kiosk.applications.validation.validate`, whose messages say what to fill in."""
-    from kiosk.applications.model import (
-        Applicant,
-        ApplicantKind,
-        Application,
-        Delivery,
-        IdType,
-        Medium,
-        Proxy,
-        ProxyKind,
-        RequestedInfo,
-    )
-
-    a = data["applicant"]
-    proxy = data.get("proxy")
-    return Application(
-        applicant=Applicant(
-            kind=ApplicantKind(a["kind"]),
-            name=a.get("name", ""),
-            id_type=IdType(a["id_type"]),
-            id_number=a.get("id_number", ""),
-            phone=a.get("phone", ""),
-            address=a.get("address", ""),
-            employer=a.get("employer", ""),
-            legal_representative=a.get("legal_representative", ""),
-            contact_person=a.get("contact_person", ""),
-            postcode=a.get("postcode", ""),
-            email=a.get("email", ""),
-        ),
-        request=RequestedInfo(**data["request"]),
-        media=tuple(Medium(m) for m in data["media"]),
-        delivery=tuple(Delivery(d) for d in data["delivery"]),
-        proxy=Proxy(kind=ProxyKind.STAFF, staff_id=proxy["staff_id"], note=proxy["note"]) if proxy else None,
-        pledge_accepted=data["pledge_accepted"],
-        consent_personal_data=data["consent_personal_data"],
-    )

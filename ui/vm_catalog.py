@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtQml import QmlElement
 
-from ui import services
+from ui.services import Services, services_of
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -61,12 +61,20 @@ class CategoryRow:
 class CategoryModel(QAbstractListModel):
     """The categories of one facet (``type``, ``dimension``, ``sector``, ``platform``) with counts."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         super().__init__(parent)
+        self._services = services
         self._facet = ""
         self._rows: list[CategoryRow] = []
         self._loading = False
         self._counted_flag = False
+
+    @property
+    def _svc(self) -> Services:
+        """The services this model was given, or those of the QML engine that made it."""
+        if self._services is None:
+            self._services = services_of(self)
+        return self._services
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
         return 0 if parent.isValid() else len(self._rows)
@@ -133,7 +141,7 @@ class CategoryModel(QAbstractListModel):
 
         if not self._facet:
             return
-        svc = services.current()
+        svc = self._svc
         facet, zone = self._facet, svc.zone
 
         def names(session: Session) -> list[catalog.CategoryCount]:
@@ -200,11 +208,11 @@ class DocumentRole(enum.IntEnum):
 class DocumentListModel(QAbstractListModel):
     """A category's documents under the chosen filters, newest first, fetched a page at a time."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         from kiosk import catalog
 
         super().__init__(parent)
-        self._svc = services.current()
+        self._services = services
         self._filters = catalog.Filters()
         self._rows: list[catalog.DocRow] = []
         self._total = -1  # unknown until the first page arrives
@@ -216,6 +224,13 @@ class DocumentListModel(QAbstractListModel):
         self._active = False
 
     # --- model ------------------------------------------------------------------------------------
+    @property
+    def _svc(self) -> Services:
+        """The services this model was given, or those of the QML engine that made it."""
+        if self._services is None:
+            self._services = services_of(self)
+        return self._services
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
         return 0 if parent.isValid() else len(self._rows)
 

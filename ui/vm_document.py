@@ -16,7 +16,7 @@ from urllib.parse import quote
 from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 from PySide6.QtQml import QmlElement
 
-from ui import services
+from ui.services import Services, services_of
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -47,12 +47,19 @@ def _size_text(size: int) -> str:
 
 @QmlElement
 class DocumentView(QObject):
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         super().__init__(parent)
-        self._svc = services.current()
+        self._services = services
         self._doc_id = ""
         self._detail: catalog.DocumentDetail | None = None
         self._state = "empty"  # empty | loading | loaded | missing | failed
+
+    @property
+    def _svc(self) -> Services:
+        """The services this model was given, or those of the QML engine that made it."""
+        if self._services is None:
+            self._services = services_of(self)
+        return self._services
 
     docIdChanged = Signal()
 

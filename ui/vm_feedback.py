@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui import services
+from ui.services import Services, of_engine
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -23,12 +23,20 @@ QML_IMPORT_MAJOR_VERSION = 1
 @QmlElement
 @QmlSingleton
 class Feedback(QObject):
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._svc = services
+
+    @staticmethod
+    def create(engine: object) -> Feedback:
+        return Feedback(of_engine(engine))
+
     ratingSaved = Signal(int, arguments=["level"])
     ratingFailed = Signal(str, arguments=["reason"])
 
     @Slot(int, str)
     def submit(self, level: int, context: str) -> None:
-        svc = services.current()
+        svc = self._svc
         term = svc.config.terminal
 
         def job(session: Session) -> str:

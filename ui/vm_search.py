@@ -23,12 +23,13 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
 from PySide6.QtQml import QmlElement
 
-from ui import services
+from ui.services import Services, services_of
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -124,11 +125,11 @@ def _run_search(
 
 @QmlElement
 class SearchModel(QAbstractListModel):
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         from kiosk import catalog
 
         super().__init__(parent)
-        self._svc = services.current()
+        self._services = services
         self._query = ""
         self._filters: dict[str, Any] = {"category": "", "status": "", "year": 0, "zone": ""}
         self._rows: list[SearchRow] = []
@@ -139,10 +140,21 @@ class SearchModel(QAbstractListModel):
         self._recent: list[str] = []
         self._popular: list[str] = list(catalog.DEFAULT_POPULAR)
         self._last_ms = 0.0
-        key, visit = f"search-{id(self):x}", self._svc.visit
-        visit.register(key, self.wipe)
-        self.destroyed.connect(lambda *_: visit.unregister(key))
+        if services is not None:
+            self._attach()
+        else:  # made by QML: its engine (and with it the services) is known once the object is complete
+            QTimer.singleShot(0, self._attach)
+
+    def _attach(self) -> None:
+        self._svc.register_wipe(self, "search", self.wipe)
         self._load_popular()
+
+    @property
+    def _svc(self) -> Services:
+        """The services this model was given, or those of the QML engine that made it."""
+        if self._services is None:
+            self._services = services_of(self)
+        return self._services
 
     # --- model ------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default

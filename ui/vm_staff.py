@@ -1,15 +1,17 @@
 """Staff mode's view-model (工作人员模式): the PIN gate and the staff screen's state and actions.
 
 The PIN is checked by :class:`kiosk.staff.StaffGate` against the configuration's ``[staff] pin_hash``
-on a worker thread (scrypt is deliberately slow). Wrong PINs count towards a lockout; the failure count
-and the lockout's end (wall-clock seconds) are kept in the terminal's key-value table, so restarting the
-program does not lift a lockout.
+on the DB worker (scrypt is deliberately slow). Wrong PINs count towards a lockout; the failure count
+and the lockout's end are kept in the terminal's key-value table (:mod:`kiosk.staff_lockout`), so
+restarting the program does not lift a lockout.
 
 Once unlocked, staff can print blank forms and fill-in samples, start a staff-assisted application
 (the wizard in proxy mode), reprint a receipt from the recent applications, see the print queue with
 each job's state and reason and reprint failed jobs, see each printer's state and print a test page,
-see the outbox count and sync state and sync now, and leave kiosk mode. Everything that touches the
-disk, a printer or the network runs on a worker thread through :class:`StaffPort`.
+see the outbox count and sync state and ask the running sync loop for a run now, and leave kiosk mode
+(the composition root decides what leaving means). Database work runs on the DB worker, printer probes
+and PDF building on the task pool; a print action's outcome is the queue job's
+(:class:`ui.events.PrintEvents`).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ import enum
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, fields
-from typing import Any, Protocol
+from dataclasses import astuple, fields
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
     QAbstractListModel,
     QByteArray,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -36,139 +37,16 @@ from PySide6.QtCore import (
 )
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui.vm_background import run_in_background
+from ui.ports import JobUpdate, PrinterRow, PrintJobRow, RecentApplication, StaffSnapshot, SyncRow
+from ui.services import Services, of_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
-
-KV_FAILURES = "staff.failures"
-KV_LOCKED_UNTIL = "staff.locked_until"  # wall-clock seconds since the epoch
-
-
-# ------------------------------------------------------------------------------- lockout persistence
-def load_lockout(session_factory: Callable[[], Any]) -> tuple[int, float]:
-    """(failures so far, locked until) as persisted in the kv table; (0, 0.0) when nothing is."""
-    from kiosk.mirror.models import KeyValue
-
-    with session_factory() as s:
-        failures = s.get(KeyValue, KV_FAILURES)
-        until = s.get(KeyValue, KV_LOCKED_UNTIL)
-        try:
-            return (int(failures.value) if failures else 0, float(until.value) if until else 0.0)
-        except ValueError:
-            return (0, 0.0)
-
-
-def save_lockout(session_factory: Callable[[], Any], failures: int, locked_until: float) -> None:
-    """Persist the gate's failure count and lockout end in one transaction."""
-    from kiosk.mirror.models import KeyValue
-
-    with session_factory() as s, s.begin():
-        s.merge(KeyValue(key=KV_FAILURES, value=str(failures)))
-        s.merge(KeyValue(key=KV_LOCKED_UNTIL, value=f"{locked_until:.3f}"))
-
-
-def check_pin_persisted(session_factory: Callable[[], Any], gate: Any, pin: str) -> bool:
-    """Load the persisted lockout into ``gate``, try ``pin``, persist the outcome (worker thread)."""
-    gate.failures, gate.locked_until = load_lockout(session_factory)
-    ok = bool(gate.try_pin(pin))
-    save_lockout(session_factory, gate.failures, gate.locked_until)
-    return ok
-
-
-# ----------------------------------------------------------------------------------------- rows
-@dataclass(frozen=True)
-class RecentApplication:
-    """One application taken at this terminal, as the staff list shows it (masked)."""
-
-    tracking_no: str
-    applicant: str  # masked name, e.g. 张**
-    submitted_at: str  # "11-27 10:30"
-    delivered: bool
-
-
-@dataclass(frozen=True)
-class PrintJobRow:
-    """One job of the persisted print queue."""
-
-    job_id: str
-    title: str  # what it is, in Chinese (回执 2026…, 空白申请表, 测试页)
-    printer: str
-    job_state: str  # queued | printing | done | failed ("state" would shadow QML's Item.state)
-    reason: str  # why it failed, in Chinese for staff ("" otherwise)
-    created_at: str
-    reprintable: bool  # failed with its bytes kept
-
-
-@dataclass(frozen=True)
-class PrinterRow:
-    name: str
-    role: str  # a4 | receipt
-    kind: str
-    printer_state: str  # ok | paper_out | offline | cover_open | unreachable | error | unknown
-    detail: str
-
-
-@dataclass(frozen=True)
-class SyncRow:
-    outbox_pending: int
-    last_sync: str  # "" = never
-    state: str  # idle | syncing | offline | error | not_configured
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class StaffSnapshot:
-    recent: list[RecentApplication]
-    jobs: list[PrintJobRow]
-    printers: list[PrinterRow]
-    sync: SyncRow
-
-
-class StaffPort(Protocol):
-    """What staff mode needs from the core, printing and sync (all blocking; worker thread)."""
-
-    def check_pin(self, pin: str) -> bool:
-        """Try the PIN against the gate with its persisted lockout; persist the outcome."""
-        ...
-
-    def seconds_locked(self) -> int: ...
-
-    def snapshot(self) -> StaffSnapshot: ...
-
-    def print_form(self, kind: str) -> str:
-        """Queue and print a blank form or a sample (kind: blank | sample); returns the job id."""
-        ...
-
-    def reprint_receipt(self, tracking_no: str) -> str: ...
-
-    def reprint_job(self, job_id: str) -> str: ...
-
-    def print_test_page(self, printer: str) -> str: ...
-
-    def sync_now(self) -> None: ...
-
-
-_port: StaffPort | None = None
-
-
-def install(port: StaffPort) -> None:
-    """Hand staff mode its core (called by the composition root and by tests)."""
-    global _port  # noqa: PLW0603 - one composition root sets it once
-    _port = port
-
-
-def _require_port() -> StaffPort:
-    """The installed port, or the real one built from the installed services (ui.services)."""
-    global _port  # noqa: PLW0603 - built once, on first use
-    if _port is None:
-        from ui import services
-        from ui.vm_ports import CoreStaffPort
-
-        _port = CoreStaffPort(services.current().config)
-    return _port
 
 
 # ----------------------------------------------------------------------------------- list models
@@ -246,8 +124,9 @@ class StaffMode(QObject):
 
     MAX_PIN = 12
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._svc = services
         self._pin = ""
         self._unlocked = False
         self._checking = False
@@ -263,6 +142,12 @@ class StaffMode(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._update_lock)
+        self._lock_deadline = 0.0
+        services.sync_events.reported.connect(self._sync_reported)
+
+    @staticmethod
+    def create(engine: object) -> StaffMode:
+        return StaffMode(of_engine(engine))
 
     # -- PIN ---------------------------------------------------------------------------------------
     pinChanged = Signal()
@@ -309,15 +194,15 @@ class StaffMode(QObject):
 
     @Slot()
     def open(self) -> None:
-        """The PIN screen is shown: read the persisted lockout (worker) so a locked gate says so."""
+        """The PIN screen is shown: read the persisted lockout (DB worker) so a locked gate says so."""
         self.clearPin()
         self._pin_error = ""
-        port = _require_port()
-        run_in_background(port.seconds_locked, self._lock_known, self._gate_failed)
+        port = self._svc.staff
+        self._svc.worker.submit("staff.lock", port.seconds_locked, self._lock_known, self._gate_failed)
 
     @Slot()
     def submitPin(self) -> None:
-        """Check the typed PIN on a worker thread; the digits are forgotten at once."""
+        """Check the typed PIN on the DB worker; the digits are forgotten at once."""
         if self._checking or not self._pin:
             return
         pin, self._pin = self._pin, ""
@@ -325,8 +210,12 @@ class StaffMode(QObject):
         self._checking = True
         self._pin_error = ""
         self.gateChanged.emit()
-        port = _require_port()
-        run_in_background(lambda: (port.check_pin(pin), port.seconds_locked()), self._pin_checked, self._gate_failed)
+        port = self._svc.staff
+
+        def job(session: Session) -> tuple[bool, int]:
+            return port.check_pin(session, pin)
+
+        self._svc.worker.submit("", job, self._pin_checked, self._gate_failed, write=True)
 
     def _pin_checked(self, outcome: tuple[bool, int]) -> None:
         ok, locked = outcome
@@ -340,8 +229,8 @@ class StaffMode(QObject):
         else:
             log.warning("staff PIN rejected%s", " (locked)" if locked else "")
 
-    def _gate_failed(self, exc: BaseException) -> None:
-        log.error("staff gate failed: %s", type(exc).__name__)
+    def _gate_failed(self, what: str) -> None:
+        log.error("staff gate failed: %s", what)
         self._checking = False
         self._pin_error = "无法校验密码，请稍后再试"
         self.gateChanged.emit()
@@ -415,47 +304,71 @@ class StaffMode(QObject):
     def busy(self) -> bool:
         return self._busy > 0
 
-    actionDone = Signal(str, arguments=["message"])
-    actionFailed = Signal(str, str, arguments=["message", "reason"])
-
     @Slot()
     def refresh(self) -> None:
+        """Read the recent applications, the queue and the sync state (DB worker), probe the printers
+        (task pool)."""
         if not self._unlocked:
             return
-        run_in_background(_require_port().snapshot, self._snapshot, self._snapshot_failed)
+        self._svc.worker.submit("staff.snapshot", self._svc.staff.snapshot, self._snapshot, self._snapshot_failed)
+        self._svc.pool.run(self._svc.staff.printers, self._printers_known, lambda e: self._snapshot_failed(repr(e)))
 
     def _snapshot(self, snap: StaffSnapshot) -> None:
         if not self._unlocked:
             return
         self._recent.set_rows(snap.recent)
         self._jobs.set_rows(snap.jobs)
-        self._printers.set_rows(snap.printers)
-        self._sync = snap.sync
+        if self._sync.state != "syncing" or snap.sync.state == "not_configured":
+            self._sync = snap.sync
+        else:  # a run asked for is under way: keep saying so until the loop reports
+            self._sync = SyncRow(snap.sync.outbox_pending, snap.sync.last_sync, "syncing", snap.sync.detail)
         self.syncChanged.emit()
 
-    def _snapshot_failed(self, exc: BaseException) -> None:
-        log.error("staff screen could not read state: %s", type(exc).__name__)
+    def _printers_known(self, rows: list[PrinterRow]) -> None:
+        if self._unlocked:
+            self._printers.set_rows(rows)
+
+    def _snapshot_failed(self, what: str) -> None:
+        log.error("staff screen could not read state: %s", what)
         self._say("无法读取终端状态", ok=False)
 
-    def _action(self, fn: Callable[[], Any], done: str, failed: str) -> None:
+    def _start(self) -> bool:
         if not self._unlocked:
-            return
+            return False
         self._busy += 1
         self._say("正在处理…", ok=True)
-        run_in_background(fn, lambda _r: self._action_done(done), lambda exc: self._action_failed(failed, exc))
+        return True
 
-    def _action_done(self, message: str) -> None:
-        self._busy -= 1
-        self._say(message, ok=True)
-        self.actionDone.emit(message)
-        self.refresh()
+    def _print_on_pool(self, fn: Callable[[], int], done: str, failed: str) -> None:
+        """Queue a print job from the task pool; the message follows the job's outcome."""
+        if self._start():
+            self._svc.pool.run(fn, lambda job_id: self._follow(job_id, done, failed), lambda e: self._failed(failed, e))
 
-    def _action_failed(self, message: str, exc: BaseException) -> None:
+    def _print_on_worker(self, job: Callable[[Session], int], done: str, failed: str) -> None:
+        """Queue a print job from the DB worker (it reads the mirror); the message follows the job."""
+        if self._start():
+            self._svc.worker.submit(
+                "", job, lambda job_id: self._follow(job_id, done, failed), lambda name: self._failed(failed, name)
+            )
+
+    def _follow(self, job_id: int, done: str, failed: str) -> None:
+        self.refresh()  # the queued job shows at once
+
+        def finished(update: JobUpdate) -> None:
+            if update.state == "done":
+                self._busy -= 1
+                self._say(done, ok=True)
+                self.refresh()
+            else:
+                self._failed(failed, update.reason)
+
+        self._svc.print_events.when_finished(job_id, finished)
+
+    def _failed(self, message: str, problem: BaseException | str) -> None:
         self._busy -= 1
-        reason = str(getattr(exc, "reason", "") or type(exc).__name__)
+        reason = problem if isinstance(problem, str) else str(getattr(problem, "reason", "") or type(problem).__name__)
         log.warning("staff action failed: %s", reason)
         self._say(f"{message}（{_reason_label(reason)}）", ok=False)
-        self.actionFailed.emit(message, reason)
         self.refresh()
 
     def _say(self, message: str, ok: bool) -> None:
@@ -468,40 +381,57 @@ class StaffMode(QObject):
         if kind not in ("blank", "sample"):
             return
         label = "空白申请表" if kind == "blank" else "填写样表"
-        port = _require_port()
-        self._action(lambda: port.print_form(kind), f"{label}已发送打印", f"{label}打印失败")
+        port = self._svc.staff
+        self._print_on_pool(lambda: port.print_form(kind), f"{label}已发送打印", f"{label}打印失败")
 
     @Slot(str)
     def reprintReceipt(self, tracking_no: str) -> None:
-        port = _require_port()
-        self._action(lambda: port.reprint_receipt(tracking_no), "回执已重新打印", "回执打印失败")
+        port = self._svc.staff
+        self._print_on_worker(lambda s: port.queue_receipt(s, tracking_no), "回执已重新打印", "回执打印失败")
 
     @Slot(str)
     def reprintJob(self, job_id: str) -> None:
-        port = _require_port()
-        self._action(lambda: port.reprint_job(job_id), "已重新打印", "重新打印失败")
+        if not job_id.isdigit():
+            return
+        port = self._svc.staff
+        self._print_on_pool(lambda: port.reprint_job(int(job_id)), "已重新打印", "重新打印失败")
 
     @Slot(str)
     def printTestPage(self, printer: str) -> None:
-        port = _require_port()
-        self._action(lambda: port.print_test_page(printer), "测试页已打印", "测试页打印失败")
+        port = self._svc.staff
+        self._print_on_pool(lambda: port.print_test_page(printer), "测试页已打印", "测试页打印失败")
 
     @Slot()
     def syncNow(self) -> None:
-        port = _require_port()
+        """Ask the running sync loop for a run now (one sync at a time); the state follows its report."""
+        if not self._unlocked:
+            return
+        if not self._svc.staff.sync_now():
+            self._say("同步失败（未配置区政务公开办服务器）", ok=False)
+            return
         self._sync = SyncRow(self._sync.outbox_pending, self._sync.last_sync, "syncing")
         self.syncChanged.emit()
-        self._action(port.sync_now, "同步完成", "同步失败")
+        self._say("已开始同步", ok=True)
+
+    def _sync_reported(self, error: str) -> None:
+        """The sync loop finished a run (its report relayed to the UI thread by the composition root)."""
+        if self._sync.state != "syncing":
+            return
+        self._sync = SyncRow(self._sync.outbox_pending, self._sync.last_sync, "error" if error else "idle")
+        self.syncChanged.emit()
+        if self._unlocked:
+            self._say("同步完成" if not error else f"同步失败（{_reason_label('SyncError')}）", ok=not error)
+            self.refresh()
 
     leavingKiosk = Signal()
 
     @Slot()
     def leaveKiosk(self) -> None:
-        """Exit the program (退出终端模式); only when unlocked."""
+        """Leave kiosk mode (退出终端模式); only when unlocked. The composition root ends the program."""
         if self._unlocked:
             log.info("staff left kiosk mode")
             self.leavingKiosk.emit()
-            QCoreApplication.exit(0)
+            self._svc.leave_kiosk()
 
 
 def _reason_label(reason: str) -> str:

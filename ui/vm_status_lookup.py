@@ -1,6 +1,7 @@
 """The application status lookup's view-model (申请进度查询): tracking number + phone → what is known.
 
-Two sources, both asked on a worker thread:
+Two sources, asked off the UI thread (the terminal's record on the DB worker, then the server on the
+task pool):
 - the district server, through the sync client (``sync.client.lookup_application``), when it can be
   reached; when it cannot (``kiosk.errors.NetworkError``), the screen says so plainly;
 - the terminal itself: whether the application was submitted here, and whether it has been delivered
@@ -14,13 +15,16 @@ data dropped here); nothing personal is shown either way (dates, state, the dead
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui.vm_background import register_wipe, run_in_background
+from ui.ports import LocalStatus, LookupResult, StatusPort
+from ui.services import Services, of_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -28,56 +32,10 @@ QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
 
 
-@dataclass(frozen=True)
-class LocalStatus:
-    """What this terminal knows about an application it took."""
-
-    submitted_at: str  # "2026-11-27 10:30"
-    deadline: str  # ISO date
-    delivered: bool  # the district server acknowledged it
-    # False once the personal data left the terminal (delivered): the phone can no longer be checked
-    # here, so these facts are shown only when the district's answer confirmed the phone.
-    phone_checked: bool = True
-
-
-@dataclass(frozen=True)
-class LookupResult:
-    """The outcome of one lookup: the server's answer (or why there is none) and the local facts."""
-
-    server_state: str  # answered | offline | not_found | not_configured | error
-    server_status: str = ""  # the district's status label, in Chinese (已受理、办理中、已答复、已办结)
-    server_received: str = ""  # ISO date the district received it
-    server_deadline: str = ""  # ISO date of the reply deadline the district holds
-    local: LocalStatus | None = None
-
-
-class StatusPort(Protocol):
-    """What the lookup needs from the core and the sync client (both blocking; worker thread)."""
-
-    def local_status(self, tracking_no: str, phone: str) -> LocalStatus | None: ...
-
-    def server_status(self, tracking_no: str, phone: str) -> dict[str, Any] | None:
-        """The server's answer, None when it does not know the number; raises NetworkError offline."""
-        ...
-
-    @property
-    def server_configured(self) -> bool: ...
-
-
-_port: StatusPort | None = None
-
-
-def install(port: StatusPort) -> None:
-    """Hand the lookup the core it reads (called by the composition root and by tests)."""
-    global _port  # noqa: PLW0603 - one composition root sets it once
-    _port = port
-
-
-def lookup(port: StatusPort, tracking_no: str, phone: str) -> LookupResult:
-    """Ask the terminal and then the server; never raises for an offline server (Qt-free)."""
+def ask_server(port: StatusPort, local: LocalStatus | None, tracking_no: str, phone: str) -> LookupResult:
+    """Ask the server, given what the terminal knows; never raises for an offline server (Qt-free)."""
     from kiosk.errors import NetworkError, SyncError
 
-    local = port.local_status(tracking_no, phone)
     unchecked = None if local is not None and not local.phone_checked else local
     if not port.server_configured:
         return LookupResult("not_configured", local=unchecked)
@@ -104,15 +62,20 @@ def lookup(port: StatusPort, tracking_no: str, phone: str) -> LookupResult:
 class StatusLookup(QObject):
     """QML: set ``trackingNumber`` and ``phone``, call ``query()``, show ``state`` and the lines."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._svc = services
         self._tracking = ""
         self._phone = ""
         self._state = "idle"  # idle | asking | done | invalid
         self._result: LookupResult | None = None
         self._input_error = ""
         self._generation = 0
-        register_wipe(self, "status-lookup", self.reset)
+        services.register_wipe(self, "status-lookup", self.reset)
+
+    @staticmethod
+    def create(engine: object) -> StatusLookup:
+        return StatusLookup(of_engine(engine))
 
     inputChanged = Signal()
 
@@ -181,30 +144,39 @@ class StatusLookup(QObject):
 
     @Slot()
     def query(self) -> None:
-        """Check the input, then ask the terminal and the server on a worker thread."""
+        """Check the input, then ask the terminal (DB worker) and the server (task pool)."""
         if self._state == "asking":
             return
         if len(self._tracking) < 6 or len(self._phone) < 7:
             self._input_error = "请输入回执上的受理编号" if len(self._tracking) < 6 else "请输入申请时填写的联系电话"
             self._set_state("invalid")
             return
-        port = _require_port()
+        port = self._svc.status
         tracking, phone, generation = self._tracking, self._phone, self._generation
         self._input_error = ""
         self._set_state("asking")
-        run_in_background(
-            lambda: lookup(port, tracking, phone),
-            lambda result: self._done(generation, result),
-            lambda exc: self._failed(generation, exc),
-        )
+
+        def local_known(local: LocalStatus | None) -> None:
+            if generation != self._generation:
+                return
+            self._svc.pool.run(
+                lambda: ask_server(port, local, tracking, phone),
+                lambda result: self._done(generation, result),
+                lambda exc: self._failed(generation, type(exc).__name__),
+            )
+
+        def job(session: Session) -> LocalStatus | None:
+            return port.local_status(session, tracking, phone)
+
+        self._svc.worker.submit("status.local", job, local_known, lambda name: self._failed(generation, name))
 
     def _done(self, generation: int, result: LookupResult) -> None:
         if generation == self._generation:
             self._result = result
             self._set_state("done")
 
-    def _failed(self, generation: int, exc: BaseException) -> None:
-        log.warning("status lookup failed: %s", type(exc).__name__)
+    def _failed(self, generation: int, what: str) -> None:
+        log.warning("status lookup failed: %s", what)
         if generation == self._generation:
             self._result = LookupResult("error")
             self._set_state("done")
@@ -221,14 +193,3 @@ class StatusLookup(QObject):
         self._result = None
         self.inputChanged.emit()
         self._set_state("idle")
-
-
-def _require_port() -> StatusPort:
-    """The installed port, or the real one built from the installed services (ui.services)."""
-    global _port  # noqa: PLW0603 - built once, on first use
-    if _port is None:
-        from ui import services
-        from ui.vm_ports import CoreStatusPort
-
-        _port = CoreStatusPort(services.current().config)
-    return _port

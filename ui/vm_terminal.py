@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from ui import services
+from ui.services import Services, of_engine
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -29,9 +29,9 @@ REFRESH_MS = 60_000
 @QmlElement
 @QmlSingleton
 class Terminal(QObject):
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._svc = services.current()
+        self._svc = services
         cfg = self._svc.config
         self._zone_code = cfg.terminal.zone
         self._zone_name = self._zone_code
@@ -51,6 +51,10 @@ class Terminal(QObject):
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self.refresh()
+
+    @staticmethod
+    def create(engine: object) -> Terminal:
+        return Terminal(of_engine(engine))
 
     # --- properties -------------------------------------------------------------------------------
     zoneChanged = Signal()

@@ -29,11 +29,10 @@ def test_sync_loop_joins_only_a_terminal_with_a_server(qapp: object, demo_cfg: C
     import dataclasses
     import time
 
-    from ui.app import KioskApp, wire_other_services
+    from ui.app import KioskApp
 
     app_without = KioskApp(demo_cfg, initial={"fullscreen": False})
-    wire_other_services(app_without)
-    assert [s.name for s in app_without.services_bg] == []
+    assert app_without.sync_loop is None
     app_without.shutdown()
 
     with_server = dataclasses.replace(
@@ -41,8 +40,7 @@ def test_sync_loop_joins_only_a_terminal_with_a_server(qapp: object, demo_cfg: C
         server=dataclasses.replace(demo_cfg.server, url="https://127.0.0.1:9", token="t", trust_key="district.pem"),
     )
     app = KioskApp(with_server, initial={"fullscreen": False})
-    wire_other_services(app)
-    assert [s.name for s in app.services_bg] == ["sync"]
+    assert app.sync_loop is not None
     app.start_background()
     time.sleep(0.5)  # a run against a closed port fails and backs off; stopping must not hang
     t0 = time.perf_counter()

@@ -13,21 +13,19 @@ from kiosk.config import Config
 
 @pytest.fixture
 def services(qapp: Any, demo_cfg: Config) -> Iterator[Any]:
-    from ui import services as svc
+    from ui.app import build_services
     from ui.worker import DbWorker
 
     worker = DbWorker(demo_cfg.db_path)
     worker.start()
-    installed = svc.Services(config=demo_cfg, worker=worker)
-    svc.install(installed)
-    yield installed
+    yield build_services(demo_cfg, worker)
     worker.stop()
 
 
 def test_category_model(qtmodeltester: Any, qtbot: Any, services: Any) -> None:
     from ui.vm_catalog import CategoryModel
 
-    model = CategoryModel()
+    model = CategoryModel(services=services)
     qtmodeltester.check(model)
     model.facet = "sector"
     qtbot.waitUntil(lambda: model.rowCount() == 26, timeout=5000)
@@ -40,7 +38,7 @@ def test_document_list_model_pages_and_filters(qtmodeltester: Any, qtbot: Any, s
     from ui import vm_catalog
     from ui.vm_catalog import DocumentListModel
 
-    model = DocumentListModel()
+    model = DocumentListModel(services=services)
     model.category = "type-zhengce-huibian"
     qtbot.waitUntil(lambda: model.property("total") > 0 and not model.property("fetching"), timeout=5000)
     total = model.property("total")
@@ -63,7 +61,7 @@ def test_document_list_model_pages_and_filters(qtmodeltester: Any, qtbot: Any, s
 def test_search_model(qtmodeltester: Any, qtbot: Any, services: Any) -> None:
     from ui.vm_search import SearchModel, SearchRole
 
-    model = SearchModel()
+    model = SearchModel(services=services)
     qtmodeltester.check(model)
     model.query = "低保"
     qtbot.waitUntil(lambda: model.property("answeredQuery") == "低保", timeout=5000)

@@ -130,14 +130,8 @@ def test_staff_assisted_application_records_proxy_filing(kiosk: Any) -> None:
 
 
 def test_staff_lists_pass_the_model_tester(qtmodeltester: Any) -> None:
-    from ui.vm_staff import (
-        PrinterRow,
-        PrintersModel,
-        PrintJobRow,
-        PrintJobsModel,
-        RecentApplication,
-        RecentApplicationsModel,
-    )
+    from ui.ports import PrinterRow, PrintJobRow, RecentApplication
+    from ui.vm_staff import PrintersModel, PrintJobsModel, RecentApplicationsModel
 
     recent = RecentApplicationsModel()
     recent.set_rows(

@@ -245,17 +245,12 @@ def start_kiosk(
     import dataclasses
 
     from kiosk.config import demo_config
-    from ui import vm_application, vm_ports, vm_staff, vm_status_lookup
     from ui.app import KioskApp
 
     cfg = demo_config(data_dir)
     for name, change in cfg_changes.items():  # a section's changes as a dict, or a whole field
         value = dataclasses.replace(getattr(cfg, name), **change) if isinstance(change, dict) else change
         cfg = dataclasses.replace(cfg, **{name: value})
-    vm_application.install(vm_ports.CoreApplicationsPort(cfg))
-    vm_status_lookup.install(vm_ports.CoreStatusPort(cfg))
-    vm_staff.install(vm_ports.CoreStaffPort(cfg))
-    vm_ports.stop_print_services()
     app = KioskApp(
         cfg,
         initial={
@@ -292,14 +287,10 @@ def kiosk_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def stop_kiosk(driver: KioskDriver) -> None:
-    from ui.vm_background import wait_for_background
-    from ui.vm_ports import stop_print_services
-
     if driver.app.window is None:
         return
-    wait_for_background(10_000)
+    driver.app.pool.wait(10_000)
     settle(50)
     driver.app.shutdown()
     driver.app.window = None
-    stop_print_services()
     settle(50)

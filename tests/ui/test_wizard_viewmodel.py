@@ -7,19 +7,14 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session
 
+from kiosk.applications.form import application_from_wizard
 from kiosk.applications.validation import uscc_check_char, validate
 from kiosk.errors import ValidationError
 from kiosk.staff import StaffGate, hash_pin
-from ui.vm_application import (
-    KIND,
-    application_from_wizard,
-    blank_values,
-    fields_of_step,
-    to_application_json,
-)
-from ui.vm_staff import check_pin_persisted, load_lockout
+from kiosk.staff_lockout import check_pin_persisted, load_lockout
+from ui.vm_application import KIND, blank_values, fields_of_step, to_application_json
 
 
 def test_an_organisation_becomes_the_core_application_with_proxy_filing() -> None:
@@ -68,15 +63,15 @@ def test_empty_required_fields_get_the_cores_messages_keyed_like_the_fields() ->
 
 
 def test_a_lockout_is_persisted_and_survives_a_new_gate(engine: Any) -> None:
-    factory = sessionmaker(engine)
+    session = Session(engine)
     pin_hash = hash_pin("246810", salt=b"0123456789abcdef")
     gate = StaffGate(pin_hash, max_failures=2, lockout_s=600, clock=time.time)
-    assert not check_pin_persisted(factory, gate, "1111")
-    assert load_lockout(factory)[0] == 1
-    assert not check_pin_persisted(factory, gate, "2222")
-    failures, until = load_lockout(factory)
+    assert not check_pin_persisted(session, gate, "1111")
+    assert load_lockout(session)[0] == 1
+    assert not check_pin_persisted(session, gate, "2222")
+    failures, until = load_lockout(session)
     assert failures == 0 and until > time.time() + 590
 
     restarted = StaffGate(pin_hash, max_failures=2, lockout_s=600, clock=time.time)
-    assert not check_pin_persisted(factory, restarted, "246810"), "the right PIN is refused while locked"
+    assert not check_pin_persisted(session, restarted, "246810"), "the right PIN is refused while locked"
     assert restarted.seconds_locked() > 590
