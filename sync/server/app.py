@@ -544,14 +544,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     auth.install(app, engine, trust_proxy=trust_proxy)
     console.register(app, make_session)
     ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
-    OfficeAccount = Annotated[auth.Account, Depends(auth.require_account("office"))]
 
     @app.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
     def fleet(request: Request, session: DB, _a: ItAccount) -> Response:
         return auth.admin_headers(HTMLResponse(pages.fleet_page(session, head_seq(session), request)))
-
-    @app.get("/admin/office", response_class=HTMLResponse, summary="The office: applications, ratings, evaluation")
-    def office(request: Request, session: DB, _a: OfficeAccount) -> Response:
-        return auth.admin_headers(HTMLResponse(pages.office_page(session, request)))
 
     return app

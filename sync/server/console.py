@@ -25,10 +25,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.server import auth, layout, notices
+from sync.server import auth, evaluation, layout, notices
 from sync.server import calendar as cal
 from sync.server import lifecycle as lc
 from sync.server.db import ZoneRow
+from sync.server.evaluation_pdf import build_report_pdf
 from sync.server.office_db import Case, DataView
 
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
@@ -333,6 +334,91 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
         lines = "".join(f"<br>{esc(no)}：{esc(old)} → {esc(new)}" for no, old, new in moved)
         msg = f"已发布 {year} 年节假日安排；{len(moved)} 件申请的期限已重新计算{lines}"
         return HTMLResponse(page("节假日安排", _calendar_body(request, message=msg), request))
+
+    def month_of(value: str) -> str:
+        if value:
+            evaluation.parse_month(value)  # ValueError on nonsense
+            return value
+        today = lc.china_today()
+        return f"{today.year:04d}-{today.month:02d}"
+
+    @app.get("/admin/office", response_class=_HTML, summary="Office: the monthly evaluation (一月一评比)")
+    def evaluation_page(request: Request, who: Office, month: str = "", msg: str = "") -> Response:
+        try:
+            m = month_of(month)
+        except ValueError:
+            return HTMLResponse(
+                page("月度评价", f"<p class='error'>月份“{esc(month)}”不对（应为 年-月）</p>", request), 400
+            )
+        with make_session() as s:
+            report = evaluation.build(s, m)
+            pending = evaluation.pending_bad_ratings(s)
+            names = zones(s)
+        head = evaluation.COLUMNS
+        body_rows = [("", [esc(v) for v in r]) for r in evaluation.rows(report)]
+        prev = evaluation.previous_month(m)
+        nav = (
+            f"<form method='get'>月份 <input type='month' name='month' value='{esc(m)}'> "
+            f"<button class='btn' type='submit'>查看</button> <a href='?month={esc(prev)}'>上月</a> "
+            f"<a href='/admin/office/evaluation.csv?month={esc(m)}'>下载 CSV</a> "
+            f"<a href='/admin/office/evaluation.pdf?month={esc(m)}'>通报（PDF）</a></form>"
+        )
+        queries = "；".join(f"{esc(q)}（{n}）" for q, n in report.popular_queries) or "—"
+        follow = "".join(
+            f"<tr><td>{sid}</td><td>{esc(names.get(code, code))}</td><td>{esc(at)}</td>"
+            f"<td>{esc(evaluation.LEVELS[level])}</td>"
+            f"<td><form method='post' action='/admin/office/ratings/{sid}/follow-up'>"
+            f"{csrf(request)}<input type='text' name='note' required placeholder='回访整改情况'> "
+            "<button class='btn' type='submit'>记录整改</button></form></td></tr>"
+            for sid, code, at, level in pending
+        )
+        ok = f"<p class='ok'>{esc(msg)}</p>" if msg else ""
+        body = (
+            f"{ok}{nav}{table(head, body_rows)}<p class='muted'>{esc(evaluation.formula_text(report.weights))}；"
+            "按北京时间统计；无活动的专区也列出。</p>"
+            f"<h2>群众检索较多的内容</h2><p>{queries}</p>"
+            f"<h2>差评待整改（{len(pending)}）</h2><div class='scroll'><table><thead><tr><th>编号</th><th>专区</th>"
+            f"<th>时间</th><th>评价</th><th>整改</th></tr></thead><tbody>{follow}</tbody></table></div>"
+        )
+        return HTMLResponse(page(f"政务公开专区月度评价 {m}", body, request))
+
+    @app.get("/admin/office/evaluation.csv", summary="Office: the monthly evaluation as CSV")
+    def evaluation_csv(request: Request, who: Office, month: str = "") -> Response:
+        m = month_of(month)
+        with make_session() as s:
+            text = evaluation.to_csv(evaluation.build(s, m))
+        return auth.admin_headers(
+            Response(
+                text.encode("utf-8"),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f"attachment; filename=evaluation-{m}.csv"},
+            )
+        )
+
+    @app.get("/admin/office/evaluation.pdf", summary="Office: the monthly evaluation as an A4 report")
+    def evaluation_pdf(request: Request, who: Office, month: str = "") -> Response:
+        m = month_of(month)
+        with make_session() as s:
+            report = evaluation.build(s, m)
+            agency = notices.agency_name(s)
+        return auth.admin_headers(
+            Response(
+                build_report_pdf(report, agency),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f"inline; filename=evaluation-{m}.pdf"},
+            )
+        )
+
+    @app.post("/admin/office/ratings/{sid}/follow-up", summary="Office: record the follow-up of a 差评")
+    async def rating_follow_up(request: Request, who: Office, sid: int) -> Response:
+        form = await request.form()
+        with make_session() as s:
+            try:
+                evaluation.follow_up(s, sid, actor=who.username, note=str(form.get("note") or ""))
+                s.commit()
+            except ValueError as exc:
+                return HTMLResponse(page("月度评价", f"<p class='error'>{esc(exc)}</p>", request), 400)
+        return RedirectResponse("/admin/office?msg=已记录整改", status_code=303)
 
 
 _STYLE = (

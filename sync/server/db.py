@@ -175,7 +175,7 @@ def open_db(url: str) -> Engine:
         # One writer at a time, taken up front: a read-then-write transaction never fails half-way.
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    from sync.server import office_db  # the office's tables (cases, their log, calendar years)
+    from sync.server import evaluation, office_db  # noqa: F401 - the office's tables (cases, log, calendar, follow-ups)
 
     ServerBase.metadata.create_all(engine)
     office_db.install_guards(engine)

@@ -58,6 +58,10 @@ REPLY_TEXT = {
 }
 
 
+def agency_name(session: Session) -> str:
+    return meta_get(session, "agency_name") or DEFAULT_AGENCY
+
+
 def _cn(d: dt.date | str | None) -> str:
     if d is None:
         return "    年  月  日"
@@ -142,7 +146,7 @@ def build_notice_pdf(session: Session, case: Case, kind: str) -> bytes:
     if kind not in KINDS:
         raise NoticeUnavailable(f"没有这种文书：{kind}")
     title, body, on = paragraphs(session, case, kind)
-    agency = meta_get(session, "agency_name") or DEFAULT_AGENCY
+    agency = agency_name(session)
     register()
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=REGULAR, initialFontSize=12)

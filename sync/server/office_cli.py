@@ -12,6 +12,12 @@ and the overdue report.
               reply --type T [--agency TEXT] [--detail TEXT] | withdraw | close
     overdue --db URL [--soon N]                      replies (and corrections) overdue or due within N
                                                      working days (default 3)
+    evaluation report --db URL --month YYYY-MM [--csv FILE] [--pdf FILE]
+                                                     the month's 一月一评比 (table on stdout)
+    evaluation weights --db URL [--satisfaction W] [--on-time W] [--usage W] [--follow-up W]
+                                                     show or set the score's weights
+    rating pending --db URL [--month YYYY-MM]        差评 awaiting follow-up
+    rating follow-up --db URL ID --by NAME --note TEXT   record a 差评's follow-up (回访整改)
 
 Every step is refused, with the reason, when the law does not allow it now; nothing is changed then.
 ``--on`` is the day it happened (China time; default today): a correction that came by post yesterday is
@@ -81,6 +87,28 @@ def add_parsers(sub: Any) -> None:
         for flag, kw in extra:
             sp.add_argument(flag, **kw)
 
+    ev = sub.add_parser("evaluation", help="the monthly evaluation (一月一评比)")
+    evsub = ev.add_subparsers(dest="evaluation_cmd", required=True)
+    er = evsub.add_parser("report", help="the month's table; --csv/--pdf to write files")
+    er.add_argument("--db", required=True)
+    er.add_argument("--month", required=True)
+    er.add_argument("--csv", type=Path)
+    er.add_argument("--pdf", type=Path)
+    ew = evsub.add_parser("weights", help="show or set the score's weights")
+    ew.add_argument("--db", required=True)
+    for name in ("satisfaction", "on-time", "usage", "follow-up"):
+        ew.add_argument(f"--{name}", type=float)
+    rt = sub.add_parser("rating", help="差评 follow-up (回访整改)")
+    rsub = rt.add_subparsers(dest="rating_cmd", required=True)
+    rp = rsub.add_parser("pending", help="差评 awaiting follow-up")
+    rp.add_argument("--db", required=True)
+    rp.add_argument("--month")
+    rf = rsub.add_parser("follow-up", help="record a 差评's follow-up")
+    rf.add_argument("--db", required=True)
+    rf.add_argument("id", type=int)
+    rf.add_argument("--by", required=True)
+    rf.add_argument("--note", required=True)
+
     o = sub.add_parser("overdue", help="replies overdue or due within N working days")
     o.add_argument("--db", required=True)
     o.add_argument("--soon", type=int, default=lc.SOON_WORKING_DAYS)
@@ -95,7 +123,72 @@ def run(args: argparse.Namespace) -> int | None:
         return _case(args, open_db(args.db))
     if args.cmd == "overdue":
         return _overdue(args, open_db(args.db))
+    if args.cmd == "evaluation":
+        return _evaluation(args, open_db(args.db))
+    if args.cmd == "rating":
+        return _rating(args, open_db(args.db))
     return None
+
+
+def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server import evaluation as ev
+    from sync.server.evaluation_pdf import build_report_pdf
+    from sync.server.notices import agency_name
+
+    if args.evaluation_cmd == "weights":
+        new = {
+            k: v
+            for k, v in (
+                ("satisfaction", args.satisfaction),
+                ("on_time", args.on_time),
+                ("usage", args.usage),
+                ("follow_up", args.follow_up),
+            )
+            if v is not None
+        }
+        with sessions(engine)() as s, s.begin():
+            try:
+                w = ev.set_weights(s, new) if new else ev.weights(s)
+            except ValueError as exc:
+                print(f"refused: {exc}", file=sys.stderr)
+                return 1
+            print(ev.formula_text(w))
+        return 0
+    try:
+        ev.parse_month(args.month)
+    except ValueError:
+        print(f"--month {args.month!r}: expected YYYY-MM", file=sys.stderr)
+        return 2
+    with sessions(engine)() as s:
+        report = ev.build(s, args.month)
+        agency = agency_name(s)
+    print("\t".join(ev.COLUMNS))
+    for r in ev.rows(report):
+        print("\t".join(str(v) for v in r))
+    print(ev.formula_text(report.weights))
+    if args.csv:
+        args.csv.write_text(ev.to_csv(report), encoding="utf-8")
+    if args.pdf:
+        args.pdf.write_bytes(build_report_pdf(report, agency))
+    return 0
+
+
+def _rating(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server import evaluation as ev
+
+    if args.rating_cmd == "pending":
+        with sessions(engine)() as s:
+            for sid, zone, at, level in ev.pending_bad_ratings(s, args.month):
+                print(f"{sid}\t{zone}\t{at}\t{ev.LEVELS[level]}")
+        return 0
+    with sessions(engine)() as s, s.begin():
+        try:
+            ev.follow_up(s, args.id, actor=args.by, note=args.note)
+        except ValueError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+    print(f"rating {args.id}: follow-up recorded")
+    return 0
 
 
 def _calendar(args: argparse.Namespace, engine: Engine) -> int:

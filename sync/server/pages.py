@@ -5,8 +5,6 @@ No personal data appears on either page: applications are counted, never listed 
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from sync.server import layout
-from sync.server.db import Submission, Terminal, utcnow
+from sync.server.db import Terminal, utcnow
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
@@ -46,32 +44,3 @@ def fleet_page(session: Session, head: int, request: Request | None = None) -> s
         )
     head_cols = ["终端", "专区", "最近心跳", "版本", "打印机", "镜像最近同步", "落后(序号)", "剩余磁盘", "待发送"]
     return layout.page("终端运行情况", f"<p>发布序号 head = {head}</p>" + _table(head_cols, rows), request)
-
-
-def office_page(session: Session, request: Request | None = None) -> str:
-    apps: dict[tuple[str, str], int] = defaultdict(int)
-    ratings: dict[tuple[str, str], list[int]] = defaultdict(list)
-    usage: dict[tuple[str, str], int] = defaultdict(int)
-    for kind, zone, at, payload in session.execute(
-        select(Submission.kind, Submission.zone, Submission.received_at, Submission.payload)
-    ):
-        key = (f"{at:%Y-%m}", zone)
-        if kind == "application":
-            apps[key] += 1
-        elif kind == "rating":
-            body = json.loads(payload)
-            score = body.get("score", body.get("level"))
-            if isinstance(score, int):
-                ratings[key].append(score)
-        elif kind == "usage":
-            counters = json.loads(payload).get("counters", {})
-            usage[key] += sum(v for v in counters.values() if isinstance(v, int))
-    keys = sorted(set(apps) | set(ratings) | set(usage), reverse=True)
-    rows = []
-    for k in keys:
-        r = ratings.get(k, [])
-        avg = f"{sum(r) / len(r):.2f}" if r else "—"
-        satisfied = f"{100 * sum(1 for s in r if s >= 4) / len(r):.0f}%" if r else "—"
-        rows.append([k[0], k[1], apps.get(k, 0), len(r), avg, satisfied, usage.get(k, 0)])
-    cols = ["月份", "专区", "依申请公开申请", "评价数", "平均分", "满意率(4–5分)", "使用次数"]
-    return layout.page("政务公开专区月度评价", _table(cols, rows), request)
