@@ -20,9 +20,9 @@ from starlette.requests import Request
 # The pages a role opens, in the order of the bar: (role, path, label). Office pages add their own here.
 NAV: list[tuple[str, str, str]] = [
     ("it", "/admin/fleet", "终端运行情况"),
+    ("office", "/admin/office", "月度评价"),
     ("office", "/admin/office/cases", "依申请公开办理"),
     ("office", "/admin/office/calendar", "节假日安排"),
-    ("office", "/admin/office", "月度评价"),
 ]
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"

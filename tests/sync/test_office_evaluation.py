@@ -74,7 +74,7 @@ def _pending(server) -> list[tuple[int, str, str, int]]:
         return ev.pending_bad_ratings(s)
 
 
-def select_usage():  # noqa: ANN201 - a small query helper
+def select_usage():
     from sqlalchemy import select
 
     return select(Submission.payload).where(Submission.kind == "usage").order_by(Submission.id)
