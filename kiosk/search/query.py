@@ -28,6 +28,7 @@ bounded window — then partial matches by coverage.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import math
@@ -71,6 +72,7 @@ COMMON_SHARE = 0.08
 TITLE_BM25 = "bm25(search_title, 5.0, 1.0, 2.0, 1.0, 3.0, 0.0)"
 _STATUS_FACTOR = {"in_force": 1.0, "amended": 0.85}
 MIN_COVERAGE = 0.5  # a partial match shown beside strict ones holds at least this share of the query
+STRICT_FACTOR = 1.2  # a document holding every word somewhere, against one holding some in its title
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
             if len(run.text) > 1 or run.text.isdigit():
                 units.append(Unit((run.text,)))
             continue
+        if len(run.text) >= 3:  # the whole segment, also by sound (供司法 sounds like 公司法)
+            units.append(Unit((run.text,), tuple(" ".join(r) for r in und.readings(run.text)[:4])))
         rest = run.text
         for term in und.known_terms(run.text):
             units.append(Unit(tuple(expand(term))))
@@ -275,17 +279,18 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
     return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
 
 
-def _partial_level(units: list[Unit], df: dict[str, float], n_docs: float) -> Level | None:
-    """Coverage of ``units``: titles holding any of them ranked by BM25; bodies holding the two
-    rarest, or the rarest."""
+def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
+    """Coverage of ``units``: titles holding any of them (but the commonest in titles) ranked by
+    BM25; bodies holding the two rarest, or the rarest."""
     if not units:
         return None
-    common = max(50.0, COMMON_SHARE * n_docs)
-    with_text = sorted((u for u in units if u.texts), key=lambda u: _unit_df(u, df))
-    rare = [u for u in with_text if _unit_df(u, df) <= common] or with_text[:1]
+    common = max(50.0, COMMON_SHARE * freq.n)
+    common_title = max(50.0, COMMON_SHARE * freq.n / 2)
+    with_text = sorted((u for u in units if u.texts), key=lambda u: _unit_df(u, freq.title))
+    rare = [u for u in with_text if _unit_df(u, freq.title) <= common] or with_text[:1]
     title_parts: list[str | None] = []
     for u in units:
-        if u.texts and u not in rare:
+        if u.texts and _unit_df(u, freq.title) > common_title:
             continue
         title_parts.extend(_term_expr(t, "title") for t in u.texts)
         title_parts.extend(_sound_expr(s) for s in u.sounds)
@@ -340,6 +345,7 @@ class Parsed:
     sounds: tuple[str, ...]
     heard: tuple[str, ...]  # synonym-table words heard in a Latin query (dibao → 低保)
     heard_cjk: tuple[str, ...]  # … and in its Chinese parts (滴保 → 低保)
+    parts: tuple[Unit, ...] = ()  # see _parts
 
 
 def parse(query: str) -> Parsed | None:
@@ -360,18 +366,19 @@ def parse(query: str) -> Parsed | None:
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs
-    return Parsed(q, tuple(runs), tuple(core or runs[:1]), initials, sounds, tuple(heard), tuple(heard_cjk))
+    parts = tuple(_parts(runs, sounds, heard + heard_cjk))
+    return Parsed(q, tuple(runs), tuple(core or runs[:1]), initials, sounds, tuple(heard), tuple(heard_cjk), parts)
 
 
-def plan(query: str, df: dict[str, float] | None = None, n_docs: float = 0.0) -> Plan | None:
-    """How to match ``query``; None when it holds nothing searchable. ``df`` (document frequency of
-    words, from :func:`_doc_freq`) and ``n_docs`` choose which parts look for partial matches."""
-    p = parse(query)
+def plan(query: str, freq: Freq | None = None, parsed: Parsed | None = None) -> Plan | None:
+    """How to match ``query`` (``parsed``: :func:`parse` of it, if done already); None when it holds
+    nothing searchable. ``freq`` (document frequencies of its words, :func:`_doc_freq`) chooses which
+    parts look for partial matches."""
+    p = parsed or parse(query)
     if p is None:
         return None
     strict = _strict_level(list(p.core), p.initials, p.sounds, list(p.heard))
-    units = _parts(list(p.runs), p.sounds, list(p.heard) + list(p.heard_cjk))
-    partial = _partial_level(units, df or {}, n_docs)
+    partial = _partial_level(list(p.parts), freq or Freq({}, {}, 0.0))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
     suggestion = next((t for t in (*p.heard, *p.heard_cjk) if t not in p.folded), "")
@@ -490,33 +497,61 @@ def _fill(session: Session, cands: dict[int, _Cand]) -> None:
         c.status, c.title, c.meta, c.head = status, title, meta, head or ""
 
 
-def _doc_freq(session: Session, terms: Iterable[str]) -> tuple[dict[str, float], float]:
-    """Document frequency of each term (that of its rarest bigram, from ``search_text_vocab``) and
-    the number of documents."""
-    alt_tokens: dict[str, list[str]] = {}
-    tokens: set[str] = set()
-    for a in terms:
-        toks = [t for r in tk.runs(a) for t in tk.bigrams(r)] or [a]
-        alt_tokens[a] = toks
-        tokens.update(toks)
+@dataclass(frozen=True)
+class Freq:
+    """Document frequencies of a query's texts (each that of its rarest bigram) in the whole text and
+    in titles (文号, issuers), and the number of documents."""
+
+    text: dict[str, float]
+    title: dict[str, float]
+    n: float
+
+
+# Document frequencies from search_text_vocab, kept between searches: fts5vocab counts a word's
+# documents by reading its whole posting list (milliseconds for a common word in a large mirror).
+# Cleared when the number of documents changes (a sync or import ran).
+_TEXT_DF: dict[str, int] = {}
+_TEXT_DF_AT: list[float] = [0.0]
+_TEXT_DF_MAX = 50_000
+
+
+def _tokens(terms: Iterable[str]) -> dict[str, list[str]]:
+    return {a: [t for r in tk.runs(a) for t in tk.bigrams(r)] or [a] for a in terms}
+
+
+def _vocab(session: Session, table: str, tokens: Iterable[str]) -> dict[str, int]:
+    toks = sorted(set(tokens))
+    if not toks:
+        return {}
+    placeholders = ",".join(f":t{i}" for i in range(len(toks)))
+    rows = session.execute(
+        text(f"SELECT term, doc FROM {table} WHERE term IN ({placeholders})"),  # noqa: S608 - fixed names
+        {f"t{i}": t for i, t in enumerate(toks)},
+    )
+    return {str(term): int(doc) for term, doc in rows}
+
+
+def _doc_freq(session: Session, ranked: Iterable[str], parts: Iterable[str]) -> Freq:
+    """:class:`Freq`: whole-text frequencies of ``ranked`` (the strict match's words, for BM25) and
+    title frequencies of ``ranked`` and ``parts``."""
     n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
-    if not tokens:
-        return {}, n
-    placeholders = ",".join(f":t{i}" for i in range(len(tokens)))
-    params = {f"t{i}": t for i, t in enumerate(sorted(tokens))}
-    df_tok: dict[str, int] = {
-        str(term): int(doc)
-        for term, doc in session.execute(
-            text(f"SELECT term, doc FROM search_text_vocab WHERE term IN ({placeholders})"),  # noqa: S608
-            params,
-        )
-    }
-    return {a: float(min(df_tok.get(t, 0) for t in toks)) for a, toks in alt_tokens.items()}, n
+    if _TEXT_DF_AT[0] != n or len(_TEXT_DF) > _TEXT_DF_MAX:
+        _TEXT_DF.clear()
+        _TEXT_DF_AT[0] = n
+    ranked_tokens = _tokens(ranked)
+    missing = {t for toks in ranked_tokens.values() for t in toks if t not in _TEXT_DF}
+    found = _vocab(session, "search_text_vocab", missing)
+    _TEXT_DF.update({t: found.get(t, 0) for t in missing})
+    text_df = {a: float(min(_TEXT_DF[t] for t in toks)) for a, toks in ranked_tokens.items()}
+    all_tokens = ranked_tokens | _tokens(parts)
+    in_titles = _vocab(session, "search_title_vocab", (t for toks in all_tokens.values() for t in toks))
+    title_df = {a: float(min(in_titles.get(t, 0) for t in toks)) for a, toks in all_tokens.items()}
+    return Freq(text_df, title_df, n)
 
 
 def _idf(units: tuple[Unit, ...], df: dict[str, float], n: float) -> list[float]:
-    """BM25 IDF of each unit: that of its most specific text; a unit of sounds only (full pinyin)
-    counts as a rare word."""
+    """BM25 IDF of each unit from document frequencies ``df`` among ``n`` documents: that of its most
+    specific text; a unit of sounds only (full pinyin) counts as a rare word."""
     out = []
     for u in units:
         if not u.texts:
@@ -556,12 +591,14 @@ def _scores(cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float]) 
     return out
 
 
-def _coverage(
-    cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float], df: dict[str, float]
-) -> dict[int, float]:
+def _coverage(cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float], freq: Freq) -> dict[int, float]:
     """Share of the query's weight (IDF of the units found in the mirror at all) that each candidate's
     title, 文号/issuer or body opening holds."""
-    known = [(u, w) for u, w in zip(units, idf, strict=True) if not u.texts or any(df.get(t, 0.0) for t in u.texts)]
+    known = [
+        (u, w)
+        for u, w in zip(units, idf, strict=True)
+        if not u.texts or any(freq.title.get(t, 0.0) or freq.text.get(t, 0.0) for t in u.texts)
+    ]
     whole = sum(w for _, w in known) or 1.0
     out: dict[int, float] = {}
     for rid, c in cands.items():
@@ -612,16 +649,11 @@ _DETAILS = (
 )
 
 
-def _all_texts(p: Parsed) -> set[str]:
-    """Every text whose document frequency planning may ask for."""
+def _ranked_texts(p: Parsed) -> set[str]:
+    """The texts of the strict match's units (BM25 over them needs their whole-text frequencies)."""
     out: set[str] = set()
-    for u in _parts(list(p.runs), p.sounds, list(p.heard) + list(p.heard_cjk)):
-        out.update(u.texts)
     for r in p.core:
-        if r.cjk:
-            out.update(expand(r.text))
-        else:
-            out.add(r.text)
+        out.update(expand(r.text) if r.cjk else (r.text,))
     out.update(w for t in p.heard for w in expand(t))
     return out
 
@@ -661,6 +693,42 @@ def _hits(
     return hits
 
 
+def _with_partial(
+    session: Session,
+    level: Level,
+    f: Filters,
+    *,
+    strict: list[int],
+    cands: dict[int, _Cand],
+    score: dict[int, float],
+    exact: set[int],
+    freq: Freq,
+) -> tuple[list[int], list[int]]:
+    """Strict matches ``strict`` (ranked) with partial matches of ``level`` added: strict matches in
+    titles (and exact 文号) first, then the other strict matches (the words only somewhere in a body)
+    and the partial matches together by their coverage of the query's parts. Returns the whole order
+    and the partial matches in it. Updates ``cands`` and ``score``."""
+    more, _ = _window(session, level, f, set())
+    for r in strict:
+        more.pop(r, None)
+    idf = _idf(level.units, freq.title, freq.n)  # partial matches are found and ranked by titles
+    if strict:  # beside strict hits, only documents that hold most of the query
+        covered = _coverage(more, level.units, idf, freq)
+        more = {k: c for k, c in more.items() if covered[k] >= MIN_COVERAGE}
+    if not more:
+        return strict, []
+    head = [r for r in strict if r in exact or cands[r].in_title]
+    tail = [r for r in strict if r not in head]
+    cands.update(more)
+    pool = {r: cands[r] for r in [*tail, *more]}
+    pscore = _scores(pool, level.units, idf)
+    for r in tail:
+        pscore[r] = pscore[r] * STRICT_FACTOR + TITLE_MATCH_BONUS
+    rest = sorted(pool, key=lambda k: (-pscore[k] * _STATUS_FACTOR.get(pool[k].status, 0.7), -k))
+    score.update(pscore)
+    return head + rest, [r for r in rest if r in more]
+
+
 def run_search(
     session: Session,
     query: str,
@@ -690,14 +758,14 @@ def run_search(
     parsed = parse(query)
     if parsed is None or (limit == 0 and not with_total):
         return SearchResult(query=shown, total=0, hits=[])
-    df, n_docs = _doc_freq(session, _all_texts(parsed))
-    p = plan(query, df, n_docs)
+    freq = _doc_freq(session, _ranked_texts(parsed), (t for u in parsed.parts for t in u.texts))
+    p = plan(query, freq, parsed)
     if p is None:
         return SearchResult(query=shown, total=0, hits=[])
     exact = _exact_doc_numbers(session, p.doc_number, f)
     level = p.strict
     cands, full = _window(session, level, f, exact)
-    score = _scores(cands, level.units, _idf(level.units, df, n_docs))
+    score = _scores(cands, level.units, _idf(level.units, freq.text, freq.n))
     literal = p.literal
 
     def key(r: int) -> tuple[bool, int, bool, float, int]:
@@ -706,31 +774,23 @@ def run_search(
         return (r not in exact, _TIER.get(c.status, 2), not typed, -score[r], -r)
 
     order = sorted(cands, key=key)
+    strict_n = len(order)
     partial: list[int] = []
-    if not full and len(order) < max(limit, 1) and p.partial is not None:
-        more, _ = _window(session, p.partial, f, set())
-        for strict_hit in order:
-            more.pop(strict_hit, None)
-        pidf = _idf(p.partial.units, df, n_docs)
-        if order:  # beside strict hits, only documents that hold most of the query
-            covered = _coverage(more, p.partial.units, pidf, df)
-            more = {k: c for k, c in more.items() if covered[k] >= MIN_COVERAGE}
-        if more:
-            pscore = _scores(more, p.partial.units, pidf)
-            partial = sorted(more, key=lambda k: (-pscore[k] * _STATUS_FACTOR.get(more[k].status, 0.7), -k))
-            score.update(pscore)
-            cands.update(more)
+    weak = not any(c.in_title for c in cands.values())  # the words only in bodies: try titles by part
+    if p.partial is not None and (weak or (not full and strict_n < max(limit, 1))):
+        order, partial = _with_partial(
+            session, p.partial, f, strict=order, cands=cands, score=score, exact=exact, freq=freq
+        )
     if full:
         total = _count(session, level, f) if with_total else len(order)
-        total = max(total, len(order))
+        total = max(total, strict_n)
     else:
-        total = len(order)
-    ranked = order + partial
+        total = strict_n
     total += len(partial)
-    page = ranked[offset : offset + limit]
-    if full and len(page) < limit and total > len(order):
+    page = order[offset : offset + limit]
+    if full and len(page) < limit and total > len(order):  # (no partial matches when full)
         page += _rest(session, level, f, exclude=order, n=limit - len(page), skip=max(0, offset - len(order)))
-    suggestion = p.suggestion if not order else ""
+    suggestion = p.suggestion if not strict_n else ""
     if not page:
         return SearchResult(query=shown, total=total, hits=[], relaxed=bool(partial), suggestion=suggestion)
     hits = _hits(
@@ -838,6 +898,7 @@ def mark_title(title: str, marks: tuple[str, ...], pinyin: str = "") -> str:
 _TITLE_RUN = re.compile(f"([{tk.CJK_RANGES}]+)|([A-Za-z]+)")
 
 
+@functools.lru_cache(maxsize=4096)
 def _pinyin_span(title: str, letters: str) -> tuple[int, int] | None:
     chars: list[tuple[int, str]] = []  # (index in title, initial letter) of CJK characters/letters
     for m in _TITLE_RUN.finditer(title):

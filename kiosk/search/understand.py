@@ -21,6 +21,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import opencc
@@ -73,12 +74,11 @@ def strip_fillers(text: str) -> str:
 
 # --- pinyin ---------------------------------------------------------------------------------------
 
-_TONE_MARKS = str.maketrans({"ü": "v"})
-
 
 def _toneless(reading: str) -> str:
-    s = unicodedata.normalize("NFD", reading)
-    return "".join(c for c in s if not unicodedata.combining(c)).translate(_TONE_MARKS)
+    """lǜ → lv (ü typed as v, as pypinyin and the Pinyin keyboards write it), zhōng → zhong."""
+    s = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(c for c in s if not unicodedata.combining(c))
 
 
 @functools.cache
@@ -130,22 +130,20 @@ def segmentations(letters: str, *, partial: bool = True) -> list[tuple[str, ...]
     return found[:MAX_SEGMENTATIONS]
 
 
-def readings(text: str) -> list[tuple[str, ...]]:
+@functools.lru_cache(maxsize=4096)
+def readings(text: str) -> tuple[tuple[str, ...], ...]:
     """Toneless syllables of the CJK characters of ``text``: the reading pypinyin gives in context
     first, then combinations with the other readings of heteronyms (at most :data:`MAX_READINGS`).
     Characters pypinyin does not know are left out."""
     table = _char_readings()
     chars = [c for c in text if c in table]
     if not chars:
-        return []
+        return ()
     context = lazy_pinyin("".join(chars), style=Style.NORMAL)
     options: list[tuple[str, ...]] = []
     for ch, first in zip(chars, context, strict=False):
         options.append(tuple(dict.fromkeys([first, *table[ch]])))
-    out: list[tuple[str, ...]] = []
-    for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
-        out.append(combo)
-    return out
+    return tuple(itertools.islice(itertools.product(*options), MAX_READINGS))
 
 
 def title_syllables(title: str) -> list[str]:
@@ -172,6 +170,7 @@ def title_syllables(title: str) -> list[str]:
     return out + extra
 
 
+@functools.lru_cache(maxsize=16_384)
 def fast_syllables(text: str) -> str:
     """Each CJK character's most common toneless reading, space separated (no context: for scoring
     a few hundred candidate titles quickly, not for the index)."""
@@ -231,7 +230,7 @@ def _lexicon() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def lexicon_terms(sounds: list[tuple[str, ...]]) -> list[str]:
+def lexicon_terms(sounds: Iterable[tuple[str, ...]]) -> list[str]:
     """Synonym-table words whose sound is one of ``sounds`` or a run of syllables inside one
     (滴保 → 低保; "wo xiang ban di bao" → 低保), longest first."""
     lex = _lexicon()
