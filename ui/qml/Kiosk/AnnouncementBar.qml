@@ -31,6 +31,8 @@ Rectangle {
                 model: Terminal.announcements
                 delegate: Text {
                     required property var modelData
+                    property bool mayElide: true   // the line scrolls: a title runs past the edge by design
+                    textFormat: Text.PlainText
                     text: "◆ " + modelData.title
                     font.pixelSize: Theme.fontBody; color: "#5A2A00"
                     MouseArea { anchors.fill: parent; anchors.margins: -16

@@ -225,9 +225,9 @@ Item {
         if (!stepLoader.item) return
         var item = firstErrorItem(stepLoader.item)
         if (!item) { page.announcement = ""; return }
-        ensureVisible(item)
         var what = item.errorLabel !== undefined ? item.errorLabel : item.label
         page.announcement = qsTr("请修改：%1 — %2").arg(what).arg(item.error)
+        Qt.callLater(page.ensureVisible, item)   // after the bar made room for the message
         if (ReadAloud.available) ReadAloud.speak(page.announcement)
     }
     onKeyboardTopChanged: ensureVisible(focusedField)
@@ -242,11 +242,26 @@ Item {
         id: footer
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
         visible: !page.typing
-        height: visible ? 124 * Math.min(page.fontScale, 1.3) : 0
+        readonly property real barHeight: 124 * Math.min(page.fontScale, 1.3)
+        // a refused step's message sits on its own line above the buttons (they stay where they are)
+        height: visible ? barHeight + (announce.visible ? announce.implicitHeight + 16 : 0) : 0
         color: "#ffffff"
         Rectangle { anchors { left: parent.left; right: parent.right; top: parent.top } height: 2; color: Theme.cardBorder }
+        Label {
+            id: announce
+            objectName: "applyAnnouncement"
+            visible: text !== ""
+            anchors { left: parent.left; right: parent.right; top: parent.top; leftMargin: 40; rightMargin: 40; topMargin: 14 }
+            text: vm.phase === "editing" ? page.announcement : ""
+            textFormat: Text.PlainText
+            color: Theme.highlight
+            font.pixelSize: 26 * page.fontScale
+            font.bold: true
+            wrapMode: Text.Wrap
+        }
         RowLayout {
-            anchors { fill: parent; leftMargin: 40; rightMargin: 40; topMargin: 18; bottomMargin: 18 }
+            anchors { left: parent.left; right: parent.right; bottom: parent.bottom; leftMargin: 40; rightMargin: 40; bottomMargin: 18 }
+            height: footer.barHeight - 36
             spacing: 24
             KioskButton {
                 objectName: "applyCancel"
@@ -255,20 +270,7 @@ Item {
                 visible: vm.phase === "editing"
                 onClicked: { vm.reset(); page.finished() }
             }
-            // what a refused step asks for, in the bar itself (it never hides behind it)
-            Label {
-                objectName: "applyAnnouncement"
-                Layout.fillWidth: true
-                text: vm.phase === "editing" ? page.announcement : ""
-                textFormat: Text.PlainText
-                color: Theme.highlight
-                font.pixelSize: 24 * page.fontScale
-                font.bold: true
-                wrapMode: Text.Wrap
-                maximumLineCount: 2
-                elide: Text.ElideRight
-                verticalAlignment: Text.AlignVCenter
-            }
+            Item { Layout.fillWidth: true }
             BusyIndicator {
                 visible: vm.busy
                 running: vm.busy

@@ -22,12 +22,14 @@ AbstractButton {
             id: col
             anchors { left: parent.left; right: side.left; verticalCenter: parent.verticalCenter; leftMargin: 28; rightMargin: 20 }
             spacing: 8
-            Text { width: parent.width; text: row.docTitle; font.pixelSize: Theme.fontLarge * 0.9; font.bold: true
+            Text { width: parent.width; text: row.docTitle; textFormat: Text.PlainText; font.pixelSize: Theme.fontLarge * 0.9; font.bold: true
                    color: Theme.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
+            // the matched words in context: two lines of a longer body, cut on purpose
             Text { width: parent.width; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
+                   property bool mayElide: true
                    font.pixelSize: Theme.fontBody * 0.92; color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
             Text { width: parent.width; text: [row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
-                   font.pixelSize: Theme.fontSmall; color: Theme.textMuted; elide: Text.ElideRight }
+                   textFormat: Text.PlainText; font.pixelSize: Theme.fontSmall; color: Theme.textMuted; wrapMode: Text.Wrap }
         }
         Row {
             id: side

@@ -9,7 +9,8 @@ AbstractButton {
     property string glyph: ""
     property int fontSize: Theme.fontBody
     checkable: false
-    implicitHeight: Theme.target
+    // a long label wraps onto a second line and the button grows (never below the 72 px target)
+    implicitHeight: Math.max(Theme.target, implicitContentHeight + 20)
     implicitWidth: Math.max(Theme.target * 1.6, implicitContentWidth + leftPadding + rightPadding)
     focusPolicy: Qt.NoFocus
     leftPadding: 20
@@ -32,16 +33,16 @@ AbstractButton {
     contentItem: Item {
         readonly property real glyphSpace: glyphText.visible ? glyphText.implicitWidth + 10 : 0
         implicitWidth: glyphSpace + label.implicitWidth
-        implicitHeight: Math.max(glyphText.implicitHeight, label.implicitHeight)
+        implicitHeight: Math.max(glyphText.implicitHeight, label.height)
         Row {
             anchors.centerIn: parent
             spacing: 10
             Text { id: glyphText; visible: control.glyph !== ""; text: control.glyph; color: control.fg
                    font.pixelSize: control.fontSize * 1.15; font.bold: true; anchors.verticalCenter: parent.verticalCenter }
-            Text { id: label; text: control.text; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
+            Text { id: label; text: control.text; textFormat: Text.PlainText; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
                    anchors.verticalCenter: parent.verticalCenter
                    width: Math.min(implicitWidth, control.availableWidth - parent.parent.glyphSpace)
-                   elide: Text.ElideMiddle }
+                   wrapMode: Text.Wrap; horizontalAlignment: Text.AlignHCenter }
         }
     }
 }
