@@ -60,10 +60,10 @@ def public_page(url: str, no: str, tail: str) -> httpx.Response:
 
 def terminal_lookup(cfg: config_mod.Config, no: str) -> tuple[str, str]:
     """What the terminal's status lookup screen shows (its view-model's Qt-free lookup)."""
-    from ui.vm_ports import CoreStatusPort
-    from ui.vm_status_lookup import lookup
+    from ui.adapters import CoreStatusPort
+    from ui.vm_status_lookup import ask_server
 
-    r = lookup(CoreStatusPort(cfg), no, PHONE)
+    r = ask_server(CoreStatusPort(cfg), None, no, PHONE)
     assert r.server_state == "answered", r
     return r.server_status, r.server_deadline
 
@@ -76,7 +76,9 @@ def office(capsys, db: str, *argv: str) -> str:
 
 
 def test_resident_to_reply_through_the_real_server(server, data_dir: Path, tmp_path: Path, capsys) -> None:
-    from ui.vm_ports import print_receipt, print_service, stop_print_services
+    from kiosk.db import make_engine
+    from printing.queue import PrintService
+    from ui.adapters import queue_receipt
 
     server.publish_lines(ZONES)
     cfg = server.terminal(data_dir)
@@ -93,11 +95,16 @@ def test_resident_to_reply_through_the_real_server(server, data_dir: Path, tmp_p
 
     # 1. the resident applies and takes the receipt: its QR holds the public status page's address
     no = _apply(cfg)
+    printing = PrintService.from_config(make_engine(cfg.db_path), cfg)
+    printing.start()
+    engine = make_engine(cfg.db_path, read_only=True)  # as the UI's DB worker reads
     try:
-        job = print_receipt(cfg, no)
-        assert print_service(cfg).wait(job, timeout=30).state == "done"
+        with session_factory(engine)() as s:
+            job = queue_receipt(cfg, printing, s, no)  # what the wizard's print button runs
+        assert printing.wait(job, timeout=30).state == "done"
     finally:
-        stop_print_services()
+        printing.stop()
+        engine.dispose()
     raw = b"".join(p.read_bytes() for p in receipts.iterdir())
     qr = re.search(rb"\x1d\(k..1P0(.+?)\x1d\(k", raw, re.S)
     assert qr is not None, "no QR code in the receipt's ESC/POS bytes"
