@@ -275,6 +275,16 @@ class PrintQueue:
             return [_info(j) for j in s.scalars(stmt)]
 
 
+def wait_limit(cfg: PrinterConfig | None, nbytes: int, timeout: float) -> float:
+    """How long to wait for a job of ``nbytes``: ``timeout``, or longer on a serial line that needs
+    more (1.5 × the time on the wire plus 10 s: 9,600 baud carries under 1 KB a second)."""
+    if cfg is None or cfg.kind != "serial":
+        return timeout
+    from printing.backends.serial_port import parse_target, transfer_seconds
+
+    return max(timeout, 1.5 * transfer_seconds(nbytes, parse_target(cfg.target)[1]) + 10)
+
+
 class PrintService:
     """Prints queued jobs on one worker thread; ``submit`` never blocks on a printer."""
 
@@ -365,6 +375,7 @@ class PrintService:
         PrinterError("offline") when it has not finished within ``timeout`` (it stays queued).
         """
         job_id = self.submit(printer, data, content_type=content_type, kind=kind, label=label)
+        timeout = wait_limit(self.configs.get(printer), len(data), timeout)
         info = self.wait(job_id, timeout)
         if info.state == "failed":
             raise PrinterError(info.reason, info.detail)

@@ -9,6 +9,8 @@ Reason codes (``PrinterError.reason``, ``PrintJob.reason``)::
     error            the printer reports an error (cutter, unrecoverable), or the spooler refused the job
     unsupported      the printer cannot take this kind of job (a PDF sent to a receipt printer)
     interrupted      the terminal stopped while the job was printing: it may or may not have printed
+    partial          the connection went away after part of the job was sent: a partial printout
+                     (a receipt with the name and tracking number) may be lying in the tray
 
 ``paper_near_end`` is a warning carried in :class:`PrinterStatus`, never a failure.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-REASONS = ("paper_out", "cover_open", "offline", "unreachable", "error", "unsupported", "interrupted")
+REASONS = ("paper_out", "cover_open", "offline", "unreachable", "error", "unsupported", "interrupted", "partial")
 
 RESIDENT_MESSAGE = "打印暂时无法完成，请联系工作人员"
 
@@ -32,6 +34,7 @@ _STAFF = {
     "error": "打印机报告故障（切刀或内部错误），请检查打印机",
     "unsupported": "该打印机不支持此类打印内容",
     "interrupted": "打印过程中终端中断，无法确认是否已打印，请核对后重新打印",
+    "partial": "打印中途连接中断，可能已打出不完整的回执（含姓名和受理编号），请收回后重新打印",
 }
 
 

@@ -3,8 +3,9 @@
 Before a job a two-way printer is asked ``DLE EOT n`` for n = 1 (printer), 2 (offline cause),
 3 (error cause) and 4 (roll paper sensor); a printer that is out of paper, has its cover open, is
 offline or reports an error gets no bytes and the job fails with that reason. After the bytes are
-written it is asked again, which catches paper running out and a connection that went away while
-the job was being sent. A link that does not answer within its timeout counts as offline.
+written it is asked again, which catches paper running out; a connection that went away after the
+printer had been found ready fails the job with ``partial``: part of the receipt (with the name and
+tracking number) may have come out. A link that does not answer within its timeout counts as offline.
 """
 
 from __future__ import annotations
@@ -88,9 +89,14 @@ def send_checked(link: Link, data: bytes, timeout: float = STATUS_TIMEOUT_S) -> 
     before = query_status(link, timeout)
     if not before.ready:
         raise PrinterError(before.reason, before.detail)
-    for start in range(0, len(data), CHUNK):
-        link.write(data[start : start + CHUNK])
-    after = query_status(link, timeout)
+    try:
+        for start in range(0, len(data), CHUNK):
+            link.write(data[start : start + CHUNK])
+        after = query_status(link, timeout)
+    except PrinterError as exc:
+        if exc.reason in ("unreachable", "offline"):  # the printer was there and took some of the bytes
+            raise PrinterError("partial", f"{AFTER_SEND}：{exc.detail}") from exc
+        raise
     if not after.ready:
         raise PrinterError(after.reason, f"{AFTER_SEND}：{after.detail}")
 

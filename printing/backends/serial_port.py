@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.errors import PrinterError
-from printing.backends.base import STATUS_TIMEOUT_S, query_status, reject_pdf, send_checked
+from printing.backends.base import CHUNK, STATUS_TIMEOUT_S, query_status, reject_pdf, send_checked
 from printing.status import PrinterStatus
 
 DEFAULT_BAUD = 9600
@@ -57,6 +57,11 @@ class _SerialLink:
             raise PrinterError("unreachable", f"串口不可用：{exc}") from exc
 
 
+def transfer_seconds(nbytes: int, baud: int) -> float:
+    """How long ``nbytes`` take on the wire at ``baud`` (8N1: ten bits a byte)."""
+    return nbytes * 10 / baud
+
+
 class SerialPrinter:
     """A receipt printer on a serial port."""
 
@@ -70,9 +75,11 @@ class SerialPrinter:
     def _open(self) -> Any:
         import serial
 
+        # one write is at most a CHUNK: give it twice the time the wire needs at this baud rate
+        write_timeout = max(WRITE_TIMEOUT_S, 2 * transfer_seconds(CHUNK, self.baud))
         try:
             return serial.serial_for_url(
-                self.url, baudrate=self.baud, timeout=self.status_timeout, write_timeout=WRITE_TIMEOUT_S
+                self.url, baudrate=self.baud, timeout=self.status_timeout, write_timeout=write_timeout
             )
         except (serial.SerialException, OSError, ValueError) as exc:
             raise PrinterError("unreachable", f"无法打开串口 {self.url}：{exc}") from exc

@@ -88,3 +88,20 @@ def test_a_port_that_does_not_exist() -> None:
 def test_target_parsing() -> None:
     assert parse_target("/dev/ttyUSB0") == ("/dev/ttyUSB0", 9600)
     assert parse_target("/dev/ttyS1@19200") == ("/dev/ttyS1", 19200)
+
+
+def test_timeouts_scale_with_the_bytes_and_the_baud_rate(pty_printer: PtyPrinter) -> None:
+    from kiosk.config import PrinterConfig
+    from printing.backends.serial_port import transfer_seconds
+    from printing.queue import wait_limit
+
+    assert transfer_seconds(96_000, 9600) == 100.0  # an all-image receipt at 9,600 baud: 100 s on the wire
+    port = SerialPrinter("serial", f"{pty_printer.path}@1200")._open()
+    try:
+        assert port.write_timeout >= 2 * 4096 * 10 / 1200  # one 4 KB write at 1,200 baud takes 34 s
+    finally:
+        port.close()
+    serial = PrinterConfig(name="serial", kind="serial", target=f"{pty_printer.path}@9600")
+    assert wait_limit(serial, 96_000, 60) == 160  # not a fixed minute
+    assert wait_limit(serial, 2_000, 60) == 60
+    assert wait_limit(PrinterConfig(name="tcp", kind="tcp", target="127.0.0.1"), 96_000, 60) == 60

@@ -13,6 +13,7 @@ from kiosk.errors import PrinterError
 from printing.backends import TcpPrinter
 from printing.backends.tcp import parse_target
 from printing.escpos.receipt import build_receipt
+from printing.status import staff_message
 
 pytestmark = pytest.mark.slow  # emupos
 
@@ -69,7 +70,9 @@ def test_printer_that_goes_away_mid_job_fails_the_job(dropping_printer: Any, rec
     printer = TcpPrinter("dropping", f"127.0.0.1:{dropping_printer.port}", status_timeout=2.0)
     with pytest.raises(PrinterError) as err:
         printer.send(build_receipt(receipt_data))
-    assert err.value.reason == "unreachable"
+    # not "cannot connect": staff are told a partial receipt may have come out
+    assert err.value.reason == "partial"
+    assert "不完整的回执" in staff_message(err.value.reason, err.value.detail)
     assert 0 < len(dropping_printer.device.received) < len(build_receipt(receipt_data))
 
 

@@ -93,7 +93,7 @@ def test_unplugged_mid_job(fake_usb: FakeUsbPrinter, receipt_data: Any) -> None:
     fake_usb.unplug_after = 100
     with pytest.raises(PrinterError) as err:
         UsbPrinter("usb", "0416:5011").send(build_receipt(receipt_data))
-    assert err.value.reason == "unreachable"
+    assert err.value.reason == "partial"  # 100 bytes had gone: part of a receipt may be out
 
 
 def test_missing_device_and_bad_target(fake_usb: FakeUsbPrinter) -> None:
