@@ -8,8 +8,7 @@ A resident who types ``dibao`` or picks the homophone 滴保 means 低保: kiosk
 sound as well as its characters. FTS5 tables take no new column, so the title table is made anew and
 filled from the titles alone (``kiosk.search.index.rebuild_titles``: 文号 and issuers from
 ``documents``, filter tokens from ``search_docs``; bodies are not re-read, so a 100,000-document mirror
-upgrades in about a minute). The whole-text table is untouched. ``search_title_vocab`` (fts5vocab)
-gives words' document frequencies in titles.
+upgrades in about a minute). The whole-text table is untouched.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ _COLUMNS = "title, title1, docnum, py, {pyf}meta"
 
 
 def _recreate(with_pinyin: bool) -> None:
-    op.execute("DROP TABLE IF EXISTS search_title_vocab")
     op.execute("DROP TABLE IF EXISTS search_title")
     cols = _COLUMNS.format(pyf="pyf, " if with_pinyin else "")
     op.execute(f"CREATE VIRTUAL TABLE search_title USING fts5({cols}, content='', tokenize='ascii')")
@@ -33,8 +31,6 @@ def _recreate(with_pinyin: bool) -> None:
 
 def upgrade() -> None:
     _recreate(with_pinyin=True)
-    # document frequencies in titles: which parts of a question are worth looking for in titles
-    op.execute("CREATE VIRTUAL TABLE search_title_vocab USING fts5vocab(search_title, 'row')")
     from kiosk.search.index import rebuild_titles
 
     rebuild_titles(op.get_bind())
