@@ -221,13 +221,16 @@ Item {
         return null
     }
     property string announcement: ""
+    Timer { id: errorScroll; property Item item: null; interval: 80; onTriggered: page.ensureVisible(item) }
     function scrollToFirstError() {
         if (!stepLoader.item) return
         var item = firstErrorItem(stepLoader.item)
         if (!item) { page.announcement = ""; return }
         var what = item.errorLabel !== undefined ? item.errorLabel : item.label
         page.announcement = qsTr("请修改：%1 — %2").arg(what).arg(item.error)
-        Qt.callLater(page.ensureVisible, item)   // after the bar made room for the message
+        // once the step's layout placed the newly shown messages and the bar made room for its line
+        errorScroll.item = item
+        errorScroll.restart()
         if (ReadAloud.available) ReadAloud.speak(page.announcement)
     }
     onKeyboardTopChanged: ensureVisible(focusedField)
