@@ -212,7 +212,8 @@ class KioskApp:
 
         # start-up promises, off the UI thread
         self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
-        self.worker.submit("startup.purge", _purge_delivered, self._purged, write=True, background=True)
+        # first in the worker's queue: done before the home screen's own queries
+        self.worker.submit("startup.purge", _purge_delivered, self._purged, write=True)
 
         register_qml_types()
         self.engine = KioskEngine(self.services)

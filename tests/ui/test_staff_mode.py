@@ -218,3 +218,29 @@ def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any) -> None
     d.tap("staffLeaveKiosk")
     d.tap("staffLeaveConfirm")
     assert left == [True]
+
+
+def test_sync_now_asks_the_running_sync_loop_for_a_run(kiosk: Any, tmp_path: Path) -> None:
+    import socket
+
+    from sync.signing import generate
+
+    with socket.socket() as s:  # a district server that is down: each run fails fast and says so
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _private, public = generate(tmp_path / "district-key")
+    d = kiosk("staff", server={"url": f"http://127.0.0.1:{port}", "token": "t", "trust_key": str(public)})
+    loop = d.app.sync_loop
+    assert loop is not None
+    d.app.start_background()
+    wait_until(lambda: loop.runs >= 1, 20, "the loop's first run at start")
+    runs = loop.runs
+    enter_pin(d, DEMO_PIN)
+    shown: list[str] = []
+    staff(d).syncChanged.connect(lambda: shown.append(staff(d).property("syncState")))
+    d.tap("staffSyncNow")
+    wait_until(lambda: loop.runs == runs + 1, 20, "the loop to run on request")
+    wait_until(lambda: staff(d).property("syncState") == "error", 10, "the run's outcome on the staff screen")
+    assert d.text("staffMessage") == "同步失败（同步出错）"
+    assert "syncing" in shown and shown[-1] == "error", shown
+    assert loop.runs == runs + 1, "one run: staff's request did not start a second sync beside the loop"
