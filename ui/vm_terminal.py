@@ -119,6 +119,11 @@ class Terminal(QObject):
         return self._svc.config.terminal.large_text
 
     @Property(int, constant=True)
+    def printPageCap(self) -> int:
+        """Pages one resident may print in one visit (``terminal.print_pages_per_visit``)."""
+        return self._svc.config.terminal.print_pages_per_visit
+
+    @Property(int, constant=True)
     def idleTimeout(self) -> int:
         return self._svc.config.terminal.idle_timeout_s
 

@@ -178,9 +178,35 @@ def test_print_a_document_on_the_a4_printer(shell: Shell) -> None:
     shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
     shell.wait_page("documentPage")
     shell.tap("printButton")
+    shell.wait(lambda: shell.has("printConfirmYes"), 30_000)  # even one page is asked, with its count
+    pages = shell.page.property("printPages")
+    assert pages >= 1 and f"本文件共 {pages} 页" in shell.find("printConfirmText").property("text")
+    assert not list((shell.app.config.data_dir / "printouts" / "a4").glob("*")), "nothing printed before the yes"
+    shell.tap("printConfirmYes")
     shell.wait(lambda: "已发送到打印机" in shell.in_page("printStatus").property("text"), 30_000)
     printed = list((shell.app.config.data_dir / "printouts" / "a4").glob("*"))
     assert printed and printed[0].read_bytes().startswith(b"%PDF")
+
+
+def test_pages_beyond_the_visit_allowance_are_not_printed(make_shell: Any, demo_cfg: Any) -> None:
+    import dataclasses
+
+    cap = 1
+    cfg = dataclasses.replace(demo_cfg, terminal=dataclasses.replace(demo_cfg.terminal, print_pages_per_visit=cap))
+    shell = make_shell(cfg=cfg)
+    out = shell.app.config.data_dir / "printouts" / "a4"
+    before = set(out.glob("*")) if out.exists() else set()
+    engine = make_engine(shell.app.config.db_path)
+    with engine.connect() as conn:
+        long_id = conn.exec_driver_sql("SELECT id FROM documents ORDER BY length(body) DESC LIMIT 1").scalar()
+    engine.dispose()
+    shell.window.openRoute("document", {"docId": long_id})
+    shell.wait_page("documentPage")
+    shell.tap("printButton")
+    shell.wait(lambda: shell.page.property("printState") == "capped", 30_000)
+    text = shell.in_page("printStatus").property("text")
+    assert f"每位居民每次可打印的 {cap} 页" in text and not shell.has("printConfirmYes")
+    assert (set(out.glob("*")) if out.exists() else set()) == before
 
 
 def test_long_document_asks_before_printing(shell: Shell) -> None:
@@ -209,6 +235,8 @@ def test_printer_problem_tells_the_resident_to_contact_staff(make_shell: Any, de
     shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
     shell.wait_page("documentPage")
     shell.tap("printButton")
+    shell.wait(lambda: shell.has("printConfirmYes"), 30_000)
+    shell.tap("printConfirmYes")
     shell.wait(lambda: "请联系工作人员" in shell.in_page("printStatus").property("text"), 60_000)
 
 

@@ -14,7 +14,7 @@ Item {
     property real zoom: 1.0
     property bool ready: doc.state === "loaded" || doc.state === "missing"
     property string printJob: ""
-    property string printState: ""     // "" | preparing | confirm | sent | failed
+    property string printState: ""     // "" | preparing | confirm | capped | sending | sent | failed
     property string printMessage: ""
     property int printPages: 0
 
@@ -26,8 +26,9 @@ Item {
         function onPrepared(jobId, pages) {
             if (page.printState !== "preparing") return
             page.printJob = jobId; page.printPages = pages
-            if (pages > PrintJobs.manyPages()) page.printState = "confirm"
-            else { page.printState = "sending"; PrintJobs.confirm(jobId) }
+            // always asked, with the page count; over the visit's page allowance: said, not printed
+            if (Visit.pagesPrinted + pages > Terminal.printPageCap) { PrintJobs.cancel(jobId); page.printState = "capped" }
+            else page.printState = "confirm"
         }
         function onPrintSent(jobId) { if (jobId === page.printJob) { page.printState = "sent" } }
         function onPrintFailed(jobId, reason) {
@@ -90,11 +91,14 @@ Item {
                     }
                     Text { Layout.fillWidth: true; visible: page.printState !== ""; objectName: "printStatus"; wrapMode: Text.Wrap
                            font.pixelSize: Theme.fontBody; font.bold: true
-                           color: page.printState === "failed" ? Theme.repealed : page.printState === "sent" ? Theme.inForce : Theme.text
+                           color: page.printState === "failed" || page.printState === "capped" ? Theme.repealed : page.printState === "sent" ? Theme.inForce : Theme.text
                            text: page.printState === "preparing" || page.printState === "sending" ? qsTr("正在准备打印…")
                                : page.printState === "sent" ? qsTr("已发送到打印机，请在打印机出纸口取件")
                                : page.printState === "failed" ? qsTr("打印机故障，请联系工作人员（%1）").arg(page.printMessage)
-                               : page.printState === "confirm" ? qsTr("本文件共 %1 页").arg(page.printPages) : "" }
+                               : page.printState === "confirm" ? qsTr("本文件共 %1 页").arg(page.printPages)
+                               : page.printState === "capped" ? qsTr("本文件共 %1 页，超出每位居民每次可打印的 %2 页（已打印 %3 页）。可扫码带走，或请工作人员协助打印。")
+                                                                .arg(page.printPages).arg(Terminal.printPageCap).arg(Visit.pagesPrinted)
+                               : "" }
                 }
                 ColumnLayout {
                     Layout.fillWidth: true
@@ -235,11 +239,14 @@ Item {
         contentItem: ColumnLayout {
             spacing: Theme.gap
             Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
-                   text: qsTr("本文件共 %1 页，确定全部打印吗？").arg(page.printPages) }
+                   objectName: "printConfirmText"
+                   text: qsTr("本文件共 %1 页，确定打印吗？").arg(page.printPages) }
+            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+                   text: qsTr("每位居民每次最多打印 %1 页，本次已打印 %2 页。").arg(Terminal.printPageCap).arg(Visit.pagesPrinted) }
             RowLayout {
                 spacing: Theme.gap
                 KioskButton { objectName: "printConfirmYes"; Layout.fillWidth: true; text: qsTr("确定打印")
-                              onClicked: { page.printState = "sending"; PrintJobs.confirm(page.printJob) } }
+                              onClicked: { page.printState = "sending"; Visit.pagesPrinted += page.printPages; PrintJobs.confirm(page.printJob) } }
                 KioskButton { objectName: "printConfirmNo"; Layout.fillWidth: true; tone: "light"; text: qsTr("取消")
                               onClicked: { PrintJobs.cancel(page.printJob); page.printState = "" } }
             }

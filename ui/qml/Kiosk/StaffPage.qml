@@ -276,6 +276,13 @@ Item {
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
                 Label {
+                    objectName: "staffPrintCap"
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    text: qsTr("居民打印限额：每位居民每次最多 %1 页（配置项 terminal.print_pages_per_visit）").arg(Terminal.printPageCap)
+                    font.pixelSize: Theme.fontBody; color: Theme.text
+                }
+                Label {
                     visible: StaffMode.printJobs.count === 0
                     text: qsTr("暂无打印任务")
                     font.pixelSize: Theme.fontBody; color: Theme.textMuted
