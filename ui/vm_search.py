@@ -69,6 +69,7 @@ class SearchRole(enum.IntEnum):
     DocNumber = enum.auto()
     Issuer = enum.auto()
     Published = enum.auto()
+    Partial = enum.auto()
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class SearchRow:
     doc_number: str
     issuer: str
     published: str
+    partial: bool = False  # matches only part of the query, or by sound (部分匹配)
 
     @property
     def status_label(self) -> str:
@@ -91,9 +93,17 @@ class SearchRow:
             return ""
 
 
-def _run_search(
-    session: Session, query: str, offset: int, filters: dict[str, Any], zone: str
-) -> tuple[int, list[SearchRow]]:
+@dataclass(frozen=True)
+class Answer:
+    """What one search gave the screen: the total, a page of rows, and a resident's word that sounds
+    like the query (滴保 → 低保) to offer when nothing matched every word ("" if none)."""
+
+    total: int
+    rows: list[SearchRow]
+    suggestion: str = ""
+
+
+def _run_search(session: Session, query: str, offset: int, filters: dict[str, Any], zone: str) -> Answer:
     from kiosk import catalog
     from kiosk import search as engine
 
@@ -117,10 +127,11 @@ def _run_search(
             doc_number=h.doc_number or "",
             issuer=h.issuer or "",
             published=h.published or "",
+            partial=h.partial,
         )
         for h in result.hits
     ]
-    return int(result.total), rows
+    return Answer(int(result.total), rows, result.suggestion)
 
 
 @QmlElement
@@ -134,6 +145,7 @@ class SearchModel(QAbstractListModel):
         self._filters: dict[str, Any] = {"category": "", "status": "", "year": 0, "zone": ""}
         self._rows: list[SearchRow] = []
         self._total = 0
+        self._suggestion = ""
         self._searched = ""  # the query the current rows answer
         self._generation = 0
         self._busy = False
@@ -177,6 +189,7 @@ class SearchModel(QAbstractListModel):
             SearchRole.DocNumber: r.doc_number,
             SearchRole.Issuer: r.issuer,
             SearchRole.Published: r.published,
+            SearchRole.Partial: r.partial,
         }
         return values.get(role)
 
@@ -255,6 +268,11 @@ class SearchModel(QAbstractListModel):
         """The query the shown results answer ("" before the first search)."""
         return self._searched
 
+    @Property(str, notify=resultsChanged)
+    def suggestion(self) -> str:
+        """A resident's word that sounds like the query (您是不是要找：低保), "" if none."""
+        return self._suggestion
+
     @Property(float, notify=resultsChanged)
     def lastMs(self) -> float:
         return self._last_ms
@@ -308,6 +326,7 @@ class SearchModel(QAbstractListModel):
         if not self._query.strip():
             self._replace_rows([])
             self._total = 0
+            self._suggestion = ""
             self._searched = ""
             self.resultsChanged.emit()
             self._set_busy(False)
@@ -323,13 +342,13 @@ class SearchModel(QAbstractListModel):
         gen, query, filters, zone = self._generation, self._query, dict(self._filters), self._svc.zone
         started = time.perf_counter()
 
-        def job(session: Session) -> tuple[int, list[SearchRow]]:
+        def job(session: Session) -> Answer:
             return _run_search(session, query, offset, filters, zone)
 
-        def done(result: tuple[int, list[SearchRow]]) -> None:
+        def done(result: Answer) -> None:
             if gen != self._generation:
                 return
-            total, rows = result
+            total, rows = result.total, result.rows
             self._set_busy(False)
             self._last_ms = (time.perf_counter() - started) * 1000
             if offset == 0:
@@ -339,6 +358,8 @@ class SearchModel(QAbstractListModel):
                 self._rows.extend(rows)
                 self.endInsertRows()
             self._total = total
+            if offset == 0:
+                self._suggestion = result.suggestion
             self._searched = query
             self.resultsChanged.emit()
             self.resultsArrived.emit(query, total)

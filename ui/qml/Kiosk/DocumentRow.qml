@@ -12,6 +12,7 @@ AbstractButton {
     property string published: ""
     property string status: "in_force"
     property string snippet: ""
+    property string tag: ""  // a quiet note before 文号 · issuer · date (search: 部分匹配)
     readonly property bool flagged: status !== "in_force" && status !== ""
     implicitHeight: Math.max(Theme.target, col.implicitHeight + 36)
     focusPolicy: Qt.NoFocus
@@ -28,7 +29,7 @@ AbstractButton {
             Text { width: parent.width; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
                    property bool mayElide: true
                    font.pixelSize: Theme.fontBody * 0.92; color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
-            Text { width: parent.width; text: [row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
+            Text { width: parent.width; text: [row.tag, row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
                    textFormat: Text.PlainText; font.pixelSize: Theme.fontSmall; color: Theme.textMuted; wrapMode: Text.Wrap }
         }
         Row {

@@ -69,7 +69,7 @@ Item {
                 contentItem: RowLayout {
                     spacing: 20
                     Item { Layout.preferredWidth: 24 }
-                    Text { Layout.fillWidth: true; text: Theme.portrait ? qsTr("请输入关键词，如：低保、dbj") : qsTr("请输入关键词搜索，如：低保、医保、户籍、dbj")
+                    Text { Layout.fillWidth: true; text: Theme.portrait ? qsTr("请输入关键词，如：低保、dibao") : qsTr("请输入关键词搜索，如：低保、医保、户口、dibao")
                            color: Theme.textMuted; font.pixelSize: Theme.fontLarge; elide: Text.ElideRight }
                     Rectangle { Layout.preferredWidth: Math.round(200 * Theme.scale); Layout.fillHeight: true; Layout.margins: 10
                                 radius: height / 2; color: Theme.primary

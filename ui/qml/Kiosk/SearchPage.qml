@@ -43,7 +43,7 @@ Item {
                 implicitHeight: Math.round(92 * Theme.scale)
                 font.pixelSize: Theme.fontLarge
                 leftPadding: 32
-                placeholderText: qsTr("输入关键词，如：低保、医保、文号、拼音首字母")
+                placeholderText: qsTr("输入关键词、一句话或拼音，如：低保、怎么申请低保、dibao")
                 placeholderTextColor: "#8A847A"
                 inputMethodHints: Qt.ImhNoPredictiveText
                 color: Theme.text
@@ -99,7 +99,17 @@ Item {
                    Repeater { model: results.popular; delegate: FilterChip { required property string modelData; required property int index
                                                                             objectName: "popular-" + index; text: modelData; onClicked: field.text = modelData } } }
             Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
-                   text: qsTr("小提示：可以输入文件名称中的几个字、文号（如“娄星政发〔2026〕3号”），或拼音首字母（如 dbj 查“低保金”）。") }
+                   text: qsTr("小提示：可以输入文件名称中的几个字、一句话（如“怎么申请低保”）、文号（如“娄星政发〔2026〕5号”），或拼音（如 dibao，首字母 lsjz 查“临时救助”）。") }
+        }
+
+        // a resident's word that sounds like what was typed (滴保, dibao → 低保): one tap searches it
+        RowLayout {
+            Layout.fillWidth: true
+            visible: field.text !== "" && results.suggestion !== "" && results.answeredQuery === field.text
+            spacing: 14
+            Text { text: qsTr("您是不是要找："); font.pixelSize: Theme.fontBody; color: Theme.text }
+            FilterChip { objectName: "searchSuggestion"; text: results.suggestion; onClicked: field.text = results.suggestion }
+            Item { Layout.fillWidth: true }
         }
 
         ListView {
@@ -124,6 +134,7 @@ Item {
                 issuer: model.issuer
                 published: model.published
                 status: model.status
+                tag: model.partial ? qsTr("部分匹配") : ""
                 onClicked: { results.commit(); Nav.open("document", { docId: model.docId }) }
             }
             // nothing found: suggest what to try
