@@ -139,6 +139,7 @@ def build_services(
     )
     if leave_kiosk is not None:
         services.leave_kiosk = leave_kiosk
+    services.visit.register("usage", services.end_usage_visit)  # the visit's events go to the outbox
     return services
 
 

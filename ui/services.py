@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtQml import QQmlApplicationEngine, qmlEngine
@@ -22,10 +22,16 @@ from kiosk.mirror.blobs import BlobStore
 from kiosk.session import VisitSession
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ui.background import TaskPool
     from ui.events import PrintEvents, SyncEvents
     from ui.ports import ApplicationsPort, DocumentPrintPort, StaffPort, StatusPort
     from ui.worker import DbWorker
+
+
+def _ignore(_value: object) -> None:
+    """Usage counting never reaches the screen."""
 
 
 def _stay() -> None:
@@ -54,6 +60,28 @@ class Services:
     @property
     def zone(self) -> str:
         return self.config.terminal.zone
+
+    def record_usage(self, kind: str, **facts: Any) -> None:
+        """Count one event of this visit for the monthly evaluation (:mod:`kiosk.usage`: no personal data;
+        written on the DB worker, never blocking, never failing the screen)."""
+
+        def job(session: Session) -> None:
+            from kiosk import usage
+
+            usage.record(session, kind, **facts)
+
+        self.worker.submit("", job, _ignore, _ignore, write=True)
+
+    def end_usage_visit(self) -> None:
+        """The visit ended: queue its events in the outbox (registered as a visit wipe by :mod:`ui.app`)."""
+        term = self.config.terminal
+
+        def job(session: Session) -> None:
+            from kiosk import usage
+
+            usage.end_visit(session, terminal_id=term.id, zone=term.zone)
+
+        self.worker.submit("", job, _ignore, _ignore, write=True)
 
     def register_wipe(self, owner: QObject, name: str, wipe: Callable[[], None]) -> None:
         """Have the visit's end call ``wipe`` for as long as ``owner`` lives."""

@@ -356,6 +356,7 @@ class ApplyWizard(QObject):
             return
         self._outcome = outcome
         self._set_phase("done")
+        self._svc.record_usage("application")
         self.submitted.emit(outcome.tracking_no)
         self._print_receipt(outcome.tracking_no)
 
@@ -391,6 +392,8 @@ class ApplyWizard(QObject):
     def _receipt_finished(self, generation: int, update: JobUpdate) -> None:
         if update.state != "done":
             log.warning("receipt not printed: %s", update.reason)
+        if update.state == "done":
+            self._svc.record_usage("print", what="receipt")
         if generation == self._generation:
             self._set_receipt("printed" if update.state == "done" else "failed")
 

@@ -223,6 +223,7 @@ class DocumentView(QObject):
             self._set(detail, "loaded" if detail is not None else "missing")
             if detail is not None:
                 self.loadedDocument.emit(doc_id)
+                self._svc.record_usage("doc_read", category=detail.categories[0] if detail.categories else "")
 
         self._set(self._detail, "loading")
         self._svc.worker.submit(f"document.{id(self)}", job, done, lambda _r: self._set(None, "failed"))

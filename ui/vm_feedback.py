@@ -47,7 +47,7 @@ class Feedback(QObject):
         svc.worker.submit(
             "",
             job,
-            lambda _key: self.ratingSaved.emit(level),
+            lambda _key: (self.ratingSaved.emit(level), svc.record_usage("rating", level=level)),
             self.ratingFailed.emit,
             write=True,
         )

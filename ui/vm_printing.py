@@ -92,6 +92,7 @@ class PrintJobs(QObject):
 
     def _finished(self, job_key: str, update: JobUpdate) -> None:
         if update.state == "done":
+            self._svc.record_usage("print", what="document")
             self.printSent.emit(job_key)
         else:
             log.warning("document print job %s failed: %s", job_key, update.reason)

@@ -306,6 +306,7 @@ class SearchModel(QAbstractListModel):
             return
         self._recent = [q, *[r for r in self._recent if r != q][: MAX_RECENT - 1]]
         self.recentChanged.emit()
+        self._svc.record_usage("search", query=q, hits=self._total)
 
     @Slot()
     def wipe(self) -> None:
