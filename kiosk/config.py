@@ -7,8 +7,8 @@ key and the file, never a traceback.
 
 Layout::
 
-    [terminal]   id, zone, data_dir, idle_timeout_s, large_text, print_pages_per_visit, mirror_all_zones,
-                 content_pack
+    [terminal]   id, zone, data_dir, idle_timeout_s, large_text, print_pages_per_visit, timezone,
+                 mirror_all_zones, content_pack
     [server]     url, token, ca_bundle, trust_key, timeout_s, sync_interval_s, max_response_mb
     [staff]      pin_hash, max_failures, lockout_s
     [[printers]] name, role, kind, target, encoding, font_charset, columns, cut
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk import localtime
 from kiosk.errors import ConfigError
 from kiosk.paths import demo_dir
 
@@ -42,6 +43,8 @@ class TerminalSection:
     large_text: bool = False
     # pages one resident may print in one visit (a visit ends at the idle timeout); staff set it here
     print_pages_per_visit: int = 30
+    # the zone whose time the screens show and the receipts print, whatever the OS clock's zone
+    timezone: str = "Asia/Shanghai"
     mirror_all_zones: bool = False
     # The content pack a fresh data folder is seeded from (demo district by default; "" for none).
     content_pack: str = "demo"
@@ -152,6 +155,10 @@ def _validate(cfg: Config, src: str) -> None:  # noqa: PLR0912 - one flat list o
         raise ConfigError(f"{src} [terminal]: key 'idle_timeout_s' must be between 15 and 3600 seconds")
     if not 1 <= t.print_pages_per_visit <= 1000:
         raise ConfigError(f"{src} [terminal]: key 'print_pages_per_visit' must be between 1 and 1000")
+    try:
+        localtime.zone(t.timezone)
+    except localtime.UnknownZone:
+        raise ConfigError(f"{src} [terminal]: key 'timezone' must be a zone name such as Asia/Shanghai") from None
     if s.url and not s.url.startswith(("http://", "https://")):
         raise ConfigError(f"{src} [server]: key 'url' must start with http:// or https://")
     if s.url and not s.token:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +41,11 @@ log = logging.getLogger(__name__)
 PrintServiceGetter = Callable[[], "PrintService"]
 
 
-def _now() -> datetime:
-    from kiosk.applications.tracking import CHINA_TZ
+def _now(zone_name: str = "Asia/Shanghai") -> datetime:
+    """Now in the terminal's configured zone (kiosk.localtime), whatever the OS clock's zone."""
+    from kiosk import localtime
 
-    return datetime.now(CHINA_TZ)
+    return localtime.now(zone_name)
 
 
 def _printer(cfg: Config, role: str) -> PrinterConfig:
@@ -86,7 +87,7 @@ class CoreApplicationsPort:
         from kiosk.applications.validation import validate
 
         try:
-            validate(application_from_wizard(application), today=_now().date())
+            validate(application_from_wizard(application), today=_now(self.cfg.terminal.timezone).date())
         except ValidationError as exc:
             return dict(exc.errors)
         return {}
@@ -100,7 +101,11 @@ class CoreApplicationsPort:
         if zone is None:
             raise StorageError(f"zone {self.cfg.terminal.zone!r} is not in the mirror")
         app = service.submit(
-            session, application_from_wizard(application), zone=zone, terminal_id=self.cfg.terminal.id, now=_now()
+            session,
+            application_from_wizard(application),
+            zone=zone,
+            terminal_id=self.cfg.terminal.id,
+            now=_now(self.cfg.terminal.timezone),
         )
         assert app.issued is not None
         return SubmitOutcome(app.issued.tracking_no, app.issued.deadline.isoformat(), app.issued.deadline_explanation)
@@ -220,9 +225,11 @@ class CoreStaffPort:
 
             data, ctype = build_form("sample"), "pdf"
         else:
+            from kiosk import localtime
             from printing.escpos.receipt import build_test_page
 
-            data, ctype = build_test_page(p, name=p.name), "escpos"
+            when = localtime.now(self.cfg.terminal.timezone).replace(tzinfo=None)
+            data, ctype = build_test_page(p, name=p.name, when=when), "escpos"
         return self._printing().submit(p.name, data, content_type=ctype, kind="test", label="测试页")
 
     def sync_now(self) -> bool:
@@ -276,8 +283,8 @@ def _job_title(kind: str, label: str) -> str:
     return f"{name} {label}" if label and label != name else name
 
 
-def _local(t: datetime) -> str:
-    """A naive UTC time from the print queue, shown in China Standard Time."""
-    from kiosk.applications.tracking import CHINA_TZ
+def _local(t: datetime, zone_name: str = "Asia/Shanghai") -> str:
+    """A naive UTC time from the print queue, shown in the terminal's zone."""
+    from kiosk import localtime
 
-    return f"{t.replace(tzinfo=UTC).astimezone(CHINA_TZ):%m-%d %H:%M}"
+    return f"{localtime.to_local(t, zone_name):%m-%d %H:%M}"

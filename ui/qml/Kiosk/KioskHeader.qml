@@ -10,7 +10,6 @@ Rectangle {
     property bool largeText: false
     // one slim line (zone, clock, 大字模式) while the keyboard is up in landscape: the page gets the height
     property bool compact: false
-    property date now: new Date()
     signal toggleLargeText()
     signal homeTapped()
 
@@ -19,8 +18,6 @@ Rectangle {
         GradientStop { position: 0; color: Theme.headerBg }
         GradientStop { position: 1; color: Theme.headerBg2 }
     }
-
-    Timer { interval: 1000; running: true; repeat: true; onTriggered: root.now = new Date() }
 
     Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 6; color: Theme.accent }
 
@@ -85,7 +82,7 @@ Rectangle {
             Text {
                 objectName: "clock"
                 Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
-                text: Qt.formatTime(root.now, "HH:mm")
+                text: Clock.time      // the configured zone's time (kiosk/localtime.py), not the OS zone's
                 color: Theme.headerText
                 font.pixelSize: Theme.fontHuge * (Theme.portrait ? 0.8 : 0.9)
                 font.bold: true
@@ -93,7 +90,8 @@ Rectangle {
             Text {
                 visible: !root.compact
                 Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
-                text: root.now.toLocaleDateString(Qt.locale("zh_CN"), "yyyy年M月d日 dddd")
+                objectName: "clockDate"
+                text: Clock.date
                 color: Theme.headerText
                 font.pixelSize: Theme.portrait ? Theme.fontBody : Theme.fontSmall
             }
