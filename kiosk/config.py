@@ -2,12 +2,14 @@
 
 The file names the zone, the data folder, the district server, the printers, the idle timeout and the
 staff PIN hash. Every key has a default that runs the bundled demo district, so an empty file is a
-working demo terminal. An unknown key, a wrong type or a bad value is a :class:`ConfigError` naming the
+working demo terminal. A file with a server is a production terminal: it seeds no content pack unless it
+names one (never the demo), and has no staff PIN until it names one (``kiosk enrol`` asks for it).
+An unknown key, a wrong type or a bad value is a :class:`ConfigError` naming the
 key and the file, never a traceback.
 
 Layout::
 
-    [terminal]   id, zone, data_dir, idle_timeout_s, large_text, print_pages_per_visit, timezone,
+    [terminal]   id, name, zone, data_dir, idle_timeout_s, large_text, print_pages_per_visit, timezone,
                  mirror_all_zones, content_pack
     [server]     url, token, ca_bundle, trust_key, timeout_s, sync_interval_s, max_response_mb
     [staff]      pin_hash, max_failures, lockout_s
@@ -34,9 +36,15 @@ PRINTER_KINDS = ("system", "tcp", "usb", "serial", "file")
 PRINTER_ROLES = ("a4", "receipt")
 
 
+# The demo terminal's staff PIN (246810, printed in the README): a terminal without a server gets it when
+# its file names none; a terminal with a server never does (no staff access until a PIN is set).
+DEMO_PIN_HASH = "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$AN7QY2aqBAuMcC5pJSxWGoiHaXMTwVNcdhSKBFOxECc="
+
+
 @dataclass(frozen=True)
 class TerminalSection:
     id: str = "demo-wanbao-01"
+    name: str = ""  # what the district calls this terminal (set by `kiosk enrol`), shown to staff
     zone: str = "wanbao"
     data_dir: Path = Path("")  # "" = the platform's per-user data folder (platformdirs)
     idle_timeout_s: int = 90
@@ -63,8 +71,9 @@ class ServerSection:
 
 @dataclass(frozen=True)
 class StaffSection:
-    # scrypt hash of the staff PIN; the demo default is the PIN 246810 (see docs).
-    pin_hash: str = "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$AN7QY2aqBAuMcC5pJSxWGoiHaXMTwVNcdhSKBFOxECc="
+    # scrypt hash of the staff PIN (`kiosk pin-hash`); "" = no PIN set, staff mode stays locked. Without a
+    # server and without this key: the demo PIN (DEMO_PIN_HASH).
+    pin_hash: str = ""
     max_failures: int = 5
     lockout_s: int = 300
 
@@ -169,8 +178,16 @@ def _validate(cfg: Config, src: str) -> None:  # noqa: PLR0912 - one flat list o
         raise ConfigError(f"{src} [server]: key 'timeout_s' must be between 0 and 300 seconds")
     if not 1 <= s.max_response_mb <= 1024:
         raise ConfigError(f"{src} [server]: key 'max_response_mb' must be between 1 and 1024")
-    if not st.pin_hash.startswith("scrypt$"):
+    if st.pin_hash and not st.pin_hash.startswith("scrypt$"):
         raise ConfigError(f"{src} [staff]: key 'pin_hash' must be a scrypt hash (use `kiosk pin-hash`)")
+    if s.url and st.pin_hash == DEMO_PIN_HASH:
+        why = "the demo PIN cannot guard a terminal with a server; choose one (`kiosk pin-hash`)"
+        raise ConfigError(f"{src} [staff]: {why}")
+    if s.url and t.content_pack == "demo":
+        raise ConfigError(
+            f'{src} [terminal]: content_pack = "demo" cannot be used with a server (a production terminal '
+            "never shows demo content); remove the key"
+        )
     if st.max_failures < 1 or st.lockout_s < 0:
         raise ConfigError(f"{src} [staff]: 'max_failures' must be ≥ 1 and 'lockout_s' ≥ 0")
     names: set[str] = set()
@@ -230,6 +247,12 @@ def parse(text: str, path: Path | None = None, *, data_dir: Path | None = None) 
     else:
         data_dir = _resolve(base, terminal.data_dir)
     terminal = dataclasses.replace(terminal, data_dir=data_dir)
+    # Production (a server) versus demo defaults: no demo pack and no default PIN once a server is set.
+    raw_terminal, raw_staff = raw.get("terminal", {}), raw.get("staff", {})
+    if server.url and "content_pack" not in raw_terminal:
+        terminal = dataclasses.replace(terminal, content_pack="")
+    if not server.url and "pin_hash" not in raw_staff:
+        staff = dataclasses.replace(staff, pin_hash=DEMO_PIN_HASH)
 
     def rel(v: str) -> str:
         return str(_resolve(base, v)) if v else ""

@@ -5,6 +5,11 @@ With ``[terminal] content_pack = "demo"`` (the default) a new data folder gets t
 with no server and no network. ``content_pack`` may instead name a ``.jsonl`` file or a folder of them
 (relative to the configuration file), or be ``""`` for a terminal that only syncs from the server.
 
+A production terminal (one with a server) never seeds the demo district (``kiosk.config`` refuses it);
+one that was seeded by mistake — started once with the demo configuration before it was enrolled —
+drops every document it did not receive from the server at its first sync
+(:func:`remove_demo_content`, called by the sync client once it has accepted a manifest).
+
 Seeding happens once: a ``kv`` marker records it. A mirror that already holds content from the district
 server (any document with a server sequence number) is never seeded. An interrupted seed is simply run
 again on the next start: importing is idempotent (same id and version changes nothing).
@@ -17,6 +22,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy import Engine, exists, select
+from sqlalchemy.orm import Session
 
 from kiosk.config import Config
 from kiosk.contentpack import import_pack
@@ -24,7 +30,7 @@ from kiosk.db import open_engine, session_factory
 from kiosk.errors import ConfigError
 from kiosk.mirror.blobs import BlobStore
 from kiosk.mirror.models import Document
-from kiosk.mirror.store import kv_get, kv_set
+from kiosk.mirror.store import delete_document, kv_get, kv_set
 from kiosk.paths import demo_dir
 
 log = logging.getLogger(__name__)
@@ -102,3 +108,20 @@ def ensure_seeded(cfg: Config, engine: Engine | None = None) -> bool:
     finally:
         if own:
             eng.dispose()
+
+
+def remove_demo_content(cfg: Config, session: Session) -> int:
+    """Drop the demo district's documents from a production mirror; returns how many went.
+
+    Runs in the caller's transaction. Only a terminal with a server whose mirror was seeded from the demo
+    pack is touched, and only documents the server never sent (``seq`` 0); their attachments become
+    unreferenced and are collected by the sync's blob collection.
+    """
+    if not cfg.server.url or cfg.terminal.content_pack.strip() == DEMO or kv_get(session, MARKER_KEY) != DEMO:
+        return 0
+    ids = list(session.scalars(select(Document.id).where(Document.seq == 0)))
+    for doc_id in ids:
+        delete_document(session, doc_id)
+    kv_set(session, MARKER_KEY, "demo-removed")
+    log.warning("removed %d demo document(s) from a production terminal's mirror", len(ids))
+    return len(ids)

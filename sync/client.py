@@ -52,6 +52,7 @@ from kiosk.mirror.store import (
     upsert_category,
     upsert_zone,
 )
+from kiosk.seed import remove_demo_content
 from kiosk.sync_state import SyncStatus, iso, now_utc, parse_iso, read_status, record_attempt
 from sync.http import ServerClient, StatusError
 from sync.signing import Verifier, canonical, load_verifier
@@ -307,6 +308,7 @@ class TerminalSync:
             kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
             kv_set(self.session, "sync.manifest_expires_at", str(manifest["expires_at"]))
             kv_set(self.session, "sync.manifest_head", str(manifest["head_seq"]))
+            remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
         self.pull_lists(client, manifest)
         self.pull_feed(client, manifest)

@@ -86,6 +86,8 @@ class ServerClient:
                 code, message = str(body.get("error", code)), str(body.get("message", ""))[:200]
         except (ValueError, httpx.HTTPError):
             pass
+        if resp.status_code == 401 and code == "terminal_revoked":
+            return StatusError("此终端已被区里停用，请联系区信息化人员重新登记（未发送的申请仍保存在本机）", 401)
         if resp.status_code == 401:
             return StatusError(f"{what}：服务器不认可本终端的令牌（{message or code}）", 401)
         if resp.status_code >= 500:

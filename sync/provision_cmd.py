@@ -70,5 +70,7 @@ def provision(args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     out = provision(args)
-    print(f"wrote {out}; check it with: python -m kiosk sync --once --config {out}")
+    from kiosk.cli import program
+
+    print(f"wrote {out}; check it with: {program()} sync --once --config {out}")
     return 0

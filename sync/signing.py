@@ -39,6 +39,11 @@ def key_id(public: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+def format_fingerprint(kid: str) -> str:
+    """A key id as people read it aloud: groups of four hex digits (``ab73 d65b a639 4e45``)."""
+    return " ".join(kid[i : i + 4] for i in range(0, len(kid), 4))
+
+
 class Signer:
     """Holds the district's private key and signs payloads into envelopes."""
 

@@ -24,10 +24,18 @@ COMMANDS: dict[str, str] = {
     "bench": "kiosk.cli.bench_cmd",
     "sync": "sync.sync_cmd",
     "provision": "sync.provision_cmd",
+    "enrol": "sync.enrol_cmd",
     "run": "ui.commands",
     "screenshot": "ui.commands",
     "self-test": "kiosk.cli.selftest_cmd",
 }
+
+
+def program() -> str:
+    """How a person starts this program, for hints: the frozen executable's path, else ``python -m kiosk``."""
+    if getattr(sys, "frozen", False):
+        return sys.executable
+    return "python -m kiosk"
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -4,7 +4,9 @@
     publish --db URL PACK.jsonl            publish and amend from a content pack (all or nothing)
     repeal --db URL ID [--by NEWID]        mark a document 已废止, naming its replacement
     withdraw --db URL ID                   remove a document from every mirror
-    add-terminal --db URL --zone ZONE      register a terminal; prints its token once
+    add-terminal --db URL --zone ZONE      register a terminal; prints its token once (tests, scripts)
+    terminal add|list|rotate|revoke|remove  register a terminal with a one-time enrolment code, …
+    printers set|show --zone Z --file F    the printer template new terminals of a zone get
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office_cli.py)
@@ -17,6 +19,7 @@ stdin is not a terminal; never given as an argument). See ``sync.server.auth``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import secrets
 import sys
@@ -27,17 +30,21 @@ from sqlalchemy import func, select
 
 from kiosk.errors import ContentPackError, KioskError
 from sync import signing
-from sync.server import auth, office_cli
-from sync.server.app import DEFAULT_MANIFEST_TTL_S, create_app, token_hash
+from sync.server import auth, enrol, office_cli
+from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
 from sync.server.db import Terminal, open_db, sessions
 from sync.server.publish import publish_pack, repeal, withdraw
 
 
 def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[str, str]:
-    """Register a terminal of ``zone``; returns (terminal id, token). Only the token's hash is stored."""
+    """Register a terminal of ``zone``; returns (terminal id, token). Only the token's hash is stored.
+
+    The token route, for tests and scripted set-ups; IT uses ``terminal add`` (an enrolment code).
+    """
     engine = open_db(url)
     token = secrets.token_urlsafe(32)
     with sessions(engine)() as s, s.begin():
+        enrol.check_zone(s, zone)
         if terminal_id is None:
             n = int(s.scalar(select(func.count()).select_from(Terminal).where(Terminal.zone == zone)) or 0)
             terminal_id = f"{zone}-{n + 1:02d}"
@@ -98,6 +105,97 @@ def account_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_issued(issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None) -> None:
+    code = enrol.format_code(issued.code)
+    fingerprint = ""
+    if key_dir is not None:
+        fingerprint = signing.format_fingerprint(signing.load_signer(key_dir).key_id)
+    local = issued.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    command = f"kiosk enrol --server {server_url} --code {code}"
+    if fingerprint:
+        command += f" --fingerprint {fingerprint.replace(' ', '')}"
+    print(f"terminal:    {issued.terminal_id}  ({issued.name}, zone {issued.zone} {issued.zone_name})")
+    print(f"code:        {code}   (once, until {local:%Y-%m-%d %H:%M} 北京时间)")
+    if fingerprint:
+        print(f"district key fingerprint: {fingerprint}  (the terminal shows the same before it trusts it)")
+    if issued.printers:
+        print(f"printers:    {issued.printers} from the zone's template")
+    else:
+        print("printers:    none (no template for this zone: 'printers set')")
+    print(f"on the terminal, as root:\n    {command}")
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(command)
+    if qr_file is not None:
+        import qrcode.image.svg
+
+        img = qrcode.make(command, image_factory=qrcode.image.svg.SvgPathImage)
+        img.save(str(qr_file))
+        print(f"QR code of that command: {qr_file}")
+    elif sys.stdout.isatty():
+        qr.print_ascii(out=sys.stdout, invert=True)
+
+
+def terminal_command(args: argparse.Namespace) -> int:
+    """``terminal add|list|rotate|revoke|remove``: the district's terminals."""
+    engine = open_db(args.db)
+    try:
+        if args.action == "list":
+            with sessions(engine)() as s:
+                for t in s.scalars(select(Terminal).order_by(Terminal.zone, Terminal.id)):
+                    state = "revoked" if t.revoked_at else ("enrolled" if enrol.is_enrolled(t) else "awaiting code")
+                    seen = f"{t.last_heartbeat_at:%Y-%m-%d %H:%M}Z" if t.last_heartbeat_at else "never"
+                    print(f"{t.id:<16} {t.zone:<12} {state:<14} last heartbeat {seen:<18} {t.name or ''}")
+            return 0
+        if args.action == "add":
+            if not args.zone or not args.server:
+                raise KioskError("terminal add needs --zone and --server (the URL terminals reach this server at)")
+            issued = enrol.register(engine, args.zone, name=args.name, number=args.number)
+            _show_issued(issued, args.server, args.key, args.qr)
+            return 0
+        if not args.terminal:
+            raise KioskError(f"terminal {args.action} needs the terminal's id")
+        if args.action == "rotate":
+            if not args.server:
+                raise KioskError("terminal rotate needs --server (the URL terminals reach this server at)")
+            _show_issued(enrol.rotate(engine, args.terminal), args.server, args.key, args.qr)
+            print("(its current token keeps working until this code is redeemed)")
+        elif args.action == "revoke":
+            enrol.revoke(engine, args.terminal)
+            print(f"terminal {args.terminal} revoked: its token is refused now ('terminal rotate' re-admits it)")
+        elif args.action == "remove":
+            enrol.remove(engine, args.terminal)
+            print(f"terminal {args.terminal} removed (what it submitted is kept)")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def printers_command(args: argparse.Namespace) -> int:
+    """``printers set --zone Z FILE.toml`` / ``printers show``: the printer template per zone."""
+    import json
+    import tomllib
+
+    engine = open_db(args.db)
+    try:
+        if args.action == "show":
+            for zone, printers in sorted(enrol.printer_templates(engine).items()):
+                print(f"{zone}: {json.dumps(printers, ensure_ascii=False)}")
+            return 0
+        if not args.file:
+            raise KioskError("printers set needs a TOML file with [[printers]] tables")
+        try:
+            raw = tomllib.loads(args.file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise KioskError(f"{args.file}: {exc}") from None
+        enrol.set_printer_template(engine, args.zone, list(raw.get("printers", [])))
+        print(f"printer template of {args.zone}: {len(raw.get('printers', []))} printer(s)")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branch per subcommand
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -113,10 +211,25 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
     w = sub.add_parser("withdraw", help="delete a document from every mirror")
     w.add_argument("--db", required=True)
     w.add_argument("id")
-    a = sub.add_parser("add-terminal", help="register a terminal and print its token (shown once)")
+    a = sub.add_parser("add-terminal", help="register a terminal and print its token (scripts; IT: terminal add)")
     a.add_argument("--db", required=True)
     a.add_argument("--zone", required=True)
     a.add_argument("--id", help="terminal id (default: ZONE-NN)")
+    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
+    tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
+    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
+    tm.add_argument("--db", required=True)
+    tm.add_argument("--zone", help="add: the zone code (must be published)")
+    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
+    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
+    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
+    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
+    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    pr = sub.add_parser("printers", help="printer template per zone for new terminals: set, show")
+    pr.add_argument("action", choices=["set", "show"])
+    pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
+    pr.add_argument("--db", required=True)
+    pr.add_argument("--zone", default="*", help="set: zone code, or * for every zone without its own")
     ac = sub.add_parser("account", help="admin accounts: add, list, passwd, roles, disable, enable")
     ac.add_argument("action", choices=["add", "list", "passwd", "roles", "disable", "enable"])
     ac.add_argument("name", nargs="?")
@@ -129,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
     sv.add_argument("--port", type=int, default=8750)
     sv.add_argument("--manifest-ttl-hours", type=float, default=DEFAULT_MANIFEST_TTL_S / 3600)
     sv.add_argument(
+        "--sync-interval", type=int, default=DEFAULT_SYNC_INTERVAL_S, help="seconds between syncs for new terminals"
+    )
+    sv.add_argument(
         "--trust-proxy",
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
@@ -140,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
         done = office_cli.run(args)
         if done is not None:
             return done
+        handler = {"terminal": terminal_command, "printers": printers_command, "account": account_command}
+        if args.cmd in handler:
+            return handler[args.cmd](args)
         if args.cmd == "keygen":
             priv, pubk = signing.generate(args.out)
             print(f"private key: {priv} (keep it on the server only)\npublic key:  {pubk} (give it to every terminal)")
@@ -161,8 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
             tid, token = add_terminal(args.db, args.zone, args.id)
             print(f"terminal: {tid}\nzone: {args.zone}\ntoken: {token}")
             print("(the token is shown only this once; the server keeps only its hash)", file=sys.stderr)
-        elif args.cmd == "account":
-            return account_command(args)
         elif args.cmd == "serve":
             import uvicorn
 
@@ -171,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
                 signing.load_signer(args.key),
                 manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
                 trust_proxy=args.trust_proxy,
+                sync_interval_s=args.sync_interval,
             )
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.

@@ -15,16 +15,18 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.server import auth, console, lifecycle, pages, public
+from sync.server import auth, console, enrol, lifecycle, pages, public
 from sync.server import calendar as cal
 from sync.server.db import (
     BlobRow,
@@ -55,6 +57,9 @@ from sync.wire import (
 log = logging.getLogger("sync.server")
 
 DEFAULT_MANIFEST_TTL_S = 7 * 86400
+DEFAULT_SYNC_INTERVAL_S = 300
+ENROL_MAX_FAILURES = 20  # wrong enrolment codes per window before every attempt is refused for a while
+ENROL_FAILURE_WINDOW_S = 600
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 STATUS_LABELS = {"received": "已受理", "processing": "办理中", "replied": "已答复", "closed": "已办结"}
@@ -110,17 +115,37 @@ def _find_phone(obj: Any, depth: int = 0) -> str | None:
     return None
 
 
+def record_heartbeat(term: Terminal, payload: dict[str, Any], now: dt.datetime) -> None:
+    """Copy a heartbeat's fields onto the terminal's row (the fleet page reads them); bad types become NULL."""
+    term.last_heartbeat_at = now
+    term.app_version = str(payload.get("version", ""))[:40]
+    ms = payload.get("mirror_seq")
+    term.mirror_seq = ms if isinstance(ms, int) else None
+    term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
+    term.printer_state = str(payload.get("printer_state", ""))[:200]
+    fd = payload.get("free_disk_mb")
+    term.free_disk_mb = fd if isinstance(fd, int) else None
+    po = payload.get("pending_outbox")
+    term.pending_outbox = po if isinstance(po, int) else None
+    oldest, err, every = payload.get("outbox_oldest"), payload.get("last_error"), payload.get("sync_interval_s")
+    term.outbox_oldest = str(oldest)[:40] if oldest else None
+    term.last_error = str(err)[:300] if err else None
+    term.sync_interval_s = every if isinstance(every, int) and not isinstance(every, bool) else None
+
+
 def create_app(  # noqa: PLR0915 - the routes are closures over this app's engine and signer
     engine: Engine,
     signer: Signer,
     *,
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S,
     trust_proxy: bool = False,
+    sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer``.
 
     ``trust_proxy``: believe ``X-Forwarded-Proto``/``X-Forwarded-Host`` (the server runs behind a reverse
     proxy that sets them); the admin session cookie is ``Secure`` when the browser's side is TLS.
+    ``sync_interval_s``: what newly enrolled terminals are told to use between syncs (and heartbeats).
     """
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -148,6 +173,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         if term is None:
             log.warning("refused %s %s from %s: unknown terminal token", request.method, request.url.path, peer)
             raise ApiError(401, "unauthorized", "unknown terminal token")
+        if term.revoked_at is not None:
+            log.warning("refused %s %s from revoked terminal %s", request.method, request.url.path, term.id)
+            raise ApiError(401, "terminal_revoked", "此终端已被区里停用，请联系区信息化人员重新登记")
         session.expunge(term)
         session.rollback()  # handlers start their own transactions
         return term
@@ -400,16 +428,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         if kind == "heartbeat":
             term = session.get(Terminal, t.id)
             assert term is not None
-            term.last_heartbeat_at = now
-            term.app_version = str(payload.get("version", ""))[:40]
-            ms = payload.get("mirror_seq")
-            term.mirror_seq = ms if isinstance(ms, int) else None
-            term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
-            term.printer_state = str(payload.get("printer_state", ""))[:200]
-            fd = payload.get("free_disk_mb")
-            term.free_disk_mb = fd if isinstance(fd, int) else None
-            po = payload.get("pending_outbox")
-            term.pending_outbox = po if isinstance(po, int) else None
+            record_heartbeat(term, payload, now)
             session.commit()
             return json_text(json.dumps(response))
         try:
@@ -540,6 +559,69 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             limiter.fail(no, client)
             return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
         return HTMLResponse(public.status_page(session, case))
+
+    enrol_failures: list[float] = []  # monotonic times of recent bad codes (this worker)
+    public_pem = signer.public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+    @app.post(
+        "/v1/enrol",
+        summary="A terminal redeems its one-time enrolment code for its token and configuration",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
+                    }
+                },
+            }
+        },
+    )
+    async def enrol_terminal(request: Request, session: DB) -> Response:
+        now = time.monotonic()
+        enrol_failures[:] = [t for t in enrol_failures if now - t < ENROL_FAILURE_WINDOW_S]
+        if len(enrol_failures) >= ENROL_MAX_FAILURES:
+            log.warning("refused an enrolment: too many bad codes in the last %d s", ENROL_FAILURE_WINDOW_S)
+            raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes; wait a few minutes")
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw.extend(chunk)
+            if len(raw) > 1024:
+                raise ApiError(413, "too_large", "request body over 1024 bytes")
+        try:
+            body = json.loads(bytes(raw).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(400, "malformed", "body is not UTF-8 JSON") from None
+        code = body.get("code") if isinstance(body, dict) else None
+        if not isinstance(code, str) or len(code) > 40:
+            raise ApiError(400, "malformed", "code is required")
+        token = secrets.token_urlsafe(32)
+        term = enrol.redeem(session, code, token_hash(token))
+        if term is None:
+            enrol_failures.append(now)
+            log.warning("refused an enrolment: unknown, used or expired code")
+            raise ApiError(404, "bad_code", "enrolment code unknown, already used or expired")
+        zone_obj = enrol.zones(session).get(term.zone, {})
+        printers = enrol.template_for(session, term.zone)
+        session.rollback()
+        log.info("terminal %s enrolled", term.id)
+        return JSONResponse(
+            {
+                "terminal_id": term.id,
+                "name": term.name or term.id,
+                "zone": term.zone,
+                "zone_name": zone_obj.get("name", term.zone),
+                "tracking_code": term.id[-2:],
+                "token": token,
+                "key_id": signer.key_id,
+                "public_key_pem": public_pem,
+                "sync_interval_s": sync_interval_s,
+                "printers": printers,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
 
     auth.install(app, engine, trust_proxy=trust_proxy)
     console.register(app, make_session)

@@ -93,6 +93,34 @@ class Terminal(ServerBase):
     printer_state: Mapped[str | None] = mapped_column(String(200))
     free_disk_mb: Mapped[int | None] = mapped_column(BigInteger)
     pending_outbox: Mapped[int | None] = mapped_column(Integer)
+    # Enrolment and the fleet page (sync.server.enrol, sync.server.pages).
+    name: Mapped[str | None] = mapped_column(String(100))  # what IT calls it, e.g. 万宝镇 01 号机
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outbox_oldest: Mapped[str | None] = mapped_column(String(40))  # ISO time of the oldest pending entry
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sync_interval_s: Mapped[int | None] = mapped_column(Integer)  # what the terminal reports
+
+
+class EnrolmentCode(ServerBase):
+    """A one-time code that hands a registered terminal its configuration (only its sha256 is kept)."""
+
+    __tablename__ = "enrolment_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PrinterTemplate(ServerBase):
+    """The printers a new terminal of a zone is given (``*``: every zone without its own), as JSON."""
+
+    __tablename__ = "printer_templates"
+
+    zone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # JSON list of [[printers]] tables (kiosk.config.PrinterConfig)
 
 
 class Submission(ServerBase):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
@@ -114,6 +114,20 @@ def publish_records(
     return counts
 
 
+def _unknown_codes(session: Session, parsed: Any) -> list[tuple[int, str]]:
+    """Documents naming a zone or category that neither this pack nor the server has (line, why)."""
+    zones = {z.code for _, z in parsed.zones} | set(session.scalars(select(ZoneRow.code)))
+    cats = {c.code for _, c in parsed.categories} | set(session.scalars(select(CategoryRow.code)))
+    problems = []
+    for line, rec in parsed.documents:
+        if rec.zone_id is not None and rec.zone_id not in zones:
+            problems.append((line, f"document {rec.id}: unknown zone {rec.zone_id!r}"))
+        missing = [c for c in rec.categories if c not in cats]
+        if missing:
+            problems.append((line, f"document {rec.id}: unknown category code(s) {', '.join(missing)}"))
+    return problems
+
+
 def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
     """Publish a content pack (all or nothing: a bad line publishes nothing)."""
     try:
@@ -123,6 +137,9 @@ def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
     if parsed.problems:
         raise ContentPackError(parsed.problems)
     with sessions(engine)() as session, session.begin():
+        unknown = _unknown_codes(session, parsed)
+        if unknown:
+            raise ContentPackError(unknown)
         return publish_records(
             session,
             [rec for _, rec in parsed.documents],

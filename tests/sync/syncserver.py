@@ -13,6 +13,7 @@ from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
+from synchelpers import CATEGORIES, ZONES
 
 from kiosk import config as config_mod
 from kiosk.config import Config
@@ -40,6 +41,9 @@ class RunningServer:
     tmp: Path = field(default_factory=Path)
 
     def start(self) -> None:
+        # The district's zones and categories exist before any terminal or document names one (the server
+        # refuses unknown codes); a test may publish its own on top.
+        self.publish_lines(ZONES + CATEGORIES, "district.jsonl")
         app = create_app(
             self.engine,
             signing.load_signer(self.key_dir),

@@ -47,7 +47,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
         opts.add_argument(flag)
     service = webdriver.ChromeService(executable_path=DRIVER)
     drv = webdriver.Chrome(options=opts, service=service)
-    drv.set_page_load_timeout(30)
+    drv.set_page_load_timeout(90)
     yield drv
     drv.quit()
 
@@ -60,8 +60,8 @@ def _shot(drv, name: str) -> None:
 def _submit(drv, button) -> None:
     """Click a submit button and wait until the next page has replaced this one."""
     button.click()
-    WebDriverWait(drv, 20).until(expected_conditions.staleness_of(button))
-    WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(drv, 60).until(expected_conditions.staleness_of(button))
+    WebDriverWait(drv, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _login(drv, user: str, password: str) -> None:

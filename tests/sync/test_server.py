@@ -21,7 +21,7 @@ import httpx
 import pytest
 from adminlogin import login
 from sqlalchemy import func, select
-from synchelpers import doc
+from synchelpers import ZONES, doc
 
 from sync.server.__main__ import add_terminal
 from sync.server.db import Submission, Terminal, open_db, sessions
@@ -189,6 +189,11 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
     assert code == 1 and "nothing was published" in err
     assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
     assert run("repeal", "--db", db, "no-such")[0] == 2
+    code, _out, err = run("add-terminal", "--db", db, "--zone", "wanbao")
+    assert code == 2 and "unknown zone 'wanbao'" in err  # no zone published yet
+    zones = tmp_path / "zones.jsonl"
+    zones.write_text("\n".join(json.dumps(z, ensure_ascii=False) for z in ZONES) + "\n", encoding="utf-8")
+    assert "zones=3" in run("publish", "--db", db, str(zones))[1]
     code, out, _err = run("add-terminal", "--db", db, "--zone", "wanbao")
     assert code == 0 and "token: " in out
     with sessions(open_db(db))() as s:
@@ -262,7 +267,7 @@ def test_postgresql_backend(postgres_url: str, tmp_path: Path, district_keys: Pa
     )
     try:
         assert engine.dialect.name == "postgresql"
-        srv.publish_lines([doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi")])
+        srv.publish_lines([*ZONES, doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi")])
         srv.publish_lines([doc(1, title="修订")], "amend.jsonl")
         srv.start()
         cfg = srv.terminal(tmp_path / "terminal")

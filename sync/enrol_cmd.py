@@ -1,0 +1,214 @@
+"""``kiosk enrol --server URL --code CODE``: turn a freshly installed terminal into a production one with
+the one-time code district IT was given by ``python -m sync.server terminal add``.
+
+One command writes the whole configuration: it asks for the staff PIN first (so a refused PIN costs no
+code), redeems the code (``POST /v1/enrol``), checks the district's public key against the fingerprint IT
+read out (``--fingerprint``, or shown and confirmed at a console), and writes ``terminal.toml`` beside the
+key: the terminal's id and name as the server knows them, its zone, the server URL and the token (never
+shown), the sync interval, the zone's printers, the PIN's hash, and no content pack. The file is mode
+0600; run as root, it and the data folder are given to the service user (``--user``, default
+``kiosk``), so only that user can read the token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import itertools
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from kiosk import config as config_mod
+from kiosk.cli import program
+from kiosk.errors import ConfigError, KioskError
+from kiosk.staff import hash_pin
+
+DEFAULT_USER = "kiosk"
+WEAK_PINS = frozenset({"246810", "123456", "654321", "123123", "112233", "121212", "000000", "111111"})
+
+
+def default_paths() -> tuple[Path, Path]:
+    """Where the configuration and the data live on an installed terminal (docs/deploy.md)."""
+    if os.name == "nt":
+        base = Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "zwgk-kiosk"
+        return base / "terminal.toml", base / "data"
+    return Path("/etc/zwgk-kiosk/terminal.toml"), Path("/var/lib/zwgk-kiosk")
+
+
+def register(sub: Any) -> None:
+    out, data = default_paths()
+    p = sub.add_parser("enrol", help="configure this terminal with the enrolment code from district IT")
+    p.add_argument("--server", required=True, help="the district server's URL (https://…)")
+    p.add_argument("--code", required=True, help="the one-time enrolment code (XXXXX-XXXXX)")
+    p.add_argument("--fingerprint", help="the district key fingerprint IT was shown (16 hex digits)")
+    p.add_argument("--out", type=Path, default=out, help=f"configuration file to write (default {out})")
+    p.add_argument("--data", type=Path, default=data, help=f"data folder (default {data})")
+    p.add_argument("--ca-bundle", type=Path, help="CA bundle to trust for the server's TLS certificate")
+    p.add_argument("--user", default=DEFAULT_USER, help="service user who owns config and data (when run as root)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the staff PIN from stdin (scripts)")
+    p.add_argument("--force", action="store_true", help="replace an existing configuration (re-enrolment)")
+    p.set_defaults(func=run)
+
+
+def check_pin(pin: str) -> str:
+    """``pin`` if it is 6–12 digits and not an obvious one; else a :class:`KioskError` saying why."""
+    if not pin.isdigit() or not 6 <= len(pin) <= 12:
+        raise KioskError("the staff PIN must be 6 to 12 digits")
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
+    if pin in WEAK_PINS or len(set(pin)) == 1 or steps in ({1}, {-1}):
+        raise KioskError("that PIN is too easy to guess (and 246810 is the demo PIN printed in the README)")
+    return pin
+
+
+def read_pin(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        line = sys.stdin.readline().strip()
+        if not line:
+            raise KioskError("no staff PIN on stdin")
+        return check_pin(line)
+    pin = check_pin(getpass.getpass("choose the staff PIN for this terminal (6–12 digits): "))
+    if getpass.getpass("the same PIN again: ") != pin:
+        raise KioskError("the two PINs differ; nothing was changed")
+    return pin
+
+
+def normalise_fingerprint(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def key_fingerprint(pem: str) -> str:
+    """The key id (``sync.signing.key_id``) of a PEM public key; ConfigError if it is not Ed25519."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigError("the server sent a public key that cannot be read") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ConfigError("the server's public key is not an Ed25519 key")
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
+    """POST the code; the server's answer (see sync.server.enrol), or a KioskError in plain words."""
+    import httpx
+
+    verify: Any = str(ca_bundle) if ca_bundle else True
+    try:
+        r = httpx.post(f"{server.rstrip('/')}/v1/enrol", json={"code": code}, timeout=20, verify=verify)
+    except httpx.HTTPError as exc:
+        raise KioskError(f"cannot reach {server}: {type(exc).__name__}: {exc}") from None
+    if r.status_code == 404:
+        raise KioskError("the server does not know this code, or it was used or has expired; ask IT for a new one")
+    if r.status_code == 429:
+        raise KioskError("the server refuses enrolments for a few minutes (too many wrong codes); try again later")
+    if r.status_code != 200:
+        raise KioskError(f"the server answered HTTP {r.status_code}: {r.text[:200]}")
+    try:
+        body = r.json()
+    except ValueError:
+        raise KioskError("the server's answer is not JSON") from None
+    need = {"terminal_id": str, "zone": str, "token": str, "public_key_pem": str, "printers": list}
+    if not isinstance(body, dict) or any(not isinstance(body.get(k), t) for k, t in need.items()):
+        raise KioskError("the server's answer lacks the terminal's configuration")
+    return body
+
+
+def build_config(body: dict[str, Any], server: str, data: Path, pin_hash: str, ca: Path | None) -> str:
+    terminal = {
+        "id": body["terminal_id"],
+        "name": str(body.get("name") or body["terminal_id"]),
+        "zone": body["zone"],
+        "data_dir": str(data),
+        "content_pack": "",
+    }
+    srv: dict[str, Any] = {"url": server, "token": body["token"], "trust_key": "district-signing.pub"}
+    if isinstance(body.get("sync_interval_s"), int):
+        srv["sync_interval_s"] = body["sync_interval_s"]
+    if ca is not None:
+        srv["ca_bundle"] = str(ca.resolve())
+    doc: dict[str, Any] = {"terminal": terminal, "server": srv, "staff": {"pin_hash": pin_hash}}
+    if body["printers"]:
+        doc["printers"] = body["printers"]
+    head = (
+        f"# Written by `kiosk enrol` for terminal {body['terminal_id']} ({terminal['name']}).\n"
+        f"# District key fingerprint {body.get('key_id', '')}. Keep this file readable by the service user only.\n"
+    )
+    return head + tomli_w.dumps(doc)
+
+
+def _owner(user: str) -> tuple[int, int] | None:
+    """(uid, gid) of the service user when we run as root on POSIX and it exists; else None."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        pw = pwd.getpwnam(user)
+    except KeyError:
+        return None
+    return pw.pw_uid, pw.pw_gid
+
+
+def write_private(path: Path, text: str, owner: tuple[int, int] | None, mode: int = 0o600) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    if owner is not None:
+        os.chown(tmp, *owner)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    out: Path = args.out.resolve()
+    if out.exists() and not args.force:
+        raise ConfigError(f"{out} exists (this terminal is configured); add --force to enrol it again")
+    if not args.server.startswith(("https://", "http://")):
+        raise ConfigError("--server must start with https:// (or http:// on a closed network)")
+    pin = read_pin(args.pin_stdin)
+    body = redeem(args.server, args.code, args.ca_bundle)
+    fp = key_fingerprint(body["public_key_pem"])
+    if body.get("key_id") not in (None, fp):
+        raise ConfigError("the server's key id does not match the key it sent; nothing was written")
+    if args.fingerprint is not None and normalise_fingerprint(args.fingerprint) != fp:
+        raise ConfigError(
+            f"the district key's fingerprint is {fp}, not {normalise_fingerprint(args.fingerprint)} as IT said: "
+            "nothing was written (someone may be between this terminal and the server); tell IT"
+        )
+    if args.fingerprint is None and sys.stdin.isatty():
+        shown = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
+        answer = input(f"district key fingerprint: {shown}\nis it the one IT showed you? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            raise ConfigError("not confirmed; nothing was written (ask IT for a new code)")
+    data = args.data.resolve()
+    text = build_config(body, args.server, data, hash_pin(pin), args.ca_bundle)
+    config_mod.parse(text, out)  # the checks the kiosk makes when it starts, before anything is written
+    owner = _owner(args.user)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    if owner is not None:
+        os.chown(data, *owner)
+        os.chmod(data, 0o750)  # noqa: S103 - the service user's group may read the logs; others nothing
+    write_private(out.parent / "district-signing.pub", body["public_key_pem"], owner, 0o644)
+    write_private(out, text, owner)
+    config_mod.load(out)
+    return out, body
+
+
+def run(args: argparse.Namespace) -> int:
+    out, body = enrol(args)
+    fp = key_fingerprint(body["public_key_pem"])
+    printers = ", ".join(f"{p.get('name')} ({p.get('role')}, {p.get('kind')})" for p in body["printers"]) or "none"
+    print(f"enrolled as {body['terminal_id']} ({body.get('name', '')}), zone {body['zone']}")
+    print(f"district key fingerprint {' '.join(fp[i : i + 4] for i in range(0, 16, 4))}; printers: {printers}")
+    print(f"configuration: {out} (mode 0600); check it with: {program()} self-test --config {out}")
+    return 0

@@ -1,0 +1,202 @@
+"""Enrolment against the real server: ``terminal add`` issues a one-time code, ``kiosk enrol`` redeems it
+and writes a production configuration (no demo, no default PIN, the server's id, pinned key, printers from
+the zone's template); codes work once; revoke, rotate and remove; unknown zones refused."""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk import config as config_mod
+from kiosk.staff import verify_pin
+from sync import signing
+from sync.client import sync_once
+from sync.server import enrol
+from sync.server.__main__ import main as server_main
+
+PIN = "583920"
+
+
+def _add(server, capsys, zone: str = "wanbao", *extra: str) -> tuple[str, str, str]:
+    """Run `terminal add`; returns (terminal id, code, the fingerprint printed)."""
+    code = server_main(
+        [
+            "terminal",
+            "add",
+            "--db",
+            server.db_url,
+            "--zone",
+            zone,
+            "--server",
+            server.url,
+            "--key",
+            str(server.key_dir),
+            *extra,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    tid = re.search(r"terminal:\s+(\S+)", out)
+    cd = re.search(r"code:\s+(\w{5}-\w{5})", out)
+    fp = re.search(r"--fingerprint (\w{16})", out)
+    assert tid and cd and fp, out
+    return tid.group(1), cd.group(1), fp.group(1)
+
+
+def _enrol(tmp_path: Path, monkeypatch, server, code: str, fp: str, name: str = "t", *extra: str) -> int:
+    from kiosk.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
+    return main(
+        [
+            "enrol",
+            "--server",
+            server.url,
+            "--code",
+            code,
+            "--fingerprint",
+            fp,
+            "--out",
+            str(tmp_path / name / "terminal.toml"),
+            "--data",
+            str(tmp_path / name / "data"),
+            "--pin-stdin",
+            *extra,
+        ]
+    )
+
+
+def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    printers = tmp_path / "printers.toml"
+    printers.write_text(
+        '[[printers]]\nname = "receipt"\nrole = "receipt"\nkind = "tcp"\ntarget = "127.0.0.1:9100"\n', encoding="utf-8"
+    )
+    assert server_main(["printers", "set", "--db", server.db_url, "--zone", "wanbao", "--file", str(printers)]) == 0
+    tid, code, fp = _add(server, capsys, "wanbao", "--qr", str(tmp_path / "qr.svg"))
+    assert tid == "wanbao-01" and (tmp_path / "qr.svg").read_text().startswith("<?xml")
+    assert fp == signing.load_signer(server.key_dir).key_id
+    # A typed code may be lower-case, with O for 0 and without the dash.
+    typed = code.lower().replace("-", "").replace("0", "o")
+    assert _enrol(tmp_path, monkeypatch, server, typed, fp) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "enrolled as wanbao-01" in out and "token" not in out.lower()
+    path = tmp_path / "t" / "terminal.toml"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    cfg = config_mod.load(path)
+    assert cfg.terminal.id == "wanbao-01" and cfg.terminal.zone == "wanbao" and cfg.terminal.name == "万宝镇 01 号机"
+    assert cfg.terminal.content_pack == "" and verify_pin(PIN, cfg.staff.pin_hash)
+    assert not verify_pin("246810", cfg.staff.pin_hash)
+    assert [(p.name, p.kind, p.target) for p in cfg.printers] == [("receipt", "tcp", "127.0.0.1:9100")]
+    assert cfg.server.token and cfg.server.token not in path.read_text().split("#")[1]  # not in the comment
+    report = sync_once(cfg)
+    assert report.error is None or report.error == "", report.error
+    # The code works once.
+    assert _enrol(tmp_path, monkeypatch, server, code, fp, "again") == 2
+    assert "used or has expired" in capsys.readouterr().err
+    assert not (tmp_path / "again" / "terminal.toml").exists()
+
+
+def test_wrong_fingerprint_writes_nothing(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    _tid, code, fp = _add(server, capsys)
+    wrong = ("0" if fp[0] != "0" else "1") + fp[1:]
+    assert _enrol(tmp_path, monkeypatch, server, code, wrong) == 2
+    assert "fingerprint" in capsys.readouterr().err and not (tmp_path / "t").exists()
+
+
+def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    from kiosk.cli import main
+
+    _tid, code, fp = _add(server, capsys)
+    for weak in ("246810", "123456", "111111", "12345"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
+        args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin"]
+        args += ["--out", str(tmp_path / "w.toml"), "--data", str(tmp_path / "w")]
+        assert main(args) == 2
+        assert "PIN" in capsys.readouterr().err
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the code still works
+
+
+def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    tid, code, fp = _add(server, capsys)
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert not sync_once(cfg).error
+    assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
+    r = httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"})
+    assert r.status_code == 401 and r.json()["error"] == "terminal_revoked"
+    assert "停用" in r.json()["message"]
+    err = sync_once(cfg).error
+    assert err and err.startswith("此终端已被区里停用")  # what the staff screen shows as the last error
+    # Rotation re-admits it with a fresh code (and a fresh token).
+    assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
+    new_code = re.search(r"code:\s+(\w{5}-\w{5})", capsys.readouterr().out)
+    assert new_code
+    assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force") == 0
+    cfg2 = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert cfg2.server.token != cfg.server.token and not sync_once(cfg2).error
+    assert server_main(["terminal", "list", "--db", server.db_url]) == 0
+    assert re.search(rf"{tid}\s+wanbao\s+enrolled", capsys.readouterr().out)
+    assert server_main(["terminal", "remove", tid, "--db", server.db_url]) == 0
+    assert (
+        httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg2.server.token}"}).status_code
+        == 401
+    )
+
+
+def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -> None:
+    assert server_main(["terminal", "add", "--db", server.db_url, "--zone", "nowhere", "--server", server.url]) == 2
+    assert "unknown zone 'nowhere'" in capsys.readouterr().err
+    assert server_main(["add-terminal", "--db", server.db_url, "--zone", "nowhere"]) == 2
+    pack = tmp_path / "p.jsonl"
+    pack.write_text(
+        '{"id": "d1", "title": "t", "body": "b", "zone": "nowhere"}\n'
+        '{"id": "d2", "title": "t", "body": "b", "categories": ["policy", "nonsense"]}\n',
+        encoding="utf-8",
+    )
+    assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown zone 'nowhere'" in err and "nonsense" in err and "nothing was published" in err
+
+
+def test_enrolment_codes_expire_and_guessing_is_throttled(server, capsys) -> None:
+    import datetime as dt
+
+    issued = enrol.register(server.engine, "hexi", valid=dt.timedelta(seconds=-1))
+    r = httpx.post(f"{server.url}/v1/enrol", json={"code": issued.code})
+    assert r.status_code == 404
+    codes = [httpx.post(f"{server.url}/v1/enrol", json={"code": f"AAAAA{i:05d}"}).status_code for i in range(25)]
+    assert codes[0] == 404 and codes[-1] == 429
+    assert len(enrol.normalise_code("abcde-fghjk")) == 10
+
+
+@pytest.mark.parametrize("pin", ["583920", "902731"])
+def test_good_pins_pass(pin: str) -> None:
+    from sync.enrol_cmd import check_pin
+
+    assert check_pin(pin) == pin
+
+
+def test_a_terminal_seeded_with_the_demo_by_mistake_drops_it_at_first_sync(
+    server, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from synchelpers import doc, mirror_docs
+
+    from kiosk.seed import ensure_seeded
+
+    data = tmp_path / "t" / "data"
+    assert ensure_seeded(config_mod.demo_config(data))  # started once as the demo before enrolment
+    assert len(mirror_docs(data / "mirror.db")) > 100
+    server.publish_lines([doc(1), doc(2, zone="wanbao")])
+    _tid, code, fp = _add(server, capsys)
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert not ensure_seeded(cfg)  # production: never seeds
+    assert not sync_once(cfg).error
+    docs = mirror_docs(data / "mirror.db")
+    assert sorted(docs) == ["doc-00001", "doc-00002"] and all(seq > 0 for _v, seq, _s in docs.values())
