@@ -59,15 +59,19 @@ def queue_receipt(cfg: Config, printing: PrintService, session: Session, trackin
     """Build the application's receipt from the stored record and queue it; the job id."""
     from kiosk.applications import service
     from kiosk.mirror.models import Zone
-    from printing.escpos.receipt import build_receipt, receipt_from_application, zone_info
+    from printing.escpos.receipt import build_receipt, receipt_from_application, receipt_from_facts, zone_info
 
     summary = service.lookup(session, tracking_no)
     zone = session.get(Zone, cfg.terminal.zone)
-    if summary is None or summary.application is None or zone is None:
+    if summary is None or zone is None or (summary.application is None and summary.receipt_facts is None):
         raise PrinterError("error", "the application's details are no longer held here")
     # the QR opens the district's public status page (sync/server/public.py) when there is a server
     status_url = f"{cfg.server.url.rstrip('/')}/status" if cfg.server.url else ""
-    data = receipt_from_application(summary.application, zone_info(zone), status_url)
+    if summary.application is not None:
+        data = receipt_from_application(summary.application, zone_info(zone), status_url)
+    else:  # delivered: the personal data has left the terminal; the receipt's facts are kept (补打)
+        assert summary.receipt_facts is not None
+        data = receipt_from_facts(summary.receipt_facts, zone_info(zone), status_url)
     try:
         printer = printing.receipt_printer()
     except Exception as exc:
@@ -182,6 +186,7 @@ class CoreStaffPort:
                 r.applicant_name_masked or "（已送达）",
                 f"{r.submitted_at:%m-%d %H:%M}",
                 r.status == "delivered",
+                r.application is not None or r.receipt_facts is not None,
             )
             for r in service.recent(session, limit=20)
         ]

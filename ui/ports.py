@@ -65,6 +65,7 @@ class RecentApplication:
     applicant: str  # masked name, e.g. 张**
     submitted_at: str  # "11-27 10:30"
     delivered: bool
+    reprintable: bool = True  # the receipt can still be printed (facts kept after delivery)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The ``applications`` table: each submitted application, with its personal data only until delivered.
 
-While the outbox entry is unacknowledged the row holds the whole application JSON (``payload``) so staff
-can reprint the receipt and the sync client can resend it. Once the server has acknowledged it,
-:func:`kiosk.applications.service.purge_delivered` empties ``payload`` and keeps a non-personal stub:
-tracking number, zone, terminal, dates, applicant kind, status.
+While the outbox entry is unacknowledged the row holds the whole application JSON (``payload``) so the
+sync client can resend it. Once the server has acknowledged it,
+:func:`kiosk.applications.service.purge_delivered` empties ``payload`` and keeps a stub: tracking number,
+zone, terminal, dates, applicant kind, status, and ``receipt_facts`` — what the receipt prints, without
+the ID number and the phone — so staff can reprint the receipt while the application is open. The facts
+are dropped in turn once the application's longest reply period is well past
+(:data:`kiosk.applications.service.FACTS_KEPT_AFTER_DEADLINE`).
 """
 
 from __future__ import annotations
@@ -36,4 +39,5 @@ class ApplicationRecord(Base):
     outbox_key: Mapped[str] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=STATUS_PENDING, index=True)
     payload: Mapped[str | None] = mapped_column(Text)  # the Application JSON; NULL once delivered
+    receipt_facts: Mapped[str | None] = mapped_column(Text)  # JSON: the receipt without ID and phone
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)

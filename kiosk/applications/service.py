@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk import outbox
@@ -95,6 +95,7 @@ def submit(
                 outbox_key=key,
                 status=STATUS_PENDING,
                 payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                receipt_facts=json.dumps(receipt_facts(app), ensure_ascii=False, sort_keys=True),
             )
         )
         outbox.enqueue(session, "application", payload, key=key)
@@ -104,6 +105,31 @@ def submit(
         raise
     log.info("application %s submitted in zone %s (%s)", tracking_no, zone.code, app.applicant.kind.value)
     return app
+
+
+FACTS_KEPT_AFTER_DEADLINE = timedelta(days=90)  # past the extended deadline: 补正 and consultation time
+
+
+def receipt_facts(app: Application) -> dict[str, str]:
+    """What the receipt prints, without the ID number and the phone: kept after the personal data is
+    dropped so staff can reprint the receipt while the application is open."""
+    if app.issued is None:
+        raise ValueError("the application has no tracking number yet")
+    a, issued = app.applicant, app.issued
+    return {
+        "tracking_no": issued.tracking_no,
+        "submitted_at": issued.submitted_at.isoformat(),
+        "applicant_name": a.name,
+        "applicant_kind": a.kind.label,
+        "description": app.request.description,
+        "doc_number": app.request.doc_number,
+        "media": "、".join(m.label for m in app.media),
+        "delivery": "、".join(d.label for d in app.delivery),
+        "deadline": issued.deadline.isoformat(),
+        "extended_deadline": issued.extended_deadline.isoformat() if issued.extended_deadline else "",
+        "deadline_explanation": issued.deadline_explanation,
+        "proxy_note": app.proxy.kind.label if app.proxy is not None else "",
+    }
 
 
 def _naive_local(now: datetime) -> datetime:
@@ -122,11 +148,13 @@ class ApplicationSummary:
     status: str  # pending | delivered
     applicant_name_masked: str  # "" once delivered
     id_number_masked: str  # "" once delivered
-    application: Application | None  # the full application while pending (for reprint), else None
+    application: Application | None  # the full application while pending, else None
+    receipt_facts: dict[str, str] | None  # what a reprinted receipt shows (no ID, no phone), while kept
 
 
 def _summary(row: ApplicationRecord) -> ApplicationSummary:
     app = Application.from_json(json.loads(row.payload)) if row.payload else None
+    facts: dict[str, str] = json.loads(row.receipt_facts) if row.receipt_facts else {}
     return ApplicationSummary(
         tracking_no=row.tracking_no,
         zone_code=row.zone_code,
@@ -134,9 +162,10 @@ def _summary(row: ApplicationRecord) -> ApplicationSummary:
         submitted_at=row.submitted_at,
         deadline=row.deadline,
         status=row.status,
-        applicant_name_masked=mask_name(app.applicant.name) if app else "",
+        applicant_name_masked=mask_name(app.applicant.name) if app else mask_name(facts.get("applicant_name", "")),
         id_number_masked=mask_id(app.applicant.id_number) if app else "",
         application=app,
+        receipt_facts=facts or None,
     )
 
 
@@ -160,7 +189,8 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
     """Drop the personal data of every application the server has acknowledged; returns how many.
 
     Each such row keeps a stub (tracking number, zone, terminal, dates, applicant kind, status
-    ``delivered``). Who calls it: the sync client, right after it commits
+    ``delivered``) and its receipt facts (no ID number, no phone) for reprints, until
+    :data:`FACTS_KEPT_AFTER_DEADLINE` after its extended deadline. Who calls it: the sync client, right after it commits
     ``kiosk.outbox.mark_acked`` for ``application`` entries, and the application's housekeeping timer
     at start-up (so a crash between the two still purges). Idempotent; commits.
     """
@@ -178,11 +208,26 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
     )
     stamp = now or datetime.now(CHINA_TZ).replace(tzinfo=None)
     for row in rows:
+        if row.receipt_facts is None and row.payload:  # a row stored before the facts were kept
+            row.receipt_facts = json.dumps(
+                receipt_facts(Application.from_json(json.loads(row.payload))), ensure_ascii=False, sort_keys=True
+            )
         row.payload = None
         row.status = STATUS_DELIVERED
         row.purged_at = stamp
+    # The receipt facts (the name, what was asked) go too once the application cannot be open any more.
+    expired = select(ApplicationRecord).where(
+        ApplicationRecord.payload.is_(None),
+        ApplicationRecord.receipt_facts.is_not(None),
+        func.coalesce(ApplicationRecord.extended_deadline, ApplicationRecord.deadline)
+        < (stamp - FACTS_KEPT_AFTER_DEADLINE).date(),
+    )
+    dropped = 0
+    for row in session.scalars(expired):
+        row.receipt_facts = None
+        dropped += 1
     session.commit()
-    if rows:
+    if rows or dropped:
         # Copy the zeroed pages into the database file and empty the write-ahead log, which still
         # holds the old page images; "busy" (a reader is active) leaves it for the next purge.
         _checkpoint(session)

@@ -13,6 +13,7 @@ applications model. These objects hold personal data: never log them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -26,6 +27,7 @@ RECEIPT_TITLE = "政府信息公开申请"
 RECEIPT_SUBTITLE = "受理回执"
 CONSULTATION_AREA = "政务信息咨询区"
 _WEEKDAYS = "一二三四五六日"
+REPRINT_NOTE = "（补打）"
 DESCRIPTION_LINES = 4  # a long description is shortened on the receipt; the form has all of it
 SEE_FORM = "……（详见申请表）"
 
@@ -72,6 +74,7 @@ class ReceiptData:
     media: str = ""  # 纸质、电子邮件 …
     delivery: str = ""  # 邮寄、自行领取 …
     proxy_note: str = ""  # 工作人员代为填写 …
+    reprint: bool = False  # 补打: printed again by staff (without ID and phone once delivered)
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,31 @@ def receipt_from_application(app: Application, zone: ZoneInfo, status_url: str =
     )
 
 
+def receipt_from_facts(facts: Mapping[str, str], zone: ZoneInfo, status_url: str = "") -> ReceiptData:
+    """A reprint from the facts kept after delivery (``kiosk.applications.service.receipt_facts``):
+    the same receipt without the ID number and the phone, marked 补打."""
+    no = facts["tracking_no"]
+    return ReceiptData(
+        tracking_no=no,
+        submitted_at=datetime.fromisoformat(facts["submitted_at"]),
+        applicant_name=facts["applicant_name"],
+        applicant_kind=facts["applicant_kind"],
+        id_label="",
+        id_masked="",
+        phone_masked="",
+        description=facts["description"],
+        deadline=date.fromisoformat(facts["deadline"]),
+        deadline_explanation=facts.get("deadline_explanation", ""),
+        zone=zone,
+        qr_payload=status_qr_payload(no, status_url),
+        doc_number=facts.get("doc_number", ""),
+        media=facts.get("media", ""),
+        delivery=facts.get("delivery", ""),
+        proxy_note=facts.get("proxy_note", ""),
+        reprint=True,
+    )
+
+
 def _layout(printer: PrinterConfig | Layout | None) -> Layout:
     if printer is None:
         return Layout()
@@ -162,6 +190,8 @@ def build_receipt(data: ReceiptData, printer: PrinterConfig | Layout | None = No
     doc.line(data.zone.name, align="center")
     doc.line(RECEIPT_TITLE, align="center", scale=2, bold=True)
     doc.line(RECEIPT_SUBTITLE, align="center", scale=2, bold=True)
+    if data.reprint:
+        doc.line(REPRINT_NOTE, align="center")
     doc.rule()
     doc.line("受理编号", align="center")
     doc.whole_line(data.tracking_no)
@@ -169,8 +199,10 @@ def build_receipt(data: ReceiptData, printer: PrinterConfig | Layout | None = No
     doc.field("受理时间", cn_datetime(data.submitted_at))
     doc.field("申请人", data.applicant_name)
     doc.field("申请人类型", data.applicant_kind)
-    doc.field(data.id_label, data.id_masked)
-    doc.field("联系电话", data.phone_masked)
+    if data.id_masked:  # a reprint after delivery has neither: the terminal no longer holds them
+        doc.field(data.id_label, data.id_masked)
+    if data.phone_masked:
+        doc.field("联系电话", data.phone_masked)
     doc.field_parts("所需信息", [data.description], limit=DESCRIPTION_LINES, more=SEE_FORM)
     if data.doc_number:
         doc.field("文号", data.doc_number)

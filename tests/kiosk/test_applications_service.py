@@ -212,11 +212,18 @@ def test_purge_drops_personal_data_once_acknowledged(session: Session) -> None:
     assert entry is not None
     outbox.mark_acked(entry, {"status": "received"})
     session.commit()
-    assert service.purge_delivered(session) == 1
-    assert service.purge_delivered(session) == 0  # idempotent
+    when = NOW.replace(tzinfo=None)
+    assert service.purge_delivered(session, now=when) == 1
+    assert service.purge_delivered(session, now=when) == 0  # idempotent
     stub = service.lookup(session, first.tracking_no)
     assert stub is not None
-    assert (stub.status, stub.application, stub.applicant_name_masked) == ("delivered", None, "")
+    assert (stub.status, stub.application, stub.applicant_name_masked) == ("delivered", None, "李*")
+    # what a reprint needs is kept, without the ID number and the phone
+    assert stub.receipt_facts is not None
+    assert stub.receipt_facts["tracking_no"] == first.tracking_no
+    assert stub.receipt_facts["applicant_name"] == NAME
+    assert not {ID_NO, PHONE} & {v for v in stub.receipt_facts.values()}
+    assert ID_NO not in str(stub.receipt_facts) and PHONE not in str(stub.receipt_facts)
     assert stub.deadline == date(2026, 3, 19)
     assert stub.zone_code == "wanbao"
     held = service.lookup(session, second.tracking_no)
@@ -226,6 +233,12 @@ def test_purge_drops_personal_data_once_acknowledged(session: Session) -> None:
     # the only copy of the personal data left is the undelivered application's
     hits = session.execute(text("SELECT count(*) FROM applications WHERE payload LIKE :n"), {"n": f"%{NAME}%"}).scalar()
     assert hits == 1
+    for secret in (ID_NO, PHONE):
+        hits = session.execute(
+            text("SELECT count(*) FROM applications WHERE payload LIKE :n OR receipt_facts LIKE :n"),
+            {"n": f"%{secret}%"},
+        ).scalar()
+        assert hits == 1, secret
     assert [s.tracking_no for s in service.recent(session)] == [second.tracking_no, first.tracking_no]
 
 
@@ -260,5 +273,24 @@ def test_purged_personal_data_is_not_left_in_the_database_files(data_dir: Path) 
         assert service.lookup(s, app.tracking_no) is not None
     eng.dispose()
     raw = b"".join(p.read_bytes() for p in data_dir.glob("p.db*"))
-    for secret in (NAME, ID_NO, PHONE, "建国路"):
+    # the name and what was asked stay for reprints (receipt_facts) until the application is past;
+    # the ID number, the phone and the address leave with the server's acknowledgement
+    for secret in (ID_NO, PHONE, "建国路"):
         assert secret.encode() not in raw, secret
+
+
+def test_receipt_facts_go_once_the_application_cannot_be_open_any_more(session: Session) -> None:
+    app = submit(session)
+    entry = session.scalar(select(outbox.OutboxEntry))
+    assert entry is not None
+    outbox.mark_acked(entry, {"status": "received"})
+    session.commit()
+    service.purge_delivered(session, now=datetime(2026, 3, 1))
+    kept = service.lookup(session, app.tracking_no)
+    assert kept is not None and kept.receipt_facts is not None
+    assert app.issued is not None and app.issued.extended_deadline is not None
+    late = datetime.combine(app.issued.extended_deadline, datetime.min.time()) + service.FACTS_KEPT_AFTER_DEADLINE
+    service.purge_delivered(session, now=late + timedelta(days=1))
+    gone = service.lookup(session, app.tracking_no)
+    assert gone is not None and gone.receipt_facts is None
+    assert gone.tracking_no == app.tracking_no  # the non-personal stub stays

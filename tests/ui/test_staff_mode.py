@@ -244,3 +244,63 @@ def test_sync_now_asks_the_running_sync_loop_for_a_run(kiosk: Any, tmp_path: Pat
     assert d.text("staffMessage") == "同步失败（同步出错）"
     assert "syncing" in shown and shown[-1] == "error", shown
     assert loop.runs == runs + 1, "one run: staff's request did not start a second sync beside the loop"
+
+
+def test_staff_reprint_a_receipt_after_the_application_was_delivered(kiosk: Any, tmp_path: Path) -> None:
+    """The server has it and the personal data has left the terminal: the receipt can still be
+    reprinted (补打), without the ID number and the phone."""
+    import dataclasses
+
+    from kiosk import outbox
+    from kiosk.applications import service
+    from kiosk.config import demo_config
+    from kiosk.db import make_engine
+
+    folder = tmp_path / "receipts"
+    printers = tuple(
+        dataclasses.replace(p, target=str(folder)) if p.role == "receipt" else p
+        for p in demo_config(tmp_path / "terminal").printers
+    )
+    d = kiosk("wizard", printers=printers)
+    wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+    wizard.chooseKind("citizen")
+    body = "43130219900202002"
+    id_number = body + resident_id_check_digit(body)
+    for key, value in {
+        "applicant.name": "王\U00020001",
+        "applicant.id_number": id_number,
+        "applicant.phone": "13600001234",
+        "applicant.address": "万宝镇新街5号",
+        "request.description": "万宝镇2025年惠民补贴发放名单",
+        "consent_personal_data": True,
+        "pledge_accepted": True,
+    }.items():
+        wizard.setValue(key, value)
+    for _ in range(4):
+        wizard.next()
+    d.tap("applySubmit")
+    wait_until(lambda: wizard.property("receiptState") == "printed", 15, "the receipt")
+    tracking = wizard.property("trackingNumber")
+
+    engine = make_engine(d.app.config.db_path)  # the server acknowledges it; the purge runs
+    with Session(engine) as s:
+        entry = s.scalars(select(outbox.OutboxEntry).where(outbox.OutboxEntry.kind == "application")).one()
+        outbox.mark_acked(entry, {"status": "received"})
+        s.commit()
+        assert service.purge_delivered(s) == 1
+    engine.dispose()
+
+    d = kiosk("staff", printers=printers)
+    enter_pin(d, DEMO_PIN)
+    recent = staff(d).property("recentApplications")
+    wait_until(lambda: recent.property("count") >= 1, 10, "the recent applications")
+    row = recent.rows()[0]
+    assert (row.tracking_no, row.delivered, row.reprintable) == (tracking, True, True)
+    before = set(folder.glob("*.bin"))
+    d.tap(f"staffReprint-{tracking}")
+    wait_until(lambda: d.text("staffMessage") == "回执已重新打印", 20, "the receipt reprint")
+    (reprint,) = set(folder.glob("*.bin")) - before
+    data = reprint.read_bytes()
+    assert tracking.encode() in data
+    assert "（补打）".encode("gb18030") in data
+    assert id_number[-4:].encode() not in data and b"1234" not in data.replace(tracking.encode(), b"")

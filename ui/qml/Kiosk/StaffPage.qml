@@ -247,6 +247,7 @@ Item {
                         required property string applicant
                         required property string submittedAt
                         required property bool delivered
+                        required property bool reprintable
                         Layout.fillWidth: true
                         spacing: Theme.gap
                         ColumnLayout {
@@ -262,7 +263,7 @@ Item {
                             objectName: "staffReprint-" + trackingNo
                             tone: "light"
                             text: qsTr("补打回执")
-                            enabled: !delivered
+                            enabled: reprintable
                             onClicked: StaffMode.reprintReceipt(trackingNo)
                         }
                     }
