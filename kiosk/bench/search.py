@@ -10,8 +10,9 @@ goes through ``kiosk.mirror.store.apply_documents`` and the search index), and m
   documents written with one plain ``executemany`` into an un-indexed table in the same run;
 - the mirror's size on disk and the search index's share of it (SQLite ``dbstat``);
 - latency p50/p95/p99 of :func:`kiosk.search.search` (first page of 20 with total count and snippets)
-  over :data:`QUERIES`, beside a plain ``LIKE '%q%'`` scan over title and body on the same mirror
-  (first page of 20 plus the count, as the search does).
+  over :data:`QUERIES`, beside the search as it was before query understanding (the ``old`` engine of
+  :mod:`kiosk.bench.search_eval`, read from git) and a plain ``LIKE '%q%'`` scan over title and body
+  on the same mirror (first page of 20 plus the count, as the search does).
 
 It prints a Markdown report and writes it with the raw figures (JSON) to ``--out``.
 """
@@ -335,6 +336,7 @@ def bench_size(
 
 
 def _measure_search(res: dict[str, Any], db: Path, rounds: int) -> dict[str, Any]:
+    from kiosk.bench.search_eval import old_engine
     from kiosk.db import open_engine, session_factory
     from kiosk.search import search
 
@@ -344,6 +346,11 @@ def _measure_search(res: dict[str, Any], db: Path, rounds: int) -> dict[str, Any
         fts_ms, fts_q = _time_queries(lambda q: search(session, q, limit=20), rounds)
         res["load_after_search"] = os.getloadavg()[0]
         res["totals"] = {q: search(session, q, limit=1).total for q in QUERIES}
+        old = old_engine(Path(__file__).resolve().parents[2])
+        if old is not None:
+            old_ms, old_q = _time_queries(lambda q: old(session, q, 20), rounds)
+            res["old_ms"] = _stats(old_ms)
+            res["old_per_query_ms"] = old_q
         _like_search(session, QUERIES[0])  # one scan warms the page cache for all
         like_ms, like_q = _time_queries(lambda q: _like_search(session, q), max(1, rounds // 5), warm=False)
     engine.dispose()
@@ -358,6 +365,11 @@ def _fmt_bytes(b: float) -> str:
     return f"{b / 1e6:.0f} MB"
 
 
+def _old(r: dict[str, Any]) -> str:
+    o = r.get("old_ms")
+    return f"{o['p50']:.1f} / {o['p95']:.1f} / {o['p99']:.1f} ms" if o else "—"
+
+
 def report_md(results: list[dict[str, Any]], cmd: str) -> str:
     lines = [
         f"Command: `{cmd}` · {platform.node() or 'host'}, {os.cpu_count()} cores, Python "
@@ -365,9 +377,9 @@ def report_md(results: list[dict[str, Any]], cmd: str) -> str:
         "(`kiosk/bench/search.py` QUERIES), first page of 20 with total count and snippets.",
         "",
         "| documents | import (wall / CPU) | of which search index | baseline: plain INSERT | mirror size "
-        "(search index) | baseline: text only | search p50 / p95 / p99 | LIKE scan p50 / p95 / p99 | "
-        "p95 vs LIKE |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "(search index) | baseline: text only | search p50 / p95 / p99 | old search p50 / p95 / p99 | "
+        "LIKE scan p50 / p95 / p99 | p95 vs LIKE |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         s, lk = r["search_ms"], r["like_ms"]
@@ -375,7 +387,7 @@ def report_md(results: list[dict[str, Any]], cmd: str) -> str:
             f"| {r['docs']:,} | {r['import_s']:.0f} s / {r['import_cpu_s']:.0f} s | {r['index_s']:.0f} s | "
             f"{r['baseline_insert_s']:.1f} s | {_fmt_bytes(r['size']['file'])} "
             f"({_fmt_bytes(r['size']['search_index'])}) | {_fmt_bytes(r['baseline_bytes'])} | "
-            f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} ms | "
+            f"{s['p50']:.1f} / {s['p95']:.1f} / {s['p99']:.1f} ms | {_old(r)} | "
             f"{lk['p50']:.0f} / {lk['p95']:.0f} / {lk['p99']:.0f} ms | "
             f"{lk['p95'] / max(s['p95'], 1e-9):.0f}× faster |"
         )

@@ -33,9 +33,8 @@ import tempfile
 import time
 import types
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -47,7 +46,11 @@ OLD_ENGINE_COMMIT = "6a94dea"  # main before query understanding (issue 11)
 KINDS = ("sentence", "full_pinyin", "traditional", "full_width", "homophone", "title_words", "doc_number")
 TOP = 10
 
-Engine = Callable[[Session, str], list[str]]  # query → document ids, best first
+
+class Engine(Protocol):
+    """A search to score: query → document ids, best first."""
+
+    def __call__(self, session: Session, q: str, limit: int = TOP) -> list[str]: ...
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -79,13 +82,13 @@ def build_mirror(db: Path, packs: list[Path]) -> None:
 # --- engines --------------------------------------------------------------------------------------
 
 
-def new_engine(session: Session, q: str) -> list[str]:
+def new_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
     from kiosk.search import search
 
-    return [h.id for h in search(session, q, limit=TOP).hits]
+    return [h.id for h in search(session, q, limit=limit).hits]
 
 
-def bigram_engine(session: Session, q: str) -> list[str]:
+def bigram_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
     """Every bigram (a lone character, an ASCII word) of the query in the whole text; titles holding
     the query's runs first, then newest first."""
     from kiosk.search import tokenize as tk
@@ -107,7 +110,7 @@ def bigram_engine(session: Session, q: str) -> list[str]:
         for r in session.execute(text(f"SELECT rowid, id, title FROM documents WHERE rowid IN ({ids})"))  # noqa: S608
     }
     order = sorted(found, key=lambda r: (not all(x.text in tk.normalize(info[r][1]) for x in runs), -r))
-    return [info[r][0] for r in order[:TOP]]
+    return [info[r][0] for r in order[:limit]]
 
 
 def old_engine(repo: Path, commit: str = OLD_ENGINE_COMMIT) -> Engine | None:
@@ -128,8 +131,8 @@ def old_engine(repo: Path, commit: str = OLD_ENGINE_COMMIT) -> Engine | None:
     module.__dict__["synonym_groups"] = functools.cache(lambda path=table: groups.__wrapped__(path))
     run_search = module.__dict__["run_search"]
 
-    def search(session: Session, q: str) -> list[str]:
-        return [h.id for h in run_search(session, q, limit=TOP).hits]
+    def search(session: Session, q: str, limit: int = TOP) -> list[str]:
+        return [h.id for h in run_search(session, q, limit=limit).hits]
 
     return search
 

@@ -259,7 +259,8 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
     for run in runs:
         if not run.cjk:
             if len(run.text) > 1 or run.text.isdigit():
-                units.append(Unit((run.text,)))
+                # pinyin among Chinese (dibao怎么申请): the word also by its sound
+                units.append(Unit((run.text,), () if sounds else _run_sounds(run)))
             continue
         if len(run.text) >= 3:  # the whole segment, also by sound (供司法 sounds like 公司法)
             units.append(Unit((run.text,), tuple(" ".join(r) for r in und.readings(run.text)[:4])))
@@ -277,6 +278,13 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
             units.append(Unit(tuple(expand(term))))
     seen: set[Unit] = set()
     return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
+
+
+def _run_sounds(run: tk.Run) -> tuple[str, ...]:
+    """Readings of an ASCII run that is pinyin (two syllables or more, no partial syllable)."""
+    if run.cjk or not run.text.isalpha() or len(run.text) < 4:
+        return ()
+    return tuple(" ".join(seg) for seg in und.segmentations(run.text, partial=False)[:3] if len(seg) >= 2)
 
 
 def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
@@ -358,7 +366,8 @@ def parse(query: str) -> Parsed | None:
     letters = "".join(q.split())
     initials = letters if len(letters) >= 2 and _ASCII_LETTERS.fullmatch(letters) else ""
     sounds = _latin_sounds(q) if initials else ()
-    heard = und.lexicon_terms([tuple(s.split()) for s in sounds]) if sounds else []
+    mixed = [s for r in runs for s in _run_sounds(r)] if not initials else []
+    heard = und.lexicon_terms([tuple(s.split()) for s in (*sounds, *mixed)])
     heard_cjk: list[str] = []
     for r in runs:
         if r.cjk and len(r.text) > 1:
@@ -377,7 +386,7 @@ def plan(query: str, freq: Freq | None = None, parsed: Parsed | None = None) -> 
     p = parsed or parse(query)
     if p is None:
         return None
-    strict = _strict_level(list(p.core), p.initials, p.sounds, list(p.heard))
+    strict = _strict_level(list(p.core), p.initials, p.sounds, list(p.heard) if p.initials else [])
     partial = _partial_level(list(p.parts), freq or Freq({}, {}, 0.0))
     doc_number = tk.normalize_doc_number(query[:MAX_QUERY_CHARS].replace("\x00", ""))
     has_number = any(ch.isdigit() for ch in doc_number)
@@ -461,10 +470,12 @@ class _Cand:
     head: str = ""  # the beginning of the body
 
 
-def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> tuple[dict[int, _Cand], bool]:
-    """The newest WINDOW title matches (or the best by BM25 for a partial level) and the newest
-    WINDOW whole-text matches (FTS5 stops early on both). Also says whether a window was full
-    (more matches may exist outside it)."""
+def _window(
+    session: Session, level: Level, f: Filters, exact: set[int], *, titles_only: bool = False
+) -> tuple[dict[int, _Cand], bool]:
+    """The newest WINDOW title matches (or the best by BM25 for a partial level) and, unless
+    ``titles_only``, the newest WINDOW whole-text matches (FTS5 stops early on both). Also says
+    whether a window was full (more matches may exist outside it)."""
     cands: dict[int, _Cand] = {}
     full = False
     if level.title:
@@ -473,7 +484,7 @@ def _window(session: Session, level: Level, f: Filters, exact: set[int]) -> tupl
         full |= len(found) >= WINDOW
         for (rid,) in found:
             cands[rid] = _Cand(True)
-    for expr in (level.text, *level.extra_text):
+    for expr in () if titles_only else (level.text, *level.extra_text):
         if expr:
             found = session.execute(_TEXT_WINDOW, {"m": _with_filters(expr, f), "n": WINDOW}).all()
             full |= len(found) >= WINDOW
@@ -580,12 +591,10 @@ def _scores(cands: dict[int, _Cand], units: tuple[Unit, ...], idf: list[float]) 
         nb = K1 * (1 - B + B * (len(head) + 1) / avg_b)
         total = TITLE_MATCH_BONUS if c.in_title else 0.0
         for u, w in zip(units, idf, strict=True):
-            tf = TITLE_WEIGHT * sum(title.count(a) for a in u.texts) + DOCNUM_WEIGHT * sum(
-                meta.count(a) for a in u.texts
-            )
+            tf = TITLE_WEIGHT * sum(map(title.count, u.texts)) + DOCNUM_WEIGHT * sum(map(meta.count, u.texts))
             if not tf and u.sounds:
                 tf = SOUND_WEIGHT * TITLE_WEIGHT * sum(heard.count(" " + s.rstrip("*")) for s in u.sounds)
-            tb = sum(head.count(a) for a in u.texts)
+            tb = sum(map(head.count, u.texts))
             total += w * ((tf * (K1 + 1) / (tf + nt) if tf else 0.0) + (tb * (K1 + 1) / (tb + nb) if tb else 0.0))
         out[rid] = total
     return out
@@ -708,7 +717,8 @@ def _with_partial(
     titles (and exact 文号) first, then the other strict matches (the words only somewhere in a body)
     and the partial matches together by their coverage of the query's parts. Returns the whole order
     and the partial matches in it. Updates ``cands`` and ``score``."""
-    more, _ = _window(session, level, f, set())
+    # strict matches fill the page already (in bodies only): look for titles holding part of the query
+    more, _ = _window(session, level, f, set(), titles_only=len(strict) >= WINDOW)
     for r in strict:
         more.pop(r, None)
     idf = _idf(level.units, freq.title, freq.n)  # partial matches are found and ranked by titles
@@ -776,7 +786,8 @@ def run_search(
     order = sorted(cands, key=key)
     strict_n = len(order)
     partial: list[int] = []
-    weak = not any(c.in_title for c in cands.values())  # the words only in bodies: try titles by part
+    # the words only in bodies (and no 文号 asked for): titles holding part of the query may serve better
+    weak = not p.doc_number and not any(c.in_title for c in cands.values())
     if p.partial is not None and (weak or (not full and strict_n < max(limit, 1))):
         order, partial = _with_partial(
             session, p.partial, f, strict=order, cands=cands, score=score, exact=exact, freq=freq

@@ -118,6 +118,9 @@ def test_lexicon_hears_residents_words() -> None:
         ("老人的高龄补贴在哪领", "gaoling"),
         ("yinhang", "bank"),
         ("xian", "xian"),
+        ("dibao怎么申请", "dibaojin"),
+        ("我想查hukou", "hukou"),
+        ("滴保金", "dibaojin"),
     ],
 )
 def test_residents_queries_find_the_document(s: Session, q: str, doc: str) -> None:
