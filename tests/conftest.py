@@ -18,6 +18,16 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "laws.jsonl"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Qt messages ui/qt_messages.py ignores (by their text, each with its reason) are the only ones
+    a test may see at warning level."""
+    from ui.qt_messages import IGNORED
+
+    marker = pytest.mark.qt_log_ignore(*(pattern for pattern, _reason in IGNORED), extend=True)
+    for item in items:
+        item.add_marker(marker)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "terminal"

@@ -57,21 +57,6 @@ def prepare_environment() -> None:
     os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
 
 
-# Known noise from Qt's own modules, each with its reason; everything else stays a warning.
-QUIET_CATEGORIES = (
-    # Qt Multimedia (linked by the virtual keyboard) probes PipeWire/PulseAudio, absent on a kiosk.
-    "qt.multimedia.*=false",
-    # Qt Virtual Keyboard 6.12's own PopupList overrides contentWidth; not ours to fix.
-    "qt.qml.propertyCache.append=false",
-)
-
-
-def quiet_known_noise() -> None:
-    from PySide6.QtCore import QLoggingCategory
-
-    QLoggingCategory.setFilterRules("\n".join(QUIET_CATEGORIES))
-
-
 def load_fonts() -> str:
     """Register the bundled font stack (kiosk.fonts) and make Noto Sans SC the application font; the
     fallback faces (Extensions B–F, compatibility ideographs) are its substitutes, so any text set in
@@ -185,7 +170,6 @@ class KioskApp:
         self.qapp = QGuiApplication.instance() or QGuiApplication([])
         self.qapp.setApplicationName("zwgk-kiosk")
         self.qapp.setOrganizationName("zwgk")
-        quiet_known_noise()
         self.font_family = load_fonts()
         cfg = self.config
         db_path = open_mirror(cfg)

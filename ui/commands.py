@@ -119,10 +119,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         setup_logging(cfg.log_dir, console=True)
     from ui.app import KioskApp
+    from ui.qt_messages import install_handler
 
     smoke_warnings: list[str] = []
-    if args.smoke:
-        _capture_warnings(smoke_warnings)
+    install_handler(smoke_warnings)
     app = KioskApp(cfg, initial={"fullscreen": not (args.windowed or args.smoke)})
     app.load()
     if args.smoke:
@@ -143,24 +143,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = app.qapp.exec()
     app.shutdown()
     return int(code)
-
-
-# Known harmless messages (the same as pyproject's qt_log_ignore): Qt Multimedia finding no PipeWire
-# daemon, and the offscreen platform's propagateSizeHints note.
-IGNORED = ("pipewire", "propagateSizeHints")
-
-
-def _capture_warnings(into: list[str]) -> None:
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-
-    def handler(kind: QtMsgType, _ctx: Any, msg: str) -> None:
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and not any(
-            i.lower() in msg.lower() for i in IGNORED
-        ):
-            into.append(msg)
-        print(msg, file=sys.stderr)
-
-    qInstallMessageHandler(handler)
 
 
 def render_screen(
@@ -216,6 +198,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         print(f"--size must look like 1920x1080, not {args.size!r}", file=sys.stderr)
         return 2
     cfg = load(args.config)
+    from ui.qt_messages import install_handler
+
+    install_handler()
     image = render_screen(cfg, args.screen, (w, h), large_text=args.large_text, args=args, timeout_s=args.timeout)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

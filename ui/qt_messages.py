@@ -1,0 +1,58 @@
+"""The one list of Qt messages the kiosk ignores, each matched by its text and given its reason.
+
+Everything else Qt says at warning level or above is a bug to fix: a test fails on it (pytest-qt, fed
+from this list by ``tests/conftest.py``), ``kiosk run --smoke`` exits non-zero on it, and a running
+terminal logs it. Entries are regular expressions searched in the message; keep them as narrow as the
+message allows — never a whole logging category.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+IGNORED: tuple[tuple[str, str], ...] = (
+    (
+        r"Couldn't (load|resolve) pipewire-0\.3 (library|symbols)",
+        "Qt Multimedia (linked by the virtual keyboard's components) probes for PipeWire, which a kiosk "
+        "(and an offscreen test) does not run; the keyboard needs no audio",
+    ),
+    (
+        r"This plugin does not support propagateSizeHints\(\)",
+        "the offscreen platform plugin says so for every window; harmless",
+    ),
+    (
+        r"Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member of the base object",
+        "Qt Virtual Keyboard 6.12's own PopupList.qml; not ours to fix",
+    ),
+)
+
+_PATTERNS = tuple(re.compile(pattern) for pattern, _reason in IGNORED)
+
+log = logging.getLogger("qt")
+
+
+def is_ignored(message: str) -> bool:
+    return any(p.search(message) for p in _PATTERNS)
+
+
+def install_handler(collect: list[str] | None = None) -> None:
+    """Route Qt's messages: the ignored ones are dropped, warnings and worse are logged (and appended to
+    ``collect``), debug and info go to the log at their level. For the program's entry points; tests
+    keep pytest-qt's own handler."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: Any, message: str) -> None:
+        if is_ignored(message):
+            return
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            if collect is not None:
+                collect.append(message)
+            log.warning("%s", message)
+            print(message, file=sys.stderr)
+        else:
+            log.info("%s", message)
+
+    qInstallMessageHandler(handler)
