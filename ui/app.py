@@ -160,6 +160,7 @@ class KioskApp:
 
         from ui.background import Deferred
         from ui.keyboard import KeyboardPrivacy, private_config_home
+        from ui.netguard import LocalOnlyFactory
         from ui.qr import QrImageProvider
         from ui.services import KioskEngine
         from ui.worker import DbWorker
@@ -205,6 +206,9 @@ class KioskApp:
         self.engine = KioskEngine(self.services)
         self.engine.addImportPath(str(qml_dir()))
         self.engine.addImageProvider("qr", QrImageProvider())
+        # QML reaches no network: only the program's own files and the terminal's data folder
+        self.net_factory = LocalOnlyFactory((qml_dir(), app_root() / "assets", self.config.data_dir))
+        self.engine.setNetworkAccessManagerFactory(self.net_factory)
         self.engine.warnings.connect(self._on_qml_warnings)
         self.window: Any = None
 

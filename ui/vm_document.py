@@ -2,9 +2,9 @@
 its replacement and its 解读, and the take-away QR code.
 
 Set ``docId`` and the document loads on the DB worker; ``loaded`` turns true when it arrived, or
-``missing`` when the mirror does not hold it. The body goes to QML as Markdown (``Text.MarkdownText``)
-or as the sanitised HTML subset (``Text.RichText``); links in it are kiosk-internal (``doc:ID``) and
-anything else is not followed (see ``DocumentPage.qml``).
+``missing`` when the mirror does not hold it. The body goes to QML only through the one sanitiser,
+:func:`kiosk.richtext.body_html` (an allow-listed HTML subset with no image, style or URL, shown with
+``Text.RichText``); its only links are kiosk-internal (``doc:ID``).
 """
 
 from __future__ import annotations
@@ -25,18 +25,6 @@ if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQL
 
 QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
-
-# Remote images and scripts never load: strip <img>, <script>, <style>, <iframe>, event handlers and
-# remote links from HTML bodies (the mirror's HTML is already a sanitised subset; this is the belt).
-_HTML_DROP = re.compile(r"<(script|style|iframe|object|embed)\b.*?</\1\s*>|<(img|link|meta)\b[^>]*>", re.I | re.S)
-_HTML_ON = re.compile(r"\son\w+\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-
-
-def _safe_body(body: str, fmt: str) -> str:
-    if fmt == "html":
-        return _HTML_ON.sub("", _HTML_DROP.sub("", body))
-    return _MD_IMAGE.sub(r"\1", body)
 
 
 def _size_text(size: int) -> str:
@@ -129,16 +117,19 @@ class DocumentView(QObject):
     def body(self) -> str:
         if not self._detail:
             return ""
-        body = _safe_body(self._detail.body, self._detail.body_format)
+        from kiosk.richtext import body_html
+
+        body = self._detail.body
         # the reader shows the title above; drop a Markdown body's own first heading when it repeats it
         first, _, rest = body.lstrip().partition("\n")
         if self._detail.body_format != "html" and first.lstrip("# ").strip() == self._detail.title.strip():
             body = rest
-        return body
+        return body_html(body, self._detail.body_format)
 
     @Property(bool, notify=documentChanged)
     def bodyIsHtml(self) -> bool:
-        return bool(self._detail and self._detail.body_format == "html")
+        """Always true: ``body`` is the allow-listed HTML of :mod:`kiosk.richtext` whatever the source."""
+        return self._detail is not None
 
     @Property("QStringList", notify=documentChanged)
     def categories(self) -> list[str]:

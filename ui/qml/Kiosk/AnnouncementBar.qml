@@ -17,7 +17,7 @@ Rectangle {
         anchors { left: parent.left; top: parent.top; bottom: parent.bottom }
         width: Math.round(150 * Theme.scale); radius: Theme.radius
         color: Theme.headerBg
-        Text { anchors.centerIn: parent; text: qsTr("公示公告"); color: "white"; font.pixelSize: Theme.fontBody; font.bold: true }
+        Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("公示公告"); color: "white"; font.pixelSize: Theme.fontBody; font.bold: true }
     }
     Item {
         id: lane

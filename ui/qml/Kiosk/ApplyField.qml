@@ -46,7 +46,7 @@ ColumnLayout {
             font.bold: true
             color: Theme.text
         }
-        Label {
+        Label { textFormat: Text.PlainText;
             visible: root.required
             text: qsTr("（必填）")
             font.pixelSize: 22 * root.fontScale

@@ -29,7 +29,7 @@ AbstractButton {
             color: root.chosen ? Theme.primary : "#ffffff"
             border.width: 3
             border.color: root.chosen ? Theme.primary : Theme.textMuted
-            Text {
+            Text { textFormat: Text.PlainText;
                 anchors.centerIn: parent
                 text: "✓"
                 visible: root.chosen
@@ -42,7 +42,7 @@ AbstractButton {
             anchors.verticalCenter: parent.verticalCenter
             width: root.width - box.width - 60 * root.fontScale
             spacing: 4
-            Text {
+            Text { textFormat: Text.PlainText;
                 width: parent.width
                 text: root.text
                 font.pixelSize: 30 * root.fontScale
@@ -50,7 +50,7 @@ AbstractButton {
                 color: Theme.text
                 wrapMode: Text.Wrap
             }
-            Text {
+            Text { textFormat: Text.PlainText;
                 width: parent.width
                 visible: root.detail !== ""
                 text: root.detail

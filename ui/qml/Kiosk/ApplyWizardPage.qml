@@ -45,7 +45,7 @@ Item {
             columns: page.wide ? 3 : 2
             columnSpacing: 24
             rowSpacing: 14
-            Label {
+            Label { textFormat: Text.PlainText;
                 visible: !page.typing
                 text: vm.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
                 font.pixelSize: 36 * page.fontScale
@@ -54,7 +54,7 @@ Item {
                 Layout.fillWidth: !page.wide
                 elide: Text.ElideRight
             }
-            Label {
+            Label { textFormat: Text.PlainText;
                 objectName: "applyStepLabel"
                 visible: vm.phase !== "done" && !page.typing
                 text: qsTr("步骤 %1/%2").arg(vm.step + 1).arg(vm.stepCount)
@@ -65,7 +65,7 @@ Item {
             }
             // the five steps as a row of pills; passed steps can be tapped to go back
             // while the keyboard is up only one slim line says where the resident is
-            Label {
+            Label { textFormat: Text.PlainText;
                 objectName: "applyStepCompact"
                 visible: page.typing
                 Layout.columnSpan: headerColumn.columns
@@ -94,7 +94,7 @@ Item {
                             radius: 36
                             color: index === vm.step ? Theme.primary : (index < vm.step ? "#cfe0f7" : "#e7eaee")
                         }
-                        contentItem: Text {
+                        contentItem: Text { textFormat: Text.PlainText;
                             text: (index + 1) + " " + modelData
                             horizontalAlignment: Text.AlignHCenter
                             verticalAlignment: Text.AlignVCenter
@@ -132,7 +132,7 @@ Item {
             width: Math.min(flick.width - 80, 1500)
             spacing: 26
 
-            Label {
+            Label { textFormat: Text.PlainText;
                 objectName: "applyGeneralError"
                 visible: vm.generalError !== ""
                 text: vm.generalError

@@ -34,7 +34,7 @@ Item {
     Connections { target: pdf; function onStatusChanged() { page.fit() } }
     StackView.onActivated: fit()
 
-    Text { anchors.centerIn: viewer; visible: pdf.status === PdfDocument.Error; text: qsTr("附件无法打开，请联系工作人员")
+    Text { textFormat: Text.PlainText; anchors.centerIn: viewer; visible: pdf.status === PdfDocument.Error; text: qsTr("附件无法打开，请联系工作人员")
            font.pixelSize: Theme.fontLarge; color: Theme.repealed }
 
     Rectangle {

@@ -25,20 +25,20 @@ Rectangle {
         spacing: 36
         Rectangle { Layout.alignment: Qt.AlignHCenter; width: 180; height: 180; radius: 90; color: "transparent"
                     border.color: Theme.accent; border.width: 8
-                    Text { anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent; font.pixelSize: 64; font.bold: true } }
-        Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
+                    Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent; font.pixelSize: 64; font.bold: true } }
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
                text: Terminal.zoneTitle; color: "white"; font.pixelSize: Theme.portrait ? 64 : 80; font.bold: true }
-        Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
                text: qsTr("查政策 · 看公告 · 办事指南 · 依申请公开"); color: Theme.accent; font.pixelSize: 44 }
         Rectangle {
             Layout.alignment: Qt.AlignHCenter
             Layout.preferredWidth: Math.min(root.width - 160, 1100); Layout.preferredHeight: 120
             radius: 60; color: "white"
-            Text { anchors.centerIn: parent; text: qsTr("请触摸屏幕开始查询"); color: "#8B1015"; font.pixelSize: 52; font.bold: true }
+            Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("请触摸屏幕开始查询"); color: "#8B1015"; font.pixelSize: 52; font.bold: true }
             SequentialAnimation on scale { running: root.visible; loops: Animation.Infinite
                 NumberAnimation { from: 1; to: 1.04; duration: 900 } NumberAnimation { from: 1.04; to: 1; duration: 900 } }
         }
-        Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap; maximumLineCount: 2
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap; maximumLineCount: 2
                visible: Terminal.announcements.length > 0
                text: visible ? qsTr("最新公告：") + Terminal.announcements[root.annIndex % Terminal.announcements.length].title : ""
                color: "white"; font.pixelSize: 34 }

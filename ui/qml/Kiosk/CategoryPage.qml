@@ -64,7 +64,7 @@ Item {
             status: model.status
             onClicked: Nav.open("document", { docId: model.docId })
         }
-        Text {
+        Text { textFormat: Text.PlainText;
             anchors.centerIn: parent
             visible: docs.total === 0
             text: qsTr("该分类下暂无符合条件的文件\n可以换一个年份、区域或状态试试")

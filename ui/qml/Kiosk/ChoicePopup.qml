@@ -23,7 +23,7 @@ Popup {
         Rectangle {
             id: head
             Layout.fillWidth: true; implicitHeight: Theme.target; color: Theme.headerBg; radius: Theme.radius
-            Text { anchors.centerIn: parent; text: popup.heading; color: "white"; font.pixelSize: Theme.fontLarge; font.bold: true }
+            Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: popup.heading; color: "white"; font.pixelSize: Theme.fontLarge; font.bold: true }
         }
         ListView {
             id: list
@@ -43,7 +43,7 @@ Popup {
                 onClicked: { popup.chosen(modelData.value); popup.close() }
                 background: Rectangle { color: parent.pressed ? "#EFE8DA" : (modelData.value === popup.current ? "#FFF3E0" : "transparent")
                     Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 1; color: Theme.cardBorder } }
-                contentItem: Text { leftPadding: 32; text: (modelData.value === popup.current ? "● " : "") + modelData.label
+                contentItem: Text { textFormat: Text.PlainText; leftPadding: 32; text: (modelData.value === popup.current ? "● " : "") + modelData.label
                                     verticalAlignment: Text.AlignVCenter; font.pixelSize: Theme.fontBody; color: Theme.text; elide: Text.ElideRight }
             }
         }

@@ -89,7 +89,7 @@ Item {
                             onClicked: Nav.open("attachment", { docId: page.docId, attachmentIndex: index })
                         }
                     }
-                    Text { Layout.fillWidth: true; visible: page.printState !== ""; objectName: "printStatus"; wrapMode: Text.Wrap
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: page.printState !== ""; objectName: "printStatus"; wrapMode: Text.Wrap
                            font.pixelSize: Theme.fontBody; font.bold: true
                            color: page.printState === "failed" || page.printState === "capped" ? Theme.repealed : page.printState === "sent" ? Theme.inForce : Theme.text
                            text: page.printState === "preparing" || page.printState === "sending" ? qsTr("正在准备打印…")
@@ -118,7 +118,7 @@ Item {
                         asynchronous: true
                         smooth: false
                     }
-                    Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
                            font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                            text: doc.qrSource !== "" ? qsTr("用手机扫码，带走本文件") : qsTr("本文件暂无网上地址，可打印带走") }
                 }
@@ -146,10 +146,10 @@ Item {
                     x: 40; y: 32
                     width: reader.width - 96
                     spacing: 18
-                    Text { objectName: "docTitle"; Layout.fillWidth: true; text: doc.title; wrapMode: Text.Wrap
+                    Text { textFormat: Text.PlainText; objectName: "docTitle"; Layout.fillWidth: true; text: doc.title; wrapMode: Text.Wrap
                            horizontalAlignment: Text.AlignHCenter
                            font.pixelSize: Math.round(Theme.fontTitle * page.zoom); font.bold: true; color: Theme.text }
-                    Text { objectName: "docMeta"; Layout.fillWidth: true; wrapMode: Text.Wrap; horizontalAlignment: Text.AlignHCenter
+                    Text { textFormat: Text.PlainText; objectName: "docMeta"; Layout.fillWidth: true; wrapMode: Text.Wrap; horizontalAlignment: Text.AlignHCenter
                            font.pixelSize: Math.round(Theme.fontSmall * Math.max(1, page.zoom)); color: Theme.textMuted
                            text: [doc.docNumber, doc.issuer,
                                   doc.published ? qsTr("发布：%1").arg(doc.published) : "",
@@ -161,7 +161,7 @@ Item {
                         spacing: 12
                         StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Theme.fontBody }
                         Repeater { model: doc.categories
-                                   delegate: Text { required property string modelData; text: modelData; font.pixelSize: Theme.fontSmall; color: Theme.textMuted } }
+                                   delegate: Text { textFormat: Text.PlainText; required property string modelData; text: modelData; font.pixelSize: Theme.fontSmall; color: Theme.textMuted } }
                     }
 
                     // the status banner: impossible to miss
@@ -176,7 +176,7 @@ Item {
                             id: bannerCol
                             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
                             spacing: 12
-                            Text { objectName: "statusBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
+                            Text { textFormat: Text.PlainText; objectName: "statusBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
                                    font.pixelSize: Theme.fontLarge; font.bold: true
                                    text: doc.status === "repealed" ? qsTr("注意：本文件已废止，不再执行") : qsTr("注意：本文件已修订，请以修订后的文件为准") }
                             KioskButton {
@@ -209,7 +209,10 @@ Item {
                         objectName: "docBody"
                         Layout.fillWidth: true
                         text: doc.body
-                        textFormat: doc.bodyIsHtml ? Text.RichText : Text.MarkdownText
+                        // the only rich text on the screens: the body went through kiosk.richtext.body_html
+                        // (allow-listed tags, no image, style or URL)
+                        property bool sanitised: true
+                        textFormat: Text.RichText
                         wrapMode: Text.Wrap
                         lineHeight: 1.45
                         font.pixelSize: Math.round(Theme.fontBody * page.zoom)
@@ -219,7 +222,7 @@ Item {
                             else Nav.say(qsTr("本机不打开外部网页，请扫描二维码在手机上查看"))
                         }
                     }
-                    Text { Layout.fillWidth: true; visible: doc.state === "missing"; objectName: "docMissing"
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: doc.state === "missing"; objectName: "docMissing"
                            text: qsTr("本机暂未收录该文件，请联系工作人员"); font.pixelSize: Theme.fontLarge; color: Theme.repealed }
                 }
             }
@@ -238,10 +241,10 @@ Item {
         background: Rectangle { radius: Theme.radius; color: Theme.cardBg; border.color: Theme.headerBg; border.width: 4 }
         contentItem: ColumnLayout {
             spacing: Theme.gap
-            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
                    objectName: "printConfirmText"
                    text: qsTr("本文件共 %1 页，确定打印吗？").arg(page.printPages) }
-            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
                    text: qsTr("每位居民每次最多打印 %1 页，本次已打印 %2 页。").arg(Terminal.printPageCap).arg(Visit.pagesPrinted) }
             RowLayout {
                 spacing: Theme.gap

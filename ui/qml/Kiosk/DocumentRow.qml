@@ -28,6 +28,7 @@ AbstractButton {
             // the matched words in context: two lines of a longer body, cut on purpose
             Text { width: parent.width; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
                    property bool mayElide: true
+                   property bool sanitised: true   // kiosk.search: HTML-escaped text, only <b> marks added
                    font.pixelSize: Theme.fontBody * 0.92; color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
             Text { width: parent.width; text: [row.tag, row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
                    textFormat: Text.PlainText; font.pixelSize: Theme.fontSmall; color: Theme.textMuted; wrapMode: Text.Wrap }
@@ -38,7 +39,7 @@ AbstractButton {
             spacing: 20
             Loader { active: row.flagged; anchors.verticalCenter: parent.verticalCenter
                      sourceComponent: StatusBadge { status: row.status } }
-            Text { text: "›"; font.pixelSize: Theme.fontHuge; color: Theme.primary; anchors.verticalCenter: parent.verticalCenter }
+            Text { textFormat: Text.PlainText; text: "›"; font.pixelSize: Theme.fontHuge; color: Theme.primary; anchors.verticalCenter: parent.verticalCenter }
         }
     }
 }

@@ -12,7 +12,7 @@ AbstractButton {
     focusPolicy: Qt.NoFocus
     background: Rectangle { radius: height / 2; color: control.active ? Theme.primary : (control.pressed ? "#EFE8DA" : Theme.cardBg)
                             border.color: Theme.primary; border.width: 2 }
-    contentItem: Text { id: t; text: control.label + "：" + control.valueText + "  ▼"; font.pixelSize: Theme.fontBody
+    contentItem: Text { textFormat: Text.PlainText; id: t; text: control.label + "：" + control.valueText + "  ▼"; font.pixelSize: Theme.fontBody
                         horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter
                         color: control.active ? "white" : Theme.primary; elide: Text.ElideRight }
 }

@@ -9,6 +9,6 @@ AbstractButton {
     focusPolicy: Qt.NoFocus
     background: Rectangle { radius: height / 2; color: control.checked ? Theme.primary : (control.pressed ? "#EFE8DA" : Theme.cardBg)
                             border.color: Theme.primary; border.width: 2 }
-    contentItem: Text { id: t; text: control.text; font.pixelSize: Theme.fontBody; color: control.checked ? "white" : Theme.primary
+    contentItem: Text { textFormat: Text.PlainText; id: t; text: control.text; font.pixelSize: Theme.fontBody; color: control.checked ? "white" : Theme.primary
                         horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter }
 }

@@ -69,11 +69,11 @@ Item {
                 contentItem: RowLayout {
                     spacing: 20
                     Item { Layout.preferredWidth: 24 }
-                    Text { Layout.fillWidth: true; text: Theme.portrait ? qsTr("请输入关键词，如：低保、dibao") : qsTr("请输入关键词搜索，如：低保、医保、户口、dibao")
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; text: Theme.portrait ? qsTr("请输入关键词，如：低保、dibao") : qsTr("请输入关键词搜索，如：低保、医保、户口、dibao")
                            color: Theme.textMuted; font.pixelSize: Theme.fontLarge; elide: Text.ElideRight }
                     Rectangle { Layout.preferredWidth: Math.round(200 * Theme.scale); Layout.fillHeight: true; Layout.margins: 10
                                 radius: height / 2; color: Theme.primary
-                                Text { anchors.centerIn: parent; text: qsTr("搜 索"); color: "white"; font.pixelSize: Theme.fontLarge; font.bold: true } }
+                                Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("搜 索"); color: "white"; font.pixelSize: Theme.fontLarge; font.bold: true } }
                 }
             }
 
@@ -144,7 +144,7 @@ Item {
                 }
             }
 
-            Text {
+            Text { textFormat: Text.PlainText;
                 Layout.fillWidth: true
                 visible: Terminal.zoneHours !== "" || Terminal.zonePhone !== ""
                 text: qsTr("办公时间：%1    咨询电话：%2").arg(Terminal.zoneHours).arg(Terminal.zonePhone)

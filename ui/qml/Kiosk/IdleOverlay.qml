@@ -21,9 +21,9 @@ Rectangle {
             id: col
             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 48 }
             spacing: Theme.gap
-            Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; text: qsTr("您还在使用吗？")
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; text: qsTr("您还在使用吗？")
                    font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text }
-            Text { objectName: "idleSeconds"; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
+            Text { textFormat: Text.PlainText; objectName: "idleSeconds"; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter
                    text: qsTr("%1 秒后将返回首页，并清除您输入的内容").arg(Idle.secondsLeft)
                    wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; color: Theme.text }
             KioskButton { objectName: "idleContinue"; Layout.alignment: Qt.AlignHCenter; Layout.preferredWidth: 420

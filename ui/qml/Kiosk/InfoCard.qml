@@ -17,9 +17,9 @@ Card {
         id: inner
         anchors { left: parent.left; right: parent.right; top: parent.top; margins: 28 }
         spacing: 14
-        Text { Layout.fillWidth: true; text: card.heading; font.pixelSize: Theme.fontLarge; font.bold: true
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; text: card.heading; font.pixelSize: Theme.fontLarge; font.bold: true
                color: card.accent ? Theme.headerBg : Theme.text; wrapMode: Text.Wrap }
-        Text { Layout.fillWidth: true; text: card.body; font.pixelSize: Theme.fontBody; color: Theme.text
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; text: card.body; font.pixelSize: Theme.fontBody; color: Theme.text
                wrapMode: Text.Wrap; lineHeight: 1.35 }
     }
 }

@@ -37,7 +37,7 @@ AbstractButton {
         Row {
             anchors.centerIn: parent
             spacing: 10
-            Text { id: glyphText; visible: control.glyph !== ""; text: control.glyph; color: control.fg
+            Text { textFormat: Text.PlainText; id: glyphText; visible: control.glyph !== ""; text: control.glyph; color: control.fg
                    font.pixelSize: control.fontSize * 1.15; font.bold: true; anchors.verticalCenter: parent.verticalCenter }
             Text { id: label; text: control.text; textFormat: Text.PlainText; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
                    anchors.verticalCenter: parent.verticalCenter

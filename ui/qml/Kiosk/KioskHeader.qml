@@ -37,7 +37,7 @@ Rectangle {
                 Layout.preferredWidth: Math.round((root.compact ? 60 : 76) * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
                 radius: width / 2
                 color: "transparent"; border.color: Theme.accent; border.width: 4
-                Text { anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
+                Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
                        font.pixelSize: Math.round(26 * Theme.scale); font.bold: true }
                 // Staff mode: press and hold the seal for 3 s (a resident's tap does nothing here);
                 // the staff page itself asks for the PIN.
@@ -49,7 +49,7 @@ Rectangle {
             ColumnLayout {
                 Layout.fillWidth: true
                 spacing: 2
-                Text {
+                Text { textFormat: Text.PlainText;
                     objectName: "zoneTitle"
                     Layout.fillWidth: true
                     text: Terminal.zoneTitle
@@ -59,7 +59,7 @@ Rectangle {
                     elide: Text.ElideRight
                     MouseArea { anchors.fill: parent; onClicked: root.homeTapped() }
                 }
-                Text {
+                Text { textFormat: Text.PlainText;
                     objectName: "lastUpdated"
                     visible: !root.compact
                     text: qsTr("政府信息公开查询服务") + (Terminal.lastUpdated ? "  ·  " + qsTr("内容更新于 %1").arg(Terminal.lastUpdated) : "")
@@ -79,7 +79,7 @@ Rectangle {
             columns: Theme.portrait ? 2 : 1
             rowSpacing: 0
             columnSpacing: 24
-            Text {
+            Text { textFormat: Text.PlainText;
                 objectName: "clock"
                 Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
                 text: Clock.time      // the configured zone's time (kiosk/localtime.py), not the OS zone's
@@ -87,7 +87,7 @@ Rectangle {
                 font.pixelSize: Theme.fontHuge * (Theme.portrait ? 0.8 : 0.9)
                 font.bold: true
             }
-            Text {
+            Text { textFormat: Text.PlainText;
                 visible: !root.compact
                 Layout.alignment: (Theme.portrait ? Qt.AlignLeft : Qt.AlignRight) | Qt.AlignVCenter
                 objectName: "clockDate"

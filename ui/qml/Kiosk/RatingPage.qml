@@ -24,7 +24,7 @@ Item {
     ColumnLayout {
         anchors { left: parent.left; right: parent.right; top: title.bottom; margins: Theme.margin; topMargin: Theme.margin }
         spacing: Theme.gap * 1.5
-        Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap
                text: page.state_ === "saved" ? qsTr("感谢您的评价！") : qsTr("您对本次政务公开查询服务满意吗？")
                font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text }
         GridLayout {
@@ -50,13 +50,13 @@ Item {
                     background: Rectangle { radius: Theme.radius * 1.5; color: parent.pressed ? Qt.darker(modelData.color, 1.2) : modelData.color }
                     contentItem: ColumnLayout {
                         spacing: 10
-                        Text { Layout.alignment: Qt.AlignHCenter; text: modelData.stars; color: "#FFE082"; font.pixelSize: Theme.fontLarge }
-                        Text { Layout.alignment: Qt.AlignHCenter; text: modelData.label; color: "white"; font.pixelSize: Theme.fontTitle; font.bold: true }
+                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: modelData.stars; color: "#FFE082"; font.pixelSize: Theme.fontLarge }
+                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: modelData.label; color: "white"; font.pixelSize: Theme.fontTitle; font.bold: true }
                     }
                 }
             }
         }
-        Text { Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap; objectName: "ratingOutcome"
+        Text { textFormat: Text.PlainText; Layout.fillWidth: true; horizontalAlignment: Text.AlignHCenter; wrapMode: Text.Wrap; objectName: "ratingOutcome"
                font.pixelSize: Theme.fontLarge; color: page.state_ === "failed" ? Theme.repealed : Theme.textMuted
                text: page.state_ === "saved" ? qsTr("您的评价已记录，3 秒后返回首页。")
                    : page.state_ === "failed" ? qsTr("评价暂时无法保存，请联系工作人员。") : qsTr("请点选一项") }

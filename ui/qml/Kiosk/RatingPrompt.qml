@@ -11,7 +11,7 @@ Card {
     RowLayout {
         anchors { fill: parent; leftMargin: 28; rightMargin: 4; topMargin: 4; bottomMargin: 4 }
         spacing: Theme.gap
-        Text { objectName: "ratingPromptText"; Layout.fillWidth: true; text: qsTr("您对本次服务满意吗？欢迎评价")
+        Text { textFormat: Text.PlainText; objectName: "ratingPromptText"; Layout.fillWidth: true; text: qsTr("您对本次服务满意吗？欢迎评价")
                elide: Text.ElideRight; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
         KioskButton { objectName: "ratingPromptButton"; text: qsTr("去评价"); onClicked: Nav.open("rating", {}) }
         KioskButton { objectName: "ratingPromptDismiss"; tone: "light"; text: qsTr("不用了"); onClicked: Visit.ratingClosed = true }

@@ -82,7 +82,7 @@ Item {
             FilterButton { objectName: "searchYearFilter"; label: qsTr("年份"); active: results.year > 0
                            valueText: results.year > 0 ? String(results.year) : qsTr("全部")
                            onClicked: picker.open3(qsTr("选择年份"), page.yearChoices(), results.year, function (v) { results.year = v }) }
-            Text { text: results.answeredQuery !== "" ? qsTr("找到 %1 条").arg(results.total) : ""; objectName: "resultCount"
+            Text { textFormat: Text.PlainText; text: results.answeredQuery !== "" ? qsTr("找到 %1 条").arg(results.total) : ""; objectName: "resultCount"
                    font.pixelSize: Theme.fontBody; color: Theme.textMuted; height: Theme.target; verticalAlignment: Text.AlignVCenter; leftPadding: 20 }
         }
 
@@ -98,7 +98,7 @@ Item {
             Flow { Layout.fillWidth: true; spacing: 14
                    Repeater { model: results.popular; delegate: FilterChip { required property string modelData; required property int index
                                                                             objectName: "popular-" + index; text: modelData; onClicked: field.text = modelData } } }
-            Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.textMuted
                    text: qsTr("小提示：可以输入文件名称中的几个字、一句话（如“怎么申请低保”）、文号（如“娄星政发〔2026〕5号”），或拼音（如 dibao，首字母 lsjz 查“临时救助”）。") }
         }
 
@@ -107,7 +107,7 @@ Item {
             Layout.fillWidth: true
             visible: field.text !== "" && results.suggestion !== "" && results.answeredQuery === field.text
             spacing: 14
-            Text { text: qsTr("您是不是要找："); font.pixelSize: Theme.fontBody; color: Theme.text }
+            Text { textFormat: Text.PlainText; text: qsTr("您是不是要找："); font.pixelSize: Theme.fontBody; color: Theme.text }
             FilterChip { objectName: "searchSuggestion"; text: results.suggestion; onClicked: field.text = results.suggestion }
             Item { Layout.fillWidth: true }
         }
@@ -143,9 +143,9 @@ Item {
                 anchors { left: parent.left; right: parent.right; top: parent.top; topMargin: 40 }
                 visible: results.answeredQuery !== "" && results.total === 0 && !results.busy
                 spacing: Theme.gap
-                Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
+                Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
                        text: qsTr("没有找到与“%1”相关的内容").arg(results.answeredQuery) }
-                Text { Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.text; lineHeight: 1.4
+                Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; font.pixelSize: Theme.fontBody; color: Theme.text; lineHeight: 1.4
                        text: qsTr("· 试试更短的词，例如只输入两三个字\n· 检查有没有错别字，或换一种说法（如“低保”“最低生活保障”）\n· 去掉筛选条件\n· 找不到需要的信息，可以申请公开（依申请公开）") }
                 Flow { Layout.fillWidth: true; spacing: 14
                        Repeater { model: results.popular; delegate: FilterChip { required property string modelData; text: modelData; onClicked: field.text = modelData } } }

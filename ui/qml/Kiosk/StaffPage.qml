@@ -34,12 +34,12 @@ Item {
             Layout.alignment: Qt.AlignVCenter
             Layout.preferredWidth: 560
             spacing: Theme.gap
-            Label {
+            Label { textFormat: Text.PlainText;
                 Layout.alignment: Qt.AlignHCenter
                 text: qsTr("工作人员登录")
                 font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
             }
-            Label {
+            Label { textFormat: Text.PlainText;
                 Layout.alignment: Qt.AlignHCenter
                 text: qsTr("请输入工作人员密码")
                 font.pixelSize: Theme.fontBody; color: Theme.textMuted
@@ -59,7 +59,7 @@ Item {
                     }
                 }
             }
-            Label {
+            Label { textFormat: Text.PlainText;
                 objectName: "staffPinMessage"
                 Layout.fillWidth: true
                 Layout.minimumHeight: Theme.fontBody * 3
@@ -105,7 +105,7 @@ Item {
                         color: parent.pressed ? "#D9D1C2" : (parent.tone === "dark" ? "#E9E3D6" : Theme.cardBg)
                         border.width: 2; border.color: Theme.primary
                     }
-                    contentItem: Text {
+                    contentItem: Text { textFormat: Text.PlainText;
                         text: parent.text
                         horizontalAlignment: Text.AlignHCenter
                         verticalAlignment: Text.AlignVCenter
@@ -155,11 +155,11 @@ Item {
                 Layout.columnSpan: page.wide ? 2 : 1
                 Layout.fillWidth: true
                 spacing: Theme.gap
-                Label {
+                Label { textFormat: Text.PlainText;
                     text: qsTr("工作人员模式")
                     font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
                 }
-                Label {
+                Label { textFormat: Text.PlainText;
                     objectName: "staffMessage"
                     Layout.fillWidth: true
                     elide: Text.ElideRight
@@ -202,12 +202,12 @@ Item {
                     spacing: Theme.gap
                     ColumnLayout {
                         Layout.fillWidth: true
-                        Label {
+                        Label { textFormat: Text.PlainText;
                             objectName: "staffOutboxCount"
                             text: qsTr("待发送：%1 条").arg(StaffMode.outboxPending)
                             font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text
                         }
-                        Label {
+                        Label { textFormat: Text.PlainText;
                             objectName: "staffSyncState"
                             Layout.fillWidth: true
                             wrapMode: Text.Wrap
@@ -235,7 +235,7 @@ Item {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label {
+                Label { textFormat: Text.PlainText;
                     visible: StaffMode.recentApplications.count === 0
                     text: qsTr("暂无申请")
                     font.pixelSize: Theme.fontBody; color: Theme.textMuted
@@ -253,8 +253,8 @@ Item {
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { text: trackingNo; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
-                            Label {
+                            Label { textFormat: Text.PlainText; text: trackingNo; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                            Label { textFormat: Text.PlainText;
                                 text: applicant + "　" + submittedAt + "　" + (delivered ? qsTr("已送达") : qsTr("待发送"))
                                 font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                             }
@@ -276,14 +276,14 @@ Item {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label {
+                Label { textFormat: Text.PlainText;
                     objectName: "staffPrintCap"
                     Layout.fillWidth: true
                     wrapMode: Text.Wrap
                     text: qsTr("居民打印限额：每位居民每次最多 %1 页（配置项 terminal.print_pages_per_visit）").arg(Terminal.printPageCap)
                     font.pixelSize: Theme.fontBody; color: Theme.text
                 }
-                Label {
+                Label { textFormat: Text.PlainText;
                     visible: StaffMode.printJobs.count === 0
                     text: qsTr("暂无打印任务")
                     font.pixelSize: Theme.fontBody; color: Theme.textMuted
@@ -303,9 +303,9 @@ Item {
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { text: title; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text
+                            Label { textFormat: Text.PlainText; text: title; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text
                                     Layout.fillWidth: true; elide: Text.ElideRight }
-                            Label {
+                            Label { textFormat: Text.PlainText;
                                 objectName: "staffJobState-" + jobId
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
@@ -347,9 +347,9 @@ Item {
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { text: name + "（" + (role === "a4" ? qsTr("A4") : qsTr("小票")) + "）"
+                            Label { textFormat: Text.PlainText; text: name + "（" + (role === "a4" ? qsTr("A4") : qsTr("小票")) + "）"
                                     font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
-                            Label {
+                            Label { textFormat: Text.PlainText;
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
                                 text: detail || (printerState === "ok" ? qsTr("正常") : printerState)
@@ -390,7 +390,7 @@ Item {
         modal: true
         title: qsTr("退出终端程序？")
         width: Math.min(page.width - 80, 760)
-        contentItem: Label {
+        contentItem: Label { textFormat: Text.PlainText;
             text: qsTr("退出后本机将不再显示查询界面，需由工作人员重新启动。")
             wrapMode: Text.Wrap
             font.pixelSize: Theme.fontBody

@@ -17,7 +17,7 @@ Rectangle {
         id: column
         anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
         spacing: Theme.gap * 0.75
-        Label {
+        Label { textFormat: Text.PlainText;
             text: root.title
             font.pixelSize: Theme.fontLarge
             font.bold: true

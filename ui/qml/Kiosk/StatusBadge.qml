@@ -13,6 +13,6 @@ Rectangle {
     color: status === "in_force" ? "transparent" : Theme.statusColor(status)
     border.color: Theme.statusColor(status)
     border.width: 2
-    Text { id: t; anchors.centerIn: parent; text: root.label; font.pixelSize: root.fontSize; font.bold: true
+    Text { textFormat: Text.PlainText; id: t; anchors.centerIn: parent; text: root.label; font.pixelSize: root.fontSize; font.bold: true
            color: root.status === "in_force" ? Theme.inForce : "white" }
 }

@@ -45,11 +45,11 @@ Item {
             width: Math.min(flick.width - 2 * Theme.margin, 1500)
             spacing: Theme.gap
 
-            Label {
+            Label { textFormat: Text.PlainText;
                 text: qsTr("申请进度查询")
                 font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.primary
             }
-            Label {
+            Label { textFormat: Text.PlainText;
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
                 text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。")
@@ -64,7 +64,7 @@ Item {
                 ColumnLayout {
                     Layout.fillWidth: true
                     Layout.preferredWidth: 400
-                    Label { text: qsTr("受理编号"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                    Label { textFormat: Text.PlainText; text: qsTr("受理编号"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
                     TextField {
                         id: trackingField
                         objectName: "statusTrackingField"
@@ -88,7 +88,7 @@ Item {
                 ColumnLayout {
                     Layout.fillWidth: true
                     Layout.preferredWidth: 400
-                    Label { text: qsTr("联系电话"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                    Label { textFormat: Text.PlainText; text: qsTr("联系电话"); font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
                     TextField {
                         id: phoneField
                         objectName: "statusPhoneField"
@@ -124,7 +124,7 @@ Item {
                 }
             }
 
-            Label {
+            Label { textFormat: Text.PlainText;
                 objectName: "statusInputError"
                 visible: StatusLookup.state === "invalid"
                 text: StatusLookup.inputError
@@ -148,8 +148,8 @@ Item {
                     id: serverColumn
                     anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
                     spacing: 10
-                    Label { text: qsTr("区政务公开办的办理情况"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
-                    Label {
+                    Label { textFormat: Text.PlainText; text: qsTr("区政务公开办的办理情况"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+                    Label { textFormat: Text.PlainText;
                         objectName: "statusServerText"
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
@@ -165,7 +165,7 @@ Item {
                               ? qsTr("本终端暂未接入区政务公开办，无法在线查询，请咨询工作人员")
                             : qsTr("查询暂时出错，请稍后再试或咨询工作人员")
                     }
-                    Label {
+                    Label { textFormat: Text.PlainText;
                         objectName: "statusServerDates"
                         visible: StatusLookup.serverState === "answered"
                         Layout.fillWidth: true
@@ -191,8 +191,8 @@ Item {
                     id: localColumn
                     anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
                     spacing: 10
-                    Label { text: qsTr("本终端的记录"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
-                    Label {
+                    Label { textFormat: Text.PlainText; text: qsTr("本终端的记录"); font.pixelSize: Theme.fontBody; color: Theme.textMuted }
+                    Label { textFormat: Text.PlainText;
                         objectName: "statusLocalText"
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
@@ -205,7 +205,7 @@ Item {
                               ? qsTr("该申请在本终端提交，正在等待发送到区政务公开办（联网后自动发送，无需重新申请）")
                             : qsTr("本终端没有该申请的记录（可能在其他地点提交）")
                     }
-                    Label {
+                    Label { textFormat: Text.PlainText;
                         visible: StatusLookup.localState !== "unknown"
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap

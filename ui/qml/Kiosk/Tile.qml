@@ -30,16 +30,16 @@ AbstractButton {
             Layout.preferredWidth: Math.round(64 * Theme.scale); Layout.preferredHeight: Layout.preferredWidth
             radius: width / 2
             color: tile.feature ? "white" : tile.markColor
-            Text { anchors.centerIn: parent; text: tile.mark; font.pixelSize: Math.round(30 * Theme.scale); font.bold: true
+            Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: tile.mark; font.pixelSize: Math.round(30 * Theme.scale); font.bold: true
                    color: tile.feature ? tile.markColor : "white" }
         }
         ColumnLayout {
             Layout.fillWidth: true
             spacing: 4
-            Text { Layout.fillWidth: true; text: tile.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; text: tile.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
                    font.pixelSize: tile.feature ? Theme.fontLarge : Theme.fontTile * (tile.text.length > 9 ? 0.7 : 0.85); font.bold: true
                    color: tile.feature ? "white" : Theme.text }
-            Text { Layout.fillWidth: true; visible: tile.subtitle !== ""; text: tile.subtitle; elide: Text.ElideRight
+            Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: tile.subtitle !== ""; text: tile.subtitle; elide: Text.ElideRight
                    font.pixelSize: Theme.fontSmall; color: tile.feature ? "#FFF3DC" : Theme.textMuted }
         }
     }

@@ -15,7 +15,7 @@ Rectangle {
     opacity: 0
     visible: opacity > 0
     Behavior on opacity { NumberAnimation { duration: 150 } }
-    Text { id: label; anchors.centerIn: parent; width: parent.width - 60; color: "white"; wrapMode: Text.Wrap
+    Text { textFormat: Text.PlainText; id: label; anchors.centerIn: parent; width: parent.width - 60; color: "white"; wrapMode: Text.Wrap
            horizontalAlignment: Text.AlignHCenter; font.pixelSize: Theme.fontBody }
     Timer { id: hideTimer; interval: 4000; onTriggered: root.opacity = 0 }
 }

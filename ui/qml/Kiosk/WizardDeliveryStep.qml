@@ -10,7 +10,7 @@ ColumnLayout {
     readonly property real fontScale: Theme.scale
     readonly property var vm: ApplyWizard
     spacing: 20
-    Label {
+    Label { textFormat: Text.PlainText;
         text: qsTr("希望以什么形式获得信息（可多选）")
         font.pixelSize: 30 * step.fontScale; font.bold: true; color: Theme.text
     }
@@ -33,7 +33,7 @@ ColumnLayout {
         }
     }
     StepError { errorKey: "media"; errorLabel: qsTr("载体形式") }
-    Label {
+    Label { textFormat: Text.PlainText;
         Layout.topMargin: 20
         text: qsTr("希望怎样获取信息（可多选）")
         font.pixelSize: 30 * step.fontScale; font.bold: true; color: Theme.text

@@ -10,7 +10,7 @@ ColumnLayout {
     readonly property real fontScale: Theme.scale
     readonly property var vm: ApplyWizard
     spacing: 20
-    Label {
+    Label { textFormat: Text.PlainText;
         text: qsTr("申请已提交")
         font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.inForce
     }
@@ -23,7 +23,7 @@ ColumnLayout {
         border.width: 2
         border.color: vm.receiptState === "failed" ? Theme.highlight : Theme.inForce
         visible: vm.receiptState !== ""
-        Label {
+        Label { textFormat: Text.PlainText;
             id: receiptLabel
             objectName: "applyReceiptState"
             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
@@ -52,8 +52,8 @@ ColumnLayout {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label { text: qsTr("受理编号"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
-                Label {
+                Label { textFormat: Text.PlainText; text: qsTr("受理编号"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label { textFormat: Text.PlainText;
                     objectName: "applyTrackingNumber"
                     text: vm.trackingNumber
                     font.pixelSize: 56 * step.fontScale; font.bold: true; color: Theme.primary
@@ -66,8 +66,8 @@ ColumnLayout {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label { text: qsTr("答复期限"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
-                Label {
+                Label { textFormat: Text.PlainText; text: qsTr("答复期限"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label { textFormat: Text.PlainText;
                     objectName: "applyDeadline"
                     text: vm.deadline
                         ? qsTr("%1 年 %2 月 %3 日前").arg(vm.deadline.substring(0, 4))
@@ -75,7 +75,7 @@ ColumnLayout {
                         : ""
                     font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.primary
                 }
-                Label {
+                Label { textFormat: Text.PlainText;
                     objectName: "applyDeadlineExplanation"
                     Layout.fillWidth: true
                     text: vm.deadlineExplanation
@@ -85,7 +85,7 @@ ColumnLayout {
             }
         }
     }
-    Label {
+    Label { textFormat: Text.PlainText;
         Layout.fillWidth: true
         wrapMode: Text.Wrap
         text: qsTr("申请已保存在本终端，将送达区政务公开办。凭受理编号和联系电话可在本终端“申请进度查询”中查询办理情况。")

@@ -10,7 +10,7 @@ ColumnLayout {
     readonly property real fontScale: Theme.scale
     readonly property var vm: ApplyWizard
     spacing: 30
-    Label {
+    Label { textFormat: Text.PlainText;
         text: qsTr("请选择申请人类型")
         font.pixelSize: 36 * step.fontScale
         font.bold: true
@@ -44,7 +44,7 @@ ColumnLayout {
                 contentItem: Column {
                     spacing: 16
                     topPadding: 40
-                    Text {
+                    Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
                         text: modelData.name
@@ -52,7 +52,7 @@ ColumnLayout {
                         font.bold: true
                         color: Theme.primary
                     }
-                    Text {
+                    Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
                         text: modelData.detail
@@ -65,7 +65,7 @@ ColumnLayout {
         }
     }
     StepError { errorKey: "applicant.kind"; errorLabel: qsTr("申请人类型") }
-    Label {
+    Label { textFormat: Text.PlainText;
         Layout.fillWidth: true
         Layout.topMargin: 20
         wrapMode: Text.Wrap

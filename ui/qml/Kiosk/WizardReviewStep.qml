@@ -17,7 +17,7 @@ ColumnLayout {
     function names(codes) { return codes.map(function (c) { return labels[c] }).join("、") }
     RowLayout {
         Layout.fillWidth: true
-        Label {
+        Label { textFormat: Text.PlainText;
             Layout.fillWidth: true
             text: qsTr("请核对以下内容，无误后提交")
             font.pixelSize: 32 * step.fontScale; font.bold: true; color: Theme.text
@@ -58,14 +58,14 @@ ColumnLayout {
                     Layout.fillWidth: true
                     Layout.preferredWidth: 400
                     implicitHeight: Math.max(k.implicitHeight, v.implicitHeight)
-                    Text {
+                    Text { textFormat: Text.PlainText;
                         id: k
                         width: 210 * step.fontScale
                         text: modelData[0]
                         font.pixelSize: 26 * step.fontScale
                         color: Theme.textMuted
                     }
-                    Text {
+                    Text { textFormat: Text.PlainText;
                         id: v
                         objectName: "applyReview-" + index
                         x: k.width + 20
