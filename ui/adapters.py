@@ -183,7 +183,7 @@ class CoreStaffPort:
         recent = [
             RecentApplication(
                 r.tracking_no,
-                r.applicant_name_masked or "（已送达）",
+                (r.applicant_name_masked or "（已送达）") + _drawing_note(r),
                 f"{r.submitted_at:%m-%d %H:%M}",
                 r.status == "delivered",
                 r.application is not None or r.receipt_facts is not None,
@@ -280,6 +280,19 @@ def _job_row(j: JobInfo) -> PrintJobRow:
     return PrintJobRow(
         str(j.id), _job_title(j.kind, j.label), j.printer, j.state, j.staff_message, _local(j.created_at), j.reprintable
     )
+
+
+def _drawing_note(summary: Any) -> str:
+    """Tell staff (the list is theirs) when the applicant's name holds a character no bundled font draws."""
+    from kiosk.fonts import undrawable
+
+    name = (
+        summary.application.applicant.name
+        if summary.application
+        else (summary.receipt_facts or {}).get("applicant_name", "")
+    )
+    missing = undrawable(name)
+    return f"　（姓名有{len(missing)}个字无字体，打印为方框，请核对）" if missing else ""
 
 
 def _job_title(kind: str, label: str) -> str:

@@ -33,6 +33,7 @@ from kiosk.applications.model import (
     ProxyKind,
 )
 from kiosk.errors import ValidationError
+from kiosk.fonts import undrawable
 
 # GB 11643: weights 2^(17-i) mod 11 for the first 17 digits; the check digit indexed by the sum mod 11.
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -319,3 +320,28 @@ def _field(app: Application, path: str) -> str:
     obj = {"applicant": app.applicant, "request": app.request, "proxy": app.proxy}[section]
     value = getattr(obj, name, "") if obj is not None else ""
     return value if isinstance(value, str) else ""
+
+
+# ------------------------------------------------------------------------ characters no font draws
+DRAWN_FIELDS = {
+    "applicant.name": "姓名或名称",
+    "applicant.employer": "工作单位",
+    "applicant.legal_representative": "法定代表人",
+    "applicant.contact_person": "联系人",
+    "applicant.address": "通信地址",
+    "request.description": "所需信息描述",
+    "proxy.agent_name": "代理人姓名",
+}
+
+
+def drawing_warnings(app: Application) -> dict[str, str]:
+    """For staff, never the resident: the fields holding a character no bundled font can draw (it
+    would print as a box), each with the characters by code point, so staff can check with the
+    applicant. Such characters are rare (added to Unicode after the fonts were made) and allowed."""
+    out: dict[str, str] = {}
+    for path, label in DRAWN_FIELDS.items():
+        missing = undrawable(_field(app, path))
+        if missing:
+            codes = "、".join(f"U+{ord(ch):04X}" for ch in missing)
+            out[path] = f"{label}中有{len(missing)}个字没有可用字体（{codes}），打印时会显示为方框，请与申请人核对"
+    return out
