@@ -18,13 +18,37 @@ from typing import Any
 
 from kiosk.config import Config, load
 
-NO_DISPLAY = (
-    "没有可用的显示器（未设置 DISPLAY 或 WAYLAND_DISPLAY）。无显示器时请使用离屏模式：\n"
-    "  python -m kiosk run --smoke          （离屏启动、绘制首页后退出）\n"
-    "  QT_QPA_PLATFORM=offscreen python -m kiosk run\n"
-    "No display found (DISPLAY and WAYLAND_DISPLAY are unset). Without a display use the offscreen mode:\n"
-    "  python -m kiosk run --smoke   or   QT_QPA_PLATFORM=offscreen python -m kiosk run"
-)
+
+def smoke_command() -> str:
+    """The exact command that starts this program offscreen: this interpreter (the venv's, not some
+    system Python without PySide6) or the frozen program itself."""
+    import shlex
+
+    exe = Path(sys.executable)
+    if getattr(sys, "frozen", False):
+        return f"{shlex.quote(str(exe))} run --smoke"
+    try:
+        shown = str(exe.relative_to(Path.cwd())) if not exe.is_absolute() else str(exe)
+    except ValueError:
+        shown = str(exe)
+    return f"{shlex.quote(shown)} -m kiosk run --smoke"
+
+
+def no_display_message() -> str:
+    """What ``kiosk run`` says where there is no display: commands that work, in Chinese and English."""
+    from kiosk.paths import app_root
+
+    command = smoke_command()
+    script = app_root() / "scripts" / "run"
+    lines = [command] + ([f"{script} --smoke"] if script.is_file() and not getattr(sys, "frozen", False) else [])
+    listed = "\n".join(f"  {c}" for c in lines)
+    return (
+        "没有可用的显示器（未设置 DISPLAY 或 WAYLAND_DISPLAY）。无显示器时请使用离屏模式（启动、绘制首页后退出）：\n"
+        f"{listed}\n"
+        "No display found (DISPLAY and WAYLAND_DISPLAY are unset). Without a display use the offscreen mode:\n"
+        f"{listed}\n"
+        "  (or set QT_QPA_PLATFORM=offscreen)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -111,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.smoke:
         _offscreen()
     elif not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
+        print(no_display_message(), file=sys.stderr)
         return 3
     cfg = load(args.config)
     if not args.smoke:  # a terminal started by systemd or the task scheduler has no console to read

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +51,19 @@ def test_no_display_says_so_and_names_the_offscreen_mode(demo_cfg: Config, tmp_p
     assert "没有可用的显示器" in done.stderr and "No display" in done.stderr
     assert "--smoke" in done.stderr and "QT_QPA_PLATFORM=offscreen" in done.stderr
     assert "Traceback" not in done.stderr
+    # the command it names works as written (the same interpreter, not a system Python without Qt)
+    named = next(line.strip() for line in done.stderr.splitlines() if "-m kiosk run --smoke" in line)
+    assert named.split()[0] == sys.executable or Path(named.split()[0]).resolve() == Path(sys.executable).resolve()
+    smoke = subprocess.run(
+        [*shlex.split(named), "--config", str(_config_file(demo_cfg, tmp_path))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert smoke.returncode == 0, smoke.stderr[-2000:]
+    assert json.loads(smoke.stdout.strip().splitlines()[-1])["event"] == "home_painted"
 
 
 def test_screenshot_writes_a_png_of_the_requested_size(demo_cfg: Config, tmp_path: Path) -> None:

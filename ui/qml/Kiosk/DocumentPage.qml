@@ -159,9 +159,9 @@ Item {
                         Layout.alignment: Qt.AlignHCenter
                         visible: doc.loaded
                         spacing: 12
-                        StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Theme.fontBody }
+                        StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Math.round(Theme.fontBody * page.zoom) }
                         Repeater { model: doc.categories
-                                   delegate: Text { textFormat: Text.PlainText; required property string modelData; text: modelData; font.pixelSize: Theme.fontSmall; color: Theme.textMuted } }
+                                   delegate: Text { textFormat: Text.PlainText; required property string modelData; text: modelData; font.pixelSize: Math.round(Theme.fontSmall * Math.max(1, page.zoom)); color: Theme.textMuted } }
                     }
 
                     // the status banner: impossible to miss
@@ -177,10 +177,10 @@ Item {
                             anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
                             spacing: 12
                             Text { textFormat: Text.PlainText; objectName: "statusBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
-                                   font.pixelSize: Theme.fontLarge; font.bold: true
+                                   font.pixelSize: Math.round(Theme.fontLarge * page.zoom); font.bold: true
                                    text: doc.status === "repealed" ? qsTr("注意：本文件已废止，不再执行") : qsTr("注意：本文件已修订，请以修订后的文件为准") }
                             KioskButton {
-                                objectName: "replacementButton"
+                                objectName: "replacementButton"; fontSize: Math.round(Theme.fontBody * page.zoom)
                                 visible: doc.replacedBy.docId !== undefined
                                 Layout.fillWidth: true
                                 tone: "light"
@@ -193,14 +193,14 @@ Item {
                     Repeater {
                         model: doc.interpretations
                         delegate: KioskButton { required property var modelData; required property int index
-                                                objectName: "interpretationButton-" + index
+                                                objectName: "interpretationButton-" + index; fontSize: Math.round(Theme.fontBody * page.zoom)
                                                 Layout.fillWidth: true; tone: "light"; text: qsTr("政策解读：") + modelData.title
                                                 onClicked: Nav.open("document", { docId: modelData.docId }) }
                     }
-                    KioskButton { objectName: "interpretsButton"; visible: doc.interprets.docId !== undefined; Layout.fillWidth: true; tone: "light"
+                    KioskButton { objectName: "interpretsButton"; fontSize: Math.round(Theme.fontBody * page.zoom); visible: doc.interprets.docId !== undefined; Layout.fillWidth: true; tone: "light"
                                   text: qsTr("解读的原文件：") + (doc.interprets.title || "")
                                   onClicked: Nav.open("document", { docId: doc.interprets.docId }) }
-                    KioskButton { objectName: "supersedesButton"; visible: doc.supersedes.docId !== undefined; Layout.fillWidth: true; tone: "light"
+                    KioskButton { objectName: "supersedesButton"; fontSize: Math.round(Theme.fontBody * page.zoom); visible: doc.supersedes.docId !== undefined; Layout.fillWidth: true; tone: "light"
                                   text: qsTr("本文件替代了：") + (doc.supersedes.title || "")
                                   onClicked: Nav.open("document", { docId: doc.supersedes.docId }) }
 
@@ -223,7 +223,7 @@ Item {
                         }
                     }
                     Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: doc.state === "missing"; objectName: "docMissing"
-                           text: qsTr("本机暂未收录该文件，请联系工作人员"); font.pixelSize: Theme.fontLarge; color: Theme.repealed }
+                           text: qsTr("本机暂未收录该文件，请联系工作人员"); font.pixelSize: Math.round(Theme.fontLarge * page.zoom); color: Theme.repealed }
                 }
             }
         }
