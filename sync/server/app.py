@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.server import auth, console, enrol, lifecycle, pages, public
+from sync.server import auth, console, console_publish, enrol, lifecycle, pages, public
 from sync.server import calendar as cal
 from sync.server.db import (
     BlobRow,
@@ -625,6 +625,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
 
     auth.install(app, engine, trust_proxy=trust_proxy)
     console.register(app, make_session)
+    console_publish.register(app, make_session)
     ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
 
     @app.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")

@@ -22,6 +22,7 @@ NAV: list[tuple[str, str, str]] = [
     ("it", "/admin/fleet", "终端运行情况"),
     ("office", "/admin/office", "月度评价"),
     ("office", "/admin/office/cases", "依申请公开办理"),
+    ("office", "/admin/office/documents", "发布与修订"),
     ("office", "/admin/office/calendar", "节假日安排"),
 ]
 

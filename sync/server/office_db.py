@@ -75,6 +75,20 @@ class CaseEvent(ServerBase):
     data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the step's fields
 
 
+class DocVersion(ServerBase):
+    """An earlier version of a published document, kept when it was amended (修订): the feed entry's
+    payload as it was, who replaced it and when."""
+
+    __tablename__ = "doc_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(64), default="")
+
+
 class DataView(ServerBase):
     """A member of staff opened an applicant's personal data (who, when, which application, why)."""
 

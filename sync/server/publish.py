@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -23,6 +24,7 @@ from kiosk.errors import ContentPackError, KioskError
 from kiosk.mirror.models import Category, DocStatus, Zone
 from kiosk.mirror.store import DocumentRecord
 from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
+from sync.server.office_db import DocVersion
 from sync.signing import canonical
 from sync.wire import record_to_wire, wire_to_record
 
@@ -59,10 +61,12 @@ def _content_hash(wire: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in wire.items() if k != "version"})).hexdigest()
 
 
-def _put(session: Session, seq: int, rec: DocumentRecord) -> FeedDoc:
+def _put(session: Session, seq: int, rec: DocumentRecord, actor: str = "") -> FeedDoc:
     wire = record_to_wire(rec)
     payload = {"kind": "document", "seq": seq, "op": "put", "id": rec.id, "doc": wire}
     row = session.get(FeedDoc, rec.id)
+    if row is not None and row.op == "put":  # the earlier version is kept (修订 history, office console)
+        session.add(DocVersion(doc_id=rec.id, version=row.version, payload=row.payload, replaced_by=actor))
     if row is None:
         row = FeedDoc(id=rec.id)
         session.add(row)
@@ -76,12 +80,26 @@ def _put(session: Session, seq: int, rec: DocumentRecord) -> FeedDoc:
     return row
 
 
+def unknown_codes(
+    session: Session,
+    records: Sequence[tuple[int, DocumentRecord]],
+    zones: Sequence[Zone] = (),
+    categories: Sequence[Category] = (),
+) -> list[tuple[int, str]]:
+    """(line, reason) for each of ``records`` naming a zone or category the district does not have (the
+    office console's check; the same rule as a content pack's)."""
+    pack = SimpleNamespace(documents=records, zones=[(0, z) for z in zones], categories=[(0, c) for c in categories])
+    return _unknown_codes(session, pack)
+
+
 def publish_records(
     session: Session,
     records: list[DocumentRecord],
     zones: Sequence[Zone] = (),
     categories: Sequence[Category] = (),
     blobs: dict[str, bytes] | None = None,
+    *,
+    actor: str = "",
 ) -> dict[str, int]:
     """Publish in the caller's transaction; amended content gets a version above the server's."""
     counts = {"new": 0, "amended": 0, "unchanged": 0, "zones": 0, "categories": 0, "blobs": 0}
@@ -108,7 +126,7 @@ def publish_records(
         else:
             counts["new"] += 1
         head += 1
-        _put(session, head, out)
+        _put(session, head, out, actor)
         session.flush()
     meta_set(session, "head_seq", str(head))
     return counts
@@ -149,7 +167,7 @@ def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
         )
 
 
-def repeal(engine: Engine, doc_id: str, by: str | None = None) -> int:
+def repeal(engine: Engine, doc_id: str, by: str | None = None, *, actor: str = "") -> int:
     """Mark a document repealed (已废止), optionally naming its replacement; returns the new sequence."""
     with sessions(engine)() as session, session.begin():
         row = session.get(FeedDoc, doc_id)
@@ -162,7 +180,7 @@ def repeal(engine: Engine, doc_id: str, by: str | None = None) -> int:
         rec = wire_to_record(json.loads(row.payload)["doc"])
         rec = dataclasses.replace(rec, status=DocStatus.REPEALED, superseded_by=by, version=row.version + 1)
         head = lock_head(session) + 1
-        _put(session, head, rec)
+        _put(session, head, rec, actor)
         meta_set(session, "head_seq", str(head))
         return head
 

@@ -218,7 +218,7 @@ def test_server_feed_is_compacted(server, data_dir: Path) -> None:
 
 
 def test_document_moved_to_another_zone_leaves_the_old_zones_mirror(server, tmp_path: Path) -> None:
-    server.publish_lines([doc(1, zone="wanbao"), doc(2)])
+    server.publish_lines([*ZONES, doc(1, zone="wanbao"), doc(2)])
     wb = server.terminal(tmp_path / "wb", "wanbao")
     hx = server.terminal(tmp_path / "hx", "hexi")
     for cfg in (wb, hx):

@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from synchelpers import doc, kv, mirror_docs
+from synchelpers import ZONES, doc, kv, mirror_docs
 
 from kiosk import config as config_mod
 from kiosk.db import open_engine, session_factory
@@ -227,7 +227,7 @@ def test_page_with_an_entry_dropped_or_meant_for_another_zone_is_refused(server,
     from sync.client import TerminalSync
     from sync.http import ServerClient
 
-    server.publish_lines([doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi"), doc(4)])
+    server.publish_lines([*ZONES, doc(1), doc(2, zone="wanbao"), doc(3, zone="hexi"), doc(4)])
     own = server.terminal(tmp_path / "wb", "wanbao")
     other = server.terminal(tmp_path / "hx", "hexi")
     params = {"after": 0, "until": 4, "limit": 10, "scope": "own"}

@@ -1,0 +1,85 @@
+"""Publishing from the office's console: new, amend (the earlier version kept), repeal, withdraw, with the
+zone and categories from the district's lists, through the real server to a real terminal's mirror; an
+unknown zone or category is refused by the console and by the command line alike."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from adminlogin import csrf_token, login
+from synchelpers import CATEGORIES, ZONES, mirror_docs
+
+from sync.client import sync_once
+from sync.server.__main__ import main as server_main
+from sync.server.db import FeedDoc, sessions
+from sync.server.office_db import DocVersion
+
+
+def test_command_line_refuses_unknown_codes(server, tmp_path: Path, capsys) -> None:
+    server.publish_lines(ZONES + CATEGORIES)
+    pack = tmp_path / "pack.jsonl"
+    lines = [
+        {"id": "ok-1", "title": "万宝镇通知", "zone": "wanbao", "categories": ["policy"], "body": "正文"},
+        {"id": "bad-1", "title": "错误专区", "zone": "nowhere", "body": "正文"},
+        {"id": "bad-2", "title": "错误类别", "categories": ["policy", "nosuch"], "body": "正文"},
+    ]
+    pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
+    err = capsys.readouterr().err
+    assert "pack.jsonl:2: document bad-1: unknown zone 'nowhere'" in err
+    assert "pack.jsonl:3: document bad-2: unknown category code(s) nosuch" in err and "nothing was published" in err
+    with sessions(server.engine)() as s:
+        assert s.get(FeedDoc, "ok-1") is None
+
+
+def test_console_new_amend_repeal_withdraw_reach_the_terminal(server, data_dir: Path) -> None:
+    server.publish_lines(ZONES + CATEGORIES)
+    cfg = server.terminal(data_dir)
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    page = office.get("/admin/office/documents")
+    assert page.status_code == 200 and "万宝镇" in page.text and "政策文件" in page.text  # the real lists
+    token = csrf_token(office, "/admin/office/documents")
+    new = {
+        "csrf": token,
+        "id": "wb-2026-notice",
+        "zone": "wanbao",
+        "categories": ["policy"],
+        "title": "万宝镇2026年冬季供暖通知",
+        "issuer": "万宝镇人民政府",
+        "published": "2026-11-30",
+        "body": "第一稿",
+    }
+    r = office.post("/admin/office/documents", data=new)
+    assert r.status_code == 303, r.text
+    assert sync_once(cfg).error is None
+    assert mirror_docs(cfg.db_path)["wb-2026-notice"][0] == 1
+    # a tampered form naming a category the district does not have: refused, nothing published
+    bad = dict(new, id="wb-bad", categories=["policy", "nosuch"])
+    r = office.post("/admin/office/documents", data=bad)
+    assert r.status_code == 400 and "unknown category code(s) nosuch" in html.unescape(r.text)
+    assert "value='wb-bad'" in r.text and "第一稿</textarea>" in r.text, "what was typed is kept"
+    # amend: version 2 on the terminal, version 1 kept on the server
+    amended = dict(new, body="第二稿：供暖时间调整为11月15日起")
+    del amended["id"]
+    r = office.post("/admin/office/documents/wb-2026-notice", data=amended)
+    assert r.status_code == 303
+    assert sync_once(cfg).error is None
+    assert mirror_docs(cfg.db_path)["wb-2026-notice"][0] == 2
+    with sessions(server.engine)() as s:
+        old = s.query(DocVersion).filter(DocVersion.doc_id == "wb-2026-notice").one()
+        assert old.version == 1 and old.replaced_by == "wang.office"
+        assert json.loads(old.payload)["doc"]["body"] == "第一稿"
+    detail = office.get("/admin/office/documents/wb-2026-notice").text
+    assert "历史版本" in detail and re.search(r"<td>1</td><td>万宝镇2026年冬季供暖通知</td>", detail)
+    # repeal, then withdraw
+    r = office.post("/admin/office/documents/wb-2026-notice/repeal", data={"csrf": token, "by": ""})
+    assert r.status_code == 303
+    assert sync_once(cfg).error is None
+    assert mirror_docs(cfg.db_path)["wb-2026-notice"][2] == "repealed"
+    r = office.post("/admin/office/documents/wb-2026-notice/withdraw", data={"csrf": token})
+    assert r.status_code == 303
+    assert sync_once(cfg).error is None
+    assert "wb-2026-notice" not in mirror_docs(cfg.db_path)
