@@ -96,7 +96,9 @@ def char_width(ch: str) -> int:
 
 def text_width(text: str) -> int:
     """Columns ``text`` takes on paper."""
-    return sum(char_width(ch) for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(char_width, text))
 
 
 def encode_line(text: str, encoding: str, font_charset: str) -> bytes | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 import threading
+from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
@@ -98,9 +99,22 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _char_width(ch: str, font: str, size: float) -> float:
+    return _width(ch, font, size)
+
+
 def width(text: str, font: str, size: float) -> float:
     """The advance width of ``text`` in points, each run measured in the face that draws it."""
-    if font not in _BY_NAME:  # a reportlab standard font (Helvetica …): no fallback
+    # Wrapping measures one character at a time: those are cached (single characters only, so no
+    # resident's words stay in memory).
+    return _char_width(text, font, size) if len(text) == 1 else _width(text, font, size)
+
+
+def _width(text: str, font: str, size: float) -> float:
+    face = _BY_NAME.get(font)
+    # the common case first: one face draws it all (a reportlab standard font has no fallback)
+    if face is None or text.isascii() or all(map(stack.coverage(face).__contains__, map(ord, text))):
         return float(pdfmetrics.stringWidth(text, font, size))
     return float(sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text, font)))
 
