@@ -17,11 +17,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.applications.model import Application, IdType, mask_id, mask_phone
 from printing.pdf import fonts
-from printing.pdf.layout import BOLD, REGULAR, Box, cell, mm, wrap
+from printing.pdf.layout import BOLD, LEADING, REGULAR, Box, cell, mm, wrap
 
 MARGIN = 20 * mm
 WIDTH = A4[0] - 2 * MARGIN
 LABEL_W = 34 * mm
+PAD = 1.6 * mm  # layout.cell's padding
+MIN_SIZE = 9.0  # the smallest type a value is set in
+SEE_FORM = "……（详见申请表）"
 
 
 class ZoneLike(Protocol):
@@ -94,13 +97,15 @@ def build_receipt_pdf(app: Application, zone: ZoneLike, status_url: str = "") ->
     ]
     if app.proxy is not None:
         rows.append(("代为填写", app.proxy.kind.label, 9 * mm))
-    for label, value, h in rows:
+    for label, value, least in rows:
+        h = least
+        if label != "所需信息":  # every other row grows to hold its value whole at 9 pt
+            count = len(wrap(value, REGULAR, MIN_SIZE, WIDTH - LABEL_W - 2 * PAD))
+            h = max(least, count * MIN_SIZE * LEADING + 2 * PAD * 0.6 + 1)
         cell(c, Box(MARGIN, top, LABEL_W, h), label, size=10, align="center")
         value_box = Box(MARGIN + LABEL_W, top, WIDTH - LABEL_W, h)
-        rest = cell(c, value_box, value, size=11, min_size=7.5, valign="top" if h > 10 * mm else "middle")
-        if rest:  # the full text is on the application form; the receipt shows its beginning
-            c.setFont(BOLD, 8)
-            c.drawRightString(value_box.x + value_box.w - 1.5 * mm, top - h + 1.5 * mm, "（下略）")
+        # the description is shortened here, the form has all of it
+        cell(c, value_box, value, size=11, min_size=MIN_SIZE, valign="top" if h > 10 * mm else "middle", more=SEE_FORM)
         top -= h
 
     top -= 6 * mm

@@ -125,3 +125,17 @@ def test_every_field_at_its_maximum_comes_back_whole(kind: ApplicantKind) -> Non
 def test_the_longest_application_passes_validation_so_the_test_covers_what_residents_can_enter() -> None:
     app = longest(ApplicantKind.CITIZEN)
     validate(replace(app, issued=None), today=date(2026, 2, 13))
+
+
+def test_the_a4_receipt_keeps_the_name_and_doc_number_whole_and_points_to_the_form_for_the_rest() -> None:
+    from printing.pdf.receipt import SEE_FORM, build_receipt_pdf
+
+    class Zone:
+        name, address, hours, phone = "万宝镇政务公开专区", "万宝镇政府一楼", "周一至周五", "0738-8321234"
+
+    app = longest(ApplicantKind.CITIZEN)
+    text = pdftotext(build_receipt_pdf(app, Zone()))
+    assert re.sub(r"\s+", "", app.applicant.name) in text
+    assert re.sub(r"\s+", "", app.request.doc_number) in text
+    assert SEE_FORM.strip("…") in text  # the 2,000-character description is shortened on the receipt
+    assert "0738-***3456-***" in text  # the phone masked, extension included
