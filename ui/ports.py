@@ -54,6 +54,8 @@ class LookupResult:
     server_status: str = ""  # the district's status label, in Chinese (已受理、办理中、已答复、已办结)
     server_received: str = ""  # ISO date the district received it
     server_deadline: str = ""  # ISO date of the reply deadline the district holds
+    server_details: str = ""  # further dates, the reply type, a provisional deadline's note (lines, Chinese)
+    server_next_step: str = ""  # what the resident should do next (Chinese)
     local: LocalStatus | None = None
 
 

@@ -15,7 +15,7 @@ data dropped here); nothing personal is shown either way (dates, state, the dead
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
@@ -48,13 +48,32 @@ def ask_server(port: StatusPort, local: LocalStatus | None, tracking_no: str, ph
         return LookupResult("error", local=unchecked)
     if answer is None:
         return LookupResult("not_found", local=unchecked)
+    deadline = str(answer.get("deadline") or "")
+    if deadline and answer.get("deadline_provisional"):
+        deadline += "（暂定）"
     return LookupResult(
         "answered",
         server_status=str(answer.get("status_label") or answer.get("status") or ""),
         server_received=str(answer.get("received_at") or "")[:10],
-        server_deadline=str(answer.get("deadline") or ""),
+        server_deadline=deadline,
+        server_details=_details(answer),
+        server_next_step=str(answer.get("next_step") or ""),
         local=local,
     )
+
+
+def _details(answer: dict[str, Any]) -> str:
+    """The server's other key dates, its reply type and a provisional deadline's note, one per line."""
+    lines = []
+    dates = answer.get("dates")
+    for d in dates if isinstance(dates, list) else []:
+        if isinstance(d, dict) and d.get("label") not in (None, "受理日期"):
+            lines.append(f"{d.get('label')}：{d.get('date')}")
+    if answer.get("reply_label"):
+        lines.append(f"答复结果：{answer['reply_label']}")
+    if answer.get("deadline_provisional") and answer.get("deadline_note"):
+        lines.append(str(answer["deadline_note"]))
+    return "\n".join(lines)
 
 
 @QmlElement
@@ -126,6 +145,14 @@ class StatusLookup(QObject):
     @Property(str, notify=stateChanged)
     def serverDeadline(self) -> str:
         return self._result.server_deadline if self._result else ""
+
+    @Property(str, notify=stateChanged)
+    def serverDetails(self) -> str:
+        return self._result.server_details if self._result else ""
+
+    @Property(str, notify=stateChanged)
+    def serverNextStep(self) -> str:
+        return self._result.server_next_step if self._result else ""
 
     @Property(str, notify=stateChanged)
     def localState(self) -> str:

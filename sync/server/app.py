@@ -532,6 +532,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             answer.update(status)
             answer["status"] = case.state
             answer["status_label"] = status["stage_label"]
+            answer["received_at"] = case.received_on.isoformat()  # 收到申请之日 (Article 31), not the upload
         else:  # a submission from before the office's cases existed
             answer.update(
                 status=sub.status, status_label=STATUS_LABELS.get(sub.status, "办理中"), deadline=sub.deadline

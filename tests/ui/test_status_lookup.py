@@ -137,6 +137,12 @@ def district(tmp_path: Path) -> Iterator[dict[str, Any]]:
     signing.generate(keys)
     url = f"sqlite:///{tmp_path / 'district.db'}"
     engine = open_db(url)
+    from kiosk.mirror.models import Zone
+    from sync.server.db import sessions
+    from sync.server.publish import publish_records
+
+    with sessions(engine)() as s, s.begin():  # terminals are registered in a zone the district has
+        publish_records(s, [], [Zone(code="wanbao", name="万宝镇", kind="township", prefix="WB")])
     app = create_app(engine, signing.load_signer(keys))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -185,3 +191,35 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）", (
         "once delivered the terminal cannot check the phone, so it says nothing about the number"
     )
+
+
+def test_the_districts_stage_dates_and_next_step_after_a_correction_request(
+    kiosk: Any, district: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.client import sync_once
+    from sync.server.__main__ import add_terminal
+    from sync.server.__main__ import main as server_main
+
+    terminal_id, token = add_terminal(district["db_url"], "wanbao")
+    d = kiosk(
+        "status",
+        terminal={"id": terminal_id},
+        server={"url": district["url"], "token": token, "trust_key": str(district["public_key"])},
+    )
+    tracking = submit_here(d, "13912345678")
+    assert sync_once(d.app.config).error is None
+    argv = ["case", "ask-correction", "--db", district["db_url"], tracking, "--by", "张三", "--on", "2026-11-30"]
+    assert server_main([*argv, "--items", "请写明招标公告的项目名称", "--within", "10"]) == 0, capsys.readouterr()
+    lookup(d).setProperty("trackingNumber", tracking)
+    type_phone(d, "13912345678")
+    d.tap("statusQueryButton")
+    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
+    assert d.text("statusServerText") == "需要补正申请内容"
+    assert "受理时间：2026-11-27" in d.text("statusServerDates"), "the day it was handed in (Article 31)"
+    details = d.text("statusServerDetails")
+    assert "告知补正日期：2026-11-30" in details and "补正期限：2026-12-14" in details
+    assert "补正" in d.text("statusServerNextStep") and "视为放弃申请" in d.text("statusServerNextStep")
+    assert "答复期限" not in d.text("statusServerDates"), "the clock stops while the correction is awaited"
+    shots = Path(__file__).resolve().parents[1] / ".artifacts" / "status"
+    shots.mkdir(parents=True, exist_ok=True)
+    assert d.app.window.grabWindow().save(str(shots / "correction-asked.png"))

@@ -174,6 +174,22 @@ Item {
                               + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadline) : "")
                         font.pixelSize: Theme.fontBody; color: Theme.text
                     }
+                    Label { textFormat: Text.PlainText;
+                        objectName: "statusServerDetails"
+                        visible: StatusLookup.serverState === "answered" && text !== ""
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        text: StatusLookup.serverDetails
+                        font.pixelSize: Theme.fontBody; color: Theme.text
+                    }
+                    Label { textFormat: Text.PlainText;
+                        objectName: "statusServerNextStep"
+                        visible: StatusLookup.serverState === "answered" && text !== ""
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        text: StatusLookup.serverNextStep ? qsTr("下一步：%1").arg(StatusLookup.serverNextStep) : ""
+                        font.pixelSize: Theme.fontBody; color: Theme.text
+                    }
                 }
             }
 
