@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from searchkit import ids, mirror_of, rec
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from kiosk.db import open_engine, session_factory
 from kiosk.mirror.models import DocStatus
-from kiosk.mirror.store import DocumentRecord, apply_document, delete_document, set_status
+from kiosk.mirror.store import apply_document, delete_document, set_status
 from kiosk.search import index as search_index
 from kiosk.search import query as search_query
 from kiosk.search import search, strip_marks, suggest
@@ -27,10 +28,6 @@ BODY_DIBAO = (
     "# 娄星区城乡居民最低生活保障办法\n\n第一条 为了规范城乡居民最低生活保障工作，保障困难群众基本生活，"
     "制定本办法。\n\n第二条 共同生活的家庭成员人均收入低于当地最低生活保障标准的，可以申请最低生活保障。"
 )
-
-
-def rec(doc_id: str, title: str, body: str = "", **kw: object) -> DocumentRecord:
-    return DocumentRecord(id=doc_id, title=title, body=body or f"# {title}\n\n{title}的正文。", **kw)  # type: ignore[arg-type]
 
 
 DOCS = [
@@ -71,22 +68,14 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = open_engine(tmp_path_factory.mktemp("search") / "mirror.db")
-    with session_factory(engine)() as s, s.begin():
-        for r in DOCS:
-            apply_document(s, r)
-    yield engine
-    engine.dispose()
+    with mirror_of(tmp_path_factory.mktemp("search") / "mirror.db", DOCS) as engine:
+        yield engine
 
 
 @pytest.fixture
 def s(mirror: Engine) -> Iterator[Session]:
     with session_factory(mirror)() as session:
         yield session
-
-
-def ids(session: Session, q: str, **kw: object) -> list[str]:
-    return [h.id for h in search(session, q, **kw).hits]  # type: ignore[arg-type]
 
 
 # --- tokenisation ---------------------------------------------------------------------------------

@@ -11,19 +11,15 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from searchkit import ids, mirror_of, rec
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from kiosk.db import open_engine, session_factory
-from kiosk.mirror.store import DocumentRecord, apply_document
+from kiosk.mirror.store import apply_document
 from kiosk.search import index as search_index
 from kiosk.search import search
 from kiosk.search import understand as und
-
-
-def rec(doc_id: str, title: str, body: str = "", **kw: object) -> DocumentRecord:
-    return DocumentRecord(id=doc_id, title=title, body=body or f"# {title}\n\n{title}的正文。", **kw)  # type: ignore[arg-type]
-
 
 DOCS = [
     rec("dibao", "娄星区城乡最低生活保障实施办法", "最低生活保障对象的认定和保障标准。", published="2021-03-01"),
@@ -39,22 +35,14 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = open_engine(tmp_path_factory.mktemp("understand") / "mirror.db")
-    with session_factory(engine)() as s, s.begin():
-        for r in DOCS:
-            apply_document(s, r)
-    yield engine
-    engine.dispose()
+    with mirror_of(tmp_path_factory.mktemp("understand") / "mirror.db", DOCS) as engine:
+        yield engine
 
 
 @pytest.fixture
 def s(mirror: Engine) -> Iterator[Session]:
     with session_factory(mirror)() as session:
         yield session
-
-
-def ids(session: Session, q: str, **kw: object) -> list[str]:
-    return [h.id for h in search(session, q, **kw).hits]  # type: ignore[arg-type]
 
 
 # --- the parts --------------------------------------------------------------------------------------
