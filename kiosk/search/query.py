@@ -131,6 +131,7 @@ class Unit:
 
     texts: tuple[str, ...]
     sounds: tuple[str, ...] = ()
+    word: bool = False  # a word residents use (synonym table), not a bigram cut from the query
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
             units.append(Unit((run.text,), tuple(" ".join(r) for r in und.readings(run.text)[:4])))
         rest = run.text
         for term in und.known_terms(run.text):
-            units.append(Unit(tuple(expand(term))))
+            units.append(Unit(tuple(expand(term)), word=True))
             rest = rest.replace(term, " ")
         for piece in rest.split():
             for bigram in tk.bigrams(tk.Run(piece, True)) if len(piece) > 1 else []:
@@ -275,7 +276,7 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
         units.append(Unit((), sounds))
     for term in heard:
         if not any(term in u.texts for u in units):
-            units.append(Unit(tuple(expand(term))))
+            units.append(Unit(tuple(expand(term)), word=True))
     seen: set[Unit] = set()
     return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
 
@@ -289,13 +290,11 @@ def _run_sounds(run: tk.Run) -> tuple[str, ...]:
 
 def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     """Coverage of ``units``: titles holding any of them (but the commonest in titles) ranked by
-    BM25; bodies holding the two rarest, or the rarest."""
+    BM25; bodies holding the first two, or the first, of the residents' words and then the rarest
+    parts."""
     if not units:
         return None
-    common = max(50.0, COMMON_SHARE * freq.n)
     common_title = max(50.0, COMMON_SHARE * freq.n / 2)
-    with_text = sorted((u for u in units if u.texts), key=lambda u: _unit_df(u, freq.title))
-    rare = [u for u in with_text if _unit_df(u, freq.title) <= common] or with_text[:1]
     title_parts: list[str | None] = []
     for u in units:
         if u.texts and _unit_df(u, freq.title) > common_title:
@@ -304,7 +303,12 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
         title_parts.extend(_sound_expr(s) for s in u.sounds)
     title = _or(title_parts)
     texts: list[str] = []
-    body_units = [u for u in rare if any(tk.has_cjk(t) or len(t) > 2 for t in u.texts)][:2]
+    # bodies: words residents use first, then the rarest parts in titles; pinyin typed as letters is
+    # looked for in titles only (as sound), and its heard words (gongjijin → 公积金) stand for it here
+    in_body = [u for u in units if any(tk.has_cjk(t) or (len(t) > 2 and not u.sounds) for t in u.texts)]
+    body_units = sorted(
+        in_body, key=lambda u: (not u.word, _unit_df(u, freq.title) > common_title, _unit_df(u, freq.title))
+    )[:2]
     if len(body_units) == 2:
         both = _and([_or(_term_expr(t, "text") for t in u.texts) for u in body_units])
         if both:

@@ -133,8 +133,9 @@ def segmentations(letters: str, *, partial: bool = True) -> list[tuple[str, ...]
 @functools.lru_cache(maxsize=4096)
 def readings(text: str) -> tuple[tuple[str, ...], ...]:
     """Toneless syllables of the CJK characters of ``text``: the reading pypinyin gives in context
-    first, then combinations with the other readings of heteronyms (at most :data:`MAX_READINGS`).
-    Characters pypinyin does not know are left out."""
+    first, then combinations with each heteronym's most common reading (at most :data:`MAX_READINGS`;
+    its rare readings, 提 as di or shi, would only add noise). Characters pypinyin does not know are
+    left out."""
     table = _char_readings()
     chars = [c for c in text if c in table]
     if not chars:
@@ -142,7 +143,7 @@ def readings(text: str) -> tuple[tuple[str, ...], ...]:
     context = lazy_pinyin("".join(chars), style=Style.NORMAL)
     options: list[tuple[str, ...]] = []
     for ch, first in zip(chars, context, strict=False):
-        options.append(tuple(dict.fromkeys([first, *table[ch]])))
+        options.append(tuple(dict.fromkeys([first, table[ch][0]])))
     return tuple(itertools.islice(itertools.product(*options), MAX_READINGS))
 
 
