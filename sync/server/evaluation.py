@@ -138,6 +138,8 @@ def set_weights(session: Session, new: dict[str, float]) -> dict[str, float]:
 
 
 def _local_month(value: Any, fallback: dt.datetime) -> str:
+    if isinstance(value, str) and len(value) >= 25 and value.endswith("+08:00"):
+        return value[:7]  # the terminals' own form: already local time
     try:
         t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -164,6 +166,7 @@ def _collect(session: Session, month: str) -> tuple[dict[str, ZoneMonth], Counte
             zones[code] = ZoneMonth(code, code)
         return zones[code]
 
+    followed = set(session.scalars(select(RatingFollowUp.submission_id)))
     for sub_id, kind, code, received, payload in session.execute(
         select(Submission.id, Submission.kind, Submission.zone, Submission.received_at, Submission.payload).where(
             Submission.kind.in_(("usage", "rating"))
@@ -180,7 +183,7 @@ def _collect(session: Session, month: str) -> tuple[dict[str, ZoneMonth], Counte
             z.levels[level] += 1
             if level <= 2:
                 z.bad_ratings += 1
-                if session.get(RatingFollowUp, sub_id) is not None:
+                if sub_id in followed:
                     z.bad_followed += 1
             continue
         events = body.get("events")

@@ -22,7 +22,7 @@ from sync.client import sync_once
 from sync.server import evaluation as ev
 from sync.server.__main__ import add_terminal
 from sync.server.__main__ import main as server_main
-from sync.server.db import Submission, sessions
+from sync.server.db import Submission, ZoneRow, sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ZONES = [
@@ -83,6 +83,8 @@ def select_usage():
 def _seed(server) -> dict[str, Counter[str]]:
     """Post a month of usage and ratings from terminals of nine zones; returns what was posted (Nov only)."""
     server.publish_lines(DEMO_ZONES)
+    with sessions(server.engine)() as s, s.begin():  # the district's list is exactly the demo's twelve zones
+        s.query(ZoneRow).filter(ZoneRow.code.notin_([z["code"] for z in DEMO_ZONES])).delete()
     posted: dict[str, Counter[str]] = {}
     for i, z in enumerate(DEMO_ZONES[:9]):
         _tid, token = add_terminal(server.db_url, z["code"])
