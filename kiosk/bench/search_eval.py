@@ -189,18 +189,16 @@ def report_md(results: dict[str, dict[str, Any]], n_docs: int, queries: Path) ->
         f"Command: `python -m kiosk bench search-eval` · {n_docs:,} documents (demo district + shared corpus), "
         f"queries `{queries.name}`; load average {os.getloadavg()[0]:.1f}.",
         "",
-        f"| kind | queries | {head} | new ms/query |",
+        f"| kind | queries | {head} | ms/query ({' / '.join(engines)}) |",
         "|---|---|" + "---|" * len(engines) + "---|",
     ]
     kinds = [k for k in KINDS if k in results[engines[0]]["kinds"]] + ["all"]
     for kind in kinds:
-        cells = []
-        for e in engines:
-            m = results[e]["all"] if kind == "all" else results[e]["kinds"][kind]
-            cells.append(f"{m['recall@10']:.2f} / {m['mrr']:.2f}")
-        first = results[engines[0]]["all"] if kind == "all" else results[engines[0]]["kinds"][kind]
+        ms = [results[e]["all"] if kind == "all" else results[e]["kinds"][kind] for e in engines]
+        cells = [f"{m['recall@10']:.2f} / {m['mrr']:.2f}" for m in ms]
         name = "**all**" if kind == "all" else kind
-        lines.append(f"| {name} | {first['n']} | " + " | ".join(cells) + f" | {first['ms']:.1f} |")
+        times = " / ".join(f"{m['ms']:.1f}" for m in ms)
+        lines.append(f"| {name} | {ms[0]['n']} | " + " | ".join(cells) + f" | {times} |")
     return "\n".join(lines) + "\n"
 
 
