@@ -43,7 +43,6 @@ class DbWorker(QThread):
     """Runs database jobs one at a time off the UI thread; delivers results on the UI thread."""
 
     _delivered = Signal(object)
-    busyChanged = Signal()
 
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
