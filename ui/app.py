@@ -9,8 +9,8 @@ QML instantiates any view-model.
 
 What starts with the program (each promise has a kill -9 test in ``tests/ui/test_startup.py``):
 
-- the print service, on the task pool: it recovers its queue (interrupted jobs are kept for staff,
-  queued ones print) whether or not anyone prints;
+- the print service, on the task pool once the home screen's first queries are done: it recovers its
+  queue (interrupted jobs are kept for staff, queued ones print) whether or not anyone prints;
 - the purge of the personal data of applications the server has acknowledged
   (:func:`kiosk.applications.service.purge_delivered`), on the DB worker, so a crash between the
   server's ack and the purge is repaired at the next start;
@@ -197,10 +197,11 @@ class KioskApp:
         self.keyboard = KeyboardPrivacy(keyboard_home)
         self.services.visit.register("keyboard", self.keyboard.wipe)
 
-        # start-up promises, off the UI thread
-        self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
-        # first in the worker's queue: done before the home screen's own queries
+        # start-up promises, off the UI thread: the purge first in the worker's queue (before the home
+        # screen's own queries); the print service once those queries are done (a background job comes
+        # after every waiting one), so its imports do not compete with the first paint
         self.worker.submit("startup.purge", _purge_delivered, self._purged, write=True)
+        self.worker.submit("startup.printing", lambda _session: None, self._start_printing_later, background=True)
 
         register_qml_types()
         self.engine = KioskEngine(self.services)
@@ -228,6 +229,9 @@ class KioskApp:
         self.printing.set(service)
         log.info("print service started")
         return service
+
+    def _start_printing_later(self, _nothing: object) -> None:
+        self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
 
     def _print_service_failed(self, exc: BaseException) -> None:
         log.error("the print service did not start: %s", exc)
