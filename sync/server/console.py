@@ -18,19 +18,21 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse as _HTML
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import UploadFile
 
 from sync.server import auth, evaluation, layout, notices
 from sync.server import calendar as cal
 from sync.server import lifecycle as lc
 from sync.server.db import ZoneRow
 from sync.server.evaluation_pdf import build_report_pdf
-from sync.server.office_db import Case, DataView
+from sync.server.office_db import Case, CaseFile, DataView
 
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
 STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
@@ -47,6 +49,7 @@ STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "withdraw": [],
     "close": [],
 }
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one attachment to a reply
 ALLOWED_FROM = {
     "ask_correction": ("received",),
     "correction_received": ("correction",),
@@ -216,10 +219,24 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
         forms = "".join(
             _step_form(request, csrf, case, step) for step, frm in ALLOWED_FROM.items() if case.state in frm
         )
+        files = list(s.scalars(select(CaseFile).where(CaseFile.tracking_no == case.tracking_no).order_by(CaseFile.id)))
+        files_html = "".join(
+            f"<li><a href='/admin/office/cases/{esc(case.tracking_no)}/files/{f.id}'>{esc(f.name)}</a> "
+            f"<span class='muted'>{len(f.data) // 1024 + 1} KB，{esc(f.actor)} {f.at:%Y-%m-%d %H:%M}</span></li>"
+            for f in files
+        )
+        if case.state in ("received", "replied"):
+            files_html += (
+                f"<form class='step' method='post' enctype='multipart/form-data' "
+                f"action='/admin/office/cases/{esc(case.tracking_no)}/files'>{csrf(request)}"
+                "<b>附加答复材料</b><input type='file' name='file' required>"
+                "<button class='btn' type='submit'>上传</button></form>"
+            )
         err = f"<p class='error'>{esc(error)}</p>" if error else ""
         body = (
             f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
-            f"<h2>文书</h2><p>{notices_html}</p><h2>申请内容</h2>{person_html}"
+            f"<h2>文书</h2><p>{notices_html}</p><h2>答复材料</h2><ul>{files_html}</ul>"
+            f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
             "<p><a href='/admin/office/cases'>返回列表</a></p>"
         )
@@ -280,6 +297,37 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             s.commit()
         name = f"{case.tracking_no}-{kind}.pdf"
         return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
+
+    @app.post("/admin/office/cases/{no}/files", summary="Office: attach a document to the reply")
+    async def case_file_add(request: Request, who: Office, no: str) -> Response:
+        form = await request.form()
+        upload = form.get("file")
+        with make_session() as s:
+            case = s.get(Case, no.upper())
+            if case is None:
+                return HTMLResponse(page("没有这件申请", "", request), 404)
+            data = await upload.read() if isinstance(upload, UploadFile) else b""
+            name = str(getattr(upload, "filename", "") or "").strip()[:200]
+            if not data or not name:
+                return detail(request, s, who, case, "未上传：请选择一个文件", 400)
+            if len(data) > MAX_FILE_BYTES:
+                return detail(request, s, who, case, f"未上传：文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB", 400)
+            ctype = str(getattr(upload, "content_type", "") or "application/octet-stream")[:100]
+            s.add(CaseFile(tracking_no=case.tracking_no, name=name, content_type=ctype, data=data, actor=who.username))
+            s.commit()
+        return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
+
+    @app.get("/admin/office/cases/{no}/files/{fid}", summary="Office: a document attached to the reply")
+    def case_file_get(request: Request, who: Office, no: str, fid: int) -> Response:
+        with make_session() as s:
+            f = s.get(CaseFile, fid)
+            if f is None or f.tracking_no != no.upper():
+                return HTMLResponse(page("没有这个文件", "", request), 404)
+            s.add(DataView(actor=who.username, tracking_no=f.tracking_no, what=f"file:{f.id}"))
+            s.commit()
+            disposition = f"attachment; filename*=UTF-8''{quote(f.name)}"
+            headers = {"Content-Disposition": disposition}
+            return auth.admin_headers(Response(f.data, media_type=f.content_type, headers=headers))
 
     @app.get("/admin/office/calendar", response_class=_HTML, summary="Office: holiday arrangements")
     def calendar_page(request: Request, who: Office) -> Response:

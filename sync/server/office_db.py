@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.server.db import ServerBase, utcnow
@@ -87,6 +87,20 @@ class DocVersion(ServerBase):
     payload: Mapped[str] = mapped_column(Text)
     replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     replaced_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class CaseFile(ServerBase):
+    """A document attached to a case's reply (the information provided, a scan of the signed 答复书)."""
+
+    __tablename__ = "case_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
 
 
 class DataView(ServerBase):

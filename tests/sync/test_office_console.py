@@ -6,6 +6,7 @@ correction arrives → extension → reply → closed. Screenshots in tests/.art
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -83,6 +84,24 @@ def test_console_steps_roles_csrf_and_logged_views(server, tmp_path: Path) -> No
     with sessions(server.engine)() as s:
         # two openings, the page shown again with the refused step, and the notice
         assert s.query(DataView).filter(DataView.tracking_no == first).count() == 4
+    # a document attached to the reply: uploaded, listed, downloaded (the download logged)
+    r = c.post(f"/admin/office/cases/{first}/step/correction_received", data={"csrf": token})
+    assert r.status_code == 303
+    up = c.post(
+        f"/admin/office/cases/{first}/files",
+        data={"csrf": token},
+        files={"file": ("招标文件（可公开部分）.pdf", b"%PDF-1.4 test", "application/pdf")},
+    )
+    assert up.status_code == 303, up.text
+    page = c.get(f"/admin/office/cases/{first}").text
+    link = re.search(r"href='(/admin/office/cases/[^']+/files/\d+)'>招标文件（可公开部分）.pdf<", page)
+    assert link is not None
+    got = c.get(link.group(1))
+    assert got.status_code == 200 and got.content == b"%PDF-1.4 test"
+    with sessions(server.engine)() as s:
+        assert s.query(DataView).filter(DataView.what.like("file:%")).count() == 1
+    empty = c.post(f"/admin/office/cases/{first}/files", data={"csrf": token}, files={"file": ("x.pdf", b"")})
+    assert empty.status_code == 400 and "请选择一个文件" in empty.text
 
 
 webdriver = pytest.importorskip("selenium.webdriver")
