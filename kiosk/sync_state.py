@@ -19,9 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.mirror.store import kv_get, kv_set
+from kiosk.mirror.models import KeyValue
+from kiosk.mirror.store import kv_set
 from kiosk.outbox import pending_count
 
 STALE_WARNING = "内容可能不是最新"
@@ -36,14 +38,28 @@ def iso(t: datetime) -> str:
     return t.replace(microsecond=0).isoformat() + "Z"
 
 
-def parse_iso(value: str | None) -> datetime | None:
-    if not value:
+def parse_iso(value: object) -> datetime | None:
+    """A naive UTC datetime from an ISO string; None for anything else (never raises)."""
+    if not isinstance(value, str) or not value or len(value) > 40:
         return None
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
+    except (ValueError, OverflowError):
         return None
-    return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def _count(value: object) -> int:
+    """A stored counter; 0 for anything that is not a plain non-negative whole number of at most 18 digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < 10**18 else 0
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return 0
+
+
+def _text(value: object, limit: int = 300) -> str | None:
+    return value[:limit] or None if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -64,23 +80,28 @@ class SyncStatus:
 
 def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
     """The current sync state (read-only). Call it inside ``with session.begin():`` or on a short-lived
-    session, so the caller's read transaction ends and never pins an old WAL snapshot."""
+    session, so the caller's read transaction ends and never pins an old WAL snapshot.
+
+    Whatever is stored (a hostile server's numbers, a half-written or hand-edited row) never makes it
+    raise: an unreadable counter reads 0, an unreadable time reads "never" (so the mirror shows stale)."""
     now = now or now_utc()
-    last_ok = parse_iso(kv_get(session, "sync.last_success_at"))
-    expires = parse_iso(kv_get(session, "sync.manifest_expires_at"))
+    rows = session.execute(select(KeyValue.key, KeyValue.value).where(KeyValue.key.like("sync.%")))
+    values: dict[str, object] = {k: v for k, v in rows}
+    last_ok = parse_iso(values.get("sync.last_success_at"))
+    expires = parse_iso(values.get("sync.manifest_expires_at"))
     frozen = expires is None or expires <= now
     stale = frozen or last_ok is None or now - last_ok > STALE_AFTER
     return SyncStatus(
         last_success_at=last_ok,
-        last_attempt_at=parse_iso(kv_get(session, "sync.last_attempt_at")),
-        behind=int(kv_get(session, "sync.behind", "0") or 0),
+        last_attempt_at=parse_iso(values.get("sync.last_attempt_at")),
+        behind=_count(values.get("sync.behind")),
         frozen=frozen,
         stale=stale,
         warning=STALE_WARNING if stale else None,
-        last_error=kv_get(session, "sync.last_error") or None,
+        last_error=_text(values.get("sync.last_error")),
         pending_outbox=pending_count(session),
-        manifest_version=int(kv_get(session, "sync.manifest_version", "0") or 0),
-        cursor=int(kv_get(session, "sync.cursor", "0") or 0),
+        manifest_version=_count(values.get("sync.manifest_version")),
+        cursor=_count(values.get("sync.cursor")),
     )
 
 

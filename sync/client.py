@@ -18,6 +18,7 @@ The outcome and the state for the screens go to the mirror's key-value table (``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import kiosk
@@ -38,9 +40,9 @@ from kiosk.calendar_store import save_calendar
 from kiosk.config import Config
 from kiosk.contentpack import parse_category, parse_zone
 from kiosk.db import open_engine, session_factory
-from kiosk.errors import BlobIntegrityError, ConfigError, NetworkError, ServerError, SignatureError, SyncError
+from kiosk.errors import ConfigError, KioskError, NetworkError, ServerError, SignatureError, StorageError, SyncError
 from kiosk.mirror.blobs import CHUNK, BlobStore
-from kiosk.mirror.models import Attachment
+from kiosk.mirror.models import Attachment, Category, Zone
 from kiosk.mirror.store import (
     DocumentRecord,
     apply_documents,
@@ -54,7 +56,9 @@ from kiosk.mirror.store import (
 )
 from kiosk.seed import remove_demo_content
 from kiosk.sync_state import SyncStatus, iso, now_utc, parse_iso, read_status, record_attempt
-from sync.http import ServerClient, StatusError
+from sync import schema
+from sync.failures import describe_failure
+from sync.http import ServerClient, StatusError, Unreachable
 from sync.signing import Verifier, canonical, load_verifier
 from sync.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
 
@@ -80,6 +84,21 @@ class SyncReport:
     @property
     def error(self) -> str | None:
         return "；".join(self.errors) if self.errors else None
+
+
+def _kv_int(session: Session, key: str) -> int:
+    """A counter of the sync state; 0 when absent or unreadable (it is rewritten by the next page)."""
+    raw = kv_get(session, key, "0") or "0"
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else 0
+
+
+def _tracking_no(body: Any) -> str | None:
+    """The tracking number an application's outbox payload names (top level or under ``issued``)."""
+    if not isinstance(body, dict):
+        return None
+    issued = body.get("issued")
+    tn = body.get("tracking_no", issued.get("tracking_no") if isinstance(issued, dict) else None)
+    return tn if isinstance(tn, str) else None
 
 
 class TerminalSync:
@@ -112,97 +131,102 @@ class TerminalSync:
 
     # -- pull ------------------------------------------------------------------------------------------
     def check_manifest(self, envelope: Any) -> dict[str, Any]:
-        m = self.verifier.verify(envelope, "manifest")
-        for k in ("version", "head_seq"):
-            if not isinstance(m.get(k), int):
-                raise SignatureError(f"manifest: '{k}' missing")
-        expires = parse_iso(str(m.get("expires_at", "")))
+        raw = self.verifier.verify(envelope, "manifest")
+        m = schema.check(schema.ManifestPayload, raw, "清单")
+        expires = parse_iso(m.expires_at)
         if expires is None:
             raise SignatureError("manifest: 'expires_at' missing")
         with self.session.begin():
-            known = int(kv_get(self.session, "sync.manifest_version", "0") or 0)
-            cursor = int(kv_get(self.session, "sync.cursor", "0") or 0)
-        if m["version"] < known:
-            raise SignatureError(f"清单版本 {m['version']} 低于已接受的 {known}：疑似回滚，已拒绝")
-        if m["head_seq"] < cursor:
-            raise SignatureError(f"清单的发布序号 {m['head_seq']} 低于本机已同步的 {cursor}：疑似回滚，已拒绝")
+            known = _kv_int(self.session, "sync.manifest_version")
+            cursor = _kv_int(self.session, "sync.cursor")
+        if m.version < known:
+            raise SignatureError(f"清单版本 {m.version} 低于已接受的 {known}：疑似回滚，已拒绝")
+        if m.head_seq < cursor:
+            raise SignatureError(f"清单的发布序号 {m.head_seq} 低于本机已同步的 {cursor}：疑似回滚，已拒绝")
         if expires <= self._now():
-            raise SignatureError(f"清单已于 {m['expires_at']} 过期：内容可能不是最新")
-        return m
+            raise SignatureError(f"清单已于 {m.expires_at} 过期：内容可能不是最新")
+        return m.model_dump()
 
     def pull_lists(self, client: ServerClient, manifest: dict[str, Any]) -> None:
+        """Zones, categories and the calendar whose hash changed; each list is taken whole or not at all,
+        and one refused list does not keep the others (or the feed) from coming."""
         for kind in ("zones", "categories", "calendar"):
-            want = manifest.get(f"{kind}_sha256")
-            with self.session.begin():
-                have = kv_get(self.session, f"sync.hash.{kind}")
-            if not isinstance(want, str) or want == have:
-                continue
-            payload = self.verifier.verify(client.request("GET", f"/v1/{kind}", f"下载{kind}"), kind)
-            import hashlib
+            try:
+                self._pull_list(client, manifest, kind)
+            except (SyncError, StorageError) as exc:
+                self.fail("lists", exc)
 
-            if hashlib.sha256(canonical(payload)).hexdigest() != want:
-                raise SignatureError(f"{kind}: does not match the manifest's hash")
+    def _pull_list(self, client: ServerClient, manifest: dict[str, Any], kind: str) -> None:
+        want = manifest.get(f"{kind}_sha256")
+        with self.session.begin():
+            have = kv_get(self.session, f"sync.hash.{kind}")
+        if not isinstance(want, str) or want == have:
+            return
+        what = {"zones": "下载镇街列表", "categories": "下载分类列表", "calendar": "下载工作日历"}[kind]
+        payload = self.verifier.verify(client.request("GET", f"/v1/{kind}", what), kind)
+        if hashlib.sha256(canonical(payload)).hexdigest() != want:
+            raise SignatureError(f"{kind}: does not match the manifest's hash")
+        if kind == "calendar":
+            cal = schema.check(schema.CalendarPayload, payload, what)
+            try:
+                years = cal.checked_years()
+            except ValueError as exc:
+                raise schema.BadAnswer(f"{what}：日历内容不合规定（{exc}），已拒绝，继续使用原日历") from None
             with self.session.begin():
-                if kind == "calendar":
-                    years = payload.get("years")
-                    if not isinstance(years, dict):
-                        raise SignatureError("calendar: 'years' missing")
-                    save_calendar(self.session, years)
-                else:
-                    items = payload.get("items")
-                    if not isinstance(items, list):
-                        raise SignatureError(f"{kind}: 'items' missing")
-                    for item in items:
-                        try:
-                            if kind == "zones":
-                                upsert_zone(self.session, parse_zone(item))
-                            else:
-                                upsert_category(self.session, parse_category(item))
-                        except (ValueError, TypeError, AttributeError) as exc:
-                            raise SignatureError(f"{kind}: a signed item is malformed: {exc}") from None
+                save_calendar(self.session, years)
                 kv_set(self.session, f"sync.hash.{kind}", want)
+            return
+        try:
+            if kind == "zones":
+                zones = schema.check(schema.ZonesPayload, payload, what).items
+                parsed: list[Zone | Category] = [parse_zone(i.model_dump()) for i in zones]
+            else:
+                cats = schema.check(schema.CategoriesPayload, payload, what).items
+                parsed = [parse_category(i.model_dump()) for i in cats]
+        except ValueError as exc:
+            raise schema.BadAnswer(f"{what}：列表中有不合规定的一项（{exc}），已拒绝") from None
+        with self.session.begin():
+            for obj in parsed:
+                if isinstance(obj, Zone):
+                    upsert_zone(self.session, obj)
+                else:
+                    upsert_category(self.session, obj)
+            kv_set(self.session, f"sync.hash.{kind}", want)
 
-    def _verify_page(self, page: Any, cursor: int, head: int) -> tuple[list[dict[str, Any]], int]:
-        """The page's verified entries and the cursor after it; SignatureError if anything is off."""
-        if not isinstance(page, dict) or not isinstance(page.get("entries"), list):
-            raise SyncError("变更页格式不对")
-        meta = self.verifier.verify(page.get("page"), "page")
+    def _verify_page(self, page: Any, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, int | None]:
+        """The page's verified entries, the cursor after it and the unsigned ``remaining``; SignatureError
+        or BadAnswer if anything is off."""
+        answer = schema.check(schema.PageAnswer, page, "下载变更")
+        meta = schema.check(schema.PagePayload, self.verifier.verify(answer.page, "page"), "下载变更")
         zone = self.cfg.terminal.zone if self.scope == "own" else None
-        if (meta.get("after"), meta.get("until"), meta.get("scope"), meta.get("zone")) != (
-            cursor,
-            head,
-            self.scope,
-            zone,
-        ):
+        if (meta.after, meta.until, meta.scope, meta.zone) != (cursor, head, self.scope, zone):
             raise SignatureError("page: signed for another request (cursor, head or zone differ)")
-        nxt = meta.get("next_after")
+        nxt = meta.next_after
         out: list[dict[str, Any]] = []
         last = cursor
-        for env in page["entries"]:
-            p = self.verifier.verify(env, "document")
-            seq = p.get("seq")
-            if not isinstance(seq, int) or not last < seq <= head:
-                raise SignatureError(f"document: sequence {seq!r} out of order (after {last}, head {head})")
-            last = seq
-            item = dict(p)  # never write into the signed payload itself
-            if p.get("op") == "put":
-                rec = wire_to_record(p.get("doc"))
-                if rec.id != p.get("id"):
+        for env in answer.entries:
+            p = schema.check(schema.DocumentPayload, self.verifier.verify(env, "document"), "下载变更")
+            if not last < p.seq <= head:
+                raise SignatureError(f"document: sequence {p.seq} out of order (after {last}, head {head})")
+            last = p.seq
+            item: dict[str, Any] = {"seq": p.seq, "op": p.op, "id": p.id}
+            if p.op == "put":
+                doc = schema.check(schema.WireDocument, p.doc, "下载变更").model_dump(exclude_unset=True)
+                rec = wire_to_record(doc)
+                if rec.id != p.id:
                     raise SignatureError("document: id does not match its record")
                 item["record"] = rec
-            elif p.get("op") != "delete" or not isinstance(p.get("id"), str):
-                raise SignatureError("document: unknown operation")
             out.append(item)
-        if meta.get("seqs") != [p["seq"] for p in out]:
+        if meta.seqs != [p["seq"] for p in out]:
             raise SignatureError("page: entries missing or added on the way")
-        if not isinstance(nxt, int) or not last <= nxt <= head or (nxt <= cursor and not out):
+        if not last <= nxt <= head or (nxt <= cursor and not out):
             raise SignatureError("page: the next cursor is out of range")
-        return out, nxt
+        return out, nxt, answer.remaining
 
     def _in_scope(self, zone: Any) -> bool:
         return self.scope == "all" or zone is None or zone == self.cfg.terminal.zone
 
-    def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, Any]:
+    def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, int | None]:
         """Fetch and verify the page after ``cursor`` (touches no database: runs on the prefetch thread)."""
         page = client.request(
             "GET",
@@ -211,22 +235,22 @@ class TerminalSync:
             params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
         )
         try:
-            entries, nxt = self._verify_page(page, cursor, head)
+            return self._verify_page(page, cursor, head)
         except ValueError as exc:
             raise SignatureError(f"document: a signed record is malformed: {exc}") from None
-        return entries, nxt, page.get("remaining")
 
     def pull_feed(self, client: ServerClient, manifest: dict[str, Any]) -> None:
         """Apply the feed up to the manifest's head, page by page, each page with its cursor in one
         transaction. The next page is fetched and verified on a second thread while this one is written."""
         head = int(manifest["head_seq"])
         with self.session.begin():
-            cursor = int(kv_get(self.session, "sync.cursor", "0") or 0)
+            cursor = _kv_int(self.session, "sync.cursor")
         self.report.cursor = cursor
         if cursor >= head:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
-            ahead: Future[tuple[list[dict[str, Any]], int, Any]] = pool.submit(self._fetch_page, client, cursor, head)
+            ahead: Future[tuple[list[dict[str, Any]], int, int | None]]
+            ahead = pool.submit(self._fetch_page, client, cursor, head)
             try:
                 while cursor < head:
                     entries, nxt, remaining = ahead.result()
@@ -262,35 +286,40 @@ class TerminalSync:
                 search_index.optimize(self.session.connection())
 
     def pull_blobs(self, client: ServerClient) -> None:
+        """Fetch every attachment the mirror lacks. One that fails (refused, damaged, too big, disk trouble)
+        stays invisible and is tried again next run; the others still come. The network being gone stops
+        the stage (every further blob would fail the same way)."""
         with self.session.begin():
             missing = list(
                 self.session.execute(
                     select(Attachment.sha256, Attachment.size).where(Attachment.present.is_(False)).distinct()
                 )
             )
-        partial_dir = self.cfg.blob_dir / ".partial"
-        bad: list[BlobIntegrityError] = []
         for sha, size in missing:
-            if not self.blobs.has(sha):
-                partial_dir.mkdir(parents=True, exist_ok=True)
-                part = partial_dir / sha
-                with part.open("ab+") as f:
-                    client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
-                    f.flush()
-                try:
-                    with part.open("rb") as f:
-                        self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
-                except BlobIntegrityError as exc:
-                    # never visible; fetched afresh next run. The other attachments still come.
-                    part.unlink(missing_ok=True)
-                    bad.append(exc)
-                    continue
+            try:
+                self._pull_blob(client, sha, size)
+            except (SyncError, StorageError, OSError) as exc:
+                self.fail("blobs", exc)
+                if isinstance(exc, Unreachable):
+                    return
+
+    def _pull_blob(self, client: ServerClient, sha: str, size: int) -> None:
+        if not self.blobs.has(sha):
+            partial_dir = self.cfg.blob_dir / ".partial"
+            partial_dir.mkdir(parents=True, exist_ok=True)
+            part = partial_dir / sha
+            with part.open("ab+") as f:
+                client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
+                f.flush()
+            try:
+                with part.open("rb") as f:
+                    self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
+            finally:
+                # a damaged download is never visible and is fetched afresh next run
                 part.unlink(missing_ok=True)
-                self.report.blobs_fetched += 1
-            with self.session.begin():
-                mark_blob_present(self.session, sha)
-        if bad:
-            raise bad[0]
+            self.report.blobs_fetched += 1
+        with self.session.begin():
+            mark_blob_present(self.session, sha)
 
     def collect_blobs(self) -> None:
         with self.session.begin():
@@ -303,6 +332,8 @@ class TerminalSync:
                     part.unlink(missing_ok=True)
 
     def pull(self, client: ServerClient) -> None:
+        """Manifest, lists, feed, attachments, collection. Without an accepted manifest nothing else of the
+        pull can be trusted; past it, each part fails alone and the next still runs."""
         manifest = self.check_manifest(client.request("GET", "/v1/manifest", "下载清单"))
         with self.session.begin():
             kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
@@ -311,51 +342,88 @@ class TerminalSync:
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
         self.pull_lists(client, manifest)
-        self.pull_feed(client, manifest)
+        try:
+            self.pull_feed(client, manifest)
+        except (SyncError, StorageError, OSError, DBAPIError) as exc:
+            self.fail("feed", exc)
+            if isinstance(exc, Unreachable):
+                return
         self.pull_blobs(client)
         self.collect_blobs()
 
     # -- push ------------------------------------------------------------------------------------------
     def push_outbox(self, client: ServerClient) -> None:
+        """Deliver due outbox entries. An entry counts as delivered only when the answer proves it
+        (:func:`sync.schema.ack_problem`); any other answer keeps the entry, payload and all, and records
+        why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push."""
+        try:
+            self._push(client)
+        finally:
+            self.purge()
+
+    def _push(self, client: ServerClient) -> None:
+        done: set[int] = set()
         while True:
             with self.session.begin():
                 batch = [
                     (e.id, e.kind, e.idempotency_key, e.payload)
                     for e in outbox.due(self.session, self._now(), limit=20)
+                    if e.id not in done
                 ]
             if not batch:
                 return
             for entry_id, kind, key, payload in batch:
+                done.add(entry_id)
+                body = json.loads(payload or "{}")
                 try:
                     answer = client.request(
                         "POST",
                         f"/v1/submissions/{kind}",
                         "发送" + {"application": "申请"}.get(kind, "数据"),
-                        body=json.loads(payload or "{}"),
+                        body=body,
                         headers={IDEMPOTENCY_HEADER: key},
                         cap=64 * 1024,
                     )
+                    tracking_no = _tracking_no(body) if kind == "application" else None
+                    problem = schema.ack_problem(kind, key, tracking_no, answer)
+                except schema.BadAnswer as exc:  # a 2xx whose body is not even JSON proves nothing
+                    problem = str(exc)
                 except SyncError as exc:
-                    with self.session.begin():
-                        entry = self.session.get(outbox.OutboxEntry, entry_id)
-                        if entry is not None:
-                            outbox.mark_failed(entry, str(exc), self._now())
+                    self._entry_failed(entry_id, str(exc))
                     if not (isinstance(exc, StatusError) and 400 <= exc.status < 500):
                         raise  # offline or server trouble: stop for now, retry with backoff
                     log.warning("server refused outbox entry %s (%s): %s", entry_id, kind, exc)
                     self.report.errors.append(str(exc))
                     continue
+                if problem is not None:
+                    log.warning("outbox entry %s (%s) not acknowledged: %s", entry_id, kind, problem)
+                    self._entry_failed(entry_id, f"服务器回应不能证明已收到，本条保留待重发：{problem}")
+                    self.report.errors.append(f"发送{kind}：{problem}")
+                    continue
                 with self.session.begin():
                     entry = self.session.get(outbox.OutboxEntry, entry_id)
                     if entry is not None:
-                        outbox.mark_acked(entry, answer if isinstance(answer, dict) else None, self._now())
+                        outbox.mark_acked(entry, answer, self._now())
                 self.report.pushed += 1
                 if kind == "application":
-                    # The server has it: the terminal's copy of the personal data goes now (a crash here is
-                    # caught by the applications service's own housekeeping at start-up).
-                    from kiosk.applications.service import purge_delivered
+                    self.purge()  # the server has it: the terminal's copy of the personal data goes now
 
-                    purge_delivered(self.session)
+    def _entry_failed(self, entry_id: int, why: str) -> None:
+        with self.session.begin():
+            entry = self.session.get(outbox.OutboxEntry, entry_id)
+            if entry is not None:
+                outbox.mark_failed(entry, why, self._now())
+
+    def purge(self) -> None:
+        """Drop the personal data of every acknowledged application (idempotent: also the start of a run,
+        so a crash between an acknowledgement and its purge is made good by the next run)."""
+        from kiosk.applications.service import purge_delivered
+
+        try:
+            purge_delivered(self.session)
+        except (DBAPIError, OSError) as exc:
+            self.session.rollback()
+            self.fail("purge", exc)
 
     def heartbeat(self, client: ServerClient) -> None:
         with self.session.begin():
@@ -384,17 +452,30 @@ class TerminalSync:
         )
 
     # -- the run ---------------------------------------------------------------------------------------
+    def fail(self, part: str, exc: BaseException) -> None:
+        """Record a part's failure in plain Chinese (the report, hence sync state); the run goes on."""
+        message = describe_failure(part, exc)
+        if isinstance(exc, KioskError | OSError | DBAPIError):
+            log.warning("sync %s failed: %s", part, message)
+        else:
+            log.error("sync %s failed unexpectedly (%s)", part, type(exc).__name__, exc_info=exc)
+        self.report.errors.append(message)
+
     def run(self, client: ServerClient) -> SyncReport:
+        """Purge, pull, push, heartbeat: each part runs whatever the one before it did."""
+        self.purge()
         for step in (self.pull, self.push_outbox, self.heartbeat):
             try:
                 step(client)
-            except (SyncError, BlobIntegrityError) as exc:
-                log.warning("sync step %s failed: %s", step.__name__, exc)
-                self.report.errors.append(str(exc))
-                if isinstance(exc, NetworkError):
-                    break
-        with self.session.begin():
-            record_attempt(self.session, error=self.report.error, now=self._now())
+            except Exception as exc:  # one part's failure, whatever it is, must not stop the others
+                self.session.rollback()
+                self.fail(step.__name__, exc)
+        try:
+            with self.session.begin():
+                record_attempt(self.session, error=self.report.error, now=self._now())
+        except (DBAPIError, OSError) as exc:  # disk full: the report still carries it to the caller
+            self.session.rollback()
+            self.fail("state", exc)
         return self.report
 
     def close(self) -> None:

@@ -18,14 +18,21 @@ import httpx
 
 from kiosk.config import Config
 from kiosk.errors import NetworkError, ServerError
+from sync import schema
 
 USER_AGENT = "zwgk-kiosk-sync/1"
 
 
+class Unreachable(NetworkError):
+    """No connection to the server at all (refused, unresolvable, TLS failure, connect timeout)."""
+
+
 def _transport_error(what: str, exc: httpx.TransportError) -> NetworkError:
     if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
-        return NetworkError(f"{what}：无法连接服务器（服务器证书无法验证，请检查 CA 证书配置）")
-    return NetworkError(f"{what}：无法连接服务器（{type(exc).__name__}）")
+        return Unreachable(f"{what}：无法连接服务器（服务器证书无法验证，请检查 CA 证书配置）")
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return Unreachable(f"{what}：无法连接服务器（{type(exc).__name__}）")
+    return NetworkError(f"{what}：与服务器的连接中断（{type(exc).__name__}）")
 
 
 class StatusError(ServerError):
@@ -124,10 +131,7 @@ class ServerClient:
             raise NetworkError(f"{what}：连接服务器超时") from None
         except httpx.TransportError as exc:
             raise _transport_error(what, exc) from None
-        try:
-            return json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise NetworkError(f"{what}：服务器回应不完整或不是 JSON") from None
+        return schema.loads(data, what)
 
     def download(self, path: str, out: BinaryIO, offset: int, size: int, what: str) -> None:
         """Append bytes ``offset..size`` of a blob to ``out`` (resuming with Range); never more than ``size``."""

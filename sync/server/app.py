@@ -77,6 +77,15 @@ def _iso(t: dt.datetime) -> str:
     return t.replace(microsecond=0).isoformat() + "Z"
 
 
+def _with_key(stored: str, key: str) -> str:
+    """A stored answer naming its idempotency key (answers stored before the key was part of them lack it)."""
+    answer = json.loads(stored)
+    if isinstance(answer, dict) and "idempotency_key" not in answer:
+        answer["idempotency_key"] = key
+        return json.dumps(answer, ensure_ascii=False)
+    return stored
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -420,11 +429,16 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         )
         if stored is not None:
             log.info("replayed %s answer to terminal %s (key %s…)", kind, t.id, key[:12])
-            return json_text(stored, headers={"Idempotent-Replayed": "true"})
+            return json_text(_with_key(stored, key), headers={"Idempotent-Replayed": "true"})
         payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, t)
         now = utcnow()
         extra = validate(kind, payload, t, now)
-        response: dict[str, Any] = {"status": "accepted", "kind": kind, "received_at": _iso(now)}
+        response: dict[str, Any] = {
+            "status": "accepted",
+            "kind": kind,
+            "idempotency_key": key,
+            "received_at": _iso(now),
+        }
         if kind == "heartbeat":
             term = session.get(Terminal, t.id)
             assert term is not None
@@ -480,7 +494,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             )
             if stored is None:
                 raise ApiError(409, "conflict", "conflicting submission") from None
-            return json_text(stored, headers={"Idempotent-Replayed": "true"})
+            return json_text(_with_key(stored, key), headers={"Idempotent-Replayed": "true"})
         log.info("accepted %s from terminal %s (key %s…)", kind, t.id, key[:12])
         return json_text(text)
 

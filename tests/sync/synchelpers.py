@@ -44,3 +44,58 @@ def kv(db: Path, key: str) -> str | None:
         return row[0] if row else None
     finally:
         con.close()
+
+
+def submit_application(cfg: Any, name: str = "李堃", what: str = "2025年度老旧小区改造资金使用情况") -> str:
+    """Submit one real application at terminal ``cfg`` (its mirror file); returns its tracking number."""
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.applications import service
+    from kiosk.applications.model import Applicant, ApplicantKind, Application, Delivery, IdType, Medium, RequestedInfo
+    from kiosk.db import open_engine, session_factory
+    from kiosk.mirror.models import Zone
+    from kiosk.workdays import WorkCalendar
+
+    app = Application(
+        applicant=Applicant(
+            kind=ApplicantKind.CITIZEN,
+            name=name,
+            id_type=IdType.RESIDENT_ID,
+            id_number="11010519491231002X",
+            phone="13912345678",
+            address="万宝街道1号",
+        ),
+        request=RequestedInfo(description=what),
+        media=(Medium.PAPER,),
+        delivery=(Delivery.COLLECT,),
+        pledge_accepted=True,
+        consent_personal_data=True,
+    )
+    engine = open_engine(cfg.db_path)
+    try:
+        with session_factory(engine)() as s:
+            issued = service.submit(
+                s,
+                app,
+                zone=Zone(code="wanbao", name="万宝", kind="street", prefix="WB"),
+                terminal_id=cfg.terminal.id,
+                now=datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8))),
+                calendar=WorkCalendar(),
+            )
+    finally:
+        engine.dispose()
+    assert issued.issued is not None
+    return issued.issued.tracking_no
+
+
+def application_state(db: Path, tracking_no: str) -> tuple[str, bool, str | None, str | None]:
+    """(status, personal data still held, outbox acked_at, outbox last_error) of one application."""
+    con = sqlite3.connect(db)
+    try:
+        status, payload, key = con.execute(
+            "SELECT status, payload, outbox_key FROM applications WHERE tracking_no = ?", (tracking_no,)
+        ).fetchone()
+        acked, err = con.execute("SELECT acked_at, last_error FROM outbox WHERE idempotency_key = ?", (key,)).fetchone()
+        return status, payload is not None, acked, err
+    finally:
+        con.close()

@@ -238,7 +238,7 @@ def test_page_with_an_entry_dropped_or_meant_for_another_zone_is_refused(server,
     engine = open_engine(own.db_path)
     runner = TerminalSync(own, engine)
     try:
-        entries, nxt = runner._verify_page(page, 0, 4)
+        entries, nxt, _remaining = runner._verify_page(page, 0, 4)
         assert [e["seq"] for e in entries] == [1, 2, 4] and nxt == 4
         dropped = dict(page, entries=[page["entries"][0], page["entries"][2]])
         with pytest.raises(SignatureError, match="missing or added"):
