@@ -261,27 +261,41 @@ class CategoriesPayload(Strict):
     items: Annotated[list[CategoryItem], Field(max_length=2000)]
 
 
+Year = Annotated[str, Field(pattern=r"^(19|20|21)\d{2}$")]
+
+
 class CalendarYear(Strict):
-    holidays: Annotated[list[IsoDate], Field(max_length=366)]
-    workdays: Annotated[list[IsoDate], Field(max_length=366)]
+    holidays: Annotated[list[IsoDate], Field(max_length=400)]
+    workdays: Annotated[list[IsoDate], Field(max_length=400)]
+    names: Annotated[dict[IsoDate, Text40], Field(max_length=400)] = {}
 
 
 class CalendarPayload(Strict):
-    """The working-day calendar. A calendar that fails any check is refused whole (the stored one stays)."""
+    """The working-day calendar (``sync/server/calendar.py`` builds it; ``kiosk.workdays`` counts with it).
+
+    A calendar that fails any check is refused whole and the stored one stays. Extend it here when the
+    calendar feed grows fields: unknown fields are dropped, never stored."""
 
     kind: Literal["calendar"]
     source: Text200 = ""
-    years: Annotated[dict[Annotated[str, Field(pattern=r"^(19|20|21)\d{2}$")], CalendarYear], Field(max_length=64)]
+    sources: Annotated[dict[Year, Text200], Field(max_length=64)] = {}
+    years: Annotated[dict[Year, CalendarYear], Field(max_length=64)]
 
-    def checked_years(self) -> dict[str, dict[str, list[str]]]:
-        """The years as stored; ValueError when a day lies outside its year or is both off and worked."""
-        out: dict[str, dict[str, list[str]]] = {}
+    def checked_years(self) -> dict[str, dict[str, Any]]:
+        """The years as stored; ValueError when a day lies outside its year (December before and January
+        after allowed, as the State Council's arrangements do) or is both off and worked."""
+        out: dict[str, dict[str, Any]] = {}
         for year, days in self.years.items():
-            if any(not d.startswith(f"{year}-") for d in (*days.holidays, *days.workdays)):
-                raise ValueError(f"calendar {year}: a day outside its year")
+            y = int(year)
+            first, last = dt.date(y - 1, 12, 1).isoformat(), dt.date(y + 1, 1, 31).isoformat()
+            if any(not first <= d <= last for d in (*days.holidays, *days.workdays, *days.names)):
+                raise ValueError(f"{year} 年的日历中有不属于该年的日期")
             if set(days.holidays) & set(days.workdays):
-                raise ValueError(f"calendar {year}: a day both a holiday and a make-up working day")
-            out[year] = {"holidays": sorted(set(days.holidays)), "workdays": sorted(set(days.workdays))}
+                raise ValueError(f"{year} 年的日历中有一天既放假又上班")
+            entry: dict[str, Any] = {"holidays": sorted(set(days.holidays)), "workdays": sorted(set(days.workdays))}
+            if days.names:
+                entry["names"] = dict(sorted(days.names.items()))
+            out[year] = entry
         return out
 
 

@@ -150,7 +150,8 @@ def test_a_mistyped_signed_document_is_refused(server, hostile: HostileServer, s
 BAD_CALENDARS = {
     "a day that is not a date": {"2026": {"holidays": ["2026-13-45"], "workdays": []}},
     "holidays is a string": {"2026": {"holidays": "2026-01-01", "workdays": []}},
-    "a day of another year": {"2026": {"holidays": ["2027-01-01"], "workdays": []}},
+    "a day of another year": {"2026": {"holidays": ["2027-03-01"], "workdays": []}},
+    "a name that is a number": {"2026": {"holidays": ["2026-01-01"], "workdays": [], "names": {"2026-01-01": 1}}},
     "year that is not a year": {"20x6": {"holidays": [], "workdays": []}},
     "a day both off and worked": {"2026": {"holidays": ["2026-01-04"], "workdays": ["2026-01-04"]}},
     "10,000 days": {"2026": {"holidays": ["2026-01-01"] * 10_000, "workdays": []}},
