@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import shutil
+import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ from sync.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
 __all__ = ["SyncReport", "SyncStatus", "lookup_application", "read_status", "sync_once"]
 
 log = logging.getLogger("sync.client")
+
+MIN_PAGE_ENTRIES = 10
 
 
 @dataclass
@@ -121,6 +124,7 @@ class TerminalSync:
         self.blobs = BlobStore(cfg.blob_dir)
         self.verifier: Verifier = load_verifier(Path(cfg.server.trust_key))
         self.now = now
+        self.max_page_size = page_size
         self.page_size = page_size
         self.printer_state = printer_state
         self.scope = "all" if cfg.terminal.mirror_all_zones else "own"
@@ -228,16 +232,30 @@ class TerminalSync:
 
     def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, int | None]:
         """Fetch and verify the page after ``cursor`` (touches no database: runs on the prefetch thread)."""
-        page = client.request(
-            "GET",
-            "/v1/changes",
-            "下载变更",
-            params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
-        )
+        started = time.monotonic()
+        try:
+            page = client.request(
+                "GET",
+                "/v1/changes",
+                "下载变更",
+                params={"after": cursor, "until": head, "limit": self.page_size, "scope": self.scope},
+            )
+        except NetworkError:
+            self.page_size = max(MIN_PAGE_ENTRIES, self.page_size // 4)  # smaller pages on a link this poor
+            raise
+        self._adapt_page_size(time.monotonic() - started, client.header_budget_s)
         try:
             return self._verify_page(page, cursor, head)
         except ValueError as exc:
             raise SignatureError(f"document: a signed record is malformed: {exc}") from None
+
+    def _adapt_page_size(self, elapsed: float, budget: float) -> None:
+        """Pages that take more than a third of the header budget halve; fast ones double (up to the
+        configured size): a slow link still advances page by page, a fast one is not held back."""
+        if elapsed > budget / 3:
+            self.page_size = max(MIN_PAGE_ENTRIES, self.page_size // 2)
+        elif elapsed < budget / 12:
+            self.page_size = min(self.max_page_size, self.page_size * 2)
 
     def pull_feed(self, client: ServerClient, manifest: dict[str, Any]) -> None:
         """Apply the feed up to the manifest's head, page by page, each page with its cursor in one
@@ -245,6 +263,9 @@ class TerminalSync:
         head = int(manifest["head_seq"])
         with self.session.begin():
             cursor = _kv_int(self.session, "sync.cursor")
+            learned = _kv_int(self.session, "sync.page_size")
+        if learned:
+            self.page_size = max(MIN_PAGE_ENTRIES, min(self.max_page_size, learned))
         self.report.cursor = cursor
         if cursor >= head:
             return
@@ -276,6 +297,7 @@ class TerminalSync:
                         kv_set(self.session, "sync.cursor", str(cursor))
                         behind = remaining if isinstance(remaining, int) else head - cursor
                         kv_set(self.session, "sync.behind", str(behind))
+                        kv_set(self.session, "sync.page_size", str(self.page_size))
                     self.report.pages += 1
                     self.report.cursor = cursor
             finally:
@@ -345,7 +367,11 @@ class TerminalSync:
         try:
             self.pull_feed(client, manifest)
         except (SyncError, StorageError, OSError, DBAPIError) as exc:
+            self.session.rollback()
             self.fail("feed", exc)
+            if isinstance(exc, NetworkError):  # the next run asks for the smaller pages this link can carry
+                with self.session.begin():
+                    kv_set(self.session, "sync.page_size", str(self.page_size))
             if isinstance(exc, Unreachable):
                 return
         self.pull_blobs(client)
