@@ -188,8 +188,12 @@ def _validate(cfg: Config, src: str) -> None:  # noqa: PLR0912 - one flat list o
             f'{src} [terminal]: content_pack = "demo" cannot be used with a server (a production terminal '
             "never shows demo content); remove the key"
         )
-    if st.max_failures < 1 or st.lockout_s < 0:
-        raise ConfigError(f"{src} [staff]: 'max_failures' must be ≥ 1 and 'lockout_s' ≥ 0")
+    try:
+        from kiosk.staff import check_settings
+
+        check_settings(st.max_failures, st.lockout_s)
+    except ValueError as exc:
+        raise ConfigError(f"{src} [staff]: {exc}") from None
     names: set[str] = set()
     for i, p in enumerate(cfg.printers):
         where = f"{src} [[printers]] #{i + 1}"

@@ -12,6 +12,7 @@ the newest revision, so a terminal upgraded in the field migrates and keeps its 
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -47,13 +48,42 @@ def _on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and its parents) and make it 0700: the data folder holds applicants' data."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _chmod(path, 0o700)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` if missing as 0600 and make an existing one 0600 (SQLite gives its -wal and -shm
+    files the database file's mode)."""
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+    os.close(fd)
+    _chmod(path, 0o600)
+    for side in ("-wal", "-shm", "-journal"):
+        extra = path.with_name(path.name + side)
+        if extra.exists():
+            _chmod(extra, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    """Tighten ``path`` to ``mode`` where this user owns it (a folder given by IT and owned by root stays)."""
+    try:
+        st = path.lstat()
+        if st.st_uid == os.geteuid() and (st.st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:
+        pass
+
+
 def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     """An engine on the SQLite file at ``path`` with the terminal's pragmas (no migration)."""
     path = Path(path)
     if read_only:
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)
         url = f"sqlite:///{path}"
     engine = create_engine(
         url,

@@ -17,9 +17,11 @@ A log folder that cannot be written never stops the kiosk: the file log is skipp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,6 +102,16 @@ def file_logger(name: str, log_dir: Path) -> logging.Logger:
     return logger
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files readable by the service user only (0600), the first one and every one after a rollover."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = True) -> Path | None:
     """Send the root logger's records to ``log_dir/kiosk.log`` as JSON lines (idempotent).
 
@@ -117,8 +129,8 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = T
     if _our_handler(path) is not None:
         return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handler = PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError as exc:
         logging.getLogger(__name__).warning("file logging disabled: cannot write %s (%s)", path, exc.strerror)
         return None

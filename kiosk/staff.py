@@ -1,8 +1,19 @@
-"""Staff authentication: a PIN stored as a salted scrypt hash, with lockout after repeated failures.
+"""Staff authentication: a PIN stored as a salted scrypt hash, with a lockout that neither a restart nor
+the wall clock can lift.
 
-The hash format is ``scrypt$N$r$p$<salt b64>$<key b64>``. Failure counts and the lockout deadline are
-kept by :class:`StaffGate` in memory and persisted by the caller if it wishes (the UI keeps them in the
-terminal's key-value state so a restart does not reset a lockout).
+The hash format is ``scrypt$N$r$p$<salt b64>$<key b64>``; a PIN is 6 to 12 digits (10⁶ PINs: with five
+tries per lockout and lockouts that double each round, guessing one takes years, where a 4-digit PIN fell
+within a week).
+
+:class:`StaffGate` checks PINs and locks after ``max_failures`` wrong ones in a row, for ``lockout_s`` the
+first time and twice as long each further round (capped at a day) until a right PIN is entered. Its time
+is a :class:`StaffClock`: seconds of the terminal's running time, accumulated in the database from
+``CLOCK_BOOTTIME`` deltas (which the wall clock cannot move, and which keep counting through suspend).
+Setting the date back or forward changes nothing; powering off pauses the lockout (it resumes at the
+next start), and a restart does not reset it. :func:`check_pin` and :func:`seconds_locked` load the gate's
+state from the key-value table, act, and store it, in one short transaction each (``kiosk.staff_lockout``
+keeps the names the app's adapters call). A stored state that
+cannot be read (edited by hand, half-written) counts as locked, never as unlocked.
 """
 
 from __future__ import annotations
@@ -10,18 +21,30 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 _N, _R, _P = 16384, 8, 1
+MIN_PIN_DIGITS, MAX_PIN_DIGITS = 6, 12
+MIN_LOCKOUT_S = 30
+MAX_LOCKOUT_S = 24 * 3600
+MAX_FAILURES_BOUNDS = (1, 10)
+
+KV_STATE = "staff.pin_gate"  # {"failures": n, "rounds": n, "locked_until": t} on the StaffClock
+KV_CLOCK = "staff.clock"  # {"elapsed": s, "boot": boot id, "mark": CLOCK_BOOTTIME at the last save}
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """A salted scrypt hash of ``pin`` for the configuration file."""
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
-        raise ValueError("a staff PIN is 4 to 12 digits")
+    """A salted scrypt hash of ``pin`` (6 to 12 digits) for the configuration file."""
+    if not pin.isascii() or not pin.isdigit() or not MIN_PIN_DIGITS <= len(pin) <= MAX_PIN_DIGITS:
+        raise ValueError(f"a staff PIN is {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits")
     salt = salt if salt is not None else os.urandom(16)
     key = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     b64 = base64.b64encode
@@ -44,16 +67,85 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(got, want)
 
 
+def check_settings(max_failures: int, lockout_s: int) -> None:
+    """ValueError unless the lockout settings are within their bounds (``lockout_s = 0`` is refused)."""
+    lo, hi = MAX_FAILURES_BOUNDS
+    if isinstance(max_failures, bool) or not lo <= max_failures <= hi:
+        raise ValueError(f"max_failures must be {lo} to {hi}")
+    if isinstance(lockout_s, bool) or not MIN_LOCKOUT_S <= lockout_s <= MAX_LOCKOUT_S:
+        raise ValueError(f"lockout_s must be {MIN_LOCKOUT_S} to {MAX_LOCKOUT_S} seconds")
+
+
+# -- time that the wall clock cannot move ------------------------------------------------------------------
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+
+
+def _boottime() -> float:
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(clock) if clock is not None else time.monotonic()
+
+
+@dataclass
+class StaffClock:
+    """Seconds of running time, persisted: ``elapsed`` plus the ``CLOCK_BOOTTIME`` delta since ``mark``
+    in this boot. ``boottime`` and ``boot_id`` are injectable for tests."""
+
+    elapsed: float = 0.0
+    boot: str = ""
+    mark: float = 0.0
+    boottime: Callable[[], float] = field(default=_boottime, repr=False)
+    boot_id: Callable[[], str] = field(default=_boot_id, repr=False)
+
+    def now(self) -> float:
+        """Advance to the present and return it (never less than before)."""
+        here, t = self.boot_id(), self.boottime()
+        if here == self.boot and t >= self.mark:
+            self.elapsed += t - self.mark
+        # another boot (or a clock that went back): the time powered off is not counted
+        self.boot, self.mark = here, t
+        return self.elapsed
+
+    def dump(self) -> str:
+        return json.dumps({"elapsed": round(self.elapsed, 3), "boot": self.boot, "mark": round(self.mark, 3)})
+
+    @classmethod
+    def load(cls, raw: str | None, **kw: Any) -> StaffClock:
+        """The stored clock; ValueError when it cannot be read."""
+        if raw is None:
+            return cls(**kw)
+        d = json.loads(raw)
+        elapsed, boot, mark = d["elapsed"], d["boot"], d["mark"]
+        for v in (elapsed, mark):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1e12:
+                raise ValueError("clock out of range")
+        if not isinstance(boot, str):
+            raise ValueError("boot id")
+        return cls(float(elapsed), boot, float(mark), **kw)
+
+
+# -- the gate ----------------------------------------------------------------------------------------------
 @dataclass
 class StaffGate:
-    """Checks PINs and locks staff mode for ``lockout_s`` after ``max_failures`` wrong PINs in a row."""
+    """Checks PINs; locks after ``max_failures`` wrong PINs in a row for ``lockout_s`` × 2^(round − 1)."""
 
     pin_hash: str
     max_failures: int = 5
     lockout_s: int = 300
     clock: Callable[[], float] = time.monotonic
     failures: int = 0
+    rounds: int = 0  # lockouts since the last right PIN
     locked_until: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_settings(self.max_failures, self.lockout_s)
+
+    def lockout_for(self, rounds: int) -> float:
+        """The length of the ``rounds``-th lockout."""
+        return float(min(MAX_LOCKOUT_S, self.lockout_s * 2 ** min(max(rounds - 1, 0), 20)))
 
     def seconds_locked(self) -> int:
         """Seconds left in the current lockout (0 when not locked)."""
@@ -63,11 +155,92 @@ class StaffGate:
         """Check ``pin``; a locked gate refuses without checking."""
         if self.seconds_locked() > 0:
             return False
-        if verify_pin(pin, self.pin_hash):
-            self.failures = 0
+        if len(pin) >= MIN_PIN_DIGITS and verify_pin(pin, self.pin_hash):
+            self.failures = self.rounds = 0
             return True
         self.failures += 1
         if self.failures >= self.max_failures:
-            self.locked_until = self.clock() + self.lockout_s
+            self.rounds += 1
+            self.locked_until = self.clock() + self.lockout_for(self.rounds)
             self.failures = 0
         return False
+
+    def state(self) -> str:
+        return json.dumps({"failures": self.failures, "rounds": self.rounds, "locked_until": self.locked_until})
+
+    def restore(self, raw: str | None) -> None:
+        """Take the stored state; one that cannot be read locks the gate for a full further round."""
+        if raw is None:
+            self.failures, self.rounds, self.locked_until = 0, 0, 0.0
+            return
+        try:
+            d = json.loads(raw)
+            failures, rounds, until = d["failures"], d["rounds"], d["locked_until"]
+            ints_ok = all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10_000 for v in (failures, rounds)
+            )
+            if not ints_ok or isinstance(until, bool) or not isinstance(until, int | float) or not 0 <= until < 1e12:
+                raise ValueError("out of range")
+            self.failures, self.rounds, self.locked_until = failures, rounds, float(until)
+        except (ValueError, KeyError, TypeError):
+            self._lock_on_corruption()
+
+    def _lock_on_corruption(self) -> None:
+        self.failures = 0
+        self.rounds = max(self.rounds, 1) + 1
+        self.locked_until = self.clock() + self.lockout_for(self.rounds)
+
+
+def _kv(session: Session, key: str) -> str | None:
+    from kiosk.mirror.store import kv_get
+
+    value = kv_get(session, key)
+    return value if isinstance(value, str) or value is None else repr(value)
+
+
+def _persisted(session: Session, gate: StaffGate, clock_kw: dict[str, Any]) -> StaffClock:
+    """Bind ``gate`` to the stored clock and restore its stored state (inside the caller's transaction)."""
+    try:
+        clock = StaffClock.load(_kv(session, KV_CLOCK), **clock_kw)
+        corrupt_clock = False
+    except (ValueError, KeyError, TypeError):
+        clock, corrupt_clock = StaffClock(**clock_kw), True
+    gate.clock = clock.now
+    gate.restore(_kv(session, KV_STATE))
+    if corrupt_clock:
+        gate._lock_on_corruption()
+    return clock
+
+
+def _store(session: Session, gate: StaffGate, clock: StaffClock) -> None:
+    from kiosk.mirror.store import kv_set
+
+    clock.now()
+    kv_set(session, KV_CLOCK, clock.dump())
+    kv_set(session, KV_STATE, gate.state())
+
+
+def check_pin(session: Session, gate: StaffGate, pin: str, **clock_kw: Any) -> bool:
+    """Try ``pin`` against the persisted gate and persist the outcome (commits ``session``)."""
+    try:
+        clock = _persisted(session, gate, clock_kw)
+        ok = gate.try_pin(pin)
+        _store(session, gate, clock)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return ok
+
+
+def seconds_locked(session: Session, gate: StaffGate, **clock_kw: Any) -> int:
+    """Seconds left in the persisted lockout; the clock's progress is stored too (commits ``session``)."""
+    try:
+        clock = _persisted(session, gate, clock_kw)
+        left = gate.seconds_locked()
+        _store(session, gate, clock)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return left

@@ -9,6 +9,7 @@ session. Keys (all text):
     sync.manifest_expires_at  that manifest's expiry, ISO UTC; past it the mirror is "frozen"
     sync.manifest_head        the feed head that manifest announced
     sync.behind               feed entries known but not yet applied
+    sync.page_size            feed entries per page this link carries (adapted by the client)
     sync.last_success_at      ISO UTC of the last complete sync
     sync.last_attempt_at      ISO UTC of the last attempt
     sync.last_error           the last failure in plain Chinese ("" after a success)

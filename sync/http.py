@@ -270,7 +270,7 @@ class ServerClient:
                     raise self._error(resp, what)
                 data = b"".join(self._body(resp, cap, what))
         except httpx.TimeoutException:
-            raise NetworkError(f"{what}：连接服务器超时") from None
+            raise NetworkError(f"{what}：服务器回应太慢或连接超时，已中止") from None
         except httpx.TransportError as exc:
             raise _transport_error(what, exc) from None
         finally:
@@ -296,7 +296,7 @@ class ServerClient:
                 for chunk in self._body(resp, size - offset, what):
                     out.write(chunk)
         except httpx.TimeoutException:
-            raise NetworkError(f"{what}：连接服务器超时") from None
+            raise NetworkError(f"{what}：服务器回应太慢或连接超时，已中止") from None
         except httpx.TransportError as exc:
             raise _transport_error(what, exc) from None
         finally:

@@ -3,7 +3,6 @@ the steps' fields, and the staff lockout persisted in the terminal's kv table (r
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from kiosk.applications.form import application_from_wizard
 from kiosk.applications.validation import uscc_check_char, validate
 from kiosk.errors import ValidationError
 from kiosk.staff import StaffGate, hash_pin
-from kiosk.staff_lockout import check_pin_persisted, load_lockout
+from kiosk.staff_lockout import check_pin_persisted, seconds_locked
 from ui.vm_application import KIND, blank_values, fields_of_step, to_application_json
 
 
@@ -65,13 +64,12 @@ def test_empty_required_fields_get_the_cores_messages_keyed_like_the_fields() ->
 def test_a_lockout_is_persisted_and_survives_a_new_gate(engine: Any) -> None:
     session = Session(engine)
     pin_hash = hash_pin("246810", salt=b"0123456789abcdef")
-    gate = StaffGate(pin_hash, max_failures=2, lockout_s=600, clock=time.time)
-    assert not check_pin_persisted(session, gate, "1111")
-    assert load_lockout(session)[0] == 1
-    assert not check_pin_persisted(session, gate, "2222")
-    failures, until = load_lockout(session)
-    assert failures == 0 and until > time.time() + 590
+    gate = StaffGate(pin_hash, max_failures=2, lockout_s=600)
+    assert not check_pin_persisted(session, gate, "111111")
+    assert gate.failures == 1
+    assert not check_pin_persisted(session, gate, "222222")
+    assert gate.failures == 0 and seconds_locked(session, gate) > 590
 
-    restarted = StaffGate(pin_hash, max_failures=2, lockout_s=600, clock=time.time)
+    restarted = StaffGate(pin_hash, max_failures=2, lockout_s=600)
     assert not check_pin_persisted(session, restarted, "246810"), "the right PIN is refused while locked"
-    assert restarted.seconds_locked() > 590
+    assert seconds_locked(session, restarted) > 590

@@ -38,6 +38,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS search_docs")
+    # Back to 0002's layout exactly (empty: the older program re-indexes when it finds no index version).
     op.execute("DROP TABLE IF EXISTS search_fts")
+    op.execute("DROP TABLE IF EXISTS search_docs")
+    op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(title, docnum, body, py, content='', tokenize='ascii')")
+    op.execute(
+        "CREATE TABLE search_docs ("
+        "doc_rowid INTEGER PRIMARY KEY, "
+        "doc_number_norm TEXT NOT NULL DEFAULT '', "
+        "initials TEXT NOT NULL DEFAULT '')"
+    )
+    op.execute("CREATE INDEX ix_search_docs_doc_number_norm ON search_docs(doc_number_norm)")
     op.execute("DELETE FROM kv WHERE key = 'search.index_version'")

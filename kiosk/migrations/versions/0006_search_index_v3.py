@@ -38,6 +38,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Back to 0005's layout exactly (empty; the older program re-indexes when it finds no index version).
     op.execute("DROP TABLE IF EXISTS search_title")
     op.execute("DROP TABLE IF EXISTS search_text")
+    op.execute(
+        "CREATE VIRTUAL TABLE search_fts USING fts5("
+        "title, title1, docnum, body, py, meta, content='', tokenize='ascii')"
+    )
+    op.execute("DELETE FROM search_docs")
     op.execute("DELETE FROM kv WHERE key = 'search.index_version'")

@@ -40,4 +40,5 @@ def downgrade() -> None:
     # The 0008 layout; its rows are re-made by a full rebuild when the older program opens the mirror
     # (the index version it finds is not its own).
     _recreate(with_pinyin=False)
+    op.execute("INSERT INTO search_title(search_title, rank) VALUES ('pgsz', 4050)")  # 0008's page size
     op.execute("DELETE FROM kv WHERE key IN ('search.index_version', 'search.title_version')")
