@@ -9,11 +9,12 @@ within a week).
 first time and twice as long each further round (capped at a day) until a right PIN is entered. Its time
 is a :class:`StaffClock`: seconds of the terminal's running time, accumulated in the database from
 ``CLOCK_BOOTTIME`` deltas (which the wall clock cannot move, and which keep counting through suspend).
-Setting the date back or forward changes nothing; powering off pauses the lockout (it resumes at the
-next start), and a restart does not reset it. :func:`check_pin` and :func:`seconds_locked` load the gate's
-state from the key-value table, act, and store it, in one short transaction each (``kiosk.staff_lockout``
-keeps the names the app's adapters call). A stored state that
-cannot be read (edited by hand, half-written) counts as locked, never as unlocked.
+Setting the date back or forward changes nothing; a restart does not reset a lockout; after a reboot the
+time since that boot counts and the time powered off does not (the lockout only gets longer). The clock
+is stored at every PIN attempt. :func:`check_pin` loads the gate's state from the key-value table, tries
+the PIN and stores the outcome in one short transaction; :func:`seconds_locked` only reads
+(``kiosk.staff_lockout`` keeps the names the app's adapters call). A stored state that cannot be read
+(edited by hand, half-written) counts as locked, never as unlocked.
 """
 
 from __future__ import annotations
@@ -105,7 +106,10 @@ class StaffClock:
         here, t = self.boot_id(), self.boottime()
         if here == self.boot and t >= self.mark:
             self.elapsed += t - self.mark
-        # another boot (or a clock that went back): the time powered off is not counted
+        elif t >= 0:
+            # another boot: CLOCK_BOOTTIME counts from this boot's start, so the time since it is known
+            # (the time powered off is not counted)
+            self.elapsed += t
         self.boot, self.mark = here, t
         return self.elapsed
 
@@ -234,13 +238,7 @@ def check_pin(session: Session, gate: StaffGate, pin: str, **clock_kw: Any) -> b
 
 
 def seconds_locked(session: Session, gate: StaffGate, **clock_kw: Any) -> int:
-    """Seconds left in the persisted lockout; the clock's progress is stored too (commits ``session``)."""
-    try:
-        clock = _persisted(session, gate, clock_kw)
-        left = gate.seconds_locked()
-        _store(session, gate, clock)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return left
+    """Seconds left in the persisted lockout (read-only: runs on a reader session; :func:`check_pin`
+    stores the clock's progress)."""
+    _persisted(session, gate, clock_kw)
+    return gate.seconds_locked()

@@ -12,7 +12,7 @@ from kiosk.staff import StaffGate
 
 
 def seconds_locked(session: Session, gate: StaffGate) -> int:
-    """Seconds left in the persisted lockout (0 when not locked); loads it into ``gate`` (commits)."""
+    """Seconds left in the persisted lockout (0 when not locked); loads it into ``gate`` (read-only)."""
     return staff.seconds_locked(session, gate)
 
 

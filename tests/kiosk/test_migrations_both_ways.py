@@ -23,13 +23,31 @@ def _alembic(db: Path) -> tuple[AlembicConfig, object]:
     return cfg, engine
 
 
-def _schema(db: Path) -> list[tuple[str, str, str]]:
+def _schema(db: Path) -> list[tuple[object, ...]]:
+    """Every table's columns, indexes (with their columns and uniqueness) and foreign keys as SQLite
+    reports them, plus the DDL of virtual tables, views and triggers: the same schema compares equal
+    whatever the order of constraints in the DDL text (a batch migration re-creates a table)."""
     con = sqlite3.connect(db)
     try:
-        rows = con.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        out: list[tuple[object, ...]] = []
+        for kind, name, sql in con.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"):
+            if name == "alembic_version":
+                continue
+            ddl = " ".join((sql or "").replace('"', "").split())
+            if kind == "table" and not ddl.upper().startswith("CREATE VIRTUAL"):
+                out.append(("columns", name, tuple(con.execute(f"PRAGMA table_xinfo('{name}')"))))
+                out.append(("fks", name, tuple(sorted(con.execute(f"PRAGMA foreign_key_list('{name}')")))))
+                for _seq, iname, unique, origin, partial in con.execute(f"PRAGMA index_list('{name}')"):
+                    cols = tuple(r[2] for r in con.execute(f"PRAGMA index_info('{iname}')"))
+                    label = iname if origin == "c" else f"auto:{cols}"  # auto-indexes are named by position
+                    out.append(("index", name, label, unique, origin, partial, cols))
+            elif kind != "index":
+                out.append((kind, name, ddl))
+            elif sql:  # a CREATE INDEX statement (its columns are compared above)
+                out.append(("index-ddl", name, ddl))
+        return sorted(out, key=repr)
     finally:
         con.close()
-    return sorted((t, n, " ".join((s or "").split())) for t, n, s in rows if n != "alembic_version")
 
 
 def _steps() -> list[tuple[str, str]]:

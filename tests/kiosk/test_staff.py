@@ -84,7 +84,8 @@ def test_a_lockout_survives_restart_and_reboot(factory) -> None:
     check_pin(factory, StaffGate(HASH, max_failures=1, lockout_s=600), "000000", **m.kw())
     m.t += 100
     assert seconds_locked(factory, StaffGate(HASH, 1, 600), **m.kw()) == 500  # a restart of the app
-    m.boot, m.t = "boot-2", 5.0  # a reboot: CLOCK_BOOTTIME starts again near zero
+    assert not check_pin(factory, StaffGate(HASH, 1, 600), PIN, **m.kw())  # refused, and the clock stored
+    m.boot, m.t = "boot-2", 0.0  # a reboot: CLOCK_BOOTTIME starts again at zero
     assert seconds_locked(factory, StaffGate(HASH, 1, 600), **m.kw()) == 500, "powered-off time does not count"
     m.t += 500
     gate = StaffGate(HASH, 1, 600)
