@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kiosk.db import Base
@@ -70,10 +70,14 @@ def due(session: Session, now: datetime | None = None, limit: int = 50) -> list[
 
 
 def pending_count(session: Session) -> int:
-    from sqlalchemy import func
-
     stmt = select(func.count()).select_from(OutboxEntry).where(OutboxEntry.acked_at.is_(None))
     return int(session.scalar(stmt) or 0)
+
+
+def oldest_pending(session: Session) -> str | None:
+    """When the oldest entry not yet acknowledged was queued (ISO, UTC), or None when all are delivered."""
+    first = session.scalar(select(func.min(OutboxEntry.created_at)).where(OutboxEntry.acked_at.is_(None)))
+    return first.replace(microsecond=0).isoformat() + "Z" if first is not None else None
 
 
 def backoff_delay(attempts: int, rng: random.Random | None = None) -> float:

@@ -9,7 +9,11 @@ the kiosk starts. Each check answers one question with a verdict:
     database     the mirror opens, migrates to the newest schema and passes SQLite's integrity_check
     content      the mirror holds the terminal's zone and documents (or will be seeded on first start)
     printer      each configured printer answers (through printing/'s status API)
-    server       the district server answers an HTTP HEAD (through sync/'s client), when one is configured
+    server       the district server accepts this terminal's token (an authenticated GET of the manifest) and
+                 the manifest is signed by the trusted key, when one is configured
+    outbox       how many submissions wait to be sent, and the oldest one's time
+    calendar     this year's and next year's holidays are known (published by the server, or packaged)
+    service user run as root: the ``kiosk`` user owns the data folder and the configuration (mode 600)
     disk         free space in the data folder
 
 Verdicts are ``ok``, ``warn`` (works, but look at it), ``fail`` and ``skip`` (not checked, with the
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import json
 import shutil
 import struct
 import time
@@ -264,25 +269,137 @@ def check_printers(cfg: Config) -> list[CheckResult]:
     return out
 
 
-def check_server(cfg: Config) -> CheckResult:
+def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for each way a server fails
+    """An authenticated GET of the manifest, whose signature must be the trusted key's."""
     if not cfg.server.url:
         return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
-    http = _optional("sync.http")
-    if http is None:
+    http, signing = _optional("sync.http"), _optional("sync.signing")
+    if http is None or signing is None:
         return CheckResult("server", Verdict.SKIP, "not checked (sync not installed)")
+    where = f"{cfg.path or 'the configuration'}"
     try:
         with http.ServerClient(cfg) as client:
-            resp = client.http.head(SERVER_PROBE_PATH)
+            resp = client.http.get(SERVER_PROBE_PATH)
+            body = resp.content[:1_000_000]
     except Exception as exc:  # httpx's errors, a bad CA file, …: the reason, not a traceback
         return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
     code = resp.status_code
+    error = ""
+    try:
+        parsed = json.loads(body)
+        error = str(parsed.get("error", "")) if isinstance(parsed, dict) else ""
+    except ValueError:
+        parsed = None
+    if code == 401 and error == "terminal_revoked":
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: this terminal was revoked by district IT")
     if code in (401, 403):
         return CheckResult(
-            "server", Verdict.FAIL, f"{cfg.server.url} answers, but refuses this terminal's token (HTTP {code})"
+            "server",
+            Verdict.FAIL,
+            f"{cfg.server.url} refuses this terminal's token ([server] token in {where}; HTTP {code})",
         )
-    if code >= 500:
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers with an error (HTTP {code})")
-    return CheckResult("server", Verdict.OK, f"{cfg.server.url} answers (HEAD {SERVER_PROBE_PATH}: HTTP {code})")
+    if code != 200:
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
+    try:
+        verifier = signing.load_verifier(Path(cfg.server.trust_key))
+        manifest = verifier.verify(parsed, "manifest")
+    except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
+        return CheckResult(
+            "server",
+            Verdict.FAIL,
+            f"the manifest is not signed by the trusted key ([server] trust_key {cfg.server.trust_key}): "
+            f"{str(exc)[:160]}",
+        )
+    return CheckResult(
+        "server",
+        Verdict.OK,
+        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
+        f"{verifier.key_id}",
+    )
+
+
+def check_outbox(cfg: Config) -> CheckResult:
+    """What waits to reach the server: how many entries, and since when."""
+    if not cfg.db_path.exists():
+        return CheckResult("outbox", Verdict.SKIP, "no mirror yet")
+    from kiosk.db import make_engine, session_factory
+    from kiosk.outbox import oldest_pending, pending_count
+
+    engine = make_engine(cfg.db_path, read_only=True)
+    try:
+        with session_factory(engine)() as s:
+            count, oldest = pending_count(s), oldest_pending(s)
+    except Exception as exc:  # a table from an older schema, a damaged file: reported, not raised
+        return CheckResult("outbox", Verdict.FAIL, f"cannot read the outbox: {str(exc).splitlines()[0][:120]}")
+    finally:
+        engine.dispose()
+    if not count:
+        return CheckResult("outbox", Verdict.OK, "nothing waiting to be sent")
+    verdict = Verdict.WARN if cfg.server.url else Verdict.OK
+    return CheckResult("outbox", verdict, f"{count} waiting to be sent, the oldest since {oldest}")
+
+
+def check_calendar(cfg: Config) -> CheckResult:
+    """Reply deadlines need this year's and next year's holidays: from the server, else the package."""
+    import datetime as dt
+
+    from kiosk.workdays import WorkCalendar
+
+    published: Any = None
+    if cfg.db_path.exists():
+        from kiosk.calendar_store import load_calendar
+        from kiosk.db import make_engine, session_factory
+
+        engine = make_engine(cfg.db_path, read_only=True)
+        try:
+            with session_factory(engine)() as s:
+                published = load_calendar(s)
+        except Exception:  # the database check reports a bad mirror; here the package still answers
+            published = None
+        finally:
+            engine.dispose()
+    cal = WorkCalendar(published)
+    this = dt.datetime.now(dt.UTC).year
+    sources = {y: cal.year(y).source for y in (this, this + 1)}
+    detail = ", ".join(f"{y}: {src}" for y, src in sources.items())
+    if sources[this] == "statutory":
+        return CheckResult("calendar", Verdict.FAIL, f"{detail} (no published holidays for {this}: deadlines guessed)")
+    if sources[this + 1] == "statutory":
+        return CheckResult("calendar", Verdict.WARN, f"{detail} (next year's holidays not published yet)")
+    return CheckResult("calendar", Verdict.OK, detail)
+
+
+def check_service_user(cfg: Config) -> CheckResult:
+    """Run as root for a terminal that runs as a service user: that user must own what the kiosk writes."""
+    import os
+
+    if os.name != "posix" or os.geteuid() != 0 or cfg.path is None:
+        return CheckResult("service user", Verdict.SKIP, "not run as root")
+    import pwd
+
+    try:
+        user = pwd.getpwnam("kiosk")
+    except KeyError:
+        return CheckResult("service user", Verdict.SKIP, "no 'kiosk' user on this machine")
+    problems = []
+    for path, need in ((cfg.data_dir, os.W_OK), (cfg.path, os.R_OK)):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        if st.st_uid != user.pw_uid:
+            problems.append(f"{path} belongs to uid {st.st_uid}, not kiosk")
+        elif need == os.R_OK and st.st_mode & 0o077:
+            problems.append(f"{path} is readable by others (it holds the token): chmod 600")
+    if problems:
+        return CheckResult("service user", Verdict.FAIL, "; ".join(problems) + f" (`{_program()} install` fixes it)")
+    return CheckResult("service user", Verdict.OK, f"kiosk owns {cfg.data_dir} and {cfg.path}")
+
+
+def _program() -> str:
+    import sys
+
+    return sys.executable if getattr(sys, "frozen", False) else "python -m kiosk"
 
 
 # --------------------------------------------------------------------------------------------- disk
@@ -315,6 +432,9 @@ CHECKS: tuple[Check, ...] = (
     check_content,
     check_printers,
     check_server,
+    check_outbox,
+    check_calendar,
+    check_service_user,
     check_disk,
 )
 

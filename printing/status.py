@@ -20,6 +20,7 @@ A resident is only ever told :data:`RESIDENT_MESSAGE` (请联系工作人员); s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 REASONS = ("paper_out", "cover_open", "offline", "unreachable", "error", "unsupported", "interrupted", "partial")
@@ -80,3 +81,32 @@ class PrinterStatus:
         warn = "，纸将用尽，请准备更换纸卷" if self.paper_near_end else ""
         how = "" if self.two_way else "（单向连接：只能确认可接收打印任务）"
         return f"打印机就绪{warn}{how}"
+
+
+# The states the district's fleet page knows (sync heartbeat ``printer_state``), worst first.
+FLEET_STATES = ("paper_out", "cover_open", "offline", "unreachable", "error", "paper_low", "ready")
+
+
+def fleet_state(status: PrinterStatus) -> str:
+    """One word for the fleet page: ready, paper_low, paper_out, cover_open, offline, unreachable, error."""
+    if status.ready:
+        return "paper_low" if status.paper_near_end else "ready"
+    return status.reason if status.reason in FLEET_STATES else "error"
+
+
+def heartbeat_summary(names: list[str], status_of: Callable[[str], PrinterStatus]) -> str:
+    """``name=state;…`` for every configured printer (``none`` without printers), for the heartbeat.
+
+    ``status_of`` is the print service's status query (:meth:`printing.queue.PrintService.printer_status`);
+    a query that raises counts as ``unreachable``.
+    """
+    if not names:
+        return "none"
+    parts = []
+    for name in names:
+        try:
+            state = fleet_state(status_of(name))
+        except Exception:  # a backend bug must not stop the heartbeat; the page shows the printer as lost
+            state = "unreachable"
+        parts.append(f"{name}={state}")
+    return ";".join(parts)[:200]

@@ -455,6 +455,7 @@ class TerminalSync:
         with self.session.begin():
             status = read_status(self.session, self._now())
             printer = self.printer_state or kv_get(self.session, "printer.state", "unknown")
+            oldest = outbox.oldest_pending(self.session)
         try:
             free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
         except OSError:
@@ -468,6 +469,9 @@ class TerminalSync:
             "printer_state": printer,
             "free_disk_mb": free_mb,
             "pending_outbox": status.pending_outbox,
+            "outbox_oldest": oldest,
+            "last_error": (self.report.errors[0] if self.report.errors else None),
+            "sync_interval_s": self.cfg.server.sync_interval_s,
         }
         client.request(
             "POST",

@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--trust", type=Path, required=True, help="the district's public key (PEM)")
     p.add_argument("--out", type=Path, required=True, help="configuration file to write (.toml)")
     p.add_argument("--data", type=Path, help="data folder (default: the platform's per-user folder)")
-    p.add_argument("--id", help="terminal id (default: ZONE-kiosk)")
+    p.add_argument("--id", help="terminal id as the server named it (add-terminal prints it; default: ZONE-kiosk)")
     p.add_argument("--ca-bundle", type=Path, help="CA bundle to trust for the server's TLS certificate")
     p.add_argument("--mirror-all-zones", action="store_true", help="mirror every zone's documents")
     p.add_argument("--force", action="store_true", help="overwrite an existing configuration")

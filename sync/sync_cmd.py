@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.error else 0
 
 
+def _printer_summary(cfg: config_mod.Config) -> Callable[[], str] | None:
+    """Without the app, the heartbeat asks the configured printers themselves (printing's backends)."""
+    if not cfg.printers:
+        return None
+    from printing.backends import open_printer
+    from printing.status import heartbeat_summary
+
+    printers = {p.name: open_printer(p) for p in cfg.printers}
+    return lambda: heartbeat_summary(list(printers), lambda name: printers[name].status())
+
+
 def _forever(cfg: config_mod.Config) -> int:
     import threading
 
@@ -55,7 +67,7 @@ def _forever(cfg: config_mod.Config) -> int:
             flush=True,
         )
 
-    loop = SyncLoop(cfg, on_report=show)
+    loop = SyncLoop(cfg, on_report=show, printer_state=_printer_summary(cfg))
     loop.start()
     try:
         threading.Event().wait()

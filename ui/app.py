@@ -183,7 +183,7 @@ class KioskApp:
         if cfg.server.url:
             from sync.loop import SyncLoop
 
-            self.sync_loop = SyncLoop(cfg)
+            self.sync_loop = SyncLoop(cfg, printer_state=self._printer_summary)
         self.services = build_services(
             cfg,
             self.worker,
@@ -232,6 +232,15 @@ class KioskApp:
 
     def _start_printing_later(self, _nothing: object) -> None:
         self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
+
+    def _printer_summary(self) -> str:
+        """Sync thread, each heartbeat: every printer's state as the print service sees it now."""
+        from printing.status import heartbeat_summary
+
+        service = self.printing.peek()
+        if service is None:
+            return "starting"
+        return heartbeat_summary([p.name for p in self.config.printers], service.printer_status)
 
     def _print_service_failed(self, exc: BaseException) -> None:
         log.error("the print service did not start: %s", exc)

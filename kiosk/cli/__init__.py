@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "run": "ui.commands",
     "screenshot": "ui.commands",
     "self-test": "kiosk.cli.selftest_cmd",
+    "install": "kiosk.cli.install_cmd",
 }
 
 

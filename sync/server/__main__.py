@@ -245,6 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
         "--sync-interval", type=int, default=DEFAULT_SYNC_INTERVAL_S, help="seconds between syncs for new terminals"
     )
     sv.add_argument(
+        "--offline-after-missed",
+        type=int,
+        default=2,
+        help="heartbeats a terminal may miss (each 1.1 × its sync interval) before the fleet page says 离线",
+    )
+    sv.add_argument(
         "--trust-proxy",
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
@@ -289,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
                 manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
                 trust_proxy=args.trust_proxy,
                 sync_interval_s=args.sync_interval,
+                offline_after_missed=max(1, args.offline_after_missed),
             )
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.server import auth, console, console_publish, enrol, lifecycle, pages, public
+from sync.server import auth, console, console_publish, enrol, fleet, lifecycle, public
 from sync.server import calendar as cal
 from sync.server.db import (
     BlobRow,
@@ -149,12 +149,14 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S,
     trust_proxy: bool = False,
     sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S,
+    offline_after_missed: int = fleet.DEFAULT_MISSED,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer``.
 
     ``trust_proxy``: believe ``X-Forwarded-Proto``/``X-Forwarded-Host`` (the server runs behind a reverse
     proxy that sets them); the admin session cookie is ``Secure`` when the browser's side is TLS.
     ``sync_interval_s``: what newly enrolled terminals are told to use between syncs (and heartbeats).
+    ``offline_after_missed``: heartbeats a terminal may miss before the fleet page calls it 离线.
     """
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -430,6 +432,9 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         if stored is not None:
             log.info("replayed %s answer to terminal %s (key %s…)", kind, t.id, key[:12])
             return json_text(_with_key(stored, key), headers={"Idempotent-Replayed": "true"})
+        # Never hold the database (SQLite: the write lock, taken by every transaction) across an await: another
+        # request on this event loop would wait for it while blocking the loop this one needs to finish.
+        session.rollback()
         payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, t)
         now = utcnow()
         extra = validate(kind, payload, t, now)
@@ -644,7 +649,14 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
 
     @app.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
-    def fleet(request: Request, session: DB, _a: ItAccount) -> Response:
-        return auth.admin_headers(HTMLResponse(pages.fleet_page(session, head_seq(session), request)))
+    def fleet_page(request: Request, session: DB, _a: ItAccount) -> Response:
+        page = fleet.fleet_page(session, head_seq(session), request, missed=offline_after_missed)
+        return auth.admin_headers(HTMLResponse(page))
+
+    @app.get("/admin/api/fleet", summary="IT: the fleet of terminals as JSON (same data as /admin/fleet)")
+    def fleet_api(session: DB, _a: ItAccount) -> Response:
+        return auth.admin_headers(
+            JSONResponse(fleet.fleet_json(session, head_seq(session), missed=offline_after_missed))
+        )
 
     return app

@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -305,6 +306,21 @@ def _origin_ok(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
+def _session_account(request: Request) -> tuple[Account, str] | None:
+    """The account of the request's session and the session's CSRF token (refreshing its idle time)."""
+    with _state(request).make_session() as s:
+        found = _current(request, s)
+        if found is None:
+            return None
+        sess, acct = found
+        result = Account(acct.username, _roles(acct.roles)), sess.csrf
+        now = utcnow()
+        if now - sess.last_seen_at > dt.timedelta(seconds=60):
+            sess.last_seen_at = now
+            s.commit()
+        return result
+
+
 def require_account(*roles: str) -> Callable[[Request], Awaitable[Account]]:
     """A dependency: the logged-in :class:`Account` holding any of ``roles`` (none given: any account).
 
@@ -316,38 +332,32 @@ def require_account(*roles: str) -> Callable[[Request], Awaitable[Account]]:
 
     async def dependency(request: Request) -> Account:
         html_page = _wants_html(request) and request.method in ("GET", "HEAD")
-        st = _state(request)
-        with st.make_session() as s:
-            found = _current(request, s)
-            if found is None:
-                if html_page:
-                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    raise _NeedLogin(nxt)
-                raise _Refused(401, "unauthorized", "login required (/admin/login)", html_page=False)
-            sess, acct = found
-            account = Account(acct.username, _roles(acct.roles))
-            if roles and not account.roles & set(roles):
-                raise _Refused(403, "forbidden", "this page is not for your role", html_page)
-            if request.method in _UNSAFE:
-                token = request.headers.get("x-csrf-token")
-                if token is None and request.headers.get("content-type", "").startswith(
-                    ("application/x-www-form-urlencoded", "multipart/form-data")
-                ):
-                    form = await request.form()
-                    value = form.get("csrf")
-                    token = value if isinstance(value, str) else None
-                if not token or not hmac.compare_digest(token, sess.csrf) or not _origin_ok(request):
-                    path, who = request.url.path, acct.username
-                    log.warning("refused %s %s for %s: CSRF check failed", request.method, path, who)
-                    why = "the form was stale or not from this site; reload and try again"
-                    raise _Refused(403, "csrf", why, html_page)
-            now = utcnow()
-            if now - sess.last_seen_at > dt.timedelta(seconds=60):
-                sess.last_seen_at = now
-                s.commit()
-            request.state.admin_account = account
-            request.state.admin_csrf = sess.csrf
-            return account
+        token: str | None = None
+        if request.method in _UNSAFE:
+            token = request.headers.get("x-csrf-token")
+            if token is None and request.headers.get("content-type", "").startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")
+            ):
+                value = (await request.form()).get("csrf")  # read before the database is touched
+                token = value if isinstance(value, str) else None
+        # The database work runs in the thread pool: SQLite may make it wait for a lock, which must not
+        # stall the event loop every other request needs.
+        found = await run_in_threadpool(_session_account, request)
+        if found is None:
+            if html_page:
+                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                raise _NeedLogin(nxt)
+            raise _Refused(401, "unauthorized", "login required (/admin/login)", html_page=False)
+        account, csrf = found
+        if roles and not account.roles & set(roles):
+            raise _Refused(403, "forbidden", "this page is not for your role", html_page)
+        if request.method in _UNSAFE and (not token or not hmac.compare_digest(token, csrf) or not _origin_ok(request)):
+            log.warning("refused %s %s for %s: CSRF check failed", request.method, request.url.path, account.username)
+            why = "the form was stale or not from this site; reload and try again"
+            raise _Refused(403, "csrf", why, html_page)
+        request.state.admin_account = account
+        request.state.admin_csrf = csrf
+        return account
 
     return dependency
 
@@ -430,6 +440,33 @@ def _attempt(s: Session, username: str, password: str) -> tuple[AdminAccount | N
     return row, ""
 
 
+def _login(st: _AuthState, username: str, password: str) -> tuple[str, str] | None:
+    """Thread pool: check a login (scrypt, lockout); (session cookie value, "") or ("", why); None: no accounts."""
+    with st.make_session() as s:
+        if not s.scalar(select(func.count()).select_from(AdminAccount)):
+            return None
+        row, why = _attempt(s, username, password)
+        if row is None:
+            s.commit()
+            return "", why
+        sid = secrets.token_urlsafe(32)
+        now = utcnow()
+        s.add(
+            AdminSession(
+                id_hash=_sid_hash(sid),
+                username=row.username,
+                csrf=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + SESSION_MAX,
+            )
+        )
+        s.execute(delete(AdminSession).where(AdminSession.expires_at <= now))
+        s.commit()
+        log.info("admin %s logged in", row.username)
+        return sid, ""
+
+
 def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
     """Add the login/logout routes and the handlers :func:`require_account` relies on to ``app``."""
     app.state.admin_auth = _AuthState(engine, trust_proxy)
@@ -468,30 +505,13 @@ def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not cookie or not hmac.compare_digest(cookie, field("csrf")) or not _origin_ok(request):
             return _login_page(request, next_path, "登录页面已过期，请重新输入", username, status=400)
-        st = _state(request)
-        with st.make_session() as s:
-            if not any_account(s):
-                return _no_account_page()
-            row, why = _attempt(s, username, password)
-            if row is None:
-                s.commit()
-                log.warning("admin login refused (%s)", "locked" if "锁定" in why else "wrong name or password")
-                return _login_page(request, next_path, why, username, status=401)
-            sid = secrets.token_urlsafe(32)
-            now = utcnow()
-            s.add(
-                AdminSession(
-                    id_hash=_sid_hash(sid),
-                    username=row.username,
-                    csrf=secrets.token_urlsafe(32),
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=now + SESSION_MAX,
-                )
-            )
-            s.execute(delete(AdminSession).where(AdminSession.expires_at <= now))
-            s.commit()
-            log.info("admin %s logged in", row.username)
+        outcome = await run_in_threadpool(_login, _state(request), username, password)
+        if outcome is None:
+            return _no_account_page()
+        sid, why = outcome
+        if not sid:
+            log.warning("admin login refused (%s)", "locked" if "锁定" in why else "wrong name or password")
+            return _login_page(request, next_path, why, username, status=401)
         response = RedirectResponse(next_path, status_code=303)
         _set_cookie(response, request, SESSION_COOKIE, sid, path="/admin", max_age=int(SESSION_MAX.total_seconds()))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")

@@ -4,10 +4,7 @@ a refused TCP port, and a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -125,45 +122,13 @@ def test_no_printers_is_skipped_not_failed(cfg: Config) -> None:
     assert results["printer"].verdict is Verdict.SKIP
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    status = 200
-    seen: list[tuple[str, str, str]] = []  # noqa: RUF012 - shared with the test on purpose
-
-    def do_HEAD(self) -> None:  # http.server names handlers after the method
-        _Handler.seen.append((self.command, self.path, self.headers.get("Authorization", "")))
-        self.send_response(_Handler.status)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
 def with_server(cfg: Config, url: str) -> Config:
     return dataclasses.replace(
         cfg, server=ServerSection(url=url, token="terminal-token", trust_key="k.pem", timeout_s=3)
     )
 
 
-@pytest.mark.parametrize(
-    ("status", "verdict"), [(200, Verdict.OK), (405, Verdict.OK), (401, Verdict.FAIL), (503, Verdict.FAIL)]
-)
-def test_server_reachability_by_head(cfg: Config, server: str, status: int, verdict: Verdict) -> None:
-    _Handler.status = status
-    _Handler.seen.clear()
-    result = selftest.check_server(with_server(cfg, server))
-    assert result.verdict is verdict, result.detail
-    assert _Handler.seen == [("HEAD", selftest.SERVER_PROBE_PATH, "Bearer terminal-token")]
-    assert "terminal-token" not in result.detail
+# The authenticated probe against the real server (token, key, revocation): tests/sync/test_selftest_server.py
 
 
 def test_an_unreachable_server_fails(cfg: Config) -> None:

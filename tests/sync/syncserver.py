@@ -95,7 +95,7 @@ class RunningServer:
         max_mb: int | None = None,
         ca_bundle: Path | None = None,
     ) -> Config:
-        _tid, token = add_terminal(self.db_url, zone)
+        tid, token = add_terminal(self.db_url, zone)
         out = data_dir.parent / f"{data_dir.name}.toml"
         args = argparse.Namespace(
             zone=zone,
@@ -104,7 +104,7 @@ class RunningServer:
             trust=trust or (self.key_dir / signing.PUBLIC_NAME),
             out=out,
             data=data_dir,
-            id=None,
+            id=tid,  # the id the server knows it by
             ca_bundle=ca_bundle,
             mirror_all_zones=mirror_all,
             force=True,

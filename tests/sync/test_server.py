@@ -151,7 +151,7 @@ def test_admin_pages_show_fleet_and_evaluation(server) -> None:
     assert _post(c, "application", APP, key="a-1").status_code == 200
     admin = login(server.url, server.engine, "both", ("it", "office"))
     fleet = admin.get("/admin/fleet").text
-    assert "wanbao-01" in fleet and "paper_out" in fleet and "1234 MB" in fleet
+    assert "wanbao-01" in fleet and "缺纸" in fleet and "1.2 GB" in fleet
     office = admin.get("/admin/office").text
     assert "万宝镇" in office and "满意度" in office  # the zone by its published name
     for secret in PERSONAL:

@@ -1,0 +1,233 @@
+"""The fleet for district IT: every terminal's health, as an HTML page (``/admin/fleet``, refreshing
+itself) and the same data as JSON (``/admin/api/fleet``), both for the ``it`` role.
+
+What a row tells: the terminal's name and id, its zone by name, when it was last heard from in Beijing
+time (UTC+8, labelled) and how long ago, and its state — 在线; 离线 once it has missed
+``missed`` heartbeats (a heartbeat is due every sync interval the terminal reports; the allowance is
+1.1 × the interval per heartbeat, as Xibo does with its collect interval); 从未联系 for a terminal
+registered but never heard from; 待登记 while its enrolment code is unused; 已停用 when revoked. Then each
+printer's state from the terminal's print service (正常 / 纸将用尽 / 缺纸 / 机盖未合 / 离线 / 连不上 /
+故障), how far its mirror is behind the feed head and when it last synced, free disk, the outbox
+(pending count and the oldest entry's age), the last sync error and the app version. Rows with a
+problem are tinted and listed first; a summary line counts them.
+
+No personal data is on the page: terminals report counts and states only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from sync.server import layout
+from sync.server.db import Terminal, utcnow
+from sync.server.enrol import is_enrolled, zones
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+DEFAULT_INTERVAL_S = 300  # a terminal that never said its interval: the kiosk's default
+DEFAULT_MISSED = 2  # heartbeats missed before a terminal is 离线 (serve --offline-after-missed)
+LOW_DISK_MB = 1024
+REFRESH_S = 30
+STATE_LABELS = {
+    "online": "在线",
+    "offline": "离线",
+    "never": "从未联系",
+    "awaiting": "待登记",
+    "revoked": "已停用",
+}
+PRINTER_LABELS = {
+    "ready": "正常",
+    "paper_low": "纸将用尽",
+    "paper_out": "缺纸",
+    "cover_open": "机盖未合",
+    "offline": "离线",
+    "unreachable": "连不上",
+    "error": "故障",
+    "none": "未配置",
+    "starting": "启动中",
+    "unknown": "未知",
+}
+_PRINTER_BAD = {"paper_out", "cover_open", "offline", "unreachable", "error"}
+
+
+@dataclass
+class PrinterState:
+    name: str
+    state: str
+    label: str
+
+
+@dataclass
+class FleetRow:
+    """One terminal as the page and the JSON show it."""
+
+    id: str
+    name: str
+    zone: str
+    zone_name: str
+    state: str
+    state_label: str
+    last_contact: str | None  # ISO, Beijing time
+    minutes_ago: int | None
+    printers: list[PrinterState] = field(default_factory=list)
+    behind: int | None = None
+    synced_at: str | None = None
+    free_disk_mb: int | None = None
+    outbox: int | None = None
+    outbox_oldest: str | None = None
+    last_error: str | None = None
+    version: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def beijing(t: dt.datetime | None) -> str | None:
+    """A naive UTC time as ``YYYY-MM-DD HH:MM`` Beijing time."""
+    if t is None:
+        return None
+    return t.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _parse_utc(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
+
+
+def parse_printers(text: str | None) -> list[PrinterState]:
+    """``name=state;…`` from the heartbeat (an old terminal's single word is one unnamed printer)."""
+    out = []
+    for raw in (text or "").split(";"):
+        part = raw.strip()
+        if not part:
+            continue
+        name, _, state = part.rpartition("=")
+        out.append(PrinterState(name, state, PRINTER_LABELS.get(state, state)))
+    return out
+
+
+def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, missed: int) -> FleetRow:
+    interval = t.sync_interval_s or DEFAULT_INTERVAL_S
+    if t.revoked_at is not None:
+        state = "revoked"
+    elif not is_enrolled(t):
+        state = "awaiting"
+    elif t.last_heartbeat_at is None:
+        state = "never"
+    elif (now - t.last_heartbeat_at).total_seconds() > missed * 1.1 * interval:
+        state = "offline"
+    else:
+        state = "online"
+    row = FleetRow(
+        id=t.id,
+        name=t.name or t.id,
+        zone=t.zone,
+        zone_name=zone_names.get(t.zone, t.zone),
+        state=state,
+        state_label=STATE_LABELS[state],
+        last_contact=beijing(t.last_heartbeat_at),
+        minutes_ago=None if t.last_heartbeat_at is None else int((now - t.last_heartbeat_at).total_seconds() // 60),
+        printers=parse_printers(t.printer_state),
+        behind=None if t.mirror_seq is None else max(0, head - t.mirror_seq),
+        synced_at=beijing(_parse_utc(t.mirror_synced_at)),
+        free_disk_mb=t.free_disk_mb,
+        outbox=t.pending_outbox,
+        outbox_oldest=beijing(_parse_utc(t.outbox_oldest)),
+        last_error=t.last_error,
+        version=t.app_version,
+    )
+    if state in ("offline", "never"):
+        row.problems.append(row.state_label)
+    row.problems += [f"打印机{p.name}{p.label}" for p in row.printers if p.state in _PRINTER_BAD]
+    if row.free_disk_mb is not None and 0 <= row.free_disk_mb < LOW_DISK_MB:
+        row.problems.append("磁盘空间不足")
+    if row.last_error and state == "online":
+        row.problems.append("同步出错")
+    return row
+
+
+def fleet(
+    session: Session, head: int, *, missed: int = DEFAULT_MISSED, now: dt.datetime | None = None
+) -> list[FleetRow]:
+    """Every terminal, those with a problem first, then by zone and id."""
+    now = now or utcnow()
+    names = {code: str(z.get("name") or code) for code, z in zones(session).items()}
+    rows = [_row(t, names, head, now, missed) for t in session.scalars(select(Terminal))]
+    rows.sort(key=lambda r: (not r.problems, r.zone, r.id))
+    return rows
+
+
+def fleet_json(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> dict[str, Any]:
+    rows = fleet(session, head, missed=missed)
+    return {
+        "generated_at": beijing(utcnow()),
+        "timezone": "Asia/Shanghai (UTC+8)",
+        "head_seq": head,
+        "offline_after_missed_heartbeats": missed,
+        "terminals": [asdict(r) for r in rows],
+    }
+
+
+def _ago(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    if minutes < 60:
+        return f"{minutes} 分钟前"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时前"
+    return f"{minutes // 1440} 天前"
+
+
+def fleet_page(session: Session, head: int, request: Request | None = None, *, missed: int = DEFAULT_MISSED) -> str:
+    rows = fleet(session, head, missed=missed)
+    esc = layout.esc
+    cells, classes = [], []
+    for r in rows:
+        state_cls = {"online": "ok", "offline": "bad", "never": "bad", "revoked": "muted", "awaiting": "warn"}[r.state]
+        seen = f"{r.last_contact}<br><span class='muted'>{_ago(r.minutes_ago)}</span>" if r.last_contact else "—"
+        printers = "<br>".join(
+            f"{esc(p.name)}：<span class='{'bad' if p.state in _PRINTER_BAD else 'ok'}'>{esc(p.label)}</span>"
+            if p.name
+            else esc(p.label)
+            for p in r.printers
+        )
+        outbox = "" if r.outbox is None else str(r.outbox)
+        if r.outbox and r.outbox_oldest:
+            outbox += f"<br><span class='muted'>最早 {esc(r.outbox_oldest)}</span>"
+        cells.append(
+            [
+                layout.Raw(f"<b>{esc(r.name)}</b><br><span class='muted'>{esc(r.id)}</span>"),
+                r.zone_name,
+                layout.Raw(f"<span class='{state_cls}'>{esc(r.state_label)}</span>"),
+                layout.Raw(seen),
+                layout.Raw(printers or "—"),
+                layout.Raw(
+                    ("—" if r.behind is None else f"落后 {r.behind} 条")
+                    + (f"<br><span class='muted'>{esc(r.synced_at)}</span>" if r.synced_at else "")
+                ),
+                "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
+                layout.Raw(outbox),
+                r.last_error or "",
+                r.version or "",
+            ]
+        )
+        classes.append("bad" if r.problems and r.state != "revoked" else "")
+    counts = {s: sum(1 for r in rows if r.state == s) for s in STATE_LABELS}
+    printer_bad = sum(1 for r in rows if any(p.state in _PRINTER_BAD for p in r.printers))
+    summary = "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n) or "尚无终端"
+    body = (
+        f"<p>共 {len(rows)} 台终端：{esc(summary)}；打印机异常 {printer_bad} 台。"
+        f"<span class='muted'>时间均为北京时间（UTC+8）；漏报 {missed} 次心跳（每次按同步间隔的 1.1 倍计）即算离线；"
+        f"本页每 {REFRESH_S} 秒自动刷新；发布序号 {head}；"
+        "<a href='/admin/api/fleet'>JSON</a></span></p>"
+    )
+    head_cols = ["终端", "专区", "状态", "最近联系", "打印机", "内容同步", "剩余磁盘", "待发送", "最近错误", "版本"]
+    return layout.page("终端运行情况", body + layout.table(head_cols, cells, classes), request, refresh_s=REFRESH_S)

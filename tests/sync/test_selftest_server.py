@@ -1,0 +1,54 @@
+"""The self-test's server check against the real server: it passes only with the right token and the
+right key, and says which one is wrong; a revoked terminal is told so. Also the outbox and calendar checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from kiosk import selftest
+from kiosk.selftest import Verdict
+from sync import signing
+from sync.client import sync_once
+from sync.server import enrol
+
+
+def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) -> None:
+    cfg = server.terminal(tmp_path / "t")
+    ok = selftest.check_server(cfg)
+    assert (
+        ok.verdict is Verdict.OK
+        and "token accepted" in ok.detail
+        and signing.load_signer(server.key_dir).key_id in ok.detail
+    )
+
+    wrong_token = dataclasses.replace(cfg, server=dataclasses.replace(cfg.server, token="not-the-token"))
+    r = selftest.check_server(wrong_token)
+    assert r.verdict is Verdict.FAIL and "[server] token" in r.detail and "not-the-token" not in r.detail
+
+    wrong_key = dataclasses.replace(
+        cfg, server=dataclasses.replace(cfg.server, trust_key=str(other_keys / signing.PUBLIC_NAME))
+    )
+    r = selftest.check_server(wrong_key)
+    assert r.verdict is Verdict.FAIL and "trust_key" in r.detail
+
+    enrol.revoke(server.engine, cfg.terminal.id)
+    r = selftest.check_server(cfg)
+    assert r.verdict is Verdict.FAIL and "revoked" in r.detail
+
+
+def test_outbox_and_calendar_checks(server, tmp_path: Path) -> None:
+    from kiosk import outbox
+    from kiosk.db import open_engine, session_factory
+
+    cfg = server.terminal(tmp_path / "t")
+    assert not sync_once(cfg).error
+    assert selftest.check_outbox(cfg).verdict is Verdict.OK
+    engine = open_engine(cfg.db_path)
+    with session_factory(engine)() as s, s.begin():
+        outbox.enqueue(s, "rating", {"score": 5})
+    engine.dispose()
+    r = selftest.check_outbox(cfg)
+    assert r.verdict is Verdict.WARN and r.detail.startswith("1 waiting") and "oldest since" in r.detail
+    cal = selftest.check_calendar(cfg)
+    assert cal.verdict in (Verdict.OK, Verdict.WARN) and "server" in cal.detail, cal.detail
