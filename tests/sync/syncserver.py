@@ -41,9 +41,6 @@ class RunningServer:
     tmp: Path = field(default_factory=Path)
 
     def start(self) -> None:
-        # The district's zones and categories exist before any terminal or document names one (the server
-        # refuses unknown codes); a test may publish its own on top.
-        self.publish_lines(ZONES + CATEGORIES, "district.jsonl")
         app = create_app(
             self.engine,
             signing.load_signer(self.key_dir),
@@ -83,6 +80,16 @@ class RunningServer:
         pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
         return publish_pack(self.engine, pack)
 
+    def ensure_zone(self, zone: str) -> None:
+        """Publish the test district's zones and categories unless ``zone`` is known already (the server
+        refuses a terminal of a zone it does not know)."""
+        from sync.server.db import ZoneRow, sessions
+
+        with sessions(self.engine)() as s:
+            known = s.get(ZoneRow, zone) is not None
+        if not known:
+            self.publish_lines(ZONES + CATEGORIES, "district.jsonl")
+
     def terminal(
         self,
         data_dir: Path,
@@ -95,6 +102,7 @@ class RunningServer:
         max_mb: int | None = None,
         ca_bundle: Path | None = None,
     ) -> Config:
+        self.ensure_zone(zone)
         tid, token = add_terminal(self.db_url, zone)
         out = data_dir.parent / f"{data_dir.name}.toml"
         args = argparse.Namespace(

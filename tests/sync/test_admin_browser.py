@@ -73,6 +73,7 @@ def _login(drv, user: str, password: str) -> None:
 
 def test_login_see_fleet_logout_wrong_password_forged_cookie(server, browser) -> None:
     drv = browser
+    server.ensure_zone("wanbao")
     add_terminal(server.db_url, "wanbao")
     # No account yet: the page says how to make one and has no form.
     drv.get(f"{server.url}/admin/fleet")

@@ -236,6 +236,7 @@ def test_kiosk_provision_then_sync_once_from_the_command_line(server, tmp_path: 
     from sync.server.__main__ import add_terminal
 
     server.publish_lines([doc(1), doc(2)])
+    server.ensure_zone("wanbao")
     _tid, token = add_terminal(server.db_url, "wanbao")
     out = tmp_path / "kiosk-01" / "terminal.toml"
     code = main(

@@ -25,6 +25,7 @@ PIN = "583920"
 
 def _add(server, capsys, zone: str = "wanbao", *extra: str) -> tuple[str, str, str]:
     """Run `terminal add`; returns (terminal id, code, the fingerprint printed)."""
+    server.ensure_zone(zone)
     code = server_main(
         [
             "terminal",
@@ -77,6 +78,7 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     printers.write_text(
         '[[printers]]\nname = "receipt"\nrole = "receipt"\nkind = "tcp"\ntarget = "127.0.0.1:9100"\n', encoding="utf-8"
     )
+    server.ensure_zone("wanbao")
     assert server_main(["printers", "set", "--db", server.db_url, "--zone", "wanbao", "--file", str(printers)]) == 0
     tid, code, fp = _add(server, capsys, "wanbao", "--qr", str(tmp_path / "qr.svg"))
     assert tid == "wanbao-01" and (tmp_path / "qr.svg").read_text().startswith("<?xml")
@@ -150,6 +152,7 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
 
 
 def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -> None:
+    server.ensure_zone("wanbao")
     assert server_main(["terminal", "add", "--db", server.db_url, "--zone", "nowhere", "--server", server.url]) == 2
     assert "unknown zone 'nowhere'" in capsys.readouterr().err
     assert server_main(["add-terminal", "--db", server.db_url, "--zone", "nowhere"]) == 2
@@ -167,6 +170,7 @@ def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -
 def test_enrolment_codes_expire_and_guessing_is_throttled(server, capsys) -> None:
     import datetime as dt
 
+    server.ensure_zone("hexi")
     issued = enrol.register(server.engine, "hexi", valid=dt.timedelta(seconds=-1))
     r = httpx.post(f"{server.url}/v1/enrol", json={"code": issued.code})
     assert r.status_code == 404
@@ -192,6 +196,7 @@ def test_a_terminal_seeded_with_the_demo_by_mistake_drops_it_at_first_sync(
     data = tmp_path / "t" / "data"
     assert ensure_seeded(config_mod.demo_config(data))  # started once as the demo before enrolment
     assert len(mirror_docs(data / "mirror.db")) > 100
+    server.ensure_zone("wanbao")
     server.publish_lines([doc(1), doc(2, zone="wanbao")])
     _tid, code, fp = _add(server, capsys)
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0

@@ -37,6 +37,7 @@ PERSONAL = ("王五", "11010519491231002X", "13700001111")
 
 
 def _client(server, zone: str = "wanbao") -> httpx.Client:
+    server.ensure_zone(zone)
     _tid, token = add_terminal(server.db_url, zone)
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
