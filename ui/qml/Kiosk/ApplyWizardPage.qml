@@ -206,7 +206,7 @@ Item {
     }
 
     // After a refused step, bring the first field with an error into view (it may be below the fold)
-    // and say it in the footer's message line (and aloud where the terminal has speech).
+    // and say it on the action bar's message line.
     function firstErrorItem(item) {
         for (var i = 0; i < item.children.length; ++i) {
             var child = item.children[i]
@@ -231,7 +231,6 @@ Item {
         // once the step's layout placed the newly shown messages and the bar made room for its line
         errorScroll.item = item
         errorScroll.restart()
-        if (ReadAloud.available) ReadAloud.speak(page.announcement)
     }
     onKeyboardTopChanged: ensureVisible(focusedField)
     Connections {
