@@ -120,7 +120,7 @@ def segmentations(letters: str, *, partial: bool = True) -> list[tuple[str, ...]
             piece = letters[i:j]
             if piece in sy:
                 out.extend((piece, *rest) for rest in ways(j))
-            elif partial and j == n and piece in _prefixes() and i > 0:
+            if partial and j == n and piece in _prefixes() and i > 0:  # "ba" may become bao
                 out.append((piece + "*",))
             if len(out) > 4 * MAX_SEGMENTATIONS:
                 break
