@@ -56,6 +56,7 @@ SNIPPET_SCAN_CHARS = 4_000  # a match further in: the snippet shows the opening
 # Ranking window: at most this many of the newest title matches and as many of the newest
 # whole-text matches are ranked (see run_search).
 WINDOW = 100
+PARTIAL_WINDOW = 50  # … and of partial matches, each kind (titles by BM25, bodies newest first)
 # BM25 over the window, computed here (FTS5's bm25() would visit every match of every phrase to
 # compute IDF, i.e. time in proportion to the mirror): field weights, and a bonus for a title-table
 # match (title, 文号/issuer, pinyin initials, one character).
@@ -482,16 +483,17 @@ def _window(
     whether a window was full (more matches may exist outside it)."""
     cands: dict[int, _Cand] = {}
     full = False
+    size = PARTIAL_WINDOW if level.title_ranked else WINDOW
     if level.title:
         sql = _TITLE_RANKED if level.title_ranked else _TITLE_WINDOW
-        found = session.execute(sql, {"m": _with_filters(level.title, f), "n": WINDOW}).all()
-        full |= len(found) >= WINDOW
+        found = session.execute(sql, {"m": _with_filters(level.title, f), "n": size}).all()
+        full |= len(found) >= size
         for (rid,) in found:
             cands[rid] = _Cand(True)
     for expr in () if titles_only else (level.text, *level.extra_text):
         if expr:
-            found = session.execute(_TEXT_WINDOW, {"m": _with_filters(expr, f), "n": WINDOW}).all()
-            full |= len(found) >= WINDOW
+            found = session.execute(_TEXT_WINDOW, {"m": _with_filters(expr, f), "n": size}).all()
+            full |= len(found) >= size
             for (rid,) in found:
                 cands.setdefault(rid, _Cand(False))
     if not cands:
@@ -792,7 +794,8 @@ def run_search(
     partial: list[int] = []
     # the words only in bodies (and no 文号 asked for): titles holding part of the query may serve better
     weak = not p.doc_number and not any(c.in_title for c in cands.values())
-    if p.partial is not None and (weak or (not full and strict_n < max(limit, 1))):
+    few = not full and strict_n < max(limit, 1) and not (p.doc_number and strict_n)  # a 文号 found is enough
+    if p.partial is not None and (weak or few):
         order, partial = _with_partial(
             session, p.partial, f, strict=order, cands=cands, score=score, exact=exact, freq=freq
         )
@@ -836,6 +839,7 @@ def plain_text(body: str, body_format: str = "markdown") -> str:
     return _SPACES.sub(" ", body).strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def _mark_regex(marks: tuple[str, ...]) -> re.Pattern[str] | None:
     terms = sorted({m for m in marks if m}, key=len, reverse=True)
     if not terms:

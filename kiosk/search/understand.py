@@ -209,11 +209,12 @@ def expand(term: str) -> list[str]:
     return out[: MAX_ALTERNATIVES + 1]
 
 
-def known_terms(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def known_terms(text: str) -> tuple[str, ...]:
     """Synonym-table terms occurring in ``text``, none inside a longer one found, longest first."""
     found = [t for g in synonym_groups() for t in g if t in text]
     found = [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
-    return sorted(found, key=len, reverse=True)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 @functools.cache
