@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.cli import COMMANDS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 
@@ -195,6 +197,11 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
         r"plugins/platforms/libqwayland",
         r"plugins/imageformats/",
         r"escpos/capabilities\.json$",
+        r"deploy/linux/zwgk-kiosk-cage\.service$",
+        r"deploy/linux/zwgk-kiosk\.service$",
+        r"deploy/windows/kiosk-task\.xml$",
+        r"deploy/windows/kiosk-forever\.ps1$",
+        r"docs/deploy\.md$",
     ):
         assert has(need), f"the bundle lacks {need}"
 
@@ -216,3 +223,30 @@ def test_the_bundle_size() -> None:
     size_mb = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
     print(f"bundle size: {size_mb:.0f} MB")
     assert size_mb <= MAX_SIZE_MB
+
+
+def _frozen(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    assert BUNDLE is not None
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(BUNDLE.parent / ".frozen-home")}
+    return subprocess.run(
+        [str(BUNDLE / "kiosk"), *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+@needs_bundle
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_frozen_help_of_every_command(command: str | None) -> None:
+    r = _frozen(*([command] if command else []), "--help")
+    assert r.returncode == 0, r.stderr[-1500:]
+    assert "usage" in r.stdout.lower() and "Traceback" not in r.stderr
+
+
+@needs_bundle
+def test_frozen_hints_name_the_frozen_program() -> None:
+    assert BUNDLE is not None
+    r = _frozen("install", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    program = str((BUNDLE / "kiosk").resolve())
+    assert f"program {program}" in r.stdout and "python -m" not in r.stdout
+    r = _frozen("bench", "sync")
+    assert r.returncode == 2 and "not in this build" in r.stderr

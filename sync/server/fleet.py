@@ -219,7 +219,7 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
                 r.version or "",
             ]
         )
-        classes.append("bad" if r.problems and r.state != "revoked" else "")
+        classes.append("attn" if r.problems and r.state != "revoked" else "")
     counts = {s: sum(1 for r in rows if r.state == s) for s in STATE_LABELS}
     printer_bad = sum(1 for r in rows if any(p.state in _PRINTER_BAD for p in r.printers))
     summary = "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n) or "尚无终端"

@@ -44,7 +44,7 @@ h1{font-size:1.4em;margin:.2em 0 .6em}
 table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #e1e3e8;padding:.45em .7em;text-align:left;vertical-align:top;white-space:nowrap}
 th{background:#eef0f4;font-weight:600}
-tr.bad td{background:#fdecea}
+tr.bad td,tr.attn td{background:#fdecea}
 tr.warn td{background:#fff6e0}
 .bad{color:#a4161a;font-weight:bold}.warn{color:#8a5a00}.ok{color:#1b6e20}
 .muted{color:#666;font-size:.9em}

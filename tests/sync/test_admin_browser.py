@@ -111,3 +111,40 @@ def test_login_see_fleet_logout_wrong_password_forged_cookie(server, browser) ->
     drv.add_cookie({"name": "zwgk_admin", "value": "forged-" + "x" * 36, "path": "/admin"})
     drv.get(f"{server.url}/admin/fleet")
     assert "/admin/login" in drv.current_url and "wanbao-01" not in drv.page_source
+
+
+def test_fleet_page_shows_who_needs_attention(server, browser) -> None:
+    import httpx
+
+    drv = browser
+    server.ensure_zone("wanbao")
+    beats = {
+        "wanbao": {"printer_state": "receipt=ready;a4=ready", "free_disk_mb": 40000, "sync_interval_s": 300},
+        "hexi": {
+            "printer_state": "receipt=paper_out",
+            "free_disk_mb": 512,
+            "pending_outbox": 3,
+            "outbox_oldest": "2026-11-30T01:02:03Z",
+            "last_error": "下载清单：服务器内部错误（HTTP 500）",
+        },
+    }
+    for zone, beat in beats.items():
+        _tid, token = add_terminal(server.db_url, zone)
+        r = httpx.post(
+            f"{server.url}/v1/submissions/heartbeat",
+            json={"version": "0.1.0", "mirror_seq": 0, **beat},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"hb-{zone}"},
+        )
+        assert r.status_code == 200, r.text
+    add_terminal(server.db_url, "district")  # registered, never heard from
+    make_account(server.engine, "zhao.it", ("it",))
+    drv.get(f"{server.url}/admin/fleet")
+    _login(drv, "zhao.it", PASSWORD)
+    text = drv.find_element(By.TAG_NAME, "main").text
+    assert "万宝镇" in text and "河西街道" in text and "从未联系" in text and "缺纸" in text and "北京时间" in text
+    rows = drv.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [("attn" in (r.get_attribute("class") or "")) for r in rows] == [True, True, False]
+    _shot(drv, "4-fleet-states")
+    drv.set_window_size(390, 844)
+    drv.refresh()
+    _shot(drv, "4-fleet-states-phone")
