@@ -57,7 +57,11 @@ def _storage_sentence(exc: BaseException) -> str | None:  # noqa: PLR0911 - one 
 def describe_failure(part: str, exc: BaseException) -> str:
     """One line in plain Chinese: which part of the run failed, and why."""
     where = PARTS.get(part, "同步")
-    storage = _storage_sentence(exc)
+    cause: BaseException | None = exc
+    storage = None
+    while cause is not None and storage is None:  # a StorageError wrapping the OSError that says why
+        storage = _storage_sentence(cause)
+        cause = cause.__cause__
     if storage is not None:
         return f"{where}失败：{storage}"
     if isinstance(exc, SignatureError):
