@@ -5,8 +5,11 @@ in the format of ``shared/corpus/laws.jsonl`` plus optional fields of ours (vers
 status, superseded_by, supersedes, interprets, attachments, public_url, body_format). Lines with
 ``"type": "zone"`` or ``"type": "category"`` describe the district's zones and categories.
 
-Import is all-or-nothing: every line is parsed and checked first; if any line is bad, nothing is
-imported and :class:`ContentPackError` lists each bad line's number and reason. With ``skip_bad`` the
+Import is all-or-nothing: every line is parsed and checked first (strings must be valid UTF-8: a lone
+surrogate such as ``"\ud800"`` is refused; attachments must be regular files inside the pack's folder,
+opened without following links or blocking on a FIFO or device); if any line is bad, nothing is imported
+and :class:`ContentPackError` lists each bad line's number and reason. The import itself is one
+transaction, so a write that fails half-way (disk full) leaves the mirror as it was. With ``skip_bad`` the
 good lines are imported and the bad ones reported.
 """
 
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -100,6 +106,14 @@ class ImportReport:
         self.counts[key] = self.counts.get(key, 0) + 1
 
 
+def _utf8(value: str, key: str) -> None:
+    """ValueError when ``value`` cannot be stored as UTF-8 (a lone surrogate such as ``"\\ud800"``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"'{key}' contains a lone surrogate (U+{ord(value[exc.start]):04X})") from None
+
+
 def _str(obj: dict[str, Any], key: str, *, required: bool = False, max_len: int = 500) -> str | None:
     value = obj.get(key)
     if value is None:
@@ -111,6 +125,7 @@ def _str(obj: dict[str, Any], key: str, *, required: bool = False, max_len: int 
     value = value.strip()
     if "\x00" in value:
         raise ValueError(f"'{key}' contains a NUL character")
+    _utf8(value, key)
     if required and not value:
         raise ValueError(f"'{key}' is empty")
     if len(value) > max_len:
@@ -138,6 +153,33 @@ def _ref(obj: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def _read_regular_file(p: Path, rel: str) -> bytes:
+    """The bytes of a regular file inside the pack. Opened without following a link and without blocking
+    (a FIFO would hang an import, a device never ends), then checked to be a regular file before reading."""
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"attachment {rel!r} is a symbolic link; give the file itself") from None
+        raise ValueError(f"attachment {rel!r} cannot be read: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"attachment {rel!r} is not a regular file")
+        if st.st_size > MAX_ATTACHMENT:
+            raise ValueError(f"attachment {rel!r} is larger than {MAX_ATTACHMENT >> 20} MB")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(MAX_ATTACHMENT + 1)
+    except OSError as exc:
+        raise ValueError(f"attachment {rel!r} cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_ATTACHMENT:
+        raise ValueError(f"attachment {rel!r} is larger than {MAX_ATTACHMENT >> 20} MB")
+    return data
+
+
 def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> AttachmentRecord:
     if not isinstance(raw, dict):
         raise ValueError("each attachment must be an object")
@@ -152,12 +194,7 @@ def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> Attachmen
         p = (pack_dir / rel).resolve()
         if not p.is_relative_to(pack_dir.resolve()):
             raise ValueError(f"attachment path {rel!r} leaves the pack's folder")
-        try:
-            if p.stat().st_size > MAX_ATTACHMENT:
-                raise ValueError(f"attachment {rel!r} is larger than {MAX_ATTACHMENT >> 20} MB")
-            data = p.read_bytes()
-        except OSError as exc:
-            raise ValueError(f"attachment {rel!r} cannot be read: {exc.strerror}") from None
+        data = _read_regular_file(p, rel)
     elif "data_base64" in raw:
         try:
             data = base64.b64decode(str(raw["data_base64"]), validate=True)
@@ -194,6 +231,7 @@ def parse_document(obj: dict[str, Any], pack_dir: Path, blobs: list[PendingBlob]
         raise ValueError("'body' must be a string")
     if len(body) > MAX_BODY:
         raise ValueError(f"'body' is longer than {MAX_BODY} characters")
+    _utf8(body, "body")
     body = body.replace("\x00", "")
     version = obj.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_INT:
@@ -397,8 +435,8 @@ def _prefix_clashes(session: Session, zones: list[tuple[int, Zone]]) -> list[tup
 def import_pack(
     session: Session, blob_store: BlobStore, path: Path, *, skip_bad: bool = False, batch: int = 500
 ) -> ImportReport:
-    """Import a pack into the mirror. Commits in batches; raises ContentPackError (and imports
-    nothing) if any line is bad and ``skip_bad`` is false."""
+    """Import a pack into the mirror in one transaction; raises ContentPackError (and imports nothing) if
+    any line is bad and ``skip_bad`` is false, and leaves the mirror unchanged if any write fails."""
     try:
         parsed = parse_pack(path)
     except OSError as exc:
@@ -413,6 +451,8 @@ def import_pack(
     for blob in parsed.blobs:  # blobs first: a document never points at a missing verified blob
         blob_store.put_bytes(blob.data, blob.sha256)
     present = {b.sha256 for b in parsed.blobs}
+    # One transaction for the whole pack: a write that fails (disk full, I/O error) leaves the mirror as it
+    # was. Blobs already stored are content-addressed and unreferenced; the next collection removes them.
     with session.begin():
         for _, zone in parsed.zones:
             upsert_zone(session, zone)
@@ -420,9 +460,8 @@ def import_pack(
         for _, cat in parsed.categories:
             upsert_category(session, cat)
             report.add("categories")
-    docs = parsed.documents
-    for start in range(0, len(docs), batch):
-        with session.begin():
+        docs = parsed.documents
+        for start in range(0, len(docs), batch):
             chunk = [rec for _, rec in docs[start : start + batch]]
             for outcome in apply_documents(session, chunk, present_blobs=present):
                 report.add(outcome.value)

@@ -27,9 +27,7 @@ LIMITED = (
 )
 
 
-def test_a_full_disk_mid_attachment_is_recorded_in_plain_chinese_and_the_rest_goes_on(
-    server, data_dir: Path
-) -> None:
+def test_a_full_disk_mid_attachment_is_recorded_in_plain_chinese_and_the_rest_goes_on(server, data_dir: Path) -> None:
     big = os.urandom(3 * 1024 * 1024)
     sha = hashlib.sha256(big).hexdigest()
     server.publish_lines(
