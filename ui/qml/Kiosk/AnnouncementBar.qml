@@ -1,6 +1,5 @@
 // The scrolling announcements line on home: the newest 公示公告, each one tappable.
 import QtQuick
-import QtQuick.Layouts
 import Kiosk.Backend
 
 Rectangle {

@@ -32,7 +32,7 @@ ColumnLayout {
 
     // Enter: ask the nearest enclosing page for the next field (one behaviour for every field)
     function advance() {
-        for (var p = root.parent; p; p = p.parent) {
+        for (let p = root.parent; p; p = p.parent) {
             if (typeof p.nextField === "function") { p.nextField(root); return }
         }
     }

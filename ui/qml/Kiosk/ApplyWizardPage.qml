@@ -166,7 +166,7 @@ Item {
     // The field being typed into stays in view: one behaviour for every field of every step, driven by
     // the window's focus (no handler on each field).
     function fieldOf(item) {
-        for (var p = item; p && p !== page; p = p.parent)
+        for (let p = item; p && p !== page; p = p.parent)
             if (p.key !== undefined && p.input !== undefined) return p
         return null
     }
@@ -181,8 +181,8 @@ Item {
 
     // The visible fields of the current step, in reading order.
     function fieldsIn(item, out) {
-        for (var i = 0; i < item.children.length; ++i) {
-            var child = item.children[i]
+        for (let i = 0; i < item.children.length; ++i) {
+            let child = item.children[i]
             if (!child.visible) continue
             if (child.key !== undefined && child.input !== undefined) out.push(child)
             else fieldsIn(child, out)
@@ -208,13 +208,13 @@ Item {
     // After a refused step, bring the first field with an error into view (it may be below the fold)
     // and say it on the action bar's message line.
     function firstErrorItem(item) {
-        for (var i = 0; i < item.children.length; ++i) {
-            var child = item.children[i]
+        for (let i = 0; i < item.children.length; ++i) {
+            let child = item.children[i]
             if (!child.visible)
                 continue
             if (child.error !== undefined && child.error !== "" && (child.key !== undefined || child.errorLabel !== undefined))
                 return child
-            var found = firstErrorItem(child)
+            let found = firstErrorItem(child)
             if (found)
                 return found
         }

@@ -28,7 +28,7 @@ Item {
                        onClicked: picker.open3(qsTr("选择发布机关"), [{label: qsTr("全部发布机关"), value: ""}].concat(docs.issuers.map(function (i) { return {label: i, value: i} })), docs.issuer, function (v) { docs.issuer = v }) }
         FilterButton { objectName: "filterZone"; label: qsTr("区域"); valueText: zoneText(); active: docs.zone !== ""
                        function zoneText() { if (docs.zone === "") return qsTr("本地"); if (docs.zone === "*") return qsTr("全部");
-                           for (var i = 0; i < docs.zones.length; i++) if (docs.zones[i].code === docs.zone) return docs.zones[i].name; return docs.zone }
+                           for (let i = 0; i < docs.zones.length; i++) if (docs.zones[i].code === docs.zone) return docs.zones[i].name; return docs.zone }
                        onClicked: picker.open3(qsTr("选择区域"), [{label: qsTr("本地（全区及本镇街）"), value: ""}, {label: qsTr("全部区域"), value: "*"}].concat(docs.zones.map(function (z) { return {label: z.name, value: z.code} })), docs.zone, function (v) { docs.zone = v }) }
         FilterButton { objectName: "filterStatus"; label: qsTr("状态"); active: docs.status !== ""
                        valueText: docs.status === "in_force" ? qsTr("现行有效") : docs.status === "amended" ? qsTr("已修订") : docs.status === "repealed" ? qsTr("已废止") : qsTr("全部")

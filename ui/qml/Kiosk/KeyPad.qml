@@ -16,15 +16,15 @@ Rectangle {
     readonly property var keys: code ? codeKeys() : numberKeys()
     function numberKeys() {
         var k = [], digits = ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
-        for (var i = 0; i < 9; i++) k.push([digits[i], Math.floor(i / 3), i % 3, 1, 1])
+        for (let i = 0; i < 9; i++) k.push([digits[i], Math.floor(i / 3), i % 3, 1, 1])
         if (pad.extra !== "") k.push([pad.extra, 3, 0, 1, 1])
         k.push(["0", 3, 1, 1, 1], ["⌫", 3, 2, 1, 1], ["收起", 0, 3, 1, 1], ["下一项", 1, 3, 3, 1])
         return k
     }
     function codeKeys() {
         var k = [], rows = ["1234567890-", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
-        for (var r = 0; r < rows.length; r++)
-            for (var c = 0; c < rows[r].length; c++) k.push([rows[r][c], r, c, 1, 1])
+        for (let r = 0; r < rows.length; r++)
+            for (let c = 0; c < rows[r].length; c++) k.push([rows[r][c], r, c, 1, 1])
         k.push(["⌫", 0, 11, 1, 1], ["收起", 1, 10, 1, 2], ["下一项", 2, 9, 2, 3])
         return k
     }

@@ -1,7 +1,6 @@
 // The header on every screen: the zone's name (娄星区政务公开专区 · 万宝镇), today's date and the clock,
 // when the content was last updated, and the large-text switch (适老化, one tap from anywhere).
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 

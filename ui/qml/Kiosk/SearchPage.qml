@@ -15,12 +15,12 @@ Item {
     SearchModel { id: results }
     CategoryModel { id: types; facet: "type" }
     function typeName(code) {
-        for (var i = 0; i < types.count; i++) if (types.codeAt(i) === code) return types.nameAt(i)
+        for (let i = 0; i < types.count; i++) if (types.codeAt(i) === code) return types.nameAt(i)
         return qsTr("全部")
     }
     function yearChoices() {
         var now = new Date().getFullYear(), out = [{label: qsTr("全部年份"), value: 0}]
-        for (var y = now; y > now - 12; y--) out.push({label: y + qsTr("年"), value: y})
+        for (let y = now; y > now - 12; y--) out.push({label: y + qsTr("年"), value: y})
         return out
     }
     Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
@@ -76,7 +76,7 @@ Item {
                            valueText: results.category === "" ? qsTr("全部") : page.typeName(results.category)
                            onClicked: {
                                var c = [{label: qsTr("全部类别"), value: ""}]
-                               for (var i = 0; i < types.count; i++) c.push({label: types.nameAt(i), value: types.codeAt(i)})
+                               for (let i = 0; i < types.count; i++) c.push({label: types.nameAt(i), value: types.codeAt(i)})
                                picker.open3(qsTr("选择类别"), c, results.category, function (v) { results.category = v })
                            } }
             FilterButton { objectName: "searchYearFilter"; label: qsTr("年份"); active: results.year > 0

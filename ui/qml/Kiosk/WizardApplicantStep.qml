@@ -1,6 +1,5 @@
 // Step 2 of the application wizard: the applicant's details (Article 29 (1)); numbers on the key pad.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 

@@ -1,6 +1,5 @@
 // Step 3 of the application wizard: the information asked for, its 文号 and purpose.
 import QtQuick
-import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
