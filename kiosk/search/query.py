@@ -344,7 +344,14 @@ def _latin_sounds(q: str) -> tuple[str, ...]:
         return ()
     combos = itertools.islice(itertools.product(*per_word), und.MAX_SEGMENTATIONS)
     out = [" ".join(s for seg in combo for s in seg) for combo in combos]
-    return tuple(o for o in dict.fromkeys(out) if len(o.split()) >= 2 or not o.endswith("*"))
+    return tuple(o for o in dict.fromkeys(out) if _specific(o.split()))
+
+
+def _specific(sylls: list[str]) -> bool:
+    """Whether a reading says enough to look for (as typed, "di" or "di b…" would match thousands of
+    titles): two full syllables, or one and the first two letters of the next."""
+    full = [x for x in sylls if not x.endswith("*")]
+    return len(full) >= 2 or (len(full) == 1 and len(sylls) == 2 and len(sylls[1]) >= 3)
 
 
 @dataclass(frozen=True)
