@@ -18,14 +18,14 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "laws.jsonl"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The Qt messages ui/qt_messages.py ignores (by their text, each with its reason) are the only ones
-    a test may see at warning level."""
+def pytest_configure(config: pytest.Config) -> None:
+    """The Qt messages ui/qt_messages.py ignores (by their text, each with its reason) join pytest-qt's
+    qt_log_ignore, so they are the only ones a test may see at warning level (a test's own
+    ``qt_log_ignore`` marker adds to them only with ``extend=True``)."""
     from ui.qt_messages import IGNORED
 
-    marker = pytest.mark.qt_log_ignore(*(pattern for pattern, _reason in IGNORED), extend=True)
-    for item in items:
-        item.add_marker(marker)
+    for pattern, _reason in IGNORED:
+        config.addinivalue_line("qt_log_ignore", pattern)
 
 
 @pytest.fixture
