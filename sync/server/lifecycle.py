@@ -44,6 +44,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: the correction is asked within 7 working days of receipt
 DEFAULT_CORRECTION_DAYS = 15  # the reasonable period the office gives (合理的补正期限), working days
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
+CONSULTATION_DAYS = 15  # Art. 32: the third party answers within 15 working days of the letter
 SOON_WORKING_DAYS = 3  # the overdue report's "due soon"
 
 OPEN_STATES = ("received", "correction", "consulting")
@@ -498,8 +499,9 @@ class OverdueLine:
 
 
 def overdue_report(session: Session, today: dt.date | None = None, soon: int = SOON_WORKING_DAYS) -> list[OverdueLine]:
-    """Open cases whose reply is overdue or due within ``soon`` working days, and lapsed corrections;
-    most overdue first."""
+    """Open cases whose reply is overdue or due within ``soon`` working days, lapsed corrections, and
+    consultations whose 15 working days for the opinion (Art. 32) have run out or nearly; most overdue
+    first."""
     today = today or last_allowed_day()
     cal = work_calendar(session)
     out: list[OverdueLine] = []
@@ -508,6 +510,9 @@ def overdue_report(session: Session, today: dt.date | None = None, soon: int = S
             due, what = case.correction_due, "补正"
         elif case.due is not None:
             due, what = case.due, "答复"
+        elif case.state == "consulting" and case.consult_since is not None:
+            lead = "征求意见次日"
+            due, what = count_working_days(case.consult_since, CONSULTATION_DAYS, cal, lead=lead).due, "第三方意见"
         else:
             continue
         left = working_days_between(today, due, cal)

@@ -236,6 +236,27 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
     lines = out.splitlines()
     assert lines[0].startswith(f"{no}\twanbao\t补正期限 2026-11-18\t逾期7个工作日")
     assert lines[1].startswith("WB01-20261102-0001\twanbao\t答复期限 2026-11-30\t还剩1个工作日")
+    # a consultation whose 15 working days for the opinion ran out is listed too (Art. 32)
+    other = "WB01-20261102-0001"
+    assert (
+        run(
+            capsys,
+            "case",
+            "start-consultation",
+            "--db",
+            db,
+            other,
+            "--by",
+            "张三",
+            "--on",
+            "2026-11-03",
+            "--party",
+            "某建设公司",
+        )[0]
+        == 0
+    )
+    rc, out = run(capsys, "overdue", "--db", db, "--today", "2026-11-27")
+    assert f"{other}\twanbao\t第三方意见期限 2026-11-24\t逾期3个工作日" in out
     assert run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-27")[0] == 0
     rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
     assert rc == 1 and "不能答复" in out
