@@ -4,7 +4,9 @@ Every connection gets WAL journaling (the UI keeps reading while sync writes), `
 (residents' applications and the outbox live here: a commit that returned survives power loss),
 foreign keys, and a busy timeout. pysqlite's own transaction handling is switched off and each
 transaction starts with ``BEGIN IMMEDIATE`` so a writer takes the write lock up front instead of
-failing half-way with "database is locked" (SQLAlchemy's documented recipe for pysqlite).
+failing half-way with "database is locked" (SQLAlchemy's documented recipe for pysqlite), and writers in
+one process take turns in the order they asked (:class:`WriteTurns`), so a long run of short sync
+transactions never starves an application submit.
 
 The schema is managed by Alembic (``kiosk/migrations``); :func:`open_engine` upgrades a mirror to
 the newest revision, so a terminal upgraded in the field migrates and keeps its outbox.
@@ -12,6 +14,7 @@ the newest revision, so a terminal upgraded in the field migrates and keeps its 
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from pathlib import Path
@@ -44,8 +47,80 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+class WriteTurns:
+    """Writers of one database file in this process take turns in the order they asked (FIFO).
+
+    SQLite's own busy handler makes a waiting writer sleep and retry; a writer that commits and begins
+    again at once (the sync applying page after page) can win every retry and starve the others (an
+    application submit refused with "database is locked"). Here the next writer in line gets the lock
+    as soon as the current transaction ends. Re-entrant per thread; a writer that waits longer than the
+    busy timeout goes ahead and lets SQLite decide (another process may hold the lock).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: collections.deque[object] = collections.deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float) -> bool:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            ticket = object()
+            self._queue.append(ticket)
+            if not self._cond.wait_for(lambda: self._owner is None and self._queue[0] is ticket, timeout):
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+                return False
+            self._queue.popleft()
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            if self._owner != threading.get_ident():
+                return
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._cond.notify_all()
+
+
+WRITE_TURNS = True  # the writers benchmark turns it off for its baseline
+_turns: dict[str, WriteTurns] = {}
+_turns_lock = threading.Lock()
+
+
+def write_turns(path: Path) -> WriteTurns:
+    """The one :class:`WriteTurns` of the database file at ``path`` in this process."""
+    key = str(path.resolve())
+    with _turns_lock:
+        return _turns.setdefault(key, WriteTurns())
+
+
+def _listen_for_turns(engine: Engine, turns: WriteTurns) -> None:
+    held: dict[int, bool] = {}  # per connection: did its BEGIN take a turn?
+
+    def on_begin(conn: Any) -> None:
+        took = turns.acquire(BUSY_TIMEOUT_MS / 1000)
+        held[id(conn)] = took
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if held.pop(id(conn), False):
+                turns.release()
+            raise
+
+    def on_end(conn: Any) -> None:
+        if held.pop(id(conn), False):
+            turns.release()
+
+    event.listen(engine, "begin", on_begin)
+    event.listen(engine, "commit", on_end)
+    event.listen(engine, "rollback", on_end)
 
 
 def private_dir(path: Path) -> None:
@@ -94,7 +169,10 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     )
     event.listen(engine, "connect", _on_connect)
     if not read_only:
-        event.listen(engine, "begin", _on_begin)
+        if WRITE_TURNS:
+            _listen_for_turns(engine, write_turns(path))
+        else:
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
 
 
