@@ -112,7 +112,7 @@ FACTS_KEPT_AFTER_DEADLINE = timedelta(days=90)  # past the extended deadline: �
 
 def receipt_facts(app: Application) -> dict[str, str]:
     """What the receipt prints, without the ID number and the phone: kept after the personal data is
-    dropped so staff can reprint the receipt while the application is open."""
+    dropped (the name then masked) so staff can reprint the receipt while the application is open."""
     if app.issued is None:
         raise ValueError("the application has no tracking number yet")
     a, issued = app.applicant, app.issued
@@ -130,6 +130,16 @@ def receipt_facts(app: Application) -> dict[str, str]:
         "deadline_explanation": issued.deadline_explanation,
         "proxy_note": app.proxy.kind.label if app.proxy is not None else "",
     }
+
+
+def _without_full_name(facts_json: str) -> str:
+    """The receipt facts as kept after delivery: the name masked (``张三丰`` → ``张**``), since a name is
+    personal data and leaves the terminal once the server has the application. Idempotent."""
+    facts = json.loads(facts_json)
+    if not facts.get("name_masked"):
+        facts["applicant_name"] = mask_name(facts.get("applicant_name", ""))
+        facts["name_masked"] = "1"
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True)
 
 
 def _naive_local(now: datetime) -> datetime:
@@ -162,7 +172,11 @@ def _summary(row: ApplicationRecord) -> ApplicationSummary:
         submitted_at=row.submitted_at,
         deadline=row.deadline,
         status=row.status,
-        applicant_name_masked=mask_name(app.applicant.name) if app else mask_name(facts.get("applicant_name", "")),
+        applicant_name_masked=mask_name(app.applicant.name)
+        if app
+        else facts.get("applicant_name", "")
+        if facts.get("name_masked")
+        else mask_name(facts.get("applicant_name", "")),
         id_number_masked=mask_id(app.applicant.id_number) if app else "",
         application=app,
         receipt_facts=facts or None,
@@ -189,7 +203,7 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
     """Drop the personal data of every application the server has acknowledged; returns how many.
 
     Each such row keeps a stub (tracking number, zone, terminal, dates, applicant kind, status
-    ``delivered``) and its receipt facts (no ID number, no phone) for reprints, until
+    ``delivered``) and its receipt facts (no ID number, no phone, the name masked) for reprints, until
     :data:`FACTS_KEPT_AFTER_DEADLINE` after its extended deadline. Who calls it: the sync client, right after it commits
     ``kiosk.outbox.mark_acked`` for ``application`` entries, and the application's housekeeping timer
     at start-up (so a crash between the two still purges). Idempotent; commits.
@@ -212,6 +226,8 @@ def purge_delivered(session: Session, now: datetime | None = None) -> int:
             row.receipt_facts = json.dumps(
                 receipt_facts(Application.from_json(json.loads(row.payload))), ensure_ascii=False, sort_keys=True
             )
+        if row.receipt_facts is not None:
+            row.receipt_facts = _without_full_name(row.receipt_facts)
         row.payload = None
         row.status = STATUS_DELIVERED
         row.purged_at = stamp

@@ -304,3 +304,4 @@ def test_staff_reprint_a_receipt_after_the_application_was_delivered(kiosk: Any,
     assert tracking.encode() in data
     assert "（补打）".encode("gb18030") in data
     assert id_number[-4:].encode() not in data and b"1234" not in data.replace(tracking.encode(), b"")
+    assert "王*".encode("gb18030") in data, "the reprint names the applicant masked: the full name left with the rest"
