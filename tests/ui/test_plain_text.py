@@ -172,7 +172,7 @@ def test_hostile_text_reaches_no_server(kiosk: Any, server: tuple[str, list[tupl
 # the refused image says so (that is the point); creating a component by hand also loads Qt Virtual
 # Keyboard's PopupList type, whose own contentWidth note ui.app filters by category at start-up only
 @pytest.mark.qt_log_ignore(
-    ".*Protocol \"refused\" is unknown.*", ".*Member contentWidth of the object PopupList.*", extend=True
+    '.*Protocol "refused" is unknown.*', ".*Member contentWidth of the object PopupList.*", extend=True
 )
 def test_qml_cannot_reach_the_network(kiosk: Any, server: tuple[str, list[tuple[str, str]]]) -> None:
     base, seen = server
