@@ -15,6 +15,7 @@ the kiosk starts. Each check answers one question with a verdict:
     calendar     this year's and next year's holidays are known (published by the server, or packaged)
     service user run as root: the ``kiosk`` user owns the data folder and the configuration (mode 600)
     disk         free space in the data folder
+    speech       the read-aloud engine (``espeak-ng`` with its Mandarin voice) is installed and speaks
 
 Verdicts are ``ok``, ``warn`` (works, but look at it), ``fail`` and ``skip`` (not checked, with the
 reason). The command exits non-zero when any check failed. Nothing here prints personal data, and no
@@ -421,6 +422,27 @@ def check_disk(cfg: Config) -> CheckResult:
     return CheckResult("disk", Verdict.OK, detail)
 
 
+# ------------------------------------------------------------------------------------------ speech
+
+
+def check_speech(_cfg: Config) -> CheckResult:
+    """Warn (read-aloud shows 本机未配置语音) where espeak-ng is missing or cannot speak Mandarin."""
+    from kiosk import speech
+
+    program = speech.find_engine()
+    if program is None:
+        return CheckResult("speech", Verdict.WARN, "espeak-ng not installed: read-aloud is off (apt install espeak-ng)")
+    synth = speech.Synthesiser(program)
+    try:
+        wav = synth.synthesise("你好")
+        size = wav.stat().st_size
+    except speech.SpeechError as exc:
+        return CheckResult("speech", Verdict.WARN, f"{program}: {exc}: read-aloud will fail")
+    finally:
+        synth.close()
+    return CheckResult("speech", Verdict.OK, f"{program} voice {speech.VOICE} ({size} bytes for 2 characters)")
+
+
 # ----------------------------------------------------------------------------------------- the run
 
 Check = Callable[[Config], CheckResult | list[CheckResult]]
@@ -436,6 +458,7 @@ CHECKS: tuple[Check, ...] = (
     check_calendar,
     check_service_user,
     check_disk,
+    check_speech,
 )
 
 

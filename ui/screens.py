@@ -28,6 +28,10 @@ def _doc(args: argparse.Namespace, session: Session, zone: str) -> dict[str, Any
     return {"docId": doc_id}
 
 
+def _doc_reading(args: argparse.Namespace, session: Session, zone: str) -> dict[str, Any]:
+    return {**_doc(args, session, zone), "startReading": True}
+
+
 def _category(args: argparse.Namespace, session: Session, zone: str) -> dict[str, Any]:
     code = getattr(args, "category", None) or ""
     if not code:
@@ -53,6 +57,7 @@ SCREENS: dict[str, Screen] = {
     "home": Screen("home"),
     "category": Screen("category", _category),
     "document": Screen("document", _doc),
+    "document-reading": Screen("document", _doc_reading),  # with the read-aloud controls showing
     "attachment": Screen("attachment", _doc),
     "search": Screen("search", _search),
     "apply": Screen("apply"),

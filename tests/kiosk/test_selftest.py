@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,13 @@ def test_a_fresh_demo_terminal_passes(cfg: Config) -> None:
     assert results["server"].verdict is Verdict.SKIP
     assert {n for n in results if n.startswith("printer ")} == {f"printer {p.name}" for p in cfg.printers}
     assert results["disk"].verdict is Verdict.OK
+    assert results["speech"].verdict is (Verdict.OK if shutil.which("espeak-ng") else Verdict.WARN)
+
+
+def test_speech_without_espeak_ng_warns(cfg: Config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = selftest.check_speech(cfg)
+    assert result.verdict is Verdict.WARN and "espeak-ng not installed" in result.detail
 
 
 def test_a_seeded_mirror_reports_its_zone(cfg: Config, tmp_path: Path) -> None:

@@ -17,8 +17,9 @@ Item {
     property string printState: ""     // "" | preparing | confirm | capped | sending | sent | failed
     property string printMessage: ""
     property int printPages: 0
+    property bool startReading: false  // read aloud as soon as it is loaded (`kiosk screenshot --screen document-reading`)
 
-    DocumentView { id: doc; docId: page.docId; onLoadedDocument: Terminal.noteDocumentOpened() }
+    DocumentView { id: doc; docId: page.docId; onLoadedDocument: { Terminal.noteDocumentOpened(); if (page.startReading) ReadAloud.speak(doc.plainText) } }
     StackView.onDeactivating: ReadAloud.stop()
 
     Connections {
@@ -68,10 +69,44 @@ Item {
                         KioskButton { objectName: "zoomIn"; text: qsTr("A＋"); tone: "light"; Layout.fillWidth: true; enabled: page.zoom < 2.0
                                       onClicked: page.zoom = Math.min(2.0, page.zoom + 0.2) }
                     }
+                    // while reading, its place is taken by 暂停/继续 + 停止 and the speed buttons
                     KioskButton { objectName: "readAloudButton"; Layout.fillWidth: true; tone: "light"
-                                  enabled: ReadAloud.available
-                                  text: !ReadAloud.available ? qsTr("朗读（本机未配置语音）") : ReadAloud.speaking ? qsTr("停止朗读") : qsTr("朗读全文")
-                                  onClicked: ReadAloud.speaking ? ReadAloud.stop() : ReadAloud.speak(doc.plainText) }
+                                  visible: !ReadAloud.speaking
+                                  enabled: ReadAloud.available && doc.loaded
+                                  text: ReadAloud.available ? qsTr("朗读全文") : qsTr("朗读（本机未配置语音）")
+                                  // from the paragraph at the top of the reader onward
+                                  onClicked: ReadAloud.speakFrom(doc.plainText, reader.contentHeight > 0 ? reader.contentY / reader.contentHeight : 0) }
+                    RowLayout {
+                        objectName: "readAloudControls"
+                        Layout.fillWidth: true
+                        visible: ReadAloud.speaking
+                        spacing: 12
+                        KioskButton { objectName: "readAloudPause"; Layout.fillWidth: true; tone: "light"
+                                      text: ReadAloud.paused ? qsTr("继续") : qsTr("暂停")
+                                      onClicked: ReadAloud.paused ? ReadAloud.resume() : ReadAloud.pause() }
+                        KioskButton { objectName: "readAloudStop"; Layout.fillWidth: true; tone: "light"; text: qsTr("停止")
+                                      onClicked: ReadAloud.stop() }
+                    }
+                    RowLayout {
+                        objectName: "readAloudRates"
+                        Layout.fillWidth: true
+                        visible: ReadAloud.speaking
+                        spacing: 12
+                        Repeater {
+                            model: [{ key: "slow", label: qsTr("慢速") }, { key: "normal", label: qsTr("正常") }, { key: "fast", label: qsTr("快速") }]
+                            delegate: KioskButton { required property var modelData
+                                                    objectName: "readAloudRate-" + modelData.key; Layout.fillWidth: true
+                                                    tone: ReadAloud.rate === modelData.key ? "primary" : "light"
+                                                    text: modelData.label
+                                                    onClicked: ReadAloud.rate = modelData.key }
+                        }
+                    }
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; wrapMode: Text.Wrap; objectName: "readAloudStatus"
+                           visible: ReadAloud.speaking || ReadAloud.note !== ""
+                           font.pixelSize: Theme.fontSmall; color: ReadAloud.note !== "" ? Theme.repealed : Theme.textMuted
+                           text: ReadAloud.note !== "" ? ReadAloud.note
+                               : ReadAloud.paused ? qsTr("已暂停（第 %1 段，共 %2 段）").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount)
+                               : qsTr("正在朗读第 %1 段，共 %2 段").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount) }
                     KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
                                   enabled: doc.loaded && page.printState !== "preparing" && page.printState !== "sending"
                                   onClicked: { page.printState = "preparing"; page.printMessage = ""; PrintJobs.prepare(page.docId) } }
