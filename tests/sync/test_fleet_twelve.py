@@ -225,7 +225,10 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
         while time.monotonic() < deadline:
             fleet = _fleet(admin)
             print(f"{time.monotonic() - deadline + 180:.0f} s:", sorted((k, v["state"]) for k, v in fleet.items()))
-            ready = all(t["state"] == "online" and t["printers"] for t in fleet.values())
+            ready = all(
+                t["state"] == "online" and t["printers"] and all(p["state"] != "starting" for p in t["printers"])  # type: ignore[union-attr]
+                for t in fleet.values()
+            )  # the app's first heartbeat may come before its print service has started
             if len(fleet) == 12 and ready:
                 break
             for p in terminals:
