@@ -24,6 +24,7 @@ from kiosk.mirror.models import (
     Attachment,
     Category,
     CategoryFacet,
+    DocHistory,
     DocStatus,
     Document,
     DocumentCategory,
@@ -112,6 +113,20 @@ class AttachmentInfo:
 
 
 @dataclass(frozen=True)
+class EarlierVersion:
+    """One 历史版本 of a document: its version number, title, 文号, dates and, when read, its text."""
+
+    version: int
+    title: str
+    doc_number: str
+    published: str
+    effective: str
+    amended_at: str  # ISO date-time (UTC) the server replaced it
+    body: str = ""
+    body_format: str = "markdown"
+
+
+@dataclass(frozen=True)
 class DocumentDetail:
     id: str
     title: str
@@ -132,6 +147,7 @@ class DocumentDetail:
     supersedes: DocLink | None = None  # the older document this one replaced
     interprets: DocLink | None = None  # this is a 解读 of that document
     interpretations: tuple[DocLink, ...] = field(default_factory=tuple)  # 解读 of this document
+    history: tuple[EarlierVersion, ...] = ()  # earlier versions (修订), newest first, without their text
 
     @property
     def status_label(self) -> str:
@@ -374,7 +390,27 @@ def document(session: Session, doc_id: str) -> DocumentDetail | None:
         supersedes=_link(session, doc.supersedes),
         interprets=_link(session, doc.interprets),
         interpretations=interpretations,
+        history=tuple(_earlier(h, with_body=False) for h in doc.history),
     )
+
+
+def _earlier(h: DocHistory, *, with_body: bool) -> EarlierVersion:
+    return EarlierVersion(
+        version=h.version,
+        title=h.title,
+        doc_number=h.doc_number or "",
+        published=h.published or "",
+        effective=h.effective or "",
+        amended_at=h.amended_at,
+        body=h.body if with_body else "",
+        body_format=h.body_format if with_body else "markdown",
+    )
+
+
+def earlier_version(session: Session, doc_id: str, version: int) -> EarlierVersion | None:
+    """One earlier version of a document with its text (read-only, 历史版本), or None."""
+    h = session.scalar(select(DocHistory).where(DocHistory.document_id == doc_id, DocHistory.version == version))
+    return None if h is None else _earlier(h, with_body=True)
 
 
 def last_updated(session: Session) -> str:

@@ -46,12 +46,15 @@ from kiosk.mirror.blobs import CHUNK, BlobStore
 from kiosk.mirror.models import Attachment, Category, Zone
 from kiosk.mirror.store import (
     DocumentRecord,
+    HistoryRecord,
+    Outcome,
     apply_documents,
     delete_document,
     kv_get,
     kv_set,
     mark_blob_present,
     referenced_blobs,
+    replace_history,
     upsert_category,
     upsert_zone,
 )
@@ -220,6 +223,9 @@ class TerminalSync:
                 if rec.id != p.id:
                     raise SignatureError("document: id does not match its record")
                 item["record"] = rec
+                if any(h.version >= rec.version for h in p.history):
+                    raise SignatureError("document: an earlier version is not older than the record")
+                item["history"] = [HistoryRecord(**h.model_dump()) for h in p.history]
             out.append(item)
         if meta.seqs != [p["seq"] for p in out]:
             raise SignatureError("page: entries missing or added on the way")
@@ -279,6 +285,7 @@ class TerminalSync:
                         ahead = pool.submit(self._fetch_page, client, nxt, head)
                     with self.session.begin():
                         recs: list[DocumentRecord] = []
+                        histories: list[list[HistoryRecord]] = []
                         seqs: list[int] = []
                         present: set[str] = set()
                         for p in entries:
@@ -289,9 +296,13 @@ class TerminalSync:
                             rec = p["record"]
                             present.update(a.sha256 for a in rec.attachments if self.blobs.has(a.sha256))
                             recs.append(rec)
+                            histories.append(p["history"])
                             seqs.append(p["seq"])
                         # the feed holds one row per document, so a page has each id at most once
-                        apply_documents(self.session, recs, seqs=seqs, present_blobs=present)
+                        outcomes = apply_documents(self.session, recs, seqs=seqs, present_blobs=present)
+                        for rec, history, outcome in zip(recs, histories, outcomes, strict=True):
+                            if history or outcome in (Outcome.UPDATED, Outcome.STATUS_CHANGED):
+                                replace_history(self.session, rec.id, rec.version, history)
                         self.report.applied += len(recs)
                         cursor = nxt
                         kv_set(self.session, "sync.cursor", str(cursor))

@@ -24,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.errors import ServerError
+from sync.wire import MAX_HISTORY_BODY_BYTES, MAX_HISTORY_VERSIONS
 
 MAX_DEPTH = 16  # the deepest well-formed answer (a page's entry's document's attachment) is 6 levels
 MAX_INT_DIGITS = 18  # every integer of the protocol fits in 63 bits
@@ -220,6 +221,29 @@ class WireDocument(Strict):
     source_repo: Text500 | None = None
 
 
+class HistoryEntry(Strict):
+    """One earlier version of a document (``sync.wire.history_entry``): what the terminal shows as 历史版本."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    amended_at: IsoTime
+    title: Text500
+    doc_number: Text120 | None = None
+    published: IsoDate | None = None
+    effective: IsoDate | None = None
+    body: Body = ""
+    body_format: Literal["markdown", "html"] = "markdown"
+
+
+def _history_bounded(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    if sum(len(e.body.encode("utf-8")) for e in entries) > MAX_HISTORY_BODY_BYTES:
+        raise ValueError(f"earlier versions' text over {MAX_HISTORY_BODY_BYTES // (1024 * 1024)} MB")
+    versions = [e.version for e in entries]
+    if len(set(versions)) != len(versions):
+        raise ValueError("an earlier version is listed twice")
+    return entries
+
+
 class DocumentPayload(Strict):
     kind: Literal["document"]
     seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
@@ -227,6 +251,9 @@ class DocumentPayload(Strict):
     id: DocId
     doc: dict[str, Any] | None = None
     zone: Code | None = None
+    history: Annotated[
+        list[HistoryEntry], Field(max_length=MAX_HISTORY_VERSIONS), AfterValidator(_history_bounded)
+    ] = []
 
 
 class ZoneItem(Strict):

@@ -22,6 +22,31 @@ PAGE_BYTE_BUDGET = 2 * 1024 * 1024  # the server stops filling a page after this
 MAX_SUBMISSION_BYTES = 64 * 1024  # a posted application/rating/usage/heartbeat body
 MAX_LOOKUP_BYTES = 2 * 1024
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# A document entry's ``history``: its earlier versions (修订), newest first, at most this many and this many
+# bytes of body text in all (older versions beyond either bound are left out of the feed, not refused).
+MAX_HISTORY_VERSIONS = 5
+MAX_HISTORY_BODY_BYTES = 4 * 1024 * 1024
+HISTORY_FIELDS = ("title", "doc_number", "published", "effective", "body", "body_format")
+
+
+def history_entry(doc: dict[str, Any], version: int, amended_at: str) -> dict[str, Any]:
+    """One earlier version of a document as it travels in ``history``: the text fields of its wire
+    record ``doc`` (as it was), its version number and when it was replaced (ISO date-time, UTC)."""
+    out: dict[str, Any] = {"version": version, "amended_at": amended_at}
+    out.update({k: doc[k] for k in HISTORY_FIELDS if doc.get(k) is not None})
+    return out
+
+
+def bounded_history(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``entries`` (newest first) cut to :data:`MAX_HISTORY_VERSIONS` and :data:`MAX_HISTORY_BODY_BYTES`."""
+    out: list[dict[str, Any]] = []
+    size = 0
+    for e in entries[:MAX_HISTORY_VERSIONS]:
+        size += len(str(e.get("body", "")).encode("utf-8"))
+        if size > MAX_HISTORY_BODY_BYTES:
+            break
+        out.append(e)
+    return out
 
 
 def record_to_wire(rec: DocumentRecord) -> dict[str, Any]:

@@ -113,6 +113,7 @@ class Document(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Attachment.position"
     )
+    history: Mapped[list[DocHistory]] = relationship(cascade="all, delete-orphan", order_by="DocHistory.version.desc()")
 
     __table_args__ = (Index("ix_documents_zone_published", "zone_id", "published"),)
 
@@ -134,6 +135,24 @@ class Attachment(Base):
     present: Mapped[bool] = mapped_column(Boolean, default=False)  # blob verified and on disk
 
     document: Mapped[Document] = relationship(back_populates="attachments")
+
+
+class DocHistory(Base):
+    """An earlier version of a document (修订), as the server's feed entry carried it: shown read-only as
+    历史版本. Replaced as a whole when a newer record of the document arrives, removed with it."""
+
+    __tablename__ = "doc_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    doc_number: Mapped[str | None] = mapped_column(String(120))
+    published: Mapped[str | None] = mapped_column(String(10))
+    effective: Mapped[str | None] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_format: Mapped[str] = mapped_column(String(8), default="markdown")
+    amended_at: Mapped[str] = mapped_column(String(40))  # when the server replaced it (ISO, UTC)
 
 
 class KeyValue(Base):

@@ -18,6 +18,7 @@ import kiosk.search.index as search_index
 from kiosk.mirror.models import (
     Attachment,
     Category,
+    DocHistory,
     DocStatus,
     Document,
     DocumentCategory,
@@ -204,6 +205,47 @@ def set_status(session: Session, doc_id: str, status: DocStatus, superseded_by: 
         doc.superseded_by = superseded_by
     session.flush()
     search_index.index_document(session, doc)
+    return True
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """An earlier version of a document as the feed carries it (``sync.schema.HistoryEntry``)."""
+
+    version: int
+    title: str
+    amended_at: str
+    doc_number: str | None = None
+    published: str | None = None
+    effective: str | None = None
+    body: str = ""
+    body_format: str = "markdown"
+
+
+def replace_history(session: Session, doc_id: str, version: int, history: list[HistoryRecord]) -> bool:
+    """Replace a document's earlier versions as a whole with ``history``, which came with its record of
+    ``version``; nothing when the mirror holds another version (an older record arriving late). False then."""
+    doc = session.scalar(select(Document).where(Document.id == doc_id))
+    if doc is None or doc.version != version:
+        return False
+    session.execute(delete(DocHistory).where(DocHistory.document_id == doc_id))
+    session.add_all(
+        DocHistory(
+            document_id=doc_id,
+            version=h.version,
+            title=h.title,
+            doc_number=h.doc_number,
+            published=h.published,
+            effective=h.effective,
+            body=h.body.replace("\x00", ""),
+            body_format=h.body_format,
+            amended_at=h.amended_at,
+        )
+        for h in history
+        if h.version < version
+    )
+    session.expire(doc, ["history"])
+    session.flush()
     return True
 
 

@@ -26,7 +26,14 @@ from kiosk.mirror.store import DocumentRecord
 from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
 from sync.server.office_db import DocVersion
 from sync.signing import canonical
-from sync.wire import record_to_wire, wire_to_record
+from sync.wire import (
+    HISTORY_FIELDS,
+    MAX_HISTORY_VERSIONS,
+    bounded_history,
+    history_entry,
+    record_to_wire,
+    wire_to_record,
+)
 
 
 class PublishError(KioskError):
@@ -61,12 +68,37 @@ def _content_hash(wire: dict[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in wire.items() if k != "version"})).hexdigest()
 
 
+def _history(session: Session, doc_id: str, current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The earlier versions a feed entry carries (newest first, bounded): a kept version whose text is the
+    same as the next newer one's (a status change such as a repeal, not a 修订) is left out."""
+    out: list[dict[str, Any]] = []
+    newer = {k: current.get(k) for k in HISTORY_FIELDS}
+    query = select(DocVersion).where(DocVersion.doc_id == doc_id).order_by(DocVersion.version.desc()).limit(50)
+    for v in session.scalars(query):
+        doc = json.loads(v.payload).get("doc") or {}
+        text = {k: doc.get(k) for k in HISTORY_FIELDS}
+        if text == newer:
+            continue
+        newer = text
+        out.append(history_entry(doc, v.version, v.replaced_at.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        if len(out) >= MAX_HISTORY_VERSIONS:
+            break
+    return bounded_history(out)
+
+
 def _put(session: Session, seq: int, rec: DocumentRecord, actor: str = "") -> FeedDoc:
     wire = record_to_wire(rec)
-    payload = {"kind": "document", "seq": seq, "op": "put", "id": rec.id, "doc": wire}
+    payload: dict[str, Any] = {"kind": "document", "seq": seq, "op": "put", "id": rec.id, "doc": wire}
     row = session.get(FeedDoc, rec.id)
     if row is not None and row.op == "put":  # the earlier version is kept (修订 history, office console)
-        session.add(DocVersion(doc_id=rec.id, version=row.version, payload=row.payload, replaced_by=actor))
+        kept = json.loads(row.payload)
+        kept.pop("history", None)  # each version is kept once, not again inside its successors
+        kept_text = canonical(kept).decode("utf-8")
+        session.add(DocVersion(doc_id=rec.id, version=row.version, payload=kept_text, replaced_by=actor))
+        session.flush()
+    history = _history(session, rec.id, wire)
+    if history:  # optional: a terminal that does not know the field ignores it
+        payload["history"] = history
     if row is None:
         row = FeedDoc(id=rec.id)
         session.add(row)
