@@ -1,5 +1,9 @@
 """``DocumentView``: one document as the reader shows it — meta line, status badge, body, attachments,
-its replacement and its 解读, and the take-away QR code.
+its replacement and its 解读, the take-away QR code, and its earlier versions (历史版本).
+
+``history`` lists a document's earlier versions (修订); ``showVersion(n)`` loads one of them and the text
+properties (title, 文号, dates, body, plainText) then show that version, read-only, with ``viewingEarlier``
+true until ``showCurrent()``.
 
 Set ``docId`` and the document loads on the DB worker; ``loaded`` turns true when it arrived, or
 ``missing`` when the mirror does not hold it. The body goes to QML only through the one sanitiser,
@@ -41,6 +45,7 @@ class DocumentView(QObject):
         self._doc_id = ""
         self._detail: catalog.DocumentDetail | None = None
         self._state = "empty"  # empty | loading | loaded | missing | failed
+        self._earlier: catalog.EarlierVersion | None = None  # the 历史版本 shown instead of the current text
 
     @property
     def _svc(self) -> Services:
@@ -77,10 +82,14 @@ class DocumentView(QObject):
 
     @Property(str, notify=documentChanged)
     def title(self) -> str:
+        if self._earlier is not None:
+            return self._earlier.title
         return self._detail.title if self._detail else ""
 
     @Property(str, notify=documentChanged)
     def docNumber(self) -> str:
+        if self._earlier is not None:
+            return self._earlier.doc_number
         return self._detail.doc_number if self._detail else ""
 
     @Property(str, notify=documentChanged)
@@ -89,10 +98,14 @@ class DocumentView(QObject):
 
     @Property(str, notify=documentChanged)
     def published(self) -> str:
+        if self._earlier is not None:
+            return self._earlier.published
         return self._detail.published if self._detail else ""
 
     @Property(str, notify=documentChanged)
     def effective(self) -> str:
+        if self._earlier is not None:
+            return self._earlier.effective
         return self._detail.effective if self._detail else ""
 
     @Property(str, notify=documentChanged)
@@ -119,12 +132,17 @@ class DocumentView(QObject):
             return ""
         from kiosk.richtext import body_html
 
-        body = self._detail.body
+        title, body, fmt = self._text()
         # the reader shows the title above; drop a Markdown body's own first heading when it repeats it
         first, _, rest = body.lstrip().partition("\n")
-        if self._detail.body_format != "html" and first.lstrip("# ").strip() == self._detail.title.strip():
+        if fmt != "html" and first.lstrip("# ").strip() == title.strip():
             body = rest
-        return body_html(body, self._detail.body_format)
+        return body_html(body, fmt)
+
+    def _text(self) -> tuple[str, str, str]:
+        """Title, body and body format of the version shown (an earlier one, or the current)."""
+        shown: Any = self._earlier if self._earlier is not None else self._detail
+        return shown.title, shown.body, shown.body_format
 
     @Property(bool, notify=documentChanged)
     def bodyIsHtml(self) -> bool:
@@ -190,9 +208,55 @@ class DocumentView(QObject):
         """Title and body as plain text, for read-aloud."""
         if not self._detail:
             return ""
-        text = re.sub(r"<[^>]+>", "", self._detail.body) if self._detail.body_format == "html" else self._detail.body
+        title, body, fmt = self._text()
+        text = re.sub(r"<[^>]+>", "", body) if fmt == "html" else body
         text = re.sub(r"[#*>`_\[\]|-]+", " ", text)
-        return f"{self._detail.title}。{text}"
+        return f"{title}。{text}"
+
+    @Property("QVariantList", notify=documentChanged)
+    def history(self) -> list[dict[str, Any]]:
+        """The earlier versions, newest first: ``version`` and ``date`` (the day it was replaced)."""
+        if not self._detail:
+            return []
+        return [{"version": h.version, "date": h.amended_at[:10]} for h in self._detail.history]
+
+    @Property(bool, notify=documentChanged)
+    def viewingEarlier(self) -> bool:
+        return self._earlier is not None
+
+    @Property(int, notify=documentChanged)
+    def shownVersion(self) -> int:
+        """The earlier version shown (0 while the current text is)."""
+        return self._earlier.version if self._earlier is not None else 0
+
+    @Property(str, notify=documentChanged)
+    def shownAmendedOn(self) -> str:
+        """The day the earlier version shown was replaced ("" while the current text is)."""
+        return self._earlier.amended_at[:10] if self._earlier is not None else ""
+
+    @Slot(int)
+    def showVersion(self, version: int) -> None:
+        """Show an earlier version's text (loaded on the DB worker), read-only."""
+        from kiosk import catalog
+
+        doc_id = self._doc_id
+
+        def job(session: Session) -> catalog.EarlierVersion | None:
+            return catalog.earlier_version(session, doc_id, version)
+
+        def done(earlier: catalog.EarlierVersion | None) -> None:
+            if doc_id == self._doc_id and earlier is not None:
+                self._earlier = earlier
+                self.documentChanged.emit()
+
+        self._svc.worker.submit(f"document-version.{id(self)}", job, done, lambda _r: None)
+
+    @Slot()
+    def showCurrent(self) -> None:
+        """Back to the document's current version."""
+        if self._earlier is not None:
+            self._earlier = None
+            self.documentChanged.emit()
 
     loadedDocument = Signal(str, arguments=["docId"])
 
@@ -222,6 +286,7 @@ class DocumentView(QObject):
     def _set(self, detail: catalog.DocumentDetail | None, state: str) -> None:
         if detail is not self._detail:
             self._detail = detail
+            self._earlier = None
             self.documentChanged.emit()
         if state != self._state:
             self._state = state

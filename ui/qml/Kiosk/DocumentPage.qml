@@ -1,6 +1,8 @@
 // The document reader: title, meta line, a status banner no one can miss for 已修订/已废止 (with the
 // replacement and the 解读 one tap away), the body (Markdown or sanitised HTML; links stay inside the
-// kiosk), text zoom, read-aloud, attachments, print, and the take-away QR code.
+// kiosk), text zoom, read-aloud, attachments, print, the take-away QR code, and for an amended document
+// a 已修订 note listing its 历史版本: one tap shows that version's text read-only, marked as no longer valid.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -108,7 +110,7 @@ Item {
                                : ReadAloud.paused ? qsTr("已暂停（第 %1 段，共 %2 段）").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount)
                                : qsTr("正在朗读第 %1 段，共 %2 段").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount) }
                     KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
-                                  enabled: doc.loaded && page.printState !== "preparing" && page.printState !== "sending"
+                                  enabled: doc.loaded && !doc.viewingEarlier && page.printState !== "preparing" && page.printState !== "sending"
                                   onClicked: { page.printState = "preparing"; page.printMessage = ""; PrintJobs.prepare(page.docId) } }
                     Repeater {
                         model: doc.attachments
@@ -192,7 +194,7 @@ Item {
                                   doc.zoneName ? qsTr("适用：%1").arg(doc.zoneName) : ""].filter(function (s) { return s !== "" }).join("    ") }
                     RowLayout {
                         Layout.alignment: Qt.AlignHCenter
-                        visible: doc.loaded
+                        visible: doc.loaded && !doc.viewingEarlier
                         spacing: 12
                         StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Math.round(Theme.fontBody * page.zoom) }
                         Repeater { model: doc.categories
@@ -203,7 +205,7 @@ Item {
                     Rectangle {
                         objectName: "statusBanner"
                         Layout.fillWidth: true
-                        visible: doc.loaded && !doc.inForce
+                        visible: doc.loaded && !doc.inForce && !doc.viewingEarlier
                         implicitHeight: bannerCol.implicitHeight + 40
                         radius: Theme.radius
                         color: Theme.statusColor(doc.status)
@@ -221,6 +223,51 @@ Item {
                                 tone: "light"
                                 text: qsTr("查看现行文件：") + (doc.replacedBy.title || "")
                                 onClicked: Nav.open("document", { docId: doc.replacedBy.docId })
+                            }
+                        }
+                    }
+                    // an earlier version on screen: marked as no longer valid, one tap back to the current text
+                    Rectangle {
+                        objectName: "earlierBanner"
+                        Layout.fillWidth: true
+                        visible: doc.viewingEarlier
+                        implicitHeight: earlierCol.implicitHeight + 40
+                        radius: Theme.radius
+                        color: Theme.amended
+                        ColumnLayout {
+                            id: earlierCol
+                            anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: 28 }
+                            spacing: 12
+                            Text { textFormat: Text.PlainText; objectName: "earlierBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
+                                   font.pixelSize: Math.round(Theme.fontLarge * page.zoom); font.bold: true
+                                   text: qsTr("历史版本（已被修订，不再有效）") }
+                            Text { textFormat: Text.PlainText; objectName: "earlierBannerWhich"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
+                                   font.pixelSize: Math.round(Theme.fontBody * page.zoom)
+                                   text: qsTr("第 %1 版，%2 被修订").arg(doc.shownVersion).arg(doc.shownAmendedOn) }
+                            KioskButton { objectName: "currentVersionButton"; fontSize: Math.round(Theme.fontBody * page.zoom)
+                                          Layout.fillWidth: true; tone: "light"; text: qsTr("返回现行版本")
+                                          onClicked: { doc.showCurrent(); reader.contentY = 0 } }
+                        }
+                    }
+                    // an amended document: the 已修订 note and its earlier versions
+                    ColumnLayout {
+                        objectName: "revisedNote"
+                        Layout.fillWidth: true
+                        visible: doc.loaded && !doc.viewingEarlier && doc.history.length > 0
+                        spacing: 12
+                        Text { textFormat: Text.PlainText; objectName: "revisedNoteText"; Layout.fillWidth: true; wrapMode: Text.Wrap
+                               font.pixelSize: Math.round(Theme.fontBody * page.zoom); font.bold: true; color: Theme.amended
+                               text: qsTr("已修订：以上为修订后的现行版本；修订前的历史版本如下（仅供查阅）") }
+                        Flow {
+                            Layout.fillWidth: true
+                            spacing: 12
+                            Repeater {
+                                model: doc.history
+                                delegate: KioskButton { required property var modelData; required property int index
+                                                        objectName: "historyButton-" + index; tone: "light"
+                                                        fontSize: Math.round(Theme.fontBody * page.zoom)
+                                                        text: qsTr("历史版本 第%1版（%2 修订）").arg(modelData.version).arg(modelData.date)
+                                                        onClicked: { doc.showVersion(modelData.version); reader.contentY = 0 } }
                             }
                         }
                     }
