@@ -108,3 +108,24 @@ def test_without_espeak_ng_the_button_says_no_speech(
     ra.speak("你好")
     assert not ra.property("speaking")
     assert os.environ["PATH"] == str(tmp_path)
+
+
+# the undecodable WAV is the point of the second half: Qt says it could not open it
+@pytest.mark.qt_log_ignore(".*Could not open media. FFmpeg error description: Invalid data.*", extend=True)
+def test_an_engine_that_fails_ends_reading_with_a_note(shell: Shell, tmp_path: Any) -> None:
+    from ui.speech import ReadAloud
+
+    broken = ReadAloud(shell.app.services, program="/bin/false")  # installed, but every call fails
+    broken.speak("第一段。\n第二段。")
+    assert broken.property("speaking")
+    shell.wait(lambda: broken.property("note") != "", 10_000)
+    assert not broken.property("speaking") and broken.property("note") == "朗读出错，请联系工作人员"
+
+    # an engine whose WAV the player cannot decode: the player's error path
+    garbage = tmp_path / "espeak-ng"
+    garbage.write_text('#!/bin/sh\nwhile [ "$1" != -w ]; do shift; done\nhead -c 4000 /dev/urandom > "$2"\n')
+    garbage.chmod(0o755)
+    bad = ReadAloud(shell.app.services, program=str(garbage))
+    bad.speak("你好")
+    shell.wait(lambda: bad.property("note") != "", 10_000)
+    assert not bad.property("speaking") and bad.property("note") == "本机无法播放声音，请联系工作人员"
