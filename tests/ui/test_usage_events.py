@@ -5,16 +5,30 @@ its events (local time, the document's category, the search's hit count, no quer
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from uishell import Shell
 
+from kiosk.config import demo_config
 from kiosk.db import make_engine, session_factory
 from kiosk.outbox import OutboxEntry
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def shell(make_shell: Callable[..., Shell], tmp_path: Path) -> Shell:
+    """A terminal with a mirror of its own: the shared demo mirror's outbox holds the visits of every
+    earlier screen test, and this test counts the entries one visit leaves."""
+    from ui.app import open_mirror
+
+    cfg = demo_config(tmp_path / "terminal")
+    open_mirror(cfg)
+    return make_shell(cfg=cfg)
 
 
 def _usage(shell: Shell) -> list[dict[str, Any]]:
