@@ -203,7 +203,13 @@ def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: A
     assert len(receipts) == 2 and all(tracking.encode() in r.read_bytes() for r in receipts)
 
 
-def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any) -> None:
+def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.app import KioskApp
+
+    # The composition root ends the event loop (QCoreApplication.exit): in the test process that would make
+    # every later nested wait return at once, and the next screen tests never see their home screen ready.
+    exits: list[int] = []
+    monkeypatch.setattr(KioskApp, "leave", lambda self: exits.append(0))
     d = kiosk("staff")
     left: list[bool] = []
     staff(d).leavingKiosk.connect(lambda: left.append(True))
@@ -218,6 +224,7 @@ def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any) -> None
     d.tap("staffLeaveKiosk")
     d.tap("staffLeaveConfirm")
     assert left == [True]
+    assert exits == [0], "the composition root is asked to leave kiosk mode"
 
 
 def test_sync_now_asks_the_running_sync_loop_for_a_run(kiosk: Any, tmp_path: Path) -> None:
