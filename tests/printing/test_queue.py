@@ -140,6 +140,7 @@ def test_bad_submissions_and_discard(engine: Engine, service_factory: Any, tmp_p
         svc.submit("a4", b"x", content_type="png")
     with pytest.raises(PrintQueueError):
         svc.reprint(12345)
+    svc.stop()  # the running service would print the job below before it is marked failed (seen once)
     q = PrintQueue(engine)
     job = q.add("a4", b"x")
     q.mark_failed(job, "paper_out")
