@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import os
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -124,8 +125,17 @@ def _listen_for_turns(engine: Engine, turns: WriteTurns) -> None:
 
 
 def private_dir(path: Path) -> None:
-    """Create ``path`` (and its parents) and make it 0700: the data folder holds applicants' data."""
+    """Create ``path`` (and its parents) and make it 0700: the data folder holds applicants' data.
+
+    A shared folder with the sticky bit (``/tmp``, ``/var/tmp``: a database put there by hand or by a
+    test) is left as it is: making it 0700 would lock every other user and service out of it.
+    """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.lstat().st_mode & stat.S_ISVTX:
+            return
+    except OSError:
+        return
     _chmod(path, 0o700)
 
 

@@ -66,12 +66,6 @@ def test_package_imports_respect_layering(package: str) -> None:
 
 
 PACKAGES = ("kiosk", "sync", "printing", "ui")
-# Cycles that exist and may only go away, each with its reason; a new one fails the test.
-KNOWN_CYCLES: list[set[str]] = [
-    # sync/server/db.py imports the office's table modules inside a function so that create_all
-    # registers their tables, and those modules build on db's declarative base (one schema, three files)
-    {"sync.server.db", "sync.server.office_db", "sync.server.evaluation"},
-]
 
 
 def _module_graph() -> dict[str, set[str]]:
@@ -148,7 +142,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_no_import_cycles_between_our_modules() -> None:
-    cycles = [c for c in _cycles(_module_graph()) if c not in KNOWN_CYCLES]
+    cycles = _cycles(_module_graph())
     assert not cycles, "import cycles:\n" + "\n".join(" ⇄ ".join(sorted(c)) for c in cycles)
 
 

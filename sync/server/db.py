@@ -9,6 +9,7 @@ for the feed head and the current signed manifest. Workers hold no state of thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,19 @@ def utcnow() -> datetime:
 
 class ServerBase(DeclarativeBase):
     """Declarative base of the district server's tables (separate from the terminal's)."""
+
+
+# Modules that add tables of their own (the office's cases and evaluation, ``sync/server/__init__.py``
+# imports them) register here what a freshly opened engine needs beyond ``create_all``.
+_ENGINE_HOOKS: list[Callable[[Engine], None]] = []
+# Tables that must be in the schema before ``open_db`` creates it: one from each module that adds tables.
+_REQUIRED_TABLES = ("cases", "case_events", "rating_followups")
+
+
+def on_open(hook: Callable[[Engine], None]) -> None:
+    """Run ``hook(engine)`` on every engine :func:`open_db` opens, after the tables exist (idempotent)."""
+    if hook not in _ENGINE_HOOKS:
+        _ENGINE_HOOKS.append(hook)
 
 
 class FeedDoc(ServerBase):
@@ -203,10 +217,12 @@ def open_db(url: str) -> Engine:
         # One writer at a time, taken up front: a read-then-write transaction never fails half-way.
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-    from sync.server import evaluation, office_db  # noqa: F401 - the office's tables (cases, log, calendar, follow-ups)
-
+    missing = [t for t in _REQUIRED_TABLES if t not in ServerBase.metadata.tables]
+    if missing:  # a module with tables of its own was not imported: never create half a schema
+        raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")
     ServerBase.metadata.create_all(engine)
-    office_db.install_guards(engine)
+    for hook in _ENGINE_HOOKS:
+        hook(engine)
     return engine
 
 

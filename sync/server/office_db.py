@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.server.db import ServerBase, utcnow
+from sync.server.db import ServerBase, on_open, utcnow
 
 
 class CalendarYear(ServerBase):
@@ -128,3 +128,6 @@ def install_guards(engine: Engine) -> None:
                         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                     )
                 )
+
+
+on_open(install_guards)

@@ -42,6 +42,17 @@ def test_loose_modes_left_by_an_older_version_are_tightened(tmp_path: Path) -> N
     assert _mode(data) == 0o700 and _mode(data / "mirror.db") == 0o600
 
 
+def test_a_shared_sticky_folder_is_left_open(tmp_path: Path) -> None:
+    # A database put in /tmp by hand: the terminal once made /tmp itself 0700 (root owns it), which locked
+    # every other user and service (PostgreSQL's initdb among them) out of /tmp.
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    open_engine(shared / "mirror.db").dispose()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert _mode(shared / "mirror.db") == 0o600
+
+
 def test_logs_are_private_after_a_rollover(tmp_path: Path) -> None:
     old = os.umask(0o022)
     root = logging.getLogger()
