@@ -13,7 +13,11 @@ for staff to reprint; :meth:`PrintQueue.discard` drops them without printing, an
 :meth:`PrintService.start` drops those older than :data:`FAILED_RETENTION` (3 days).
 
 A job that was ``printing`` when the terminal stopped is marked failed with reason ``interrupted`` on
-start-up (it may or may not have printed: staff decide); ``queued`` jobs are printed.
+start-up (it may or may not have printed: staff decide); ``queued`` jobs are printed, unless they
+waited longer than their kind's limit (:data:`STALE_AFTER`): a receipt or a filled-in form that comes
+out long after the resident left (the printer was offline for an hour, the terminal restarted in the
+evening) lies in the tray for the next person to take. Such a job is failed with reason ``expired``
+instead, its bytes kept for staff to reprint once they have checked the applicant is still there.
 
 Reasons are the codes of :mod:`printing.status`: residents are shown "请联系工作人员" for any of them,
 staff the reason (:attr:`JobInfo.staff_message`).
@@ -53,6 +57,16 @@ log = logging.getLogger(__name__)
 
 # How long a failed job's bytes (personal data) wait for staff to reprint them.
 FAILED_RETENTION = timedelta(days=3)
+
+# How long a job may wait in the queue before it is no longer printed: nobody waits at a kiosk longer
+# for a receipt, a ticket or a form; a public document may sit behind a long print run.
+STALE_AFTER: Mapping[str, timedelta] = {
+    "receipt": timedelta(minutes=10),
+    "ticket": timedelta(minutes=10),
+    "form": timedelta(minutes=10),
+    "test": timedelta(minutes=10),
+    "document": timedelta(minutes=30),
+}
 
 
 def _now() -> datetime:
@@ -177,6 +191,27 @@ class PrintQueue:
             job.started_at = _now()
             return ClaimedJob(job.id, job.printer, job.content_type, f"kiosk-{job.kind}-{job.id}", job.payload)
 
+    def expire_stale(self, limits: Mapping[str, timedelta], now: datetime | None = None) -> list[int]:
+        """Fail with reason ``expired`` the queued jobs that waited longer than their kind's limit (their
+        bytes stay for a reprint); the ids, oldest first."""
+        now = now or _now()
+        with self._sessions.begin() as s:
+            queued = s.execute(
+                select(PrintJob.id, PrintJob.kind, PrintJob.created_at).where(PrintJob.state == "queued")
+            )
+            stale = [
+                job_id
+                for job_id, kind, created in queued
+                if kind in limits and created is not None and now - created > limits[kind]
+            ]
+            if stale:
+                s.execute(
+                    update(PrintJob)
+                    .where(PrintJob.id.in_(stale), PrintJob.state == "queued")
+                    .values(state="failed", reason="expired", finished_at=now)
+                )
+            return sorted(stale)
+
     def mark_done(self, job_id: int) -> None:
         """Done: the bytes of this job and of every earlier attempt of it are deleted."""
         with self._sessions.begin() as s:
@@ -296,9 +331,11 @@ class PrintService:
         on_change: Callable[[JobInfo], None] | None = None,
         configs: Mapping[str, PrinterConfig] | None = None,
         failed_retention: timedelta = FAILED_RETENTION,
+        stale_after: Mapping[str, timedelta] = STALE_AFTER,
     ) -> None:
         self.queue = PrintQueue(engine)
         self.failed_retention = failed_retention
+        self.stale_after = dict(stale_after)
         self.printers = dict(printers)
         self.configs = dict(configs or {})  # name -> configuration (role, receipt layout)
         self.on_change = on_change
@@ -458,6 +495,9 @@ class PrintService:
             while not self._stop.is_set():
                 try:
                     with self._order:
+                        for expired in self.queue.expire_stale(self.stale_after):
+                            log.warning("print job %d waited too long and was not printed (kept for reprint)", expired)
+                            self._notify(expired)
                         job = self.queue.claim_next()
                         if job is not None:
                             self._notify(job.id)

@@ -23,7 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-REASONS = ("paper_out", "cover_open", "offline", "unreachable", "error", "unsupported", "interrupted", "partial")
+REASONS = (
+    "paper_out",
+    "cover_open",
+    "offline",
+    "unreachable",
+    "error",
+    "unsupported",
+    "interrupted",
+    "partial",
+    "expired",
+)
 
 RESIDENT_MESSAGE = "打印暂时无法完成，请联系工作人员"
 
@@ -36,6 +46,7 @@ _STAFF = {
     "unsupported": "该打印机不支持此类打印内容",
     "interrupted": "打印过程中终端中断，无法确认是否已打印，请核对后重新打印",
     "partial": "打印中途连接中断，可能已打出不完整的回执（含姓名和受理编号），请收回后重新打印",
+    "expired": "排队过久未能打印，为免无人领取已停止打印（内容保留），请核对申请人是否仍在后重新打印",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,35 @@ def test_listeners_hear_each_jobs_states_in_order(service_factory: Any, tmp_path
         assert svc.wait(job_id).state == "done"
     for job_id in ids:
         assert [e.state for e in events if e.id == job_id] == ["queued", "printing", "done"]
+
+
+def test_a_job_that_waited_too_long_is_not_printed_but_kept_for_staff(engine: Engine, tmp_path: Path) -> None:
+    # The terminal was off (or the printer offline) for an hour with a receipt and a form queued: printing
+    # them now would leave an applicant's name in the tray for the next person. A public document may
+    # still print; a receipt queued a minute ago prints.
+    folder = tmp_path / "out"
+    events: list[JobInfo] = []
+    svc = PrintService(engine, {"p": FolderPrinter("p", str(folder))}, on_change=events.append)
+    old_receipt = svc.queue.add("p", b"receipt of an hour ago", kind="receipt", label="WB-1")
+    old_form = svc.queue.add("p", b"%PDF-1.4 form", content_type="pdf", kind="form")
+    old_doc = svc.queue.add("p", b"%PDF-1.4 doc", content_type="pdf", kind="document")
+    fresh = svc.queue.add("p", b"receipt of now", kind="receipt", label="WB-2")
+    with Session(engine) as s, s.begin():
+        for job_id, minutes in ((old_receipt, 61), (old_form, 11), (old_doc, 29), (fresh, 1)):
+            s.get(PrintJob, job_id).created_at -= timedelta(minutes=minutes)  # type: ignore[union-attr]
+    svc.start()
+    try:
+        assert svc.wait(fresh, 20).state == "done"
+        assert svc.wait(old_doc, 20).state == "done"
+        for job_id in (old_receipt, old_form):
+            info = svc.job(job_id)
+            assert (info.state, info.reason) == ("failed", "expired")
+            assert info.reprintable and "排队过久" in info.staff_message
+            assert payload_in_db(engine, job_id) is not None  # kept for a reprint
+            assert [e.state for e in events if e.id == job_id] == ["failed"]  # the staff screen hears of it
+        printed = sorted(p.read_bytes() for p in folder.iterdir())
+        assert printed == [b"%PDF-1.4 doc", b"receipt of now"]
+        again = svc.reprint(old_receipt)  # staff checked the applicant is there
+        assert svc.wait(again, 20).state == "done"
+    finally:
+        svc.stop()
