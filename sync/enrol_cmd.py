@@ -51,6 +51,9 @@ def register(sub: Any) -> None:
     p.add_argument("--ca-bundle", type=Path, help="CA bundle to trust for the server's TLS certificate")
     p.add_argument("--user", default=DEFAULT_USER, help="service user who owns config and data (when run as root)")
     p.add_argument("--pin-stdin", action="store_true", help="read the staff PIN from stdin (scripts)")
+    p.add_argument(
+        "--mirror-all-zones", action="store_true", help="mirror every zone's documents, not only district and own"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing configuration (re-enrolment)")
     p.set_defaults(func=run)
 
@@ -121,14 +124,18 @@ def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
     return body
 
 
-def build_config(body: dict[str, Any], server: str, data: Path, pin_hash: str, ca: Path | None) -> str:
-    terminal = {
+def build_config(  # noqa: PLR0917 - the server's answer and what the command line adds to it
+    body: dict[str, Any], server: str, data: Path, pin_hash: str, ca: Path | None, mirror_all_zones: bool = False
+) -> str:
+    terminal: dict[str, Any] = {
         "id": body["terminal_id"],
         "name": str(body.get("name") or body["terminal_id"]),
         "zone": body["zone"],
         "data_dir": str(data),
         "content_pack": "",
     }
+    if mirror_all_zones:
+        terminal["mirror_all_zones"] = True
     srv: dict[str, Any] = {"url": server, "token": body["token"], "trust_key": "district-signing.pub"}
     if isinstance(body.get("sync_interval_s"), int):
         srv["sync_interval_s"] = body["sync_interval_s"]
@@ -190,7 +197,7 @@ def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
         if answer.strip().lower() not in ("y", "yes", "是"):
             raise ConfigError("not confirmed; nothing was written (ask IT for a new code)")
     data = args.data.resolve()
-    text = build_config(body, args.server, data, hash_pin(pin), args.ca_bundle)
+    text = build_config(body, args.server, data, hash_pin(pin), args.ca_bundle, args.mirror_all_zones)
     config_mod.parse(text, out)  # the checks the kiosk makes when it starts, before anything is written
     owner = _owner(args.user)
     out.parent.mkdir(parents=True, exist_ok=True)

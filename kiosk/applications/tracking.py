@@ -14,7 +14,7 @@ Why two terminals never issue the same number:
 - terminals in one zone differ in the terminal code, taken from the configured ``terminal.id``: its
   trailing digits (``demo-wanbao-01`` → ``01``; ``wanbao-3`` → ``03``), or — if the id ends in no digits
   — two characters of its SHA-256 in base 32 (1 in 1024 that two such ids in one zone collide: give
-  terminals numbered ids, which ``kiosk provision`` does);
+  terminals numbered ids, which ``sync.server terminal add`` does);
 - one terminal never repeats a (date, sequence) pair: the sequence is the durable counter
   ``application-seq:YYYYMMDD`` in the terminal's own database (:mod:`kiosk.counters`), drawn inside the
   transaction that stores the application — ``BEGIN IMMEDIATE`` holds the write lock, so two writers

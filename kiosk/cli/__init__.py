@@ -23,7 +23,6 @@ COMMANDS: dict[str, str] = {
     "search": "kiosk.cli.search_cmd",
     "bench": "kiosk.cli.bench_cmd",
     "sync": "sync.sync_cmd",
-    "provision": "sync.provision_cmd",
     "enrol": "sync.enrol_cmd",
     "run": "ui.commands",
     "screenshot": "ui.commands",

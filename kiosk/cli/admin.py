@@ -1,4 +1,8 @@
-"""``kiosk pin-hash``: make the scrypt hash of a staff PIN for a terminal's configuration."""
+"""``kiosk pin-hash``: make the scrypt hash of a staff PIN for a terminal's configuration.
+
+The PIN is asked for twice at a console, or read from the first line of stdin in a script; it is never
+an argument, where ``ps`` and the shell's history would show it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,33 @@ import getpass
 import sys
 from typing import Any
 
+from kiosk.errors import KioskError
 from kiosk.staff import hash_pin
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("pin-hash", help="print the scrypt hash of a staff PIN for [staff] pin_hash")
-    p.add_argument("--pin", help="the PIN (asked for when omitted; avoid it on shared shells)")
+    p = sub.add_parser(
+        "pin-hash",
+        help="print the scrypt hash of a staff PIN for [staff] pin_hash (asked for, or the first line of stdin)",
+    )
     p.set_defaults(func=run)
 
 
+def read_pin() -> str:
+    """The PIN: typed twice without echo at a console, else the first line of stdin."""
+    if sys.stdin.isatty():
+        pin = getpass.getpass("staff PIN (4–12 digits): ")
+        if getpass.getpass("the same PIN again: ") != pin:
+            raise KioskError("the two PINs differ")
+        return pin
+    pin = sys.stdin.readline().strip()
+    if not pin:
+        raise KioskError("no PIN on stdin")
+    return pin
+
+
 def run(args: argparse.Namespace) -> int:
-    pin = args.pin or getpass.getpass("staff PIN (4–12 digits): ")
+    pin = read_pin()
     try:
         print(hash_pin(pin))
     except ValueError as exc:

@@ -1,10 +1,9 @@
-"""``python -m sync.server keygen|publish|repeal|withdraw|add-terminal|serve``: the district's command line.
+"""``python -m sync.server keygen|publish|repeal|withdraw|terminal|serve|…``: the district's command line.
 
     keygen --out DIR                       the district's Ed25519 signing key pair
     publish --db URL PACK.jsonl            publish and amend from a content pack (all or nothing)
     repeal --db URL ID [--by NEWID]        mark a document 已废止, naming its replacement
     withdraw --db URL ID                   remove a document from every mirror
-    add-terminal --db URL --zone ZONE      register a terminal; prints its token once (tests, scripts)
     terminal add|list|rotate|revoke|remove  register a terminal with a one-time enrolment code, …
     printers set|show --zone Z --file F    the printer template new terminals of a zone get
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
@@ -13,7 +12,9 @@
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
-stdin is not a terminal; never given as an argument). See ``sync.server.auth``.
+stdin is not a terminal; never given as an argument). See ``sync.server.auth``. No command takes a secret
+(token, password, PIN) as an argument, where ``ps`` and the shell's history would show it; a terminal's
+token is never printed either: the terminal receives it by redeeming its enrolment code.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from sync.server.publish import publish_pack, repeal, withdraw
 def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[str, str]:
     """Register a terminal of ``zone``; returns (terminal id, token). Only the token's hash is stored.
 
-    The token route, for tests and scripted set-ups; IT uses ``terminal add`` (an enrolment code).
+    For tests and benchmarks, which write the terminal's configuration themselves; no command prints a
+    token (IT uses ``terminal add``, whose enrolment code the terminal redeems for its token).
     """
     engine = open_db(url)
     token = secrets.token_urlsafe(32)
@@ -196,7 +198,8 @@ def printers_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branch per subcommand
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (``main`` runs it; tests read it)."""
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
     sub = p.add_subparsers(dest="cmd", required=True)
     k = sub.add_parser("keygen", help="create the district's Ed25519 signing key pair")
@@ -211,10 +214,6 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
     w = sub.add_parser("withdraw", help="delete a document from every mirror")
     w.add_argument("--db", required=True)
     w.add_argument("id")
-    a = sub.add_parser("add-terminal", help="register a terminal and print its token (scripts; IT: terminal add)")
-    a.add_argument("--db", required=True)
-    a.add_argument("--zone", required=True)
-    a.add_argument("--id", help="terminal id (default: ZONE-NN)")
     tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
     tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
     tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
@@ -256,7 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
     office_cli.add_parsers(sub)
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         done = office_cli.run(args)
@@ -282,10 +285,6 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0915 - one branc
             print(f"repealed {args.id} at seq {repeal(open_db(args.db), args.id, args.by)}")
         elif args.cmd == "withdraw":
             print(f"withdrew {args.id} at seq {withdraw(open_db(args.db), args.id)}")
-        elif args.cmd == "add-terminal":
-            tid, token = add_terminal(args.db, args.zone, args.id)
-            print(f"terminal: {tid}\nzone: {args.zone}\ntoken: {token}")
-            print("(the token is shown only this once; the server keeps only its hash)", file=sys.stderr)
         elif args.cmd == "serve":
             import uvicorn
 

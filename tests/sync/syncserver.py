@@ -3,14 +3,16 @@ so tests can import it by a name no other folder's conftest shadows)."""
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 import uvicorn
 from sqlalchemy import Engine
 from synchelpers import CATEGORIES, ZONES
@@ -18,10 +20,38 @@ from synchelpers import CATEGORIES, ZONES
 from kiosk import config as config_mod
 from kiosk.config import Config
 from sync import signing
-from sync.provision_cmd import provision
 from sync.server.__main__ import add_terminal
 from sync.server.app import create_app
 from sync.server.publish import publish_pack
+
+
+def write_terminal_config(
+    out: Path,
+    *,
+    terminal_id: str,
+    zone: str,
+    server: str,
+    token: str,
+    trust: Path,
+    data: Path,
+    ca_bundle: Path | None = None,
+    mirror_all: bool = False,
+) -> None:
+    """Write a terminal's configuration (0600) with the key copied beside it, as ``kiosk enrol`` does,
+    for a token the test got from ``add_terminal`` (no command prints or takes a token)."""
+    signing.load_verifier(trust)  # a harness given a bad key fails here, not in the middle of a test
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trust_copy = out.parent / signing.PUBLIC_NAME
+    if trust.resolve() != trust_copy.resolve():
+        shutil.copyfile(trust, trust_copy)
+    terminal: dict[str, Any] = {"id": terminal_id, "zone": zone, "mirror_all_zones": mirror_all}
+    terminal["data_dir"] = str(data.resolve())
+    srv: dict[str, Any] = {"url": server, "token": token, "trust_key": trust_copy.name}
+    if ca_bundle is not None:
+        srv["ca_bundle"] = str(ca_bundle.resolve())
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(tomli_w.dumps({"terminal": terminal, "server": srv}))
 
 
 @dataclass
@@ -105,19 +135,17 @@ class RunningServer:
         self.ensure_zone(zone)
         tid, token = add_terminal(self.db_url, zone)
         out = data_dir.parent / f"{data_dir.name}.toml"
-        args = argparse.Namespace(
+        write_terminal_config(
+            out,
+            terminal_id=tid,  # the id the server knows it by
             zone=zone,
             server=url or self.url,
             token=token,
             trust=trust or (self.key_dir / signing.PUBLIC_NAME),
-            out=out,
             data=data_dir,
-            id=tid,  # the id the server knows it by
             ca_bundle=ca_bundle,
-            mirror_all_zones=mirror_all,
-            force=True,
+            mirror_all=mirror_all,
         )
-        provision(args)
         text = out.read_text(encoding="utf-8")
         if timeout_s is not None:
             text = text.replace("[server]\n", f"[server]\ntimeout_s = {timeout_s}\n")

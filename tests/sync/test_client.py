@@ -231,52 +231,13 @@ def test_document_moved_to_another_zone_leaves_the_old_zones_mirror(server, tmp_
     assert set(mirror_docs(hx.db_path)) == {"doc-00001"}
 
 
-def test_kiosk_provision_then_sync_once_from_the_command_line(server, tmp_path: Path, capsys) -> None:
+def test_sync_once_from_the_command_line(server, tmp_path: Path, capsys) -> None:
     from kiosk.cli import main
-    from sync.server.__main__ import add_terminal
 
     server.publish_lines([doc(1), doc(2)])
-    server.ensure_zone("wanbao")
-    _tid, token = add_terminal(server.db_url, "wanbao")
-    out = tmp_path / "kiosk-01" / "terminal.toml"
-    code = main(
-        [
-            "provision",
-            "--zone",
-            "wanbao",
-            "--server",
-            server.url,
-            "--token",
-            token,
-            "--trust",
-            str(server.key_dir / "district-signing.pub"),
-            "--out",
-            str(out),
-            "--data",
-            str(tmp_path / "kiosk-01" / "data"),
-        ]
-    )
-    assert code == 0 and out.is_file() and (out.stat().st_mode & 0o077) == 0
-    assert (
-        main(
-            [
-                "provision",
-                "--zone",
-                "wanbao",
-                "--server",
-                server.url,
-                "--token",
-                token,
-                "--trust",
-                str(server.key_dir / "district-signing.pub"),
-                "--out",
-                str(out),
-            ]
-        )
-        == 2
-    )  # no overwrite
+    cfg = server.terminal(tmp_path / "kiosk-01" / "data")
     capsys.readouterr()
-    assert main(["sync", "--once", "--config", str(out), "--json"]) == 0
+    assert main(["sync", "--once", "--config", str(cfg.path), "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["applied"] == 2 and result["error"] is None
     assert len(mirror_docs(tmp_path / "kiosk-01" / "data" / "mirror.db")) == 2

@@ -139,9 +139,10 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
     new_code = re.search(r"code:\s+(\w{5}-\w{5})", capsys.readouterr().out)
     assert new_code
-    assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force") == 0
+    assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force", "--mirror-all-zones") == 0
     cfg2 = config_mod.load(tmp_path / "t" / "terminal.toml")
     assert cfg2.server.token != cfg.server.token and not sync_once(cfg2).error
+    assert cfg2.terminal.mirror_all_zones and not cfg.terminal.mirror_all_zones
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
     assert re.search(rf"{tid}\s+wanbao\s+enrolled", capsys.readouterr().out)
     assert server_main(["terminal", "remove", tid, "--db", server.db_url]) == 0
@@ -155,7 +156,6 @@ def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -
     server.ensure_zone("wanbao")
     assert server_main(["terminal", "add", "--db", server.db_url, "--zone", "nowhere", "--server", server.url]) == 2
     assert "unknown zone 'nowhere'" in capsys.readouterr().err
-    assert server_main(["add-terminal", "--db", server.db_url, "--zone", "nowhere"]) == 2
     pack = tmp_path / "p.jsonl"
     pack.write_text(
         '{"id": "d1", "title": "t", "body": "b", "zone": "nowhere"}\n'

@@ -189,34 +189,19 @@ def test_unreachable_server_is_a_network_error_in_words(server, data_dir: Path) 
     engine.dispose()
 
 
-def test_provisioned_config_is_accepted_and_bad_trust_file_refused(server, data_dir: Path, tmp_path: Path) -> None:
-    import argparse
-
-    import pytest
-
-    from kiosk.errors import ConfigError
-    from sync.provision_cmd import provision
+def test_terminal_config_is_accepted_and_bad_trust_file_refused(server, data_dir: Path, tmp_path: Path, capsys) -> None:
+    from kiosk.cli import main
 
     cfg = server.terminal(data_dir)
     assert config_mod.load(cfg.path) == cfg
     assert cfg.server.trust_key.endswith(PUBLIC_NAME) and cfg.terminal.data_dir == data_dir
-    bad = tmp_path / "bad.pub"
-    bad.write_text("not a key")
-    args = argparse.Namespace(
-        zone="wanbao",
-        server=server.url,
-        token="t",
-        trust=bad,
-        out=tmp_path / "x.toml",
-        data=None,
-        id=None,
-        ca_bundle=None,
-        mirror_all_zones=False,
-        force=False,
-    )
-    with pytest.raises(ConfigError):
-        provision(args)
-    assert not (tmp_path / "x.toml").exists()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / PUBLIC_NAME).write_text("not a key")
+    bad = tmp_path / "bad" / "terminal.toml"
+    bad.write_text(cfg.path.read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["sync", "--once", "--config", str(bad)]) == 2
+    assert PUBLIC_NAME in capsys.readouterr().err
     assert dataclasses.replace(cfg) == cfg and json.dumps(True)
 
 
