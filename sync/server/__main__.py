@@ -34,6 +34,7 @@ from sync import signing
 from sync.server import auth, enrol, office_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
 from sync.server.db import Terminal, open_db, sessions
+from sync.server.lifecycle import Today, china_today
 from sync.server.publish import publish_pack, repeal, withdraw
 
 
@@ -258,11 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> int:
+    """Run one command; ``today`` is the clock the office's steps, reports and the served app go by."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        done = office_cli.run(args)
+        done = office_cli.run(args, today)
         if done is not None:
             return done
         handler = {"terminal": terminal_command, "printers": printers_command, "account": account_command}
@@ -295,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 trust_proxy=args.trust_proxy,
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
+                today=today,
             )
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.

@@ -150,6 +150,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     trust_proxy: bool = False,
     sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S,
     offline_after_missed: int = fleet.DEFAULT_MISSED,
+    today: lifecycle.Today = lifecycle.china_today,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer``.
 
@@ -157,6 +158,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     proxy that sets them); the admin session cookie is ``Secure`` when the browser's side is TLS.
     ``sync_interval_s``: what newly enrolled terminals are told to use between syncs (and heartbeats).
     ``offline_after_missed``: heartbeats a terminal may miss before the fleet page calls it 离线.
+    ``today``: the clock the office's steps and the applications' stages go by (China's date; tests fix it).
     """
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -644,7 +646,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         )
 
     auth.install(app, engine, trust_proxy=trust_proxy)
-    console.register(app, make_session)
+    console.register(app, make_session, today)
     console_publish.register(app, make_session)
     ItAccount = Annotated[auth.Account, Depends(auth.require_account("it"))]
 

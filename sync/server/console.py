@@ -76,8 +76,10 @@ def zones(session: Session) -> dict[str, str]:
     }
 
 
-def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa: PLR0915 - routes as closures
-    """Add the console's routes to ``app`` (after ``auth.install``)."""
+def register(  # noqa: PLR0915 - routes as closures
+    app: FastAPI, make_session: sessionmaker[Session], today: lc.Today = lc.china_today
+) -> None:
+    """Add the console's routes to ``app`` (after ``auth.install``); ``today`` is the server's clock."""
 
     Office = Annotated[auth.Account, Depends(auth.require_account("office"))]
     csrf = auth.csrf_input
@@ -95,7 +97,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
 
     @app.get("/admin/office/cases", response_class=_HTML, summary="Office: the applications")
     def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> Response:
-        today = lc.last_allowed_day()
+        on = today()
         with make_session() as s:
             names = zones(s)
             calendar = cal.work_calendar(s)
@@ -112,15 +114,15 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
                 return (3, c.received_on, c.tracking_no)
             if due is None:
                 return (2, dt.date.max, c.tracking_no)
-            return (0 if due < today else 1, due, c.tracking_no)
+            return (0 if due < on else 1, due, c.tracking_no)
 
         rows = []
         for c in sorted(cases, key=urgency):
             due = c.correction_due if c.state == "correction" else c.due
             cls, left = "", ""
             if c.state in lc.OPEN_STATES and due is not None:
-                n = lc.working_days_between(today, due, calendar)
-                if due < today:
+                n = lc.working_days_between(on, due, calendar)
+                if due < on:
                     cls, left = "bad", f"逾期{-n}个工作日"
                 else:
                     cls, left = ("warn" if n <= lc.SOON_WORKING_DAYS else ""), f"还剩{n}个工作日"
@@ -155,7 +157,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             "<button class='btn' type='submit'>筛选</button></form>"
         )
         body = filters + table(["受理编号", "专区", "阶段", "受理日期", "期限", "剩余"], rows)
-        body += f"<p class='muted'>共 {len(rows)} 件；今天 {today}。<a href='/admin/office/calendar'>节假日安排</a></p>"
+        body += f"<p class='muted'>共 {len(rows)} 件；今天 {on}。<a href='/admin/office/calendar'>节假日安排</a></p>"
         return HTMLResponse(page("依申请公开办理", body, request))
 
     def detail(  # noqa: PLR0917 - request, session, who, case, then the error shown
@@ -259,7 +261,8 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             if case is None or step not in lc.STEPS:
                 return HTMLResponse(page("没有这件申请", "<p>没有这件申请或这个步骤。</p>", request), 404)
             try:
-                on = dt.date.fromisoformat(values["on"]) if values.get("on") else lc.last_allowed_day()
+                now = today()
+                on = dt.date.fromisoformat(values["on"]) if values.get("on") else now
             except ValueError:
                 return detail(request, s, who, case, f"日期“{values.get('on')}”不对（应为 年-月-日）", 400)
             kw: dict[str, Any] = {}
@@ -274,7 +277,8 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
                 kw["reply_type"] = values.get("reply_type", "")
             fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail")}
             try:
-                lc.STEPS[step](s, case.tracking_no, lc.Step(who.username, on, values.get("reason", ""), fields), **kw)
+                request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
+                lc.STEPS[step](s, case.tracking_no, request_step, **kw)
                 s.commit()
             except lc.StepRefused as exc:
                 s.rollback()
@@ -378,7 +382,8 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             )
         with make_session() as s, s.begin():
             cal.publish_year(s, year, source, entry, by=who.username)
-            moved = lc.recompute_open(s, actor=who.username, reason=f"{year}年节假日安排公布（{source}）")
+            reason = f"{year}年节假日安排公布（{source}）"
+            moved = lc.recompute_open(s, actor=who.username, reason=reason, today=today())
         lines = "".join(f"<br>{esc(no)}：{esc(old)} → {esc(new)}" for no, old, new in moved)
         msg = f"已发布 {year} 年节假日安排；{len(moved)} 件申请的期限已重新计算{lines}"
         return HTMLResponse(page("节假日安排", _calendar_body(request, message=msg), request))
@@ -387,8 +392,8 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
         if value:
             evaluation.parse_month(value)  # ValueError on nonsense
             return value
-        today = lc.china_today()
-        return f"{today.year:04d}-{today.month:02d}"
+        now = today()
+        return f"{now.year:04d}-{now.month:02d}"
 
     @app.get("/admin/office", response_class=_HTML, summary="Office: the monthly evaluation (一月一评比)")
     def evaluation_page(request: Request, who: Office, month: str = "", msg: str = "") -> Response:

@@ -15,6 +15,10 @@ letter went out, up to and including the day the opinion came back). A correctio
 7 working days of receipt, once (一次性告知). Deadlines are counted by ``kiosk.workdays`` on the calendar
 the server publishes to the terminals (``sync.server.calendar.work_calendar``).
 
+"Today" is never read from the environment: the server's clock (``Today``, :func:`china_today` in
+production) is handed in by whoever runs a step or a report — the app, the command line, or a test with a
+fixed day — so nothing outside the code can move a legal deadline.
+
 Every step appends a ``CaseEvent`` (who, the day it happened, when it was recorded, why, its fields);
 a step the law does not allow from the current stage raises :class:`StepRefused` and changes nothing.
 No personal data is stored here or logged: cases carry the tracking number, zone and dates only.
@@ -26,7 +30,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -102,7 +106,12 @@ class StepRefused(KioskError):
 
 
 def china_today(now: dt.datetime | None = None) -> dt.date:
+    """The date in China at ``now`` (default: this instant): the server's clock."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA).date()
+
+
+Today = Callable[[], dt.date]
+"""A clock giving today's date in China: :func:`china_today` on a server, a fixed day in a test."""
 
 
 def _cn(d: dt.date | None) -> str:
@@ -192,12 +201,14 @@ def intake(
 
 @dataclass
 class Step:
-    """One step's request: who, the day it happened, why, and its fields."""
+    """One step's request: who, the day it happened, why, and its fields; ``today`` (from the caller's
+    clock) is the latest day it may be dated."""
 
     actor: str
     on: dt.date
     reason: str = ""
     fields: dict[str, Any] | None = None
+    today: dt.date = field(default_factory=china_today)
 
     def field(self, name: str) -> str:
         return str((self.fields or {}).get(name) or "").strip()
@@ -227,16 +238,8 @@ def _check_common(session: Session, case: Case, step: Step, allowed: tuple[str, 
     )
     if last is not None and step.on < last:
         raise StepRefused(f"日期 {step.on} 早于上一步（{last}）")
-    if step.on > last_allowed_day():
+    if step.on > step.today:
         raise StepRefused(f"日期 {step.on} 还没有到")
-
-
-def last_allowed_day() -> dt.date:
-    """The latest day a step may be dated (today in China; tests move it with ``ZWGK_TODAY``)."""
-    import os
-
-    override = os.environ.get("ZWGK_TODAY")
-    return dt.date.fromisoformat(override) if override else china_today()
 
 
 def ask_correction(
@@ -439,15 +442,14 @@ STEPS: dict[str, Callable[..., Case]] = {
 }
 
 
-def recompute_open(
-    session: Session, *, actor: str, reason: str, today: dt.date | None = None
-) -> list[tuple[str, str, str]]:
+def recompute_open(session: Session, *, actor: str, reason: str, today: dt.date) -> list[tuple[str, str, str]]:
     """Recount every open case's deadlines on the current calendar (after an arrangement is published).
 
-    Returns (tracking no, old due, new due) of each case whose date moved; each move is logged.
+    Returns (tracking no, old due, new due) of each case whose date moved; each move is logged, dated
+    ``today`` (or the case's last step, if later).
     """
     cal = work_calendar(session)
-    on = today or last_allowed_day()
+    on = today
     moved: list[tuple[str, str, str]] = []
     for case in session.scalars(select(Case).where(Case.state.in_(OPEN_STATES)).order_by(Case.tracking_no)):
         old_due, old_corr, old_prov = case.due, case.correction_due, case.due_provisional
@@ -498,11 +500,10 @@ class OverdueLine:
     what: str  # 答复 | 补正
 
 
-def overdue_report(session: Session, today: dt.date | None = None, soon: int = SOON_WORKING_DAYS) -> list[OverdueLine]:
+def overdue_report(session: Session, today: dt.date, soon: int = SOON_WORKING_DAYS) -> list[OverdueLine]:
     """Open cases whose reply is overdue or due within ``soon`` working days, lapsed corrections, and
     consultations whose 15 working days for the opinion (Art. 32) have run out or nearly; most overdue
     first."""
-    today = today or last_allowed_day()
     cal = work_calendar(session)
     out: list[OverdueLine] = []
     for case in session.scalars(select(Case).where(Case.state.in_(OPEN_STATES))):

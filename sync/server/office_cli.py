@@ -112,17 +112,16 @@ def add_parsers(sub: Any) -> None:
     o = sub.add_parser("overdue", help="replies overdue or due within N working days")
     o.add_argument("--db", required=True)
     o.add_argument("--soon", type=int, default=lc.SOON_WORKING_DAYS)
-    o.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
 
 
-def run(args: argparse.Namespace) -> int | None:
-    """Run an office command; None if ``args`` is not one."""
+def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | None:
+    """Run an office command; None if ``args`` is not one. ``today`` is the clock steps and reports go by."""
     if args.cmd == "calendar":
-        return _calendar(args, open_db(args.db))
+        return _calendar(args, open_db(args.db), today())
     if args.cmd == "case":
-        return _case(args, open_db(args.db))
+        return _case(args, open_db(args.db), today())
     if args.cmd == "overdue":
-        return _overdue(args, open_db(args.db))
+        return _overdue(args, open_db(args.db), today())
     if args.cmd == "evaluation":
         return _evaluation(args, open_db(args.db))
     if args.cmd == "rating":
@@ -191,7 +190,7 @@ def _rating(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
-def _calendar(args: argparse.Namespace, engine: Engine) -> int:
+def _calendar(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     if args.calendar_cmd == "show":
         with sessions(engine)() as s:
             payload = cal.build_payload(s)
@@ -209,7 +208,7 @@ def _calendar(args: argparse.Namespace, engine: Engine) -> int:
         return 1
     with sessions(engine)() as s, s.begin():
         cal.publish_year(s, year, source, entry, by=args.by)
-        moved = lc.recompute_open(s, actor=args.by, reason=f"{year}年节假日安排公布（{source}）")
+        moved = lc.recompute_open(s, actor=args.by, reason=f"{year}年节假日安排公布（{source}）", today=today)
     print(f"published {year}: {len(entry['holidays'])} days off, {len(entry['workdays'])} make-up working days")
     for no, old, new in moved:
         print(f"  {no}: {old} -> {new}")
@@ -217,7 +216,7 @@ def _calendar(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
-def _case(args: argparse.Namespace, engine: Engine) -> int:
+def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     if args.case_cmd == "list":
         with sessions(engine)() as s:
             q = select(Case)
@@ -242,7 +241,7 @@ def _case(args: argparse.Namespace, engine: Engine) -> int:
         return 0
     action = args.case_cmd.replace("-", "_")
     fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail")}
-    step = lc.Step(actor=args.by, on=args.on or lc.last_allowed_day(), reason=args.reason, fields=fields)
+    step = lc.Step(actor=args.by, on=args.on or today, reason=args.reason, fields=fields, today=today)
     kw: dict[str, Any] = {}
     if action == "ask_correction" and args.within:
         kw["within_days"] = args.within
@@ -260,15 +259,11 @@ def _case(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
-def _overdue(args: argparse.Namespace, engine: Engine) -> int:
+def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     with sessions(engine)() as s:
-        lines = lc.overdue_report(s, args.today, args.soon)
+        lines = lc.overdue_report(s, today, args.soon)
     for ln in lines:
-        when = (
-            f"逾期{-ln.working_days_left}个工作日"
-            if ln.due < (args.today or lc.last_allowed_day())
-            else (f"还剩{ln.working_days_left}个工作日")
-        )
+        when = f"逾期{-ln.working_days_left}个工作日" if ln.due < today else f"还剩{ln.working_days_left}个工作日"
         print(f"{ln.tracking_no}\t{ln.zone}\t{ln.what}期限 {ln.due}\t{when}")
     print(f"{len(lines)} case(s) overdue or due within {args.soon} working days")
     return 0

@@ -83,8 +83,7 @@ def test_arrangement_is_checked_before_anything_is_stored() -> None:
     assert "2027-02-06 同时被列为放假日" in text
 
 
-def test_four_receipts_provisional_then_published(server, data_dir: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("ZWGK_TODAY", "2027-10-08")
+def test_four_receipts_provisional_then_published(server, data_dir: Path, capsys) -> None:
     server.publish_lines(ZONES)
     cfg = server.terminal(data_dir)
     assert sync_once(cfg).error is None
@@ -117,7 +116,8 @@ def test_four_receipts_provisional_then_published(server, data_dir: Path, monkey
     assert "暂定" in answer["deadline_note"]
 
     # the office publishes the 2027 arrangement
-    rc = server_main(["calendar", "publish", "--db", server.db_url, "--by", "王科长", str(ARRANGEMENT)])
+    argv = ["calendar", "publish", "--db", server.db_url, "--by", "王科长", str(ARRANGEMENT)]
+    rc = server_main(argv, today=lambda: date(2027, 10, 8))
     out = capsys.readouterr().out
     assert rc == 0, out
     assert f"{numbers[date(2027, 9, 30)]}: 2027-11-02 -> 2027-11-03" in out
@@ -128,7 +128,7 @@ def test_four_receipts_provisional_then_published(server, data_dir: Path, monkey
             assert (case.due, case.due_provisional) == (final, False), received
         moved = s.query(CaseEvent).filter(CaseEvent.action == "recount").all()
         assert {e.tracking_no for e in moved} == {numbers[d] for d in EXPECTED if d.year == 2027 or d.month == 12}
-        assert all(e.actor == "王科长" for e in moved)
+        assert all(e.actor == "王科长" and e.on == date(2027, 10, 8) for e in moved)  # dated by the server's clock
     answer = lookup_application(cfg, numbers[date(2027, 9, 30)], "13912345678")
     assert answer["deadline"] == "2027-11-03" and answer["deadline_provisional"] is False
 

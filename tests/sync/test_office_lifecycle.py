@@ -4,7 +4,7 @@ nothing, the append-only log, and the overdue report — through the office's co
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,11 @@ from sync.server.__main__ import main as server_main
 from sync.server.db import open_db, sessions
 from sync.server.office_db import Case, CaseEvent
 
+TODAY = date(2026, 12, 31)  # the server's clock in these tests (handed to the command line)
+
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ZWGK_TODAY", "2026-12-31")
+def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'district.db'}"
     engine = open_db(url)
     with sessions(engine)() as s, s.begin():
@@ -29,8 +30,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    rc = server_main(list(argv))
+def run(capsys: pytest.CaptureFixture[str], *argv: str, today: date = TODAY) -> tuple[int, str]:
+    rc = server_main(list(argv), today=lambda: today)
     out = capsys.readouterr()
     return rc, out.out + out.err
 
@@ -231,7 +232,7 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
     rc, out = run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-18")
     assert rc == 1 and "期限届满前" in out
     # the overdue report on 2026-11-27: case 1 due 11-30 (1 working day left), case 2's correction lapsed
-    rc, out = run(capsys, "overdue", "--db", db, "--today", "2026-11-27")
+    rc, out = run(capsys, "overdue", "--db", db, today=date(2026, 11, 27))
     assert rc == 0
     lines = out.splitlines()
     assert lines[0].startswith(f"{no}\twanbao\t补正期限 2026-11-18\t逾期7个工作日")
@@ -255,7 +256,7 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
         )[0]
         == 0
     )
-    rc, out = run(capsys, "overdue", "--db", db, "--today", "2026-11-27")
+    rc, out = run(capsys, "overdue", "--db", db, today=date(2026, 11, 27))
     assert f"{other}\twanbao\t第三方意见期限 2026-11-24\t逾期3个工作日" in out
     assert run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-27")[0] == 0
     rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
@@ -268,3 +269,14 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
     engine.dispose()
     rc, out = run(capsys, "case", "close", "--db", db, no, "--by", "张三", "--on", "2027-01-05")
     assert rc == 1 and "还没有到" in out
+
+
+def test_the_environment_cannot_move_a_production_servers_today(db: str, monkeypatch, capsys) -> None:
+    """A server runs on China's real date: no variable (the old ``ZWGK_TODAY`` test hook) dates a step
+    in the future, which would move its legal deadlines."""
+    monkeypatch.setenv("ZWGK_TODAY", "2030-01-01")
+    tomorrow = (lc.china_today() + timedelta(days=1)).isoformat()
+    argv = ["case", "withdraw", "--db", db, "WB01-20261102-0001", "--by", "张三", "--on", tomorrow]
+    assert server_main(argv) == 1  # the production clock
+    assert "还没有到" in capsys.readouterr().err
+    assert case(db).state == "received"
