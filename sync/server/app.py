@@ -546,6 +546,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         session.rollback()  # phone_hash() may have created the salt; a lookup stores nothing
         if not ok or sub is None:
             raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
+        if lifecycle.lapse_corrections(session, today(), sub.tracking_no):  # Art. 30: deemed withdrawn
+            session.commit()
         case = session.get(Case, sub.tracking_no)
         answer: dict[str, Any] = {"tracking_no": sub.tracking_no, "received_at": _iso(sub.received_at)}
         if case is not None:
@@ -580,6 +582,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
         if case is None:
             limiter.fail(no, client)
             return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
+        if lifecycle.lapse_corrections(session, today(), case.tracking_no):  # Art. 30: deemed withdrawn
+            session.commit()
         return HTMLResponse(public.status_page(session, case))
 
     enrol_failures: list[float] = []  # monotonic times of recent bad codes (this worker)

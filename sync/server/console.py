@@ -90,6 +90,11 @@ def register(  # noqa: PLR0915 - routes as closures
     def HTMLResponse(content: str, status_code: int = 200) -> Response:
         return auth.admin_headers(_HTML(content, status_code=status_code))
 
+    def lapse(s: Session, no: str | None = None) -> None:
+        """Withdraw the cases whose correction period has run out (Art. 30) before they are shown."""
+        if lc.lapse_corrections(s, today(), no):
+            s.commit()
+
     def table(head: list[str], rows: list[tuple[str, list[str]]]) -> str:
         th = "".join(f"<th>{esc(h)}</th>" for h in head)
         trs = "".join(f"<tr class='{cls}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>" for cls, cells in rows)
@@ -99,6 +104,7 @@ def register(  # noqa: PLR0915 - routes as closures
     def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> Response:
         on = today()
         with make_session() as s:
+            lapse(s)
             names = zones(s)
             calendar = cal.work_calendar(s)
             q = select(Case)
@@ -218,8 +224,11 @@ def register(  # noqa: PLR0915 - routes as closures
             )
             or "<span class='muted'>暂无</span>"
         )
+        reopenable = case.state == "withdrawn" and lc.lapsed_automatically(s, case)
         forms = "".join(
-            _step_form(request, csrf, case, step) for step, frm in ALLOWED_FROM.items() if case.state in frm
+            _step_form(request, csrf, case, step)
+            for step, frm in ALLOWED_FROM.items()
+            if case.state in frm or (reopenable and step == "correction_received")
         )
         files = list(s.scalars(select(CaseFile).where(CaseFile.tracking_no == case.tracking_no).order_by(CaseFile.id)))
         files_html = "".join(
@@ -247,6 +256,7 @@ def register(  # noqa: PLR0915 - routes as closures
     @app.get("/admin/office/cases/{no}", response_class=_HTML, summary="Office: one application")
     def case_detail(request: Request, who: Office, no: str) -> Response:
         with make_session() as s:
+            lapse(s, no.upper())
             case = s.get(Case, no.upper())
             if case is None:
                 return HTMLResponse(page("没有这件申请", f"<p>没有受理编号为 {esc(no)} 的申请。</p>", request), 404)
@@ -257,6 +267,7 @@ def register(  # noqa: PLR0915 - routes as closures
         form = await request.form()
         values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
         with make_session() as s:
+            lapse(s, no.upper())
             case = s.get(Case, no.upper())
             if case is None or step not in lc.STEPS:
                 return HTMLResponse(page("没有这件申请", "<p>没有这件申请或这个步骤。</p>", request), 404)
@@ -534,6 +545,11 @@ def _step_form(request: Request, csrf: Callable[[Request], str], case: Case, ste
         else:
             typ = "number" if kind == "int" else "text"
             fields.append(f"<label>{esc(label)}<input type='{typ}' name='{name}'{req}></label>")
+    if step == "correction_received" and case.state == "withdrawn":
+        fields.append(
+            f"<p class='muted'>补正如在期限（{esc(case.correction_due)}）内已收到、登记晚了：填写收到之日，"
+            "恢复办理（系统的视为放弃申请记录保留在办理记录中）。</p>"
+        )
     fields.append("<label>理由/说明<input type='text' name='reason'></label>")
     fields.append("<label>日期（默认今天）<input type='date' name='on'></label>")
     return (

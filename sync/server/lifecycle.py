@@ -9,6 +9,9 @@ Stages (``Case.state``) and the steps between them::
         ├─ reply (a reply type of Art. 36/37/39) ──▶ replied ── close ──▶ closed (归档, Art. 45)
         └─ withdraw (the applicant withdraws) ──▶ withdrawn ── close ──▶ closed
 
+The server lapses a correction itself once its period has run out (``lapse_corrections``, by
+:data:`SYSTEM_ACTOR`); a correction that came in time but is recorded later reopens the case.
+
 The reply is due 20 working days after ``clock_from`` (the receipt date, or the day the correction
 arrived: Art. 30), plus the extension, plus the working days a consultation took (Art. 33 ¶3: after the
 letter went out, up to and including the day the opinion came back). A correction must be asked within
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.errors import KioskError
@@ -50,6 +53,7 @@ DEFAULT_CORRECTION_DAYS = 15  # the reasonable period the office gives (合理�
 MAX_EXTENSION_DAYS = 20  # Art. 33 ¶2
 CONSULTATION_DAYS = 15  # Art. 32: the third party answers within 15 working days of the letter
 SOON_WORKING_DAYS = 3  # the overdue report's "due soon"
+SYSTEM_ACTOR = "系统"  # who the log names for a step the server takes by itself (a lapsed correction)
 
 OPEN_STATES = ("received", "correction", "consulting")
 STATES = (*OPEN_STATES, "replied", "withdrawn", "closed")
@@ -71,6 +75,8 @@ NEXT_STEPS = {
     "withdrawn": "本申请已终止办理。如仍需要该信息，可重新提出申请。",
     "closed": "本申请已办结归档。如对答复有异议，可依法申请行政复议或者提起行政诉讼。",
 }
+
+LAPSED_NEXT_STEP = "如仍需要该信息，可以重新提出申请。"
 
 # Reply types (答复类型): code -> (label, article, what it needs besides the date)
 REPLY_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -225,7 +231,11 @@ def events(session: Session, tracking_no: str) -> list[CaseEvent]:
     return list(session.scalars(select(CaseEvent).where(CaseEvent.tracking_no == tracking_no).order_by(CaseEvent.id)))
 
 
-def _check_common(session: Session, case: Case, step: Step, allowed: tuple[str, ...], action: str) -> None:
+def _check_common(
+    session: Session, case: Case, step: Step, allowed: tuple[str, ...], action: str, *, after_system: bool = True
+) -> None:
+    """Refuse a step without an actor, from a stage that does not allow it, dated before the case's last
+    step (``after_system=False``: its last step by a person) or after today."""
     if not step.actor.strip():
         raise StepRefused("请注明经办人")
     if case.state not in allowed:
@@ -233,9 +243,10 @@ def _check_common(session: Session, case: Case, step: Step, allowed: tuple[str, 
             f"{case.tracking_no} 当前为“{STAGE_LABELS[case.state]}”，不能{ACTION_LABELS[action]}"
             f"（仅在{'、'.join('“' + STAGE_LABELS[s] + '”' for s in allowed)}时可以）"
         )
-    last = session.scalar(
-        select(CaseEvent.on).where(CaseEvent.tracking_no == case.tracking_no).order_by(CaseEvent.id.desc()).limit(1)
-    )
+    q = select(CaseEvent.on).where(CaseEvent.tracking_no == case.tracking_no)
+    if not after_system:
+        q = q.where(CaseEvent.actor != SYSTEM_ACTOR)
+    last = session.scalar(q.order_by(CaseEvent.id.desc()).limit(1))
     if last is not None and step.on < last:
         raise StepRefused(f"日期 {step.on} 早于上一步（{last}）")
     if step.on > step.today:
@@ -280,9 +291,22 @@ def ask_correction(
 
 
 def correction_received(session: Session, tracking_no: str, step: Step) -> Case:
-    """收到补正: the 20 working days start again from this day (Art. 30)."""
+    """收到补正: the 20 working days start again from this day (Art. 30).
+
+    A correction that arrived within the period but is recorded after the server deemed the application
+    abandoned (:func:`lapse_corrections`) reopens it: the lapse stays in the log, followed by this step.
+    """
     case = get_case(session, tracking_no)
-    _check_common(session, case, step, ("correction",), "correction_received")
+    if lapsed_automatically(session, case) and case.state == "withdrawn":
+        assert case.correction_due is not None
+        if step.on > case.correction_due:
+            raise StepRefused(
+                f"补正期限至 {case.correction_due}，{step.on} 收到的补正已逾期："
+                "本申请已视为放弃申请，请告知申请人重新申请"
+            )
+        _check_common(session, case, step, ("withdrawn",), "correction_received", after_system=False)
+    else:
+        _check_common(session, case, step, ("correction",), "correction_received")
     frm = case.state
     case.state = "received"
     case.correction_received_on = case.clock_from = step.on
@@ -302,6 +326,40 @@ def correction_lapsed(session: Session, tracking_no: str, step: Step) -> Case:
     case.state = "withdrawn"
     _log(session, case, "correction_lapsed", step.actor, step.on, frm, step.reason or "逾期未补正")
     return case
+
+
+def lapse_corrections(session: Session, today: dt.date, tracking_no: str | None = None) -> list[str]:
+    """Art. 30: an applicant who has not corrected the application by the end of the correction period is
+    deemed to have abandoned it (视为放弃申请). Every case (or only ``tracking_no``) still waiting for a
+    correction whose period ended before ``today`` becomes withdrawn, with a ``correction_lapsed`` step
+    by :data:`SYSTEM_ACTOR` dated the day after the period, in the caller's transaction.
+
+    The server runs this whenever a case is read or stepped (console, command line, the terminal's
+    lookup, the public status page), so a case never shows as waiting once its period has run out. Each
+    case moves by one conditional UPDATE: two workers reading at once log the lapse once. Returns the
+    tracking numbers that lapsed now.
+    """
+    q = select(Case.tracking_no, Case.correction_due).where(Case.state == "correction", Case.correction_due < today)
+    if tracking_no is not None:
+        q = q.where(Case.tracking_no == tracking_no)
+    lapsed: list[str] = []
+    for no, period_end in session.execute(q.order_by(Case.tracking_no)).all():
+        moved = session.execute(
+            update(Case)
+            .where(Case.tracking_no == no, Case.state == "correction")
+            .values(state="withdrawn", due=None)
+            .execution_options(synchronize_session="fetch")
+        )
+        if getattr(moved, "rowcount", 0) != 1:
+            continue  # another worker took it
+        case = session.get(Case, no)
+        assert case is not None
+        assert period_end is not None
+        on = max(period_end + dt.timedelta(days=1), _last_on(session, case))
+        reason = f"补正期限（{_cn(period_end)}）届满，申请人未补正，依《政府信息公开条例》第三十条视为放弃申请"
+        _log(session, case, "correction_lapsed", SYSTEM_ACTOR, on, "correction", reason, correction_due=period_end)
+        lapsed.append(no)
+    return lapsed
 
 
 def start_consultation(session: Session, tracking_no: str, step: Step) -> Case:
@@ -531,8 +589,11 @@ def public_status(case: Case, session: Session) -> dict[str, Any]:
     dates: list[tuple[str, str]] = [("受理日期", case.received_on.isoformat())]
     if case.correction_asked_on:
         dates.append(("告知补正日期", case.correction_asked_on.isoformat()))
-    if case.state == "correction" and case.correction_due:
+    lapse = _lapse_event(session, case)
+    if (case.state == "correction" or lapse is not None) and case.correction_due:
         dates.append(("补正期限", case.correction_due.isoformat()))
+    if lapse is not None:
+        dates.append(("视为放弃申请日期", lapse.on.isoformat()))
     if case.correction_received_on:
         dates.append(("收到补正日期", case.correction_received_on.isoformat()))
     if case.extended_on:
@@ -547,8 +608,7 @@ def public_status(case: Case, session: Session) -> dict[str, Any]:
     if case.state == "received" and case.extension_days:
         stage = "已延长答复期限，正在办理"
     if case.state == "withdrawn":
-        last = events(session, case.tracking_no)[-1]
-        stage = "逾期未补正，视为放弃申请" if last.action == "correction_lapsed" else "申请人已撤回申请"
+        stage = "逾期未补正，视为放弃申请" if lapse is not None else "申请人已撤回申请"
     note = ""
     if case.state == "received" and case.due_provisional:
         note = "答复期限为暂定日期：" + case.due_explanation
@@ -562,5 +622,28 @@ def public_status(case: Case, session: Session) -> dict[str, Any]:
         "deadline_provisional": bool(case.due_provisional and case.state == "received"),
         "deadline_note": note,
         "reply_label": REPLY_TYPES[case.reply_type][0] if case.reply_type else None,
-        "next_step": NEXT_STEPS[case.state],
+        "next_step": _next_step(case, lapse),
     }
+
+
+def _next_step(case: Case, lapse: CaseEvent | None) -> str:
+    if lapse is None or case.correction_due is None:
+        return NEXT_STEPS[case.state]
+    return (
+        f"补正期限（{_cn(case.correction_due)}）届满时未收到您的补正，依照《中华人民共和国政府信息公开条例》"
+        f"第三十条，视为您放弃了本次申请，本申请已终止办理。{LAPSED_NEXT_STEP}"
+    )
+
+
+def lapsed_automatically(session: Session, case: Case) -> bool:
+    """Whether the case was deemed abandoned by the server itself (not by a person's step)."""
+    lapse = _lapse_event(session, case)
+    return lapse is not None and lapse.actor == SYSTEM_ACTOR
+
+
+def _lapse_event(session: Session, case: Case) -> CaseEvent | None:
+    """The step that deemed the application abandoned, if that is how it was withdrawn."""
+    if case.state not in ("withdrawn", "closed"):
+        return None
+    ended = [e for e in events(session, case.tracking_no) if e.action in ("correction_lapsed", "withdraw")]
+    return ended[-1] if ended and ended[-1].action == "correction_lapsed" else None

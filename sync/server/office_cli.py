@@ -11,13 +11,17 @@ and the overdue report.
               start-consultation --party TEXT | end-consultation | extend --approver NAME [--days N] |
               reply --type T [--agency TEXT] [--detail TEXT] | withdraw | close
     overdue --db URL [--soon N]                      replies (and corrections) overdue or due within N
-                                                     working days (default 3)
+                                                     working days (default 3); run daily (cron), it also
+                                                     withdraws lapsed corrections (below)
     evaluation report --db URL --month YYYY-MM [--csv FILE] [--pdf FILE]
                                                      the month's 一月一评比 (table on stdout)
     evaluation weights --db URL [--satisfaction W] [--on-time W] [--usage W] [--follow-up W]
                                                      show or set the score's weights
     rating pending --db URL [--month YYYY-MM]        差评 awaiting follow-up
     rating follow-up --db URL ID --by NAME --note TEXT   record a 差评's follow-up (回访整改)
+
+A case waiting for a correction whose period has run out is withdrawn (视为放弃申请, Art. 30) by the
+server itself, before any command, console page or status lookup reads it (``lifecycle.lapse_corrections``).
 
 Every step is refused, with the reason, when the law does not allow it now; nothing is changed then.
 ``--on`` is the day it happened (China time; default today): a correction that came by post yesterday is
@@ -216,7 +220,14 @@ def _calendar(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     return 0
 
 
+def _lapse(engine: Engine, today: dt.date) -> list[str]:
+    """Withdraw the cases whose correction period has run out (Art. 30) before anything reads them."""
+    with sessions(engine)() as s, s.begin():
+        return lc.lapse_corrections(s, today)
+
+
 def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    _lapse(engine, today)
     if args.case_cmd == "list":
         with sessions(engine)() as s:
             q = select(Case)
@@ -260,6 +271,8 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
 
 
 def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    for no in _lapse(engine, today):
+        print(f"{no}\t补正期限届满未补正，视为放弃申请（已自动终止办理）")
     with sessions(engine)() as s:
         lines = lc.overdue_report(s, today, args.soon)
     for ln in lines:

@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from kiosk.config import Config
 from sync import signing
 from sync.server.__main__ import add_terminal
 from sync.server.app import create_app
+from sync.server.lifecycle import china_today
 from sync.server.publish import publish_pack
 
 
@@ -66,6 +68,7 @@ class RunningServer:
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     trust_proxy: bool = False
+    today: date | None = None  # the server's clock: China's date unless a test fixes the day
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
@@ -76,6 +79,7 @@ class RunningServer:
             signing.load_signer(self.key_dir),
             manifest_ttl_s=self.manifest_ttl_s,
             trust_proxy=self.trust_proxy,
+            today=lambda: self.today or china_today(),
         )
         cfg = uvicorn.Config(
             app,

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,70 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
     ]
     assert all(r.find_elements(By.TAG_NAME, "td")[1].text == "wang.office" for r in log[1:])
     shot("6-closed")
+
+
+def test_lapsed_correction_is_withdrawn_by_the_server_in_chromium(server, browser, data_dir: Path) -> None:
+    """Art. 30: a correction period that runs out unanswered makes the application deemed abandoned — the
+    server withdraws it itself (logged once, by 系统), and the terminal's lookup, the public page on a
+    phone and the console say so. The server's clock is moved past the period (no sleeping, no hook)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    from kiosk.workdays import count_working_days
+    from sync.server.calendar import work_calendar
+
+    drv = browser
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    cfg, (no, other) = _cases(server, 2)
+    c = login(server.url, server.engine, "wang.office", ("office",))
+    for n in (no, other):
+        token = csrf_token(c, f"/admin/office/cases/{n}")
+        r = c.post(f"/admin/office/cases/{n}/step/ask_correction", data={"csrf": token, "items": "请写明文号"})
+        assert r.status_code == 303
+    with sessions(server.engine)() as s:
+        case = s.get(Case, no)
+        assert case is not None and case.correction_due is not None
+        period_end = case.correction_due
+        after = count_working_days(period_end, 1, work_calendar(s), lead="").due  # the next working day
+    server.today = period_end  # the last day of the period: still waiting
+    assert terminal_lookup(cfg, no) == ("需要补正申请内容", "")
+    server.today = after
+    assert terminal_lookup(cfg, no) == ("逾期未补正，视为放弃申请", "")
+    assert terminal_lookup(cfg, no) == ("逾期未补正，视为放弃申请", "")  # read twice, lapsed once
+    with sessions(server.engine)() as s:
+        evs = lc.events(s, no)
+        assert [(e.action, e.actor) for e in evs][-1] == ("correction_lapsed", lc.SYSTEM_ACTOR)
+        assert [e.action for e in evs].count("correction_lapsed") == 1
+        assert evs[-1].on == period_end + timedelta(days=1) and "第三十条" in evs[-1].reason
+        assert s.get(Case, other).state == "correction"  # type: ignore[union-attr] - not read yet
+
+    drv.set_window_size(390, 844)  # the resident's phone, from the receipt's QR
+    drv.get(f"{server.url}/status?no={no}")
+    drv.find_element(By.ID, "tail").send_keys(PHONE[-4:])
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    text = drv.find_element(By.TAG_NAME, "main").text
+    drv.save_screenshot(str(ARTIFACTS / "8-public-lapsed.png"))
+    assert "逾期未补正，视为放弃申请" in text and "第三十条" in text and "重新提出申请" in text
+    assert f"补正期限\n{period_end}" in text and f"视为放弃申请日期\n{period_end + timedelta(days=1)}" in text
+    assert drv.execute_script("return document.documentElement.scrollWidth") <= 390
+    for secret in PERSONAL:
+        assert secret not in text
+
+    listing = c.get("/admin/office/cases")  # the office's list withdraws the other one too
+    assert listing.status_code == 200 and "逾期" not in listing.text
+    with sessions(server.engine)() as s:
+        assert s.get(Case, other).state == "withdrawn"  # type: ignore[union-attr]
+    page = c.get(f"/admin/office/cases/{no}")
+    assert "逾期未补正，视为放弃申请" in page.text and lc.SYSTEM_ACTOR in page.text
+    # only a correction that came within the period (recorded late) can reopen it
+    assert "step/correction_received" in page.text and "登记晚了" in page.text and "step/reply" not in page.text
+    drv.set_window_size(1280, 900)
+    drv.get(f"{server.url}/admin/office/cases/{no}")
+    drv.find_element(By.ID, "username").send_keys("wang.office")
+    drv.find_element(By.ID, "password").send_keys(PASSWORD)
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(drv, 20).until(lambda d: "办理记录" in d.page_source)
+    drv.save_screenshot(str(ARTIFACTS / "9-console-lapsed.png"))
+    drv.execute_script("document.querySelector('h2:last-of-type').scrollIntoView()")
+    drv.save_screenshot(str(ARTIFACTS / "10-console-lapsed-log.png"))
+    assert "系统" in drv.find_element(By.TAG_NAME, "main").text

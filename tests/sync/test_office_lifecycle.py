@@ -70,10 +70,13 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
     c = case(db)
     assert (c.state, c.due, c.correction_due) == ("correction", None, date(2026, 11, 23))
     # a reply now is illegal: refused, nothing changed
-    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
+    rc, out = run(
+        capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed", today=date(2026, 11, 10)
+    )
     assert rc == 1 and "当前为“需要补正申请内容”，不能答复" in out
     # a second correction notice: 一次性告知
-    rc, out = run(capsys, "case", "correction-received", "--db", db, no, "--by", "张三", "--on", "2026-11-16")
+    argv = ["case", "correction-received", "--db", db, no, "--by", "张三", "--on", "2026-11-16"]
+    rc, out = run(capsys, *argv, today=date(2026, 11, 16))  # recorded the day it came, within the period
     assert rc == 0, out
     c = case(db)
     # the clock restarts: 20 working days from 16 Nov
@@ -205,70 +208,78 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
 
 
 def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
+    """补正 asked too late is refused; a correction period that runs out makes the server itself withdraw
+    the application (视为放弃申请, Art. 30) on the first command that reads it after the period."""
     no = "WB01-20261102-0002"
-    rc, out = run(
-        capsys, "case", "ask-correction", "--db", db, no, "--by", "张三", "--on", "2026-11-12", "--items", "补充文号"
-    )
+    nov = lambda day: date(2026, 11, day)  # noqa: E731 - the office's clock, day by day
+    ask = ["case", "ask-correction", "--db", db, no, "--by", "张三", "--items", "补充文号"]
+    rc, out = run(capsys, *ask, today=nov(12))
     assert rc == 1 and "7个工作日内告知（至 2026-11-11）" in out
-    assert (
-        run(
-            capsys,
-            "case",
-            "ask-correction",
-            "--db",
-            db,
-            no,
-            "--by",
-            "张三",
-            "--on",
-            "2026-11-11",
-            "--items",
-            "补充文号",
-            "--within",
-            "5",
-        )[0]
-        == 0
-    )
-    rc, out = run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-18")
+    assert run(capsys, *ask, "--within", "5", today=nov(11))[0] == 0
+    rc, out = run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", today=nov(18))
     assert rc == 1 and "期限届满前" in out
-    # the overdue report on 2026-11-27: case 1 due 11-30 (1 working day left), case 2's correction lapsed
-    rc, out = run(capsys, "overdue", "--db", db, today=date(2026, 11, 27))
-    assert rc == 0
-    lines = out.splitlines()
-    assert lines[0].startswith(f"{no}\twanbao\t补正期限 2026-11-18\t逾期7个工作日")
-    assert lines[1].startswith("WB01-20261102-0001\twanbao\t答复期限 2026-11-30\t还剩1个工作日")
+    # the last day of the period: the overdue report lists the correction as due today
+    rc, out = run(capsys, "overdue", "--db", db, today=nov(18))
+    assert rc == 0 and out.splitlines()[0] == f"{no}\twanbao\t补正期限 2026-11-18\t还剩0个工作日"
     # a consultation whose 15 working days for the opinion ran out is listed too (Art. 32)
     other = "WB01-20261102-0001"
-    assert (
-        run(
-            capsys,
-            "case",
-            "start-consultation",
-            "--db",
-            db,
-            other,
-            "--by",
-            "张三",
-            "--on",
-            "2026-11-03",
-            "--party",
-            "某建设公司",
-        )[0]
-        == 0
-    )
-    rc, out = run(capsys, "overdue", "--db", db, today=date(2026, 11, 27))
-    assert f"{other}\twanbao\t第三方意见期限 2026-11-24\t逾期3个工作日" in out
-    assert run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", "--on", "2026-11-27")[0] == 0
-    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed")
+    argv = ["case", "start-consultation", "--db", db, other, "--by", "张三", "--on", "2026-11-03"]
+    assert run(capsys, *argv, "--party", "某建设公司", today=nov(18))[0] == 0
+    # on 2026-11-27 the period has run out: the report's first read withdraws the application
+    rc, out = run(capsys, "overdue", "--db", db, today=nov(27))
+    lines = out.splitlines()
+    assert rc == 0 and lines[0] == f"{no}\t补正期限届满未补正，视为放弃申请（已自动终止办理）"
+    assert f"{other}\twanbao\t第三方意见期限 2026-11-24\t逾期3个工作日" in out and "补正期限 " not in out
+    rc, out = run(capsys, "overdue", "--db", db, today=nov(30))
+    assert "视为放弃申请" not in out  # once
+    rc, out = run(capsys, "case", "correction-lapsed", "--db", db, no, "--by", "张三", today=nov(30))
+    assert rc == 1 and "已终止办理" in out
+    rc, out = run(capsys, "case", "reply", "--db", db, no, "--by", "张三", "--type", "disclosed", today=nov(30))
     assert rc == 1 and "不能答复" in out
     engine = open_db(db)
     with sessions(engine)() as s:
         st = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
         assert st["stage_label"] == "逾期未补正，视为放弃申请" and st["deadline"] is None
-        assert s.query(CaseEvent).filter(CaseEvent.tracking_no == no).count() == 3
+        assert {"label": "视为放弃申请日期", "date": "2026-11-19"} in st["dates"]
+        assert "第三十条" in st["next_step"] and "重新提出申请" in st["next_step"]
+        evs = s.query(CaseEvent).filter(CaseEvent.tracking_no == no).order_by(CaseEvent.id).all()
+        assert [e.action for e in evs] == ["receive", "ask_correction", "correction_lapsed"]
+        assert (evs[-1].actor, evs[-1].on, evs[-1].from_state, evs[-1].to_state) == (
+            lc.SYSTEM_ACTOR,
+            nov(19),
+            "correction",
+            "withdrawn",
+        )
+        assert "2026年11月18日" in evs[-1].reason and "视为放弃申请" in evs[-1].reason
     engine.dispose()
     rc, out = run(capsys, "case", "close", "--db", db, no, "--by", "张三", "--on", "2027-01-05")
     assert rc == 1 and "还没有到" in out
+    assert run(capsys, "case", "close", "--db", db, no, "--by", "张三")[0] == 0  # 办结归档 of the withdrawn one
+    assert case(db, no).state == "closed"
+
+
+def test_a_correction_received_in_time_is_not_lapsed(db: str, capsys) -> None:
+    no, late = "WB01-20261102-0001", "WB01-20261102-0002"
+    for n in (no, late):
+        argv = ["case", "ask-correction", "--db", db, n, "--by", "张三", "--items", "补充文号", "--within", "5"]
+        assert run(capsys, *argv, today=date(2026, 11, 11))[0] == 0
+    argv = ["case", "correction-received", "--db", db, no, "--by", "张三"]
+    assert run(capsys, *argv, today=date(2026, 11, 18))[0] == 0  # on the last day
+    assert run(capsys, "overdue", "--db", db, today=date(2026, 11, 20))[0] == 0
+    assert case(db, no).state == "received" and case(db, late).state == "withdrawn"
+    # the other's correction had come by post on the 17th and is recorded late: it reopens the case
+    argv = ["case", "correction-received", "--db", db, late, "--by", "张三"]
+    rc, out = run(capsys, *argv, "--on", "2026-11-19", today=date(2026, 11, 20))
+    assert rc == 1 and "已逾期" in out
+    rc, out = run(capsys, *argv, "--on", "2026-11-17", today=date(2026, 11, 20))
+    assert rc == 0, out
+    c = case(db, late)
+    assert (c.state, c.clock_from) == ("received", date(2026, 11, 17))
+    engine = open_db(db)
+    with sessions(engine)() as s:
+        assert [e.action for e in lc.events(s, late)][-2:] == ["correction_lapsed", "correction_received"]
+        assert lc.public_status(c, s)["stage_label"] == "已受理，正在办理"
+    engine.dispose()
 
 
 def test_the_environment_cannot_move_a_production_servers_today(db: str, monkeypatch, capsys) -> None:
