@@ -12,11 +12,15 @@ session. Keys (all text):
     sync.page_size            feed entries per page this link carries (adapted by the client)
     sync.last_success_at      ISO UTC of the last complete sync
     sync.last_attempt_at      ISO UTC of the last attempt
-    sync.last_error           the last failure in plain Chinese ("" after a success)
+    sync.last_error           the last run's failures in plain Chinese ("" after a success)
+    sync.last_failure         the last run's first failure as JSON {part, code, text, at} ("" after a success)
+    sync.failures_in_a_row    runs in a row that ended with a failure (0 after a success)
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -63,6 +67,42 @@ def _text(value: object, limit: int = 300) -> str | None:
     return value[:limit] or None if isinstance(value, str) else None
 
 
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,23}")
+_PART = re.compile(r"[a-z_]{1,16}")
+
+
+@dataclass(frozen=True)
+class SyncFailure:
+    """The first failure of the last run: which part, a short code, the plain-Chinese line, when."""
+
+    part: str
+    code: str
+    text: str
+    at: datetime
+
+    def dump(self) -> str:
+        d = {"part": self.part, "code": self.code, "text": self.text, "at": iso(self.at)}
+        return json.dumps(d, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, raw: object) -> SyncFailure | None:
+        """The stored failure, or None for anything that is not one (never raises)."""
+        if not isinstance(raw, str) or not raw or len(raw) > 2000:
+            return None
+        try:
+            d = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(d, dict):
+            return None
+        part, code, text, at = d.get("part"), d.get("code"), d.get("text"), parse_iso(d.get("at"))
+        if not (isinstance(part, str) and _PART.fullmatch(part) and isinstance(code, str) and _CODE.fullmatch(code)):
+            return None
+        if not isinstance(text, str) or not text or at is None:
+            return None
+        return cls(part, code, text[:300], at)
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """The sync state for the screens and the staff page."""
@@ -77,6 +117,8 @@ class SyncStatus:
     pending_outbox: int  # applications, ratings, … not yet acknowledged by the server
     manifest_version: int
     cursor: int
+    last_failure: SyncFailure | None = None  # the last run's first failure, None after a success
+    failures_in_a_row: int = 0  # runs in a row that failed (0 after a success)
 
 
 def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
@@ -103,13 +145,28 @@ def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
         pending_outbox=pending_count(session),
         manifest_version=_count(values.get("sync.manifest_version")),
         cursor=_count(values.get("sync.cursor")),
+        last_failure=SyncFailure.load(values.get("sync.last_failure")),
+        failures_in_a_row=_count(values.get("sync.failures_in_a_row")),
     )
 
 
-def record_attempt(session: Session, *, error: str | None, now: datetime | None = None) -> None:
-    """Record the end of a sync attempt in the caller's transaction (success when ``error`` is None)."""
+def failures_in_a_row(session: Session) -> int:
+    """Runs in a row that failed, as stored (0 when absent or unreadable)."""
+    return _count(session.scalar(select(KeyValue.value).where(KeyValue.key == "sync.failures_in_a_row")))
+
+
+def record_attempt(
+    session: Session, *, error: str | None, now: datetime | None = None, failure: SyncFailure | None = None
+) -> None:
+    """Record the end of a sync attempt in the caller's transaction (success when ``error`` is None);
+    ``failure`` is the run's first failure (part, code, text) for the staff page and the heartbeat."""
     now = now or now_utc()
     kv_set(session, "sync.last_attempt_at", iso(now))
     kv_set(session, "sync.last_error", error or "")
     if error is None:
         kv_set(session, "sync.last_success_at", iso(now))
+        kv_set(session, "sync.last_failure", "")
+        kv_set(session, "sync.failures_in_a_row", "0")
+        return
+    kv_set(session, "sync.last_failure", (failure or SyncFailure("pull", "error", error[:300], now)).dump())
+    kv_set(session, "sync.failures_in_a_row", str(min(failures_in_a_row(session) + 1, 10**9)))

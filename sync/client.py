@@ -40,7 +40,7 @@ from kiosk import outbox
 from kiosk.calendar_store import save_calendar
 from kiosk.config import Config
 from kiosk.contentpack import parse_category, parse_zone
-from kiosk.db import open_engine, session_factory
+from kiosk.db import make_engine, open_engine, session_factory
 from kiosk.errors import ConfigError, KioskError, NetworkError, ServerError, SignatureError, StorageError, SyncError
 from kiosk.mirror.blobs import CHUNK, BlobStore
 from kiosk.mirror.models import Attachment, Category, Zone
@@ -59,9 +59,18 @@ from kiosk.mirror.store import (
     upsert_zone,
 )
 from kiosk.seed import remove_demo_content
-from kiosk.sync_state import SyncStatus, iso, now_utc, parse_iso, read_status, record_attempt
+from kiosk.sync_state import (
+    SyncFailure,
+    SyncStatus,
+    failures_in_a_row,
+    iso,
+    now_utc,
+    parse_iso,
+    read_status,
+    record_attempt,
+)
 from sync import schema
-from sync.failures import describe_failure
+from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
 from sync.signing import Verifier, canonical, load_verifier
 from sync.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
@@ -85,7 +94,12 @@ class SyncReport:
     pushed: int = 0
     cursor: int = 0
     manifest_version: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # plain Chinese, one line per failure
+    failures: list[Failure] = field(default_factory=list)  # the same failures with their part and code
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.failures]
 
     @property
     def error(self) -> str | None:
@@ -132,6 +146,7 @@ class TerminalSync:
         self.printer_state = printer_state
         self.scope = "all" if cfg.terminal.mirror_all_zones else "own"
         self.report = SyncReport()
+        self._read_engine: Engine | None = None
 
     def _now(self) -> datetime:
         return self.now or now_utc()
@@ -429,13 +444,14 @@ class TerminalSync:
                     self._entry_failed(entry_id, str(exc))
                     if not (isinstance(exc, StatusError) and 400 <= exc.status < 500):
                         raise  # offline or server trouble: stop for now, retry with backoff
-                    log.warning("server refused outbox entry %s (%s): %s", entry_id, kind, exc)
-                    self.report.errors.append(str(exc))
+                    log.warning("server refused outbox entry %s (%s)", entry_id, kind)
+                    self.fail("push_outbox", exc)
                     continue
                 if problem is not None:
                     log.warning("outbox entry %s (%s) not acknowledged: %s", entry_id, kind, problem)
                     self._entry_failed(entry_id, f"服务器回应不能证明已收到，本条保留待重发：{problem}")
-                    self.report.errors.append(f"发送{kind}：{problem}")
+                    why = problem if is_plain(problem) else "服务器回执的格式或字段不合规定"
+                    self._record(Failure("push_outbox", "no-ack", f"上传申请和评价失败：{why}，本条保留待重发"))
                     continue
                 with self.session.begin():
                     entry = self.session.get(outbox.OutboxEntry, entry_id)
@@ -462,11 +478,30 @@ class TerminalSync:
             self.session.rollback()
             self.fail("purge", exc)
 
+    def _reader(self) -> Engine:
+        """A read-only engine on the mirror file (status reads never take the write lock or a writer's
+        turn); the writer engine itself for a database that is not a file."""
+        if self._read_engine is None:
+            path = self.engine.url.database
+            self._read_engine = make_engine(path, read_only=True) if path and path != ":memory:" else self.engine
+        return self._read_engine
+
     def heartbeat(self, client: ServerClient) -> None:
-        with self.session.begin():
-            status = read_status(self.session, self._now())
-            printer = self.printer_state or kv_get(self.session, "printer.state", "unknown")
-            oldest = outbox.oldest_pending(self.session)
+        with session_factory(self._reader())() as s, s.begin():
+            status = read_status(s, self._now())
+            printer = self.printer_state or kv_get(s, "printer.state", "unknown")
+            oldest = outbox.oldest_pending(s)
+            in_a_row = failures_in_a_row(s)
+        failure = None
+        if self.report.failures:  # this run's first failure so far, and how many runs in a row failed
+            first = self.report.failures[0]
+            failure = {
+                "part": first.part,
+                "code": first.code,
+                "text": first.text,
+                "at": iso(self._now()),
+                "in_a_row": in_a_row + 1,
+            }
         try:
             free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
         except OSError:
@@ -482,6 +517,7 @@ class TerminalSync:
             "pending_outbox": status.pending_outbox,
             "outbox_oldest": oldest,
             "last_error": (self.report.errors[0] if self.report.errors else None),
+            "sync_failure": failure,
             "sync_interval_s": self.cfg.server.sync_interval_s,
         }
         client.request(
@@ -494,13 +530,18 @@ class TerminalSync:
 
     # -- the run ---------------------------------------------------------------------------------------
     def fail(self, part: str, exc: BaseException) -> None:
-        """Record a part's failure in plain Chinese (the report, hence sync state); the run goes on."""
-        message = describe_failure(part, exc)
+        """Record a part's failure in plain Chinese (the report, hence sync state); the run goes on. The
+        technical detail goes to the log only."""
+        failure = classify(part, exc)
         if isinstance(exc, KioskError | OSError | DBAPIError):
-            log.warning("sync %s failed: %s", part, message)
+            log.warning("sync %s failed [%s]: %s", part, failure.code, log_detail(exc))
         else:
             log.error("sync %s failed unexpectedly (%s)", part, type(exc).__name__, exc_info=exc)
-        self.report.errors.append(message)
+        self._record(failure)
+
+    def _record(self, failure: Failure) -> None:
+        self.report.failures.append(failure)
+        self.report.errors.append(failure.text)
 
     def run(self, client: ServerClient) -> SyncReport:
         """Purge, pull, push, heartbeat: each part runs whatever the one before it did."""
@@ -513,7 +554,9 @@ class TerminalSync:
                 self.fail(step.__name__, exc)
         try:
             with self.session.begin():
-                record_attempt(self.session, error=self.report.error, now=self._now())
+                first = self.report.failures[0] if self.report.failures else None
+                failure = SyncFailure(first.part, first.code, first.text, self._now()) if first else None
+                record_attempt(self.session, error=self.report.error, now=self._now(), failure=failure)
         except (DBAPIError, OSError) as exc:  # disk full: the report still carries it to the caller
             self.session.rollback()
             self.fail("state", exc)
@@ -521,6 +564,8 @@ class TerminalSync:
 
     def close(self) -> None:
         self.session.close()
+        if self._read_engine is not None and self._read_engine is not self.engine:
+            self._read_engine.dispose()
 
 
 def sync_once(

@@ -15,12 +15,14 @@ bytes with at most one small buffer in memory. Error bodies are capped at 4 KB d
 
 Failures become :class:`NetworkError` (no answer, or an answer too big or too slow; :class:`Unreachable`
 when there was no connection at all) or :class:`StatusError` (an error status), with a message in plain
-Chinese for the screens.
+Chinese for the screens and a short ``code`` (``offline``, ``timeout``, ``http-503`` …) for the fleet page;
+the technical detail (the exception's class, the server's own error text) goes to the log only.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 import threading
 import time
@@ -34,22 +36,53 @@ import httpx
 from kiosk.config import Config
 from kiosk.errors import NetworkError, ServerError
 from sync import schema
+from sync.failures import status_sentence
 
 USER_AGENT = "zwgk-kiosk-sync/1"
 MIN_RATE = 2048  # bytes/s a body must keep up on average once the header budget is spent
 ERROR_BODY_CAP = 4096
 
+log = logging.getLogger("sync.http")
+
 
 class Unreachable(NetworkError):
     """No connection to the server at all (refused, unresolvable, TLS failure, connect timeout)."""
 
+    code = "offline"
+
+
+class CertificateError(Unreachable):
+    """The server's TLS certificate could not be verified against the configured CA bundle."""
+
+    code = "tls"
+
+
+class TooSlow(NetworkError):
+    """The server answered too slowly (the call's deadline or the body's minimum pace)."""
+
+    code = "timeout"
+
+
+class TooBig(NetworkError):
+    """The answer's decoded body passed its byte cap."""
+
+    code = "too-big"
+
+
+class BadEncoding(NetworkError):
+    """The answer's compression is unsupported or damaged."""
+
+    code = "bad-encoding"
+
 
 class StatusError(ServerError):
-    """The server answered with an error status (``status``); 4xx means it refused this request."""
+    """The server answered with an error status (``status``); 4xx means it refused this request. The
+    message is plain Chinese with the status as its code; the server's own error text goes to the log."""
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, code: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.code = code or f"http-{status}"
 
 
 class _Deadline(threading.local):
@@ -133,11 +166,14 @@ class DeadlineTransport(httpx.HTTPTransport):
 
 
 def _transport_error(what: str, exc: httpx.TransportError) -> NetworkError:
+    log.info("%s: %s: %s", what, type(exc).__name__, str(exc)[:200])  # the detail for IT, not for staff
     if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
-        return Unreachable(f"{what}：无法连接服务器（服务器证书无法验证，请检查 CA 证书配置）")
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return Unreachable(f"{what}：无法连接服务器（{type(exc).__name__}）")
-    return NetworkError(f"{what}：与服务器的连接中断（{type(exc).__name__}）")
+        return CertificateError(f"{what}：无法连接服务器（服务器证书无法验证，请检查证书配置）")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Unreachable(f"{what}：无法连接服务器（连接超时），请检查网络")
+    if isinstance(exc, httpx.ConnectError):
+        return Unreachable(f"{what}：无法连接服务器，请检查网络")
+    return NetworkError(f"{what}：与服务器的连接中断，稍后会自动重试")
 
 
 class _Decoder:
@@ -152,13 +188,13 @@ class _Decoder:
         elif encoding == "deflate":
             self.z = zlib.decompressobj()
         else:
-            raise NetworkError(f"{what}：服务器使用了不支持的压缩方式（{encoding[:20]}）")
+            raise BadEncoding(f"{what}：服务器使用了不支持的压缩方式，已中止")
         self.cap, self.what, self.total = cap, what, 0
 
     def _count(self, data: bytes) -> bytes:
         self.total += len(data)
         if self.total > self.cap:
-            raise NetworkError(f"{self.what}：服务器回应解压后超过 {self.cap // 1024} KB 上限，已中止")
+            raise TooBig(f"{self.what}：服务器回应解压后超过 {self.cap // 1024} KB 上限，已中止")
         return data
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
@@ -170,7 +206,7 @@ class _Decoder:
             try:
                 out = self.z.decompress(data, self.cap - self.total + 1)
             except zlib.error:
-                raise NetworkError(f"{self.what}：服务器回应的压缩数据已损坏") from None
+                raise BadEncoding(f"{self.what}：服务器回应的压缩数据已损坏") from None
             yield self._count(out)
             data = self.z.unconsumed_tail
             if self.z.eof:
@@ -222,7 +258,7 @@ class ServerClient:
             self.received_bytes += len(raw)
             now = time.monotonic()
             if now > start + self.header_budget_s + wire / MIN_RATE:
-                raise NetworkError(f"{what}：服务器回应太慢（{wire // 1024} KB 用了 {now - start:.0f} 秒），已中止")
+                raise TooSlow(f"{what}：服务器回应太慢（{wire // 1024} KB 用了 {now - start:.0f} 秒），已中止")
             # the next read may wait until the pace this body has earned runs out
             self._set_deadline(start + self.header_budget_s + wire / MIN_RATE)
             for data in decoder.feed(raw):
@@ -238,13 +274,11 @@ class ServerClient:
             code, message = body.error or code, body.message[:200]
         except (NetworkError, ServerError, httpx.HTTPError):
             pass  # an error body too big, too slow or malformed: the status says enough
-        if resp.status_code == 401 and code == "terminal_revoked":
-            return StatusError("此终端已被区里停用，请联系区信息化人员重新登记（未发送的申请仍保存在本机）", 401)
-        if resp.status_code == 401:
-            return StatusError(f"{what}：服务器不认可本终端的令牌（{message or code}）", 401)
-        if resp.status_code >= 500:
-            return StatusError(f"{what}：服务器内部错误（HTTP {resp.status_code}）", resp.status_code)
-        return StatusError(f"{what}：服务器拒绝（HTTP {resp.status_code} {code} {message}）", resp.status_code)
+        # the server's own words (English, or anything a hostile server says) go to the log only
+        log.warning("%s: HTTP %s %s %s", what, resp.status_code, code[:64], message[:200])
+        revoked = resp.status_code == 401 and code == "terminal_revoked"
+        short, sentence = status_sentence(resp.status_code, revoked)
+        return StatusError(sentence if revoked else f"{what}：{sentence}", resp.status_code, short)
 
     def request(
         self,
@@ -270,7 +304,7 @@ class ServerClient:
                     raise self._error(resp, what)
                 data = b"".join(self._body(resp, cap, what))
         except httpx.TimeoutException:
-            raise NetworkError(f"{what}：服务器回应太慢或连接超时，已中止") from None
+            raise TooSlow(f"{what}：服务器回应太慢或连接超时，已中止") from None
         except httpx.TransportError as exc:
             raise _transport_error(what, exc) from None
         finally:
@@ -296,7 +330,7 @@ class ServerClient:
                 for chunk in self._body(resp, size - offset, what):
                     out.write(chunk)
         except httpx.TimeoutException:
-            raise NetworkError(f"{what}：服务器回应太慢或连接超时，已中止") from None
+            raise TooSlow(f"{what}：服务器回应太慢或连接超时，已中止") from None
         except httpx.TransportError as exc:
             raise _transport_error(what, exc) from None
         finally:

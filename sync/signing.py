@@ -44,6 +44,12 @@ def format_fingerprint(kid: str) -> str:
     return " ".join(kid[i : i + 4] for i in range(0, len(kid), 4))
 
 
+class WrongKey(SignatureError):
+    """Content signed by a key other than the one this terminal was provisioned with."""
+
+    code = "wrong-key"
+
+
 class Signer:
     """Holds the district's private key and signs payloads into envelopes."""
 
@@ -72,7 +78,7 @@ class Verifier:
         if not isinstance(payload, dict) or not isinstance(sig, str) or not isinstance(kid, str):
             raise SignatureError(f"{kind}: malformed envelope")
         if kid != self.key_id:
-            raise SignatureError(f"{kind}: signed by key {kid[:16]!r}, this terminal trusts {self.key_id}")
+            raise WrongKey(f"{kind}: signed by key {kid[:16]!r}, this terminal trusts {self.key_id}")
         try:
             raw_sig = base64.b64decode(sig, validate=True)
             self.public.verify(raw_sig, DOMAIN + canonical(payload))

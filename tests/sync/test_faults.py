@@ -34,7 +34,7 @@ def test_tampered_record_is_refused(server, proxy, data_dir: Path) -> None:
     proxy.set_fault("tamper", "/v1/changes")  # 低保金 -> 低保费 in flight, signature unchanged
     before = mirror_docs(cfg.db_path)
     report = sync_once(cfg)
-    assert report.error and "signature" in report.error
+    assert report.error and "签名校验" in report.error and "signature" in report.codes
     assert mirror_docs(cfg.db_path) == before and kv(cfg.db_path, "sync.cursor") == "2"
     proxy.clear()
     assert sync_once(cfg).error is None and len(mirror_docs(cfg.db_path)) == 4
@@ -44,7 +44,7 @@ def test_wrong_key_is_refused_and_frozen(server, data_dir: Path, other_keys: Pat
     _seed(server)
     cfg = server.terminal(data_dir, trust=other_keys / PUBLIC_NAME)
     report = sync_once(cfg)
-    assert report.error and "trusts" in report.error
+    assert report.error and "签名密钥" in report.error and "wrong-key" in report.codes
     assert mirror_docs(cfg.db_path) == {}
     engine = open_engine(cfg.db_path)
     with session_factory(engine)() as s:
@@ -70,7 +70,7 @@ def test_flipped_blob_byte_never_becomes_visible(server, data_dir: Path) -> None
         row.data = bytes(flipped)
     cfg = server.terminal(data_dir)
     report = sync_once(cfg)
-    assert report.error and "hashes to" in report.error
+    assert report.error and "附件" in report.error and "blob-damaged" in report.codes, report.failures
     con = sqlite3.connect(cfg.db_path)
     present = dict(con.execute("SELECT name, present FROM attachments"))
     con.close()
@@ -103,7 +103,7 @@ def test_rolled_back_manifest_is_refused(server, data_dir: Path) -> None:
     server.engine = open_db(server.db_url)
     server.start()
     report = sync_once(cfg)
-    assert report.error and "回滚" in report.error
+    assert report.error and "回滚" in report.error and "rollback" in report.codes
     assert mirror_docs(cfg.db_path) == before and kv(cfg.db_path, "sync.manifest_version") == "2"
 
 
@@ -114,7 +114,7 @@ def test_expired_manifest_is_refused_and_shown_as_frozen(server, data_dir: Path)
     server.publish_lines([doc(3)], "more.jsonl")
     later = now_utc() + timedelta(days=30)  # the terminal's clock is past the manifest's expiry
     report = sync_once(cfg, now=later)
-    assert report.error and "过期" in report.error
+    assert report.error and "过期" in report.error and "expired" in report.codes
     assert set(mirror_docs(cfg.db_path)) == {"doc-00001", "doc-00002"}
     engine = open_engine(cfg.db_path)
     with session_factory(engine)() as s:

@@ -132,7 +132,7 @@ def test_heartbeat_and_push_happen_whatever_the_pull_did(server, hostile: Hostil
         hostile.rules = [(prefix, _answer_with(lambda _r, _u: http(200, b'{"x": [[[[')))]
         hostile.seen.clear()
         report = sync_once(cfg)
-        assert report.error and "JSON" in report.error
+        assert report.error and "格式" in report.error and "bad-answer" in report.codes
         assert application_state(cfg.db_path, tn)[:2] == ("delivered", False), prefix
         assert any(r.path.startswith("/v1/submissions/heartbeat") for r in hostile.seen), prefix
     with sessions(server.engine)() as s:
