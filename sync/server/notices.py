@@ -7,7 +7,8 @@
 Built from the case, its log and the application as the terminal sent it (name, address and the
 description of the information asked for: these pages carry personal data, so the console logs every
 one it builds). The agency's name is the server's ``agency_name`` setting (Meta), default
-:data:`DEFAULT_AGENCY`.
+:data:`DEFAULT_AGENCY`, set with ``python -m sync.server agency set NAME`` (:func:`set_agency_name`
+checks it prints whole above the seal).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import unicodedata
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -25,10 +27,14 @@ from sqlalchemy.orm import Session
 from printing.pdf.fonts import BOLD, REGULAR, register
 from printing.pdf.layout import mm, wrap
 from sync.server import lifecycle as lc
-from sync.server.db import Submission, meta_get
+from sync.server.db import Submission, meta_get, meta_set
 from sync.server.office_db import Case, CaseEvent
 
 DEFAULT_AGENCY = "本区人民政府政务公开办公室"
+# 30 characters of at most 1 em, and the seal's 4, at 13 pt: 442 pt on the notice's 453 pt line
+MAX_AGENCY_CHARS = 30  # e.g. 娄底市娄星区人民政府办公室政府信息公开科 is 19
+SEAL = "（印章）"
+SIGN_SIZE = 13.0  # the signature line's font size (the body's)
 KINDS = {"correction": "补正申请告知书", "extension": "延期答复告知书", "reply": "政府信息公开申请答复书"}
 MARGIN = 25 * mm
 LAW = "《中华人民共和国政府信息公开条例》"
@@ -59,7 +65,29 @@ REPLY_TEXT = {
 
 
 def agency_name(session: Session) -> str:
+    """The issuing agency printed on notices and reports (the ``agency_name`` setting, else the default)."""
     return meta_get(session, "agency_name") or DEFAULT_AGENCY
+
+
+def check_agency_name(value: str) -> str:
+    """``value`` without surrounding spaces if it is a name a notice can print on one line; else ValueError
+    saying why (empty, longer than :data:`MAX_AGENCY_CHARS`, a control or invisible formatting character)."""
+    name = value.strip()
+    if not name:
+        raise ValueError("机关名称不能为空")
+    for ch in name:
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+            raise ValueError(f"机关名称含有控制字符或不可见字符 U+{ord(ch):04X}")
+    if len(name) > MAX_AGENCY_CHARS:
+        raise ValueError(f"机关名称最长{MAX_AGENCY_CHARS}个字（现为{len(name)}个）")
+    return name
+
+
+def set_agency_name(session: Session, value: str) -> str:
+    """Check and store the agency's name (in the caller's transaction); returns it as stored."""
+    name = check_agency_name(value)
+    meta_set(session, "agency_name", name)
+    return name
 
 
 def _cn(d: dt.date | str | None) -> str:
@@ -177,8 +205,8 @@ def build_notice_pdf(session: Session, case: Case, kind: str) -> bytes:
             y -= lead
         y -= 2 * mm
     y -= 14 * mm
-    c.setFont(REGULAR, size)
-    c.drawRightString(A4[0] - MARGIN, y, f"{agency}（印章）")
+    c.setFont(REGULAR, SIGN_SIZE)
+    c.drawRightString(A4[0] - MARGIN, y, f"{agency}{SEAL}")
     y -= lead
     c.drawRightString(A4[0] - MARGIN, y, _cn(on))
     c.setFont(REGULAR, 8)

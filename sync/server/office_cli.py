@@ -17,6 +17,7 @@ and the overdue report.
                                                      the month's 一月一评比 (table on stdout)
     evaluation weights --db URL [--satisfaction W] [--on-time W] [--usage W] [--follow-up W]
                                                      show or set the score's weights
+    agency show|set --db URL [NAME]                  the issuing agency printed on notices and reports
     rating pending --db URL [--month YYYY-MM]        差评 awaiting follow-up
     rating follow-up --db URL ID --by NAME --note TEXT   record a 差评's follow-up (回访整改)
 
@@ -62,7 +63,8 @@ _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 
 
 def add_parsers(sub: Any) -> None:
-    """Add ``calendar``, ``case`` and ``overdue`` to the server's subcommands."""
+    """Add ``calendar``, ``case``, ``evaluation``, ``rating``, ``agency`` and ``overdue`` to the server's
+    subcommands."""
     c = sub.add_parser("calendar", help="holiday arrangements (节假日安排) terminals count deadlines by")
     csub = c.add_subparsers(dest="calendar_cmd", required=True)
     cp = csub.add_parser("publish", help="publish a year's State Council arrangement from a JSON file")
@@ -91,6 +93,10 @@ def add_parsers(sub: Any) -> None:
         for flag, kw in extra:
             sp.add_argument(flag, **kw)
 
+    _add_report_parsers(sub)
+
+
+def _add_report_parsers(sub: Any) -> None:
     ev = sub.add_parser("evaluation", help="the monthly evaluation (一月一评比)")
     evsub = ev.add_subparsers(dest="evaluation_cmd", required=True)
     er = evsub.add_parser("report", help="the month's table; --csv/--pdf to write files")
@@ -113,6 +119,13 @@ def add_parsers(sub: Any) -> None:
     rf.add_argument("--by", required=True)
     rf.add_argument("--note", required=True)
 
+    ag = sub.add_parser("agency", help="the issuing agency's name on notices and reports: show, set")
+    agsub = ag.add_subparsers(dest="action", required=True)
+    agsub.add_parser("show", help="the name notices carry now").add_argument("--db", required=True)
+    ags = agsub.add_parser("set", help="set the agency's full name (checked: it must print whole)")
+    ags.add_argument("--db", required=True)
+    ags.add_argument("name", help="e.g. 娄底市娄星区人民政府办公室")
+
     o = sub.add_parser("overdue", help="replies overdue or due within N working days")
     o.add_argument("--db", required=True)
     o.add_argument("--soon", type=int, default=lc.SOON_WORKING_DAYS)
@@ -120,17 +133,32 @@ def add_parsers(sub: Any) -> None:
 
 def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | None:
     """Run an office command; None if ``args`` is not one. ``today`` is the clock steps and reports go by."""
-    if args.cmd == "calendar":
-        return _calendar(args, open_db(args.db), today())
-    if args.cmd == "case":
-        return _case(args, open_db(args.db), today())
-    if args.cmd == "overdue":
-        return _overdue(args, open_db(args.db), today())
-    if args.cmd == "evaluation":
-        return _evaluation(args, open_db(args.db))
-    if args.cmd == "rating":
-        return _rating(args, open_db(args.db))
+    dated = {"calendar": _calendar, "case": _case, "overdue": _overdue}
+    undated = {"evaluation": _evaluation, "rating": _rating, "agency": _agency}
+    if args.cmd in dated:
+        return dated[args.cmd](args, open_db(args.db), today())
+    if args.cmd in undated:
+        return undated[args.cmd](args, open_db(args.db))
     return None
+
+
+def _agency(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server import notices
+    from sync.server.db import meta_get
+
+    if args.action == "show":
+        with sessions(engine)() as s:
+            stored = meta_get(s, "agency_name")
+        print(stored or f"{notices.DEFAULT_AGENCY}  (the default: set the real name with 'agency set NAME')")
+        return 0
+    try:
+        with sessions(engine)() as s, s.begin():
+            name = notices.set_agency_name(s, args.name)
+    except ValueError as exc:
+        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    print(f"agency: {name} (on every notice and report from now on)")
+    return 0
 
 
 def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
