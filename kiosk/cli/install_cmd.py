@@ -10,6 +10,11 @@ for a desktop that logs the user in automatically. Without systemd it says what 
 ``--dry-run`` prints every step without doing it. On Windows it prints the Task Scheduler command for
 the bundled task.
 
+``--root DIR`` installs into the system mounted at DIR instead (a terminal's disk image being prepared,
+or a test): the user and groups go into DIR/etc (``useradd --root``), the folders and the unit under DIR,
+owned by the ids DIR's own ``/etc/passwd`` gives, and the unit is enabled with ``systemctl --root``
+(systemd need not run). Nothing of the running machine changes. Only the cage unit can be installed so.
+
 The kiosk core imports no Qt and no HTTP; this command only runs the system's own tools.
 """
 
@@ -41,6 +46,9 @@ def register(sub: Any) -> None:
     p.add_argument("--config-dir", type=Path, default=CONFIG_DIR)
     p.add_argument("--data-dir", type=Path, default=DATA_DIR)
     p.add_argument("--dry-run", action="store_true", help="print the steps, change nothing")
+    p.add_argument(
+        "--root", type=Path, help="install into the system mounted at this folder (an image), not this machine"
+    )
     p.set_defaults(func=run)
 
 
@@ -66,7 +74,13 @@ def unit_text(unit: str, user: str, config_dir: Path) -> str:
 def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
     """What installing does, each step as (what a person reads, the action)."""
     user, cfg_dir, data_dir = args.user, args.config_dir, args.data_dir
+    root: Path | None = args.root
     unit = UNITS[args.unit]
+    if root is not None and args.unit != "cage":
+        raise KioskError("--root installs the cage unit only (a per-user unit needs the user's running session)")
+    accounts = Accounts(root)
+    on = accounts.under
+    rooted = ("--root", str(root)) if root is not None else ()
     out: list[tuple[str, Callable[[], None]]] = []
 
     def run_cmd(*cmd: str) -> Callable[[], None]:
@@ -75,50 +89,35 @@ def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
 
         return do
 
-    if not _user_exists(user):
-        out.append(
-            (
-                f"useradd --system --user-group --home-dir {data_dir} --shell /usr/sbin/nologin {user}",
-                run_cmd(
-                    "useradd",
-                    "--system",
-                    "--user-group",
-                    "--home-dir",
-                    str(data_dir),
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    user,
-                ),
-            )
-        )
+    if not accounts.user_exists(user):
+        create = ("--system", "--user-group", "--home-dir", str(data_dir), "--shell", "/usr/sbin/nologin", user)
+        out.append((" ".join(("useradd", *rooted, *create)), run_cmd("useradd", *rooted, *create)))
     for group in ("video", "input", "render"):
-        if _group_exists(group):
-            out.append((f"usermod -aG {group} {user}", run_cmd("usermod", "-aG", group, user)))
+        if accounts.group_exists(group):
+            add = ("usermod", *rooted, "-aG", group, user)
+            out.append((" ".join(add), run_cmd(*add)))
     out.append(
-        (
-            f"install -d -o root -g {user} -m 0750 {cfg_dir}",
-            run_cmd("install", "-d", "-o", "root", "-g", user, "-m", "0750", str(cfg_dir)),
-        )
+        (f"install -d -o root -g {user} -m 0750 {on(cfg_dir)}", accounts.make_dir(on(cfg_dir), None, user, 0o750))
     )
     out.append(
-        (
-            f"install -d -o {user} -g {user} -m 0750 {data_dir}",
-            run_cmd("install", "-d", "-o", user, "-g", user, "-m", "0750", str(data_dir)),
-        )
+        (f"install -d -o {user} -g {user} -m 0750 {on(data_dir)}", accounts.make_dir(on(data_dir), user, user, 0o750))
     )
-    for name, mode in (("terminal.toml", "0600"), ("district-signing.pub", "0644")):
-        path = cfg_dir / name
+    for name, mode in (("terminal.toml", 0o600), ("district-signing.pub", 0o644)):
+        path = on(cfg_dir / name)
         if path.exists():
-            out.append((f"chown {user}:{user} {path}; chmod {mode} {path}", _chown(path, user, int(mode, 8))))
+            out.append((f"chown {user}:{user} {path}; chmod {mode:04o} {path}", accounts.chown(path, user, mode)))
     if args.unit == "cage":
-        target = Path("/etc/systemd/system") / unit
+        target = on(Path("/etc/systemd/system") / unit)
         out.append((f"write {target} (program {program()})", _write(target, unit_text("cage", user, cfg_dir))))
-        out.append(("systemctl daemon-reload", run_cmd("systemctl", "daemon-reload")))
-        out.append((f"systemctl enable {unit}", run_cmd("systemctl", "enable", unit)))
+        if root is None:
+            out.append(("systemctl daemon-reload", run_cmd("systemctl", "daemon-reload")))
+        enable = ("systemctl", *(("--root", str(root)) if root is not None else ()), "enable", unit)
+        out.append((" ".join(enable), run_cmd(*enable)))
     else:
         home = Path(os.path.expanduser(f"~{user}"))
         target = home / ".config" / "systemd" / "user" / unit
-        out.append((f"write {target} (program {program()})", _write(target, unit_text("user", user, cfg_dir), user)))
+        text = unit_text("user", user, cfg_dir)
+        out.append((f"write {target} (program {program()})", _write(target, text, accounts.ids_of(user))))
         out.append((f"loginctl enable-linger {user}", run_cmd("loginctl", "enable-linger", user)))
         out.append(
             (
@@ -129,41 +128,86 @@ def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
     return out
 
 
-def _user_exists(name: str) -> bool:
-    import pwd
+class Accounts:
+    """Users, groups and paths of the system being installed: this machine's, or the one under ``root``
+    (read from its own ``etc/passwd`` and ``etc/group``, never this machine's)."""
 
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+    def under(self, path: Path) -> Path:
+        """Where ``path`` of the installed system is from here."""
+        return path if self.root is None else self.root / path.relative_to(path.anchor)
+
+    def _table(self, name: str) -> dict[str, list[str]]:
+        assert self.root is not None
+        try:
+            lines = (self.root / "etc" / name).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return {}
+        return {f[0]: f for f in (line.split(":") for line in lines) if len(f) > 3}
+
+    def user_exists(self, name: str) -> bool:
+        import pwd
+
+        return self._exists("passwd", name, pwd.getpwnam)
+
+    def group_exists(self, name: str) -> bool:
+        import grp
+
+        return self._exists("group", name, grp.getgrnam)
+
+    def _exists(self, table: str, name: str, lookup: Callable[[str], object]) -> bool:
+        if self.root is not None:
+            return name in self._table(table)
+        try:
+            lookup(name)
+        except KeyError:
+            return False
+        return True
+
+    def ids_of(self, user: str) -> Callable[[], tuple[int, int]]:
+        """(uid, gid) of ``user`` when asked — after the step that creates the user has run."""
+
+        def ids() -> tuple[int, int]:
+            if self.root is not None:
+                entry = self._table("passwd").get(user)
+                if entry is None:
+                    raise KioskError(f"no user {user} in {self.root / 'etc/passwd'}")
+                return int(entry[2]), int(entry[3])
+            import pwd
+
+            pw = pwd.getpwnam(user)
+            return pw.pw_uid, pw.pw_gid
+
+        return ids
+
+    def make_dir(self, path: Path, owner: str | None, group: str, mode: int) -> Callable[[], None]:
+        """``install -d``: the folder with this owner (None: root), the group's gid and ``mode``."""
+
+        def do() -> None:
+            path.mkdir(parents=True, exist_ok=True)
+            uid = 0 if owner is None else self.ids_of(owner)()[0]
+            os.chown(path, uid, self.ids_of(group)()[1])
+            path.chmod(mode)
+
+        return do
+
+    def chown(self, path: Path, user: str, mode: int) -> Callable[[], None]:
+        def do() -> None:
+            os.chown(path, *self.ids_of(user)())
+            path.chmod(mode)
+
+        return do
 
 
-def _group_exists(name: str) -> bool:
-    import grp
-
-    try:
-        grp.getgrnam(name)
-    except KeyError:
-        return False
-    return True
-
-
-def _chown(path: Path, user: str, mode: int) -> Callable[[], None]:
-    def do() -> None:
-        shutil.chown(path, user, user)
-        path.chmod(mode)
-
-    return do
-
-
-def _write(path: Path, text: str, owner: str | None = None) -> Callable[[], None]:
+def _write(path: Path, text: str, owner: Callable[[], tuple[int, int]] | None = None) -> Callable[[], None]:
     def do() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         path.chmod(0o644)
         if owner is not None:
-            shutil.chown(path, owner, owner)
+            os.chown(path, *owner())
 
     return do
 
@@ -183,7 +227,9 @@ def run(args: argparse.Namespace) -> int:
         print(windows_hint())
         return 0
     plan = steps(args)
-    has_systemd = Path("/run/systemd/system").is_dir() and shutil.which("systemctl") is not None
+    has_systemd = args.root is not None or (
+        Path("/run/systemd/system").is_dir() and shutil.which("systemctl") is not None
+    )
     if args.dry_run or not has_systemd or os.geteuid() != 0:
         if not args.dry_run:
             why = "this machine does not run systemd" if not has_systemd else "this needs root"
@@ -204,5 +250,8 @@ def run(args: argparse.Namespace) -> int:
             action()
         except (OSError, subprocess.SubprocessError) as exc:
             raise KioskError(f"{what}: {exc}") from None
+    if args.root is not None:
+        print(f"installed into {args.root}; the unit starts when that system boots")
+        return 0
     print(f"installed; it starts at the next boot (or now: systemctl start {UNITS[args.unit]})")
     return 0
