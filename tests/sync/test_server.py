@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -190,18 +191,21 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
     assert code == 1 and "nothing was published" in err
     assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
     assert run("repeal", "--db", db, "no-such")[0] == 2
-    code, _out, err = run("add-terminal", "--db", db, "--zone", "wanbao")
+    add = ("terminal", "add", "--db", db, "--zone", "wanbao", "--server", "https://zwgk.example")
+    code, _out, err = run(*add)
     assert code == 2 and "unknown zone 'wanbao'" in err  # no zone published yet
     zones = tmp_path / "zones.jsonl"
     zones.write_text("\n".join(json.dumps(z, ensure_ascii=False) for z in ZONES) + "\n", encoding="utf-8")
     assert "zones=3" in run("publish", "--db", db, str(zones))[1]
-    code, out, _err = run("add-terminal", "--db", db, "--zone", "wanbao")
-    assert code == 0 and "token: " in out
+    code, out, _err = run(*add)
+    assert code == 0 and "token" not in out.lower()  # an enrolment code, never a token
+    enrolment = re.search(r"code:\s+(\w{5}-\w{5})", out)
+    assert enrolment is not None
     with sessions(open_db(db))() as s:
         term = s.scalar(select(Terminal))
         assert term is not None and term.id == "wanbao-01"
-        token = out.split("token: ")[1].strip()
-        assert token not in term.token_hash
+        stored = " ".join(str(v) for v in vars(term).values())
+        assert enrolment.group(1) not in stored and enrolment.group(1).replace("-", "") not in stored
 
 
 @pytest.fixture
