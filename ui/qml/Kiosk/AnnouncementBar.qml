@@ -1,4 +1,5 @@
 // The scrolling announcements line on home: the newest 公示公告, each one tappable.
+pragma ComponentBehavior: Bound
 import QtQuick
 import Kiosk.Backend
 
@@ -29,13 +30,14 @@ Rectangle {
             Repeater {
                 model: Terminal.announcements
                 delegate: Text {
+                    id: line
                     required property var modelData
                     property bool mayElide: true   // the line scrolls: a title runs past the edge by design
                     textFormat: Text.PlainText
                     text: "◆ " + modelData.title
                     font.pixelSize: Theme.fontBody; color: "#5A2A00"
                     MouseArea { anchors.fill: parent; anchors.margins: -16
-                                onClicked: Nav.open("document", { docId: modelData.docId }) }
+                                onClicked: Nav.open("document", { docId: line.modelData.docId }) }
                 }
             }
             NumberAnimation on x {

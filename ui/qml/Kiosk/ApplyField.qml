@@ -5,7 +5,8 @@
 // `pad` names the kiosk's own key pad for numbers ("digits", "phone" with -, "id" with X; KeyEntry.qml):
 // such a field leaves the Pinyin keyboard down and opens the pad. Enter (the keyboard's ⏎ or the pad's
 // 下一项) moves to the next field of the step, and on the last one to the step's 下一步: the page that
-// holds the field provides `nextField(field)`.
+// holds the field listens to `advanceRequested()`.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -13,7 +14,6 @@ import Kiosk.Backend
 
 ColumnLayout {
     id: root
-    property var wizard: ApplyWizard       // the application wizard's view-model
     required property string key          // the core's dotted field path, e.g. "applicant.name"
     property string label: ""
     property string hint: ""               // greyed example inside the empty field
@@ -22,7 +22,7 @@ ColumnLayout {
     property int inputHints: Qt.ImhNone
     property string pad: ""                // "" (Pinyin keyboard) | digits | phone | id
     property real fontScale: Theme.scale
-    readonly property string error: wizard ? (wizard.errors[key] || "") : ""
+    readonly property string error: ApplyWizard.errors[key] || ""
     readonly property alias input: loader.item
 
     spacing: 6 * fontScale
@@ -30,12 +30,8 @@ ColumnLayout {
     Layout.preferredWidth: 400
     Layout.alignment: Qt.AlignTop
 
-    // Enter: ask the nearest enclosing page for the next field (one behaviour for every field)
-    function advance() {
-        for (let p = root.parent; p; p = p.parent) {
-            if (typeof p.nextField === "function") { p.nextField(root); return }
-        }
-    }
+    // Enter: the page that holds the field moves on (one behaviour for every field)
+    signal advanceRequested()
 
     RowLayout {
         spacing: 4
@@ -65,7 +61,7 @@ ColumnLayout {
         id: lineComponent
         TextField {
             objectName: "applyField-" + root.key
-            text: root.wizard ? (root.wizard.values[root.key] || "") : ""
+            text: ApplyWizard.values[root.key] || ""
             placeholderText: root.hint
             placeholderTextColor: "#8a94a3"
             inputMethodHints: root.inputHints
@@ -87,9 +83,9 @@ ColumnLayout {
                 else if (!activeFocus) KeyEntry.release(this)
             }
             Component.onDestruction: KeyEntry.release(this)
-            onAccepted: root.advance()
+            onAccepted: root.advanceRequested()
             // Pinyin pre-edit text is committed on Enter or by picking a candidate; keep the model in step.
-            onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
+            onTextChanged: if (text !== (ApplyWizard.values[root.key] || "")) ApplyWizard.setValue(root.key, text)
         }
     }
 
@@ -98,7 +94,7 @@ ColumnLayout {
         ScrollView {
             TextArea {
                 objectName: "applyField-" + root.key
-                text: root.wizard ? (root.wizard.values[root.key] || "") : ""
+                text: ApplyWizard.values[root.key] || ""
                 placeholderText: root.hint
                 placeholderTextColor: "#8a94a3"
                 inputMethodHints: root.inputHints
@@ -114,7 +110,7 @@ ColumnLayout {
                     border.width: parent.activeFocus || root.error ? 3 : 2
                     border.color: root.error ? Theme.highlight : (parent.activeFocus ? Theme.primary : "#9aa5b1")
                 }
-                onTextChanged: if (root.wizard && text !== (root.wizard.values[root.key] || "")) root.wizard.setValue(root.key, text)
+                onTextChanged: if (text !== (ApplyWizard.values[root.key] || "")) ApplyWizard.setValue(root.key, text)
             }
         }
     }

@@ -1,4 +1,5 @@
 // A big toggle button of the wizard (media, delivery, consent): tap to choose, tap again to un-choose.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 

@@ -1,6 +1,7 @@
 // The 依申请公开 application wizard (a StackView page): five steps, then the tracking number and the
 // receipt. Every field shows the core's error next to it; the field being typed into is scrolled above
 // the on-screen keyboard. `proxy: true` opens it in staff mode (工作人员代为填写).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -14,20 +15,18 @@ Item {
     property bool wide: width > 1400
     property bool ready: true
     // the on-screen keyboard is up: the header shrinks to one line and the footer steps aside
-    readonly property bool typing: Qt.inputMethod.visible || KeyEntry.active
+    readonly property bool typing: KeyEntry.keyboard.visible || KeyEntry.active
     property string route: "wizard"
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
     onFinished: proxy ? Nav.back() : Nav.home()   // staff return to the staff screen
 
     // The wizard view-model is a singleton that outlives the page; leaving the page wipes it.
-    readonly property var vm: ApplyWizard
-    readonly property var wizard: ApplyWizard
     readonly property var stepTitles: [qsTr("申请人类型"), qsTr("申请人信息"), qsTr("所需信息"),
                                        qsTr("获取方式"), qsTr("核对并提交")]
 
-    Component.onCompleted: proxy ? vm.startProxy() : vm.start()
-    Component.onDestruction: if (typeof ApplyWizard.reset === "function") ApplyWizard.reset()
+    Component.onCompleted: proxy ? ApplyWizard.startProxy() : ApplyWizard.start()
+    Component.onDestruction: ApplyWizard.reset()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
@@ -47,7 +46,7 @@ Item {
             rowSpacing: 14
             Label { textFormat: Text.PlainText;
                 visible: !page.typing
-                text: vm.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
+                text: ApplyWizard.proxy ? qsTr("政府信息公开申请 · 工作人员代为填写") : qsTr("政府信息公开申请")
                 font.pixelSize: 36 * page.fontScale
                 font.bold: true
                 color: Theme.primary
@@ -56,8 +55,8 @@ Item {
             }
             Label { textFormat: Text.PlainText;
                 objectName: "applyStepLabel"
-                visible: vm.phase !== "done" && !page.typing
-                text: qsTr("步骤 %1/%2").arg(vm.step + 1).arg(vm.stepCount)
+                visible: ApplyWizard.phase !== "done" && !page.typing
+                text: qsTr("步骤 %1/%2").arg(ApplyWizard.step + 1).arg(ApplyWizard.stepCount)
                 font.pixelSize: 30 * page.fontScale
                 font.bold: true
                 color: Theme.primary
@@ -69,38 +68,39 @@ Item {
                 objectName: "applyStepCompact"
                 visible: page.typing
                 Layout.columnSpan: headerColumn.columns
-                text: qsTr("步骤 %1/%2 · %3").arg(vm.step + 1).arg(vm.stepCount).arg(page.stepTitles[vm.step])
+                text: qsTr("步骤 %1/%2 · %3").arg(ApplyWizard.step + 1).arg(ApplyWizard.stepCount).arg(page.stepTitles[ApplyWizard.step])
                 font.pixelSize: 26 * page.fontScale
                 font.bold: true
                 color: Theme.primary
             }
             RowLayout {
-                visible: vm.phase !== "done" && !page.typing
+                visible: ApplyWizard.phase !== "done" && !page.typing
                 Layout.fillWidth: true
                 Layout.columnSpan: page.wide ? 1 : 2
                 spacing: 10
                 Repeater {
                     model: page.stepTitles
                     delegate: AbstractButton {
+                        id: pill
                         required property int index
                         required property string modelData
                         objectName: "applyStepPill-" + index
                         Layout.fillWidth: true
                         implicitHeight: 72
-                        enabled: index < vm.step
+                        enabled: index < ApplyWizard.step
                         focusPolicy: Qt.NoFocus
-                        onClicked: vm.goToStep(index)
+                        onClicked: ApplyWizard.goToStep(index)
                         background: Rectangle {
                             radius: 36
-                            color: index === vm.step ? Theme.primary : (index < vm.step ? "#cfe0f7" : "#e7eaee")
+                            color: pill.index === ApplyWizard.step ? Theme.primary : (pill.index < ApplyWizard.step ? "#cfe0f7" : "#e7eaee")
                         }
                         contentItem: Text { textFormat: Text.PlainText;
-                            text: (index + 1) + " " + modelData
+                            text: (pill.index + 1) + " " + pill.modelData
                             horizontalAlignment: Text.AlignHCenter
                             verticalAlignment: Text.AlignVCenter
                             font.pixelSize: (page.wide ? 26 : 22) * page.fontScale
-                            font.bold: index === vm.step
-                            color: index === vm.step ? "#ffffff" : Theme.text
+                            font.bold: pill.index === ApplyWizard.step
+                            color: pill.index === ApplyWizard.step ? "#ffffff" : Theme.text
                             elide: Text.ElideRight
                         }
                     }
@@ -110,8 +110,8 @@ Item {
     }
 
     // --- body: the current step, scrollable, kept clear of the keyboard ---------------------------
-    readonly property real keyboardTop: Qt.inputMethod.visible
-        ? page.mapFromItem(null, 0, Qt.inputMethod.keyboardRectangle.y).y : page.height
+    readonly property real keyboardTop: KeyEntry.keyboard.visible
+        ? page.mapFromItem(null, 0, KeyEntry.keyboard.keyboardRectangle.y).y : page.height
     readonly property real keyboardCover: Math.max(0, footer.y + footer.height - keyboardTop)
 
     Flickable {
@@ -134,8 +134,8 @@ Item {
 
             Label { textFormat: Text.PlainText;
                 objectName: "applyGeneralError"
-                visible: vm.generalError !== ""
-                text: vm.generalError
+                visible: ApplyWizard.generalError !== ""
+                text: ApplyWizard.generalError
                 color: Theme.highlight
                 font.pixelSize: 28 * page.fontScale
                 font.bold: true
@@ -146,8 +146,8 @@ Item {
             Loader {
                 id: stepLoader
                 Layout.fillWidth: true
-                sourceComponent: vm.phase === "done" ? doneStep
-                               : [kindStep, applicantStep, requestStep, deliveryStep, reviewStep][vm.step]
+                sourceComponent: ApplyWizard.phase === "done" ? doneStep
+                               : [kindStep, applicantStep, requestStep, deliveryStep, reviewStep][ApplyWizard.step]
             }
         }
     }
@@ -161,13 +161,13 @@ Item {
         else if (p.y + item.height > flick.contentY + visibleBottom)
             flick.contentY = Math.max(0, Math.min(flick.contentHeight - flick.height, p.y + item.height - visibleBottom + 20))
     }
-    property Item focusedField: null
+    property ApplyField focusedField: null
 
     // The field being typed into stays in view: one behaviour for every field of every step, driven by
     // the window's focus (no handler on each field).
     function fieldOf(item) {
         for (let p = item; p && p !== page; p = p.parent)
-            if (p.key !== undefined && p.input !== undefined) return p
+            if (p instanceof ApplyField) return p as ApplyField
         return null
     }
     Connections {
@@ -177,6 +177,10 @@ Item {
             var field = item ? page.fieldOf(item) : null
             if (field) { page.focusedField = field; Qt.callLater(page.ensureVisible, field) }
         }
+    }
+    Connections {
+        target: page.focusedField
+        function onAdvanceRequested() { page.nextField(page.focusedField) }
     }
 
     // The visible fields of the current step, in reading order.
@@ -198,11 +202,10 @@ Item {
             fields[at + 1].input.forceActiveFocus()
             return
         }
-        KeyEntry.close()
-        Qt.inputMethod.hide()
+        KeyEntry.hideAll()
         if (field.input) field.input.focus = false
-        if (vm.phase === "editing" && vm.step > 0 && vm.step < vm.stepCount - 1)
-            vm.next()
+        if (ApplyWizard.phase === "editing" && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1)
+            ApplyWizard.next()
     }
 
     // After a refused step, bring the first field with an error into view (it may be below the fold)
@@ -234,7 +237,7 @@ Item {
     }
     onKeyboardTopChanged: ensureVisible(focusedField)
     Connections {
-        target: vm
+        target: ApplyWizard
         function onStepChanged() { flick.contentY = 0; page.focusedField = null; page.announcement = "" }
         function onErrorsChanged() { Qt.callLater(page.scrollToFirstError) }
     }
@@ -254,7 +257,7 @@ Item {
             objectName: "applyAnnouncement"
             visible: text !== ""
             anchors { left: parent.left; right: parent.right; top: parent.top; leftMargin: 40; rightMargin: 40; topMargin: 14 }
-            text: vm.phase === "editing" ? page.announcement : ""
+            text: ApplyWizard.phase === "editing" ? page.announcement : ""
             textFormat: Text.PlainText
             color: Theme.highlight
             font.pixelSize: 26 * page.fontScale
@@ -269,13 +272,13 @@ Item {
                 objectName: "applyCancel"
                 tone: "light"
                 text: qsTr("取消申请")
-                visible: vm.phase === "editing"
-                onClicked: { vm.reset(); page.finished() }
+                visible: ApplyWizard.phase === "editing"
+                onClicked: { ApplyWizard.reset(); page.finished() }
             }
             Item { Layout.fillWidth: true }
             BusyIndicator {
-                visible: vm.busy
-                running: vm.busy
+                visible: ApplyWizard.busy
+                running: ApplyWizard.busy
                 Layout.preferredHeight: 72
                 Layout.preferredWidth: 72
             }
@@ -283,31 +286,31 @@ Item {
                 objectName: "applyBack"
                 tone: "light"
                 text: qsTr("上一步")
-                visible: vm.phase === "editing" && vm.step > 0
-                onClicked: vm.back()
+                visible: ApplyWizard.phase === "editing" && ApplyWizard.step > 0
+                onClicked: ApplyWizard.back()
             }
             KioskButton {
                 objectName: "applyNext"
                 text: qsTr("下一步")
                 tone: "primary"
-                visible: vm.phase === "editing" && vm.step > 0 && vm.step < vm.stepCount - 1
-                onClicked: vm.next()
+                visible: ApplyWizard.phase === "editing" && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1
+                onClicked: ApplyWizard.next()
             }
             KioskButton {
                 objectName: "applyDone"
                 tone: "primary"
                 text: qsTr("完成")
-                visible: vm.phase === "done"
+                visible: ApplyWizard.phase === "done"
                 Layout.preferredWidth: 240
-                onClicked: { vm.reset(); page.finished() }
+                onClicked: { ApplyWizard.reset(); page.finished() }
             }
             KioskButton {
                 objectName: "applySubmit"
                 text: qsTr("提交申请")
                 tone: "primary"
-                visible: vm.phase !== "done" && vm.step === vm.stepCount - 1
-                enabled: vm.phase === "editing"
-                onClicked: vm.submit()
+                visible: ApplyWizard.phase !== "done" && ApplyWizard.step === ApplyWizard.stepCount - 1
+                enabled: ApplyWizard.phase === "editing"
+                onClicked: ApplyWizard.submit()
             }
         }
     }
@@ -331,7 +334,7 @@ Item {
     Component { id: doneStep; WizardDoneStep { wide: page.wide } }
 
     Connections {
-        target: vm
+        target: ApplyWizard
         function onSubmitted() { flick.contentY = 0; Visit.applied = true }
     }
 }

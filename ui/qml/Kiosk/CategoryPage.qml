@@ -1,5 +1,6 @@
 // A category's documents: thousands scroll kinetically, loaded a page at a time on the worker as the
 // list nears its end (DocumentListModel.fetchMore); filters for year, issuer, zone and status; sort.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

@@ -1,4 +1,5 @@
 // A big-row list to pick one value (filters: year, issuer, zone, status). choices: [{label, value}].
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -34,16 +35,17 @@ Popup {
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 14; policy: ScrollBar.AsNeeded }
             delegate: AbstractButton {
+                id: choice
                 required property var modelData
                 required property int index
                 objectName: "choice-" + index
                 width: ListView.view.width
                 implicitHeight: Theme.target
                 focusPolicy: Qt.NoFocus
-                onClicked: { popup.chosen(modelData.value); popup.close() }
-                background: Rectangle { color: parent.pressed ? "#EFE8DA" : (modelData.value === popup.current ? "#FFF3E0" : "transparent")
+                onClicked: { popup.chosen(choice.modelData.value); popup.close() }
+                background: Rectangle { color: choice.pressed ? "#EFE8DA" : (choice.modelData.value === popup.current ? "#FFF3E0" : "transparent")
                     Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom } height: 1; color: Theme.cardBorder } }
-                contentItem: Text { textFormat: Text.PlainText; leftPadding: 32; text: (modelData.value === popup.current ? "● " : "") + modelData.label
+                contentItem: Text { textFormat: Text.PlainText; leftPadding: 32; text: (choice.modelData.value === popup.current ? "● " : "") + choice.modelData.label
                                     verticalAlignment: Text.AlignVCenter; font.pixelSize: Theme.fontBody; color: Theme.text; elide: Text.ElideRight }
             }
         }

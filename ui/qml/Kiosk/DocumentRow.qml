@@ -1,6 +1,7 @@
 // One document in a list: title (two lines at most), 文号 · issuer · date, and a status chip when it is
 // no longer in force. An optional rich-text snippet (search results) shows the matched words.
 // Plain anchors instead of layouts and the chip only when needed: lists create many of these.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 

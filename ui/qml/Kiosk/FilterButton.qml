@@ -1,4 +1,5 @@
 // A filter chip showing its current choice ("年份：2026"); tapping opens a ChoicePopup.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 

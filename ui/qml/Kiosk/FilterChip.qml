@@ -1,4 +1,5 @@
 // A round, checkable chip (filters, recent and popular searches); at least 72 px high.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 

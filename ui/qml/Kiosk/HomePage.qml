@@ -1,5 +1,6 @@
 // Home: the scrolling announcements line, a big search entry, tiles for the content types, the 五公开
 // dimensions, and doors to the 26 grassroots sectors, 依申请公开, application status and rating.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

@@ -7,16 +7,19 @@
 //   code     0-9, A-Z and -           a tracking number such as WB01-20261127-0007
 // Such fields are read-only to the input method (the system keyboard stays down) and the pad writes
 // into them; its Enter key emits the field's `accepted`, which moves on to the next field.
+// `keyboard` is the system keyboard (Qt Virtual Keyboard's Pinyin) as a typed Qt.inputMethod, and
+// `hideAll()` puts both away.
 pragma Singleton
 import QtQuick
 
 QtObject {
-    property Item target: null
+    property TextInput target: null
     property string layout: "digits"
     readonly property bool active: target !== null
+    readonly property InputMethod keyboard: Qt.inputMethod as InputMethod
 
-    function open(field, kind) { layout = kind || "digits"; target = field }
-    function release(field) { if (target === field) target = null }
+    function open(field: TextInput, kind: string) { layout = kind || "digits"; target = field }
+    function release(field: TextInput) { if (target === field) target = null }
     function close() {
         var field = target
         target = null
@@ -33,4 +36,5 @@ QtObject {
         target.remove(target.cursorPosition - 1, target.cursorPosition)
     }
     function enter() { if (target) target.accepted() }
+    function hideAll() { keyboard.hide(); close() }
 }

@@ -3,6 +3,7 @@
 // the one extra key the field allows (- for a phone, X for an ID number, none otherwise) and ⌫;
 // beside them 收起 and a tall 下一项 (Enter: the next field; on the last one the step's 下一步).
 // The code layout (tracking numbers) adds the letters A-Z, typed directly, upper case.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
 

@@ -1,5 +1,6 @@
 // A big, plainly labelled touch button (≥ 72 px high). tone: "primary" (blue), "light" (white card),
 // "dark" (footer), "gold" (header), "danger". Pressed state is shown; nothing depends on hover.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 
@@ -31,6 +32,7 @@ AbstractButton {
         border.color: control.tone === "light" ? Theme.primary : "#777"
     }
     contentItem: Item {
+        id: content
         readonly property real glyphSpace: glyphText.visible ? glyphText.implicitWidth + 10 : 0
         implicitWidth: glyphSpace + label.implicitWidth
         implicitHeight: Math.max(glyphText.implicitHeight, label.height)
@@ -41,7 +43,7 @@ AbstractButton {
                    font.pixelSize: control.fontSize * 1.15; font.bold: true; anchors.verticalCenter: parent.verticalCenter }
             Text { id: label; text: control.text; textFormat: Text.PlainText; color: control.fg; font.pixelSize: control.fontSize; font.bold: true
                    anchors.verticalCenter: parent.verticalCenter
-                   width: Math.min(implicitWidth, control.availableWidth - parent.parent.glyphSpace)
+                   width: Math.min(implicitWidth, control.availableWidth - content.glyphSpace)
                    wrapMode: Text.Wrap; horizontalAlignment: Text.AlignHCenter }
         }
     }

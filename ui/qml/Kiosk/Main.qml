@@ -66,8 +66,7 @@ ApplicationWindow {
         stack.push(comp, props || {})
     }
     function goHome() {
-        Qt.inputMethod.hide()
-        KeyEntry.close()
+        KeyEntry.hideAll()
         if (stack.depth > 1)
             stack.pop(null)
     }
@@ -75,7 +74,7 @@ ApplicationWindow {
     Connections {
         target: Nav
         function onOpenRequested(route, props) { win.openRoute(route, props) }
-        function onBackRequested() { if (stack.depth > 1) { Qt.inputMethod.hide(); KeyEntry.close(); stack.pop() } }
+        function onBackRequested() { if (stack.depth > 1) { KeyEntry.hideAll(); stack.pop() } }
         function onHomeRequested() { win.goHome() }
         function onNotice(text) { toast.show(text) }
     }
@@ -160,7 +159,7 @@ ApplicationWindow {
                           enabled: stack.depth > 1; onClicked: Nav.back() }
             KioskButton { objectName: "dockHome"; tone: "dark"; text: qsTr("首页"); width: dockBar.keyWidth; onClicked: Nav.home() }
             KioskButton { objectName: "dockHideKeyboard"; tone: "gold"; text: qsTr("收起键盘"); width: dockBar.keyWidth
-                          onClicked: Qt.inputMethod.hide() }
+                          onClicked: KeyEntry.keyboard.hide() }
         }
         Column {
             visible: !Theme.portrait && win.dockSide >= Theme.target * 2
@@ -177,7 +176,7 @@ ApplicationWindow {
             anchors { right: parent.right; top: parent.top; margins: Theme.gap }
             width: win.dockSide - 2 * Theme.gap
             tone: "gold"; text: qsTr("收起键盘")
-            onClicked: Qt.inputMethod.hide()
+            onClicked: KeyEntry.keyboard.hide()
         }
     }
 

@@ -1,4 +1,5 @@
 // One key of KeyPad: big (≥ 72 px), labelled, pressed state shown. `key` and `text` name what it types.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 

@@ -1,4 +1,5 @@
 // The satisfaction rating: five big choices, 非常满意 … 非常不满意; saved to the outbox off the UI thread.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -39,6 +40,7 @@ Item {
                         {level: 2, label: qsTr("不满意"), color: "#BF4A00", stars: "★★"},
                         {level: 1, label: qsTr("非常不满意"), color: "#B71C1C", stars: "★"}]
                 delegate: AbstractButton {
+                    id: rateButton
                     required property var modelData
                     objectName: "rate-" + modelData.level
                     Layout.fillWidth: true
@@ -46,12 +48,12 @@ Item {
                     implicitHeight: Theme.portrait ? Math.round(150 * Theme.scale) : Math.round(260 * Theme.scale)
                     enabled: page.state_ !== "saving"
                     focusPolicy: Qt.NoFocus
-                    onClicked: { page.state_ = "saving"; Feedback.submit(modelData.level, "visit") }
-                    background: Rectangle { radius: Theme.radius * 1.5; color: parent.pressed ? Qt.darker(modelData.color, 1.2) : modelData.color }
+                    onClicked: { page.state_ = "saving"; Feedback.submit(rateButton.modelData.level, "visit") }
+                    background: Rectangle { radius: Theme.radius * 1.5; color: rateButton.pressed ? Qt.darker(rateButton.modelData.color, 1.2) : rateButton.modelData.color }
                     contentItem: ColumnLayout {
                         spacing: 10
-                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: modelData.stars; color: "#FFE082"; font.pixelSize: Theme.fontLarge }
-                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: modelData.label; color: "white"; font.pixelSize: Theme.fontTitle; font.bold: true }
+                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: rateButton.modelData.stars; color: "#FFE082"; font.pixelSize: Theme.fontLarge }
+                        Text { textFormat: Text.PlainText; Layout.alignment: Qt.AlignHCenter; text: rateButton.modelData.label; color: "white"; font.pixelSize: Theme.fontTitle; font.bold: true }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 // Search: results as the resident types (pinyin through the on-screen keyboard), highlighted snippets,
 // filters, recent and popular searches, and something to try when nothing is found.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -25,7 +26,7 @@ Item {
     }
     Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
     // arriving with nothing typed: the cursor is in the field and the keyboard is up
-    StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); Qt.inputMethod.show() }
+    StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); KeyEntry.keyboard.show() }
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
 
     ColumnLayout {
@@ -49,16 +50,16 @@ Item {
                 color: Theme.text
                 background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: field.activeFocus ? Theme.focusRing : Theme.primary; border.width: 4 }
                 onTextChanged: results.query = text
-                onAccepted: { results.commit(); Qt.inputMethod.hide() }
+                onAccepted: { results.commit(); KeyEntry.keyboard.hide() }
             }
             // always there (greyed while empty), so the field and 键盘 never change place under a finger
             KioskButton { objectName: "clearSearch"; enabled: field.text !== ""; tone: "light"; text: qsTr("清空")
                           implicitHeight: field.implicitHeight; onClicked: { field.clear(); field.forceActiveFocus() } }
             TextMetrics { id: widestKeyLabel; text: qsTr("收起键盘"); font.pixelSize: Theme.fontBody; font.bold: true }
-            KioskButton { objectName: "keyboardButton"; text: Qt.inputMethod.visible ? qsTr("收起键盘") : qsTr("键盘")
+            KioskButton { objectName: "keyboardButton"; text: KeyEntry.keyboard.visible ? qsTr("收起键盘") : qsTr("键盘")
                           implicitHeight: field.implicitHeight
                           Layout.preferredWidth: Math.ceil(widestKeyLabel.advanceWidth) + leftPadding + rightPadding + 8
-                          onClicked: { if (Qt.inputMethod.visible) Qt.inputMethod.hide(); else { field.forceActiveFocus(); Qt.inputMethod.show() } } }
+                          onClicked: { if (KeyEntry.keyboard.visible) KeyEntry.keyboard.hide(); else { field.forceActiveFocus(); KeyEntry.keyboard.show() } } }
         }
 
         // the filters step aside while the keyboard is up in landscape (the results get their height)
@@ -66,7 +67,7 @@ Item {
             objectName: "searchFilters"
             Layout.fillWidth: true
             spacing: 14
-            visible: field.text !== "" && (Theme.portrait || !Qt.inputMethod.visible)
+            visible: field.text !== "" && (Theme.portrait || !KeyEntry.keyboard.visible)
             Repeater {
                 model: [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}]
                 delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")

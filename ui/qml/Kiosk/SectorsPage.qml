@@ -1,4 +1,5 @@
 // The 26 grassroots sectors (基层政务公开标准目录) and the folded-in platforms, as a grid of tiles.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

@@ -1,6 +1,7 @@
 // Staff mode (工作人员模式) behind a PIN typed on a large numeric pad; a lockout after repeated wrong
 // PINs shows the time left. Unlocked: forms, staff-assisted application, receipts, the print queue,
 // printers, outbox and sync, and leaving kiosk mode.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

@@ -1,5 +1,6 @@
 // 申请进度查询: tracking number + phone → the district's answer when it can be reached (said plainly
 // when it cannot), and what this terminal itself knows (submitted here; delivered or still waiting).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -11,7 +12,6 @@ Item {
     property bool ready: true
     property string route: "status"
     property string pageTitle: qsTr("申请进度查询")
-    readonly property var vm: StatusLookup
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StatusLookup.reset()
@@ -24,7 +24,7 @@ Item {
                 })
         }
     }
-    Component.onDestruction: if (typeof StatusLookup.reset === "function") StatusLookup.reset()
+    Component.onDestruction: StatusLookup.reset()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
@@ -36,7 +36,7 @@ Item {
         clip: true
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar { width: 16 }
-        onHeightChanged: ensureVisible(page.focusedField)
+        onHeightChanged: page.ensureVisible(page.focusedField)
 
         ColumnLayout {
             id: column
@@ -117,7 +117,7 @@ Item {
                         fontSize: Theme.fontLarge
                         enabled: StatusLookup.state !== "asking"
                         Layout.preferredWidth: 260
-                        onClicked: { Qt.inputMethod.hide(); KeyEntry.close(); StatusLookup.query() }
+                        onClicked: { KeyEntry.hideAll(); StatusLookup.query() }
                     }
                     BusyIndicator { running: StatusLookup.state === "asking"; visible: running
                                     Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }

@@ -1,4 +1,5 @@
 // A large home-screen tile: a coloured mark, the name, and an optional line under it (e.g. 共 12 条).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts

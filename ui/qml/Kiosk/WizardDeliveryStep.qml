@@ -1,4 +1,5 @@
 // Step 4 of the application wizard: the medium (纸质/电子邮件/光盘) and how it is delivered.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,7 +9,6 @@ ColumnLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property var vm: ApplyWizard
     spacing: 20
     Label { textFormat: Text.PlainText;
         text: qsTr("希望以什么形式获得信息（可多选）")
@@ -27,8 +27,8 @@ ColumnLayout {
                 Layout.fillWidth: true
                 text: modelData.name
                 fontScale: step.fontScale
-                chosen: vm.values["media"].indexOf(modelData.code) >= 0
-                onClicked: vm.toggleChoice("media", modelData.code)
+                chosen: ApplyWizard.values["media"].indexOf(modelData.code) >= 0
+                onClicked: ApplyWizard.toggleChoice("media", modelData.code)
             }
         }
     }
@@ -54,8 +54,8 @@ ColumnLayout {
                 text: modelData.name
                 detail: modelData.detail
                 fontScale: step.fontScale
-                chosen: vm.values["delivery"].indexOf(modelData.code) >= 0
-                onClicked: vm.toggleChoice("delivery", modelData.code)
+                chosen: ApplyWizard.values["delivery"].indexOf(modelData.code) >= 0
+                onClicked: ApplyWizard.toggleChoice("delivery", modelData.code)
             }
         }
     }

@@ -8,7 +8,6 @@ ColumnLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property var vm: ApplyWizard
     spacing: 20
     Label { textFormat: Text.PlainText;
         text: qsTr("申请已提交")
@@ -19,10 +18,10 @@ ColumnLayout {
         Layout.fillWidth: true
         implicitHeight: receiptLabel.implicitHeight + 28
         radius: 12
-        color: vm.receiptState === "failed" ? "#FDECEA" : "#EEF5EE"
+        color: ApplyWizard.receiptState === "failed" ? "#FDECEA" : "#EEF5EE"
         border.width: 2
-        border.color: vm.receiptState === "failed" ? Theme.highlight : Theme.inForce
-        visible: vm.receiptState !== ""
+        border.color: ApplyWizard.receiptState === "failed" ? Theme.highlight : Theme.inForce
+        visible: ApplyWizard.receiptState !== ""
         Label { textFormat: Text.PlainText;
             id: receiptLabel
             objectName: "applyReceiptState"
@@ -31,10 +30,10 @@ ColumnLayout {
             wrapMode: Text.Wrap
             font.pixelSize: 30 * step.fontScale
             font.bold: true
-            color: vm.receiptState === "failed" ? Theme.highlight : Theme.text
-            text: vm.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
-                : vm.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
-                : vm.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
+            color: ApplyWizard.receiptState === "failed" ? Theme.highlight : Theme.text
+            text: ApplyWizard.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
+                : ApplyWizard.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
+                : ApplyWizard.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
                 : ""
         }
     }
@@ -55,7 +54,7 @@ ColumnLayout {
                 Label { textFormat: Text.PlainText; text: qsTr("受理编号"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyTrackingNumber"
-                    text: vm.trackingNumber
+                    text: ApplyWizard.trackingNumber
                     font.pixelSize: 56 * step.fontScale; font.bold: true; color: Theme.primary
                     Layout.fillWidth: true
                     fontSizeMode: Text.HorizontalFit
@@ -69,16 +68,16 @@ ColumnLayout {
                 Label { textFormat: Text.PlainText; text: qsTr("答复期限"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadline"
-                    text: vm.deadline
-                        ? qsTr("%1 年 %2 月 %3 日前").arg(vm.deadline.substring(0, 4))
-                              .arg(Number(vm.deadline.substring(5, 7))).arg(Number(vm.deadline.substring(8, 10)))
+                    text: ApplyWizard.deadline
+                        ? qsTr("%1 年 %2 月 %3 日前").arg(ApplyWizard.deadline.substring(0, 4))
+                              .arg(Number(ApplyWizard.deadline.substring(5, 7))).arg(Number(ApplyWizard.deadline.substring(8, 10)))
                         : ""
                     font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.primary
                 }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadlineExplanation"
                     Layout.fillWidth: true
-                    text: vm.deadlineExplanation
+                    text: ApplyWizard.deadlineExplanation
                     wrapMode: Text.Wrap
                     font.pixelSize: 22 * step.fontScale; color: Theme.textMuted
                 }

@@ -1,4 +1,5 @@
 // Step 1 of the application wizard: who applies (公民 / 法人或者其他组织).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,7 +9,6 @@ ColumnLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property var vm: ApplyWizard
     spacing: 30
     Label { textFormat: Text.PlainText;
         text: qsTr("请选择申请人类型")
@@ -28,18 +28,19 @@ ColumnLayout {
                   detail: qsTr("以单位名义申请，需填写统一社会信用代码") }
             ]
             delegate: AbstractButton {
+                id: kindButton
                 required property var modelData
                 objectName: modelData.code === "citizen" ? "applyKindCitizen" : "applyKindOrganisation"
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 implicitHeight: 240 * Math.min(step.fontScale, 1.25)
                 focusPolicy: Qt.NoFocus
-                onClicked: vm.chooseKind(modelData.code)
+                onClicked: ApplyWizard.chooseKind(modelData.code)
                 background: Rectangle {
                     radius: 18
-                    color: parent.down ? "#dbe7f8" : "#ffffff"
-                    border.width: vm.applicantKind === parent.modelData.code ? 5 : 2
-                    border.color: vm.applicantKind === parent.modelData.code ? Theme.primary : "#9aa5b1"
+                    color: kindButton.down ? "#dbe7f8" : "#ffffff"
+                    border.width: ApplyWizard.applicantKind === kindButton.modelData.code ? 5 : 2
+                    border.color: ApplyWizard.applicantKind === kindButton.modelData.code ? Theme.primary : "#9aa5b1"
                 }
                 contentItem: Column {
                     spacing: 16
@@ -47,7 +48,7 @@ ColumnLayout {
                     Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
-                        text: modelData.name
+                        text: kindButton.modelData.name
                         font.pixelSize: 48 * step.fontScale
                         font.bold: true
                         color: Theme.primary
@@ -55,7 +56,7 @@ ColumnLayout {
                     Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
-                        text: modelData.detail
+                        text: kindButton.modelData.detail
                         font.pixelSize: 26 * step.fontScale
                         color: Theme.textMuted
                         wrapMode: Text.Wrap

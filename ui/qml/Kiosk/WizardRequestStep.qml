@@ -7,7 +7,6 @@ ColumnLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property var vm: ApplyWizard
     spacing: 24
     ApplyField {
         key: "request.description"; required: true; multiline: true

@@ -1,4 +1,5 @@
 // Step 5 of the application wizard: review, consent, pledge (and in staff mode the staff number).
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -8,13 +9,12 @@ ColumnLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property var vm: ApplyWizard
     spacing: 18
-    readonly property bool citizen: vm.applicantKind !== "organisation"
+    readonly property bool citizen: ApplyWizard.applicantKind !== "organisation"
     readonly property var labels: ({ paper: qsTr("纸质"), email: qsTr("电子邮件"), disc: qsTr("光盘"),
                                      post: qsTr("邮寄"), collect: qsTr("自行领取"),
                                      onsite: qsTr("当场阅读、抄录") })
-    function names(codes) { return codes.map(function (c) { return labels[c] }).join("、") }
+    function names(codes) { return codes.map(function (c) { return step.labels[c] }).join("、") }
     RowLayout {
         Layout.fillWidth: true
         Label { textFormat: Text.PlainText;
@@ -27,7 +27,7 @@ ColumnLayout {
             objectName: "applyEdit"
             tone: "light"
             text: qsTr("修改内容")
-            onClicked: vm.goToStep(1)
+            onClicked: ApplyWizard.goToStep(1)
         }
     }
     Rectangle {
@@ -41,36 +41,37 @@ ColumnLayout {
             columnSpacing: 30; rowSpacing: 12
             Repeater {
                 model: [
-                    [qsTr("申请人类型"), citizen ? qsTr("公民") : qsTr("法人或者其他组织")],
-                    [citizen ? qsTr("姓名") : qsTr("单位名称"), vm.values["applicant.name"]],
-                    [citizen ? qsTr("身份证号码") : qsTr("统一社会信用代码"), vm.maskedId],
-                    [qsTr("联系电话"), vm.values["applicant.phone"]],
-                    [qsTr("通信地址"), vm.values["applicant.address"], true],
-                    [qsTr("所需信息"), vm.values["request.description"], true],
-                    [qsTr("文号"), vm.values["request.doc_number"] || qsTr("（未填写）")],
-                    [qsTr("载体形式"), names(vm.values["media"])],
-                    [qsTr("获取方式"), names(vm.values["delivery"])]
+                    [qsTr("申请人类型"), step.citizen ? qsTr("公民") : qsTr("法人或者其他组织")],
+                    [step.citizen ? qsTr("姓名") : qsTr("单位名称"), ApplyWizard.values["applicant.name"]],
+                    [step.citizen ? qsTr("身份证号码") : qsTr("统一社会信用代码"), ApplyWizard.maskedId],
+                    [qsTr("联系电话"), ApplyWizard.values["applicant.phone"]],
+                    [qsTr("通信地址"), ApplyWizard.values["applicant.address"], true],
+                    [qsTr("所需信息"), ApplyWizard.values["request.description"], true],
+                    [qsTr("文号"), ApplyWizard.values["request.doc_number"] || qsTr("（未填写）")],
+                    [qsTr("载体形式"), step.names(ApplyWizard.values["media"])],
+                    [qsTr("获取方式"), step.names(ApplyWizard.values["delivery"])]
                 ]
                 delegate: Item {
+                    id: row
                     required property var modelData
                     required property int index
-                    Layout.columnSpan: step.wide && modelData.length > 2 ? 4 : 2
+                    Layout.columnSpan: step.wide && row.modelData.length > 2 ? 4 : 2
                     Layout.fillWidth: true
                     Layout.preferredWidth: 400
                     implicitHeight: Math.max(k.implicitHeight, v.implicitHeight)
                     Text { textFormat: Text.PlainText;
                         id: k
                         width: 210 * step.fontScale
-                        text: modelData[0]
+                        text: row.modelData[0]
                         font.pixelSize: 26 * step.fontScale
                         color: Theme.textMuted
                     }
                     Text { textFormat: Text.PlainText;
                         id: v
-                        objectName: "applyReview-" + index
+                        objectName: "applyReview-" + row.index
                         x: k.width + 20
                         width: parent.width - x
-                        text: modelData[1]
+                        text: row.modelData[1]
                         font.pixelSize: 28 * step.fontScale
                         font.bold: true
                         color: Theme.text
@@ -95,8 +96,8 @@ ColumnLayout {
                 fontScale: step.fontScale
                 text: qsTr("同意处理个人信息")
                 detail: qsTr("本终端仅为办理本申请收集和处理上述信息，送达区政务公开办后即从本终端删除")
-                chosen: vm.values["consent_personal_data"] === true
-                onClicked: vm.setValue("consent_personal_data", !chosen)
+                chosen: ApplyWizard.values["consent_personal_data"] === true
+                onClicked: ApplyWizard.setValue("consent_personal_data", !chosen)
             }
             StepError { errorKey: "consent_personal_data"; errorLabel: qsTr("同意处理个人信息") }
         }
@@ -110,20 +111,20 @@ ColumnLayout {
                 fontScale: step.fontScale
                 text: qsTr("申请人承诺")
                 detail: qsTr("本人承诺所填信息真实有效，所获取的政府信息将依法使用")
-                chosen: vm.values["pledge_accepted"] === true
-                onClicked: vm.setValue("pledge_accepted", !chosen)
+                chosen: ApplyWizard.values["pledge_accepted"] === true
+                onClicked: ApplyWizard.setValue("pledge_accepted", !chosen)
             }
             StepError { errorKey: "pledge_accepted"; errorLabel: qsTr("申请人承诺") }
         }
     }
     ApplyField {
-        visible: vm.proxy
+        visible: ApplyWizard.proxy
         key: "proxy.staff_id"; required: true
         label: qsTr("代为填写的工作人员工号")
         pad: "digits"
     }
     ApplyField {
-        visible: vm.proxy
+        visible: ApplyWizard.proxy
         key: "proxy.note"
         label: qsTr("备注（如：申请人书写困难）")
     }
