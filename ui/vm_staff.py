@@ -264,16 +264,16 @@ class StaffMode(QObject):
         self.pinChanged.emit()
 
     # -- the staff screen --------------------------------------------------------------------------
-    @Property(QObject, constant=True)
-    def recentApplications(self) -> QObject:
+    @Property(RecentApplicationsModel, constant=True)
+    def recentApplications(self) -> RecentApplicationsModel:
         return self._recent
 
-    @Property(QObject, constant=True)
-    def printJobs(self) -> QObject:
+    @Property(PrintJobsModel, constant=True)
+    def printJobs(self) -> PrintJobsModel:
         return self._jobs
 
-    @Property(QObject, constant=True)
-    def printers(self) -> QObject:
+    @Property(PrintersModel, constant=True)
+    def printers(self) -> PrintersModel:
         return self._printers
 
     syncChanged = Signal()

@@ -7,16 +7,15 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "applyWizardPage"
     property bool proxy: false
     property real fontScale: Theme.scale
     property bool wide: width > 1400
-    property bool ready: true
     // the on-screen keyboard is up: the header shrinks to one line and the footer steps aside
-    readonly property bool typing: KeyEntry.keyboard.visible || KeyEntry.active
-    property string route: "wizard"
+    readonly property bool typing: InputMethod.visible || KeyEntry.active
+    route: "wizard"
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
     onFinished: proxy ? Nav.back() : Nav.home()   // staff return to the staff screen
@@ -110,8 +109,8 @@ Item {
     }
 
     // --- body: the current step, scrollable, kept clear of the keyboard ---------------------------
-    readonly property real keyboardTop: KeyEntry.keyboard.visible
-        ? page.mapFromItem(null, 0, KeyEntry.keyboard.keyboardRectangle.y).y : page.height
+    readonly property real keyboardTop: InputMethod.visible
+        ? page.mapFromItem(null, 0, InputMethod.keyboardRectangle.y).y : page.height
     readonly property real keyboardCover: Math.max(0, footer.y + footer.height - keyboardTop)
 
     Flickable {

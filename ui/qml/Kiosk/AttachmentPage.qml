@@ -6,16 +6,16 @@ import QtQuick.Layouts
 import QtQuick.Pdf
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "attachmentPage"
-    property string route: "attachment"
-    property string docId: ""
+    route: "attachment"
+    required property string docId
     property int attachmentIndex: 0
     readonly property var attachment: doc.attachments.length > attachmentIndex ? doc.attachments[attachmentIndex] : null
     readonly property int pageCount: pdf.pageCount
     readonly property int currentPage: viewer.currentPage
-    property bool ready: pdf.status === PdfDocument.Ready || pdf.status === PdfDocument.Error || doc.state === "missing"
+    ready: pdf.status === PdfDocument.Ready || pdf.status === PdfDocument.Error || doc.state === "missing"
 
     DocumentView { id: doc; docId: page.docId }
     PdfDocument { id: pdf; objectName: "pdfDocument"; source: page.attachment && page.attachment.url ? page.attachment.url : "" }

@@ -3,16 +3,15 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "categoryPage"
-    property string route: "category"
-    property string categoryCode: ""
-    property string categoryName: ""
-    property bool ready: docs.total >= 0 && !docs.fetching
+    route: "category"
+    required property string categoryCode
+    required property string categoryName
+    ready: docs.total >= 0 && !docs.fetching
 
     DocumentListModel { id: docs; category: page.categoryCode }
 

@@ -4,11 +4,10 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-Item {
+KioskPage {
     id: page
     objectName: "disclosureInfoPage"
-    property string route: "apply"
-    property bool ready: true
+    route: "apply"
 
     PageTitle { id: title; anchors { left: parent.left; right: parent.right; top: parent.top }
                 text: qsTr("依申请公开"); note: qsTr("依据《政府信息公开条例》第二十九至三十三条") }

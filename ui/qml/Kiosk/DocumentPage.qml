@@ -8,13 +8,13 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "documentPage"
-    property string route: "document"
-    property string docId: ""
+    route: "document"
+    required property string docId
     property real zoom: 1.0
-    property bool ready: doc.state === "loaded" || doc.state === "missing"
+    ready: doc.state === "loaded" || doc.state === "missing"
     property string printJob: ""
     property string printState: ""     // "" | preparing | confirm | capped | sending | sent | failed
     property string printMessage: ""

@@ -6,13 +6,13 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "homePage"
-    property string route: "home"
-    property bool ready: !!(Terminal.ready && types.count > 0 && !types.loading)
+    route: "home"
+    ready: !!(Terminal.ready && types.count > 0 && !types.loading)
     // everything including the document counts on the tiles (screenshots wait for this)
-    property bool settled: !!(ready && types.counted && dimensions.counted)
+    settled: !!(ready && types.counted && dimensions.counted)
     // landscape in standard type: everything fits 1920×1080 without scrolling
     readonly property bool compact: !Theme.portrait && !Theme.largeText
     readonly property var tileColors: ["#A4161A", "#1B4F8F", "#2E7D32", "#B45309", "#6A1B9A", "#00695C",

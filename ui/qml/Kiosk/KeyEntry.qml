@@ -7,8 +7,8 @@
 //   code     0-9, A-Z and -           a tracking number such as WB01-20261127-0007
 // Such fields are read-only to the input method (the system keyboard stays down) and the pad writes
 // into them; its Enter key emits the field's `accepted`, which moves on to the next field.
-// `keyboard` is the system keyboard (Qt Virtual Keyboard's Pinyin) as a typed Qt.inputMethod, and
-// `hideAll()` puts both away.
+// `hideAll()` puts away both the pad and the system keyboard (Qt Virtual Keyboard's Pinyin, seen
+// through QtQuick's InputMethod singleton).
 pragma Singleton
 import QtQuick
 
@@ -16,7 +16,6 @@ QtObject {
     property TextInput target: null
     property string layout: "digits"
     readonly property bool active: target !== null
-    readonly property InputMethod keyboard: Qt.inputMethod as InputMethod
 
     function open(field: TextInput, kind: string) { layout = kind || "digits"; target = field }
     function release(field: TextInput) { if (target === field) target = null }
@@ -36,5 +35,5 @@ QtObject {
         target.remove(target.cursorPosition - 1, target.cursorPosition)
     }
     function enter() { if (target) target.accepted() }
-    function hideAll() { keyboard.hide(); close() }
+    function hideAll() { InputMethod.hide(); close() }
 }

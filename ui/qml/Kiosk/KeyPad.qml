@@ -5,7 +5,6 @@
 // The code layout (tracking numbers) adds the letters A-Z, typed directly, upper case.
 pragma ComponentBehavior: Bound
 import QtQuick
-import QtQuick.Layouts
 
 Rectangle {
     id: pad

@@ -1,6 +1,9 @@
 // The kiosk shell: header (zone, clock, last update, large-text switch), the StackView of screens,
 // the footer (back, home, search, 依申请公开, rating), the embedded Pinyin keyboard, the idle countdown
-// and the attract screen. Screens move through the Nav singleton; routes live in Routes.qml.
+// and the attract screen. Screens move through the Nav singleton; routes live in Routes.qml. A screen
+// that cannot be opened is reported (a Qt warning with the reason) and PageError.qml tells the resident
+// so, with a way home.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.VirtualKeyboard
@@ -24,11 +27,12 @@ ApplicationWindow {
     property var startProps: ({})
     property string startOverlay: ""
 
-    readonly property Item currentPage: stack.currentItem
-    readonly property bool homeReady: stack.depth === 1 && !!stack.currentItem && stack.currentItem.ready === true
-    readonly property bool screenReady: !stack.busy && !!stack.currentItem
-                                        && stack.currentItem.ready !== false
-                                        && stack.currentItem.settled !== false
+    readonly property Item currentPage: stack.currentItem    // Python reads this one (a QQuickItem)
+    readonly property KioskPage topPage: stack.currentItem as KioskPage
+    readonly property bool homeReady: stack.depth === 1 && !!topPage && topPage.ready
+    readonly property bool screenReady: !stack.busy && !!topPage
+                                        && topPage.ready
+                                        && topPage.settled
                                         && (startRoute === "" || stack.depth > 1)
                                         && (startOverlay !== "attract" || attract.visible)
     readonly property bool keyboardUp: inputPanel.active
@@ -53,18 +57,25 @@ ApplicationWindow {
             attract.show()
     }
 
-    function openRoute(route, props) {
+    function openRoute(route: string, props: var) {
         if (route === "home") { goHome(); return }
-        var url = Routes.url(route)
-        if (url === "") { toast.show(qsTr("该功能暂未开放")); return }
-        var comp = Qt.createComponent(url)
-        if (comp.status !== Component.Ready) {
-            console.info("route " + route + " unavailable: " + comp.errorString())
-            toast.show(qsTr("该功能暂未开放"))
-            return
+        const page = Routes.page(route)
+        if (!page) { pageFailed(route, "no such route"); return }
+        const depth = stack.depth
+        stack.push(page, props || {})
+        // StackView warns why it could not create the page (a required property missing, …) and
+        // leaves an empty entry on top: take it off and say so
+        if (stack.depth > depth && stack.get(stack.depth - 1) === null) {
+            stack.popCurrentItem(StackView.Immediate)
+            pageFailed(route, "the page could not be created")
         }
-        stack.push(comp, props || {})
     }
+    function pageFailed(route: string, why: string) {
+        console.warn("page \"" + route + "\" failed to load: " + why)
+        KeyEntry.hideAll()
+        stack.push(pageError, { failedRoute: route })
+    }
+    Component { id: pageError; PageError { } }
     function goHome() {
         KeyEntry.hideAll()
         if (stack.depth > 1)
@@ -128,7 +139,7 @@ ApplicationWindow {
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
         visible: !win.keyboardUp && !win.padUp
         canGoBack: stack.depth > 1
-        currentRoute: stack.currentItem && stack.currentItem.route ? stack.currentItem.route : "home"
+        currentRoute: win.topPage ? win.topPage.route : "home"
     }
 
     // While the keyboard is up the footer steps aside and the keyboard brings its own way out: in
@@ -159,7 +170,7 @@ ApplicationWindow {
                           enabled: stack.depth > 1; onClicked: Nav.back() }
             KioskButton { objectName: "dockHome"; tone: "dark"; text: qsTr("首页"); width: dockBar.keyWidth; onClicked: Nav.home() }
             KioskButton { objectName: "dockHideKeyboard"; tone: "gold"; text: qsTr("收起键盘"); width: dockBar.keyWidth
-                          onClicked: KeyEntry.keyboard.hide() }
+                          onClicked: InputMethod.hide() }
         }
         Column {
             visible: !Theme.portrait && win.dockSide >= Theme.target * 2
@@ -176,7 +187,7 @@ ApplicationWindow {
             anchors { right: parent.right; top: parent.top; margins: Theme.gap }
             width: win.dockSide - 2 * Theme.gap
             tone: "gold"; text: qsTr("收起键盘")
-            onClicked: KeyEntry.keyboard.hide()
+            onClicked: InputMethod.hide()
         }
     }
 

@@ -5,11 +5,10 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "ratingPage"
-    property string route: "rating"
-    property bool ready: true
+    route: "rating"
     property string state_: ""      // "" | saving | saved | failed
 
     Connections {

@@ -6,12 +6,12 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "searchPage"
-    property string route: "search"
+    route: "search"
     property string initialQuery: ""
-    property bool ready: field.text === "" || (results.answeredQuery === results.query && !results.busy)
+    ready: field.text === "" || (results.answeredQuery === results.query && !results.busy)
 
     SearchModel { id: results }
     CategoryModel { id: types; facet: "type" }
@@ -26,7 +26,7 @@ Item {
     }
     Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
     // arriving with nothing typed: the cursor is in the field and the keyboard is up
-    StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); KeyEntry.keyboard.show() }
+    StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); InputMethod.show() }
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
 
     ColumnLayout {
@@ -50,16 +50,16 @@ Item {
                 color: Theme.text
                 background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: field.activeFocus ? Theme.focusRing : Theme.primary; border.width: 4 }
                 onTextChanged: results.query = text
-                onAccepted: { results.commit(); KeyEntry.keyboard.hide() }
+                onAccepted: { results.commit(); InputMethod.hide() }
             }
             // always there (greyed while empty), so the field and 键盘 never change place under a finger
             KioskButton { objectName: "clearSearch"; enabled: field.text !== ""; tone: "light"; text: qsTr("清空")
                           implicitHeight: field.implicitHeight; onClicked: { field.clear(); field.forceActiveFocus() } }
             TextMetrics { id: widestKeyLabel; text: qsTr("收起键盘"); font.pixelSize: Theme.fontBody; font.bold: true }
-            KioskButton { objectName: "keyboardButton"; text: KeyEntry.keyboard.visible ? qsTr("收起键盘") : qsTr("键盘")
+            KioskButton { objectName: "keyboardButton"; text: InputMethod.visible ? qsTr("收起键盘") : qsTr("键盘")
                           implicitHeight: field.implicitHeight
                           Layout.preferredWidth: Math.ceil(widestKeyLabel.advanceWidth) + leftPadding + rightPadding + 8
-                          onClicked: { if (KeyEntry.keyboard.visible) KeyEntry.keyboard.hide(); else { field.forceActiveFocus(); KeyEntry.keyboard.show() } } }
+                          onClicked: { if (InputMethod.visible) InputMethod.hide(); else { field.forceActiveFocus(); InputMethod.show() } } }
         }
 
         // the filters step aside while the keyboard is up in landscape (the results get their height)
@@ -67,7 +67,7 @@ Item {
             objectName: "searchFilters"
             Layout.fillWidth: true
             spacing: 14
-            visible: field.text !== "" && (Theme.portrait || !KeyEntry.keyboard.visible)
+            visible: field.text !== "" && (Theme.portrait || !InputMethod.visible)
             Repeater {
                 model: [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}]
                 delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")

@@ -5,12 +5,12 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "sectorsPage"
-    property string route: "sectors"
-    property bool ready: sectors.count > 0 && !sectors.loading
-    property bool settled: !!(ready && sectors.counted)
+    route: "sectors"
+    ready: sectors.count > 0 && !sectors.loading
+    settled: !!(ready && sectors.counted)
     CategoryModel { id: sectors; facet: "sector" }
     CategoryModel { id: platforms; facet: "platform" }
 

@@ -7,16 +7,15 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "staffPage"
-    property bool ready: true
-    property string route: "staff"
+    route: "staff"
     property string pageTitle: qsTr("工作人员模式")
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StaffMode.open()
-    Component.onDestruction: if (typeof StaffMode.lock === "function") StaffMode.lock()
+    Component.onDestruction: StaffMode.lock()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
 
@@ -93,6 +92,7 @@ Item {
             Repeater {
                 model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "del"]
                 delegate: KioskButton {
+                    id: pinKey
                     required property string modelData
                     objectName: "staffKey-" + modelData
                     Layout.preferredWidth: pinView.keyHeight * 1.5
@@ -103,14 +103,14 @@ Item {
                     enabled: StaffMode.lockedSeconds === 0 && !StaffMode.checking
                     background: Rectangle {
                         radius: Theme.radius
-                        color: parent.pressed ? "#D9D1C2" : (parent.tone === "dark" ? "#E9E3D6" : Theme.cardBg)
+                        color: pinKey.pressed ? "#D9D1C2" : (pinKey.tone === "dark" ? "#E9E3D6" : Theme.cardBg)
                         border.width: 2; border.color: Theme.primary
                     }
                     contentItem: Text { textFormat: Text.PlainText;
-                        text: parent.text
+                        text: pinKey.text
                         horizontalAlignment: Text.AlignHCenter
                         verticalAlignment: Text.AlignVCenter
-                        font.pixelSize: parent.fontSize; font.bold: true; color: Theme.primary
+                        font.pixelSize: pinKey.fontSize; font.bold: true; color: Theme.primary
                     }
                     onClicked: modelData === "clear" ? StaffMode.clearPin()
                              : modelData === "del" ? StaffMode.deleteDigit() : StaffMode.pressDigit(modelData)
@@ -244,6 +244,7 @@ Item {
                 Repeater {
                     model: StaffMode.recentApplications
                     delegate: RowLayout {
+                        id: application
                         required property string trackingNo
                         required property string applicant
                         required property string submittedAt
@@ -254,18 +255,18 @@ Item {
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { textFormat: Text.PlainText; text: trackingNo; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
+                            Label { textFormat: Text.PlainText; text: application.trackingNo; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
                             Label { textFormat: Text.PlainText;
-                                text: applicant + "　" + submittedAt + "　" + (delivered ? qsTr("已送达") : qsTr("待发送"))
+                                text: application.applicant + "　" + application.submittedAt + "　" + (application.delivered ? qsTr("已送达") : qsTr("待发送"))
                                 font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                             }
                         }
                         KioskButton {
-                            objectName: "staffReprint-" + trackingNo
+                            objectName: "staffReprint-" + application.trackingNo
                             tone: "light"
                             text: qsTr("补打回执")
-                            enabled: reprintable
-                            onClicked: StaffMode.reprintReceipt(trackingNo)
+                            enabled: application.reprintable
+                            onClicked: StaffMode.reprintReceipt(application.trackingNo)
                         }
                     }
                 }
@@ -292,6 +293,7 @@ Item {
                 Repeater {
                     model: StaffMode.printJobs
                     delegate: RowLayout {
+                        id: job
                         required property string jobId
                         required property string title
                         required property string printer
@@ -304,25 +306,25 @@ Item {
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { textFormat: Text.PlainText; text: title; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text
+                            Label { textFormat: Text.PlainText; text: job.title; font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text
                                     Layout.fillWidth: true; elide: Text.ElideRight }
                             Label { textFormat: Text.PlainText;
-                                objectName: "staffJobState-" + jobId
+                                objectName: "staffJobState-" + job.jobId
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
-                                text: createdAt + "　" + printer + "　"
+                                text: job.createdAt + "　" + job.printer + "　"
                                       + ({ queued: qsTr("排队中"), printing: qsTr("打印中"), done: qsTr("已完成"),
-                                           failed: qsTr("失败") })[jobState] + (reason ? "：" + reason : "")
+                                           failed: qsTr("失败") })[job.jobState] + (job.reason ? "：" + job.reason : "")
                                 font.pixelSize: Theme.fontSmall
-                                color: jobState === "failed" ? Theme.highlight : Theme.textMuted
+                                color: job.jobState === "failed" ? Theme.highlight : Theme.textMuted
                             }
                         }
                         KioskButton {
-                            objectName: "staffReprintJob-" + jobId
-                            visible: reprintable
+                            objectName: "staffReprintJob-" + job.jobId
+                            visible: job.reprintable
                             tone: "light"
                             text: qsTr("重新打印")
-                            onClicked: StaffMode.reprintJob(jobId)
+                            onClicked: StaffMode.reprintJob(job.jobId)
                         }
                     }
                 }
@@ -337,6 +339,7 @@ Item {
                 Repeater {
                     model: StaffMode.printers
                     delegate: RowLayout {
+                        id: printerRow
                         required property string name
                         required property string role
                         required property string printerState
@@ -344,24 +347,24 @@ Item {
                         Layout.fillWidth: true
                         spacing: Theme.gap
                         Rectangle { width: 22; height: 22; radius: 11
-                                    color: printerState === "ok" ? Theme.inForce : printerState === "unknown" ? "#9E9E9E" : Theme.repealed }
+                                    color: printerRow.printerState === "ok" ? Theme.inForce : printerRow.printerState === "unknown" ? "#9E9E9E" : Theme.repealed }
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
-                            Label { textFormat: Text.PlainText; text: name + "（" + (role === "a4" ? qsTr("A4") : qsTr("小票")) + "）"
+                            Label { textFormat: Text.PlainText; text: printerRow.name + "（" + (printerRow.role === "a4" ? qsTr("A4") : qsTr("小票")) + "）"
                                     font.pixelSize: Theme.fontBody; font.bold: true; color: Theme.text }
                             Label { textFormat: Text.PlainText;
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
-                                text: detail || (printerState === "ok" ? qsTr("正常") : printerState)
+                                text: printerRow.detail || (printerRow.printerState === "ok" ? qsTr("正常") : printerRow.printerState)
                                 font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                             }
                         }
                         KioskButton {
-                            objectName: "staffTestPage-" + role
+                            objectName: "staffTestPage-" + printerRow.role
                             tone: "light"
                             text: qsTr("打印测试页")
-                            onClicked: StaffMode.printTestPage(name)
+                            onClicked: StaffMode.printTestPage(printerRow.name)
                         }
                     }
                 }

@@ -6,11 +6,10 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Kiosk.Backend
 
-Item {
+KioskPage {
     id: page
     objectName: "statusLookupPage"
-    property bool ready: true
-    property string route: "status"
+    route: "status"
     property string pageTitle: qsTr("申请进度查询")
     readonly property bool wide: width > 1400
 

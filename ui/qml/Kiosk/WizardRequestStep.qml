@@ -1,7 +1,6 @@
 // Step 3 of the application wizard: the information asked for, its 文号 and purpose.
 import QtQuick
 import QtQuick.Layouts
-import Kiosk.Backend
 
 ColumnLayout {
     id: step
