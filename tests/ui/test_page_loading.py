@@ -52,4 +52,3 @@ def test_an_unknown_route_is_reported_not_hidden(shell: Shell, qtlog: Any) -> No
     shell.window.openRoute("no-such-screen", {})
     _shows_the_error_and_goes_home(shell, "no-such-screen")
     assert _warnings(qtlog, 'page "no-such-screen" failed to load: no such route')
-
