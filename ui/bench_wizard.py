@@ -85,6 +85,7 @@ def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
     from PySide6.QtCore import QEventLoop
 
     from ui.app import KioskApp
+    from ui.vm_application import ApplyWizard
 
     app = KioskApp(cfg, initial={"fullscreen": False, "width": 1920, "height": 1080, "startRoute": "wizard"})
     app.load()
@@ -112,12 +113,12 @@ def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
         pump_until(lambda: wizard.property("step") == 4)
         t0 = time.perf_counter()
         wizard.submit()
-        pump_until(lambda: wizard.property("phase") == "done")
+        pump_until(lambda: wizard.property("phase") == ApplyWizard.Phase.Done)
         frame = swaps["n"]
         pump_until(lambda frame=frame: swaps["n"] > frame)  # the tracking number is painted
         shown.append((time.perf_counter() - t0) * 1000)
-        pump_until(lambda: wizard.property("receiptState") in ("printed", "failed"))
-        if wizard.property("receiptState") != "printed":
+        pump_until(lambda: wizard.property("receiptState") in (ApplyWizard.Receipt.Printed, ApplyWizard.Receipt.Failed))
+        if wizard.property("receiptState") != ApplyWizard.Receipt.Printed:
             raise SystemExit("the receipt did not print into the file printer")
         printed.append((time.perf_counter() - t0) * 1000)
     app.shutdown()

@@ -24,9 +24,10 @@ so an error from :mod:`kiosk.applications.validation` lands next to the field it
 from __future__ import annotations
 
 import logging
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QEnum, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.errors import ValidationError
@@ -125,6 +126,23 @@ class ApplyWizard(QObject):
 
     STEP_COUNT = len(STEP_NAMES)
 
+    @QEnum
+    class Phase(IntEnum):
+        """``phase``: the application being entered, on its way into the core, or submitted."""
+
+        Editing = 0
+        Submitting = 1
+        Done = 2
+
+    @QEnum
+    class Receipt(IntEnum):
+        """``receiptState``: the receipt printed after submitting."""
+
+        NoReceipt = 0
+        Printing = 1
+        Printed = 2
+        Failed = 3
+
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._svc = services
@@ -133,9 +151,9 @@ class ApplyWizard(QObject):
         self._step = 0
         self._proxy = False
         self._busy = False
-        self._phase = "editing"  # editing | submitting | done
+        self._phase = ApplyWizard.Phase.Editing
         self._outcome: SubmitOutcome | None = None
-        self._receipt_state = ""  # "" | printing | printed | failed
+        self._receipt_state = ApplyWizard.Receipt.NoReceipt
         self._general_error = ""
         self._generation = 0  # bumps on reset: a late worker result for a wiped session is dropped
         services.register_wipe(self, "apply-wizard", self.reset)
@@ -193,13 +211,13 @@ class ApplyWizard(QObject):
 
     phaseChanged = Signal()
 
-    @Property(str, notify=phaseChanged)
-    def phase(self) -> str:
+    @Property(int, notify=phaseChanged)
+    def phase(self) -> int:
         return self._phase
 
     @Property(bool, notify=phaseChanged)
     def busy(self) -> bool:
-        return self._phase == "submitting"
+        return self._phase == ApplyWizard.Phase.Submitting
 
     @Property(str, notify=phaseChanged)
     def trackingNumber(self) -> str:
@@ -215,8 +233,8 @@ class ApplyWizard(QObject):
 
     receiptStateChanged = Signal()
 
-    @Property(str, notify=receiptStateChanged)
-    def receiptState(self) -> str:
+    @Property(int, notify=receiptStateChanged)
+    def receiptState(self) -> int:
         return self._receipt_state
 
     # -- outcomes ---------------------------------------------------------------------------------
@@ -226,7 +244,7 @@ class ApplyWizard(QObject):
     @Slot(str, "QVariant")
     def setValue(self, key: str, value: Any) -> None:
         """Set one field; its error (if any) goes away until the next check."""
-        if key not in self._values or self._phase != "editing":
+        if key not in self._values or self._phase != ApplyWizard.Phase.Editing:
             return
         if isinstance(self._values[key], bool):
             value = bool(value)
@@ -267,7 +285,7 @@ class ApplyWizard(QObject):
     @Slot(result=bool)
     def next(self) -> bool:
         """Check the current step's fields; move on when they are acceptable. Returns whether it moved."""
-        if self._phase != "editing":
+        if self._phase != ApplyWizard.Phase.Editing:
             return False
         errors = self._check(fields_of_step(self._step, self.applicantKind, self._proxy))
         if errors:
@@ -280,7 +298,7 @@ class ApplyWizard(QObject):
 
     @Slot()
     def back(self) -> None:
-        if self._phase == "editing" and self._step > 0:
+        if self._phase == ApplyWizard.Phase.Editing and self._step > 0:
             self._step -= 1
             self.stepChanged.emit()
             if self._errors or self._general_error:
@@ -290,7 +308,7 @@ class ApplyWizard(QObject):
     @Slot(int)
     def goToStep(self, step: int) -> None:
         """From the review page back to an earlier step to correct it."""
-        if self._phase == "editing" and 0 <= step < self._step:
+        if self._phase == ApplyWizard.Phase.Editing and 0 <= step < self._step:
             self._step = step
             self.stepChanged.emit()
 
@@ -312,7 +330,7 @@ class ApplyWizard(QObject):
     @Slot()
     def submit(self) -> None:
         """Check everything, then write the application on the DB worker and print the receipt."""
-        if self._phase != "editing" or self._step != self.STEP_COUNT - 1:
+        if self._phase != ApplyWizard.Phase.Editing or self._step != self.STEP_COUNT - 1:
             return
         port = self._svc.applications
         errors = self._all_errors()
@@ -331,7 +349,7 @@ class ApplyWizard(QObject):
                 self._step = first
                 self.stepChanged.emit()
             return
-        self._set_phase("submitting")
+        self._set_phase(ApplyWizard.Phase.Submitting)
         application, generation = to_application_json(self._values, self._proxy), self._generation
 
         def job(session: Session) -> SubmitOutcome | ValidationError:
@@ -355,7 +373,7 @@ class ApplyWizard(QObject):
             self._submit_failed(generation, outcome)
             return
         self._outcome = outcome
-        self._set_phase("done")
+        self._set_phase(ApplyWizard.Phase.Done)
         self._svc.record_usage("application")
         self.submitted.emit(outcome.tracking_no)
         self._print_receipt(outcome.tracking_no)
@@ -366,7 +384,7 @@ class ApplyWizard(QObject):
         log.warning(
             "application not submitted: %s", type(problem).__name__ if not isinstance(problem, str) else problem
         )
-        self._set_phase("editing")
+        self._set_phase(ApplyWizard.Phase.Editing)
         if isinstance(problem, ValidationError):
             self._errors = dict(problem.errors)
             self._general_error = "请按提示修改后再提交"
@@ -377,7 +395,7 @@ class ApplyWizard(QObject):
     def _print_receipt(self, tracking_no: str) -> None:
         port, events = self._svc.applications, self._svc.print_events
         generation = self._generation
-        self._set_receipt("printing")
+        self._set_receipt(ApplyWizard.Receipt.Printing)
 
         def queued(job_id: int) -> None:
             events.when_finished(job_id, lambda update: self._receipt_finished(generation, update))
@@ -395,19 +413,19 @@ class ApplyWizard(QObject):
         if update.state == "done":
             self._svc.record_usage("print", what="receipt")
         if generation == self._generation:
-            self._set_receipt("printed" if update.state == "done" else "failed")
+            self._set_receipt(ApplyWizard.Receipt.Printed if update.state == "done" else ApplyWizard.Receipt.Failed)
 
     @Slot()
     def retryReceipt(self) -> None:
-        if self._outcome and self._receipt_state == "failed":
+        if self._outcome and self._receipt_state == ApplyWizard.Receipt.Failed:
             self._print_receipt(self._outcome.tracking_no)
 
-    def _set_phase(self, phase: str) -> None:
+    def _set_phase(self, phase: ApplyWizard.Phase) -> None:
         if phase != self._phase:
             self._phase = phase
             self.phaseChanged.emit()
 
-    def _set_receipt(self, state: str) -> bool:
+    def _set_receipt(self, state: ApplyWizard.Receipt) -> bool:
         if state != self._receipt_state:
             self._receipt_state = state
             self.receiptStateChanged.emit()
@@ -432,8 +450,8 @@ class ApplyWizard(QObject):
         self._generation += 1
         self._values = blank_values()
         self._errors, self._general_error = {}, ""
-        self._step, self._outcome, self._receipt_state = 0, None, ""
-        self._phase = "editing"
+        self._step, self._outcome, self._receipt_state = 0, None, ApplyWizard.Receipt.NoReceipt
+        self._phase = ApplyWizard.Phase.Editing
         self._proxy = False
         for sig in (
             self.valuesChanged,

@@ -14,10 +14,11 @@ Set ``docId`` and the document loads on the DB worker; ``loaded`` turns true whe
 from __future__ import annotations
 
 import re
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QEnum, QObject, QUrl, Signal, Slot
 from PySide6.QtQml import QmlElement
 
 from ui.services import Services, services_of
@@ -39,12 +40,22 @@ def _size_text(size: int) -> str:
 
 @QmlElement
 class DocumentView(QObject):
+    @QEnum
+    class State(IntEnum):
+        """``state``: no document asked for, being read, shown, not in the mirror, or the read failed."""
+
+        Empty = 0
+        Loading = 1
+        Loaded = 2
+        Missing = 3
+        Failed = 4
+
     def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         super().__init__(parent)
         self._services = services
         self._doc_id = ""
         self._detail: catalog.DocumentDetail | None = None
-        self._state = "empty"  # empty | loading | loaded | missing | failed
+        self._state = DocumentView.State.Empty
         self._earlier: catalog.EarlierVersion | None = None  # the 历史版本 shown instead of the current text
 
     @property
@@ -70,13 +81,13 @@ class DocumentView(QObject):
 
     stateChanged = Signal()
 
-    @Property(str, notify=stateChanged)
-    def state(self) -> str:
+    @Property(int, notify=stateChanged)
+    def state(self) -> int:
         return self._state
 
     @Property(bool, notify=stateChanged)
     def loaded(self) -> bool:
-        return self._state == "loaded"
+        return self._state == DocumentView.State.Loaded
 
     documentChanged = Signal()
 
@@ -266,7 +277,7 @@ class DocumentView(QObject):
 
         doc_id = self._doc_id
         if not doc_id:
-            self._set(None, "empty")
+            self._set(None, DocumentView.State.Empty)
             return
 
         def job(session: Session) -> catalog.DocumentDetail | None:
@@ -275,15 +286,17 @@ class DocumentView(QObject):
         def done(detail: catalog.DocumentDetail | None) -> None:
             if doc_id != self._doc_id:
                 return
-            self._set(detail, "loaded" if detail is not None else "missing")
+            self._set(detail, DocumentView.State.Loaded if detail is not None else DocumentView.State.Missing)
             if detail is not None:
                 self.loadedDocument.emit(doc_id)
                 self._svc.record_usage("doc_read", category=detail.categories[0] if detail.categories else "")
 
-        self._set(self._detail, "loading")
-        self._svc.worker.submit(f"document.{id(self)}", job, done, lambda _r: self._set(None, "failed"))
+        self._set(self._detail, DocumentView.State.Loading)
+        self._svc.worker.submit(
+            f"document.{id(self)}", job, done, lambda _r: self._set(None, DocumentView.State.Failed)
+        )
 
-    def _set(self, detail: catalog.DocumentDetail | None, state: str) -> None:
+    def _set(self, detail: catalog.DocumentDetail | None, state: DocumentView.State) -> None:
         if detail is not self._detail:
             self._detail = detail
             self._earlier = None

@@ -21,12 +21,14 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, fields
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
     QAbstractListModel,
     QByteArray,
+    QEnum,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -123,6 +125,16 @@ class StaffMode(QObject):
     """The PIN gate and the staff screen. QML: ``pressDigit``/``submitPin``, then the actions."""
 
     MAX_PIN = 12
+
+    @QEnum
+    class Sync(IntEnum):
+        """``syncState``: the terminal's sync with the district server (``SyncRow.state``)."""
+
+        Idle = 0
+        Syncing = 1
+        Offline = 2
+        Failed = 3  # the last run failed (a state the core does not know also shows as this)
+        NotConfigured = 4
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -264,16 +276,16 @@ class StaffMode(QObject):
         self.pinChanged.emit()
 
     # -- the staff screen --------------------------------------------------------------------------
-    @Property(RecentApplicationsModel, constant=True)
-    def recentApplications(self) -> RecentApplicationsModel:
+    @Property(QObject, constant=True)
+    def recentApplications(self) -> QObject:
         return self._recent
 
-    @Property(PrintJobsModel, constant=True)
-    def printJobs(self) -> PrintJobsModel:
+    @Property(QObject, constant=True)
+    def printJobs(self) -> QObject:
         return self._jobs
 
-    @Property(PrintersModel, constant=True)
-    def printers(self) -> PrintersModel:
+    @Property(QObject, constant=True)
+    def printers(self) -> QObject:
         return self._printers
 
     syncChanged = Signal()
@@ -286,9 +298,9 @@ class StaffMode(QObject):
     def lastSync(self) -> str:
         return self._sync.last_sync
 
-    @Property(str, notify=syncChanged)
-    def syncState(self) -> str:
-        return self._sync.state
+    @Property(int, notify=syncChanged)
+    def syncState(self) -> int:
+        return _SYNC_STATES.get(self._sync.state, StaffMode.Sync.Failed)
 
     messageChanged = Signal()
 
@@ -443,3 +455,13 @@ def _reason_label(reason: str) -> str:
         "NetworkError": "无法连接区政务公开办",
         "SyncError": "同步出错",
     }.get(reason, "请查看打印机或日志")
+
+
+# SyncRow.state (Qt-free, ui/ports.py) as QML sees it
+_SYNC_STATES = {
+    "idle": StaffMode.Sync.Idle,
+    "syncing": StaffMode.Sync.Syncing,
+    "offline": StaffMode.Sync.Offline,
+    "error": StaffMode.Sync.Failed,
+    "not_configured": StaffMode.Sync.NotConfigured,
+}

@@ -15,9 +15,10 @@ data dropped here); nothing personal is shown either way (dates, state, the dead
 from __future__ import annotations
 
 import logging
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QEnum, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from ui.ports import LocalStatus, LookupResult, StatusPort
@@ -81,12 +82,40 @@ def _details(answer: dict[str, Any]) -> str:
 class StatusLookup(QObject):
     """QML: set ``trackingNumber`` and ``phone``, call ``query()``, show ``state`` and the lines."""
 
+    @QEnum
+    class State(IntEnum):
+        """``state``: nothing asked yet, asking, an answer to show, or the input refused (``inputError``)."""
+
+        Idle = 0
+        Asking = 1
+        Done = 2
+        Invalid = 3
+
+    @QEnum
+    class Server(IntEnum):
+        """``serverState``: what the district said (``LookupResult.server_state``)."""
+
+        NotAsked = 0
+        Answered = 1
+        Offline = 2
+        NotFound = 3
+        NotConfigured = 4
+        Error = 5
+
+    @QEnum
+    class Local(IntEnum):
+        """``localState``: not submitted here, not yet sent to the district, or delivered to it."""
+
+        Unknown = 0
+        Waiting = 1
+        Delivered = 2
+
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._svc = services
         self._tracking = ""
         self._phone = ""
-        self._state = "idle"  # idle | asking | done | invalid
+        self._state = StatusLookup.State.Idle
         self._result: LookupResult | None = None
         self._input_error = ""
         self._generation = 0
@@ -122,17 +151,19 @@ class StatusLookup(QObject):
 
     stateChanged = Signal()
 
-    @Property(str, notify=stateChanged)
-    def state(self) -> str:
+    @Property(int, notify=stateChanged)
+    def state(self) -> int:
         return self._state
 
     @Property(str, notify=stateChanged)
     def inputError(self) -> str:
         return self._input_error
 
-    @Property(str, notify=stateChanged)
-    def serverState(self) -> str:
-        return self._result.server_state if self._result else ""
+    @Property(int, notify=stateChanged)
+    def serverState(self) -> int:
+        if not self._result:
+            return StatusLookup.Server.NotAsked
+        return _SERVER_STATES.get(self._result.server_state, StatusLookup.Server.Error)
 
     @Property(str, notify=stateChanged)
     def serverStatus(self) -> str:
@@ -154,12 +185,11 @@ class StatusLookup(QObject):
     def serverNextStep(self) -> str:
         return self._result.server_next_step if self._result else ""
 
-    @Property(str, notify=stateChanged)
-    def localState(self) -> str:
-        """unknown (not submitted here) | waiting (not yet sent to the district) | delivered"""
+    @Property(int, notify=stateChanged)
+    def localState(self) -> int:
         if not self._result or self._result.local is None:
-            return "unknown"
-        return "delivered" if self._result.local.delivered else "waiting"
+            return StatusLookup.Local.Unknown
+        return StatusLookup.Local.Delivered if self._result.local.delivered else StatusLookup.Local.Waiting
 
     @Property(str, notify=stateChanged)
     def localSubmittedAt(self) -> str:
@@ -172,16 +202,16 @@ class StatusLookup(QObject):
     @Slot()
     def query(self) -> None:
         """Check the input, then ask the terminal (DB worker) and the server (task pool)."""
-        if self._state == "asking":
+        if self._state == StatusLookup.State.Asking:
             return
         if len(self._tracking) < 6 or len(self._phone) < 7:
             self._input_error = "请输入回执上的受理编号" if len(self._tracking) < 6 else "请输入申请时填写的联系电话"
-            self._set_state("invalid")
+            self._set_state(StatusLookup.State.Invalid)
             return
         port = self._svc.status
         tracking, phone, generation = self._tracking, self._phone, self._generation
         self._input_error = ""
-        self._set_state("asking")
+        self._set_state(StatusLookup.State.Asking)
 
         def local_known(local: LocalStatus | None) -> None:
             if generation != self._generation:
@@ -200,15 +230,15 @@ class StatusLookup(QObject):
     def _done(self, generation: int, result: LookupResult) -> None:
         if generation == self._generation:
             self._result = result
-            self._set_state("done")
+            self._set_state(StatusLookup.State.Done)
 
     def _failed(self, generation: int, what: str) -> None:
         log.warning("status lookup failed: %s", what)
         if generation == self._generation:
             self._result = LookupResult("error")
-            self._set_state("done")
+            self._set_state(StatusLookup.State.Done)
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: StatusLookup.State) -> None:
         self._state = state
         self.stateChanged.emit()
 
@@ -219,4 +249,14 @@ class StatusLookup(QObject):
         self._tracking = self._phone = self._input_error = ""
         self._result = None
         self.inputChanged.emit()
-        self._set_state("idle")
+        self._set_state(StatusLookup.State.Idle)
+
+
+# LookupResult.server_state (Qt-free, ui/ports.py) as QML sees it
+_SERVER_STATES = {
+    "answered": StatusLookup.Server.Answered,
+    "offline": StatusLookup.Server.Offline,
+    "not_found": StatusLookup.Server.NotFound,
+    "not_configured": StatusLookup.Server.NotConfigured,
+    "error": StatusLookup.Server.Error,
+}

@@ -20,6 +20,8 @@ import pytest
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
+from ui.vm_application import ApplyWizard
+from ui.vm_status_lookup import StatusLookup
 
 pytestmark = pytest.mark.slow
 ID17 = "43130219500612003"  # born 1950
@@ -91,10 +93,14 @@ def test_an_elderly_residents_visit_in_large_text(kiosk: Any, tmp_path: Path) ->
     d.tap("applyConsent")
     d.tap("applyPledge")
     d.tap("applySubmit")
-    wait_until(lambda: w.property("phase") == "done", 15, "submitted")
-    wait_until(lambda: w.property("receiptState") in ("printed", "failed"), 15, "the receipt")
+    wait_until(lambda: w.property("phase") == ApplyWizard.Phase.Done, 15, "submitted")
+    wait_until(
+        lambda: w.property("receiptState") in (ApplyWizard.Receipt.Printed, ApplyWizard.Receipt.Failed),
+        15,
+        "the receipt",
+    )
     tracking = str(w.property("trackingNumber"))
-    assert tracking and w.property("receiptState") == "printed"
+    assert tracking and w.property("receiptState") == ApplyWizard.Receipt.Printed
     shot("7-submitted")
     d.tap("applyDone")
 
@@ -108,7 +114,7 @@ def test_an_elderly_residents_visit_in_large_text(kiosk: Any, tmp_path: Path) ->
     d.type_keys("13812345678")
     d.tap("keyPadEnter")  # 下一项 on the last field: the lookup runs
     lookup = d.app.engine.singletonInstance("Kiosk.Backend", "StatusLookup")
-    wait_until(lambda: lookup.property("state") == "done", 15, "the lookup")
+    wait_until(lambda: lookup.property("state") == StatusLookup.State.Done, 15, "the lookup")
     assert "该申请在本终端提交" in d.text("statusLocalText")
     shot("8-status")
 

@@ -23,6 +23,8 @@ import pytest
 from PySide6.QtQml import QQmlComponent, QQmlEngine, QQmlExpression
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
+from ui.vm_status_lookup import StatusLookup
+
 pytestmark = pytest.mark.slow
 
 
@@ -158,8 +160,8 @@ def test_hostile_text_reaches_no_server(kiosk: Any, server: tuple[str, list[tupl
     lookup.setProperty("trackingNumber", "WB01-20261127-0007")
     lookup.setProperty("phone", "13912345678")
     lookup.query()
-    wait_until(lambda: lookup.property("state") == "done", 15, "the lookup")
-    assert lookup.property("serverState") == "answered"
+    wait_until(lambda: lookup.property("state") == StatusLookup.State.Done, 15, "the lookup")
+    assert lookup.property("serverState") == StatusLookup.Server.Answered
     assert "已受理" in d.text("statusServerText") and "<img" in d.text("statusServerText"), "shown as text"
     settle(1200)
     problems += rich_texts(d)

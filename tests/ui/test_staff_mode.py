@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from test_wizard_driver import KioskDriver, kiosk_fixture, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
+from ui.vm_application import ApplyWizard
+from ui.vm_staff import StaffMode
 
 pytestmark = pytest.mark.slow
 
@@ -179,7 +181,7 @@ def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: A
     for _ in range(4):
         wizard.next()
     d.tap("applySubmit")
-    wait_until(lambda: wizard.property("receiptState") == "failed", 15, "the receipt to fail")
+    wait_until(lambda: wizard.property("receiptState") == ApplyWizard.Receipt.Failed, 15, "the receipt to fail")
     tracking = wizard.property("trackingNumber")
 
     d = kiosk("staff", printers=printers)  # staff come over; the terminal was restarted meanwhile
@@ -243,13 +245,15 @@ def test_sync_now_asks_the_running_sync_loop_for_a_run(kiosk: Any, tmp_path: Pat
     wait_until(lambda: loop.runs >= 1, 20, "the loop's first run at start")
     runs = loop.runs
     enter_pin(d, DEMO_PIN)
-    shown: list[str] = []
+    shown: list[int] = []
     staff(d).syncChanged.connect(lambda: shown.append(staff(d).property("syncState")))
     d.tap("staffSyncNow")
     wait_until(lambda: loop.runs == runs + 1, 20, "the loop to run on request")
-    wait_until(lambda: staff(d).property("syncState") == "error", 10, "the run's outcome on the staff screen")
+    wait_until(
+        lambda: staff(d).property("syncState") == StaffMode.Sync.Failed, 10, "the run's outcome on the staff screen"
+    )
     assert d.text("staffMessage") == "同步失败（同步出错）"
-    assert "syncing" in shown and shown[-1] == "error", shown
+    assert StaffMode.Sync.Syncing in shown and shown[-1] == StaffMode.Sync.Failed, shown
     assert loop.runs == runs + 1, "one run: staff's request did not start a second sync beside the loop"
 
 
@@ -286,7 +290,7 @@ def test_staff_reprint_a_receipt_after_the_application_was_delivered(kiosk: Any,
     for _ in range(4):
         wizard.next()
     d.tap("applySubmit")
-    wait_until(lambda: wizard.property("receiptState") == "printed", 15, "the receipt")
+    wait_until(lambda: wizard.property("receiptState") == ApplyWizard.Receipt.Printed, 15, "the receipt")
     tracking = wizard.property("trackingNumber")
 
     engine = make_engine(d.app.config.db_path)  # the server acknowledges it; the purge runs

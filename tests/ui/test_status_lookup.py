@@ -16,6 +16,7 @@ from test_wizard_driver import KioskDriver, kiosk_fixture, wait_until
 
 from kiosk.applications.model import Applicant, ApplicantKind, Application, IdType, RequestedInfo
 from kiosk.applications.validation import resident_id_check_digit
+from ui.vm_status_lookup import StatusLookup
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +94,7 @@ def test_offline_lookup_says_so_and_shows_what_the_terminal_knows(kiosk: Any, tm
     assert d.text("statusTrackingField") == tracking
     type_phone(d, "13912345678")
     d.tap("statusQueryButton")
-    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the lookup")
     assert d.text("statusServerText") == OFFLINE
     local = d.text("statusLocalText")
     assert "该申请在本终端提交" in local and "正在等待发送" in local
@@ -106,7 +107,7 @@ def test_wrong_phone_reveals_nothing_and_no_server_is_said_plainly(kiosk: Any) -
     lookup(d).setProperty("trackingNumber", tracking)
     type_phone(d, "13800000000")
     d.tap("statusQueryButton")
-    wait_until(lambda: lookup(d).property("state") == "done", 10, "the lookup")
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 10, "the lookup")
     assert "本终端暂未接入区政务公开办" in d.text("statusServerText")
     assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）"
     assert lookup(d).property("localSubmittedAt") == ""
@@ -175,8 +176,8 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     lookup(d).setProperty("trackingNumber", tracking)
     type_phone(d, "13912345678")
     d.tap("statusQueryButton")
-    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
-    assert lookup(d).property("serverState") == "answered"
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the lookup")
+    assert lookup(d).property("serverState") == StatusLookup.Server.Answered
     assert d.text("statusServerText") == "已受理，正在办理"
     assert "答复期限：2026-12-25" in d.text("statusServerDates")
     assert d.text("statusLocalText") == "该申请在本终端提交，已送达区政务公开办"
@@ -185,8 +186,8 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     type_phone(d, "13900000000")  # the wrong phone: the district says nothing about the number
     d.hide_keyboard()
     d.tap("statusQueryButton")
-    wait_until(lambda: lookup(d).property("state") == "done", 15, "the second lookup")
-    assert lookup(d).property("serverState") == "not_found"
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the second lookup")
+    assert lookup(d).property("serverState") == StatusLookup.Server.NotFound
     assert d.text("statusServerText") == "区政务公开办暂未查到该申请，请核对受理编号和联系电话"
     assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）", (
         "once delivered the terminal cannot check the phone, so it says nothing about the number"
@@ -213,7 +214,7 @@ def test_the_districts_stage_dates_and_next_step_after_a_correction_request(
     lookup(d).setProperty("trackingNumber", tracking)
     type_phone(d, "13912345678")
     d.tap("statusQueryButton")
-    wait_until(lambda: lookup(d).property("state") == "done", 15, "the lookup")
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the lookup")
     assert d.text("statusServerText") == "需要补正申请内容"
     assert "受理时间：2026-11-27" in d.text("statusServerDates"), "the day it was handed in (Article 31)"
     details = d.text("statusServerDetails")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
+from ui.vm_application import ApplyWizard
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +97,7 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     )
     assert tracking.startswith("WB")
     assert "工作日" in d.text("applyDeadlineExplanation")
-    wait_until(lambda: wizard(d).property("receiptState") == "printed", 10, "the receipt printed")
+    wait_until(lambda: wizard(d).property("receiptState") == ApplyWizard.Receipt.Printed, 10, "the receipt printed")
     assert "回执已打印" in d.text("applyReceiptState")
 
     cfg = d.app.config
@@ -153,7 +154,7 @@ def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any,
     w.setValue("pledge_accepted", True)
     settle(50)
     d.tap("applySubmit")
-    wait_until(lambda: w.property("receiptState") == "failed", 10, "the receipt to fail")
+    wait_until(lambda: w.property("receiptState") == ApplyWizard.Receipt.Failed, 10, "the receipt to fail")
     assert d.text("applyReceiptState") == "回执打印失败，请联系工作人员"
     tracking = d.text("applyTrackingNumber")
     assert tracking

@@ -54,7 +54,7 @@ KioskPage {
             }
             Label { textFormat: Text.PlainText;
                 objectName: "applyStepLabel"
-                visible: ApplyWizard.phase !== "done" && !page.typing
+                visible: ApplyWizard.phase !== ApplyWizard.Phase.Done && !page.typing
                 text: qsTr("步骤 %1/%2").arg(ApplyWizard.step + 1).arg(ApplyWizard.stepCount)
                 font.pixelSize: 30 * page.fontScale
                 font.bold: true
@@ -73,7 +73,7 @@ KioskPage {
                 color: Theme.primary
             }
             RowLayout {
-                visible: ApplyWizard.phase !== "done" && !page.typing
+                visible: ApplyWizard.phase !== ApplyWizard.Phase.Done && !page.typing
                 Layout.fillWidth: true
                 Layout.columnSpan: page.wide ? 1 : 2
                 spacing: 10
@@ -145,7 +145,7 @@ KioskPage {
             Loader {
                 id: stepLoader
                 Layout.fillWidth: true
-                sourceComponent: ApplyWizard.phase === "done" ? doneStep
+                sourceComponent: ApplyWizard.phase === ApplyWizard.Phase.Done ? doneStep
                                : [kindStep, applicantStep, requestStep, deliveryStep, reviewStep][ApplyWizard.step]
             }
         }
@@ -203,7 +203,7 @@ KioskPage {
         }
         KeyEntry.hideAll()
         if (field.input) field.input.focus = false
-        if (ApplyWizard.phase === "editing" && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1)
+        if (ApplyWizard.phase === ApplyWizard.Phase.Editing && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1)
             ApplyWizard.next()
     }
 
@@ -256,7 +256,7 @@ KioskPage {
             objectName: "applyAnnouncement"
             visible: text !== ""
             anchors { left: parent.left; right: parent.right; top: parent.top; leftMargin: 40; rightMargin: 40; topMargin: 14 }
-            text: ApplyWizard.phase === "editing" ? page.announcement : ""
+            text: ApplyWizard.phase === ApplyWizard.Phase.Editing ? page.announcement : ""
             textFormat: Text.PlainText
             color: Theme.highlight
             font.pixelSize: 26 * page.fontScale
@@ -271,7 +271,7 @@ KioskPage {
                 objectName: "applyCancel"
                 tone: "light"
                 text: qsTr("取消申请")
-                visible: ApplyWizard.phase === "editing"
+                visible: ApplyWizard.phase === ApplyWizard.Phase.Editing
                 onClicked: { ApplyWizard.reset(); page.finished() }
             }
             Item { Layout.fillWidth: true }
@@ -285,21 +285,21 @@ KioskPage {
                 objectName: "applyBack"
                 tone: "light"
                 text: qsTr("上一步")
-                visible: ApplyWizard.phase === "editing" && ApplyWizard.step > 0
+                visible: ApplyWizard.phase === ApplyWizard.Phase.Editing && ApplyWizard.step > 0
                 onClicked: ApplyWizard.back()
             }
             KioskButton {
                 objectName: "applyNext"
                 text: qsTr("下一步")
                 tone: "primary"
-                visible: ApplyWizard.phase === "editing" && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1
+                visible: ApplyWizard.phase === ApplyWizard.Phase.Editing && ApplyWizard.step > 0 && ApplyWizard.step < ApplyWizard.stepCount - 1
                 onClicked: ApplyWizard.next()
             }
             KioskButton {
                 objectName: "applyDone"
                 tone: "primary"
                 text: qsTr("完成")
-                visible: ApplyWizard.phase === "done"
+                visible: ApplyWizard.phase === ApplyWizard.Phase.Done
                 Layout.preferredWidth: 240
                 onClicked: { ApplyWizard.reset(); page.finished() }
             }
@@ -307,8 +307,8 @@ KioskPage {
                 objectName: "applySubmit"
                 text: qsTr("提交申请")
                 tone: "primary"
-                visible: ApplyWizard.phase !== "done" && ApplyWizard.step === ApplyWizard.stepCount - 1
-                enabled: ApplyWizard.phase === "editing"
+                visible: ApplyWizard.phase !== ApplyWizard.Phase.Done && ApplyWizard.step === ApplyWizard.stepCount - 1
+                enabled: ApplyWizard.phase === ApplyWizard.Phase.Editing
                 onClicked: ApplyWizard.submit()
             }
         }

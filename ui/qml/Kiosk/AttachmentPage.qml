@@ -15,7 +15,7 @@ KioskPage {
     readonly property var attachment: doc.attachments.length > attachmentIndex ? doc.attachments[attachmentIndex] : null
     readonly property int pageCount: pdf.pageCount
     readonly property int currentPage: viewer.currentPage
-    ready: pdf.status === PdfDocument.Ready || pdf.status === PdfDocument.Error || doc.state === "missing"
+    ready: pdf.status === PdfDocument.Ready || pdf.status === PdfDocument.Error || doc.state === DocumentView.State.Missing
 
     DocumentView { id: doc; docId: page.docId }
     PdfDocument { id: pdf; objectName: "pdfDocument"; source: page.attachment && page.attachment.url ? page.attachment.url : "" }

@@ -52,17 +52,20 @@ KioskPage {
         reuseItems: true
         ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AlwaysOn }
         footer: Item { width: list.width; height: Theme.margin }
+        // each role of DocumentListModel the row shows is a required property (reused rows get new values)
         delegate: DocumentRow {
+            id: docRow
             required property int index
-            required property var model
+            required property string docId
+            required property string title
+            required docNumber
+            required issuer
+            required published
+            required status
             objectName: "docRow-" + index
             width: ListView.view.width - 24
-            docTitle: model.title
-            docNumber: model.docNumber
-            issuer: model.issuer
-            published: model.published
-            status: model.status
-            onClicked: Nav.open("document", { docId: model.docId })
+            docTitle: docRow.title
+            onClicked: Nav.open("document", { docId: docRow.docId })
         }
         Text { textFormat: Text.PlainText;
             anchors.centerIn: parent

@@ -14,7 +14,7 @@ KioskPage {
     route: "document"
     required property string docId
     property real zoom: 1.0
-    ready: doc.state === "loaded" || doc.state === "missing"
+    ready: doc.state === DocumentView.State.Loaded || doc.state === DocumentView.State.Missing
     property string printJob: ""
     property string printState: ""     // "" | preparing | confirm | capped | sending | sent | failed
     property string printMessage: ""
@@ -304,7 +304,7 @@ KioskPage {
                             else Nav.say(qsTr("本机不打开外部网页，请扫描二维码在手机上查看"))
                         }
                     }
-                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: doc.state === "missing"; objectName: "docMissing"
+                    Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: doc.state === DocumentView.State.Missing; objectName: "docMissing"
                            text: qsTr("本机暂未收录该文件，请联系工作人员"); font.pixelSize: Math.round(Theme.fontLarge * page.zoom); color: Theme.repealed }
                 }
             }

@@ -124,19 +124,23 @@ KioskPage {
             model: results
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { width: 16; policy: ScrollBar.AsNeeded }
+            // each role of SearchModel is a required property: the row reads only its own copies
             delegate: DocumentRow {
+                id: result
                 required property int index
-                required property var model
+                required property string docId
+                required property string title
+                required property bool partial
+                required snippet
+                required docNumber
+                required issuer
+                required published
+                required status
                 objectName: "result-" + index
                 width: ListView.view.width - 24
-                docTitle: model.title
-                snippet: model.snippet
-                docNumber: model.docNumber
-                issuer: model.issuer
-                published: model.published
-                status: model.status
-                tag: model.partial ? qsTr("部分匹配") : ""
-                onClicked: { results.commit(); Nav.open("document", { docId: model.docId }) }
+                docTitle: result.title
+                tag: result.partial ? qsTr("部分匹配") : ""
+                onClicked: { results.commit(); Nav.open("document", { docId: result.docId }) }
             }
             // nothing found: suggest what to try
             ColumnLayout {

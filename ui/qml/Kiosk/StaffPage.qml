@@ -213,9 +213,9 @@ KioskPage {
                             Layout.fillWidth: true
                             wrapMode: Text.Wrap
                             font.pixelSize: Theme.fontBody; color: Theme.textMuted
-                            text: (StaffMode.syncState === "not_configured" ? qsTr("未配置区级服务器")
-                                  : StaffMode.syncState === "syncing" ? qsTr("正在同步…")
-                                  : StaffMode.syncState === "error" ? qsTr("上次同步失败")
+                            text: (StaffMode.syncState === StaffMode.Sync.NotConfigured ? qsTr("未配置区级服务器")
+                                  : StaffMode.syncState === StaffMode.Sync.Syncing ? qsTr("正在同步…")
+                                  : StaffMode.syncState === StaffMode.Sync.Failed ? qsTr("上次同步失败")
                                   : qsTr("同步正常"))
                                   + "　" + (StaffMode.lastSync ? qsTr("上次成功：%1").arg(StaffMode.lastSync)
                                                                : qsTr("尚未同步成功"))
@@ -224,7 +224,7 @@ KioskPage {
                     KioskButton {
                         objectName: "staffSyncNow"
                         text: qsTr("立即同步")
-                        enabled: StaffMode.syncState !== "syncing" && StaffMode.syncState !== "not_configured"
+                        enabled: StaffMode.syncState !== StaffMode.Sync.Syncing && StaffMode.syncState !== StaffMode.Sync.NotConfigured
                         onClicked: StaffMode.syncNow()
                     }
                 }
@@ -237,11 +237,12 @@ KioskPage {
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
                 Label { textFormat: Text.PlainText;
-                    visible: StaffMode.recentApplications.count === 0
+                    visible: recentList.count === 0
                     text: qsTr("暂无申请")
                     font.pixelSize: Theme.fontBody; color: Theme.textMuted
                 }
                 Repeater {
+                    id: recentList
                     model: StaffMode.recentApplications
                     delegate: RowLayout {
                         id: application
@@ -286,11 +287,12 @@ KioskPage {
                     font.pixelSize: Theme.fontBody; color: Theme.text
                 }
                 Label { textFormat: Text.PlainText;
-                    visible: StaffMode.printJobs.count === 0
+                    visible: jobList.count === 0
                     text: qsTr("暂无打印任务")
                     font.pixelSize: Theme.fontBody; color: Theme.textMuted
                 }
                 Repeater {
+                    id: jobList
                     model: StaffMode.printJobs
                     delegate: RowLayout {
                         id: job

@@ -17,7 +17,7 @@ KioskPage {
     Connections {
         target: StatusLookup
         function onStateChanged() {
-            if (StatusLookup.state === "done")
+            if (StatusLookup.state === StatusLookup.State.Done)
                 Qt.callLater(function () {
                     flick.contentY = Math.max(0, Math.min(flick.contentHeight - flick.height, serverCard.y - 20))
                 })
@@ -112,20 +112,20 @@ KioskPage {
                     Layout.alignment: Qt.AlignBottom
                     KioskButton {
                         objectName: "statusQueryButton"
-                        text: StatusLookup.state === "asking" ? qsTr("正在查询…") : qsTr("查询")
+                        text: StatusLookup.state === StatusLookup.State.Asking ? qsTr("正在查询…") : qsTr("查询")
                         fontSize: Theme.fontLarge
-                        enabled: StatusLookup.state !== "asking"
+                        enabled: StatusLookup.state !== StatusLookup.State.Asking
                         Layout.preferredWidth: 260
                         onClicked: { KeyEntry.hideAll(); StatusLookup.query() }
                     }
-                    BusyIndicator { running: StatusLookup.state === "asking"; visible: running
+                    BusyIndicator { running: StatusLookup.state === StatusLookup.State.Asking; visible: running
                                     Layout.preferredWidth: Theme.target; Layout.preferredHeight: Theme.target }
                 }
             }
 
             Label { textFormat: Text.PlainText;
                 objectName: "statusInputError"
-                visible: StatusLookup.state === "invalid"
+                visible: StatusLookup.state === StatusLookup.State.Invalid
                 text: StatusLookup.inputError
                 color: Theme.highlight
                 font.pixelSize: Theme.fontBody
@@ -135,14 +135,14 @@ KioskPage {
             Rectangle {
                 id: serverCard
                 objectName: "statusServerCard"
-                visible: StatusLookup.state === "done"
+                visible: StatusLookup.state === StatusLookup.State.Done
                 Layout.fillWidth: true
                 implicitHeight: serverColumn.implicitHeight + 48
                 radius: Theme.radius
                 color: Theme.cardBg
-                border.width: StatusLookup.serverState === "answered" ? 3 : 2
-                border.color: StatusLookup.serverState === "answered" ? Theme.inForce
-                            : StatusLookup.serverState === "offline" ? Theme.amended : Theme.cardBorder
+                border.width: StatusLookup.serverState === StatusLookup.Server.Answered ? 3 : 2
+                border.color: StatusLookup.serverState === StatusLookup.Server.Answered ? Theme.inForce
+                            : StatusLookup.serverState === StatusLookup.Server.Offline ? Theme.amended : Theme.cardBorder
                 ColumnLayout {
                     id: serverColumn
                     anchors { left: parent.left; right: parent.right; top: parent.top; margins: 24 }
@@ -154,19 +154,19 @@ KioskPage {
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontLarge
                         font.bold: true
-                        color: StatusLookup.serverState === "offline" ? Theme.amended : Theme.text
-                        text: StatusLookup.serverState === "answered" ? StatusLookup.serverStatus
-                            : StatusLookup.serverState === "offline"
+                        color: StatusLookup.serverState === StatusLookup.Server.Offline ? Theme.amended : Theme.text
+                        text: StatusLookup.serverState === StatusLookup.Server.Answered ? StatusLookup.serverStatus
+                            : StatusLookup.serverState === StatusLookup.Server.Offline
                               ? qsTr("目前无法连接区政务公开办，请稍后再试或咨询工作人员")
-                            : StatusLookup.serverState === "not_found"
+                            : StatusLookup.serverState === StatusLookup.Server.NotFound
                               ? qsTr("区政务公开办暂未查到该申请，请核对受理编号和联系电话")
-                            : StatusLookup.serverState === "not_configured"
+                            : StatusLookup.serverState === StatusLookup.Server.NotConfigured
                               ? qsTr("本终端暂未接入区政务公开办，无法在线查询，请咨询工作人员")
                             : qsTr("查询暂时出错，请稍后再试或咨询工作人员")
                     }
                     Label { textFormat: Text.PlainText;
                         objectName: "statusServerDates"
-                        visible: StatusLookup.serverState === "answered"
+                        visible: StatusLookup.serverState === StatusLookup.Server.Answered
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: (StatusLookup.serverReceived ? qsTr("受理时间：%1　　").arg(StatusLookup.serverReceived) : "")
@@ -175,7 +175,7 @@ KioskPage {
                     }
                     Label { textFormat: Text.PlainText;
                         objectName: "statusServerDetails"
-                        visible: StatusLookup.serverState === "answered" && text !== ""
+                        visible: StatusLookup.serverState === StatusLookup.Server.Answered && text !== ""
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: StatusLookup.serverDetails
@@ -183,7 +183,7 @@ KioskPage {
                     }
                     Label { textFormat: Text.PlainText;
                         objectName: "statusServerNextStep"
-                        visible: StatusLookup.serverState === "answered" && text !== ""
+                        visible: StatusLookup.serverState === StatusLookup.Server.Answered && text !== ""
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: StatusLookup.serverNextStep ? qsTr("下一步：%1").arg(StatusLookup.serverNextStep) : ""
@@ -195,7 +195,7 @@ KioskPage {
             // --- what this terminal knows ---
             Rectangle {
                 objectName: "statusLocalCard"
-                visible: StatusLookup.state === "done"
+                visible: StatusLookup.state === StatusLookup.State.Done
                 Layout.fillWidth: true
                 implicitHeight: localColumn.implicitHeight + 48
                 radius: Theme.radius
@@ -214,14 +214,14 @@ KioskPage {
                         font.pixelSize: Theme.fontLarge
                         font.bold: true
                         color: Theme.text
-                        text: StatusLookup.localState === "delivered"
+                        text: StatusLookup.localState === StatusLookup.Local.Delivered
                               ? qsTr("该申请在本终端提交，已送达区政务公开办")
-                            : StatusLookup.localState === "waiting"
+                            : StatusLookup.localState === StatusLookup.Local.Waiting
                               ? qsTr("该申请在本终端提交，正在等待发送到区政务公开办（联网后自动发送，无需重新申请）")
                             : qsTr("本终端没有该申请的记录（可能在其他地点提交）")
                     }
                     Label { textFormat: Text.PlainText;
-                        visible: StatusLookup.localState !== "unknown"
+                        visible: StatusLookup.localState !== StatusLookup.Local.Unknown
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontBody; color: Theme.text

@@ -18,10 +18,10 @@ ColumnLayout {
         Layout.fillWidth: true
         implicitHeight: receiptLabel.implicitHeight + 28
         radius: 12
-        color: ApplyWizard.receiptState === "failed" ? "#FDECEA" : "#EEF5EE"
+        color: ApplyWizard.receiptState === ApplyWizard.Receipt.Failed ? "#FDECEA" : "#EEF5EE"
         border.width: 2
-        border.color: ApplyWizard.receiptState === "failed" ? Theme.highlight : Theme.inForce
-        visible: ApplyWizard.receiptState !== ""
+        border.color: ApplyWizard.receiptState === ApplyWizard.Receipt.Failed ? Theme.highlight : Theme.inForce
+        visible: ApplyWizard.receiptState !== ApplyWizard.Receipt.NoReceipt
         Label { textFormat: Text.PlainText;
             id: receiptLabel
             objectName: "applyReceiptState"
@@ -30,10 +30,10 @@ ColumnLayout {
             wrapMode: Text.Wrap
             font.pixelSize: 30 * step.fontScale
             font.bold: true
-            color: ApplyWizard.receiptState === "failed" ? Theme.highlight : Theme.text
-            text: ApplyWizard.receiptState === "printing" ? qsTr("正在打印回执，请稍候…")
-                : ApplyWizard.receiptState === "printed" ? qsTr("回执已打印，请从出纸口取走并妥善保管")
-                : ApplyWizard.receiptState === "failed" ? qsTr("回执打印失败，请联系工作人员")
+            color: ApplyWizard.receiptState === ApplyWizard.Receipt.Failed ? Theme.highlight : Theme.text
+            text: ApplyWizard.receiptState === ApplyWizard.Receipt.Printing ? qsTr("正在打印回执，请稍候…")
+                : ApplyWizard.receiptState === ApplyWizard.Receipt.Printed ? qsTr("回执已打印，请从出纸口取走并妥善保管")
+                : ApplyWizard.receiptState === ApplyWizard.Receipt.Failed ? qsTr("回执打印失败，请联系工作人员")
                 : ""
         }
     }
