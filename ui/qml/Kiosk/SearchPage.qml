@@ -27,6 +27,10 @@ KioskPage {
     Component.onCompleted: if (initialQuery !== "") field.text = initialQuery
     // arriving with nothing typed: the cursor is in the field and the keyboard is up
     StackView.onActivated: if (field.text === "") { field.forceActiveFocus(); InputMethod.show() }
+    // Popped (not just covered by a document): let go of the results now. At the end of a visit they are
+    // wiped right after the pop; a row the list was still making in the background for rows that are
+    // then removed makes Qt warn when the list is torn down (DelegateModel::cancel: index out range).
+    StackView.onDeactivating: if (StackView.view && StackView.index >= StackView.view.depth) list.model = null
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
 
     ColumnLayout {
