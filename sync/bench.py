@@ -34,6 +34,7 @@ from kiosk.db import open_engine
 from sync import signing
 from sync.client import SyncReport, TerminalSync
 from sync.http import ServerClient
+from sync.server import snapshot as server_snapshot
 from sync.server.__main__ import add_terminal
 from sync.server.db import open_db
 from sync.server.publish import publish_pack
@@ -120,6 +121,7 @@ class ServerProcess:
     def __init__(self, folder: Path, key_dir: Path) -> None:
         folder.mkdir(parents=True)
         self.db_url = f"sqlite:///{folder / 'district.db'}"
+        self.snapshot_dir = folder / "district.db-snapshots"  # where `serve` looks by default
         self.engine = open_db(self.db_url)
         self.key_dir = key_dir
         self.port = _free_port()
@@ -167,13 +169,21 @@ def _terminal(root: Path, server: ServerProcess, name: str) -> Config:
     return config_mod.load(path)
 
 
+ZONE = {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"}
+
+
 def _write_pack(path: Path, lines: list[dict[str, Any]]) -> None:
-    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    """A content pack of ``lines`` with the benchmark terminals' zone first (the server enrols terminals
+    of published zones only)."""
+    text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in [ZONE, *lines])
+    path.write_text(text, encoding="utf-8")
 
 
-def _sync(cfg: Config, page_size: int, keep: list[bytes] | None = None) -> tuple[SyncReport, float, int]:
+def _sync(
+    cfg: Config, page_size: int, keep: list[bytes] | None = None, *, use_snapshot: bool = True
+) -> tuple[SyncReport, float, int]:
     engine = open_engine(cfg.db_path)  # migrations happen here, outside the timed part
-    runner = TerminalSync(cfg, engine, page_size=page_size)
+    runner = TerminalSync(cfg, engine, page_size=page_size, use_snapshot=use_snapshot)
     try:
         with ServerClient(cfg) as client:
             client.keep = keep
@@ -186,70 +196,126 @@ def _sync(cfg: Config, page_size: int, keep: list[bytes] | None = None) -> tuple
         engine.dispose()
 
 
-def first_sync(  # noqa: PLR0915 - one measured scenario, read top to bottom
-    root: Path, key_dir: Path, corpus: Path, n: int, page_size: int, *, link_mbit: float | None = None
+def _download(root: Path, name: str, data: bytes, link_mbit: float | None) -> float:
+    """Seconds to download ``data`` as one file from Python's http.server (another process), through a
+    link like the sync's."""
+    www = root / f"www-{name}"
+    www.mkdir()
+    (www / "file.bin").write_bytes(data)
+    port = _free_port()
+    static = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    file_link = ThrottledLink(port, link_mbit) if link_mbit else None
+    try:
+        _wait_port(port, static)
+        file_port = file_link.port if file_link is not None else port
+        with httpx.Client(timeout=600) as http:
+            t0 = time.perf_counter()
+            with http.stream("GET", f"http://127.0.0.1:{file_port}/file.bin") as resp:
+                got = sum(len(c) for c in resp.iter_bytes())
+            took = time.perf_counter() - t0
+    finally:
+        if file_link is not None:
+            file_link.close()
+        static.terminate()
+        static.wait(10)
+    if got != len(data):
+        raise RuntimeError(f"baseline downloaded {got} bytes of {len(data)}")
+    return took
+
+
+def _net_verify(cfg: Config, key_dir: Path, page_size: int) -> float:
+    """Fetch and verify every page of the feed, apply nothing: the protocol's own share."""
+    verifier = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
+    with ServerClient(cfg) as client:
+        t0 = time.perf_counter()
+        manifest = verifier.verify(client.request("GET", "/v1/manifest", "m"), "manifest")
+        after = 0
+        while after < manifest["head_seq"]:
+            page = client.request(
+                "GET",
+                "/v1/changes",
+                "c",
+                params={"after": after, "until": manifest["head_seq"], "limit": page_size},
+            )
+            for env in page["entries"]:
+                verifier.verify(env, "document")
+            after = verifier.verify(page["page"], "page")["next_after"]
+        return time.perf_counter() - t0
+
+
+def first_sync(
+    root: Path,
+    key_dir: Path,
+    corpus: Path,
+    n: int,
+    page_size: int,
+    *,
+    link_mbit: float | None = None,
+    paths: str = "both",
 ) -> dict[str, float]:
+    """``paths``: ``feed`` (page by page, the old path), ``snapshot`` (the new one) or ``both``."""
     lines = [json.loads(line) for line in corpus.open(encoding="utf-8") if line.strip()][:n]
     pack = root / "first.jsonl"
     _write_pack(pack, lines)
     server = ServerProcess(root / "first", key_dir)
     publish_pack(server.engine, pack)
+    out: dict[str, float] = {"docs": len(lines)}
+    if paths != "feed":  # built on publish, before any terminal asks (the server's cost, not the sync's)
+        t0 = time.perf_counter()
+        env = server_snapshot.build(server.engine, signing.load_signer(key_dir), server.snapshot_dir, "own", "wanbao")
+        out["build_s"] = time.perf_counter() - t0
+        out["snapshot_bytes"] = env["payload"]["size"]
+        out["snapshot_raw_bytes"] = env["payload"]["raw_size"]
     server.start()
     link = ThrottledLink(server.port, link_mbit) if link_mbit else None
     try:
         if link is not None:  # the terminal reaches the server through the link
             server.url = f"http://127.0.0.1:{link.port}"
-        cfg = _terminal(root, server, "first-terminal")
-        verifier = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
-        with ServerClient(cfg) as client:  # fetch and verify every page, apply nothing
-            t0 = time.perf_counter()
-            manifest = verifier.verify(client.request("GET", "/v1/manifest", "m"), "manifest")
-            after = 0
-            while after < manifest["head_seq"]:
-                page = client.request(
-                    "GET",
-                    "/v1/changes",
-                    "c",
-                    params={"after": after, "until": manifest["head_seq"], "limit": page_size},
-                )
-                for env in page["entries"]:
-                    verifier.verify(env, "document")
-                after = verifier.verify(page["page"], "page")["next_after"]
-            t_net = time.perf_counter() - t0
-        kept: list[bytes] = []
-        report, t_sync, wire = _sync(cfg, page_size, kept)
-        if report.error:
-            raise RuntimeError(report.error)
-        www = root / "www"
-        www.mkdir()
-        (www / "feed.bin").write_bytes(b"".join(kept))
-        port = _free_port()
-        static = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        file_link = ThrottledLink(port, link_mbit) if link_mbit else None
-        try:
-            _wait_port(port, static)
-            file_port = file_link.port if file_link is not None else port
-            with httpx.Client(timeout=600) as http:
-                t0 = time.perf_counter()
-                with http.stream("GET", f"http://127.0.0.1:{file_port}/feed.bin") as resp:
-                    got = sum(len(c) for c in resp.iter_bytes())
-                t_file = time.perf_counter() - t0
-        finally:
-            if file_link is not None:
-                file_link.close()
-            static.terminate()
-            static.wait(10)
-        if got != wire:
-            raise RuntimeError(f"baseline downloaded {got} bytes, sync received {wire}")
-        return {"docs": len(lines), "wire_bytes": wire, "sync_s": t_sync, "file_s": t_file, "net_verify_s": t_net}
+        feed_bytes: bytes | None = None
+        if paths != "snapshot":
+            cfg = _terminal(root, server, "feed-terminal")
+            out["net_verify_s"] = _net_verify(cfg, key_dir, page_size)
+            kept: list[bytes] = []
+            report, out["feed_sync_s"], out["feed_wire"] = _sync(cfg, page_size, kept, use_snapshot=False)
+            if report.error:
+                raise RuntimeError(report.error)
+            feed_bytes = b"".join(kept)
+        if paths != "feed":
+            cfg = _terminal(root, server, "snapshot-terminal")
+            kept = []
+            report, out["snap_sync_s"], out["snap_wire"] = _sync(cfg, page_size, kept, use_snapshot=True)
+            if report.error or report.snapshot is None:
+                raise RuntimeError(f"the snapshot was not used: {report.error}")
+            out["install_lock_s"] = report.snapshot.install_s
+            out["snap_file_s"] = _download(root, "snapshot", b"".join(kept), link_mbit)
+        if feed_bytes is None:  # the JSON feed's bytes, for the second baseline
+            kept = []
+            cfg = _terminal(root, server, "feed-bytes")
+            with ServerClient(cfg) as client:
+                client.keep = kept
+                _net_verify_client(client, page_size)
+            feed_bytes = b"".join(kept)
+            out["feed_wire"] = len(feed_bytes)
+        out["feed_file_s"] = _download(root, "feed", feed_bytes, link_mbit)
+        return out
     finally:
         if link is not None:
             link.close()
         server.stop()
+
+
+def _net_verify_client(client: ServerClient, page_size: int) -> None:
+    """The feed's pages fetched (not verified, not applied): their bytes for a baseline."""
+    manifest = client.request("GET", "/v1/manifest", "m")
+    head = manifest["payload"]["head_seq"]
+    after = 0
+    while after < head:
+        page = client.request("GET", "/v1/changes", "c", params={"after": after, "until": head, "limit": page_size})
+        after = page["page"]["payload"]["next_after"]
 
 
 def _synthetic(i: int, rev: int = 0) -> dict[str, Any]:
@@ -313,6 +379,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-first", action="store_true")
     p.add_argument("--skip-incremental", action="store_true")
     p.add_argument(
+        "--paths",
+        choices=["both", "feed", "snapshot"],
+        default="both",
+        help="first sync: the page-by-page feed (the old path), the signed snapshot (the new one), or both",
+    )
+    p.add_argument(
         "--link-mbit",
         type=float,
         default=None,
@@ -321,25 +393,52 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _print_first(f: dict[str, float], link_mbit: float | None) -> None:
+    over = f"over a {link_mbit:g} Mbit/s link" if link_mbit else "over bare loopback"
+    print(f"first sync of {f['docs']:.0f} documents {over} (load average {_loadavg()}):")
+    feed_mb = f["feed_wire"] / 1e6
+    print(f"  baseline A: one-file download of the feed's bytes ({feed_mb:.1f} MB)   {f['feed_file_s']:8.2f} s   1×")
+    if "feed_sync_s" in f:
+        print(
+            f"  old: fetch + verify every page (no apply)                {f['net_verify_s']:8.2f} s   "
+            f"{f['net_verify_s'] / f['feed_file_s']:.2f}× A"
+        )
+        print(
+            f"  old: complete first sync page by page                    {f['feed_sync_s']:8.2f} s   "
+            f"{f['feed_sync_s'] / f['feed_file_s']:.2f}× A"
+        )
+    if "snap_sync_s" in f:
+        snap_mb = f["snap_wire"] / 1e6
+        print(
+            f"  snapshot: {f['snapshot_bytes'] / 1e6:.1f} MB gzip ({f['snapshot_raw_bytes'] / 1e6:.1f} MB SQLite), "
+            f"built by the server in {f['build_s']:.1f} s"
+        )
+        print(f"  baseline B: one-file download of the new path's bytes ({snap_mb:.1f} MB)   {f['snap_file_s']:8.2f} s")
+        print(
+            f"  new: complete first sync from the snapshot               {f['snap_sync_s']:8.2f} s   "
+            f"{f['snap_sync_s'] / f['snap_file_s']:.2f}× B   {f['snap_sync_s'] / f['feed_file_s']:.2f}× A   "
+            f"(install held the write lock {f['install_lock_s']:.2f} s)",
+            flush=True,
+        )
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         root = Path(tmp)
         key_dir = root / "keys"
         signing.generate(key_dir)
         if not args.skip_first:
-            f = first_sync(root, key_dir, args.corpus, args.docs, args.page_size, link_mbit=args.link_mbit)
-            over = f"over a {args.link_mbit:g} Mbit/s link" if args.link_mbit else "over bare loopback"
-            print(f"first sync of {f['docs']} documents, {f['wire_bytes'] / 1e6:.1f} MB of response bodies, {over}:")
-            print(f"  baseline: one-file download of the same bytes   {f['file_s']:8.2f} s   1×")
-            print(
-                f"  fetch + verify every page (no apply)             {f['net_verify_s']:8.2f} s   "
-                f"{f['net_verify_s'] / f['file_s']:.1f}×"
+            f = first_sync(
+                root, key_dir, args.corpus, args.docs, args.page_size, link_mbit=args.link_mbit, paths=args.paths
             )
-            print(
-                f"  complete first sync (apply + search index)       {f['sync_s']:8.2f} s   "
-                f"{f['sync_s'] / f['file_s']:.1f}×",
-                flush=True,
-            )
+            _print_first(f, args.link_mbit)
         if not args.skip_incremental:
             r = incremental(root, key_dir, args.mirror, args.changed, args.page_size)
             print(

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import shutil
+import sqlite3
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -70,6 +71,7 @@ from kiosk.sync_state import (
     record_attempt,
 )
 from sync import schema
+from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
 from sync.signing import Verifier, canonical, load_verifier
@@ -94,6 +96,7 @@ class SyncReport:
     pushed: int = 0
     cursor: int = 0
     manifest_version: int = 0
+    snapshot: snapshots.Installed | None = None  # the first sync came from the district's snapshot
     errors: list[str] = field(default_factory=list)  # plain Chinese, one line per failure
     failures: list[Failure] = field(default_factory=list)  # the same failures with their part and code
 
@@ -132,6 +135,7 @@ class TerminalSync:
         now: datetime | None = None,
         page_size: int = DEFAULT_PAGE_ENTRIES,
         printer_state: str | None = None,
+        use_snapshot: bool = True,
     ) -> None:
         if not cfg.server.url:
             raise ConfigError("no [server] url configured: this terminal runs on its mirror alone")
@@ -145,6 +149,7 @@ class TerminalSync:
         self.page_size = page_size
         self.printer_state = printer_state
         self.scope = "all" if cfg.terminal.mirror_all_zones else "own"
+        self.use_snapshot = use_snapshot
         self.report = SyncReport()
         self._read_engine: Engine | None = None
 
@@ -333,6 +338,50 @@ class TerminalSync:
             if self.report.applied >= search_index.OPTIMIZE_AFTER:  # a first sync: merge the index segments
                 search_index.optimize(self.session.connection())
 
+    def pull_snapshot(self, client: ServerClient, manifest: dict[str, Any]) -> None:
+        """Install the district's snapshot when the mirror is new or far behind and the server has one
+        that helps (:mod:`sync.snapshot`); the feed then continues from its head. A refused snapshot is
+        recorded (``sync.snapshot_note``) and the feed is taken page by page; a forged or altered one is
+        also reported as this run's error."""
+        head = int(manifest["head_seq"])
+        with self.session.begin():
+            cursor = _kv_int(self.session, "sync.cursor")
+        if not (self.use_snapshot and snapshots.wanted(cursor, head)):
+            snapshots.discard(self.cfg.data_dir)  # what an interrupted, now needless snapshot left behind
+            return
+        try:
+            got = snapshots.first_sync(
+                client,
+                self.verifier,
+                self.engine,
+                self.cfg.data_dir,
+                scope=self.scope,
+                zone=self.cfg.terminal.zone,
+                cursor=cursor,
+                head=head,
+            )
+        except (SyncError, StorageError, OSError, DBAPIError, sqlite3.Error) as exc:
+            failure = classify("snapshot", exc)
+            note = failure.text + "；已改为逐页同步"
+            log.warning("snapshot not used [%s]: %s", failure.code, log_detail(exc))
+            if isinstance(exc, SignatureError):  # forged or altered: staff and the fleet page must see it
+                self._record(Failure(failure.part, failure.code, note))
+            self._snapshot_note(note)
+            return
+        if got is not None:
+            self.report.snapshot = got
+            self._snapshot_note(
+                f"{iso(self._now())} 已从整库快照安装 {got.documents} 份文件（发布序号 {got.head_seq}）"
+            )
+            log.info("snapshot installed: %s documents at seq %s (%.2f s)", got.documents, got.head_seq, got.install_s)
+
+    def _snapshot_note(self, note: str) -> None:
+        try:
+            with self.session.begin():
+                kv_set(self.session, "sync.snapshot_note", note[:500])
+        except DBAPIError:
+            self.session.rollback()
+
     def pull_blobs(self, client: ServerClient) -> None:
         """Fetch every attachment the mirror lacks. One that fails (refused, damaged, too big, disk trouble)
         stays invisible and is tried again next run; the others still come. The network being gone stops
@@ -390,6 +439,7 @@ class TerminalSync:
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
         self.pull_lists(client, manifest)
+        self.pull_snapshot(client, manifest)
         try:
             self.pull_feed(client, manifest)
         except (SyncError, StorageError, OSError, DBAPIError) as exc:
@@ -575,11 +625,15 @@ def sync_once(
     now: datetime | None = None,
     page_size: int = DEFAULT_PAGE_ENTRIES,
     printer_state: str | None = None,
+    use_snapshot: bool = True,
 ) -> SyncReport:
-    """One complete sync run for the terminal ``cfg`` (opens its mirror unless ``engine`` is given)."""
+    """One complete sync run for the terminal ``cfg`` (opens its mirror unless ``engine`` is given).
+    ``use_snapshot``: a first sync may install the district's snapshot (:mod:`sync.snapshot`)."""
     own = engine is None
     eng = engine if engine is not None else open_engine(cfg.db_path)
-    runner = TerminalSync(cfg, eng, now=now, page_size=page_size, printer_state=printer_state)
+    runner = TerminalSync(
+        cfg, eng, now=now, page_size=page_size, printer_state=printer_state, use_snapshot=use_snapshot
+    )
     try:
         with ServerClient(cfg) as client:
             return runner.run(client)

@@ -26,16 +26,27 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
-from kiosk.errors import ContentPackError, KioskError
+from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync import signing
 from sync.server import auth, enrol, office_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
-from sync.server.db import Terminal, open_db, sessions
+from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.lifecycle import Today, china_today
 from sync.server.publish import publish_pack, repeal, withdraw
+
+
+def default_snapshot_dir(db: str) -> Path | None:
+    """Where first-sync snapshots are kept by default: beside an SQLite database file, else nowhere."""
+    url = make_url(normalize_url(db))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return path.with_name(path.name + "-snapshots")
 
 
 def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[str, str]:
@@ -199,6 +210,33 @@ def printers_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot_parser(sub: Any) -> None:
+    sn = sub.add_parser("snapshot", help="build the first-sync snapshot of a scope at the feed's head")
+    sn.add_argument("--db", required=True)
+    sn.add_argument("--key", type=Path, required=True, help="folder holding the private signing key")
+    sn.add_argument("--out", type=Path, help="snapshot folder (default: as serve uses, beside the database)")
+    sn.add_argument("--scope", choices=["own", "all"], default="all")
+    sn.add_argument("--zone", help="own: the zone code")
+
+
+def snapshot_command(args: argparse.Namespace) -> int:
+    """Build the first-sync snapshot of one scope (:mod:`sync.server.snapshot`) and print its descriptor."""
+    from sync.server import snapshot
+
+    out = args.out or default_snapshot_dir(args.db)
+    if out is None:
+        raise ConfigError("--out is required for a database that is not an SQLite file")
+    if args.scope == "own" and not args.zone:
+        raise ConfigError("--scope own needs --zone")
+    env = snapshot.build(open_db(args.db), signing.load_signer(args.key), out, args.scope, args.zone)
+    p = env["payload"]
+    print(
+        f"snapshot {p['scope']} {p['zone'] or ''} head {p['head_seq']}: {p['documents']} documents, "
+        f"{p['size']} bytes, sha256 {p['sha256']}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (``main`` runs it; tests read it)."""
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
@@ -235,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("name", nargs="?")
     ac.add_argument("--db", required=True)
     ac.add_argument("--role", action="append", help="it (terminals, enrolment) or office (政务公开 office); repeatable")
+    _snapshot_parser(sub)
     sv = sub.add_parser("serve", help="run the HTTP server")
     sv.add_argument("--db", required=True)
     sv.add_argument("--key", type=Path, required=True, help="folder holding the private signing key")
@@ -250,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         help="heartbeats a terminal may miss (each 1.1 × its sync interval) before the fleet page says 离线",
     )
+    sv.add_argument(
+        "--snapshots",
+        type=Path,
+        help="folder of first-sync snapshots (default: beside an SQLite database, <file>-snapshots)",
+    )
+    sv.add_argument("--no-snapshots", action="store_true", help="offer no first-sync snapshots")
     sv.add_argument(
         "--trust-proxy",
         action="store_true",
@@ -267,7 +312,12 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
         done = office_cli.run(args, today)
         if done is not None:
             return done
-        handler = {"terminal": terminal_command, "printers": printers_command, "account": account_command}
+        handler = {
+            "terminal": terminal_command,
+            "printers": printers_command,
+            "account": account_command,
+            "snapshot": snapshot_command,
+        }
         if args.cmd in handler:
             return handler[args.cmd](args)
         if args.cmd == "keygen":
@@ -298,6 +348,8 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
                 today=today,
+                snapshot_dir=None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db)),
+                build_snapshots=not args.no_snapshots,
             )
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.

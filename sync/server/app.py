@@ -17,17 +17,19 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server import auth, console, console_publish, enrol, fleet, lifecycle, public
 from sync.server import calendar as cal
+from sync.server import snapshot as snapshots
 from sync.server.db import (
     BlobRow,
     CategoryRow,
@@ -151,6 +153,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S,
     offline_after_missed: int = fleet.DEFAULT_MISSED,
     today: lifecycle.Today = lifecycle.china_today,
+    snapshot_dir: Path | None = None,
+    build_snapshots: bool = False,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer``.
 
@@ -159,6 +163,8 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
     ``sync_interval_s``: what newly enrolled terminals are told to use between syncs (and heartbeats).
     ``offline_after_missed``: heartbeats a terminal may miss before the fleet page calls it 离线.
     ``today``: the clock the office's steps and the applications' stages go by (China's date; tests fix it).
+    ``snapshot_dir``: where first-sync snapshots are kept (:mod:`sync.server.snapshot`; None: none are
+    offered); ``build_snapshots``: build a missing or outdated one in the background when asked for.
     """
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -317,6 +323,52 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
             return Response(data[start : end + 1], 206, headers=headers, media_type="application/octet-stream")
         return Response(data, 200, headers=headers, media_type="application/octet-stream")
+
+    builder = snapshots.Builder(engine, signer, snapshot_dir) if snapshot_dir and build_snapshots else None
+
+    @app.get("/v1/snapshot", summary="The signed descriptor of the newest first-sync snapshot of a scope")
+    def get_snapshot(
+        t: Term,
+        session: DB,
+        scope: Annotated[str, Query(pattern="^(own|all)$", description="own: district-wide + own zone")] = "own",
+    ) -> Response:
+        zone = t.zone if scope == "own" else None
+        if snapshot_dir is None:
+            raise ApiError(404, "not_found", "this server offers no snapshots")
+        if builder is not None:
+            builder.want(scope, zone, head_seq(session))
+        session.rollback()
+        env = snapshots.descriptor(snapshot_dir, scope, zone)
+        if env is None:
+            raise ApiError(404, "not_found", "no snapshot of this scope yet")
+        return json_text(json.dumps(env, ensure_ascii=False))
+
+    @app.get("/v1/snapshot/{sha256}", summary="A snapshot's bytes by sha256 (supports Range: bytes=N-)")
+    def get_snapshot_body(
+        _t: Term, sha256: str, range_header: Annotated[str | None, Header(alias="Range")] = None
+    ) -> Response:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256) or snapshot_dir is None:
+            raise ApiError(404, "not_found", "no such snapshot")
+        path = snapshots.body_path(snapshot_dir, sha256)
+        if path is None:
+            raise ApiError(404, "not_found", "no such snapshot")
+        size = path.stat().st_size
+        start, status = 0, 200
+        headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
+        if range_header:
+            m = re.fullmatch(r"bytes=(\d+)-", range_header.strip())
+            if not m or int(m.group(1)) >= size:
+                return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
+            start, status = int(m.group(1)), 206
+            headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
+        headers["Content-Length"] = str(size - start)
+
+        def chunks() -> Iterator[bytes]:
+            with path.open("rb") as f:
+                f.seek(start)
+                yield from iter(lambda: f.read(256 * 1024), b"")
+
+        return StreamingResponse(chunks(), status, headers=headers, media_type="application/octet-stream")
 
     @app.get("/v1/zones", summary="The district's zones, signed")
     def get_zones(_t: Term, session: DB) -> Response:

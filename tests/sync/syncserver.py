@@ -69,6 +69,7 @@ class RunningServer:
     ssl_keyfile: str | None = None
     trust_proxy: bool = False
     today: date | None = None  # the server's clock: China's date unless a test fixes the day
+    snapshot_dir: Path | None = None  # first-sync snapshots offered (built by the test, never lazily)
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
@@ -80,6 +81,7 @@ class RunningServer:
             manifest_ttl_s=self.manifest_ttl_s,
             trust_proxy=self.trust_proxy,
             today=lambda: self.today or china_today(),
+            snapshot_dir=self.snapshot_dir,
         )
         cfg = uvicorn.Config(
             app,
