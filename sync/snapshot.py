@@ -117,7 +117,7 @@ def fetch_descriptor(
 
 def check_versions(d: SnapshotPayload, revision: str) -> None:
     if d.schema_revision != revision:
-        raise content.SnapshotUnusable(f"整库快照的数据库版本（{d.schema_revision}）与本机（{revision}）不同")
+        raise content.SnapshotUnusable("整库快照的数据库版本与本机不同（本机或服务器需要升级）")
     if (d.index_version, d.title_index_version) != (search_index.INDEX_VERSION, search_index.TITLE_INDEX_VERSION):
         raise content.SnapshotUnusable("整库快照的检索索引版本与本机不同")
 

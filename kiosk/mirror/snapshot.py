@@ -139,18 +139,18 @@ def inspect(path: Path) -> SnapshotInfo:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        raise SnapshotUnusable(f"快照文件无法读取（{exc}）") from None
+        raise SnapshotUnusable("整库快照文件无法读取") from exc
 
 
 def check_compatible(info: SnapshotInfo, revision: str) -> None:
     """Refuse a snapshot built by another schema revision or search-index version than this terminal's."""
     if info.schema_revision != revision:
-        raise SnapshotUnusable(f"快照的数据库版本 {info.schema_revision or '未知'} 与本机的 {revision} 不同")
+        raise SnapshotUnusable("整库快照的数据库版本与本机不同（本机或服务器需要升级）")
     if (info.index_version, info.title_index_version) != (
         search_index.INDEX_VERSION,
         search_index.TITLE_INDEX_VERSION,
     ):
-        raise SnapshotUnusable("快照的检索索引版本与本机不同")
+        raise SnapshotUnusable("整库快照的检索索引版本与本机不同")
 
 
 def _columns(con: sqlite3.Connection, schema: str, table: str) -> list[str]:
@@ -169,12 +169,12 @@ def install(engine: Engine, snap: Path, *, cursor: int, kv: dict[str, str] | Non
         con.execute("ATTACH DATABASE ? AS snap", (f"file:{snap}?mode=ro",))
         try:
             if schema_revision(con, "snap") != schema_revision(con):
-                raise SnapshotUnusable("快照的数据库版本与本机不同")
+                raise SnapshotUnusable("整库快照的数据库版本与本机不同（本机或服务器需要升级）")
             plan: list[tuple[str, str]] = []
             for table in CONTENT_TABLES:
                 cols = _columns(con, "main", table)
                 if cols != _columns(con, "snap", table):
-                    raise SnapshotUnusable(f"快照的表 {table} 与本机的结构不同")
+                    raise SnapshotUnusable("整库快照的表结构与本机不同")
                 plan.append((table, ", ".join(f'"{c}"' for c in cols)))
             return _copy(engine, con, plan, cursor, kv or {})
         finally:

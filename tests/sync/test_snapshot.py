@@ -178,7 +178,7 @@ def test_a_snapshot_signed_by_another_key_falls_back(snap_server, tmp_path: Path
     forged = signing.load_signer(other_keys).sign(env["payload"])  # type: ignore[arg-type]
     assert snap_server.snapshot_dir is not None
     (snap_server.snapshot_dir / "own-wanbao.json").write_text(json.dumps(forged), encoding="utf-8")
-    _feed_fallback(snap_server, snap_server.terminal(tmp_path / "t"), "校验")
+    _feed_fallback(snap_server, snap_server.terminal(tmp_path / "t"), "签名")
 
 
 def test_another_zones_snapshot_falls_back(snap_server, tmp_path: Path) -> None:
