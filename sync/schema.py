@@ -125,6 +125,7 @@ Text64 = Annotated[str, Field(max_length=64), AfterValidator(_no_surrogates)]
 Text80 = Annotated[str, Field(max_length=80), AfterValidator(_no_surrogates)]
 Text120 = Annotated[str, Field(max_length=120), AfterValidator(_no_surrogates)]
 Text200 = Annotated[str, Field(max_length=200), AfterValidator(_no_surrogates)]
+Text300 = Annotated[str, Field(max_length=300), AfterValidator(_no_surrogates)]
 Text500 = Annotated[str, Field(max_length=500), AfterValidator(_no_surrogates)]
 Text2000 = Annotated[str, Field(max_length=2000), AfterValidator(_no_surrogates)]
 Body = Annotated[str, Field(max_length=4 * 1024 * 1024), AfterValidator(_utf8)]  # NUL is dropped later

@@ -442,6 +442,11 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
                 kind,
                 "score (or level) must be a whole number 1–5",
             )
+        elif kind == "heartbeat":
+            try:
+                extra = {"sync_failure": fleet.check_failure(payload.get("sync_failure"))}
+            except ValueError as exc:
+                _check(False, t, kind, str(exc), status=400, code="malformed")
         elif kind == "usage":
             counters = payload.get("counters")
             _check(
@@ -502,6 +507,7 @@ def create_app(  # noqa: PLR0915 - the routes are closures over this app's engin
             term = session.get(Terminal, t.id)
             assert term is not None
             record_heartbeat(term, payload, now)
+            fleet.store_failure(term, extra.get("sync_failure"))
             session.commit()
             return json_text(json.dumps(response))
         try:

@@ -9,6 +9,7 @@ for the feed head and the current signed manifest. Workers hold no state of thei
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,9 +26,13 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+log = logging.getLogger("sync.server.db")
 
 
 def utcnow() -> datetime:
@@ -114,6 +119,13 @@ class Terminal(ServerBase):
     outbox_oldest: Mapped[str | None] = mapped_column(String(40))  # ISO time of the oldest pending entry
     last_error: Mapped[str | None] = mapped_column(String(300))
     sync_interval_s: Mapped[int | None] = mapped_column(Integer)  # what the terminal reports
+    # The terminal's last sync failure as its heartbeat reports it (validated: sync.server.fleet.SyncFailure);
+    # all NULL after a successful run. Added after the first release: open_db adds them to an older database.
+    failure_part: Mapped[str | None] = mapped_column(String(16))
+    failure_code: Mapped[str | None] = mapped_column(String(24))
+    failure_text: Mapped[str | None] = mapped_column(String(300))
+    failure_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failures_in_a_row: Mapped[int | None] = mapped_column(Integer)
 
 
 class EnrolmentCode(ServerBase):
@@ -221,9 +233,34 @@ def open_db(url: str) -> Engine:
     if missing:  # a module with tables of its own was not imported: never create half a schema
         raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")
     ServerBase.metadata.create_all(engine)
+    add_missing_columns(engine)
     for hook in _ENGINE_HOOKS:
         hook(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the nullable columns a newer release declares to the tables of an older database (the server's
+    only kind of schema change so far: ``create_all`` makes missing tables, never missing columns).
+    Returns ``table.column`` for each column added; idempotent."""
+    added: list[str] = []
+    have = inspect(engine)
+    existing = set(have.get_table_names())
+    for table in ServerBase.metadata.sorted_tables:
+        if table.name not in existing:
+            continue
+        present = {c["name"] for c in have.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable or column.primary_key:  # needs a value for every row: a real migration
+                log.error("%s.%s is missing and cannot be added as NULL; migrate by hand", table.name, column.name)
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as conn:
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,10 @@ printer's state from the terminal's print service (正常 / 纸将用尽 / 缺�
 (pending count and the oldest entry's age), the last sync error and the app version. Rows with a
 problem are tinted and listed first; a summary line counts them.
 
+The last sync error comes from the heartbeat's ``sync_failure`` (:class:`SyncFailure`: the part of the run,
+a short code, the terminal's plain-Chinese sentence, when, and how many runs in a row failed), validated
+strictly before it is stored: a heartbeat carrying a malformed one is refused whole (400).
+
 No personal data is on the page: terminals report counts and states only.
 """
 
@@ -18,12 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from sync.schema import IsoTime, Strict, Text300
 from sync.server import layout
 from sync.server.db import Terminal, utcnow
 from sync.server.enrol import is_enrolled, zones
@@ -55,6 +62,50 @@ PRINTER_LABELS = {
 _PRINTER_BAD = {"paper_out", "cover_open", "offline", "unreachable", "error"}
 
 
+PART_LABELS = {
+    "purge": "清除已送达申请的个人信息",
+    "lists": "更新镇街、分类或工作日历",
+    "feed": "下载文件更新",
+    "blobs": "下载附件",
+    "pull": "下载内容",
+    "push_outbox": "上传申请和评价",
+    "heartbeat": "发送运行状态",
+    "state": "记录同步状态",
+}
+MAX_IN_A_ROW = 10**9
+
+
+class SyncFailure(Strict):
+    """The heartbeat's ``sync_failure``: strict types (a boolean is not a count), bounded, nothing else."""
+
+    part: Annotated[str, Field(pattern=r"^[a-z_]{1,16}$")]
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$")]
+    text: Annotated[Text300, Field(min_length=1)]
+    at: IsoTime
+    in_a_row: Annotated[int, Field(ge=1, le=MAX_IN_A_ROW)]
+
+
+def check_failure(raw: object) -> SyncFailure | None:
+    """The heartbeat's ``sync_failure`` validated (None when absent or null); ValueError naming the field."""
+    if raw is None:
+        return None
+    try:
+        return SyncFailure.model_validate(raw, strict=True)
+    except PydanticValidationError as exc:
+        err = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "sync_failure"
+        raise ValueError(f"sync_failure.{where}: {err['msg'][:80]}") from None
+
+
+def store_failure(term: Terminal, failure: SyncFailure | None) -> None:
+    """Copy a validated failure onto the terminal's row (all NULL after a successful run)."""
+    term.failure_part = failure.part if failure else None
+    term.failure_code = failure.code if failure else None
+    term.failure_text = failure.text if failure else None
+    term.failure_at = _parse_utc(failure.at) if failure else None
+    term.failures_in_a_row = failure.in_a_row if failure else None
+
+
 @dataclass
 class PrinterState:
     name: str
@@ -81,6 +132,10 @@ class FleetRow:
     outbox: int | None = None
     outbox_oldest: str | None = None
     last_error: str | None = None
+    failure_part: str | None = None  # the part of the run that failed, in Chinese
+    failure_code: str | None = None  # its short code (disk-io, http-503, signature …)
+    failure_at: str | None = None  # when, Beijing time
+    failures_in_a_row: int | None = None
     version: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -141,7 +196,11 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
         free_disk_mb=t.free_disk_mb,
         outbox=t.pending_outbox,
         outbox_oldest=beijing(_parse_utc(t.outbox_oldest)),
-        last_error=t.last_error,
+        last_error=t.failure_text or t.last_error,
+        failure_part=PART_LABELS.get(t.failure_part or "", t.failure_part),
+        failure_code=t.failure_code,
+        failure_at=beijing(t.failure_at),
+        failures_in_a_row=t.failures_in_a_row,
         version=t.app_version,
     )
     if state in ("offline", "never"):
@@ -150,7 +209,7 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
     if row.free_disk_mb is not None and 0 <= row.free_disk_mb < LOW_DISK_MB:
         row.problems.append("磁盘空间不足")
     if row.last_error and state == "online":
-        row.problems.append("同步出错")
+        row.problems.append(f"同步连续失败 {row.failures_in_a_row} 次" if row.failures_in_a_row else "同步出错")
     return row
 
 
@@ -186,6 +245,23 @@ def _ago(minutes: int | None) -> str:
     return f"{minutes // 1440} 天前"
 
 
+def _error_cell(r: FleetRow) -> str:
+    """The last sync error: the terminal's sentence, then its code, how many runs in a row, and when."""
+    if not r.last_error:
+        return ""
+    esc = layout.esc
+    facts = []
+    if r.failure_code:
+        facts.append(f"代码 <code>{esc(r.failure_code)}</code>")
+    if r.failures_in_a_row:
+        facts.append(f"连续 {r.failures_in_a_row} 次")
+    if r.failure_at:
+        facts.append(esc(r.failure_at))
+    more = f"<br><span class='muted'>{'，'.join(facts)}</span>" if facts else ""
+    wrap = "white-space:normal;min-width:14em;max-width:22em"  # a sentence wraps instead of widening the table
+    return f"<div style='{wrap}'><span class='sync-error'>{esc(r.last_error)}</span>{more}</div>"
+
+
 def fleet_page(session: Session, head: int, request: Request | None = None, *, missed: int = DEFAULT_MISSED) -> str:
     rows = fleet(session, head, missed=missed)
     esc = layout.esc
@@ -215,7 +291,7 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
                 ),
                 "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
                 layout.Raw(outbox),
-                r.last_error or "",
+                layout.Raw(_error_cell(r)),
                 r.version or "",
             ]
         )

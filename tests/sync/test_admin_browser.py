@@ -125,7 +125,14 @@ def test_fleet_page_shows_who_needs_attention(server, browser) -> None:
             "free_disk_mb": 512,
             "pending_outbox": 3,
             "outbox_oldest": "2026-11-30T01:02:03Z",
-            "last_error": "下载清单：服务器内部错误（HTTP 500）",
+            "last_error": "下载内容失败：下载清单：服务器暂时不可用（503），稍后会自动重试",
+            "sync_failure": {  # what sync.client's heartbeat sends after its fourth failing run in a row
+                "part": "pull",
+                "code": "http-503",
+                "text": "下载内容失败：下载清单：服务器暂时不可用（503），稍后会自动重试",
+                "at": "2026-11-30T01:02:03Z",
+                "in_a_row": 4,
+            },
         },
     }
     for zone, beat in beats.items():
@@ -144,6 +151,10 @@ def test_fleet_page_shows_who_needs_attention(server, browser) -> None:
     assert "万宝镇" in text and "河西街道" in text and "从未联系" in text and "缺纸" in text and "北京时间" in text
     rows = drv.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert [("attn" in (r.get_attribute("class") or "")) for r in rows] == [True, True, False]
+    errors = [e.text for e in drv.find_elements(By.CSS_SELECTOR, "td .sync-error")]
+    assert errors == ["下载内容失败：下载清单：服务器暂时不可用（503），稍后会自动重试"], errors
+    hexi = next(r for r in rows if "河西街道" in r.text)
+    assert "代码 http-503" in hexi.text and "连续 4 次" in hexi.text and "2026-11-30 09:02" in hexi.text, hexi.text
     _shot(drv, "4-fleet-states")
     drv.set_window_size(390, 844)
     drv.refresh()
