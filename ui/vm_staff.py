@@ -61,6 +61,7 @@ class RowListModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Any] = []
         names = [f.name for f in fields(self.row_type)]
+        self._fields = names
         self.Role = enum.IntEnum("Role", {n.upper(): Qt.ItemDataRole.UserRole + 1 + i for i, n in enumerate(names)})
         self._names = {int(r): _camel(n) for r, n in zip(self.Role, names, strict=True)}
 
@@ -74,7 +75,11 @@ class RowListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(row[0])
         offset = role - (Qt.ItemDataRole.UserRole + 1)
-        return row[offset] if 0 <= offset < len(row) else None
+        return self.shown(self._fields[offset], row[offset]) if 0 <= offset < len(row) else None
+
+    def shown(self, _field: str, value: Any) -> Any:
+        """What QML sees of a row's field (a model turns a state code into its view-model enum)."""
+        return value
 
     def roleNames(self) -> dict[int, QByteArray]:
         return {r: QByteArray(n.encode()) for r, n in self._names.items()}
@@ -112,10 +117,18 @@ class RecentApplicationsModel(RowListModel):
 class PrintJobsModel(RowListModel):
     row_type = PrintJobRow
 
+    def shown(self, field: str, value: Any) -> Any:
+        return _JOB_STATES.get(value, StaffMode.Job.Failed) if field == "job_state" else value
+
 
 @QmlElement
 class PrintersModel(RowListModel):
     row_type = PrinterRow
+
+    def shown(self, field: str, value: Any) -> Any:
+        if field != "printer_state":
+            return value
+        return {"ok": StaffMode.Printer.Ok, "unknown": StaffMode.Printer.Unknown}.get(value, StaffMode.Printer.Fault)
 
 
 # ----------------------------------------------------------------------------------- staff mode
@@ -135,6 +148,23 @@ class StaffMode(QObject):
         Offline = 2
         Failed = 3  # the last run failed (a state the core does not know also shows as this)
         NotConfigured = 4
+
+    @QEnum
+    class Job(IntEnum):
+        """A print job's ``jobState`` in ``printJobs``."""
+
+        Queued = 0
+        Printing = 1
+        Done = 2
+        Failed = 3
+
+    @QEnum
+    class Printer(IntEnum):
+        """A printer's ``printerState`` in ``printers``: ready, not known, or a fault (its ``detail`` says which)."""
+
+        Ok = 0
+        Unknown = 1
+        Fault = 2
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -464,4 +494,12 @@ _SYNC_STATES = {
     "offline": StaffMode.Sync.Offline,
     "error": StaffMode.Sync.Failed,
     "not_configured": StaffMode.Sync.NotConfigured,
+}
+
+# PrintJobRow.job_state as QML sees it
+_JOB_STATES = {
+    "queued": StaffMode.Job.Queued,
+    "printing": StaffMode.Job.Printing,
+    "done": StaffMode.Job.Done,
+    "failed": StaffMode.Job.Failed,
 }

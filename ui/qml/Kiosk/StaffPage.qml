@@ -15,6 +15,15 @@ KioskPage {
     readonly property bool wide: width > 1400
 
     Component.onCompleted: StaffMode.open()
+
+    function jobStateLabel(state: int): string {
+        switch (state) {
+        case StaffMode.Job.Queued: return qsTr("排队中")
+        case StaffMode.Job.Printing: return qsTr("打印中")
+        case StaffMode.Job.Done: return qsTr("已完成")
+        }
+        return qsTr("失败")
+    }
     Component.onDestruction: StaffMode.lock()
 
     Rectangle { anchors.fill: parent; color: Theme.pageBg }
@@ -299,7 +308,7 @@ KioskPage {
                         required property string jobId
                         required property string title
                         required property string printer
-                        required property string jobState
+                        required property int jobState
                         required property string reason
                         required property string createdAt
                         required property bool reprintable
@@ -315,10 +324,9 @@ KioskPage {
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
                                 text: job.createdAt + "　" + job.printer + "　"
-                                      + ({ queued: qsTr("排队中"), printing: qsTr("打印中"), done: qsTr("已完成"),
-                                           failed: qsTr("失败") })[job.jobState] + (job.reason ? "：" + job.reason : "")
+                                      + page.jobStateLabel(job.jobState) + (job.reason ? "：" + job.reason : "")
                                 font.pixelSize: Theme.fontSmall
-                                color: job.jobState === "failed" ? Theme.highlight : Theme.textMuted
+                                color: job.jobState === StaffMode.Job.Failed ? Theme.highlight : Theme.textMuted
                             }
                         }
                         KioskButton {
@@ -344,12 +352,12 @@ KioskPage {
                         id: printerRow
                         required property string name
                         required property string role
-                        required property string printerState
+                        required property int printerState
                         required property string detail
                         Layout.fillWidth: true
                         spacing: Theme.gap
                         Rectangle { width: 22; height: 22; radius: 11
-                                    color: printerRow.printerState === "ok" ? Theme.inForce : printerRow.printerState === "unknown" ? "#9E9E9E" : Theme.repealed }
+                                    color: printerRow.printerState === StaffMode.Printer.Ok ? Theme.inForce : printerRow.printerState === StaffMode.Printer.Unknown ? "#9E9E9E" : Theme.repealed }
                         ColumnLayout {
                             Layout.fillWidth: true
                             spacing: 2
@@ -358,7 +366,8 @@ KioskPage {
                             Label { textFormat: Text.PlainText;
                                 Layout.fillWidth: true
                                 wrapMode: Text.Wrap
-                                text: printerRow.detail || (printerRow.printerState === "ok" ? qsTr("正常") : printerRow.printerState)
+                                text: printerRow.detail || (printerRow.printerState === StaffMode.Printer.Ok ? qsTr("正常")
+                                      : printerRow.printerState === StaffMode.Printer.Unknown ? qsTr("状态未知") : qsTr("故障"))
                                 font.pixelSize: Theme.fontSmall; color: Theme.textMuted
                             }
                         }
