@@ -23,6 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -148,6 +149,20 @@ def read_status(session: Session, now: datetime | None = None) -> SyncStatus:
         last_failure=SyncFailure.load(values.get("sync.last_failure")),
         failures_in_a_row=_count(values.get("sync.failures_in_a_row")),
     )
+
+
+def read_status_at(db_path: Path, now: datetime | None = None) -> SyncStatus:
+    """The sync state of the mirror file at ``db_path``, read on a read-only engine (``mode=ro``): the
+    read takes no write lock and no writer's turn, so a staff screen or ``kiosk sync --status`` never
+    queues behind (or holds up) a sync or an application submit."""
+    from kiosk.db import make_engine, session_factory
+
+    engine = make_engine(db_path, read_only=True)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            return read_status(session, now)
+    finally:
+        engine.dispose()
 
 
 def failures_in_a_row(session: Session) -> int:

@@ -1,5 +1,7 @@
 """``kiosk sync --once [--config FILE]``: one sync run from the command line (IT, cron, tests); without
-``--once`` the background loop runs in the foreground until Ctrl-C (a terminal without the app)."""
+``--once`` the background loop runs in the foreground until Ctrl-C (a terminal without the app).
+``kiosk sync --status`` prints the sync state (read on a read-only engine: it never waits for, or holds
+up, a running sync or an application submit)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ def register(sub: Any) -> None:
     p.add_argument("--config", type=Path, help="terminal configuration (default: the demo terminal)")
     p.add_argument("--page-size", type=int, default=200, help="feed entries per page (1–1000)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--status", action="store_true", help="print the sync state and exit (read-only)")
     p.set_defaults(func=run)
 
 
@@ -25,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from sync.client import sync_once
 
     cfg = config_mod.load(args.config)
+    if args.status:
+        return _status(cfg, as_json=args.json)
     if not args.once:
         return _forever(cfg)
     report = sync_once(cfg, page_size=max(1, min(1000, args.page_size)))
@@ -41,6 +46,39 @@ def run(args: argparse.Namespace) -> int:
         if report.error:
             print(f"同步未完成：{report.error}")
     return 1 if report.error else 0
+
+
+def _status(cfg: config_mod.Config, *, as_json: bool) -> int:
+    from kiosk.sync_state import iso, read_status_at
+
+    if not cfg.db_path.exists():
+        print("本机尚无内容库（还没有同步过）")
+        return 1
+    st = read_status_at(cfg.db_path)
+    f = st.last_failure
+    out = {
+        "last_success_at": iso(st.last_success_at) if st.last_success_at else None,
+        "last_attempt_at": iso(st.last_attempt_at) if st.last_attempt_at else None,
+        "cursor": st.cursor,
+        "behind": st.behind,
+        "manifest_version": st.manifest_version,
+        "frozen": st.frozen,
+        "warning": st.warning,
+        "pending_outbox": st.pending_outbox,
+        "last_error": st.last_error,
+        "last_failure": None if f is None else {"part": f.part, "code": f.code, "text": f.text, "at": iso(f.at)},
+        "failures_in_a_row": st.failures_in_a_row,
+    }
+    if as_json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    last = out["last_success_at"] or "从未"
+    print(f"上次成功同步：{last}；发布序号 {st.cursor}，尚差 {st.behind} 条；待发送 {st.pending_outbox} 条")
+    if st.warning:
+        print(st.warning)
+    if f is not None:
+        print(f"最近错误（{f.code}，连续 {st.failures_in_a_row} 次）：{f.text}")
+    return 0
 
 
 def _printer_summary(cfg: config_mod.Config) -> Callable[[], str] | None:

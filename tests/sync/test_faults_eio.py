@@ -93,6 +93,27 @@ def test_eio_writing_an_attachment_is_recorded_and_the_feed_push_and_heartbeat_g
     term = _heartbeat(server, cfg.terminal.id)
     assert term.last_heartbeat_at is not None and term.last_error == error, "the heartbeat went, with the reason"
     assert not (cfg.blob_dir / sha[:2] / sha).exists()
+    status = subprocess.run(  # what IT sees at the terminal, read on a read-only engine
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "sync",
+            "--status",
+            "--json",
+            "--config",
+            str(data_dir.parent / f"{data_dir.name}.toml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    shown = json.loads(status.stdout.strip().splitlines()[-1])
+    assert (
+        shown["last_failure"]["code"] == "disk-io" and shown["failures_in_a_row"] == 1 and shown["last_error"] == error
+    )
     report = sync_once(cfg)  # the disk works again: the attachment arrives and the error clears
     assert report.error is None and (cfg.blob_dir / sha[:2] / sha).read_bytes() == body
     assert kv(cfg.db_path, "sync.last_error") == "" and kv(cfg.db_path, "sync.failures_in_a_row") == "0"
