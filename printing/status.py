@@ -37,6 +37,20 @@ REASONS = (
 
 RESIDENT_MESSAGE = "打印暂时无法完成，请联系工作人员"
 
+# A few words a resident can pass on to staff (no codes, no instructions meant for staff).
+_RESIDENT_HINT = {
+    "paper_out": "打印机缺纸",
+    "cover_open": "打印机盖未合上",
+    "offline": "打印机离线",
+    "unreachable": "无法连接打印机",
+    "error": "打印机故障",
+    "unsupported": "打印机不支持此文件",
+    "interrupted": "打印中断",
+    "partial": "打印中断",
+    "expired": "等待打印超时",
+    "no_printer": "未配置A4打印机",
+}
+
 _STAFF = {
     "paper_out": "打印机缺纸，请装纸后重新打印",
     "cover_open": "打印机盖未合上，请合上后重新打印",
@@ -56,6 +70,11 @@ def resident_message(reason: str) -> str:
 
 
 AFTER_SEND = "发送后"  # detail prefix: the printer failed after it had received the job's bytes
+
+
+def resident_hint(reason: str) -> str:
+    """The reason in a few plain Chinese words for the resident's screen (never the code itself)."""
+    return _RESIDENT_HINT.get(reason, "打印机故障")
 
 
 def staff_message(reason: str, detail: str = "") -> str:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.errors import PrinterError
+from printing.status import resident_hint
 from ui.ports import JobUpdate
 from ui.services import Services, of_engine
 
@@ -88,7 +89,7 @@ class PrintJobs(QObject):
     def _not_queued(self, job_key: str, exc: BaseException) -> None:
         reason = exc.reason if isinstance(exc, PrinterError) else type(exc).__name__
         log.warning("document print job %s not queued: %s", job_key, reason)
-        self.printFailed.emit(job_key, "未配置A4打印机" if reason == "no_printer" else reason)
+        self.printFailed.emit(job_key, resident_hint(reason))
 
     def _finished(self, job_key: str, update: JobUpdate) -> None:
         if update.state == "done":
@@ -96,7 +97,7 @@ class PrintJobs(QObject):
             self.printSent.emit(job_key)
         else:
             log.warning("document print job %s failed: %s", job_key, update.reason)
-            self.printFailed.emit(job_key, update.reason)
+            self.printFailed.emit(job_key, resident_hint(update.reason))
 
     @Slot(str)
     def cancel(self, job_key: str) -> None:
