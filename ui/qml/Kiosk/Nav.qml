@@ -1,8 +1,8 @@
 // Nav (singleton): how any screen asks to move. Main.qml owns the StackView and listens.
 //   Nav.open("document", {docId: "…"})   push a route of Routes.qml with its properties
 //   Nav.back()  Nav.home()                pop one screen / return to home
-// Screens of other engineers (the application wizard, status lookup, staff mode) are opened the same
-// way: Nav.open("wizard"), Nav.open("status"), Nav.open("staff").
+// Every screen opens the same way, e.g. Nav.open("wizard"), Nav.open("status"), Nav.open("staff"); a route
+// that cannot be opened is reported by Main.qml (PageError.qml), never skipped quietly.
 pragma Singleton
 import QtQuick
 
