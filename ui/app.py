@@ -179,6 +179,7 @@ class KioskApp:
         self.worker = DbWorker(db_path)
         self.worker.start()
         self.printing: Deferred[PrintService] = Deferred("the print service")
+        self._closing = False  # set by shutdown(): nothing may start after it (a late start-up step)
         self.sync_loop: SyncLoop | None = None
         if cfg.server.url:
             from sync.loop import SyncLoop
@@ -219,6 +220,8 @@ class KioskApp:
         from printing.queue import PrintService
 
         try:
+            if self._closing:
+                raise RuntimeError("the terminal is shutting down")
             service = PrintService.from_config(
                 make_engine(self.config.db_path), self.config, on_change=self.print_events.relay
             )
@@ -231,7 +234,10 @@ class KioskApp:
         return service
 
     def _start_printing_later(self, _nothing: object) -> None:
-        self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
+        # The worker's answer can arrive after shutdown() (it was queued for the UI thread): a print
+        # service started then would outlive the app and print, from the same queue, jobs of the next.
+        if not self._closing:
+            self.pool.run(self._start_print_service, lambda _s: None, self._print_service_failed)
 
     def _printer_summary(self) -> str:
         """Sync thread, each heartbeat: every printer's state as the print service sees it now."""
@@ -277,6 +283,7 @@ class KioskApp:
         self.qapp.exit(0)
 
     def shutdown(self) -> None:
+        self._closing = True
         if self.sync_loop is not None:
             try:
                 self.sync_loop.stop()

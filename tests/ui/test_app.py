@@ -46,3 +46,24 @@ def test_sync_loop_joins_only_a_terminal_with_a_server(qapp: object, demo_cfg: C
     t0 = time.perf_counter()
     app.shutdown()
     assert time.perf_counter() - t0 < 20
+
+
+def test_nothing_starts_printing_after_shutdown(qtbot: object, tmp_path: Path) -> None:
+    # An app shut down at once (as here, or a terminal told to stop during start-up) still had the start
+    # of its print service queued for the UI thread: it started afterwards, outlived the app, and its
+    # worker printed the next app's jobs from the same queue to the wrong printers (a test whose document
+    # job failed on "a printer no longer configured" while its screen waited for an answer that went to
+    # the dead app).
+    import threading
+
+    from ui.app import KioskApp
+
+    def workers() -> int:
+        return sum(t.name == "print-worker" and t.is_alive() for t in threading.enumerate())
+
+    before = workers()
+    app = KioskApp(demo_config(tmp_path / "terminal"), initial={"fullscreen": False})
+    app.shutdown()
+    qtbot.wait(3000)  # type: ignore[attr-defined]  # the queued start-up steps are delivered now
+    assert app.printing.peek() is None
+    assert workers() == before
