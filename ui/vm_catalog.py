@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
     QAbstractListModel,
     QByteArray,
+    QEnum,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -24,7 +26,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtQml import QmlElement
+from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from ui.services import Services, services_of
 
@@ -38,6 +40,37 @@ QML_IMPORT_MAJOR_VERSION = 1
 
 PAGE = 60
 Index = QModelIndex | QPersistentModelIndex
+
+
+@QmlElement
+@QmlUncreatable("DocumentStatus only names the statuses of a document")
+class DocumentStatus(QObject):
+    """A document's status (``kiosk.mirror.models.DocStatus``) as QML compares it: the ``status`` role of the
+    document lists and search results, ``DocumentView.status``, and the status filters (``Any``: 全部)."""
+
+    @QEnum
+    class Status(IntEnum):
+        Any = 0
+        InForce = 1  # 现行有效
+        Amended = 2  # 已修订
+        Repealed = 3  # 已废止
+
+
+def status_value(code: str) -> int:
+    """The enum value QML sees for a status code ("" or an unknown code: ``Any``)."""
+    return _STATUS_VALUES.get(code, DocumentStatus.Status.Any)
+
+
+def status_code(value: int) -> str:
+    """The status code (``DocStatus`` value) of an enum value; "" for ``Any`` or anything else."""
+    return next((code for code, v in _STATUS_VALUES.items() if v == value), "")
+
+
+_STATUS_VALUES = {
+    "in_force": DocumentStatus.Status.InForce,
+    "amended": DocumentStatus.Status.Amended,
+    "repealed": DocumentStatus.Status.Repealed,
+}
 
 
 class CategoryRole(enum.IntEnum):
@@ -248,7 +281,7 @@ class DocumentListModel(QAbstractListModel):
             DocumentRole.DocNumber: r.doc_number,
             DocumentRole.Issuer: r.issuer,
             DocumentRole.Published: r.published,
-            DocumentRole.Status: r.status,
+            DocumentRole.Status: status_value(r.status),
             DocumentRole.StatusLabel: r.status_label,
             DocumentRole.ZoneId: r.zone_id,
         }
@@ -293,17 +326,14 @@ class DocumentListModel(QAbstractListModel):
     def zone(self, value: str) -> None:
         self._set_filters(zone=value)
 
-    @Property(str, notify=filtersChanged)
-    def status(self) -> str:
-        return self._filters.status
+    @Property(int, notify=filtersChanged)
+    def status(self) -> int:
+        """The status filter (``DocumentStatus.Status``; ``Any`` shows every status)."""
+        return status_value(self._filters.status)
 
     @status.setter  # type: ignore[no-redef]
-    def status(self, value: str) -> None:
-        from kiosk.mirror.models import DocStatus
-
-        if value and value not in {s.value for s in DocStatus}:
-            value = ""
-        self._set_filters(status=value)
+    def status(self, value: int) -> None:
+        self._set_filters(status=status_code(value))
 
     @Property(int, notify=filtersChanged)
     def year(self) -> int:

@@ -22,6 +22,7 @@ from PySide6.QtCore import Property, QEnum, QObject, QUrl, Signal, Slot
 from PySide6.QtQml import QmlElement
 
 from ui.services import Services, services_of
+from ui.vm_catalog import status_value
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -123,9 +124,10 @@ class DocumentView(QObject):
     def zoneName(self) -> str:
         return self._detail.zone_name if self._detail else ""
 
-    @Property(str, notify=documentChanged)
-    def status(self) -> str:
-        return self._detail.status if self._detail else ""
+    @Property(int, notify=documentChanged)
+    def status(self) -> int:
+        """``DocumentStatus.Status`` (``Any`` while no document is shown)."""
+        return status_value(self._detail.status) if self._detail else status_value("")
 
     @Property(str, notify=documentChanged)
     def statusLabel(self) -> str:

@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtQml import QmlElement
 
 from ui.services import Services, services_of
+from ui.vm_catalog import status_code, status_value
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
     from sqlalchemy.orm import Session
@@ -184,7 +185,7 @@ class SearchModel(QAbstractListModel):
         values: dict[int, Any] = {
             SearchRole.DocId: r.doc_id,
             SearchRole.Snippet: r.snippet,
-            SearchRole.Status: r.status,
+            SearchRole.Status: status_value(r.status),
             SearchRole.StatusLabel: r.status_label,
             SearchRole.DocNumber: r.doc_number,
             SearchRole.Issuer: r.issuer,
@@ -226,13 +227,14 @@ class SearchModel(QAbstractListModel):
     def category(self, value: str) -> None:
         self._set_filter("category", value or "")
 
-    @Property(str, notify=filtersChanged)
-    def status(self) -> str:
-        return str(self._filters["status"])
+    @Property(int, notify=filtersChanged)
+    def status(self) -> int:
+        """The status filter (``DocumentStatus.Status``; ``Any`` finds every status)."""
+        return status_value(str(self._filters["status"]))
 
     @status.setter  # type: ignore[no-redef]
-    def status(self, value: str) -> None:
-        self._set_filter("status", value or "")
+    def status(self, value: int) -> None:
+        self._set_filter("status", status_code(value))
 
     @Property(int, notify=filtersChanged)
     def year(self) -> int:

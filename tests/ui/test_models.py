@@ -51,10 +51,10 @@ def test_document_list_model_pages_and_filters(qtmodeltester: Any, qtbot: Any, s
     dates = [model.data(model.index(i, 0), vm_catalog.DocumentRole.Published) for i in range(model.rowCount())]
     dated = [d for d in dates if d]
     assert dated == sorted(dated, reverse=True), "newest first"
-    model.status = "repealed"
+    model.status = vm_catalog.DocumentStatus.Status.Repealed
     qtbot.waitUntil(lambda: model.property("total") >= 0 and not model.property("fetching"), timeout=5000)
     statuses = {model.data(model.index(i, 0), vm_catalog.DocumentRole.Status) for i in range(model.rowCount())}
-    assert statuses <= {"repealed"}
+    assert statuses <= {vm_catalog.DocumentStatus.Status.Repealed}
     qtmodeltester.check(model)
 
 

@@ -30,9 +30,10 @@ KioskPage {
                        function zoneText() { if (docs.zone === "") return qsTr("本地"); if (docs.zone === "*") return qsTr("全部");
                            for (let i = 0; i < docs.zones.length; i++) if (docs.zones[i].code === docs.zone) return docs.zones[i].name; return docs.zone }
                        onClicked: picker.open3(qsTr("选择区域"), [{label: qsTr("本地（全区及本镇街）"), value: ""}, {label: qsTr("全部区域"), value: "*"}].concat(docs.zones.map(function (z) { return {label: z.name, value: z.code} })), docs.zone, function (v) { docs.zone = v }) }
-        FilterButton { objectName: "filterStatus"; label: qsTr("状态"); active: docs.status !== ""
-                       valueText: docs.status === "in_force" ? qsTr("现行有效") : docs.status === "amended" ? qsTr("已修订") : docs.status === "repealed" ? qsTr("已废止") : qsTr("全部")
-                       onClicked: picker.open3(qsTr("选择状态"), [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}], docs.status, function (v) { docs.status = v }) }
+        FilterButton { objectName: "filterStatus"; label: qsTr("状态"); active: docs.status !== DocumentStatus.Status.Any
+                       valueText: docs.status === DocumentStatus.Status.InForce ? qsTr("现行有效") : docs.status === DocumentStatus.Status.Amended ? qsTr("已修订")
+                                  : docs.status === DocumentStatus.Status.Repealed ? qsTr("已废止") : qsTr("全部")
+                       onClicked: picker.open3(qsTr("选择状态"), [{label: qsTr("全部"), value: DocumentStatus.Status.Any}, {label: qsTr("现行有效"), value: DocumentStatus.Status.InForce}, {label: qsTr("已修订"), value: DocumentStatus.Status.Amended}, {label: qsTr("已废止"), value: DocumentStatus.Status.Repealed}], docs.status, function (v) { docs.status = v }) }
         FilterButton { objectName: "sortButton"; label: qsTr("排序"); valueText: docs.newestFirst ? qsTr("最新在前") : qsTr("最早在前")
                        onClicked: docs.newestFirst = !docs.newestFirst }
     }

@@ -196,7 +196,7 @@ KioskPage {
                         Layout.alignment: Qt.AlignHCenter
                         visible: doc.loaded && !doc.viewingEarlier
                         spacing: 12
-                        StatusBadge { objectName: "docStatusChip"; status: doc.status || "in_force"; fontSize: Math.round(Theme.fontBody * page.zoom) }
+                        StatusBadge { objectName: "docStatusChip"; status: doc.status; fontSize: Math.round(Theme.fontBody * page.zoom) }
                         Repeater { model: doc.categories
                                    delegate: Text { textFormat: Text.PlainText; required property string modelData; text: modelData; font.pixelSize: Math.round(Theme.fontSmall * Math.max(1, page.zoom)); color: Theme.textMuted } }
                     }
@@ -215,7 +215,7 @@ KioskPage {
                             spacing: 12
                             Text { textFormat: Text.PlainText; objectName: "statusBannerText"; Layout.fillWidth: true; wrapMode: Text.Wrap; color: "white"
                                    font.pixelSize: Math.round(Theme.fontLarge * page.zoom); font.bold: true
-                                   text: doc.status === "repealed" ? qsTr("注意：本文件已废止，不再执行") : qsTr("注意：本文件已修订，请以修订后的文件为准") }
+                                   text: doc.status === DocumentStatus.Status.Repealed ? qsTr("注意：本文件已废止，不再执行") : qsTr("注意：本文件已修订，请以修订后的文件为准") }
                             KioskButton {
                                 objectName: "replacementButton"; fontSize: Math.round(Theme.fontBody * page.zoom)
                                 visible: doc.replacedBy.docId !== undefined

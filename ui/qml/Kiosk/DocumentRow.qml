@@ -4,6 +4,7 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import Kiosk.Backend
 
 AbstractButton {
     id: row
@@ -11,10 +12,10 @@ AbstractButton {
     property string docNumber: ""
     property string issuer: ""
     property string published: ""
-    property string status: "in_force"
+    property int status: DocumentStatus.Status.InForce
     property string snippet: ""
     property string tag: ""  // a quiet note before 文号 · issuer · date (search: 部分匹配)
-    readonly property bool flagged: status !== "in_force" && status !== ""
+    readonly property bool flagged: status === DocumentStatus.Status.Amended || status === DocumentStatus.Status.Repealed
     implicitHeight: Math.max(Theme.target, col.implicitHeight + 36)
     focusPolicy: Qt.NoFocus
     background: Rectangle { color: row.pressed ? "#EFE8DA" : Theme.cardBg; radius: Theme.radius

@@ -73,8 +73,11 @@ KioskPage {
             spacing: 14
             visible: field.text !== "" && (Theme.portrait || !InputMethod.visible)
             Repeater {
-                model: [{label: qsTr("全部"), value: ""}, {label: qsTr("现行有效"), value: "in_force"}, {label: qsTr("已修订"), value: "amended"}, {label: qsTr("已废止"), value: "repealed"}]
-                delegate: FilterChip { required property var modelData; objectName: "statusChip-" + (modelData.value || "all")
+                model: [{label: qsTr("全部"), value: DocumentStatus.Status.Any, name: "all"},
+                        {label: qsTr("现行有效"), value: DocumentStatus.Status.InForce, name: "in_force"},
+                        {label: qsTr("已修订"), value: DocumentStatus.Status.Amended, name: "amended"},
+                        {label: qsTr("已废止"), value: DocumentStatus.Status.Repealed, name: "repealed"}]
+                delegate: FilterChip { required property var modelData; objectName: "statusChip-" + modelData.name
                                        text: modelData.label; checked: results.status === modelData.value; onClicked: results.status = modelData.value }
             }
             FilterButton { objectName: "searchCategoryFilter"; label: qsTr("类别"); active: results.category !== ""

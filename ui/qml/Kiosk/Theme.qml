@@ -3,6 +3,7 @@
 // so Theme.largeText = true enlarges the whole kiosk at once. Main.qml sets `portrait` and `fontFamily`.
 pragma Singleton
 import QtQuick
+import Kiosk.Backend
 
 QtObject {
     id: theme
@@ -50,7 +51,8 @@ QtObject {
     readonly property int headerHeight: Math.round((portrait ? 200 : 128) * (largeText ? 1.15 : 1))
     readonly property int footerHeight: largeText ? 112 : 100
 
-    function statusColor(status) {
-        return status === "repealed" ? repealed : status === "amended" ? amended : inForce
+    // a DocumentStatus.Status
+    function statusColor(status: int): color {
+        return status === DocumentStatus.Status.Repealed ? repealed : status === DocumentStatus.Status.Amended ? amended : inForce
     }
 }
