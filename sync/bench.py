@@ -1,14 +1,17 @@
 """Sync benchmark: ``python -m kiosk bench sync`` (or ``python -m sync.bench``); figures go to
-docs/benchmarks.md, "## Sync".
+docs/benchmarks.md, "## Sync" and "## First sync from a signed snapshot".
 
-1. First sync of N corpus documents against downloading the same bytes as one file over the same
-   loopback in the same run (ratio); also the fetch-and-verify part alone (no writes to the mirror).
+1. First sync of N corpus documents, by two paths (``--paths both|feed|snapshot``): the feed page by
+   page (the old path; also its fetch-and-verify part alone, no writes) and the district's signed
+   snapshot (:mod:`sync.snapshot`; built by the server before the terminal asks, as on publishing). Two
+   baselines, each downloaded as one file from Python's ``http.server`` over the same link in the same
+   run: A, the bytes of the feed path (the JSON pages); B, the bytes the snapshot path actually received.
 2. Incremental sync of K changed documents on an M-document mirror: time and bytes on the wire against
    the size of the changed records, with a sync where nothing changed as the fixed cost.
 
-The reference server runs as its own process (``python -m sync.server serve``) on 127.0.0.1; the
-baseline file is served by Python's ``http.server`` in another process. Bytes are response bodies
-counted by the client.
+The reference server runs as its own process (``python -m sync.server serve``) on 127.0.0.1, optionally
+behind a rate-limited relay (``--link-mbit``) that the baselines go through too. Bytes are response
+bodies counted by the client.
 """
 
 from __future__ import annotations

@@ -115,7 +115,14 @@ def test_snapshot_first_sync_gives_the_same_mirror_and_search_as_the_feed(snap_s
 
     snap = snap_server.terminal(tmp_path / "snap")
     feed = snap_server.terminal(tmp_path / "feed")
+    # a long-lived reader (the screens' engine) that searched the empty mirror before the install
+    screens = open_engine(snap.db_path)
+    with session_factory(screens)() as s:
+        assert search(s, "低保金").total == 0
     r1 = sync_once(snap)
+    with session_factory(screens)() as s:  # the same pooled connection sees the installed index
+        assert search(s, "低保金").total > 10
+    screens.dispose()
     r2 = sync_once(feed, use_snapshot=False)
     assert r1.error is None and r2.error is None, (r1.error, r2.error)
     assert r1.snapshot is not None and r1.snapshot.head_seq == head and r1.snapshot.documents > 30
