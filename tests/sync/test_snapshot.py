@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from faultproxy import FaultProxy
-from synchelpers import doc, kv, mirror_docs
+from synchelpers import doc, kv, mirror_docs, submit_application
 from syncserver import RunningServer
 
 from kiosk.db import open_engine, session_factory
@@ -266,7 +266,6 @@ def _install_in_child(db: Path, snap: Path, head: int, kill_at: int) -> subproce
 
 @pytest.mark.slow
 def test_kill_9_during_the_install_leaves_the_old_mirror_or_the_new_one(snap_server, tmp_path: Path) -> None:
-    from synchelpers import submit_application
 
     _publish_district(snap_server, n=400)
     env = _build(snap_server)
@@ -306,3 +305,30 @@ def test_kill_9_during_the_install_leaves_the_old_mirror_or_the_new_one(snap_ser
     # the terminal's next real run goes on from the snapshot's head
     report = sync_once(cfg)
     assert report.error is None and report.snapshot is None and len(mirror_docs(cfg.db_path)) == total
+
+
+def test_a_terminal_far_behind_takes_the_snapshot_over_its_old_content(
+    snap_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync import snapshot as terminal_snapshot
+
+    _publish_district(snap_server)
+    behind = snap_server.terminal(tmp_path / "behind")
+    assert sync_once(behind, use_snapshot=False).error is None
+    tracking = submit_application(behind)
+    # while it was off: amendments, a withdrawal, new documents; then the snapshot
+    snap_server.publish_lines([doc(i, title=f"第{i}号修订后的低保金通知") for i in range(20, 40)], "amend2.jsonl")
+    snap_server.publish_lines([doc(i, zone="wanbao") for i in range(200, 230)], "new.jsonl")
+    withdraw(snap_server.engine, "doc-00010")
+    _build(snap_server)
+    monkeypatch.setattr(terminal_snapshot, "FAR_BEHIND", 10)
+    report = sync_once(behind)
+    assert report.snapshot is not None and report.error is None
+    control = snap_server.terminal(tmp_path / "control")
+    assert sync_once(control, use_snapshot=False).error is None
+    assert _rows(behind.db_path) == _rows(control.db_path)
+    assert _hits(behind.db_path) == _hits(control.db_path)
+    con = sqlite3.connect(behind.db_path)
+    assert con.execute("SELECT count(*) FROM applications WHERE tracking_no = ?", (tracking,)).fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM attachments WHERE present = 1").fetchone()[0] == 1  # blob kept
+    con.close()
