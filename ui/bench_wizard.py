@@ -105,7 +105,7 @@ def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
     shown, printed = [], []
     for _ in range(runs):
         wizard.start()
-        wizard.chooseKind("citizen")
+        wizard.chooseKind(ApplyWizard.Kind.Citizen)
         for key, value in _values().items():
             wizard.setValue(key, value)
         for _step in range(3):

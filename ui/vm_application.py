@@ -143,6 +143,14 @@ class ApplyWizard(QObject):
         Printed = 2
         Failed = 3
 
+    @QEnum
+    class Kind(IntEnum):
+        """``applicantKind``: not chosen yet, 公民 (citizen) or 法人或者其他组织 (organisation)."""
+
+        NoKind = 0
+        Citizen = 1
+        Organisation = 2
+
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._svc = services
@@ -183,8 +191,11 @@ class ApplyWizard(QObject):
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
-    @Property(str, notify=valuesChanged)
-    def applicantKind(self) -> str:
+    @Property(int, notify=valuesChanged)
+    def applicantKind(self) -> int:
+        return _KINDS.get(self._kind_code(), ApplyWizard.Kind.NoKind)
+
+    def _kind_code(self) -> str:
         return str(self._values.get(KIND, ""))
 
     @Property(str, notify=valuesChanged)
@@ -262,12 +273,13 @@ class ApplyWizard(QObject):
             del self._errors[key]
             self.errorsChanged.emit()
 
-    @Slot(str)
-    def chooseKind(self, kind: str) -> None:
+    @Slot(int)
+    def chooseKind(self, kind: int) -> None:
         """Step 1: 公民 (citizen) or 法人或者其他组织 (organisation); moves on to the details."""
-        if kind not in ("citizen", "organisation"):
+        code = next((c for c, k in _KINDS.items() if k == kind), "")
+        if not code:
             return
-        self.setValue(KIND, kind)
+        self.setValue(KIND, code)
         self.next()
 
     @Slot(str, str)
@@ -287,7 +299,7 @@ class ApplyWizard(QObject):
         """Check the current step's fields; move on when they are acceptable. Returns whether it moved."""
         if self._phase != ApplyWizard.Phase.Editing:
             return False
-        errors = self._check(fields_of_step(self._step, self.applicantKind, self._proxy))
+        errors = self._check(fields_of_step(self._step, self._kind_code(), self._proxy))
         if errors:
             return False
         if self._step < self.STEP_COUNT - 1:
@@ -341,7 +353,7 @@ class ApplyWizard(QObject):
                 (
                     i
                     for i in range(self.STEP_COUNT)
-                    if set(fields_of_step(i, self.applicantKind, self._proxy)) & errors.keys()
+                    if set(fields_of_step(i, self._kind_code(), self._proxy)) & errors.keys()
                 ),
                 self._step,
             )
@@ -462,3 +474,7 @@ class ApplyWizard(QObject):
             self.proxyChanged,
         ):
             sig.emit()
+
+
+# the application's applicant.kind codes as QML sees them
+_KINDS = {"citizen": ApplyWizard.Kind.Citizen, "organisation": ApplyWizard.Kind.Organisation}

@@ -14,6 +14,7 @@ from clipcheck import clipped_texts
 from test_wizard_driver import settle, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
+from ui.vm_application import ApplyWizard
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +55,7 @@ def wizard_steps(shell: Any) -> list[tuple[str, list[Any]]]:
     open_screen(shell, "wizard", {})
     w = shell.singleton("ApplyWizard")
     out.append(("wizard-1", clipped_texts(shell.window, shell.page)))
-    w.chooseKind("citizen")
+    w.chooseKind(ApplyWizard.Kind.Citizen)
     for key, value in {
         "applicant.name": "欧阳娜娜",
         "applicant.id_number": ID17 + resident_id_check_digit(ID17),

@@ -166,7 +166,7 @@ def test_failed_receipt_is_shown_with_its_reason_and_reprinted_by_staff(kiosk: A
     )
     d = kiosk("wizard", printers=printers)
     wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
-    wizard.chooseKind("citizen")
+    wizard.chooseKind(ApplyWizard.Kind.Citizen)
     body = "43130219900202002"
     for key, value in {
         "applicant.name": "孙八",
@@ -274,7 +274,7 @@ def test_staff_reprint_a_receipt_after_the_application_was_delivered(kiosk: Any,
     )
     d = kiosk("wizard", printers=printers)
     wizard = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
-    wizard.chooseKind("citizen")
+    wizard.chooseKind(ApplyWizard.Kind.Citizen)
     body = "43130219900202002"
     id_number = body + resident_id_check_digit(body)
     for key, value in {

@@ -139,7 +139,7 @@ def test_failed_receipt_printer_keeps_application_and_queues_receipt(kiosk: Any,
     )
     d = kiosk("wizard", printers=printers)
     w = wizard(d)
-    w.chooseKind("citizen")
+    w.chooseKind(ApplyWizard.Kind.Citizen)
     for key, value in {
         "applicant.name": "李四",
         "applicant.id_number": GOOD_ID,
@@ -188,7 +188,7 @@ def test_idle_timeout_wipes_a_half_filled_wizard(kiosk: Any) -> None:
     settle(50)
     assert w.property("values")["applicant.phone"] == ""
     assert w.property("step") == 0 and d.find("applyKindCitizen") is not None, "back to the first step"
-    w.chooseKind("citizen")
+    w.chooseKind(ApplyWizard.Kind.Citizen)
     w.setValue("applicant.name", "张三")
 
     d.app.engine.singletonInstance("Kiosk.Backend", "Idle").expireNow()

@@ -7,7 +7,7 @@ GridLayout {
     id: step
     property bool wide: false
     readonly property real fontScale: Theme.scale
-    readonly property bool citizen: ApplyWizard.applicantKind !== "organisation"
+    readonly property bool citizen: ApplyWizard.applicantKind !== ApplyWizard.Kind.Organisation
     columns: step.wide ? 2 : 1
     columnSpacing: 40
     rowSpacing: 24

@@ -23,24 +23,24 @@ ColumnLayout {
         Layout.fillWidth: true
         Repeater {
             model: [
-                { code: "citizen", name: qsTr("公民"), detail: qsTr("以个人名义申请，需填写居民身份证号码") },
-                { code: "organisation", name: qsTr("法人或者其他组织"),
+                { kind: ApplyWizard.Kind.Citizen, name: qsTr("公民"), detail: qsTr("以个人名义申请，需填写居民身份证号码") },
+                { kind: ApplyWizard.Kind.Organisation, name: qsTr("法人或者其他组织"),
                   detail: qsTr("以单位名义申请，需填写统一社会信用代码") }
             ]
             delegate: AbstractButton {
                 id: kindButton
                 required property var modelData
-                objectName: modelData.code === "citizen" ? "applyKindCitizen" : "applyKindOrganisation"
+                objectName: modelData.kind === ApplyWizard.Kind.Citizen ? "applyKindCitizen" : "applyKindOrganisation"
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 implicitHeight: 240 * Math.min(step.fontScale, 1.25)
                 focusPolicy: Qt.NoFocus
-                onClicked: ApplyWizard.chooseKind(modelData.code)
+                onClicked: ApplyWizard.chooseKind(modelData.kind)
                 background: Rectangle {
                     radius: 18
                     color: kindButton.down ? "#dbe7f8" : "#ffffff"
-                    border.width: ApplyWizard.applicantKind === kindButton.modelData.code ? 5 : 2
-                    border.color: ApplyWizard.applicantKind === kindButton.modelData.code ? Theme.primary : "#9aa5b1"
+                    border.width: ApplyWizard.applicantKind === kindButton.modelData.kind ? 5 : 2
+                    border.color: ApplyWizard.applicantKind === kindButton.modelData.kind ? Theme.primary : "#9aa5b1"
                 }
                 contentItem: Column {
                     spacing: 16

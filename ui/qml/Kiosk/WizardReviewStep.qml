@@ -10,7 +10,7 @@ ColumnLayout {
     property bool wide: false
     readonly property real fontScale: Theme.scale
     spacing: 18
-    readonly property bool citizen: ApplyWizard.applicantKind !== "organisation"
+    readonly property bool citizen: ApplyWizard.applicantKind !== ApplyWizard.Kind.Organisation
     readonly property var labels: ({ paper: qsTr("纸质"), email: qsTr("电子邮件"), disc: qsTr("光盘"),
                                      post: qsTr("邮寄"), collect: qsTr("自行领取"),
                                      onsite: qsTr("当场阅读、抄录") })
