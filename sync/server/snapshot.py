@@ -16,8 +16,9 @@ of that scope, replaced atomically). The two newest bodies of a scope are kept, 
 half-way through downloading one can finish it after a rebuild.
 
 Built ahead with ``python -m sync.server snapshot`` (after publishing), or lazily: when a terminal asks
-for a scope whose snapshot is missing or behind the feed head, one background build starts and the
-terminal takes the feed meanwhile (or the older snapshot, then the feed from its head).
+for a scope whose snapshot is missing or behind the feed head (and the feed has at least
+:data:`LAZY_MIN_HEAD` sequence numbers), one background build starts and the terminal takes the feed
+meanwhile (or the older snapshot, then the feed from its head).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ log = logging.getLogger("sync.server.snapshot")
 FORMAT = "sqlite3+gzip"
 BATCH = 500
 KEEP_BODIES = 2
+LAZY_MIN_HEAD = 1000  # a smaller feed is quicker to take page by page than a snapshot is to build
 
 
 def scope_name(scope: str, zone: str | None) -> str:
@@ -174,7 +176,10 @@ class Builder:
         self._running: threading.Thread | None = None
 
     def want(self, scope: str, zone: str | None, current_head: int) -> None:
-        """Start a build of ``scope`` if its snapshot is missing or behind ``current_head`` and none runs."""
+        """Start a build of ``scope`` if its snapshot is missing or behind ``current_head`` and none runs
+        (never for a feed under :data:`LAZY_MIN_HEAD`)."""
+        if current_head < LAZY_MIN_HEAD:
+            return
         env = descriptor(self.out_dir, scope, zone)
         if env is not None and env.get("payload", {}).get("head_seq") == current_head:
             return

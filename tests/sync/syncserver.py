@@ -69,7 +69,8 @@ class RunningServer:
     ssl_keyfile: str | None = None
     trust_proxy: bool = False
     today: date | None = None  # the server's clock: China's date unless a test fixes the day
-    snapshot_dir: Path | None = None  # first-sync snapshots offered (built by the test, never lazily)
+    snapshot_dir: Path | None = None  # first-sync snapshots offered
+    build_snapshots: bool = False  # built lazily by the server when asked for (else by the test)
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
@@ -82,6 +83,7 @@ class RunningServer:
             trust_proxy=self.trust_proxy,
             today=lambda: self.today or china_today(),
             snapshot_dir=self.snapshot_dir,
+            build_snapshots=self.build_snapshots,
         )
         cfg = uvicorn.Config(
             app,

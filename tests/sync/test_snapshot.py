@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -332,3 +333,37 @@ def test_a_terminal_far_behind_takes_the_snapshot_over_its_old_content(
     assert con.execute("SELECT count(*) FROM applications WHERE tracking_no = ?", (tracking,)).fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM attachments WHERE present = 1").fetchone()[0] == 1  # blob kept
     con.close()
+
+
+def test_the_server_builds_a_missing_snapshot_when_asked_and_the_next_terminal_takes_it(
+    tmp_path: Path, district_keys: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_snapshot, "LAZY_MIN_HEAD", 10)
+    db_path = tmp_path / "district.db"
+    url = f"sqlite:///{db_path}"
+    srv = RunningServer(
+        db_url=url,
+        db_path=db_path,
+        key_dir=district_keys,
+        engine=open_db(url),
+        tmp=tmp_path,
+        snapshot_dir=tmp_path / "snapshots",
+        build_snapshots=True,
+    )
+    srv.start()
+    try:
+        _publish_district(srv)
+        first = sync_once(srv.terminal(tmp_path / "first"))
+        assert first.snapshot is None and first.error is None  # none yet: the feed, no error, a build starts
+        assert srv.snapshot_dir is not None
+        deadline = time.monotonic() + 120
+        while server_snapshot.descriptor(srv.snapshot_dir, "own", "wanbao") is None:
+            assert time.monotonic() < deadline, "no snapshot was built"
+            time.sleep(0.2)
+        second = srv.terminal(tmp_path / "second")
+        report = sync_once(second)
+        assert report.snapshot is not None and report.error is None
+        assert mirror_docs(second.db_path) == mirror_docs(tmp_path / "first" / "mirror.db")
+    finally:
+        srv.stop()
+        srv.engine.dispose()
