@@ -18,6 +18,7 @@ import collections
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,11 @@ class WriteTurns:
         self._queue: collections.deque[object] = collections.deque()
         self._owner: int | None = None
         self._depth = 0
+        self._long_until = 0.0  # monotonic time up to which the holder said it may keep the lock
 
     def acquire(self, timeout: float) -> bool:
+        """Wait for this thread's turn: up to ``timeout`` seconds, or for as long as a holder that declared
+        a long transaction (:meth:`hold_long`) said it may take. False when the wait ran out."""
         me = threading.get_ident()
         with self._cond:
             if self._owner == me:
@@ -72,13 +76,27 @@ class WriteTurns:
                 return True
             ticket = object()
             self._queue.append(ticket)
-            if not self._cond.wait_for(lambda: self._owner is None and self._queue[0] is ticket, timeout):
-                self._queue.remove(ticket)
-                self._cond.notify_all()
-                return False
+            deadline = time.monotonic() + timeout
+            while not (self._owner is None and self._queue[0] is ticket):
+                now = time.monotonic()
+                until = max(deadline, self._long_until if self._owner is not None else 0.0)
+                if now >= until:
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(until - now)
             self._queue.popleft()
             self._owner, self._depth = me, 1
             return True
+
+    def hold_long(self, seconds: float) -> None:
+        """The current holder (this thread) will keep the lock for up to ``seconds`` (a snapshot install
+        copying a whole mirror): writers waiting meanwhile wait for it instead of giving up after the busy
+        timeout and being refused by SQLite. Cleared when the turn ends."""
+        with self._cond:
+            if self._owner == threading.get_ident():
+                self._long_until = time.monotonic() + seconds
+                self._cond.notify_all()
 
     def release(self) -> None:
         with self._cond:
@@ -87,6 +105,7 @@ class WriteTurns:
             self._depth -= 1
             if self._depth == 0:
                 self._owner = None
+                self._long_until = 0.0
                 self._cond.notify_all()
 
 

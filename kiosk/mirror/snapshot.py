@@ -15,8 +15,11 @@ by an install.
 Install is one write transaction on a connection that has the snapshot ATTACHed: empty the content
 tables, copy the snapshot's rows in, set the feed cursor, commit. A ``kill -9`` at any instant leaves the
 old content (with its cursor) or the new one (with the snapshot's cursor), never a mix. The transaction
-takes its turn like every other writer (:class:`kiosk.db.WriteTurns`): an application submit waits for it
-(its length is measured in ``docs/benchmarks.md``) and is never refused.
+takes its turn like every other writer (:class:`kiosk.db.WriteTurns`) and declares itself long
+(:meth:`~kiosk.db.WriteTurns.hold_long`): an application submit in the same process waits for it however
+long the copy takes, up to :data:`INSTALL_PATIENCE_S`, instead of being refused after the 10 s busy timeout
+(its length is measured in ``docs/benchmarks.md``). A writer in another process (the command line) still
+has only SQLite's busy timeout.
 
 A snapshot is only installed when it was built by the same schema revision and the same search-index
 version as the terminal's own (:func:`check_compatible`); anything else is refused and the terminal
@@ -53,6 +56,10 @@ CONTENT_TABLES = (
     "search_text_idx",
     "search_text_config",
 )
+
+# How long writers queued behind an install wait for it (it copies the whole mirror in one transaction:
+# 1-3 s for the 90 MB corpus, an estimated 15-30 s for 100,000 long documents).
+INSTALL_PATIENCE_S = 180.0
 
 Entry = tuple[int, DocumentRecord, list[HistoryRecord]]  # feed sequence number, record, earlier versions
 
@@ -189,6 +196,10 @@ def _copy(
     """The install transaction itself, taking its turn among this process's writers."""
     turns = kdb.write_turns(Path(str(engine.url.database))) if kdb.WRITE_TURNS else None
     took = turns.acquire(kdb.BUSY_TIMEOUT_MS / 1000) if turns is not None else False
+    if took and turns is not None:
+        # the copy may outlast the busy timeout (a large mirror on a slow disk): writers queued behind it
+        # (an application submit) wait for it instead of being refused after 10 s
+        turns.hold_long(INSTALL_PATIENCE_S)
     try:
         con.execute("BEGIN IMMEDIATE")
         started = time.monotonic()
