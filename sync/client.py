@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import shutil
-import sqlite3
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -360,7 +359,7 @@ class TerminalSync:
                 cursor=cursor,
                 head=head,
             )
-        except (SyncError, StorageError, OSError, DBAPIError, sqlite3.Error) as exc:
+        except Exception as exc:  # whatever went wrong with the snapshot, the feed is still taken
             failure = classify("snapshot", exc)
             note = failure.text + "；已改为逐页同步"
             log.warning("snapshot not used [%s]: %s", failure.code, log_detail(exc))

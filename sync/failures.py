@@ -39,6 +39,7 @@ PARTS = {
     "feed": "下载文件更新",
     "blobs": "下载附件",
     "pull": "下载内容",
+    "snapshot": "下载整库快照",
     "push_outbox": "上传申请和评价",
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",

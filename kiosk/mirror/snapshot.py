@@ -173,6 +173,9 @@ def install(engine: Engine, snap: Path, *, cursor: int, kv: dict[str, str] | Non
     try:
         con = raw.driver_connection
         assert isinstance(con, sqlite3.Connection)
+        # The file is the district's (signed), but its schema is still not allowed to run functions with
+        # side effects from views or triggers while it is attached (defence in depth).
+        con.execute("PRAGMA trusted_schema=OFF")
         con.execute("ATTACH DATABASE ? AS snap", (f"file:{snap}?mode=ro",))
         try:
             if schema_revision(con, "snap") != schema_revision(con):
@@ -186,6 +189,7 @@ def install(engine: Engine, snap: Path, *, cursor: int, kv: dict[str, str] | Non
             return _copy(engine, con, plan, cursor, kv or {})
         finally:
             con.execute("DETACH DATABASE snap")
+            con.execute("PRAGMA trusted_schema=ON")
     finally:
         raw.close()
 
