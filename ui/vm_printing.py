@@ -54,8 +54,10 @@ class PrintJobs(QObject):
     def manyPages(self) -> int:
         return MANY_PAGES
 
-    @Slot(str)
-    def prepare(self, doc_id: str) -> None:
+    @Slot(str, result=str)
+    def prepare(self, doc_id: str) -> str:
+        """Start making the document's PDF; the job's key, which ``prepared`` / ``printFailed`` will carry
+        (the page that asked keeps it and ignores the answers to any other page's request)."""
         job_key = uuid.uuid4().hex[:12]
         documents = self._svc.documents
 
@@ -71,6 +73,7 @@ class PrintJobs(QObject):
             self.printFailed.emit(job_key, "文档无法生成打印文件")
 
         self._svc.worker.submit("", job, done, failed)
+        return job_key
 
     @Slot(str)
     def confirm(self, job_key: str) -> None:

@@ -189,6 +189,26 @@ def test_print_a_document_on_the_a4_printer(shell: Shell) -> None:
     assert printed and printed[0].read_bytes().startswith(b"%PDF")
 
 
+def test_a_document_page_answers_only_to_its_own_print_request(shell: Shell) -> None:
+    # A resident who leaves a document while its PDF is being made and starts printing another must be
+    # offered (and print) the second one: the answers to the first request are not this page's.
+    shell.window.openRoute("document", {"docId": "louxing-guide-dibao"})
+    shell.wait_page("documentPage")
+    jobs = shell.app.engine.singletonInstance("Kiosk.Backend", "PrintJobs")
+    shell.page.setProperty("printState", "preparing")
+    shell.page.setProperty("printJob", "mine")
+    jobs.prepared.emit("another", 999)  # a page gone meanwhile asked for this one
+    jobs.printFailed.emit("another", "无法连接打印机")
+    shell.app.qapp.processEvents()
+    assert shell.page.property("printState") == "preparing" and shell.page.property("printPages") != 999
+    shell.page.setProperty("printState", "")
+    shell.tap("printButton")  # its own request: offered with its own page count
+    shell.wait(lambda: shell.has("printConfirmYes"), 30_000)
+    key = shell.page.property("printJob")
+    assert key not in ("mine", "another") and shell.page.property("printPages") < 999
+    shell.tap("printConfirmNo")
+
+
 def test_pages_beyond_the_visit_allowance_are_not_printed(make_shell: Any, demo_cfg: Any) -> None:
     import dataclasses
 

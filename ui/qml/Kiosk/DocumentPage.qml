@@ -26,16 +26,18 @@ KioskPage {
 
     Connections {
         target: PrintJobs
+        // Only the answers to this page's own request: a document left while its PDF was being made
+        // must not offer (or print) its pages here.
         function onPrepared(jobId, pages) {
-            if (page.printState !== "preparing") return
-            page.printJob = jobId; page.printPages = pages
+            if (page.printState !== "preparing" || jobId !== page.printJob) return
+            page.printPages = pages
             // always asked, with the page count; over the visit's page allowance: said, not printed
             if (Visit.pagesPrinted + pages > Terminal.printPageCap) { PrintJobs.cancel(jobId); page.printState = "capped" }
             else page.printState = "confirm"
         }
         function onPrintSent(jobId) { if (jobId === page.printJob) { page.printState = "sent" } }
         function onPrintFailed(jobId, reason) {
-            if (page.printState === "" ) return
+            if (page.printState === "" || jobId !== page.printJob) return
             page.printState = "failed"; page.printMessage = reason
         }
     }
@@ -111,7 +113,7 @@ KioskPage {
                                : qsTr("正在朗读第 %1 段，共 %2 段").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount) }
                     KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
                                   enabled: doc.loaded && !doc.viewingEarlier && page.printState !== "preparing" && page.printState !== "sending"
-                                  onClicked: { page.printState = "preparing"; page.printMessage = ""; PrintJobs.prepare(page.docId) } }
+                                  onClicked: { page.printState = "preparing"; page.printMessage = ""; page.printJob = PrintJobs.prepare(page.docId) } }
                     Repeater {
                         model: doc.attachments
                         delegate: KioskButton {
