@@ -48,7 +48,8 @@ from sync.signing import canonical
 from sync.wire import record_to_wire, wire_to_record
 
 
-def _application(i: int) -> Application:
+def sample_application(i: int) -> Application:
+    """The ``i``-th made-up application a writers' load submits (also the starvation test's)."""
     return Application(
         applicant=Applicant(
             kind=ApplicantKind.CITIZEN,
@@ -91,7 +92,12 @@ class Load:
                 with session_factory(engine)() as s:
                     now = datetime.now(timezone(timedelta(hours=8)))
                     service.submit(
-                        s, _application(i), zone=zone, terminal_id=self.terminal_id, now=now, calendar=WorkCalendar()
+                        s,
+                        sample_application(i),
+                        zone=zone,
+                        terminal_id=self.terminal_id,
+                        now=now,
+                        calendar=WorkCalendar(),
                     )
                 self.waits.append(time.perf_counter() - t0)
             except Exception as exc:

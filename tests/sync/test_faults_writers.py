@@ -24,11 +24,11 @@ import pytest
 
 import kiosk.db
 from kiosk.applications import service
-from kiosk.applications.model import Applicant, ApplicantKind, Application, Delivery, IdType, Medium, RequestedInfo
 from kiosk.db import make_engine, open_engine, session_factory
 from kiosk.mirror.models import Zone
 from kiosk.sync_state import read_status_at
 from kiosk.workdays import WorkCalendar
+from sync.bench_writers import sample_application
 from sync.client import sync_once
 
 DOCS = 1500
@@ -47,24 +47,6 @@ def _doc(i: int) -> dict[str, str]:
         "published": "2026-03-01",
         "body": f"第{i}号公示。" + "根据有关规定，现将低保资金发放情况予以公示，接受群众监督。" * 8,
     }
-
-
-def _application(i: int) -> Application:
-    return Application(
-        applicant=Applicant(
-            kind=ApplicantKind.CITIZEN,
-            name="李堃",
-            id_type=IdType.RESIDENT_ID,
-            id_number="11010519491231002X",
-            phone="13912345678",
-            address="万宝街道1号",
-        ),
-        request=RequestedInfo(description=f"第{i}件：2025年度老旧小区改造资金使用情况"),
-        media=(Medium.PAPER,),
-        delivery=(Delivery.COLLECT,),
-        pledge_accepted=True,
-        consent_personal_data=True,
-    )
 
 
 @pytest.fixture
@@ -95,7 +77,12 @@ def test_a_first_sync_never_starves_submits_or_status_reads(server, data_dir: Pa
                     with session_factory(engine)() as s:
                         now = datetime.now(timezone(timedelta(hours=8)))
                         service.submit(
-                            s, _application(i), zone=zone, terminal_id=cfg.terminal.id, now=now, calendar=WorkCalendar()
+                            s,
+                            sample_application(i),
+                            zone=zone,
+                            terminal_id=cfg.terminal.id,
+                            now=now,
+                            calendar=WorkCalendar(),
                         )
                     waits.append(time.perf_counter() - t0)
                 except Exception as exc:
