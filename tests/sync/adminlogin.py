@@ -4,6 +4,7 @@ tests of pages behind ``sync.server.auth.require_account``."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -38,3 +39,25 @@ def csrf_token(c: httpx.Client, page: str = "/admin/") -> str:
     m = re.search(r"name='csrf' value='([^']+)'", r.text)
     assert m is not None, r.text
     return m.group(1)
+
+
+def submit_and_wait(drv: Any, button: Any, timeout: float = 60) -> None:
+    """Click a submit button in Chromium (Selenium) and wait until the next page has replaced this one.
+
+    Mid-navigation Chromium answers for the old button either "stale element" or "Node with given id does
+    not belong to the document": both mean the old page is gone."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    def gone(_drv: Any) -> bool:
+        try:
+            return bool(expected_conditions.staleness_of(button)(drv))
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+
+    button.click()
+    WebDriverWait(drv, timeout).until(gone)
+    WebDriverWait(drv, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from adminlogin import PASSWORD, make_account
+from adminlogin import PASSWORD, make_account, submit_and_wait
 
 from sync.server.__main__ import add_terminal
 
@@ -22,8 +22,6 @@ if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):  # scripts/setup --d
     pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)", allow_module_level=True)
 
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture
@@ -59,9 +57,7 @@ def _shot(drv, name: str) -> None:
 
 def _submit(drv, button) -> None:
     """Click a submit button and wait until the next page has replaced this one."""
-    button.click()
-    WebDriverWait(drv, 60).until(expected_conditions.staleness_of(button))
-    WebDriverWait(drv, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    submit_and_wait(drv, button)
 
 
 def _login(drv, user: str, password: str) -> None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from adminlogin import PASSWORD, csrf_token, login, make_account
+from adminlogin import PASSWORD, csrf_token, login, make_account, submit_and_wait
 from synchelpers import ZONES
 from test_office_e2e import PERSONAL, PHONE, _apply, terminal_lookup
 
@@ -134,9 +134,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
 
 def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.select import Select
-    from selenium.webdriver.support.wait import WebDriverWait
 
     drv = browser
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -145,9 +143,7 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
         drv.save_screenshot(str(ARTIFACTS / f"{name}.png"))
 
     def submit(button) -> None:
-        button.click()
-        WebDriverWait(drv, 20).until(expected_conditions.staleness_of(button))
-        WebDriverWait(drv, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        submit_and_wait(drv, button, 20)
 
     def step(name: str, **fields: str) -> None:
         form = drv.find_element(By.CSS_SELECTOR, f"form[action$='/step/{name}']")
