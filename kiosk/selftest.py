@@ -274,7 +274,7 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     """An authenticated GET of the manifest, whose signature must be the trusted key's."""
     if not cfg.server.url:
         return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
-    http, signing = _optional("sync.http"), _optional("sync.signing")
+    http, signing = _optional("sync.http"), _optional("sync.protocol.signing")
     if http is None or signing is None:
         return CheckResult("server", Verdict.SKIP, "not checked (sync not installed)")
     where = f"{cfg.path or 'the configuration'}"

@@ -34,13 +34,13 @@ import httpx
 from kiosk import config as config_mod
 from kiosk.config import Config
 from kiosk.db import open_engine
-from sync import signing
 from sync.client import SyncReport, TerminalSync
 from sync.http import ServerClient
-from sync.server import snapshot as server_snapshot
+from sync.protocol import signing
 from sync.server.__main__ import add_terminal
 from sync.server.db import open_db
-from sync.server.publish import publish_pack
+from sync.server.feed import snapshot as server_snapshot
+from sync.server.feed.publish import publish_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "laws.jsonl"

@@ -38,14 +38,14 @@ from kiosk.db import make_engine, open_engine, session_factory
 from kiosk.mirror.models import Zone
 from kiosk.sync_state import read_status
 from kiosk.workdays import WorkCalendar
-from sync import signing
 from sync.bench import ServerProcess, _loadavg, _synthetic, _terminal
 from sync.client import sync_once
-from sync.server import snapshot as server_snapshot
+from sync.protocol import signing
+from sync.protocol.signing import canonical
+from sync.protocol.wire import record_to_wire, wire_to_record
 from sync.server.db import FeedDoc, head_seq, meta_set, sessions
-from sync.server.publish import _content_hash, publish_pack
-from sync.signing import canonical
-from sync.wire import record_to_wire, wire_to_record
+from sync.server.feed import snapshot as server_snapshot
+from sync.server.feed.publish import _content_hash, publish_pack
 
 
 def sample_application(i: int) -> Application:

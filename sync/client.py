@@ -69,12 +69,12 @@ from kiosk.sync_state import (
     read_status,
     record_attempt,
 )
-from sync import schema
 from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
-from sync.signing import Verifier, canonical, load_verifier
-from sync.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
+from sync.protocol import schema
+from sync.protocol.signing import Verifier, canonical, load_verifier
+from sync.protocol.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
 
 __all__ = ["SyncReport", "SyncStatus", "lookup_application", "read_status", "sync_once"]
 
@@ -455,7 +455,7 @@ class TerminalSync:
     # -- push ------------------------------------------------------------------------------------------
     def push_outbox(self, client: ServerClient) -> None:
         """Deliver due outbox entries. An entry counts as delivered only when the answer proves it
-        (:func:`sync.schema.ack_problem`); any other answer keeps the entry, payload and all, and records
+        (:func:`sync.protocol.schema.ack_problem`); any other answer keeps the entry, payload and all, and records
         why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push."""
         try:
             self._push(client)

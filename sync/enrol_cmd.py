@@ -85,7 +85,7 @@ def normalise_fingerprint(text: str) -> str:
 
 
 def key_fingerprint(pem: str) -> str:
-    """The key id (``sync.signing.key_id``) of a PEM public key; ConfigError if it is not Ed25519."""
+    """The key id (``sync.protocol.signing.key_id``) of a PEM public key; ConfigError if it is not Ed25519."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -100,7 +100,7 @@ def key_fingerprint(pem: str) -> str:
 
 
 def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
-    """POST the code; the server's answer (see sync.server.enrol), or a KioskError in plain words."""
+    """POST the code; the server's answer (see sync.server.terminals.enrol), or a KioskError in plain words."""
     import httpx
 
     verify: Any = str(ca_bundle) if ca_bundle else True

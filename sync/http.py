@@ -35,8 +35,8 @@ import httpx
 
 from kiosk.config import Config
 from kiosk.errors import NetworkError, ServerError
-from sync import schema
 from sync.failures import status_sentence
+from sync.protocol import schema
 
 USER_AGENT = "zwgk-kiosk-sync/1"
 MIN_RATE = 2048  # bytes/s a body must keep up on average once the header budget is spent
@@ -291,7 +291,7 @@ class ServerClient:
         headers: dict[str, str] | None = None,
         cap: int | None = None,
     ) -> Any:
-        """One JSON request; the decoded, bounded JSON answer of a 2xx response (see :mod:`sync.schema`)."""
+        """One JSON request; the decoded, bounded JSON answer of a 2xx response (see :mod:`sync.protocol.schema`)."""
         cap = cap or self.max_bytes
         content = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         hdrs = dict(headers or {})

@@ -7,7 +7,7 @@ head (a terminal switched off for a long time). Otherwise the feed is always che
 How (:func:`first_sync`):
 
 1. ``GET /v1/snapshot?scope=own|all``: a signed descriptor (kind ``snapshot``, see
-   :mod:`sync.server.snapshot`). It must verify with the pinned district key, name this terminal's scope
+   :mod:`sync.server.feed.snapshot`). It must verify with the pinned district key, name this terminal's scope
    and zone, lie above the cursor and not above the manifest's head, and name this program's schema
    revision and search-index version. A 404 means the server has none (yet): the feed is used, silently.
 2. ``GET /v1/snapshot/<sha256>`` into ``<data>/snapshot/<sha256>.gz`` with the usual caps, deadlines and
@@ -41,9 +41,9 @@ import kiosk.search.index as search_index
 from kiosk.db import private_dir
 from kiosk.errors import SignatureError, StorageError
 from kiosk.mirror import snapshot as content
-from sync import schema
 from sync.http import ServerClient, StatusError
-from sync.signing import Verifier
+from sync.protocol import schema
+from sync.protocol.signing import Verifier
 
 FAR_BEHIND = 20_000  # sequence numbers behind the head from which a snapshot beats the feed
 MAX_SNAPSHOT_BYTES = 4 * 1024**3  # compressed, on the wire

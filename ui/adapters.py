@@ -65,7 +65,7 @@ def queue_receipt(cfg: Config, printing: PrintService, session: Session, trackin
     zone = session.get(Zone, cfg.terminal.zone)
     if summary is None or zone is None or (summary.application is None and summary.receipt_facts is None):
         raise PrinterError("error", "the application's details are no longer held here")
-    # the QR opens the district's public status page (sync/server/public.py) when there is a server
+    # the QR opens the district's public status page (sync/server/office/public.py) when there is a server
     status_url = f"{cfg.server.url.rstrip('/')}/status" if cfg.server.url else ""
     if summary.application is not None:
         data = receipt_from_application(summary.application, zone_info(zone), status_url)

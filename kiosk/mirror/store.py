@@ -210,7 +210,7 @@ def set_status(session: Session, doc_id: str, status: DocStatus, superseded_by: 
 
 @dataclass(frozen=True)
 class HistoryRecord:
-    """An earlier version of a document as the feed carries it (``sync.schema.HistoryEntry``)."""
+    """An earlier version of a document as the feed carries it (``sync.protocol.schema.HistoryEntry``)."""
 
     version: int
     title: str

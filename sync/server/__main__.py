@@ -8,11 +8,11 @@
     printers set|show --zone Z --file F    the printer template new terminals of a zone get
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
-    calendar | case | overdue                the 政务公开 office's commands (sync/server/office_cli.py)
+    calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
-stdin is not a terminal; never given as an argument). See ``sync.server.auth``. No command takes a secret
+stdin is not a terminal; never given as an argument). See ``sync.server.admin.auth``. No command takes a secret
 (token, password, PIN) as an argument, where ``ps`` and the shell's history would show it; a terminal's
 token is never printed either: the terminal receives it by redeeming its enrolment code.
 """
@@ -32,12 +32,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
-from sync import signing
-from sync.server import auth, enrol, office_cli
+from sync.protocol import signing
+from sync.server.admin import auth
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
-from sync.server.lifecycle import Today, china_today
-from sync.server.publish import publish_pack, repeal, withdraw
+from sync.server.errors import ServerRefusal
+from sync.server.feed.publish import publish_pack, repeal, withdraw
+from sync.server.office import cli as office_cli
+from sync.server.office.lifecycle import Today, china_today
+from sync.server.terminals import enrol
 
 
 def default_snapshot_dir(db: str) -> Path | None:
@@ -220,8 +223,8 @@ def _snapshot_parser(sub: Any) -> None:
 
 
 def snapshot_command(args: argparse.Namespace) -> int:
-    """Build the first-sync snapshot of one scope (:mod:`sync.server.snapshot`) and print its descriptor."""
-    from sync.server import snapshot
+    """Build the first-sync snapshot of one scope (:mod:`sync.server.feed.snapshot`) and print its descriptor."""
+    from sync.server.feed import snapshot
 
     out = args.out or default_snapshot_dir(args.db)
     if out is None:
@@ -354,7 +357,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.
             uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
-    except KioskError as exc:
+    except (KioskError, ServerRefusal) as exc:
         print(f"sync.server {args.cmd}: {exc}", file=sys.stderr)
         return 2
     return 0

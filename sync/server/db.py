@@ -112,14 +112,14 @@ class Terminal(ServerBase):
     printer_state: Mapped[str | None] = mapped_column(String(200))
     free_disk_mb: Mapped[int | None] = mapped_column(BigInteger)
     pending_outbox: Mapped[int | None] = mapped_column(Integer)
-    # Enrolment and the fleet page (sync.server.enrol, sync.server.pages).
+    # Enrolment and the fleet page (sync.server.terminals.enrol, sync.server.pages).
     name: Mapped[str | None] = mapped_column(String(100))  # what IT calls it, e.g. 万宝镇 01 号机
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
     outbox_oldest: Mapped[str | None] = mapped_column(String(40))  # ISO time of the oldest pending entry
     last_error: Mapped[str | None] = mapped_column(String(300))
     sync_interval_s: Mapped[int | None] = mapped_column(Integer)  # what the terminal reports
-    # The terminal's last sync failure as its heartbeat reports it (validated: sync.server.fleet.SyncFailure);
+    # The terminal's last sync failure as its heartbeat reports it (validated: sync.server.terminals.fleet.SyncFailure);
     # all NULL after a successful run. Added after the first release: open_db adds them to an older database.
     failure_part: Mapped[str | None] = mapped_column(String(16))
     failure_code: Mapped[str | None] = mapped_column(String(24))
@@ -172,7 +172,7 @@ class Submission(ServerBase):
 class AdminAccount(ServerBase):
     """A person who may use the admin pages: district IT (``it``), the 政务公开 office (``office``) or both.
 
-    ``roles`` is a comma-separated list; ``pw_hash`` is ``scrypt$N$r$p$salt$hash`` (``sync.server.auth``).
+    ``roles`` is a comma-separated list; ``pw_hash`` is ``scrypt$N$r$p$salt$hash`` (``sync.server.admin.auth``).
     """
 
     __tablename__ = "admin_accounts"

@@ -1,5 +1,5 @@
 """Log into the reference server's admin pages the way a browser does (form, cookie, CSRF token), for
-tests of pages behind ``sync.server.auth.require_account``."""
+tests of pages behind ``sync.server.admin.auth.require_account``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from sync.server import auth
+from sync.server.admin import auth
 
 PASSWORD = "correct horse battery"
 

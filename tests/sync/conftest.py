@@ -10,7 +10,7 @@ import pytest
 from faultproxy import FaultProxy
 from syncserver import RunningServer
 
-from sync import signing
+from sync.protocol import signing
 from sync.server.db import open_db
 
 

@@ -20,11 +20,11 @@ from synchelpers import CATEGORIES, ZONES
 
 from kiosk import config as config_mod
 from kiosk.config import Config
-from sync import signing
+from sync.protocol import signing
 from sync.server.__main__ import add_terminal
 from sync.server.app import create_app
-from sync.server.lifecycle import china_today
-from sync.server.publish import publish_pack
+from sync.server.feed.publish import publish_pack
+from sync.server.office.lifecycle import china_today
 
 
 def write_terminal_config(

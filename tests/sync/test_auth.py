@@ -16,7 +16,7 @@ from adminlogin import PASSWORD, csrf_token, login, make_account
 from sqlalchemy import select
 from syncserver import RunningServer
 
-from sync.server import auth
+from sync.server.admin import auth
 from sync.server.db import AdminAccount, AdminSession, open_db, sessions
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}

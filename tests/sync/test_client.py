@@ -25,7 +25,7 @@ from sync.server.db import FeedDoc, sessions
 
 @pytest.mark.slow
 def test_first_sync_of_the_whole_corpus(server, data_dir: Path, corpus_path: Path) -> None:
-    from sync.server.publish import publish_pack
+    from sync.server.feed.publish import publish_pack
 
     counts = publish_pack(server.engine, corpus_path)
     cfg = server.terminal(data_dir)
@@ -45,7 +45,7 @@ def test_first_sync_of_the_whole_corpus(server, data_dir: Path, corpus_path: Pat
 
 
 def test_amend_repeal_and_withdraw_propagate(server, data_dir: Path) -> None:
-    from sync.server.publish import repeal, withdraw
+    from sync.server.feed.publish import repeal, withdraw
 
     server.publish_lines(ZONES + CATEGORIES + [doc(i) for i in range(1, 6)])
     cfg = server.terminal(data_dir)

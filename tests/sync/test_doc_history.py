@@ -16,9 +16,9 @@ from synchelpers import doc, mirror_docs
 
 from kiosk import catalog
 from kiosk.db import open_engine, session_factory
-from sync import signing
 from sync.client import sync_once
-from sync.server.publish import withdraw
+from sync.protocol import signing
+from sync.server.feed.publish import withdraw
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_two_amendments_reach_the_terminal_as_history(server, data_dir: Path) ->
     assert _earlier(cfg.db_path, "doc-00001", 3) is None  # the current version is not history
 
     # a status change only (repeal) adds no 历史版本: the same text is not a revision
-    from sync.server.publish import repeal
+    from sync.server.feed.publish import repeal
 
     repeal(server.engine, "doc-00001")
     assert sync_once(cfg).error is None

@@ -15,10 +15,10 @@ import pytest
 
 from kiosk import config as config_mod
 from kiosk.staff import verify_pin
-from sync import signing
 from sync.client import sync_once
-from sync.server import enrol
+from sync.protocol import signing
 from sync.server.__main__ import main as server_main
+from sync.server.terminals import enrol
 
 PIN = "583920"
 

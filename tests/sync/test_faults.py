@@ -18,8 +18,8 @@ from kiosk import config as config_mod
 from kiosk.db import open_engine, session_factory
 from kiosk.sync_state import STALE_WARNING, now_utc, read_status
 from sync.client import sync_once
+from sync.protocol.signing import PUBLIC_NAME
 from sync.server.db import BlobRow, open_db, sessions
-from sync.signing import PUBLIC_NAME
 
 
 def _seed(server, n: int = 6) -> None:

@@ -18,9 +18,9 @@ from synchelpers import doc
 
 from sync.client import sync_once
 from sync.failures import latin_words
+from sync.protocol.signing import PUBLIC_NAME
 from sync.server.__main__ import add_terminal
 from sync.server.db import Terminal, open_db, sessions
-from sync.signing import PUBLIC_NAME
 
 NEW_COLUMNS = ("failure_part", "failure_code", "failure_text", "failure_at", "failures_in_a_row")
 

@@ -16,10 +16,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kiosk.errors import BlobIntegrityError, ConfigError, NetworkError, ServerError, SignatureError, StorageError
-from sync import schema
 from sync.failures import PARTS, Failure, classify, is_plain, latin_words
 from sync.http import StatusError, TooSlow, _Decoder, _transport_error
-from sync.signing import WrongKey
+from sync.protocol import schema
+from sync.protocol.signing import WrongKey
 
 WHAT = "下载变更"
 

@@ -16,9 +16,9 @@ from synchelpers import doc, kv, mirror_docs, submit_application
 from kiosk.calendar_store import load_calendar
 from kiosk.db import open_engine, session_factory
 from kiosk.sync_state import read_status
-from sync import signing
 from sync.client import sync_once
-from sync.signing import canonical
+from sync.protocol import signing
+from sync.protocol.signing import canonical
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from reportlab.lib.pagesizes import A4
 
 from printing.pdf.fonts import REGULAR, register
 from printing.pdf.fonts import width as text_width
-from sync.server import lifecycle as lc
-from sync.server import notices
 from sync.server.__main__ import main as server_main
 from sync.server.db import meta_get, open_db, sessions
+from sync.server.office import lifecycle as lc
+from sync.server.office import notices
 
 NO = "WB01-20261102-0001"
 

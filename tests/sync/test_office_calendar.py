@@ -26,9 +26,9 @@ from kiosk.mirror.models import Zone
 from kiosk.workdays import load_calendar
 from sync.client import lookup_application, sync_once
 from sync.server.__main__ import main as server_main
-from sync.server.calendar import ArrangementError, parse_arrangement
 from sync.server.db import sessions
-from sync.server.office_db import Case, CaseEvent
+from sync.server.feed.calendar import ArrangementError, parse_arrangement
+from sync.server.office.models import Case, CaseEvent
 
 ARRANGEMENT = Path(__file__).parent / "data" / "arrangement-2027.json"
 CHINA = timezone(timedelta(hours=8))

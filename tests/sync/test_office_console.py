@@ -19,9 +19,9 @@ from synchelpers import ZONES
 from test_office_e2e import PERSONAL, PHONE, _apply, terminal_lookup
 
 from sync.client import sync_once
-from sync.server import lifecycle as lc
 from sync.server.db import sessions
-from sync.server.office_db import Case, DataView
+from sync.server.office import lifecycle as lc
+from sync.server.office.models import Case, DataView
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "office"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -233,7 +233,7 @@ def test_lapsed_correction_is_withdrawn_by_the_server_in_chromium(server, browse
     from selenium.webdriver.support.wait import WebDriverWait
 
     from kiosk.workdays import count_working_days
-    from sync.server.calendar import work_calendar
+    from sync.server.feed.calendar import work_calendar
 
     drv = browser
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

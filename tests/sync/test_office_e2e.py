@@ -19,7 +19,7 @@ from kiosk.db import open_engine, session_factory
 from kiosk.mirror.models import Zone
 from sync.client import sync_once
 from sync.server.__main__ import main as server_main
-from sync.server.lifecycle import china_today
+from sync.server.office.lifecycle import china_today
 
 CHINA = timezone(timedelta(hours=8))
 PHONE = "13912345678"

@@ -19,10 +19,10 @@ from adminlogin import csrf_token, login
 from kiosk import usage
 from kiosk.db import open_engine, session_factory
 from sync.client import sync_once
-from sync.server import evaluation as ev
 from sync.server.__main__ import add_terminal
 from sync.server.__main__ import main as server_main
 from sync.server.db import Submission, ZoneRow, sessions
+from sync.server.office import evaluation as ev
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_ZONES = [

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from sync.server import lifecycle as lc
 from sync.server.__main__ import main as server_main
 from sync.server.db import open_db, sessions
-from sync.server.office_db import Case, CaseEvent
+from sync.server.office import lifecycle as lc
+from sync.server.office.models import Case, CaseEvent
 
 TODAY = date(2026, 12, 31)  # the server's clock in these tests (handed to the command line)
 

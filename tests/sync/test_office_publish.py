@@ -15,7 +15,7 @@ from synchelpers import CATEGORIES, ZONES, mirror_docs
 from sync.client import sync_once
 from sync.server.__main__ import main as server_main
 from sync.server.db import FeedDoc, sessions
-from sync.server.office_db import DocVersion
+from sync.server.office.models import DocVersion
 
 
 def test_command_line_refuses_unknown_codes(server, tmp_path: Path, capsys) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from kiosk import selftest
 from kiosk.selftest import Verdict
-from sync import signing
 from sync.client import sync_once
-from sync.server import enrol
+from sync.protocol import signing
+from sync.server.terminals import enrol
 
 
 def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) -> None:

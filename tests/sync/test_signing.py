@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import ConfigError, SignatureError
-from sync import signing
+from sync.protocol import signing
 
 
 def test_canonical_encoding_is_stable_and_keeps_chinese() -> None:

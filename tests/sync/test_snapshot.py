@@ -23,11 +23,11 @@ from syncserver import RunningServer
 
 from kiosk.db import open_engine, session_factory
 from kiosk.search import search
-from sync import signing
 from sync.client import sync_once
-from sync.server import snapshot as server_snapshot
+from sync.protocol import signing
 from sync.server.db import open_db
-from sync.server.publish import repeal, withdraw
+from sync.server.feed import snapshot as server_snapshot
+from sync.server.feed.publish import repeal, withdraw
 
 ROOT = Path(__file__).resolve().parents[2]
 # the content tables, keyed by document id (row ids differ when documents were deleted on the way)

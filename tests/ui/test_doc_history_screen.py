@@ -18,8 +18,8 @@ from synchelpers import CATEGORIES, ZONES
 from syncserver import RunningServer
 
 from kiosk.config import Config
-from sync import signing
 from sync.client import sync_once
+from sync.protocol import signing
 from sync.server.db import open_db
 
 BASE = {

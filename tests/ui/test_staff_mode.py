@@ -232,7 +232,7 @@ def test_leaving_kiosk_mode_needs_the_pin_and_a_confirmation(kiosk: Any, monkeyp
 def test_sync_now_asks_the_running_sync_loop_for_a_run(kiosk: Any, tmp_path: Path) -> None:
     import socket
 
-    from sync.signing import generate
+    from sync.protocol.signing import generate
 
     with socket.socket() as s:  # a district server that is down: each run fails fast and says so
         s.bind(("127.0.0.1", 0))

@@ -130,7 +130,7 @@ def district(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
     import uvicorn
 
-    from sync import signing
+    from sync.protocol import signing
     from sync.server.app import create_app
     from sync.server.db import open_db
 
@@ -140,7 +140,7 @@ def district(tmp_path: Path) -> Iterator[dict[str, Any]]:
     engine = open_db(url)
     from kiosk.mirror.models import Zone
     from sync.server.db import sessions
-    from sync.server.publish import publish_records
+    from sync.server.feed.publish import publish_records
 
     with sessions(engine)() as s, s.begin():  # terminals are registered in a zone the district has
         publish_records(s, [], [Zone(code="wanbao", name="万宝镇", kind="township", prefix="WB")])

@@ -40,10 +40,11 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from sync.server import calendar as cal
-from sync.server import lifecycle as lc
 from sync.server.db import open_db, sessions
-from sync.server.office_db import Case
+from sync.server.errors import ArrangementError, StepRefused
+from sync.server.feed import calendar as cal
+from sync.server.office import lifecycle as lc
+from sync.server.office.models import Case
 
 _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "ask-correction": [("--items", {"required": True, "help": "需要补正的事项"}), ("--within", {"type": int})],
@@ -143,8 +144,8 @@ def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | Non
 
 
 def _agency(args: argparse.Namespace, engine: Engine) -> int:
-    from sync.server import notices
     from sync.server.db import meta_get
+    from sync.server.office import notices
 
     if args.action == "show":
         with sessions(engine)() as s:
@@ -162,9 +163,9 @@ def _agency(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
-    from sync.server import evaluation as ev
-    from sync.server.evaluation_pdf import build_report_pdf
-    from sync.server.notices import agency_name
+    from sync.server.office import evaluation as ev
+    from sync.server.office.evaluation_pdf import build_report_pdf
+    from sync.server.office.notices import agency_name
 
     if args.evaluation_cmd == "weights":
         new = {
@@ -205,7 +206,7 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _rating(args: argparse.Namespace, engine: Engine) -> int:
-    from sync.server import evaluation as ev
+    from sync.server.office import evaluation as ev
 
     if args.rating_cmd == "pending":
         with sessions(engine)() as s:
@@ -233,7 +234,7 @@ def _calendar(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         return 0
     try:
         year, source, entry = cal.load_arrangement(args.file)
-    except cal.ArrangementError as exc:
+    except ArrangementError as exc:
         for p in exc.problems:
             print(f"{args.file}: {p}", file=sys.stderr)
         print("未发布：请改正后重试", file=sys.stderr)
@@ -271,7 +272,7 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         with sessions(engine)() as s:
             try:
                 c = lc.get_case(s, args.tracking_no)
-            except lc.StepRefused as exc:
+            except StepRefused as exc:
                 print(exc, file=sys.stderr)
                 return 1
             print(json.dumps(lc.public_status(c, s), ensure_ascii=False, indent=1))
@@ -292,7 +293,7 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         with sessions(engine)() as s, s.begin():
             c = lc.STEPS[action](s, args.tracking_no, step, **kw)
             print(f"{c.tracking_no}: {lc.STAGE_LABELS[c.state]}" + (f"，答复期限 {c.due}" if c.due else ""))
-    except lc.StepRefused as exc:
+    except StepRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
     return 0

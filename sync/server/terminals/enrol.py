@@ -31,8 +31,8 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.errors import KioskError
 from sync.server.db import EnrolmentCode, PrinterTemplate, Terminal, ZoneRow, sessions, utcnow
+from sync.server.errors import TerminalAdminError
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 CODE_CHARS = 10
@@ -74,11 +74,11 @@ def zones(session: Session) -> dict[str, dict[str, Any]]:
 
 
 def check_zone(session: Session, zone: str) -> dict[str, Any]:
-    """The zone's wire object; a :class:`KioskError` naming the known zones when it is not published."""
+    """The zone's wire object; a :class:`TerminalAdminError` naming the known zones when it is not published."""
     known = zones(session)
     if zone not in known:
         listing = ", ".join(sorted(known)) or "none yet: publish the zones first"
-        raise KioskError(f"unknown zone {zone!r} (known zones: {listing})")
+        raise TerminalAdminError(f"unknown zone {zone!r} (known zones: {listing})")
     return known[zone]
 
 
@@ -102,7 +102,7 @@ def _free_number(s: Session, zone: str) -> int:
     for n in range(1, 100):
         if n not in used:
             return n
-    raise KioskError(f"zone {zone!r} already has 99 terminals; remove one first")
+    raise TerminalAdminError(f"zone {zone!r} already has 99 terminals; remove one first")
 
 
 def template_for(s: Session, zone: str) -> list[dict[str, Any]]:
@@ -125,10 +125,10 @@ def register(
         if number is None:
             number = _free_number(s, zone)
         elif not 1 <= number <= 99:
-            raise KioskError("--number must be between 1 and 99 (it is the terminal code in tracking numbers)")
+            raise TerminalAdminError("--number must be between 1 and 99 (it is the terminal code in tracking numbers)")
         terminal_id = f"{zone}-{number:02d}"
         if s.get(Terminal, terminal_id) is not None:
-            raise KioskError(f"terminal {terminal_id} already exists (rotate it, or remove it first)")
+            raise TerminalAdminError(f"terminal {terminal_id} already exists (rotate it, or remove it first)")
         zone_name = str(zone_obj.get("name") or zone)
         display = (name or f"{zone_name} {number:02d} 号机").strip()[:100]
         s.add(
@@ -174,7 +174,7 @@ def remove(engine: Engine, terminal_id: str) -> None:
 def _terminal(s: Session, terminal_id: str) -> Terminal:
     t = s.get(Terminal, terminal_id)
     if t is None:
-        raise KioskError(f"no terminal {terminal_id!r} ('terminal list' shows them)")
+        raise TerminalAdminError(f"no terminal {terminal_id!r} ('terminal list' shows them)")
     return t
 
 
@@ -190,12 +190,12 @@ def set_printer_template(engine: Engine, zone: str, printers: list[dict[str, Any
 
     for i, p in enumerate(printers):
         if not isinstance(p, dict) or set(p) - set(PRINTER_KEYS):
-            raise KioskError(f"printer #{i + 1}: keys must be among {', '.join(PRINTER_KEYS)}")
+            raise TerminalAdminError(f"printer #{i + 1}: keys must be among {', '.join(PRINTER_KEYS)}")
     # The same checks a terminal's configuration makes (kind, role, encodings, target).
     try:
         parse(tomli_w.dumps({"terminal": {"content_pack": ""}, "printers": printers}))
-    except KioskError as exc:
-        raise KioskError(f"printer template for {zone!r}: {exc}") from None
+    except TerminalAdminError as exc:
+        raise TerminalAdminError(f"printer template for {zone!r}: {exc}") from None
     with sessions(engine)() as s, s.begin():
         if zone != "*":
             check_zone(s, zone)

@@ -23,9 +23,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from sync.server import lifecycle as lc
 from sync.server.db import ZoneRow
-from sync.server.office_db import Case
+from sync.server.office import lifecycle as lc
+from sync.server.office.models import Case
 
 MAX_FAILURES = 5
 MAX_FAILURES_PER_CLIENT = 20

@@ -4,7 +4,7 @@
   (filters: zone, stage);
 - ``/admin/office/cases/{no}`` — the case: its dates, the full application as the resident gave it (each
   opening is logged in ``data_views``), the log, the notices as A4 PDFs, and a form for each step the
-  law allows now (the same ``sync.server.lifecycle`` functions the command line calls; a refused step is
+  law allows now (the same ``sync.server.office.lifecycle`` functions the command line calls; a refused step is
   shown with its reason and changes nothing);
 - ``/admin/office/cases/{no}/notice/{kind}.pdf`` — 补正告知书 / 延期答复告知书 / 答复书 (logged too: they
   carry the applicant's name);
@@ -27,12 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import UploadFile
 
-from sync.server import auth, evaluation, layout, notices
-from sync.server import calendar as cal
-from sync.server import lifecycle as lc
+from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
-from sync.server.evaluation_pdf import build_report_pdf
-from sync.server.office_db import Case, CaseFile, DataView
+from sync.server.errors import ArrangementError, StepRefused
+from sync.server.feed import calendar as cal
+from sync.server.office import evaluation, notices
+from sync.server.office import lifecycle as lc
+from sync.server.office.evaluation_pdf import build_report_pdf
+from sync.server.office.models import Case, CaseFile, DataView
 
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
 STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
@@ -291,7 +293,7 @@ def register(  # noqa: PLR0915 - routes as closures
                 request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
                 lc.STEPS[step](s, case.tracking_no, request_step, **kw)
                 s.commit()
-            except lc.StepRefused as exc:
+            except StepRefused as exc:
                 s.rollback()
                 case = s.get(Case, no.upper())
                 assert case is not None
@@ -371,7 +373,7 @@ def register(  # noqa: PLR0915 - routes as closures
             f"{msg}{err}{table(['年份', '放假天数', '调休上班天数', '依据', '发布人'], rows)}"
             "<p class='muted'>未列出的年份：按《全国年节及纪念日放假办法》暂定计算（法定节日及周末补假）。</p>"
             "<h2>发布一年的节假日安排</h2><form method='post' action='/admin/office/calendar'>"
-            f"{csrf(request)}<label for='arr'>安排（JSON，格式见 sync/server/calendar.py）</label>"
+            f"{csrf(request)}<label for='arr'>安排（JSON，格式见 sync/server/feed/calendar.py）</label>"
             f"<textarea id='arr' name='arrangement' rows='14' style='width:100%'>{esc(text)}</textarea>"
             "<button class='btn' type='submit'>发布并重新计算答复期限</button></form>"
         )
@@ -386,7 +388,7 @@ def register(  # noqa: PLR0915 - routes as closures
             return HTMLResponse(
                 page("节假日安排", _calendar_body(request, error=f"不是 JSON：{esc(exc)}", text=text), request), 400
             )
-        except cal.ArrangementError as exc:
+        except ArrangementError as exc:
             errors = "<br>".join(esc(p) for p in exc.problems)
             return HTMLResponse(
                 page("节假日安排", _calendar_body(request, error="未发布：<br>" + errors, text=text), request), 400

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from printing.pdf.fonts import BOLD, REGULAR, register
 from printing.pdf.layout import mm, wrap
-from sync.server import lifecycle as lc
 from sync.server.db import Submission, meta_get, meta_set
-from sync.server.office_db import Case, CaseEvent
+from sync.server.errors import StepRefused
+from sync.server.office.models import Case, CaseEvent
 
 DEFAULT_AGENCY = "本区人民政府政务公开办公室"
 # 30 characters of at most 1 em, and the seal's 4, at 13 pt: 442 pt on the notice's 453 pt line
@@ -114,7 +114,7 @@ def _last(session: Session, tracking_no: str, action: str) -> CaseEvent | None:
     )
 
 
-class NoticeUnavailable(lc.StepRefused):
+class NoticeUnavailable(StepRefused):
     """The case has not reached the step the notice is about."""
 
 

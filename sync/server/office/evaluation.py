@@ -41,7 +41,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sync.server.db import ServerBase, Submission, ZoneRow, meta_get, meta_set, utcnow
-from sync.server.office_db import Case, CaseEvent
+from sync.server.office.models import Case, CaseEvent
 
 CHINA = ZoneInfo("Asia/Shanghai")
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

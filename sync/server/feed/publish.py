@@ -20,13 +20,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
-from kiosk.errors import ContentPackError, KioskError
+from kiosk.errors import ContentPackError
 from kiosk.mirror.models import Category, DocStatus, Zone
 from kiosk.mirror.store import DocumentRecord
-from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
-from sync.server.office_db import DocVersion
-from sync.signing import canonical
-from sync.wire import (
+from sync.protocol.signing import canonical
+from sync.protocol.wire import (
     HISTORY_FIELDS,
     MAX_HISTORY_VERSIONS,
     bounded_history,
@@ -34,10 +32,9 @@ from sync.wire import (
     record_to_wire,
     wire_to_record,
 )
-
-
-class PublishError(KioskError):
-    """A publish/repeal request that cannot be carried out (unknown id, …)."""
+from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
+from sync.server.errors import PublishError
+from sync.server.office.models import DocVersion
 
 
 def zone_to_wire(z: Zone) -> dict[str, Any]:

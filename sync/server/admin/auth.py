@@ -18,7 +18,7 @@ work as a known one, and both get the same answer.
 
 In a route::
 
-    from sync.server.auth import require_account, csrf_input
+    from sync.server.admin.auth import require_account, csrf_input
 
     @app.post("/admin/things")
     def change(account: Annotated[Account, Depends(require_account("office"))]) -> ...
@@ -54,11 +54,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk.errors import KioskError
-from sync.server import layout
+from sync.server.admin import layout
 from sync.server.db import AdminAccount, AdminSession, sessions, utcnow
+from sync.server.errors import AccountError
 
-log = logging.getLogger("sync.server.auth")
+log = logging.getLogger("sync.server.admin.auth")
 
 ROLES = ("it", "office")
 ROLE_LABELS = {"it": "信息化（终端管理）", "office": "政务公开办公室"}
@@ -131,16 +131,16 @@ _DUMMY_HASH = hash_password(secrets.token_hex(8))  # an unknown name costs the s
 
 
 def check_username(name: str) -> str:
-    """``name`` lower-cased if it is 2–64 of a–z, 0–9, ``.``, ``_``, ``-``; else a :class:`KioskError`."""
+    """``name`` lower-cased if it is 2–64 of a–z, 0–9, ``.``, ``_``, ``-``; else a :class:`AccountError`."""
     norm = name.strip().lower()
     if not 2 <= len(norm) <= 64 or not set(norm) <= _USERNAME_OK:
-        raise KioskError(f"account name {name!r}: use 2–64 of a–z, 0–9, '.', '_', '-'")
+        raise AccountError(f"account name {name!r}: use 2–64 of a–z, 0–9, '.', '_', '-'")
     return norm
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise KioskError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
 
 
 def parse_roles(roles: list[str]) -> tuple[str, ...]:
@@ -150,11 +150,11 @@ def parse_roles(roles: list[str]) -> tuple[str, ...]:
         for part in item.split(","):
             role = part.strip()
             if role not in ROLES:
-                raise KioskError(f"unknown role {role!r}: use {' or '.join(ROLES)}")
+                raise AccountError(f"unknown role {role!r}: use {' or '.join(ROLES)}")
             if role not in out:
                 out.append(role)
     if not out:
-        raise KioskError(f"give at least one --role ({' or '.join(ROLES)})")
+        raise AccountError(f"give at least one --role ({' or '.join(ROLES)})")
     return tuple(out)
 
 
@@ -164,7 +164,7 @@ def add_account(engine: Engine, username: str, roles: tuple[str, ...], password:
     check_password(password)
     with sessions(engine)() as s, s.begin():
         if s.get(AdminAccount, name) is not None:
-            raise KioskError(f"account {name!r} already exists (change it with 'account passwd' or 'account roles')")
+            raise AccountError(f"account {name!r} already exists (change it with 'account passwd' or 'account roles')")
         s.add(AdminAccount(username=name, roles=",".join(roles), pw_hash=hash_password(password)))
     return name
 
@@ -214,7 +214,7 @@ def list_accounts(engine: Engine) -> list[AccountInfo]:
 def _existing(s: Session, username: str) -> AdminAccount:
     row = s.get(AdminAccount, check_username(username))
     if row is None:
-        raise KioskError(f"no account {username!r} ('account list' shows them)")
+        raise AccountError(f"no account {username!r} ('account list' shows them)")
     return row
 
 
@@ -247,7 +247,7 @@ class _Refused(Exception):
 def _state(request: Request) -> _AuthState:
     st = getattr(request.app.state, "admin_auth", None)
     if not isinstance(st, _AuthState):
-        raise RuntimeError("sync.server.auth.install(app, engine) was not called")
+        raise RuntimeError("sync.server.admin.auth.install(app, engine) was not called")
     return st
 
 
@@ -417,7 +417,7 @@ def _attempt(s: Session, username: str, password: str) -> tuple[AdminAccount | N
     """Check a login; returns (account, "") or (None, why) and books the failure."""
     try:
         name = check_username(username)
-    except KioskError:
+    except AccountError:
         name = ""
     row = s.get(AdminAccount, name) if name else None
     now = utcnow()

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from kiosk.errors import ServerError
-from sync.wire import MAX_HISTORY_BODY_BYTES, MAX_HISTORY_VERSIONS
+from sync.protocol.wire import MAX_HISTORY_BODY_BYTES, MAX_HISTORY_VERSIONS
 
 MAX_DEPTH = 16  # the deepest well-formed answer (a page's entry's document's attachment) is 6 levels
 MAX_INT_DIGITS = 18  # every integer of the protocol fits in 63 bits
@@ -195,7 +195,7 @@ class AttachmentRef(Strict):
 
 
 class WireDocument(Strict):
-    """A document record as it travels (``sync.wire.record_to_wire``); ``parse_document`` checks the rest."""
+    """A document record as it travels (``sync.protocol.wire.record_to_wire``); ``parse_document`` checks the rest."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     id: DocId
@@ -223,7 +223,7 @@ class WireDocument(Strict):
 
 
 class HistoryEntry(Strict):
-    """One earlier version of a document (``sync.wire.history_entry``): what the terminal shows as 历史版本."""
+    """One earlier version of a document (``sync.protocol.wire.history_entry``): what the terminal shows as 历史版本."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
     version: Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -299,7 +299,7 @@ class CalendarYear(Strict):
 
 
 class CalendarPayload(Strict):
-    """The working-day calendar (``sync/server/calendar.py`` builds it; ``kiosk.workdays`` counts with it).
+    """The working-day calendar (``sync/server/feed/calendar.py`` builds it; ``kiosk.workdays`` counts with it).
 
     A calendar that fails any check is refused whole and the stored one stays. Extend it here when the
     calendar feed grows fields: unknown fields are dropped, never stored."""

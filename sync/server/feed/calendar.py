@@ -33,19 +33,11 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.errors import KioskError
 from kiosk.workdays import WorkCalendar, statutory_holidays
-from sync.server.office_db import CalendarYear
+from sync.server.errors import ArrangementError
+from sync.server.office.models import CalendarYear
 
 PACKAGE_SOURCE = "国务院办公厅节假日安排 (chinese_calendar)"
-
-
-class ArrangementError(KioskError):
-    """A holiday arrangement that cannot be published; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("；".join(problems))
-        self.problems = problems
 
 
 @functools.lru_cache(maxsize=64)
@@ -189,7 +181,7 @@ def publish_year(session: Session, year: int, source: str, entry: dict[str, Any]
     """Store (or replace) ``year``'s arrangement in the caller's transaction.
 
     The manifest's calendar hash changes with it, so every terminal fetches the new calendar on its next
-    sync; the caller recomputes the open deadlines (``sync.server.lifecycle.recompute_open``).
+    sync; the caller recomputes the open deadlines (``sync.server.office.lifecycle.recompute_open``).
     """
     row = session.get(CalendarYear, year)
     data = json.dumps(entry, ensure_ascii=False, sort_keys=True)

@@ -5,7 +5,7 @@ that scroll sideways instead of squeezing). No script, no external resource: the
 proxy with a strict Content-Security-Policy. Every value shown goes through :func:`esc`.
 
 A page shown to a logged-in person carries a bar with the pages their roles open and a 退出 button
-(a POST form with the session's CSRF token): ``sync.server.auth.require_account`` leaves the account
+(a POST form with the session's CSRF token): ``sync.server.admin.auth.require_account`` leaves the account
 and the token on ``request.state``, and :func:`page` reads them from there.
 """
 

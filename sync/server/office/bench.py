@@ -1,4 +1,4 @@
-"""``python -m sync.server.bench_office``: what the office's features cost, each beside a baseline
+"""``python -m sync.server.office.bench``: what the office's features cost, each beside a baseline
 measured in the same run (docs/benchmarks.md, "Office").
 
 1. the calendar's part of every manifest request: the payload built from the database and hashed per
@@ -27,11 +27,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from kiosk.workdays import reply_deadline
-from sync.server import calendar as cal
-from sync.server import evaluation as ev
-from sync.server import lifecycle as lc
+from sync.protocol.signing import canonical
 from sync.server.db import Submission, ZoneRow, open_db, sessions
-from sync.signing import canonical
+from sync.server.feed import calendar as cal
+from sync.server.office import evaluation as ev
+from sync.server.office import lifecycle as lc
 
 
 def _time(fn: Callable[[], object], repeat: int) -> float:
@@ -114,7 +114,7 @@ def run(visits: int, cases: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m sync.server.bench_office")
+    p = argparse.ArgumentParser(prog="python -m sync.server.office.bench")
     p.add_argument("--visits", type=int, default=10_000)
     p.add_argument("--cases", type=int, default=500)
     args = p.parse_args(argv)

@@ -2,7 +2,7 @@
 
 For one zone scope (``all``, or ``own`` for one zone: district-wide documents plus that zone's) the server
 takes every document the feed holds up to its head, parses each feed entry exactly as a terminal does
-(:mod:`sync.schema`, :func:`sync.wire.wire_to_record`) and writes them with the terminal's own code
+(:mod:`sync.protocol.schema`, :func:`sync.protocol.wire.wire_to_record`) and writes them with the terminal's own code
 (:func:`kiosk.mirror.snapshot.build_content`: same migrations, store and search index). The file is
 gzip-compressed for the wire and described by a signed descriptor (kind ``snapshot``)::
 
@@ -40,12 +40,12 @@ from sqlalchemy import Engine, select
 import kiosk.search.index as search_index
 from kiosk.mirror import snapshot as content
 from kiosk.mirror.store import HistoryRecord
-from sync import schema
+from sync.protocol import schema
+from sync.protocol.signing import Signer
+from sync.protocol.wire import wire_to_record
 from sync.server.db import FeedDoc, head_seq, sessions, utcnow
-from sync.signing import Signer
-from sync.wire import wire_to_record
 
-log = logging.getLogger("sync.server.snapshot")
+log = logging.getLogger("sync.server.feed.snapshot")
 
 FORMAT = "sqlite3+gzip"
 BATCH = 500

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.errors import KioskError
 from kiosk.mirror.models import DocStatus
 from kiosk.mirror.store import DocumentRecord
-from sync.server import auth, layout
+from sync.protocol.wire import wire_to_record
+from sync.server.admin import auth, layout
 from sync.server.db import CategoryRow, FeedDoc, ZoneRow
-from sync.server.office_db import DocVersion
-from sync.server.publish import publish_records, repeal, unknown_codes, withdraw
-from sync.wire import wire_to_record
+from sync.server.errors import OfficeError, ServerRefusal
+from sync.server.feed.publish import publish_records, repeal, unknown_codes, withdraw
+from sync.server.office.models import DocVersion
 
 esc = layout.esc
 _FIELDS = ("title", "doc_number", "issuer", "published", "effective", "body")
@@ -107,7 +108,7 @@ def _form(  # noqa: PLR0917 - the form, for a record or for what was typed
 def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> DocumentRecord:
     fields = {k: (str(form.get(k) or "").strip() or None) for k in _FIELDS}
     if not fields["title"]:
-        raise KioskError("请填写标题")
+        raise OfficeError("请填写标题")
     zone = str(form.get("zone") or "").strip() or None
     cats = tuple(dict.fromkeys(str(c) for c in form.get("categories", [])))
     changes: dict[str, Any] = {**fields, "body": fields["body"] or "", "zone_id": zone, "categories": cats}
@@ -173,7 +174,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
     def _publish(s: Session, rec: DocumentRecord, actor: str) -> None:
         bad = unknown_codes(s, [(1, rec)])
         if bad:
-            raise KioskError("；".join(why for _, why in bad))
+            raise OfficeError("；".join(why for _, why in bad))
         publish_records(s, [rec], actor=actor)
 
     @app.post("/admin/office/documents", summary="Office: publish a new document")
@@ -183,10 +184,10 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             try:
                 rec = _record_from_form(form, None)
                 if s.get(FeedDoc, rec.id) is not None:
-                    raise KioskError(f"编号 {rec.id} 已被使用：修订请打开该文件")
+                    raise OfficeError(f"编号 {rec.id} 已被使用：修订请打开该文件")
                 _publish(s, rec, who.username)
                 s.commit()
-            except (KioskError, ValueError) as exc:
+            except (KioskError, ServerRefusal, ValueError) as exc:
                 s.rollback()
                 return listing(request, s, "", f"未发布：{exc}", 400, form)
         return RedirectResponse(f"/admin/office/documents/{rec.id}", status_code=303)
@@ -250,7 +251,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             try:
                 _publish(s, _record_from_form(form, base), who.username)
                 s.commit()
-            except (KioskError, ValueError) as exc:
+            except (KioskError, ServerRefusal, ValueError) as exc:
                 s.rollback()
                 return detail(request, s, doc_id, f"未发布：{exc}", 400, form)
         return RedirectResponse(f"/admin/office/documents/{doc_id}", status_code=303)
@@ -261,7 +262,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
         by = str(form.get("by") or "").strip() or None
         try:
             repeal(engine, doc_id, by, actor=who.username)
-        except KioskError as exc:
+        except (KioskError, ServerRefusal) as exc:
             with make_session() as s:
                 return detail(request, s, doc_id, f"未废止：{exc}", 400)
         return RedirectResponse(f"/admin/office/documents/{doc_id}", status_code=303)
@@ -270,7 +271,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
     async def withdraw_doc(request: Request, who: Office, doc_id: str) -> Response:
         try:
             withdraw(engine, doc_id)
-        except KioskError as exc:
+        except (KioskError, ServerRefusal) as exc:
             with make_session() as s:
                 return detail(request, s, doc_id, f"未撤回：{exc}", 400)
         return RedirectResponse("/admin/office/documents", status_code=303)

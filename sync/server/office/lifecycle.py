@@ -16,7 +16,7 @@ The reply is due 20 working days after ``clock_from`` (the receipt date, or the 
 arrived: Art. 30), plus the extension, plus the working days a consultation took (Art. 33 ¶3: after the
 letter went out, up to and including the day the opinion came back). A correction must be asked within
 7 working days of receipt, once (一次性告知). Deadlines are counted by ``kiosk.workdays`` on the calendar
-the server publishes to the terminals (``sync.server.calendar.work_calendar``).
+the server publishes to the terminals (``sync.server.feed.calendar.work_calendar``).
 
 "Today" is never read from the environment: the server's clock (``Today``, :func:`china_today` in
 production) is handed in by whoever runs a step or a report — the app, the command line, or a test with a
@@ -40,12 +40,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kiosk.errors import KioskError
 from kiosk.workdays import REPLY_WORKING_DAYS, WorkCalendar, count_working_days
-from sync.server.calendar import work_calendar
-from sync.server.office_db import Case, CaseEvent
+from sync.server.errors import StepRefused
+from sync.server.feed.calendar import work_calendar
+from sync.server.office.models import Case, CaseEvent
 
-log = logging.getLogger("sync.server.lifecycle")
+log = logging.getLogger("sync.server.office.lifecycle")
 
 CHINA = ZoneInfo("Asia/Shanghai")
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: the correction is asked within 7 working days of receipt
@@ -105,10 +105,6 @@ ACTION_LABELS = {
     "close": "办结归档",
     "recount": "重新计算答复期限",
 }
-
-
-class StepRefused(KioskError):
-    """A step the law does not allow now (wrong stage, too late, a missing field); nothing changed."""
 
 
 def china_today(now: dt.datetime | None = None) -> dt.date:

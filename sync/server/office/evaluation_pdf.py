@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing.pdf.fonts import BOLD, REGULAR, register
 from printing.pdf.layout import mm, wrap
-from sync.server.evaluation import COLUMNS, LEVELS, Report, formula_text, rows
+from sync.server.office.evaluation import COLUMNS, LEVELS, Report, formula_text, rows
 
 LEVEL_COLOURS = {
     5: colors.HexColor("#1b6e20"),

@@ -30,10 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from sync.schema import IsoTime, Strict, Text300
-from sync.server import layout
+from sync.protocol.schema import IsoTime, Strict, Text300
+from sync.server.admin import layout
 from sync.server.db import Terminal, utcnow
-from sync.server.enrol import is_enrolled, zones
+from sync.server.terminals.enrol import is_enrolled, zones
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 DEFAULT_INTERVAL_S = 300  # a terminal that never said its interval: the kiosk's default

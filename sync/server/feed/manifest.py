@@ -1,0 +1,60 @@
+"""The signed manifest: the feed's head, the hashes of the zone, category and calendar lists, a
+monotonic version and an expiry. Re-issued (version + 1) when any of them moved or half its life passed;
+otherwise the stored text is served as it is, so every worker answers the same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync.protocol.signing import Signer, canonical
+from sync.server.db import CategoryRow, Meta, ZoneRow, head_seq, meta_get, meta_set, utcnow
+from sync.server.deps import iso
+from sync.server.feed import calendar as cal
+
+
+def list_payload(session: Session, kind: str) -> dict[str, Any]:
+    """The zones or the categories as the wire carries them (``kind`` is ``zones`` or ``categories``)."""
+    if kind == "zones":
+        texts = list(session.scalars(select(ZoneRow.data).order_by(ZoneRow.code)))
+    else:
+        texts = list(session.scalars(select(CategoryRow.data).order_by(CategoryRow.code)))
+    return {"kind": kind, "items": [json.loads(t) for t in texts]}
+
+
+def current_manifest(session: Session, signer: Signer, ttl_s: int) -> str:
+    """The signed manifest's text, re-issued when the feed or a list moved or half its life has passed."""
+    want = {
+        "head_seq": head_seq(session),
+        "zones_sha256": hashlib.sha256(canonical(list_payload(session, "zones"))).hexdigest(),
+        "categories_sha256": hashlib.sha256(canonical(list_payload(session, "categories"))).hexdigest(),
+        "calendar_sha256": hashlib.sha256(canonical(cal.build_payload(session))).hexdigest(),
+    }
+    stored = meta_get(session, "manifest")
+    now = utcnow()
+    if stored is not None:
+        payload = json.loads(stored)["payload"]
+        expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
+        same = all(payload.get(k) == v for k, v in want.items())
+        if same and (expires - now).total_seconds() > ttl_s / 2:
+            session.rollback()
+            return str(stored)
+    row = session.scalar(select(Meta).where(Meta.key == "manifest_version").with_for_update())
+    version = (int(row.value) if row is not None else 0) + 1
+    payload = {
+        "kind": "manifest",
+        "version": version,
+        "issued_at": iso(now),
+        "expires_at": iso(now + dt.timedelta(seconds=ttl_s)),
+        **want,
+    }
+    text = json.dumps(signer.sign(payload), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    meta_set(session, "manifest_version", str(version))
+    meta_set(session, "manifest", text)
+    session.commit()
+    return text

@@ -1,0 +1,100 @@
+"""Enrolment (a terminal redeems its one-time code for its token and configuration) and IT's fleet page."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+
+from cryptography.hazmat.primitives import serialization
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from sync.server.admin import auth
+from sync.server.db import head_seq
+from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
+from sync.server.terminals import enrol, fleet
+
+log = logging.getLogger("sync.server")
+router = APIRouter(tags=["terminals"])
+
+ENROL_MAX_FAILURES = 20  # wrong enrolment codes per window before every attempt is refused for a while
+ENROL_FAILURE_WINDOW_S = 600
+MAX_ENROL_BYTES = 1024
+
+
+@router.post(
+    "/v1/enrol",
+    summary="A terminal redeems its one-time enrolment code for its token and configuration",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
+                }
+            },
+        }
+    },
+)
+async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
+    failures: list[float] = ctx.extra.setdefault("enrol_failures", [])
+    now = time.monotonic()
+    failures[:] = [t for t in failures if now - t < ENROL_FAILURE_WINDOW_S]
+    if len(failures) >= ENROL_MAX_FAILURES:
+        log.warning("refused an enrolment: too many bad codes in the last %d s", ENROL_FAILURE_WINDOW_S)
+        raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes; wait a few minutes")
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw.extend(chunk)
+        if len(raw) > MAX_ENROL_BYTES:
+            raise ApiError(413, "too_large", f"request body over {MAX_ENROL_BYTES} bytes")
+    try:
+        body = json.loads(bytes(raw).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ApiError(400, "malformed", "body is not UTF-8 JSON") from None
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or len(code) > 40:
+        raise ApiError(400, "malformed", "code is required")
+    token = secrets.token_urlsafe(32)
+    term = enrol.redeem(session, code, token_hash(token))
+    if term is None:
+        failures.append(now)
+        log.warning("refused an enrolment: unknown, used or expired code")
+        raise ApiError(404, "bad_code", "enrolment code unknown, already used or expired")
+    zone_obj = enrol.zones(session).get(term.zone, {})
+    printers = enrol.template_for(session, term.zone)
+    session.rollback()
+    log.info("terminal %s enrolled", term.id)
+    public_pem = ctx.signer.public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+    return JSONResponse(
+        {
+            "terminal_id": term.id,
+            "name": term.name or term.id,
+            "zone": term.zone,
+            "zone_name": zone_obj.get("name", term.zone),
+            "tracking_code": term.id[-2:],
+            "token": token,
+            "key_id": ctx.signer.key_id,
+            "public_key_pem": public_pem,
+            "sync_interval_s": ctx.settings.sync_interval_s,
+            "printers": printers,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
+def fleet_page(request: Request, session: DB, ctx: Ctx, _a: ItAccount) -> Response:
+    page = fleet.fleet_page(session, head_seq(session), request, missed=ctx.settings.offline_after_missed)
+    return auth.admin_headers(HTMLResponse(page))
+
+
+@router.get("/admin/api/fleet", summary="IT: the fleet of terminals as JSON (same data as /admin/fleet)")
+def fleet_api(session: DB, ctx: Ctx, _a: ItAccount) -> Response:
+    return auth.admin_headers(
+        JSONResponse(fleet.fleet_json(session, head_seq(session), missed=ctx.settings.offline_after_missed))
+    )
