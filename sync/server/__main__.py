@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
+from sync.server import migrate
 from sync.server.admin import auth
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
@@ -303,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
+    migrate.add_parser(sub)
     office_cli.add_parsers(sub)
     return p
 
@@ -320,6 +322,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             "printers": printers_command,
             "account": account_command,
             "snapshot": snapshot_command,
+            "db": migrate.run_command,
         }
         if args.cmd in handler:
             return handler[args.cmd](args)
