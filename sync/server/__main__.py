@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
 from sync.server import migrate
-from sync.server.admin import auth
+from sync.server.admin import cli as admin_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
@@ -74,53 +74,6 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
         s.add(Terminal(id=terminal_id, zone=zone, token_hash=token_hash(token)))
     engine.dispose()
     return terminal_id, token
-
-
-def read_password(prompt: str = "password: ") -> str:
-    """The new password: asked twice on a terminal, else the first line of stdin (never from argv)."""
-    if sys.stdin.isatty():
-        import getpass
-
-        first = getpass.getpass(prompt)
-        if getpass.getpass("again: ") != first:
-            raise KioskError("the two passwords differ; nothing was changed")
-        return first
-    line = sys.stdin.readline()
-    if not line:
-        raise KioskError("no password on stdin")
-    return line.rstrip("\r\n")
-
-
-def account_command(args: argparse.Namespace) -> int:
-    """``account add|list|passwd|roles|disable|enable``: admin accounts of the server's pages."""
-    engine = open_db(args.db)
-    try:
-        if args.action == "list":
-            infos = auth.list_accounts(engine)
-            if not infos:
-                print("no accounts: nobody can open the admin pages (create one with 'account add NAME --role it')")
-            for info in infos:
-                d = auth.describe(info)
-                print(f"{d['username']:<20} {d['roles']:<10} {d['state']:<9} last login {d['last_login']}")
-            return 0
-        if not args.name:
-            raise KioskError(f"account {args.action} needs a NAME")
-        if args.action == "add":
-            roles = auth.parse_roles(args.role or [])
-            name = auth.add_account(engine, args.name, roles, read_password())
-            print(f"account {name} created with role(s) {','.join(roles)}")
-        elif args.action == "passwd":
-            auth.set_password(engine, args.name, read_password())
-            print(f"password of {args.name} changed; its sessions were ended and any lockout lifted")
-        elif args.action == "roles":
-            auth.set_roles(engine, args.name, auth.parse_roles(args.role or []))
-            print(f"roles of {args.name} changed")
-        elif args.action in ("disable", "enable"):
-            auth.set_disabled(engine, args.name, args.action == "disable")
-            print(f"account {args.name} {args.action}d")
-    finally:
-        engine.dispose()
-    return 0
 
 
 def _show_issued(issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None) -> None:
@@ -272,11 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
     pr.add_argument("--db", required=True)
     pr.add_argument("--zone", default="*", help="set: zone code, or * for every zone without its own")
-    ac = sub.add_parser("account", help="admin accounts: add, list, passwd, roles, disable, enable")
-    ac.add_argument("action", choices=["add", "list", "passwd", "roles", "disable", "enable"])
-    ac.add_argument("name", nargs="?")
-    ac.add_argument("--db", required=True)
-    ac.add_argument("--role", action="append", help="it (terminals, enrolment) or office (政务公开 office); repeatable")
+    admin_cli.add_parser(sub)
     _snapshot_parser(sub)
     sv = sub.add_parser("serve", help="run the HTTP server")
     sv.add_argument("--db", required=True)
@@ -320,7 +269,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
         handler = {
             "terminal": terminal_command,
             "printers": printers_command,
-            "account": account_command,
+            "account": admin_cli.run,
             "snapshot": snapshot_command,
             "db": migrate.run_command,
         }

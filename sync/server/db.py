@@ -180,9 +180,11 @@ class AdminAccount(ServerBase):
     pw_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)  # no longer set: logins are throttled
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set: a 动态验证码 is required
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the last code's time step (no reuse)
 
 
 class AdminSession(ServerBase):

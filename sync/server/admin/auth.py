@@ -12,9 +12,10 @@ Logging in (``GET``/``POST /admin/login``) creates a server-side session (``admi
 of the cookie value, never the value; ends after 2 h idle or 12 h in all, at logout, or when the
 account's password changes or it is disabled). The cookie is ``HttpOnly``, ``SameSite=Strict``, path
 ``/admin``, and ``Secure`` when the request came over TLS — read from ``X-Forwarded-Proto`` only when
-the server was started with ``--trust-proxy``. Five wrong passwords in a row lock the account for 15
-minutes (a locked account is refused even with the right password); an unknown name costs the same scrypt
-work as a known one, and both get the same answer.
+the server was started with ``--trust-proxy``. Whether a login succeeds is decided by
+:mod:`sync.server.admin.login`: the same answer and work for a wrong name, password or code; failures
+throttled per (account, source) with growing waits instead of an account lock anyone could trigger; an
+optional TOTP code; every attempt in the login audit.
 
 In a route::
 
@@ -54,7 +55,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync.server import throttle
 from sync.server.admin import layout
+from sync.server.admin import login as signin
 from sync.server.db import AdminAccount, AdminSession, sessions, utcnow
 from sync.server.errors import AccountError
 
@@ -64,8 +67,6 @@ ROLES = ("it", "office")
 ROLE_LABELS = {"it": "信息化（终端管理）", "office": "政务公开办公室"}
 SESSION_COOKIE = "zwgk_admin"
 LOGIN_CSRF_COOKIE = "zwgk_login_csrf"
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
 SESSION_IDLE = dt.timedelta(hours=2)
 SESSION_MAX = dt.timedelta(hours=12)
 MIN_PASSWORD_CHARS = 10
@@ -406,6 +407,8 @@ def _login_page(request: Request, next_path: str, error: str = "", username: str
         f"value='{layout.esc(username)}' required autofocus>"
         "<label for='password'>密码</label>"
         "<input type='password' id='password' name='password' autocomplete='current-password' required>"
+        "<label for='otp'>动态验证码（已开通的账户填写，未开通的留空）</label>"
+        "<input type='text' id='otp' name='otp' inputmode='numeric' autocomplete='one-time-code' maxlength='8'>"
         "<button class='btn' type='submit'>登录</button></form></div>"
     )
     response = HTMLResponse(layout.page("管理登录", body), status_code=status)
@@ -413,42 +416,21 @@ def _login_page(request: Request, next_path: str, error: str = "", username: str
     return _no_store(response)
 
 
-def _attempt(s: Session, username: str, password: str) -> tuple[AdminAccount | None, str]:
-    """Check a login; returns (account, "") or (None, why) and books the failure."""
-    try:
-        name = check_username(username)
-    except AccountError:
-        name = ""
-    row = s.get(AdminAccount, name) if name else None
-    now = utcnow()
-    if row is None:
-        verify_password(password, _DUMMY_HASH)
-        return None, "用户名或密码不正确"
-    if row.locked_until is not None and row.locked_until > now:
-        verify_password(password, _DUMMY_HASH)
-        return None, "连续输错次数过多，账户已暂时锁定，请 15 分钟后再试或请信息化人员重设密码"
-    if row.disabled or not verify_password(password, row.pw_hash):
-        row.failed_logins = (row.failed_logins or 0) + 1
-        if row.failed_logins >= MAX_FAILURES:
-            row.locked_until = now + LOCKOUT
-            row.failed_logins = 0
-            log.warning("admin account %s locked for %s after %d failed logins", row.username, LOCKOUT, MAX_FAILURES)
-        return None, "用户名或密码不正确"
-    row.failed_logins = 0
-    row.locked_until = None
-    row.last_login_at = now
-    return row, ""
-
-
-def _login(st: _AuthState, username: str, password: str) -> tuple[str, str] | None:
-    """Thread pool: check a login (scrypt, lockout); (session cookie value, "") or ("", why); None: no accounts."""
+def _login(st: _AuthState, attempt: signin.Attempt) -> signin.Decision | None:
+    """Thread pool: decide a login (:func:`sync.server.admin.signin.decide`) and open its session; the
+    decision carries the new session's cookie value in ``message`` on success. None: no accounts yet."""
     with st.make_session() as s:
         if not s.scalar(select(func.count()).select_from(AdminAccount)):
             return None
-        row, why = _attempt(s, username, password)
+        try:
+            name = check_username(attempt.username)
+        except AccountError:
+            name = ""
+        decision = signin.decide(s, attempt, name, verify_password, _DUMMY_HASH)
+        row = decision.account
         if row is None:
             s.commit()
-            return "", why
+            return decision
         sid = secrets.token_urlsafe(32)
         now = utcnow()
         s.add(
@@ -464,7 +446,7 @@ def _login(st: _AuthState, username: str, password: str) -> tuple[str, str] | No
         s.execute(delete(AdminSession).where(AdminSession.expires_at <= now))
         s.commit()
         log.info("admin %s logged in", row.username)
-        return sid, ""
+        return signin.Decision(row, sid, 0.0, decision.new_device_cookie)
 
 
 def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
@@ -505,15 +487,28 @@ def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not cookie or not hmac.compare_digest(cookie, field("csrf")) or not _origin_ok(request):
             return _login_page(request, next_path, "登录页面已过期，请重新输入", username, status=400)
-        outcome = await run_in_threadpool(_login, _state(request), username, password)
-        if outcome is None:
+        st = _state(request)
+        attempt = signin.Attempt(
+            username=username,
+            password=password,
+            otp=field("otp"),
+            source=throttle.client_address(request, st.trust_proxy),
+            device_cookie=request.cookies.get(signin.DEVICE_COOKIE, ""),
+        )
+        decision = await run_in_threadpool(_login, st, attempt)
+        if decision is None:
             return _no_account_page()
-        sid, why = outcome
-        if not sid:
-            log.warning("admin login refused (%s)", "locked" if "锁定" in why else "wrong name or password")
-            return _login_page(request, next_path, why, username, status=401)
+        if decision.account is None:
+            log.warning("admin login refused (%s)", "throttled" if decision.wait_s else "wrong name, password or code")
+            status = 429 if decision.wait_s else 401
+            return _login_page(request, next_path, decision.message, username, status=status)
         response = RedirectResponse(next_path, status_code=303)
-        _set_cookie(response, request, SESSION_COOKIE, sid, path="/admin", max_age=int(SESSION_MAX.total_seconds()))
+        max_age = int(SESSION_MAX.total_seconds())
+        _set_cookie(response, request, SESSION_COOKIE, decision.message, path="/admin", max_age=max_age)
+        device_age = int(signin.DEVICE_LIFE.total_seconds())
+        _set_cookie(
+            response, request, signin.DEVICE_COOKIE, decision.new_device_cookie, path="/admin/login", max_age=device_age
+        )
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")
         return _no_store(response)
 
@@ -525,6 +520,10 @@ def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
         if logged_in:
             await require_account()(request)  # CSRF-checked like any other form
             with _state(request).make_session() as s, s.begin():
+                row = s.get(AdminSession, _sid_hash(cookie))
+                if row is not None:
+                    source = throttle.client_address(request, _state(request).trust_proxy)
+                    signin.audit(s, row.username, source, "logout")
                 s.execute(delete(AdminSession).where(AdminSession.id_hash == _sid_hash(cookie)))
         response = RedirectResponse("/admin/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/admin", secure=is_tls(request), httponly=True, samesite="strict")

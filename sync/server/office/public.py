@@ -4,9 +4,9 @@ plain Chinese, the key dates, the reply type once replied and what to do next.
 
 No personal data is shown or stored: the server keeps, per case, only an HMAC of the tracking number
 with those four digits (``Case.phone_tail_hash``, salted like the full-phone hash). Four digits are
-guessable, so failures are limited: after :data:`MAX_FAILURES` wrong answers for one tracking number, or
-:data:`MAX_FAILURES_PER_CLIENT` from one address, within :data:`WINDOW_S` seconds, the page refuses to
-check until the window has passed (in memory, per server process). A wrong tail and an unknown number
+guessable, so failures are limited (:mod:`sync.server.throttle`, in the database so every worker counts
+them): after 5 wrong answers for one tracking number, or 20 from one address, within 15 minutes, the
+page refuses to check until the window has passed. A wrong tail and an unknown number
 answer alike. The form posts (the digits stay out of URLs and access logs).
 """
 
@@ -16,10 +16,6 @@ import hashlib
 import hmac
 import html
 import re
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -27,9 +23,6 @@ from sync.server.db import ZoneRow
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
-MAX_FAILURES = 5
-MAX_FAILURES_PER_CLIENT = 20
-WINDOW_S = 15 * 60
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
 
 _STYLE = """
@@ -63,35 +56,6 @@ def tail_hash(salt: str, tracking_no: str, phone_digits: str) -> str:
     """The HMAC kept to check the last four digits of the phone for ``tracking_no``."""
     msg = f"{tracking_no.upper()}:{phone_digits[-4:]}".encode()
     return hmac.new(salt.encode(), msg, hashlib.sha256).hexdigest()
-
-
-class Limiter:
-    """Failures per tracking number and per client address within a sliding window (thread-safe)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str) -> deque[float]:
-        q = self._fails[key]
-        cutoff = self._clock() - WINDOW_S
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
-
-    def blocked(self, tracking_no: str, client: str) -> bool:
-        with self._lock:
-            return (
-                len(self._recent("no:" + tracking_no)) >= MAX_FAILURES
-                or len(self._recent("ip:" + client)) >= MAX_FAILURES_PER_CLIENT
-            )
-
-    def fail(self, tracking_no: str, client: str) -> None:
-        with self._lock:
-            now = self._clock()
-            self._recent("no:" + tracking_no).append(now)
-            self._recent("ip:" + client).append(now)
 
 
 def form(no: str = "", error: str = "") -> str:

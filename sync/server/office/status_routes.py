@@ -8,16 +8,12 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from sync.server import throttle
 from sync.server.deps import DB, Ctx
 from sync.server.office import lifecycle, public
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["public"])
-
-
-def _limiter(ctx: Ctx) -> public.Limiter:
-    limiter: public.Limiter = ctx.extra.setdefault("status_limiter", public.Limiter())
-    return limiter
 
 
 @router.get("/status", response_class=HTMLResponse, summary="Public: an application's progress (form)")
@@ -30,14 +26,17 @@ async def status_answer(request: Request, session: DB, ctx: Ctx) -> HTMLResponse
     form = await request.form()
     no = str(form.get("no") or "").strip().upper()[:40]
     tail = str(form.get("tail") or "").strip()[:8]
-    client = request.client.host if request.client else "?"
-    limiter = _limiter(ctx)
-    if limiter.blocked(no, client):
-        log.warning("public status: too many failed checks (client %s)", client)
+    source = throttle.client_address(request, ctx.settings.trust_proxy)
+    keys = ((f"status-no\x1f{no}", throttle.STATUS_NUMBER), (f"status-src\x1f{source}", throttle.STATUS_SOURCE))
+    if any(throttle.wait_s(session, key, policy) > 0 for key, policy in keys):
+        session.rollback()
+        log.warning("public status: too many failed checks (source %s)", source)
         return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试"), status_code=429)
     case = public.check(session, public.salt_for(session), no, tail)
     if case is None:
-        limiter.fail(no, client)
+        for key, policy in keys:
+            throttle.fail(session, key, policy)
+        session.commit()
         return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
     if lifecycle.lapse_corrections(session, ctx.settings.today(), case.tracking_no):  # Art. 30: deemed withdrawn
         session.commit()
