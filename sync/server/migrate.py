@@ -242,9 +242,10 @@ def _complete_legacy(engine: Engine) -> list[str]:
     added: list[str] = []
     have = inspect(engine)
     existing = set(have.get_table_names())
-    missing = [ServerBase.metadata.tables[name] for name in BASELINE_COLUMNS if name not in existing]
+    baseline = baseline_metadata()
+    missing = [baseline.tables[name] for name in BASELINE_COLUMNS if name not in existing]
     if missing:
-        ServerBase.metadata.create_all(engine, tables=missing)
+        baseline.create_all(engine, tables=missing)
         added += [t.name for t in missing]
     for name, columns in BASELINE_COLUMNS.items():
         if name not in existing:
@@ -262,6 +263,27 @@ def _complete_legacy(engine: Engine) -> list[str]:
                 conn.execute(text(f'ALTER TABLE "{name}" ADD COLUMN "{col}" {kind}'))
             added.append(f"{name}.{col}")
     return added
+
+
+def baseline_metadata() -> MetaData:
+    """The baseline's tables as the models declare them, cut to the baseline's columns (and the indexes on
+    those): what a database made before migrations should hold."""
+    from sqlalchemy import Index, Table, UniqueConstraint
+
+    from sync.server.db import ServerBase
+
+    meta = MetaData()
+    for name, columns in BASELINE_COLUMNS.items():
+        model = ServerBase.metadata.tables[name]
+        table = Table(name, meta, *(model.columns[c]._copy() for c in columns))
+        for cons in model.constraints:
+            if isinstance(cons, UniqueConstraint) and all(c.name in columns for c in cons.columns):
+                table.append_constraint(UniqueConstraint(*(c.name for c in cons.columns), name=cons.name))
+        for index in model.indexes:
+            have = {i.name for i in table.indexes}
+            if index.name not in have and all(c.name in columns for c in index.columns):
+                Index(index.name, *(table.c[c.name] for c in index.columns), unique=index.unique)
+    return meta
 
 
 def _is_legacy(engine: Engine) -> bool:

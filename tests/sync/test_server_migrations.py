@@ -101,16 +101,16 @@ def test_revisions_both_ways_on_postgresql(postgres_url: str, tmp_path: Path) ->
 def test_a_database_from_before_migrations_is_completed_stamped_and_kept(tmp_path: Path) -> None:
     url = normalize_url(str(tmp_path / "old.db"))
     engine = create_engine(url)
-    baseline = [ServerBase.metadata.tables[name] for name in migrate.BASELINE_COLUMNS]
-    ServerBase.metadata.create_all(engine, tables=baseline)
+    migrate.baseline_metadata().create_all(engine)  # the tables as the last release before migrations made them
     with engine.begin() as conn:  # as an older release left it: one nullable column not there yet
         conn.execute(text('ALTER TABLE terminals DROP COLUMN "failures_in_a_row"'))
         conn.execute(text("DROP TABLE rating_followups"))
     engine.dispose()
     engine = open_db(str(tmp_path / "old.db"))
     rows = populate(engine, tmp_path)
+    # Back to the baseline and without the stamp: a pre-migration database holding real rows. Open it.
+    migrate.downgrade(engine, migrate.BASELINE)
     engine.dispose()
-    # Strip the stamp again to be a pre-migration database holding real rows, then open it.
     raw = create_engine(url)
     with raw.begin() as conn:
         conn.execute(text("DROP TABLE alembic_version"))
