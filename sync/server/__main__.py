@@ -33,9 +33,9 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
-from sync.server import migrate
+from sync.server import migrate, serve
 from sync.server.admin import cli as admin_cli
-from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
+from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of first-sync snapshots (default: beside an SQLite database, <file>-snapshots)",
     )
     sv.add_argument("--no-snapshots", action="store_true", help="offer no first-sync snapshots")
+    sv.add_argument("--workers", type=int, default=1, help="worker processes over the one database (default 1)")
     sv.add_argument(
         "--trust-proxy",
         action="store_true",
@@ -293,22 +294,17 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
         elif args.cmd == "withdraw":
             print(f"withdrew {args.id} at seq {withdraw(open_db(args.db), args.id)}")
         elif args.cmd == "serve":
-            import uvicorn
-
-            app = create_app(
-                open_db(args.db),
-                signing.load_signer(args.key),
+            snapshots = None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db))
+            settings = serve.ServeSettings(
+                db=args.db,
+                key=str(args.key),
                 manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
                 trust_proxy=args.trust_proxy,
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
-                today=today,
-                snapshot_dir=None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db)),
-                build_snapshots=not args.no_snapshots,
+                snapshot_dir=str(snapshots) if snapshots else None,
             )
-            # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
-            # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.
-            uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+            serve.run(settings, args.host, args.port, max(1, args.workers), today)
     except (KioskError, ServerRefusal) as exc:
         print(f"sync.server {args.cmd}: {exc}", file=sys.stderr)
         return 2

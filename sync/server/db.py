@@ -235,7 +235,7 @@ def open_db(url: str) -> Engine:
         raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")
     from sync.server import migrate
 
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, metadata=ServerBase.metadata)
     for hook in _ENGINE_HOOKS:
         hook(engine)
     return engine

@@ -234,15 +234,13 @@ def current(engine: Engine) -> str | None:
         return rev
 
 
-def _complete_legacy(engine: Engine) -> list[str]:
+def _complete_legacy(engine: Engine, metadata: MetaData) -> list[str]:
     """Bring a database made before migrations to the baseline: missing baseline tables, then missing
     nullable baseline columns. Returns what was added."""
-    from sync.server.db import ServerBase
-
     added: list[str] = []
     have = inspect(engine)
     existing = set(have.get_table_names())
-    baseline = baseline_metadata()
+    baseline = baseline_metadata(metadata)
     missing = [baseline.tables[name] for name in BASELINE_COLUMNS if name not in existing]
     if missing:
         baseline.create_all(engine, tables=missing)
@@ -251,7 +249,7 @@ def _complete_legacy(engine: Engine) -> list[str]:
         if name not in existing:
             continue
         present = {c["name"] for c in have.get_columns(name)}
-        table = ServerBase.metadata.tables[name]
+        table = metadata.tables[name]
         for col in columns:
             if col in present:
                 continue
@@ -265,16 +263,14 @@ def _complete_legacy(engine: Engine) -> list[str]:
     return added
 
 
-def baseline_metadata() -> MetaData:
+def baseline_metadata(metadata: MetaData) -> MetaData:
     """The baseline's tables as the models declare them, cut to the baseline's columns (and the indexes on
     those): what a database made before migrations should hold."""
     from sqlalchemy import Index, Table, UniqueConstraint
 
-    from sync.server.db import ServerBase
-
     meta = MetaData()
     for name, columns in BASELINE_COLUMNS.items():
-        model = ServerBase.metadata.tables[name]
+        model = metadata.tables[name]
         table = Table(name, meta, *(model.columns[c]._copy() for c in columns))
         for cons in model.constraints:
             if isinstance(cons, UniqueConstraint) and all(c.name in columns for c in cons.columns):
@@ -305,12 +301,15 @@ def _with_lock(engine: Engine, work: Any) -> None:
             conn.commit()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (default: the newest); idempotent."""
+def upgrade(engine: Engine, revision: str = "head", metadata: MetaData | None = None) -> None:
+    """Bring the database to ``revision`` (default: the newest); idempotent. ``metadata``: the models'
+    (``ServerBase.metadata``), needed only to complete a database made before migrations."""
 
     def work() -> None:
         if _is_legacy(engine):
-            added = _complete_legacy(engine)
+            if metadata is None:
+                raise RuntimeError("a database made before migrations needs the models' metadata to complete it")
+            added = _complete_legacy(engine, metadata)
             log.info("database made before migrations: completed to the baseline (%s) and stamped", added or "-")
             command.stamp(_config(engine), BASELINE)
         if current(engine) != head_revision() or revision != "head":
@@ -351,14 +350,13 @@ def run_command(args: argparse.Namespace) -> int:
     from sqlalchemy import create_engine
 
     from kiosk.errors import ConfigError
-    from sync.server.db import normalize_url
 
     if args.action == "history":
         print("\n".join(history()))
         return 0
     if not args.db:
         raise ConfigError("--db is required")
-    engine = create_engine(normalize_url(args.db))
+    engine = create_engine(args.db if "://" in args.db else f"sqlite:///{args.db}")
     try:
         if args.action == "upgrade":
             upgrade(engine, args.revision or "head")

@@ -101,7 +101,9 @@ def test_revisions_both_ways_on_postgresql(postgres_url: str, tmp_path: Path) ->
 def test_a_database_from_before_migrations_is_completed_stamped_and_kept(tmp_path: Path) -> None:
     url = normalize_url(str(tmp_path / "old.db"))
     engine = create_engine(url)
-    migrate.baseline_metadata().create_all(engine)  # the tables as the last release before migrations made them
+    migrate.baseline_metadata(ServerBase.metadata).create_all(
+        engine
+    )  # the tables as the last release before migrations made them
     with engine.begin() as conn:  # as an older release left it: one nullable column not there yet
         conn.execute(text('ALTER TABLE terminals DROP COLUMN "failures_in_a_row"'))
         conn.execute(text("DROP TABLE rating_followups"))
