@@ -45,6 +45,7 @@ class CharFinder(QObject):
         self._page = 0
         self._page_size = 24
         self._found: list[dict[str, str]] = []
+        self._example = False
         services.register_wipe(self, "charfinder", self.reset)
 
     @staticmethod
@@ -74,7 +75,10 @@ class CharFinder(QObject):
         self._loading = False
         self._table = table
         self.readyChanged.emit()
-        self._refresh()
+        if self._example:
+            self.showExample()
+        else:
+            self._refresh()
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -128,6 +132,16 @@ class CharFinder(QObject):
         if text != self._parts:
             self._parts = text
             self._strokes = ANY_STROKES
+            self._refresh()
+
+    @Slot()
+    def showExample(self) -> None:
+        """钅 and 7 strokes beyond it, where 𬭎 is (the screenshot command's example)."""
+        self._example = True
+        if self._table is None:
+            self.prepare()
+        else:
+            self._radical, self._strokes = "167'", 7
             self._refresh()
 
     @Slot()
