@@ -1,0 +1,112 @@
+"""The rare-character finder on the screen (CharFinderPanel.qml over ui/vm_charfinder.py), driven like a
+finger: a name with 𬭎 — which the Pinyin keyboard does not offer — is entered in the wizard's name field
+by radical and strokes, and by a part typed in pinyin, with the rest of the name typed in pinyin on the
+real Qt Virtual Keyboard; the character lands where the cursor was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
+
+pytestmark = pytest.mark.slow
+
+HONG = "\U0002cb4e"  # 𬭎 hóng (钅 + 宏), CJK Extension E
+
+
+@pytest.fixture
+def kiosk(qapp: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    yield from kiosk_fixture(tmp_path, tmp_path_factory)
+
+
+def name_field(d: KioskDriver) -> Any:
+    return d.item("applyField-applicant.name")
+
+
+def stored_name(d: KioskDriver) -> str:
+    values = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard").property("values")
+    return str(values["applicant.name"])
+
+
+def open_finder(d: KioskDriver) -> Any:
+    d.tap("charFinderOpen-applicant.name")
+    finder = d.item("charFinder")
+    backend = d.app.engine.singletonInstance("Kiosk.Backend", "CharFinder")
+    wait_until(lambda: backend.property("ready"), 10, "the character table")
+    wait_until(lambda: not d.window.property("keyboardUp"), 5, "the name's keyboard to go down")
+    settle(100)
+    return finder
+
+
+def test_name_with_a_rare_character_by_radical_and_strokes(kiosk: Any) -> None:
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("wang", "王")
+    assert name_field(d).property("text") == "王"
+
+    open_finder(d)
+    assert d.find("charCandidate-" + HONG) is None, "nothing is offered before a radical or a part"
+    d.tap("charRadical-167'")  # 钅, in the 5-stroke group further down: the driver swipes to it
+    d.tap("charStrokes-7")
+    pages = 1
+    while d.find("charCandidate-" + HONG) is None:
+        d.tap("charPageNext")
+        pages += 1
+        assert pages < 10, f"{HONG} not among 钅 + 7 strokes"
+    cell = d.item("charCandidate-" + HONG)
+    assert cell.height() >= 72 and cell.width() >= 72
+    d.tap("charCandidate-" + HONG)
+    wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
+    assert name_field(d).property("text") == "王" + HONG
+
+    # the rest of the name in pinyin, after the rare character
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("ming", "明")
+    assert name_field(d).property("text") == "王" + HONG + "明"
+    assert stored_name(d) == "王" + HONG + "明"
+
+
+def test_rare_character_by_a_part_typed_in_pinyin_lands_at_the_cursor(kiosk: Any) -> None:
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("wangming", "王明")
+    field = name_field(d)
+    field.setProperty("cursorPosition", 1)  # the resident's finger between 王 and 明
+
+    open_finder(d)
+    d.tap("charFinderParts")
+    d.wait_keyboard()
+    d.type_pinyin("hong", "宏")
+    wait_until(lambda: d.find("charCandidate-" + HONG), 5, f"{HONG} among the characters holding 宏")
+    hint = d.item("charFinder")
+    assert any(i.property("text") == "如仍找不到，请询问工作人员" for i in d.find_all_in(hint) if i.isVisible())
+    d.tap("charCandidate-" + HONG)
+    wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
+    assert field.property("text") == "王" + HONG + "明"
+    assert stored_name(d) == "王" + HONG + "明"
+
+
+def test_leaving_the_finder_changes_nothing_and_the_visit_end_forgets_it(kiosk: Any) -> None:
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    d.tap("applyField-applicant.name")
+    d.wait_keyboard()
+    d.type_pinyin("li", "李")
+    open_finder(d)
+    d.tap("charRadical-167'")
+    backend = d.app.engine.singletonInstance("Kiosk.Backend", "CharFinder")
+    assert backend.property("radical") == "167'" and backend.property("total") > 0
+    d.tap("charFinderClose")
+    wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
+    assert name_field(d).property("text") == "李"
+    d.app.services.visit.end("idle")
+    assert backend.property("radical") == "" and backend.property("total") == 0
