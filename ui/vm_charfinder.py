@@ -154,7 +154,8 @@ class CharFinder(QObject):
         """For the chosen radical: ``[{strokes, count}]`` beyond it (empty when none is chosen)."""
         if self._table is None or not self._radical:
             return []
-        return [{"strokes": g.residual, "count": g.count} for g in self._table.stroke_groups(self._radical, self._parts)]
+        groups = self._table.stroke_groups(self._radical, self._parts)
+        return [{"strokes": g.residual, "count": g.count} for g in groups]
 
     # -- the candidates ----------------------------------------------------------------------------
     pageChanged = Signal()

@@ -105,12 +105,15 @@ def test_every_character_is_drawn_by_the_bundled_fonts(finder: CharFinder) -> No
     assert not [c for c in labels if ord(c) not in covered]
 
 
-@pytest.mark.skipif(not Path("/usr/share/unicode/Unihan_IRGSources.txt.bz2").exists(), reason="Debian unicode-data (scripts/setup --dev)")
 def test_committed_table_is_what_the_build_script_makes() -> None:
-    pytest.importorskip("chinese_decompose")
+    # its inputs are installed by scripts/setup --dev: Debian unicode-data, the cjk-semantic-split wheel
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_charfinder.py"), "--check"],
-        capture_output=True, text=True, env=env, timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -10,30 +10,30 @@ import QtQuick
 import Kiosk.Backend
 
 QtObject {
-    property Item target: null
+    property TextInput target: null
     property int cursor: 0
     property bool shown: false
     readonly property bool active: shown
 
-    function open(field: Item) {
+    function open(field: TextInput) {
         target = field
         cursor = field ? field.cursorPosition : 0
         shown = true
         if (field) field.focus = false   // the name's keyboard goes down; the finder has its own field
     }
     function showExample() { target = null; shown = true; CharFinder.showExample() }
-    function release(field: Item) { if (target === field) { target = null; shown = false } }
+    function release(field: TextInput) { if (target === field) { target = null; shown = false } }
     function close() {
-        var field = target
+        let field = target
         shown = false
         target = null
         if (field) field.forceActiveFocus()
     }
     function choose(text: string) {
-        var field = target
+        let field = target
         CharFinder.reset()
         if (field) {
-            var pos = Math.min(cursor, field.length)
+            let pos = Math.min(cursor, field.length)
             field.insert(pos, text)
             field.cursorPosition = pos + text.length
         }
