@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPointF
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
 pytestmark = pytest.mark.slow
@@ -110,3 +111,32 @@ def test_leaving_the_finder_changes_nothing_and_the_visit_end_forgets_it(kiosk: 
     assert name_field(d).property("text") == "李"
     d.app.services.visit.end("idle")
     assert backend.property("radical") == "" and backend.property("total") == 0
+
+
+@pytest.mark.parametrize(
+    ("size", "large"),
+    [((1920, 1080), False), ((1080, 1920), False), ((1920, 1080), True), ((1080, 1920), True)],
+    ids=["landscape", "portrait", "large", "large-portrait"],
+)
+def test_finder_shows_every_text_whole(kiosk: Any, size: tuple[int, int], large: bool) -> None:
+    """Every label whole and every candidate above the pager, in both orientations and in large text."""
+    from clipcheck import clipped_texts
+
+    d = kiosk("wizard", size=size)
+    d.window.setProperty("largeText", large)
+    settle(200)
+    d.tap("applyKindCitizen")
+    open_finder(d)
+    d.tap("charRadical-167'")
+    d.tap("charStrokes-7")
+    settle(200)
+    finder = d.item("charFinder")
+    cells = [i for i in d.find_all_in(finder) if i.objectName().startswith("charCandidate-") and i.isVisible()]
+    assert cells, "candidates are shown"
+    pager_top = d.item("charPageNext").mapToScene(QPointF(0, 0)).y()
+    for cell in cells:
+        assert cell.height() >= 72 and cell.width() >= 72
+        assert cell.mapToScene(QPointF(0, cell.height())).y() <= pager_top
+    for name in ("charRadical-167'", "charStrokes-7", "charFinderClose", "charPageNext"):
+        assert d.item(name).height() >= 72, f"{name} is a full-size touch target"
+    assert not clipped_texts(d.window, finder)
