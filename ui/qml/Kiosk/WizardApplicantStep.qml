@@ -12,7 +12,7 @@ GridLayout {
     columnSpacing: 40
     rowSpacing: 24
     ApplyField {
-        key: "applicant.name"; required: true; personName: parent.citizen
+        key: "applicant.name"; required: true; personName: true
         label: parent.citizen ? qsTr("姓名") : qsTr("单位名称")
         hint: qsTr("点击后用拼音输入")
     }
