@@ -36,6 +36,7 @@ class Radical:
     variants: str  # everyday forms inside characters: 亻 for 人, 氵 for 水
     strokes: int  # the radical's own strokes, for grouping (1 画 … 17 画)
     count: int  # characters filed under it
+    everyday: int = 0  # of them in the 通用规范汉字表 (how often the radical is met in names and texts)
 
     @property
     def label(self) -> str:
@@ -106,8 +107,8 @@ class CharFinder:
     def load(cls, folder: Path) -> CharFinder:
         """Read ``radicals.tsv`` and ``hanzi.tsv`` from ``folder``."""
         radicals = [
-            Radical(number, char, variants, int(strokes), int(count))
-            for number, char, variants, strokes, count in _rows(folder / "radicals.tsv", 5)
+            Radical(number, char, variants, int(strokes), int(count), int(everyday))
+            for number, char, variants, strokes, count, everyday in _rows(folder / "radicals.tsv", 6)
         ]
         hanzi = [
             Hanzi(char, radical, int(residual), int(total or 0), reading, parts)
@@ -121,6 +122,11 @@ class CharFinder:
     def radicals(self) -> list[Radical]:
         """Every radical, by its own strokes then number (the order of a dictionary's 部首目录)."""
         return sorted(self._radicals, key=lambda r: (r.strokes, int(r.number.rstrip("'")), r.number))
+
+    def common_radicals(self, n: int = 24) -> list[Radical]:
+        """The ``n`` radicals heading the most 通用规范 characters (亻 氵 扌 口 木 钅 …), in dictionary order."""
+        top = sorted(self._radicals, key=lambda r: (-r.everyday, r.number))[:n]
+        return sorted(top, key=lambda r: (r.strokes, int(r.number.rstrip("'")), r.number))
 
     def radical(self, number: str) -> Radical | None:
         return self._by_number.get(number)

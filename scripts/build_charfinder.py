@@ -168,6 +168,7 @@ def build() -> dict[str, str]:
 
     rows: list[tuple[int, int, int, int, str]] = []
     counts: dict[str, int] = defaultdict(int)
+    everyday: dict[str, int] = defaultdict(int)  # of them in the 通用规范汉字表
     for cp, rs in sources["kRSUnicode"].items():
         if cp not in covered:
             continue
@@ -178,6 +179,7 @@ def build() -> dict[str, str]:
         number = int(radical.rstrip("'"))
         rows.append((number, radical.count("'"), int(residual), _rank(char, general) * 0x110000 + cp, radical))
         counts[radical] += 1
+        everyday[radical] += char in general
 
     hanzi = [
         "# Rare-character finder data, built by scripts/build_charfinder.py (see it for sources and licences).",
@@ -192,7 +194,8 @@ def build() -> dict[str, str]:
 
     radical_lines = [
         "# Radicals for the rare-character finder, built by scripts/build_charfinder.py.",
-        "# radical number<TAB>standard form<TAB>everyday forms<TAB>strokes of the radical<TAB>characters",
+        "# radical number<TAB>standard form<TAB>everyday forms<TAB>strokes of the radical<TAB>characters"
+        "<TAB>of them in the 通用规范汉字表",
     ]
     strokes = sources["kTotalStrokes"]
     for number in sorted(counts, key=lambda r: (int(r.rstrip("'")), r.count("'"))):
@@ -200,7 +203,9 @@ def build() -> dict[str, str]:
         radical_strokes = strokes.get(ord(ideograph), "0").split()[0]
         variants = VARIANT_FORMS.get(number, "")
         variants = "".join(v for v in variants if ord(v) in covered)
-        radical_lines.append(f"{number}\t{ideograph}\t{variants}\t{radical_strokes}\t{counts[number]}")
+        radical_lines.append(
+            f"{number}\t{ideograph}\t{variants}\t{radical_strokes}\t{counts[number]}\t{everyday[number]}"
+        )
     return {"hanzi.tsv": "\n".join(hanzi) + "\n", "radicals.tsv": "\n".join(radical_lines) + "\n"}
 
 

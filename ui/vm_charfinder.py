@@ -17,6 +17,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.charfinder import CharFinder as Table
+from kiosk.charfinder import Radical
 from kiosk.charfinder import default_finder
 from ui.services import Services, of_engine
 
@@ -86,13 +87,19 @@ class CharFinder(QObject):
 
     @Property("QVariantList", notify=readyChanged)
     def radicalGroups(self) -> list[dict[str, Any]]:
-        """The radicals grouped by their own strokes: ``[{strokes, radicals: [{number, label}]}]``."""
+        """The everyday radicals first (``common``), then all of them grouped by their own strokes:
+        ``[{strokes, common, radicals: [{number, label}]}]``."""
         if self._table is None:
             return []
-        groups: dict[int, list[dict[str, str]]] = {}
+
+        def tiles(radicals: list[Radical]) -> list[dict[str, str]]:
+            return [{"number": r.number, "label": r.label} for r in radicals]
+
+        groups: dict[int, list[Radical]] = {}
         for r in self._table.radicals():
-            groups.setdefault(r.strokes, []).append({"number": r.number, "label": r.label})
-        return [{"strokes": n, "radicals": rs} for n, rs in groups.items()]
+            groups.setdefault(r.strokes, []).append(r)
+        common = {"strokes": 0, "common": True, "radicals": tiles(self._table.common_radicals())}
+        return [common] + [{"strokes": n, "common": False, "radicals": tiles(rs)} for n, rs in groups.items()]
 
     # -- the choice --------------------------------------------------------------------------------
     choiceChanged = Signal()

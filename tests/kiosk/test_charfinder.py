@@ -75,6 +75,9 @@ def test_radicals_in_dictionary_order_with_everyday_forms(finder: CharFinder) ->
     assert by_number["167'"].label == "钅" and by_number["167'"].strokes == 5
     assert by_number["167"].label == "金" and by_number["167"].strokes == 8
     assert sum(r.count for r in radicals) == len(finder)
+    common = [r.label for r in finder.common_radicals()]
+    assert {"人亻", "水氵", "手扌", "口", "木", "钅", "讠", "纟"} <= set(common)
+    assert len(common) == 24 and "金" not in common, "the simplified forms are the everyday ones"
 
 
 def test_a_small_table_searches_the_same_way() -> None:

@@ -53,7 +53,7 @@ def test_name_with_a_rare_character_by_radical_and_strokes(kiosk: Any) -> None:
 
     open_finder(d)
     assert d.find("charCandidate-" + HONG) is None, "nothing is offered before a radical or a part"
-    d.tap("charRadical-167'")  # 钅, in the 5-stroke group further down: the driver swipes to it
+    d.tap("charCommonRadical-167'")  # 钅, among the everyday radicals at the top
     d.tap("charStrokes-7")
     pages = 1
     while d.find("charCandidate-" + HONG) is None:
@@ -96,20 +96,34 @@ def test_rare_character_by_a_part_typed_in_pinyin_lands_at_the_cursor(kiosk: Any
     assert stored_name(d) == "王" + HONG + "明"
 
 
-def test_leaving_the_finder_changes_nothing_and_the_visit_end_forgets_it(kiosk: Any) -> None:
+def test_leaving_the_finder_changes_nothing_and_forgets_what_was_chosen(kiosk: Any) -> None:
     d = kiosk("wizard")
     d.tap("applyKindCitizen")
     d.tap("applyField-applicant.name")
     d.wait_keyboard()
     d.type_pinyin("li", "李")
     open_finder(d)
-    d.tap("charRadical-167'")
+    d.tap("charRadical-167'")  # the full list, by strokes: 钅 is further down, the driver swipes to it
+    d.tap("charFinderParts")
+    d.wait_keyboard()
+    d.type_pinyin("hong", "宏")
     backend = d.app.engine.singletonInstance("Kiosk.Backend", "CharFinder")
-    assert backend.property("radical") == "167'" and backend.property("total") > 0
-    d.tap("charFinderClose")
+    assert backend.property("radical") == "167'" and backend.property("parts") == "宏"
+    assert backend.property("total") == 1
+    d.tap("charFinderClose")  # over the keyboard's own 返回/首页 bar: the form behind stays where it is
     wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
     assert name_field(d).property("text") == "李"
+    assert d.window.property("currentPage").objectName() == "applyWizardPage"
+    assert d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard").property("step") == 1
+    assert backend.property("radical") == "" and backend.property("parts") == "" and backend.property("total") == 0
+    assert d.find("charFinderParts", visible=False).property("text") == ""
+
+    # the visit ends (idle) while the finder is open: it closes, forgetting the choice
+    open_finder(d)
+    d.tap("charCommonRadical-167'")
+    assert backend.property("total") > 0
     d.app.services.visit.end("idle")
+    settle(100)
     assert backend.property("radical") == "" and backend.property("total") == 0
 
 

@@ -2,8 +2,11 @@
 // Pinyin keyboard does not offer (𬭎) is found as in a paper dictionary's 部首检字 — tap the radical (钅),
 // then the strokes beyond it (7 画), then the character — or by typing a part of it in pinyin (宏).
 // The chosen character goes into the name field at its cursor (CharPicker.choose). Main.qml keeps the
-// panel under the keyboard (z) and ends it above the keyboard (bottomInset) while the parts are typed.
-// objectNames: charFinder, charFinderClose, charFinderParts, charFinderPartsClear, charRadical-<number>,
+// panel under the keyboard but over the keyboard's 返回/首页 bar (z), so while the parts are typed the
+// way out is the finder's own 返回填写 (nothing behind it moves); the content ends above the keyboard
+// (bottomInset).
+// objectNames: charFinder, charFinderClose, charFinderParts, charFinderPartsClear, charFinderHideKeyboard,
+// charCommonRadical-<number> (the everyday radicals, first), charRadical-<number> (all, by strokes),
 // charStrokes-all, charStrokes-<n>, charCandidate-<character>, charPagePrev, charPageNext.
 pragma ComponentBehavior: Bound
 import QtQuick
@@ -22,13 +25,16 @@ Rectangle {
 
     visible: CharPicker.active
     color: Theme.pageBg
+    // each opening starts afresh: what was chosen or typed last time (parts of a name) is not kept
     onVisibleChanged: {
-        if (visible) { CharFinder.prepare(); radicalFlick.contentY = 0 }
-        else if (partsField.activeFocus) partsField.focus = false
+        if (visible) { CharFinder.prepare(); radicalFlick.contentY = 0; return }
+        partsField.focus = false
+        partsField.clear()
+        CharFinder.reset()
     }
     MouseArea { anchors.fill: parent }   // taps between the controls never reach the form underneath
 
-    Connections {   // the keyboard bar's 返回 / 首页 leave the form: the finder goes with it
+    Connections {   // whatever leaves the form (the idle timeout going home) takes the finder with it
         target: Nav
         function onBackRequested() { CharPicker.close() }
         function onHomeRequested() { CharPicker.close() }
@@ -70,12 +76,13 @@ Rectangle {
             color: Theme.text
             font.pixelSize: Theme.fontBody
         }
-        Row {
+        Flow {   // the label on a line of its own where the field and its buttons would not fit beside it
             spacing: Theme.gap
             width: parent.width
             Text {
                 id: partsLabel
-                anchors.verticalCenter: parent.verticalCenter
+                height: finder.tile
+                verticalAlignment: Text.AlignVCenter
                 text: qsTr("也可以用拼音打出字里的一部分：")
                 textFormat: Text.PlainText
                 color: Theme.text
@@ -85,7 +92,7 @@ Rectangle {
             TextField {
                 id: partsField
                 objectName: "charFinderParts"
-                width: Math.min(Math.round(420 * finder.s), parent.width - partsLabel.width - clearParts.width - 2 * Theme.gap)
+                width: Math.min(Math.round(360 * finder.s), parent.width - 2 * clearParts.width - 2 * Theme.gap)
                 height: finder.tile
                 placeholderText: qsTr("例如“宏”")
                 placeholderTextColor: "#8a94a3"
@@ -107,6 +114,12 @@ Rectangle {
                 tone: "light"; text: qsTr("清除")
                 enabled: partsField.text !== ""
                 onClicked: partsField.clear()
+            }
+            KioskButton {
+                objectName: "charFinderHideKeyboard"
+                visible: partsField.activeFocus
+                tone: "gold"; text: qsTr("收起键盘")
+                onClicked: partsField.focus = false
             }
         }
     }
@@ -164,7 +177,7 @@ Rectangle {
                             width: radicalColumn.width
                             spacing: 6
                             Text {
-                                text: qsTr("%1 画").arg(group.modelData.strokes)
+                                text: group.modelData.common ? qsTr("常用部首") : qsTr("%1 画").arg(group.modelData.strokes)
                                 textFormat: Text.PlainText
                                 color: Theme.textMuted
                                 font.pixelSize: Theme.fontSmall
@@ -177,7 +190,7 @@ Rectangle {
                                     model: group.modelData.radicals
                                     delegate: FinderTile {
                                         required property var modelData
-                                        objectName: "charRadical-" + modelData.number
+                                        objectName: (group.modelData.common ? "charCommonRadical-" : "charRadical-") + modelData.number
                                         text: modelData.label
                                         size: finder.tile
                                         glyphSize: Math.round(40 * finder.s)

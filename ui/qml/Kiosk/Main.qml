@@ -195,8 +195,8 @@ ApplicationWindow {
     }
 
     KeyPad { id: keyPad; z: 90; width: win.width }
-    // the rare-character finder of name fields (CharPicker.qml): over everything but the keyboard
-    CharFinderPanel { z: 88; anchors.fill: parent; bottomInset: win.keyboardUp ? win.height - keyboardDock.y : 0 }
+    // the rare-character finder of name fields (CharPicker.qml): over everything but the keyboard itself
+    CharFinderPanel { z: 89.5; anchors.fill: parent; bottomInset: win.keyboardUp ? win.height - keyboardDock.y : 0 }
 
     InputPanel {
         id: inputPanel
