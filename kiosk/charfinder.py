@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 from pathlib import Path
 
 from kiosk.paths import assets_dir
@@ -44,9 +45,8 @@ class Radical:
         return self.char + self.variants
 
 
-@dataclass(frozen=True)
-class Hanzi:
-    """One character the finder can offer."""
+class Hanzi(NamedTuple):
+    """One character the finder can offer (a tuple: tens of thousands are made at load)."""
 
     char: str
     radical: str
@@ -84,10 +84,9 @@ class CharFinder:
         self._hanzi = hanzi
         self._by_radical: dict[str, list[int]] = defaultdict(list)
         self._by_part: dict[str, set[int]] = defaultdict(set)
-        self._by_char: dict[str, Hanzi] = {}
+        self._by_char = {h.char: h for h in reversed(hanzi)}
         for i, h in enumerate(hanzi):
             self._by_radical[h.radical].append(i)
-            self._by_char.setdefault(h.char, h)
             for part in h.parts:
                 self._by_part[part].add(i)
         # one part, many shapes: 金 = 钅, 人 = 亻, 水 = 氵 (a radical's standard, simplified, everyday forms)
@@ -111,8 +110,8 @@ class CharFinder:
             for number, char, variants, strokes, count, everyday in _rows(folder / "radicals.tsv", 6)
         ]
         hanzi = [
-            Hanzi(char, radical, int(residual), int(total or 0), reading, parts)
-            for char, radical, residual, total, reading, parts in _rows(folder / "hanzi.tsv", 6)
+            Hanzi(row[0], row[1], int(row[2]), int(row[3] or 0), row[4], row[5])
+            for row in _rows(folder / "hanzi.tsv", 6)
         ]
         return cls(radicals, hanzi)
 
@@ -170,17 +169,13 @@ class CharFinder:
 
 
 def _rows(path: Path, width: int) -> list[list[str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            fields = line.split("\t")
-            if len(fields) != width:
-                raise ValueError(f"{path.name}: expected {width} fields, got {len(fields)}")
-            rows.append(fields)
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line[:1] not in ("#", "")]
+    if any(len(fields) != width for fields in rows):
+        raise ValueError(f"{path.name}: a row without its {width} fields")
     return rows
 
 
 @cache
 def default_finder() -> CharFinder:
-    """The finder over the bundled data (read once per process; about 0.3 s)."""
+    """The finder over the bundled data, read once per process (about 1 s here: docs/benchmarks.md)."""
     return CharFinder.load(assets_dir() / "charfinder")
