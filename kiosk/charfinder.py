@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from kiosk.paths import assets_dir
 

@@ -17,8 +17,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.charfinder import CharFinder as Table
-from kiosk.charfinder import Radical
-from kiosk.charfinder import default_finder
+from kiosk.charfinder import Radical, default_finder
 from ui.services import Services, of_engine
 
 log = logging.getLogger(__name__)
