@@ -33,6 +33,26 @@ def stored_name(d: KioskDriver) -> str:
     return str(values["applicant.name"])
 
 
+def boxes(text: str, family: str) -> list[str]:
+    """The characters of ``text`` the kiosk's own font stack does not draw: a box (glyph 0, .notdef), or
+    a face other than the bundled ones (a font this machine happens to have, a terminal may not)."""
+    from PySide6.QtGui import QFont, QTextLayout
+
+    from kiosk.fonts import ALL_FACES
+
+    bundled = {face.family for face in ALL_FACES}
+    missing = []
+    for ch in dict.fromkeys(text):
+        layout = QTextLayout(ch, QFont(family))
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        runs = layout.glyphRuns()
+        if any(0 in run.glyphIndexes() or run.rawFont().familyName() not in bundled for run in runs):
+            missing.append(ch)
+    return missing
+
+
 def open_finder(d: KioskDriver) -> Any:
     d.tap("charFinderOpen-applicant.name")
     finder = d.item("charFinder")
@@ -62,6 +82,16 @@ def test_name_with_a_rare_character_by_radical_and_strokes(kiosk: Any) -> None:
         assert pages < 10, f"{HONG} not among 钅 + 7 strokes"
     cell = d.item("charCandidate-" + HONG)
     assert cell.height() >= 72 and cell.width() >= 72
+    # every candidate and radical on the screen drawn by the bundled fonts, none as a box
+    family = str(d.window.property("fontFamily"))
+    finder = d.item("charFinder")
+    shown = "".join(
+        str(i.property("text")) for i in d.find_all_in(finder) if i.isVisible() and i.property("text") is not None
+    )
+    assert HONG in shown and "钅" in shown
+    assert not boxes(shown, family)
+    glyph = next(i for i in d.find_all_in(cell) if i.property("text") == HONG)
+    assert glyph.property("font").pixelSize() >= 48, "a candidate is large enough to read"
     d.tap("charCandidate-" + HONG)
     wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
     assert name_field(d).property("text") == "王" + HONG
