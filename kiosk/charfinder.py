@@ -3,7 +3,8 @@
 Names are often written with characters outside the keyboard's dictionary (𬭎 hóng, U+2CB4E). A resident
 finds one on the screen the way a paper dictionary's 部首检字 works — pick the radical (钅), then the
 number of strokes beyond it (7), then the character among the candidates — or by the parts she can type
-(宏), alone or together with a radical.
+(宏), or by its reading in pinyin letters (hong: the Pinyin keyboard commits the letters on ⏎), alone or
+together with a radical.
 
 The data is ``assets/charfinder/`` (built by ``scripts/build_charfinder.py`` from Unihan and a
 component-decomposition table; every character in it is one the bundled fonts draw):
@@ -19,6 +20,8 @@ of its parts, also for characters the decomposition table does not list.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -64,6 +67,12 @@ class StrokeGroup:
     count: int
 
 
+def toneless(reading: str) -> str:
+    """A pinyin reading as typed on a keyboard: no tone marks, ü as v (hóng → hong, lǘ → lv)."""
+    plain = unicodedata.normalize("NFD", reading.lower()).replace("u\u0308", "v")
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
 def _is_han(ch: str) -> bool:
     cp = ord(ch)
     return (
@@ -85,8 +94,11 @@ class CharFinder:
         self._by_radical: dict[str, list[int]] = defaultdict(list)
         self._by_part: dict[str, set[int]] = defaultdict(set)
         self._by_char = {h.char: h for h in reversed(hanzi)}
+        self._by_reading: dict[str, set[int]] = defaultdict(set)
         for i, h in enumerate(hanzi):
             self._by_radical[h.radical].append(i)
+            if h.reading:
+                self._by_reading[toneless(h.reading)].add(i)
             for part in h.parts:
                 self._by_part[part].add(i)
         # one part, many shapes: 金 = 钅, 人 = 亻, 水 = 氵 (a radical's standard, simplified, everyday forms)
@@ -142,9 +154,9 @@ class CharFinder:
 
     def search(self, radical: str = "", residual: int | None = None, parts: str = "") -> list[Hanzi]:
         """Characters under ``radical`` (any when empty) with ``residual`` strokes beyond it (any when
-        None) that contain every part typed in ``parts`` (other characters there are ignored), in the
-        order they are offered. Nothing chosen at all finds nothing."""
-        if not radical and not self.typed_parts(parts):
+        None) that contain every Han part typed in ``parts`` and, when ``parts`` also holds pinyin letters
+        (hong), read so; in the order they are offered. Nothing chosen at all finds nothing."""
+        if not radical and not self.typed_parts(parts) and not self.typed_reading(parts):
             return []
         found = self._matching(radical, parts)
         return [self._hanzi[i] for i in found if residual is None or self._hanzi[i].residual == residual]
@@ -154,9 +166,16 @@ class CharFinder:
         """The Han characters of ``parts`` (what was typed may hold Latin letters, spaces, punctuation)."""
         return "".join(dict.fromkeys(ch for ch in parts if _is_han(ch)))
 
+    @staticmethod
+    def typed_reading(text: str) -> str:
+        """The first word of pinyin letters in ``text``, toneless and lower case ("" when none)."""
+        found = re.search(r"[A-Za-zÀ-ɏü]+", text)
+        return toneless(found.group()) if found else ""
+
     def _matching(self, radical: str, parts: str) -> list[int]:
         typed = self.typed_parts(parts)
-        pool: set[int] | None = None
+        reading = self.typed_reading(parts)
+        pool: set[int] | None = set(self._by_reading.get(reading, ())) if reading else None
         for part in typed:
             with_part: set[int] = set()
             for shape in self._same_part.get(part, {part}):
@@ -165,7 +184,9 @@ class CharFinder:
         if radical:
             base = self._by_radical.get(radical, [])
             return [i for i in base if pool is None or i in pool]
-        return sorted(pool or (), key=lambda i: (self._hanzi[i].total, i))
+        # without a radical: the listed (通用规范) characters, which have parts of their own, first; then
+        # fewer strokes first
+        return sorted(pool or (), key=lambda i: (not self._hanzi[i].parts, self._hanzi[i].total, i))
 
 
 def _rows(path: Path, width: int) -> list[list[str]]:

@@ -1,4 +1,5 @@
-"""The rare-character finder's view-model (找字): radical → strokes → candidates, or parts typed in pinyin.
+"""The rare-character finder's view-model (找字): radical → strokes → candidates, or parts and the reading
+typed in pinyin.
 
 A thin layer over :mod:`kiosk.charfinder`: QML chooses a radical, a stroke count beyond it and the parts
 typed so far; this keeps the choice, pages the candidates (``pageSize`` is what the screen's grid holds)
@@ -120,6 +121,11 @@ class CharFinder(QObject):
     def parts(self) -> str:
         """The Han characters of what was typed as parts."""
         return Table.typed_parts(self._parts)
+
+    @Property(str, notify=choiceChanged)
+    def reading(self) -> str:
+        """The pinyin letters typed with the parts (hong), toneless."""
+        return Table.typed_reading(self._parts)
 
     @Slot(str)
     def chooseRadical(self, number: str) -> None:

@@ -50,6 +50,19 @@ def test_a_typed_part_finds_the_characters_holding_it(finder: CharFinder) -> Non
     assert chars(finder.search(parts="hong 宏")) == chars(finder.search(parts="宏"))
 
 
+def test_the_reading_typed_in_letters_finds_characters_read_so(finder: CharFinder) -> None:
+    by_reading = chars(finder.search(parts="hong"))
+    assert HONG in by_reading and "红" in by_reading and "宏" in by_reading
+    assert by_reading.index("红") < by_reading.index(HONG) < by_reading.index("仜"), (
+        "listed characters first, fewest strokes first among them; unlisted ones after"
+    )
+    assert chars(finder.search(parts="Hóng")) == by_reading, "tone marks and capitals as typed do not matter"
+    assert chars(finder.search(parts="hong宏")) == [HONG], "a reading and a part together"
+    assert chars(finder.search("167'", parts="hong")) == ["\U0002b7f9", HONG]
+    assert finder.search(parts="xyzq") == []
+    assert CharFinder.typed_reading("宏 lǘ") == "lv" and CharFinder.typed_reading("宏") == ""
+
+
 def test_parts_narrow_a_radical_and_its_stroke_groups(finder: CharFinder) -> None:
     assert chars(finder.search("167'", parts="宏")) == [HONG]
     assert chars(finder.search("167'", 6, parts="宏")) == []

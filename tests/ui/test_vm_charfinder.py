@@ -126,6 +126,37 @@ def test_rare_character_by_a_part_typed_in_pinyin_lands_at_the_cursor(kiosk: Any
     assert stored_name(d) == "王" + HONG + "明"
 
 
+def test_rare_character_by_its_reading_typed_as_letters(kiosk: Any) -> None:
+    """She knows how her name sounds: hong typed on the Pinyin keyboard and committed as letters with ⏎."""
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    open_finder(d)
+    d.tap("charFinderParts")
+    d.wait_keyboard()
+    hint = d.item("charFinderReadingHint")
+    assert "回车键" in hint.property("text")
+    assert not boxes(hint.property("text"), str(d.window.property("fontFamily")))
+    d.type_keys("hong")
+    enter = next(
+        i for i in d.find_all_in(d.panel()) if i.isVisible() and i.metaObject().className().startswith("EnterKey")
+    )
+    d.tap_item(enter)
+    assert d.item("charFinderParts").property("text") == "hong"
+    backend = d.app.engine.singletonInstance("Kiosk.Backend", "CharFinder")
+    assert backend.property("reading") == "hong" and backend.property("total") > 100
+    d.tap("charFinderHideKeyboard")  # more candidates in view
+    pages = 1
+    while d.find("charCandidate-" + HONG) is None:
+        d.tap("charPageNext")
+        pages += 1
+        assert pages < 10, f"{HONG} not among the characters read hong"
+    assert pages <= 2, "a name character read hong is on the first pages"
+    d.tap("charCandidate-" + HONG)
+    wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
+    assert name_field(d).property("text") == HONG
+    assert stored_name(d) == HONG
+
+
 def test_leaving_the_finder_changes_nothing_and_forgets_what_was_chosen(kiosk: Any) -> None:
     d = kiosk("wizard")
     d.tap("applyKindCitizen")

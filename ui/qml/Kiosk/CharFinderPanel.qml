@@ -1,6 +1,7 @@
 // The rare-character finder (找字), over the whole screen while CharPicker.active: a character the
 // Pinyin keyboard does not offer (𬭎) is found as in a paper dictionary's 部首检字 — tap the radical (钅),
-// then the strokes beyond it (7 画), then the character — or by typing a part of it in pinyin (宏).
+// then the strokes beyond it (7 画), then the character — or by typing a part of it in pinyin (宏) or its
+// reading (hong, committed as letters by the keyboard's ⏎), alone or with a radical.
 // The chosen character goes into the name field at its cursor (CharPicker.choose). Main.qml keeps the
 // panel under the keyboard but over the keyboard's 返回/首页 bar (z), so while the parts are typed the
 // way out is the finder's own 返回填写 (nothing behind it moves); the content ends above the keyboard
@@ -83,7 +84,7 @@ Rectangle {
                 id: partsLabel
                 height: finder.tile
                 verticalAlignment: Text.AlignVCenter
-                text: qsTr("也可以用拼音打出字里的一部分：")
+                text: qsTr("也可以打出读音或字里的一部分：")
                 textFormat: Text.PlainText
                 color: Theme.text
                 font.pixelSize: Theme.fontBody
@@ -94,7 +95,7 @@ Rectangle {
                 objectName: "charFinderParts"
                 width: Math.min(Math.round(360 * finder.s), parent.width - 2 * clearParts.width - 2 * Theme.gap)
                 height: finder.tile
-                placeholderText: qsTr("例如“宏”")
+                placeholderText: qsTr("例如 hong 或“宏”")
                 placeholderTextColor: "#8a94a3"
                 font.pixelSize: Theme.fontLarge
                 color: Theme.text
@@ -121,6 +122,16 @@ Rectangle {
                 tone: "gold"; text: qsTr("收起键盘")
                 onClicked: partsField.focus = false
             }
+        }
+        Text {
+            objectName: "charFinderReadingHint"
+            visible: partsField.activeFocus
+            width: parent.width
+            text: qsTr("打读音：拼完字母后按键盘右下角的回车键 ⏎；打部分：像平时一样选字。")
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSmall
         }
     }
 
@@ -279,8 +290,8 @@ Rectangle {
                 Text {
                     anchors { left: parent.left; right: parent.right; top: parent.top }
                     visible: CharFinder.ready && CharFinder.total === 0
-                    text: CharFinder.radical === "" && CharFinder.parts === ""
-                          ? qsTr("请先点部首，或打出字的一部分。")
+                    text: CharFinder.radical === "" && CharFinder.parts === "" && CharFinder.reading === ""
+                          ? qsTr("请先点部首，或打出读音或字的一部分。")
                           : qsTr("没有找到这样的字。可以换一个部首、笔画数或部分再试。")
                     textFormat: Text.PlainText
                     wrapMode: Text.Wrap
