@@ -70,6 +70,7 @@ Rectangle {
         anchors { left: parent.left; right: parent.right; top: bar.bottom; margins: Theme.margin; topMargin: Theme.gap }
         spacing: Theme.gap / 2
         Text {
+            visible: finder.bottomInset === 0   // while typing, the room goes to the candidates
             width: parent.width
             text: qsTr("先点这个字的部首（偏旁），再点部首以外的笔画数，然后点要找的字。")
             textFormat: Text.PlainText
