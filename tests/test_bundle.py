@@ -186,6 +186,8 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
     for need in (
         r"assets/fonts/NotoSansSC-Regular\.ttf$",
         r"assets/demo/laws\.jsonl$",
+        r"assets/charfinder/hanzi\.tsv$",  # the rare-character finder's table (kiosk/charfinder.py)
+        r"assets/charfinder/NOTICE\.txt$",
         r"ui/qml/Kiosk/Main\.qml$",
         r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
         r"kiosk/search/synonyms\.tsv$",
