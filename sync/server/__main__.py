@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
-from sync.server import migrate, serve
+from sync.server import migrate, pii_admin, serve
 from sync.server.admin import cli as admin_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
@@ -255,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
     migrate.add_parser(sub)
+    pii_admin.add_parser(sub)
     office_cli.add_parsers(sub)
     return p
 
@@ -273,6 +274,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             "account": admin_cli.run,
             "snapshot": snapshot_command,
             "db": migrate.run_command,
+            "pii": pii_admin.run,
         }
         if args.cmd in handler:
             return handler[args.cmd](args)

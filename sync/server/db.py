@@ -212,6 +212,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA secure_delete=ON")  # what is overwritten (a re-sealed application) leaves no trace
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
@@ -233,9 +234,10 @@ def open_db(url: str) -> Engine:
     missing = [t for t in _REQUIRED_TABLES if t not in ServerBase.metadata.tables]
     if missing:  # a module with tables of its own was not imported: never create half a schema
         raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")
-    from sync.server import migrate
+    from sync.server import migrate, pii
 
     migrate.upgrade(engine, metadata=ServerBase.metadata)
+    pii.attach(engine, holds_sealed=pii.database_holds_sealed(engine))
     for hook in _ENGINE_HOOKS:
         hook(engine)
     return engine

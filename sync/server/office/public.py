@@ -19,6 +19,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from sync.server import pii
 from sync.server.db import ZoneRow
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
@@ -52,8 +53,14 @@ def page(title: str, body: str) -> str:
     )
 
 
-def tail_hash(salt: str, tracking_no: str, phone_digits: str) -> str:
-    """The HMAC kept to check the last four digits of the phone for ``tracking_no``."""
+def tail_hash(session: Session, tracking_no: str, phone_digits: str) -> str:
+    """The keyed hash kept to check the last four digits of the phone for ``tracking_no`` (the key lives
+    outside the database: :mod:`sync.server.pii`)."""
+    return pii.ring_of(session).lookup(f"tail:{tracking_no.upper()}:{phone_digits[-4:]}")
+
+
+def _legacy_tail_hash(salt: str, tracking_no: str, phone_digits: str) -> str:
+    """The HMAC under the database's own salt, as stored before personal data was sealed."""
     msg = f"{tracking_no.upper()}:{phone_digits[-4:]}".encode()
     return hmac.new(salt.encode(), msg, hashlib.sha256).hexdigest()
 
@@ -73,14 +80,18 @@ def form(no: str = "", error: str = "") -> str:
     )
 
 
-def check(session: Session, salt: str | None, no: str, tail: str) -> Case | None:
+def check(session: Session, no: str, tail: str) -> Case | None:
     """The case if ``tail`` are the last four digits of its applicant's phone, else None."""
-    if salt is None or not _TRACKING.match(no) or not re.fullmatch(r"\d{4}", tail):
+    if not _TRACKING.match(no) or not re.fullmatch(r"\d{4}", tail):
         return None
     case = session.get(Case, no.upper())
     if case is None or case.phone_tail_hash is None:
         return None
-    return case if hmac.compare_digest(case.phone_tail_hash, tail_hash(salt, no, tail)) else None
+    if hmac.compare_digest(case.phone_tail_hash, tail_hash(session, no, tail)):
+        return case
+    salt = salt_for(session)
+    legacy = salt is not None and hmac.compare_digest(case.phone_tail_hash, _legacy_tail_hash(salt, no, tail))
+    return case if legacy else None
 
 
 def status_page(session: Session, case: Case) -> str:

@@ -32,7 +32,7 @@ async def status_answer(request: Request, session: DB, ctx: Ctx) -> HTMLResponse
         session.rollback()
         log.warning("public status: too many failed checks (source %s)", source)
         return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试"), status_code=429)
-    case = public.check(session, public.salt_for(session), no, tail)
+    case = public.check(session, no, tail)
     if case is None:
         for key, policy in keys:
             throttle.fail(session, key, policy)
