@@ -18,7 +18,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from sync.protocol.signing import Signer
+from sync.server import errorpages, pages
 from sync.server.admin import auth
+from sync.server.admin import routes as admin_routes
 from sync.server.db import sessions
 from sync.server.deps import (
     DEFAULT_MANIFEST_TTL_S,
@@ -65,12 +67,14 @@ def create_app(
         title="政务公开专区 district sync server",
         version="1",
         description="Sync protocol between the district and its query kiosks. See docs/protocol.md.",
+        exception_handlers={**errorpages.HANDLERS, **admin_routes.HANDLERS, ApiError: api_error_handler},
     )
     builder = snapshots.Builder(engine, signer, snapshot_dir) if snapshot_dir and build_snapshots else None
     app.state.server = ServerContext(engine, signer, settings, sessions(engine), builder)
-    app.add_exception_handler(ApiError, api_error_handler)
-    auth.install(app, engine, trust_proxy=trust_proxy)
+    app.state.admin_auth = auth.AuthState(engine, trust_proxy)
+    app.mount("/static", pages.static_files(), name="static")
     for router in (
+        admin_routes.router,
         feed_routes.router,
         submissions.router,
         terminal_routes.router,

@@ -17,47 +17,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-# The pages a role opens, in the order of the bar: (role, path, label). Office pages add their own here.
-NAV: list[tuple[str, str, str]] = [
-    ("it", "/admin/fleet", "终端运行情况"),
-    ("office", "/admin/office", "月度评价"),
-    ("office", "/admin/office/cases", "依申请公开办理"),
-    ("office", "/admin/office/documents", "发布与修订"),
-    ("office", "/admin/office/calendar", "节假日安排"),
-]
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
-
-_STYLE = """
-*{box-sizing:border-box}
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:0;color:#1a1a1a;
- background:#f5f6f8;font-size:16px;line-height:1.5}
-header{background:#a4161a;color:#fff;padding:.6em 1em;display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:center}
-header .brand{font-weight:bold;margin-right:auto}
-header a{color:#fff}
-header form{display:inline;margin:0}
-header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:.2em .8em;
- font:inherit;cursor:pointer}
-main{padding:1em;max-width:1400px;margin:0 auto}
-h1{font-size:1.4em;margin:.2em 0 .6em}
-.scroll{overflow-x:auto;background:#fff;border:1px solid #ccd;border-radius:6px}
-table{border-collapse:collapse;width:100%}
-td,th{border-bottom:1px solid #e1e3e8;padding:.45em .7em;text-align:left;vertical-align:top;white-space:nowrap}
-th{background:#eef0f4;font-weight:600}
-tr.bad td,tr.attn td{background:#fdecea}
-tr.warn td{background:#fff6e0}
-.bad{color:#a4161a;font-weight:bold}.warn{color:#8a5a00}.ok{color:#1b6e20}
-.muted{color:#666;font-size:.9em}
-.card{background:#fff;border:1px solid #ccd;border-radius:6px;padding:1em 1.2em;max-width:28em;margin:2em auto}
-label{display:block;margin:.8em 0 .2em}
-input[type=text],input[type=password]{width:100%;font:inherit;padding:.5em;border:1px solid #99a;border-radius:4px}
-.btn{background:#a4161a;color:#fff;border:0;border-radius:4px;padding:.6em 1.4em;font:inherit;margin-top:1em;
- cursor:pointer}
-.error{background:#fdecea;border:1px solid #a4161a;padding:.6em;border-radius:4px}
-code{background:#eef0f4;padding:0 .3em;border-radius:3px;white-space:nowrap}
-pre{background:#eef0f4;padding:.6em;border-radius:4px;overflow-x:auto}
-@media (max-width:700px){main{padding:.5em}h1{font-size:1.2em}}
-"""
+from sync.server.pages import NAV, templates  # until every page is a template
 
 
 def esc(value: Any) -> str:
@@ -105,6 +65,12 @@ def page(title: str, body: str, request: Request | None = None, *, refresh_s: in
     return (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"{refresh}<title>{esc(title)}</title><style>{_STYLE}</style></head><body>"
+        f"{refresh}<title>{esc(title)}</title>"
+        f"<link rel='stylesheet' href='{templates.env.globals['stylesheet']}'></head><body>"
         f"{_bar(request)}<main><h1>{esc(title)}</h1>{body}</main></body></html>"
     )
+
+
+def csrf_input(request: Request) -> str:
+    """The hidden ``<input name="csrf">`` for a form on a page behind ``require_account``."""
+    return f"<input type='hidden' name='csrf' value='{esc(getattr(request.state, 'admin_csrf', ''))}'>"

@@ -84,7 +84,7 @@ def register(  # noqa: PLR0915 - routes as closures
     """Add the console's routes to ``app`` (after ``auth.install``); ``today`` is the server's clock."""
 
     Office = Annotated[auth.Account, Depends(auth.require_account("office"))]
-    csrf = auth.csrf_input
+    csrf = layout.csrf_input
 
     def page(title: str, body: str, request: Request) -> str:
         return layout.page(title, body, request)

@@ -99,7 +99,7 @@ def _form(  # noqa: PLR0917 - the form, for a record or for what was typed
     )
     err = f"<p class='error'>{esc(error)}</p>" if error else ""
     return (
-        f"{err}<form method='post' action='{esc(action)}' class='step'>{auth.csrf_input(request)}{new_id}"
+        f"{err}<form method='post' action='{esc(action)}' class='step'>{layout.csrf_input(request)}{new_id}"
         f"<label>专区<select name='zone'>{zone_opts}</select></label><p>类别：{cat_boxes}</p>{''.join(rows)}"
         f"<button class='btn' type='submit'>{'发布修订' if rec else '发布'}</button></form>"
     )
@@ -220,7 +220,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
                 select(DocVersion).where(DocVersion.doc_id == doc_id).order_by(DocVersion.version.desc())
             )
         ]
-        csrf = auth.csrf_input(request)
+        csrf = layout.csrf_input(request)
         body = (
             f"<p>状态：{esc(rec.status.label)}；版本 {rec.version}</p>"
             f"<h2>修订</h2>{_form(request, s, f'/admin/office/documents/{doc_id}', rec, error, typed)}"

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from sync.server import throttle
+from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq
 from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
@@ -91,8 +91,8 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
 
 @router.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
 def fleet_page(request: Request, session: DB, ctx: Ctx, _a: ItAccount) -> Response:
-    page = fleet.fleet_page(session, head_seq(session), request, missed=ctx.settings.offline_after_missed)
-    return auth.admin_headers(HTMLResponse(page))
+    context = fleet.page_context(session, head_seq(session), missed=ctx.settings.offline_after_missed)
+    return pages.render(request, "fleet.html", **context)
 
 
 @router.get("/admin/api/fleet", summary="IT: the fleet of terminals as JSON (same data as /admin/fleet)")
