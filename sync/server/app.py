@@ -33,7 +33,7 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import cases, documents, status_routes
+from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import fleet, submissions
 from sync.server.terminals import routes as terminal_routes
@@ -79,8 +79,10 @@ def create_app(
         submissions.router,
         terminal_routes.router,
         status_routes.router,
+        case_routes.router,
+        calendar_routes.router,
+        evaluation_routes.router,
+        document_routes.router,
     ):
         app.include_router(router)
-    cases.register(app, app.state.server.make_session, today)
-    documents.register(app, app.state.server.make_session)
     return app

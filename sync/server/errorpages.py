@@ -82,6 +82,7 @@ def refusal_page(
         back=back if back is not None else back_path(request),
         back_label=back_label,
         tone="bad",
+        public=not request.url.path.startswith("/admin"),
     )
 
 

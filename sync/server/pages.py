@@ -12,6 +12,7 @@ server (no inline ``style`` attributes or elements), forms only to this server, 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,18 @@ def _stylesheet_url() -> str:
     return f"/static/{STYLESHEET}?v={digest}"
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def beijing(t: dt.datetime | None) -> str:
+    """A time the database keeps in UTC (naive) as ``YYYY-MM-DD HH:MM`` Beijing time (templates: ``|beijing``;
+    the page says 北京时间 beside it)."""
+    if t is None:
+        return ""
+    aware = t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t
+    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -54,6 +67,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["stylesheet"] = _stylesheet_url()
+    env.filters["beijing"] = beijing
     return env
 
 
@@ -84,6 +98,7 @@ def layout_context(request: Request) -> dict[str, Any]:
         "nav": [(path, label) for role, path, label in NAV if role in roles],
         "here": request.url.path,
         "refresh_s": None,
+        "public": False,
     }
 
 
