@@ -76,7 +76,7 @@ def test_shots(server, tmp_path: Path) -> None:
         c = login(server.url, server.engine, "wang.office", ("office", "it"))
         token = csrf_token(c)
         c.post(f"/admin/office/cases/{numbers[1]}/step/ask_correction", data={"csrf": token, "items": "请写明项目名称"})
-        c.post(f"/admin/office/cases/{numbers[2]}/step/reply", data={"csrf": token, "reply_type": "public"})
+        c.post(f"/admin/office/cases/{numbers[2]}/step/reply", data={"csrf": token, "reply_type": "disclosed"})
         c.post(
             "/admin/office/documents",
             data={
@@ -88,6 +88,23 @@ def test_shots(server, tmp_path: Path) -> None:
                 "issuer": "万宝镇人民政府",
                 "published": "2026-11-30",
                 "body": "第一稿",
+            },
+        )
+        c.post(
+            f"/admin/office/cases/{numbers[2]}/files",
+            data={"csrf": token},
+            files={"file": ("答复书附件.pdf", b"%PDF-1.4 test", "application/pdf")},
+        )
+        c.post(
+            "/admin/office/documents/wb-2026-notice",
+            data={
+                "csrf": token,
+                "zone": "wanbao",
+                "categories": ["policy"],
+                "title": "万宝镇2026年冬季供暖通知",
+                "issuer": "万宝镇人民政府",
+                "published": "2026-11-30",
+                "body": "第二稿",
             },
         )
         drv.get(f"{server.url}/admin/login")

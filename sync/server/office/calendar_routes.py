@@ -17,6 +17,9 @@ from sync.server.feed import calendar as cal
 from sync.server.office import lifecycle as lc
 
 router = APIRouter(tags=["office"])
+# How the page names where a year comes from when the office has not published it (the feed's own text
+# names the package the arrangement ships in).
+SOURCE_WORDS = {cal.PACKAGE_SOURCE: "国务院办公厅节假日安排（随软件提供）"}
 
 
 def _page(
@@ -31,9 +34,10 @@ def _page(
 ) -> Response:
     payload = cal.build_payload(session)
     published = cal.published_years(session)
-    years = [
-        (y, len(e["holidays"]), len(e["workdays"]), payload["sources"][y], published.get(int(y)))
+    years = [  # (year, days off, working weekend days, source, who published it)
+        (y, len(e["holidays"]), len(e["workdays"]), SOURCE_WORDS.get(src, src), published.get(int(y)))
         for y, e in payload["years"].items()
+        for src in [payload["sources"][y]]
     ]
     return pages.render(
         request,

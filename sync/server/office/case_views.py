@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server.db import ZoneRow
 from sync.server.feed import calendar as cal
 from sync.server.office import lifecycle as lc
@@ -143,6 +145,13 @@ def data_text(data: str) -> str:
     return "；".join(parts)
 
 
+def actor_words(actor: str) -> str:
+    """Who a log entry names, in words: an account's name as it is, a terminal as 终端 and its id."""
+    if actor.startswith("terminal:"):
+        return f"终端 {actor.removeprefix('terminal:')}"
+    return actor
+
+
 def _notice_ready(case: Case, kind: str, s: Session) -> bool:
     try:
         notices.paragraphs(s, case, kind)
@@ -190,8 +199,8 @@ def _facts(s: Session, case: Case) -> list[tuple[str, Any]]:
     ]
     facts += [(d["label"], d["date"]) for d in st["dates"]]
     if case.state == "received" and case.due:
-        facts.append(("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}"))
-        facts.append(("期限计算", case.due_explanation))
+        due = ("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}")
+        facts = [f for f in facts if f[0] != "答复期限"] + [due, ("期限计算", case.due_explanation)]
     if case.reply_type:
         facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
     if case.printed_deadline:
@@ -199,11 +208,21 @@ def _facts(s: Session, case: Case) -> list[tuple[str, Any]]:
     return facts
 
 
+def _label(enum: type[StrEnum], code: Any) -> str:
+    """A code of the application's wire form in words (the code itself if this server does not know it)."""
+    try:
+        return str(enum(code).label)  # type: ignore[attr-defined]
+    except ValueError:
+        return str(code)
+
+
 def _application(app_json: dict[str, Any]) -> list[tuple[str, Any]]:
     applicant = app_json.get("applicant") or {}
     request_info = app_json.get("request") or {}
     person = [
+        ("申请人类型", applicant.get("kind") and _label(ApplicantKind, applicant["kind"])),
         ("姓名/名称", applicant.get("name")),
+        ("证件类型", applicant.get("id_type") and _label(IdType, applicant["id_type"])),
         ("证件号码", applicant.get("id_number")),
         ("联系电话", applicant.get("phone")),
         ("通信地址", applicant.get("address")),
@@ -211,8 +230,8 @@ def _application(app_json: dict[str, Any]) -> list[tuple[str, Any]]:
         ("所需信息", request_info.get("description")),
         ("文号", request_info.get("doc_number")),
         ("用途", request_info.get("purpose")),
-        ("载体形式", "、".join(app_json.get("media") or [])),
-        ("获取方式", "、".join(app_json.get("delivery") or [])),
+        ("载体形式", "、".join(_label(Medium, m) for m in app_json.get("media") or [])),
+        ("获取方式", "、".join(_label(Delivery, d) for d in app_json.get("delivery") or [])),
     ]
     return [(k, v) for k, v in person if v]
 
@@ -225,7 +244,7 @@ def detail_context(s: Session, case: Case) -> dict[str, Any]:
         "facts": _facts(s, case),
         "application": _application(notices.application_of(s, case.tracking_no)),
         "log": [
-            (e.on, e.actor, lc.ACTION_LABELS.get(e.action, e.action), e.reason, data_text(e.data))
+            (e.on, actor_words(e.actor), lc.ACTION_LABELS.get(e.action, e.action), e.reason, data_text(e.data))
             for e in lc.events(s, case.tracking_no)
         ],
         "notices": [(k, v) for k, v in notices.KINDS.items() if _notice_ready(case, k, s)],

@@ -36,7 +36,7 @@ LABELS = {
     "issuer": "发布机关",
     "published": "发布日期",
     "effective": "施行日期",
-    "body": "正文（Markdown）",
+    "body": "正文（# 开头的行为小标题，- 开头的行为列表）",
 }
 LISTED = 100  # documents on the list page
 
