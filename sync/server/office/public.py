@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
+import json
 import re
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,32 +26,6 @@ from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
-
-_STYLE = """
-<style>
-*{box-sizing:border-box}body{margin:0;font-family:"Noto Sans SC","Noto Sans CJK SC",sans-serif;
-font-size:18px;line-height:1.6;color:#1a1a1a;background:#f4f1ec}
-header{background:#a4161a;color:#fff;padding:14px 18px}header h1{margin:0;font-size:21px}
-main{max-width:560px;margin:0 auto;padding:16px}
-.card{background:#fff;border-radius:10px;padding:16px 18px;margin-bottom:14px;box-shadow:0 1px 3px #0002}
-.stage{font-size:26px;font-weight:700;color:#a4161a;margin:4px 0 8px}
-label{display:block;margin:12px 0 4px;font-weight:600}
-input{width:100%;font-size:22px;padding:12px;border:1px solid #888;border-radius:8px}
-button{width:100%;margin-top:16px;font-size:22px;padding:14px;border:0;border-radius:8px;
-background:#a4161a;color:#fff;min-height:56px}
-dl{display:grid;grid-template-columns:auto 1fr;gap:6px 14px;margin:0}dt{color:#555}dd{margin:0}
-.note{color:#555;font-size:16px}.err{color:#a4161a;font-weight:600}
-</style>
-"""
-
-
-def page(title: str, body: str) -> str:
-    return (
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)}</title>{_STYLE}</head><body>"
-        f"<header><h1>{html.escape(title)}</h1></header><main>{body}</main></body></html>"
-    )
 
 
 def tail_hash(session: Session, tracking_no: str, phone_digits: str) -> str:
@@ -63,21 +38,6 @@ def _legacy_tail_hash(salt: str, tracking_no: str, phone_digits: str) -> str:
     """The HMAC under the database's own salt, as stored before personal data was sealed."""
     msg = f"{tracking_no.upper()}:{phone_digits[-4:]}".encode()
     return hmac.new(salt.encode(), msg, hashlib.sha256).hexdigest()
-
-
-def form(no: str = "", error: str = "") -> str:
-    err = f"<p class='err'>{html.escape(error)}</p>" if error else ""
-    return page(
-        "政府信息公开申请 办理进度",
-        "<div class='card'><form method='post' action='/status'>"
-        f"{err}<label for='no'>受理编号</label>"
-        f"<input id='no' name='no' value='{html.escape(no)}' autocomplete='off' required>"
-        "<label for='tail'>申请时所留手机号的后四位</label>"
-        "<input id='tail' name='tail' inputmode='numeric' pattern='[0-9]{4}' maxlength='4' "
-        "autocomplete='off' required>"
-        "<button type='submit'>查询</button></form>"
-        "<p class='note'>只显示办理进度，不显示申请人信息。</p></div>",
-    )
 
 
 def check(session: Session, no: str, tail: str) -> Case | None:
@@ -94,27 +54,22 @@ def check(session: Session, no: str, tail: str) -> Case | None:
     return case if legacy else None
 
 
-def status_page(session: Session, case: Case) -> str:
+def status_context(session: Session, case: Case) -> dict[str, Any]:
+    """What ``status.html`` shows of ``case``: the stage in words, the dates, the reply, what comes next."""
     st = lc.public_status(case, session)
     zone = session.get(ZoneRow, case.zone)
-    zone_name = ""
-    if zone is not None:
-        import json
-
-        zone_name = str(json.loads(zone.data).get("name", ""))
-    dates = "".join(f"<dt>{html.escape(d['label'])}</dt><dd>{html.escape(d['date'])}</dd>" for d in st["dates"])
+    dates = [(d["label"], d["date"]) for d in st["dates"]]
     if st["deadline"]:
-        label = "答复期限（暂定）" if st["deadline_provisional"] else "答复期限"
-        dates += f"<dt>{label}</dt><dd>{html.escape(st['deadline'])}</dd>"
-    reply = f"<p>答复结果：<b>{html.escape(st['reply_label'])}</b></p>" if st["reply_label"] else ""
-    note = f"<p class='note'>{html.escape(st['deadline_note'])}</p>" if st["deadline_note"] else ""
-    where = f"<p class='note'>受理地点：{html.escape(zone_name)}</p>" if zone_name else ""
-    return page(
-        "政府信息公开申请 办理进度",
-        f"<div class='card'><p class='note'>受理编号 {html.escape(case.tracking_no)}</p>"
-        f"<div class='stage'>{html.escape(st['stage_label'])}</div>{reply}<dl>{dates}</dl>{note}</div>"
-        f"<div class='card'><b>下一步</b><p>{html.escape(st['next_step'])}</p>{where}</div>",
-    )
+        dates.append(("答复期限（暂定）" if st["deadline_provisional"] else "答复期限", st["deadline"]))
+    return {
+        "tracking_no": case.tracking_no,
+        "stage": st["stage_label"],
+        "reply": st["reply_label"] or "",
+        "dates": dates,
+        "note": st["deadline_note"] or "",
+        "next_step": st["next_step"],
+        "zone_name": str(json.loads(zone.data).get("name", "")) if zone is not None else "",
+    }
 
 
 def salt_for(session: Session) -> str | None:
