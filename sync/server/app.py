@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from sync.protocol.signing import Signer
 from sync.server import errorpages, pages
-from sync.server.admin import auth
+from sync.server.admin import audit_routes, auth
 from sync.server.admin import routes as admin_routes
 from sync.server.db import sessions
 from sync.server.deps import (
@@ -75,6 +75,7 @@ def create_app(
     app.mount("/static", pages.static_files(), name="static")
     for router in (
         admin_routes.router,
+        audit_routes.router,
         feed_routes.router,
         submissions.router,
         terminal_routes.router,

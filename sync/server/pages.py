@@ -30,13 +30,14 @@ STYLESHEET = "admin.css"
 
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
 
-# The pages a role opens, in the order of the bar: (role, path, label).
+# The pages a role opens, in the order of the bar: (roles, comma-separated, path, label).
 NAV: list[tuple[str, str, str]] = [
     ("it", "/admin/fleet", "终端运行情况"),
     ("office", "/admin/office", "月度评价"),
     ("office", "/admin/office/cases", "依申请公开办理"),
     ("office", "/admin/office/documents", "发布与修订"),
     ("office", "/admin/office/calendar", "节假日安排"),
+    ("it,office", "/admin/audit", "登录记录"),
 ]
 
 
@@ -95,7 +96,7 @@ def layout_context(request: Request) -> dict[str, Any]:
     return {
         "account": account,
         "csrf": getattr(request.state, "admin_csrf", ""),
-        "nav": [(path, label) for role, path, label in NAV if role in roles],
+        "nav": [(path, label) for role, path, label in NAV if set(role.split(",")) & set(roles)],
         "here": request.url.path,
         "refresh_s": None,
         "public": False,

@@ -281,3 +281,19 @@ def test_help(argv: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 0 and "--db" in capsys.readouterr().out
+
+
+def test_the_login_audit_page_for_it_and_the_office(server) -> None:
+    c = httpx.Client(base_url=server.url, timeout=10, headers=HTML)
+    make_account(server.engine)
+    c.post("/admin/login", data={"username": "it-admin", "password": "wrong-password-x", "csrf": _login_form(c)})
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    page = office.get("/admin/audit")
+    assert page.status_code == 200
+    assert "北京时间" in page.text and "登录成功" in page.text and "用户名、密码或验证码不正确" in page.text
+    assert "wrong" not in page.text and "success" not in page.text  # no codes
+    assert "/admin/audit" in office.get("/admin/office").text  # in the bar
+    one = office.get("/admin/audit", params={"name": "it-admin"})
+    assert "it-admin" in one.text and "wang.office" not in one.text.split("<tbody>")[1]
+    anonymous = httpx.get(f"{server.url}/admin/audit", headers=HTML)
+    assert anonymous.status_code == 303
