@@ -122,3 +122,51 @@ def test_server_error_page_and_json(tmp_path: Path, district_keys: Path) -> None
         uv.should_exit = True
         thread.join(10)
         engine.dispose()
+
+
+def test_stale_form_in_chromium_reads_chinese_and_leads_back(server, tmp_path: Path) -> None:
+    """A real browser: the session's form token no longer matches (as after logging in again elsewhere);
+    the clerk reads 页面已过期 with the bar still there, and 返回 leads back to the form's page."""
+    import shutil
+
+    import pytest
+
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium, driver = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver")
+    if not (Path(chromium).exists() and driver):
+        pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)")
+    from adminlogin import PASSWORD, make_account, submit_and_wait
+    from selenium.webdriver.common.by import By
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
+    try:
+        make_account(server.engine, "wang.office", ("office",))
+        drv.get(f"{server.url}/admin/office/documents?q=供暖")
+        drv.find_element(By.ID, "username").send_keys("wang.office")
+        drv.find_element(By.ID, "password").send_keys(PASSWORD)
+        submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        drv.execute_script("document.querySelectorAll(\"input[name='csrf']\").forEach(e => e.value = 'stale')")
+        form = drv.find_element(By.CSS_SELECTOR, "form.step")
+        form.find_element(By.NAME, "title").send_keys("万宝镇2026年冬季供暖通知")
+        submit_and_wait(drv, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        main = drv.find_element(By.TAG_NAME, "main").text
+        assert "页面已过期，请返回后刷新再提交" in main and "{" not in main, main
+        assert drv.find_element(By.XPATH, "//button[text()='退出']")
+        submit_and_wait(drv, drv.find_element(By.LINK_TEXT, "返回"))
+        assert drv.current_url.endswith("/admin/office/documents?q=%E4%BE%9B%E6%9A%96"), drv.current_url
+        assert drv.find_element(By.TAG_NAME, "h1").text == "发布与修订"
+    finally:
+        drv.quit()
