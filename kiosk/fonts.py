@@ -63,6 +63,9 @@ MONGOLIAN = Face("NotoSansMongolian", "Noto Sans Mongolian", "NotoSansMongolian-
 TIBETAN = Face("NotoSerifTibetan", "Noto Serif Tibetan", "NotoSerifTibetan-Regular.ttf")
 # Faces whose text is never one glyph per character: always laid out by the shaping engine.
 SHAPED_FACES = frozenset({ARABIC, MONGOLIAN, TIBETAN})
+# Faces set with their own advances (never on the one-or-two-cell grid of Chinese text): the above, and
+# Latin/Greek/Cyrillic and Yi, whose letters a fixed grid would space apart.
+PROPORTIONAL_FACES = SHAPED_FACES | {LATIN, YI}
 FALLBACKS = (FALLBACK_A, FALLBACK_B, FALLBACK_G, LATIN, HANGUL, YI, ARABIC, MONGOLIAN, TIBETAN)
 REGULAR_STACK = (REGULAR, *FALLBACKS)
 BOLD_STACK = (BOLD, *REGULAR_STACK)

@@ -33,7 +33,7 @@ class Run:
     face: fonts.Face
     text: str
     rtl: bool
-    shaped: bool  # needs the shaping engine (not one glyph per character, or right to left)
+    shaped: bool  # set by the shaping engine with the face's own advances (not the grid), in its direction
 
 
 @lru_cache(maxsize=65536)
@@ -43,8 +43,7 @@ def _complex(ch: str) -> bool:
         return True
     if unicodedata.category(ch).startswith("M"):
         return True
-    face = fonts.face_for(ch)
-    return face in fonts.SHAPED_FACES or face is fonts.LATIN
+    return fonts.face_for(ch) in fonts.PROPORTIONAL_FACES
 
 
 def needs_layout(text: str) -> bool:
@@ -53,7 +52,7 @@ def needs_layout(text: str) -> bool:
 
 
 def _shaped(face: fonts.Face, text: str, rtl: bool) -> bool:
-    return rtl or face in fonts.SHAPED_FACES or face is fonts.LATIN or any(map(_complex, text))
+    return rtl or face in fonts.PROPORTIONAL_FACES or any(map(_complex, text))
 
 
 def _visual_order(text: str) -> list[tuple[int, int]]:

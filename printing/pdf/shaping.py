@@ -11,6 +11,9 @@ cluster, from the shaping engine): the glyph's own character where its cmap has 
 code from the supplementary private-use plane registered with the face, remembered in
 :data:`PRIVATE_TEXT` so that :func:`printing.pdf.fonts`'s ToUnicode writer maps it back to that text.
 Glyphs after the first of a multi-glyph cluster (a mark drawn apart from its letter) map to nothing.
+A right-to-left ligature (Arabic lam-alef, لا) maps to its one presentation-form character (U+FEFB,
+whose compatibility decomposition is لا): a reader reverses the characters of a right-to-left word,
+and would turn two characters of one glyph into ال.
 PDF readers then extract the run as typed; a right-to-left run is drawn in visual order and read back in
 logical order by the reader's own bidi handling, as for any right-to-left PDF.
 """
@@ -18,6 +21,8 @@ logical order by the reader's own bidi handling, as for any right-to-left PDF.
 from __future__ import annotations
 
 import threading
+import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import uharfbuzz as hb
@@ -31,6 +36,17 @@ _next_code = [0xF0000]
 _lock = threading.Lock()
 _hb_fonts: dict[str, Any] = {}
 _FEATURES = {"kern": True, "liga": True}  # plus what each script requires, which HarfBuzz always applies
+
+
+@lru_cache(maxsize=1)
+def _presentation_forms() -> dict[str, str]:
+    """Arabic presentation-form ligatures by the characters they stand for (first form found)."""
+    out: dict[str, str] = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)]:
+        decomposed = unicodedata.normalize("NFKC", chr(cp))
+        if len(decomposed) > 1 and decomposed != chr(cp):
+            out.setdefault(decomposed, chr(cp))
+    return out
 
 
 def _hb_font(name: str, ttf: Any) -> Any:
@@ -78,7 +94,10 @@ def shape(text: str, name: str, size: float, *, rtl: bool) -> tuple[ShapedStr, f
         stands_for: dict[int, str] = {}
         for i in order:
             cluster = infos[i].cluster
-            stands_for[i] = "" if cluster in seen else text[cluster : ends[cluster]]
+            piece = text[cluster : ends[cluster]]
+            if rtl and len(piece) > 1:
+                piece = _presentation_forms().get(piece, piece)
+            stands_for[i] = "" if cluster in seen else piece
             seen.add(cluster)
         chars: list[str] = []
         data: list[ShapeData] = []
