@@ -204,10 +204,13 @@ def _face_in_run(ch: str, out: list[tuple[Face, str]], first: Face, main: frozen
     """The face for ``ch`` given the runs before it (``out``, changed when a base letter has to move to
     the face of its combining mark)."""
     prev = out[-1][0] if out else None
-    if prev is not None and prev is not first:
-        # a joiner, or a mark or space the run's face has, stays inside a run of another script
-        if ch in JOINERS or ((_attaches(ch) or ch == " ") and ord(ch) in coverage(prev)):
-            return prev
+    # a joiner, or a mark or space the run's face has, stays inside a run of another script
+    if (
+        prev is not None
+        and prev is not first
+        and (ch in JOINERS or ((_attaches(ch) or ch == " ") and ord(ch) in coverage(prev)))
+    ):
+        return prev
     if ord(ch) in main or _invisible(ch):
         return first
     face = face_for(ch, bold=bold) or first

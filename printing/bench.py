@@ -34,8 +34,9 @@ SCRIPT_NAMES = {"Uyghur": "ئەخمەت تۇرسۇن", "Tibetan": "ཚེ་ར�
 @contextmanager
 def old_path() -> Iterator[None]:
     """Every line on the one-glyph-per-character path, as before shaping (for the benchmarks only)."""
-    with mock.patch.object(textlayout, "needs_layout", lambda text: False), mock.patch.object(
-        cjk, "needs_layout", lambda text: False
+    with (
+        mock.patch.object(textlayout, "needs_layout", return_value=False),
+        mock.patch.object(cjk, "needs_layout", return_value=False),
     ):
         yield
 

@@ -30,10 +30,10 @@ Mongolian positional forms, Tibetan stacks, mark positioning):
 
 BabelStone Han is under the Arphic Public License (modified versions under the same licence, with the
 licence text: ``BABELSTONE-LICENSE.txt``); the subset is renamed "Kiosk Fallback Han G". All Noto
-faces are OFL 1.1 (``OFL.txt``). HanaMin is dual-licensed by the GlyphWiki Project (Hanazono Font License, or SIL OFL 1.1 with the
-reserved names HanaMinA/HanaMinB/花園明朝A/B): the subsets are renamed (family "Kiosk Fallback Han
-A/B") so no reserved name is carried by the modified font, and both licence texts are copied next to
-them (``HANAZONO-LICENSE.txt``). Noto Sans SC is OFL (``OFL.txt``).
+faces are OFL 1.1 (``OFL.txt``). HanaMin is dual-licensed by the GlyphWiki Project (Hanazono Font
+License, or SIL OFL 1.1 with the reserved names HanaMinA/HanaMinB/花園明朝A/B): the subsets are
+renamed (family "Kiosk Fallback Han A/B") so no reserved name is carried by the modified font, and
+both licence texts are copied next to them (``HANAZONO-LICENSE.txt``). Noto Sans SC is OFL (``OFL.txt``).
 
 The source files are build inputs only: the Noto variable font comes from the PyPI wheel
 ``justmytype-intl-cjk`` (requirements-dev.txt), HanaMin from the Debian package ``fonts-hanazono``
@@ -73,21 +73,40 @@ SCRIPT_FACES: dict[str, tuple[str, list[tuple[int, int]]]] = {
     "NotoSans-Regular.ttf": (
         "NotoSans-Regular.ttf",
         [
-            (0x20, 0x7E), (0xA0, 0x2FF),  # Latin-1, Extended-A/B, IPA, spacing modifiers
-            (0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),  # combining diacritics
-            (0x370, 0x3FF), (0x1F00, 0x1FFF),  # Greek and polytonic Greek
-            (0x400, 0x52F), (0x1C80, 0x1C8F), (0x2DE0, 0x2DFF), (0xA640, 0xA69F),  # Cyrillic
-            (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF), (0xAB30, 0xAB6F),  # Latin additional
-            (0x2000, 0x206F), (0x20A0, 0x20CF),  # general punctuation, currency
+            (0x20, 0x7E),
+            (0xA0, 0x2FF),  # Latin-1, Extended-A/B, IPA, spacing modifiers
+            (0x300, 0x36F),
+            (0x1AB0, 0x1AFF),
+            (0x1DC0, 0x1DFF),  # combining diacritics
+            (0x370, 0x3FF),
+            (0x1F00, 0x1FFF),  # Greek and polytonic Greek
+            (0x400, 0x52F),
+            (0x1C80, 0x1C8F),
+            (0x2DE0, 0x2DFF),
+            (0xA640, 0xA69F),  # Cyrillic
+            (0x1E00, 0x1EFF),
+            (0x2C60, 0x2C7F),
+            (0xA720, 0xA7FF),
+            (0xAB30, 0xAB6F),  # Latin additional
+            (0x2000, 0x206F),
+            (0x20A0, 0x20CF),  # general punctuation, currency
         ],
     ),
     "NotoSansArabic-Regular.ttf": (
         "NotoSansArabic-Regular.ttf",
-        [(0x20, 0x20), (0x600, 0x6FF), (0x750, 0x77F), (0x8A0, 0x8FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF),
-         (0x200C, 0x200F)],
+        [
+            (0x20, 0x20),
+            (0x600, 0x6FF),
+            (0x750, 0x77F),
+            (0x8A0, 0x8FF),
+            (0xFB50, 0xFDFF),
+            (0xFE70, 0xFEFF),
+            (0x200C, 0x200F),
+        ],
     ),
     "NotoSansMongolian-Regular.ttf": (
-        "NotoSansMongolian-Regular.ttf", [(0x20, 0x20), (0x1800, 0x18AF), (0x11660, 0x1167F), (0x200C, 0x200D), (0x202F, 0x202F)]
+        "NotoSansMongolian-Regular.ttf",
+        [(0x20, 0x20), (0x1800, 0x18AF), (0x11660, 0x1167F), (0x200C, 0x200D), (0x202F, 0x202F)],
     ),
     "NotoSerifTibetan-Regular.ttf": ("NotoSerifTibetan-Regular.ttf", [(0x20, 0x20), (0xF00, 0xFFF), (0x25CC, 0x25CC)]),
     "NotoSansYi-Regular.ttf": ("NotoSansYi-Regular.ttf", [(0x20, 0x20), (0xA000, 0xA4CF), (0x3001, 0x3002)]),
@@ -254,7 +273,9 @@ def build_ext_g() -> None:
     """KioskFallbackHanG: the CJK Extension G characters BabelStone Han draws, and any character of the
     repertoire the faces before it lack (the Unicode 14-15 additions to the older blocks)."""
     if not BABELSTONE.exists():
-        raise SystemExit(f"{BABELSTONE} is missing: install the Debian package fonts-babelstone-han (scripts/setup --dev)")
+        raise SystemExit(
+            f"{BABELSTONE} is missing: install the Debian package fonts-babelstone-han (scripts/setup --dev)"
+        )
     font = TTFont(BABELSTONE)
     before = set().union(*(TTFont(OUT / f, lazy=True).getBestCmap() for f in _HAN_FACES[:-1]))
     cmap = font.getBestCmap()
@@ -272,7 +293,9 @@ def build_ext_g() -> None:
         "renamed, used and redistributed under the Arphic Public License (a few symbol glyphs of the\n"
         "original are CC BY-SA; none of them is in the subset). The Debian copyright file follows.\n\n"
     )
-    (OUT / "BABELSTONE-LICENSE.txt").write_text(header + BABELSTONE_COPYRIGHT.read_text(encoding="utf-8"), encoding="utf-8")
+    (OUT / "BABELSTONE-LICENSE.txt").write_text(
+        header + BABELSTONE_COPYRIGHT.read_text(encoding="utf-8"), encoding="utf-8"
+    )
 
 
 def report() -> None:

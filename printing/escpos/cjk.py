@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from kiosk.fonts import JOINERS
 from kiosk.textlayout import layout_runs, needs_layout
+from printing.escpos import shaped
 
 ENCODINGS = ("gb18030", "gbk")
 FONT_CHARSETS = ("gb2312", "gbk", "gb18030")
@@ -103,8 +104,11 @@ def text_width(text: str) -> int:
     if text.isascii():
         return len(text)
     if needs_layout(text):
-        from printing.escpos import raster  # noqa: PLC0415 (raster measures with the shaping engine and imports this module)
-        return sum(raster.run_cells(run) for run in layout_runs(text))
+        return sum(shaped.cells(run) if run.shaped else _grid_width(run.text) for run in layout_runs(text))
+    return _grid_width(text)
+
+
+def _grid_width(text: str) -> int:
     return sum(map(char_width, text))
 
 

@@ -16,17 +16,15 @@ many whole cells as its width needs (:func:`run_cells`), so the text lines aroun
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk import fonts, textlayout
+from printing.escpos import shaped
 from printing.escpos.cjk import char_width, text_width
-
-CELL_W = 12  # font A cell, dots (203 dpi): 48 columns on 80 mm paper, 32 on 58 mm
-CELL_H = 24
+from printing.escpos.shaped import CELL_H, CELL_W
 
 
 @lru_cache(maxsize=16)
@@ -34,21 +32,9 @@ def _font(size: int, face: fonts.Face) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(face.path), size)
 
 
-@lru_cache(maxsize=32)
-def _shaping_font(size: int, face: fonts.Face) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(face.path), size, layout_engine=ImageFont.Layout.RAQM)
-
-
-def _direction(run: textlayout.Run) -> str:
-    return "rtl" if run.rtl else "ltr"
-
-
 def run_cells(run: textlayout.Run, scale: int = 1) -> int:
     """The cells a run takes: one or two per character, or as many as a shaped run's width needs."""
-    if not run.shaped:
-        return text_width(run.text)
-    length = _shaping_font(22 * scale, run.face).getlength(run.text, direction=_direction(run))
-    return max(1, math.ceil(length / (CELL_W * scale)))
+    return shaped.cells(run, scale) if run.shaped else text_width(run.text)
 
 
 def _overhang(runs: list[textlayout.Run], scale: int) -> tuple[int, int]:
@@ -58,14 +44,14 @@ def _overhang(runs: list[textlayout.Run], scale: int) -> tuple[int, int]:
     above = below = 0
     for run in runs:
         if run.shaped:
-            font = _shaping_font(22 * scale, run.face)
-            _, top, _, bottom = font.getbbox(run.text, anchor="lm", direction=_direction(run))
+            font = shaped.font(shaped.SIZE * scale, run.face)
+            _, top, _, bottom = font.getbbox(run.text, anchor="lm", direction=shaped.direction(run))
             above = max(above, math.ceil(-top - cell_h / 2))
             below = max(below, math.ceil(bottom - cell_h / 2))
     return above, below
 
 
-def _paste_run(canvas: Image.Image, run: textlayout.Run, x: int, top: int, scale: int, bold: bool) -> int:
+def _paste_run(canvas: Image.Image, run: textlayout.Run, x: int, top: int, *, scale: int, bold: bool) -> int:
     """Draw ``run`` from ``x`` on ``canvas``, its cell's top at ``top``; returns the x after it."""
     cell_w, cell_h = CELL_W * scale, CELL_H * scale
     if not run.shaped:
@@ -75,11 +61,11 @@ def _paste_run(canvas: Image.Image, run: textlayout.Run, x: int, top: int, scale
             x += char_width(ch) * cell_w
         return x
     cells = run_cells(run, scale)
-    font = _shaping_font(22 * scale, run.face)
-    length = font.getlength(run.text, direction=_direction(run))
+    font = shaped.font(shaped.SIZE * scale, run.face)
+    length = shaped.length(run, scale)
     left = x + (cells * cell_w - length if run.rtl else 0)  # flush with the text it follows
     ImageDraw.Draw(canvas).text(
-        (left, top + cell_h / 2), run.text, fill=255, font=font, anchor="lm", direction=_direction(run)
+        (left, top + cell_h / 2), run.text, fill=255, font=font, anchor="lm", direction=shaped.direction(run)
     )
     return x + cells * cell_w
 
@@ -110,7 +96,7 @@ def render_line(text: str, columns: int, *, align: str = "left", scale: int = 1,
     above, below = _overhang(runs, scale)
     canvas = Image.new("L", (width, cell_h + above + below), 0)
     for run in runs:
-        x = _paste_run(canvas, run, x, above, scale, bold)
+        x = _paste_run(canvas, run, x, above, scale=scale, bold=bold)
     # Threshold to one bit: a set bit is a black dot, which is what GS v 0 wants.
     return canvas.point(_THRESHOLD).convert("1")
 

@@ -13,9 +13,9 @@ import argparse
 import io
 import time
 from collections.abc import Callable
-from typing import Any
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -94,11 +94,14 @@ def _script_cases(app: Any, build_form: Callable[..., bytes]) -> list[tuple[str,
     for script, name in SCRIPT_NAMES.items():
         named = replace(app, applicant=replace(app.applicant, name=name))
 
+        def shaped(a: Any = named) -> bytes:
+            return build_form("filled", a)
+
         def old(a: Any = named) -> bytes:
             with old_path():
                 return build_form("filled", a)
 
-        out.append((f"form filled, {script}, shaped", lambda a=named: build_form("filled", a)))
+        out.append((f"form filled, {script}, shaped", shaped))
         out.append((f"form filled, {script}, old path", old))
     return out
 

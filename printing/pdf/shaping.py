@@ -25,7 +25,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-import uharfbuzz as hb
+import uharfbuzz as hb  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr
 

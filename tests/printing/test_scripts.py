@@ -4,9 +4,11 @@ correctly on the A4 form and on the receipt.
 The form is read back with ``pdftotext`` (each name as typed, in logical order: a right-to-left name
 comes back with the reader's own U+202B…U+202C embedding marks around it, which are dropped before
 comparing, and an Arabic ligature as its presentation-form character, so the comparison is up to
-compatibility normalisation, NFKC: لا drawn as one glyph reads back as U+FEFC). The receipt's image line is compared with the same name drawn by an independent engine:
-Debian's ``pango-view`` (Pango + HarfBuzz + FriBidi + cairo, finding the bundled faces through
-fontconfig), which shares no code with ours. The comparison is between the ink of the two pictures,
+compatibility normalisation, NFKC: لا drawn as one glyph reads back as U+FEFC).
+
+The receipt's image line is compared with the same name drawn by an independent engine: Debian's
+``pango-view`` (Pango + HarfBuzz + FriBidi + cairo, finding the bundled faces through fontconfig),
+which shares no layout code with ours. The comparison is between the ink of the two pictures,
 scaled to one size; a name drawn unshaped (letters not joined, in the wrong order) must compare worse
 than the shaped one, so the check can fail.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from escpos_decode import decode
-from PIL import Image, ImageChops, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from test_rare_names import _application, _receipt, pdftotext
 
 from kiosk import fonts
@@ -114,7 +116,15 @@ def pango(tmp_path_factory: pytest.TempPathFactory) -> object:
     def render(text: str, face: fonts.Face) -> Image.Image:
         out = folder / "out.png"
         subprocess.run(
-            ["pango-view", "--no-display", "--dpi=72", f"--font={face.family} 22", "--margin=4", f"--text={text}", f"--output={out}"],
+            [
+                "pango-view",
+                "--no-display",
+                "--dpi=72",
+                f"--font={face.family} 22",
+                "--margin=4",
+                f"--text={text}",
+                f"--output={out}",
+            ],
             env={"FONTCONFIG_FILE": str(conf), "PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8"},
             check=True,
             capture_output=True,
@@ -143,8 +153,6 @@ def test_the_receipt_draws_each_name_as_an_independent_engine_does(script: str, 
     if script in COMPLEX:  # the same letters drawn one by one, unjoined, left to right
         unshaped = Image.new("L", ours.size, 0)
         basic = ImageFont.truetype(str(face.path), 22, layout_engine=ImageFont.Layout.BASIC)
-        from PIL import ImageDraw  # noqa: PLC0415
-
         ImageDraw.Draw(unshaped).text((0, 12), name, fill=255, font=basic, anchor="lm")
         wrong = similarity(unshaped, theirs)
         print(f"  unshaped: {wrong:.2f}")
