@@ -124,15 +124,18 @@ def encode_line(text: str, encoding: str, font_charset: str) -> bytes | None:
 
 
 # Punctuation that must not begin a line (行首禁则) and that must not end one (行尾禁则).
-_NO_LINE_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}·—")
+_NO_LINE_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}·—\u0f0b\u0f0d\u0f0e")  # with the Tibetan tsheg and shad
 _NO_LINE_END = set("（《「『【〔“‘([{")
 
 
 def _is_word_char(ch: str) -> bool:
-    """ASCII words, and words of letters and marks that are not wide (Latin with diacritics, Greek,
-    Cyrillic, Uyghur, Mongolian, Tibetan): a line breaks between words, never inside one."""
+    """ASCII words, Hangul words, and words of letters and marks that are not wide (Latin with
+    diacritics, Greek, Cyrillic, Uyghur, Mongolian, Tibetan): a line breaks between words, never inside
+    one (Chinese and Yi break between any two characters)."""
     if ch < "\x80":
         return ch.isalnum() or ch in "-_./:@#%&=?+"
+    if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3131" <= ch <= "\u318e":
+        return True
     return ch in JOINERS or (unicodedata.category(ch)[0] in "LM" and unicodedata.east_asian_width(ch) not in "WF")
 
 

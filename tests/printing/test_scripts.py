@@ -28,7 +28,7 @@ from test_rare_names import _application, _receipt, pdftotext
 
 from kiosk import fonts
 from kiosk.paths import assets_dir
-from printing.escpos import raster
+from printing.escpos import cjk, raster
 from printing.escpos.document import Layout
 from printing.escpos.receipt import build_receipt
 from printing.forms import build_form
@@ -157,3 +157,36 @@ def test_the_receipt_draws_each_name_as_an_independent_engine_does(script: str, 
         wrong = similarity(unshaped, theirs)
         print(f"  unshaped: {wrong:.2f}")
         assert wrong < score - 0.1, f"{script}: unshaped {wrong:.2f} vs shaped {score:.2f}: the check cannot tell"
+
+
+def _words(name: str) -> list[str]:
+    """Where a line may break inside a name: at a space, and after a Tibetan tsheg (་)."""
+    return [w for w in re.split("(?<=\u0f0b)| ", name) if w]
+
+
+WHOLE_WORDS = [name for script, name in ALL if script not in ("yi", "han_ext_g")]  # those break anywhere
+
+
+def test_a_long_text_of_names_wraps_between_words_never_inside_one() -> None:
+    """The description field, many lines of names in every script: each word comes back whole."""
+    names = [name for _, name in ALL]
+    pdf = build_form("filled", _application(names[0], "申请人名单：" + "、".join(names * 3)))
+    text = unicodedata.normalize("NFKC", BIDI_MARKS.sub("", pdftotext(pdf)))
+    words = {w for name in WHOLE_WORDS for w in _words(unicodedata.normalize("NFKC", name))}
+    lines = text.split("\n")
+    for word in words:
+        assert any(word in line for line in lines), f"{word!r} split across lines"
+
+
+@pytest.mark.parametrize("columns", [48, 32])
+def test_receipt_lines_of_names_fit_the_paper_and_keep_words_whole(columns: int) -> None:
+    names = [name for _, name in ALL if not name.isascii()]
+    lines = cjk.wrap("、".join(names), columns)
+    assert len(lines) > 3
+    for line in lines:
+        assert cjk.text_width(line) <= columns, line
+        image = raster.render_line(line, columns)
+        assert image.width == columns * raster.CELL_W
+    words = {w for name in WHOLE_WORDS if not name.isascii() for w in _words(name)}
+    for word in words:
+        assert any(word in line for line in lines), f"{word!r} split across receipt lines"
