@@ -128,6 +128,7 @@ _NO_LINE_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}
 _NO_LINE_END = set("（《「『【〔“‘([{")
 
 
+@lru_cache(maxsize=65536)
 def _is_word_char(ch: str) -> bool:
     """ASCII words, Hangul words, and words of letters and marks that are not wide (Latin with
     diacritics, Greek, Cyrillic, Uyghur, Mongolian, Tibetan): a line breaks between words, never inside
