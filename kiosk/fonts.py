@@ -11,10 +11,16 @@ The kiosk draws every text — on screen, in PDFs, in receipt rasters — with o
     Noto Sans KR             Hangul (Korean names)
     Noto Sans Yi             Yi syllables
     Noto Sans Arabic         Uyghur (right to left, joined)
-    Noto Sans Mongolian      traditional Mongolian (set sideways in a horizontal line)
+    Noto Sans Mongolian      traditional Mongolian (in a horizontal line, see below)
     Noto Serif Tibetan       Tibetan (stacked consonants)
 
 Bold text tries Noto Sans SC Bold first (GBK and symbols only), then the Regular stack.
+
+Traditional Mongolian is written in columns, top to bottom; in a horizontal line of a form or receipt
+it is set as typography does when it meets horizontal text (W3C "Mongolian Layout Requirements";
+r12a's Mongolian orthography notes): the vertical line turned 90° counterclockwise, reading left to
+right, which is how Noto Sans Mongolian draws it horizontally. A name field is one horizontal line, so
+the kiosk prints it that way; an identity card sets it in its own vertical column.
 
 A combining mark or a joiner goes with the character before it when that character's face has it, so
 a base letter and its marks are shaped together (:mod:`kiosk.textlayout` orders and shapes the runs).
