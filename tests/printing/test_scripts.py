@@ -24,14 +24,14 @@ from pathlib import Path
 import pytest
 from escpos_decode import decode
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
-from test_rare_names import _application, _receipt, pdftotext
+from test_rare_names import ZONE, _application, _receipt, pdftotext
 
 from kiosk import fonts
 from kiosk.paths import assets_dir
 from printing.escpos import cjk, raster
 from printing.escpos.document import Layout
 from printing.escpos.receipt import build_receipt
-from printing.forms import build_form
+from printing.forms import build_form, build_receipt_pdf
 
 # script → (face that must draw it, names). Names as on identity cards or as foreigners write them.
 NAMES: dict[str, tuple[fonts.Face, tuple[str, ...]]] = {
@@ -190,3 +190,11 @@ def test_receipt_lines_of_names_fit_the_paper_and_keep_words_whole(columns: int)
     words = {w for name in WHOLE_WORDS if not name.isascii() for w in _words(name)}
     for word in words:
         assert any(word in line for line in lines), f"{word!r} split across receipt lines"
+
+
+@pytest.mark.parametrize("script", list(NAMES))
+def test_the_a4_receipt_gives_the_name_back_too(script: str) -> None:
+    name = NAMES[script][1][0]
+    pdf = build_receipt_pdf(_application(name, "2024年度低保资金发放情况"), ZONE)
+    text = unicodedata.normalize("NFKC", BIDI_MARKS.sub("", pdftotext(pdf)))
+    assert unicodedata.normalize("NFKC", name) in text, (script, name)
