@@ -41,19 +41,28 @@ def _overhang(runs: list[textlayout.Run], scale: int) -> tuple[int, int]:
     """Dots a shaped run reaches above and below the cell (Tibetan stacks, Mongolian tails): the image
     line grows by as much, so nothing is cut."""
     cell_h = CELL_H * scale
+    baseline = _baseline(scale)
     above = below = 0
     for run in runs:
         if run.shaped:
             font = shaped.font(shaped.SIZE * scale, run.face)
-            _, top, _, bottom = font.getbbox(run.text, anchor="lm", direction=shaped.direction(run))
-            above = max(above, math.ceil(-top - cell_h / 2))
-            below = max(below, math.ceil(bottom - cell_h / 2))
+            _, top, _, bottom = font.getbbox(run.text, anchor="ls", direction=shaped.direction(run))
+            above = max(above, math.ceil(-(baseline + top)))
+            below = max(below, math.ceil(baseline + bottom - cell_h))
     return above, below
+
+
+@lru_cache(maxsize=8)
+def _baseline(scale: int) -> float:
+    """Where, from a cell's top, the baseline of the Chinese text lies (its glyphs are centred in their
+    cells, Pillow's "mm" anchor): shaped runs sit on the same baseline."""
+    ascent, descent = _font(shaped.SIZE * scale, fonts.REGULAR).getmetrics()
+    return float(CELL_H * scale / 2 + (ascent - descent) / 2)
 
 
 def _paste_run(canvas: Image.Image, run: textlayout.Run, x: int, top: int, *, scale: int, bold: bool) -> int:
     """Draw ``run`` from ``x`` on ``canvas``, its cell's top at ``top``; returns the x after it."""
-    cell_w, cell_h = CELL_W * scale, CELL_H * scale
+    cell_w = CELL_W * scale
     if not run.shaped:
         for ch in run.text:
             if ch != " " and x < canvas.width:
@@ -65,7 +74,7 @@ def _paste_run(canvas: Image.Image, run: textlayout.Run, x: int, top: int, *, sc
     length = shaped.length(run, scale)
     left = x + (cells * cell_w - length if run.rtl else 0)  # flush with the text it follows
     ImageDraw.Draw(canvas).text(
-        (left, top + cell_h / 2), run.text, fill=255, font=font, anchor="lm", direction=shaped.direction(run)
+        (left, top + _baseline(scale)), run.text, fill=255, font=font, anchor="ls", direction=shaped.direction(run)
     )
     return x + cells * cell_w
 
