@@ -40,8 +40,12 @@ words lower-cased, 文号 in any bracket style (国办发〔2019〕8号 = 国办
 of titles (``hukou`` → 户口), residents' words through the synonym table ``kiosk/search/synonyms.tsv``
 (低保 → 最低生活保障). When fewer than a page match every word, documents holding most of the query
 follow, flagged ``partial``; a query never ends at nothing while some part of it is in the mirror. Documents in force
-rank above 已修订 and 已废止 ones. Index upkeep: :mod:`kiosk.search.index`; query building:
-:mod:`kiosk.search.query`.
+rank above 已修订 and 已废止 ones.
+
+Modules: :mod:`~kiosk.search.index` (index upkeep), :mod:`~kiosk.search.understand` (folding, fillers,
+pinyin, synonyms), :mod:`~kiosk.search.plan` (a query turned into MATCH expressions),
+:mod:`~kiosk.search.window` (candidates and BM25), :mod:`~kiosk.search.query` (running a search, the
+result types), :mod:`~kiosk.search.snippets` (snippets and marks).
 """
 
 from __future__ import annotations

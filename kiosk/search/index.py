@@ -19,7 +19,7 @@ and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fas
              bigrams; ``meta`` as above.
 
 Why two tables: title matches are found (and ranked first) without touching the long body
-doclists. Ranking itself is BM25 computed in kiosk.search.query over a bounded window, with IDF from
+doclists. Ranking itself is BM25 computed in kiosk.search.window over a bounded window, with IDF from
 ``search_text_vocab`` (an fts5vocab table, migration 0007) — FTS5's bm25() would visit every match
 of every phrase. Filters are FTS5 terms on ``meta``, so filtered counts never leave FTS5.
 
