@@ -75,7 +75,9 @@ class SearchResult:
     ``relaxed`` is True when the result holds partial matches (fewer than a page matched every word;
     the UI may say 部分匹配). ``query`` is the text actually searched. ``suggestion`` is a resident's
     word that sounds like what was typed (滴保, ``dibao`` → 低保), "" if none: the UI may offer it
-    (您是不是要找：低保) when nothing matched every word.
+    (您是不是要找：低保) when nothing matched every word. ``only_partial``: there are hits and not one
+    of them matches every word of the query (nor the 文号 asked for): the UI says
+    「没有找到完全相符的内容，以下是相关的文件」.
     """
 
     query: str
@@ -83,6 +85,7 @@ class SearchResult:
     hits: list[SearchHit]
     relaxed: bool = False
     suggestion: str = ""
+    only_partial: bool = False
 
 
 # --- running --------------------------------------------------------------------------------------
@@ -282,8 +285,11 @@ def run_search(
     if full and len(page) < limit and total > len(order):  # (no partial matches when full)
         page += _rest(session, level, f, exclude=order, n=limit - len(page), skip=max(0, offset - len(order)))
     suggestion = p.suggestion if not strict_n else ""
+    only = bool(partial) and not strict_n
     if not page:
-        return SearchResult(query=shown, total=total, hits=[], relaxed=bool(partial), suggestion=suggestion)
+        return SearchResult(
+            query=shown, total=total, hits=[], relaxed=bool(partial), suggestion=suggestion, only_partial=only
+        )
     hits = _hits(
         session,
         page,
@@ -293,4 +299,6 @@ def run_search(
         pinyin=p.pinyin,
         score=score,
     )
-    return SearchResult(query=shown, total=total, hits=hits, relaxed=bool(partial), suggestion=suggestion)
+    return SearchResult(
+        query=shown, total=total, hits=hits, relaxed=bool(partial), suggestion=suggestion, only_partial=only
+    )
