@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kiosk.search import window as win
@@ -93,9 +92,9 @@ class SearchResult:
 _TIER = {"in_force": 0, "amended": 1}
 
 
-_COUNT_TEXT = text("SELECT count(*) FROM search_text WHERE search_text MATCH :m")
-_COUNT_TITLE = text("SELECT count(*) FROM search_title WHERE search_title MATCH :m")
-_COUNT_UNION = text(
+_COUNT_TEXT = "SELECT count(*) FROM search_text WHERE search_text MATCH :m"
+_COUNT_TITLE = "SELECT count(*) FROM search_title WHERE search_title MATCH :m"
+_COUNT_UNION = (
     "SELECT count(*) FROM (SELECT rowid FROM search_text WHERE search_text MATCH :a "
     "UNION SELECT rowid FROM search_title WHERE search_title MATCH :b)"
 )
@@ -104,12 +103,12 @@ _COUNT_UNION = text(
 def _count(session: Session, level: Level, f: Filters) -> int:
     if level.text and level.title and level.title_extra:
         params = {"a": win.with_filters(level.text, f), "b": win.with_filters(level.title, f)}
-        row = session.execute(_COUNT_UNION, params)
+        found = win.rows(session, _COUNT_UNION, params)
     elif level.text:
-        row = session.execute(_COUNT_TEXT, {"m": win.with_filters(level.text, f)})
+        found = win.rows(session, _COUNT_TEXT, {"m": win.with_filters(level.text, f)})
     else:
-        row = session.execute(_COUNT_TITLE, {"m": win.with_filters(level.title or "", f)})
-    return int(row.scalar_one())
+        found = win.rows(session, _COUNT_TITLE, {"m": win.with_filters(level.title or "", f)})
+    return int(found[0][0])
 
 
 def _rest(session: Session, level: Level, f: Filters, *, exclude: Iterable[int], n: int, skip: int) -> list[int]:
@@ -130,7 +129,7 @@ def _rest(session: Session, level: Level, f: Filters, *, exclude: Iterable[int],
             "ORDER BY rowid LIMIT :n OFFSET :o"
         )
         params["m"] = win.with_filters(expr or "", f)
-    return list(session.execute(text(sql), params).scalars())
+    return [r for (r,) in win.rows(session, sql, params)]
 
 
 _DETAILS = (
@@ -158,25 +157,26 @@ def _hits(
     pinyin: str,
     score: dict[int, float],
 ) -> list[SearchHit]:
-    rows = {r.rowid: r for r in session.execute(text(_DETAILS + "(" + win.ids(page) + ")"))}
+    details = {r[0]: r for r in win.rows(session, _DETAILS + "(" + win.ids(page) + ")")}
     hits = []
     for rid in page:
-        r = rows.get(rid)
+        r = details.get(rid)
         if r is None:
             continue
+        _, doc_id, title, status, doc_number, issuer, published, zone_id, body, body_format = r
         m = partial_marks if rid in partial else marks
         hits.append(
             SearchHit(
-                id=r.id,
-                title=r.title,
-                title_html=mark_title(r.title, m, pinyin),
-                snippet=snippet(r.body, m, body_format=r.body_format, title=r.title),
+                id=doc_id,
+                title=title,
+                title_html=mark_title(title, m, pinyin),
+                snippet=snippet(body, m, body_format=body_format, title=title),
                 score=round(score.get(rid, 0.0), 4),
-                status=r.status,
-                doc_number=r.doc_number,
-                issuer=r.issuer,
-                published=r.published,
-                zone_id=r.zone_id,
+                status=status,
+                doc_number=doc_number,
+                issuer=issuer,
+                published=published,
+                zone_id=zone_id,
                 partial=rid in partial,
             )
         )

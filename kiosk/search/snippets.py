@@ -15,16 +15,20 @@ SNIPPET_CHARS = 90
 
 _MD_NOISE = re.compile(r"^[ \t]*(#{1,6}|>|[-*+]|\d+\.)[ \t]+|[*_`]{1,3}|!?\[([^\]]*)\]\([^)]*\)", re.M)
 _TAGS = re.compile(r"<[^>]{0,500}>")
-_SPACES = re.compile(r"\s+")
+# Only the line-start markers of _MD_NOISE: what a body without * _ ` [ can hold (most bodies).
+_MD_LINE_MARKERS = re.compile(r"^[ \t]*(?:#{1,6}|>|[-*+]|\d+\.)[ \t]+", re.M)
+_MD_INLINE = ("*", "_", "`", "[")
 
 
 def plain_text(body: str, body_format: str = "markdown") -> str:
     """The body as one line of plain text (markdown markers / HTML tags dropped)."""
     if body_format == "html":
         body = html.unescape(_TAGS.sub(" ", body))
+    elif not any(c in body for c in _MD_INLINE):  # str.__contains__ is a memchr; a set would iterate
+        body = _MD_LINE_MARKERS.sub("", body)
     else:
         body = _MD_NOISE.sub(lambda m: m.group(2) or "", body)
-    return _SPACES.sub(" ", body).strip()
+    return " ".join(body.split())
 
 
 @functools.lru_cache(maxsize=1024)

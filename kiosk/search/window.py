@@ -11,10 +11,10 @@ FTS5 terms on the ``meta`` column (:func:`with_filters`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kiosk.mirror.models import DocStatus
@@ -67,11 +67,21 @@ def with_filters(expr: str, f: Filters) -> str:
     return "(" + expr + ")" + "".join(" AND " + p for p in parts) if parts else expr
 
 
-TITLE_WINDOW_SQL = text("SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY rowid LIMIT :n")
-_TITLE_RANKED = text(
-    f"SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY {TITLE_BM25} LIMIT :n"  # noqa: S608
-)
-_TEXT_WINDOW = text("SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n")
+TITLE_WINDOW_SQL = "SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY rowid LIMIT :n"
+_TITLE_RANKED = f"SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY {TITLE_BM25} LIMIT :n"  # noqa: S608
+_TEXT_WINDOW = "SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n"
+
+
+def rows(session: Session, sql: str, params: Mapping[str, object] | None = None) -> list[Any]:
+    """The rows (tuples) of a read run on the session's own SQLite connection, in its transaction.
+
+    The search's hot path makes about ten small reads a query; going past SQLAlchemy's statement
+    handling and row objects to the DB-API cursor saves about a millisecond a search (profiled on a
+    20,000-document mirror). Parameters are named (``:m``), as in SQLAlchemy's ``text()``.
+    """
+    con = session.connection().connection.driver_connection
+    assert con is not None
+    return list(con.execute(sql, params or {}).fetchall())
 
 
 def ids(rowids: Iterable[int]) -> str:
@@ -81,18 +91,15 @@ def ids(rowids: Iterable[int]) -> str:
 def exact_doc_numbers(session: Session, doc_number: str, f: Filters) -> set[int]:
     if not doc_number:
         return set()
-    found = set(
-        session.execute(
-            text("SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"), {"n": doc_number}
-        ).scalars()
-    )
+    sql = "SELECT doc_rowid FROM search_docs WHERE doc_number_norm = :n LIMIT 50"
+    found = {r for (r,) in rows(session, sql, {"n": doc_number})}
     parts = filter_parts(f)
     if found and parts:
-        sql = text(
+        sql = (
             f"SELECT -rowid FROM search_title WHERE search_title MATCH :m "  # noqa: S608
             f"AND rowid IN ({ids(-r for r in found)})"
         )
-        found = set(session.execute(sql, {"m": " AND ".join(parts)}).scalars())
+        found = {r for (r,) in rows(session, sql, {"m": " AND ".join(parts)})}
     return found
 
 
@@ -116,13 +123,13 @@ def window(
     size = PARTIAL_WINDOW if level.title_ranked else WINDOW
     if level.title:
         sql = _TITLE_RANKED if level.title_ranked else TITLE_WINDOW_SQL
-        found = session.execute(sql, {"m": with_filters(level.title, f), "n": size}).all()
+        found = rows(session, sql, {"m": with_filters(level.title, f), "n": size})
         full |= len(found) >= size
         for (rid,) in found:
             cands[rid] = Cand(True)
     for expr in () if titles_only else (level.text, *level.extra_text):
         if expr:
-            found = session.execute(_TEXT_WINDOW, {"m": with_filters(expr, f), "n": size}).all()
+            found = rows(session, _TEXT_WINDOW, {"m": with_filters(expr, f), "n": size})
             full |= len(found) >= size
             for (rid,) in found:
                 cands.setdefault(rid, Cand(False))
@@ -135,11 +142,11 @@ def window(
 
 
 def fill(session: Session, cands: dict[int, Cand]) -> None:
-    sql = text(
+    sql = (
         "SELECT rowid, status, title, coalesce(doc_number, '') || ' ' || coalesce(issuer, ''), "  # noqa: S608
         f"substr(body, 1, {HEAD_CHARS}) FROM documents WHERE rowid IN ({ids(cands)})"
     )
-    for rid, status, title, meta, head in session.execute(sql):
+    for rid, status, title, meta, head in rows(session, sql):
         c = cands[rid]
         c.status, c.title, c.meta, c.head = status, title, meta, head or ""
 
@@ -149,6 +156,7 @@ def fill(session: Session, cands: dict[int, Cand]) -> None:
 # Cleared when the number of documents changes (a sync or import ran).
 _TEXT_DF: dict[str, int] = {}
 _TEXT_DF_AT: list[float] = [0.0]
+_TITLE_DF: dict[str, int] = {}  # … and in titles (search_title_vocab), cleared with it
 _TEXT_DF_MAX = 50_000
 
 
@@ -161,29 +169,38 @@ def _vocab(session: Session, table: str, tokens: Iterable[str]) -> dict[str, int
     if not toks:
         return {}
     placeholders = ",".join(f":t{i}" for i in range(len(toks)))
-    rows = session.execute(
-        text(f"SELECT term, doc FROM {table} WHERE term IN ({placeholders})"),  # noqa: S608 - fixed names
+    found = rows(
+        session,
+        f"SELECT term, doc FROM {table} WHERE term IN ({placeholders})",  # noqa: S608 - fixed names
         {f"t{i}": t for i, t in enumerate(toks)},
     )
-    return {str(term): int(doc) for term, doc in rows}
+    return {str(term): int(doc) for term, doc in found}
 
 
 def doc_freq(session: Session, ranked: Iterable[str], parts: Iterable[str]) -> Freq:
     """:class:`Freq`: whole-text frequencies of ``ranked`` (the strict match's words, for BM25) and
     title frequencies of ``ranked`` and ``parts``."""
-    n = float(session.execute(text("SELECT coalesce(max(doc_rowid), 1) FROM search_docs")).scalar_one())
-    if _TEXT_DF_AT[0] != n or len(_TEXT_DF) > _TEXT_DF_MAX:
+    n = float(rows(session, "SELECT coalesce(max(doc_rowid), 1) FROM search_docs")[0][0])
+    if _TEXT_DF_AT[0] != n or len(_TEXT_DF) + len(_TITLE_DF) > _TEXT_DF_MAX:
         _TEXT_DF.clear()
+        _TITLE_DF.clear()
         _TEXT_DF_AT[0] = n
     ranked_tokens = _tokens(ranked)
-    missing = {t for toks in ranked_tokens.values() for t in toks if t not in _TEXT_DF}
-    found = _vocab(session, "search_text_vocab", missing)
-    _TEXT_DF.update({t: found.get(t, 0) for t in missing})
+    _cached_df(session, "search_text_vocab", _TEXT_DF, [t for toks in ranked_tokens.values() for t in toks])
     text_df = {a: float(min(_TEXT_DF[t] for t in toks)) for a, toks in ranked_tokens.items()}
     all_tokens = ranked_tokens | _tokens(parts)
-    in_titles = _vocab(session, "search_title_vocab", (t for toks in all_tokens.values() for t in toks))
-    title_df = {a: float(min(in_titles.get(t, 0) for t in toks)) for a, toks in all_tokens.items()}
+    _cached_df(session, "search_title_vocab", _TITLE_DF, [t for toks in all_tokens.values() for t in toks])
+    title_df = {a: float(min(_TITLE_DF[t] for t in toks)) for a, toks in all_tokens.items()}
     return Freq(text_df, title_df, n)
+
+
+def _cached_df(session: Session, table: str, cache: dict[str, int], tokens: Iterable[str]) -> dict[str, int]:
+    """``cache`` with the document frequencies of ``tokens`` it lacked read from ``table``."""
+    missing = {t for t in tokens if t not in cache}
+    if missing:
+        found = _vocab(session, table, missing)
+        cache.update({t: found.get(t, 0) for t in missing})
+    return cache
 
 
 def unit_idf(units: tuple[Unit, ...], df: dict[str, float], n: float) -> list[float]:
