@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from kiosk.bench.search_peer import Tantivy, peer_report_md, side_by_side
+from kiosk.bench.search_peer import Tantivy, peer_report_md, side_by_side, stage_times, stages_md
 
 QUERIES: tuple[str, ...] = (
     # residents' words, 2–6 characters
@@ -377,6 +377,7 @@ def _measure_search(res: dict[str, Any], db: Path, rounds: int, *, peer: Tantivy
             if peer.searcher is None:
                 peer.reopen()
             res |= side_by_side(lambda q: search(session, q, limit=20), peer.search, QUERIES, rounds, _stats)
+            res["stages_cpu_ms"] = stage_times(lambda q: search(session, q, limit=20), QUERIES, rounds)
             res["peer_totals"] = {q: peer.search(q)[0] for q in QUERIES}
         _like_search(session, QUERIES[0])  # one scan warms the page cache for all
         like_ms, like_q = _time_queries(lambda q: _like_search(session, q), max(1, rounds // 5), warm=False)
@@ -453,7 +454,7 @@ def run(args: argparse.Namespace) -> int:
     cmd += f" --peer {args.peer}" if args.peer else ""
     md = report_md(results, cmd)
     if args.peer:
-        md += "\n" + peer_report_md(results, args.peer)
+        md += "\n" + peer_report_md(results, args.peer) + "\n" + stages_md(results, args.peer)
     (out / "report.md").write_text(md, encoding="utf-8")
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(md)

@@ -189,6 +189,82 @@ def side_by_side(
     }
 
 
+# Where our search spends its time: (module, function) pairs timed in thread-CPU seconds. Nested:
+# ``window`` holds ``fill``; ``_hits`` holds ``snippet`` and ``mark_title`` (as query.py names them).
+STAGES = (
+    ("kiosk.search.query", "parse"),
+    ("kiosk.search.query", "plan"),
+    ("kiosk.search.window", "doc_freq"),
+    ("kiosk.search.window", "window"),
+    ("kiosk.search.window", "fill"),
+    ("kiosk.search.window", "scores"),
+    ("kiosk.search.query", "_count"),
+    ("kiosk.search.query", "_with_partial"),
+    ("kiosk.search.query", "_hits"),
+    ("kiosk.search.query", "snippet"),
+    ("kiosk.search.query", "mark_title"),
+)
+
+
+def stage_times(search: Callable[[str], object], queries: Sequence[str], rounds: int) -> dict[str, float]:
+    """Mean thread-CPU milliseconds per query of each of :data:`STAGES` (and ``total``), measured by
+    wrapping those functions for the duration of the call."""
+    import importlib
+
+    spent: dict[str, float] = dict.fromkeys([name for _, name in STAGES], 0.0)
+    saved: list[tuple[Any, str, Any]] = []
+
+    def timed(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            c = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.thread_time() - c
+
+        return wrapper
+
+    for module_name, name in STAGES:
+        module = importlib.import_module(module_name)
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, timed(getattr(module, name), name))
+    try:
+        for q in queries:
+            search(q)
+        for k in spent:
+            spent[k] = 0.0
+        c = time.thread_time()
+        for _ in range(rounds):
+            for q in queries:
+                search(q)
+        total = time.thread_time() - c
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+    n = max(1, rounds * len(queries))
+    return {"total": total / n * 1000} | {k: v / n * 1000 for k, v in spent.items()}
+
+
+def stages_md(results: list[dict[str, Any]], peer: str) -> str:
+    """The CPU breakdown of our search beside the peer's whole query, per mirror size."""
+    rows = [r for r in results if r.get("stages_cpu_ms")]
+    if not rows:
+        return ""
+    head = " | ".join(f"{r['docs']:,} docs" for r in rows)
+    lines = [
+        f"Where the time goes (mean thread-CPU ms per query over the same queries; `window` includes "
+        f"`fill`, `_hits` includes `snippet` and `mark_title`; {peer}'s whole query, snippets included, "
+        "for comparison):",
+        "",
+        f"| stage | {head} |",
+        "|---|" + "---|" * len(rows),
+    ]
+    for name in ["total", *[n for _, n in STAGES]]:
+        lines.append(f"| {name} | " + " | ".join(f"{r['stages_cpu_ms'][name]:.2f}" for r in rows) + " |")
+    lines.append(f"| {peer}: whole query | " + " | ".join(f"{r['peer_cpu_ms']['mean']:.2f}" for r in rows) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def peer_report_md(results: list[dict[str, Any]], peer: str) -> str:
     """The project's search beside the peer: build and latency from the same run, and their ratios."""
     lines = [

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.bench import search as bench
 from kiosk.bench.search_corpus import generate, load_district
-from kiosk.bench.search_peer import Tantivy, peer_report_md
+from kiosk.bench.search_peer import Tantivy, peer_report_md, stages_md
 from kiosk.paths import demo_dir
 
 
@@ -87,3 +87,7 @@ def test_tantivy_peer_indexes_the_same_pack_and_does_the_same_work(tmp_path: Pat
     assert all(doc_id and "<b>" in snip + title for doc_id, title, snip in page)
     md = peer_report_md([r], "tantivy")
     assert "| 150 |" in md and "tantivy build" in md
+    stages = r["stages_cpu_ms"]
+    assert stages["total"] > 0 and 0 < stages["fill"] <= stages["window"] <= stages["total"]
+    assert 0 < stages["snippet"] <= stages["_hits"] <= stages["total"]
+    assert "| window |" in stages_md([r], "tantivy")
