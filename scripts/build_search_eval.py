@@ -266,7 +266,7 @@ def everyday(titles: list[tuple[str, str]]) -> list[dict[str, Any]]:
     for n, line in enumerate(EVERYDAY.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        q, terms, why = (line.split("\t") + ["", ""])[:3]
+        q, terms, why = [*line.split("\t"), "", ""][:3]
         official = [und.fold(t) for t in terms.split("|") if t.strip()]
         if any(t in und.fold(q) for t in official):
             continue  # the official term typed: not this kind
