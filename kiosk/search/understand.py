@@ -153,23 +153,36 @@ def title_syllables(title: str) -> list[str]:
     order (pypinyin's reading in context) and each ASCII word, then, for each heteronym character,
     a short window (two syllables either side) with its other readings, so a query that reads it
     otherwise still matches as a phrase."""
+    return title_pinyin(title)[1]
+
+
+def title_pinyin(title: str) -> tuple[str, list[str]]:
+    """``(tokenize.pinyin_initials(title), title_syllables(title))`` with one pypinyin pass per run
+    where it can: a run whose characters pypinyin all knows has the initials of its syllables in
+    context (what pypinyin's first-letter style gives for the same text); pypinyin is most of the
+    cost of indexing a title."""
     out: list[str] = []
     extra: list[str] = []
+    initials: list[str] = []
     table = _char_readings()
     for run in tk.runs(title):
         if not run.cjk:
             out.append(run.text)
+            if run.text.isalpha():
+                initials.append(run.text)
             continue
         chars = [c for c in run.text if c in table]
-        if not chars:
-            continue
-        sylls = lazy_pinyin("".join(chars), style=Style.NORMAL)
+        sylls = lazy_pinyin("".join(chars), style=Style.NORMAL) if chars else []
+        if len(chars) == len(run.text):
+            initials.append("".join(x[:1] for x in sylls))
+        else:
+            initials.append(tk.pinyin_initials(run.text))
         out.extend(sylls)
         for k, ch in enumerate(chars):
             for alt in table[ch]:
                 if alt != sylls[k] and len(extra) < 60:
                     extra.extend([*sylls[max(0, k - 2) : k], alt, *sylls[k + 1 : k + 3]])
-    return out + extra
+    return " ".join(i for i in initials if i), out + extra
 
 
 @functools.lru_cache(maxsize=16_384)
