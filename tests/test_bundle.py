@@ -191,6 +191,7 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
         r"ui/qml/Kiosk/Main\.qml$",
         r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
         r"kiosk/search/synonyms\.tsv$",
+        r"kiosk/search/everyday\.tsv$",
         r"VirtualKeyboard/Plugins/Pinyin/",
         r"platforminputcontexts/libqtvirtualkeyboardplugin",
         r"qml/QtQuick/Pdf/",
