@@ -143,6 +143,7 @@ class CoreStatusPort:
             deadline=summary.deadline.isoformat(),
             delivered=summary.status == "delivered",
             phone_checked=app is not None,
+            tracking_no=summary.tracking_no,
         )
 
     def server_status(self, tracking_no: str, phone: str) -> dict[str, Any] | None:

@@ -109,7 +109,7 @@ def test_wrong_phone_reveals_nothing_and_no_server_is_said_plainly(kiosk: Any) -
     d.tap("statusQueryButton")
     wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 10, "the lookup")
     assert "本终端暂未接入区政务公开办" in d.text("statusServerText")
-    assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）"
+    assert d.text("statusLocalText") == "没有查到，请核对编号或询问工作人员"
     assert lookup(d).property("localSubmittedAt") == ""
 
 
@@ -189,7 +189,7 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the second lookup")
     assert lookup(d).property("serverState") == StatusLookup.Server.NotFound
     assert d.text("statusServerText") == "区政务公开办暂未查到该申请，请核对受理编号和联系电话"
-    assert d.text("statusLocalText") == "本终端没有该申请的记录（可能在其他地点提交）", (
+    assert d.text("statusLocalText") == "没有查到，请核对编号或询问工作人员", (
         "once delivered the terminal cannot check the phone, so it says nothing about the number"
     )
 

@@ -70,7 +70,7 @@ KioskPage {
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.target
                         text: StatusLookup.trackingNumber
-                        placeholderText: qsTr("如 WB01-20261127-0007")
+                        placeholderText: qsTr("如 WB01-20261127-0007，横线可不输")
                         // typed on the kiosk's code pad: letters and digits directly, no Pinyin candidates
                         readOnly: true
                         cursorVisible: activeFocus
@@ -218,7 +218,9 @@ KioskPage {
                               ? qsTr("该申请在本终端提交，已送达区政务公开办")
                             : StatusLookup.localState === StatusLookup.Local.Waiting
                               ? qsTr("该申请在本终端提交，正在等待发送到区政务公开办（联网后自动发送，无需重新申请）")
-                            : qsTr("本终端没有该申请的记录（可能在其他地点提交）")
+                            : StatusLookup.serverState === StatusLookup.Server.Answered
+                              ? qsTr("本终端没有该申请的记录（可能在其他地点提交）")
+                            : qsTr("没有查到，请核对编号或询问工作人员")
                     }
                     Label { textFormat: Text.PlainText;
                         visible: StatusLookup.localState !== StatusLookup.Local.Unknown
