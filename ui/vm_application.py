@@ -191,6 +191,12 @@ class ApplyWizard(QObject):
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
+    @Property(bool, notify=valuesChanged)
+    def hasInput(self) -> bool:
+        """Something was typed or chosen beyond the applicant kind (leaving would lose it)."""
+        blank = blank_values()
+        return any(value != blank.get(key) for key, value in self._values.items() if key != KIND)
+
     @Property(int, notify=valuesChanged)
     def applicantKind(self) -> int:
         return _KINDS.get(self._kind_code(), ApplyWizard.Kind.NoKind)

@@ -199,7 +199,7 @@ def test_organisation_needs_representative_contact_and_credit_code() -> None:
     )
     errs = errors_of(app)
     assert set(errs) == {"applicant.id_number", "applicant.legal_representative", "applicant.contact_person"}
-    assert "校验位" in errs["applicant.id_number"]
+    assert errs["applicant.id_number"] == "最后一位不对，请对照身份证核对"
 
 
 def test_every_problem_is_reported_at_once_in_chinese() -> None:

@@ -113,6 +113,30 @@ def test_wrong_phone_reveals_nothing_and_no_server_is_said_plainly(kiosk: Any) -
     assert lookup(d).property("localSubmittedAt") == ""
 
 
+def test_number_typed_without_hyphens_is_found_and_an_edit_clears_the_answer(kiosk: Any) -> None:
+    d = kiosk("status")
+    tracking = submit_here(d, "13912345678")
+    d.tap("statusTrackingField")
+    d.wait_keyboard()
+    d.type_keys(tracking.replace("-", "").replace("0", "O", 1))  # no hyphens, an O for the first 0
+    type_phone(d, "13912345678")
+    d.tap("keyPadEnter")  # 下一项 on the last field: the lookup runs
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the lookup")
+    assert "该申请在本终端提交" in d.text("statusLocalText")
+    assert d.find("statusLocalCard") is not None
+
+    d.tap("statusTrackingField")
+    d.wait_keyboard()
+    d.tap("keyPadBackspace")  # the number edited: the old answer goes at once
+    assert lookup(d).property("state") == StatusLookup.State.Idle
+    assert d.find("statusLocalCard") is None and d.find("statusServerCard") is None
+    d.type_keys("9")
+    d.tap("keyPadEnter")
+    d.tap("keyPadEnter")
+    wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the second lookup")
+    assert d.text("statusLocalText") == "没有查到，请核对编号或询问工作人员"
+
+
 def test_missing_input_is_asked_for(kiosk: Any) -> None:
     d = kiosk("status")
     d.tap("statusQueryButton")

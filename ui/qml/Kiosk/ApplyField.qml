@@ -61,14 +61,19 @@ ColumnLayout {
     Component {
         id: lineComponent
         TextField {
+            id: line
             objectName: "applyField-" + root.key
             text: ApplyWizard.values[root.key] || ""
             placeholderText: root.hint
             placeholderTextColor: "#8a94a3"
             inputMethodHints: root.inputHints
-            // a pad field is typed on KeyPad: read-only to the system keyboard, the cursor still shows
+            // a pad field is typed on KeyPad: read-only to the system keyboard; it draws its own cursor
+            // (PadCursor), always at the end, where the pad types
             readOnly: root.pad !== ""
-            cursorVisible: activeFocus
+            cursorVisible: activeFocus && root.pad === ""
+            selectByMouse: root.pad === ""
+            onCursorPositionChanged: if (root.pad !== "") KeyEntry.keepAtEnd(this)
+            PadCursor { field: line; objectName: "padCursor-" + root.key }
             font.pixelSize: 30 * root.fontScale
             color: Theme.text
             leftPadding: 18

@@ -16,6 +16,7 @@ KioskPage {
     // the on-screen keyboard is up: the header shrinks to one line and the footer steps aside
     readonly property bool typing: InputMethod.visible || KeyEntry.active
     route: "wizard"
+    hasInput: ApplyWizard.hasInput && ApplyWizard.phase !== ApplyWizard.Phase.Done
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
     onFinished: proxy ? Nav.back() : Nav.home()   // staff return to the staff screen

@@ -85,11 +85,23 @@ ApplicationWindow {
             stack.pop(null)
     }
 
+    // A move the resident asked for (Nav, the header's zone title): away from a page holding typed,
+    // unsent data it asks first (LeaveConfirm.qml); the idle timeout does not ask.
+    function leaveThen(action) {
+        if (topPage && topPage.hasInput) {
+            KeyEntry.hideAll()
+            leaveConfirm.ask(action)
+        } else {
+            action()
+        }
+    }
     Connections {
         target: Nav
-        function onOpenRequested(route, props) { win.openRoute(route, props) }
-        function onBackRequested() { if (stack.depth > 1) { KeyEntry.hideAll(); stack.pop() } }
-        function onHomeRequested() { win.goHome() }
+        function onOpenRequested(route, props) { win.leaveThen(function () { win.openRoute(route, props) }) }
+        function onBackRequested() {
+            if (stack.depth > 1) win.leaveThen(function () { KeyEntry.hideAll(); stack.pop() })
+        }
+        function onHomeRequested() { win.leaveThen(win.goHome) }
         function onNotice(text) { toast.show(text) }
     }
     Connections {
@@ -99,6 +111,7 @@ ApplicationWindow {
     Connections {
         target: Idle
         function onTimedOut() {
+            leaveConfirm.stay()
             win.goHome()
             Terminal.endVisit("idle")
             win.largeText = Terminal.largeTextDefault
@@ -113,7 +126,7 @@ ApplicationWindow {
         largeText: win.largeText
         compact: (win.keyboardUp || win.padUp) && !Theme.portrait
         onToggleLargeText: { win.largeText = !win.largeText }
-        onHomeTapped: win.goHome()
+        onHomeTapped: Nav.home()
     }
 
     Item {
@@ -221,6 +234,7 @@ ApplicationWindow {
         }
     }
 
+    LeaveConfirm { id: leaveConfirm; z: 94; anchors.fill: parent }
     Toast { id: toast; z: 95 }
     IdleOverlay { id: idleOverlay; z: 96; anchors.fill: parent }
     AttractScreen { id: attract; z: 97; anchors.fill: parent }

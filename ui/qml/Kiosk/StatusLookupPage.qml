@@ -10,6 +10,7 @@ KioskPage {
     id: page
     objectName: "statusLookupPage"
     route: "status"
+    hasInput: (StatusLookup.trackingNumber !== "" || StatusLookup.phone !== "") && StatusLookup.state !== StatusLookup.State.Done
     property string pageTitle: qsTr("申请进度查询")
     readonly property bool wide: width > 1400
 
@@ -73,7 +74,9 @@ KioskPage {
                         placeholderText: qsTr("如 WB01-20261127-0007，横线可不输")
                         // typed on the kiosk's code pad: letters and digits directly, no Pinyin candidates
                         readOnly: true
-                        cursorVisible: activeFocus
+                        selectByMouse: false
+                        onCursorPositionChanged: KeyEntry.keepAtEnd(this)
+                        PadCursor { field: trackingField }
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.trackingNumber = text
@@ -96,7 +99,9 @@ KioskPage {
                         text: StatusLookup.phone
                         placeholderText: qsTr("申请时填写的电话")
                         readOnly: true
-                        cursorVisible: activeFocus
+                        selectByMouse: false
+                        onCursorPositionChanged: KeyEntry.keepAtEnd(this)
+                        PadCursor { field: phoneField }
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.phone = text
