@@ -275,6 +275,12 @@ class SearchModel(QAbstractListModel):
         """A resident's word that sounds like the query (您是不是要找：低保), "" if none."""
         return self._suggestion
 
+    @Property(bool, notify=resultsChanged)
+    def onlyPartial(self) -> bool:
+        """Nothing matched the whole query: the results are only partial matches (部分匹配). The core
+        lists every full match before any partial one, so the first row tells."""
+        return bool(self._rows) and self._rows[0].partial
+
     @Property(float, notify=resultsChanged)
     def lastMs(self) -> float:
         return self._last_ms
