@@ -50,6 +50,7 @@ ApplicationWindow {
         Theme.fontFamily = fontFamily
         Theme.portrait = height > width
         Theme.largeText = largeText
+        VirtualKeyboardSettings.styleName = "kiosk"   // ui/qml/QtQuick/VirtualKeyboard/Styles/kiosk/style.qml
         VirtualKeyboardSettings.locale = "zh_CN"
         VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
         if (startRoute !== "")
@@ -216,10 +217,18 @@ ApplicationWindow {
         objectName: "inputPanel"
         z: 90
         // landscape: narrower than the screen (shorter, so more of the page stays in view above it)
-        width: Theme.portrait ? win.width : Math.min(win.width, 1200)
+        width: Theme.portrait ? win.width : Math.min(win.width, Theme.largeText ? 1320 : 1200)
         x: (win.width - width) / 2
         y: active ? win.height - height : win.height
         Behavior on y { NumberAnimation { duration: 80 } }
+
+        // 上一页 / 下一页 at the right end of the Pinyin candidate bar: more candidates without swiping a
+        // thin strip. They page the keyboard's own candidate list (Keyboard.wordCandidateView).
+        CandidatePager {
+            id: candidatePager
+            view: inputPanel.keyboard ? inputPanel.keyboard.wordCandidateView : null
+            panel: inputPanel
+        }
     }
 
     // Any touch anywhere restarts the idle clock; the handler is passive, the touch still reaches

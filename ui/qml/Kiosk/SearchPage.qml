@@ -33,6 +33,15 @@ KioskPage {
     // then removed makes Qt warn when the list is torn down (DelegateModel::cancel: index out range).
     StackView.onDeactivating: if (StackView.view && StackView.index >= StackView.view.depth) list.model = null
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
+    // 搜索 on the keyboard with pinyin still pending: the keyboard commits the letters (dibao) and the
+    // field never sees Enter; one tap should still search, so the keyboard steps aside here as well
+    Connections {
+        target: InputContext.inputEngine
+        function onVirtualKeyClicked(key, text, modifiers, isAutoRepeat) {
+            if (key === Qt.Key_Return && field.activeFocus)
+                Qt.callLater(function () { results.commit(); InputMethod.hide() })
+        }
+    }
 
     ColumnLayout {
         anchors.fill: parent
