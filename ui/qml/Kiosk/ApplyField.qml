@@ -39,14 +39,14 @@ ColumnLayout {
         Label {
             text: root.label
             textFormat: Text.PlainText
-            font.pixelSize: 26 * root.fontScale
+            font.pixelSize: Theme.px(26)
             font.bold: true
             color: Theme.text
         }
         Label { textFormat: Text.PlainText;
             visible: root.required
             text: qsTr("（必填）")
-            font.pixelSize: 22 * root.fontScale
+            font.pixelSize: Theme.px(22)
             color: Theme.highlight
         }
     }
@@ -135,7 +135,7 @@ ColumnLayout {
         text: root.error
         textFormat: Text.PlainText
         color: Theme.highlight
-        font.pixelSize: 24 * root.fontScale
+        font.pixelSize: Theme.px(24)
         wrapMode: Text.Wrap
         Layout.fillWidth: true
     }

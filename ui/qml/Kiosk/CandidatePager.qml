@@ -20,9 +20,12 @@ Rectangle {
     color: "#FFFDF7"
     height: view ? view.height : 0
     width: row.implicitWidth + 16
-    // the bar's place in the panel (re-read when the bar moves in or changes size)
-    x: view && panel ? view.mapToItem(panel, view.width, 0).x - width + 0 * view.y : 0
-    y: view && panel ? view.mapToItem(panel, 0, 0).y + 0 * view.y + 0 * view.height : 0
+    // the bar's place in the panel, re-read whenever the bar, the keyboard or the panel moves or resizes
+    readonly property var layoutInputs: view && panel
+        ? [view.x, view.y, view.width, view.height, view.parent.x, view.parent.y, view.parent.height, panel.width, panel.height]
+        : []
+    x: { layoutInputs; return view && panel ? view.mapToItem(panel, view.width, 0).x - width : 0 }
+    y: { layoutInputs; return view && panel ? view.mapToItem(panel, 0, 0).y : 0 }
     Rectangle { anchors { left: parent.left; top: parent.top; bottom: parent.bottom } width: 2; color: Theme.primary }
 
     function forward() {

@@ -37,7 +37,7 @@ Rectangle {
                 radius: width / 2
                 color: "transparent"; border.color: Theme.accent; border.width: 4
                 Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
-                       font.pixelSize: Math.round(26 * Theme.scale); font.bold: true }
+                       font.pixelSize: Theme.largeText ? 36 : 26; font.bold: true }
                 // Staff mode: press and hold the seal for 3 s (a resident's tap does nothing here);
                 // the staff page itself asks for the PIN.
                 TapHandler {

@@ -52,7 +52,7 @@ KioskPage {
             Label { textFormat: Text.PlainText;
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
-                text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。")
+                text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。编号中的横线可以不输，字母不分大小写。")
                 font.pixelSize: Theme.fontBody; color: Theme.textMuted
             }
 
@@ -71,7 +71,7 @@ KioskPage {
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.target
                         text: StatusLookup.trackingNumber
-                        placeholderText: qsTr("如 WB01-20261127-0007，横线可不输")
+                        placeholderText: qsTr("如 WB01-20261127-0007")
                         // typed on the kiosk's code pad: letters and digits directly, no Pinyin candidates
                         readOnly: true
                         selectByMouse: false

@@ -57,7 +57,7 @@ ColumnLayout {
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
                         text: kindButton.modelData.detail
-                        font.pixelSize: 26 * step.fontScale
+                        font.pixelSize: Theme.px(26)
                         color: Theme.textMuted
                         wrapMode: Text.Wrap
                     }
@@ -72,7 +72,7 @@ ColumnLayout {
         wrapMode: Text.Wrap
         text: qsTr("依据《中华人民共和国政府信息公开条例》第二十九条提出申请。行政机关不能当场答复的，"
                    + "应当自收到申请之日起20个工作日内予以答复。")
-        font.pixelSize: 24 * step.fontScale
+        font.pixelSize: Theme.px(24)
         color: Theme.textMuted
     }
 }

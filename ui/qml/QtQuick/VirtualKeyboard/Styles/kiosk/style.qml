@@ -35,9 +35,10 @@ KeyboardStyle {
     readonly property color pressedColor: "#9FB4CC"
     readonly property color barColor: large ? "#FFFFFF" : "#FFFDF7"
 
-    // the keyboard is taller than Qt's default for its width: bigger keys for unsure fingers
+    // taller than Qt's default for its width in portrait and in large text: bigger keys for unsure fingers
+    // (landscape in standard type keeps the default ratio: results stay readable above it)
     keyboardDesignWidth: 2560
-    keyboardDesignHeight: large ? 1000 : 900
+    keyboardDesignHeight: large ? 1000 : Theme.portrait ? 900 : 800
     keyboardRelativeLeftMargin: 8 / keyboardDesignWidth
     keyboardRelativeRightMargin: 8 / keyboardDesignWidth
     keyboardRelativeTopMargin: 8 / keyboardDesignHeight
