@@ -245,6 +245,13 @@ class ApplyWizard(QObject):
         return self._outcome.deadline if self._outcome else ""
 
     @Property(str, notify=phaseChanged)
+    def deadlineText(self) -> str:
+        """The deadline as every screen and paper says it: 2027年1月6日（星期三）前（含当日）."""
+        from kiosk.localtime import deadline_text_iso
+
+        return deadline_text_iso(self._outcome.deadline) if self._outcome else ""
+
+    @Property(str, notify=phaseChanged)
     def deadlineExplanation(self) -> str:
         return self._outcome.deadline_explanation if self._outcome else ""
 

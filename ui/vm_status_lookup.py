@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
+from kiosk.localtime import deadline_text_iso
 from ui.ports import LocalStatus, LookupResult, StatusPort
 from ui.services import Services, of_engine
 
@@ -202,6 +203,11 @@ class StatusLookup(QObject):
         return self._result.server_deadline if self._result else ""
 
     @Property(str, notify=stateChanged)
+    def serverDeadlineText(self) -> str:
+        """``serverDeadline`` as every screen and paper says a deadline (星期, 前（含当日）)."""
+        return deadline_text_iso(self._result.server_deadline) if self._result else ""
+
+    @Property(str, notify=stateChanged)
     def serverDetails(self) -> str:
         return self._result.server_details if self._result else ""
 
@@ -222,6 +228,10 @@ class StatusLookup(QObject):
     @Property(str, notify=stateChanged)
     def localDeadline(self) -> str:
         return self._result.local.deadline if self._result and self._result.local else ""
+
+    @Property(str, notify=stateChanged)
+    def localDeadlineText(self) -> str:
+        return deadline_text_iso(self._result.local.deadline) if self._result and self._result.local else ""
 
     @Slot()
     def query(self) -> None:

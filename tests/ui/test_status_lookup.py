@@ -203,7 +203,7 @@ def test_answer_from_the_district_after_the_application_was_delivered(kiosk: Any
     wait_until(lambda: lookup(d).property("state") == StatusLookup.State.Done, 15, "the lookup")
     assert lookup(d).property("serverState") == StatusLookup.Server.Answered
     assert d.text("statusServerText") == "已受理，正在办理"
-    assert "答复期限：2026-12-25" in d.text("statusServerDates")
+    assert "答复期限：2026年12月25日（星期五）前（含当日）" in d.text("statusServerDates")
     assert d.text("statusLocalText") == "该申请在本终端提交，已送达区政务公开办"
 
     lookup(d).setProperty("phone", "")

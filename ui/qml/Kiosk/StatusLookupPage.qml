@@ -175,7 +175,7 @@ KioskPage {
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: (StatusLookup.serverReceived ? qsTr("受理时间：%1　　").arg(StatusLookup.serverReceived) : "")
-                              + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadline) : "")
+                              + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadlineText) : "")
                         font.pixelSize: Theme.fontBody; color: Theme.text
                     }
                     Label { textFormat: Text.PlainText;
@@ -233,7 +233,7 @@ KioskPage {
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontBody; color: Theme.text
                         text: qsTr("提交时间：%1　　答复期限：%2").arg(StatusLookup.localSubmittedAt)
-                                                              .arg(StatusLookup.localDeadline)
+                                                              .arg(StatusLookup.localDeadlineText)
                     }
                 }
             }

@@ -68,11 +68,11 @@ ColumnLayout {
                 Label { textFormat: Text.PlainText; text: qsTr("答复期限"); font.pixelSize: Theme.px(26); color: Theme.textMuted }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadline"
-                    text: ApplyWizard.deadline
-                        ? qsTr("%1 年 %2 月 %3 日前").arg(ApplyWizard.deadline.substring(0, 4))
-                              .arg(Number(ApplyWizard.deadline.substring(5, 7))).arg(Number(ApplyWizard.deadline.substring(8, 10)))
-                        : ""
-                    font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.primary
+                    // the one format of every screen and paper: 2027年1月6日（星期三）前（含当日）
+                    text: ApplyWizard.deadlineText
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    font.pixelSize: 40 * step.fontScale; font.bold: true; color: Theme.primary
                 }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadlineExplanation"
