@@ -154,6 +154,8 @@ KioskPage {
         }
     }
 
+    MoreBelow { flick: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } visible: more && !page.typing }
+
     function ensureVisible(item) {
         if (!item) return
         var p = item.mapToItem(flick.contentItem, 0, 0)

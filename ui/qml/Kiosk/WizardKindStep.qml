@@ -33,7 +33,8 @@ ColumnLayout {
                 objectName: modelData.kind === ApplyWizard.Kind.Citizen ? "applyKindCitizen" : "applyKindOrganisation"
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
-                implicitHeight: 240 * Math.min(step.fontScale, 1.25)
+                // as tall as its two lines need (the step's note below stays above the buttons)
+                implicitHeight: Math.max(180, implicitContentHeight + 40)
                 focusPolicy: Qt.NoFocus
                 onClicked: ApplyWizard.chooseKind(modelData.kind)
                 background: Rectangle {
@@ -44,7 +45,7 @@ ColumnLayout {
                 }
                 contentItem: Column {
                     spacing: 16
-                    topPadding: 40
+                    topPadding: 30
                     Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
