@@ -160,6 +160,23 @@ def _changes(raw: str, candidate: str) -> int:
     return sum(a != b for a, b in zip(raw, candidate, strict=False))
 
 
+def tracking_from_scan(payload: str) -> str | None:
+    """The tracking number a receipt's QR code holds, or None if it holds none.
+
+    The receipt's QR (``printing.escpos.receipt.status_qr_payload``) holds the number alone or the
+    district's status address with ``no=<number>``; anything else a camera may read (another QR, a
+    bar code) gives None.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    text = payload.strip()
+    if "://" in text:
+        values = parse_qs(urlsplit(text).query).get("no", [])
+        text = values[0] if values else ""
+    readings = tracking_candidates(text) if len(text) <= 40 else []
+    return readings[0] if readings else None
+
+
 def idempotency_key(tracking_no: str, nonce: str | None = None) -> str:
     """The outbox key of one application, drawn once at submission and reused by every retry.
 

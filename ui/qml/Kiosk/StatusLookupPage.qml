@@ -1,9 +1,12 @@
 // 申请进度查询: tracking number + phone → the district's answer when it can be reached (said plainly
 // when it cannot), and what this terminal itself knows (submitted here; delivered or still waiting).
+// The number may be typed loosely (no hyphens, lower case, O for 0) or, where the terminal has a
+// camera, read from the receipt's QR code (QrScanner, ui/qrscan.py).
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtMultimedia
 import Kiosk.Backend
 
 KioskPage {
@@ -54,6 +57,16 @@ KioskPage {
                 wrapMode: Text.Wrap
                 text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。编号中的横线可以不输，字母不分大小写。")
                 font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            }
+
+            // a terminal with a camera (高拍仪): the receipt's QR code instead of typing the number
+            KioskButton {
+                objectName: "statusScanButton"
+                visible: scanner.available
+                tone: "light"
+                glyph: "▣"
+                text: qsTr("扫描回执上的二维码")
+                onClicked: { KeyEntry.hideAll(); scanPopup.open() }
             }
 
             GridLayout {
@@ -237,6 +250,41 @@ KioskPage {
                     }
                 }
             }
+        }
+    }
+
+    QrScanner {
+        id: scanner
+        onScanned: function (trackingNumber) {
+            scanPopup.close()
+            StatusLookup.trackingNumber = trackingNumber
+            phoneField.forceActiveFocus()
+        }
+    }
+    Popup {
+        id: scanPopup
+        objectName: "statusScanPopup"
+        modal: true
+        anchors.centerIn: parent
+        width: Math.min(page.width - 2 * Theme.margin, 1000)
+        padding: 32
+        onOpened: scanner.start(preview.videoSink)
+        onClosed: scanner.stop()
+        contentItem: ColumnLayout {
+            spacing: Theme.gap
+            Label { textFormat: Text.PlainText
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    text: qsTr("请把回执上的二维码放到摄像头下面，对准后稍等片刻")
+                    font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text }
+            VideoOutput {
+                id: preview
+                Layout.fillWidth: true
+                Layout.preferredHeight: width * 9 / 16
+                fillMode: VideoOutput.PreserveAspectFit
+            }
+            KioskButton { objectName: "statusScanCancel"; tone: "light"; text: qsTr("不扫了，手动输入")
+                          Layout.alignment: Qt.AlignRight; onClicked: scanPopup.close() }
         }
     }
 
