@@ -154,7 +154,7 @@ KioskPage {
         }
     }
 
-    MoreBelow { flick: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } visible: more && !page.typing }
+    MoreBelow { view: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } visible: more && !page.typing }
 
     function ensureVisible(item) {
         if (!item) return

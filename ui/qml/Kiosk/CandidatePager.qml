@@ -24,8 +24,12 @@ Rectangle {
     readonly property var layoutInputs: view && panel
         ? [view.x, view.y, view.width, view.height, view.parent.x, view.parent.y, view.parent.height, panel.width, panel.height]
         : []
-    x: { layoutInputs; return view && panel ? view.mapToItem(panel, view.width, 0).x - width : 0 }
-    y: { layoutInputs; return view && panel ? view.mapToItem(panel, 0, 0).y : 0 }
+    function originIn(inputs: var): point {   // re-evaluated whenever `inputs` change
+        return view && panel && inputs.length > 0 ? view.mapToItem(panel, 0, 0) : Qt.point(0, 0)
+    }
+    readonly property point origin: originIn(layoutInputs)
+    x: view ? origin.x + view.width - width : 0
+    y: origin.y
     Rectangle { anchors { left: parent.left; top: parent.top; bottom: parent.bottom } width: 2; color: Theme.primary }
 
     function forward() {

@@ -45,7 +45,7 @@ KioskPage {
             }
         }
     }
-    MoreBelow { flick: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } }
+    MoreBelow { view: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } }
     RowLayout {
         id: actions
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.margin }

@@ -1,4 +1,4 @@
-// Put at the bottom of a scrolling area (anchored to the Flickable's bottom edge): while more of the
+// Put at the bottom of a scrolling area `view` (anchored to the Flickable's bottom edge): while more of the
 // page lies below, the last lines fade out and a pill says 向下滑动查看更多 — text cut at the edge then
 // reads as "continues", not as hidden behind the buttons under it. A tap on the pill scrolls on by most
 // of a screen.
@@ -7,8 +7,8 @@ import QtQuick
 Item {
     id: root
     objectName: "moreBelow"
-    required property Flickable flick
-    readonly property bool more: flick.contentY + flick.height < flick.contentHeight - 4
+    required property Flickable view
+    readonly property bool more: view.contentY + view.height < view.contentHeight - 4
     height: Math.round(Theme.target * 1.1)
     visible: more
     z: 5
@@ -37,8 +37,8 @@ Item {
             font.bold: true
         }
         TapHandler {
-            onTapped: root.flick.contentY = Math.min(root.flick.contentHeight - root.flick.height,
-                                                     root.flick.contentY + root.flick.height * 0.8)
+            onTapped: root.view.contentY = Math.min(root.view.contentHeight - root.view.height,
+                                                    root.view.contentY + root.view.height * 0.8)
         }
     }
 }
