@@ -46,7 +46,13 @@ def test_candidates_big_and_paged_keys_bold(kiosk: Any, tmp_path: Path, size: tu
     shots.mkdir(parents=True, exist_ok=True)
     d = kiosk("search", size=size, terminal={"large_text": large})
     d.wait_keyboard()
-    d.type_keys("zhang")
+    h = d.key("h")
+    where = h.mapToScene(QPointF(0, 0)).y()
+    d.type_keys("z")  # the candidate bar comes in: no key may move under the finger, not even for a frame
+    for _ in range(15):
+        settle(16)
+        assert h.mapToScene(QPointF(0, 0)).y() == where, "the keys moved when the candidate bar came"
+    d.type_keys("hang")
     view = word_view(d)
     wait_until(lambda: view.property("count") > 10, 5, "candidates for zhang")
     settle(300)

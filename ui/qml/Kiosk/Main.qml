@@ -220,7 +220,12 @@ ApplicationWindow {
         width: Theme.portrait ? win.width : Math.min(win.width, Theme.largeText ? 1320 : 1200)
         x: (win.width - width) / 2
         y: active ? win.height - height : win.height
-        Behavior on y { NumberAnimation { duration: 80 } }
+        // slides in and out; when the candidate bar appears (the panel grows upward) the keys must not
+        // move under a typing finger, so only showing and hiding animate
+        property bool sliding: false
+        onActiveChanged: { sliding = true; slideEnd.restart() }
+        Timer { id: slideEnd; interval: 150; onTriggered: inputPanel.sliding = false }
+        Behavior on y { enabled: inputPanel.sliding; NumberAnimation { duration: 80 } }
 
         // 上一页 / 下一页 at the right end of the Pinyin candidate bar: more candidates without swiping a
         // thin strip. They page the keyboard's own candidate list (Keyboard.wordCandidateView).
