@@ -55,8 +55,11 @@ def test_large_text_landscape_home_shows_two_whole_rows_of_categories(make_shell
         ("document", {"docId": "louxing-2021-dibao-banfa"}),
     ],
 )
-def test_small_text_in_large_text_mode_is_at_least_36_px(make_shell: Any, route: str, props: dict[str, Any]) -> None:
-    shell = make_shell(1920, 1080, largeText=True)
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_small_text_in_large_text_mode_is_at_least_36_px(
+    make_shell: Any, route: str, props: dict[str, Any], size: tuple[int, int]
+) -> None:
+    shell = make_shell(*size, largeText=True)
     if route != "home":
         shell.window.openRoute(route, props)
         shell.wait(lambda: shell.page is not None and shell.page.property("route") == route)

@@ -48,7 +48,7 @@ QtObject {
     readonly property int gap: Math.round(20 * (largeText ? 1.15 : 1))
     readonly property int margin: portrait ? 32 : 40
     readonly property int radius: 14
-    readonly property int headerHeight: Math.round((portrait ? 200 : 128) * (largeText ? 1.15 : 1))
+    readonly property int headerHeight: Math.round((portrait ? (largeText ? 218 : 200) : 128) * (largeText ? 1.15 : 1))
     readonly property int footerHeight: largeText ? 112 : 100
 
     // a type size designed for standard mode (n px), in the current mode: never under 36 px in large text
