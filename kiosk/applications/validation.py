@@ -135,7 +135,7 @@ def _resident_id_shape(n: str) -> str | None:
     if not (n[:17].isdigit() and n[:17].isascii()) or not (n[17].isdigit() or n[17] == "X"):
         return "身份证号码前17位是数字，最后一位是数字或X"
     if int(n[:2]) not in PROVINCE_CODES:
-        return "前两位不对，请对照身份证核对"
+        return "前两位（省份）不对，请对照身份证核对"
     return None
 
 
