@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from sync.protocol.signing import Signer
-from sync.server import errorpages, pages
+from sync.server import errorpages, openapi, pages
 from sync.server.admin import audit_routes, auth
 from sync.server.admin import routes as admin_routes
 from sync.server.db import sessions
@@ -73,6 +73,7 @@ def create_app(
     app.state.server = ServerContext(engine, signer, settings, sessions(engine), builder)
     app.state.admin_auth = auth.AuthState(engine, trust_proxy)
     app.mount("/static", pages.static_files(), name="static")
+    openapi.install(app)
     for router in (
         admin_routes.router,
         audit_routes.router,

@@ -117,7 +117,8 @@ class Terminal(ServerBase):
     outbox_oldest: Mapped[str | None] = mapped_column(String(40))  # ISO time of the oldest pending entry
     last_error: Mapped[str | None] = mapped_column(String(300))
     sync_interval_s: Mapped[int | None] = mapped_column(Integer)  # what the terminal reports
-    # The terminal's last sync failure as its heartbeat reports it (validated: sync.server.terminals.fleet.SyncFailure);
+    # The terminal's last sync failure as its heartbeat reports it (validated:
+    # sync.protocol.requests.SyncFailureReport);
     # all NULL after a successful run. Added after the first release: open_db adds them to an older database.
     failure_part: Mapped[str | None] = mapped_column(String(16))
     failure_code: Mapped[str | None] = mapped_column(String(24))

@@ -16,15 +16,33 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from sync.protocol import requests
 from sync.server import pii
 from sync.server.db import Meta, Submission, open_db, sessions
 from sync.server.office.models import Case
 
 
 def _phone(obj: Any) -> str | None:
-    from sync.server.terminals.submissions import _find_phone
+    """The phone digits of a stored application: as intake reads them (:mod:`sync.protocol.requests`),
+    or, for a row stored before the request models, by the rule intake used then."""
+    try:
+        return requests.parse(requests.ApplicationRequest, obj).phone_digits or None
+    except requests.RequestRefused:
+        return _legacy_phone(obj)
 
-    return _find_phone(obj)
+
+def _legacy_phone(obj: Any, depth: int = 0) -> str | None:
+    """The first string under a key containing 'phone' or 'mobile' that has digits (at most 4 levels)."""
+    if depth > 4 or not isinstance(obj, dict):
+        return None
+    for k, v in obj.items():
+        if isinstance(v, str) and ("phone" in k.lower() or "mobile" in k.lower()) and requests.digits(v):
+            return requests.digits(v)
+    for v in obj.values():
+        found = _legacy_phone(v, depth + 1)
+        if found:
+            return found
+    return None
 
 
 def rotate(engine: Engine) -> pii.Keyring:

@@ -11,9 +11,10 @@ printer's state from the terminal's print service (正常 / 纸将用尽 / 缺�
 (pending count and the oldest entry's age), the last sync error and the app version. Rows with a
 problem are tinted and listed first; a summary line counts them.
 
-The last sync error comes from the heartbeat's ``sync_failure`` (:class:`SyncFailure`: the part of the run,
-a short code, the terminal's plain-Chinese sentence, when, and how many runs in a row failed), validated
-strictly before it is stored: a heartbeat carrying a malformed one is refused whole (400).
+The last sync error comes from the heartbeat's ``sync_failure``
+(:class:`sync.protocol.requests.SyncFailureReport`: the part of the run, a short code, the terminal's
+plain-Chinese sentence, when, and how many runs in a row failed), validated strictly before it is
+stored: a heartbeat carrying a malformed one is refused whole (400).
 
 No personal data is on the page: terminals report counts and states only.
 """
@@ -22,14 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.protocol.schema import IsoTime, Strict, Text300
+from sync.protocol.requests import SyncFailureReport
 from sync.server.db import Terminal, utcnow
 from sync.server.terminals.enrol import is_enrolled, zones
 
@@ -70,32 +69,9 @@ PART_LABELS = {
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
 }
-MAX_IN_A_ROW = 10**9
 
 
-class SyncFailure(Strict):
-    """The heartbeat's ``sync_failure``: strict types (a boolean is not a count), bounded, nothing else."""
-
-    part: Annotated[str, Field(pattern=r"^[a-z_]{1,16}$")]
-    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,23}$")]
-    text: Annotated[Text300, Field(min_length=1)]
-    at: IsoTime
-    in_a_row: Annotated[int, Field(ge=1, le=MAX_IN_A_ROW)]
-
-
-def check_failure(raw: object) -> SyncFailure | None:
-    """The heartbeat's ``sync_failure`` validated (None when absent or null); ValueError naming the field."""
-    if raw is None:
-        return None
-    try:
-        return SyncFailure.model_validate(raw, strict=True)
-    except PydanticValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or "sync_failure"
-        raise ValueError(f"sync_failure.{where}: {err['msg'][:80]}") from None
-
-
-def store_failure(term: Terminal, failure: SyncFailure | None) -> None:
+def store_failure(term: Terminal, failure: SyncFailureReport | None) -> None:
     """Copy a validated failure onto the terminal's row (all NULL after a successful run)."""
     term.failure_part = failure.part if failure else None
     term.failure_code = failure.code if failure else None

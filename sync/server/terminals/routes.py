@@ -10,10 +10,12 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from sync.protocol import requests
 from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq
 from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
+from sync.server.openapi import request_body
 from sync.server.terminals import enrol, fleet
 
 log = logging.getLogger("sync.server")
@@ -26,16 +28,7 @@ MAX_ENROL_BYTES = 1024
 @router.post(
     "/v1/enrol",
     summary="A terminal redeems its one-time enrolment code for its token and configuration",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
-                }
-            },
-        }
-    },
+    openapi_extra=request_body(requests.EnrolRequest),
 )
 async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     source = throttle.client_address(request, ctx.settings.trust_proxy)
@@ -54,9 +47,11 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
         body = json.loads(bytes(raw).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ApiError(400, "malformed", "body is not UTF-8 JSON") from None
-    code = body.get("code") if isinstance(body, dict) else None
-    if not isinstance(code, str) or len(code) > 40:
-        raise ApiError(400, "malformed", "code is required")
+    try:
+        code = requests.parse(requests.EnrolRequest, body).code
+    except requests.RequestRefused as exc:
+        log.warning("refused an enrolment from %s: %s", source, exc)
+        raise ApiError(400, "malformed", str(exc)) from None
     token = secrets.token_urlsafe(32)
     term = enrol.redeem(session, code, token_hash(token))
     if term is None:

@@ -15,16 +15,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync.protocol import requests
 from sync.protocol.wire import IDEMPOTENCY_HEADER, MAX_LOOKUP_BYTES, MAX_SUBMISSION_BYTES, SUBMISSION_KINDS
 from sync.server import pii
 from sync.server.db import Submission, Terminal, meta_get, utcnow
 from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
+from sync.server.openapi import request_body
 from sync.server.terminals import fleet
 
 log = logging.getLogger("sync.server")
@@ -32,6 +35,7 @@ router = APIRouter(tags=["terminals"])
 
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+WRONG_ZONE = "zone does not match the terminal's zone"
 STATUS_LABELS = {"received": "已受理", "processing": "办理中", "replied": "已答复", "closed": "已办结"}
 
 
@@ -44,40 +48,21 @@ def _with_key(stored: str, key: str) -> str:
     return stored
 
 
-def phone_digits(value: str) -> str:
-    return re.sub(r"\D", "", value)
+phone_digits = requests.digits
 
 
-def _find_phone(obj: Any, depth: int = 0) -> str | None:
-    """The applicant's phone number wherever the form put it (a key containing 'phone' or 'mobile')."""
-    if depth > 4 or not isinstance(obj, dict):
-        return None
-    for k, v in obj.items():
-        if isinstance(v, str) and ("phone" in k.lower() or "mobile" in k.lower()) and phone_digits(v):
-            return phone_digits(v)
-    for v in obj.values():
-        found = _find_phone(v, depth + 1)
-        if found:
-            return found
-    return None
-
-
-def record_heartbeat(term: Terminal, payload: dict[str, Any], now: dt.datetime) -> None:
-    """Copy a heartbeat's fields onto the terminal's row (the fleet page reads them); bad types become NULL."""
+def record_heartbeat(term: Terminal, beat: requests.HeartbeatRequest, now: dt.datetime) -> None:
+    """Copy a validated heartbeat's fields onto the terminal's row (the fleet page reads them)."""
     term.last_heartbeat_at = now
-    term.app_version = str(payload.get("version", ""))[:40]
-    ms = payload.get("mirror_seq")
-    term.mirror_seq = ms if isinstance(ms, int) else None
-    term.mirror_synced_at = str(payload.get("last_sync_at") or "")[:40] or None
-    term.printer_state = str(payload.get("printer_state", ""))[:200]
-    fd = payload.get("free_disk_mb")
-    term.free_disk_mb = fd if isinstance(fd, int) else None
-    po = payload.get("pending_outbox")
-    term.pending_outbox = po if isinstance(po, int) else None
-    oldest, err, every = payload.get("outbox_oldest"), payload.get("last_error"), payload.get("sync_interval_s")
-    term.outbox_oldest = str(oldest)[:40] if oldest else None
-    term.last_error = str(err)[:300] if err else None
-    term.sync_interval_s = every if isinstance(every, int) and not isinstance(every, bool) else None
+    term.app_version = beat.version
+    term.mirror_seq = beat.mirror_seq
+    term.mirror_synced_at = beat.last_sync_at or None
+    term.printer_state = beat.printer_state[:200]
+    term.free_disk_mb = beat.free_disk_mb
+    term.pending_outbox = beat.pending_outbox
+    term.outbox_oldest = beat.outbox_oldest or None
+    term.last_error = beat.last_error[:300] if beat.last_error else None
+    term.sync_interval_s = beat.sync_interval_s
 
 
 async def read_capped(request: Request, cap: int, what: str, who: str) -> Any:
@@ -105,63 +90,55 @@ def _check(cond: bool, t: Terminal, kind: str, why: str, *, status: int = 422, c
         raise ApiError(status, code, why)
 
 
-def validate(kind: str, payload: Any, t: Terminal) -> dict[str, Any]:
-    """Check a submission; returns the columns to store beside it."""
-    _check(isinstance(payload, dict), t, kind, "payload must be a JSON object", status=400, code="malformed")
-    extra: dict[str, Any] = {}
-    # An application names itself either at the top level (tracking_no, zone, submitted_at) or, as the
-    # kiosk's applications service writes it, under "issued" (tracking_no, zone_code, submitted_at,
-    # deadline).
-    issued = payload.get("issued") if isinstance(payload.get("issued"), dict) else {}
-    zone = payload.get("zone", issued.get("zone_code"))
-    if "zone" in payload or kind == "application":
-        _check(zone == t.zone, t, kind, "zone does not match the terminal's zone", status=403, code="wrong_zone")
-    if kind == "application":
-        extra = _application_columns(payload, issued, t)
-    elif kind == "rating":
-        score = payload.get("score", payload.get("level"))
-        _check(
-            isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= 5,
-            t,
-            kind,
-            "score (or level) must be a whole number 1–5",
-        )
-    elif kind == "heartbeat":
-        try:
-            extra = {"sync_failure": fleet.check_failure(payload.get("sync_failure"))}
-        except ValueError as exc:
-            _check(False, t, kind, str(exc), status=400, code="malformed")
-    elif kind == "usage":
-        counters = payload.get("counters")
-        _check(
-            isinstance(counters, dict) and all(isinstance(k, str) and isinstance(v, int) for k, v in counters.items()),
-            t,
-            kind,
-            "counters must map names to whole numbers",
-        )
-    return extra
+# How a body the request models refuse is answered, per kind: a body that is not a JSON object is always
+# 400 ``malformed``; a heartbeat's bad field too (it is machine-made, like the lookup's and enrolment's);
+# a submission's bad field is 422 ``invalid``.
+_REFUSED_STATUS = {"application": 422, "rating": 422, "usage": 422, "heartbeat": 400}
 
 
-def _application_columns(payload: dict[str, Any], issued: dict[str, Any], t: Terminal) -> dict[str, Any]:
-    kind = "application"
-    tn = payload.get("tracking_no", issued.get("tracking_no"))
-    _check(isinstance(tn, str) and bool(_TRACKING.match(tn)), t, kind, "tracking_no missing or malformed")
-    sub = payload.get("submitted_at", issued.get("submitted_at"))
+def parse_body[M: BaseModel](model: type[M], payload: Any, kind: str, who: str, *, status: int = 400) -> M:
+    """``payload`` validated as ``model`` (:mod:`sync.protocol.requests`), or the refusal: 400 ``malformed``
+    for a body that is not a JSON object, else ``status`` (400 ``malformed`` / 422 ``invalid``). The log
+    names the field and the rule, never a value."""
     try:
-        submitted = dt.datetime.fromisoformat(str(sub).replace("Z", "+00:00"))
-    except ValueError:
-        _check(False, t, kind, "submitted_at missing or not an ISO date-time")
-        raise  # unreachable: _check raised
-    phone = _find_phone(payload)
-    _check(phone is not None, t, kind, "application carries no phone number")
+        return requests.parse(model, payload)
+    except requests.RequestRefused as exc:
+        status = 400 if exc.not_an_object else status
+        log.warning("refused %s from %s: %s", kind, who, exc)
+        raise ApiError(status, "malformed" if status == 400 else "invalid", str(exc)) from None
+
+
+def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str, Any]]:
+    """Check a submission against its request model and the terminal's zone; returns the model and the
+    columns to store beside it."""
+    model = requests.SUBMISSION_MODELS[kind]
+    body = parse_body(model, payload, kind, f"terminal {t.id}", status=_REFUSED_STATUS[kind])
+    extra: dict[str, Any] = {}
+    if isinstance(body, requests.ApplicationRequest):
+        _check(body.zone_code == t.zone, t, kind, WRONG_ZONE, status=403, code="wrong_zone")
+        extra = _application_columns(body)
+    else:
+        zone = getattr(body, "zone", None)
+        if "zone" in body.model_fields_set:
+            _check(zone == t.zone, t, kind, WRONG_ZONE, status=403, code="wrong_zone")
+    if isinstance(body, requests.HeartbeatRequest):
+        extra = {"sync_failure": body.sync_failure}
+    return body, extra
+
+
+def _application_columns(app: requests.ApplicationRequest) -> dict[str, Any]:
+    """The tracking number, phone, receipt date and printed deadline of a validated application."""
+    submitted = dt.datetime.fromisoformat(str(app.submitted).replace("Z", "+00:00"))
     # Receipt date (Article 31(1)): the day it was handed in at the terminal, in China time. The server
     # counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
     received_on = lifecycle.china_today(submitted) if submitted.tzinfo else submitted.date()
-    try:
-        printed: dt.date | None = dt.date.fromisoformat(str(payload.get("deadline", issued.get("deadline"))))
-    except ValueError:
-        printed = None
-    return {"tracking_no": tn, "phone": phone, "received_on": received_on, "printed_deadline": printed}
+    printed = dt.date.fromisoformat(app.printed_deadline) if app.printed_deadline else None
+    return {
+        "tracking_no": app.tracking_number,
+        "phone": app.phone_digits,
+        "received_on": received_on,
+        "printed_deadline": printed,
+    }
 
 
 def phone_hash(session: Session, digits: str) -> str:
@@ -186,17 +163,9 @@ def _stored_answer(session: Session, t: Terminal, key: str) -> str | None:
 @router.post(
     "/v1/submissions/{kind}",
     summary="Deliver one outbox entry (application, rating, usage, heartbeat) exactly once",
-    openapi_extra={
-        "parameters": [
-            {
-                "name": IDEMPOTENCY_HEADER,
-                "in": "header",
-                "required": True,
-                "schema": {"type": "string", "maxLength": 80},
-            }
-        ],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-    },
+    openapi_extra=request_body(
+        *requests.SUBMISSION_MODELS.values(), headers={IDEMPOTENCY_HEADER: {"type": "string", "maxLength": 80}}
+    ),
 )
 async def post_submission(kind: str, request: Request, t: Term, session: DB) -> Response:
     if kind not in SUBMISSION_KINDS:
@@ -212,13 +181,14 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB) -> 
     session.rollback()
     payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, f"terminal {t.id}")
     now = utcnow()
-    extra = validate(kind, payload, t)
+    body, extra = validate(kind, payload, t)
     response: dict[str, Any] = {"status": "accepted", "kind": kind, "idempotency_key": key, "received_at": iso(now)}
     if kind == "heartbeat":
         term = session.get(Terminal, t.id)
         assert term is not None
-        record_heartbeat(term, payload, now)
-        fleet.store_failure(term, extra.get("sync_failure"))
+        assert isinstance(body, requests.HeartbeatRequest)
+        record_heartbeat(term, body, now)
+        fleet.store_failure(term, body.sync_failure)
         session.commit()
         return json_text(json.dumps(response))
     try:
@@ -284,28 +254,12 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
 @router.post(
     "/v1/applications/lookup",
     summary="Status of an application, for whoever knows its tracking number and phone",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["tracking_no", "phone"],
-                        "properties": {"tracking_no": {"type": "string"}, "phone": {"type": "string"}},
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=request_body(requests.LookupRequest),
 )
 async def lookup(request: Request, t: Term, session: DB, ctx: Ctx) -> Response:
     body = await read_capped(request, MAX_LOOKUP_BYTES, "lookup", f"terminal {t.id}")
-    tn = body.get("tracking_no") if isinstance(body, dict) else None
-    phone = body.get("phone") if isinstance(body, dict) else None
-    if not isinstance(tn, str) or not isinstance(phone, str):
-        _check(False, t, "lookup", "tracking_no and phone are required", status=400, code="malformed")
-        raise AssertionError  # unreachable: _check raised
+    asked = parse_body(requests.LookupRequest, body, "lookup", f"terminal {t.id}")
+    tn, phone = asked.tracking_no, asked.phone
     sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
     ok = sub is not None and sub.phone_hash is not None and _phone_matches(session, sub.phone_hash, phone_digits(phone))
     session.rollback()  # a lookup stores nothing
