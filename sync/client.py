@@ -72,7 +72,7 @@ from kiosk.sync_state import (
 from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
-from sync.protocol import schema
+from sync.protocol import requests, schema
 from sync.protocol.signing import Verifier, canonical, load_verifier
 from sync.protocol.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
 
@@ -476,6 +476,13 @@ class TerminalSync:
             for entry_id, kind, key, payload in batch:
                 done.add(entry_id)
                 body = json.loads(payload or "{}")
+                try:  # what the server would refuse is kept, not sent (sync.protocol.requests)
+                    requests.parse(requests.SUBMISSION_MODELS[kind], body)
+                except requests.RequestRefused as exc:
+                    log.warning("outbox entry %s (%s) does not fit the protocol: %s", entry_id, kind, exc)
+                    self._entry_failed(entry_id, f"本条内容不合传输格式，保留待查：{exc.field or '整体'}")
+                    self._record(Failure("push_outbox", "bad-entry", "上传申请和评价失败：一条待发数据格式不对"))
+                    continue
                 try:
                     answer = client.request(
                         "POST",
@@ -541,13 +548,13 @@ class TerminalSync:
             printer = self.printer_state or kv_get(s, "printer.state", "unknown")
             oldest = outbox.oldest_pending(s)
             in_a_row = failures_in_a_row(s)
-        failure = None
+        failure: dict[str, Any] | None = None
         if self.report.failures:  # this run's first failure so far, and how many runs in a row failed
             first = self.report.failures[0]
             failure = {
                 "part": first.part,
                 "code": first.code,
-                "text": first.text,
+                "text": first.text[:300],
                 "at": iso(self._now()),
                 "in_a_row": in_a_row + 1,
             }
@@ -555,20 +562,21 @@ class TerminalSync:
             free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
         except OSError:
             free_mb = -1
-        body = {
-            "version": kiosk.__version__,
-            "mirror_seq": status.cursor,
-            "last_sync_at": iso(self._now())
+        beat = requests.HeartbeatRequest(
+            version=kiosk.__version__,
+            mirror_seq=status.cursor,
+            last_sync_at=iso(self._now())
             if not self.report.errors
             else (iso(status.last_success_at) if status.last_success_at else None),
-            "printer_state": printer,
-            "free_disk_mb": free_mb,
-            "pending_outbox": status.pending_outbox,
-            "outbox_oldest": oldest,
-            "last_error": (self.report.errors[0] if self.report.errors else None),
-            "sync_failure": failure,
-            "sync_interval_s": self.cfg.server.sync_interval_s,
-        }
+            printer_state=(printer or "unknown")[:2000],
+            free_disk_mb=free_mb,
+            pending_outbox=status.pending_outbox,
+            outbox_oldest=oldest,
+            last_error=(self.report.errors[0][:2000] if self.report.errors else None),
+            sync_failure=requests.SyncFailureReport(**failure) if failure else None,
+            sync_interval_s=self.cfg.server.sync_interval_s,
+        )
+        body = requests.wire(beat)
         client.request(
             "POST",
             "/v1/submissions/heartbeat",
@@ -655,7 +663,7 @@ def lookup_application(cfg: Config, tracking_no: str, phone: str) -> dict[str, A
             "POST",
             "/v1/applications/lookup",
             "查询申请",
-            body={"tracking_no": tracking_no, "phone": phone},
+            body=requests.wire(requests.LookupRequest(tracking_no=tracking_no, phone=phone)),
             cap=16 * 1024,
         )
     if not isinstance(answer, dict):

@@ -27,6 +27,7 @@ from kiosk import config as config_mod
 from kiosk.cli import program
 from kiosk.errors import ConfigError, KioskError
 from kiosk.staff import hash_pin
+from sync.protocol import requests
 
 DEFAULT_USER = "kiosk"
 WEAK_PINS = frozenset({"246810", "123456", "654321", "123123", "112233", "121212", "000000", "111111"})
@@ -105,7 +106,11 @@ def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
 
     verify: Any = str(ca_bundle) if ca_bundle else True
     try:
-        r = httpx.post(f"{server.rstrip('/')}/v1/enrol", json={"code": code}, timeout=20, verify=verify)
+        body = requests.wire(requests.parse(requests.EnrolRequest, {"code": code}))
+    except requests.RequestRefused:
+        raise KioskError("the enrolment code is too long; it reads XXXXX-XXXXX") from None
+    try:
+        r = httpx.post(f"{server.rstrip('/')}/v1/enrol", json=body, timeout=20, verify=verify)
     except httpx.HTTPError as exc:
         raise KioskError(f"cannot reach {server}: {type(exc).__name__}: {exc}") from None
     if r.status_code == 404:
