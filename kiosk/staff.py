@@ -1,9 +1,9 @@
 """Staff authentication: a PIN stored as a salted scrypt hash, with a lockout that neither a restart nor
 the wall clock can lift.
 
-The hash format is ``scrypt$N$r$p$<salt b64>$<key b64>``; a PIN is 6 to 12 digits (10⁶ PINs: with five
-tries per lockout and lockouts that double each round, guessing one takes years, where a 4-digit PIN fell
-within a week).
+The hash is :mod:`kiosk.passwords`' one format (``scrypt$N$r$p$<salt b64>$<key b64>``); a PIN is 6 to 12
+digits (10⁶ PINs: with five tries per lockout and lockouts that double each round, guessing one takes years,
+where a 4-digit PIN fell within a week).
 
 :class:`StaffGate` checks PINs and locks after ``max_failures`` wrong ones in a row, for ``lockout_s`` the
 first time and twice as long each further round (capped at a day) until a right PIN is entered. Its time
@@ -19,11 +19,7 @@ the PIN and stores the outcome in one short transaction; :func:`seconds_locked` 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +28,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-_N, _R, _P = 16384, 8, 1
+from kiosk import passwords
+
 MIN_PIN_DIGITS, MAX_PIN_DIGITS = 6, 12
 MIN_LOCKOUT_S = 30
 MAX_LOCKOUT_S = 24 * 3600
@@ -43,29 +40,15 @@ KV_CLOCK = "staff.clock"  # {"elapsed": s, "boot": boot id, "mark": CLOCK_BOOTTI
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """A salted scrypt hash of ``pin`` (6 to 12 digits) for the configuration file."""
+    """A salted scrypt hash of ``pin`` (6 to 12 digits) for the configuration file (:mod:`kiosk.passwords`)."""
     if not pin.isascii() or not pin.isdigit() or not MIN_PIN_DIGITS <= len(pin) <= MAX_PIN_DIGITS:
         raise ValueError(f"a staff PIN is {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits")
-    salt = salt if salt is not None else os.urandom(16)
-    key = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    b64 = base64.b64encode
-    return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(key).decode()}"
+    return passwords.hash_secret(pin, passwords.PIN_COST, salt=salt)
 
 
 def verify_pin(pin: str, stored: str) -> bool:
     """True when ``pin`` matches the stored hash; malformed hashes never match."""
-    try:
-        scheme, n, r, p, salt_b64, key_b64 = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        salt = base64.b64decode(salt_b64, validate=True)
-        want = base64.b64decode(key_b64, validate=True)
-        got = hashlib.scrypt(
-            pin.encode(), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(want), maxmem=64 * 1024 * 1024
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, want)
+    return passwords.verify(pin, stored)
 
 
 def check_settings(max_failures: int, lockout_s: int) -> None:

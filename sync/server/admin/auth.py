@@ -37,7 +37,6 @@ but ``require_account``. The login form itself is protected by a double-submit c
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -54,6 +53,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk import passwords
 from sync.server import pages, throttle
 from sync.server.admin import login as signin
 from sync.server.db import AdminAccount, AdminSession, sessions, utcnow
@@ -69,7 +69,6 @@ LOGIN_CSRF_COOKIE = "zwgk_login_csrf"
 SESSION_IDLE = dt.timedelta(hours=2)
 SESSION_MAX = dt.timedelta(hours=12)
 MIN_PASSWORD_CHARS = 10
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1  # 32 MiB and about a tenth of a second per check
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _USERNAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
@@ -100,28 +99,13 @@ class AccountInfo:
 
 
 def hash_password(password: str) -> str:
-    """``scrypt$N$r$p$salt$hash`` of ``password`` with a fresh 16-byte salt."""
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
-    b64 = base64.b64encode
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+    """``scrypt$N$r$p$salt$hash`` of ``password`` with a fresh 16-byte salt (:mod:`kiosk.passwords`)."""
+    return passwords.hash_secret(password, passwords.PASSWORD_COST)
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether ``password`` matches a hash made by :func:`hash_password` (constant-time compare)."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        want = base64.b64decode(digest)
-        got = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
-    except ValueError:
-        return False
-    return hmac.compare_digest(got, want)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=128 * n * r * 2, dklen=32)
+    return passwords.verify(password, stored)
 
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))  # an unknown name costs the same work as a known one
