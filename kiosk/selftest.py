@@ -21,16 +21,15 @@ Verdicts are ``ok``, ``warn`` (works, but look at it), ``fail`` and ``skip`` (no
 reason). The command exits non-zero when any check failed. Nothing here prints personal data, and no
 check changes content: the database check only migrates, as the kiosk itself would on start.
 
-The printer and server checks use ``printing`` and ``sync``, which the core must not import (the
-layering test forbids even a lazy ``import``): they are reached by name through :mod:`importlib`,
-the same late binding ``kiosk.cli.COMMANDS`` uses, so the core runs and tests without them.
+The printer and server checks live in ``printing/selftest.py`` and ``sync/selftest.py``, which the core
+must not import: every check, the core's own included, is registered as an entry point in
+``pyproject.toml`` (group ``zwgk_kiosk.selftest_checks``, :mod:`kiosk.plugins`), so each package adds its
+own and the core runs and tests without them.
 """
 
 from __future__ import annotations
 
 import enum
-import importlib
-import json
 import shutil
 import struct
 import time
@@ -40,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import fonts
+from kiosk import fonts, plugins
 from kiosk.config import Config
 from kiosk.paths import app_root
 
@@ -252,90 +251,6 @@ def check_content(cfg: Config) -> CheckResult:
     return CheckResult("content", Verdict.OK, f"{docs} documents; zone {zone.code} = {zone.name}")
 
 
-# ------------------------------------------------------------------------------- printers and server
-
-
-def _optional(module: str) -> Any | None:
-    """A module of another package, imported by name (None when this build does not carry it)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-def check_printers(cfg: Config) -> list[CheckResult]:
-    if not cfg.printers:
-        return [CheckResult("printer", Verdict.SKIP, "no printer configured")]
-    backends = _optional("printing.backends")
-    out = []
-    for p in cfg.printers:
-        name = f"printer {p.name}"
-        if backends is None:
-            out.append(CheckResult(name, Verdict.SKIP, f"{p.kind} {p.role}: not checked (printing not installed)"))
-            continue
-        try:
-            if p.kind == "file":  # a folder printer makes its folder on the first job; make it now
-                Path(p.target).mkdir(parents=True, exist_ok=True)
-            status = backends.open_printer(p).status()
-        except Exception as exc:  # a backend that raises is a failed check, named, never a crash
-            out.append(CheckResult(name, Verdict.FAIL, f"{p.kind}: {type(exc).__name__}: {str(exc)[:160]}"))
-            continue
-        verdict = Verdict.OK if status.ready else Verdict.FAIL
-        if status.ready and status.paper_near_end:
-            verdict = Verdict.WARN
-        out.append(CheckResult(name, verdict, f"{p.kind} {p.role}: {status.text}"))
-    return out
-
-
-def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for each way a server fails
-    """An authenticated GET of the manifest, whose signature must be the trusted key's."""
-    if not cfg.server.url:
-        return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
-    http, signing = _optional("sync.http"), _optional("sync.protocol.signing")
-    if http is None or signing is None:
-        return CheckResult("server", Verdict.SKIP, "not checked (sync not installed)")
-    where = f"{cfg.path or 'the configuration'}"
-    try:
-        with http.ServerClient(cfg) as client:
-            resp = client.http.get(SERVER_PROBE_PATH)
-            body = resp.content[:1_000_000]
-    except Exception as exc:  # httpx's errors, a bad CA file, …: the reason, not a traceback
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
-    code = resp.status_code
-    error = ""
-    try:
-        parsed = json.loads(body)
-        error = str(parsed.get("error", "")) if isinstance(parsed, dict) else ""
-    except ValueError:
-        parsed = None
-    if code == 401 and error == "terminal_revoked":
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: this terminal was revoked by district IT")
-    if code in (401, 403):
-        return CheckResult(
-            "server",
-            Verdict.FAIL,
-            f"{cfg.server.url} refuses this terminal's token ([server] token in {where}; HTTP {code})",
-        )
-    if code != 200:
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
-    try:
-        verifier = signing.load_verifier(Path(cfg.server.trust_key))
-        manifest = verifier.verify(parsed, "manifest")
-    except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
-        return CheckResult(
-            "server",
-            Verdict.FAIL,
-            f"the manifest is not signed by the trusted key ([server] trust_key {cfg.server.trust_key}): "
-            f"{str(exc)[:160]}",
-        )
-    return CheckResult(
-        "server",
-        Verdict.OK,
-        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
-        f"{verifier.key_id}",
-    )
-
-
 def check_outbox(cfg: Config) -> CheckResult:
     """What waits to reach the server: how many entries, and since when."""
     if not cfg.db_path.exists():
@@ -463,25 +378,29 @@ def check_speech(_cfg: Config) -> CheckResult:
 # ----------------------------------------------------------------------------------------- the run
 
 Check = Callable[[Config], CheckResult | list[CheckResult]]
-CHECKS: tuple[Check, ...] = (
-    check_fonts,
-    check_qml,
-    check_data_folder,
-    check_database,
-    check_content,
-    check_printers,
-    check_server,
-    check_outbox,
-    check_calendar,
-    check_service_user,
-    check_disk,
-    check_speech,
-)
 
 
-def run_checks(cfg: Config, checks: tuple[Check, ...] = CHECKS) -> Iterator[CheckResult]:
-    """Run every check in order, timing each; a check that raises is a failure, not the end of the run."""
-    for check in checks:
+def checks() -> tuple[Check, ...]:
+    """Every check, in the order ``pyproject.toml`` declares them (group ``zwgk_kiosk.selftest_checks``:
+    the core's own, ``printing``'s printer check, ``sync``'s server check). A check whose package this
+    build does not carry is a skip that says so."""
+    out: list[Check] = []
+    for name, check in plugins.loaded(plugins.SELFTEST_CHECKS).items():
+        out.append(_not_carried(name, check.module) if isinstance(check, plugins.Missing) else check)
+    return tuple(out)
+
+
+def _not_carried(name: str, module: str) -> Check:
+    def skip(_cfg: Config) -> CheckResult:
+        return CheckResult(name, Verdict.SKIP, f"not checked ({module.split('.', maxsplit=1)[0]} is not in this build)")
+
+    return skip
+
+
+def run_checks(cfg: Config, only: tuple[Check, ...] | None = None) -> Iterator[CheckResult]:
+    """Run every check (or ``only`` these) in order, timing each; a check that raises is a failure, not the
+    end of the run."""
+    for check in checks() if only is None else only:
         t0 = time.perf_counter()
         try:
             got = check(cfg)

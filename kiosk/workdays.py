@@ -314,14 +314,10 @@ def load_calendar(session: Any = None) -> WorkCalendar:
     stores it there) when a session is given; every year it lacks falls back as the module docstring
     says.
     """
-    import importlib
+    from kiosk import calendar_store
 
+    stored = calendar_store.load_calendar(session) if session is not None else None
     published: CalendarData | None = None
-    try:
-        calendar_store: Any = importlib.import_module("kiosk.calendar_store")
-    except ImportError:
-        calendar_store = None
-    loader = getattr(calendar_store, "load_calendar", None)
-    if loader is not None and session is not None:
-        published = loader(session)
+    if stored is not None:
+        published = {year: days for year, days in stored.items()}  # a copy typed as CalendarData
     return WorkCalendar(published)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import COMMANDS
+from kiosk.cli import commands
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -238,7 +238,7 @@ def _frozen(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
 
 
 @needs_bundle
-@pytest.mark.parametrize("command", [None, *COMMANDS])
+@pytest.mark.parametrize("command", [None, *commands()])
 def test_frozen_help_of_every_command(command: str | None) -> None:
     r = _frozen(*([command] if command else []), "--help")
     assert r.returncode == 0, r.stderr[-1500:]

@@ -18,8 +18,6 @@ FORBIDDEN = {
 }
 # Modules allowed to break the rule, each with its reason.
 ALLOWED = {
-    # the composition root wires ui, sync and printing together
-    "kiosk/cli/__init__.py",
     # the adapters implement ui.ports over the core (sessions handed to them by the DB worker)
     "ui/adapters.py",
     # the DB worker owns the mirror's engines and gives each job its session
@@ -148,3 +146,97 @@ def test_no_import_cycles_between_our_modules() -> None:
 
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+
+
+# -- no import by string ----------------------------------------------------------------------------------
+# Reaching a module by its name as a string hides the dependency from the checks above. Packages add to the
+# core through entry points declared in pyproject.toml (kiosk/plugins.py), which the tests below check.
+STRING_IMPORTERS = {"import_module", "__import__", "find_spec", "spec_from_file_location", "run_module"}
+STRING_IMPORT_ALLOWED: dict[str, str] = {}  # module -> reason (none needed today)
+
+
+def _string_imports(path: Path) -> list[str]:
+    """``name(...)`` calls of the string importers in ``path``, as ``line: call``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name in STRING_IMPORTERS:
+                found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+        elif isinstance(node, ast.ImportFrom) and node.module == "importlib" and node.level == 0:
+            found += [f"{node.lineno}: from importlib import {a.name}" for a in node.names if a.name != "metadata"]
+        elif isinstance(node, ast.Import):
+            found += [f"{node.lineno}: import {a.name}" for a in node.names if a.name in ("importlib", "runpy")]
+    return found
+
+
+def test_no_module_of_ours_is_imported_by_string() -> None:
+    offenders = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in rel or rel in STRING_IMPORT_ALLOWED:
+                continue
+            offenders += [f"{rel}:{hit}" for hit in _string_imports(path)]
+    assert not offenders, "import by string (declare an entry point in pyproject.toml instead):\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_string_import_check_finds_one(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text('import importlib\nmod = importlib.import_module("sync.http")\nx = __import__("ui")\n')
+    assert len(_string_imports(bad)) == 3
+
+
+def _entry_points() -> dict[str, dict[str, str]]:
+    import tomllib
+
+    table = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return {g: dict(e) for g, e in table["project"]["entry-points"].items() if g.startswith("zwgk_kiosk.")}
+
+
+def _module_path(module: str) -> Path | None:
+    base = ROOT.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def test_every_entry_point_names_a_real_module_and_function_of_ours() -> None:
+    from kiosk import plugins
+
+    groups = _entry_points()
+    assert set(groups) == set(plugins.GROUPS)
+    wrong = []
+    for group, entries in groups.items():
+        for name, value in entries.items():
+            module, _, attr = value.partition(":")
+            path = _module_path(module)
+            if module.split(".")[0] not in PACKAGES or path is None:
+                wrong.append(f"{group} {name}: no module {module}")
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+            if attr and attr not in defined:
+                wrong.append(f"{group} {name}: {module} defines no {attr}")
+            if not attr and not {"add_arguments", "run"} <= defined:
+                wrong.append(f"{group} {name}: {module} lacks add_arguments/run")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_what_the_core_offers_others_is_what_they_register() -> None:
+    """The command line and the self-test list every entry point, the core's and the other packages'."""
+    from kiosk import plugins
+    from kiosk.cli import commands
+
+    groups = _entry_points()
+    assert commands() == list(groups[plugins.COMMANDS])
+    assert {"sync", "enrol", "run", "screenshot"} <= set(commands())  # registered by sync/ and ui/
+    assert [e.value for e in plugins.declared(plugins.SELFTEST_CHECKS)] == list(
+        groups[plugins.SELFTEST_CHECKS].values()
+    )
+    assert "printing.selftest:check_printers" in groups[plugins.SELFTEST_CHECKS].values()
+    assert "sync.selftest:check_server" in groups[plugins.SELFTEST_CHECKS].values()

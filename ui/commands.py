@@ -51,19 +51,7 @@ def no_display_message() -> str:
     )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the first of ``run`` / ``screenshot`` not yet registered.
-
-    kiosk/cli COMMANDS maps both names to this module and calls ``register`` once per name, in that
-    order (a placeholder parser stands in for the one not chosen), so each call adds exactly one.
-    """
-    if "run" not in sub.choices:
-        _register_run(sub)
-    elif "screenshot" not in sub.choices:
-        _register_screenshot(sub)
-
-
-def _register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run = sub.add_parser("run", help="start the touch screen (fullscreen on the zone's home)")
     run.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
     run.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of fullscreen")
@@ -72,7 +60,7 @@ def _register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     run.set_defaults(func=cmd_run)
 
 
-def _register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
     shot.add_argument(
         "--screen",

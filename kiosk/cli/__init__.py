@@ -1,34 +1,21 @@
 """The ``kiosk`` command line: ``python -m kiosk COMMAND …``.
 
-Each command lives in its own module under ``kiosk/cli/`` (or elsewhere, for commands that need Qt or
-HTTP and must not be imported by the core) and exposes ``register(subparsers)``, which adds its parser
-and sets ``func`` to a callable taking the parsed arguments and returning an exit code. Modules are
-imported lazily by name so ``kiosk search`` never pays for Qt.
+Each command lives in its own module of the package it belongs to (``kiosk/cli/``, ``sync/``, ``ui/``) and
+is registered there as an entry point in ``pyproject.toml`` (group ``zwgk_kiosk.commands``, read by
+:mod:`kiosk.plugins`): a ``register(subparsers)`` that adds its parser and sets ``func`` to a callable
+taking the parsed arguments and returning an exit code. Only the chosen command's module is loaded, so
+``kiosk search`` never pays for Qt, and the core imports none of ``ui``, ``sync`` or ``printing``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from kiosk import plugins
 from kiosk.errors import KioskError
-
-# command name -> module providing register(); modules outside kiosk/ hold commands that need Qt/HTTP.
-COMMANDS: dict[str, str] = {
-    "import": "kiosk.cli.import_cmd",
-    "pin-hash": "kiosk.cli.admin",
-    "search": "kiosk.cli.search_cmd",
-    "bench": "kiosk.cli.bench_cmd",
-    "sync": "sync.sync_cmd",
-    "enrol": "sync.enrol_cmd",
-    "run": "ui.commands",
-    "screenshot": "ui.commands",
-    "self-test": "kiosk.cli.selftest_cmd",
-    "install": "kiosk.cli.install_cmd",
-}
 
 
 def program() -> str:
@@ -39,22 +26,41 @@ def program() -> str:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every declared command; with ``only``, just that command's module is loaded."""
     parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区 query kiosk")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, module in COMMANDS.items():
-        if only is not None and name != only:
-            sub.add_parser(name, help=f"(see `kiosk {name} --help`)")
+    for entry in plugins.declared(plugins.COMMANDS):
+        if only is not None and entry.name != only:
+            sub.add_parser(entry.name, help=f"(see `kiosk {entry.name} --help`)")
             continue
-        importlib.import_module(module).register(sub)
+        register = plugins.load(entry)
+        if isinstance(register, plugins.Missing):
+            p = sub.add_parser(entry.name, help=f"(not in this build: {register.module})")
+            p.set_defaults(func=_not_in_build(entry.name, register.module))
+            continue
+        register(sub)
     return parser
+
+
+def _not_in_build(name: str, module: str) -> Callable[[argparse.Namespace], int]:
+    def run(_args: argparse.Namespace) -> int:
+        print(f"kiosk {name}: not in this build ({module} is left out); run it from the source", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def commands() -> list[str]:
+    """The names of the declared commands, in order."""
+    return [e.name for e in plugins.declared(plugins.COMMANDS)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in args_list if not a.startswith("-")), None)
-    parser = build_parser(chosen if chosen in COMMANDS else None)
+    parser = build_parser(chosen if chosen in commands() else None)
     args = parser.parse_args(args_list)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

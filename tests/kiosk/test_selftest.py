@@ -16,6 +16,7 @@ from kiosk.cli import main as cli_main
 from kiosk.config import Config, PrinterConfig, ServerSection, demo_config
 from kiosk.paths import font_path
 from kiosk.selftest import Verdict, run_checks, truetype_problem
+from sync import selftest as sync_selftest
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def with_server(cfg: Config, url: str) -> Config:
 
 
 def test_an_unreachable_server_fails(cfg: Config) -> None:
-    result = selftest.check_server(with_server(cfg, "http://127.0.0.1:9"))
+    result = sync_selftest.check_server(with_server(cfg, "http://127.0.0.1:9"))
     assert result.verdict is Verdict.FAIL
     assert "127.0.0.1:9" in result.detail
 

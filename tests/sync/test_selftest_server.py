@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk import selftest
 from kiosk.selftest import Verdict
+from sync import selftest as sync_selftest
 from sync.client import sync_once
 from sync.protocol import signing
 from sync.server.terminals import enrol
@@ -15,7 +16,7 @@ from sync.server.terminals import enrol
 
 def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) -> None:
     cfg = server.terminal(tmp_path / "t")
-    ok = selftest.check_server(cfg)
+    ok = sync_selftest.check_server(cfg)
     assert (
         ok.verdict is Verdict.OK
         and "token accepted" in ok.detail
@@ -23,17 +24,17 @@ def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) 
     )
 
     wrong_token = dataclasses.replace(cfg, server=dataclasses.replace(cfg.server, token="not-the-token"))
-    r = selftest.check_server(wrong_token)
+    r = sync_selftest.check_server(wrong_token)
     assert r.verdict is Verdict.FAIL and "[server] token" in r.detail and "not-the-token" not in r.detail
 
     wrong_key = dataclasses.replace(
         cfg, server=dataclasses.replace(cfg.server, trust_key=str(other_keys / signing.PUBLIC_NAME))
     )
-    r = selftest.check_server(wrong_key)
+    r = sync_selftest.check_server(wrong_key)
     assert r.verdict is Verdict.FAIL and "trust_key" in r.detail
 
     enrol.revoke(server.engine, cfg.terminal.id)
-    r = selftest.check_server(cfg)
+    r = sync_selftest.check_server(cfg)
     assert r.verdict is Verdict.FAIL and "revoked" in r.detail
 
 

@@ -1,0 +1,61 @@
+"""The self-test's server check (``kiosk self-test``): the district server accepts this terminal's token and
+its manifest is signed by the trusted key. Registered in ``pyproject.toml`` (``zwgk_kiosk.selftest_checks``);
+``kiosk.selftest`` holds the verdicts and runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.selftest import CheckResult, Verdict
+from sync import http
+from sync.protocol import signing
+
+SERVER_PROBE_PATH = "/v1/manifest"
+
+
+def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for each way a server fails
+    """An authenticated GET of the manifest, whose signature must be the trusted key's."""
+    if not cfg.server.url:
+        return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
+    where = f"{cfg.path or 'the configuration'}"
+    try:
+        with http.ServerClient(cfg) as client:
+            resp = client.http.get(SERVER_PROBE_PATH)
+            body = resp.content[:1_000_000]
+    except Exception as exc:  # httpx's errors, a bad CA file, …: the reason, not a traceback
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
+    code = resp.status_code
+    error = ""
+    try:
+        parsed = json.loads(body)
+        error = str(parsed.get("error", "")) if isinstance(parsed, dict) else ""
+    except ValueError:
+        parsed = None
+    if code == 401 and error == "terminal_revoked":
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: this terminal was revoked by district IT")
+    if code in (401, 403):
+        return CheckResult(
+            "server",
+            Verdict.FAIL,
+            f"{cfg.server.url} refuses this terminal's token ([server] token in {where}; HTTP {code})",
+        )
+    if code != 200:
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
+    try:
+        verifier = signing.load_verifier(Path(cfg.server.trust_key))
+        manifest = verifier.verify(parsed, "manifest")
+    except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
+        return CheckResult(
+            "server",
+            Verdict.FAIL,
+            f"the manifest is not signed by the trusted key ([server] trust_key {cfg.server.trust_key}): "
+            f"{str(exc)[:160]}",
+        )
+    return CheckResult(
+        "server",
+        Verdict.OK,
+        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
+        f"{verifier.key_id}",
+    )
