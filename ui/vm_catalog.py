@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import (
     Property,
-    QAbstractListModel,
-    QByteArray,
     QEnum,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
     Slot,
 )
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
+from ui.listmodel import Index, RowListModel
 from ui.services import Services, services_of
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
@@ -39,7 +38,6 @@ QML_IMPORT_NAME = "Kiosk.Backend"
 QML_IMPORT_MAJOR_VERSION = 1
 
 PAGE = 60
-Index = QModelIndex | QPersistentModelIndex
 
 
 @QmlElement
@@ -91,8 +89,12 @@ class CategoryRow:
 
 
 @QmlElement
-class CategoryModel(QAbstractListModel):
+class CategoryModel(RowListModel):
     """The categories of one facet (``type``, ``dimension``, ``sector``, ``platform``) with counts."""
+
+    row_type = CategoryRow
+    roles = CategoryRole
+    display = "name"
 
     def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         super().__init__(parent)
@@ -109,26 +111,6 @@ class CategoryModel(QAbstractListModel):
             self._services = services_of(self)
         return self._services
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._rows)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {r.value: QByteArray(r.name[0].lower() + r.name[1:]) for r in CategoryRole}
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role in (CategoryRole.Name, Qt.ItemDataRole.DisplayRole):
-            return row.name
-        values: dict[int, Any] = {
-            CategoryRole.Code: row.code,
-            CategoryRole.Count: row.count,
-            CategoryRole.Icon: row.icon,
-            CategoryRole.Description: row.description,
-        }
-        return values.get(role)
-
     facetChanged = Signal()
 
     @Property(str, notify=facetChanged)
@@ -142,12 +124,6 @@ class CategoryModel(QAbstractListModel):
         self._facet = value
         self.facetChanged.emit()
         self.reload()
-
-    countChanged = Signal()
-
-    @Property(int, notify=countChanged)
-    def count(self) -> int:
-        return len(self._rows)
 
     loadingChanged = Signal()
 
@@ -205,7 +181,6 @@ class CategoryModel(QAbstractListModel):
             self.beginResetModel()
             self._rows = rows
             self.endResetModel()
-            self.countChanged.emit()
         self._set_loading(False)
 
     def _counted(self, cats: list[catalog.CategoryCount]) -> None:
@@ -238,8 +213,12 @@ class DocumentRole(enum.IntEnum):
 
 
 @QmlElement
-class DocumentListModel(QAbstractListModel):
+class DocumentListModel(RowListModel):
     """A category's documents under the chosen filters, newest first, fetched a page at a time."""
+
+    roles = DocumentRole  # over kiosk.catalog.DocRow (imported when the first page loads)
+    role_attrs: ClassVar[Mapping[str, str]] = {"DocId": "id"}
+    display = "title"
 
     def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         from kiosk import catalog
@@ -264,28 +243,8 @@ class DocumentListModel(QAbstractListModel):
             self._services = services_of(self)
         return self._services
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._rows)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {r.value: QByteArray(r.name[0].lower() + r.name[1:]) for r in DocumentRole}
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        if role in (DocumentRole.Title, Qt.ItemDataRole.DisplayRole):
-            return r.title
-        values: dict[int, Any] = {
-            DocumentRole.DocId: r.id,
-            DocumentRole.DocNumber: r.doc_number,
-            DocumentRole.Issuer: r.issuer,
-            DocumentRole.Published: r.published,
-            DocumentRole.Status: status_value(r.status),
-            DocumentRole.StatusLabel: r.status_label,
-            DocumentRole.ZoneId: r.zone_id,
-        }
-        return values.get(role)
+    def shown(self, attr: str, value: Any) -> Any:
+        return status_value(value) if attr == "status" else value
 
     def canFetchMore(self, parent: Index) -> bool:
         if parent.isValid() or (not self._filters.category and not self._active):

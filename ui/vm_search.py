@@ -17,11 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
-    QAbstractListModel,
-    QByteArray,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -29,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtQml import QmlElement
 
+from ui.listmodel import Index, RowListModel
 from ui.services import Services, services_of
 from ui.vm_catalog import status_code, status_value
 
@@ -41,7 +39,6 @@ QML_IMPORT_MAJOR_VERSION = 1
 
 PAGE = 30
 MAX_RECENT = 8
-Index = QModelIndex | QPersistentModelIndex
 HIGHLIGHT = '<font color="#B71C1C"><b>'
 HIGHLIGHT_END = "</b></font>"
 
@@ -137,7 +134,13 @@ def _run_search(session: Session, query: str, offset: int, filters: dict[str, An
 
 
 @QmlElement
-class SearchModel(QAbstractListModel):
+class SearchModel(RowListModel):
+    """Search results for the query and filters, a page at a time; the recent and popular searches."""
+
+    row_type = SearchRow
+    roles = SearchRole
+    display = "title"
+
     def __init__(self, parent: QObject | None = None, services: Services | None = None) -> None:
         from kiosk import catalog
 
@@ -172,29 +175,8 @@ class SearchModel(QAbstractListModel):
         return self._services
 
     # --- model ------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._rows)
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {r.value: QByteArray(r.name[0].lower() + r.name[1:]) for r in SearchRole}
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        if role in (SearchRole.Title, Qt.ItemDataRole.DisplayRole):
-            return r.title
-        values: dict[int, Any] = {
-            SearchRole.DocId: r.doc_id,
-            SearchRole.Snippet: r.snippet,
-            SearchRole.Status: status_value(r.status),
-            SearchRole.StatusLabel: r.status_label,
-            SearchRole.DocNumber: r.doc_number,
-            SearchRole.Issuer: r.issuer,
-            SearchRole.Published: r.published,
-            SearchRole.Partial: r.partial,
-        }
-        return values.get(role)
+    def shown(self, attr: str, value: Any) -> Any:
+        return status_value(value) if attr == "status" else value
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and not self._busy and bool(self._searched) and len(self._rows) < self._total

@@ -16,29 +16,23 @@ and PDF building on the task pool; a print action's outcome is the queue job's
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import astuple, fields
+from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
-    QAbstractListModel,
-    QByteArray,
     QEnum,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    Qt,
     QTimer,
     Signal,
     Slot,
 )
 from PySide6.QtQml import QmlElement, QmlSingleton
 
+from ui.listmodel import RowListModel
 from ui.ports import JobUpdate, PrinterRow, PrintJobRow, RecentApplication, StaffSnapshot, SyncRow
 from ui.services import Services, of_engine
 
@@ -52,62 +46,6 @@ QML_IMPORT_MAJOR_VERSION = 1
 
 
 # ----------------------------------------------------------------------------------- list models
-class RowListModel(QAbstractListModel):
-    """A list model over frozen dataclass rows; each field is a role named after it (camelCase)."""
-
-    row_type: type
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-        names = [f.name for f in fields(self.row_type)]
-        self._fields = names
-        self.Role = enum.IntEnum("Role", {n.upper(): Qt.ItemDataRole.UserRole + 1 + i for i, n in enumerate(names)})
-        self._names = {int(r): _camel(n) for r, n in zip(self.Role, names, strict=True)}
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.parent().isValid():
-            return None
-        row = astuple(self._rows[index.row()])
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(row[0])
-        offset = role - (Qt.ItemDataRole.UserRole + 1)
-        return self.shown(self._fields[offset], row[offset]) if 0 <= offset < len(row) else None
-
-    def shown(self, _field: str, value: Any) -> Any:
-        """What QML sees of a row's field (a model turns a state code into its view-model enum)."""
-        return value
-
-    def roleNames(self) -> dict[int, QByteArray]:
-        return {r: QByteArray(n.encode()) for r, n in self._names.items()}
-
-    countChanged = Signal()
-
-    @Property(int, notify=countChanged)
-    def count(self) -> int:
-        return len(self._rows)
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Replace the rows (a reset: lists here are short); unchanged rows leave the view alone."""
-        if list(rows) == self._rows:
-            return
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-        self.countChanged.emit()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
 @QmlElement
 class RecentApplicationsModel(RowListModel):
     row_type = RecentApplication
