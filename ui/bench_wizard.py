@@ -74,6 +74,8 @@ def _baseline(cfg: Any, runs: int) -> list[float]:
     for _ in range(runs):
         with session_factory(engine)() as s:
             zone = s.get(Zone, cfg.terminal.zone)
+            if zone is None:
+                raise SystemExit(f"the mirror has no zone {cfg.terminal.zone!r}: seed it first")
             t0 = time.perf_counter()
             service.submit(s, app, zone=zone, terminal_id=cfg.terminal.id, now=datetime.now(CHINA_TZ))
             times.append((time.perf_counter() - t0) * 1000)
@@ -90,6 +92,8 @@ def _through_the_screen(cfg: Any, runs: int) -> tuple[list[float], list[float]]:
     app = KioskApp(cfg, initial={"fullscreen": False, "width": 1920, "height": 1080, "startRoute": "wizard"})
     app.load()
     wizard = app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+    if not isinstance(wizard, ApplyWizard):
+        raise SystemExit("the QML module has no ApplyWizard singleton")
 
     loop = QEventLoop()
 

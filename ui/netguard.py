@@ -52,7 +52,7 @@ class LocalOnlyAccessManager(QNetworkAccessManager):
             return super().createRequest(op, request, data)  # type: ignore[arg-type]
         self.refused += 1
         log.info("QML network request refused (scheme %s)", request.url().scheme() or "-")
-        return super().createRequest(op, QNetworkRequest(REFUSED), None)  # type: ignore[arg-type]
+        return super().createRequest(op, QNetworkRequest(REFUSED), None)
 
 
 class LocalOnlyFactory(QQmlNetworkAccessManagerFactory):

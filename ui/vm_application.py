@@ -32,6 +32,7 @@ from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.errors import ValidationError
 from ui.ports import JobUpdate, SubmitOutcome
+from ui.qttypes import QVariantMap
 from ui.services import Services, of_engine
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class ApplyWizard(QObject):
 
     valuesChanged = Signal()
 
-    @Property("QVariantMap", notify=valuesChanged)
+    @Property(QVariantMap, notify=valuesChanged)
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
@@ -212,7 +213,7 @@ class ApplyWizard(QObject):
 
     errorsChanged = Signal()
 
-    @Property("QVariantMap", notify=errorsChanged)
+    @Property(QVariantMap, notify=errorsChanged)
     def errors(self) -> dict[str, str]:
         return dict(self._errors)
 

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from ui.listmodel import Index, RowListModel
+from ui.qttypes import QStringList, QVariantList
 from ui.services import Services, services_of
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
@@ -42,7 +43,7 @@ PAGE = 60
 
 @QmlElement
 @QmlUncreatable("DocumentStatus only names the statuses of a document")
-class DocumentStatus(QObject):
+class DocumentStatus(QObject):  # type: ignore[operator]  # PySide6's stub: QmlUncreatable(reason) "not callable"
     """A document's status (``kiosk.mirror.models.DocStatus``) as QML compares it: the ``status`` role of the
     document lists and search results, ``DocumentView.status``, and the status filters (``Any``: 全部)."""
 
@@ -347,15 +348,15 @@ class DocumentListModel(RowListModel):
 
     choicesChanged = Signal()
 
-    @Property("QVariantList", notify=choicesChanged)
+    @Property(QVariantList, notify=choicesChanged)
     def years(self) -> list[int]:
         return self._years
 
-    @Property("QStringList", notify=choicesChanged)
+    @Property(QStringList, notify=choicesChanged)
     def issuers(self) -> list[str]:
         return self._issuers
 
-    @Property("QVariantList", notify=choicesChanged)
+    @Property(QVariantList, notify=choicesChanged)
     def zones(self) -> list[dict[str, str]]:
         return self._zones
 

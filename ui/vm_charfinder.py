@@ -19,6 +19,7 @@ from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk.charfinder import CharFinder as Table
 from kiosk.charfinder import Radical, default_finder
+from ui.qttypes import QVariantList
 from ui.services import Services, of_engine
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class CharFinder(QObject):
         self._loading = False
         log.warning("the character finder's table could not be read: %s", type(exc).__name__)
 
-    @Property("QVariantList", notify=readyChanged)
+    @Property(QVariantList, notify=readyChanged)
     def radicalGroups(self) -> list[dict[str, Any]]:
         """The everyday radicals first (``common``), then all of them grouped by their own strokes:
         ``[{strokes, common, radicals: [{number, label}]}]``."""
@@ -161,7 +162,7 @@ class CharFinder(QObject):
         self._radical, self._strokes, self._parts, self._page = "", ANY_STROKES, "", 0
         self._refresh()
 
-    @Property("QVariantList", notify=choiceChanged)
+    @Property(QVariantList, notify=choiceChanged)
     def strokeGroups(self) -> list[dict[str, int]]:
         """For the chosen radical: ``[{strokes, count}]`` beyond it (empty when none is chosen)."""
         if self._table is None or not self._radical:
@@ -182,9 +183,12 @@ class CharFinder(QObject):
 
     @Property(int, notify=pageChanged)
     def pageCount(self) -> int:
+        return self._page_count()
+
+    def _page_count(self) -> int:
         return max(1, -(-len(self._found) // self._page_size))
 
-    @Property("QVariantList", notify=pageChanged)
+    @Property(QVariantList, notify=pageChanged)
     def candidates(self) -> list[dict[str, str]]:
         """This page's characters: ``[{char, reading}]``."""
         start = self._page * self._page_size
@@ -205,7 +209,7 @@ class CharFinder(QObject):
 
     @Slot()
     def nextPage(self) -> None:
-        if self._page + 1 < self.pageCount:
+        if self._page + 1 < self._page_count():
             self._page += 1
             self.pageChanged.emit()
 

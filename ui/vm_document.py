@@ -21,6 +21,7 @@ from urllib.parse import quote
 from PySide6.QtCore import Property, QEnum, QObject, QUrl, Signal, Slot
 from PySide6.QtQml import QmlElement
 
+from ui.qttypes import QStringList, QVariantList, QVariantMap
 from ui.services import Services, services_of
 from ui.vm_catalog import status_value
 
@@ -162,7 +163,7 @@ class DocumentView(QObject):
         """Always true: ``body`` is the allow-listed HTML of :mod:`kiosk.richtext` whatever the source."""
         return self._detail is not None
 
-    @Property("QStringList", notify=documentChanged)
+    @Property(QStringList, notify=documentChanged)
     def categories(self) -> list[str]:
         return list(self._detail.categories) if self._detail else []
 
@@ -182,23 +183,23 @@ class DocumentView(QObject):
             return {}
         return {"docId": link.id, "title": link.title, "status": link.status, "described": link.described}
 
-    @Property("QVariantMap", notify=documentChanged)
+    @Property(QVariantMap, notify=documentChanged)
     def replacedBy(self) -> dict[str, str]:
         return self._link(self._detail.replaced_by if self._detail else None)
 
-    @Property("QVariantMap", notify=documentChanged)
+    @Property(QVariantMap, notify=documentChanged)
     def supersedes(self) -> dict[str, str]:
         return self._link(self._detail.supersedes if self._detail else None)
 
-    @Property("QVariantMap", notify=documentChanged)
+    @Property(QVariantMap, notify=documentChanged)
     def interprets(self) -> dict[str, str]:
         return self._link(self._detail.interprets if self._detail else None)
 
-    @Property("QVariantList", notify=documentChanged)
+    @Property(QVariantList, notify=documentChanged)
     def interpretations(self) -> list[dict[str, str]]:
         return [self._link(i) for i in self._detail.interpretations] if self._detail else []
 
-    @Property("QVariantList", notify=documentChanged)
+    @Property(QVariantList, notify=documentChanged)
     def attachments(self) -> list[dict[str, Any]]:
         if not self._detail:
             return []
@@ -226,7 +227,7 @@ class DocumentView(QObject):
         text = re.sub(r"[#*>`_\[\]|-]+", " ", text)
         return f"{title}。{text}"
 
-    @Property("QVariantList", notify=documentChanged)
+    @Property(QVariantList, notify=documentChanged)
     def history(self) -> list[dict[str, Any]]:
         """The earlier versions, newest first: ``version`` and ``date`` (the day it was replaced)."""
         if not self._detail:

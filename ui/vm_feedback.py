@@ -44,10 +44,8 @@ class Feedback(QObject):
 
             return record_rating(session, level, terminal_id=term.id, zone=term.zone, context=context)
 
-        svc.worker.submit(
-            "",
-            job,
-            lambda _key: (self.ratingSaved.emit(level), svc.record_usage("rating", level=level)),
-            self.ratingFailed.emit,
-            write=True,
-        )
+        def saved(_key: str) -> None:
+            self.ratingSaved.emit(level)
+            svc.record_usage("rating", level=level)
+
+        svc.worker.submit("", job, saved, self.ratingFailed.emit, write=True)

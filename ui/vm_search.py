@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtQml import QmlElement
 
 from ui.listmodel import Index, RowListModel
+from ui.qttypes import QStringList
 from ui.services import Services, services_of
 from ui.vm_catalog import status_code, status_value
 
@@ -277,13 +278,13 @@ class SearchModel(RowListModel):
 
     recentChanged = Signal()
 
-    @Property("QStringList", notify=recentChanged)
+    @Property(QStringList, notify=recentChanged)
     def recent(self) -> list[str]:
         return self._recent
 
     popularChanged = Signal()
 
-    @Property("QStringList", notify=popularChanged)
+    @Property(QStringList, notify=popularChanged)
     def popular(self) -> list[str]:
         return self._popular
 
@@ -307,7 +308,9 @@ class SearchModel(RowListModel):
         self.recentChanged.emit()
         self._filters = {"category": "", "status": "", "year": 0, "zone": ""}
         self.filtersChanged.emit()
-        self.query = ""
+        if self._query:
+            self._query = ""
+            self.queryChanged.emit()
         self._restart()
 
     @Slot(int, result=str)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
+from ui.qttypes import QVariantList
 from ui.services import Services, of_engine
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up does not wait for SQLAlchemy
@@ -98,7 +99,7 @@ class Terminal(QObject):
 
     announcementsChanged = Signal()
 
-    @Property("QVariantList", notify=announcementsChanged)
+    @Property(QVariantList, notify=announcementsChanged)
     def announcements(self) -> list[dict[str, str]]:
         return self._announcements
 
