@@ -287,6 +287,15 @@ class RequestRefused(ValueError):
         self.not_an_object = not_an_object  # the body is not even a JSON object
 
 
+_FIELD_NAME = re.compile(r"^(\[key\]|[A-Za-z_][A-Za-z0-9_]{0,40})$")
+
+
+def _named(part: str | int) -> str:
+    """A location part as it may be logged: a field name or an index; a key the body chose (an unknown
+    field, a counter's name) may be anything a person typed, so it is not repeated."""
+    return str(part) if isinstance(part, int) or _FIELD_NAME.match(part) else "…"
+
+
 def parse[M: BaseModel](model: type[M], obj: Any) -> M:
     """``obj`` (decoded JSON) validated as ``model``, or :class:`RequestRefused` for its first problem."""
     if not isinstance(obj, dict):
@@ -295,7 +304,7 @@ def parse[M: BaseModel](model: type[M], obj: Any) -> M:
         return model.model_validate(obj, strict=True)
     except PydanticValidationError as exc:
         err = exc.errors(include_url=False, include_input=False, include_context=False)[0]
-        where = ".".join(str(p) for p in err["loc"])
+        where = ".".join(_named(p) for p in err["loc"])
         rule = str(err["msg"]).removeprefix("Value error, ")[:160]
         raise RequestRefused(where, rule) from None
 

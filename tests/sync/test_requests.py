@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from synchelpers import submit_application
 
 from kiosk.applications.model import (
@@ -25,6 +26,7 @@ from kiosk.applications.model import (
 )
 from sync.protocol import requests
 from sync.server.__main__ import add_terminal
+from sync.server.db import Submission, sessions
 
 APP = {
     "tracking_no": "WB-20261127-0007",
@@ -95,6 +97,7 @@ REFUSED: dict[str, tuple[str, object, int, str]] = {
     "application: NUL in the description": ("application", _with(APP, "request.description", "a\x00b"), 422, "invalid"),
     "application: pledge is 1, not true": ("application", _with(APP, "pledge_accepted", 1), 422, "invalid"),
     "application: unknown field": ("application", _with(APP, "password", "x"), 422, "invalid"),
+    "application: a phone number as an unknown key": ("application", _with(APP, "13700001111", "王五"), 422, "invalid"),
     "application: unknown applicant field": ("application", _with(APP, "applicant.ssn", "x"), 422, "invalid"),
     "application: version true": ("application", _with(APP, "version", True), 422, "invalid"),
     "application: other zone": ("application", _with(APP, "zone", "hexi"), 403, "wrong_zone"),
@@ -245,6 +248,29 @@ def test_the_terminal_still_delivers_through_the_models(server, data_dir) -> Non
     submit_application(cfg)
     report = sync_once(cfg)
     assert report.error is None and report.pushed == 1  # the application went, and the heartbeat after it
+
+
+def test_the_terminal_keeps_an_entry_the_protocol_refuses_and_sends_the_rest(server, data_dir) -> None:
+    from kiosk import outbox
+    from kiosk.db import open_engine, session_factory
+    from sync.client import sync_once
+
+    cfg = server.terminal(data_dir)
+    engine = open_engine(cfg.db_path)
+    with session_factory(engine)() as s, s.begin():
+        bad = outbox.enqueue(s, "rating", {"level": True, "zone": "wanbao"}).idempotency_key
+        good = outbox.enqueue(s, "rating", {"level": 4, "zone": "wanbao"}).idempotency_key
+    report = sync_once(cfg, engine=engine)
+    with session_factory(engine)() as s:
+        kept = s.query(outbox.OutboxEntry).filter_by(idempotency_key=bad).one()
+        sent = s.query(outbox.OutboxEntry).filter_by(idempotency_key=good).one()
+        assert kept.acked_at is None and kept.payload is not None and "level" in (kept.last_error or "")
+        assert sent.acked_at is not None
+    engine.dispose()
+    assert report.pushed == 1 and any(f.code == "bad-entry" for f in report.failures)
+    with sessions(server.engine)() as s:
+        keys = set(s.scalars(select(Submission.idem_key).where(Submission.kind == "rating")))
+    assert keys == {good}  # the refused one never left the terminal
 
 
 def test_the_openapi_document_shows_the_request_models(server) -> None:
