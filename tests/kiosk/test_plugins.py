@@ -68,3 +68,16 @@ def test_a_command_whose_module_is_left_out_says_so(monkeypatch: pytest.MonkeyPa
 def test_the_frozen_bundle_carries_the_table_at_its_root() -> None:
     spec = (ROOT / "build_kiosk.spec").read_text(encoding="utf-8")
     assert re.search(r'\(str\(ROOT / "pyproject\.toml"\), "\."\)', spec)
+
+
+def test_a_frozen_program_reads_the_bundled_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As PyInstaller unpacks it: ``sys._MEIPASS`` is the bundle's root, with pyproject.toml beside assets/."""
+    import shutil
+    import sys
+
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setattr(plugins.metadata, "distribution", lambda _name: pytest.fail("metadata read in a bundle"))
+    names = [e.name for e in plugins.declared(plugins.COMMANDS)]
+    assert names[:2] == ["import", "pin-hash"] and {"run", "screenshot", "sync", "self-test"} <= set(names)
+    assert "sync.selftest:check_server" in [e.value for e in plugins.declared(plugins.SELFTEST_CHECKS)]
