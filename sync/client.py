@@ -654,16 +654,21 @@ def lookup_application(cfg: Config, tracking_no: str, phone: str) -> dict[str, A
     """Ask the server for an application's status (status, status_label, received_at, deadline).
 
     Raises :class:`NetworkError` when offline, :class:`ServerError` (status 404) when no application
-    matches the tracking number and phone. The phone travels in the body, never in the URL.
+    matches the tracking number and phone (also, without asking, when either is longer than the
+    protocol's :class:`sync.protocol.requests.LookupRequest` allows). The phone travels in the body, never in the URL.
     """
     if not cfg.server.url:
         raise NetworkError("本终端未连接区级服务器，无法在线查询")
+    try:
+        body = requests.wire(requests.parse(requests.LookupRequest, {"tracking_no": tracking_no, "phone": phone}))
+    except requests.RequestRefused:  # longer than any tracking number or phone: no application matches
+        raise StatusError("查询申请：未找到该申请，请核对受理编号和手机号", 404, "not-found") from None
     with ServerClient(cfg) as client:
         answer = client.request(
             "POST",
             "/v1/applications/lookup",
             "查询申请",
-            body=requests.wire(requests.LookupRequest(tracking_no=tracking_no, phone=phone)),
+            body=body,
             cap=16 * 1024,
         )
     if not isinstance(answer, dict):

@@ -290,3 +290,16 @@ def test_the_openapi_document_shows_the_request_models(server) -> None:
     assert body("/v1/enrol")["$ref"].endswith("/EnrolRequest")
     docs = httpx.get(f"{server.url}/docs")
     assert docs.status_code == 200 and "/openapi.json" in docs.text
+
+
+def test_a_lookup_the_protocol_cannot_carry_is_not_found_without_asking(server, data_dir) -> None:
+    import dataclasses
+
+    from sync.client import lookup_application
+    from sync.http import StatusError
+
+    cfg = server.terminal(data_dir)
+    offline = dataclasses.replace(cfg, server=dataclasses.replace(cfg.server, url="https://127.0.0.1:9"))
+    with pytest.raises(StatusError) as not_found:
+        lookup_application(offline, "W" * 41, "13700001111")  # nothing listens on port 9: no request made
+    assert not_found.value.status == 404
