@@ -46,8 +46,12 @@ def install(app: FastAPI) -> None:
             doc = get_openapi(
                 title=app.title,
                 version=app.version,
+                openapi_version=app.openapi_version,
                 description=app.description,
                 routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+                separate_input_output_schemas=app.separate_input_output_schemas,
             )
             doc.setdefault("components", {}).setdefault("schemas", {}).update(schemas())
             app.openapi_schema = doc
