@@ -53,12 +53,18 @@ CATEGORY_OF = {
 }
 
 Entry = tuple[str, str, str]  # (file, qmllint id, source text)
+# Modules with no QML type of their own whose classes QML types derive from (the dump must see the chain).
+QML_BASES = ("listmodel.py",)
 
 
 def generate_qmltypes(out_dir: Path = TYPES_DIR) -> Path:
     """Describe Kiosk.Backend for qmllint; returns the import path holding it."""
     qt = Path(__import__("PySide6").__file__).parent / "Qt" / "metatypes"
-    sources = sorted(str(p) for p in (ROOT / "ui").glob("*.py") if "@QmlElement" in p.read_text(encoding="utf-8"))
+    sources = sorted(
+        str(p)
+        for p in (ROOT / "ui").glob("*.py")
+        if "@QmlElement" in p.read_text(encoding="utf-8") or p.name in QML_BASES
+    )
     backend = out_dir / "Kiosk" / "Backend"
     backend.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
