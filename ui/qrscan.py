@@ -37,9 +37,9 @@ def decode_image(image: QImage) -> str | None:
     from PIL import Image
 
     gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    data = bytes(gray.constBits())  # type: ignore[call-overload]
+    data = bytes(gray.constBits())
     picture = Image.frombuffer("L", (gray.width(), gray.height()), data, "raw", "L", gray.bytesPerLine(), 1)
-    for found in zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode):
+    for found in zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCode])):
         number = tracking_from_scan(found.text)
         if number:
             return number

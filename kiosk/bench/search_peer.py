@@ -32,9 +32,12 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from kiosk.search import query as search_query
 from kiosk.search import tokenize as tk
+from kiosk.search import window as search_window
 from kiosk.search.index import BODY_INDEX_CHARS
 from kiosk.search.plan import parse
 from kiosk.search.query import SNIPPET_SCAN_CHARS
@@ -191,26 +194,24 @@ def side_by_side(
 
 # Where our search spends its time: (module, function) pairs timed in thread-CPU seconds. Nested:
 # ``window`` holds ``fill``; ``_hits`` holds ``snippet`` and ``mark_title`` (as query.py names them).
-STAGES = (
-    ("kiosk.search.query", "parse"),
-    ("kiosk.search.query", "plan"),
-    ("kiosk.search.window", "doc_freq"),
-    ("kiosk.search.window", "window"),
-    ("kiosk.search.window", "fill"),
-    ("kiosk.search.window", "scores"),
-    ("kiosk.search.query", "_count"),
-    ("kiosk.search.query", "_with_partial"),
-    ("kiosk.search.query", "_hits"),
-    ("kiosk.search.query", "snippet"),
-    ("kiosk.search.query", "mark_title"),
+STAGES: tuple[tuple[ModuleType, str], ...] = (
+    (search_query, "parse"),
+    (search_query, "plan"),
+    (search_window, "doc_freq"),
+    (search_window, "window"),
+    (search_window, "fill"),
+    (search_window, "scores"),
+    (search_query, "_count"),
+    (search_query, "_with_partial"),
+    (search_query, "_hits"),
+    (search_query, "snippet"),
+    (search_query, "mark_title"),
 )
 
 
 def stage_times(search: Callable[[str], object], queries: Sequence[str], rounds: int) -> dict[str, float]:
     """Mean thread-CPU milliseconds per query of each of :data:`STAGES` (and ``total``), measured by
     wrapping those functions for the duration of the call."""
-    import importlib
-
     spent: dict[str, float] = dict.fromkeys([name for _, name in STAGES], 0.0)
     saved: list[tuple[Any, str, Any]] = []
 
@@ -224,8 +225,7 @@ def stage_times(search: Callable[[str], object], queries: Sequence[str], rounds:
 
         return wrapper
 
-    for module_name, name in STAGES:
-        module = importlib.import_module(module_name)
+    for module, name in STAGES:
         saved.append((module, name, getattr(module, name)))
         setattr(module, name, timed(getattr(module, name), name))
     try:
