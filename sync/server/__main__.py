@@ -122,13 +122,33 @@ def account_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_issued(issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None) -> None:
+ROTATE_NOTES = {
+    "enrolled": "(its current token keeps working until this code is redeemed, then it is replaced)",
+    "revoked": "(it stays revoked, its token refused, until this code is redeemed on the terminal)",
+    "awaiting": "(it had no working token yet; the earlier code no longer works)",
+}
+
+
+def _check_server_url(url: str, allow_http: bool) -> None:
+    """Refuse a plain-http address terminals would send their token over, unless loopback or allowed."""
+    from kiosk.urls import plain_http_problem
+
+    problem = plain_http_problem(url)
+    if problem is not None and not (allow_http and url.lower().startswith("http://")):
+        raise KioskError(problem)
+
+
+def _show_issued(
+    issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None, *, allow_http: bool = False
+) -> None:
     code = enrol.format_code(issued.code)
     fingerprint = ""
     if key_dir is not None:
         fingerprint = signing.format_fingerprint(signing.load_signer(key_dir).key_id)
     local = issued.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
     command = f"kiosk enrol --server {server_url} --code {code}"
+    if allow_http and server_url.lower().startswith("http://"):
+        command += " --allow-http"
     if fingerprint:
         command += f" --fingerprint {fingerprint.replace(' ', '')}"
     print(f"terminal:    {issued.terminal_id}  ({issued.name}, zone {issued.zone} {issued.zone_name})")
@@ -168,16 +188,19 @@ def terminal_command(args: argparse.Namespace) -> int:
         if args.action == "add":
             if not args.zone or not args.server:
                 raise KioskError("terminal add needs --zone and --server (the URL terminals reach this server at)")
+            _check_server_url(args.server, args.allow_http)
             issued = enrol.register(engine, args.zone, name=args.name, number=args.number)
-            _show_issued(issued, args.server, args.key, args.qr)
+            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
             return 0
         if not args.terminal:
             raise KioskError(f"terminal {args.action} needs the terminal's id")
         if args.action == "rotate":
             if not args.server:
                 raise KioskError("terminal rotate needs --server (the URL terminals reach this server at)")
-            _show_issued(enrol.rotate(engine, args.terminal), args.server, args.key, args.qr)
-            print("(its current token keeps working until this code is redeemed)")
+            _check_server_url(args.server, args.allow_http)
+            issued, was = enrol.rotate(engine, args.terminal)
+            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
+            print(ROTATE_NOTES[was])
         elif args.action == "revoke":
             enrol.revoke(engine, args.terminal)
             print(f"terminal {args.terminal} revoked: its token is refused now ('terminal rotate' re-admits it)")
@@ -266,6 +289,11 @@ def build_parser() -> argparse.ArgumentParser:
     tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
     tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
     tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    tm.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="add/rotate: accept a plain http:// --server that is not loopback (closed networks only: tokens in clear)",
+    )
     pr = sub.add_parser("printers", help="printer template per zone for new terminals: set, show")
     pr.add_argument("action", choices=["set", "show"])
     pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")

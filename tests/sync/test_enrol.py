@@ -68,6 +68,8 @@ def _enrol(tmp_path: Path, monkeypatch, server, code: str, fp: str, name: str = 
             "--data",
             str(tmp_path / name / "data"),
             "--pin-stdin",
+            "--user",
+            "root",  # the tests run as root on a machine without the service user
             *extra,
         ]
     )
@@ -104,11 +106,89 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     assert not (tmp_path / "again" / "terminal.toml").exists()
 
 
-def test_wrong_fingerprint_writes_nothing(server, tmp_path: Path, monkeypatch, capsys) -> None:
-    _tid, code, fp = _add(server, capsys)
+def test_wrong_fingerprint_writes_nothing_and_spends_nothing(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    tid, code, fp = _add(server, capsys)
     wrong = ("0" if fp[0] != "0" else "1") + fp[1:]
     assert _enrol(tmp_path, monkeypatch, server, code, wrong) == 2
-    assert "fingerprint" in capsys.readouterr().err and not (tmp_path / "t").exists()
+    err = capsys.readouterr().err
+    assert "fingerprint" in err and "still unused" in err and not (tmp_path / "t").exists()
+    assert server_main(["terminal", "list", "--db", server.db_url]) == 0
+    assert re.search(rf"{tid}\s+wanbao\s+awaiting code", capsys.readouterr().out)  # no token nobody holds
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the same code, the right digits: it works
+
+
+def test_enrol_as_root_without_the_service_user_is_refused_before_spending(
+    server, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    _tid, code, fp = _add(server, capsys)
+    assert _enrol(tmp_path, monkeypatch, server, code, fp, "t", "--user", "zwgk-no-such-user") == 2
+    err = capsys.readouterr().err
+    assert "zwgk-no-such-user" in err and "install" in err and "useradd" in err
+    assert not (tmp_path / "t").exists()
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # nothing was spent
+
+
+def test_plain_http_is_refused_unless_loopback_or_allowed(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    server.ensure_zone("wanbao")
+    base = ["terminal", "add", "--db", server.db_url, "--zone", "wanbao"]
+    assert server_main([*base, "--server", "http://zwgk.louxing.example"]) == 2
+    assert "http://" in capsys.readouterr().err
+    assert server_main([*base, "--server", "ftp://zwgk.louxing.example"]) == 2
+    capsys.readouterr()
+    assert server_main([*base, "--server", "http://zwgk.louxing.example", "--allow-http"]) == 0
+    assert "--allow-http" in capsys.readouterr().out  # the terminal's command carries the same choice
+    from kiosk.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
+    args = ["enrol", "--server", "http://10.1.2.3:8750", "--code", "AAAAA-BBBBB", "--pin-stdin", "--user", "root"]
+    assert main([*args, "--out", str(tmp_path / "h.toml"), "--data", str(tmp_path / "h")]) == 2
+    assert "in clear" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
+
+
+def test_rotate_says_what_happens_to_the_old_token(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    tid, code, fp = _add(server, capsys)
+    rotate = ["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]
+    assert server_main(rotate) == 0
+    assert "had no working token" in capsys.readouterr().out
+    code = re.search(r"code:\s+(\w{5}-\w{5})", (server_main(rotate), capsys.readouterr().out)[1])
+    assert code and _enrol(tmp_path, monkeypatch, server, code.group(1), fp) == 0
+    assert server_main(rotate) == 0
+    assert "keeps working until this code is redeemed" in capsys.readouterr().out
+    assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
+    assert server_main(rotate) == 0
+    out = capsys.readouterr().out
+    assert "stays revoked" in out and "keeps working" not in out
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"}).status_code == 401
+
+
+def test_fleet_in_zone_order_shows_a_revoked_terminal_knocking(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    from sync.server.db import sessions
+    from sync.server.terminals import fleet
+
+    server.publish_lines(
+        [
+            {"type": "zone", "code": "zb", "name": "乙镇", "kind": "township", "prefix": "ZB", "sort_order": 2},
+            {"type": "zone", "code": "za", "name": "甲镇", "kind": "township", "prefix": "ZA", "sort_order": 3},
+            {"type": "zone", "code": "zc", "name": "丙镇", "kind": "township", "prefix": "ZC", "sort_order": 1},
+        ],
+        "zones-order.jsonl",
+    )
+    ids = [_add(server, capsys, z)[0] for z in ("za", "zb", "zc")]
+    tid, code, fp = _add(server, capsys, "zc")
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
+    for _ in range(3):
+        assert sync_once(cfg).error  # the stolen terminal keeps knocking
+    with sessions(server.engine)() as s:
+        rows = fleet.fleet(s, 0)
+        html = fleet.fleet_page(s, 0)
+    ours = [r for r in rows if r.zone in ("za", "zb", "zc") and r.state == "awaiting"]
+    assert [r.id for r in ours] == [ids[2], ids[1], ids[0]]  # 丙镇 (1), 乙镇 (2), 甲镇 (3)
+    knocking = next(r for r in rows if r.id == tid)
+    assert knocking.state == "revoked" and knocking.refused is not None and knocking.refused >= 3
+    assert knocking.refused_last and "停用后仍尝试连接" in html
 
 
 def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -117,7 +197,7 @@ def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, mo
     _tid, code, fp = _add(server, capsys)
     for weak in ("246810", "123456", "111111", "12345"):
         monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
-        args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin"]
+        args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin", "--user", "root"]
         args += ["--out", str(tmp_path / "w.toml"), "--data", str(tmp_path / "w")]
         assert main(args) == 2
         assert "PIN" in capsys.readouterr().err

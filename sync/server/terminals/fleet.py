@@ -9,7 +9,9 @@ registered but never heard from; 待登记 while its enrolment code is unused; �
 printer's state from the terminal's print service (正常 / 纸将用尽 / 缺纸 / 机盖未合 / 离线 / 连不上 /
 故障), how far its mirror is behind the feed head and when it last synced, free disk, the outbox
 (pending count and the oldest entry's age), the last sync error and the app version. Rows with a
-problem are tinted and listed first; a summary line counts them.
+problem are tinted and listed first; within each group terminals follow the district's zone order (the
+zones' published ``sort_order``, then code) and their number. A revoked terminal that still knocks shows
+how many requests were refused since and the last one (kept in the database by the token check).
 
 The last sync error comes from the heartbeat's ``sync_failure`` (:class:`SyncFailure`: the part of the run,
 a short code, the terminal's plain-Chinese sentence, when, and how many runs in a row failed), validated
@@ -137,6 +139,8 @@ class FleetRow:
     failure_at: str | None = None  # when, Beijing time
     failures_in_a_row: int | None = None
     version: str | None = None
+    refused: int | None = None  # requests refused since it was revoked
+    refused_last: str | None = None  # the last of them, Beijing time
     problems: list[str] = field(default_factory=list)
 
 
@@ -202,9 +206,13 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
         failure_at=beijing(t.failure_at),
         failures_in_a_row=t.failures_in_a_row,
         version=t.app_version,
+        refused=t.refused_count,
+        refused_last=beijing(t.refused_last_at),
     )
     if state in ("offline", "never"):
         row.problems.append(row.state_label)
+    if state == "revoked" and row.refused:
+        row.problems.append(f"停用后仍尝试连接 {row.refused} 次")
     row.problems += [f"打印机{p.name}{p.label}" for p in row.printers if p.state in _PRINTER_BAD]
     if row.free_disk_mb is not None and 0 <= row.free_disk_mb < LOW_DISK_MB:
         row.problems.append("磁盘空间不足")
@@ -216,12 +224,18 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
 def fleet(
     session: Session, head: int, *, missed: int = DEFAULT_MISSED, now: dt.datetime | None = None
 ) -> list[FleetRow]:
-    """Every terminal, those with a problem first, then by zone and id."""
+    """Every terminal, those with a problem first, each group in the district's zone order, then by id."""
     now = now or utcnow()
-    names = {code: str(z.get("name") or code) for code, z in zones(session).items()}
+    known = zones(session)
+    names = {code: str(z.get("name") or code) for code, z in known.items()}
+    order = {code: (0, _sort_key(z.get("sort_order")), code) for code, z in known.items()}
     rows = [_row(t, names, head, now, missed) for t in session.scalars(select(Terminal))]
-    rows.sort(key=lambda r: (not r.problems, r.zone, r.id))
+    rows.sort(key=lambda r: (not r.problems, order.get(r.zone, (1, 0, r.zone)), r.id))
     return rows
+
+
+def _sort_key(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def fleet_json(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> dict[str, Any]:
@@ -262,6 +276,16 @@ def _error_cell(r: FleetRow) -> str:
     return f"<div style='{wrap}'><span class='sync-error'>{esc(r.last_error)}</span>{more}</div>"
 
 
+def _refused_cell(r: FleetRow) -> str:
+    """A revoked terminal that keeps knocking: how often it was refused since, and when last."""
+    if r.state != "revoked" or not r.refused:
+        return ""
+    return (
+        f"<br><span class='bad'>停用后仍尝试连接 {r.refused} 次</span>"
+        f"<br><span class='muted'>最近 {layout.esc(r.refused_last or '')}</span>"
+    )
+
+
 def fleet_page(session: Session, head: int, request: Request | None = None, *, missed: int = DEFAULT_MISSED) -> str:
     rows = fleet(session, head, missed=missed)
     esc = layout.esc
@@ -282,7 +306,7 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
             [
                 layout.Raw(f"<b>{esc(r.name)}</b><br><span class='muted'>{esc(r.id)}</span>"),
                 r.zone_name,
-                layout.Raw(f"<span class='{state_cls}'>{esc(r.state_label)}</span>"),
+                layout.Raw(f"<span class='{state_cls}'>{esc(r.state_label)}</span>" + _refused_cell(r)),
                 layout.Raw(seen),
                 layout.Raw(printers or "—"),
                 layout.Raw(
@@ -295,7 +319,7 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
                 r.version or "",
             ]
         )
-        classes.append("attn" if r.problems and r.state != "revoked" else "")
+        classes.append("attn" if r.problems and (r.state != "revoked" or r.refused) else "")
     counts = {s: sum(1 for r in rows if r.state == s) for s in STATE_LABELS}
     printer_bad = sum(1 for r in rows if any(p.state in _PRINTER_BAD for p in r.printers))
     summary = "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n) or "尚无终端"
