@@ -159,7 +159,10 @@ def test_rotate_says_what_happens_to_the_old_token(server, tmp_path: Path, monke
     out = capsys.readouterr().out
     assert "stays revoked" in out and "keeps working" not in out
     cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
-    assert httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"}).status_code == 401
+    assert (
+        httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"}).status_code
+        == 401
+    )
 
 
 def test_fleet_in_zone_order_shows_a_revoked_terminal_knocking(server, tmp_path: Path, monkeypatch, capsys) -> None:
