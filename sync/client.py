@@ -60,6 +60,7 @@ from kiosk.mirror.store import (
 )
 from kiosk.seed import remove_demo_content
 from kiosk.sync_state import (
+    REVOKED_KEY,
     SyncFailure,
     SyncStatus,
     failures_in_a_row,
@@ -435,6 +436,7 @@ class TerminalSync:
             kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
             kv_set(self.session, "sync.manifest_expires_at", str(manifest["expires_at"]))
             kv_set(self.session, "sync.manifest_head", str(manifest["head_seq"]))
+            kv_set(self.session, REVOKED_KEY, "")  # the server takes this terminal's token: in good standing
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
         self.pull_lists(client, manifest)
@@ -490,6 +492,8 @@ class TerminalSync:
                 except schema.BadAnswer as exc:  # a 2xx whose body is not even JSON proves nothing
                     problem = str(exc)
                 except SyncError as exc:
+                    if isinstance(exc, StatusError) and exc.code == "revoked":
+                        raise  # the terminal, not the entry, is refused: nothing waits longer once re-enrolled
                     self._entry_failed(entry_id, str(exc))
                     if not (isinstance(exc, StatusError) and 400 <= exc.status < 500):
                         raise  # offline or server trouble: stop for now, retry with backoff
@@ -606,6 +610,8 @@ class TerminalSync:
                 first = self.report.failures[0] if self.report.failures else None
                 failure = SyncFailure(first.part, first.code, first.text, self._now()) if first else None
                 record_attempt(self.session, error=self.report.error, now=self._now(), failure=failure)
+                if "revoked" in self.report.codes:  # no new applications until IT enrols it again
+                    kv_set(self.session, REVOKED_KEY, iso(self._now()))
         except (DBAPIError, OSError) as exc:  # disk full: the report still carries it to the caller
             self.session.rollback()
             self.fail("state", exc)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from synchelpers import application_state, submit_application
 
 from kiosk import config as config_mod
+from kiosk.errors import SubmitRefused
 from kiosk.staff import verify_pin
 from sync.client import sync_once
 from sync.protocol import signing
@@ -216,8 +218,12 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     r = httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"})
     assert r.status_code == 401 and r.json()["error"] == "terminal_revoked"
     assert "停用" in r.json()["message"]
+    queued = submit_application(cfg)  # taken before the terminal learnt it was revoked
     err = sync_once(cfg).error
     assert err and "此终端已被区里停用" in err  # what the staff screen shows as the last error
+    with pytest.raises(SubmitRefused, match="本机已被区里停用"):  # the resident is told, nothing is kept
+        submit_application(cfg, name="王芳")
+    assert application_state(cfg.db_path, queued)[0] == "pending"  # what it had queued stays
     # Rotation re-admits it with a fresh code (and a fresh token).
     assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
     new_code = re.search(r"code:\s+(\w{5}-\w{5})", capsys.readouterr().out)
@@ -225,6 +231,8 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force", "--mirror-all-zones") == 0
     cfg2 = config_mod.load(tmp_path / "t" / "terminal.toml")
     assert cfg2.server.token != cfg.server.token and not sync_once(cfg2).error
+    assert application_state(cfg.db_path, queued)[0] == "delivered"
+    submit_application(cfg2, name="王芳")  # in good standing again
     assert cfg2.terminal.mirror_all_zones and not cfg.terminal.mirror_all_zones
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
     assert re.search(rf"{tid}\s+wanbao\s+enrolled", capsys.readouterr().out)
