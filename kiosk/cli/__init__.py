@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -58,10 +59,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args) or 0)
     except KioskError as exc:
-        print(f"kiosk {args.command}: {exc}", file=sys.stderr)
+        if as_json:  # a monitoring script reads stdout: the failure is JSON too, never a traceback
+            print(json_failure(args.command, str(exc)))
+        else:
+            print(f"kiosk {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not as_json:
+            raise
+        logging.getLogger("kiosk.cli").exception("kiosk %s failed", args.command)  # the detail to stderr
+        print(json_failure(args.command, f"内部错误（{type(exc).__name__}），详情见日志"))
+        return 3
+
+
+def json_failure(command: str, error: str) -> str:
+    """What ``--json`` prints when a command fails before it has its own answer: one JSON object."""
+    return json.dumps({"ok": False, "command": command, "error": error}, ensure_ascii=False)
