@@ -11,7 +11,8 @@ One run (:func:`sync_once`) does, in order:
 4. fetch the attachments the mirror lacks (resumable, verified before they become visible) and collect
    blobs nothing references any more;
 5. deliver due outbox entries with their idempotency keys (acknowledged only after the server answers),
-   then send a heartbeat.
+   then send a heartbeat. Due entries are also delivered before a snapshot and between feed pages (while
+   the next page downloads), so a slow pull holds an application back for one page at most.
 
 The outcome and the state for the screens go to the mirror's key-value table (``kiosk.sync_state``).
 """
@@ -41,7 +42,16 @@ from kiosk.calendar_store import save_calendar
 from kiosk.config import Config
 from kiosk.contentpack import parse_category, parse_zone
 from kiosk.db import make_engine, open_engine, session_factory
-from kiosk.errors import ConfigError, KioskError, NetworkError, ServerError, SignatureError, StorageError, SyncError
+from kiosk.errors import (
+    BlobIntegrityError,
+    ConfigError,
+    KioskError,
+    NetworkError,
+    ServerError,
+    SignatureError,
+    StorageError,
+    SyncError,
+)
 from kiosk.mirror.blobs import CHUNK, BlobStore
 from kiosk.mirror.models import Attachment, Category, Zone
 from kiosk.mirror.store import (
@@ -152,6 +162,7 @@ class TerminalSync:
         self.use_snapshot = use_snapshot
         self.report = SyncReport()
         self._read_engine: Engine | None = None
+        self._push_failed = False  # the push failed between feed pages: not tried again this run
 
     def _now(self) -> datetime:
         return self.now or now_utc()
@@ -300,6 +311,7 @@ class TerminalSync:
             ahead = pool.submit(self._fetch_page, client, cursor, head)
             try:
                 while cursor < head:
+                    self.push_while_pulling(client)  # while this page downloads on the prefetch thread
                     entries, nxt, remaining = ahead.result()
                     if nxt < head:
                         ahead = pool.submit(self._fetch_page, client, nxt, head)
@@ -338,6 +350,19 @@ class TerminalSync:
             if self.report.applied >= search_index.OPTIMIZE_AFTER:  # a first sync: merge the index segments
                 search_index.optimize(self.session.connection())
 
+    def push_while_pulling(self, client: ServerClient) -> None:
+        """Deliver what is due between two feed pages (and before a snapshot), so a slow pull holds an
+        application back for one page at most. A failure here is this run's push failure: the push is
+        not tried again in this run."""
+        if self._push_failed:
+            return
+        try:
+            self._push(client)
+        except Exception as exc:  # offline, server trouble, disk: recorded once, the pull goes on
+            self.session.rollback()
+            self._push_failed = True
+            self.fail("push_outbox", exc)
+
     def pull_snapshot(self, client: ServerClient, manifest: dict[str, Any]) -> None:
         """Install the district's snapshot when the mirror is new or far behind and the server has one
         that helps (:mod:`sync.snapshot`); the feed then continues from its head. A refused snapshot is
@@ -349,6 +374,7 @@ class TerminalSync:
         if not (self.use_snapshot and snapshots.wanted(cursor, head)):
             snapshots.discard(self.cfg.data_dir)  # what an interrupted, now needless snapshot left behind
             return
+        self.push_while_pulling(client)
         try:
             got = snapshots.first_sync(
                 client,
@@ -405,18 +431,30 @@ class TerminalSync:
             partial_dir = self.cfg.blob_dir / ".partial"
             partial_dir.mkdir(parents=True, exist_ok=True)
             part = partial_dir / sha
-            with part.open("ab+") as f:
-                client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
-                f.flush()
+            resumed = part.exists() and part.stat().st_size > 0
             try:
-                with part.open("rb") as f:
-                    self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
-            finally:
-                # a damaged download is never visible and is fetched afresh next run
-                part.unlink(missing_ok=True)
+                self._fetch_blob(client, part, sha, size)
+            except BlobIntegrityError:
+                if not resumed:
+                    raise
+                # the kept bytes were bad (a hostile or broken server earlier): fetched whole, this run
+                log.warning("blob %s… failed its hash after a resume; fetching it whole again", sha[:12])
+                self._fetch_blob(client, part, sha, size)
             self.report.blobs_fetched += 1
         with self.session.begin():
             mark_blob_present(self.session, sha)
+
+    def _fetch_blob(self, client: ServerClient, part: Path, sha: str, size: int) -> None:
+        """Download (resuming from ``part``) and store the blob; a damaged download is never visible and its
+        partial file is gone, so the next attempt starts afresh."""
+        with part.open("ab+") as f:
+            client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
+            f.flush()
+        try:
+            with part.open("rb") as f:
+                self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
+        finally:
+            part.unlink(missing_ok=True)
 
     def collect_blobs(self) -> None:
         with self.session.begin():
@@ -458,9 +496,11 @@ class TerminalSync:
     def push_outbox(self, client: ServerClient) -> None:
         """Deliver due outbox entries. An entry counts as delivered only when the answer proves it
         (:func:`sync.protocol.schema.ack_problem`); any other answer keeps the entry, payload and all, and records
-        why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push."""
+        why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push
+        (and a push that failed between feed pages is not tried again in this run)."""
         try:
-            self._push(client)
+            if not self._push_failed:
+                self._push(client)
         finally:
             self.purge()
 
