@@ -164,6 +164,7 @@ class ManifestPayload(Strict):
     zones_sha256: Sha256 | None = None
     categories_sha256: Sha256 | None = None
     calendar_sha256: Sha256 | None = None
+    releases_sha256: Sha256 | None = None  # the signed release list (sync.protocol.releases)
 
 
 class PagePayload(Strict):

@@ -9,6 +9,7 @@
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
+    release publish|rollout|halt|list       software releases for the terminals (sync/server/releases/cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
@@ -40,6 +41,7 @@ from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
 from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
+from sync.server.releases import cli as release_cli
 from sync.server.terminals import enrol
 
 
@@ -263,6 +265,24 @@ def snapshot_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminal_parser(sub: Any) -> None:
+    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
+    tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
+    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
+    tm.add_argument("--db", required=True)
+    tm.add_argument("--zone", help="add: the zone code (must be published)")
+    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
+    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
+    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
+    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
+    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    tm.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="add/rotate: accept a plain http:// --server that is not loopback (closed networks only: tokens in clear)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (``main`` runs it; tests read it)."""
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
@@ -279,21 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("withdraw", help="delete a document from every mirror")
     w.add_argument("--db", required=True)
     w.add_argument("id")
-    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
-    tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
-    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
-    tm.add_argument("--db", required=True)
-    tm.add_argument("--zone", help="add: the zone code (must be published)")
-    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
-    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
-    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
-    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
-    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
-    tm.add_argument(
-        "--allow-http",
-        action="store_true",
-        help="add/rotate: accept a plain http:// --server that is not loopback (closed networks only: tokens in clear)",
-    )
+    _terminal_parser(sub)
     pr = sub.add_parser("printers", help="printer template per zone for new terminals: set, show")
     pr.add_argument("action", choices=["set", "show"])
     pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
@@ -331,7 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
+    sv.add_argument(
+        "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
+    )
     office_cli.add_parsers(sub)
+    release_cli.add_parser(sub)
     return p
 
 
@@ -348,6 +358,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             "printers": printers_command,
             "account": account_command,
             "snapshot": snapshot_command,
+            "release": release_cli.run,
         }
         if args.cmd in handler:
             return handler[args.cmd](args)
@@ -381,6 +392,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
                 today=today,
                 snapshot_dir=None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db)),
                 build_snapshots=not args.no_snapshots,
+                release_dir=args.releases or release_cli.default_release_dir(args.db),
             )
             # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
             # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.

@@ -50,6 +50,7 @@ class Settings:
     syncs. ``offline_after_missed``: heartbeats a terminal may miss before the fleet page calls it 离线.
     ``today``: China's date for the office's steps (tests fix it). ``snapshot_dir``: where first-sync
     snapshots are kept (None: none offered); ``build_snapshots``: build a missing or outdated one when asked.
+    ``release_dir``: where release archives are kept (``release publish`` writes them; None: none served).
     """
 
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S
@@ -59,6 +60,7 @@ class Settings:
     today: Today = china_today
     snapshot_dir: Path | None = None
     build_snapshots: bool = False
+    release_dir: Path | None = None
 
 
 @dataclass

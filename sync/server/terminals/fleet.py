@@ -35,6 +35,7 @@ from starlette.requests import Request
 from sync.protocol.schema import IsoTime, Strict, Text300
 from sync.server.admin import layout
 from sync.server.db import Terminal, utcnow
+from sync.server.releases.progress import update_text
 from sync.server.terminals.enrol import is_enrolled, zones
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
@@ -139,6 +140,9 @@ class FleetRow:
     failure_at: str | None = None  # when, Beijing time
     failures_in_a_row: int | None = None
     version: str | None = None
+    update: str = ""  # the updater's state in Chinese (已更新 V, 正在下载 V, 已自动退回 …)
+    update_note: str = ""  # its detail: a percentage, or why it rolled back
+    update_at: str | None = None
     refused: int | None = None  # requests refused since it was revoked
     refused_last: str | None = None  # the last of them, Beijing time
     problems: list[str] = field(default_factory=list)
@@ -206,11 +210,16 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
         failure_at=beijing(t.failure_at),
         failures_in_a_row=t.failures_in_a_row,
         version=t.app_version,
+        update=update_text(t)[0],
+        update_note=update_text(t)[1],
+        update_at=beijing(t.update_at),
         refused=t.refused_count,
         refused_last=beijing(t.refused_last_at),
     )
     if state in ("offline", "never"):
         row.problems.append(row.state_label)
+    if t.update_state in ("rolled_back", "failed"):
+        row.problems.append(f"{row.update}：{row.update_note}" if row.update_note else row.update)
     if state == "revoked" and row.refused:
         row.problems.append(f"停用后仍尝试连接 {row.refused} 次")
     row.problems += [f"打印机{p.name}{p.label}" for p in row.printers if p.state in _PRINTER_BAD]
@@ -276,6 +285,19 @@ def _error_cell(r: FleetRow) -> str:
     return f"<div style='{wrap}'><span class='sync-error'>{esc(r.last_error)}</span>{more}</div>"
 
 
+def _version_cell(r: FleetRow) -> str:
+    """The running version, then the updater's state and its note (why a rollback happened)."""
+    esc = layout.esc
+    out = esc(r.version or "—")
+    if r.update:
+        bad = r.update_note and r.update.startswith(("已自动退回", "更新出错"))
+        out += f"<br><span class='{'bad' if bad else 'muted'}'>{esc(r.update)}</span>"
+        if r.update_note:
+            wrap = "white-space:normal;min-width:10em;max-width:18em;display:inline-block"
+            out += f"<br><span class='muted' style='{wrap}'>{esc(r.update_note)}</span>"
+    return out
+
+
 def _refused_cell(r: FleetRow) -> str:
     """A revoked terminal that keeps knocking: how often it was refused since, and when last."""
     if r.state != "revoked" or not r.refused:
@@ -316,7 +338,7 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
                 "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
                 layout.Raw(outbox),
                 layout.Raw(_error_cell(r)),
-                r.version or "",
+                layout.Raw(_version_cell(r)),
             ]
         )
         classes.append("attn" if r.problems and (r.state != "revoked" or r.refused) else "")
@@ -329,5 +351,55 @@ def fleet_page(session: Session, head: int, request: Request | None = None, *, m
         f"本页每 {REFRESH_S} 秒自动刷新；发布序号 {head}；"
         "<a href='/admin/api/fleet'>JSON</a></span></p>"
     )
-    head_cols = ["终端", "专区", "状态", "最近联系", "打印机", "内容同步", "剩余磁盘", "待发送", "最近错误", "版本"]
-    return layout.page("终端运行情况", body + layout.table(head_cols, cells, classes), request, refresh_s=REFRESH_S)
+    head_cols = [
+        "终端",
+        "专区",
+        "状态",
+        "最近联系",
+        "打印机",
+        "内容同步",
+        "剩余磁盘",
+        "待发送",
+        "最近错误",
+        "版本与更新",
+    ]
+    table = layout.table(head_cols, cells, classes) + release_section(session)
+    return layout.page("终端运行情况", body + table, request, refresh_s=REFRESH_S)
+
+
+def zone_order(session: Session) -> tuple[dict[str, str], list[str]]:
+    """The zones' names and the district's order of them (published sort order, then code)."""
+    known = zones(session)
+    names = {code: str(z.get("name") or code) for code, z in known.items()}
+    order = sorted(known, key=lambda c: (_sort_key(known[c].get("sort_order")), c))
+    return names, order
+
+
+def release_section(session: Session) -> str:
+    """The releases and their progress zone by zone (a heading and one table), or nothing."""
+    from sync.server.releases.progress import progress
+
+    names, order = zone_order(session)
+    releases = progress(session, names, order)
+    if not releases:
+        return ""
+    cells = []
+    for r in releases:
+        mb = f"{r.size / 2**20:.1f} MB（解压后 {r.bundle_bytes / 2**20:.0f} MB）"
+        if not r.zones:
+            cells.append([r.version, r.state, mb, "—", "", "", "", ""])
+        for i, z in enumerate(r.zones):
+            cells.append(
+                [
+                    r.version if i == 0 else "",
+                    r.state if i == 0 else "",
+                    mb if i == 0 else "",
+                    z.zone_name,
+                    f"{z.on_it} / {z.terminals}",
+                    str(z.downloading or ""),
+                    str(z.waiting or ""),
+                    str(z.rolled_back or ""),
+                ]
+            )
+    cols = ["版本", "发布状态", "安装包大小", "专区", "已更新 / 终端数", "下载中", "等闭馆切换", "自动退回"]
+    return "<h2>版本发布进度</h2>" + layout.table(cols, cells, [""] * len(cells))

@@ -26,6 +26,7 @@ from sync.server.db import Submission, Terminal, meta_get, meta_set, utcnow
 from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
+from sync.server.releases import progress
 from sync.server.terminals import enrol, fleet
 
 log = logging.getLogger("sync.server")
@@ -129,7 +130,10 @@ def validate(kind: str, payload: Any, t: Terminal) -> dict[str, Any]:
         )
     elif kind == "heartbeat":
         try:
-            extra = {"sync_failure": fleet.check_failure(payload.get("sync_failure"))}
+            extra = {
+                "sync_failure": fleet.check_failure(payload.get("sync_failure")),
+                "update": progress.check_update(payload.get("update")),
+            }
         except ValueError as exc:
             _check(False, t, kind, str(exc), status=400, code="malformed")
     elif kind == "usage":
@@ -228,6 +232,7 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB) -> 
         assert term is not None
         record_heartbeat(term, payload, now)
         fleet.store_failure(term, extra.get("sync_failure"))
+        progress.store_update(term, extra.get("update"))
         session.commit()
         return json_text(json.dumps(response))
     try:
