@@ -484,6 +484,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# What a newly switched release must pass to be kept (kiosk.update.guard): the program's own parts and the
+# data, not the network or the printers, which fail for reasons of their own.
+HEALTH_CHECKS: tuple[Check, ...] = (check_fonts, check_qml, check_data_folder, check_database, check_content)
+
+
 def run_checks(cfg: Config, checks: tuple[Check, ...] = CHECKS) -> Iterator[CheckResult]:
     """Run every check in order, timing each; a check that raises is a failure, not the end of the run."""
     for check in checks:

@@ -25,6 +25,7 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,6 +81,8 @@ from kiosk.sync_state import (
     read_status,
     record_attempt,
 )
+from kiosk.update import state as st
+from kiosk.update.layout import installed_layout
 from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
@@ -109,6 +112,7 @@ class SyncReport:
     snapshot: snapshots.Installed | None = None  # the first sync came from the district's snapshot
     errors: list[str] = field(default_factory=list)  # plain Chinese, one line per failure
     failures: list[Failure] = field(default_factory=list)  # the same failures with their part and code
+    restart: bool = False  # switched to a new release: the process must restart into it
 
     @property
     def codes(self) -> list[str]:
@@ -146,6 +150,7 @@ class TerminalSync:
         page_size: int = DEFAULT_PAGE_ENTRIES,
         printer_state: str | None = None,
         use_snapshot: bool = True,
+        busy: Callable[[], str | None] | None = None,
     ) -> None:
         if not cfg.server.url:
             raise ConfigError("no [server] url configured: this terminal runs on its mirror alone")
@@ -163,6 +168,8 @@ class TerminalSync:
         self.report = SyncReport()
         self._read_engine: Engine | None = None
         self._push_failed = False  # the push failed between feed pages: not tried again this run
+        self.manifest: dict[str, Any] | None = None  # this run's accepted manifest
+        self.busy = busy
 
     def _now(self) -> datetime:
         return self.now or now_utc()
@@ -477,6 +484,7 @@ class TerminalSync:
             kv_set(self.session, REVOKED_KEY, "")  # the server takes this terminal's token: in good standing
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
+        self.manifest = manifest
         self.pull_lists(client, manifest)
         self.pull_snapshot(client, manifest)
         try:
@@ -599,8 +607,10 @@ class TerminalSync:
             free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
         except OSError:
             free_mb = -1
+        installed = installed_layout()
         body = {
-            "version": kiosk.__version__,
+            "version": installed[1] if installed else kiosk.__version__,
+            "update": st.load(self.cfg.data_dir).heartbeat() if installed else None,
             "mirror_seq": status.cursor,
             "last_sync_at": iso(self._now())
             if not self.report.errors
@@ -621,6 +631,21 @@ class TerminalSync:
             headers={IDEMPOTENCY_HEADER: f"heartbeat-{uuid.uuid4()}"},
         )
 
+    # -- software update -------------------------------------------------------------------------------
+    def update(self, client: ServerClient) -> None:
+        """Move a software update one step on (an installed release only; :mod:`sync.updater`)."""
+        installed = installed_layout()
+        if installed is None or self.manifest is None:
+            return
+        from sync.updater import Updater
+
+        layout, running = installed
+        updater = Updater(self.cfg, layout, running, self.verifier, self.session, busy=self.busy)
+        try:
+            self.report.restart = updater.run(client, self.manifest)
+        except (SyncError, StorageError, OSError) as exc:
+            self.fail("update", exc)
+
     # -- the run ---------------------------------------------------------------------------------------
     def fail(self, part: str, exc: BaseException) -> None:
         """Record a part's failure in plain Chinese (the report, hence sync state); the run goes on. The
@@ -639,7 +664,7 @@ class TerminalSync:
     def run(self, client: ServerClient) -> SyncReport:
         """Purge, pull, push, heartbeat: each part runs whatever the one before it did."""
         self.purge()
-        for step in (self.pull, self.push_outbox, self.heartbeat):
+        for step in (self.pull, self.push_outbox, self.update, self.heartbeat):
             try:
                 step(client)
             except Exception as exc:  # one part's failure, whatever it is, must not stop the others
@@ -671,13 +696,14 @@ def sync_once(
     page_size: int = DEFAULT_PAGE_ENTRIES,
     printer_state: str | None = None,
     use_snapshot: bool = True,
+    busy: Callable[[], str | None] | None = None,
 ) -> SyncReport:
     """One complete sync run for the terminal ``cfg`` (opens its mirror unless ``engine`` is given).
     ``use_snapshot``: a first sync may install the district's snapshot (:mod:`sync.snapshot`)."""
     own = engine is None
     eng = engine if engine is not None else open_engine(cfg.db_path)
     runner = TerminalSync(
-        cfg, eng, now=now, page_size=page_size, printer_state=printer_state, use_snapshot=use_snapshot
+        cfg, eng, now=now, page_size=page_size, printer_state=printer_state, use_snapshot=use_snapshot, busy=busy
     )
     try:
         with ServerClient(cfg) as client:

@@ -353,11 +353,16 @@ class ServerClient:
             self._set_deadline(None)
         return schema.loads(data, what)
 
-    def download(self, path: str, out: BinaryIO, offset: int, size: int, what: str) -> None:
+    def download(self, path: str, out: BinaryIO, offset: int, size: int, what: str, *, end: int | None = None) -> None:
         """Append bytes ``offset..size`` of a blob to ``out`` (resuming with Range); never more than ``size``.
+        With ``end``, only bytes ``offset..end`` (a slice of a large file, ``Range: bytes=offset-end``).
 
         What arrived before a failure stays in ``out``, so the next call resumes from there."""
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        if end is not None:
+            headers = {"Range": f"bytes={offset}-{end}"}
+            size = end + 1
+        else:
+            headers = {"Range": f"bytes={offset}-"} if offset else {}
         self._set_deadline(time.monotonic() + self.header_budget_s)
         try:
             with self.http.stream("GET", path, headers=headers) as resp:

@@ -114,9 +114,16 @@ def _printer_summary(cfg: config_mod.Config) -> Callable[[], str] | None:
 
 
 def _forever(cfg: config_mod.Config) -> int:
+    """The loop in the foreground until Ctrl-C; an installed release first confirms a pending switch to
+    itself (or switches back), and a run that switched releases ends the process with 75 (restart)."""
     import threading
 
+    from kiosk.cli.update_cmd import RESTART, confirm_on_start
     from sync.loop import SyncLoop
+
+    if confirm_on_start(cfg):
+        print("新版本自检未通过，已退回原版本；重新启动", flush=True)
+        return RESTART
 
     def show(report: SyncReport) -> None:
         print(
@@ -125,12 +132,14 @@ def _forever(cfg: config_mod.Config) -> int:
             flush=True,
         )
 
-    loop = SyncLoop(cfg, on_report=show, printer_state=_printer_summary(cfg))
+    restart = threading.Event()
+    loop = SyncLoop(cfg, on_report=show, printer_state=_printer_summary(cfg), on_restart=restart.set)
     loop.start()
     try:
-        threading.Event().wait()
+        restart.wait()
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
         loop.stop()
-    return 0
+    print("已切换到新版本；重新启动", flush=True)
+    return RESTART

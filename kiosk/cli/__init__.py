@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "screenshot": "ui.commands",
     "self-test": "kiosk.cli.selftest_cmd",
     "install": "kiosk.cli.install_cmd",
+    "update": "kiosk.cli.update_cmd",
 }
 
 
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in COMMANDS else None)
     args = parser.parse_args(args_list)
+    from kiosk.update.layout import program_dir
+
+    program_dir()  # which release this process runs, resolved now (``current`` may be switched later)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     as_json = bool(getattr(args, "json", False))

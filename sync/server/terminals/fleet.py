@@ -74,6 +74,7 @@ PART_LABELS = {
     "push_outbox": "上传申请和评价",
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
+    "update": "软件更新",
 }
 MAX_IN_A_ROW = 10**9
 
