@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ from kiosk.mirror.models import Zone
 from kiosk.printjobs import PrintJob
 from kiosk.update import guard, hours
 from kiosk.update import state as st
+from kiosk.update.crashpoints import crash_point
 from kiosk.update.layout import Layout
 from kiosk.update.unpack import clear_partials, unpack
 from sync.http import ServerClient
@@ -162,8 +164,10 @@ class Updater:
                 end = min(target.size, have + SLICE) - 1
                 client.download(f"/v1/releases/{target.version}/archive", f, have, target.size, "下载新版本", end=end)
                 f.flush()
+                os.fsync(f.fileno())
                 have = f.tell()
                 self._progress(cur, target.version, have, target.size)
+                crash_point("download")
         if have < target.size:
             return False
         if _sha256(part) != target.sha256:

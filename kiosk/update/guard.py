@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.update import state as st
+from kiosk.update.crashpoints import crash_point
 from kiosk.update.layout import CURRENT, Layout
 
 HEALTH_BOUND_S = 180
@@ -47,7 +48,9 @@ def switch(layout: Layout, data_dir: Path, version: str, now: datetime | None = 
     cur = st.load(data_dir)
     source = layout.linked(CURRENT)
     st.save(data_dir, cur.moved("switching", version=version, source=source, percent=None))
+    crash_point("switch")
     layout.switch(version)
+    crash_point("switched")
     deadline = (now or datetime.now(UTC)) + timedelta(seconds=HEALTH_BOUND_S)
     done = st.load(data_dir).moved("switched", deadline=_iso(deadline), attempts=0)
     st.save(data_dir, done)
@@ -98,6 +101,7 @@ def confirm(
     cur = st.load(data_dir)
     if cur.state not in ("switched", "switching") or cur.version != running:
         return None
+    crash_point("confirm")
     failed = failed_checks()
     if failed:
         names = "、".join(CHECK_NAMES.get(n, n) for n in failed)

@@ -15,6 +15,7 @@ import tarfile
 from pathlib import Path
 
 from kiosk.errors import StorageError
+from kiosk.update.crashpoints import crash_point
 from kiosk.update.layout import Layout
 
 MAX_UNPACKED = 4 * 1024**3
@@ -57,6 +58,7 @@ def unpack(layout: Layout, archive: Path, version: str) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         raise StorageError(f"新版本 {version} 的安装包里没有 kiosk 程序，已拒绝")
     _fsync_tree(work)
+    crash_point("unpack")
     os.replace(work, final)
     return final
 
