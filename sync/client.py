@@ -645,6 +645,8 @@ class TerminalSync:
             self.report.restart = updater.run(client, self.manifest)
         except (SyncError, StorageError, OSError) as exc:
             self.fail("update", exc)
+        finally:
+            self.session.rollback()  # the updater only reads the mirror
 
     # -- the run ---------------------------------------------------------------------------------------
     def fail(self, part: str, exc: BaseException) -> None:

@@ -28,7 +28,7 @@ from sync.server.releases.models import ReleaseRow
 UPDATE_LABELS = {
     "current": "已是最新",
     "downloading": "正在下载",
-    "staged": "已下载，等闭馆后切换",
+    "staged": "已下载，等待切换",
     "switched": "已切换，正在自检",
     "confirmed": "已更新",
     "rolled_back": "已自动退回",

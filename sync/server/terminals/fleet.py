@@ -402,5 +402,5 @@ def release_section(session: Session) -> str:
                     str(z.rolled_back or ""),
                 ]
             )
-    cols = ["版本", "发布状态", "安装包大小", "专区", "已更新 / 终端数", "下载中", "等闭馆切换", "自动退回"]
+    cols = ["版本", "发布状态", "安装包大小", "专区", "已更新 / 终端数", "下载中", "已下载待切换", "自动退回"]
     return "<h2>版本发布进度</h2>" + layout.table(cols, cells, [""] * len(cells))
