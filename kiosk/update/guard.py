@@ -74,15 +74,14 @@ def boot_guard(layout: Layout, data_dir: Path, now: datetime | None = None) -> s
     cur = st.load(data_dir)
     if cur.state == "switching":  # killed between recording the switch and confirming the link
         if cur.version and layout.linked(CURRENT) == cur.version:
-            deadline = _iso(now + timedelta(seconds=HEALTH_BOUND_S))
-            cur = cur.moved("switched", deadline=deadline, attempts=0)
+            cur = cur.moved("switched", deadline=_iso(now + timedelta(seconds=HEALTH_BOUND_S)), attempts=0)
         else:
             cur = cur.moved("staged")
         st.save(data_dir, cur)
     if cur.state != "switched":
         return cur
-    deadline = _parse(cur.deadline)
-    if cur.attempts >= MAX_STARTS or (deadline is not None and now > deadline):
+    due = _parse(cur.deadline)
+    if cur.attempts >= MAX_STARTS or (due is not None and now > due):
         why = (
             f"新版本 {cur.version} 在 {HEALTH_BOUND_S} 秒内没有正常启动并通过自检"
             f"（已启动 {cur.attempts} 次），已自动退回 {cur.source}"

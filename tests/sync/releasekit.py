@@ -39,7 +39,8 @@ def make_bundle(dest: Path, *, broken: bool = False) -> Path:
         'HERE="$(cd "$(dirname "$0")" && pwd -P)"\n'
         'export KIOSK_PROGRAM_DIR="$HERE"\n'
         'export PYTHONPATH="$HERE/app"\n'
-        f'exec "{sys.executable}" -m kiosk "$@"\n',
+        # -P: the working folder is not put on the import path (only the release's own app/ is)
+        f'exec "{sys.executable}" -P -m kiosk "$@"\n',
         encoding="utf-8",
     )
     launcher.chmod(0o755)
@@ -88,6 +89,7 @@ class Supervisor:
                         stdout=out,
                         stderr=subprocess.STDOUT,
                         env=self._env_without_crash(),
+                        cwd=self.config.parent,
                         timeout=120,
                         check=False,
                     )
@@ -99,6 +101,7 @@ class Supervisor:
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env=env,
+                    cwd=self.config.parent,  # as the unit's WorkingDirectory: never the project checkout
                 )
                 self.starts += 1
                 self.started_at.append(time.monotonic())

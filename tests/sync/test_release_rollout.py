@@ -218,6 +218,7 @@ def _print_jobs(db: Path) -> list[tuple[str, str]]:
         con.close()
 
 
+@pytest.mark.timeout(1200)  # five releases' archives, a dozen restarts, Chromium: ~6 min on 2 busy cores
 def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, district_keys: Path, browser: Any) -> None:
     db = tmp_path / "district.db"
     _publish(db, [*_zones(hexi_open=True), *CATEGORIES, *(doc(i) for i in range(1, 21))], "district.jsonl")
