@@ -238,13 +238,13 @@ def upgrade(engine: Engine) -> None:
     cfg.attributes["engine"] = engine
     with _upgrade_lock:
         known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
-        ahead = newer_revision(engine, known)
-        if ahead is not None:
-            logging.getLogger("kiosk.db").warning(
-                "the mirror is at schema revision %s, newer than this program knows: used as it is", ahead
-            )
-            return
         try:
+            ahead = newer_revision(engine, known)
+            if ahead is not None:
+                logging.getLogger("kiosk.db").warning(
+                    "the mirror is at schema revision %s, newer than this program knows: used as it is", ahead
+                )
+                return
             command.upgrade(cfg, "head")
         except Exception as exc:  # alembic wraps sqlite errors in many ways
             raise StorageError(f"cannot migrate the mirror database: {exc}") from exc

@@ -30,7 +30,7 @@ from typing import Any
 
 from kiosk.update import state as st
 from kiosk.update.layout import CURRENT, Layout
-from sync.bench import ROOT, ServerProcess, ThrottledLink, _download, _loadavg, _write_pack
+from sync.bench import ROOT, ServerProcess, ThrottledLink, _download, _loadavg, _synthetic
 from sync.protocol import signing
 from sync.server.__main__ import add_terminal
 from sync.server.feed.publish import publish_pack
@@ -80,7 +80,7 @@ def _smoke(program: Path, cfg: Path) -> float:
     """Seconds from starting ``program run --smoke`` to its home screen painted."""
     t0 = time.perf_counter()
     done = subprocess.run(
-        [str(program), "run", "--smoke", "--config", str(cfg)],
+        [str(program), "run", "--smoke", "--timeout", "120", "--config", str(cfg)],
         capture_output=True,
         text=True,
         env=_env(),
@@ -100,8 +100,8 @@ def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
     server = ServerProcess(root / "server", keys)
     zone = {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"}
     pack = root / "district.jsonl"
-    _write_pack(pack, [])
-    pack.write_text(json.dumps(zone | {"hours": _closed_hours()}, ensure_ascii=False) + "\n", encoding="utf-8")
+    lines = [zone | {"hours": _closed_hours()}, *(dict(_synthetic(i), type="document") for i in range(50))]
+    pack.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     publish_pack(server.engine, pack)
     server.start()
     link = ThrottledLink(server.port, link_mbit)
@@ -123,7 +123,15 @@ def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
             f'trust_key = "{keys / signing.PUBLIC_NAME}"\ntimeout_s = 30\nsync_interval_s = 2\n',
             encoding="utf-8",
         )
-        out["restart_same_s"] = _smoke(layout.root / "current" / "kiosk", cfg)  # also makes the mirror
+        subprocess.run(  # the terminal's first sync: its mirror, zone and documents
+            [str(layout.root / "current" / "kiosk"), "sync", "--once", "--config", str(cfg)],
+            capture_output=True,
+            env=_env(),
+            cwd=root,
+            timeout=600,
+            check=False,
+        )
+        out["restart_same_s"] = _smoke(layout.root / "current" / "kiosk", cfg)
         term = subprocess.Popen(
             [str(layout.root / "current" / "kiosk"), "sync", "--config", str(cfg)],
             stdout=subprocess.DEVNULL,
