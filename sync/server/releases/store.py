@@ -58,7 +58,7 @@ def _pack(bundle: Path, out: Path) -> int:
         return info
 
     tmp = out.with_name(out.name + ".partial")
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
+    with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
         with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for path in sorted(bundle.rglob("*")):
                 rel = path.relative_to(bundle).as_posix()
