@@ -2,8 +2,9 @@
 (``releases/.<version>.partial``) and renamed into place only when complete, so a kill -9 during the
 unpack leaves either nothing or a whole release (the hidden folder is removed and the unpack redone).
 
-Only regular files and folders are taken, under the release folder (tarfile's ``data`` filter: no
-absolute paths, no ``..``, no links, no device files, no set-uid bits); the unpacked size is capped and
+Only regular files, folders and symbolic links within the release folder are taken (tarfile's ``data``
+filter: no absolute paths, no ``..``, no link pointing outside, no hard links or device files, no set-uid
+bits); the unpacked size is capped and
 must fit on the disk with room to spare.
 """
 
@@ -35,7 +36,7 @@ def unpack(layout: Layout, archive: Path, version: str) -> Path:
         with tarfile.open(archive, mode="r:gz") as tar:
             members = tar.getmembers()
             total = sum(m.size for m in members if m.isfile())
-            if any(not (m.isfile() or m.isdir()) for m in members):
+            if any(not (m.isfile() or m.isdir() or m.issym()) for m in members):
                 raise StorageError(f"新版本 {version} 的安装包含有不允许的文件类型，已拒绝")
             if total > MAX_UNPACKED:
                 raise StorageError(f"新版本 {version} 解压后过大（{total // 2**20} MB），已拒绝")

@@ -116,7 +116,13 @@ def test_unpack_installs_whole_or_nothing_and_refuses_escapes(tmp_path: Path) ->
             unpack(lay, bad, name)
         assert not lay.release(name).exists()
     assert not (tmp_path / "outside").exists()
-    assert lay.installed() == ["3"]
+    inner = tarfile.TarInfo("lib.so")  # PyInstaller's links between shared libraries stay
+    inner.type = tarfile.SYMTYPE
+    inner.linkname = "app/x.py"
+    linked = tmp_path / "linked.tar.gz"
+    linked.write_bytes(_archive({"kiosk": b"x", "app/x.py": b"y = 2\n"}, inner))
+    assert (unpack(lay, linked, "4") / "lib.so").read_text() == "y = 2\n"
+    assert lay.installed() == ["3", "4"]
 
 
 def test_an_older_program_opens_a_mirror_a_newer_release_migrated(tmp_path: Path) -> None:

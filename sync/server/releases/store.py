@@ -62,9 +62,12 @@ def _pack(bundle: Path, out: Path) -> int:
         with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for path in sorted(bundle.rglob("*")):
                 rel = path.relative_to(bundle).as_posix()
-                if path.is_symlink():
-                    raise ReleaseError(f"{rel}: the bundle may not contain symbolic links")
-                if path.is_file():
+                if path.is_symlink():  # PyInstaller links shared libraries; kept only within the bundle
+                    target = os.readlink(path)
+                    inside = (path.parent / target).resolve().is_relative_to(bundle.resolve())
+                    if os.path.isabs(target) or not inside:
+                        raise ReleaseError(f"{rel}: a symbolic link out of the bundle ({target})")
+                elif path.is_file():
                     total += path.stat().st_size
                 tar.add(path, arcname=rel, recursive=False, filter=clean)
         gz.flush()
