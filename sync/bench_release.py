@@ -100,7 +100,9 @@ def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
     server = ServerProcess(root / "server", keys)
     zone = {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"}
     pack = root / "district.jsonl"
-    lines = [zone | {"hours": _closed_hours()}, *(dict(_synthetic(i), type="document") for i in range(50))]
+    category = {"type": "category", "code": "policy", "name": "政策文件", "facet": "type"}
+    docs = (dict(_synthetic(i), type="document", categories=["policy"]) for i in range(50))
+    lines = [zone | {"hours": _closed_hours()}, category, *docs]
     pack.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     publish_pack(server.engine, pack)
     server.start()
