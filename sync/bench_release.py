@@ -94,48 +94,58 @@ def _smoke(program: Path, cfg: Path) -> float:
     return took
 
 
-def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
+def _server(root: Path) -> tuple[ServerProcess, Path]:
+    """The district server as a process, its zone closed now, a category and 50 documents published."""
     keys = root / "keys"
     signing.generate(keys)
     server = ServerProcess(root / "server", keys)
     zone = {"type": "zone", "code": "wanbao", "name": "万宝镇", "kind": "township", "prefix": "WB"}
-    pack = root / "district.jsonl"
     category = {"type": "category", "code": "policy", "name": "政策文件", "facet": "type"}
     docs = (dict(_synthetic(i), type="document", categories=["policy"]) for i in range(50))
     lines = [zone | {"hours": _closed_hours()}, category, *docs]
+    pack = root / "district.jsonl"
     pack.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     publish_pack(server.engine, pack)
     server.start()
+    return server, keys
+
+
+def _kiosk(program: Path, *args: str, cwd: Path, check: bool = True) -> None:
+    subprocess.run([str(program), *args], capture_output=True, env=_env(), cwd=cwd, timeout=600, check=check)
+
+
+def _terminal(root: Path, bundle: Path, server: ServerProcess, keys: Path, port: int) -> tuple[Layout, Path]:
+    """An installed terminal running ``bundle`` as release 1.0, its first sync done."""
+    layout = Layout(root / "opt")
+    shutil.copytree(bundle, layout.release("1.0"), symlinks=True)
+    layout.point(CURRENT, "1.0")
+    _tid, token = add_terminal(server.db_url, "wanbao")
+    cfg = root / "terminal.toml"
+    cfg.write_text(
+        f'[terminal]\nid = "wanbao-01"\nzone = "wanbao"\ndata_dir = "{root / "data"}"\ncontent_pack = ""\n'
+        f'[server]\nurl = "http://127.0.0.1:{port}"\ntoken = "{token}"\n'
+        f'trust_key = "{keys / signing.PUBLIC_NAME}"\ntimeout_s = 30\nsync_interval_s = 2\n',
+        encoding="utf-8",
+    )
+    _kiosk(layout.root / "current" / "kiosk", "sync", "--once", "--config", str(cfg), cwd=root, check=False)
+    return layout, cfg
+
+
+def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
+    server, keys = _server(root)
     link = ThrottledLink(server.port, link_mbit)
     out: dict[str, Any] = {"link_mbit": link_mbit, "bundle_bytes": _folder_bytes(bundle)}
+    term: subprocess.Popen[bytes] | None = None
     try:
         t0 = time.perf_counter()
         done = store.publish(server.engine, root / "server" / "district.db-releases", bundle, "2.0")
         out["publish_s"] = time.perf_counter() - t0
         out["archive_bytes"] = done.size
-        layout = Layout(root / "opt")
-        shutil.copytree(bundle, layout.release("1.0"), symlinks=True)
-        layout.point(CURRENT, "1.0")
-        _tid, token = add_terminal(server.db_url, "wanbao")
-        data = root / "data"
-        cfg = root / "terminal.toml"
-        cfg.write_text(
-            f'[terminal]\nid = "wanbao-01"\nzone = "wanbao"\ndata_dir = "{data}"\ncontent_pack = ""\n'
-            f'[server]\nurl = "http://127.0.0.1:{link.port}"\ntoken = "{token}"\n'
-            f'trust_key = "{keys / signing.PUBLIC_NAME}"\ntimeout_s = 30\nsync_interval_s = 2\n',
-            encoding="utf-8",
-        )
-        subprocess.run(  # the terminal's first sync: its mirror, zone and documents
-            [str(layout.root / "current" / "kiosk"), "sync", "--once", "--config", str(cfg)],
-            capture_output=True,
-            env=_env(),
-            cwd=root,
-            timeout=600,
-            check=False,
-        )
-        out["restart_same_s"] = _smoke(layout.root / "current" / "kiosk", cfg)
+        layout, cfg = _terminal(root, bundle, server, keys, link.port)
+        current, data = layout.root / "current" / "kiosk", root / "data"
+        out["restart_same_s"] = _smoke(current, cfg)
         term = subprocess.Popen(
-            [str(layout.root / "current" / "kiosk"), "sync", "--config", str(cfg)],
+            [str(current), "sync", "--config", str(cfg)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=_env(),
@@ -145,49 +155,34 @@ def measure(root: Path, bundle: Path, link_mbit: float) -> dict[str, Any]:
         t0 = time.monotonic()
         store.rollout(server.engine, "2.0", None)
         out["downloaded_s"] = _wait_state(data, ("staged", "switching", "switched")) - t0
-        code = term.wait(600)
+        out["exit_code"] = term.wait(600)
         out["switched_s"] = time.monotonic() - t0
-        out["exit_code"] = code
         g0 = time.perf_counter()
-        subprocess.run(
-            [
-                str(layout.root / "previous" / "kiosk"),
-                "update",
-                "guard",
-                "--root",
-                str(layout.root),
-                "--config",
-                str(cfg),
-            ],
-            capture_output=True,
-            env=_env(),
+        _kiosk(
+            layout.root / "previous" / "kiosk",
+            "update",
+            "guard",
+            "--root",
+            str(layout.root),
+            "--config",
+            str(cfg),
             cwd=root,
-            timeout=120,
-            check=True,
         )
         out["guard_s"] = time.perf_counter() - g0
-        out["new_start_s"] = _smoke(layout.root / "current" / "kiosk", cfg)
+        out["new_start_s"] = _smoke(current, cfg)
         out["downtime_s"] = out["guard_s"] + out["new_start_s"]
         c0 = time.perf_counter()
-        subprocess.run(
-            [str(layout.root / "current" / "kiosk"), "update", "confirm", "--config", str(cfg)],
-            capture_output=True,
-            env=_env(),
-            cwd=root,
-            timeout=300,
-            check=True,
-        )
+        _kiosk(current, "update", "confirm", "--config", str(cfg), cwd=root)
         out["confirm_s"] = time.perf_counter() - c0
         out["state"] = st.load(data).state
-        out["baseline_download_s"] = _download(root, "archive", archive_path(done).read_bytes(), link_mbit)
+        out["baseline_download_s"] = _download(root, "archive", done.archive.read_bytes(), link_mbit)
     finally:
+        if term is not None and term.poll() is None:
+            term.kill()  # a run that failed half-way leaves no terminal behind
+            term.wait(30)
         link.close()
         server.stop()
     return out
-
-
-def archive_path(done: store.Published) -> Path:
-    return done.archive
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
