@@ -6,8 +6,24 @@ The kiosk draws every text — on screen, in PDFs, in receipt rasters — with o
     Noto Sans SC Regular     Latin, punctuation, GBK, all CJK Unified Ideographs and Extension A
     Kiosk Fallback Han A     compatibility ideographs and part of Extension B (from HanaMinA)
     Kiosk Fallback Han B     Extensions B–F (from HanaMinB)
+    Kiosk Fallback Han G     Extension G, Unicode 14–15 additions (from BabelStone Han)
+    Noto Sans                Latin and Latin Extended (Zhuang too), diacritics, Greek, Cyrillic
+    Noto Sans KR             Hangul (Korean names)
+    Noto Sans Yi             Yi syllables
+    Noto Sans Arabic         Uyghur (right to left, joined)
+    Noto Sans Mongolian      traditional Mongolian (in a horizontal line, see below)
+    Noto Serif Tibetan       Tibetan (stacked consonants)
 
 Bold text tries Noto Sans SC Bold first (GBK and symbols only), then the Regular stack.
+
+Traditional Mongolian is written in columns, top to bottom; in a horizontal line of a form or receipt
+it is set as typography does when it meets horizontal text (W3C "Mongolian Layout Requirements";
+r12a's Mongolian orthography notes): the vertical line turned 90° counterclockwise, reading left to
+right, which is how Noto Sans Mongolian draws it horizontally. A name field is one horizontal line, so
+the kiosk prints it that way; an identity card sets it in its own vertical column.
+
+A combining mark or a joiner goes with the character before it when that character's face has it, so
+a base letter and its marks are shaped together (:mod:`kiosk.textlayout` orders and shapes the runs).
 
 :func:`face_for` says which face draws a character and :func:`undrawable` lists what none can (for the
 staff warning of validation). Coverage comes from each file's own ``cmap`` table, read here directly
@@ -16,7 +32,9 @@ staff warning of validation). Coverage comes from each file's own ``cmap`` table
 
 from __future__ import annotations
 
+import re
 import struct
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,13 +60,25 @@ REGULAR = Face("NotoSansSC", "Noto Sans SC", "NotoSansSC-Regular.ttf")
 BOLD = Face("NotoSansSC-Bold", "Noto Sans SC", "NotoSansSC-Bold.ttf")
 FALLBACK_A = Face("KioskFallbackHanA", "Kiosk Fallback Han A", "KioskFallbackHanA.ttf")
 FALLBACK_B = Face("KioskFallbackHanB", "Kiosk Fallback Han B", "KioskFallbackHanB.ttf")
-FALLBACKS = (FALLBACK_A, FALLBACK_B)
+FALLBACK_G = Face("KioskFallbackHanG", "Kiosk Fallback Han G", "KioskFallbackHanG.ttf")
+LATIN = Face("NotoSans", "Noto Sans", "NotoSans-Regular.ttf")
+HANGUL = Face("NotoSansKR", "Noto Sans KR", "NotoSansKR-Regular.ttf")
+YI = Face("NotoSansYi", "Noto Sans Yi", "NotoSansYi-Regular.ttf")
+ARABIC = Face("NotoSansArabic", "Noto Sans Arabic", "NotoSansArabic-Regular.ttf")
+MONGOLIAN = Face("NotoSansMongolian", "Noto Sans Mongolian", "NotoSansMongolian-Regular.ttf")
+TIBETAN = Face("NotoSerifTibetan", "Noto Serif Tibetan", "NotoSerifTibetan-Regular.ttf")
+# Faces whose text is never one glyph per character: always laid out by the shaping engine.
+SHAPED_FACES = frozenset({ARABIC, MONGOLIAN, TIBETAN})
+# Faces set with their own advances (never on the one-or-two-cell grid of Chinese text): the above, and
+# Latin/Greek/Cyrillic and Yi, whose letters a fixed grid would space apart.
+PROPORTIONAL_FACES = SHAPED_FACES | {LATIN, YI}
+FALLBACKS = (FALLBACK_A, FALLBACK_B, FALLBACK_G, LATIN, HANGUL, YI, ARABIC, MONGOLIAN, TIBETAN)
 REGULAR_STACK = (REGULAR, *FALLBACKS)
 BOLD_STACK = (BOLD, *REGULAR_STACK)
 ALL_FACES = (REGULAR, BOLD, *FALLBACKS)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def coverage(face: Face) -> frozenset[int]:
     """The code points ``face`` maps to a glyph (its best Unicode cmap subtable)."""
     return frozenset(_read_cmap(face.path))
@@ -130,9 +160,19 @@ def face_for(ch: str, *, bold: bool = False) -> Face | None:
     return None
 
 
+# Joiners and selectors that change how their neighbours are drawn but have no glyph of their own:
+# ZWNJ, ZWJ, LRM, RLM, Mongolian free variation selectors and vowel separator.
+JOINERS = frozenset("\u200c\u200d\u200e\u200f\u180b\u180c\u180d\u180e\u180f")
+
+
 def _invisible(ch: str) -> bool:
-    """Spaces and line breaks need no glyph."""
-    return ch in " \t\r\n\u3000\u00a0"
+    """Spaces, line breaks and joiners need no glyph."""
+    return ch in " \t\r\n\u3000\u00a0" or ch in JOINERS
+
+
+def _attaches(ch: str) -> bool:
+    """A combining mark or joiner: drawn with the character before it, in its face."""
+    return ch in JOINERS or unicodedata.category(ch).startswith("M")
 
 
 def undrawable(text: str) -> list[str]:
@@ -147,6 +187,49 @@ def undrawable(text: str) -> list[str]:
     return out
 
 
+# A word of Latin, Greek or Cyrillic letters and their diacritics.
+_LATIN_WORD = re.compile(
+    "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u036f\u0370-\u03ff\u0400-\u052f\u1ab0-\u1aff\u1c80-\u1c8f"
+    "\u1dc0-\u1fff\u2c60-\u2c7f\u2de0-\u2dff\ua640-\ua69f\ua720-\ua7ff\uab30-\uab6f]+"
+)
+
+
+def _latin_words(text: str, main: frozenset[int]) -> set[int]:
+    """Indices of the Latin, Greek or Cyrillic words with a letter the first face lacks: such a word is
+    drawn whole in Noto Sans (one design for the whole word, marks shaped with their letters)."""
+    out: set[int] = set()
+    latin = coverage(LATIN)
+    for m in _LATIN_WORD.finditer(text):
+        word = m.group()
+        if not all(ord(ch) in main for ch in word) and all(ord(ch) in latin for ch in word):
+            out.update(range(m.start(), m.end()))
+    return out
+
+
+def _face_in_run(ch: str, out: list[tuple[Face, str]], first: Face, main: frozenset[int], *, bold: bool) -> Face:
+    """The face for ``ch`` given the runs before it (``out``, changed when a base letter has to move to
+    the face of its combining mark)."""
+    prev = out[-1][0] if out else None
+    # a joiner, or a mark or space the run's face has, stays inside a run of another script
+    if (
+        prev is not None
+        and prev is not first
+        and (ch in JOINERS or ((_attaches(ch) or ch == " ") and ord(ch) in coverage(prev)))
+    ):
+        return prev
+    if ord(ch) in main or _invisible(ch):
+        return first
+    face = face_for(ch, bold=bold) or first
+    if prev is not None and _attaches(ch) and face is not prev and face is not first:
+        base = out[-1][1][-1]
+        if ord(base) in coverage(face):  # the mark's face has its base too: draw them together
+            out[-1] = (prev, out[-1][1][:-1])
+            if not out[-1][1]:
+                out.pop()
+            out.append((face, base))
+    return face
+
+
 def runs(text: str, *, bold: bool = False) -> list[tuple[Face, str]]:
     """``text`` split into (face, piece) runs, each piece drawn by its face; a character no face has
     goes with the first face of the stack (it then shows that face's missing-glyph box, which
@@ -156,8 +239,9 @@ def runs(text: str, *, bold: bool = False) -> list[tuple[Face, str]]:
     if all(ord(ch) in main or _invisible(ch) for ch in text):
         return [(first, text)] if text else []
     out: list[tuple[Face, str]] = []
-    for ch in text:
-        face = first if (ord(ch) in main or _invisible(ch)) else (face_for(ch, bold=bold) or first)
+    latin = _latin_words(text, main)
+    for i, ch in enumerate(text):
+        face = LATIN if i in latin else _face_in_run(ch, out, first, main, bold=bold)
         if out and out[-1][0] is face:
             out[-1] = (face, out[-1][1] + ch)
         else:

@@ -106,6 +106,20 @@ def truetype_problem(data: bytes) -> str | None:
     return None
 
 
+def shaping_problem() -> str | None:
+    """What keeps names in Uyghur, Mongolian or Tibetan script from printing joined and in order, if
+    anything: HarfBuzz for the PDFs (uharfbuzz) and Pillow's Raqm layout (which needs FriBiDi) for the
+    receipt's image lines."""
+    try:
+        import uharfbuzz  # type: ignore[import-untyped]  # noqa: F401
+        from PIL import features
+    except ImportError as exc:
+        return f"text shaping: {exc}"
+    if not features.check_feature("raqm"):
+        return "text shaping: Pillow has no Raqm layout (install the Debian package libfribidi0)"
+    return None
+
+
 def check_fonts(_cfg: Config) -> CheckResult:
     problems, sizes = [], []
     for face in fonts.ALL_FACES:
@@ -119,6 +133,9 @@ def check_fonts(_cfg: Config) -> CheckResult:
         if why:
             problems.append(f"{path.name}: {why}")
         sizes.append(f"{path.name} {len(data) / 1e6:.1f} MB")
+    engine = shaping_problem()
+    if engine:
+        problems.append(engine)
     if problems:
         return CheckResult("fonts", Verdict.FAIL, "; ".join(problems))
     return CheckResult("fonts", Verdict.OK, ", ".join(sizes))

@@ -4,7 +4,8 @@ Figures: median and 95th percentile milliseconds per document over ``--repeat`` 
 warm-up build each (the one-time font load for raster lines is reported on its own line), and each
 median as a ratio to the baseline — python-escpos's ``Dummy`` printing one plain ASCII text line and
 a cut, built the same number of times in the same process. Target (DESIGN.md "Bars"): a receipt
-≤ 20 ms.
+≤ 20 ms. Names in other scripts are timed twice in the same run: laid out and shaped, and on the old
+one-glyph-per-character path (:func:`old_path`; what printed them wrongly), for the cost of shaping.
 """
 
 from __future__ import annotations
@@ -12,17 +13,44 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from unittest import mock
 
 from escpos.printer import Dummy
 
+from kiosk import textlayout
 from kiosk.bench import time_builds
+from printing.escpos import cjk
 from printing.escpos.document import Layout
 from printing.escpos.raster import _glyph
 from printing.escpos.receipt import ReceiptData, TicketData, ZoneInfo, build_receipt, build_ticket
 
 TARGET_MS = 20.0
+SCRIPT_NAMES = {"Uyghur": "ئەخمەت تۇرسۇن", "Tibetan": "ཚེ་རིང་དབང་འདུས", "Latin": "Nguyễn Thị Minh"}
+
+
+def _never(text: str) -> bool:
+    return False
+
+
+@contextmanager
+def old_path() -> Iterator[None]:
+    """Every line on the one-glyph-per-character path, as before shaping (for the benchmarks only)."""
+    with (
+        mock.patch.object(textlayout, "needs_layout", new=_never),
+        mock.patch.object(cjk, "needs_layout", new=_never),
+    ):
+        yield
+
+
+def _old(fn: Callable[[], bytes]) -> Callable[[], bytes]:
+    def call() -> bytes:
+        with old_path():
+            return fn()
+
+    return call
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +90,15 @@ def sample_receipt(name: str = "王建国") -> ReceiptData:
     )
 
 
+def _script_cases() -> list[tuple[str, Callable[[], bytes]]]:
+    out: list[tuple[str, Callable[[], bytes]]] = []
+    for script, name in SCRIPT_NAMES.items():
+        data = sample_receipt(name)
+        out.append((f"receipt 80 mm, {script} name, shaped", lambda d=data: build_receipt(d)))  # type: ignore[misc]
+        out.append((f"receipt 80 mm, {script} name, old path", _old(lambda d=data: build_receipt(d))))  # type: ignore[misc]
+    return out
+
+
 def _uncached(data: ReceiptData) -> bytes:
     """The worst case: every character of the raster line drawn from the font afresh."""
     _glyph.cache_clear()
@@ -85,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
             lambda: build_receipt(dataclasses.replace(plain, applicant_name="朱镕喆"), narrow),
         ),
         ("receipt 80 mm, 𬭎, glyph cache emptied first", lambda: _uncached(rare)),
+        *_script_cases(),
         ("queue ticket 80 mm", lambda: build_ticket(ticket)),
     ]
     print(f"first receipt in the process (font load for raster lines): {cold_ms:.1f} ms")

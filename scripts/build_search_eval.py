@@ -23,7 +23,12 @@ Kinds (:data:`PER_KIND` queries each):
 - ``homophone``: the keyword with one character swapped for a common character that sounds the same
   (pypinyin's table read backwards; candidates are characters common in the titles);
 - ``title_words``: one or two words of the title, spaced (what residents type today);
-- ``doc_number``: the 文号 in another bracket style, sometimes without the leading 中华人民共和国.
+- ``doc_number``: the 文号 in another bracket style, sometimes without the leading 中华人民共和国;
+- ``everyday``: a resident's question in everyday words for a matter whose official term she does not
+  type (煤气 for 燃气), one per line of ``kiosk/bench/everyday_phrasings.tsv`` (written by hand before
+  the residents' vocabulary ``kiosk/search/everyday.tsv``, and kept apart from it), labelled with the
+  documents whose titles hold one of the line's official terms (at most :data:`MAX_EVERYDAY_RELEVANT`);
+  a line whose question holds an official term itself, or that no title matches, is left out.
 
 Usage::
 
@@ -60,6 +65,8 @@ MAX_RELEVANT = 8
 OUT = ROOT / "kiosk" / "bench" / "search_eval.jsonl"
 CORPUS = ROOT.parent / "shared" / "corpus" / "laws.jsonl"
 DISTRICT = ROOT / "assets" / "demo" / "district.jsonl"
+EVERYDAY = ROOT / "kiosk" / "bench" / "everyday_phrasings.tsv"
+MAX_EVERYDAY_RELEVANT = 40  # an everyday question names a matter (养狗), not one title
 
 PLACE = re.compile(
     r"^(中华人民共和国|国务院|最高人民法院|最高人民检察院|全国人民代表大会常务委员会|全国人民代表大会|"
@@ -252,6 +259,25 @@ def to_full_width(s: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
 
+def everyday(titles: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The ``everyday`` kind: each line of :data:`EVERYDAY` labelled by the titles holding one of its
+    official terms."""
+    out: list[dict[str, Any]] = []
+    for n, line in enumerate(EVERYDAY.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        q, terms, why = [*line.split("\t"), "", ""][:3]
+        official = [und.fold(t) for t in terms.split("|") if t.strip()]
+        if any(t in und.fold(q) for t in official):
+            continue  # the official term typed: not this kind
+        rel = sorted(i for i, t in titles if any(o in t for o in official))
+        if not rel or len(rel) > MAX_EVERYDAY_RELEVANT:
+            continue
+        rule = f"everyday words for {'/'.join(official)} ({why})"
+        out.append({"kind": "everyday", "q": q, "relevant": rel, "source": f"{EVERYDAY.name}:{n}", "rule": rule})
+    return out
+
+
 KINDS = ("sentence", "full_pinyin", "traditional", "full_width", "homophone", "title_words", "doc_number")
 
 
@@ -277,7 +303,7 @@ def build() -> list[dict[str, Any]]:
             made += 1
             if made >= PER_KIND:
                 break
-    return out
+    return out + everyday(b.titles)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -186,9 +186,12 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
     for need in (
         r"assets/fonts/NotoSansSC-Regular\.ttf$",
         r"assets/demo/laws\.jsonl$",
+        r"assets/charfinder/hanzi\.tsv$",  # the rare-character finder's table (kiosk/charfinder.py)
+        r"assets/charfinder/NOTICE\.txt$",
         r"ui/qml/Kiosk/Main\.qml$",
         r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
         r"kiosk/search/synonyms\.tsv$",
+        r"kiosk/search/everyday\.tsv$",
         r"VirtualKeyboard/Plugins/Pinyin/",
         r"platforminputcontexts/libqtvirtualkeyboardplugin",
         r"qml/QtQuick/Pdf/",

@@ -85,6 +85,7 @@ def register_qml_types() -> None:
     import ui.speech
     import ui.vm_application
     import ui.vm_catalog
+    import ui.vm_charfinder
     import ui.vm_clock
     import ui.vm_document
     import ui.vm_feedback

@@ -50,7 +50,7 @@ def _search(args: argparse.Namespace, _s: Session, _zone: str) -> dict[str, Any]
 class Screen:
     route: str
     props: PropsBuilder = _none
-    overlay: str = ""  # "attract": shown over home instead of pushed
+    overlay: str = ""  # "attract": shown over home instead of pushed; "charfinder": over the route
 
 
 SCREENS: dict[str, Screen] = {
@@ -66,6 +66,7 @@ SCREENS: dict[str, Screen] = {
     "wizard": Screen("wizard"),
     "status": Screen("status"),
     "staff": Screen("staff"),
+    "charfinder": Screen("wizard", overlay="charfinder"),  # the rare-character finder on 钅 + 7 strokes
 }
 
 

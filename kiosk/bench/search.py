@@ -1,6 +1,6 @@
 """Search benchmark: import time, mirror size and search latency at 10,000 and 100,000 documents.
 
-``python -m kiosk bench search [--docs 10000,100000] [--out DIR] [--rounds N]``
+``python -m kiosk bench search [--docs 10000,100000] [--out DIR] [--rounds N] [--peer tantivy]``
 
 For each size it generates a content pack from the shared corpus (:mod:`kiosk.bench.search_corpus`),
 imports it into a fresh mirror through the real import path (``kiosk.contentpack.import_pack``, which
@@ -14,6 +14,9 @@ goes through ``kiosk.mirror.store.apply_documents`` and the search index), and m
   :mod:`kiosk.bench.search_eval`, read from git) and a plain ``LIKE '%q%'`` scan over title and body
   on the same mirror (first page of 20 plus the count, as the search does).
 
+With ``--peer tantivy`` the same pack is also indexed by tantivy and the same queries are run on it
+doing the same work (:mod:`kiosk.bench.search_peer`): both build times and p95s in the same run.
+
 It prints a Markdown report and writes it with the raw figures (JSON) to ``--out``.
 """
 
@@ -24,6 +27,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import time
@@ -34,6 +38,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from kiosk.bench.search_peer import Tantivy, peer_report_md, side_by_side, stage_times, stages_md
 
 QUERIES: tuple[str, ...] = (
     # residents' words, 2–6 characters
@@ -101,6 +107,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=10_000,
         help="sizes up to this go through the real import path; larger ones are bulk-loaded",
     )
+    p.add_argument("--peer", choices=("tantivy",), default=None, help="index and search the same pack with a peer")
     p.add_argument(
         "--reuse",
         action="store_true",
@@ -287,7 +294,14 @@ def _time_queries(fn: Callable[[str], Any], rounds: int, *, warm: bool = True) -
 
 
 def bench_size(
-    n: int, out: Path, corpus: Path, rounds: int, *, reuse: bool = False, real_import_max: int = 10_000
+    n: int,
+    out: Path,
+    corpus: Path,
+    rounds: int,
+    *,
+    reuse: bool = False,
+    real_import_max: int = 10_000,
+    peer: str | None = None,
 ) -> dict[str, Any]:
     from kiosk.bench.search_corpus import write_pack
     from kiosk.contentpack import import_pack
@@ -299,7 +313,7 @@ def bench_size(
     db = out / f"mirror-{n}.db"
     saved = out / f"import-{n}.json"
     if reuse and db.exists() and saved.exists():
-        return _measure_search(json.loads(saved.read_text(encoding="utf-8")), db, rounds)
+        return _measure_search(json.loads(saved.read_text(encoding="utf-8")), db, rounds, peer=_peer(out, n, peer))
     t = time.perf_counter()
     pack_bytes = write_pack(pack, corpus, demo_dir() / "district.jsonl", n)
     gen_s = time.perf_counter() - t
@@ -331,11 +345,19 @@ def bench_size(
     res["baseline_insert_s"] = _baseline_insert(pack, out / f"baseline-{n}.db")
     res["baseline_bytes"] = (out / f"baseline-{n}.db").stat().st_size
     res["size"] = _sizes(db)
+    tv = _peer(out, n, peer)
+    if tv is not None:
+        print(f"search bench: {peer} indexing {n:,} documents …", flush=True)
+        res["peer_build"] = tv.build(pack)
     saved.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
-    return _measure_search(res, db, rounds)
+    return _measure_search(res, db, rounds, peer=tv)
 
 
-def _measure_search(res: dict[str, Any], db: Path, rounds: int) -> dict[str, Any]:
+def _peer(out: Path, n: int, name: str | None) -> Tantivy | None:
+    return Tantivy(out / f"tantivy-{n}") if name == "tantivy" else None
+
+
+def _measure_search(res: dict[str, Any], db: Path, rounds: int, *, peer: Tantivy | None = None) -> dict[str, Any]:
     from kiosk.bench.search_eval import old_engine
     from kiosk.db import open_engine, session_factory
     from kiosk.search import search
@@ -351,6 +373,12 @@ def _measure_search(res: dict[str, Any], db: Path, rounds: int) -> dict[str, Any
             old_ms, old_q = _time_queries(lambda q: old(session, q, 20), rounds)
             res["old_ms"] = _stats(old_ms)
             res["old_per_query_ms"] = old_q
+        if peer is not None:
+            if peer.searcher is None:
+                peer.reopen()
+            res |= side_by_side(lambda q: search(session, q, limit=20), peer.search, QUERIES, rounds, _stats)
+            res["stages_cpu_ms"] = stage_times(lambda q: search(session, q, limit=20), QUERIES, rounds)
+            res["peer_totals"] = {q: peer.search(q)[0] for q in QUERIES}
         _like_search(session, QUERIES[0])  # one scan warms the page cache for all
         like_ms, like_q = _time_queries(lambda q: _like_search(session, q), max(1, rounds // 5), warm=False)
     engine.dispose()
@@ -407,7 +435,9 @@ def run(args: argparse.Namespace) -> int:
     results = []
     for n in sizes:
         print(f"search bench: {n:,} documents …", flush=True)
-        r = bench_size(n, out, args.corpus, args.rounds, reuse=args.reuse, real_import_max=args.real_import_max)
+        r = bench_size(
+            n, out, args.corpus, args.rounds, reuse=args.reuse, real_import_max=args.real_import_max, peer=args.peer
+        )
         results.append(r)
         print(
             json.dumps(
@@ -419,8 +449,12 @@ def run(args: argparse.Namespace) -> int:
             for f in out.glob(f"*-{n}.*"):
                 if f.suffix == ".jsonl" or ".db" in f.name:
                     f.unlink(missing_ok=True)
+            shutil.rmtree(out / f"tantivy-{n}", ignore_errors=True)
     cmd = "python -m kiosk bench search --docs " + ",".join(str(n) for n in sizes)
+    cmd += f" --peer {args.peer}" if args.peer else ""
     md = report_md(results, cmd)
+    if args.peer:
+        md += "\n" + peer_report_md(results, args.peer) + "\n" + stages_md(results, args.peer)
     (out / "report.md").write_text(md, encoding="utf-8")
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(md)

@@ -12,6 +12,8 @@ the real path (``kiosk.contentpack.import_pack``) into ``--out`` and kept for th
 Engines, each on the same mirror in the same run:
 
 - ``new``: :func:`kiosk.search.search` as it is;
+- ``novocab``: the same search without the residents' vocabulary (``kiosk/search/everyday.tsv``), the
+  baseline for the ``everyday`` kind;
 - ``old``: the search as it was before query understanding (``kiosk/search/query.py`` and
   ``synonyms.tsv`` at commit :data:`OLD_ENGINE_COMMIT`, read with ``git show``; skipped without git);
 - ``bigram``: a plain bigram match (every bigram of the query in the text, titles first, newest
@@ -43,7 +45,7 @@ QUERIES = Path(__file__).resolve().parent / "search_eval.jsonl"
 DEFAULT_OUT = Path("var/bench/search-eval")
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "laws.jsonl"
 OLD_ENGINE_COMMIT = "6a94dea"  # main before query understanding (issue 11)
-KINDS = ("sentence", "full_pinyin", "traditional", "full_width", "homophone", "title_words", "doc_number")
+KINDS = ("sentence", "full_pinyin", "traditional", "full_width", "homophone", "title_words", "doc_number", "everyday")
 TOP = 10
 
 
@@ -59,7 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus laws.jsonl")
     p.add_argument("--rebuild", action="store_true", help="import the mirror again")
     p.add_argument("--misses", type=int, default=0, help="print up to N missed queries per kind (new engine)")
-    p.add_argument("--engines", default="new,old,bigram", help="engines to score, comma separated")
+    p.add_argument("--engines", default="new,novocab,old,bigram", help="engines to score, comma separated")
 
 
 def build_mirror(db: Path, packs: list[Path]) -> None:
@@ -86,6 +88,27 @@ def new_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
     from kiosk.search import search
 
     return [h.id for h in search(session, q, limit=limit).hits]
+
+
+def novocab_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
+    """:func:`new_engine` with the residents' vocabulary emptied for the call."""
+    from kiosk.search import understand
+
+    saved = understand.everyday_words
+    understand.everyday_words = functools.cache(lambda path=understand.EVERYDAY_FILE: {})
+    _clear_term_caches()
+    try:
+        return new_engine(session, q, limit)
+    finally:
+        understand.everyday_words = saved
+        _clear_term_caches()
+
+
+def _clear_term_caches() -> None:
+    from kiosk.search import understand
+
+    understand.known_terms.cache_clear()
+    understand.everyday_in.cache_clear()
 
 
 def bigram_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
@@ -202,6 +225,21 @@ def report_md(results: dict[str, dict[str, Any]], n_docs: int, queries: Path) ->
     return "\n".join(lines) + "\n"
 
 
+def _engines(names: list[str]) -> dict[str, Engine]:
+    fixed: dict[str, Engine] = {"new": new_engine, "novocab": novocab_engine, "bigram": bigram_engine}
+    engines: dict[str, Engine] = {}
+    for name in names:
+        if name in fixed:
+            engines[name] = fixed[name]
+        elif name == "old":
+            old = old_engine(Path(__file__).resolve().parents[2])
+            if old is None:
+                print(f"search-eval: old engine ({OLD_ENGINE_COMMIT}) not available (no git): skipped")
+            else:
+                engines["old"] = old
+    return engines
+
+
 def run(args: argparse.Namespace) -> int:
     from kiosk.db import open_engine, session_factory
     from kiosk.paths import demo_dir
@@ -215,18 +253,7 @@ def run(args: argparse.Namespace) -> int:
         build_mirror(db, [demo_dir() / "district.jsonl", args.corpus])
     queries = [json.loads(line) for line in args.queries.read_text(encoding="utf-8").splitlines() if line.strip()]
     engine = open_engine(db)
-    engines: dict[str, Engine] = {}
-    for name in str(args.engines).split(","):
-        if name == "new":
-            engines["new"] = new_engine
-        elif name == "bigram":
-            engines["bigram"] = bigram_engine
-        elif name == "old":
-            old = old_engine(Path(__file__).resolve().parents[2])
-            if old is None:
-                print(f"search-eval: old engine ({OLD_ENGINE_COMMIT}) not available (no git): skipped")
-            else:
-                engines["old"] = old
+    engines = _engines(str(args.engines).split(","))
     results: dict[str, dict[str, Any]] = {}
     with session_factory(engine)() as session:
         ensure_current(session)

@@ -16,6 +16,7 @@ from typing import Any
 BENCHMARKS: dict[str, str] = {
     "search": "kiosk.bench.search",
     "search-eval": "kiosk.bench.search_eval",  # recall@10 / MRR by kind on the labelled queries, vs baselines
+    "charfinder": "kiosk.bench.charfinder",  # the rare-character finder's table load and searches
     "forms": "printing.pdf.bench",  # A4 PDF generation (printing/ may not be imported by kiosk/ itself)
     "receipts": "printing.bench",  # ESC/POS receipt and queue-ticket bytes
     "sync": "sync.bench",  # first sync vs one-file download; incremental sync bytes vs changed records

@@ -2,7 +2,7 @@
 
 With ``-`` as QUERY it reads one query per line from stdin and writes one JSON line per query:
 ``{"q": …, "results": [{"id", "title", "snippet", "score"}, …]}`` (snippets as plain text). With
-``--json`` a single query prints the same object plus ``total`` and ``relaxed``.
+``--json`` a single query prints the same object plus ``total``, ``relaxed`` and ``only_partial``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def _as_json(q: str, res: SearchResult, *, full: bool) -> dict[str, Any]:
     if full:
         out["total"] = res.total
         out["relaxed"] = res.relaxed
+        out["only_partial"] = res.only_partial
     out["results"] = [
         {"id": h.id, "title": h.title, "snippet": strip_marks(h.snippet), "score": h.score}
         | ({"status": h.status, "doc_number": h.doc_number, "published": h.published} if full else {})
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(_as_json(query, res, full=True), ensure_ascii=False))
                 return 0
             label = {s.value: s.label for s in DocStatus}
-            note = "（未找到完全匹配的结果，以下为相关结果）" if res.relaxed else ""
+            note = "（没有找到完全相符的内容，以下是相关的文件）" if res.only_partial else ""
             print(f"共 {res.total} 条{note}")
             for i, h in enumerate(res.hits, 1):
                 meta = " · ".join(x for x in (h.doc_number, h.issuer, h.published, label.get(h.status)) if x)

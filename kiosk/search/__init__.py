@@ -11,6 +11,7 @@ Stable API (the UI codes against it)::
                     year=2024)            # year of publication; None: any
     result.total      # number of matching documents (for "共 N 条")
     result.relaxed    # True: fewer than a page matched every word; partial matches follow (部分匹配)
+    result.only_partial  # True: hits, but none matches every word (say 没有找到完全相符的内容…)
     result.suggestion # a resident's word that sounds like the query (滴保, dibao → 低保) or ""
     result.hits       # list[SearchHit], best first
     hit.id, hit.title, hit.status, hit.doc_number, hit.issuer, hit.published, hit.zone_id
@@ -38,10 +39,16 @@ What it matches: CJK text as overlapping bigrams plus single characters (Lucene'
 words lower-cased, 文号 in any bracket style (国办发〔2019〕8号 = 国办发[2019]8号 = 国办发(2019)8号, an exact
 文号 ranks first), pinyin initials of titles (``dbj`` → 低保金, ``zfxxgk`` → 政府信息公开), full pinyin
 of titles (``hukou`` → 户口), residents' words through the synonym table ``kiosk/search/synonyms.tsv``
-(低保 → 最低生活保障). When fewer than a page match every word, documents holding most of the query
-follow, flagged ``partial``; a query never ends at nothing while some part of it is in the mirror. Documents in force
-rank above 已修订 and 已废止 ones. Index upkeep: :mod:`kiosk.search.index`; query building:
-:mod:`kiosk.search.query`.
+(低保 → 最低生活保障), and residents' everyday words through the vocabulary ``kiosk/search/everyday.tsv``
+(煤气 → 燃气, 狗 → 犬, 拆迁 → 征收; one direction, several hundred entries each with its reason).
+When fewer than a page match every word, documents holding most of the query follow, flagged
+``partial``; a query never ends at nothing while some part of it is in the mirror. Documents in
+force rank above 已修订 and 已废止 ones.
+
+Modules: :mod:`~kiosk.search.index` (index upkeep), :mod:`~kiosk.search.understand` (folding, fillers,
+pinyin, synonyms), :mod:`~kiosk.search.plan` (a query turned into MATCH expressions),
+:mod:`~kiosk.search.window` (candidates and BM25), :mod:`~kiosk.search.query` (running a search, the
+result types), :mod:`~kiosk.search.snippets` (snippets and marks).
 """
 
 from __future__ import annotations

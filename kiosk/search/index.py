@@ -19,7 +19,7 @@ and 4 KB pages, and key each document as ``-documents.rowid`` so that FTS5's fas
              bigrams; ``meta`` as above.
 
 Why two tables: title matches are found (and ranked first) without touching the long body
-doclists. Ranking itself is BM25 computed in kiosk.search.query over a bounded window, with IDF from
+doclists. Ranking itself is BM25 computed in kiosk.search.window over a bounded window, with IDF from
 ``search_text_vocab`` (an fts5vocab table, migration 0007) — FTS5's bm25() would visit every match
 of every phrase. Filters are FTS5 terms on ``meta``, so filtered counts never leave FTS5.
 
@@ -103,14 +103,14 @@ def meta_tokens(zone_id: str | None, status: str | None, published: str | None, 
 
 def _title_fields(rowid: int, title: str | None, doc_number: str | None, issuer: str | None) -> dict[str, Any]:
     """The title table's columns (and ``search_docs``' 文号 and initials) for one document."""
-    initials = tk.pinyin_initials(title)
+    initials, syllables = understand.title_pinyin(title or "")
     return {
         "rowid": rowid,
         "title": tk.index_tokens(title, unigrams=False),
         "title1": tk.cjk_chars(title),
         "docnum": tk.index_tokens(" ".join(x for x in (doc_number, issuer) if x), unigrams=False),
         "py": tk.letter_bigrams(initials),
-        "pyf": " ".join(understand.title_syllables(title or "")),
+        "pyf": " ".join(syllables),
         "dn": tk.normalize_doc_number(doc_number),
         "ini": initials,
     }

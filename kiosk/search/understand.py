@@ -32,6 +32,7 @@ from kiosk.search import tokenize as tk
 
 FILLERS_FILE = Path(__file__).resolve().parent / "fillers.txt"
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
+EVERYDAY_FILE = Path(__file__).resolve().parent / "everyday.tsv"
 MAX_ALTERNATIVES = 4  # synonym variants of one term
 LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
 MAX_SEGMENTATIONS = 6  # ways to cut one letter string into syllables
@@ -152,23 +153,36 @@ def title_syllables(title: str) -> list[str]:
     order (pypinyin's reading in context) and each ASCII word, then, for each heteronym character,
     a short window (two syllables either side) with its other readings, so a query that reads it
     otherwise still matches as a phrase."""
+    return title_pinyin(title)[1]
+
+
+def title_pinyin(title: str) -> tuple[str, list[str]]:
+    """``(tokenize.pinyin_initials(title), title_syllables(title))`` with one pypinyin pass per run
+    where it can: a run whose characters pypinyin all knows has the initials of its syllables in
+    context (what pypinyin's first-letter style gives for the same text); pypinyin is most of the
+    cost of indexing a title."""
     out: list[str] = []
     extra: list[str] = []
+    initials: list[str] = []
     table = _char_readings()
     for run in tk.runs(title):
         if not run.cjk:
             out.append(run.text)
+            if run.text.isalpha():
+                initials.append(run.text)
             continue
         chars = [c for c in run.text if c in table]
-        if not chars:
-            continue
-        sylls = lazy_pinyin("".join(chars), style=Style.NORMAL)
+        sylls = lazy_pinyin("".join(chars), style=Style.NORMAL) if chars else []
+        if len(chars) == len(run.text):
+            initials.append("".join(x[:1] for x in sylls))
+        else:
+            initials.append(tk.pinyin_initials(run.text))
         out.extend(sylls)
         for k, ch in enumerate(chars):
             for alt in table[ch]:
                 if alt != sylls[k] and len(extra) < 60:
                     extra.extend([*sylls[max(0, k - 2) : k], alt, *sylls[k + 1 : k + 3]])
-    return out + extra
+    return " ".join(i for i in initials if i), out + extra
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -192,9 +206,39 @@ def synonym_groups(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
+@functools.cache
+def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
+    """The residents' vocabulary (``everyday.tsv``): an everyday word (folded) → the official terms
+    documents use for it (煤气 → 燃气; 狗 → 犬, 养犬). One direction only."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        word = fold(cells[0].strip())
+        official = [fold(t.strip()) for t in cells[1].split("|")] if len(cells) > 1 else []
+        official = [t for t in dict.fromkeys(official) if t and t != word]
+        if word and official:
+            out[word] = tuple(official)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def everyday_in(text: str) -> tuple[str, ...]:
+    """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first."""
+    found = [w for w in everyday_words() if w in text]
+    return tuple(sorted((w for w in found if not any(w != o and w in o for o in found)), key=len, reverse=True))
+
+
 def expand(term: str) -> list[str]:
-    """``term`` and its variants with synonym-table terms replaced (at most MAX_ALTERNATIVES more)."""
+    """``term`` and its variants with synonym-table terms replaced, and with residents' everyday
+    words replaced by their official terms (at most MAX_ALTERNATIVES more)."""
     out = [term]
+    for word in everyday_in(term):
+        for official in everyday_words()[word]:
+            variant = term.replace(word, official)
+            if variant not in out:
+                out.append(variant)
     for group in synonym_groups():
         for t in group:
             if t in term:
@@ -211,8 +255,9 @@ def expand(term: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def known_terms(text: str) -> tuple[str, ...]:
-    """Synonym-table terms occurring in ``text``, none inside a longer one found, longest first."""
-    found = [t for g in synonym_groups() for t in g if t in text]
+    """Synonym-table terms and everyday words occurring in ``text``, none inside a longer one found,
+    longest first."""
+    found = [t for g in synonym_groups() for t in g if t in text] + list(everyday_in(text))
     found = [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
     return tuple(sorted(found, key=len, reverse=True))
 

@@ -21,6 +21,10 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from kiosk.fonts import JOINERS
+from kiosk.textlayout import layout_runs, needs_layout
+from printing.escpos import shaped
+
 ENCODINGS = ("gb18030", "gbk")
 FONT_CHARSETS = ("gb2312", "gbk", "gb18030")
 
@@ -36,11 +40,12 @@ _GB2312_EXTRA = {"·": b"\xa1\xa4", "—": b"\xa1\xaa"}
 def normalise(text: str) -> str:
     """Text ready for a receipt: yen sign made full-width, tabs/newlines spaces, controls dropped.
 
-    Only control, format (zero-width) and lone-surrogate characters are dropped; a character this
+    Only control, format (zero-width) and lone-surrogate characters are dropped, except the joiners
+    and Mongolian selectors that change how a name is drawn (:data:`kiosk.fonts.JOINERS`); a character this
     Python's Unicode database does not know yet (a newer CJK extension) is kept and drawn.
     """
     text = text.translate(_NORMALISE)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return "".join(ch for ch in text if ch in JOINERS or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
 
 
 def _in_font(ch: str, font_charset: str) -> bool:
@@ -95,9 +100,15 @@ def char_width(ch: str) -> int:
 
 
 def text_width(text: str) -> int:
-    """Columns ``text`` takes on paper."""
+    """Columns ``text`` takes on paper (a line in another script: as its image lays it out)."""
     if text.isascii():
         return len(text)
+    if needs_layout(text):
+        return sum(shaped.cells(run) if run.shaped else _grid_width(run.text) for run in layout_runs(text))
+    return _grid_width(text)
+
+
+def _grid_width(text: str) -> int:
     return sum(map(char_width, text))
 
 
@@ -113,12 +124,20 @@ def encode_line(text: str, encoding: str, font_charset: str) -> bytes | None:
 
 
 # Punctuation that must not begin a line (行首禁则) and that must not end one (行尾禁则).
-_NO_LINE_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}·—")
+_NO_LINE_START = set("，。、；：？！）》」』】〕”’…%,.;:?!)]}·—\u0f0b\u0f0d\u0f0e")  # with the Tibetan tsheg and shad
 _NO_LINE_END = set("（《「『【〔“‘([{")
 
 
+@lru_cache(maxsize=65536)
 def _is_word_char(ch: str) -> bool:
-    return ch < "\x80" and (ch.isalnum() or ch in "-_./:@#%&=?+")
+    """ASCII words, Hangul words, and words of letters and marks that are not wide (Latin with
+    diacritics, Greek, Cyrillic, Uyghur, Mongolian, Tibetan): a line breaks between words, never inside
+    one (Chinese and Yi break between any two characters)."""
+    if ch < "\x80":
+        return ch.isalnum() or ch in "-_./:@#%&=?+"
+    if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3131" <= ch <= "\u318e":
+        return True
+    return ch in JOINERS or (unicodedata.category(ch)[0] in "LM" and unicodedata.east_asian_width(ch) not in "WF")
 
 
 def wrap(text: str, width: int) -> list[str]:  # noqa: PLR0912 (one pass over tokens reads best)

@@ -16,7 +16,8 @@ from escpos.printer import Dummy
 
 from kiosk.config import PrinterConfig
 from printing.escpos.cjk import ENCODINGS, FONT_CHARSETS, encode_line, text_width, wrap
-from printing.escpos.raster import CELL_W, gs_v_0, render_line
+from printing.escpos.raster import gs_v_0, render_line
+from printing.escpos.shaped import CELL_W
 
 QR_EC_M = 1  # python-escpos QR_ECLEVEL_M (GS ( k fn 69 n = 49)
 ESC_INIT = b"\x1b@"

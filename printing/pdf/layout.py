@@ -22,9 +22,19 @@ from printing.pdf.fonts import width as stringWidth
 __all__ = ["BOLD", "REGULAR", "Box", "cell", "checkboxes", "fit", "mm", "vertical_label", "wrap"]
 
 mm: float = float(_mm)  # one millimetre in points
-NO_LINE_START = set("，。、；：？！）》」』】〕”’…—·,.;:?!)]}%％")
+NO_LINE_START = set("，。、；：？！）》」』】〕”’…—·,.;:?!)]}%％\u0f0b\u0f0d\u0f0e")  # with the Tibetan tsheg and shad
 NO_LINE_END = set("（《「『【〔“‘([{")
-_TOKEN = re.compile(r"[A-Za-z0-9@._\-/:+#%]+|\s+|.", re.DOTALL)
+# Words kept whole: ASCII words and numbers, and words of the alphabetic scripts of names (Latin with
+# diacritics, Greek, Cyrillic, Arabic/Uyghur, Tibetan, Mongolian, with their combining marks and joiners)
+# and Hangul; Chinese and Yi break between any two characters.
+_WORD_CHARS = (
+    "A-Za-z0-9@._\\-/:+#%"
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u052f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\u0f00-\u0f0a\u0f0c-\u0fff\u1800-\u18af\u1ab0-\u1aff\u1c80-\u1c8f\u1dc0-\u1fff"
+    "\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3\u200c\u200d\u2c60-\u2c7f\u2de0-\u2dff"
+    "\ua640-\ua69f\ua720-\ua7ff\uab30-\uab6f\ufb50-\ufdff\ufe70-\ufefe"
+)
+_TOKEN = re.compile(f"[{_WORD_CHARS}]+|\\s+|.", re.DOTALL)
 LEADING = 1.35  # line height as a multiple of the font size
 
 

@@ -34,8 +34,9 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
-from sync.server.admin import auth
-from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, create_app, token_hash
+from sync.server import migrate, pii_admin, serve
+from sync.server.admin import cli as admin_cli
+from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
@@ -75,53 +76,6 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
         s.add(Terminal(id=terminal_id, zone=zone, token_hash=token_hash(token)))
     engine.dispose()
     return terminal_id, token
-
-
-def read_password(prompt: str = "password: ") -> str:
-    """The new password: asked twice on a terminal, else the first line of stdin (never from argv)."""
-    if sys.stdin.isatty():
-        import getpass
-
-        first = getpass.getpass(prompt)
-        if getpass.getpass("again: ") != first:
-            raise KioskError("the two passwords differ; nothing was changed")
-        return first
-    line = sys.stdin.readline()
-    if not line:
-        raise KioskError("no password on stdin")
-    return line.rstrip("\r\n")
-
-
-def account_command(args: argparse.Namespace) -> int:
-    """``account add|list|passwd|roles|disable|enable``: admin accounts of the server's pages."""
-    engine = open_db(args.db)
-    try:
-        if args.action == "list":
-            infos = auth.list_accounts(engine)
-            if not infos:
-                print("no accounts: nobody can open the admin pages (create one with 'account add NAME --role it')")
-            for info in infos:
-                d = auth.describe(info)
-                print(f"{d['username']:<20} {d['roles']:<10} {d['state']:<9} last login {d['last_login']}")
-            return 0
-        if not args.name:
-            raise KioskError(f"account {args.action} needs a NAME")
-        if args.action == "add":
-            roles = auth.parse_roles(args.role or [])
-            name = auth.add_account(engine, args.name, roles, read_password())
-            print(f"account {name} created with role(s) {','.join(roles)}")
-        elif args.action == "passwd":
-            auth.set_password(engine, args.name, read_password())
-            print(f"password of {args.name} changed; its sessions were ended and any lockout lifted")
-        elif args.action == "roles":
-            auth.set_roles(engine, args.name, auth.parse_roles(args.role or []))
-            print(f"roles of {args.name} changed")
-        elif args.action in ("disable", "enable"):
-            auth.set_disabled(engine, args.name, args.action == "disable")
-            print(f"account {args.name} {args.action}d")
-    finally:
-        engine.dispose()
-    return 0
 
 
 ROTATE_NOTES = {
@@ -305,11 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
     pr.add_argument("--db", required=True)
     pr.add_argument("--zone", default="*", help="set: zone code, or * for every zone without its own")
-    ac = sub.add_parser("account", help="admin accounts: add, list, passwd, roles, disable, enable")
-    ac.add_argument("action", choices=["add", "list", "passwd", "roles", "disable", "enable"])
-    ac.add_argument("name", nargs="?")
-    ac.add_argument("--db", required=True)
-    ac.add_argument("--role", action="append", help="it (terminals, enrolment) or office (政务公开 office); repeatable")
+    admin_cli.add_parser(sub)
     _snapshot_parser(sub)
     sv = sub.add_parser("serve", help="run the HTTP server")
     sv.add_argument("--db", required=True)
@@ -332,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of first-sync snapshots (default: beside an SQLite database, <file>-snapshots)",
     )
     sv.add_argument("--no-snapshots", action="store_true", help="offer no first-sync snapshots")
+    sv.add_argument("--workers", type=int, default=1, help="worker processes over the one database (default 1)")
     sv.add_argument(
         "--trust-proxy",
         action="store_true",
@@ -340,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
     )
+    migrate.add_parser(sub)
+    pii_admin.add_parser(sub)
     office_cli.add_parsers(sub)
     release_cli.add_parser(sub)
     return p
@@ -356,9 +309,11 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
         handler = {
             "terminal": terminal_command,
             "printers": printers_command,
-            "account": account_command,
+            "account": admin_cli.run,
             "snapshot": snapshot_command,
             "release": release_cli.run,
+            "db": migrate.run_command,
+            "pii": pii_admin.run,
         }
         if args.cmd in handler:
             return handler[args.cmd](args)
@@ -380,23 +335,19 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
         elif args.cmd == "withdraw":
             print(f"withdrew {args.id} at seq {withdraw(open_db(args.db), args.id)}")
         elif args.cmd == "serve":
-            import uvicorn
-
-            app = create_app(
-                open_db(args.db),
-                signing.load_signer(args.key),
+            snapshots = None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db))
+            releases = args.releases or release_cli.default_release_dir(args.db)
+            settings = serve.ServeSettings(
+                db=args.db,
+                key=str(args.key),
                 manifest_ttl_s=int(args.manifest_ttl_hours * 3600),
                 trust_proxy=args.trust_proxy,
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
-                today=today,
-                snapshot_dir=None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db)),
-                build_snapshots=not args.no_snapshots,
-                release_dir=args.releases or release_cli.default_release_dir(args.db),
+                snapshot_dir=str(snapshots) if snapshots else None,
+                release_dir=str(releases) if releases else None,
             )
-            # uvicorn's own proxy-header handling would take X-Forwarded-For as the client address; the
-            # server never trusts a source address, and reads X-Forwarded-Proto itself when told to.
-            uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+            serve.run(settings, args.host, args.port, max(1, args.workers), today)
     except (KioskError, ServerRefusal) as exc:
         print(f"sync.server {args.cmd}: {exc}", file=sys.stderr)
         return 2

@@ -19,7 +19,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from sync.protocol.signing import Signer
-from sync.server.admin import auth
+from sync.server import errorpages, pages
+from sync.server.admin import audit_routes, auth
+from sync.server.admin import routes as admin_routes
 from sync.server.db import sessions
 from sync.server.deps import (
     DEFAULT_MANIFEST_TTL_S,
@@ -32,7 +34,7 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import cases, documents, status_routes
+from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.releases import routes as release_routes
 from sync.server.terminals import fleet, submissions
@@ -69,19 +71,24 @@ def create_app(
         title="政务公开专区 district sync server",
         version="1",
         description="Sync protocol between the district and its query kiosks. See docs/protocol.md.",
+        exception_handlers={**errorpages.HANDLERS, **admin_routes.HANDLERS, ApiError: api_error_handler},
     )
     builder = snapshots.Builder(engine, signer, snapshot_dir) if snapshot_dir and build_snapshots else None
     app.state.server = ServerContext(engine, signer, settings, sessions(engine), builder)
-    app.add_exception_handler(ApiError, api_error_handler)
-    auth.install(app, engine, trust_proxy=trust_proxy)
+    app.state.admin_auth = auth.AuthState(engine, trust_proxy)
+    app.mount("/static", pages.static_files(), name="static")
     for router in (
+        admin_routes.router,
+        audit_routes.router,
         feed_routes.router,
         submissions.router,
         terminal_routes.router,
         status_routes.router,
+        case_routes.router,
+        calendar_routes.router,
+        evaluation_routes.router,
+        document_routes.router,
         release_routes.router,
     ):
         app.include_router(router)
-    cases.register(app, app.state.server.make_session, today)
-    documents.register(app, app.state.server.make_session)
     return app

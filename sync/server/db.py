@@ -26,9 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
-    inspect,
     select,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -192,9 +190,11 @@ class AdminAccount(ServerBase):
     pw_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)  # no longer set: logins are throttled
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set: a 动态验证码 is required
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the last code's time step (no reuse)
 
 
 class AdminSession(ServerBase):
@@ -222,6 +222,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA secure_delete=ON")  # what is overwritten (a re-sealed application) leaves no trace
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
@@ -232,7 +233,8 @@ def normalize_url(url: str) -> str:
 
 
 def open_db(url: str) -> Engine:
-    """Open (creating tables if needed) the server database at ``url``."""
+    """Open the server database at ``url``, creating or migrating its schema to the newest revision
+    (:mod:`sync.server.migrate`)."""
     url = normalize_url(url)
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
@@ -242,35 +244,13 @@ def open_db(url: str) -> Engine:
     missing = [t for t in _REQUIRED_TABLES if t not in ServerBase.metadata.tables]
     if missing:  # a module with tables of its own was not imported: never create half a schema
         raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")
-    ServerBase.metadata.create_all(engine)
-    add_missing_columns(engine)
+    from sync.server import migrate, pii
+
+    migrate.upgrade(engine, metadata=ServerBase.metadata)
+    pii.attach(engine, holds_sealed=pii.database_holds_sealed(engine))
     for hook in _ENGINE_HOOKS:
         hook(engine)
     return engine
-
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Add the nullable columns a newer release declares to the tables of an older database (the server's
-    only kind of schema change so far: ``create_all`` makes missing tables, never missing columns).
-    Returns ``table.column`` for each column added; idempotent."""
-    added: list[str] = []
-    have = inspect(engine)
-    existing = set(have.get_table_names())
-    for table in ServerBase.metadata.sorted_tables:
-        if table.name not in existing:
-            continue
-        present = {c["name"] for c in have.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            if not column.nullable or column.primary_key:  # needs a value for every row: a real migration
-                log.error("%s.%s is missing and cannot be added as NULL; migrate by hand", table.name, column.name)
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            with engine.begin() as conn:
-                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
-            added.append(f"{table.name}.{column.name}")
-    return added
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

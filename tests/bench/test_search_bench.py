@@ -12,6 +12,7 @@ import pytest
 
 from kiosk.bench import search as bench
 from kiosk.bench.search_corpus import generate, load_district
+from kiosk.bench.search_peer import Tantivy, peer_report_md, stages_md
 from kiosk.paths import demo_dir
 
 
@@ -59,10 +60,34 @@ def test_bench_run_real_and_bulk_paths_agree(
     # the command writes the report and the raw figures
     out = tmp_path / "cmd"
     args = argparse.Namespace(
-        docs="120", out=out, rounds=1, corpus=corpus_path, keep=False, reuse=False, real_import_max=0
+        docs="120", out=out, rounds=1, corpus=corpus_path, keep=False, reuse=False, real_import_max=0, peer=None
     )
     assert bench.run(args) == 0
     assert "| 120 |" in (out / "report.md").read_text(encoding="utf-8")
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))[0]["docs"] == 120
     assert not list(out.glob("*.db"))  # mirrors removed without --keep
     capsys.readouterr()
+
+
+@pytest.mark.slow
+def test_tantivy_peer_indexes_the_same_pack_and_does_the_same_work(tmp_path: Path, corpus_path: Path) -> None:
+    r = bench.bench_size(150, tmp_path, corpus_path, 1, real_import_max=0, peer="tantivy")
+    assert r["peer_build"]["docs"] == 150 and r["peer_build"]["build_s"] > 0 and r["peer_build"]["bytes"] > 0
+    for key in ("pair_ms", "pair_cpu_ms", "peer_ms", "peer_cpu_ms"):
+        assert 0 < r[key]["p50"] <= r[key]["p95"] <= r[key]["p99"], key
+    plain = [q for q in bench.QUERIES if q.isalpha() and not q.isascii() and len(q) > 1]
+    assert sum(r["peer_totals"][q] for q in plain) > 0
+    for q in plain:  # ours also matches synonyms and partial matches: never fewer
+        assert r["totals"][q] >= r["peer_totals"][q], q
+    peer = Tantivy(tmp_path / "tantivy-150")
+    peer.reopen()
+    q = max(plain, key=lambda x: r["peer_totals"][x])
+    total, page = peer.search(q)
+    assert total == r["peer_totals"][q] and 0 < len(page) <= 20
+    assert all(doc_id and "<b>" in snip + title for doc_id, title, snip in page)
+    md = peer_report_md([r], "tantivy")
+    assert "| 150 |" in md and "tantivy build" in md
+    stages = r["stages_cpu_ms"]
+    assert stages["total"] > 0 and 0 < stages["fill"] <= stages["window"] <= stages["total"]
+    assert 0 < stages["snippet"] <= stages["_hits"] <= stages["total"]
+    assert "| window |" in stages_md([r], "tantivy")

@@ -14,6 +14,7 @@ import pytest
 from kiosk.bench import search_eval
 from kiosk.db import open_engine, session_factory
 from kiosk.mirror.store import DocumentRecord, apply_document
+from kiosk.search import understand as und
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,11 @@ def test_labelled_queries_cover_every_kind_and_are_reproducible(corpus_path: Pat
     items = [json.loads(x) for x in search_eval.QUERIES.read_text(encoding="utf-8").splitlines()]
     kinds = {i["kind"] for i in items}
     assert kinds == set(search_eval.KINDS)
-    assert all(i["q"] and i["relevant"] and i["source"] in i["relevant"] for i in items if i["kind"] != "doc_number")
+    derived = [i for i in items if i["kind"] not in ("doc_number", "everyday")]
+    assert all(i["q"] and i["relevant"] and i["source"] in i["relevant"] for i in derived)
+    everyday = [i for i in items if i["kind"] == "everyday"]
+    assert len(everyday) >= 100
+    assert all(i["relevant"] and i["source"].startswith("everyday_phrasings.tsv:") for i in everyday)
     assert len({(i["kind"], i["q"]) for i in items}) == len(items)
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_search_eval.py"), "--check"],
@@ -44,18 +49,23 @@ def test_scoring_and_engines_on_a_small_mirror(tmp_path: Path) -> None:
         {"kind": "sentence", "q": "低保怎么申请", "relevant": ["b"], "rule": ""},
         {"kind": "title_words", "q": "养犬", "relevant": ["c"], "rule": ""},
         {"kind": "title_words", "q": "不存在的词", "relevant": ["c"], "rule": ""},
+        {"kind": "everyday", "q": "遛狗不牵绳", "relevant": ["c"], "rule": ""},
     ]
     old = search_eval.old_engine(ROOT)
     if old is None:
         pytest.skip("no git history here")
     with session_factory(engine)() as s:
         new = search_eval.score(s, search_eval.new_engine, queries)
+        novocab = search_eval.score(s, search_eval.novocab_engine, queries)
         base = search_eval.score(s, search_eval.bigram_engine, queries)
         was = search_eval.score(s, old, queries)
     engine.dispose()
     assert new["kinds"]["full_pinyin"]["recall@10"] == 1.0 and new["kinds"]["sentence"]["mrr"] == 1.0
     assert new["kinds"]["title_words"]["recall@10"] == 0.5  # one of two found
     assert new["misses"]["title_words"][0]["q"] == "不存在的词"
+    assert new["kinds"]["everyday"]["recall@10"] == 1.0  # 狗 → 犬 through the residents' vocabulary
+    assert novocab["kinds"]["everyday"]["recall@10"] == 0.0  # … and without it, nothing
+    assert und.everyday_words()["狗"]  # the vocabulary is back after the baseline's calls
     assert base["kinds"]["full_pinyin"]["recall@10"] == 0.0 and base["kinds"]["title_words"]["recall@10"] == 0.5
     assert was["kinds"]["full_pinyin"]["recall@10"] == 0.0  # the old search had no full pinyin
-    assert new["all"]["n"] == 4
+    assert new["all"]["n"] == 5

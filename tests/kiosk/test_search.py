@@ -23,6 +23,7 @@ from kiosk.search import index as search_index
 from kiosk.search import query as search_query
 from kiosk.search import search, strip_marks, suggest
 from kiosk.search import tokenize as tk
+from kiosk.search import window as search_window
 
 BODY_DIBAO = (
     "# 娄星区城乡居民最低生活保障办法\n\n第一条 为了规范城乡居民最低生活保障工作，保障困难群众基本生活，"
@@ -328,7 +329,7 @@ def test_rebuild_and_version_check(tmp_path: Path) -> None:
 
 
 def test_paging_past_the_ranking_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_query, "WINDOW", 3)
+    monkeypatch.setattr(search_window, "WINDOW", 3)
     engine = _fresh(tmp_path)
     with session_factory(engine)() as s:
         with writing(s):
@@ -348,7 +349,7 @@ def test_paging_past_the_ranking_window(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_pinyin_paging_past_the_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_query, "WINDOW", 2)
+    monkeypatch.setattr(search_window, "WINDOW", 2)
     engine = _fresh(tmp_path)
     with session_factory(engine)() as s:
         with writing(s):

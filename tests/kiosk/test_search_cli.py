@@ -37,7 +37,7 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 def test_json_single_query(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "--db", str(db), "--json", "低保"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["q"] == "低保" and out["total"] == 1 and out["relaxed"] is False
+    assert out["q"] == "低保" and out["total"] == 1 and out["relaxed"] is False and out["only_partial"] is False
     hit = out["results"][0]
     assert hit["id"] == "dibao" and hit["title"] == "城乡居民最低生活保障办法"
     assert "最低生活保障" in hit["snippet"] and "<b>" not in hit["snippet"]
@@ -52,6 +52,14 @@ def test_text_output_and_filters(db: Path, capsys: pytest.CaptureFixture[str]) -
     assert json.loads(capsys.readouterr().out)["results"] == []
     assert main(["search", "--db", str(db), "--status", "gone", "户口"]) == 2
     assert "unknown status" in capsys.readouterr().err
+
+
+def test_text_output_says_when_nothing_matched_every_word(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--db", str(db), "低保金发放标准调整"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("共 ") and "（没有找到完全相符的内容，以下是相关的文件）" in out.splitlines()[0]
+    assert main(["search", "--db", str(db), "低保"]) == 0
+    assert "没有找到完全相符" not in capsys.readouterr().out
 
 
 def test_undecodable_command_line_bytes(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from kiosk.db import open_engine, session_factory
 from kiosk.mirror.store import apply_document
 from kiosk.search import index as search_index
 from kiosk.search import search
+from kiosk.search import tokenize as tk
 from kiosk.search import understand as und
 
 DOCS = [
@@ -79,6 +80,14 @@ def test_title_syllables_index_other_readings_of_heteronyms() -> None:
     sylls = und.title_syllables("银行业管理")
     assert sylls[:5] == ["yin", "hang", "ye", "guan", "li"]
     assert "xing" in sylls[5:]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["娄星区城乡最低生活保障实施办法", "银行业管理", "重庆长安", "ABC 低保金2023年", "𬭎字测试", "关于dbj的通知", ""],
+)
+def test_title_pinyin_is_the_initials_and_syllables_in_one_pass(title: str) -> None:
+    assert und.title_pinyin(title) == (tk.pinyin_initials(title), und.title_syllables(title))
 
 
 def test_lexicon_hears_residents_words() -> None:

@@ -83,8 +83,9 @@ def test_the_generated_names_cover_every_block_and_the_stack_draws_every_charact
     # the faces as shipped: Extension A from Noto, Extension B from the fallbacks
     assert fonts.face_for("䶮") is fonts.REGULAR
     assert fonts.face_for("\U00020000") in fonts.FALLBACKS
-    assert fonts.face_for("\u9fff") is None  # Unicode 14: no bundled face has it
-    assert fonts.undrawable("王\u9fff") == ["\u9fff"]
+    assert fonts.face_for("\u9fff") is fonts.FALLBACK_G  # Unicode 14, from BabelStone Han
+    assert fonts.face_for("\U00030041") is None  # an Extension G character no bundled face has
+    assert fonts.undrawable("王\U00030041") == ["\U00030041"]
 
 
 def pdftotext(pdf: bytes) -> str:
@@ -151,7 +152,7 @@ def _receipt(name: str) -> ReceiptData:
     )
 
 
-NOTDEF = raster._glyph("\u9fff", 1, False).tobytes()  # what a character no face has looks like
+NOTDEF = raster._glyph("\U00030041", 1, False).tobytes()  # what a character no face has looks like
 
 
 @pytest.mark.parametrize("font_charset", ["gbk", "gb18030"])
@@ -180,7 +181,7 @@ def test_a_name_on_a_bold_line_uses_the_fallback_too() -> None:
     ch = "\U00020001"
     bold = raster._glyph(ch, 2, True)
     assert bold.getbbox() is not None
-    assert bold.tobytes() != raster._glyph("\u9fff", 2, True).tobytes()
+    assert bold.tobytes() != raster._glyph("\U00030041", 2, True).tobytes()
 
 
 def test_the_pdf_embeds_the_fallback_face_only_when_a_text_needs_it(tmp_path: object) -> None:

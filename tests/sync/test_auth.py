@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -89,20 +90,107 @@ def test_wrong_password_forged_cookie_and_unknown_user_are_refused_alike(server)
     assert r.status_code == 400 and "zwgk_admin=" not in " ".join(r.headers.get_list("set-cookie"))
 
 
-def test_lockout_after_five_failures_even_with_the_right_password(server) -> None:
-    make_account(server.engine)
-    c = httpx.Client(base_url=server.url, timeout=10, headers=HTML)
-    for _ in range(auth.MAX_FAILURES):
-        r = c.post("/admin/login", data={"username": "it-admin", "password": "not-it-at-all", "csrf": _login_form(c)})
-        assert r.status_code == 401
-    r = c.post("/admin/login", data={"username": "it-admin", "password": PASSWORD, "csrf": _login_form(c)})
-    assert r.status_code == 401 and "锁定" in r.text
-    assert [a.username for a in auth.list_accounts(server.engine) if auth.describe(a)["state"] == "locked"] == [
-        "it-admin"
+@pytest.fixture
+def proxied(tmp_path: Path, district_keys: Path) -> Iterator[RunningServer]:
+    """A server behind a (pretend) reverse proxy: it believes X-Forwarded-For, as ``serve --trust-proxy``."""
+    db_path = tmp_path / "district.db"
+    url = f"sqlite:///{db_path}"
+    srv = RunningServer(
+        db_url=url, db_path=db_path, key_dir=district_keys, engine=open_db(url), tmp=tmp_path, trust_proxy=True
+    )
+    srv.start()
+    yield srv
+    srv.stop()
+    srv.engine.dispose()
+
+
+def _try(c: httpx.Client, name: str, password: str, source: str, otp: str = "") -> httpx.Response:
+    form = {"username": name, "password": password, "csrf": _login_form(c), "otp": otp}
+    return c.post("/admin/login", data=form, headers={"X-Forwarded-For": f"203.0.113.9, {source}"})
+
+
+def test_an_attackers_failures_never_lock_the_clerk_out(proxied: RunningServer) -> None:
+    """Failures wait per (account, source), growing; the clerk's own browser and address stay open."""
+    make_account(proxied.engine)
+    attacker = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+    statuses = [_try(attacker, "it-admin", f"guess-{i:04d}-wrong", "192.0.2.66").status_code for i in range(6)]
+    assert statuses[:3] == [401, 401, 401] and statuses[3:] == [429, 429, 429], statuses
+    throttled = _try(attacker, "it-admin", PASSWORD, "192.0.2.66")  # even the right password waits its turn
+    assert throttled.status_code == 429 and "秒后再试" in throttled.text
+    # The clerk, from her own desk: in at once.
+    clerk = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+    assert _try(clerk, "it-admin", PASSWORD, "192.0.2.10").status_code == 303
+    # The attacker behind the same NAT as the office: the clerk's browser knows this account already,
+    # so its tries count apart from the attacker's and it gets in.
+    for i in range(4):
+        _try(attacker, "it-admin", f"more-wrong-{i}", "192.0.2.10")
+    assert _try(attacker, "it-admin", PASSWORD, "192.0.2.10").status_code == 429
+    clerk.cookies.delete("zwgk_admin")
+    assert _try(clerk, "it-admin", PASSWORD, "192.0.2.10").status_code == 303
+    assert [a.username for a in auth.list_accounts(proxied.engine) if auth.describe(a)["state"] == "locked"] == []
+
+
+def test_wrong_user_and_wrong_password_get_the_same_answer_in_the_same_time(proxied: RunningServer) -> None:
+    make_account(proxied.engine)
+    c = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+
+    def answer(r: httpx.Response) -> str:
+        m = re.search(r"role='alert'>([^<]*)<", r.text) or re.search(r'role="alert">([^<]*)<', r.text)
+        assert m is not None, r.text
+        return m.group(1)
+
+    times: dict[str, list[float]] = {"real": [], "ghost": []}
+    answers: dict[str, set[tuple[int, str]]] = {"real": set(), "ghost": set()}
+    for i in range(5):
+        for who, name in (("real", "it-admin"), ("ghost", "no-such-clerk")):
+            r = _try(c, name, "wrong-password-1", f"192.0.2.{20 + i}")
+            times[who].append(r.elapsed.total_seconds())
+            answers[who].add((r.status_code, answer(r)))
+    assert answers["real"] == answers["ghost"] == {(401, "用户名或密码不正确（已开通动态验证码的，请一并核对验证码）")}
+    # Both paths run the one scrypt check (about 0.1 s): the medians stay within a factor of two.
+    real, ghost = sorted(times["real"])[2], sorted(times["ghost"])[2]
+    assert 0.5 < real / ghost < 2.0, (real, ghost)
+    # Throttled alike as well: a name that does not exist waits exactly as a real one does.
+    for name in ("it-admin", "no-such-clerk"):
+        codes = [_try(c, name, "wrong-again-12", "192.0.2.99").status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 429], (name, codes)
+
+
+def test_totp_second_factor_and_the_audit_log(proxied: RunningServer) -> None:
+    import pyotp
+
+    from sync.server.admin import login as signin
+
+    make_account(proxied.engine, "wang.office", ("office",))
+    with sessions(proxied.engine)() as s, s.begin():
+        uri = signin.enable_totp(s, "wang.office")
+    secret = pyotp.parse_uri(uri).secret
+    c = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+    assert _try(c, "wang.office", PASSWORD, "192.0.2.30").status_code == 401  # no code
+    code = pyotp.TOTP(secret).now()
+    assert _try(c, "wang.office", PASSWORD, "192.0.2.30", otp=code).status_code == 303
+    other = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+    assert _try(other, "wang.office", PASSWORD, "192.0.2.31", otp=code).status_code == 401  # a code works once
+    with sessions(proxied.engine)() as s:
+        events = [(e.username, e.source, e.outcome) for e in reversed(signin.recent_events(s))]
+    assert events == [
+        ("wang.office", "192.0.2.30", "wrong"),
+        ("wang.office", "192.0.2.30", "success"),
+        ("wang.office", "192.0.2.31", "wrong"),
     ]
-    auth.set_password(server.engine, "it-admin", PASSWORD)  # `account passwd` lifts it
-    r = c.post("/admin/login", data={"username": "it-admin", "password": PASSWORD, "csrf": _login_form(c)})
-    assert r.status_code == 303
+    # The log keeps no password and no code.
+    with proxied.engine.connect() as conn:
+        dump = " ".join(str(v) for row in conn.exec_driver_sql("SELECT * FROM login_events") for v in row)
+    assert PASSWORD not in dump and code not in dump
+    # The office reads it from the command line too, in Beijing time with Chinese outcomes.
+    out = subprocess.run(
+        [sys.executable, "-m", "sync.server", "account", "audit", "--db", str(proxied.db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "北京时间" in out and "登录成功" in out and "192.0.2.31" in out
 
 
 def test_roles_csrf_origin_and_open_redirect(server) -> None:
@@ -193,3 +281,19 @@ def test_help(argv: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 0 and "--db" in capsys.readouterr().out
+
+
+def test_the_login_audit_page_for_it_and_the_office(server) -> None:
+    c = httpx.Client(base_url=server.url, timeout=10, headers=HTML)
+    make_account(server.engine)
+    c.post("/admin/login", data={"username": "it-admin", "password": "wrong-password-x", "csrf": _login_form(c)})
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    page = office.get("/admin/audit")
+    assert page.status_code == 200
+    assert "北京时间" in page.text and "登录成功" in page.text and "用户名、密码或验证码不正确" in page.text
+    assert "wrong" not in page.text and "success" not in page.text  # no codes
+    assert "/admin/audit" in office.get("/admin/office").text  # in the bar
+    one = office.get("/admin/audit", params={"name": "it-admin"})
+    assert "it-admin" in one.text and "wang.office" not in one.text.split("<tbody>")[1]
+    anonymous = httpx.get(f"{server.url}/admin/audit", headers=HTML)
+    assert anonymous.status_code == 303

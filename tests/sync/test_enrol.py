@@ -186,9 +186,11 @@ def test_fleet_in_zone_order_shows_a_revoked_terminal_knocking(server, tmp_path:
     assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
     for _ in range(3):
         assert sync_once(cfg).error  # the stolen terminal keeps knocking
+    from adminlogin import login
+
     with sessions(server.engine)() as s:
         rows = fleet.fleet(s, 0)
-        html = fleet.fleet_page(s, 0)
+    html = login(server.url, server.engine).get("/admin/fleet").text
     ours = [r for r in rows if r.zone in ("za", "zb", "zc") and r.state == "awaiting"]
     assert [r.id for r in ours] == [ids[2], ids[1], ids[0]]  # 丙镇 (1), 乙镇 (2), 甲镇 (3)
     knocking = next(r for r in rows if r.id == tid)

@@ -96,8 +96,15 @@ def test_a_malformed_failure_is_refused_and_nothing_is_stored(server, failure: o
 
 
 def test_an_older_server_database_gets_the_new_columns(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from sync.server import migrate
+    from sync.server.db import ServerBase
+
     db = tmp_path / "old.db"
-    open_db(str(db)).dispose()
+    old = create_engine(f"sqlite:///{db}")  # the previous release: its tables, no migration stamp
+    migrate.baseline_metadata(ServerBase.metadata).create_all(old)
+    old.dispose()
     con = sqlite3.connect(db)
     con.execute("INSERT INTO terminals (id, zone, token_hash, created_at) VALUES ('t1', 'wanbao', 'h', '2026-01-01')")
     for col in NEW_COLUMNS:  # what a database made by the previous release looks like

@@ -22,3 +22,31 @@ def test_extension_b_and_compatibility_ideographs_come_from_the_bundled_fallback
     runs = {run.rawFont().familyName(): len(run.glyphIndexes()) for run in layout.glyphRuns()}
     assert runs == {"Noto Sans SC": 2, "Kiosk Fallback Han A": 1, "Kiosk Fallback Han B": 1}
     assert all(index != 0 for run in layout.glyphRuns() for index in run.glyphIndexes())  # no missing glyph
+
+
+def test_names_in_every_script_of_an_identity_card_are_drawn_from_the_bundled_faces(qapp: object) -> None:
+    """The wizard's review step and the staff screen show such names with the faces the printouts use
+    (Qt shapes them itself with HarfBuzz): each script from its face, no missing-glyph box."""
+    from PySide6.QtGui import QFont, QTextLayout
+
+    font = QFont(load_fonts())
+    font.setPixelSize(40)
+    cases = {
+        "ئەخمەت تۇرسۇن": fonts.ARABIC,
+        "ᠪᠠᠲᠦ ᠮᠦᠩᠬᠡ": fonts.MONGOLIAN,
+        "བཀྲ་ཤིས་": fonts.TIBETAN,
+        "김민준": fonts.HANGUL,
+        "ꆈꌠꁱꂷ": fonts.YI,
+        "Ł": fonts.LATIN,
+        "ễ": fonts.LATIN,
+        "\U00030000": fonts.FALLBACK_G,
+    }
+    for text, face in cases.items():
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        families = {run.rawFont().familyName() for run in layout.glyphRuns() if len(run.glyphIndexes())}
+        assert face.family in families, (text, families)
+        assert families <= {f.family for f in fonts.ALL_FACES}, (text, families)
+        assert all(index != 0 for run in layout.glyphRuns() for index in run.glyphIndexes()), text

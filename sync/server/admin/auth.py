@@ -12,25 +12,25 @@ Logging in (``GET``/``POST /admin/login``) creates a server-side session (``admi
 of the cookie value, never the value; ends after 2 h idle or 12 h in all, at logout, or when the
 account's password changes or it is disabled). The cookie is ``HttpOnly``, ``SameSite=Strict``, path
 ``/admin``, and ``Secure`` when the request came over TLS — read from ``X-Forwarded-Proto`` only when
-the server was started with ``--trust-proxy``. Five wrong passwords in a row lock the account for 15
-minutes (a locked account is refused even with the right password); an unknown name costs the same scrypt
-work as a known one, and both get the same answer.
+the server was started with ``--trust-proxy``. Whether a login succeeds is decided by
+:mod:`sync.server.admin.login`: the same answer and work for a wrong name, password or code; failures
+throttled per (account, source) with growing waits instead of an account lock anyone could trigger; an
+optional TOTP code; every attempt in the login audit.
 
-In a route::
+In a route (``sync.server.deps`` names the usual ones: ``ItAccount``, ``OfficeAccount``)::
 
-    from sync.server.admin.auth import require_account, csrf_input
-
-    @app.post("/admin/things")
-    def change(account: Annotated[Account, Depends(require_account("office"))]) -> ...
+    @router.post("/admin/things")
+    def change(account: OfficeAccount) -> ...
 
 ``require_account(*roles)`` is a FastAPI dependency returning the :class:`Account` (any of ``roles``; no
 roles given = any account). Not logged in: a browser ``GET`` (``Accept: text/html``) is sent on with
 ``303`` to ``/admin/login?next=…``; anything else (JSON, ``/admin/api/…``, ``*.json``, unsafe methods)
-gets ``401`` with a JSON body. Logged in without the role: ``403``.
+gets ``401``. Logged in without the role: ``403``. A browser (``Accept: text/html``) reads these refusals as
+a page in Chinese (``admin/routes.py``); an API client gets JSON.
 
 **CSRF is checked inside** ``require_account`` for every unsafe method (POST, PUT, PATCH, DELETE): the
-request must carry the session's token in the form field ``csrf`` (put it there with
-``csrf_input(request)``, which returns the hidden ``<input>``) or in the ``X-CSRF-Token`` header, and an
+request must carry the session's token in the form field ``csrf`` (a template puts it there with
+``{% include "csrf.html" %}``) or in the ``X-CSRF-Token`` header, and an
 ``Origin`` header, when present, must be this server. A route that changes state therefore needs nothing
 but ``require_account``. The login form itself is protected by a double-submit cookie.
 """
@@ -46,16 +46,18 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.server.admin import layout
+from sync.server import pages, throttle
+from sync.server.admin import login as signin
 from sync.server.db import AdminAccount, AdminSession, sessions, utcnow
+from sync.server.errorpages import wants_html
 from sync.server.errors import AccountError
 
 log = logging.getLogger("sync.server.admin.auth")
@@ -64,8 +66,6 @@ ROLES = ("it", "office")
 ROLE_LABELS = {"it": "信息化（终端管理）", "office": "政务公开办公室"}
 SESSION_COOKIE = "zwgk_admin"
 LOGIN_CSRF_COOKIE = "zwgk_login_csrf"
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
 SESSION_IDLE = dt.timedelta(hours=2)
 SESSION_MAX = dt.timedelta(hours=12)
 MIN_PASSWORD_CHARS = 10
@@ -225,49 +225,48 @@ def _roles(text: str) -> frozenset[str]:
 # --- the web side ------------------------------------------------------------------------------------
 
 
-class _AuthState:
-    """What the routes and the dependency share: the session factory and the proxy setting."""
+class AuthState:
+    """What the login routes and :func:`require_account` share: the session factory and the proxy setting
+    (the app factory puts one on ``app.state.admin_auth``)."""
 
     def __init__(self, engine: Engine, trust_proxy: bool) -> None:
         self.make_session: sessionmaker[Session] = sessions(engine)
         self.trust_proxy = trust_proxy
 
 
-class _NeedLogin(Exception):
+class NeedLogin(Exception):
+    """A browser asked for a page without a session: it is sent to the login page (``admin.routes``)."""
+
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """A request refused by :func:`require_account`: ``code`` is ``unauthorized``, ``forbidden`` or ``csrf``;
+    ``html_page``: answer with a page (a browser) rather than JSON (``admin.routes`` renders it)."""
+
     def __init__(self, status: int, code: str, message: str, html_page: bool) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.html_page = status, code, message, html_page
 
 
-def _state(request: Request) -> _AuthState:
+def state(request: Request) -> AuthState:
     st = getattr(request.app.state, "admin_auth", None)
-    if not isinstance(st, _AuthState):
-        raise RuntimeError("sync.server.admin.auth.install(app, engine) was not called")
+    if not isinstance(st, AuthState):
+        raise RuntimeError("app.state.admin_auth is not set (sync.server.app.create_app sets it)")
     return st
 
 
 def is_tls(request: Request) -> bool:
     """Whether the browser reached us over TLS (through a trusted proxy's ``X-Forwarded-Proto`` if so set)."""
-    if _state(request).trust_proxy:
+    if state(request).trust_proxy:
         proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
         if proto:
             return proto == "https"
     return request.url.scheme == "https"
 
 
-def _wants_html(request: Request) -> bool:
-    path = request.url.path
-    if path.startswith("/admin/api/") or path.endswith(".json"):
-        return False
-    return "text/html" in request.headers.get("accept", "")
-
-
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Only a path on this server under /admin (no scheme, no host, no ``//``) may be a redirect target."""
     if not value or not value.startswith("/admin") or value.startswith("//") or "\\" in value:
         return "/admin/"
@@ -275,15 +274,15 @@ def _safe_next(value: str | None) -> str:
     return "/admin/" if parts.scheme or parts.netloc else value
 
 
-def _sid_hash(cookie: str) -> str:
+def sid_hash(cookie: str) -> str:
     return hashlib.sha256(cookie.encode("utf-8")).hexdigest()
 
 
-def _current(request: Request, s: Session) -> tuple[AdminSession, AdminAccount] | None:
+def current(request: Request, s: Session) -> tuple[AdminSession, AdminAccount] | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie or len(cookie) > 100:
         return None
-    row = s.get(AdminSession, _sid_hash(cookie))
+    row = s.get(AdminSession, sid_hash(cookie))
     if row is None:
         return None
     now = utcnow()
@@ -297,19 +296,19 @@ def _current(request: Request, s: Session) -> tuple[AdminSession, AdminAccount] 
     return row, acct
 
 
-def _origin_ok(request: Request) -> bool:
+def origin_ok(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None
-    host = request.headers.get("x-forwarded-host") if _state(request).trust_proxy else None
+    host = request.headers.get("x-forwarded-host") if state(request).trust_proxy else None
     host = host or request.headers.get("host", "")
     return urlsplit(origin).netloc == host
 
 
 def _session_account(request: Request) -> tuple[Account, str] | None:
     """The account of the request's session and the session's CSRF token (refreshing its idle time)."""
-    with _state(request).make_session() as s:
-        found = _current(request, s)
+    with state(request).make_session() as s:
+        found = current(request, s)
         if found is None:
             return None
         sess, acct = found
@@ -331,7 +330,7 @@ def require_account(*roles: str) -> Callable[[Request], Awaitable[Account]]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
 
     async def dependency(request: Request) -> Account:
-        html_page = _wants_html(request) and request.method in ("GET", "HEAD")
+        html_page = wants_html(request)
         token: str | None = None
         if request.method in _UNSAFE:
             token = request.headers.get("x-csrf-token")
@@ -344,116 +343,58 @@ def require_account(*roles: str) -> Callable[[Request], Awaitable[Account]]:
         # stall the event loop every other request needs.
         found = await run_in_threadpool(_session_account, request)
         if found is None:
-            if html_page:
+            if html_page and request.method in ("GET", "HEAD"):
                 nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                raise _NeedLogin(nxt)
-            raise _Refused(401, "unauthorized", "login required (/admin/login)", html_page=False)
+                raise NeedLogin(nxt)
+            raise Refused(401, "unauthorized", "未登录或登录已过期，请先登录（/admin/login）", html_page)
         account, csrf = found
-        if roles and not account.roles & set(roles):
-            raise _Refused(403, "forbidden", "this page is not for your role", html_page)
-        if request.method in _UNSAFE and (not token or not hmac.compare_digest(token, csrf) or not _origin_ok(request)):
-            log.warning("refused %s %s for %s: CSRF check failed", request.method, request.url.path, account.username)
-            why = "the form was stale or not from this site; reload and try again"
-            raise _Refused(403, "csrf", why, html_page)
-        request.state.admin_account = account
+        request.state.admin_account = account  # a refusal page still shows the person's bar
         request.state.admin_csrf = csrf
+        if roles and not account.roles & set(roles):
+            raise Refused(403, "forbidden", "您的账号没有打开此页面的权限", html_page)
+        if request.method in _UNSAFE and (not token or not hmac.compare_digest(token, csrf) or not origin_ok(request)):
+            log.warning("refused %s %s for %s: CSRF check failed", request.method, request.url.path, account.username)
+            raise Refused(403, "csrf", "页面已过期，请返回后刷新再提交", html_page)
         return account
 
     return dependency
 
 
-def csrf_input(request: Request) -> str:
-    """The hidden ``<input name="csrf">`` for a form on a page behind :func:`require_account`."""
-    token = getattr(request.state, "admin_csrf", None)
-    if token is None:
-        raise RuntimeError("csrf_input() on a request that did not pass require_account")
-    return f"<input type='hidden' name='csrf' value='{layout.esc(token)}'>"
-
-
-def _set_cookie(response: Response, request: Request, name: str, value: str, *, path: str, max_age: int) -> None:
+def set_cookie(response: Response, request: Request, name: str, value: str, *, path: str, max_age: int) -> None:
     response.set_cookie(
         name, value, max_age=max_age, path=path, secure=is_tls(request), httponly=True, samesite="strict"
     )
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = layout.CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+def admin_headers(response: Response) -> Response:
+    """The headers every admin page carries (no caching, CSP, no framing): :func:`pages.page_headers`."""
+    return pages.page_headers(response)
 
 
-def _no_account_page() -> Response:
-    body = (
-        "<div class='card'><p class='bad'>尚未创建管理账户，管理页面暂不开放。</p>"
-        "<p>请在服务器上运行：</p><pre>python -m sync.server account add 用户名 --role it --db 数据库</pre>"
-        "<p class='muted'>密码在提示时输入（不会出现在命令行里）。政务公开办公室的账户用 <code>--role office</code>；"
-        "一个账户可同时拥有两种角色（<code>--role it,office</code>）。</p></div>"
-    )
-    return _no_store(HTMLResponse(layout.page("管理登录", body), status_code=503))
+def any_account(s: Session) -> bool:
+    return bool(s.scalar(select(func.count()).select_from(AdminAccount)))
 
 
-def _login_page(request: Request, next_path: str, error: str = "", username: str = "", status: int = 200) -> Response:
-    token = secrets.token_urlsafe(24)
-    err = f"<p class='error' role='alert'>{layout.esc(error)}</p>" if error else ""
-    body = (
-        f"<div class='card'>{err}<form method='post' action='/admin/login'>"
-        f"<input type='hidden' name='csrf' value='{token}'>"
-        f"<input type='hidden' name='next' value='{layout.esc(next_path)}'>"
-        "<label for='username'>用户名</label>"
-        f"<input type='text' id='username' name='username' autocomplete='username' autocapitalize='none' "
-        f"value='{layout.esc(username)}' required autofocus>"
-        "<label for='password'>密码</label>"
-        "<input type='password' id='password' name='password' autocomplete='current-password' required>"
-        "<button class='btn' type='submit'>登录</button></form></div>"
-    )
-    response = HTMLResponse(layout.page("管理登录", body), status_code=status)
-    _set_cookie(response, request, LOGIN_CSRF_COOKIE, token, path="/admin/login", max_age=3600)
-    return _no_store(response)
-
-
-def _attempt(s: Session, username: str, password: str) -> tuple[AdminAccount | None, str]:
-    """Check a login; returns (account, "") or (None, why) and books the failure."""
-    try:
-        name = check_username(username)
-    except AccountError:
-        name = ""
-    row = s.get(AdminAccount, name) if name else None
-    now = utcnow()
-    if row is None:
-        verify_password(password, _DUMMY_HASH)
-        return None, "用户名或密码不正确"
-    if row.locked_until is not None and row.locked_until > now:
-        verify_password(password, _DUMMY_HASH)
-        return None, "连续输错次数过多，账户已暂时锁定，请 15 分钟后再试或请信息化人员重设密码"
-    if row.disabled or not verify_password(password, row.pw_hash):
-        row.failed_logins = (row.failed_logins or 0) + 1
-        if row.failed_logins >= MAX_FAILURES:
-            row.locked_until = now + LOCKOUT
-            row.failed_logins = 0
-            log.warning("admin account %s locked for %s after %d failed logins", row.username, LOCKOUT, MAX_FAILURES)
-        return None, "用户名或密码不正确"
-    row.failed_logins = 0
-    row.locked_until = None
-    row.last_login_at = now
-    return row, ""
-
-
-def _login(st: _AuthState, username: str, password: str) -> tuple[str, str] | None:
-    """Thread pool: check a login (scrypt, lockout); (session cookie value, "") or ("", why); None: no accounts."""
+def login(st: AuthState, attempt: signin.Attempt) -> signin.Decision | None:
+    """Thread pool: decide a login (:func:`sync.server.admin.signin.decide`) and open its session; the
+    decision carries the new session's cookie value in ``message`` on success. None: no accounts yet."""
     with st.make_session() as s:
-        if not s.scalar(select(func.count()).select_from(AdminAccount)):
+        if not any_account(s):
             return None
-        row, why = _attempt(s, username, password)
+        try:
+            name = check_username(attempt.username)
+        except AccountError:
+            name = ""
+        decision = signin.decide(s, attempt, name, verify_password, _DUMMY_HASH)
+        row = decision.account
         if row is None:
             s.commit()
-            return "", why
+            return decision
         sid = secrets.token_urlsafe(32)
         now = utcnow()
         s.add(
             AdminSession(
-                id_hash=_sid_hash(sid),
+                id_hash=sid_hash(sid),
                 username=row.username,
                 csrf=secrets.token_urlsafe(32),
                 created_at=now,
@@ -464,85 +405,24 @@ def _login(st: _AuthState, username: str, password: str) -> tuple[str, str] | No
         s.execute(delete(AdminSession).where(AdminSession.expires_at <= now))
         s.commit()
         log.info("admin %s logged in", row.username)
-        return sid, ""
+        return signin.Decision(row, sid, 0.0, decision.new_device_cookie)
 
 
-def install(app: FastAPI, engine: Engine, *, trust_proxy: bool = False) -> None:
-    """Add the login/logout routes and the handlers :func:`require_account` relies on to ``app``."""
-    app.state.admin_auth = _AuthState(engine, trust_proxy)
-
-    @app.exception_handler(_NeedLogin)
-    async def _need_login(_request: Request, exc: _NeedLogin) -> Response:
-        return _no_store(RedirectResponse(f"/admin/login?next={quote(exc.next_path, safe='/')}", status_code=303))
-
-    @app.exception_handler(_Refused)
-    async def _refused(_request: Request, exc: _Refused) -> Response:
-        if exc.html_page:
-            msg = layout.esc(exc.message)
-            body = f"<div class='card'><p class='bad'>{msg}</p><p><a href='/admin/'>返回</a></p></div>"
-            return _no_store(HTMLResponse(layout.page("无法访问", body), status_code=exc.status))
-        return _no_store(JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status))
-
-    def any_account(s: Session) -> bool:
-        return bool(s.scalar(select(func.count()).select_from(AdminAccount)))
-
-    @app.get("/admin/login", include_in_schema=False)
-    def login_form(request: Request, next: str | None = None) -> Response:
-        with app.state.admin_auth.make_session() as s:
-            if not any_account(s):
-                return _no_account_page()
-        return _login_page(request, _safe_next(next))
-
-    @app.post("/admin/login", include_in_schema=False)
-    async def login(request: Request) -> Response:
-        form = await request.form()
-
-        def field(name: str) -> str:
-            v = form.get(name)
-            return v if isinstance(v, str) else ""
-
-        username, password, next_path = field("username"), field("password"), _safe_next(field("next"))
-        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-        if not cookie or not hmac.compare_digest(cookie, field("csrf")) or not _origin_ok(request):
-            return _login_page(request, next_path, "登录页面已过期，请重新输入", username, status=400)
-        outcome = await run_in_threadpool(_login, _state(request), username, password)
-        if outcome is None:
-            return _no_account_page()
-        sid, why = outcome
-        if not sid:
-            log.warning("admin login refused (%s)", "locked" if "锁定" in why else "wrong name or password")
-            return _login_page(request, next_path, why, username, status=401)
-        response = RedirectResponse(next_path, status_code=303)
-        _set_cookie(response, request, SESSION_COOKIE, sid, path="/admin", max_age=int(SESSION_MAX.total_seconds()))
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")
-        return _no_store(response)
-
-    @app.post("/admin/logout", include_in_schema=False)
-    async def logout(request: Request) -> Response:
-        cookie = request.cookies.get(SESSION_COOKIE, "")
-        with _state(request).make_session() as s:
-            logged_in = _current(request, s) is not None
-        if logged_in:
-            await require_account()(request)  # CSRF-checked like any other form
-            with _state(request).make_session() as s, s.begin():
-                s.execute(delete(AdminSession).where(AdminSession.id_hash == _sid_hash(cookie)))
-        response = RedirectResponse("/admin/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/admin", secure=is_tls(request), httponly=True, samesite="strict")
-        return _no_store(response)
-
-    @app.get("/admin/", include_in_schema=False)
-    @app.get("/admin", include_in_schema=False)
-    async def admin_home(request: Request) -> Response:
-        account = await require_account()(request)
-        for role, path, _label in layout.NAV:
-            if account.has(role):
-                return _no_store(RedirectResponse(path, status_code=303))
-        return _no_store(HTMLResponse(layout.page("管理", "<p>此账户没有可用的页面。</p>", request)))
+def logged_in(request: Request) -> bool:
+    """Whether the request carries a live session (the logout route checks CSRF only then)."""
+    with state(request).make_session() as s:
+        return current(request, s) is not None
 
 
-def admin_headers(response: Response) -> Response:
-    """The headers every admin page carries (no caching, CSP, no framing)."""
-    return _no_store(response)
+def end_session(request: Request) -> None:
+    """Delete the request's session (logout), noting it in the login audit."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    st = state(request)
+    with st.make_session() as s, s.begin():
+        row = s.get(AdminSession, sid_hash(cookie))
+        if row is not None:
+            signin.audit(s, row.username, throttle.client_address(request, st.trust_proxy), "logout")
+        s.execute(delete(AdminSession).where(AdminSession.id_hash == sid_hash(cookie)))
 
 
 def describe(info: AccountInfo) -> dict[str, Any]:

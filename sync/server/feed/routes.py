@@ -132,9 +132,10 @@ def get_snapshot(
     folder = ctx.settings.snapshot_dir
     if folder is None:
         raise ApiError(404, "not_found", "this server offers no snapshots")
+    head = head_seq(session)
+    session.rollback()  # the build's lease is taken in a transaction of its own
     if ctx.builder is not None:
-        ctx.builder.want(scope, zone, head_seq(session))
-    session.rollback()
+        ctx.builder.want(scope, zone, head)
     env = snapshots.descriptor(folder, scope, zone)
     if env is None:
         raise ApiError(404, "not_found", "no snapshot of this scope yet")

@@ -23,6 +23,7 @@ meanwhile (or the older snapshot, then the feed from its head).
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
@@ -43,6 +44,7 @@ from kiosk.mirror.store import HistoryRecord
 from sync.protocol import schema
 from sync.protocol.signing import Signer
 from sync.protocol.wire import wire_to_record
+from sync.server import leases
 from sync.server.db import FeedDoc, head_seq, sessions, utcnow
 
 log = logging.getLogger("sync.server.feed.snapshot")
@@ -168,16 +170,21 @@ def body_path(out_dir: Path, sha256: str) -> Path | None:
 
 
 class Builder:
-    """Lazy builds in the server process: at most one at a time, in a background thread."""
+    """Lazy builds: at most one at a time in this process (a background thread), and at most one of each
+    scope across every worker on the database (a lease, :mod:`sync.server.leases`)."""
+
+    LEASE = dt.timedelta(minutes=30)  # longer than any build; a worker that died frees it then
 
     def __init__(self, engine: Engine, signer: Signer, out_dir: Path) -> None:
         self.engine, self.signer, self.out_dir = engine, signer, out_dir
         self._lock = threading.Lock()
         self._running: threading.Thread | None = None
+        self.owner = leases.new_owner()
+        self.built: list[str] = []  # the scopes this worker built (tests and logs read it)
 
     def want(self, scope: str, zone: str | None, current_head: int) -> None:
         """Start a build of ``scope`` if its snapshot is missing or behind ``current_head`` and none runs
-        (never for a feed under :data:`LAZY_MIN_HEAD`)."""
+        here or in another worker (never for a feed under :data:`LAZY_MIN_HEAD`)."""
         if current_head < LAZY_MIN_HEAD:
             return
         env = descriptor(self.out_dir, scope, zone)
@@ -186,11 +193,23 @@ class Builder:
         with self._lock:
             if self._running is not None and self._running.is_alive():
                 return
-            self._running = threading.Thread(target=self._build, args=(scope, zone), name="snapshot-build", daemon=True)
+            lease = f"snapshot:{scope_name(scope, zone)}"
+            if not leases.take(self.engine, lease, self.owner, self.LEASE):
+                return
+            env = descriptor(self.out_dir, scope, zone)  # another worker may have finished it meanwhile
+            if env is not None and env.get("payload", {}).get("head_seq") == current_head:
+                leases.give_up(self.engine, lease, self.owner)
+                return
+            self._running = threading.Thread(
+                target=self._build, args=(scope, zone, lease), name="snapshot-build", daemon=True
+            )
             self._running.start()
 
-    def _build(self, scope: str, zone: str | None) -> None:
+    def _build(self, scope: str, zone: str | None, lease: str) -> None:
         try:
             build(self.engine, self.signer, self.out_dir, scope, zone)
+            self.built.append(scope_name(scope, zone))
         except Exception:
             log.exception("snapshot build of %s failed", scope_name(scope, zone))
+        finally:
+            leases.give_up(self.engine, lease, self.owner)

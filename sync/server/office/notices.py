@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from printing.pdf.fonts import BOLD, REGULAR, register
 from printing.pdf.layout import mm, wrap
+from sync.server import pii
 from sync.server.db import Submission, meta_get, meta_set
 from sync.server.errors import StepRefused
 from sync.server.office.models import Case, CaseEvent
@@ -102,7 +103,10 @@ def application_of(session: Session, tracking_no: str) -> dict[str, Any]:
     text = session.scalar(
         select(Submission.payload).where(Submission.tracking_no == tracking_no, Submission.kind == "application")
     )
-    return json.loads(text) if text else {}
+    if not text:
+        return {}
+    data = pii.ring_of(session).open(text)
+    return data if isinstance(data, dict) else {}
 
 
 def _last(session: Session, tracking_no: str, action: str) -> CaseEvent | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from sync.server import pages, throttle
 from sync.server.deps import DB, Ctx
 from sync.server.office import lifecycle, public
 
@@ -15,30 +16,32 @@ log = logging.getLogger("sync.server")
 router = APIRouter(tags=["public"])
 
 
-def _limiter(ctx: Ctx) -> public.Limiter:
-    limiter: public.Limiter = ctx.extra.setdefault("status_limiter", public.Limiter())
-    return limiter
+def _form(request: Request, no: str = "", error: str = "", status: int = 200) -> Response:
+    return pages.render(request, "status_form.html", status, no=no, error=error)
 
 
 @router.get("/status", response_class=HTMLResponse, summary="Public: an application's progress (form)")
-def status_form(no: str = "") -> HTMLResponse:
-    return HTMLResponse(public.form(no[:40]))
+def status_form(request: Request, no: str = "") -> Response:
+    return _form(request, no[:40])
 
 
 @router.post("/status", response_class=HTMLResponse, summary="Public: an application's progress")
-async def status_answer(request: Request, session: DB, ctx: Ctx) -> HTMLResponse:
+async def status_answer(request: Request, session: DB, ctx: Ctx) -> Response:
     form = await request.form()
     no = str(form.get("no") or "").strip().upper()[:40]
     tail = str(form.get("tail") or "").strip()[:8]
-    client = request.client.host if request.client else "?"
-    limiter = _limiter(ctx)
-    if limiter.blocked(no, client):
-        log.warning("public status: too many failed checks (client %s)", client)
-        return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试"), status_code=429)
-    case = public.check(session, public.salt_for(session), no, tail)
+    source = throttle.client_address(request, ctx.settings.trust_proxy)
+    keys = ((f"status-no\x1f{no}", throttle.STATUS_NUMBER), (f"status-src\x1f{source}", throttle.STATUS_SOURCE))
+    if any(throttle.wait_s(session, key, policy) > 0 for key, policy in keys):
+        session.rollback()
+        log.warning("public status: too many failed checks (source %s)", source)
+        return _form(request, no, "尝试次数过多，请15分钟后再试", 429)
+    case = public.check(session, no, tail)
     if case is None:
-        limiter.fail(no, client)
-        return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
+        for key, policy in keys:
+            throttle.fail(session, key, policy)
+        session.commit()
+        return _form(request, no, "未找到该申请，请核对受理编号和手机号后四位", 404)
     if lifecycle.lapse_corrections(session, ctx.settings.today(), case.tracking_no):  # Art. 30: deemed withdrawn
         session.commit()
-    return HTMLResponse(public.status_page(session, case))
+    return pages.render(request, "status.html", **public.status_context(session, case))

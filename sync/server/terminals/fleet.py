@@ -30,10 +30,8 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.requests import Request
 
 from sync.protocol.schema import IsoTime, Strict, Text300
-from sync.server.admin import layout
 from sync.server.db import Terminal, utcnow
 from sync.server.releases.progress import update_text
 from sync.server.terminals.enrol import is_enrolled, zones
@@ -269,103 +267,35 @@ def _ago(minutes: int | None) -> str:
     return f"{minutes // 1440} 天前"
 
 
-def _error_cell(r: FleetRow) -> str:
-    """The last sync error: the terminal's sentence, then its code, how many runs in a row, and when."""
-    if not r.last_error:
-        return ""
-    esc = layout.esc
-    facts = []
-    if r.failure_code:
-        facts.append(f"代码 <code>{esc(r.failure_code)}</code>")
-    if r.failures_in_a_row:
-        facts.append(f"连续 {r.failures_in_a_row} 次")
-    if r.failure_at:
-        facts.append(esc(r.failure_at))
-    more = f"<br><span class='muted'>{'，'.join(facts)}</span>" if facts else ""
-    wrap = "white-space:normal;min-width:14em;max-width:22em"  # a sentence wraps instead of widening the table
-    return f"<div style='{wrap}'><span class='sync-error'>{esc(r.last_error)}</span>{more}</div>"
+STATE_TONES = {"online": "ok", "offline": "bad", "never": "bad", "revoked": "muted", "awaiting": "warn"}
 
 
-def _version_cell(r: FleetRow) -> str:
-    """The running version, then the updater's state and its note (why a rollback happened)."""
-    esc = layout.esc
-    out = esc(r.version or "—")
-    if r.update:
-        bad = r.update_note and r.update.startswith(("已自动退回", "更新出错"))
-        out += f"<br><span class='{'bad' if bad else 'muted'}'>{esc(r.update)}</span>"
-        if r.update_note:
-            wrap = "white-space:normal;min-width:10em;max-width:18em;display:inline-block"
-            out += f"<br><span class='muted' style='{wrap}'>{esc(r.update_note)}</span>"
-    return out
-
-
-def _refused_cell(r: FleetRow) -> str:
-    """A revoked terminal that keeps knocking: how often it was refused since, and when last."""
-    if r.state != "revoked" or not r.refused:
-        return ""
-    return (
-        f"<br><span class='bad'>停用后仍尝试连接 {r.refused} 次</span>"
-        f"<br><span class='muted'>最近 {layout.esc(r.refused_last or '')}</span>"
-    )
-
-
-def fleet_page(session: Session, head: int, request: Request | None = None, *, missed: int = DEFAULT_MISSED) -> str:
+def page_context(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> dict[str, Any]:
+    """What ``fleet.html`` shows: the rows (with how long ago, the tones of states) and the summary line."""
     rows = fleet(session, head, missed=missed)
-    esc = layout.esc
-    cells, classes = [], []
-    for r in rows:
-        state_cls = {"online": "ok", "offline": "bad", "never": "bad", "revoked": "muted", "awaiting": "warn"}[r.state]
-        seen = f"{r.last_contact}<br><span class='muted'>{_ago(r.minutes_ago)}</span>" if r.last_contact else "—"
-        printers = "<br>".join(
-            f"{esc(p.name)}：<span class='{'bad' if p.state in _PRINTER_BAD else 'ok'}'>{esc(p.label)}</span>"
-            if p.name
-            else esc(p.label)
-            for p in r.printers
-        )
-        outbox = "" if r.outbox is None else str(r.outbox)
-        if r.outbox and r.outbox_oldest:
-            outbox += f"<br><span class='muted'>最早 {esc(r.outbox_oldest)}</span>"
-        cells.append(
-            [
-                layout.Raw(f"<b>{esc(r.name)}</b><br><span class='muted'>{esc(r.id)}</span>"),
-                r.zone_name,
-                layout.Raw(f"<span class='{state_cls}'>{esc(r.state_label)}</span>" + _refused_cell(r)),
-                layout.Raw(seen),
-                layout.Raw(printers or "—"),
-                layout.Raw(
-                    ("—" if r.behind is None else f"落后 {r.behind} 条")
-                    + (f"<br><span class='muted'>{esc(r.synced_at)}</span>" if r.synced_at else "")
-                ),
-                "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
-                layout.Raw(outbox),
-                layout.Raw(_error_cell(r)),
-                layout.Raw(_version_cell(r)),
-            ]
-        )
-        classes.append("attn" if r.problems and (r.state != "revoked" or r.refused) else "")
     counts = {s: sum(1 for r in rows if r.state == s) for s in STATE_LABELS}
-    printer_bad = sum(1 for r in rows if any(p.state in _PRINTER_BAD for p in r.printers))
     summary = "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n) or "尚无终端"
-    body = (
-        f"<p>共 {len(rows)} 台终端：{esc(summary)}；打印机异常 {printer_bad} 台。"
-        f"<span class='muted'>时间均为北京时间（UTC+8）；漏报 {missed} 次心跳（每次按同步间隔的 1.1 倍计）即算离线；"
-        f"本页每 {REFRESH_S} 秒自动刷新；发布序号 {head}；"
-        "<a href='/admin/api/fleet'>JSON</a></span></p>"
-    )
-    head_cols = [
-        "终端",
-        "专区",
-        "状态",
-        "最近联系",
-        "打印机",
-        "内容同步",
-        "剩余磁盘",
-        "待发送",
-        "最近错误",
-        "版本与更新",
-    ]
-    table = layout.table(head_cols, cells, classes) + release_section(session)
-    return layout.page("终端运行情况", body + table, request, refresh_s=REFRESH_S)
+    return {
+        "rows": [
+            {
+                "r": r,
+                "ago": _ago(r.minutes_ago),
+                "tone": STATE_TONES[r.state],
+                "attn": bool(r.problems) and (r.state != "revoked" or bool(r.refused)),
+                "update_bad": r.update.startswith(("已自动退回", "更新出错")),
+                "printers": [(p, p.state in _PRINTER_BAD) for p in r.printers],
+                "disk": "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
+            }
+            for r in rows
+        ],
+        "total": len(rows),
+        "summary": summary,
+        "printer_bad": sum(1 for r in rows if any(p.state in _PRINTER_BAD for p in r.printers)),
+        "missed": missed,
+        "head": head,
+        "refresh_s": REFRESH_S,
+        "releases": release_progress(session),
+    }
 
 
 def zone_order(session: Session) -> tuple[dict[str, str], list[str]]:
@@ -376,31 +306,9 @@ def zone_order(session: Session) -> tuple[dict[str, str], list[str]]:
     return names, order
 
 
-def release_section(session: Session) -> str:
-    """The releases and their progress zone by zone (a heading and one table), or nothing."""
+def release_progress(session: Session) -> list[Any]:
+    """Each release and its progress zone by zone (sync.server.releases.progress), newest first."""
     from sync.server.releases.progress import progress
 
     names, order = zone_order(session)
-    releases = progress(session, names, order)
-    if not releases:
-        return ""
-    cells = []
-    for r in releases:
-        mb = f"{r.size / 2**20:.1f} MB（解压后 {r.bundle_bytes / 2**20:.0f} MB）"
-        if not r.zones:
-            cells.append([r.version, r.state, mb, "—", "", "", "", ""])
-        for i, z in enumerate(r.zones):
-            cells.append(
-                [
-                    r.version if i == 0 else "",
-                    r.state if i == 0 else "",
-                    mb if i == 0 else "",
-                    z.zone_name,
-                    f"{z.on_it} / {z.terminals}",
-                    str(z.downloading or ""),
-                    str(z.waiting or ""),
-                    str(z.rolled_back or ""),
-                ]
-            )
-    cols = ["版本", "发布状态", "安装包大小", "专区", "已更新 / 终端数", "下载中", "已下载待切换", "自动退回"]
-    return "<h2>版本发布进度</h2>" + layout.table(cols, cells, [""] * len(cells))
+    return progress(session, names, order)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import time
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq
 from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
@@ -19,7 +19,6 @@ from sync.server.terminals import enrol, fleet
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["terminals"])
 
-ENROL_MAX_FAILURES = 20  # wrong enrolment codes per window before every attempt is refused for a while
 ENROL_FAILURE_WINDOW_S = 600
 MAX_ENROL_BYTES = 1024
 
@@ -54,12 +53,13 @@ def enrol_key(ctx: Ctx) -> Response:
     },
 )
 async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
-    failures: list[float] = ctx.extra.setdefault("enrol_failures", [])
-    now = time.monotonic()
-    failures[:] = [t for t in failures if now - t < ENROL_FAILURE_WINDOW_S]
-    if len(failures) >= ENROL_MAX_FAILURES:
-        log.warning("refused an enrolment: too many bad codes in the last %d s", ENROL_FAILURE_WINDOW_S)
+    source = throttle.client_address(request, ctx.settings.trust_proxy)
+    key = f"enrol\x1f{source}"
+    if throttle.wait_s(session, key, throttle.ENROL) > 0:
+        session.rollback()
+        log.warning("refused an enrolment from %s: too many bad codes in the last %d s", source, ENROL_FAILURE_WINDOW_S)
         raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes; wait a few minutes")
+    session.rollback()  # nothing held while the body is read
     raw = bytearray()
     async for chunk in request.stream():
         raw.extend(chunk)
@@ -75,7 +75,9 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     token = secrets.token_urlsafe(32)
     term = enrol.redeem(session, code, token_hash(token))
     if term is None:
-        failures.append(now)
+        session.rollback()
+        throttle.fail(session, key, throttle.ENROL)
+        session.commit()
         log.warning("refused an enrolment: unknown, used or expired code")
         raise ApiError(404, "bad_code", "enrolment code unknown, already used or expired")
     zone_obj = enrol.zones(session).get(term.zone, {})
@@ -102,8 +104,8 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
 
 @router.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
 def fleet_page(request: Request, session: DB, ctx: Ctx, _a: ItAccount) -> Response:
-    page = fleet.fleet_page(session, head_seq(session), request, missed=ctx.settings.offline_after_missed)
-    return auth.admin_headers(HTMLResponse(page))
+    context = fleet.page_context(session, head_seq(session), missed=ctx.settings.offline_after_missed)
+    return pages.render(request, "fleet.html", **context)
 
 
 @router.get("/admin/api/fleet", summary="IT: the fleet of terminals as JSON (same data as /admin/fleet)")

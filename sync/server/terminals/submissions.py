@@ -11,7 +11,6 @@ import hmac
 import json
 import logging
 import re
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from kiosk.applications.tracking import TRACKING_RE, terminal_code
 from sync.protocol.wire import IDEMPOTENCY_HEADER, MAX_LOOKUP_BYTES, MAX_SUBMISSION_BYTES, SUBMISSION_KINDS
-from sync.server.db import Submission, Terminal, meta_get, meta_set, utcnow
+from sync.server import pii
+from sync.server.db import Submission, Terminal, meta_get, utcnow
 from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
@@ -183,11 +183,18 @@ def _application_columns(payload: dict[str, Any], issued: dict[str, Any], t: Ter
 
 
 def phone_hash(session: Session, digits: str) -> str:
+    """The keyed hash an application's phone is found by (the key lives outside the database)."""
+    return pii.ring_of(session).lookup(f"phone:{digits}")
+
+
+def _phone_matches(session: Session, stored: str, digits: str) -> bool:
+    """Whether ``stored`` is the hash of ``digits``: under the keyring's lookup key, or, for an
+    application stored before personal data was sealed, under the database's old salt."""
+    if hmac.compare_digest(stored, phone_hash(session, digits)):
+        return True
     salt = meta_get(session, "phone_salt")
-    if salt is None:
-        salt = secrets.token_hex(16)
-        meta_set(session, "phone_salt", salt)
-    return hmac.new(salt.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    legacy = hmac.new(salt.encode(), digits.encode(), hashlib.sha256).hexdigest() if salt else ""
+    return bool(salt) and hmac.compare_digest(stored, legacy)
 
 
 def _stored_answer(session: Session, t: Terminal, key: str) -> str | None:
@@ -268,7 +275,9 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
         idem_key=key,
         tracking_no=extra.get("tracking_no"),
         phone_hash=phone_hash(session, extra["phone"]) if "phone" in extra else None,
-        payload=json.dumps(payload, ensure_ascii=False),
+        payload=pii.ring_of(session).seal(payload)
+        if kind == "application"
+        else json.dumps(payload, ensure_ascii=False),
         response="",
         received_at=now,
     )
@@ -283,9 +292,7 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
             printed_deadline=extra["printed_deadline"],
             actor=f"terminal:{t.id}",
         )
-        case.phone_tail_hash = public.tail_hash(
-            meta_get(session, "phone_salt") or "", extra["tracking_no"], extra["phone"]
-        )
+        case.phone_tail_hash = public.tail_hash(session, extra["tracking_no"], extra["phone"])
         response["tracking_no"] = extra["tracking_no"]
         response["deadline"] = case.due.isoformat() if case.due else None
         sub_row.deadline = response["deadline"]
@@ -321,12 +328,8 @@ async def lookup(request: Request, t: Term, session: DB, ctx: Ctx) -> Response:
         _check(False, t, "lookup", "tracking_no and phone are required", status=400, code="malformed")
         raise AssertionError  # unreachable: _check raised
     sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
-    ok = (
-        sub is not None
-        and sub.phone_hash is not None
-        and hmac.compare_digest(sub.phone_hash, phone_hash(session, phone_digits(phone)))
-    )
-    session.rollback()  # phone_hash() may have created the salt; a lookup stores nothing
+    ok = sub is not None and sub.phone_hash is not None and _phone_matches(session, sub.phone_hash, phone_digits(phone))
+    session.rollback()  # a lookup stores nothing
     if not ok or sub is None:
         raise ApiError(404, "not_found", "未找到该申请，请核对受理编号和手机号")
     if lifecycle.lapse_corrections(session, ctx.settings.today(), sub.tracking_no):  # Art. 30: deemed withdrawn

@@ -21,6 +21,7 @@ ColumnLayout {
     property bool multiline: false
     property int inputHints: Qt.ImhNone
     property string pad: ""                // "" (Pinyin keyboard) | digits | phone | id
+    property bool personName: false        // a person's name: offers the rare-character finder (CharPicker.qml)
     property real fontScale: Theme.scale
     readonly property string error: ApplyWizard.errors[key] || ""
     readonly property alias input: loader.item
@@ -82,7 +83,7 @@ ColumnLayout {
                 if (activeFocus && root.pad !== "") KeyEntry.open(this, root.pad)
                 else if (!activeFocus) KeyEntry.release(this)
             }
-            Component.onDestruction: KeyEntry.release(this)
+            Component.onDestruction: { KeyEntry.release(this); CharPicker.release(this) }
             onAccepted: root.advanceRequested()
             // Pinyin pre-edit text is committed on Enter or by picking a candidate; keep the model in step.
             onTextChanged: if (text !== (ApplyWizard.values[root.key] || "")) ApplyWizard.setValue(root.key, text)
@@ -113,6 +114,14 @@ ColumnLayout {
                 onTextChanged: if (text !== (ApplyWizard.values[root.key] || "")) ApplyWizard.setValue(root.key, text)
             }
         }
+    }
+
+    KioskButton {
+        objectName: "charFinderOpen-" + root.key
+        visible: root.personName
+        tone: "light"; text: qsTr("找不到字？按部首或部件查找")
+        fontSize: Theme.fontSmall
+        onClicked: CharPicker.open(root.input)
     }
 
     Label {

@@ -35,6 +35,7 @@ ApplicationWindow {
                                         && topPage.settled
                                         && (startRoute === "" || stack.depth > 1)
                                         && (startOverlay !== "attract" || attract.visible)
+                                        && (startOverlay !== "charfinder" || CharFinder.total > 0)
     readonly property bool keyboardUp: inputPanel.active
     readonly property bool padUp: KeyEntry.active       // the kiosk's own number/code pad (KeyPad.qml)
 
@@ -55,6 +56,8 @@ ApplicationWindow {
             openRoute(startRoute, startProps)
         if (startOverlay === "attract")
             attract.show()
+        if (startOverlay === "charfinder")
+            CharPicker.showExample()
     }
 
     function openRoute(route: string, props: var) {
@@ -192,6 +195,8 @@ ApplicationWindow {
     }
 
     KeyPad { id: keyPad; z: 90; width: win.width }
+    // the rare-character finder of name fields (CharPicker.qml): over everything but the keyboard itself
+    CharFinderPanel { z: 89.5; anchors.fill: parent; bottomInset: win.keyboardUp ? win.height - keyboardDock.y : 0 }
 
     InputPanel {
         id: inputPanel

@@ -12,7 +12,7 @@ GridLayout {
     columnSpacing: 40
     rowSpacing: 24
     ApplyField {
-        key: "applicant.name"; required: true
+        key: "applicant.name"; required: true; personName: true
         label: parent.citizen ? qsTr("姓名") : qsTr("单位名称")
         hint: qsTr("点击后用拼音输入")
     }
@@ -25,12 +25,12 @@ GridLayout {
     }
     ApplyField {
         visible: !parent.citizen
-        key: "applicant.legal_representative"; required: true
+        key: "applicant.legal_representative"; required: true; personName: true
         label: qsTr("法定代表人或者主要负责人")
     }
     ApplyField {
         visible: !parent.citizen
-        key: "applicant.contact_person"; required: true
+        key: "applicant.contact_person"; required: true; personName: true
         label: qsTr("联系人姓名")
     }
     ApplyField {

@@ -1,0 +1,157 @@
+"""Screenshots of every console page at 1366 and 390 px (run by hand, not part of the suite):
+
+    SHOTS=/path/to/dir python -m pytest tests/sync/console_shots.py -q
+
+A seeded server (zones, a fleet terminal, applications at several stages, a published document, a month
+of ratings), a real headless Chromium; each page is saved as NAME-1366.png and NAME-390.png (full page)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from adminlogin import PASSWORD, csrf_token, login, make_account
+from synchelpers import CATEGORIES, ZONES
+from test_office_e2e import PHONE, _apply
+from test_office_evaluation import _seed
+
+from sync.client import sync_once
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+webdriver = pytest.importorskip("selenium.webdriver")
+
+
+def _driver(tmp: Path):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--lang=zh-CN",
+        "--hide-scrollbars",
+    ):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=DRIVER))
+    drv.set_page_load_timeout(60)
+    return drv
+
+
+def _save(drv, out: Path, name: str) -> None:
+    for width in (1366, 390):
+        drv.set_window_size(width, 900)
+        h = drv.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+        drv.set_window_size(width, min(max(int(h) + 20, 600), 6000))
+        drv.save_screenshot(str(out / f"{name}-{width}.png"))
+    drv.set_window_size(1366, 900)
+
+
+def test_shots(server, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    out = Path(os.environ.get("SHOTS", str(tmp_path / "shots")))
+    out.mkdir(parents=True, exist_ok=True)
+    drv = _driver(tmp_path)
+    try:
+        drv.get(f"{server.url}/admin/login")
+        _save(drv, out, "00-no-account")
+        _seed(server)  # a month of ratings from nine zones (November 2026)
+        server.publish_lines(ZONES + CATEGORIES, "more.jsonl")
+        cfg = server.terminal(tmp_path / "term")
+        numbers = [_apply(cfg) for _ in range(3)]
+        assert sync_once(cfg).error is None
+        make_account(server.engine, "wang.office", ("office", "it"))
+        make_account(server.engine, "zhao.it", ("it",))
+        c = login(server.url, server.engine, "wang.office", ("office", "it"))
+        token = csrf_token(c)
+        c.post(f"/admin/office/cases/{numbers[1]}/step/ask_correction", data={"csrf": token, "items": "请写明项目名称"})
+        c.post(f"/admin/office/cases/{numbers[2]}/step/reply", data={"csrf": token, "reply_type": "disclosed"})
+        c.post(
+            "/admin/office/documents",
+            data={
+                "csrf": token,
+                "id": "wb-2026-notice",
+                "zone": "wanbao",
+                "categories": ["policy"],
+                "title": "万宝镇2026年冬季供暖通知",
+                "issuer": "万宝镇人民政府",
+                "published": "2026-11-30",
+                "body": "第一稿",
+            },
+        )
+        c.post(
+            f"/admin/office/cases/{numbers[2]}/files",
+            data={"csrf": token},
+            files={"file": ("答复书附件.pdf", b"%PDF-1.4 test", "application/pdf")},
+        )
+        c.post(
+            "/admin/office/documents/wb-2026-notice",
+            data={
+                "csrf": token,
+                "zone": "wanbao",
+                "categories": ["policy"],
+                "title": "万宝镇2026年冬季供暖通知",
+                "issuer": "万宝镇人民政府",
+                "published": "2026-11-30",
+                "body": "第二稿",
+            },
+        )
+        drv.get(f"{server.url}/admin/login")
+        _save(drv, out, "01-login")
+        drv.find_element(By.ID, "username").send_keys("wang.office")
+        drv.find_element(By.ID, "password").send_keys("wrong password")
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        _save(drv, out, "02-login-wrong")
+        drv.find_element(By.ID, "password").send_keys(PASSWORD)
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        pages = {
+            "03-fleet": "/admin/fleet",
+            "04-evaluation": "/admin/office?month=2026-11",
+            "05-cases": "/admin/office/cases",
+            "06-case-received": f"/admin/office/cases/{numbers[0]}",
+            "07-case-correction": f"/admin/office/cases/{numbers[1]}",
+            "08-case-replied": f"/admin/office/cases/{numbers[2]}",
+            "09-documents": "/admin/office/documents",
+            "10-document": "/admin/office/documents/wb-2026-notice",
+            "11-calendar": "/admin/office/calendar",
+            "12-case-missing": "/admin/office/cases/NOSUCH-1",
+            "13-not-found": "/admin/nosuch",
+        }
+        for name, path in pages.items():
+            drv.get(server.url + path)
+            _save(drv, out, name)
+        drv.get(f"{server.url}/admin/office/cases/{numbers[0]}")  # a stale form: the CSRF token changed
+        drv.execute_script("document.querySelectorAll(\"input[name='csrf']\").forEach(e => e.value = 'stale')")
+        drv.find_element(By.CSS_SELECTOR, "form[action$='/step/withdraw'] button[type=submit]").click()
+        _save(drv, out, "14-csrf-stale")
+        drv.get(f"{server.url}/status?no={numbers[1]}")
+        _save(drv, out, "20-status-form")
+        drv.find_element(By.ID, "tail").send_keys(PHONE[-4:])
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        _save(drv, out, "21-status-answer")
+        drv.get(f"{server.url}/status?no={numbers[1]}")
+        drv.find_element(By.ID, "tail").send_keys("0000")
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        _save(drv, out, "22-status-wrong")
+        drv.delete_all_cookies()
+        it = httpx.Client(base_url=server.url)
+        assert it.get("/admin/login").status_code == 200
+        drv.get(f"{server.url}/admin/login")
+        drv.find_element(By.ID, "username").send_keys("zhao.it")
+        drv.find_element(By.ID, "password").send_keys(PASSWORD)
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        drv.get(f"{server.url}/admin/office/cases")
+        _save(drv, out, "15-role-refused")
+    finally:
+        drv.quit()
