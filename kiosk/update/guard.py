@@ -1,8 +1,10 @@
 """Switching releases, and the two checks that make a switch safe:
 
-- :func:`boot_guard` runs before every start of the program, *from the previous release* (the unit's
-  ``ExecStartPre``; the test supervisor does the same), so it works even when the new release cannot
-  start at all. While a switch is unconfirmed it counts the starts; past ``MAX_STARTS`` starts or the
+- :func:`boot_guard` runs before a start of the program while a switch is pending (the marker file
+  ``<data>/update/pending``), *from the previous release* (the unit's ``ExecStartPre``; the test
+  supervisor does the same), so it works even when the new release cannot start at all. The planned
+  start right after a switch is counted by the switching process (marker ``counted``), so it needs no
+  guard run. While a switch is unconfirmed it counts the starts; past ``MAX_STARTS`` starts or the
   health deadline (``HEALTH_BOUND_S`` after the switch) it points ``current`` back and records why.
 - :func:`confirm` runs in the new release as it starts: the health checks (fonts, QML, data folder,
   database, content; not the network or printers, which fail for reasons of their own) must pass, then
@@ -43,17 +45,34 @@ def _parse(text: str | None) -> datetime | None:
         return None
 
 
+PENDING = "pending"  # in <data>/update/: a switch is not yet confirmed (the unit runs the guard)
+COUNTED = "counted"  # the switching process counted the next start itself (the unit skips the guard once)
+
+
+def _marker(data_dir: Path, name: str, present: bool) -> None:
+    path = data_dir / "update" / name
+    if present:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    else:
+        path.unlink(missing_ok=True)
+
+
 def switch(layout: Layout, data_dir: Path, version: str, now: datetime | None = None) -> st.UpdateState:
-    """Make the staged ``version`` current (recorded first, so a kill -9 between the two is understood)."""
+    """Make the staged ``version`` current (recorded first, so a kill -9 between the two is understood).
+    The first start of the new release is counted here (``attempts`` 1, the ``counted`` marker), so the
+    planned restart needs no guard run: a whole start of the previous program saved from the downtime."""
     cur = st.load(data_dir)
     source = layout.linked(CURRENT)
+    _marker(data_dir, PENDING, True)
     st.save(data_dir, cur.moved("switching", version=version, source=source, percent=None))
     crash_point("switch")
     layout.switch(version)
     crash_point("switched")
     deadline = (now or datetime.now(UTC)) + timedelta(seconds=HEALTH_BOUND_S)
-    done = st.load(data_dir).moved("switched", deadline=_iso(deadline), attempts=0)
+    done = st.load(data_dir).moved("switched", deadline=_iso(deadline), attempts=1)
     st.save(data_dir, done)
+    _marker(data_dir, COUNTED, True)
     return done
 
 
@@ -65,6 +84,8 @@ def rollback(layout: Layout, data_dir: Path, why: str) -> st.UpdateState:
     refused = sorted({*cur.refused, *([cur.version] if cur.version else [])})
     done = cur.moved("rolled_back", note=why[:300], refused=refused, deadline=None, attempts=0)
     st.save(data_dir, done)
+    _marker(data_dir, COUNTED, False)
+    _marker(data_dir, PENDING, False)
     return done
 
 
@@ -72,11 +93,16 @@ def boot_guard(layout: Layout, data_dir: Path, now: datetime | None = None) -> s
     """Before a start: settle a half-done switch, count an unconfirmed one, roll back a failed one."""
     now = now or datetime.now(UTC)
     cur = st.load(data_dir)
+    counted = data_dir / "update" / COUNTED
+    if counted.exists():  # the planned start after a switch, counted by the switching process
+        counted.unlink(missing_ok=True)
+        return cur
     if cur.state == "switching":  # killed between recording the switch and confirming the link
         if cur.version and layout.linked(CURRENT) == cur.version:
             cur = cur.moved("switched", deadline=_iso(now + timedelta(seconds=HEALTH_BOUND_S)), attempts=0)
         else:
             cur = cur.moved("staged")
+            _marker(data_dir, PENDING, False)
         st.save(data_dir, cur)
     if cur.state != "switched":
         return cur
@@ -107,5 +133,7 @@ def confirm(
         return rollback(layout, data_dir, f"新版本 {running} 自检未通过（{names}），已自动退回 {cur.source}")
     done = cur.moved("confirmed", deadline=None, attempts=0)
     st.save(data_dir, done)
+    _marker(data_dir, COUNTED, False)
+    _marker(data_dir, PENDING, False)
     layout.prune({running})
     return done

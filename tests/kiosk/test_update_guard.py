@@ -58,6 +58,7 @@ def test_a_healthy_release_is_confirmed_and_old_ones_pruned(layout: Layout, tmp_
     guard.switch(layout, data, "2")
     done = guard.confirm(layout, data, "2", list)
     assert done is not None and done.state == "confirmed"
+    assert not (data / "update" / guard.PENDING).exists() and not (data / "update" / guard.COUNTED).exists()
     assert layout.installed() == ["1", "2"]  # "0" went; the previous one stays for a manual switch back
 
 
@@ -65,11 +66,16 @@ def test_the_boot_guard_rolls_back_after_too_many_starts_or_the_deadline(layout:
     data = tmp_path / "data"
     now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
     guard.switch(layout, data, "2", now)
-    for _ in range(guard.MAX_STARTS):
+    pending, counted = data / "update" / guard.PENDING, data / "update" / guard.COUNTED
+    assert pending.exists() and counted.exists()  # the unit skips the guard's start once, then runs it
+    for _ in range(guard.MAX_STARTS):  # the planned start (counted by the switch), then two restarts
         assert guard.boot_guard(layout, data, now).state == "switched"
+    assert not counted.exists()
     done = guard.boot_guard(layout, data, now)
     assert done.state == "rolled_back" and layout.linked(CURRENT) == "1" and "没有正常启动" in done.note
+    assert not pending.exists()
     guard.switch(layout, data, "2", now)  # IT tries again (the version would not be offered: refused)
+    assert guard.boot_guard(layout, data, now).state == "switched"  # the planned start
     late = guard.boot_guard(layout, data, now + timedelta(seconds=guard.HEALTH_BOUND_S + 1))
     assert late.state == "rolled_back"
 

@@ -56,11 +56,12 @@ def install(root: Path, version: str) -> Layout:
 
 
 class Supervisor:
-    """systemd for one terminal: ``previous/kiosk update guard`` before each start, then
-    ``current/kiosk sync`` (the terminal's loop), started again 0.3 s after it ends."""
+    """systemd for one terminal: the unit's ExecStartPre (the start after a switch counted by the switch;
+    else ``previous/kiosk update guard`` while a switch is pending), then ``current/kiosk sync`` (the
+    terminal's loop), started again 0.3 s after it ends."""
 
-    def __init__(self, root: Path, config: Path, log: Path) -> None:
-        self.root, self.config, self.log = root, config, log
+    def __init__(self, root: Path, config: Path, log: Path, data: Path) -> None:
+        self.root, self.config, self.log, self.data = root, config, log, data
         self.crash_plan: list[str] = []  # KIOSK_CRASH_AT for the next starts, one each
         self.exits: list[int] = []
         self.starts = 0
@@ -83,7 +84,10 @@ class Supervisor:
         with self.log.open("ab") as out:
             while not self._stop.is_set():
                 previous = self.root / "previous" / "kiosk"
-                if previous.exists():
+                marks = self.data / "update"
+                if (marks / "counted").exists():  # the unit's ExecStartPre, as docs/deploy.md writes it
+                    (marks / "counted").unlink()
+                elif (marks / "pending").exists() and previous.exists():
                     subprocess.run(
                         [str(previous), "update", "guard", "--config", str(self.config), "--root", str(self.root)],
                         stdout=out,

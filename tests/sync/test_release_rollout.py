@@ -266,7 +266,7 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
             )
             path.write_text(path.read_text().replace("[server]\n", "[server]\nsync_interval_s = 2\ntimeout_s = 5\n"))
             cfgs[tid] = config_mod.load(path)
-            sups[tid] = Supervisor(root, path, tmp_path / zone / "supervisor.log")
+            sups[tid] = Supervisor(root, path, tmp_path / zone / "supervisor.log", tmp_path / zone / "data")
             sups[tid].start()
         wanbao, hexi = "wanbao-01", "hexi-01"
         _wait("both terminals on N", lambda: all(_terminal(db, t).app_version == N for t in sups))
