@@ -15,6 +15,7 @@ the newest revision, so a terminal upgraded in the field migrates and keeps its 
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import stat
 import threading
@@ -208,16 +209,42 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 _upgrade_lock = threading.Lock()
 
 
+def newer_revision(engine: Engine, known: set[str]) -> str | None:
+    """The mirror's stamped revision when this program does not know it (a newer release migrated the
+    mirror and was then rolled back), else None."""
+    from sqlalchemy import inspect, text
+
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
+    with engine.connect() as conn:
+        stamped = [str(r[0]) for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    unknown = [r for r in stamped if r not in known]
+    return unknown[0] if unknown else None
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema revision (idempotent)."""
+    """Bring the database to the newest schema revision (idempotent).
+
+    A mirror already at a revision this program does not know was migrated by a newer release that has
+    since been rolled back: it is used as it is. Releases migrate additively (new tables, new nullable
+    columns, never a rename or a drop in the release that stops using something), so the older program
+    still reads and writes it; the newer release, when it comes back, finds it at its own revision."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.attributes["engine"] = engine
     with _upgrade_lock:
+        known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
         try:
+            ahead = newer_revision(engine, known)
+            if ahead is not None:
+                logging.getLogger("kiosk.db").warning(
+                    "the mirror is at schema revision %s, newer than this program knows: used as it is", ahead
+                )
+                return
             command.upgrade(cfg, "head")
         except Exception as exc:  # alembic wraps sqlite errors in many ways
             raise StorageError(f"cannot migrate the mirror database: {exc}") from exc

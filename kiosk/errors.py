@@ -61,6 +61,11 @@ class SignatureError(SyncError):
     """Content failed verification: forged, wrong key, rolled back or expired."""
 
 
+class SubmitRefused(KioskError):
+    """The terminal will not take an application now (revoked by the district, disk full); the message is
+    one plain-Chinese sentence for the resident's screen. Nothing was written."""
+
+
 class ValidationError(KioskError):
     """Input was not acceptable; ``errors`` maps a field name to a plain-Chinese message."""
 

@@ -11,6 +11,8 @@ the kiosk starts. Each check answers one question with a verdict:
     printer      each configured printer answers (through printing/'s status API)
     server       the district server accepts this terminal's token (an authenticated GET of the manifest) and
                  the manifest is signed by the trusted key, when one is configured
+    transport    the server's address is https:// (or this machine's loopback): plain http:// to another
+                 machine is a warning, since the token then crosses the network in clear
     outbox       how many submissions wait to be sent, and the oldest one's time
     calendar     this year's and next year's holidays are known (published by the server, or packaged)
     service user run as root: the ``kiosk`` user owns the data folder and the configuration (mode 600)
@@ -251,6 +253,25 @@ def check_content(cfg: Config) -> CheckResult:
     return CheckResult("content", Verdict.OK, f"{docs} documents; zone {zone.code} = {zone.name}")
 
 
+def check_transport(cfg: Config) -> CheckResult:
+    """The token crosses the network only inside TLS (or never leaves this machine)."""
+    from kiosk.urls import is_loopback_url, plain_http_problem
+
+    url = cfg.server.url
+    if not url:
+        return CheckResult("transport", Verdict.SKIP, "no server configured")
+    if plain_http_problem(url) is not None:
+        return CheckResult(
+            "transport",
+            Verdict.WARN,
+            f"{url} is plain http://: this terminal's token and its applications cross the network "
+            "unencrypted; put the server behind TLS and enrol again with https://",
+        )
+    if url.lower().startswith("http://") and is_loopback_url(url):
+        return CheckResult("transport", Verdict.OK, f"{url}: plain http on this machine's loopback only")
+    return CheckResult("transport", Verdict.OK, f"{url}: TLS")
+
+
 def check_outbox(cfg: Config) -> CheckResult:
     """What waits to reach the server: how many entries, and since when."""
     if not cfg.db_path.exists():
@@ -378,6 +399,11 @@ def check_speech(_cfg: Config) -> CheckResult:
 # ----------------------------------------------------------------------------------------- the run
 
 Check = Callable[[Config], CheckResult | list[CheckResult]]
+
+
+# What a newly switched release must pass to be kept (kiosk.update.guard): the program's own parts and the
+# data, not the network or the printers, which fail for reasons of their own.
+HEALTH_CHECKS: tuple[Check, ...] = (check_fonts, check_qml, check_data_folder, check_database, check_content)
 
 
 def checks() -> tuple[Check, ...]:

@@ -25,6 +25,15 @@ class VisitSession:
         self._callbacks: dict[str, WipeCallback] = {}
         self.started_at = clock()
         self.visits_ended = 0
+        self.last_touch: float | None = None  # the last touch of this visit (None: nobody since it began)
+
+    def touch(self) -> None:
+        """Someone touched the screen (the idle clock's activity)."""
+        self.last_touch = self._clock()
+
+    def in_use(self, within_s: float) -> bool:
+        """Whether someone touched the screen in the last ``within_s`` seconds of this visit."""
+        return self.last_touch is not None and self._clock() - self.last_touch < within_s
 
     def register(self, name: str, callback: WipeCallback) -> None:
         """Run ``callback`` when the visit ends; registering a name again replaces the old callback."""
@@ -52,6 +61,7 @@ class VisitSession:
         self.visits_ended += 1
         log.info("visit ended (%s): %d wipe callback(s) ran", reason, ok)
         self.started_at = self._clock()
+        self.last_touch = None
         return ok
 
     def seconds(self) -> float:

@@ -15,6 +15,8 @@ session. Keys (all text):
     sync.last_error           the last run's failures in plain Chinese ("" after a success)
     sync.last_failure         the last run's first failure as JSON {part, code, text, at} ("" after a success)
     sync.failures_in_a_row    runs in a row that ended with a failure (0 after a success)
+    terminal.revoked_at       ISO UTC when the server last refused this terminal as revoked (absent once a
+                              manifest is accepted again): the terminal then takes no applications
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ from kiosk.outbox import pending_count
 
 STALE_WARNING = "内容可能不是最新"
 STALE_AFTER = timedelta(hours=24)
+
+
+REVOKED_KEY = "terminal.revoked_at"
+REVOKED_TEXT = (
+    "本机已被区里停用，暂不能受理新的申请。请到窗口办理，或联系工作人员；已提交的申请仍保存在本机，会继续送达。"
+)
+
+
+def revoked_since(session: Session) -> str | None:
+    """When the server refused this terminal as revoked (ISO UTC), or None while it is in good standing."""
+    row = session.get(KeyValue, REVOKED_KEY)
+    return row.value if row is not None and row.value else None
 
 
 def now_utc() -> datetime:

@@ -11,7 +11,8 @@ One run (:func:`sync_once`) does, in order:
 4. fetch the attachments the mirror lacks (resumable, verified before they become visible) and collect
    blobs nothing references any more;
 5. deliver due outbox entries with their idempotency keys (acknowledged only after the server answers),
-   then send a heartbeat.
+   then send a heartbeat. Due entries are also delivered before a snapshot and between feed pages (while
+   the next page downloads), so a slow pull holds an application back for one page at most.
 
 The outcome and the state for the screens go to the mirror's key-value table (``kiosk.sync_state``).
 """
@@ -24,6 +25,7 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +43,16 @@ from kiosk.calendar_store import save_calendar
 from kiosk.config import Config
 from kiosk.contentpack import parse_category, parse_zone
 from kiosk.db import make_engine, open_engine, session_factory
-from kiosk.errors import ConfigError, KioskError, NetworkError, ServerError, SignatureError, StorageError, SyncError
+from kiosk.errors import (
+    BlobIntegrityError,
+    ConfigError,
+    KioskError,
+    NetworkError,
+    ServerError,
+    SignatureError,
+    StorageError,
+    SyncError,
+)
 from kiosk.mirror.blobs import CHUNK, BlobStore
 from kiosk.mirror.models import Attachment, Category, Zone
 from kiosk.mirror.store import (
@@ -60,6 +71,7 @@ from kiosk.mirror.store import (
 )
 from kiosk.seed import remove_demo_content
 from kiosk.sync_state import (
+    REVOKED_KEY,
     SyncFailure,
     SyncStatus,
     failures_in_a_row,
@@ -69,6 +81,8 @@ from kiosk.sync_state import (
     read_status,
     record_attempt,
 )
+from kiosk.update import state as st
+from kiosk.update.layout import installed_layout
 from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
@@ -98,6 +112,7 @@ class SyncReport:
     snapshot: snapshots.Installed | None = None  # the first sync came from the district's snapshot
     errors: list[str] = field(default_factory=list)  # plain Chinese, one line per failure
     failures: list[Failure] = field(default_factory=list)  # the same failures with their part and code
+    restart: bool = False  # switched to a new release: the process must restart into it
 
     @property
     def codes(self) -> list[str]:
@@ -135,6 +150,7 @@ class TerminalSync:
         page_size: int = DEFAULT_PAGE_ENTRIES,
         printer_state: str | None = None,
         use_snapshot: bool = True,
+        busy: Callable[[], str | None] | None = None,
     ) -> None:
         if not cfg.server.url:
             raise ConfigError("no [server] url configured: this terminal runs on its mirror alone")
@@ -151,6 +167,9 @@ class TerminalSync:
         self.use_snapshot = use_snapshot
         self.report = SyncReport()
         self._read_engine: Engine | None = None
+        self._push_failed = False  # the push failed between feed pages: not tried again this run
+        self.manifest: dict[str, Any] | None = None  # this run's accepted manifest
+        self.busy = busy
 
     def _now(self) -> datetime:
         return self.now or now_utc()
@@ -299,6 +318,7 @@ class TerminalSync:
             ahead = pool.submit(self._fetch_page, client, cursor, head)
             try:
                 while cursor < head:
+                    self.push_while_pulling(client)  # while this page downloads on the prefetch thread
                     entries, nxt, remaining = ahead.result()
                     if nxt < head:
                         ahead = pool.submit(self._fetch_page, client, nxt, head)
@@ -337,6 +357,19 @@ class TerminalSync:
             if self.report.applied >= search_index.OPTIMIZE_AFTER:  # a first sync: merge the index segments
                 search_index.optimize(self.session.connection())
 
+    def push_while_pulling(self, client: ServerClient) -> None:
+        """Deliver what is due between two feed pages (and before a snapshot), so a slow pull holds an
+        application back for one page at most. A failure here is this run's push failure: the push is
+        not tried again in this run."""
+        if self._push_failed:
+            return
+        try:
+            self._push(client)
+        except Exception as exc:  # offline, server trouble, disk: recorded once, the pull goes on
+            self.session.rollback()
+            self._push_failed = True
+            self.fail("push_outbox", exc)
+
     def pull_snapshot(self, client: ServerClient, manifest: dict[str, Any]) -> None:
         """Install the district's snapshot when the mirror is new or far behind and the server has one
         that helps (:mod:`sync.snapshot`); the feed then continues from its head. A refused snapshot is
@@ -348,6 +381,7 @@ class TerminalSync:
         if not (self.use_snapshot and snapshots.wanted(cursor, head)):
             snapshots.discard(self.cfg.data_dir)  # what an interrupted, now needless snapshot left behind
             return
+        self.push_while_pulling(client)
         try:
             got = snapshots.first_sync(
                 client,
@@ -404,18 +438,30 @@ class TerminalSync:
             partial_dir = self.cfg.blob_dir / ".partial"
             partial_dir.mkdir(parents=True, exist_ok=True)
             part = partial_dir / sha
-            with part.open("ab+") as f:
-                client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
-                f.flush()
+            resumed = part.exists() and part.stat().st_size > 0
             try:
-                with part.open("rb") as f:
-                    self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
-            finally:
-                # a damaged download is never visible and is fetched afresh next run
-                part.unlink(missing_ok=True)
+                self._fetch_blob(client, part, sha, size)
+            except BlobIntegrityError:
+                if not resumed:
+                    raise
+                # the kept bytes were bad (a hostile or broken server earlier): fetched whole, this run
+                log.warning("blob %s… failed its hash after a resume; fetching it whole again", sha[:12])
+                self._fetch_blob(client, part, sha, size)
             self.report.blobs_fetched += 1
         with self.session.begin():
             mark_blob_present(self.session, sha)
+
+    def _fetch_blob(self, client: ServerClient, part: Path, sha: str, size: int) -> None:
+        """Download (resuming from ``part``) and store the blob; a damaged download is never visible and its
+        partial file is gone, so the next attempt starts afresh."""
+        with part.open("ab+") as f:
+            client.download(f"/v1/blobs/{sha}", f, f.tell(), size, "下载附件")
+            f.flush()
+        try:
+            with part.open("rb") as f:
+                self.blobs.put_stream(iter(lambda f=f: f.read(CHUNK), b""), sha)  # type: ignore[misc]
+        finally:
+            part.unlink(missing_ok=True)
 
     def collect_blobs(self) -> None:
         with self.session.begin():
@@ -435,8 +481,10 @@ class TerminalSync:
             kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
             kv_set(self.session, "sync.manifest_expires_at", str(manifest["expires_at"]))
             kv_set(self.session, "sync.manifest_head", str(manifest["head_seq"]))
+            kv_set(self.session, REVOKED_KEY, "")  # the server takes this terminal's token: in good standing
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
         self.report.manifest_version = manifest["version"]
+        self.manifest = manifest
         self.pull_lists(client, manifest)
         self.pull_snapshot(client, manifest)
         try:
@@ -456,9 +504,11 @@ class TerminalSync:
     def push_outbox(self, client: ServerClient) -> None:
         """Deliver due outbox entries. An entry counts as delivered only when the answer proves it
         (:func:`sync.protocol.schema.ack_problem`); any other answer keeps the entry, payload and all, and records
-        why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push."""
+        why on it. A refused entry (4xx) waits for its backoff; a network failure or 5xx stops the push
+        (and a push that failed between feed pages is not tried again in this run)."""
         try:
-            self._push(client)
+            if not self._push_failed:
+                self._push(client)
         finally:
             self.purge()
 
@@ -497,6 +547,8 @@ class TerminalSync:
                 except schema.BadAnswer as exc:  # a 2xx whose body is not even JSON proves nothing
                     problem = str(exc)
                 except SyncError as exc:
+                    if isinstance(exc, StatusError) and exc.code == "revoked":
+                        raise  # the terminal, not the entry, is refused: nothing waits longer once re-enrolled
                     self._entry_failed(entry_id, str(exc))
                     if not (isinstance(exc, StatusError) and 400 <= exc.status < 500):
                         raise  # offline or server trouble: stop for now, retry with backoff
@@ -562,8 +614,11 @@ class TerminalSync:
             free_mb = shutil.disk_usage(self.cfg.data_dir).free // (1024 * 1024)
         except OSError:
             free_mb = -1
+        installed = installed_layout()
+        update = st.load(self.cfg.data_dir).heartbeat() if installed else None
         beat = requests.HeartbeatRequest(
-            version=kiosk.__version__,
+            version=installed[1] if installed else kiosk.__version__,
+            update=requests.UpdateReport.model_validate(update) if update else None,
             mirror_seq=status.cursor,
             last_sync_at=iso(self._now())
             if not self.report.errors
@@ -585,6 +640,23 @@ class TerminalSync:
             headers={IDEMPOTENCY_HEADER: f"heartbeat-{uuid.uuid4()}"},
         )
 
+    # -- software update -------------------------------------------------------------------------------
+    def update(self, client: ServerClient) -> None:
+        """Move a software update one step on (an installed release only; :mod:`sync.updater`)."""
+        installed = installed_layout()
+        if installed is None or self.manifest is None:
+            return
+        from sync.updater import Updater
+
+        layout, running = installed
+        updater = Updater(self.cfg, layout, running, self.verifier, self.session, busy=self.busy)
+        try:
+            self.report.restart = updater.run(client, self.manifest)
+        except (SyncError, StorageError, OSError) as exc:
+            self.fail("update", exc)
+        finally:
+            self.session.rollback()  # the updater only reads the mirror
+
     # -- the run ---------------------------------------------------------------------------------------
     def fail(self, part: str, exc: BaseException) -> None:
         """Record a part's failure in plain Chinese (the report, hence sync state); the run goes on. The
@@ -603,7 +675,7 @@ class TerminalSync:
     def run(self, client: ServerClient) -> SyncReport:
         """Purge, pull, push, heartbeat: each part runs whatever the one before it did."""
         self.purge()
-        for step in (self.pull, self.push_outbox, self.heartbeat):
+        for step in (self.pull, self.push_outbox, self.update, self.heartbeat):
             try:
                 step(client)
             except Exception as exc:  # one part's failure, whatever it is, must not stop the others
@@ -614,6 +686,8 @@ class TerminalSync:
                 first = self.report.failures[0] if self.report.failures else None
                 failure = SyncFailure(first.part, first.code, first.text, self._now()) if first else None
                 record_attempt(self.session, error=self.report.error, now=self._now(), failure=failure)
+                if "revoked" in self.report.codes:  # no new applications until IT enrols it again
+                    kv_set(self.session, REVOKED_KEY, iso(self._now()))
         except (DBAPIError, OSError) as exc:  # disk full: the report still carries it to the caller
             self.session.rollback()
             self.fail("state", exc)
@@ -633,13 +707,14 @@ def sync_once(
     page_size: int = DEFAULT_PAGE_ENTRIES,
     printer_state: str | None = None,
     use_snapshot: bool = True,
+    busy: Callable[[], str | None] | None = None,
 ) -> SyncReport:
     """One complete sync run for the terminal ``cfg`` (opens its mirror unless ``engine`` is given).
     ``use_snapshot``: a first sync may install the district's snapshot (:mod:`sync.snapshot`)."""
     own = engine is None
     eng = engine if engine is not None else open_engine(cfg.db_path)
     runner = TerminalSync(
-        cfg, eng, now=now, page_size=page_size, printer_state=printer_state, use_snapshot=use_snapshot
+        cfg, eng, now=now, page_size=page_size, printer_state=printer_state, use_snapshot=use_snapshot, busy=busy
     )
     try:
         with ServerClient(cfg) as client:

@@ -2,12 +2,16 @@
 the one-time code district IT was given by ``python -m sync.server terminal add``.
 
 One command writes the whole configuration: it asks for the staff PIN first (so a refused PIN costs no
-code), redeems the code (``POST /v1/enrol``), checks the district's public key against the fingerprint IT
-read out (``--fingerprint``, or shown and confirmed at a console), and writes ``terminal.toml`` beside the
+code), fetches the district's public key alone (``GET /v1/enrol/key``, which spends nothing) and checks it
+against the fingerprint IT read out (``--fingerprint``, or shown and confirmed at a console), so a wrong
+digit costs no code either; only then redeems the code (``POST /v1/enrol``), whose answer must carry the
+same key, and writes ``terminal.toml`` beside the
 key: the terminal's id and name as the server knows them, its zone, the server URL and the token (never
 shown), the sync interval, the zone's printers, the PIN's hash, and no content pack. The file is mode
 0600; run as root, it and the data folder are given to the service user (``--user``, default
-``kiosk``), so only that user can read the token.
+``kiosk``), so only that user can read the token; run as root on a machine without that user, it refuses
+before anything is spent and names the command that creates it. A plain ``http://`` server address is
+refused unless it is loopback or ``--allow-http`` is given (the token would cross the network in clear).
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ def register(sub: Any) -> None:
         "--mirror-all-zones", action="store_true", help="mirror every zone's documents, not only district and own"
     )
     p.add_argument("--force", action="store_true", help="replace an existing configuration (re-enrolment)")
+    p.add_argument(
+        "--allow-http", action="store_true", help="accept a plain http:// server that is not loopback (closed networks)"
+    )
     p.set_defaults(func=run)
 
 
@@ -98,6 +105,42 @@ def key_fingerprint(pem: str) -> str:
         raise ConfigError("the server's public key is not an Ed25519 key")
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def fetch_key(server: str, ca_bundle: Path | None) -> str:
+    """The district's public key (PEM) as the server hands it out before any code is spent."""
+    import httpx
+
+    verify: Any = str(ca_bundle) if ca_bundle else True
+    try:
+        r = httpx.get(f"{server.rstrip('/')}/v1/enrol/key", timeout=20, verify=verify)
+    except httpx.HTTPError as exc:
+        raise KioskError(f"cannot reach {server}: {type(exc).__name__}: {exc}") from None
+    if r.status_code != 200:
+        raise KioskError(f"the server answered HTTP {r.status_code} when asked for its key; nothing was spent")
+    try:
+        body = r.json()
+    except ValueError:
+        raise KioskError("the server's key answer is not JSON; nothing was spent") from None
+    pem = body.get("public_key_pem") if isinstance(body, dict) else None
+    if not isinstance(pem, str) or len(pem) > 4096:
+        raise KioskError("the server's key answer lacks the key; nothing was spent")
+    return pem
+
+
+def check_fingerprint(fp: str, given: str | None) -> None:
+    """The key ``fp`` is the one IT named (or, at a console without ``--fingerprint``, confirmed)."""
+    if given is not None and normalise_fingerprint(given) != fp:
+        raise ConfigError(
+            f"the district key's fingerprint is {fp}, not {normalise_fingerprint(given)} as IT said: "
+            "nothing was written and the code is still unused (check the digits, or someone may be between "
+            "this terminal and the server: tell IT)"
+        )
+    if given is None and sys.stdin.isatty():
+        shown = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
+        answer = input(f"district key fingerprint: {shown}\nis it the one IT showed you? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            raise ConfigError("not confirmed; nothing was written and the code is still unused")
 
 
 def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
@@ -180,31 +223,46 @@ def write_private(path: Path, text: str, owner: tuple[int, int] | None, mode: in
     os.replace(tmp, path)
 
 
+def check_server(server: str, allow_http: bool) -> None:
+    from kiosk.urls import plain_http_problem
+
+    problem = plain_http_problem(server)
+    if problem is not None and not (allow_http and server.lower().startswith("http://")):
+        raise ConfigError(problem)
+
+
+def need_owner(user: str) -> tuple[int, int] | None:
+    """The service user's (uid, gid) when run as root; a ConfigError naming the command that creates it
+    when root runs this on a machine without that user (the token file would stay root's)."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    owner = _owner(user)
+    if owner is None:
+        raise ConfigError(
+            f"there is no user {user!r} on this machine, who must own the configuration and the data; "
+            f"create it first with `{program()} install` (or `useradd --system --create-home {user}`), "
+            "then enrol again (nothing was spent)"
+        )
+    return owner
+
+
 def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     out: Path = args.out.resolve()
     if out.exists() and not args.force:
         raise ConfigError(f"{out} exists (this terminal is configured); add --force to enrol it again")
-    if not args.server.startswith(("https://", "http://")):
-        raise ConfigError("--server must start with https:// (or http:// on a closed network)")
+    check_server(args.server, getattr(args, "allow_http", False))
+    owner = need_owner(args.user)
     pin = read_pin(args.pin_stdin)
+    fp = key_fingerprint(fetch_key(args.server, args.ca_bundle))
+    check_fingerprint(fp, args.fingerprint)
     body = redeem(args.server, args.code, args.ca_bundle)
-    fp = key_fingerprint(body["public_key_pem"])
-    if body.get("key_id") not in (None, fp):
-        raise ConfigError("the server's key id does not match the key it sent; nothing was written")
-    if args.fingerprint is not None and normalise_fingerprint(args.fingerprint) != fp:
+    if key_fingerprint(body["public_key_pem"]) != fp or body.get("key_id") not in (None, fp):
         raise ConfigError(
-            f"the district key's fingerprint is {fp}, not {normalise_fingerprint(args.fingerprint)} as IT said: "
-            "nothing was written (someone may be between this terminal and the server); tell IT"
+            "the server redeemed the code with another key than the one checked: nothing was written; tell IT"
         )
-    if args.fingerprint is None and sys.stdin.isatty():
-        shown = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
-        answer = input(f"district key fingerprint: {shown}\nis it the one IT showed you? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes", "是"):
-            raise ConfigError("not confirmed; nothing was written (ask IT for a new code)")
     data = args.data.resolve()
     text = build_config(body, args.server, data, hash_pin(pin), args.ca_bundle, args.mirror_all_zones)
     config_mod.parse(text, out)  # the checks the kiosk makes when it starts, before anything is written
-    owner = _owner(args.user)
     out.parent.mkdir(parents=True, exist_ok=True)
     data.mkdir(parents=True, exist_ok=True)
     if owner is not None:

@@ -43,6 +43,7 @@ PARTS = {
     "push_outbox": "上传申请和评价",
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
+    "update": "软件更新",
 }
 
 DISK_FULL = "本机存储空间已满，请联系信息化人员清理磁盘"

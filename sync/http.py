@@ -9,9 +9,17 @@ pace instead of a fixed time: by ``t`` seconds into the body at least ``MIN_RATE
 bytes must have arrived, so a slow but honest link (a 2 MB page at 20 KB/s) finishes while a drip
 (bytes every few seconds) is cut within a few seconds of falling behind.
 
-Bytes. Bodies are read raw and decoded here (gzip and deflate only; the terminal asks for gzip), the
-decoder never producing more than the cap allows, so a gzip bomb is abandoned at the cap of *decoded*
-bytes with at most one small buffer in memory. Error bodies are capped at 4 KB decoded.
+A body also has an overall deadline, ``header_budget + wire cap / MIN_RATE`` from its first byte (the
+wire cap: the decoded cap, plus 1/64 and 1 KB for a compressed body, which is never legitimately larger
+than what it decodes to), so a body that keeps the pace while decoding to nothing (a stream of empty
+deflate blocks) still ends.
+
+Bytes. A declared ``Content-Length`` over the wire cap is refused before a byte of the body is read.
+Bodies are read raw and decoded here (gzip and deflate only; the terminal asks for gzip), the decoder
+producing at most ``DECODE_STEP`` (64 KB) per call and never more than the cap allows, so a gzip bomb is
+abandoned at the cap of *decoded* bytes holding at most the cap plus one step (measured in
+``tests/sync/test_http.py``); a complete JSON body is assembled into one buffer chunk by chunk (peak about
+1.125 × its size). Error bodies are capped at 4 KB decoded.
 
 Failures become :class:`NetworkError` (no answer, or an answer too big or too slow; :class:`Unreachable`
 when there was no connection at all) or :class:`StatusError` (an error status), with a message in plain
@@ -41,6 +49,7 @@ from sync.protocol import schema
 USER_AGENT = "zwgk-kiosk-sync/1"
 MIN_RATE = 2048  # bytes/s a body must keep up on average once the header budget is spent
 ERROR_BODY_CAP = 4096
+DECODE_STEP = 64 * 1024  # decoded bytes produced per decompress call
 
 log = logging.getLogger("sync.http")
 
@@ -204,13 +213,28 @@ class _Decoder:
         data = raw
         while data:
             try:
-                out = self.z.decompress(data, self.cap - self.total + 1)
+                out = self.z.decompress(data, min(DECODE_STEP, self.cap - self.total + 1))
             except zlib.error:
                 raise BadEncoding(f"{self.what}：服务器回应的压缩数据已损坏") from None
             yield self._count(out)
             data = self.z.unconsumed_tail
             if self.z.eof:
                 return
+
+
+def wire_cap(cap: int, encoding: str) -> int:
+    """The most body bytes on the wire an answer decoding to at most ``cap`` bytes may take: ``cap``
+    itself, or a little more for a compressed body (deflate's stored blocks add 5 bytes per 64 KB)."""
+    if encoding.strip().lower() in ("", "identity"):
+        return cap
+    return cap + cap // 64 + 1024
+
+
+def declared_length(resp: httpx.Response) -> int | None:
+    raw = resp.headers.get("content-length")
+    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 18:
+        return None
+    return int(raw)
 
 
 class ServerClient:
@@ -248,23 +272,41 @@ class ServerClient:
             self._deadline.at = at
 
     def _body(self, resp: httpx.Response, cap: int, what: str, *, keep: bool = True) -> Iterator[bytes]:
-        """The decoded body, chunk by chunk, under the byte cap and the minimum-pace rule."""
-        decoder = _Decoder(resp.headers.get("content-encoding", ""), cap, what)
+        """The decoded body, chunk by chunk, under the byte caps, the minimum pace and the overall deadline."""
+        encoding = resp.headers.get("content-encoding", "")
+        decoder = _Decoder(encoding, cap, what)
+        limit = wire_cap(cap, encoding)
+        declared = declared_length(resp)
+        if declared is not None and declared > limit:  # refused before a byte of it is read
+            raise TooBig(f"{what}：服务器声明的回应大小（{declared // 1024} KB）超过 {cap // 1024} KB 上限，已中止")
         start = time.monotonic()
+        overall = start + self.header_budget_s + limit / MIN_RATE
         wire = 0
         self._set_deadline(start + self.header_budget_s)
         for raw in resp.iter_raw():  # as the socket delivers (a chunk size would hold bytes back)
             wire += len(raw)
             self.received_bytes += len(raw)
             now = time.monotonic()
-            if now > start + self.header_budget_s + wire / MIN_RATE:
+            if wire > limit:
+                raise TooBig(f"{what}：服务器回应超过 {cap // 1024} KB 上限，已中止")
+            if now > start + self.header_budget_s + wire / MIN_RATE or now > overall:
                 raise TooSlow(f"{what}：服务器回应太慢（{wire // 1024} KB 用了 {now - start:.0f} 秒），已中止")
-            # the next read may wait until the pace this body has earned runs out
-            self._set_deadline(start + self.header_budget_s + wire / MIN_RATE)
+            # the next read may wait until the pace this body has earned runs out (and never past the end)
+            self._set_deadline(min(overall, start + self.header_budget_s + wire / MIN_RATE))
             for data in decoder.feed(raw):
                 if keep and self.keep is not None:
                     self.keep.append(data)
                 yield data
+
+    def _whole(self, resp: httpx.Response, cap: int, what: str) -> bytearray:
+        """The decoded body in one buffer. Read as chunks of at most DECODE_STEP (a bomb is dropped holding
+        the cap plus one step), then moved into one buffer chunk by chunk, each freed as it is copied."""
+        chunks = list(self._body(resp, cap, what))
+        chunks.reverse()
+        out = bytearray()
+        while chunks:
+            out += chunks.pop()
+        return out
 
     def _error(self, resp: httpx.Response, what: str) -> StatusError:
         code, message = str(resp.status_code), ""
@@ -302,7 +344,7 @@ class ServerClient:
             with self.http.stream(method, path, params=params, content=content, headers=hdrs) as resp:
                 if resp.status_code >= 300:
                     raise self._error(resp, what)
-                data = b"".join(self._body(resp, cap, what))
+                data = self._whole(resp, cap, what)
         except httpx.TimeoutException:
             raise TooSlow(f"{what}：服务器回应太慢或连接超时，已中止") from None
         except httpx.TransportError as exc:
@@ -311,11 +353,16 @@ class ServerClient:
             self._set_deadline(None)
         return schema.loads(data, what)
 
-    def download(self, path: str, out: BinaryIO, offset: int, size: int, what: str) -> None:
+    def download(self, path: str, out: BinaryIO, offset: int, size: int, what: str, *, end: int | None = None) -> None:
         """Append bytes ``offset..size`` of a blob to ``out`` (resuming with Range); never more than ``size``.
+        With ``end``, only bytes ``offset..end`` (a slice of a large file, ``Range: bytes=offset-end``).
 
         What arrived before a failure stays in ``out``, so the next call resumes from there."""
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        if end is not None:
+            headers = {"Range": f"bytes={offset}-{end}"}
+            size = end + 1
+        else:
+            headers = {"Range": f"bytes={offset}-"} if offset else {}
         self._set_deadline(time.monotonic() + self.header_budget_s)
         try:
             with self.http.stream("GET", path, headers=headers) as resp:

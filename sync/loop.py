@@ -37,8 +37,12 @@ class SyncLoop:
         *,
         on_report: Callable[[SyncReport], None] | None = None,
         printer_state: Callable[[], str] | None = None,
+        busy: Callable[[], str | None] | None = None,
+        on_restart: Callable[[], None] | None = None,
     ) -> None:
         self.cfg = cfg
+        self.busy = busy  # why a release switch must wait now (a visit), or None
+        self.on_restart = on_restart  # the run switched releases: the process must restart into it
         self.on_report = on_report
         self.printer_state = printer_state
         self._stop = threading.Event()
@@ -70,7 +74,10 @@ class SyncLoop:
             while not self._stop.is_set():
                 try:
                     report = sync_once(
-                        self.cfg, engine=engine, printer_state=self.printer_state() if self.printer_state else None
+                        self.cfg,
+                        engine=engine,
+                        printer_state=self.printer_state() if self.printer_state else None,
+                        busy=self.busy,
                     )
                 except Exception:  # a bug must not kill the loop; it is logged and retried later
                     log.exception("sync run failed unexpectedly")
@@ -79,6 +86,11 @@ class SyncLoop:
                 self.failures = self.failures + 1 if report.error else 0
                 if self.on_report is not None:
                     self.on_report(report)
+                if report.restart:  # the new release starts in a new process (the supervisor restarts it)
+                    log.info("switched releases: asking for a restart")
+                    if self.on_restart is not None:
+                        self.on_restart()
+                    return
                 self._wake.wait(next_delay(self.cfg.server.sync_interval_s, self.failures, self._rng))
                 self._wake.clear()
         finally:

@@ -9,9 +9,12 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import config as config_mod
+
+if TYPE_CHECKING:
+    from sync.client import SyncReport
 
 
 def register(sub: Any) -> None:
@@ -34,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return _forever(cfg)
     report = sync_once(cfg, page_size=max(1, min(1000, args.page_size)))
     if args.json:
-        out = {k: v for k, v in vars(report).items()}
-        out["error"] = report.error
-        print(json.dumps(out, ensure_ascii=False))
+        print(json.dumps(report_json(report), ensure_ascii=False))
     else:
         print(
             f"pages {report.pages}, applied {report.applied}, deleted {report.deleted}, blobs fetched "
@@ -48,11 +49,31 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.error else 0
 
 
+def report_json(report: SyncReport) -> dict[str, Any]:
+    """One run's report as plain JSON (``ok``, the counts, every failure with its part and code)."""
+    snap = report.snapshot
+    return {
+        "ok": report.error is None,
+        "pages": report.pages,
+        "applied": report.applied,
+        "deleted": report.deleted,
+        "blobs_fetched": report.blobs_fetched,
+        "blobs_collected": report.blobs_collected,
+        "pushed": report.pushed,
+        "cursor": report.cursor,
+        "manifest_version": report.manifest_version,
+        "snapshot": None if snap is None else {"documents": snap.documents, "head_seq": snap.head_seq},
+        "error": report.error,
+        "failures": [{"part": f.part, "code": f.code, "text": f.text} for f in report.failures],
+    }
+
+
 def _status(cfg: config_mod.Config, *, as_json: bool) -> int:
     from kiosk.sync_state import iso, read_status_at
 
     if not cfg.db_path.exists():
-        print("本机尚无内容库（还没有同步过）")
+        message = "本机尚无内容库（还没有同步过）"
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False) if as_json else message)
         return 1
     st = read_status_at(cfg.db_path)
     f = st.last_failure
@@ -93,10 +114,16 @@ def _printer_summary(cfg: config_mod.Config) -> Callable[[], str] | None:
 
 
 def _forever(cfg: config_mod.Config) -> int:
+    """The loop in the foreground until Ctrl-C; an installed release first confirms a pending switch to
+    itself (or switches back), and a run that switched releases ends the process with 75 (restart)."""
     import threading
 
-    from sync.client import SyncReport
+    from kiosk.cli.update_cmd import RESTART, confirm_on_start
     from sync.loop import SyncLoop
+
+    if confirm_on_start(cfg):
+        print("新版本自检未通过，已退回原版本；重新启动", flush=True)
+        return RESTART
 
     def show(report: SyncReport) -> None:
         print(
@@ -105,12 +132,14 @@ def _forever(cfg: config_mod.Config) -> int:
             flush=True,
         )
 
-    loop = SyncLoop(cfg, on_report=show, printer_state=_printer_summary(cfg))
+    restart = threading.Event()
+    loop = SyncLoop(cfg, on_report=show, printer_state=_printer_summary(cfg), on_restart=restart.set)
     loop.start()
     try:
-        threading.Event().wait()
+        restart.wait()
     except KeyboardInterrupt:
-        pass
+        return 0
     finally:
         loop.stop()
-    return 0
+    print("已切换到新版本；重新启动", flush=True)
+    return RESTART

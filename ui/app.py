@@ -186,7 +186,7 @@ class KioskApp:
         if cfg.server.url:
             from sync.loop import SyncLoop
 
-            self.sync_loop = SyncLoop(cfg, printer_state=self._printer_summary)
+            self.sync_loop = SyncLoop(cfg, printer_state=self._printer_summary, busy=self._busy)
         self.services = build_services(
             cfg,
             self.worker,
@@ -197,6 +197,8 @@ class KioskApp:
         self.pool, self.print_events = self.services.pool, self.services.print_events
         if self.sync_loop is not None:
             self.sync_loop.on_report = self.services.sync_events.relay
+            self.sync_loop.on_restart = self.services.sync_events.ask_restart
+            self.services.sync_events.restartWanted.connect(self.restart)
         self.keyboard = KeyboardPrivacy(keyboard_home)
         self.services.visit.register("keyboard", self.keyboard.wipe)
 
@@ -279,6 +281,30 @@ class KioskApp:
         if self.sync_loop is not None:
             log.info("starting the sync loop")
             self.sync_loop.start()
+
+    def _busy(self) -> str | None:
+        """Sync thread: why a release switch must wait now (a resident is at the screen), or None."""
+        if self.services.visit.in_use(self.config.terminal.idle_timeout_s + 30):
+            return "有居民正在使用，使用结束后切换"
+        return None
+
+    def restart(self) -> None:
+        """End the event loop with 75: the supervisor starts the program again, as the release now current
+        (after a switch to a new release, or a switch back from one that failed its health checks)."""
+        log.info("restarting into the release now current")
+        self.qapp.exit(75)
+
+    def confirm_release(self) -> None:
+        """After the home screen is up: confirm a pending switch to this release (health checks on a pool
+        thread), or restart into the release it switched back to."""
+        from kiosk.cli.update_cmd import confirm_on_start
+
+        cfg = self.config
+        self.pool.run(
+            lambda: confirm_on_start(cfg),
+            lambda must_restart: self.restart() if must_restart else None,
+            lambda exc: log.error("release confirmation failed: %s", exc),
+        )
 
     def leave(self) -> None:
         """Staff left kiosk mode: end the event loop (``kiosk run`` then shuts down and exits 0)."""

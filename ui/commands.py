@@ -151,6 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 4
         return 0
     app.start_background()
+    app.confirm_release()
     code = app.qapp.exec()
     app.shutdown()
     return int(code)

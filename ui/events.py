@@ -76,6 +76,10 @@ class SyncEvents(QObject):
     """The sync loop's reports (``SyncLoop.on_report``, on its thread) relayed to the UI thread."""
 
     reported = Signal(object)  # the run's error ("" when it succeeded)
+    restartWanted = Signal()  # the run switched to a new release: the app restarts into it
 
     def relay(self, report: Any) -> None:
         self.reported.emit(str(report.error or ""))
+
+    def ask_restart(self) -> None:
+        self.restartWanted.emit()

@@ -29,6 +29,7 @@ COUNTDOWN_S = 15
 class Idle(QObject):
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._visit = services.visit
         self._timeout_s = services.config.terminal.idle_timeout_s
         self._last = time.monotonic()
         self._seconds_left = self._timeout_s
@@ -85,6 +86,7 @@ class Idle(QObject):
     def poke(self) -> None:
         """Activity: restart the idle clock."""
         self._last = time.monotonic()
+        self._visit.touch()  # a release switch waits for the visit to end (sync.updater)
         self._update(self._timeout_s)
 
     @Slot()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
-from kiosk.errors import ValidationError
+from kiosk.errors import SubmitRefused, ValidationError
 from ui.ports import JobUpdate, SubmitOutcome
 from ui.qttypes import QVariantMap
 from ui.services import Services, of_engine
@@ -378,10 +378,10 @@ class ApplyWizard(QObject):
         self._set_phase(ApplyWizard.Phase.Submitting)
         application, generation = to_application_json(self._values, self._proxy), self._generation
 
-        def job(session: Session) -> SubmitOutcome | ValidationError:
+        def job(session: Session) -> SubmitOutcome | ValidationError | SubmitRefused:
             try:
                 return port.submit(session, application)
-            except ValidationError as exc:  # the core's field messages, shown next to the fields
+            except (ValidationError, SubmitRefused) as exc:  # field messages; or why no application is taken
                 return exc
 
         self._svc.worker.submit(
@@ -392,10 +392,10 @@ class ApplyWizard(QObject):
             write=True,
         )
 
-    def _submitted(self, generation: int, outcome: SubmitOutcome | ValidationError) -> None:
+    def _submitted(self, generation: int, outcome: SubmitOutcome | ValidationError | SubmitRefused) -> None:
         if generation != self._generation:
             return
-        if isinstance(outcome, ValidationError):
+        if isinstance(outcome, ValidationError | SubmitRefused):
             self._submit_failed(generation, outcome)
             return
         self._outcome = outcome
@@ -404,7 +404,7 @@ class ApplyWizard(QObject):
         self.submitted.emit(outcome.tracking_no)
         self._print_receipt(outcome.tracking_no)
 
-    def _submit_failed(self, generation: int, problem: ValidationError | str) -> None:
+    def _submit_failed(self, generation: int, problem: ValidationError | SubmitRefused | str) -> None:
         if generation != self._generation:
             return
         log.warning(
@@ -414,6 +414,8 @@ class ApplyWizard(QObject):
         if isinstance(problem, ValidationError):
             self._errors = dict(problem.errors)
             self._general_error = "请按提示修改后再提交"
+        elif isinstance(problem, SubmitRefused):  # revoked terminal, full disk: the sentence says why
+            self._general_error = str(problem)
         else:
             self._general_error = "申请未能保存，请重试或联系工作人员"
         self.errorsChanged.emit()

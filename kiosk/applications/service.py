@@ -10,6 +10,7 @@ tracking number, zone and applicant kind only.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kiosk import outbox
@@ -31,6 +33,8 @@ from kiosk.applications.tracking import (
     tracking_candidates,
 )
 from kiosk.applications.validation import validate
+from kiosk.errors import SubmitRefused
+from kiosk.sync_state import REVOKED_TEXT, revoked_since
 from kiosk.workdays import WorkCalendar, extended_deadline, load_calendar, reply_deadline
 
 log = logging.getLogger(__name__)
@@ -58,9 +62,14 @@ def submit(
     """Store ``app`` durably and queue it for the server; return it with its tracking number and deadline.
 
     Raises :class:`kiosk.errors.ValidationError` (nothing written) when the application is not
-    acceptable. Commits the session (which must have no other pending work); on any failure the
+    acceptable, and :class:`kiosk.errors.SubmitRefused` (nothing written, a sentence for the resident) when
+    the district has revoked this terminal or the disk is full. Commits the session (which must have no
+    other pending work); on any failure the
     transaction is rolled back and nothing — not even a sequence number — is used up.
     """
+    if revoked_since(session) is not None:
+        session.rollback()
+        raise SubmitRefused(REVOKED_TEXT)
     app = validate(app, today=local_date(now))
     check_prefix(zone.prefix)
     calendar = calendar or load_calendar(session)
@@ -100,6 +109,12 @@ def submit(
         )
         outbox.enqueue(session, "application", payload, key=key)
         session.commit()
+    except (OperationalError, OSError) as exc:
+        session.rollback()
+        if disk_full(exc):
+            log.error("application not stored: the disk is full")
+            raise SubmitRefused(DISK_FULL_TEXT) from None
+        raise
     except BaseException:
         session.rollback()
         raise
@@ -108,6 +123,18 @@ def submit(
 
 
 FACTS_KEPT_AFTER_DEADLINE = timedelta(days=90)  # past the extended deadline: 补正 and consultation time
+
+
+DISK_FULL_TEXT = "本机存储空间已满，这份申请没有保存成功。请联系工作人员处理，或到窗口办理。"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the database file's quota) is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code == 13 or "database or disk is full" in str(orig or exc)  # SQLITE_FULL
 
 
 def receipt_facts(app: Application) -> dict[str, str]:

@@ -10,6 +10,7 @@ taking the parsed arguments and returning an exit code. Only the chosen command'
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -62,12 +63,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in commands() else None)
     args = parser.parse_args(args_list)
+    from kiosk.update.layout import program_dir
+
+    program_dir()  # which release this process runs, resolved now (``current`` may be switched later)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args) or 0)
     except KioskError as exc:
-        print(f"kiosk {args.command}: {exc}", file=sys.stderr)
+        if as_json:  # a monitoring script reads stdout: the failure is JSON too, never a traceback
+            print(json_failure(args.command, str(exc)))
+        else:
+            print(f"kiosk {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not as_json:
+            raise
+        logging.getLogger("kiosk.cli").exception("kiosk %s failed", args.command)  # the detail to stderr
+        print(json_failure(args.command, f"内部错误（{type(exc).__name__}），详情见日志"))
+        return 3
+
+
+def json_failure(command: str, error: str) -> str:
+    """What ``--json`` prints when a command fails before it has its own answer: one JSON object."""
+    return json.dumps({"ok": False, "command": command, "error": error}, ensure_ascii=False)

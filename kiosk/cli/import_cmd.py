@@ -40,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     except ContentPackError as exc:
         for n, why in exc.problems:
             print(f"{args.pack}:{n}: {why}", file=sys.stderr)
+        if args.json:
+            bad = [{"line": n, "problem": why} for n, why in exc.problems]
+            print(json.dumps({"ok": False, "error": "nothing was imported", "problems": bad}, ensure_ascii=False))
+            return 1
         print(
             f"kiosk import: {len(exc.problems)} bad line(s); nothing was imported (use --skip-bad to import the rest)",
             file=sys.stderr,

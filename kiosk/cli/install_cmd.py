@@ -31,6 +31,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.paths import app_root
+from kiosk.update.layout import installed_layout
 
 USER = "kiosk"
 CONFIG_DIR = Path("/etc/zwgk-kiosk")
@@ -66,9 +67,28 @@ def unit_text(unit: str, user: str, config_dir: Path) -> str:
         text = src.read_text(encoding="utf-8")
     except OSError as exc:
         raise KioskError(f"{src}: the bundle lacks its systemd unit ({exc.strerror})") from None
-    text = text.replace(DEFAULT_PROGRAM, program())
+    installed = installed_layout()
+    if installed is not None:  # an installed release: the unit follows ``current`` and guards switches
+        root = installed[0].root
+        text = text.replace(DEFAULT_PROGRAM, str(root / "current" / "kiosk"))
+        first = "\nExecStartPre=" if "\nExecStartPre=" in text else "\nExecStart="  # the guard goes first
+        text = text.replace(first, "\n" + guard_line(root, config_dir) + first, 1)
+    else:
+        text = text.replace(DEFAULT_PROGRAM, program())
     text = text.replace("/etc/zwgk-kiosk/terminal.toml", str(config_dir / "terminal.toml"))
     return text.replace("User=kiosk", f"User={user}")
+
+
+def guard_line(root: Path, config_dir: Path, data: Path = Path("/var/lib/zwgk-kiosk")) -> str:
+    """The unit's boot guard (kiosk.update.guard): run from the previous release only while a switch is
+    pending, and not for the start the switch counted itself (docs/deploy.md, Releases)."""
+    u = data / "update"
+    prev = root / "previous" / "kiosk"
+    return (
+        f"ExecStartPre=-/bin/sh -c 'if [ -e {u}/counted ]; then rm -f {u}/counted; "
+        f"elif [ -e {u}/pending ] && [ -x {prev} ]; then {prev} update guard --root {root} "
+        f"--config {config_dir / 'terminal.toml'}; fi'"
+    )
 
 
 def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:

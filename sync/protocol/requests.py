@@ -24,11 +24,12 @@ the server.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from sync.protocol.releases import ReleaseVersion
 from sync.protocol.schema import (
     Code,
     IsoDate,
@@ -238,6 +239,19 @@ class SyncFailureReport(Forbid):
     in_a_row: Annotated[int, Field(ge=1, le=10**9)]
 
 
+UpdateState = Literal["current", "downloading", "staged", "switched", "confirmed", "rolled_back", "failed"]
+
+
+class UpdateReport(Forbid):
+    """The heartbeat's ``update``: the terminal's updater state (``kiosk.update.state``), strict and bounded."""
+
+    state: UpdateState
+    version: ReleaseVersion | None = None
+    note: Text300 = ""
+    at: IsoTime
+    percent: Annotated[int, Field(ge=0, le=100)] | None = None
+
+
 class HeartbeatRequest(Ignore):
     """``POST /v1/submissions/heartbeat``: the terminal's health for IT's fleet page (not stored as sent)."""
 
@@ -252,6 +266,7 @@ class HeartbeatRequest(Ignore):
     sync_failure: SyncFailureReport | None = None
     sync_interval_s: Annotated[int, Field(ge=1, le=86_400 * 7)] | None = None
     zone: Code | None = None
+    update: UpdateReport | None = None
 
 
 # -- the status lookup and enrolment --------------------------------------------------------------------

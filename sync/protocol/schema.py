@@ -62,7 +62,7 @@ def _depth_ok(obj: Any, limit: int) -> bool:
     return True
 
 
-def loads(data: bytes, what: str) -> Any:
+def loads(data: bytes | bytearray, what: str) -> Any:
     """Decode a JSON answer, or raise :class:`BadAnswer` (plain Chinese) for anything off-limits."""
     try:
         obj = json.loads(data, parse_int=_parse_int, parse_constant=_refuse_constant)
@@ -164,6 +164,7 @@ class ManifestPayload(Strict):
     zones_sha256: Sha256 | None = None
     categories_sha256: Sha256 | None = None
     calendar_sha256: Sha256 | None = None
+    releases_sha256: Sha256 | None = None  # the signed release list (sync.protocol.releases)
 
 
 class PagePayload(Strict):

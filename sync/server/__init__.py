@@ -9,3 +9,4 @@ office's modules build on ``db`` (cases, the state log, calendars, evaluation fo
 from sync.server import leases, throttle  # noqa: F401 - their tables
 from sync.server.admin import login  # noqa: F401 - its tables
 from sync.server.office import evaluation, models  # noqa: F401 - their tables and engine hooks
+from sync.server.releases import models as release_models  # noqa: F401 - the releases table

@@ -9,6 +9,7 @@
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
+    release publish|rollout|halt|list       software releases for the terminals (sync/server/releases/cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
@@ -41,6 +42,7 @@ from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
 from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
+from sync.server.releases import cli as release_cli
 from sync.server.terminals import enrol
 
 
@@ -76,13 +78,33 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
     return terminal_id, token
 
 
-def _show_issued(issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None) -> None:
+ROTATE_NOTES = {
+    "enrolled": "(its current token keeps working until this code is redeemed, then it is replaced)",
+    "revoked": "(it stays revoked, its token refused, until this code is redeemed on the terminal)",
+    "awaiting": "(it had no working token yet; the earlier code no longer works)",
+}
+
+
+def _check_server_url(url: str, allow_http: bool) -> None:
+    """Refuse a plain-http address terminals would send their token over, unless loopback or allowed."""
+    from kiosk.urls import plain_http_problem
+
+    problem = plain_http_problem(url)
+    if problem is not None and not (allow_http and url.lower().startswith("http://")):
+        raise KioskError(problem)
+
+
+def _show_issued(
+    issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None, *, allow_http: bool = False
+) -> None:
     code = enrol.format_code(issued.code)
     fingerprint = ""
     if key_dir is not None:
         fingerprint = signing.format_fingerprint(signing.load_signer(key_dir).key_id)
     local = issued.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
     command = f"kiosk enrol --server {server_url} --code {code}"
+    if allow_http and server_url.lower().startswith("http://"):
+        command += " --allow-http"
     if fingerprint:
         command += f" --fingerprint {fingerprint.replace(' ', '')}"
     print(f"terminal:    {issued.terminal_id}  ({issued.name}, zone {issued.zone} {issued.zone_name})")
@@ -122,16 +144,19 @@ def terminal_command(args: argparse.Namespace) -> int:
         if args.action == "add":
             if not args.zone or not args.server:
                 raise KioskError("terminal add needs --zone and --server (the URL terminals reach this server at)")
+            _check_server_url(args.server, args.allow_http)
             issued = enrol.register(engine, args.zone, name=args.name, number=args.number)
-            _show_issued(issued, args.server, args.key, args.qr)
+            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
             return 0
         if not args.terminal:
             raise KioskError(f"terminal {args.action} needs the terminal's id")
         if args.action == "rotate":
             if not args.server:
                 raise KioskError("terminal rotate needs --server (the URL terminals reach this server at)")
-            _show_issued(enrol.rotate(engine, args.terminal), args.server, args.key, args.qr)
-            print("(its current token keeps working until this code is redeemed)")
+            _check_server_url(args.server, args.allow_http)
+            issued, was = enrol.rotate(engine, args.terminal)
+            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
+            print(ROTATE_NOTES[was])
         elif args.action == "revoke":
             enrol.revoke(engine, args.terminal)
             print(f"terminal {args.terminal} revoked: its token is refused now ('terminal rotate' re-admits it)")
@@ -194,6 +219,24 @@ def snapshot_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminal_parser(sub: Any) -> None:
+    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
+    tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
+    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
+    tm.add_argument("--db", required=True)
+    tm.add_argument("--zone", help="add: the zone code (must be published)")
+    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
+    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
+    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
+    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
+    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    tm.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="add/rotate: accept a plain http:// --server that is not loopback (closed networks only: tokens in clear)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (``main`` runs it; tests read it)."""
     p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
@@ -210,16 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("withdraw", help="delete a document from every mirror")
     w.add_argument("--db", required=True)
     w.add_argument("id")
-    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
-    tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
-    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
-    tm.add_argument("--db", required=True)
-    tm.add_argument("--zone", help="add: the zone code (must be published)")
-    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
-    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
-    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
-    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
-    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    _terminal_parser(sub)
     pr = sub.add_parser("printers", help="printer template per zone for new terminals: set, show")
     pr.add_argument("action", choices=["set", "show"])
     pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
@@ -254,9 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
+    sv.add_argument(
+        "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
+    )
     migrate.add_parser(sub)
     pii_admin.add_parser(sub)
     office_cli.add_parsers(sub)
+    release_cli.add_parser(sub)
     return p
 
 
@@ -273,6 +311,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             "printers": printers_command,
             "account": admin_cli.run,
             "snapshot": snapshot_command,
+            "release": release_cli.run,
             "db": migrate.run_command,
             "pii": pii_admin.run,
         }
@@ -297,6 +336,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             print(f"withdrew {args.id} at seq {withdraw(open_db(args.db), args.id)}")
         elif args.cmd == "serve":
             snapshots = None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db))
+            releases = args.releases or release_cli.default_release_dir(args.db)
             settings = serve.ServeSettings(
                 db=args.db,
                 key=str(args.key),
@@ -305,6 +345,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
                 snapshot_dir=str(snapshots) if snapshots else None,
+                release_dir=str(releases) if releases else None,
             )
             serve.run(settings, args.host, args.port, max(1, args.workers), today)
     except (KioskError, ServerRefusal) as exc:

@@ -6,6 +6,7 @@ from the routes and the shared wire models in :mod:`sync.protocol`).
     terminals/  enrolment, submissions, status lookup, IT's fleet page                 (terminals write)
     admin/      accounts, login, sessions, CSRF                                          (people)
     office/     the office's console, documents, evaluation, the public status page    (people)
+    releases/   software releases: the signed list and the archives                     (terminals read)
 
 :mod:`sync.server.deps` holds what routes ask for (session, terminal, account, settings).
 """
@@ -35,6 +36,7 @@ from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
 from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
 from sync.server.office.lifecycle import Today, china_today
+from sync.server.releases import routes as release_routes
 from sync.server.terminals import fleet, submissions
 from sync.server.terminals import routes as terminal_routes
 
@@ -52,6 +54,7 @@ def create_app(
     today: Today = china_today,
     snapshot_dir: Path | None = None,
     build_snapshots: bool = False,
+    release_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer`` (the flags: :class:`Settings`)."""
     settings = Settings(
@@ -62,6 +65,7 @@ def create_app(
         today=today,
         snapshot_dir=snapshot_dir,
         build_snapshots=build_snapshots,
+        release_dir=release_dir,
     )
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -85,6 +89,7 @@ def create_app(
         calendar_routes.router,
         evaluation_routes.router,
         document_routes.router,
+        release_routes.router,
     ):
         app.include_router(router)
     return app

@@ -125,6 +125,16 @@ class Terminal(ServerBase):
     failure_text: Mapped[str | None] = mapped_column(String(300))
     failure_at: Mapped[datetime | None] = mapped_column(DateTime)
     failures_in_a_row: Mapped[int | None] = mapped_column(Integer)
+    # Requests refused because the terminal is revoked: how many since, and the last (the fleet page shows a
+    # stolen terminal that keeps knocking). Reset when a new code is redeemed.
+    refused_count: Mapped[int | None] = mapped_column(Integer)
+    refused_last_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Software updates as the heartbeat reports them (sync.server.releases): the running release, and the
+    # updater's state (downloading, staged, waiting, switched, rolled_back, failed) with its note and time.
+    update_state: Mapped[str | None] = mapped_column(String(16))
+    update_version: Mapped[str | None] = mapped_column(String(40))
+    update_note: Mapped[str | None] = mapped_column(String(300))
+    update_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class EnrolmentCode(ServerBase):

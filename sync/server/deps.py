@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.protocol.signing import Signer
 from sync.server.admin.auth import Account, require_account
-from sync.server.db import Terminal
+from sync.server.db import Terminal, utcnow
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals.fleet import DEFAULT_MISSED
 
@@ -50,6 +50,7 @@ class Settings:
     syncs. ``offline_after_missed``: heartbeats a terminal may miss before the fleet page calls it 离线.
     ``today``: China's date for the office's steps (tests fix it). ``snapshot_dir``: where first-sync
     snapshots are kept (None: none offered); ``build_snapshots``: build a missing or outdated one when asked.
+    ``release_dir``: where release archives are kept (``release publish`` writes them; None: none served).
     """
 
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S
@@ -59,6 +60,7 @@ class Settings:
     today: Today = china_today
     snapshot_dir: Path | None = None
     build_snapshots: bool = False
+    release_dir: Path | None = None
 
 
 @dataclass
@@ -119,6 +121,9 @@ def terminal(request: Request, session: DB, authorization: Annotated[str | None,
         raise ApiError(401, "unauthorized", "unknown terminal token")
     if term.revoked_at is not None:
         log.warning("refused %s %s from revoked terminal %s", request.method, request.url.path, term.id)
+        term.refused_count = (term.refused_count or 0) + 1  # the fleet page shows it keeps knocking
+        term.refused_last_at = utcnow()
+        session.commit()
         raise ApiError(401, "terminal_revoked", "此终端已被区里停用，请联系区信息化人员重新登记")
     session.expunge(term)
     session.rollback()  # handlers start their own transactions

@@ -36,6 +36,7 @@ class ServeSettings:
     sync_interval_s: int
     offline_after_missed: int
     snapshot_dir: str | None
+    release_dir: str | None = None
 
     def app(self, today: Today = china_today) -> FastAPI:
         return create_app(
@@ -48,6 +49,7 @@ class ServeSettings:
             today=today,
             snapshot_dir=Path(self.snapshot_dir) if self.snapshot_dir else None,
             build_snapshots=self.snapshot_dir is not None,
+            release_dir=Path(self.release_dir) if self.release_dir else None,
         )
 
 

@@ -306,3 +306,47 @@ def test_receipt_facts_go_once_the_application_cannot_be_open_any_more(session: 
     gone = service.lookup(session, app.tracking_no)
     assert gone is not None and gone.receipt_facts is None
     assert gone.tracking_no == app.tracking_no  # the non-personal stub stays
+
+
+def test_a_revoked_terminal_takes_no_application_and_keeps_what_it_queued(data_dir: Path) -> None:
+    from kiosk.errors import SubmitRefused
+    from kiosk.mirror.store import kv_set
+    from kiosk.sync_state import REVOKED_KEY
+
+    eng = open_engine(data_dir / "t.db")
+    with session_factory(eng)() as s:
+        queued = submit(s).tracking_no
+        kv_set(s, REVOKED_KEY, "2026-02-13T02:00:00Z")  # what a sync writes when the server says revoked
+        s.commit()
+        with pytest.raises(SubmitRefused) as refused:
+            submit(s)
+        assert "停用" in str(refused.value) and "已提交的申请仍保存在本机" in str(refused.value)
+        assert not any(c.isascii() and c.isalpha() for c in str(refused.value))  # plain Chinese, no codes
+        rows = s.scalars(select(ApplicationRecord.tracking_no)).all()
+        assert rows == [queued] and s.scalar(select(func.count()).select_from(outbox.OutboxEntry)) == 1
+        kv_set(s, REVOKED_KEY, "")  # enrolled again: the next accepted manifest clears it
+        s.commit()
+        assert submit(s).tracking_no == "WB01-20260213-0002"
+    eng.dispose()
+
+
+def test_a_full_disk_refuses_the_application_in_plain_chinese(data_dir: Path) -> None:
+    from kiosk.errors import SubmitRefused
+
+    eng = open_engine(data_dir / "t.db")
+    with session_factory(eng)() as s:
+        submit(s)
+        # SQLite's own "database or disk is full" (SQLITE_FULL): the file may not grow by a single page
+        pages = s.execute(text("PRAGMA page_count")).scalar()
+        s.execute(text(f"PRAGMA max_page_count = {pages}"))
+        s.commit()
+        refused: SubmitRefused | None = None
+        for _ in range(200):  # until a page is needed
+            try:
+                submit(s)
+            except SubmitRefused as exc:
+                refused = exc
+                break
+        assert refused is not None and str(refused) == service.DISK_FULL_TEXT
+        assert "OperationalError" not in str(refused) and "disk" not in str(refused)
+    eng.dispose()

@@ -138,7 +138,7 @@ def test_a_mirror_at_0001_with_a_queued_application_upgrades_and_keeps_it(data_d
                 "INSERT INTO outbox(kind, idempotency_key, payload, created_at, attempts, next_attempt_at) "
                 "VALUES ('application', 'app-WB-20261127-0001', :p, '2026-11-27 09:00:00', 3, '2026-11-27 09:05:00')"
             ),
-            {"p": '{"tracking": "WB-20261127-0001"}'},
+            {"p": '{"tracking": "WB01-20261127-0001"}'},
         )
     old.dispose()
 
@@ -147,7 +147,7 @@ def test_a_mirror_at_0001_with_a_queued_application_upgrades_and_keeps_it(data_d
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == head_revision()
         row = conn.execute(text("SELECT kind, idempotency_key, payload, attempts FROM outbox")).one()
     eng.dispose()
-    assert tuple(row) == ("application", "app-WB-20261127-0001", '{"tracking": "WB-20261127-0001"}', 3)
+    assert tuple(row) == ("application", "app-WB-20261127-0001", '{"tracking": "WB01-20261127-0001"}', 3)
 
 
 def test_a_file_that_is_not_a_database_is_a_storage_error(data_dir: Path) -> None:

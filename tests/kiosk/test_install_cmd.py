@@ -125,3 +125,25 @@ def test_root_refuses_the_per_user_unit(tmp_path: Path) -> None:
         check=False,
     )
     assert r.returncode == 2 and "cage unit only" in r.stderr
+
+
+def test_an_installed_release_gets_a_unit_that_follows_current_and_guards_switches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.cli.install_cmd import unit_text
+    from kiosk.update import layout
+
+    release = tmp_path / "opt" / "releases" / "2026.12.1"
+    release.mkdir(parents=True)
+    monkeypatch.setenv("KIOSK_PROGRAM_DIR", str(release))
+    layout.program_dir.cache_clear()
+    try:
+        text = unit_text("cage", "kiosk", Path("/etc/zwgk-kiosk"))
+    finally:
+        layout.program_dir.cache_clear()
+    root = tmp_path / "opt"
+    assert f"-- {root}/current/kiosk run" in text and "releases/2026.12.1" not in text
+    guard = next(line for line in text.splitlines() if "update guard" in line)
+    assert guard.startswith("ExecStartPre=-/bin/sh -c") and f"{root}/previous/kiosk update guard" in guard
+    assert "/var/lib/zwgk-kiosk/update/pending" in guard and "/var/lib/zwgk-kiosk/update/counted" in guard
+    assert text.index("update guard") < text.index("self-test") < text.index("\nExecStart=")

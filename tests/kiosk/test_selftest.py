@@ -182,3 +182,11 @@ def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
     assert {"name": "printer p", "verdict": "fail"}.items() <= next(
         c for c in report["checks"] if c["name"] == "printer p"
     ).items()
+
+
+def test_plain_http_to_another_machine_is_a_warning(cfg: Config) -> None:
+    far = selftest.check_transport(with_server(cfg, "http://10.20.30.40:8750"))
+    assert far.verdict is Verdict.WARN and "unencrypted" in far.detail
+    assert selftest.check_transport(with_server(cfg, "http://127.0.0.1:8750")).verdict is Verdict.OK
+    assert selftest.check_transport(with_server(cfg, "https://zwgk.example")).verdict is Verdict.OK
+    assert selftest.check_transport(cfg).verdict is Verdict.SKIP

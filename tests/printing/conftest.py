@@ -318,7 +318,7 @@ def receipt_data() -> object:
         "万宝镇政务公开专区", "娄星区万宝镇政府便民服务中心一楼", "周一至周五 9:00—12:00，13:30—17:00", "0738-8321234"
     )
     return ReceiptData(
-        tracking_no="WB-20261127-0007",
+        tracking_no="WB01-20261127-0007",
         submitted_at=datetime(2026, 11, 27, 10, 30),
         applicant_name="王𬭎",
         applicant_kind="公民",

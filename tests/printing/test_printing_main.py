@@ -28,7 +28,7 @@ APPLICATION: dict[str, Any] = {
     "media": ["paper"],
     "delivery": ["collect"],
     "issued": {
-        "tracking_no": "WB-20261127-0007",
+        "tracking_no": "WB01-20261127-0007",
         "zone_code": "wanbao",
         "terminal_id": "t1",
         "submitted_at": "2026-11-27T10:30:00+08:00",
@@ -70,7 +70,7 @@ def test_receipt_command_as_a_subprocess(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     body = out.read_bytes()
     assert body.startswith(b"\x1b@\x1c&")
-    assert b"WB-20261127-0007" in body
+    assert b"WB01-20261127-0007" in body
     assert "万宝镇政务公开专区".encode("gb18030") in body
     assert b"1P0https://gk.example.gov.cn/status?no=WB-20261127-0007" in body
     assert b"\x1dv0\x00" in body  # the name with 𬭎 as an image

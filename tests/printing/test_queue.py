@@ -47,10 +47,10 @@ def test_receipt_prints_and_its_bytes_are_deleted(
     svc = service_factory({"receipt": TcpPrinter("receipt", emupos.target, status_timeout=5.0)}, events)
     data = build_receipt(receipt_data)
     before = emupos.receipt_ids()
-    job = svc.print_and_wait("receipt", data, kind="receipt", label="WB-20261127-0007")
+    job = svc.print_and_wait("receipt", data, kind="receipt", label="WB01-20261127-0007")
     assert job.state == "done"
     rid = emupos.wait_new_receipt(before)
-    assert "WB-20261127-0007" in emupos.text_lines(rid)
+    assert "WB01-20261127-0007" in emupos.text_lines(rid)
     assert payload_in_db(engine, job.id) is None  # the stub stays, the personal bytes are gone
     stub = svc.job(job.id)
     assert stub.size == len(data)
@@ -74,7 +74,7 @@ def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clea
     emupos.fault_cli("set", "paper-out")
     try:
         with pytest.raises(PrinterError) as err:
-            svc.print_and_wait("receipt", data, label="WB-20261127-0007")
+            svc.print_and_wait("receipt", data, label="WB01-20261127-0007")
         assert err.value.reason == "paper_out"
         other = svc.print_and_wait("a4", b"%PDF-1.4 form", content_type="pdf", kind="form")  # nothing else lost
         assert other.state == "done"
@@ -94,7 +94,7 @@ def test_paper_out_fails_the_job_keeps_it_and_reprint_works_after_the_fault_clea
     assert again.attempt == 2
     assert again.reprint_of == failed.id
     rid = emupos.wait_new_receipt(before)
-    assert "WB-20261127-0007" in emupos.text_lines(rid)
+    assert "WB01-20261127-0007" in emupos.text_lines(rid)
     assert payload_in_db(engine, failed.id) is None  # printed now: no copy of the bytes is left
     assert not svc.job(failed.id).reprintable
     with pytest.raises(PrintQueueError):
@@ -168,7 +168,7 @@ def test_from_config_prints_receipts_and_tickets_on_the_receipt_printer(
     svc.start()
     try:
         job = svc.print_receipt(receipt_data)
-        assert (job.state, job.kind, job.label, job.printer) == ("done", "receipt", "WB-20261127-0007", "小票")
+        assert (job.state, job.kind, job.label, job.printer) == ("done", "receipt", "WB01-20261127-0007", "小票")
         ticket = svc.print_ticket(TicketData("A012", datetime(2026, 11, 27, 9, 0), receipt_data.zone, 0))
         assert ticket.state == "done"
     finally:

@@ -109,7 +109,7 @@ def _application(name: str, description: str) -> Application:
         pledge_accepted=True,
         consent_personal_data=True,
         issued=Issued(
-            tracking_no="WB-20261127-0007",
+            tracking_no="WB01-20261127-0007",
             zone_code="wanbao",
             terminal_id="t1",
             submitted_at=datetime(2026, 11, 27, 10, 30),
@@ -137,7 +137,7 @@ ZONE = ZoneInfo("万宝镇政务公开专区", "娄星区万宝镇政府一楼",
 
 def _receipt(name: str) -> ReceiptData:
     return ReceiptData(
-        tracking_no="WB-20261127-0007",
+        tracking_no="WB01-20261127-0007",
         submitted_at=datetime(2026, 11, 27, 10, 30),
         applicant_name=name,
         applicant_kind="公民",
@@ -148,7 +148,7 @@ def _receipt(name: str) -> ReceiptData:
         deadline=date(2026, 12, 25),
         deadline_explanation="",
         zone=ZONE,
-        qr_payload="WB-20261127-0007",
+        qr_payload="WB01-20261127-0007",
     )
 
 

@@ -46,7 +46,12 @@ def kv(db: Path, key: str) -> str | None:
         con.close()
 
 
-def submit_application(cfg: Any, name: str = "李堃", what: str = "2025年度老旧小区改造资金使用情况") -> str:
+def submit_application(
+    cfg: Any,
+    name: str = "李堃",
+    what: str = "2025年度老旧小区改造资金使用情况",
+    zone: tuple[str, str] = ("wanbao", "WB"),
+) -> str:
     """Submit one real application at terminal ``cfg`` (its mirror file); returns its tracking number."""
     from datetime import datetime, timedelta, timezone
 
@@ -77,7 +82,7 @@ def submit_application(cfg: Any, name: str = "李堃", what: str = "2025年度�
             issued = service.submit(
                 s,
                 app,
-                zone=Zone(code="wanbao", name="万宝", kind="street", prefix="WB"),
+                zone=Zone(code=zone[0], name=zone[0], kind="street", prefix=zone[1]),
                 terminal_id=cfg.terminal.id,
                 now=datetime(2026, 11, 27, 10, 30, tzinfo=timezone(timedelta(hours=8))),
                 calendar=WorkCalendar(),

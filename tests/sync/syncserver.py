@@ -71,6 +71,7 @@ class RunningServer:
     today: date | None = None  # the server's clock: China's date unless a test fixes the day
     snapshot_dir: Path | None = None  # first-sync snapshots offered
     build_snapshots: bool = False  # built lazily by the server when asked for (else by the test)
+    release_dir: Path | None = None  # release archives served (``release publish`` writes them)
     _uv: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     tmp: Path = field(default_factory=Path)
@@ -84,6 +85,7 @@ class RunningServer:
             today=lambda: self.today or china_today(),
             snapshot_dir=self.snapshot_dir,
             build_snapshots=self.build_snapshots,
+            release_dir=self.release_dir or self.db_path.with_name(self.db_path.name + "-releases"),
         )
         cfg = uvicorn.Config(
             app,

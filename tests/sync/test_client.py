@@ -156,7 +156,7 @@ def test_status_for_the_screens(server, data_dir: Path) -> None:
         assert term.printer_state == "unknown" and term.pending_outbox == 0
 
 
-def _application(zone: str = "wanbao", tn: str = "WB-20261127-0001") -> dict[str, object]:
+def _application(zone: str = "wanbao", tn: str = "WB01-20261127-0001") -> dict[str, object]:
     return {
         "tracking_no": tn,
         "zone": zone,
@@ -178,20 +178,20 @@ def test_application_delivered_and_looked_up(server, data_dir: Path) -> None:
         entries = list(s.scalars(__import__("sqlalchemy").select(outbox.OutboxEntry)))
         assert all(e.acked_at is not None and e.payload is None for e in entries)
         app_entry = next(e for e in entries if e.kind == "application")
-        assert json.loads(app_entry.response or "{}")["tracking_no"] == "WB-20261127-0001"
+        assert json.loads(app_entry.response or "{}")["tracking_no"] == "WB01-20261127-0001"
     engine.dispose()
-    answer = lookup_application(cfg, "WB-20261127-0001", "138-0013-8000")
+    answer = lookup_application(cfg, "WB01-20261127-0001", "138-0013-8000")
     assert answer["status"] == "received" and answer["deadline"] > answer["received_at"][:10]
     assert "张三" not in json.dumps(answer, ensure_ascii=False)
     with pytest.raises(ServerError):
-        lookup_application(cfg, "WB-20261127-0001", "13900000000")
+        lookup_application(cfg, "WB01-20261127-0001", "13900000000")
 
 
 def test_lookup_offline_raises_network_error(server, data_dir: Path) -> None:
     cfg = server.terminal(data_dir)
     server.stop()
     with pytest.raises(NetworkError):
-        lookup_application(cfg, "WB-20261127-0001", "13800138000")
+        lookup_application(cfg, "WB01-20261127-0001", "13800138000")
 
 
 def test_background_loop_runs_and_stops(server, data_dir: Path) -> None:

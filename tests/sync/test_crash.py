@@ -83,7 +83,7 @@ def test_kill_9_at_random_moments_leaves_the_mirror_at_a_page_boundary(server, p
 
 def _application() -> dict[str, object]:
     return {
-        "tracking_no": "WB-20261127-0042",
+        "tracking_no": "WB01-20261127-0042",
         "zone": "wanbao",
         "submitted_at": "2026-11-27T09:30:00+08:00",
         "applicant": {"kind": "citizen", "name": "李四", "phone": "13912345678"},
@@ -139,7 +139,7 @@ def test_application_exactly_once_across_kill_9(server, proxy, data_dir: Path, m
     assert report.error is None and report.pushed == 1
     assert _server_rows(server) == 1
     acked, response = _outbox_state(cfg)
-    assert acked and json.loads(response or "{}")["tracking_no"] == "WB-20261127-0042"
+    assert acked and json.loads(response or "{}")["tracking_no"] == "WB01-20261127-0042"
 
 
 def test_application_exactly_once_when_the_response_is_lost(server, proxy, data_dir: Path) -> None:

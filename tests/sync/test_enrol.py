@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from synchelpers import application_state, submit_application
 
 from kiosk import config as config_mod
+from kiosk.errors import SubmitRefused
 from kiosk.staff import verify_pin
 from sync.client import sync_once
 from sync.protocol import signing
@@ -68,6 +70,8 @@ def _enrol(tmp_path: Path, monkeypatch, server, code: str, fp: str, name: str = 
             "--data",
             str(tmp_path / name / "data"),
             "--pin-stdin",
+            "--user",
+            "root",  # the tests run as root on a machine without the service user
             *extra,
         ]
     )
@@ -104,11 +108,94 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     assert not (tmp_path / "again" / "terminal.toml").exists()
 
 
-def test_wrong_fingerprint_writes_nothing(server, tmp_path: Path, monkeypatch, capsys) -> None:
-    _tid, code, fp = _add(server, capsys)
+def test_wrong_fingerprint_writes_nothing_and_spends_nothing(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    tid, code, fp = _add(server, capsys)
     wrong = ("0" if fp[0] != "0" else "1") + fp[1:]
     assert _enrol(tmp_path, monkeypatch, server, code, wrong) == 2
-    assert "fingerprint" in capsys.readouterr().err and not (tmp_path / "t").exists()
+    err = capsys.readouterr().err
+    assert "fingerprint" in err and "still unused" in err and not (tmp_path / "t").exists()
+    assert server_main(["terminal", "list", "--db", server.db_url]) == 0
+    assert re.search(rf"{tid}\s+wanbao\s+awaiting code", capsys.readouterr().out)  # no token nobody holds
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the same code, the right digits: it works
+
+
+def test_enrol_as_root_without_the_service_user_is_refused_before_spending(
+    server, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    _tid, code, fp = _add(server, capsys)
+    assert _enrol(tmp_path, monkeypatch, server, code, fp, "t", "--user", "zwgk-no-such-user") == 2
+    err = capsys.readouterr().err
+    assert "zwgk-no-such-user" in err and "install" in err and "useradd" in err
+    assert not (tmp_path / "t").exists()
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # nothing was spent
+
+
+def test_plain_http_is_refused_unless_loopback_or_allowed(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    server.ensure_zone("wanbao")
+    base = ["terminal", "add", "--db", server.db_url, "--zone", "wanbao"]
+    assert server_main([*base, "--server", "http://zwgk.louxing.example"]) == 2
+    assert "http://" in capsys.readouterr().err
+    assert server_main([*base, "--server", "ftp://zwgk.louxing.example"]) == 2
+    capsys.readouterr()
+    assert server_main([*base, "--server", "http://zwgk.louxing.example", "--allow-http"]) == 0
+    assert "--allow-http" in capsys.readouterr().out  # the terminal's command carries the same choice
+    from kiosk.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
+    args = ["enrol", "--server", "http://10.1.2.3:8750", "--code", "AAAAA-BBBBB", "--pin-stdin", "--user", "root"]
+    assert main([*args, "--out", str(tmp_path / "h.toml"), "--data", str(tmp_path / "h")]) == 2
+    assert "in clear" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
+
+
+def test_rotate_says_what_happens_to_the_old_token(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    tid, code, fp = _add(server, capsys)
+    rotate = ["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]
+    assert server_main(rotate) == 0
+    assert "had no working token" in capsys.readouterr().out
+    code = re.search(r"code:\s+(\w{5}-\w{5})", (server_main(rotate), capsys.readouterr().out)[1])
+    assert code and _enrol(tmp_path, monkeypatch, server, code.group(1), fp) == 0
+    assert server_main(rotate) == 0
+    assert "keeps working until this code is redeemed" in capsys.readouterr().out
+    assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
+    assert server_main(rotate) == 0
+    out = capsys.readouterr().out
+    assert "stays revoked" in out and "keeps working" not in out
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert (
+        httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"}).status_code
+        == 401
+    )
+
+
+def test_fleet_in_zone_order_shows_a_revoked_terminal_knocking(server, tmp_path: Path, monkeypatch, capsys) -> None:
+    from sync.server.db import sessions
+    from sync.server.terminals import fleet
+
+    server.publish_lines(
+        [
+            {"type": "zone", "code": "zb", "name": "乙镇", "kind": "township", "prefix": "ZB", "sort_order": 2},
+            {"type": "zone", "code": "za", "name": "甲镇", "kind": "township", "prefix": "ZA", "sort_order": 3},
+            {"type": "zone", "code": "zc", "name": "丙镇", "kind": "township", "prefix": "ZC", "sort_order": 1},
+        ],
+        "zones-order.jsonl",
+    )
+    ids = [_add(server, capsys, z)[0] for z in ("za", "zb", "zc")]
+    tid, code, fp = _add(server, capsys, "zc")
+    assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0
+    cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
+    assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
+    for _ in range(3):
+        assert sync_once(cfg).error  # the stolen terminal keeps knocking
+    from adminlogin import login
+
+    with sessions(server.engine)() as s:
+        rows = fleet.fleet(s, 0)
+    html = login(server.url, server.engine).get("/admin/fleet").text
+    ours = [r for r in rows if r.zone in ("za", "zb", "zc") and r.state == "awaiting"]
+    assert [r.id for r in ours] == [ids[2], ids[1], ids[0]]  # 丙镇 (1), 乙镇 (2), 甲镇 (3)
+    knocking = next(r for r in rows if r.id == tid)
+    assert knocking.state == "revoked" and knocking.refused is not None and knocking.refused >= 3
+    assert knocking.refused_last and "停用后仍尝试连接" in html
 
 
 def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -117,7 +204,7 @@ def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, mo
     _tid, code, fp = _add(server, capsys)
     for weak in ("246810", "123456", "111111", "12345"):
         monkeypatch.setattr(sys, "stdin", io.StringIO(weak + "\n"))
-        args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin"]
+        args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin", "--user", "root"]
         args += ["--out", str(tmp_path / "w.toml"), "--data", str(tmp_path / "w")]
         assert main(args) == 2
         assert "PIN" in capsys.readouterr().err
@@ -133,8 +220,12 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     r = httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"})
     assert r.status_code == 401 and r.json()["error"] == "terminal_revoked"
     assert "停用" in r.json()["message"]
+    queued = submit_application(cfg)  # taken before the terminal learnt it was revoked
     err = sync_once(cfg).error
     assert err and "此终端已被区里停用" in err  # what the staff screen shows as the last error
+    with pytest.raises(SubmitRefused, match="本机已被区里停用"):  # the resident is told, nothing is kept
+        submit_application(cfg, name="王芳")
+    assert application_state(cfg.db_path, queued)[0] == "pending"  # what it had queued stays
     # Rotation re-admits it with a fresh code (and a fresh token).
     assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
     new_code = re.search(r"code:\s+(\w{5}-\w{5})", capsys.readouterr().out)
@@ -142,6 +233,8 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force", "--mirror-all-zones") == 0
     cfg2 = config_mod.load(tmp_path / "t" / "terminal.toml")
     assert cfg2.server.token != cfg.server.token and not sync_once(cfg2).error
+    assert application_state(cfg.db_path, queued)[0] == "delivered"
+    submit_application(cfg2, name="王芳")  # in good standing again
     assert cfg2.terminal.mirror_all_zones and not cfg.terminal.mirror_all_zones
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
     assert re.search(rf"{tid}\s+wanbao\s+enrolled", capsys.readouterr().out)

@@ -192,7 +192,7 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
             assert command, out
             cfg = tmp_path / zone / "terminal.toml"
             args = [*command.group(1).split(), "--out", str(cfg), "--data", str(tmp_path / zone / "data")]
-            _run(["kiosk", *args, "--pin-stdin"], stdin=PIN + "\n", cwd=tmp_path)
+            _run(["kiosk", *args, "--pin-stdin", "--user", "root"], stdin=PIN + "\n", cwd=tmp_path)
             t_server += t1 - t0
             t_terminal += time.perf_counter() - t1
             configs[f"{zone}-01"] = cfg

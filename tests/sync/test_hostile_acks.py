@@ -35,7 +35,7 @@ def _answer_with(fn):
 def _foreign_tracking_no(req: Request, _up) -> bytes:
     key = req.headers["idempotency-key"]
     return json_answer(
-        {"status": "accepted", "kind": "application", "idempotency_key": key, "tracking_no": "WB-20261127-9999"}
+        {"status": "accepted", "kind": "application", "idempotency_key": key, "tracking_no": "WB01-20261127-9999"}
     )
 
 

@@ -24,7 +24,7 @@ from sync.server.__main__ import add_terminal
 from sync.server.db import Submission, Terminal, open_db, sessions
 
 APP = {
-    "tracking_no": "WB-20261127-0007",
+    "tracking_no": "WB01-20261127-0007",
     "zone": "wanbao",
     "submitted_at": "2026-11-27T09:00:00+08:00",
     "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13700001111"},
@@ -86,6 +86,20 @@ def test_idempotent_answers_and_tracking_number_conflicts(server) -> None:
     clash = _post(c, "application", APP, key="application-other")
     assert clash.status_code == 409
     assert _rows(server) == 1
+
+
+def test_a_terminal_files_only_its_own_tracking_numbers(server) -> None:
+    own = _client(server)  # wanbao-01: prefix WB, terminal code 01
+    second = _client(server)  # wanbao-02
+    hexi = _client(server, "hexi")
+    for tn in ("WB02-20261127-0001", "HX01-20261127-0001", "WB1-20261127-0001", "WB01-2026-1"):
+        r = _post(own, "application", dict(APP, tracking_no=tn), key=f"k-{tn}")
+        assert r.status_code in (403, 422), (tn, r.text)
+    r = _post(second, "application", APP, key="k-2")
+    assert r.status_code == 403 and r.json()["error"] == "wrong_terminal"
+    assert _post(hexi, "application", dict(APP, zone="hexi", tracking_no="WB01-20261127-0001")).status_code == 403
+    assert _rows(server) == 0
+    assert _post(second, "application", dict(APP, tracking_no="WB02-20261127-0001"), key="k-3").status_code == 200
 
 
 def test_lookup_needs_the_right_phone_and_reveals_no_personal_data(server) -> None:
@@ -232,7 +246,7 @@ def test_postgresql_backend(postgres_url: str, tmp_path: Path, district_keys: Pa
         assert report.error is None and report.applied == 2 and report.pushed == 1
         c = _client(srv)
         other = _post(c, "application", APP, key="pg-app-1")  # another terminal's key space
-        assert other.status_code == 409  # the tracking number is taken
+        assert other.status_code == 403 and other.json()["error"] == "wrong_terminal"  # not its number
         with engine.connect() as conn:
             assert conn.execute(text("SELECT value FROM meta WHERE key = 'head_seq'")).scalar() == "4"
             assert conn.execute(text("SELECT count(*) FROM submissions")).scalar() == 1

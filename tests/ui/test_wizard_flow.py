@@ -250,3 +250,34 @@ def test_a_refused_step_scrolls_to_its_first_error(kiosk: Any) -> None:
     wait_until(lambda: float(flick.property("contentY")) > 0, 5, "the page to scroll to the error")
     top = error.mapToScene(QPointF(0, 0)).y()
     assert flick.mapToScene(QPointF(0, 0)).y() <= top <= flick.mapToScene(QPointF(0, flick.height())).y()
+
+
+def test_a_revoked_terminal_tells_the_resident_and_keeps_nothing(kiosk: Any, tmp_path: Path) -> None:
+    """The district revoked this terminal (a sync was refused): submitting says so in plain Chinese on the
+    resident's screen, and neither the application nor its personal data is stored."""
+    from kiosk.applications.records import ApplicationRecord
+    from kiosk.db import make_engine
+    from kiosk.mirror.store import kv_set
+    from kiosk.sync_state import REVOKED_KEY
+
+    d = kiosk("wizard")
+    engine = make_engine(d.app.config.db_path)
+    with Session(engine) as s:
+        kv_set(s, REVOKED_KEY, "2026-12-07T02:00:00Z")
+        s.commit()
+    fill_citizen(d, GOOD_ID)
+    d.tap("applyNext")
+    wizard(d).setValue("request.description", "2025年万宝镇农村低保资金发放情况")
+    d.tap("applyNext")
+    d.tap("applyNext")
+    d.tap("applyConsent")
+    d.tap("applyPledge")
+    d.tap("applySubmit")
+    said = wait_until(lambda: d.find("applyGeneralError") and d.text("applyGeneralError"), 10, "the refusal")
+    assert "本机已被区里停用" in said and "已提交的申请仍保存在本机" in said
+    assert d.find("applyTrackingNumber") is None
+    d.scroll_into_view(d.item("applyGeneralError"))
+    d.window.grabWindow().save(str(tmp_path / "revoked.png"))
+    with Session(engine) as s:
+        assert s.scalars(select(ApplicationRecord)).all() == []
+    engine.dispose()

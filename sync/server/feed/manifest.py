@@ -1,4 +1,4 @@
-"""The signed manifest: the feed's head, the hashes of the zone, category and calendar lists, a
+"""The signed manifest: the feed's head, the hashes of the zone, category, calendar and release lists, a
 monotonic version and an expiry. Re-issued (version + 1) when any of them moved or half its life passed;
 otherwise the stored text is served as it is, so every worker answers the same bytes."""
 
@@ -16,6 +16,7 @@ from sync.protocol.signing import Signer, canonical
 from sync.server.db import CategoryRow, Meta, ZoneRow, head_seq, meta_get, meta_set, utcnow
 from sync.server.deps import iso
 from sync.server.feed import calendar as cal
+from sync.server.releases.store import releases_payload
 
 
 def list_payload(session: Session, kind: str) -> dict[str, Any]:
@@ -34,6 +35,7 @@ def current_manifest(session: Session, signer: Signer, ttl_s: int) -> str:
         "zones_sha256": hashlib.sha256(canonical(list_payload(session, "zones"))).hexdigest(),
         "categories_sha256": hashlib.sha256(canonical(list_payload(session, "categories"))).hexdigest(),
         "calendar_sha256": hashlib.sha256(canonical(cal.build_payload(session))).hexdigest(),
+        "releases_sha256": hashlib.sha256(canonical(releases_payload(session))).hexdigest(),
     }
     stored = meta_get(session, "manifest")
     now = utcnow()

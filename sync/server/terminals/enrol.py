@@ -13,8 +13,13 @@ configuration needs — terminal id, name, zone, the district's public key (the 
 fingerprint against the one IT read out), the sync interval and the zone's printer template. The token
 is never shown to anyone. Until the code is redeemed the terminal has no working token.
 
-``rotate`` issues a new code for an existing terminal (its current token keeps working until the new
-code is redeemed, then it is replaced); ``revoke`` stops its token at once (the terminal is told
+The enrolment command first fetches the district's public key alone (``GET /v1/enrol/key``, which spends
+nothing) and checks it against the fingerprint IT read out; only then does it redeem the code, so a
+mistyped fingerprint costs no code.
+
+``rotate`` issues a new code for an existing terminal (an enrolled, not revoked terminal's current token
+keeps working until the new code is redeemed, then it is replaced; a revoked one stays refused until
+then); ``revoke`` stops its token at once (the terminal is told
 ``terminal_revoked`` and keeps its outbox); ``remove`` deletes the terminal (its submissions stay).
 """
 
@@ -145,14 +150,18 @@ def register(
     return Issued(terminal_id, display, zone, zone_name, code, expires, printers)
 
 
-def rotate(engine: Engine, terminal_id: str, valid: dt.timedelta = CODE_VALID) -> Issued:
-    """A new enrolment code for an existing terminal (and lifts a revocation once it is redeemed)."""
+def rotate(engine: Engine, terminal_id: str, valid: dt.timedelta = CODE_VALID) -> tuple[Issued, str]:
+    """A new enrolment code for an existing terminal (and lifts a revocation once it is redeemed), with
+    what the terminal was when it was issued: ``enrolled`` (its token works until the code is redeemed),
+    ``revoked`` (its token stays refused until then) or ``awaiting`` (it never had a working token)."""
     now = utcnow()
     with sessions(engine)() as s, s.begin():
         t = _terminal(s, terminal_id)
+        was = "revoked" if t.revoked_at is not None else ("enrolled" if is_enrolled(t) else "awaiting")
         zone_name = str(zones(s).get(t.zone, {}).get("name") or t.zone)
         code, expires = _issue_code(s, t.id, now, valid)
-        return Issued(t.id, t.name or t.id, t.zone, zone_name, code, expires, len(template_for(s, t.zone)))
+        issued = Issued(t.id, t.name or t.id, t.zone, zone_name, code, expires, len(template_for(s, t.zone)))
+        return issued, was
 
 
 def revoke(engine: Engine, terminal_id: str) -> None:
@@ -229,6 +238,8 @@ def redeem(s: Session, code: str, token_hash: str) -> Terminal | None:
     row.used_at = now
     t.token_hash = token_hash
     t.revoked_at = None
+    t.refused_count = None
+    t.refused_last_at = None
     t.enrolled_at = now
     s.commit()
     return t

@@ -9,7 +9,9 @@ registered but never heard from; 待登记 while its enrolment code is unused; �
 printer's state from the terminal's print service (正常 / 纸将用尽 / 缺纸 / 机盖未合 / 离线 / 连不上 /
 故障), how far its mirror is behind the feed head and when it last synced, free disk, the outbox
 (pending count and the oldest entry's age), the last sync error and the app version. Rows with a
-problem are tinted and listed first; a summary line counts them.
+problem are tinted and listed first; within each group terminals follow the district's zone order (the
+zones' published ``sort_order``, then code) and their number. A revoked terminal that still knocks shows
+how many requests were refused since and the last one (kept in the database by the token check).
 
 The last sync error comes from the heartbeat's ``sync_failure``
 (:class:`sync.protocol.requests.SyncFailureReport`: the part of the run, a short code, the terminal's
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol.requests import SyncFailureReport
 from sync.server.db import Terminal, utcnow
+from sync.server.releases.progress import update_text
 from sync.server.terminals.enrol import is_enrolled, zones
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
@@ -68,6 +71,7 @@ PART_LABELS = {
     "push_outbox": "上传申请和评价",
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
+    "update": "软件更新",
 }
 
 
@@ -111,6 +115,11 @@ class FleetRow:
     failure_at: str | None = None  # when, Beijing time
     failures_in_a_row: int | None = None
     version: str | None = None
+    update: str = ""  # the updater's state in Chinese (已更新 V, 正在下载 V, 已自动退回 …)
+    update_note: str = ""  # its detail: a percentage, or why it rolled back
+    update_at: str | None = None
+    refused: int | None = None  # requests refused since it was revoked
+    refused_last: str | None = None  # the last of them, Beijing time
     problems: list[str] = field(default_factory=list)
 
 
@@ -176,9 +185,18 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
         failure_at=beijing(t.failure_at),
         failures_in_a_row=t.failures_in_a_row,
         version=t.app_version,
+        update=update_text(t)[0],
+        update_note=update_text(t)[1],
+        update_at=beijing(t.update_at),
+        refused=t.refused_count,
+        refused_last=beijing(t.refused_last_at),
     )
     if state in ("offline", "never"):
         row.problems.append(row.state_label)
+    if t.update_state in ("rolled_back", "failed"):
+        row.problems.append(f"{row.update}：{row.update_note}" if row.update_note else row.update)
+    if state == "revoked" and row.refused:
+        row.problems.append(f"停用后仍尝试连接 {row.refused} 次")
     row.problems += [f"打印机{p.name}{p.label}" for p in row.printers if p.state in _PRINTER_BAD]
     if row.free_disk_mb is not None and 0 <= row.free_disk_mb < LOW_DISK_MB:
         row.problems.append("磁盘空间不足")
@@ -190,12 +208,18 @@ def _row(t: Terminal, zone_names: dict[str, str], head: int, now: dt.datetime, m
 def fleet(
     session: Session, head: int, *, missed: int = DEFAULT_MISSED, now: dt.datetime | None = None
 ) -> list[FleetRow]:
-    """Every terminal, those with a problem first, then by zone and id."""
+    """Every terminal, those with a problem first, each group in the district's zone order, then by id."""
     now = now or utcnow()
-    names = {code: str(z.get("name") or code) for code, z in zones(session).items()}
+    known = zones(session)
+    names = {code: str(z.get("name") or code) for code, z in known.items()}
+    order = {code: (0, _sort_key(z.get("sort_order")), code) for code, z in known.items()}
     rows = [_row(t, names, head, now, missed) for t in session.scalars(select(Terminal))]
-    rows.sort(key=lambda r: (not r.problems, r.zone, r.id))
+    rows.sort(key=lambda r: (not r.problems, order.get(r.zone, (1, 0, r.zone)), r.id))
     return rows
+
+
+def _sort_key(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def fleet_json(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> dict[str, Any]:
@@ -233,7 +257,8 @@ def page_context(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -
                 "r": r,
                 "ago": _ago(r.minutes_ago),
                 "tone": STATE_TONES[r.state],
-                "attn": bool(r.problems) and r.state != "revoked",
+                "attn": bool(r.problems) and (r.state != "revoked" or bool(r.refused)),
+                "update_bad": r.update.startswith(("已自动退回", "更新出错")),
                 "printers": [(p, p.state in _PRINTER_BAD) for p in r.printers],
                 "disk": "" if r.free_disk_mb is None else f"{r.free_disk_mb / 1024:.1f} GB",
             }
@@ -245,4 +270,21 @@ def page_context(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -
         "missed": missed,
         "head": head,
         "refresh_s": REFRESH_S,
+        "releases": release_progress(session),
     }
+
+
+def zone_order(session: Session) -> tuple[dict[str, str], list[str]]:
+    """The zones' names and the district's order of them (published sort order, then code)."""
+    known = zones(session)
+    names = {code: str(z.get("name") or code) for code, z in known.items()}
+    order = sorted(known, key=lambda c: (_sort_key(known[c].get("sort_order")), c))
+    return names, order
+
+
+def release_progress(session: Session) -> list[Any]:
+    """Each release and its progress zone by zone (sync.server.releases.progress), newest first."""
+    from sync.server.releases.progress import progress
+
+    names, order = zone_order(session)
+    return progress(session, names, order)

@@ -25,6 +25,21 @@ ENROL_FAILURE_WINDOW_S = 600
 MAX_ENROL_BYTES = 1024
 
 
+def _public_pem(ctx: Ctx) -> str:
+    return ctx.signer.public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+@router.get(
+    "/v1/enrol/key",
+    summary="The district's public key and its id, for a terminal to check against the fingerprint IT read "
+    "out before it redeems (spends) its enrolment code",
+)
+def enrol_key(ctx: Ctx) -> Response:
+    return JSONResponse({"key_id": ctx.signer.key_id, "public_key_pem": _public_pem(ctx)})
+
+
 @router.post(
     "/v1/enrol",
     summary="A terminal redeems its one-time enrolment code for its token and configuration",
@@ -64,9 +79,7 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     printers = enrol.template_for(session, term.zone)
     session.rollback()
     log.info("terminal %s enrolled", term.id)
-    public_pem = ctx.signer.public.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode("ascii")
+    public_pem = _public_pem(ctx)
     return JSONResponse(
         {
             "terminal_id": term.id,

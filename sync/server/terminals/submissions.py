@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.applications.tracking import TRACKING_RE, terminal_code
 from sync.protocol import requests
 from sync.protocol.wire import IDEMPOTENCY_HEADER, MAX_LOOKUP_BYTES, MAX_SUBMISSION_BYTES, SUBMISSION_KINDS
 from sync.server import pii
@@ -28,7 +29,8 @@ from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
 from sync.server.openapi import request_body
-from sync.server.terminals import fleet
+from sync.server.releases import progress
+from sync.server.terminals import enrol, fleet
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["terminals"])
@@ -141,6 +143,19 @@ def _application_columns(app: requests.ApplicationRequest) -> dict[str, Any]:
     }
 
 
+def own_tracking_no(session: Session, t: Terminal, tracking_no: str) -> None:
+    """Refuse (403 ``wrong_terminal``) a tracking number that this terminal could not have issued: its
+    prefix must be the terminal's zone's and its terminal code the terminal's own
+    (:mod:`kiosk.applications.tracking`), so one token cannot file applications under other terminals."""
+    m = TRACKING_RE.fullmatch(tracking_no)
+    _check(m is not None, t, "application", "tracking_no is not PREFIX+CODE-YYYYMMDD-NNNN")
+    assert m is not None
+    prefix = str(enrol.zones(session).get(t.zone, {}).get("prefix") or "")
+    ok = m["prefix"] == prefix and m["terminal"] == terminal_code(t.id)
+    _check(ok, t, "application", "tracking_no is not this terminal's", status=403, code="wrong_terminal")
+    session.rollback()
+
+
 def phone_hash(session: Session, digits: str) -> str:
     """The keyed hash an application's phone is found by (the key lives outside the database)."""
     return pii.ring_of(session).lookup(f"phone:{digits}")
@@ -182,6 +197,8 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB) -> 
     payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, f"terminal {t.id}")
     now = utcnow()
     body, extra = validate(kind, payload, t)
+    if kind == "application":
+        own_tracking_no(session, t, extra["tracking_no"])
     response: dict[str, Any] = {"status": "accepted", "kind": kind, "idempotency_key": key, "received_at": iso(now)}
     if kind == "heartbeat":
         term = session.get(Terminal, t.id)
@@ -189,6 +206,7 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB) -> 
         assert isinstance(body, requests.HeartbeatRequest)
         record_heartbeat(term, body, now)
         fleet.store_failure(term, body.sync_failure)
+        progress.store_update(term, body.update)
         session.commit()
         return json_text(json.dumps(response))
     try:

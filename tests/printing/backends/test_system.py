@@ -82,7 +82,7 @@ def test_a_stopped_queue_fails_the_job_and_keeps_its_bytes(cups: Any, engine: An
     try:
         data = build_receipt(receipt_data)
         with pytest.raises(PrinterError) as err:
-            svc.print_and_wait("cups", data, kind="receipt", label="WB-20261127-0007", timeout=30)
+            svc.print_and_wait("cups", data, kind="receipt", label="WB01-20261127-0007", timeout=30)
         assert err.value.reason == "offline"
         assert "paused" in err.value.detail
         job = svc.jobs(limit=1)[0]

@@ -55,7 +55,7 @@ def test_raster_line_has_ink_where_the_characters_are() -> None:
 
 def test_qr_is_the_printers_own_symbol() -> None:
     doc = EscPosDocument()
-    doc.qr("WB-20261127-0007")
+    doc.qr("WB01-20261127-0007")
     out = doc.finish()
     assert b"\x1d(k" in out
     assert b"1P0WB-20261127-0007" in out

@@ -65,7 +65,7 @@ def test_receipt_reads_back_as_the_same_chinese_with_the_rare_name_as_an_image(e
     text = "\n".join(lines)
     assert "政府信息公开申请" in lines
     assert "受理回执" in lines
-    assert "WB-20261127-0007" in lines
+    assert "WB01-20261127-0007" in lines
     assert "受理时间：2026年11月27日 10:30" in lines
     assert "居民身份证：4301**********1234" in lines
     assert "联系电话：138****5678" in lines
@@ -131,7 +131,7 @@ def test_receipt_from_the_applications_model_masks_id_and_phone() -> None:
         media=(Medium.PAPER, Medium.EMAIL),
         delivery=(Delivery.COLLECT,),
         issued=Issued(
-            tracking_no="WB-20261127-0007",
+            tracking_no="WB01-20261127-0007",
             zone_code="wanbao",
             terminal_id="t1",
             submitted_at=datetime(2026, 11, 27, 10, 30),

@@ -1,0 +1,73 @@
+"""Every ``--json`` output of the ``kiosk`` command line, with a failure in it: the answer on stdout is
+one JSON object a monitoring script can read (``ok``/``passed`` false, the reason), never a traceback
+or a line of prose."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _kiosk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def _one_json(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    answer = json.loads(lines[0])
+    assert isinstance(answer, dict)
+    return answer
+
+
+def test_import_json_with_bad_lines(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.jsonl"
+    pack.write_text('{"type": "bogus"}\n', encoding="utf-8")
+    done = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(pack), cwd=tmp_path)
+    answer = _one_json(done)
+    assert done.returncode == 1 and answer["ok"] is False
+    assert answer["problems"] == [{"line": 1, "problem": "unknown 'type' 'bogus' (document, zone or category)"}]
+    missing = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(tmp_path / "none.jsonl"), cwd=tmp_path)
+    assert missing.returncode != 0 and _one_json(missing)["ok"] is False
+
+
+def test_search_json_on_a_damaged_mirror(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    db.write_bytes(b"not a database" * 400)
+    done = _kiosk("search", "--db", str(db), "--json", "低保", cwd=tmp_path)
+    answer = _one_json(done)
+    assert done.returncode == 2 and answer == {"ok": False, "command": "search", "error": answer["error"]}
+    assert "database" in str(answer["error"])
+
+
+def test_self_test_json_with_failing_checks_and_a_bad_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "t.toml"
+    cfg.write_text(
+        f'[terminal]\nid = "t-01"\nzone = "wanbao"\ndata_dir = "{tmp_path / "d"}"\ncontent_pack = ""\n'
+        '[server]\nurl = "http://127.0.0.1:9"\ntoken = "x"\ntrust_key = "none.pub"\n',
+        encoding="utf-8",
+    )
+    done = _kiosk("self-test", "--config", str(cfg), "--json", cwd=tmp_path)
+    answer = _one_json(done)
+    assert done.returncode == 1 and answer["passed"] is False
+    verdicts = {c["name"]: c["verdict"] for c in answer["checks"]}  # type: ignore[union-attr]
+    assert verdicts["server"] == "fail"
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[terminal\n", encoding="utf-8")
+    done = _kiosk("self-test", "--config", str(broken), "--json", cwd=tmp_path)
+    assert done.returncode == 2 and _one_json(done)["ok"] is False
