@@ -31,6 +31,8 @@ UPDATE_LABELS = {
     "rolled_back": "已自动退回",
     "failed": "更新出错",
 }
+
+
 def check_update(raw: object) -> UpdateReport | None:
     if raw is None:
         return None
