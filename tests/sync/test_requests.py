@@ -29,7 +29,7 @@ from sync.server.__main__ import add_terminal
 from sync.server.db import Submission, sessions
 
 APP = {
-    "tracking_no": "WB-20261127-0007",
+    "tracking_no": "WB01-20261127-0007",
     "zone": "wanbao",
     "submitted_at": "2026-11-27T09:00:00+08:00",
     "applicant": {"name": "王五", "id_number": "11010519491231002X", "phone": "13700001111"},
