@@ -29,9 +29,9 @@ from starlette.datastructures import UploadFile
 
 from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
-from sync.server.errors import ArrangementError, StepRefused
+from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
-from sync.server.office import evaluation, notices
+from sync.server.office import evaluation, issued, notice_pages, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
@@ -39,7 +39,7 @@ from sync.server.office.models import Case, CaseFile, DataView
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
 STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "ask_correction": [("items", "需要补正的事项", "textarea", True), ("within", "补正期限（工作日）", "int", False)],
-    "correction_received": [],
+    "correction_received": [("request", "补正后的申请内容（所需信息的描述）", "textarea", False)],
     "correction_lapsed": [],
     "start_consultation": [("party", "征求意见的第三方或机关", "text", True)],
     "end_consultation": [],
@@ -218,14 +218,7 @@ def register(  # noqa: PLR0915 - routes as closures
             )
             for e in lc.events(s, case.tracking_no)
         ]
-        notices_html = (
-            " ".join(
-                f"<a href='/admin/office/cases/{esc(case.tracking_no)}/notice/{k}.pdf'>{esc(v)}（PDF）</a>"
-                for k, v in notices.KINDS.items()
-                if _notice_ready(case, k, s)
-            )
-            or "<span class='muted'>暂无</span>"
-        )
+        notices_html = notice_pages.section(request, s, case)
         reopenable = case.state == "withdrawn" and lc.lapsed_automatically(s, case)
         forms = "".join(
             _step_form(request, csrf, case, step)
@@ -248,7 +241,7 @@ def register(  # noqa: PLR0915 - routes as closures
         err = f"<p class='error'>{esc(error)}</p>" if error else ""
         body = (
             f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
-            f"<h2>文书</h2><p>{notices_html}</p><h2>答复材料</h2><ul>{files_html}</ul>"
+            f"<h2>文书</h2>{notices_html}<h2>答复材料</h2><ul>{files_html}</ul>"
             f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
             "<p><a href='/admin/office/cases'>返回列表</a></p>"
@@ -288,32 +281,17 @@ def register(  # noqa: PLR0915 - routes as closures
                 return detail(request, s, who, case, "工作日数应为整数", 400)
             if step == "reply":
                 kw["reply_type"] = values.get("reply_type", "")
-            fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail")}
+            fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail", "request")}
             try:
                 request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
-                lc.STEPS[step](s, case.tracking_no, request_step, **kw)
+                issued.take_step(s, step, case.tracking_no, request_step, **kw)
                 s.commit()
-            except StepRefused as exc:
+            except OfficeError as exc:
                 s.rollback()
                 case = s.get(Case, no.upper())
                 assert case is not None
                 return detail(request, s, who, case, f"未办理：{exc}", 400)
         return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
-
-    @app.get("/admin/office/cases/{no}/notice/{kind}.pdf", summary="Office: a formal notice as A4 PDF")
-    def case_notice(request: Request, who: Office, no: str, kind: str) -> Response:
-        with make_session() as s:
-            case = s.get(Case, no.upper())
-            if case is None:
-                return HTMLResponse(page("没有这件申请", "", request), 404)
-            try:
-                pdf = notices.build_notice_pdf(s, case, kind)
-            except notices.NoticeUnavailable as exc:
-                return HTMLResponse(page("无法生成文书", f"<p>{esc(exc)}</p>", request), 404)
-            s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what=f"notice:{kind}"))
-            s.commit()
-        name = f"{case.tracking_no}-{kind}.pdf"
-        return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
 
     @app.post("/admin/office/cases/{no}/files", summary="Office: attach a document to the reply")
     async def case_file_add(request: Request, who: Office, no: str) -> Response:
@@ -514,6 +492,11 @@ def _data_text(data: str) -> str:
         "detail": "获取方式",
         "on_time": "按期",
         "printed_deadline": "回执期限",
+        "request": "补正后的申请内容",
+        "notice": "文书",
+        "number": "文号",
+        "sha256": "SHA-256",
+        "replaces": "替代",
     }
     parts = []
     for k, v in d.items():
@@ -525,14 +508,6 @@ def _data_text(data: str) -> str:
     if d.get("reply_type") in lc.REPLY_TYPES:
         parts.insert(0, lc.REPLY_TYPES[d["reply_type"]][0])
     return "；".join(parts)
-
-
-def _notice_ready(case: Case, kind: str, s: Session) -> bool:
-    try:
-        notices.paragraphs(s, case, kind)
-    except notices.NoticeUnavailable:
-        return False
-    return True
 
 
 def _step_form(request: Request, csrf: Callable[[Request], str], case: Case, step: str) -> str:

@@ -41,14 +41,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from sync.server.db import open_db, sessions
-from sync.server.errors import ArrangementError, StepRefused
+from sync.server.errors import ArrangementError, OfficeError, StepRefused
 from sync.server.feed import calendar as cal
+from sync.server.office import issued, notice_cli
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
 _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "ask-correction": [("--items", {"required": True, "help": "需要补正的事项"}), ("--within", {"type": int})],
-    "correction-received": [],
+    "correction-received": [("--request", {"help": "补正后的申请内容（所需信息的描述）"})],
     "correction-lapsed": [],
     "start-consultation": [("--party", {"required": True, "help": "征求意见的第三方或机关"})],
     "end-consultation": [],
@@ -95,6 +96,7 @@ def add_parsers(sub: Any) -> None:
             sp.add_argument(flag, **kw)
 
     _add_report_parsers(sub)
+    notice_cli.add_parsers(sub)
 
 
 def _add_report_parsers(sub: Any) -> None:
@@ -140,6 +142,8 @@ def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | Non
         return dated[args.cmd](args, open_db(args.db), today())
     if args.cmd in undated:
         return undated[args.cmd](args, open_db(args.db))
+    if args.cmd in ("office-settings", "notice"):
+        return notice_cli.run(args, open_db(args.db), today())
     return None
 
 
@@ -280,7 +284,7 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
                 print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
         return 0
     action = args.case_cmd.replace("-", "_")
-    fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail")}
+    fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail", "request")}
     step = lc.Step(actor=args.by, on=args.on or today, reason=args.reason, fields=fields, today=today)
     kw: dict[str, Any] = {}
     if action == "ask_correction" and args.within:
@@ -291,12 +295,19 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         kw["reply_type"] = args.reply_type
     try:
         with sessions(engine)() as s, s.begin():
-            c = lc.STEPS[action](s, args.tracking_no, step, **kw)
+            c = issued.take_step(s, action, args.tracking_no, step, **kw)
             print(f"{c.tracking_no}: {lc.STAGE_LABELS[c.state]}" + (f"，答复期限 {c.due}" if c.due else ""))
-    except StepRefused as exc:
+            _print_issued(s, action, c.tracking_no)
+    except OfficeError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_issued(s: Any, action: str, tracking_no: str) -> None:
+    if action in issued.NOTICE_OF_STEP:
+        n = issued.of_case(s, tracking_no)[-1]
+        print(f"出具 {n.number}（sha256 {n.sha256}）")
 
 
 def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:

@@ -173,6 +173,18 @@ def _log(  # noqa: PLR0917 - every step logs the same seven facts
     return ev
 
 
+def log_event(  # noqa: PLR0917 - the log's facts
+    session: Session, case: Case, action: str, actor: str, on: dt.date, reason: str, **data: Any
+) -> CaseEvent:
+    """Append an entry that does not move the case (a notice issued or withdrawn, an assignment…)."""
+    return _log(session, case, action, actor, on, case.state, reason, **data)
+
+
+def last_on(session: Session, case: Case) -> dt.date:
+    """The day of the case's latest log entry (or its receipt)."""
+    return _last_on(session, case)
+
+
 def intake(
     session: Session,
     *,
@@ -287,7 +299,8 @@ def ask_correction(
 
 
 def correction_received(session: Session, tracking_no: str, step: Step) -> Case:
-    """收到补正: the 20 working days start again from this day (Art. 30).
+    """收到补正: the 20 working days start again from this day (Art. 30). The field ``request`` is the
+    description of the information asked for as corrected (the 答复书 quotes it).
 
     A correction that arrived within the period but is recorded after the server deemed the application
     abandoned (:func:`lapse_corrections`) reopens it: the lapse stays in the log, followed by this step.
@@ -307,7 +320,8 @@ def correction_received(session: Session, tracking_no: str, step: Step) -> Case:
     case.state = "received"
     case.correction_received_on = case.clock_from = step.on
     _recount(case, work_calendar(session))
-    _log(session, case, "correction_received", step.actor, step.on, frm, step.reason, due=case.due)
+    corrected = step.field("request")
+    _log(session, case, "correction_received", step.actor, step.on, frm, step.reason, due=case.due, request=corrected)
     return case
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.server.db import ServerBase, on_open, utcnow
@@ -90,7 +90,8 @@ class DocVersion(ServerBase):
 
 
 class CaseFile(ServerBase):
-    """A document attached to a case's reply (the information provided, a scan of the signed 答复书)."""
+    """A document of a case: the scanned application form, a file given with the reply (the information
+    provided), or a department's draft reply."""
 
     __tablename__ = "case_files"
 
@@ -98,9 +99,36 @@ class CaseFile(ServerBase):
     tracking_no: Mapped[str] = mapped_column(String(40), index=True)
     name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
+    # application 申请表（扫描件） | reply 答复材料 (listed on the 答复书) | draft 部门草拟的答复
+    role: Mapped[str] = mapped_column(String(16), default="reply")
     data: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
+
+
+class IssuedNotice(ServerBase):
+    """A notice as issued (文书): its 文号 from the year's series, the PDF bytes rendered once at issue and
+    their sha256 (also in the case log). The bytes never change (SQLite triggers refuse updating them and
+    deleting the row); a wrong notice is withdrawn (``withdrawn_*``) and reissued under a new number."""
+
+    __tablename__ = "issued_notices"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_notice_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(60), unique=True)  # 文号, e.g. 娄星政公开〔2026〕第7号
+    issued_on: Mapped[date] = mapped_column(Date)  # the date printed on it (China time)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    replaces: Mapped[int | None] = mapped_column(Integer)  # the withdrawn notice this one reissues
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DataView(ServerBase):
@@ -116,7 +144,8 @@ class DataView(ServerBase):
 
 
 def install_guards(engine: Engine) -> None:
-    """On SQLite, make ``case_events`` and ``data_views`` append-only with triggers (idempotent)."""
+    """On SQLite, make ``case_events`` and ``data_views`` append-only and an issued notice's number and
+    bytes unchangeable, with triggers (idempotent)."""
     if engine.dialect.name != "sqlite":
         return
     with engine.begin() as conn:
@@ -128,6 +157,16 @@ def install_guards(engine: Engine) -> None:
                         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                     )
                 )
+        for op, clause in (
+            ("UPDATE", "UPDATE OF tracking_no, kind, year, seq, number, issued_on, sha256, pdf"),
+            ("DELETE", "DELETE"),
+        ):
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS issued_notices_no_{op.lower()} BEFORE {clause} ON issued_notices "
+                    "BEGIN SELECT RAISE(ABORT, 'an issued notice stays as issued'); END"
+                )
+            )
 
 
 on_open(install_guards)

@@ -1,0 +1,102 @@
+"""The commands for notices as issued and the district's notice settings (``python -m sync.server``):
+
+    office-settings show --db URL                   文号 prefix, contact, address, 复议机关, court
+    office-settings set --db URL [--number-prefix P] [--contact-person N] [--contact-phone T]
+                        [--address A] [--postcode C] [--review-body B] [--review-days D]
+                        [--court C] [--litigation-months M]          change what is given, keep the rest
+    notice list --db URL NO                         the case's notices: number, date, state, sha256
+    notice get --db URL ID --out FILE.pdf           an issued notice's stored bytes
+    notice withdraw --db URL ID --by NAME --reason TEXT [--no-reissue]
+                                                    withdraw a wrong notice and reissue it (new number)
+
+Exit status 0 done, 1 refused (nothing changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from sync.server.db import sessions
+from sync.server.errors import OfficeError
+from sync.server.office import issued, notices, settings
+from sync.server.office.models import IssuedNotice
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``office-settings`` and ``notice`` to the server's subcommands."""
+    st = sub.add_parser("office-settings", help="文书设置: 文号前缀、联系人、电话、地址、复议机关、法院")
+    ssub = st.add_subparsers(dest="settings_cmd", required=True)
+    ssub.add_parser("show", help="the settings notices carry").add_argument("--db", required=True)
+    ss = ssub.add_parser("set", help="change the given settings (checked; nothing changes when refused)")
+    ss.add_argument("--db", required=True)
+    for name, label in settings.LABELS.items():
+        ss.add_argument("--" + name.replace("_", "-"), dest=name, help=label)
+
+    n = sub.add_parser("notice", help="notices as issued (文书): list, get, withdraw and reissue")
+    nsub = n.add_subparsers(dest="notice_cmd", required=True)
+    nl = nsub.add_parser("list", help="a case's notices")
+    nl.add_argument("--db", required=True)
+    nl.add_argument("tracking_no")
+    ng = nsub.add_parser("get", help="an issued notice's bytes")
+    ng.add_argument("--db", required=True)
+    ng.add_argument("id", type=int)
+    ng.add_argument("--out", type=Path, required=True)
+    nw = nsub.add_parser("withdraw", help="withdraw a wrong notice and reissue it under a new number")
+    nw.add_argument("--db", required=True)
+    nw.add_argument("id", type=int)
+    nw.add_argument("--by", required=True)
+    nw.add_argument("--reason", required=True)
+    nw.add_argument("--no-reissue", action="store_true", help="withdraw only")
+
+
+def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    """Run ``office-settings`` or ``notice``."""
+    try:
+        if args.cmd == "office-settings":
+            return _settings(args, engine)
+        return _notice(args, engine, today)
+    except OfficeError as exc:
+        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+
+
+def _settings(args: argparse.Namespace, engine: Engine) -> int:
+    with sessions(engine)() as s, s.begin():
+        current = settings.load(s)
+        if args.settings_cmd == "set":
+            values = {k: str(v) for k, v in dataclasses.asdict(current).items()}
+            values.update({k: getattr(args, k) for k in settings.LABELS if getattr(args, k) is not None})
+            current = settings.save(s, values)
+    for name, label in settings.LABELS.items():
+        print(f"{label}：{getattr(current, name)}")
+    if current.missing():
+        print(f"尚未填写：{'、'.join(current.missing())}（未填写前不能出具文书）")
+    return 0
+
+
+def _notice(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    with sessions(engine)() as s, s.begin():
+        if args.notice_cmd == "list":
+            for n in issued.of_case(s, args.tracking_no.strip().upper()):
+                state = f"已撤回 {n.withdrawn_on} {n.withdrawn_reason}" if n.withdrawn_on else "有效"
+                print(f"{n.id}\t{n.number}\t{notices.KINDS[n.kind]}\t{n.issued_on}\t{state}\t{n.sha256}")
+            return 0
+        if args.notice_cmd == "get":
+            row = s.get(IssuedNotice, args.id)
+            if row is None:
+                raise OfficeError("没有这份文书")
+            args.out.write_bytes(row.pdf)
+            print(f"{row.number} -> {args.out} ({len(row.pdf)} bytes, sha256 {row.sha256})")
+            return 0
+        new = issued.withdraw_and_reissue(
+            s, args.id, actor=args.by, reason=args.reason, on=today, reissue=not args.no_reissue
+        )
+        print(f"withdrawn {args.id}" + (f"; reissued as {new.id} {new.number}" if new else ""))
+    return 0
