@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import UploadFile
 
+from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import ArrangementError, OfficeError
@@ -35,6 +36,7 @@ from sync.server.office import evaluation, issued, notice_pages, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
+from sync.server.office.register import channel_label
 
 # The fields each step's form asks for: (name, label, kind, required). kind: text | date | textarea | int
 STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
@@ -52,6 +54,7 @@ STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "close": [],
 }
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one attachment to a reply
+FILE_ROLES = {"application": "申请表扫描件", "reply": "答复材料", "draft": "部门草拟答复"}
 ALLOWED_FROM = {
     "ask_correction": ("received",),
     "correction_received": ("correction",),
@@ -143,6 +146,7 @@ def register(  # noqa: PLR0915 - routes as closures
                     [
                         link,
                         esc(names.get(c.zone, c.zone)),
+                        esc(channel_label(c.channel)),
                         esc(stage),
                         esc(c.received_on),
                         esc(f"{what} {due}" if due else ("暂停计算" if c.state == "consulting" else "")),
@@ -164,7 +168,12 @@ def register(  # noqa: PLR0915 - routes as closures
             f"{zone_opts}</select> 阶段 <select name='state'><option value=''>全部</option>{state_opts}</select> "
             "<button class='btn' type='submit'>筛选</button></form>"
         )
-        body = filters + table(["受理编号", "专区", "阶段", "受理日期", "期限", "剩余"], rows)
+        body = (
+            "<p><a class='btn' href='/admin/office/register'>登记申请（邮寄、当面、电子邮件、传真、网站）</a> "
+            "<a href='/admin/office/settings'>文书设置</a></p>"
+            + filters
+            + table(["受理编号", "专区", "渠道", "阶段", "收到日期", "期限", "剩余"], rows)
+        )
         body += f"<p class='muted'>共 {len(rows)} 件；今天 {on}。<a href='/admin/office/calendar'>节假日安排</a></p>"
         return HTMLResponse(page("依申请公开办理", body, request))
 
@@ -176,7 +185,12 @@ def register(  # noqa: PLR0915 - routes as closures
         s.commit()
         names = zones(s)
         st = lc.public_status(case, s)
-        facts = [("受理编号", case.tracking_no), ("专区", names.get(case.zone, case.zone)), ("阶段", st["stage_label"])]
+        facts = [
+            ("受理编号", case.tracking_no),
+            ("专区", names.get(case.zone, case.zone)),
+            ("收到渠道", channel_label(case.channel)),
+            ("阶段", st["stage_label"]),
+        ]
         facts += [(d["label"], d["date"]) for d in st["dates"]]
         if case.state == "received" and case.due:
             facts.append(("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}"))
@@ -186,20 +200,7 @@ def register(  # noqa: PLR0915 - routes as closures
         if case.printed_deadline:
             facts.append(("回执所印答复期限", str(case.printed_deadline)))
         fact_html = "<dl class='facts'>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts) + "</dl>"
-        applicant = app_json.get("applicant") or {}
-        request_info = app_json.get("request") or {}
-        person = [
-            ("姓名/名称", applicant.get("name")),
-            ("证件号码", applicant.get("id_number")),
-            ("联系电话", applicant.get("phone")),
-            ("通信地址", applicant.get("address")),
-            ("电子邮箱", applicant.get("email")),
-            ("所需信息", request_info.get("description")),
-            ("文号", request_info.get("doc_number")),
-            ("用途", request_info.get("purpose")),
-            ("载体形式", "、".join(app_json.get("media") or [])),
-            ("获取方式", "、".join(app_json.get("delivery") or [])),
-        ]
+        person = applicant_facts(app_json)
         person_html = (
             "<dl class='facts'>"
             + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in person if v)
@@ -227,8 +228,9 @@ def register(  # noqa: PLR0915 - routes as closures
         )
         files = list(s.scalars(select(CaseFile).where(CaseFile.tracking_no == case.tracking_no).order_by(CaseFile.id)))
         files_html = "".join(
-            f"<li><a href='/admin/office/cases/{esc(case.tracking_no)}/files/{f.id}'>{esc(f.name)}</a> "
-            f"<span class='muted'>{len(f.data) // 1024 + 1} KB，{esc(f.actor)} {f.at:%Y-%m-%d %H:%M}</span></li>"
+            f"<li>{esc(FILE_ROLES.get(f.role, f.role))}："
+            f"<a href='/admin/office/cases/{esc(case.tracking_no)}/files/{f.id}'>{esc(f.name)}</a> "
+            f"<span class='muted'>{len(f.data) // 1024 + 1} KB，{esc(f.actor)} {_beijing(f.at)}</span></li>"
             for f in files
         )
         if case.state in ("received", "replied"):
@@ -241,7 +243,7 @@ def register(  # noqa: PLR0915 - routes as closures
         err = f"<p class='error'>{esc(error)}</p>" if error else ""
         body = (
             f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
-            f"<h2>文书</h2>{notices_html}<h2>答复材料</h2><ul>{files_html}</ul>"
+            f"<h2>文书</h2>{notices_html}<h2>材料</h2><ul>{files_html}</ul>"
             f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
             "<p><a href='/admin/office/cases'>返回列表</a></p>"
@@ -471,6 +473,47 @@ _STYLE = (
     "form.step{background:#fff;border:1px solid #ccd;border-radius:6px;padding:.6em 1em;margin:.6em 0}"
     "form.step textarea,form.step input,form.step select{width:100%;font:inherit;padding:.4em}</style>"
 )
+
+
+def _beijing(at: dt.datetime) -> str:
+    """A stored UTC instant as Beijing time, labelled."""
+    return f"{at.replace(tzinfo=dt.UTC).astimezone(lc.CHINA):%Y-%m-%d %H:%M}（北京时间）"
+
+
+def _label(enum: Any, code: Any) -> str:
+    try:
+        return str(enum(code).label)
+    except ValueError:
+        return str(code)
+
+
+def applicant_facts(app_json: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The application as the resident gave it, every code as its Chinese label (personal data)."""
+    a = app_json.get("applicant") or {}
+    r = app_json.get("request") or {}
+    org = a.get("kind") == "organisation"
+    id_type = _label(IdType, a.get("id_type", "resident_id"))
+    if a.get("id_type") == "other" and a.get("id_type_other"):
+        id_type += f"（{a.get('id_type_other')}）"
+    return [
+        ("申请人类型", _label(ApplicantKind, a.get("kind", "citizen"))),
+        ("单位名称" if org else "姓名", a.get("name")),
+        ("证件类型", id_type),
+        ("证件号码", a.get("id_number")),
+        ("工作单位", a.get("employer")),
+        ("法定代表人或者主要负责人", a.get("legal_representative")),
+        ("联系人", a.get("contact_person")),
+        ("联系电话", a.get("phone")),
+        ("通信地址", a.get("address")),
+        ("邮政编码", a.get("postcode")),
+        ("电子邮箱", a.get("email")),
+        ("传真", a.get("fax")),
+        ("所需信息", r.get("description")),
+        ("文号", r.get("doc_number")),
+        ("用途", r.get("purpose")),
+        ("载体形式", "、".join(_label(Medium, m) for m in app_json.get("media") or [])),
+        ("获取方式", "、".join(_label(Delivery, d) for d in app_json.get("delivery") or [])),
+    ]
 
 
 def _data_text(data: str) -> str:

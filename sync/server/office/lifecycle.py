@@ -194,13 +194,17 @@ def intake(
     actor: str,
     printed_deadline: dt.date | None = None,
     calendar: WorkCalendar | None = None,
+    channel: str = "terminal",
+    reason: str = "",
 ) -> Case:
-    """Open the case of an application received on ``received_on`` (Art. 31) in the caller's transaction."""
+    """Open the case of an application received on ``received_on`` (Art. 31) in the caller's transaction;
+    ``channel`` is how it came (``register.CHANNELS``), ``reason`` what the log says about its receipt."""
     calendar = calendar or work_calendar(session)
     case = Case(
         tracking_no=tracking_no,
         zone=zone,
         state="received",
+        channel=channel,
         received_on=received_on,
         clock_from=received_on,
         paused_days=0,
@@ -209,7 +213,7 @@ def intake(
     )
     _recount(case, calendar)
     session.add(case)
-    _log(session, case, "receive", actor, received_on, "", "", due=case.due, printed_deadline=printed_deadline)
+    _log(session, case, "receive", actor, received_on, "", reason, due=case.due, printed_deadline=printed_deadline)
     return case
 
 

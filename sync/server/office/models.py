@@ -37,6 +37,8 @@ class Case(ServerBase):
     tracking_no: Mapped[str] = mapped_column(String(40), primary_key=True)
     zone: Mapped[str] = mapped_column(String(32), index=True)
     state: Mapped[str] = mapped_column(String(24), index=True)
+    # how it reached the office: terminal | counter | post | post_plain | email | online | fax (register.py)
+    channel: Mapped[str] = mapped_column(String(16), default="terminal", index=True)
     received_on: Mapped[date] = mapped_column(Date)  # 收到申请之日 (Article 31)
     clock_from: Mapped[date] = mapped_column(Date)  # the day the 20 working days count from (Art. 30, 33)
     paused_days: Mapped[int] = mapped_column(Integer, default=0)  # consultation working days (Art. 33 ¶3)

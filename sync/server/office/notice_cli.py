@@ -9,6 +9,10 @@
     notice withdraw --db URL ID --by NAME --reason TEXT [--no-reissue]
                                                     withdraw a wrong notice and reissue it (new number)
 
+    register --db URL --channel C --zone Z --received-on DATE --data APP.json --scan FILE --by NAME [--note T]
+                                                    register an application received by post, at the
+                                                    counter, by e-mail, fax or online (office/register.py)
+
 Exit status 0 done, 1 refused (nothing changed).
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,7 @@ from sqlalchemy import Engine
 
 from sync.server.db import sessions
 from sync.server.errors import OfficeError
-from sync.server.office import issued, notices, settings
+from sync.server.office import issued, notices, register, settings
 from sync.server.office.models import IssuedNotice
 
 
@@ -55,16 +60,47 @@ def add_parsers(sub: Any) -> None:
     nw.add_argument("--reason", required=True)
     nw.add_argument("--no-reissue", action="store_true", help="withdraw only")
 
+    r = sub.add_parser("register", help="登记 an application received by post, counter, e-mail, fax or online")
+    r.add_argument("--db", required=True)
+    r.add_argument("--channel", required=True, choices=list(register.CHANNELS))
+    r.add_argument("--zone", required=True, help="the zone whose prefix the tracking number takes")
+    r.add_argument("--received-on", required=True, type=dt.date.fromisoformat, help="收到申请之日 (Art. 31)")
+    r.add_argument("--data", required=True, type=Path, help="the application JSON (docs/applications.md)")
+    r.add_argument("--scan", required=True, type=Path, help="the scanned form, the case's first file")
+    r.add_argument("--by", required=True)
+    r.add_argument("--note", default="", help="how a plain letter was confirmed, …")
+
 
 def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     """Run ``office-settings`` or ``notice``."""
     try:
         if args.cmd == "office-settings":
             return _settings(args, engine)
+        if args.cmd == "register":
+            return _register(args, engine, today)
         return _notice(args, engine, today)
     except OfficeError as exc:
         print(f"refused: {exc}; nothing was changed", file=sys.stderr)
         return 1
+
+
+def _register(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    reg = register.Registration(
+        channel=args.channel,
+        zone=args.zone,
+        received_on=args.received_on,
+        application=json.loads(args.data.read_text(encoding="utf-8")),
+        scan_name=args.scan.name,
+        scan_type="application/pdf" if args.scan.suffix.lower() == ".pdf" else "application/octet-stream",
+        scan=args.scan.read_bytes(),
+        note=args.note,
+    )
+    with sessions(engine)() as s, s.begin():
+        case = register.register(s, reg, actor=args.by, today=today)
+        print(
+            f"{case.tracking_no}: {register.channel_label(case.channel)}，收到 {case.received_on}，答复期限 {case.due}"
+        )
+    return 0
 
 
 def _settings(args: argparse.Namespace, engine: Engine) -> int:
