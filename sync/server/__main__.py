@@ -6,7 +6,7 @@
     withdraw --db URL ID                   remove a document from every mirror
     terminal add|list|rotate|revoke|remove  register a terminal with a one-time enrolment code, …
     printers set|show --zone Z --file F    the printer template new terminals of a zone get
-    account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
+    account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office|department]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
 

@@ -31,7 +31,7 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import cases, documents, notice_pages, register_pages, status_routes
+from sync.server.office import cases, dept_pages, documents, notice_pages, register_pages, status_routes
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import fleet, submissions
 from sync.server.terminals import routes as terminal_routes
@@ -77,6 +77,7 @@ def create_app(
         status_routes.router,
         notice_pages.router,
         register_pages.router,
+        dept_pages.router,
     ):
         app.include_router(router)
     cases.register(app, app.state.server.make_session, today)

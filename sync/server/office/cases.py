@@ -32,7 +32,7 @@ from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
-from sync.server.office import evaluation, issued, notice_pages, notices
+from sync.server.office import dept_pages, evaluation, issued, notice_pages, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
@@ -243,6 +243,7 @@ def register(  # noqa: PLR0915 - routes as closures
         err = f"<p class='error'>{esc(error)}</p>" if error else ""
         body = (
             f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
+            f"<h2>承办</h2>{dept_pages.section(request, s, case, today())}"
             f"<h2>文书</h2>{notices_html}<h2>材料</h2><ul>{files_html}</ul>"
             f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"

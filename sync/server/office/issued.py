@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server.errors import StepRefused
+from sync.server.office import departments, notices
 from sync.server.office import lifecycle as lc
-from sync.server.office import notices
 from sync.server.office.models import Case, IssuedNotice
 from sync.server.office.settings import OfficeSettings, require
 
@@ -98,6 +98,10 @@ def take_step(session: Session, name: str, tracking_no: str, step: lc.Step, **kw
     if name not in lc.STEPS:
         raise StepRefused(f"没有这个步骤：{name}")
     settings = require(session) if name in NOTICE_OF_STEP else None
+    if name == "reply":
+        held = lc.get_case(session, tracking_no)
+        if held.state == "received":
+            departments.approve_on_reply(session, held, step.actor, step.on)
     case = lc.STEPS[name](session, tracking_no, step, **kw)
     if name in NOTICE_OF_STEP:
         issue(session, case, NOTICE_OF_STEP[name], actor=step.actor, settings=settings)

@@ -54,6 +54,9 @@ class Case(ServerBase):
     correction_received_on: Mapped[date | None] = mapped_column(Date)
     consult_since: Mapped[date | None] = mapped_column(Date)
     extended_on: Mapped[date | None] = mapped_column(Date)
+    department: Mapped[str | None] = mapped_column(String(32), index=True)  # who holds it (departments.py)
+    dept_due: Mapped[date | None] = mapped_column(Date)  # the department's due date for its draft
+    dept_submitted_on: Mapped[date | None] = mapped_column(Date)  # the draft came back to the office
     reply_type: Mapped[str | None] = mapped_column(String(24))
     replied_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -131,6 +134,24 @@ class IssuedNotice(ServerBase):
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_by: Mapped[str | None] = mapped_column(String(64))
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Department(ServerBase):
+    """A department or township that holds information (区住建局, 万宝镇人民政府): cases are assigned to it."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class DepartmentMember(ServerBase):
+    """A ``department`` account and the department whose cases it sees (one department per account)."""
+
+    __tablename__ = "department_members"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), index=True)
 
 
 class DataView(ServerBase):

@@ -13,6 +13,11 @@
                                                     register an application received by post, at the
                                                     counter, by e-mail, fax or online (office/register.py)
 
+    department add --db URL CODE NAME               a department cases can be assigned to
+    department member --db URL USERNAME CODE        bind a 'department' account to its department
+    department assign --db URL NO CODE --due DATE --by NAME   交办/改派 a case with a due date
+    department due --db URL                         per department: drafts overdue and nearly due
+
 Exit status 0 done, 1 refused (nothing changed).
 """
 
@@ -30,7 +35,8 @@ from sqlalchemy import Engine
 
 from sync.server.db import sessions
 from sync.server.errors import OfficeError
-from sync.server.office import issued, notices, register, settings
+from sync.server.feed.calendar import work_calendar
+from sync.server.office import departments, issued, notices, register, settings
 from sync.server.office.models import IssuedNotice
 
 
@@ -60,6 +66,25 @@ def add_parsers(sub: Any) -> None:
     nw.add_argument("--reason", required=True)
     nw.add_argument("--no-reissue", action="store_true", help="withdraw only")
 
+    d = sub.add_parser("department", help="承办部门: add, member, assign, due")
+    dsub = d.add_subparsers(dest="dept_cmd", required=True)
+    da = dsub.add_parser("add", help="add or rename a department")
+    da.add_argument("--db", required=True)
+    da.add_argument("code")
+    da.add_argument("name")
+    dm = dsub.add_parser("member", help="bind a department account")
+    dm.add_argument("--db", required=True)
+    dm.add_argument("username")
+    dm.add_argument("code")
+    dg = dsub.add_parser("assign", help="assign (or reassign) a case with a due date")
+    dg.add_argument("--db", required=True)
+    dg.add_argument("tracking_no")
+    dg.add_argument("code")
+    dg.add_argument("--due", required=True, type=dt.date.fromisoformat)
+    dg.add_argument("--by", required=True)
+    dd = dsub.add_parser("due", help="drafts overdue and nearly due, per department")
+    dd.add_argument("--db", required=True)
+
     r = sub.add_parser("register", help="登记 an application received by post, counter, e-mail, fax or online")
     r.add_argument("--db", required=True)
     r.add_argument("--channel", required=True, choices=list(register.CHANNELS))
@@ -78,6 +103,8 @@ def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             return _settings(args, engine)
         if args.cmd == "register":
             return _register(args, engine, today)
+        if args.cmd == "department":
+            return _department(args, engine, today)
         return _notice(args, engine, today)
     except OfficeError as exc:
         print(f"refused: {exc}; nothing was changed", file=sys.stderr)
@@ -100,6 +127,26 @@ def _register(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         print(
             f"{case.tracking_no}: {register.channel_label(case.channel)}，收到 {case.received_on}，答复期限 {case.due}"
         )
+    return 0
+
+
+def _department(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
+    with sessions(engine)() as s, s.begin():
+        if args.dept_cmd == "add":
+            d = departments.add_department(s, args.code, args.name)
+            print(f"department {d.code}: {d.name}")
+        elif args.dept_cmd == "member":
+            departments.add_member(s, args.username, args.code)
+            print(f"{args.username} -> {args.code}")
+        elif args.dept_cmd == "assign":
+            c = departments.assign(s, args.tracking_no.strip().upper(), args.code, args.due, args.by, today, today)
+            print(f"{c.tracking_no}: {c.department}，承办期限 {c.dept_due}")
+        else:
+            names = departments.names(s)
+            for code, (over, near) in departments.due_lists(s, today, work_calendar(s)).items():
+                print(f"{names.get(code, code)}：逾期 {len(over)} 件，将到期 {len(near)} 件")
+                for ln in [*over, *near]:
+                    print(f"  {ln.tracking_no}\t承办期限 {ln.dept_due}\t{ln.working_days_left}")
     return 0
 
 
