@@ -191,6 +191,7 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
             "issue_notice",
             "correction_received",
             "start_consultation",
+            "issue_notice",
             "end_consultation",
             "extend",
             "issue_notice",
@@ -198,10 +199,10 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
             "issue_notice",
             "close",
         ]
-        assert all(e.actor for e in evs) and evs[6].data.count("李主任") == 1
-        # each notice issued with the step, numbered in the year's series, its hash in the log
+        assert all(e.actor for e in evs) and evs[7].data.count("李主任") == 1
+        # each notice issued with the step (补正, 征求意见, 延期, 答复), numbered in the year's series
         numbers = [json.loads(e.data)["number"] for e in evs if e.action == "issue_notice"]
-        assert numbers == [f"娄星政公开〔2026〕第{n}号" for n in (1, 2, 3)]
+        assert numbers == [f"娄星政公开〔2026〕第{n}号" for n in (1, 2, 3, 4)]
         status = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
     # the log cannot be rewritten
     with engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):

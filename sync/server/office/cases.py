@@ -32,7 +32,7 @@ from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
-from sync.server.office import dept_pages, evaluation, issued, notice_pages, notices
+from sync.server.office import dept_pages, evaluation, fees, issued, notice_pages, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
@@ -52,7 +52,18 @@ STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     ],
     "withdraw": [],
     "close": [],
+    "fee_notice": [
+        ("method", "计收方式", "choice", True),
+        ("count", "本申请的件数（按件）或页数（按量）", "int", True),
+        ("served_on", "收费通知送达日期（默认今天）", "date", False),
+        ("pay_how", "缴纳方式", "text", False),
+    ],
+    "fee_paid": [],
+    "ask_reasons": [("within", "说明理由的期限", "date", False)],
+    "delay": [("delay_to", "延迟答复至", "date", True)],
 }
+CHOICES = {"method": fees.METHODS}
+PAUSED = {"consulting": "暂停计算（征求意见）", "fee": "暂停计算（等待缴费）"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one attachment to a reply
 FILE_ROLES = {"application": "申请表扫描件", "reply": "答复材料", "draft": "部门草拟答复"}
 ALLOWED_FROM = {
@@ -65,6 +76,10 @@ ALLOWED_FROM = {
     "reply": ("received",),
     "withdraw": lc.OPEN_STATES,
     "close": ("replied", "withdrawn"),
+    "fee_notice": ("received",),
+    "fee_paid": ("fee",),
+    "ask_reasons": ("received",),
+    "delay": ("received",),
 }
 
 
@@ -149,7 +164,7 @@ def register(  # noqa: PLR0915 - routes as closures
                         esc(channel_label(c.channel)),
                         esc(stage),
                         esc(c.received_on),
-                        esc(f"{what} {due}" if due else ("暂停计算" if c.state == "consulting" else "")),
+                        esc(f"{what} {due}" if due else PAUSED.get(c.state, "")),
                         esc(left)
                         + (" <span class='muted'>暂定</span>" if c.due_provisional and c.state == "received" else ""),
                     ],
@@ -280,11 +295,14 @@ def register(  # noqa: PLR0915 - routes as closures
                     kw["within_days"] = int(values["within"])
                 if step == "extend" and values.get("days"):
                     kw["days"] = int(values["days"])
+                if step == "fee_notice":
+                    kw["method"], kw["count"] = values.get("method", ""), int(values.get("count") or 0)
             except ValueError:
                 return detail(request, s, who, case, "工作日数应为整数", 400)
             if step == "reply":
                 kw["reply_type"] = values.get("reply_type", "")
-            fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail", "request")}
+            names = ("items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within")
+            fields = {k: values.get(k, "") for k in (*names, "delay_to")}
             try:
                 request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
                 issued.take_step(s, step, case.tracking_no, request_step, **kw)
@@ -541,6 +559,14 @@ def _data_text(data: str) -> str:
         "number": "文号",
         "sha256": "SHA-256",
         "replaces": "替代",
+        "method": "计收方式",
+        "count": "件数/页数",
+        "amount": "金额（元）",
+        "fee_due": "缴费期限",
+        "served_on": "送达日期",
+        "department_name": "承办部门",
+        "dept_due": "承办期限",
+        "within": "说明理由期限",
     }
     parts = []
     for k, v in d.items():
@@ -548,7 +574,8 @@ def _data_text(data: str) -> str:
             continue
         if k == "reply_type":
             continue
-        parts.append(f"{labels[k]}：{'是' if v is True else '否' if v is False else v}")
+        shown = fees.METHODS.get(str(v), v) if k == "method" else v
+        parts.append(f"{labels[k]}：{'是' if shown is True else '否' if shown is False else shown}")
     if d.get("reply_type") in lc.REPLY_TYPES:
         parts.insert(0, lc.REPLY_TYPES[d["reply_type"]][0])
     return "；".join(parts)
@@ -563,8 +590,11 @@ def _step_form(request: Request, csrf: Callable[[Request], str], case: Case, ste
         req = " required" if required else ""
         if kind == "textarea":
             fields.append(f"<label>{esc(label)}<textarea name='{name}' rows='3'{req}></textarea></label>")
+        elif kind == "choice":
+            opts = "".join(f"<option value='{k}'>{esc(v)}</option>" for k, v in CHOICES[name].items())
+            fields.append(f"<label>{esc(label)}<select name='{name}'>{opts}</select></label>")
         else:
-            typ = "number" if kind == "int" else "text"
+            typ = {"int": "number", "date": "date"}.get(kind, "text")
             fields.append(f"<label>{esc(label)}<input type='{typ}' name='{name}'{req}></label>")
     if step == "correction_received" and case.state == "withdrawn":
         fields.append(

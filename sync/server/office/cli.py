@@ -61,6 +61,15 @@ _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     ],
     "withdraw": [],
     "close": [],
+    "fee-notice": [
+        ("--method", {"required": True, "choices": ["per_request", "per_page"], "help": "按件计收 | 按量计收"}),
+        ("--count", {"required": True, "type": int, "help": "本申请的件数（按件）或页数（按量）"}),
+        ("--served-on", {"dest": "served_on", "help": "收费通知送达日期"}),
+        ("--pay-how", {"dest": "pay_how", "help": "缴纳方式"}),
+    ],
+    "fee-paid": [],
+    "ask-reasons": [("--within", {"help": "说明理由的期限（年-月-日）"})],
+    "delay": [("--to", {"required": True, "dest": "delay_to", "help": "延迟答复至（年-月-日）"})],
 }
 
 
@@ -284,7 +293,8 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
                 print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
         return 0
     action = args.case_cmd.replace("-", "_")
-    fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail", "request")}
+    names = ("items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within", "delay_to")
+    fields = {k: getattr(args, k, None) for k in names}
     step = lc.Step(actor=args.by, on=args.on or today, reason=args.reason, fields=fields, today=today)
     kw: dict[str, Any] = {}
     if action == "ask_correction" and args.within:
@@ -293,6 +303,8 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         kw["days"] = args.days
     if action == "reply":
         kw["reply_type"] = args.reply_type
+    if action == "fee_notice":
+        kw["method"], kw["count"] = args.method, args.count
     try:
         with sessions(engine)() as s, s.begin():
             c = issued.take_step(s, action, args.tracking_no, step, **kw)

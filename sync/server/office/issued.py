@@ -22,14 +22,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server.errors import StepRefused
-from sync.server.office import departments, notices
+from sync.server.office import departments, fee_notices, fees, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case, IssuedNotice
 from sync.server.office.settings import OfficeSettings, require
 
 # the step that issues each notice
-NOTICE_OF_STEP = {"ask_correction": "correction", "extend": "extension", "reply": "reply"}
+NOTICE_OF_STEP = {
+    "ask_correction": "correction",
+    "extend": "extension",
+    "reply": "reply",
+    "start_consultation": "consultation",
+    "fee_notice": "fee",
+    "ask_reasons": "reasons",
+    "delay": "delay",
+}
 
+REGISTERED = (fees.STEP_NAMES, fee_notices.KINDS)  # importing them registers their steps and notices
 lc.ACTION_LABELS.setdefault("issue_notice", "出具文书")
 lc.ACTION_LABELS.setdefault("withdraw_notice", "撤回文书")
 

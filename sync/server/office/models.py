@@ -54,6 +54,11 @@ class Case(ServerBase):
     correction_received_on: Mapped[date | None] = mapped_column(Date)
     consult_since: Mapped[date | None] = mapped_column(Date)
     extended_on: Mapped[date | None] = mapped_column(Date)
+    fee_amount: Mapped[int | None] = mapped_column(Integer)  # 信息处理费, yuan (fees.py)
+    fee_notice_on: Mapped[date | None] = mapped_column(Date)
+    fee_due: Mapped[date | None] = mapped_column(Date)  # pay by this day or the application is deemed abandoned
+    fee_paid_on: Mapped[date | None] = mapped_column(Date)
+    delayed_to: Mapped[date | None] = mapped_column(Date)  # Art. 35: the reasonable later reply date told
     department: Mapped[str | None] = mapped_column(String(32), index=True)  # who holds it (departments.py)
     dept_due: Mapped[date | None] = mapped_column(Date)  # the department's due date for its draft
     dept_submitted_on: Mapped[date | None] = mapped_column(Date)  # the draft came back to the office

@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -42,7 +43,15 @@ DEFAULT_AGENCY = "本区人民政府政务公开办公室"
 MAX_AGENCY_CHARS = 30  # e.g. 娄底市娄星区人民政府办公室政府信息公开科 is 19
 SEAL = "（印章）"
 SIGN_SIZE = 13.0  # the signature line's font size (the body's)
-KINDS = {"correction": "补正申请告知书", "extension": "延期答复告知书", "reply": "政府信息公开申请答复书"}
+KINDS = {
+    "correction": "补正申请告知书",
+    "extension": "延期答复告知书",
+    "reply": "政府信息公开申请答复书",
+    "consultation": "政府信息公开征求第三方意见书",
+    "fee": "政府信息公开信息处理费收费通知书",
+    "reasons": "要求说明理由通知书",
+    "delay": "延迟答复告知书",
+}
 MARGIN = 25 * mm
 LAW = "《中华人民共和国政府信息公开条例》"
 REPLY_TEXT = {
@@ -64,7 +73,12 @@ REPLY_TEXT = {
     "第三十六条第（七）项的规定，请依照有关法律、行政法规的规定办理：{reason}",
     "not_application": "您提出的申请不属于政府信息公开申请。根据{law}第三十九条的规定，"
     "本机关不作为政府信息公开申请处理，{reason}",
+    "excessive": "您申请公开政府信息的数量、频次明显超过合理范围，本机关已要求您说明理由。经审查，"
+    "本机关认为申请理由不合理。根据{law}第三十五条的规定，对您的申请不予处理。{reason}",
 }
+
+# notices of other modules' steps (fees.py): kind -> (session, case, settings, head, intro) -> (body, date)
+EXTRA: dict[str, Callable[..., tuple[list[str], dt.date]]] = {}
 
 
 def agency_name(session: Session) -> str:
@@ -166,6 +180,9 @@ def paragraphs(
             "您无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
         ]
         return KINDS[kind], body, ev.on
+    if kind in EXTRA:
+        body, on = EXTRA[kind](session, case, settings, head, intro)
+        return KINDS[kind], body, on
     if kind == "extension":
         ev = _last(session, case.tracking_no, "extend")
         if ev is None:
