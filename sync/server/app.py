@@ -31,7 +31,15 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import cases, dept_pages, documents, notice_pages, register_pages, status_routes
+from sync.server.office import (
+    annual_pages,
+    cases,
+    dept_pages,
+    documents,
+    notice_pages,
+    register_pages,
+    status_routes,
+)
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import fleet, submissions
 from sync.server.terminals import routes as terminal_routes
@@ -78,6 +86,7 @@ def create_app(
         notice_pages.router,
         register_pages.router,
         dept_pages.router,
+        annual_pages.router,
     ):
         app.include_router(router)
     cases.register(app, app.state.server.make_session, today)

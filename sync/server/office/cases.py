@@ -243,7 +243,7 @@ def register(  # noqa: PLR0915 - routes as closures
         )
         files = list(s.scalars(select(CaseFile).where(CaseFile.tracking_no == case.tracking_no).order_by(CaseFile.id)))
         files_html = "".join(
-            f"<li>{esc(FILE_ROLES.get(f.role, f.role))}："
+            f"<li>{esc(FILE_ROLES.get(f.role or 'reply', f.role))}："
             f"<a href='/admin/office/cases/{esc(case.tracking_no)}/files/{f.id}'>{esc(f.name)}</a> "
             f"<span class='muted'>{len(f.data) // 1024 + 1} KB，{esc(f.actor)} {_beijing(f.at)}</span></li>"
             for f in files
@@ -426,7 +426,8 @@ def register(  # noqa: PLR0915 - routes as closures
             f"<form method='get'>月份 <input type='month' name='month' value='{esc(m)}'> "
             f"<button class='btn' type='submit'>查看</button> <a href='?month={esc(prev)}'>上月</a> "
             f"<a href='/admin/office/evaluation.csv?month={esc(m)}'>下载 CSV</a> "
-            f"<a href='/admin/office/evaluation.pdf?month={esc(m)}'>通报（PDF）</a></form>"
+            f"<a href='/admin/office/evaluation.pdf?month={esc(m)}'>通报（PDF）</a> "
+            f"<a href='/admin/office/year?year={esc(m[:4])}'>年度评比</a></form>"
         )
         queries = "；".join(f"{esc(q)}（{n}）" for q, n in report.popular_queries) or "—"
         follow = "".join(

@@ -116,6 +116,16 @@ def _add_report_parsers(sub: Any) -> None:
     er.add_argument("--month", required=True)
     er.add_argument("--csv", type=Path)
     er.add_argument("--pdf", type=Path)
+    ey = evsub.add_parser("year", help="the year's 年度优秀专区 and the staff figures for 优秀个人")
+    ey.add_argument("--db", required=True)
+    ey.add_argument("--year", type=int, required=True)
+    ed = evsub.add_parser("duty", help="record who was on duty at a zone (for 优秀个人)")
+    ed.add_argument("--db", required=True)
+    ed.add_argument("name")
+    ed.add_argument("zone")
+    ed.add_argument("start", type=dt.date.fromisoformat)
+    ed.add_argument("end", type=dt.date.fromisoformat)
+    ed.add_argument("--account", default="")
     ew = evsub.add_parser("weights", help="show or set the score's weights")
     ew.add_argument("--db", required=True)
     for name in ("satisfaction", "on-time", "usage", "follow-up"):
@@ -180,6 +190,8 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
     from sync.server.office.evaluation_pdf import build_report_pdf
     from sync.server.office.notices import agency_name
 
+    if args.evaluation_cmd in ("year", "duty"):
+        return _year(args, engine)
     if args.evaluation_cmd == "weights":
         new = {
             k: v
@@ -215,6 +227,27 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
         args.csv.write_text(ev.to_csv(report), encoding="utf-8")
     if args.pdf:
         args.pdf.write_bytes(build_report_pdf(report, agency))
+    return 0
+
+
+def _year(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server.office import annual_eval as ae
+
+    with sessions(engine)() as s, s.begin():
+        if args.evaluation_cmd == "duty":
+            try:
+                ae.add_duty(s, args.name, args.zone, args.start, args.end, args.account, "cli")
+            except OfficeError as exc:
+                print(f"refused: {exc}", file=sys.stderr)
+                return 1
+            print(f"duty: {args.name} at {args.zone} {args.start}..{args.end}")
+            return 0
+        for z in ae.zones_of_year(s, args.year):
+            star = " ★年度优秀" if z.excellent else ""
+            print(f"{z.rank}\t{z.name}\t{z.mean:.1f}\t月度第一{z.firsts}次{star}")
+        for p in ae.staff_of_year(s, args.year):
+            sat = "—" if p.satisfaction is None else f"{100 * p.satisfaction:.0f}%"
+            print(f"{p.name}\t{p.zone}\t在岗{p.duty_days}天\t评价{p.ratings}\t满意度{sat}\t受理{p.applications}")
     return 0
 
 

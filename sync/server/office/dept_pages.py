@@ -237,7 +237,8 @@ def dept_case(request: Request, who: DeptAccount, ctx: Ctx, no: str, error: str 
         mine = case.department == dp.department_of(s, who.username) and case.state in lc.OPEN_STATES
         csrf = auth.csrf_input(request)
         items = "".join(
-            f"<li>{esc(DEPT_ROLES[f.role])}：<a href='/admin/dept/cases/{esc(case.tracking_no)}/files/{f.id}'>"
+            f"<li>{esc(DEPT_ROLES[f.role or 'reply'])}："
+            f"<a href='/admin/dept/cases/{esc(case.tracking_no)}/files/{f.id}'>"
             f"{esc(f.name)}</a> <span class='muted'>{esc(f.actor)}</span></li>"
             for f in files
         )

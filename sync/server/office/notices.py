@@ -27,7 +27,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from printing.pdf.fonts import BOLD, REGULAR, register
@@ -148,7 +148,8 @@ def requested_text(session: Session, case: Case) -> tuple[str, bool]:
 
 def reply_files(session: Session, tracking_no: str) -> list[str]:
     """The names of the files given with the reply (答复材料), in the order they were attached."""
-    q = select(CaseFile.name).where(CaseFile.tracking_no == tracking_no, CaseFile.role == "reply")
+    reply = or_(CaseFile.role == "reply", CaseFile.role.is_(None))  # NULL: attached before roles existed
+    q = select(CaseFile.name).where(CaseFile.tracking_no == tracking_no, reply)
     return list(session.scalars(q.order_by(CaseFile.id)))
 
 

@@ -91,9 +91,11 @@ CHANNELS: dict[str, Channel] = {
 TERMINAL_LABEL = "政务公开专区查询终端"
 
 
-def channel_label(code: str) -> str:
-    """The Chinese name of a case's channel (``terminal`` included)."""
-    return TERMINAL_LABEL if code == "terminal" else CHANNELS[code].label if code in CHANNELS else code
+def channel_label(code: str | None) -> str:
+    """The Chinese name of a case's channel (``terminal`` or NULL: a terminal's)."""
+    if code in CHANNELS:
+        return CHANNELS[code].label
+    return TERMINAL_LABEL if code in (None, "terminal") else code
 
 
 @dataclass(frozen=True)
