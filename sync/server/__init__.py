@@ -6,4 +6,4 @@ office's modules build on ``db`` (cases, the state log, calendars, evaluation fo
 ``db.open_db`` creates whatever is registered, so ``db`` itself never imports them (no import cycle).
 """
 
-from sync.server.office import annual_eval, evaluation, models  # noqa: F401 - their tables and engine hooks
+from sync.server.office import annual_eval, evaluation, models, reviews  # noqa: F401 - their tables, hooks

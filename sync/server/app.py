@@ -38,6 +38,7 @@ from sync.server.office import (
     documents,
     notice_pages,
     register_pages,
+    reviews,
     status_routes,
 )
 from sync.server.office.lifecycle import Today, china_today
@@ -87,6 +88,7 @@ def create_app(
         register_pages.router,
         dept_pages.router,
         annual_pages.router,
+        reviews.router,
     ):
         app.include_router(router)
     cases.register(app, app.state.server.make_session, today)

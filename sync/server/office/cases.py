@@ -32,7 +32,7 @@ from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
-from sync.server.office import dept_pages, evaluation, fees, issued, notice_pages, notices
+from sync.server.office import dept_pages, evaluation, fees, issued, notice_pages, notices, reviews
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
@@ -259,6 +259,7 @@ def register(  # noqa: PLR0915 - routes as closures
         body = (
             f"{err}<h2>办理情况</h2>{fact_html}<h2>办理</h2>{forms or '<p class=muted>已办结，无可办理的步骤。</p>'}"
             f"<h2>承办</h2>{dept_pages.section(request, s, case, today())}"
+            f"<h2>行政复议、行政诉讼</h2>{reviews.section(request, s, case.tracking_no, case.replied_on is not None)}"
             f"<h2>文书</h2>{notices_html}<h2>材料</h2><ul>{files_html}</ul>"
             f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
@@ -267,13 +268,13 @@ def register(  # noqa: PLR0915 - routes as closures
         return HTMLResponse(page(f"申请 {case.tracking_no}", _STYLE + body, request), status_code=status)
 
     @app.get("/admin/office/cases/{no}", response_class=_HTML, summary="Office: one application")
-    def case_detail(request: Request, who: Office, no: str) -> Response:
+    def case_detail(request: Request, who: Office, no: str, error: str = "") -> Response:
         with make_session() as s:
             lapse(s, no.upper())
             case = s.get(Case, no.upper())
             if case is None:
                 return HTMLResponse(page("没有这件申请", f"<p>没有受理编号为 {esc(no)} 的申请。</p>", request), 404)
-            return detail(request, s, who, case)
+            return detail(request, s, who, case, error)
 
     @app.post("/admin/office/cases/{no}/step/{step}", summary="Office: take one step of the lifecycle")
     async def case_step(request: Request, who: Office, no: str, step: str) -> Response:
@@ -491,7 +492,9 @@ _STYLE = (
     "<style>dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em;background:#fff;"
     "padding:1em;border:1px solid #ccd;border-radius:6px}dl.facts dt{color:#555}dl.facts dd{margin:0}"
     "form.step{background:#fff;border:1px solid #ccd;border-radius:6px;padding:.6em 1em;margin:.6em 0}"
-    "form.step textarea,form.step input,form.step select{width:100%;font:inherit;padding:.4em}</style>"
+    "form.step textarea,form.step input,form.step select{width:100%;font:inherit;padding:.4em}"
+    # the log's reasons and facts wrap instead of pushing the table sideways
+    "main .scroll td:nth-child(n+4){white-space:normal;min-width:12em}</style>"
 )
 
 
@@ -568,6 +571,10 @@ def _data_text(data: str) -> str:
         "department_name": "承办部门",
         "dept_due": "承办期限",
         "within": "说明理由期限",
+        "kind": "类别",
+        "body": "复议机关或法院",
+        "outcome": "结果",
+        "after_review": "复议后起诉",
     }
     parts = []
     for k, v in d.items():
