@@ -6,4 +6,10 @@ office's modules build on ``db`` (cases, the state log, calendars, evaluation fo
 ``db.open_db`` creates whatever is registered, so ``db`` itself never imports them (no import cycle).
 """
 
-from sync.server.office import annual_eval, evaluation, models, reviews  # noqa: F401 - their tables, hooks
+from sync.server.office import (  # noqa: F401 - their tables and hooks
+    annual_eval,
+    annual_report,
+    evaluation,
+    models,
+    reviews,
+)

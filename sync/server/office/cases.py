@@ -32,7 +32,16 @@ from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
-from sync.server.office import dept_pages, evaluation, fees, issued, notice_pages, notices, reviews
+from sync.server.office import (
+    annual_report,
+    dept_pages,
+    evaluation,
+    fees,
+    issued,
+    notice_pages,
+    notices,
+    reviews,
+)
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
@@ -49,6 +58,8 @@ STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "reply": [
         ("agency", "负责公开的机关及联系方式（非本机关负责时）", "text", False),
         ("detail", "获取方式、途径（已主动公开时）", "text", False),
+        ("applicant_class", "申请人类别（年度报告）", "choice", False),
+        ("report_row", "办理结果分类（年度报告；不予公开、无法提供、不予处理须选择）", "choice", False),
     ],
     "withdraw": [],
     "close": [],
@@ -62,7 +73,11 @@ STEP_FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "ask_reasons": [("within", "说明理由的期限", "date", False)],
     "delay": [("delay_to", "延迟答复至", "date", True)],
 }
-CHOICES = {"method": fees.METHODS}
+CHOICES = {
+    "method": fees.METHODS,
+    "applicant_class": {"": "按申请人类型（公民为自然人，组织为其他）", **annual_report.COLUMNS},
+    "report_row": {"": "按答复类型", **{k: v for k, v in annual_report.RESULT_ROWS if "." in k}},
+}
 PAUSED = {"consulting": "暂停计算（征求意见）", "fee": "暂停计算（等待缴费）"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one attachment to a reply
 FILE_ROLES = {"application": "申请表扫描件", "reply": "答复材料", "draft": "部门草拟答复"}
@@ -303,7 +318,7 @@ def register(  # noqa: PLR0915 - routes as closures
             if step == "reply":
                 kw["reply_type"] = values.get("reply_type", "")
             names = ("items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within")
-            fields = {k: values.get(k, "") for k in (*names, "delay_to")}
+            fields = {k: values.get(k, "") for k in (*names, "delay_to", "applicant_class", "report_row")}
             try:
                 request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
                 issued.take_step(s, step, case.tracking_no, request_step, **kw)
@@ -539,6 +554,13 @@ def applicant_facts(app_json: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "method": fees.METHODS,
+    "report_row": annual_report.ROW_LABELS,
+    "applicant_class": annual_report.COLUMNS,
+}
+
+
 def _data_text(data: str) -> str:
     try:
         d = json.loads(data)
@@ -575,6 +597,8 @@ def _data_text(data: str) -> str:
         "body": "复议机关或法院",
         "outcome": "结果",
         "after_review": "复议后起诉",
+        "report_row": "年度报告分类",
+        "applicant_class": "申请人类别",
     }
     parts = []
     for k, v in d.items():
@@ -582,7 +606,12 @@ def _data_text(data: str) -> str:
             continue
         if k == "reply_type":
             continue
-        shown = fees.METHODS.get(str(v), v) if k == "method" else v
+        shown = {
+            "method": fees.METHODS,
+            "report_row": annual_report.ROW_LABELS,
+            "applicant_class": annual_report.COLUMNS,
+        }
+        shown = shown[k].get(str(v), v) if k in shown else v
         parts.append(f"{labels[k]}：{'是' if shown is True else '否' if shown is False else shown}")
     if d.get("reply_type") in lc.REPLY_TYPES:
         parts.insert(0, lc.REPLY_TYPES[d["reply_type"]][0])

@@ -58,6 +58,8 @@ _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("--type", {"required": True, "choices": list(lc.REPLY_TYPES), "dest": "reply_type"}),
         ("--agency", {"help": "非本机关负责公开：负责的机关名称及联系方式"}),
         ("--detail", {"help": "已主动公开：获取方式、途径"}),
+        ("--applicant-class", {"dest": "applicant_class", "help": "年度报告：natural|business|research|…"}),
+        ("--report-row", {"dest": "report_row", "help": "年度报告办理结果，如 3.4（不予公开·保护第三方合法权益）"}),
     ],
     "withdraw": [],
     "close": [],
@@ -326,7 +328,8 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
                 print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
         return 0
     action = args.case_cmd.replace("-", "_")
-    names = ("items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within", "delay_to")
+    names = ["items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within"]
+    names += ["delay_to", "applicant_class", "report_row"]
     fields = {k: getattr(args, k, None) for k in names}
     step = lc.Step(actor=args.by, on=args.on or today, reason=args.reason, fields=fields, today=today)
     kw: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server.errors import StepRefused
-from sync.server.office import departments, fee_notices, fees, notices
+from sync.server.office import annual_report, departments, fee_notices, fees, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case, IssuedNotice
 from sync.server.office.settings import OfficeSettings, require
@@ -38,7 +38,11 @@ NOTICE_OF_STEP = {
     "delay": "delay",
 }
 
-REGISTERED = (fees.STEP_NAMES, fee_notices.KINDS)  # importing them registers their steps and notices
+REGISTERED = (
+    fees.STEP_NAMES,
+    fee_notices.KINDS,
+    annual_report.COLUMNS,
+)  # importing them registers their steps and notices
 lc.ACTION_LABELS.setdefault("issue_notice", "出具文书")
 lc.ACTION_LABELS.setdefault("withdraw_notice", "撤回文书")
 

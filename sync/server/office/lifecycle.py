@@ -485,6 +485,11 @@ def extend(session: Session, tracking_no: str, step: Step, *, days: int = MAX_EX
     return case
 
 
+REPLY_CHECKS: list[Callable[[Session, Case, str, Step], None]] = []
+"""Run by :func:`reply` once the reply itself is valid, before anything changes: each may refuse or
+complete ``step.fields`` (the annual report's applicant class and result row: ``annual_report.py``)."""
+
+
 def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) -> Case:
     """答复 with one of the reply types of Art. 36/37/39 and what that type must say."""
     case = get_case(session, tracking_no)
@@ -496,10 +501,14 @@ def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) ->
     missing = [_FIELD_NAMES[n] for n in needs if not given[n]]
     if missing:
         raise StepRefused(f"“{label}”的答复须写明：{'、'.join(missing)}")
+    for check in REPLY_CHECKS:
+        check(session, case, reply_type, step)
     frm = case.state
     case.state = "replied"
     case.reply_type = reply_type
     case.replied_on = step.on
+    case.applicant_class = step.field("applicant_class") or None  # checked by annual_report.classify
+    case.report_row = step.field("report_row") or None
     on_time = case.due is None or step.on <= case.due
     _log(
         session,
@@ -514,6 +523,8 @@ def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) ->
         detail=given["detail"],
         on_time=on_time,
         due=case.due,
+        applicant_class=case.applicant_class or "",
+        report_row=case.report_row or "",
     )
     return case
 

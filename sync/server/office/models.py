@@ -64,6 +64,9 @@ class Case(ServerBase):
     dept_due: Mapped[date | None] = mapped_column(Date)  # the department's due date for its draft
     dept_submitted_on: Mapped[date | None] = mapped_column(Date)  # the draft came back to the office
     reply_type: Mapped[str | None] = mapped_column(String(24))
+    # the annual report's columns and rows (annual_report.py), chosen at the reply
+    applicant_class: Mapped[str | None] = mapped_column(String(16))  # natural | business | research | …
+    report_row: Mapped[str | None] = mapped_column(String(8))  # e.g. 3.4 不予公开·保护第三方合法权益
     replied_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
