@@ -1,4 +1,6 @@
-"""The year's evaluation in the console (office role): ``/admin/office/year?year=YYYY`` — each zone's twelve
+"""The year's pages in the console (office role): the 政府信息公开工作年度报告
+(``/admin/office/annual-report`` with ``.pdf`` and ``.docx``; :mod:`annual_report`, :mod:`annual_report_out`),
+and the evaluation: ``/admin/office/year?year=YYYY`` — each zone's twelve
 monthly scores, the mean and the shared rank, the proposed 年度优秀政务公开专区, the duty roster the office
 keeps (a form to add a period) and each person's figures for 优秀个人 (:mod:`annual_eval`)."""
 
@@ -16,8 +18,11 @@ from sync.server.admin.layout import esc
 from sync.server.deps import Ctx, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import annual_eval as ae
+from sync.server.office import annual_report as ar
+from sync.server.office import annual_report_out as out
 from sync.server.office import evaluation
 from sync.server.office.cases import zones
+from sync.server.office.notices import agency_name
 
 router = APIRouter()
 
@@ -122,3 +127,60 @@ async def duty_add(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
         except OfficeError as exc:
             return RedirectResponse(f"/admin/office/year?year={year}&error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/admin/office/year?year={year}&msg={quote('已登记')}", status_code=303)
+
+
+def _report(ctx: Ctx, year: int) -> tuple[ar.Report, str]:
+    with ctx.make_session() as s:
+        report = ar.build(s, year, agency_name(s))
+        fees = out.fee_text(s, year)
+    return report, fees
+
+
+@router.get("/admin/office/annual-report", summary="Office: the 政府信息公开工作年度报告 of a year")
+def annual_report_page(request: Request, who: OfficeAccount, ctx: Ctx, year: int = 0, msg: str = "") -> Response:
+    y = year or ctx.settings.today().year - (ctx.settings.today().month == 1)
+    report, fees = _report(ctx, y)
+    fields = "".join(
+        f"<label>{esc(label)}<input type='text' name='{k}' value='{esc(report.manual.get(k, ''))}'></label>"
+        for k, label in ar.MANUAL_FIELDS.items()
+    )
+    body = (
+        (f"<p class='ok'>{esc(msg)}</p>" if msg else "")
+        + f"<form method='get'>年度 <input type='number' name='year' value='{y}'> <button class='btn'>查看</button> "
+        f"<a href='/admin/office/annual-report.pdf?year={y}'>PDF</a> "
+        f"<a href='/admin/office/annual-report.docx?year={y}'>Word（.docx，可编辑）</a></form>"
+        f"<p class='muted'>{y}年度报告应于{y + 1}年1月31日前公布。表中数据由系统按申请、答复和复议诉讼记录统计；"
+        "第二十条第（五）（六）（八）项由政务公开办填写：</p>"
+        f"<form class='step' method='post' action='/admin/office/annual-report/manual'>{auth.csrf_input(request)}"
+        f"<input type='hidden' name='year' value='{y}'>{fields}<button class='btn' type='submit'>保存</button></form>"
+        + out.html_section(report, fees)
+    )
+    return auth.admin_headers(HTMLResponse(layout.page(out.title(report), body, request)))
+
+
+@router.post("/admin/office/annual-report/manual", summary="Office: the report's figures not in this system")
+async def annual_report_manual(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
+    form = await request.form()
+    year = int(str(form.get("year") or "0") or 0)
+    with ctx.make_session() as s:
+        try:
+            ar.set_manual(s, year, {k: str(v) for k, v in form.items() if isinstance(v, str)})
+            s.commit()
+        except OfficeError as exc:
+            return RedirectResponse(f"/admin/office/annual-report?year={year}&msg={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/admin/office/annual-report?year={year}&msg={quote('已保存')}", status_code=303)
+
+
+@router.get("/admin/office/annual-report.pdf", summary="Office: the annual report as A4 PDF")
+def annual_report_pdf(request: Request, who: OfficeAccount, ctx: Ctx, year: int) -> Response:
+    report, fees = _report(ctx, year)
+    headers = {"Content-Disposition": f"inline; filename=annual-report-{year}.pdf"}
+    return auth.admin_headers(Response(out.pdf(report, fees), media_type="application/pdf", headers=headers))
+
+
+@router.get("/admin/office/annual-report.docx", summary="Office: the annual report as an editable .docx")
+def annual_report_docx(request: Request, who: OfficeAccount, ctx: Ctx, year: int) -> Response:
+    report, fees = _report(ctx, year)
+    headers = {"Content-Disposition": f"attachment; filename=annual-report-{year}.docx"}
+    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return auth.admin_headers(Response(out.docx(report, fees), media_type=mime, headers=headers))

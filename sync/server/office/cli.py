@@ -163,7 +163,7 @@ def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | Non
         return dated[args.cmd](args, open_db(args.db), today())
     if args.cmd in undated:
         return undated[args.cmd](args, open_db(args.db))
-    if args.cmd in ("office-settings", "notice", "register", "department"):
+    if args.cmd in ("office-settings", "notice", "register", "department", "annual-report"):
         return notice_cli.run(args, open_db(args.db), today())
     return None
 

@@ -18,6 +18,8 @@
     department assign --db URL NO CODE --due DATE --by NAME   交办/改派 a case with a due date
     department due --db URL                         per department: drafts overdue and nearly due
 
+    annual-report --db URL --year Y [--pdf F] [--docx F]   the 政府信息公开工作年度报告 (tables on stdout)
+
 Exit status 0 done, 1 refused (nothing changed).
 """
 
@@ -66,6 +68,10 @@ def add_parsers(sub: Any) -> None:
     nw.add_argument("--reason", required=True)
     nw.add_argument("--no-reissue", action="store_true", help="withdraw only")
 
+    _add_more(sub)
+
+
+def _add_more(sub: Any) -> None:
     d = sub.add_parser("department", help="承办部门: add, member, assign, due")
     dsub = d.add_subparsers(dest="dept_cmd", required=True)
     da = dsub.add_parser("add", help="add or rename a department")
@@ -84,6 +90,12 @@ def add_parsers(sub: Any) -> None:
     dg.add_argument("--by", required=True)
     dd = dsub.add_parser("due", help="drafts overdue and nearly due, per department")
     dd.add_argument("--db", required=True)
+
+    ar_ = sub.add_parser("annual-report", help="政府信息公开工作年度报告 of a year: PDF and .docx")
+    ar_.add_argument("--db", required=True)
+    ar_.add_argument("--year", required=True, type=int)
+    ar_.add_argument("--pdf", type=Path)
+    ar_.add_argument("--docx", type=Path)
 
     r = sub.add_parser("register", help="登记 an application received by post, counter, e-mail, fax or online")
     r.add_argument("--db", required=True)
@@ -105,6 +117,8 @@ def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             return _register(args, engine, today)
         if args.cmd == "department":
             return _department(args, engine, today)
+        if args.cmd == "annual-report":
+            return _annual(args, engine)
         return _notice(args, engine, today)
     except OfficeError as exc:
         print(f"refused: {exc}; nothing was changed", file=sys.stderr)
@@ -127,6 +141,21 @@ def _register(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         print(
             f"{case.tracking_no}: {register.channel_label(case.channel)}，收到 {case.received_on}，答复期限 {case.due}"
         )
+    return 0
+
+
+def _annual(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server.office import annual_report, annual_report_out
+
+    with sessions(engine)() as s:
+        report = annual_report.build(s, args.year, notices.agency_name(s))
+        fees = annual_report_out.fee_text(s, args.year)
+    for row in annual_report_out.table3(report)[2:]:
+        print("\t".join(row))
+    if args.pdf:
+        args.pdf.write_bytes(annual_report_out.pdf(report, fees))
+    if args.docx:
+        args.docx.write_bytes(annual_report_out.docx(report, fees))
     return 0
 
 
