@@ -68,8 +68,11 @@ def test_notices_stay_as_issued(server, tmp_path: Path, capsys) -> None:
     assert settings_page.status_code == 200 and "尚未填写" in settings_page.text
     bad = c.post("/admin/office/settings", data={"csrf": token, **OFFICE_SETTINGS, "contact_phone": "6806"})
     assert bad.status_code == 400 and "联系电话" in bad.text
-    ok = c.post("/admin/office/settings", data={"csrf": token, **OFFICE_SETTINGS})
+    bad = c.post("/admin/office/settings", data={"csrf": token, **OFFICE_SETTINGS, "agency_name": "娄" * 31})
+    assert bad.status_code == 400 and "最长30个字" in bad.text
+    ok = c.post("/admin/office/settings", data={"csrf": token, **OFFICE_SETTINGS, "agency_name": "娄星区政务公开办"})
     assert ok.status_code == 200 and "已保存" in ok.text and "尚未填写" not in ok.text
+    assert "value='娄星区政务公开办'" in c.get("/admin/office/settings").text
 
     # 告知补正: issued with the step, numbered, stored; downloads are the stored bytes
     r = c.post(f"/admin/office/cases/{no}/step/ask_correction", data={"csrf": token, "items": "请写明项目名称"})

@@ -221,9 +221,10 @@ def register(  # noqa: PLR0915 - routes as closures
             ("收到渠道", channel_label(case.channel)),
             ("阶段", st["stage_label"]),
         ]
-        facts += [(d["label"], d["date"]) for d in st["dates"]]
-        if case.state == "received" and case.due:
-            facts.append(("答复期限", f"{case.due}{'（暂定）' if case.due_provisional else ''}"))
+        facts += [(d["label"], d["date"]) for d in st["dates"] if d["label"] != "答复期限"]
+        if case.due and case.state not in ("correction", "consulting", "fee"):  # kept after the reply and 办结
+            extended = "（已延长）" if case.extension_days else ""
+            facts.append(("答复期限", f"{case.due}{extended}{'（暂定）' if case.due_provisional else ''}"))
             facts.append(("期限计算", case.due_explanation))
         if case.reply_type:
             facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
@@ -251,10 +252,16 @@ def register(  # noqa: PLR0915 - routes as closures
         ]
         notices_html = notice_pages.section(request, s, case)
         reopenable = case.state == "withdrawn" and lc.lapsed_automatically(s, case)
+        once = {  # steps the law allows once: not offered again
+            "ask_correction": case.correction_asked_on is not None,
+            "extend": bool(case.extension_days),
+            "fee_notice": case.fee_notice_on is not None,
+            "delay": case.delayed_to is not None,
+        }
         forms = "".join(
             _step_form(request, csrf, case, step)
             for step, frm in ALLOWED_FROM.items()
-            if case.state in frm or (reopenable and step == "correction_received")
+            if (case.state in frm and not once.get(step)) or (reopenable and step == "correction_received")
         )
         files = list(s.scalars(select(CaseFile).where(CaseFile.tracking_no == case.tracking_no).order_by(CaseFile.id)))
         files_html = "".join(

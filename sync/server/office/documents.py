@@ -118,6 +118,9 @@ def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> Docu
     return DocumentRecord(id=doc_id, title=str(fields["title"]), **{k: v for k, v in changes.items() if k != "title"})
 
 
+CONFIRM = "<label><input type='checkbox' name='confirm' value='yes' required style='width:auto'> 确认{what}</label>"
+
+
 def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa: PLR0915 - routes as closures
     """Add the publishing pages to ``app`` (after ``auth.install``)."""
     Office = Annotated[auth.Account, Depends(auth.require_account("office"))]
@@ -227,10 +230,13 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             f"<h2>废止</h2><form method='post' action='/admin/office/documents/{esc(doc_id)}/repeal' class='step'>"
             f"{csrf}"
             "<label>替代文件编号（可空）<input type='text' name='by'></label>"
+            f"{CONFIRM.format(what='废止此文件：各终端将显示“已废止”，不能恢复为现行有效')}"
             "<button class='btn' type='submit'>标记为已废止</button></form>"
             f"<h2>撤回</h2><form method='post' action='/admin/office/documents/{esc(doc_id)}/withdraw' class='step'>"
             f"{csrf}"
-            "<p>撤回后各终端将删除该文件。</p><button class='btn' type='submit'>撤回</button></form>"
+            "<p>撤回后各终端将删除该文件。</p>"
+            f"{CONFIRM.format(what='撤回此文件：各终端将删除它')}"
+            "<button class='btn' type='submit'>撤回</button></form>"
             f"<h2>历史版本</h2>{layout.table(['版本', '标题', '被替换时间', '修订人'], versions)}"
             "<p><a href='/admin/office/documents'>返回</a></p>"
         )
@@ -260,6 +266,9 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
     async def repeal_doc(request: Request, who: Office, doc_id: str) -> Response:
         form = await request.form()
         by = str(form.get("by") or "").strip() or None
+        if form.get("confirm") != "yes":
+            with make_session() as s:
+                return detail(request, s, doc_id, "未废止：请勾选确认", 400)
         try:
             repeal(engine, doc_id, by, actor=who.username)
         except (KioskError, ServerRefusal) as exc:
@@ -269,6 +278,9 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
 
     @app.post("/admin/office/documents/{doc_id}/withdraw", summary="Office: withdraw a document")
     async def withdraw_doc(request: Request, who: Office, doc_id: str) -> Response:
+        if (await request.form()).get("confirm") != "yes":
+            with make_session() as s:
+                return detail(request, s, doc_id, "未撤回：请勾选确认", 400)
         try:
             withdraw(engine, doc_id)
         except (KioskError, ServerRefusal) as exc:

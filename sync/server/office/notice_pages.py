@@ -108,8 +108,13 @@ async def notice_withdraw(request: Request, who: OfficeAccount, ctx: Ctx, nid: i
     return RedirectResponse(f"/admin/office/cases/{no}", status_code=303)
 
 
-def _settings_form(request: Request, current: settings.OfficeSettings, year: int, error: str = "", ok: str = "") -> str:
-    fields = []
+def _settings_form(  # noqa: PLR0917 - the form, what it shows, and its messages
+    request: Request, current: settings.OfficeSettings, year: int, error: str = "", ok: str = "", agency: str = ""
+) -> str:
+    fields = [
+        f"<label>发文机关名称（文书落款，最长{notices.MAX_AGENCY_CHARS}字）"
+        f"<input type='text' name='agency_name' value='{esc(agency)}'></label>"
+    ]
     for name, label in settings.LABELS.items():
         value = getattr(current, name)
         typ = "number" if isinstance(value, int) else "text"
@@ -134,7 +139,8 @@ def _settings_form(request: Request, current: settings.OfficeSettings, year: int
 def settings_page(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
     with ctx.make_session() as s:
         current = settings.load(s)
-    return _page(request, "文书设置", _settings_form(request, current, ctx.settings.today().year))
+        agency = notices.agency_name(s)
+    return _page(request, "文书设置", _settings_form(request, current, ctx.settings.today().year, agency=agency))
 
 
 @router.post("/admin/office/settings", summary="Office: save the notice settings")
@@ -144,8 +150,10 @@ async def settings_save(request: Request, who: OfficeAccount, ctx: Ctx) -> Respo
     with ctx.make_session() as s:
         try:
             saved = settings.save(s, values)
+            if values.get("agency_name", "").strip():
+                notices.set_agency_name(s, values["agency_name"])
             s.commit()
-        except OfficeError as exc:
+        except (OfficeError, ValueError) as exc:
             defaults = settings.OfficeSettings()
             kept: dict[str, Any] = {
                 k: values.get(k, "") if isinstance(getattr(defaults, k), str) else getattr(defaults, k)
@@ -153,5 +161,9 @@ async def settings_save(request: Request, who: OfficeAccount, ctx: Ctx) -> Respo
             }
             typed = settings.OfficeSettings(**kept)
             year = ctx.settings.today().year
-            return _page(request, "文书设置", _settings_form(request, typed, year, error=f"未保存：{exc}"), 400)
-    return _page(request, "文书设置", _settings_form(request, saved, ctx.settings.today().year, ok="已保存"))
+            typed_agency = values.get("agency_name", "")
+            form_html = _settings_form(request, typed, year, error=f"未保存：{exc}", agency=typed_agency)
+            return _page(request, "文书设置", form_html, 400)
+        agency = notices.agency_name(s)
+    form_html = _settings_form(request, saved, ctx.settings.today().year, ok="已保存", agency=agency)
+    return _page(request, "文书设置", form_html)
