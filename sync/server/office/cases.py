@@ -18,7 +18,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse as _HTML
@@ -34,6 +34,7 @@ from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
 from sync.server.office import (
     annual_report,
+    departments,
     dept_pages,
     evaluation,
     fees,
@@ -41,6 +42,7 @@ from sync.server.office import (
     notice_pages,
     notices,
     reviews,
+    search,
 )
 from sync.server.office import lifecycle as lc
 from sync.server.office.evaluation_pdf import build_report_pdf
@@ -80,6 +82,7 @@ CHOICES = {
 }
 PAUSED = {"consulting": "暂停计算（征求意见）", "fee": "暂停计算（等待缴费）"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one attachment to a reply
+PAGE_SIZE = 50  # cases per page of the list
 FILE_ROLES = {"application": "申请表扫描件", "reply": "答复材料", "draft": "部门草拟答复"}
 ALLOWED_FROM = {
     "ask_correction": ("received",),
@@ -136,18 +139,26 @@ def register(  # noqa: PLR0915 - routes as closures
         return f"<div class='scroll'><table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table></div>"
 
     @app.get("/admin/office/cases", response_class=_HTML, summary="Office: the applications")
-    def case_list(request: Request, who: Office, zone: str = "", state: str = "") -> Response:
+    def case_list(  # noqa: PLR0917 - the list's filters
+        request: Request, who: Office, zone: str = "", state: str = "", q: str = "", dept: str = "", page_no: int = 1
+    ) -> Response:
         on = today()
         with make_session() as s:
             lapse(s)
             names = zones(s)
+            depts = departments.names(s)
             calendar = cal.work_calendar(s)
-            q = select(Case)
+            query = select(Case)
             if zone:
-                q = q.where(Case.zone == zone)
+                query = query.where(Case.zone == zone)
             if state:
-                q = q.where(Case.state == state)
-            cases = list(s.scalars(q))
+                query = query.where(Case.state == state)
+            if dept:
+                query = query.where(Case.department == dept)
+            cases = [c for c in s.scalars(query) if not q.strip() or search.matches(s, c, q)]
+            if q.strip():
+                s.add(DataView(actor=who.username, tracking_no="*", what="search"))  # a search by personal data
+                s.commit()
 
         def urgency(c: Case) -> tuple[int, dt.date, str]:
             due = c.correction_due if c.state == "correction" else c.due
@@ -158,7 +169,10 @@ def register(  # noqa: PLR0915 - routes as closures
             return (0 if due < on else 1, due, c.tracking_no)
 
         rows = []
-        for c in sorted(cases, key=urgency):
+        ordered = sorted(cases, key=urgency)
+        pages = max(1, -(-len(ordered) // PAGE_SIZE))
+        page_no = min(max(page_no, 1), pages)
+        for c in ordered[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]:
             due = c.correction_due if c.state == "correction" else c.due
             cls, left = "", ""
             if c.state in lc.OPEN_STATES and due is not None:
@@ -193,10 +207,23 @@ def register(  # noqa: PLR0915 - routes as closures
             f"<option value='{k}'{' selected' if k == state else ''}>{esc(v)}</option>"
             for k, v in lc.STAGE_LABELS.items()
         )
+        dept_opts = "".join(
+            f"<option value='{esc(k)}'{' selected' if k == dept else ''}>{esc(v)}</option>" for k, v in depts.items()
+        )
         filters = (
-            "<form method='get' class='filters'>专区 <select name='zone'><option value=''>全部</option>"
+            "<form method='get' class='filters'>"
+            f"<label>查找 <input type='search' name='q' value='{esc(q)}' "
+            "placeholder='受理编号、姓名或名称、电话'></label> "
+            "专区 <select name='zone'><option value=''>全部</option>"
             f"{zone_opts}</select> 阶段 <select name='state'><option value=''>全部</option>{state_opts}</select> "
+            f"承办部门 <select name='dept'><option value=''>全部</option>{dept_opts}</select> "
             "<button class='btn' type='submit'>筛选</button></form>"
+        )
+        keep = urlencode({k: v for k, v in (("q", q), ("zone", zone), ("state", state), ("dept", dept)) if v})
+        nav = " ".join(
+            f"<a href='?{esc(keep)}&page_no={n}'>{label}</a>"
+            for n, label in ((page_no - 1, "上一页"), (page_no + 1, "下一页"))
+            if 1 <= n <= pages
         )
         body = (
             "<p><a class='btn' href='/admin/office/register'>登记申请（邮寄、当面、电子邮件、传真、网站）</a> "
@@ -204,7 +231,10 @@ def register(  # noqa: PLR0915 - routes as closures
             + filters
             + table(["受理编号", "专区", "渠道", "阶段", "收到日期", "期限", "剩余"], rows)
         )
-        body += f"<p class='muted'>共 {len(rows)} 件；今天 {on}。<a href='/admin/office/calendar'>节假日安排</a></p>"
+        body += (
+            f"<p class='muted'>共 {len(ordered)} 件，第 {page_no}/{pages} 页 {nav}；今天 {on}（北京时间）。"
+            "<a href='/admin/office/calendar'>节假日安排</a></p>"
+        )
         return HTMLResponse(page("依申请公开办理", body, request))
 
     def detail(  # noqa: PLR0917 - request, session, who, case, then the error shown
