@@ -159,3 +159,33 @@ def test_register_from_the_command_line(server, tmp_path: Path, capsys) -> None:
     assert "WB0F-20261102-0001" in out and "传真" in out and "答复期限 2026-11-30" in out
     rc = server_main([*argv, "--channel", "post_plain"], today=lambda: dt.date(2026, 11, 3))
     assert rc == 1 and "电话确认" in capsys.readouterr().err
+
+
+def test_status_page_takes_the_landlines_last_four_never_the_extension(server) -> None:
+    import httpx
+
+    server.publish_lines(ZONES)
+    c = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(c, "/admin/office/register")
+    org = {
+        "kind": "organisation",
+        "id_type": "uscc",
+        "name": "娄底市娄星区堃镕商贸有限公司",
+        "id_number": "91350100M000100Y43",
+        "legal_representative": "赵堃",
+        "contact_person": "钱镕",
+        "phone": "0738-8123456-806",
+    }
+    r = c.post(
+        "/admin/office/register",
+        data=form(token, channel="counter", received_on=lc.china_today().isoformat(), **org),
+        files={"scan": ("表.pdf", SCAN, "application/pdf")},
+    )
+    assert r.status_code == 303, r.text
+    no = r.headers["location"].rsplit("/", 1)[1]
+    with httpx.Client(base_url=server.url) as pub:
+        page = pub.get("/status", params={"no": no}).text
+        assert "固定电话号码的后四位（不含分机号）" in page and "手机号" not in page
+        assert pub.post("/status", data={"no": no, "tail": "6806"}).status_code == 404  # the extension's digits
+        assert pub.post("/status", data={"no": no, "tail": "3456"}).status_code == 200
+        assert "电话号码的后四位" in pub.get("/status", params={"no": "QZ0C-20000101-0001"}).text  # unknown: any

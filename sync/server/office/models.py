@@ -50,6 +50,7 @@ class Case(ServerBase):
     due_explanation: Mapped[str] = mapped_column(Text, default="")
     printed_deadline: Mapped[date | None] = mapped_column(Date)  # what the terminal's receipt said
     phone_tail_hash: Mapped[str | None] = mapped_column(String(64))  # the public page's check (public.py)
+    phone_kind: Mapped[str | None] = mapped_column(String(10))  # mobile | landline: the page says which
     correction_asked_on: Mapped[date | None] = mapped_column(Date)
     correction_due: Mapped[date | None] = mapped_column(Date)
     correction_received_on: Mapped[date | None] = mapped_column(Date)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from kiosk.applications.validation import LANDLINE_RE, MOBILE_RE, normalise_phone
 from sync.server.db import ZoneRow
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
@@ -48,6 +49,25 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:6px 14px;margin:0}dt{color:#5
 .note{color:#555;font-size:16px}.err{color:#a4161a;font-weight:600}
 </style>
 """
+
+
+def phone_parts(phone: str) -> tuple[str, str]:
+    """(kind, the digits whose last four unlock the page): a mobile's 11 digits, or a landline's area code
+    and number WITHOUT its extension (``0738-8123456-806`` → ``07388123456``: never ``6806``)."""
+    p = normalise_phone(phone)
+    if MOBILE_RE.fullmatch(p):
+        return "mobile", p
+    m = LANDLINE_RE.fullmatch(p)
+    if m:
+        return "landline", m.group(1) + m.group(2)
+    return "other", re.sub(r"\D", "", p)
+
+
+KIND_TAIL_LABELS = {
+    "mobile": "申请时所留手机号的后四位",
+    "landline": "申请时所留固定电话号码的后四位（不含分机号）",
+}
+ANY_TAIL_LABEL = "申请时所留电话号码的后四位（手机号，或固定电话号码不含分机号）"
 
 
 def page(title: str, body: str) -> str:
@@ -94,14 +114,17 @@ class Limiter:
             self._recent("ip:" + client).append(now)
 
 
-def form(no: str = "", error: str = "") -> str:
+def form(no: str = "", error: str = "", kind: str | None = None) -> str:
+    """The form; ``kind`` (the kind of number the application gave, when the tracking number is known)
+    says which number's last four digits to type."""
     err = f"<p class='err'>{html.escape(error)}</p>" if error else ""
+    label = KIND_TAIL_LABELS.get(kind or "", ANY_TAIL_LABEL)
     return page(
         "政府信息公开申请 办理进度",
         "<div class='card'><form method='post' action='/status'>"
         f"{err}<label for='no'>受理编号</label>"
         f"<input id='no' name='no' value='{html.escape(no)}' autocomplete='off' required>"
-        "<label for='tail'>申请时所留手机号的后四位</label>"
+        f"<label for='tail'>{html.escape(label)}</label>"
         "<input id='tail' name='tail' inputmode='numeric' pattern='[0-9]{4}' maxlength='4' "
         "autocomplete='off' required>"
         "<button type='submit'>查询</button></form>"

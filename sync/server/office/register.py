@@ -191,7 +191,8 @@ def register(session: Session, reg: Registration, *, actor: str, today: dt.date)
         channel=reg.channel,
         reason=f"{channel.label}；{channel.rule}" + (f"；{reg.note.strip()}" if reg.note.strip() else ""),
     )
-    case.phone_tail_hash = public.tail_hash(meta_get(session, "phone_salt") or "", tracking_no, digits)
+    case.phone_kind, main = public.phone_parts(app.applicant.phone)  # the tail never from an extension
+    case.phone_tail_hash = public.tail_hash(meta_get(session, "phone_salt") or "", tracking_no, main)
     session.add(
         CaseFile(
             tracking_no=tracking_no,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from sync.server.deps import DB, Ctx
 from sync.server.office import lifecycle, public
+from sync.server.office.models import Case
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["public"])
@@ -20,9 +21,15 @@ def _limiter(ctx: Ctx) -> public.Limiter:
     return limiter
 
 
+def _kind(session: DB, no: str) -> str | None:
+    """The kind of number the application gave (mobile or landline), to say which one to type."""
+    case = session.get(Case, no.strip().upper()) if no else None
+    return case.phone_kind if case is not None else None
+
+
 @router.get("/status", response_class=HTMLResponse, summary="Public: an application's progress (form)")
-def status_form(no: str = "") -> HTMLResponse:
-    return HTMLResponse(public.form(no[:40]))
+def status_form(session: DB, no: str = "") -> HTMLResponse:
+    return HTMLResponse(public.form(no[:40], kind=_kind(session, no[:40])))
 
 
 @router.post("/status", response_class=HTMLResponse, summary="Public: an application's progress")
@@ -34,11 +41,12 @@ async def status_answer(request: Request, session: DB, ctx: Ctx) -> HTMLResponse
     limiter = _limiter(ctx)
     if limiter.blocked(no, client):
         log.warning("public status: too many failed checks (client %s)", client)
-        return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试"), status_code=429)
+        return HTMLResponse(public.form(no, "尝试次数过多，请15分钟后再试", _kind(session, no)), status_code=429)
     case = public.check(session, public.salt_for(session), no, tail)
     if case is None:
         limiter.fail(no, client)
-        return HTMLResponse(public.form(no, "未找到该申请，请核对受理编号和手机号后四位"), status_code=404)
+        error = "未找到该申请，请核对受理编号和电话号码后四位"
+        return HTMLResponse(public.form(no, error, _kind(session, no)), status_code=404)
     if lifecycle.lapse_corrections(session, ctx.settings.today(), case.tracking_no):  # Art. 30: deemed withdrawn
         session.commit()
     return HTMLResponse(public.status_page(session, case))
