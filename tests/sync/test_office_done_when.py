@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import subprocess
@@ -182,6 +183,27 @@ def test_postal_department_consultation_fee_reply_review(server, browser, tmp_pa
     assert sorted(kinds.values()) == ["consultation", "fee", "reply"]
     assert len(links) == 3
     with httpx.Client(base_url=server.url, cookies=cookies) as c:
+        # the case file: one PDF, the cover and log first, then the three notices as issued
+        bundle = c.get(f"/admin/office/cases/{no}/case-file.pdf")
+        assert bundle.status_code == 200
+        from pypdf import PdfReader
+
+        pages = PdfReader(io.BytesIO(bundle.content)).pages
+        assert len(pages) >= 4
+        (tmp_path / "case-file.pdf").write_bytes(bundle.content)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-l", "2", str(tmp_path / "case-file.pdf"), str(ARTIFACTS / "done-file")],
+            check=True,
+        )
+        text = "".join(
+            subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", str(tmp_path / "case-file.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        assert "办理记录" in text and "收费通知书" in text and "娄星政公开〔" in text and "征求第三方意见书" in text
         for href, nid in links:
             first, again = c.get(href), c.get(href)
             assert first.status_code == 200 and first.content == again.content

@@ -34,6 +34,7 @@ from sync.server.errors import ArrangementError, OfficeError
 from sync.server.feed import calendar as cal
 from sync.server.office import (
     annual_report,
+    case_file,
     departments,
     dept_pages,
     evaluation,
@@ -315,7 +316,8 @@ def register(  # noqa: PLR0915 - routes as closures
             f"<h2>文书</h2>{notices_html}<h2>材料</h2><ul>{files_html}</ul>"
             f"<h2>申请内容</h2>{person_html}"
             f"<h2>办理记录</h2>{table(['日期', '经办人', '步骤', '理由', '内容'], log_rows)}"
-            "<p><a href='/admin/office/cases'>返回列表</a></p>"
+            f"<p><a href='/admin/office/cases/{esc(case.tracking_no)}/case-file.pdf'>案卷（一份 PDF，可打印、归档）</a>"
+            " · <a href='/admin/office/cases'>返回列表</a></p>"
         )
         return HTMLResponse(page(f"申请 {case.tracking_no}", _STYLE + body, request), status_code=status)
 
@@ -366,6 +368,18 @@ def register(  # noqa: PLR0915 - routes as closures
                 assert case is not None
                 return detail(request, s, who, case, f"未办理：{exc}", 400)
         return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
+
+    @app.get("/admin/office/cases/{no}/case-file.pdf", summary="Office: the case file as one PDF")
+    def case_file_pdf(request: Request, who: Office, no: str) -> Response:
+        with make_session() as s:
+            case = s.get(Case, no.upper())
+            if case is None:
+                return HTMLResponse(page("没有这件申请", "", request), 404)
+            pdf = case_file.build(s, case, _data_text)
+            s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what="case_file"))
+            s.commit()
+        headers = {"Content-Disposition": f"inline; filename={case.tracking_no}-case-file.pdf"}
+        return auth.admin_headers(Response(pdf, media_type="application/pdf", headers=headers))
 
     @app.post("/admin/office/cases/{no}/files", summary="Office: attach a document to the reply")
     async def case_file_add(request: Request, who: Office, no: str) -> Response:
