@@ -33,6 +33,7 @@ from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
 from sync.server.office import (
     annual_pages,
+    calendar_pages,
     cases,
     dept_pages,
     documents,
@@ -89,6 +90,7 @@ def create_app(
         dept_pages.router,
         annual_pages.router,
         reviews.router,
+        calendar_pages.router,
     ):
         app.include_router(router)
     cases.register(app, app.state.server.make_session, today)

@@ -8,8 +8,7 @@
   shown with its reason and changes nothing);
 - ``/admin/office/cases/{no}/notice/{kind}.pdf`` — 补正告知书 / 延期答复告知书 / 答复书 (logged too: they
   carry the applicant's name);
-- ``/admin/office/calendar`` — the holiday arrangements terminals count by, and a form to publish a year
-  (the same checks and recount as ``calendar publish``).
+- the holiday arrangements page is :mod:`calendar_pages`.
 
 The person acting is the logged-in account (``Account.username``): it is who the log records.
 """
@@ -30,7 +29,7 @@ from starlette.datastructures import UploadFile
 from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
-from sync.server.errors import ArrangementError, OfficeError
+from sync.server.errors import OfficeError
 from sync.server.feed import calendar as cal
 from sync.server.office import (
     annual_report,
@@ -412,61 +411,6 @@ def register(  # noqa: PLR0915 - routes as closures
             headers = {"Content-Disposition": disposition}
             return auth.admin_headers(Response(f.data, media_type=f.content_type, headers=headers))
 
-    @app.get("/admin/office/calendar", response_class=_HTML, summary="Office: holiday arrangements")
-    def calendar_page(request: Request, who: Office) -> Response:
-        return HTMLResponse(page("节假日安排", _calendar_body(request), request))
-
-    def _calendar_body(request: Request, message: str = "", error: str = "", text: str = "") -> str:
-        with make_session() as s:
-            payload = cal.build_payload(s)
-            published = cal.published_years(s)
-        rows = [
-            (
-                "",
-                [
-                    esc(y),
-                    esc(len(e["holidays"])),
-                    esc(len(e["workdays"])),
-                    esc(payload["sources"][y]),
-                    esc(published[int(y)].published_by if int(y) in published else ""),
-                ],
-            )
-            for y, e in payload["years"].items()
-        ]
-        msg = f"<p class='ok'>{message}</p>" if message else ""
-        err = f"<p class='error'>{error}</p>" if error else ""
-        return (
-            f"{msg}{err}{table(['年份', '放假天数', '调休上班天数', '依据', '发布人'], rows)}"
-            "<p class='muted'>未列出的年份：按《全国年节及纪念日放假办法》暂定计算（法定节日及周末补假）。</p>"
-            "<h2>发布一年的节假日安排</h2><form method='post' action='/admin/office/calendar'>"
-            f"{csrf(request)}<label for='arr'>安排（JSON，格式见 sync/server/feed/calendar.py）</label>"
-            f"<textarea id='arr' name='arrangement' rows='14' style='width:100%'>{esc(text)}</textarea>"
-            "<button class='btn' type='submit'>发布并重新计算答复期限</button></form>"
-        )
-
-    @app.post("/admin/office/calendar", response_class=_HTML, summary="Office: publish a year")
-    async def calendar_publish(request: Request, who: Office) -> Response:
-        form = await request.form()
-        text = str(form.get("arrangement") or "")
-        try:
-            year, source, entry = cal.parse_arrangement(json.loads(text))
-        except json.JSONDecodeError as exc:
-            return HTMLResponse(
-                page("节假日安排", _calendar_body(request, error=f"不是 JSON：{esc(exc)}", text=text), request), 400
-            )
-        except ArrangementError as exc:
-            errors = "<br>".join(esc(p) for p in exc.problems)
-            return HTMLResponse(
-                page("节假日安排", _calendar_body(request, error="未发布：<br>" + errors, text=text), request), 400
-            )
-        with make_session() as s, s.begin():
-            cal.publish_year(s, year, source, entry, by=who.username)
-            reason = f"{year}年节假日安排公布（{source}）"
-            moved = lc.recompute_open(s, actor=who.username, reason=reason, today=today())
-        lines = "".join(f"<br>{esc(no)}：{esc(old)} → {esc(new)}" for no, old, new in moved)
-        msg = f"已发布 {year} 年节假日安排；{len(moved)} 件申请的期限已重新计算{lines}"
-        return HTMLResponse(page("节假日安排", _calendar_body(request, message=msg), request))
-
     def month_of(value: str) -> str:
         if value:
             evaluation.parse_month(value)  # ValueError on nonsense
@@ -498,7 +442,7 @@ def register(  # noqa: PLR0915 - routes as closures
         )
         queries = "；".join(f"{esc(q)}（{n}）" for q, n in report.popular_queries) or "—"
         follow = "".join(
-            f"<tr><td>{sid}</td><td>{esc(names.get(code, code))}</td><td>{esc(at)}</td>"
+            f"<tr><td>{sid}</td><td>{esc(names.get(code, code))}</td><td>{esc(_local_time(at))}</td>"
             f"<td>{esc(evaluation.LEVELS[level])}</td>"
             f"<td><form method='post' action='/admin/office/ratings/{sid}/follow-up'>"
             f"{csrf(request)}<input type='text' name='note' required placeholder='回访整改情况'> "
@@ -562,6 +506,17 @@ _STYLE = (
     # the log's reasons and facts wrap instead of pushing the table sideways
     "main .scroll td:nth-child(n+4){white-space:normal;min-width:12em}</style>"
 )
+
+
+def _local_time(text: str) -> str:
+    """A rating's time (the terminal's ISO text) as Beijing time, labelled."""
+    try:
+        t = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return str(text)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=lc.CHINA)
+    return f"{t.astimezone(lc.CHINA):%Y-%m-%d %H:%M}（北京时间）"
 
 
 def _beijing(at: dt.datetime) -> str:

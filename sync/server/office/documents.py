@@ -4,6 +4,7 @@ withdrawal — the same functions as ``python -m sync.server publish|repeal|with
 are chosen from the district's lists; a code not in them is refused here as by the command line.
 """
 
+import datetime as dt
 import json
 import secrets
 from dataclasses import replace
@@ -23,6 +24,7 @@ from sync.server.admin import auth, layout
 from sync.server.db import CategoryRow, FeedDoc, ZoneRow
 from sync.server.errors import OfficeError, ServerRefusal
 from sync.server.feed.publish import publish_records, repeal, unknown_codes, withdraw
+from sync.server.office.lifecycle import CHINA
 from sync.server.office.models import DocVersion
 
 esc = layout.esc
@@ -216,7 +218,7 @@ def register(app: FastAPI, make_session: sessionmaker[Session]) -> None:  # noqa
             [
                 v.version,
                 json.loads(v.payload)["doc"].get("title", ""),
-                v.replaced_at.strftime("%Y-%m-%d %H:%M"),
+                f"{v.replaced_at.replace(tzinfo=dt.UTC).astimezone(CHINA):%Y-%m-%d %H:%M}（北京时间）",
                 v.replaced_by,
             ]
             for v in s.scalars(
