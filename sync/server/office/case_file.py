@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from printing.pdf.fonts import BOLD, REGULAR, register
 from sync.server.office import issued, notices
 from sync.server.office import lifecycle as lc
+from sync.server.office.applicant import applicant_facts
 from sync.server.office.models import Case, CaseFile
 from sync.server.office.register import channel_label
 
@@ -99,8 +100,6 @@ def build(session: Session, case: Case, data_text: object = None) -> bytes:
     """The case file as one PDF (see the module docstring); ``data_text`` renders a log entry's facts."""
     st = lc.public_status(case, session)
     app = notices.application_of(session, case.tracking_no)
-    from sync.server.office.cases import applicant_facts
-
     facts = [("受理编号", case.tracking_no), ("收到渠道", channel_label(case.channel)), ("阶段", st["stage_label"])]
     facts += [(d["label"], d["date"]) for d in st["dates"]]
     if case.due:

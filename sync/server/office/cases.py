@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import UploadFile
 
-from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server.admin import auth, layout
 from sync.server.db import ZoneRow
 from sync.server.errors import OfficeError
@@ -45,6 +44,7 @@ from sync.server.office import (
     search,
 )
 from sync.server.office import lifecycle as lc
+from sync.server.office.applicant import applicant_facts
 from sync.server.office.evaluation_pdf import build_report_pdf
 from sync.server.office.models import Case, CaseFile, DataView
 from sync.server.office.register import channel_label
@@ -522,42 +522,6 @@ def _local_time(text: str) -> str:
 def _beijing(at: dt.datetime) -> str:
     """A stored UTC instant as Beijing time, labelled."""
     return f"{at.replace(tzinfo=dt.UTC).astimezone(lc.CHINA):%Y-%m-%d %H:%M}（北京时间）"
-
-
-def _label(enum: Any, code: Any) -> str:
-    try:
-        return str(enum(code).label)
-    except ValueError:
-        return str(code)
-
-
-def applicant_facts(app_json: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The application as the resident gave it, every code as its Chinese label (personal data)."""
-    a = app_json.get("applicant") or {}
-    r = app_json.get("request") or {}
-    org = a.get("kind") == "organisation"
-    id_type = _label(IdType, a.get("id_type", "resident_id"))
-    if a.get("id_type") == "other" and a.get("id_type_other"):
-        id_type += f"（{a.get('id_type_other')}）"
-    return [
-        ("申请人类型", _label(ApplicantKind, a.get("kind", "citizen"))),
-        ("单位名称" if org else "姓名", a.get("name")),
-        ("证件类型", id_type),
-        ("证件号码", a.get("id_number")),
-        ("工作单位", a.get("employer")),
-        ("法定代表人或者主要负责人", a.get("legal_representative")),
-        ("联系人", a.get("contact_person")),
-        ("联系电话", a.get("phone")),
-        ("通信地址", a.get("address")),
-        ("邮政编码", a.get("postcode")),
-        ("电子邮箱", a.get("email")),
-        ("传真", a.get("fax")),
-        ("所需信息", r.get("description")),
-        ("文号", r.get("doc_number")),
-        ("用途", r.get("purpose")),
-        ("载体形式", "、".join(_label(Medium, m) for m in app_json.get("media") or [])),
-        ("获取方式", "、".join(_label(Delivery, d) for d in app_json.get("delivery") or [])),
-    ]
 
 
 CODE_LABELS: dict[str, dict[str, str]] = {
