@@ -22,6 +22,7 @@ from sync.server.office import annual_report as ar
 from sync.server.office import annual_report_out as out
 from sync.server.office import evaluation
 from sync.server.office.cases import zones
+from sync.server.office.form_style import STYLE as FORM_STYLE
 from sync.server.office.notices import agency_name
 
 router = APIRouter()
@@ -100,7 +101,7 @@ def year_page(  # noqa: PLR0917 - the route's query parameters
         "“经办申请”为该账号在本年办理过步骤的申请件数。不使用群众的个人信息。</p>"
         f"<h2>在岗登记</h2>{rt}{form}"
     )
-    return auth.admin_headers(HTMLResponse(layout.page(f"{y}年度评比", body, request)))
+    return auth.admin_headers(HTMLResponse(layout.page(f"{y}年度评比", FORM_STYLE + body, request)))
 
 
 @router.post("/admin/office/year/duty", summary="Office: record who was on duty where")
@@ -155,7 +156,7 @@ def annual_report_page(request: Request, who: OfficeAccount, ctx: Ctx, year: int
         f"<input type='hidden' name='year' value='{y}'>{fields}<button class='btn' type='submit'>保存</button></form>"
         + out.html_section(report, fees)
     )
-    return auth.admin_headers(HTMLResponse(layout.page(out.title(report), body, request)))
+    return auth.admin_headers(HTMLResponse(layout.page(out.title(report), FORM_STYLE + body, request)))
 
 
 @router.post("/admin/office/annual-report/manual", summary="Office: the report's figures not in this system")

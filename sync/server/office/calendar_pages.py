@@ -20,6 +20,7 @@ from sync.server.deps import Ctx, OfficeAccount
 from sync.server.errors import ArrangementError
 from sync.server.feed import calendar as cal
 from sync.server.office import lifecycle as lc
+from sync.server.office.form_style import STYLE as FORM_STYLE
 
 router = APIRouter()
 HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
@@ -99,7 +100,7 @@ def arrangement_of(form: FormData) -> dict[str, Any]:
 
 
 def _page(request: Request, body: str, status: int = 200) -> Response:
-    return auth.admin_headers(HTMLResponse(layout.page("节假日安排", body, request), status_code=status))
+    return auth.admin_headers(HTMLResponse(layout.page("节假日安排", FORM_STYLE + body, request), status_code=status))
 
 
 @router.get("/admin/office/calendar", summary="Office: holiday arrangements")

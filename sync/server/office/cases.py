@@ -46,6 +46,7 @@ from sync.server.office import (
 from sync.server.office import lifecycle as lc
 from sync.server.office.applicant import applicant_facts
 from sync.server.office.evaluation_pdf import build_report_pdf
+from sync.server.office.form_style import STYLE as _STYLE
 from sync.server.office.models import Case, CaseFile, DataView
 from sync.server.office.register import channel_label
 
@@ -496,16 +497,6 @@ def register(  # noqa: PLR0915 - routes as closures
             except ValueError as exc:
                 return HTMLResponse(page("月度评价", f"<p class='error'>{esc(exc)}</p>", request), 400)
         return RedirectResponse("/admin/office?msg=已记录整改", status_code=303)
-
-
-_STYLE = (
-    "<style>dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em;background:#fff;"
-    "padding:1em;border:1px solid #ccd;border-radius:6px}dl.facts dt{color:#555}dl.facts dd{margin:0}"
-    "form.step{background:#fff;border:1px solid #ccd;border-radius:6px;padding:.6em 1em;margin:.6em 0}"
-    "form.step textarea,form.step input,form.step select{width:100%;font:inherit;padding:.4em}"
-    # the log's reasons and facts wrap instead of pushing the table sideways
-    "main .scroll td:nth-child(n+4){white-space:normal;min-width:12em}</style>"
-)
 
 
 def _local_time(text: str) -> str:

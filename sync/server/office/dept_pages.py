@@ -31,6 +31,7 @@ from sync.server.feed.calendar import work_calendar
 from sync.server.office import departments as dp
 from sync.server.office import lifecycle as lc
 from sync.server.office import notices
+from sync.server.office.form_style import STYLE as FORM_STYLE
 from sync.server.office.models import Case, CaseFile, DataView
 
 router = APIRouter()
@@ -39,7 +40,7 @@ DEPT_ROLES = {"draft": "答复草稿", "reply": "提供的政府信息（答复�
 
 
 def _page(request: Request, title: str, body: str, status: int = 200) -> Response:
-    return auth.admin_headers(HTMLResponse(layout.page(title, body, request), status_code=status))
+    return auth.admin_headers(HTMLResponse(layout.page(title, FORM_STYLE + body, request), status_code=status))
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:

@@ -22,13 +22,14 @@ from sync.server.admin.layout import esc
 from sync.server.deps import Ctx, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import issued, notices, settings
+from sync.server.office.form_style import STYLE as FORM_STYLE
 from sync.server.office.models import Case, DataView, IssuedNotice
 
 router = APIRouter()
 
 
 def _page(request: Request, title: str, body: str, status: int = 200) -> Response:
-    return auth.admin_headers(HTMLResponse(layout.page(title, body, request), status_code=status))
+    return auth.admin_headers(HTMLResponse(layout.page(title, FORM_STYLE + body, request), status_code=status))
 
 
 def _pdf(row: IssuedNotice) -> Response:

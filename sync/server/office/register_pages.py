@@ -20,6 +20,7 @@ from sync.server.deps import Ctx, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import register as reg
 from sync.server.office.cases import zones
+from sync.server.office.form_style import STYLE as FORM_STYLE
 
 router = APIRouter()
 
@@ -109,7 +110,8 @@ def _application(form: FormData) -> dict[str, Any]:
 
 
 def _page(request: Request, body: str, status: int = 200) -> Response:
-    return auth.admin_headers(HTMLResponse(layout.page("登记申请", body, request), status_code=status))
+    page = layout.page("登记申请", FORM_STYLE + body, request)
+    return auth.admin_headers(HTMLResponse(page, status_code=status))
 
 
 @router.get("/admin/office/register", summary="Office: register an application received by post, counter, …")
