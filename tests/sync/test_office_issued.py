@@ -99,6 +99,14 @@ def test_notices_stay_as_issued(server, tmp_path: Path, capsys) -> None:
     corrected = "万宝镇2026年道路硬化工程（东村至西村段）招标文件及中标公告"
     r = c.post(f"/admin/office/cases/{no}/step/correction_received", data={"csrf": token, "request": corrected})
     assert r.status_code == 303, r.text
+    # the walk-in form printed at the terminal, signed, scanned and matched to its case: not a reply file
+    signed = c.post(
+        f"/admin/office/cases/{no}/files",
+        data={"csrf": token, "role": "application"},
+        files={"file": ("申请人签字的申请表.pdf", b"%PDF-1.4 signed")},
+    )
+    assert signed.status_code == 303
+    assert "申请表扫描件：" in c.get(f"/admin/office/cases/{no}").text
     for name in ("招标文件（可公开部分）.pdf", "中标公告.pdf"):
         up = c.post(f"/admin/office/cases/{no}/files", data={"csrf": token}, files={"file": (name, b"%PDF-1.4 x")})
         assert up.status_code == 303

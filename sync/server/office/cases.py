@@ -301,11 +301,15 @@ def register(  # noqa: PLR0915 - routes as closures
             f"<span class='muted'>{len(f.data) // 1024 + 1} KB，{esc(f.actor)} {_beijing(f.at)}</span></li>"
             for f in files
         )
-        if case.state in ("received", "replied"):
+        if case.state in (*lc.OPEN_STATES, "replied"):
             files_html += (
                 f"<form class='step' method='post' enctype='multipart/form-data' "
                 f"action='/admin/office/cases/{esc(case.tracking_no)}/files'>{csrf(request)}"
-                "<b>附加答复材料</b><input type='file' name='file' required>"
+                "<b>上传材料</b><label>类别<select name='role'>"
+                "<option value='reply'>答复材料（列入答复书附件）</option>"
+                "<option value='application'>申请表扫描件（如专区代填、申请人签字的纸质申请表）</option>"
+                "</select></label>"
+                "<input type='file' name='file' required>"
                 "<button class='btn' type='submit'>上传</button></form>"
             )
         err = f"<p class='error'>{esc(error)}</p>" if error else ""
@@ -396,7 +400,17 @@ def register(  # noqa: PLR0915 - routes as closures
             if len(data) > MAX_FILE_BYTES:
                 return detail(request, s, who, case, f"未上传：文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB", 400)
             ctype = str(getattr(upload, "content_type", "") or "application/octet-stream")[:100]
-            s.add(CaseFile(tracking_no=case.tracking_no, name=name, content_type=ctype, data=data, actor=who.username))
+            role = "application" if form.get("role") == "application" else "reply"  # a signed walk-in form: its case
+            s.add(
+                CaseFile(
+                    tracking_no=case.tracking_no,
+                    name=name,
+                    content_type=ctype,
+                    role=role,
+                    data=data,
+                    actor=who.username,
+                )
+            )
             s.commit()
         return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
 
