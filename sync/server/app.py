@@ -33,7 +33,18 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
+from sync.server.office import (
+    annual_pages,
+    calendar_routes,
+    case_routes,
+    dept_pages,
+    document_routes,
+    evaluation_routes,
+    notice_pages,
+    register_pages,
+    reviews,
+    status_routes,
+)
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import fleet, submissions
 from sync.server.terminals import routes as terminal_routes
@@ -84,6 +95,11 @@ def create_app(
         calendar_routes.router,
         evaluation_routes.router,
         document_routes.router,
+        notice_pages.router,
+        register_pages.router,
+        dept_pages.router,
+        annual_pages.router,
+        reviews.router,
     ):
         app.include_router(router)
     return app
