@@ -101,6 +101,16 @@ class DocLink:
     id: str
     title: str
     status: str = DocStatus.IN_FORCE.value
+    doc_number: str = ""  # 文号
+    published: str = ""  # ISO date
+
+    @property
+    def described(self) -> str:
+        """The title with what tells two versions apart: 《title》（2021年 · 娄星政发〔2021〕3号）. A link
+        to an older version of the same document would otherwise read as a link to itself."""
+        facts = [f"{self.published[:4]}年" if self.published[:4].isdigit() else "", self.doc_number]
+        shown = " · ".join(f for f in facts if f)
+        return f"《{self.title}》" + (f"（{shown}）" if shown else "")
 
 
 @dataclass(frozen=True)
@@ -327,10 +337,12 @@ def issuers(session: Session, f: Filters, terminal_zone: str, limit: int = 60) -
 def _link(session: Session, doc_id: str | None) -> DocLink | None:
     if not doc_id:
         return None
-    row = session.execute(select(Document.title, Document.status).where(Document.id == doc_id)).first()
+    row = session.execute(
+        select(Document.title, Document.status, Document.doc_number, Document.published).where(Document.id == doc_id)
+    ).first()
     if row is None:
         return None
-    return DocLink(id=doc_id, title=row[0], status=row[1])
+    return DocLink(id=doc_id, title=row[0], status=row[1], doc_number=row[2] or "", published=row[3] or "")
 
 
 def document_record(session: Session, doc_id: str) -> Document | None:

@@ -9,7 +9,7 @@ with :mod:`zoneinfo` from the system's zone database or, where there is none (Wi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,3 +55,19 @@ def date_text(moment: datetime) -> str:
 def display(moment: datetime, zone_name: str = DEFAULT_ZONE) -> str:
     """``2026-11-30 15:13`` in the terminal's zone, for times shown on screen (naive = UTC)."""
     return f"{to_local(moment, zone_name):%Y-%m-%d %H:%M}"
+
+
+def deadline_text(day: date) -> str:
+    """``2026年12月25日（星期五）前（含当日）``: a reply deadline as the screens, the receipt and the form
+    all say it (the due day itself counts: Article 33, within 20 working days)."""
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）前（含当日）"
+
+
+def deadline_text_iso(value: str) -> str:
+    """:func:`deadline_text` of an ISO date at the start of ``value`` (what follows it, such as
+    ``（暂定）``, is kept); ``value`` unchanged if it does not start with one."""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return deadline_text(day) + value[10:]

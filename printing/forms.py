@@ -39,6 +39,7 @@ from kiosk.applications.model import (
     Medium,
     RequestedInfo,
 )
+from kiosk.localtime import deadline_text
 from printing.pdf import fonts
 from printing.pdf.document import build_document_pdf
 from printing.pdf.layout import BOLD, LEADING, REGULAR, Box, cell, checkboxes, mm, vertical_label, wrap
@@ -359,18 +360,21 @@ def _wide_row(
         if value and overflow is not None:
             overflow.append((label, text))
         return top - h
-    cell(c, Box(_x(0), top, _span(0, 2), ROW), label, size=9.5, align="center")
+    # the deadline in the one format every paper and screen uses (with its weekday and 含当日) takes
+    # two lines in its cell: the row is as tall as that needs
+    h = ROW * 1.45 if issued else ROW
+    cell(c, Box(_x(0), top, _span(0, 2), h), label, size=9.5, align="center")
     cell(
         c,
-        Box(_x(2), top, _span(2, 2), ROW),
+        Box(_x(2), top, _span(2, 2), h),
         issued.tracking_no if issued else "（由受理机构填写）",
         size=11 if issued else 9,
         font=BOLD if issued else REGULAR,
     )
-    cell(c, Box(_x(4), top, COLS[4], ROW), "答复期限", size=9.5, align="center")
-    deadline = f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前（含当日）" if issued else ""
-    cell(c, Box(_x(5), top, COLS[5], ROW), deadline, size=10.5, align="center")
-    return top - ROW
+    cell(c, Box(_x(4), top, COLS[4], h), "答复期限", size=9.5, align="center")
+    deadline = deadline_text(issued.deadline).replace("前", "\n前", 1) if issued else ""
+    cell(c, Box(_x(5), top, COLS[5], h), deadline, size=10.5, min_size=8, align="center")
+    return top - h
 
 
 def _continuation(c: Canvas, overflow: Overflow, app: Application | None) -> None:

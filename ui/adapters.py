@@ -143,6 +143,7 @@ class CoreStatusPort:
             deadline=summary.deadline.isoformat(),
             delivered=summary.status == "delivered",
             phone_checked=app is not None,
+            tracking_no=summary.tracking_no,
         )
 
     def server_status(self, tracking_no: str, phone: str) -> dict[str, Any] | None:
@@ -191,7 +192,9 @@ class CoreStaffPort:
             for r in service.recent(session, limit=20)
         ]
         st = read_status(session)
-        jobs = [_job_row(j) for j in self._printing().jobs(limit=30)]
+        listed = self._printing().jobs(limit=30)
+        titles = _document_titles(session, [j.label for j in listed if j.kind == "document"])
+        jobs = [_job_row(j, titles) for j in listed]
         state = "not_configured" if not self.cfg.server.url else ("error" if st.last_error else "idle")
         last = f"{st.last_success_at:%Y-%m-%d %H:%M}" if st.last_success_at else ""
         return StaffSnapshot(recent, jobs, SyncRow(st.pending_outbox, last, state, st.last_error or ""))
@@ -276,10 +279,23 @@ class CoreDocumentPrintPort:
             pdf.unlink(missing_ok=True)
 
 
-def _job_row(j: JobInfo) -> PrintJobRow:
+def _job_row(j: JobInfo, titles: dict[str, str] | None = None) -> PrintJobRow:
+    label = (titles or {}).get(j.label, j.label) if j.kind == "document" else j.label
     return PrintJobRow(
-        str(j.id), _job_title(j.kind, j.label), j.printer, j.state, j.staff_message, _local(j.created_at), j.reprintable
+        str(j.id), _job_title(j.kind, label), j.printer, j.state, j.staff_message, _local(j.created_at), j.reprintable
     )
+
+
+def _document_titles(session: Session, doc_ids: list[str]) -> dict[str, str]:
+    """Staff read a printed document by its title (《…》), not by the mirror's id."""
+    from sqlalchemy import select
+
+    from kiosk.mirror.models import Document
+
+    if not doc_ids:
+        return {}
+    rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(set(doc_ids))))
+    return {doc_id: f"《{title}》" for doc_id, title in rows}
 
 
 def _drawing_note(summary: Any) -> str:

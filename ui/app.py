@@ -82,6 +82,7 @@ def load_fonts() -> str:
 def register_qml_types() -> None:
     """Import every view-model module so its @QmlElement types exist before QML loads."""
     import ui.idle
+    import ui.qrscan
     import ui.speech
     import ui.vm_application
     import ui.vm_catalog

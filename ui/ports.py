@@ -44,6 +44,7 @@ class LocalStatus:
     # False once the personal data left the terminal (delivered): the phone can no longer be checked
     # here, so these facts are shown only when the district's answer confirmed the phone.
     phone_checked: bool = True
+    tracking_no: str = ""  # the number on record (the canonical form of what was typed)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,12 @@ IGNORED: tuple[tuple[str, str], ...] = (
         "the offscreen platform plugin says so for every window; harmless",
     ),
     (
+        r"ThreadLocalRhiHolder::ensureRhi\(QRhi::Implementation\) : No RHI backend\. Using CPU conversion\.$",
+        "the QR scanner turns a camera frame into an image (QVideoFrame.toImage) for the decoder; without a "
+        "GPU context (offscreen, or a terminal drawing in software) Qt converts on the CPU, which is all "
+        "the decoder needs",
+    ),
+    (
         r"Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member of the base object",
         "Qt Virtual Keyboard 6.12's own PopupList.qml; not ours to fix",
     ),

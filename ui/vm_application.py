@@ -191,6 +191,12 @@ class ApplyWizard(QObject):
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
+    @Property(bool, notify=valuesChanged)
+    def hasInput(self) -> bool:
+        """Something was typed or chosen beyond the applicant kind (leaving would lose it)."""
+        blank = blank_values()
+        return any(value != blank.get(key) for key, value in self._values.items() if key != KIND)
+
     @Property(int, notify=valuesChanged)
     def applicantKind(self) -> int:
         return _KINDS.get(self._kind_code(), ApplyWizard.Kind.NoKind)
@@ -237,6 +243,13 @@ class ApplyWizard(QObject):
     @Property(str, notify=phaseChanged)
     def deadline(self) -> str:
         return self._outcome.deadline if self._outcome else ""
+
+    @Property(str, notify=phaseChanged)
+    def deadlineText(self) -> str:
+        """The deadline as every screen and paper says it: 2027年1月6日（星期三）前（含当日）."""
+        from kiosk.localtime import deadline_text_iso
+
+        return deadline_text_iso(self._outcome.deadline) if self._outcome else ""
 
     @Property(str, notify=phaseChanged)
     def deadlineExplanation(self) -> str:

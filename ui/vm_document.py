@@ -180,7 +180,7 @@ class DocumentView(QObject):
     def _link(self, link: catalog.DocLink | None) -> dict[str, str]:
         if link is None:
             return {}
-        return {"docId": link.id, "title": link.title, "status": link.status}
+        return {"docId": link.id, "title": link.title, "status": link.status, "described": link.described}
 
     @Property("QVariantMap", notify=documentChanged)
     def replacedBy(self) -> dict[str, str]:

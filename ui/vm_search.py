@@ -102,6 +102,7 @@ class Answer:
     total: int
     rows: list[SearchRow]
     suggestion: str = ""
+    only_partial: bool = False  # hits, but none matches every word (SearchResult.only_partial)
 
 
 def _run_search(session: Session, query: str, offset: int, filters: dict[str, Any], zone: str) -> Answer:
@@ -132,7 +133,7 @@ def _run_search(session: Session, query: str, offset: int, filters: dict[str, An
         )
         for h in result.hits
     ]
-    return Answer(int(result.total), rows, result.suggestion)
+    return Answer(int(result.total), rows, result.suggestion, bool(result.only_partial))
 
 
 @QmlElement
@@ -147,6 +148,7 @@ class SearchModel(QAbstractListModel):
         self._rows: list[SearchRow] = []
         self._total = 0
         self._suggestion = ""
+        self._only_partial = False
         self._searched = ""  # the query the current rows answer
         self._generation = 0
         self._busy = False
@@ -275,6 +277,12 @@ class SearchModel(QAbstractListModel):
         """A resident's word that sounds like the query (您是不是要找：低保), "" if none."""
         return self._suggestion
 
+    @Property(bool, notify=resultsChanged)
+    def onlyPartial(self) -> bool:
+        """Nothing matched the whole query: the results are only partial matches (部分匹配), as the
+        search core says (``SearchResult.only_partial``)."""
+        return self._only_partial
+
     @Property(float, notify=resultsChanged)
     def lastMs(self) -> float:
         return self._last_ms
@@ -330,6 +338,7 @@ class SearchModel(QAbstractListModel):
             self._replace_rows([])
             self._total = 0
             self._suggestion = ""
+            self._only_partial = False
             self._searched = ""
             self.resultsChanged.emit()
             self._set_busy(False)
@@ -363,6 +372,7 @@ class SearchModel(QAbstractListModel):
             self._total = total
             if offset == 0:
                 self._suggestion = result.suggestion
+                self._only_partial = result.only_partial
             self._searched = query
             self.resultsChanged.emit()
             self.resultsArrived.emit(query, total)

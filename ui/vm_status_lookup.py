@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Property, QEnum, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
+from kiosk.localtime import deadline_text_iso
 from ui.ports import LocalStatus, LookupResult, StatusPort
 from ui.services import Services, of_engine
 
@@ -34,19 +35,32 @@ QML_IMPORT_MAJOR_VERSION = 1
 
 
 def ask_server(port: StatusPort, local: LocalStatus | None, tracking_no: str, phone: str) -> LookupResult:
-    """Ask the server, given what the terminal knows; never raises for an offline server (Qt-free)."""
+    """Ask the server, given what the terminal knows; never raises for an offline server (Qt-free).
+
+    ``tracking_no`` is taken as typed: each reading of it (``tracking_candidates``: hyphens, case,
+    O/0 and I/1 forgiven) is asked in turn until the district knows one; the reading this terminal
+    holds a record of goes first.
+    """
+    from kiosk.applications.tracking import tracking_candidates
     from kiosk.errors import NetworkError, SyncError
 
     unchecked = None if local is not None and not local.phone_checked else local
     if not port.server_configured:
         return LookupResult("not_configured", local=unchecked)
-    try:
-        answer = port.server_status(tracking_no, phone)
-    except NetworkError:
-        return LookupResult("offline", local=unchecked)
-    except SyncError as exc:
-        log.warning("status lookup failed: %s", type(exc).__name__)
-        return LookupResult("error", local=unchecked)
+    readings = tracking_candidates(tracking_no) or [tracking_no]
+    if local is not None and local.tracking_no in readings:
+        readings = [local.tracking_no] + [r for r in readings if r != local.tracking_no]
+    answer = None
+    for reading in readings:
+        try:
+            answer = port.server_status(reading, phone)
+        except NetworkError:
+            return LookupResult("offline", local=unchecked)
+        except SyncError as exc:
+            log.warning("status lookup failed: %s", type(exc).__name__)
+            return LookupResult("error", local=unchecked)
+        if answer is not None:
+            break
     if answer is None:
         return LookupResult("not_found", local=unchecked)
     deadline = str(answer.get("deadline") or "")
@@ -137,6 +151,7 @@ class StatusLookup(QObject):
         if value != self._tracking:
             self._tracking = value
             self.inputChanged.emit()
+            self._forget_answer()
 
     @Property(str, notify=inputChanged)
     def phone(self) -> str:
@@ -148,6 +163,16 @@ class StatusLookup(QObject):
         if value != self._phone:
             self._phone = value
             self.inputChanged.emit()
+            self._forget_answer()
+
+    def _forget_answer(self) -> None:
+        """An edited number or phone: the answer shown was for the old one, so it goes (and a lookup
+        still under way for the old one is ignored when it comes back)."""
+        if self._state != StatusLookup.State.Idle:
+            self._generation += 1
+            self._result = None
+            self._input_error = ""
+            self._set_state(StatusLookup.State.Idle)
 
     stateChanged = Signal()
 
@@ -178,6 +203,11 @@ class StatusLookup(QObject):
         return self._result.server_deadline if self._result else ""
 
     @Property(str, notify=stateChanged)
+    def serverDeadlineText(self) -> str:
+        """``serverDeadline`` as every screen and paper says a deadline (星期, 前（含当日）)."""
+        return deadline_text_iso(self._result.server_deadline) if self._result else ""
+
+    @Property(str, notify=stateChanged)
     def serverDetails(self) -> str:
         return self._result.server_details if self._result else ""
 
@@ -198,6 +228,10 @@ class StatusLookup(QObject):
     @Property(str, notify=stateChanged)
     def localDeadline(self) -> str:
         return self._result.local.deadline if self._result and self._result.local else ""
+
+    @Property(str, notify=stateChanged)
+    def localDeadlineText(self) -> str:
+        return deadline_text_iso(self._result.local.deadline) if self._result and self._result.local else ""
 
     @Slot()
     def query(self) -> None:

@@ -28,7 +28,7 @@ from kiosk.applications.tracking import (
     idempotency_key,
     local_date,
     next_tracking_no,
-    parse_tracking_no,
+    tracking_candidates,
 )
 from kiosk.applications.validation import validate
 from kiosk.workdays import WorkCalendar, extended_deadline, load_calendar, reply_deadline
@@ -184,11 +184,18 @@ def _summary(row: ApplicationRecord) -> ApplicationSummary:
 
 
 def lookup(session: Session, tracking_no: str) -> ApplicationSummary | None:
-    """The application with this tracking number (typed loosely: case and spaces forgiven), or None."""
-    parts = parse_tracking_no(tracking_no)
-    wanted = tracking_no.strip().upper().replace(" ", "") if parts else tracking_no.strip()
-    row = session.scalar(select(ApplicationRecord).where(ApplicationRecord.tracking_no == wanted))
-    return _summary(row) if row else None
+    """The application with this tracking number, or None.
+
+    Typed loosely: case, spaces, missing hyphens and O/0, I/1 confusions are forgiven
+    (:func:`kiosk.applications.tracking.tracking_candidates`); the first reading on record wins.
+    """
+    wanted = tracking_candidates(tracking_no) or [tracking_no.strip()]
+    rows = session.scalars(select(ApplicationRecord).where(ApplicationRecord.tracking_no.in_(wanted))).all()
+    by_number = {row.tracking_no: row for row in rows}
+    for number in wanted:
+        if number in by_number:
+            return _summary(by_number[number])
+    return None
 
 
 def recent(session: Session, limit: int = 20, zone_code: str | None = None) -> list[ApplicationSummary]:

@@ -88,6 +88,95 @@ def parse_tracking_no(text: str) -> dict[str, str] | None:
     return m.groupdict() if m else None
 
 
+# What a resident may type for a character of a tracking number: in a digits-only position O/Q/D read as
+# 0 and I/L as 1 (lower case arrives upper-cased); in a letters-only position 0 reads as O and 1 as I.
+_AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1"}
+_AS_LETTER = {"0": "O", "1": "I"}
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+_MAX_CANDIDATES = 8
+
+
+def tracking_candidates(text: str) -> list[str]:
+    """The tracking numbers ``text`` may have meant, in the canonical form, most likely first.
+
+    Forgiven: hyphens left out or put elsewhere, spaces, other dashes, lower case, and O/0, I/1 (also
+    L/1, Q/D/0) where the position allows only one of them — digits in the date and the sequence,
+    letters in the zone prefix. The terminal code is two digits, or two base-32 characters (which have
+    no 0 and no 1): a code with a 0 or 1 in it is read as digits. A split is kept only if its date is a
+    real calendar date. Empty if nothing plausible (too short, a letter in the date, …).
+    """
+    raw = re.sub(r"[\s\-‐‑‒–—―－_·.。/]", "", text).upper()
+    if not raw.isascii() or not raw.isalnum():
+        return []
+    found: list[str] = []
+    for plen in (2, 3, 4):
+        rest = raw[plen:]
+        if len(rest) < 2 + 8 + 4:
+            continue
+        prefix = _letters(raw[:plen])
+        digits = _digits(rest[2:])
+        if prefix is None or digits is None or not _is_date(digits[:8]):
+            continue
+        for code in _terminal_codes(rest[:2]):
+            candidate = f"{prefix}{code}-{digits[:8]}-{digits[8:]}"
+            if candidate not in found:
+                found.append(candidate)
+    # the split that changed fewest characters first (the literal reading before a corrected one)
+    found.sort(key=lambda c: _changes(raw, c.replace("-", "")))
+    return found[:_MAX_CANDIDATES]
+
+
+def _letters(part: str) -> str | None:
+    out = "".join(_AS_LETTER.get(ch, ch) for ch in part)
+    return out if out.isalpha() else None
+
+
+def _digits(part: str) -> str | None:
+    out = "".join(_AS_DIGIT.get(ch, ch) for ch in part)
+    return out if out.isdigit() else None
+
+
+def _terminal_codes(code: str) -> list[str]:
+    as_digits = _digits(code)
+    out = []
+    if as_digits is not None and (code.isdigit() or any(ch in "01" for ch in code)):
+        out.append(as_digits)  # a code with 0 or 1 cannot be base 32: it is the terminal's digits
+    if all(ch in _BASE32 for ch in code) and not code.isdigit():
+        out.append(code)
+    if as_digits is not None and as_digits not in out:
+        out.append(as_digits)
+    return out
+
+
+def _is_date(yyyymmdd: str) -> bool:
+    try:
+        day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return 2000 <= day.year <= 2199
+
+
+def _changes(raw: str, candidate: str) -> int:
+    return sum(a != b for a, b in zip(raw, candidate, strict=False))
+
+
+def tracking_from_scan(payload: str) -> str | None:
+    """The tracking number a receipt's QR code holds, or None if it holds none.
+
+    The receipt's QR (``printing.escpos.receipt.status_qr_payload``) holds the number alone or the
+    district's status address with ``no=<number>``; anything else a camera may read (another QR, a
+    bar code) gives None.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    text = payload.strip()
+    if "://" in text:
+        values = parse_qs(urlsplit(text).query).get("no", [])
+        text = values[0] if values else ""
+    readings = tracking_candidates(text) if len(text) <= 40 else []
+    return readings[0] if readings else None
+
+
 def idempotency_key(tracking_no: str, nonce: str | None = None) -> str:
     """The outbox key of one application, drawn once at submission and reused by every retry.
 

@@ -125,17 +125,17 @@ def check_resident_id(number: str, today: date | None = None) -> str | None:
     if problem:
         return problem
     if resident_id_check_digit(n[:17]) != n[17]:
-        return "居民身份证号码校验位不对，请逐位核对"
+        return "最后一位不对，请对照身份证核对"
     return None
 
 
 def _resident_id_shape(n: str) -> str | None:
     if len(n) != 18:
-        return f"居民身份证号码应为18位，现在是{len(n)}位"
+        return f"身份证号码应为18位，现在是{len(n)}位"
     if not (n[:17].isdigit() and n[:17].isascii()) or not (n[17].isdigit() or n[17] == "X"):
-        return "居民身份证号码前17位应为数字，最后一位为数字或X"
+        return "身份证号码前17位是数字，最后一位是数字或X"
     if int(n[:2]) not in PROVINCE_CODES:
-        return "居民身份证号码的前两位（省份代码）不正确"
+        return "前两位（省份）不对，请对照身份证核对"
     return None
 
 
@@ -143,9 +143,9 @@ def _resident_id_birth(n: str, today: date) -> str | None:
     try:
         born = date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
     except ValueError:
-        return "居民身份证号码中的出生日期不正确"
+        return "中间的出生日期不对，请对照身份证核对"
     if born.year < 1900 or born > today:
-        return "居民身份证号码中的出生日期不正确"
+        return "中间的出生日期不对，请对照身份证核对"
     return None
 
 
@@ -167,9 +167,9 @@ def check_uscc(code: str) -> str | None:
     if bad:
         return f"统一社会信用代码中不应出现字符 {''.join(bad)}（不使用 I、O、Z、S、V）"
     if not c[2:8].isdigit():
-        return "统一社会信用代码第3至8位应为行政区划代码（数字）"
+        return "第3至8位应为数字，请对照营业执照或登记证书核对"
     if uscc_check_char(c[:17]) != c[17]:
-        return "统一社会信用代码校验位不对，请逐位核对"
+        return "最后一位不对，请对照营业执照或登记证书核对"
     return None
 
 

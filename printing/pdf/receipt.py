@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.applications.model import Application, IdType, mask_id, mask_phone
+from kiosk.localtime import deadline_text
 from printing.pdf import fonts
 from printing.pdf.layout import BOLD, LEADING, REGULAR, Box, cell, mm, wrap
 
@@ -92,7 +93,7 @@ def build_receipt_pdf(app: Application, zone: ZoneLike, status_url: str = "") ->
     rows += [
         ("载体形式", "、".join(m.label for m in app.media), 9 * mm),
         ("获取方式", "、".join(d.label for d in app.delivery), 9 * mm),
-        ("答复期限", f"{issued.deadline.year}年{issued.deadline.month}月{issued.deadline.day}日前（含当日）", 9 * mm),
+        ("答复期限", deadline_text(issued.deadline), 9 * mm),
         ("期限计算", issued.deadline_explanation, 15 * mm),
     ]
     if app.proxy is not None:

@@ -203,6 +203,16 @@ def test_terminals_in_one_zone_and_across_zones_differ() -> None:
     assert parse_tracking_no("WB01-2026-1") is None
 
 
+def test_lookup_forgives_how_the_number_is_typed(session: Session) -> None:
+    issued = submit(session)
+    compact = issued.tracking_no.replace("-", "")
+    for typed in (compact, compact.lower(), compact[:12] + " " + compact[12:], compact.replace("0", "O")):
+        found = service.lookup(session, typed)
+        assert found is not None and found.tracking_no == issued.tracking_no, typed
+    assert service.lookup(session, compact[:-1] + "9") is None
+    assert service.lookup(session, "不是编号") is None
+
+
 def test_purge_drops_personal_data_once_acknowledged(session: Session) -> None:
     first = submit(session)
     second = submit(session)

@@ -199,7 +199,7 @@ def test_organisation_needs_representative_contact_and_credit_code() -> None:
     )
     errs = errors_of(app)
     assert set(errs) == {"applicant.id_number", "applicant.legal_representative", "applicant.contact_person"}
-    assert "校验位" in errs["applicant.id_number"]
+    assert errs["applicant.id_number"] == "最后一位不对，请对照营业执照或登记证书核对"
 
 
 def test_every_problem_is_reported_at_once_in_chinese() -> None:
@@ -244,3 +244,13 @@ def test_other_documents_are_not_checksummed() -> None:
 def test_lengths_are_capped() -> None:
     errs = errors_of(citizen(request=RequestedInfo(description="信" * 2001)))
     assert errs == {"request.description": "内容过长（最多2000字）"}
+
+
+def test_a_wrong_last_digit_is_said_in_plain_words() -> None:
+    body = "43130219500612003"
+    right = resident_id_check_digit(body)
+    wrong = "0" if right != "0" else "1"
+    assert check_resident_id(body + wrong) == "最后一位不对，请对照身份证核对"
+    assert check_resident_id(body + right) is None
+    said = [check_resident_id(n) for n in ("43010219900307123", "990102199003071234", "430102199002301233")]
+    assert all(s and "校验" not in s and "代码" not in s for s in said), said

@@ -109,3 +109,14 @@ def test_reader_engine_cannot_write(demo: Config, tmp_path: Path) -> None:
     with engine.connect() as conn, pytest.raises(Exception, match=r"readonly|read-only|query_only|attempt to write"):
         conn.exec_driver_sql("DELETE FROM documents")
     engine.dispose()
+
+
+def test_a_link_to_an_older_version_names_its_year_and_number(s: Session) -> None:
+    """The new and the old 低保 办法 share a title: the link says which one it points to."""
+    new = catalog.document(s, "louxing-2026-dibao-banfa")
+    old = catalog.document(s, "louxing-2021-dibao-banfa")
+    assert new is not None and old is not None and new.supersedes is not None and old.replaced_by is not None
+    assert new.supersedes.title == old.replaced_by.title
+    assert new.supersedes.described == "《娄星区城乡最低生活保障实施办法》（2021年 · 娄星政发〔2021〕12号）"
+    assert old.replaced_by.described == "《娄星区城乡最低生活保障实施办法》（2026年 · 娄星政发〔2026〕5号）"
+    assert catalog.DocLink(id="x", title="某通知").described == "《某通知》"

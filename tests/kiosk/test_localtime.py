@@ -58,3 +58,16 @@ def test_under_tz_utc_in_a_fresh_process() -> None:
     env = {**os.environ, "TZ": "UTC"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "28800.0"
+
+
+def test_a_deadline_reads_the_same_everywhere() -> None:
+    from datetime import date
+
+    from kiosk.localtime import deadline_text, deadline_text_iso
+    from printing.escpos.receipt import due_parts
+
+    day = date(2027, 1, 6)
+    assert deadline_text(day) == "2027年1月6日（星期三）前（含当日）"
+    assert "".join(due_parts(day)) == deadline_text(day), "the receipt prints the screen's words"
+    assert deadline_text_iso("2027-01-06（暂定）") == "2027年1月6日（星期三）前（含当日）（暂定）"
+    assert deadline_text_iso("") == "" and deadline_text_iso("不详") == "不详"

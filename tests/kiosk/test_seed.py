@@ -198,3 +198,16 @@ def test_the_committed_demo_pack_is_what_the_script_builds(corpus_path: Path) ->
     )
     assert run.returncode == 0, run.stderr
     assert {p.name for p in demo_dir().glob("*.jsonl")} == {"district.jsonl", "laws.jsonl"}
+
+
+def test_no_demo_zone_address_repeats_the_zones_name() -> None:
+    """The receipt printed 「万宝镇万宝镇便民服务中心」: the demo pack wrote the zone's name twice."""
+    import json
+    from pathlib import Path
+
+    pack = Path(__file__).resolve().parents[2] / "assets" / "demo" / "district.jsonl"
+    zones = [json.loads(line) for line in pack.read_text(encoding="utf-8").splitlines() if '"type": "zone"' in line]
+    assert len(zones) == 12
+    for z in zones:
+        assert z["name"] * 2 not in z["address"], z["address"]
+        assert z["kind"] == "district" or f"{z['name']}便民服务中心" in z["address"], z["address"]

@@ -152,7 +152,7 @@ def test_filled_form_gives_the_applicants_chinese_back_exactly(name: str) -> Non
         app.request.description,
         app.request.doc_number,
         "WB01-20260213-0001",
-        "2026年3月19日前",
+        "2026年3月19日（星期四）前（含当日）",
         "2026年2月13日",
     ):
         assert squeeze(value) in text, value

@@ -35,7 +35,7 @@ def test_receipt_pdf_masks_the_id_and_its_qr_reads_back(tmp_path: Path) -> None:
         "1101**********002X",
         "139****5678",
         squeeze(app.request.description),
-        "2026年3月19日前",
+        "2026年3月19日（星期四）前（含当日）",
         "已扣除春节假期9天",
         ZONE.address,
         ZONE.phone,

@@ -121,7 +121,8 @@ def test_each_channel_registers_with_its_article_31_date(server, capsys) -> None
         files={"scan": ("x.pdf", b"", "application/pdf")},
     )
     assert bad.status_code == 400
-    assert "不能晚于今天" in bad.text and "扫描件" in bad.text and "校验" in bad.text
+    # the check digit: main words it without jargon ("最后一位不对", was "校验位不对")
+    assert "不能晚于今天" in bad.text and "扫描件" in bad.text and "最后一位不对" in bad.text
     with sessions(server.engine)() as s:
         assert s.query(Case).count() == 7
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 from test_wizard_driver import KioskDriver, kiosk_fixture, settle, wait_until
 
 from kiosk.applications.validation import resident_id_check_digit
@@ -103,3 +104,41 @@ def test_tracking_number_is_typed_on_the_code_pad(kiosk: Any) -> None:
     assert pad_rows(d)[3] == ["-", "0"]
     d.hide_keyboard()
     assert not d.window.property("padUp")
+
+
+def test_a_tap_puts_the_cursor_at_the_end_where_it_shows_and_clear_empties(kiosk: Any) -> None:
+    """The issue's case: a finger on the middle of the number put an invisible cursor there, ⌫ then took
+    digits out of the middle and repeated ⌫ left "21"; there was no way to start again."""
+    d = kiosk("wizard")
+    d.tap("applyKindCitizen")
+    field = focus(d, "applyField-applicant.id_number")
+    d.type_keys("431302195006120")
+    # a second tap on the field, left of centre (where a finger lands on the digits)
+    left = field.mapToScene(QPointF(field.width() * 0.2, field.height() / 2))
+    QTest.mouseClick(d.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, left.toPoint())
+    settle(100)
+    assert field.property("cursorPosition") == len("431302195006120")
+    cursor = d.item("padCursor-applicant.id_number")
+    assert cursor.isVisible() and cursor.width() >= 3 and cursor.height() >= 30
+    text_right = cursor.mapToScene(QPointF(0, 0)).x() - field.mapToScene(QPointF(0, 0)).x()
+    assert text_right > field.width() * 0.25, "the cursor is drawn after the last digit, not where the finger was"
+    for _ in range(3):
+        d.tap("keyPadBackspace")
+    assert d.text("applyField-applicant.id_number") == "431302195006", "⌫ takes digits from the end"
+    d.type_keys("12")
+    assert d.text("applyField-applicant.id_number") == "43130219500612"
+    d.tap("keyPadClear")
+    assert d.text("applyField-applicant.id_number") == ""
+    assert field.property("activeFocus") and d.window.property("padUp"), "清除 keeps the field and the pad"
+    w = d.app.engine.singletonInstance("Kiosk.Backend", "ApplyWizard")
+    assert w.property("values")["applicant.id_number"] == ""
+
+
+def test_the_code_pad_has_clear_too(kiosk: Any) -> None:
+    d = kiosk("status")
+    focus(d, "statusTrackingField")
+    d.type_keys("WB01")
+    clear = d.item("keyPadClear")
+    assert clear.width() >= 72 and clear.height() >= 72
+    d.tap("keyPadClear")
+    assert d.text("statusTrackingField") == ""

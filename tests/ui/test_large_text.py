@@ -26,12 +26,55 @@ def test_large_text_home_shows_the_service_tiles_first(make_shell: Any, size: tu
         assert tile.height() >= 72
 
 
+def test_large_text_landscape_home_shows_two_whole_rows_of_categories(make_shell: Any) -> None:
+    """The issue's screenshot: in large text the second row of categories sat half under the footer."""
+    shell = make_shell(1920, 1080, largeText=True)
+    footer_top = shell.find("homeButton").mapToScene(QPointF(0, 0)).y() - 10
+    tiles = shell.find_all("typeTile-")
+    rows = sorted({round(t.mapToScene(QPointF(0, 0)).y()) for t in tiles})
+    assert len(rows) >= 2
+    for tile in tiles:
+        top = tile.mapToScene(QPointF(0, 0)).y()
+        bottom = top + tile.height()
+        if round(top) in rows[:2]:
+            assert bottom <= footer_top, f"{tile.objectName()} of the first two rows is whole above the footer"
+        else:
+            assert top >= footer_top, f"{tile.objectName()}: a further row is not half shown"
+
+
+@pytest.mark.parametrize(
+    ("route", "props"),
+    [
+        ("home", {}),
+        ("search", {"initialQuery": "低保"}),
+        ("status", {}),
+        ("wizard", {}),
+        ("apply", {}),
+        ("rating", {}),
+        ("sectors", {}),
+        ("document", {"docId": "louxing-2021-dibao-banfa"}),
+    ],
+)
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_small_text_in_large_text_mode_is_at_least_36_px(
+    make_shell: Any, route: str, props: dict[str, Any], size: tuple[int, int]
+) -> None:
+    shell = make_shell(*size, largeText=True)
+    if route != "home":
+        shell.window.openRoute(route, props)
+        shell.wait(lambda: shell.page is not None and shell.page.property("route") == route)
+        settle(400)
+    sizes = _texts(shell.window.contentItem())
+    small = {k: v for k, v in sizes.items() if v < 36}
+    assert not small, f"text under 36 px in large-text mode: {small}"
+
+
 def _texts(root: Any) -> dict[str, int]:
     sizes: dict[str, int] = {}
     stack = [root]
     while stack:
         item = stack.pop()
-        if not item.isVisible():
+        if not item.isVisible() or item.objectName() == "inputPanel":
             continue
         stack.extend(item.childItems())
         if item.metaObject().indexOfProperty("font") >= 0 and item.metaObject().indexOfProperty("textFormat") >= 0:

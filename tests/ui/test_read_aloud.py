@@ -129,3 +129,21 @@ def test_an_engine_that_fails_ends_reading_with_a_note(shell: Shell, tmp_path: A
     bad.speak("你好")
     shell.wait(lambda: bad.property("note") != "", 10_000)
     assert not bad.property("speaking") and bad.property("note") == "本机无法播放声音，请联系工作人员"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_the_print_button_stays_put_while_reading(make_shell: Any, size: tuple[int, int]) -> None:
+    """The issue measured 打印本文件 jumping about 165 px when the read-aloud controls came in."""
+    from PySide6.QtCore import QPointF
+
+    shell = make_shell(*size)
+    ra = open_doc(shell)
+    button = shell.find("printButton")
+    before = button.mapToScene(QPointF(0, 0))
+    shell.tap("readAloudButton")
+    shell.wait(lambda: shell.has("readAloudStop"))
+    shell.qtbot.wait(200)
+    after = button.mapToScene(QPointF(0, 0))
+    assert (after.x(), after.y()) == (before.x(), before.y())
+    shell.tap("readAloudStop")
+    assert not ra.property("speaking")

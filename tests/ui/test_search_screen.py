@@ -59,3 +59,17 @@ def test_a_homophone_offers_the_residents_word_as_a_tap(shell: Shell) -> None:
     shell.wait(lambda: shell.find("searchField").property("text") == "低保")
     shell.wait(lambda: not shell.find("searchSuggestion").isVisible())
     shell.wait(lambda: shell.find_all("result-") and shell.find_all("result-")[0].property("tag") == "")
+
+
+@pytest.mark.slow
+def test_only_partial_matches_are_said_before_the_list(shell: Shell) -> None:
+    shell.window.openRoute("search", {"initialQuery": "老人去世了丧葬费怎么领"})
+    shell.wait_page("searchPage")
+    shell.wait(lambda: shell.find_all("result-"))
+    assert all(r.property("tag") == "部分匹配" for r in shell.find_all("result-"))
+    note = shell.find("searchOnlyPartial")
+    shell.wait(note.isVisible)
+    assert note.property("text") == "没有找到完全相符的内容，以下是相关的文件"
+    shell.find("searchField").setProperty("text", "低保")
+    shell.wait(lambda: shell.find_all("result-") and shell.find_all("result-")[0].property("tag") == "")
+    assert not note.isVisible(), "full matches: nothing to say"

@@ -5,12 +5,14 @@ checked with qtmodeltester."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPointF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_wizard_driver import KioskDriver, kiosk_fixture, wait_until
@@ -316,3 +318,59 @@ def test_staff_reprint_a_receipt_after_the_application_was_delivered(kiosk: Any,
     assert "（补打）".encode("gb18030") in data
     assert id_number[-4:].encode() not in data and b"1234" not in data.replace(tracking.encode(), b"")
     assert "王*".encode("gb18030") in data, "the reprint names the applicant masked: the full name left with the rest"
+
+
+def test_the_staff_screen_speaks_chinese_and_keeps_leaving_apart(kiosk: Any, tmp_path: Path) -> None:
+    """No configuration key or document id on the staff screen; 退出终端程序 is red, far from 刷新状态."""
+    d = kiosk("staff")
+    printing = d.app.printing.get(30)
+    a4 = next(p.name for p in d.app.config.printers if p.role == "a4")
+    printing.submit(a4, b"%PDF-1.4 test", content_type="pdf", kind="document", label="louxing-2026-dibao-banfa")
+    enter_pin(d, DEMO_PIN)
+    staff(d).refresh()
+    wait_until(lambda: any("最低生活保障" in t for t in _texts(d)), 10, "the document job listed by its title")
+    texts = _texts(d)
+    assert not [t for t in texts if "terminal." in t or "print_pages" in t or "louxing-" in t], texts
+    refresh, leave = d.item("staffRefresh"), d.item("staffLeaveKiosk")
+    gap = leave.mapToScene(QPointF(0, 0)).y() - refresh.mapToScene(QPointF(0, refresh.height())).y()
+    assert gap >= 1.5 * refresh.height(), f"退出终端程序 is {gap:.0f} px below 刷新状态"
+    assert leave.property("tone") == "danger"
+    shots = Path(os.environ.get("KIOSK_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    d.window.grabWindow().save(str(shots / "staff-unlocked.png"))
+
+
+def _texts(d: KioskDriver) -> list[str]:
+    """Every visible text of the page on top (labels and buttons; not the keyboard's keys)."""
+    out = []
+    for item in d.find_all_in(d.window.property("currentPage")):
+        meta = item.metaObject()
+        if item.isVisible() and meta.indexOfProperty("textFormat") >= 0 and meta.indexOfProperty("font") >= 0:
+            out.append(str(item.property("text")))
+    return out
+
+
+def test_holding_the_seal_shows_a_ring_filling_for_three_seconds(kiosk: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from test_wizard_driver import settle
+
+    d = kiosk("")
+    seal = d.item("staffSeal")
+    centre = seal.mapToScene(QPointF(seal.width() / 2, seal.height() / 2)).toPoint()
+    ring = d.find("staffSealRing", visible=False)
+    assert ring is not None and not ring.isVisible()
+    QTest.mousePress(d.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    settle(1500)
+    assert ring.isVisible() and 0.3 < ring.property("progress") < 0.8, ring.property("progress")
+    shots = Path(os.environ.get("KIOSK_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    d.window.grabWindow().copy(0, 0, 400, 200).save(str(shots / "staff-seal-held.png"))
+    QTest.mouseRelease(d.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    settle(100)
+    assert not ring.isVisible(), "let go early: the ring goes and nothing opens"
+    assert d.window.property("currentPage").objectName() == "homePage"
+
+    QTest.mousePress(d.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    wait_until(lambda: d.window.property("currentPage").objectName() == "staffPage", 6, "the staff page after 3 s")
+    QTest.mouseRelease(d.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)

@@ -70,7 +70,7 @@ def test_citizen_application_typed_validated_submitted_and_receipt_printed(kiosk
     fill_citizen(d, BAD_ID)
     d.tap("applyNext")
     error = d.item("applyError-applicant.id_number")
-    assert "校验位" in error.property("text")
+    assert error.property("text") == "最后一位不对，请对照身份证核对"
     assert d.text("applyStepLabel") == "步骤 2/5", "a bad ID must keep the resident on the step"
 
     type_digits(d, "applyField-applicant.id_number", GOOD_ID)

@@ -39,14 +39,14 @@ ColumnLayout {
         Label {
             text: root.label
             textFormat: Text.PlainText
-            font.pixelSize: 26 * root.fontScale
+            font.pixelSize: Theme.px(26)
             font.bold: true
             color: Theme.text
         }
         Label { textFormat: Text.PlainText;
             visible: root.required
             text: qsTr("（必填）")
-            font.pixelSize: 22 * root.fontScale
+            font.pixelSize: Theme.px(22)
             color: Theme.highlight
         }
     }
@@ -61,14 +61,19 @@ ColumnLayout {
     Component {
         id: lineComponent
         TextField {
+            id: line
             objectName: "applyField-" + root.key
             text: ApplyWizard.values[root.key] || ""
             placeholderText: root.hint
             placeholderTextColor: "#8a94a3"
             inputMethodHints: root.inputHints
-            // a pad field is typed on KeyPad: read-only to the system keyboard, the cursor still shows
+            // a pad field is typed on KeyPad: read-only to the system keyboard; it draws its own cursor
+            // (PadCursor), always at the end, where the pad types
             readOnly: root.pad !== ""
-            cursorVisible: activeFocus
+            cursorVisible: activeFocus && root.pad === ""
+            selectByMouse: root.pad === ""
+            onCursorPositionChanged: if (root.pad !== "") KeyEntry.keepAtEnd(this)
+            PadCursor { field: line; objectName: "padCursor-" + root.key }
             font.pixelSize: 30 * root.fontScale
             color: Theme.text
             leftPadding: 18
@@ -130,7 +135,7 @@ ColumnLayout {
         text: root.error
         textFormat: Text.PlainText
         color: Theme.highlight
-        font.pixelSize: 24 * root.fontScale
+        font.pixelSize: Theme.px(24)
         wrapMode: Text.Wrap
         Layout.fillWidth: true
     }

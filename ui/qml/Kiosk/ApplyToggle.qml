@@ -55,7 +55,7 @@ AbstractButton {
                 width: parent.width
                 visible: root.detail !== ""
                 text: root.detail
-                font.pixelSize: 22 * root.fontScale
+                font.pixelSize: Theme.px(22)
                 color: Theme.textMuted
                 wrapMode: Text.Wrap
             }

@@ -16,6 +16,7 @@ KioskPage {
     // the on-screen keyboard is up: the header shrinks to one line and the footer steps aside
     readonly property bool typing: InputMethod.visible || KeyEntry.active
     route: "wizard"
+    hasInput: ApplyWizard.hasInput && ApplyWizard.phase !== ApplyWizard.Phase.Done
     property string pageTitle: qsTr("政府信息公开申请")
     signal finished()             // the resident is done (or cancelled): back to where they came from
     onFinished: proxy ? Nav.back() : Nav.home()   // staff return to the staff screen
@@ -68,7 +69,7 @@ KioskPage {
                 visible: page.typing
                 Layout.columnSpan: headerColumn.columns
                 text: qsTr("步骤 %1/%2 · %3").arg(ApplyWizard.step + 1).arg(ApplyWizard.stepCount).arg(page.stepTitles[ApplyWizard.step])
-                font.pixelSize: 26 * page.fontScale
+                font.pixelSize: Theme.px(26)
                 font.bold: true
                 color: Theme.primary
             }
@@ -85,7 +86,9 @@ KioskPage {
                         required property string modelData
                         objectName: "applyStepPill-" + index
                         Layout.fillWidth: true
-                        implicitHeight: 72
+                        // narrow and large: the number above the title, so the 36 px title is whole
+                        readonly property bool stacked: !page.wide && Theme.largeText
+                        implicitHeight: stacked ? Math.max(72, implicitContentHeight + 16) : 72
                         enabled: index < ApplyWizard.step
                         focusPolicy: Qt.NoFocus
                         onClicked: ApplyWizard.goToStep(index)
@@ -94,10 +97,10 @@ KioskPage {
                             color: pill.index === ApplyWizard.step ? Theme.primary : (pill.index < ApplyWizard.step ? "#cfe0f7" : "#e7eaee")
                         }
                         contentItem: Text { textFormat: Text.PlainText;
-                            text: (pill.index + 1) + " " + pill.modelData
+                            text: (pill.index + 1) + (pill.stacked ? "\n" : " ") + pill.modelData
                             horizontalAlignment: Text.AlignHCenter
                             verticalAlignment: Text.AlignVCenter
-                            font.pixelSize: (page.wide ? 26 : 22) * page.fontScale
+                            font.pixelSize: Theme.px(page.wide ? 26 : 22)
                             font.bold: pill.index === ApplyWizard.step
                             color: pill.index === ApplyWizard.step ? "#ffffff" : Theme.text
                             elide: Text.ElideRight
@@ -136,7 +139,7 @@ KioskPage {
                 visible: ApplyWizard.generalError !== ""
                 text: ApplyWizard.generalError
                 color: Theme.highlight
-                font.pixelSize: 28 * page.fontScale
+                font.pixelSize: Theme.px(28)
                 font.bold: true
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
@@ -150,6 +153,8 @@ KioskPage {
             }
         }
     }
+
+    MoreBelow { view: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } visible: more && !page.typing }
 
     function ensureVisible(item) {
         if (!item) return
@@ -259,7 +264,7 @@ KioskPage {
             text: ApplyWizard.phase === ApplyWizard.Phase.Editing ? page.announcement : ""
             textFormat: Text.PlainText
             color: Theme.highlight
-            font.pixelSize: 26 * page.fontScale
+            font.pixelSize: Theme.px(26)
             font.bold: true
             wrapMode: Text.Wrap
         }

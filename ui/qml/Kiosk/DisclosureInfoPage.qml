@@ -13,6 +13,7 @@ KioskPage {
                 text: qsTr("依申请公开"); note: qsTr("依据《政府信息公开条例》第二十九至三十三条") }
     Flickable {
         id: flick
+        objectName: "applyInfoFlick"
         anchors { left: parent.left; right: parent.right; top: title.bottom; bottom: actions.top }
         contentHeight: grid.implicitHeight + 2 * Theme.margin
         clip: true
@@ -44,6 +45,7 @@ KioskPage {
             }
         }
     }
+    MoreBelow { view: flick; anchors { left: flick.left; right: flick.right; bottom: flick.bottom } }
     RowLayout {
         id: actions
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.margin }

@@ -73,6 +73,10 @@ KioskPage {
                         KioskButton { objectName: "zoomIn"; text: qsTr("A＋"); tone: "light"; Layout.fillWidth: true; enabled: page.zoom < 2.0
                                       onClicked: page.zoom = Math.min(2.0, page.zoom + 0.2) }
                     }
+                    // 打印 stays where it is whatever the read-aloud controls below it show
+                    KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
+                                  enabled: doc.loaded && !doc.viewingEarlier && page.printState !== "preparing" && page.printState !== "sending"
+                                  onClicked: { page.printState = "preparing"; page.printMessage = ""; page.printJob = PrintJobs.prepare(page.docId) } }
                     // while reading, its place is taken by 暂停/继续 + 停止 and the speed buttons
                     KioskButton { objectName: "readAloudButton"; Layout.fillWidth: true; tone: "light"
                                   visible: !ReadAloud.speaking
@@ -111,9 +115,6 @@ KioskPage {
                            text: ReadAloud.note !== "" ? ReadAloud.note
                                : ReadAloud.paused ? qsTr("已暂停（第 %1 段，共 %2 段）").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount)
                                : qsTr("正在朗读第 %1 段，共 %2 段").arg(ReadAloud.paragraph + 1).arg(ReadAloud.paragraphCount) }
-                    KioskButton { objectName: "printButton"; Layout.fillWidth: true; text: qsTr("打印本文件")
-                                  enabled: doc.loaded && !doc.viewingEarlier && page.printState !== "preparing" && page.printState !== "sending"
-                                  onClicked: { page.printState = "preparing"; page.printMessage = ""; page.printJob = PrintJobs.prepare(page.docId) } }
                     Repeater {
                         model: doc.attachments
                         delegate: KioskButton {
@@ -223,7 +224,7 @@ KioskPage {
                                 visible: doc.replacedBy.docId !== undefined
                                 Layout.fillWidth: true
                                 tone: "light"
-                                text: qsTr("查看现行文件：") + (doc.replacedBy.title || "")
+                                text: qsTr("查看现行文件：") + (doc.replacedBy.described || "")
                                 onClicked: Nav.open("document", { docId: doc.replacedBy.docId })
                             }
                         }
@@ -285,7 +286,7 @@ KioskPage {
                                   text: qsTr("解读的原文件：") + (doc.interprets.title || "")
                                   onClicked: Nav.open("document", { docId: doc.interprets.docId }) }
                     KioskButton { objectName: "supersedesButton"; fontSize: Math.round(Theme.fontBody * page.zoom); visible: doc.supersedes.docId !== undefined; Layout.fillWidth: true; tone: "light"
-                                  text: qsTr("本文件替代了：") + (doc.supersedes.title || "")
+                                  text: qsTr("本文件替代了：") + (doc.supersedes.described || "")
                                   onClicked: Nav.open("document", { docId: doc.supersedes.docId }) }
 
                     Rectangle { Layout.fillWidth: true; height: 2; color: Theme.cardBorder }

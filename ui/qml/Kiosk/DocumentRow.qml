@@ -31,7 +31,7 @@ AbstractButton {
             Text { width: parent.width; visible: row.snippet !== ""; text: row.snippet; textFormat: Text.StyledText
                    property bool mayElide: true
                    property bool sanitised: true   // kiosk.search: HTML-escaped text, only <b> marks added
-                   font.pixelSize: Theme.fontBody * 0.92; color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
+                   font.pixelSize: Theme.px(27 * 0.92); color: Theme.textMuted; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight }
             Text { width: parent.width; text: [row.tag, row.docNumber, row.issuer, row.published].filter(function (s) { return s !== "" }).join("  ·  ")
                    textFormat: Text.PlainText; font.pixelSize: Theme.fontSmall; color: Theme.textMuted; wrapMode: Text.Wrap }
         }

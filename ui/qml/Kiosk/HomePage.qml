@@ -15,6 +15,9 @@ KioskPage {
     settled: !!(ready && types.counted && dimensions.counted)
     // landscape in standard type: everything fits 1920×1080 without scrolling
     readonly property bool compact: !Theme.portrait && !Theme.largeText
+    // landscape in large type: the services and two whole rows of categories fit above the footer
+    // (no row half hidden under it); the rest scrolls
+    readonly property bool largeLandscape: !Theme.portrait && Theme.largeText
     readonly property var tileColors: ["#A4161A", "#1B4F8F", "#2E7D32", "#B45309", "#6A1B9A", "#00695C",
                                        "#C62828", "#283593", "#5D4037", "#AD1457"]
 
@@ -44,7 +47,7 @@ KioskPage {
             id: col
             x: Theme.margin; y: Theme.portrait ? Theme.margin * 0.75 : 20
             width: flick.width - 2 * Theme.margin
-            spacing: page.compact ? 14 : Theme.gap
+            spacing: page.compact || page.largeLandscape ? 14 : Theme.gap
 
             // One slot of fixed height at the top: the announcements line, or (after the resident read
             // a document or applied) the rating prompt in its place until it is answered or dismissed.
@@ -63,7 +66,7 @@ KioskPage {
             AbstractButton {
                 objectName: "homeSearch"
                 Layout.fillWidth: true
-                implicitHeight: page.compact ? 80 : Math.round(96 * Theme.scale)
+                implicitHeight: page.compact ? 80 : page.largeLandscape ? 104 : Math.round(96 * Theme.scale)
                 focusPolicy: Qt.NoFocus
                 onClicked: Nav.open("search", {})
                 background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: Theme.primary; border.width: 3 }
@@ -84,17 +87,17 @@ KioskPage {
                 Layout.fillWidth: true
                 columns: Theme.portrait ? 2 : 4
                 columnSpacing: Theme.gap; rowSpacing: Theme.gap
-                Tile { objectName: "sectorsTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "sectorsTile"; feature: true; implicitHeight: page.compact ? 104 : page.largeLandscape ? 128 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("基层政务公开"); subtitle: qsTr("26 个领域标准目录"); mark: "26"; markColor: "#1B4F8F"
                        onClicked: Nav.open("sectors", {}) }
-                Tile { objectName: "applyTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "applyTile"; feature: true; implicitHeight: page.compact ? 104 : page.largeLandscape ? 128 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("依申请公开"); subtitle: qsTr("申请获取政府信息"); mark: "申"; markColor: "#A4161A"
                        onClicked: Nav.open("apply", {}) }
-                Tile { objectName: "statusTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                Tile { objectName: "statusTile"; feature: true; implicitHeight: page.compact ? 104 : page.largeLandscape ? 128 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
                        text: qsTr("申请进度查询"); subtitle: qsTr("凭受理编号查询"); mark: "查"; markColor: "#2E6B30"
                        onClicked: Nav.open("status", {}) }
-                Tile { objectName: "ratingTile"; feature: true; implicitHeight: page.compact ? 104 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
-                       text: qsTr("满意度评价"); subtitle: qsTr("请为我们的服务打分"); mark: "评"; markColor: "#B45309"
+                Tile { objectName: "ratingTile"; feature: true; implicitHeight: page.compact ? 104 : page.largeLandscape ? 128 : Math.round(150 * Theme.scale); Layout.fillWidth: true; Layout.preferredWidth: 100
+                       text: qsTr("满意度评价"); subtitle: qsTr("为我们的服务打分"); mark: "评"; markColor: "#B45309"
                        onClicked: Nav.open("rating", {}) }
             }
 
@@ -111,7 +114,7 @@ KioskPage {
                         required property string name
                         required property int count
                         objectName: "typeTile-" + code
-                        implicitHeight: page.compact ? 108 : Math.round(128 * Theme.scale)
+                        implicitHeight: page.compact ? 108 : page.largeLandscape ? 160 : Math.round(128 * Theme.scale)
                         Layout.fillWidth: true
                         Layout.preferredWidth: 100
                         text: name

@@ -7,6 +7,8 @@
 //   code     0-9, A-Z and -           a tracking number such as WB01-20261127-0007
 // Such fields are read-only to the input method (the system keyboard stays down) and the pad writes
 // into them; its Enter key emits the field's `accepted`, which moves on to the next field.
+// The pad always types at the end of the field and ⌫ takes the last character away: a tap on the
+// field puts the cursor at the end (`keepAtEnd`), where PadCursor.qml draws it; 清除 empties it.
 // `hideAll()` puts away both the pad and the system keyboard (Qt Virtual Keyboard's Pinyin, seen
 // through QtQuick's InputMethod singleton).
 pragma Singleton
@@ -26,13 +28,22 @@ QtObject {
     }
     function type(text) {
         if (!target) return
-        var pos = target.cursorPosition
-        target.insert(pos, text)
-        target.cursorPosition = pos + text.length
+        target.insert(target.length, text)
+        target.cursorPosition = target.length
     }
     function backspace() {
-        if (!target || target.cursorPosition === 0) return
-        target.remove(target.cursorPosition - 1, target.cursorPosition)
+        if (!target || target.length === 0) return
+        target.remove(target.length - 1, target.length)
+        target.cursorPosition = target.length
+    }
+    function clear() {
+        if (!target) return
+        target.remove(0, target.length)
+        target.cursorPosition = 0
+    }
+    // a pad field's onCursorPositionChanged: wherever a finger put the cursor, it goes back to the end
+    function keepAtEnd(field: TextInput) {
+        if (field.cursorPosition !== field.length) field.cursorPosition = field.length
     }
     function enter() { if (target) target.accepted() }
     function hideAll() { InputMethod.hide(); close() }

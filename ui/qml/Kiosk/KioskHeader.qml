@@ -2,6 +2,7 @@
 // when the content was last updated, and the large-text switch (适老化, one tap from anywhere).
 import QtQuick
 import QtQuick.Layouts
+import QtQuick.Shapes
 import Kiosk.Backend
 
 Rectangle {
@@ -37,12 +38,34 @@ Rectangle {
                 radius: width / 2
                 color: "transparent"; border.color: Theme.accent; border.width: 4
                 Text { textFormat: Text.PlainText; anchors.centerIn: parent; text: qsTr("政务"); color: Theme.accent
-                       font.pixelSize: Math.round(26 * Theme.scale); font.bold: true }
+                       font.pixelSize: Theme.largeText ? 36 : 26; font.bold: true }
                 // Staff mode: press and hold the seal for 3 s (a resident's tap does nothing here);
-                // the staff page itself asks for the PIN.
+                // the staff page itself asks for the PIN. While held, a ring fills around the seal, so
+                // the person holding it sees that holding works and how long is left.
                 TapHandler {
+                    id: sealHold
                     longPressThreshold: 3
                     onLongPressed: Nav.open("staff")
+                }
+                Shape {
+                    id: ring
+                    objectName: "staffSealRing"
+                    readonly property real progress: sealHold.pressed ? Math.min(1, sealHold.timeHeld / sealHold.longPressThreshold) : 0
+                    visible: sealHold.pressed
+                    anchors.centerIn: parent
+                    width: parent.width + 20; height: width
+                    ShapePath {
+                        strokeColor: Theme.accent
+                        strokeWidth: 8
+                        fillColor: "transparent"
+                        capStyle: ShapePath.RoundCap
+                        PathAngleArc {
+                            centerX: ring.width / 2; centerY: ring.height / 2
+                            radiusX: ring.width / 2 - 4; radiusY: radiusX
+                            startAngle: -90
+                            sweepAngle: 360 * ring.progress
+                        }
+                    }
                 }
             }
             ColumnLayout {

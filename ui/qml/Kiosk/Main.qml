@@ -50,6 +50,7 @@ ApplicationWindow {
         Theme.fontFamily = fontFamily
         Theme.portrait = height > width
         Theme.largeText = largeText
+        VirtualKeyboardSettings.styleName = "kiosk"   // ui/qml/QtQuick/VirtualKeyboard/Styles/kiosk/style.qml
         VirtualKeyboardSettings.locale = "zh_CN"
         VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
         if (startRoute !== "")
@@ -85,11 +86,23 @@ ApplicationWindow {
             stack.pop(null)
     }
 
+    // A move the resident asked for (Nav, the header's zone title): away from a page holding typed,
+    // unsent data it asks first (LeaveConfirm.qml); the idle timeout does not ask.
+    function leaveThen(action) {
+        if (topPage && topPage.hasInput) {
+            KeyEntry.hideAll()
+            leaveConfirm.ask(action)
+        } else {
+            action()
+        }
+    }
     Connections {
         target: Nav
-        function onOpenRequested(route, props) { win.openRoute(route, props) }
-        function onBackRequested() { if (stack.depth > 1) { KeyEntry.hideAll(); stack.pop() } }
-        function onHomeRequested() { win.goHome() }
+        function onOpenRequested(route, props) { win.leaveThen(function () { win.openRoute(route, props) }) }
+        function onBackRequested() {
+            if (stack.depth > 1) win.leaveThen(function () { KeyEntry.hideAll(); stack.pop() })
+        }
+        function onHomeRequested() { win.leaveThen(win.goHome) }
         function onNotice(text) { toast.show(text) }
     }
     Connections {
@@ -99,6 +112,7 @@ ApplicationWindow {
     Connections {
         target: Idle
         function onTimedOut() {
+            leaveConfirm.stay()
             win.goHome()
             Terminal.endVisit("idle")
             win.largeText = Terminal.largeTextDefault
@@ -113,7 +127,7 @@ ApplicationWindow {
         largeText: win.largeText
         compact: (win.keyboardUp || win.padUp) && !Theme.portrait
         onToggleLargeText: { win.largeText = !win.largeText }
-        onHomeTapped: win.goHome()
+        onHomeTapped: Nav.home()
     }
 
     Item {
@@ -203,10 +217,23 @@ ApplicationWindow {
         objectName: "inputPanel"
         z: 90
         // landscape: narrower than the screen (shorter, so more of the page stays in view above it)
-        width: Theme.portrait ? win.width : Math.min(win.width, 1200)
+        width: Theme.portrait ? win.width : Math.min(win.width, Theme.largeText ? 1320 : 1200)
         x: (win.width - width) / 2
         y: active ? win.height - height : win.height
-        Behavior on y { NumberAnimation { duration: 80 } }
+        // slides in and out; when the candidate bar appears (the panel grows upward) the keys must not
+        // move under a typing finger, so only showing and hiding animate
+        property bool sliding: false
+        onActiveChanged: { sliding = true; slideEnd.restart() }
+        Timer { id: slideEnd; interval: 150; onTriggered: inputPanel.sliding = false }
+        Behavior on y { enabled: inputPanel.sliding; NumberAnimation { duration: 80 } }
+
+        // 上一页 / 下一页 at the right end of the Pinyin candidate bar: more candidates without swiping a
+        // thin strip. They page the keyboard's own candidate list (Keyboard.wordCandidateView).
+        CandidatePager {
+            id: candidatePager
+            view: inputPanel.keyboard ? inputPanel.keyboard.wordCandidateView : null
+            panel: inputPanel
+        }
     }
 
     // Any touch anywhere restarts the idle clock; the handler is passive, the touch still reaches
@@ -221,6 +248,7 @@ ApplicationWindow {
         }
     }
 
+    LeaveConfirm { id: leaveConfirm; z: 94; anchors.fill: parent }
     Toast { id: toast; z: 95 }
     IdleOverlay { id: idleOverlay; z: 96; anchors.fill: parent }
     AttractScreen { id: attract; z: 97; anchors.fill: parent }

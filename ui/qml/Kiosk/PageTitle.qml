@@ -1,5 +1,5 @@
-// The title bar at the top of an inner screen: the screen's name and a short note on the right (the
-// note wraps onto a second line rather than being cut, e.g. in portrait or large text).
+// The title bar at the top of an inner screen: the screen's name and a short note on the right (both
+// wrap onto a second line rather than being cut, e.g. in portrait or large text).
 import QtQuick
 import QtQuick.Layouts
 
@@ -16,8 +16,8 @@ Rectangle {
         Rectangle { Layout.preferredWidth: 8; Layout.preferredHeight: label.implicitHeight; color: Theme.headerBg; radius: 3 }
         Text { id: label; Layout.fillWidth: true; Layout.minimumWidth: Math.min(implicitWidth, parent.width * 0.45)
                textFormat: Text.PlainText
-               font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text; elide: Text.ElideRight }
-        Text { id: noteLabel; Layout.maximumWidth: parent.width * 0.5; font.pixelSize: Theme.fontBody; color: Theme.textMuted
+               font.pixelSize: Theme.fontTitle; font.bold: true; color: Theme.text; wrapMode: Text.Wrap }
+        Text { id: noteLabel; Layout.maximumWidth: parent.width * 0.4; font.pixelSize: Theme.fontBody; color: Theme.textMuted
                textFormat: Text.PlainText
                wrapMode: Text.Wrap; horizontalAlignment: Text.AlignRight }
     }

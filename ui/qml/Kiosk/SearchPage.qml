@@ -4,6 +4,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.VirtualKeyboard
 import Kiosk.Backend
 
 KioskPage {
@@ -32,6 +33,15 @@ KioskPage {
     // then removed makes Qt warn when the list is torn down (DelegateModel::cancel: index out range).
     StackView.onDeactivating: if (StackView.view && StackView.index >= StackView.view.depth) list.model = null
     Connections { target: Terminal; function onVisitEnded() { field.clear() } }
+    // 搜索 on the keyboard with pinyin still pending: the keyboard commits the letters (dibao) and the
+    // field never sees Enter; one tap should still search, so the keyboard steps aside here as well
+    Connections {
+        target: InputContext.inputEngine
+        function onVirtualKeyClicked(key, text, modifiers, isAutoRepeat) {
+            if (key === Qt.Key_Return && field.activeFocus)
+                Qt.callLater(function () { results.commit(); InputMethod.hide() })
+        }
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -53,6 +63,9 @@ KioskPage {
                 inputMethodHints: Qt.ImhNoPredictiveText
                 color: Theme.text
                 background: Rectangle { radius: height / 2; color: Theme.cardBg; border.color: field.activeFocus ? Theme.focusRing : Theme.primary; border.width: 4 }
+                // the keyboard's Enter key reads 搜索 here: it commits what is typed and shows the results
+                EnterKeyAction.actionId: EnterKeyAction.Search
+                EnterKeyAction.label: qsTr("搜索")
                 onTextChanged: results.query = text
                 onAccepted: { results.commit(); InputMethod.hide() }
             }
@@ -118,6 +131,19 @@ KioskPage {
             Text { textFormat: Text.PlainText; text: qsTr("您是不是要找："); font.pixelSize: Theme.fontBody; color: Theme.text }
             FilterChip { objectName: "searchSuggestion"; text: results.suggestion; onClicked: field.text = results.suggestion }
             Item { Layout.fillWidth: true }
+        }
+
+        // only partial matches came back: say so before the list, so 部分匹配 rows are not taken for answers
+        Text {
+            objectName: "searchOnlyPartial"
+            Layout.fillWidth: true
+            visible: field.text !== "" && results.onlyPartial && results.answeredQuery === field.text
+            text: qsTr("没有找到完全相符的内容，以下是相关的文件")
+            textFormat: Text.PlainText
+            wrapMode: Text.Wrap
+            font.pixelSize: Theme.fontBody
+            font.bold: true
+            color: Theme.amended
         }
 
         ListView {

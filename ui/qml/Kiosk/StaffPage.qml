@@ -292,7 +292,7 @@ KioskPage {
                     objectName: "staffPrintCap"
                     Layout.fillWidth: true
                     wrapMode: Text.Wrap
-                    text: qsTr("居民打印限额：每位居民每次最多 %1 页（配置项 terminal.print_pages_per_visit）").arg(Terminal.printPageCap)
+                    text: qsTr("居民打印限额：每位居民每次最多 %1 页（在终端配置中设定，由区信息中心调整）").arg(Terminal.printPageCap)
                     font.pixelSize: Theme.fontBody; color: Theme.text
                 }
                 Label { textFormat: Text.PlainText;
@@ -387,13 +387,19 @@ KioskPage {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                RowLayout {
-                    spacing: Theme.gap
-                    KioskButton { objectName: "staffRefresh"; tone: "light"; text: qsTr("刷新状态")
-                                  onClicked: StaffMode.refresh() }
-                    KioskButton { objectName: "staffLeaveKiosk"; tone: "danger"; text: qsTr("退出终端程序")
-                                  onClicked: leaveDialog.open() }
-                }
+                KioskButton { objectName: "staffRefresh"; tone: "light"; text: qsTr("刷新状态")
+                              onClicked: StaffMode.refresh() }
+                // leaving the kiosk is kept well away from everyday buttons, in red, behind a question
+                Item { Layout.preferredHeight: Theme.target * 1.5; Layout.fillWidth: true }
+                Rectangle { Layout.fillWidth: true; height: 2; color: Theme.repealed }
+                Label { textFormat: Text.PlainText
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        text: qsTr("危险操作：退出后本机不再显示查询界面，需重新启动终端")
+                        font.pixelSize: Theme.fontSmall; font.bold: true; color: Theme.repealed }
+                KioskButton { objectName: "staffLeaveKiosk"; tone: "danger"; text: qsTr("退出终端程序")
+                              Layout.alignment: Qt.AlignRight
+                              onClicked: leaveDialog.open() }
             }
         }
     }

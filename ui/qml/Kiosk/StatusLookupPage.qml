@@ -1,15 +1,19 @@
 // 申请进度查询: tracking number + phone → the district's answer when it can be reached (said plainly
 // when it cannot), and what this terminal itself knows (submitted here; delivered or still waiting).
+// The number may be typed loosely (no hyphens, lower case, O for 0) or, where the terminal has a
+// camera, read from the receipt's QR code (QrScanner, ui/qrscan.py).
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtMultimedia
 import Kiosk.Backend
 
 KioskPage {
     id: page
     objectName: "statusLookupPage"
     route: "status"
+    hasInput: (StatusLookup.trackingNumber !== "" || StatusLookup.phone !== "") && StatusLookup.state !== StatusLookup.State.Done
     property string pageTitle: qsTr("申请进度查询")
     readonly property bool wide: width > 1400
 
@@ -51,8 +55,18 @@ KioskPage {
             Label { textFormat: Text.PlainText;
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
-                text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。")
+                text: qsTr("请输入回执上的受理编号和申请时填写的联系电话。编号中的横线可以不输，字母不分大小写。")
                 font.pixelSize: Theme.fontBody; color: Theme.textMuted
+            }
+
+            // a terminal with a camera (高拍仪): the receipt's QR code instead of typing the number
+            KioskButton {
+                objectName: "statusScanButton"
+                visible: scanner.available
+                tone: "light"
+                glyph: "▣"
+                text: qsTr("扫描回执上的二维码")
+                onClicked: { KeyEntry.hideAll(); scanPopup.open() }
             }
 
             GridLayout {
@@ -73,7 +87,9 @@ KioskPage {
                         placeholderText: qsTr("如 WB01-20261127-0007")
                         // typed on the kiosk's code pad: letters and digits directly, no Pinyin candidates
                         readOnly: true
-                        cursorVisible: activeFocus
+                        selectByMouse: false
+                        onCursorPositionChanged: KeyEntry.keepAtEnd(this)
+                        PadCursor { field: trackingField }
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.trackingNumber = text
@@ -96,7 +112,9 @@ KioskPage {
                         text: StatusLookup.phone
                         placeholderText: qsTr("申请时填写的电话")
                         readOnly: true
-                        cursorVisible: activeFocus
+                        selectByMouse: false
+                        onCursorPositionChanged: KeyEntry.keepAtEnd(this)
+                        PadCursor { field: phoneField }
                         font.pixelSize: Theme.fontLarge
                         color: Theme.text
                         onTextChanged: StatusLookup.phone = text
@@ -170,7 +188,7 @@ KioskPage {
                         Layout.fillWidth: true
                         wrapMode: Text.Wrap
                         text: (StatusLookup.serverReceived ? qsTr("受理时间：%1　　").arg(StatusLookup.serverReceived) : "")
-                              + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadline) : "")
+                              + (StatusLookup.serverDeadline ? qsTr("答复期限：%1").arg(StatusLookup.serverDeadlineText) : "")
                         font.pixelSize: Theme.fontBody; color: Theme.text
                     }
                     Label { textFormat: Text.PlainText;
@@ -218,7 +236,9 @@ KioskPage {
                               ? qsTr("该申请在本终端提交，已送达区政务公开办")
                             : StatusLookup.localState === StatusLookup.Local.Waiting
                               ? qsTr("该申请在本终端提交，正在等待发送到区政务公开办（联网后自动发送，无需重新申请）")
-                            : qsTr("本终端没有该申请的记录（可能在其他地点提交）")
+                            : StatusLookup.serverState === StatusLookup.Server.Answered
+                              ? qsTr("本终端没有该申请的记录（可能在其他地点提交）")
+                            : qsTr("没有查到，请核对编号或询问工作人员")
                     }
                     Label { textFormat: Text.PlainText;
                         visible: StatusLookup.localState !== StatusLookup.Local.Unknown
@@ -226,10 +246,45 @@ KioskPage {
                         wrapMode: Text.Wrap
                         font.pixelSize: Theme.fontBody; color: Theme.text
                         text: qsTr("提交时间：%1　　答复期限：%2").arg(StatusLookup.localSubmittedAt)
-                                                              .arg(StatusLookup.localDeadline)
+                                                              .arg(StatusLookup.localDeadlineText)
                     }
                 }
             }
+        }
+    }
+
+    QrScanner {
+        id: scanner
+        onScanned: function (trackingNumber) {
+            scanPopup.close()
+            StatusLookup.trackingNumber = trackingNumber
+            phoneField.forceActiveFocus()
+        }
+    }
+    Popup {
+        id: scanPopup
+        objectName: "statusScanPopup"
+        modal: true
+        anchors.centerIn: parent
+        width: Math.min(page.width - 2 * Theme.margin, 1000)
+        padding: 32
+        onOpened: scanner.start(preview.videoSink)
+        onClosed: scanner.stop()
+        contentItem: ColumnLayout {
+            spacing: Theme.gap
+            Label { textFormat: Text.PlainText
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    text: qsTr("请把回执上的二维码放到摄像头下面，对准后稍等片刻")
+                    font.pixelSize: Theme.fontLarge; font.bold: true; color: Theme.text }
+            VideoOutput {
+                id: preview
+                Layout.fillWidth: true
+                Layout.preferredHeight: width * 9 / 16
+                fillMode: VideoOutput.PreserveAspectFit
+            }
+            KioskButton { objectName: "statusScanCancel"; tone: "light"; text: qsTr("不扫了，手动输入")
+                          Layout.alignment: Qt.AlignRight; onClicked: scanPopup.close() }
         }
     }
 

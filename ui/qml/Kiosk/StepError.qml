@@ -15,7 +15,7 @@ Label {
     text: error
     textFormat: Text.PlainText
     color: Theme.highlight
-    font.pixelSize: 24 * Theme.scale
+    font.pixelSize: Theme.px(24)
     font.bold: true
     Layout.fillWidth: true
     wrapMode: Text.Wrap

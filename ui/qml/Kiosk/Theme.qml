@@ -36,8 +36,8 @@ QtObject {
     readonly property color focusRing: "#F9A825"
 
     // type (pixel sizes)
-    readonly property int fontSmall: Math.round(22 * scale)
-    readonly property int fontBody: Math.round(27 * scale)
+    readonly property int fontSmall: largeText ? 36 : 22          // small print stays readable in large text (≥ 36 px)
+    readonly property int fontBody: largeText ? 36 : 27
     readonly property int fontLarge: Math.round(32 * scale)
     readonly property int fontTitle: Math.round(40 * scale)
     readonly property int fontHuge: Math.round(52 * scale)
@@ -48,8 +48,13 @@ QtObject {
     readonly property int gap: Math.round(20 * (largeText ? 1.15 : 1))
     readonly property int margin: portrait ? 32 : 40
     readonly property int radius: 14
-    readonly property int headerHeight: Math.round((portrait ? 200 : 128) * (largeText ? 1.15 : 1))
+    readonly property int headerHeight: Math.round((portrait ? (largeText ? 218 : 200) : 128) * (largeText ? 1.15 : 1))
     readonly property int footerHeight: largeText ? 112 : 100
+
+    // a type size designed for standard mode (n px), in the current mode: never under 36 px in large text
+    function px(n: real): int {
+        return largeText ? Math.max(36, Math.round(n * scale)) : Math.round(n)
+    }
 
     // a DocumentStatus.Status
     function statusColor(status: int): color {

@@ -38,7 +38,7 @@ AbstractButton {
             Layout.fillWidth: true
             spacing: 4
             Text { textFormat: Text.PlainText; Layout.fillWidth: true; text: tile.text; wrapMode: Text.Wrap; maximumLineCount: 2; elide: Text.ElideRight
-                   font.pixelSize: tile.feature ? Theme.fontLarge : Theme.fontTile * (tile.text.length > 9 ? 0.7 : 0.85); font.bold: true
+                   font.pixelSize: tile.feature ? Theme.fontLarge : Math.max(Theme.largeText ? 36 : 0, Theme.fontTile * (tile.text.length > 9 ? 0.7 : 0.85)); font.bold: true
                    color: tile.feature ? "white" : Theme.text }
             Text { textFormat: Text.PlainText; Layout.fillWidth: true; visible: tile.subtitle !== ""; text: tile.subtitle; elide: Text.ElideRight
                    font.pixelSize: Theme.fontSmall; color: tile.feature ? "#FFF3DC" : Theme.textMuted }

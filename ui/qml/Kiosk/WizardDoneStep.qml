@@ -51,7 +51,7 @@ ColumnLayout {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label { textFormat: Text.PlainText; text: qsTr("受理编号"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label { textFormat: Text.PlainText; text: qsTr("受理编号"); font.pixelSize: Theme.px(26); color: Theme.textMuted }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyTrackingNumber"
                     text: ApplyWizard.trackingNumber
@@ -65,21 +65,21 @@ ColumnLayout {
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
                 Layout.alignment: Qt.AlignTop
-                Label { textFormat: Text.PlainText; text: qsTr("答复期限"); font.pixelSize: 26 * step.fontScale; color: Theme.textMuted }
+                Label { textFormat: Text.PlainText; text: qsTr("答复期限"); font.pixelSize: Theme.px(26); color: Theme.textMuted }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadline"
-                    text: ApplyWizard.deadline
-                        ? qsTr("%1 年 %2 月 %3 日前").arg(ApplyWizard.deadline.substring(0, 4))
-                              .arg(Number(ApplyWizard.deadline.substring(5, 7))).arg(Number(ApplyWizard.deadline.substring(8, 10)))
-                        : ""
-                    font.pixelSize: 44 * step.fontScale; font.bold: true; color: Theme.primary
+                    // the one format of every screen and paper: 2027年1月6日（星期三）前（含当日）
+                    text: ApplyWizard.deadlineText
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    font.pixelSize: 40 * step.fontScale; font.bold: true; color: Theme.primary
                 }
                 Label { textFormat: Text.PlainText;
                     objectName: "applyDeadlineExplanation"
                     Layout.fillWidth: true
                     text: ApplyWizard.deadlineExplanation
                     wrapMode: Text.Wrap
-                    font.pixelSize: 22 * step.fontScale; color: Theme.textMuted
+                    font.pixelSize: Theme.px(22); color: Theme.textMuted
                 }
             }
         }
@@ -88,6 +88,6 @@ ColumnLayout {
         Layout.fillWidth: true
         wrapMode: Text.Wrap
         text: qsTr("申请已保存在本终端，将送达区政务公开办。凭受理编号和联系电话可在本终端“申请进度查询”中查询办理情况。")
-        font.pixelSize: 24 * step.fontScale; color: Theme.textMuted
+        font.pixelSize: Theme.px(24); color: Theme.textMuted
     }
 }

@@ -33,7 +33,8 @@ ColumnLayout {
                 objectName: modelData.kind === ApplyWizard.Kind.Citizen ? "applyKindCitizen" : "applyKindOrganisation"
                 Layout.fillWidth: true
                 Layout.preferredWidth: 400
-                implicitHeight: 240 * Math.min(step.fontScale, 1.25)
+                // as tall as its two lines need (the step's note below stays above the buttons)
+                implicitHeight: Math.max(180, implicitContentHeight + 40)
                 focusPolicy: Qt.NoFocus
                 onClicked: ApplyWizard.chooseKind(modelData.kind)
                 background: Rectangle {
@@ -44,7 +45,7 @@ ColumnLayout {
                 }
                 contentItem: Column {
                     spacing: 16
-                    topPadding: 40
+                    topPadding: 30
                     Text { textFormat: Text.PlainText;
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
@@ -57,7 +58,7 @@ ColumnLayout {
                         width: parent.width
                         horizontalAlignment: Text.AlignHCenter
                         text: kindButton.modelData.detail
-                        font.pixelSize: 26 * step.fontScale
+                        font.pixelSize: Theme.px(26)
                         color: Theme.textMuted
                         wrapMode: Text.Wrap
                     }
@@ -72,7 +73,7 @@ ColumnLayout {
         wrapMode: Text.Wrap
         text: qsTr("依据《中华人民共和国政府信息公开条例》第二十九条提出申请。行政机关不能当场答复的，"
                    + "应当自收到申请之日起20个工作日内予以答复。")
-        font.pixelSize: 24 * step.fontScale
+        font.pixelSize: Theme.px(24)
         color: Theme.textMuted
     }
 }

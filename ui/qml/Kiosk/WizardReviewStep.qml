@@ -63,7 +63,7 @@ ColumnLayout {
                         id: k
                         width: 210 * step.fontScale
                         text: row.modelData[0]
-                        font.pixelSize: 26 * step.fontScale
+                        font.pixelSize: Theme.px(26)
                         color: Theme.textMuted
                     }
                     Text { textFormat: Text.PlainText;
@@ -72,7 +72,7 @@ ColumnLayout {
                         x: k.width + 20
                         width: parent.width - x
                         text: row.modelData[1]
-                        font.pixelSize: 28 * step.fontScale
+                        font.pixelSize: Theme.px(28)
                         font.bold: true
                         color: Theme.text
                         wrapMode: Text.Wrap
