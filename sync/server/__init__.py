@@ -2,11 +2,19 @@
 sync.server --help`` for its command line.
 
 Importing the package registers every table of the server's one schema with ``db.ServerBase``: the
-office's modules build on ``db`` (cases, the state log, calendars, evaluation follow-ups) and
+office's modules build on ``db`` (cases, the state log, calendars, evaluation follow-ups; the fee lapse and
+the annual report's reply check hook into the lifecycle when imported) and
 ``db.open_db`` creates whatever is registered, so ``db`` itself never imports them (no import cycle).
 """
 
 from sync.server import leases, throttle  # noqa: F401 - their tables
 from sync.server.admin import login  # noqa: F401 - its tables
-from sync.server.office import evaluation, models  # noqa: F401 - their tables and engine hooks
+from sync.server.office import (  # noqa: F401 - their tables and hooks
+    annual_eval,
+    annual_report,
+    evaluation,
+    fees,
+    models,
+    reviews,
+)
 from sync.server.releases import models as release_models  # noqa: F401 - the releases table

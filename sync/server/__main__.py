@@ -1,12 +1,12 @@
 """``python -m sync.server keygen|publish|repeal|withdraw|terminal|serve|…``: the district's command line.
 
     keygen --out DIR                       the district's Ed25519 signing key pair
-    publish --db URL PACK.jsonl            publish and amend from a content pack (all or nothing)
+    publish --db URL PACK [--dry-run] [--yes].jsonl            publish and amend from a content pack (all or nothing)
     repeal --db URL ID [--by NEWID]        mark a document 已废止, naming its replacement
     withdraw --db URL ID                   remove a document from every mirror
     terminal add|list|rotate|revoke|remove  register a terminal with a one-time enrolment code, …
     printers set|show --zone Z --file F    the printer template new terminals of a zone get
-    account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
+    account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office|department]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
     release publish|rollout|halt|list       software releases for the terminals (sync/server/releases/cli.py)
@@ -39,6 +39,7 @@ from sync.server.admin import cli as admin_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
+from sync.server.feed.preview import preview_pack
 from sync.server.feed.publish import publish_pack, repeal, withdraw
 from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
@@ -246,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="publish/amend documents, zones and categories from a content pack")
     pub.add_argument("--db", required=True)
     pub.add_argument("pack", type=Path)
+    pub.add_argument("--dry-run", action="store_true", help="only show what it would do (new, amended, unchanged)")
+    pub.add_argument("--yes", action="store_true", help="publish even when amendments drop categories")
     r = sub.add_parser("repeal", help="mark a document repealed (已废止)")
     r.add_argument("--db", required=True)
     r.add_argument("id")
@@ -298,6 +301,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def publish_command(args: argparse.Namespace) -> int:
+    """``publish``: show what the pack would do (new, amended, unchanged, categories dropped), then publish
+    it — unless ``--dry-run``, or an amendment would drop categories and ``--yes`` was not given."""
+    try:
+        engine = open_db(args.db)
+        shown = preview_pack(engine, args.pack)
+        print("\n".join(shown.lines()))
+        if args.dry_run:
+            print("（预览，未发布）")
+            return 0
+        if shown.drops and not args.yes:
+            print("未发布：有修订会删除已有分类；确认无误后加 --yes 再发布", file=sys.stderr)
+            return 1
+        counts = publish_pack(engine, args.pack)
+    except ContentPackError as exc:
+        for n, why in exc.problems:
+            print(f"{args.pack}:{n}: {why}", file=sys.stderr)
+        print(f"{len(exc.problems)} bad line(s); nothing was published", file=sys.stderr)
+        return 1
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> int:
     """Run one command; ``today`` is the clock the office's steps, reports and the served app go by."""
     args = build_parser().parse_args(argv)
@@ -322,14 +348,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             print(f"private key: {priv} (keep it on the server only)\npublic key:  {pubk} (give it to every terminal)")
             print(f"key id: {signing.load_verifier(pubk).key_id}")
         elif args.cmd == "publish":
-            try:
-                counts = publish_pack(open_db(args.db), args.pack)
-            except ContentPackError as exc:
-                for n, why in exc.problems:
-                    print(f"{args.pack}:{n}: {why}", file=sys.stderr)
-                print(f"{len(exc.problems)} bad line(s); nothing was published", file=sys.stderr)
-                return 1
-            print(" ".join(f"{k}={v}" for k, v in counts.items()))
+            return publish_command(args)
         elif args.cmd == "repeal":
             print(f"repealed {args.id} at seq {repeal(open_db(args.db), args.id, args.by)}")
         elif args.cmd == "withdraw":

@@ -34,7 +34,18 @@ from sync.server.deps import (
 )
 from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
-from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
+from sync.server.office import (
+    annual_pages,
+    calendar_routes,
+    case_routes,
+    dept_pages,
+    document_routes,
+    evaluation_routes,
+    notice_pages,
+    register_pages,
+    reviews,
+    status_routes,
+)
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.releases import routes as release_routes
 from sync.server.terminals import fleet, submissions
@@ -90,6 +101,11 @@ def create_app(
         evaluation_routes.router,
         document_routes.router,
         release_routes.router,
+        notice_pages.router,
+        register_pages.router,
+        dept_pages.router,
+        annual_pages.router,
+        reviews.router,
     ):
         app.include_router(router)
     return app

@@ -133,6 +133,7 @@ def terminal(request: Request, session: DB, authorization: Annotated[str | None,
 Term = Annotated[Terminal, Depends(terminal)]
 ItAccount = Annotated[Account, Depends(require_account("it"))]
 OfficeAccount = Annotated[Account, Depends(require_account("office"))]
+DeptAccount = Annotated[Account, Depends(require_account("department"))]
 
 
 def json_text(text: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -37,6 +37,8 @@ NAV: list[tuple[str, str, str]] = [
     ("office", "/admin/office/cases", "依申请公开办理"),
     ("office", "/admin/office/documents", "发布与修订"),
     ("office", "/admin/office/calendar", "节假日安排"),
+    ("office", "/admin/office/departments", "承办部门"),
+    ("department", "/admin/dept", "本部门承办件"),
     ("it,office", "/admin/audit", "登录记录"),
 ]
 

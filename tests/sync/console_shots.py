@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from adminlogin import PASSWORD, csrf_token, login, make_account
-from synchelpers import CATEGORIES, ZONES
+from synchelpers import CATEGORIES, ZONES, configure_office
 from test_office_e2e import PHONE, _apply
 from test_office_evaluation import _seed
 
@@ -73,8 +73,15 @@ def test_shots(server, tmp_path: Path) -> None:
         assert sync_once(cfg).error is None
         make_account(server.engine, "wang.office", ("office", "it"))
         make_account(server.engine, "zhao.it", ("it",))
+        make_account(server.engine, "li.dept", ("department",))
+        configure_office(server.engine)  # notices are issued only once the district's settings are in
         c = login(server.url, server.engine, "wang.office", ("office", "it"))
         token = csrf_token(c)
+        c.post("/admin/office/departments", data={"csrf": token, "code": "zjj", "name": "区住房和城乡建设局"})
+        c.post("/admin/office/departments/members", data={"csrf": token, "username": "li.dept", "department": "zjj"})
+        c.post(
+            f"/admin/office/cases/{numbers[0]}/assign", data={"csrf": token, "department": "zjj", "due": "2026-12-20"}
+        )
         c.post(f"/admin/office/cases/{numbers[1]}/step/ask_correction", data={"csrf": token, "items": "请写明项目名称"})
         c.post(f"/admin/office/cases/{numbers[2]}/step/reply", data={"csrf": token, "reply_type": "disclosed"})
         c.post(
@@ -127,6 +134,12 @@ def test_shots(server, tmp_path: Path) -> None:
             "11-calendar": "/admin/office/calendar",
             "12-case-missing": "/admin/office/cases/NOSUCH-1",
             "13-not-found": "/admin/nosuch",
+            "30-settings": "/admin/office/settings",
+            "31-register": "/admin/office/register",
+            "32-departments": "/admin/office/departments",
+            "33-year": "/admin/office/year?year=2026",
+            "34-annual-report": "/admin/office/annual-report?year=2026",
+            "35-case-search": "/admin/office/cases?q=" + numbers[0][-4:],
         }
         for name, path in pages.items():
             drv.get(server.url + path)
@@ -153,5 +166,14 @@ def test_shots(server, tmp_path: Path) -> None:
         drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         drv.get(f"{server.url}/admin/office/cases")
         _save(drv, out, "15-role-refused")
+        drv.delete_all_cookies()
+        drv.get(f"{server.url}/admin/login")
+        drv.find_element(By.ID, "username").send_keys("li.dept")
+        drv.find_element(By.ID, "password").send_keys(PASSWORD)
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        drv.get(f"{server.url}/admin/dept")
+        _save(drv, out, "40-dept-list")
+        drv.get(f"{server.url}/admin/dept/cases/{numbers[0]}")
+        _save(drv, out, "41-dept-case")
     finally:
         drv.quit()

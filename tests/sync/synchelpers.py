@@ -104,3 +104,25 @@ def application_state(db: Path, tracking_no: str) -> tuple[str, bool, str | None
         return status, payload is not None, acked, err
     finally:
         con.close()
+
+
+OFFICE_SETTINGS = {
+    "number_prefix": "娄星政公开",
+    "contact_person": "刘晓红",
+    "contact_phone": "0738-8123456",
+    "address": "娄底市娄星区乐坪东街1号区政务服务中心三楼政务公开办",
+    "postcode": "417000",
+    "review_body": "娄底市娄星区人民政府",
+    "review_days": "60",
+    "court": "娄底市娄星区人民法院",
+    "litigation_months": "6",
+}
+
+
+def configure_office(engine: Any) -> None:
+    """Set the district's notice settings (文号 prefix, contact, 复议机关, court) as an office would, once."""
+    from sync.server.db import sessions
+    from sync.server.office import settings
+
+    with sessions(engine)() as s, s.begin():
+        settings.save(s, OFFICE_SETTINGS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from adminlogin import PASSWORD, csrf_token, login, make_account, submit_and_wait
-from synchelpers import ZONES
+from synchelpers import ZONES, configure_office
 from test_office_e2e import PERSONAL, PHONE, _apply, terminal_lookup
 
 from sync.client import sync_once
@@ -30,6 +30,7 @@ DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 def _cases(server, n: int = 1) -> tuple[object, list[str]]:
     server.publish_lines(ZONES)
+    configure_office(server.engine)
     cfg = server.terminal(server.tmp / "term")
     numbers = [_apply(cfg) for _ in range(n)]
     assert sync_once(cfg).error is None
@@ -170,6 +171,7 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
         return text
 
     server.publish_lines(ZONES)
+    configure_office(server.engine)
     cfg = server.terminal(data_dir)
     no = _apply(cfg)  # 1. a resident applies at the terminal
     assert sync_once(cfg).error is None
@@ -186,7 +188,7 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
 
     # 2. the office asks for a correction
     step("ask_correction", items="请写明招标文件所属项目的名称或者文号", within="10")
-    assert "需要补正申请内容" in drv.page_source and "补正申请告知书（PDF）" in drv.page_source
+    assert "需要补正申请内容" in drv.page_source and "补正申请告知书 娄星政公开〔" in drv.page_source
     shot("3-correction")
     assert terminal_lookup(cfg, no) == ("需要补正申请内容", "")  # 3. the terminal's lookup shows it
     text = public(no, "4-public-correction")  # and the public page
@@ -201,7 +203,7 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
     step("extend", approver="李主任", reason="需要调取档案", days="20")  # 5. extension
     label, extended = terminal_lookup(cfg, no)
     assert label == "已延长答复期限，正在办理" and extended > due
-    assert "延期答复告知书（PDF）" in drv.page_source
+    assert "延期答复告知书 娄星政公开〔" in drv.page_source
     shot("5-extended")
     step("reply", reply_type="partly_disclosed", reason="其中投标人的个人信息不予公开")  # 6. reply
     assert "部分公开" in drv.page_source
@@ -212,13 +214,16 @@ def test_done_when_flow_in_chromium(server, browser, data_dir: Path) -> None:
     assert terminal_lookup(cfg, no) == ("已办结", "")
     assert "已办结" in public(no)
     drv.get(f"{server.url}/admin/office/cases/{no}")
-    log = drv.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    log = drv.find_elements(By.CSS_SELECTOR, "table")[-1].find_elements(By.CSS_SELECTOR, "tbody tr")  # 办理记录
     assert [r.find_elements(By.TAG_NAME, "td")[2].text for r in log] == [
         "受理",
         "告知补正",
+        "出具文书",
         "收到补正",
         "延长答复期限",
+        "出具文书",
         "答复",
+        "出具文书",
         "办结归档",
     ]
     assert all(r.find_elements(By.TAG_NAME, "td")[1].text == "wang.office" for r in log[1:])

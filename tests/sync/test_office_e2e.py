@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from synchelpers import ZONES
+from synchelpers import ZONES, configure_office
 
 from kiosk import config as config_mod
 from kiosk.applications import service
@@ -81,6 +81,7 @@ def test_resident_to_reply_through_the_real_server(server, data_dir: Path, tmp_p
     from ui.adapters import queue_receipt
 
     server.publish_lines(ZONES)
+    configure_office(server.engine)
     cfg = server.terminal(data_dir)
     receipts = tmp_path / "receipts"
     receipts.mkdir()

@@ -4,12 +4,14 @@ nothing, the append-only log, and the overdue report — through the office's co
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
+from synchelpers import configure_office
 
 from sync.server.__main__ import main as server_main
 from sync.server.db import open_db, sessions
@@ -26,6 +28,7 @@ def db(tmp_path: Path) -> str:
     with sessions(engine)() as s, s.begin():
         for no, day in (("WB01-20261102-0001", date(2026, 11, 2)), ("WB01-20261102-0002", date(2026, 11, 2))):
             lc.intake(s, tracking_no=no, zone="wanbao", received_on=day, actor="terminal:wanbao-01")
+    configure_office(engine)
     engine.dispose()
     return url
 
@@ -185,14 +188,21 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
         assert [e.action for e in evs] == [
             "receive",
             "ask_correction",
+            "issue_notice",
             "correction_received",
             "start_consultation",
+            "issue_notice",
             "end_consultation",
             "extend",
+            "issue_notice",
             "reply",
+            "issue_notice",
             "close",
         ]
-        assert all(e.actor for e in evs) and evs[5].data.count("李主任") == 1
+        assert all(e.actor for e in evs) and evs[7].data.count("李主任") == 1
+        # each notice issued with the step (补正, 征求意见, 延期, 答复), numbered in the year's series
+        numbers = [json.loads(e.data)["number"] for e in evs if e.action == "issue_notice"]
+        assert numbers == [f"娄星政公开〔2026〕第{n}号" for n in (1, 2, 3, 4)]
         status = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
     # the log cannot be rewritten
     with engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
@@ -243,7 +253,7 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
         assert {"label": "视为放弃申请日期", "date": "2026-11-19"} in st["dates"]
         assert "第三十条" in st["next_step"] and "重新提出申请" in st["next_step"]
         evs = s.query(CaseEvent).filter(CaseEvent.tracking_no == no).order_by(CaseEvent.id).all()
-        assert [e.action for e in evs] == ["receive", "ask_correction", "correction_lapsed"]
+        assert [e.action for e in evs] == ["receive", "ask_correction", "issue_notice", "correction_lapsed"]
         assert (evs[-1].actor, evs[-1].on, evs[-1].from_state, evs[-1].to_state) == (
             lc.SYSTEM_ACTOR,
             nov(19),

@@ -76,10 +76,14 @@ def test_console_new_amend_repeal_withdraw_reach_the_terminal(server, data_dir: 
     assert "历史版本" in detail and re.search(r"<td>1</td><td>万宝镇2026年冬季供暖通知</td>", detail)
     # repeal, then withdraw
     r = office.post("/admin/office/documents/wb-2026-notice/repeal", data={"csrf": token, "by": ""})
+    assert r.status_code == 400 and "请勾选确认" in r.text  # 废止 takes effect only when confirmed
+    r = office.post("/admin/office/documents/wb-2026-notice/repeal", data={"csrf": token, "by": "", "confirm": "yes"})
     assert r.status_code == 303
     assert sync_once(cfg).error is None
     assert mirror_docs(cfg.db_path)["wb-2026-notice"][2] == "repealed"
     r = office.post("/admin/office/documents/wb-2026-notice/withdraw", data={"csrf": token})
+    assert r.status_code == 400 and "请勾选确认" in r.text
+    r = office.post("/admin/office/documents/wb-2026-notice/withdraw", data={"csrf": token, "confirm": "yes"})
     assert r.status_code == 303
     assert sync_once(cfg).error is None
     assert "wb-2026-notice" not in mirror_docs(cfg.db_path)

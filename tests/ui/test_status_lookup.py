@@ -168,6 +168,20 @@ def district(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
     with sessions(engine)() as s, s.begin():  # terminals are registered in a zone the district has
         publish_records(s, [], [Zone(code="wanbao", name="万宝镇", kind="township", prefix="WB")])
+    from sync.server.office import settings as office_settings
+
+    with sessions(engine)() as s, s.begin():  # the office's notice settings, set once (notices need them)
+        office_settings.save(
+            s,
+            {
+                "number_prefix": "娄星政公开",
+                "contact_person": "刘晓红",
+                "contact_phone": "0738-8123456",
+                "address": "娄星区政务服务中心",
+                "review_body": "娄底市娄星区人民政府",
+                "court": "娄底市娄星区人民法院",
+            },
+        )
     app = create_app(engine, signing.load_signer(keys))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

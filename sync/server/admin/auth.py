@@ -1,7 +1,8 @@
 """Who may open the server's admin pages: per-person accounts, a login form, sessions, CSRF.
 
 Accounts live in the server database (``admin_accounts``): a username, roles (``it`` — district IT, the
-fleet and enrolment; ``office`` — the 政务公开 office's console; one account may hold both) and an scrypt
+fleet and enrolment; ``office`` — the 政务公开 office's console; ``department`` — a department's staff, who
+see only the cases assigned to their department; one account may hold several) and an scrypt
 hash of the password. They are made and changed only from the server's command line
 (``python -m sync.server account add NAME --role it``; the password is read from the terminal or stdin,
 never from the arguments). While no account exists the admin pages open to nobody: the login page says
@@ -62,7 +63,7 @@ from sync.server.errors import AccountError
 
 log = logging.getLogger("sync.server.admin.auth")
 
-ROLES = ("it", "office")
+ROLES = ("it", "office", "department")  # department: sees only its department's cases (office/departments.py)
 ROLE_LABELS = {"it": "信息化（终端管理）", "office": "政务公开办公室"}
 SESSION_COOKIE = "zwgk_admin"
 LOGIN_CSRF_COOKIE = "zwgk_login_csrf"

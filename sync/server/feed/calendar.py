@@ -37,7 +37,7 @@ from kiosk.workdays import WorkCalendar, statutory_holidays
 from sync.server.errors import ArrangementError
 from sync.server.office.models import CalendarYear
 
-PACKAGE_SOURCE = "国务院办公厅节假日安排 (chinese_calendar)"
+PACKAGE_SOURCE = "国务院办公厅节假日安排（随软件提供的数据）"
 
 
 @functools.lru_cache(maxsize=64)

@@ -109,6 +109,11 @@ def _put(session: Session, seq: int, rec: DocumentRecord, actor: str = "") -> Fe
     return row
 
 
+def content_hash(wire: dict[str, Any]) -> str:
+    """The hash that tells an amendment from an unchanged document (the preview's test too)."""
+    return _content_hash(wire)
+
+
 def unknown_codes(
     session: Session,
     records: Sequence[tuple[int, DocumentRecord]],

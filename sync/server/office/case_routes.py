@@ -1,13 +1,13 @@
 """The office's applications in the browser (``/admin/office/cases…``), behind the office role's login:
 
 - ``/admin/office/cases`` — every application by zone, stage and due date, overdue ones on top
-  (filters: zone, stage);
+  (filters: zone, stage, department; a search by number, name or phone, logged; 50 a page);
 - ``/admin/office/cases/{no}`` — the case: its dates, the full application as the resident gave it (each
   opening is logged in ``data_views``), the log, the notices as A4 PDFs, and a form for each step the
   law allows now (the same :mod:`sync.server.office.lifecycle` functions the command line calls; a refused
   step is shown with its reason and changes nothing);
-- ``/admin/office/cases/{no}/notice/{kind}.pdf`` — 补正告知书 / 延期答复告知书 / 答复书 (logged too: they
-  carry the applicant's name); ``…/files`` — documents attached to the reply.
+- ``…/files`` — the scanned application, the reply's materials; ``…/case-file.pdf`` — the case file as one
+  PDF (cover, log, the notices as issued); the notices themselves are served by :mod:`.notice_pages`.
 
 The person acting is the logged-in account (``Account.username``): it is who the log records. What the
 pages show is built in :mod:`.case_views`; the markup is ``templates/case_*.html``.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,10 +28,10 @@ from sync.server import pages
 from sync.server.admin import auth
 from sync.server.deps import DB, Ctx, OfficeAccount
 from sync.server.errorpages import refusal_page
-from sync.server.errors import StepRefused
+from sync.server.errors import OfficeError
+from sync.server.office import case_file, departments, issued
 from sync.server.office import case_views as views
 from sync.server.office import lifecycle as lc
-from sync.server.office import notices
 from sync.server.office.models import Case, CaseFile, DataView
 
 router = APIRouter(tags=["office"])
@@ -45,19 +45,36 @@ def _missing(request: Request, what: str = "没有这件申请", detail: str = "
 
 
 @router.get("/admin/office/cases", response_class=HTMLResponse, summary="Office: the applications")
-def case_list(
-    request: Request, session: DB, ctx: Ctx, _who: OfficeAccount, zone: str = "", state: str = ""
+def case_list(  # noqa: PLR0917 - the list's filters
+    request: Request,
+    session: DB,
+    ctx: Ctx,
+    who: OfficeAccount,
+    zone: str = "",
+    state: str = "",
+    q: str = "",
+    dept: str = "",
+    page_no: int = 1,
 ) -> Response:
     on = ctx.settings.today()
     views.lapse(session, on)
+    listing = views.list_page(session, on, zone, state, q, dept, page_no)
+    if q.strip():
+        session.add(DataView(actor=who.username, tracking_no="*", what="search"))  # a search by personal data
+        session.commit()
+    keep = urlencode({k: v for k, v in (("q", q), ("zone", zone), ("state", state), ("dept", dept)) if v})
     return pages.render(
         request,
         "case_list.html",
-        rows=views.list_rows(session, on, zone, state),
+        listing=listing,
         zone_options=sorted(views.zones(session).items()),
         state_options=list(lc.STAGE_LABELS.items()),
+        dept_options=list(departments.names(session).items()),
         zone=zone,
         state=state,
+        q=q,
+        dept=dept,
+        keep=keep + "&" if keep else "",
         today=on,
     )
 
@@ -66,19 +83,21 @@ def detail(
     request: Request, s: Session, who: auth.Account, case: Case, error: str = "", *, status: int = 200
 ) -> Response:
     """The case's page (its opening logged: it shows the applicant's personal data)."""
-    context = views.detail_context(s, case)
+    context = views.detail_context(s, case, request.app.state.server.settings.today())
     s.add(DataView(actor=who.username, tracking_no=case.tracking_no, what="application"))
     s.commit()
     return pages.render(request, "case_detail.html", status, error=error, **context)
 
 
 @router.get("/admin/office/cases/{no}", response_class=HTMLResponse, summary="Office: one application")
-def case_detail(request: Request, session: DB, ctx: Ctx, who: OfficeAccount, no: str) -> Response:
+def case_detail(  # noqa: PLR0917 - the request, what it needs, the case and an error to show
+    request: Request, session: DB, ctx: Ctx, who: OfficeAccount, no: str, error: str = ""
+) -> Response:
     views.lapse(session, ctx.settings.today(), no.upper())
     case = session.get(Case, no.upper())
     if case is None:
         return _missing(request, detail=f"没有受理编号为 {no} 的申请，请核对编号。")
-    return detail(request, session, who, case)
+    return detail(request, session, who, case, error[:300])
 
 
 def _step_arguments(step: str, values: dict[str, str]) -> dict[str, Any]:
@@ -90,6 +109,8 @@ def _step_arguments(step: str, values: dict[str, str]) -> dict[str, Any]:
         kw["days"] = int(values["days"])
     if step == "reply":
         kw["reply_type"] = values.get("reply_type", "")
+    if step == "fee_notice":
+        kw["method"], kw["count"] = values.get("method", ""), int(values.get("count") or 0)
     return kw
 
 
@@ -112,13 +133,13 @@ async def case_step(  # noqa: PLR0917 - the request, what it needs, the case and
         kw = _step_arguments(step, values)
     except ValueError:
         return detail(request, session, who, case, "工作日数应为整数", status=400)
-    fields = {k: values.get(k, "") for k in ("items", "party", "approver", "agency", "detail")}
+    names = ("items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within")
+    fields = {k: values.get(k, "") for k in (*names, "delay_to", "applicant_class", "report_row")}
     try:
-        lc.STEPS[step](
-            session, case.tracking_no, lc.Step(who.username, on, values.get("reason", ""), fields, today=now), **kw
-        )
+        request_step = lc.Step(who.username, on, values.get("reason", ""), fields, today=now)
+        issued.take_step(session, step, case.tracking_no, request_step, **kw)
         session.commit()
-    except StepRefused as exc:
+    except OfficeError as exc:
         session.rollback()
         case = session.get(Case, no.upper())
         assert case is not None
@@ -126,19 +147,16 @@ async def case_step(  # noqa: PLR0917 - the request, what it needs, the case and
     return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
 
 
-@router.get("/admin/office/cases/{no}/notice/{kind}.pdf", summary="Office: a formal notice as A4 PDF")
-def case_notice(request: Request, session: DB, who: OfficeAccount, no: str, kind: str) -> Response:
+@router.get("/admin/office/cases/{no}/case-file.pdf", summary="Office: the case file as one PDF")
+def case_file_pdf(request: Request, session: DB, who: OfficeAccount, no: str) -> Response:
     case = session.get(Case, no.upper())
     if case is None:
         return _missing(request)
-    try:
-        pdf = notices.build_notice_pdf(session, case, kind)
-    except notices.NoticeUnavailable as exc:
-        return refusal_page(request, 404, "无法生成文书", str(exc), back=f"/admin/office/cases/{case.tracking_no}")
-    session.add(DataView(actor=who.username, tracking_no=case.tracking_no, what=f"notice:{kind}"))
+    pdf = case_file.build(session, case, views.data_text)
+    session.add(DataView(actor=who.username, tracking_no=case.tracking_no, what="case_file"))
     session.commit()
-    name = f"{case.tracking_no}-{kind}.pdf"
-    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
+    headers = {"Content-Disposition": f"inline; filename={case.tracking_no}-case-file.pdf"}
+    return auth.admin_headers(Response(pdf, media_type="application/pdf", headers=headers))
 
 
 @router.post("/admin/office/cases/{no}/files", summary="Office: attach a document to the reply")
@@ -155,7 +173,10 @@ async def case_file_add(request: Request, session: DB, who: OfficeAccount, no: s
     if len(data) > MAX_FILE_BYTES:
         return detail(request, session, who, case, f"未上传：文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB", status=400)
     ctype = str(getattr(upload, "content_type", "") or "application/octet-stream")[:100]
-    session.add(CaseFile(tracking_no=case.tracking_no, name=name, content_type=ctype, data=data, actor=who.username))
+    role = "application" if form.get("role") == "application" else "reply"  # a signed walk-in form: its case
+    session.add(
+        CaseFile(tracking_no=case.tracking_no, name=name, content_type=ctype, role=role, data=data, actor=who.username)
+    )
     session.commit()
     return RedirectResponse(f"/admin/office/cases/{no.upper()}", status_code=303)
 

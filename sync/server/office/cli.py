@@ -41,14 +41,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from sync.server.db import open_db, sessions
-from sync.server.errors import ArrangementError, StepRefused
+from sync.server.errors import ArrangementError, OfficeError, StepRefused
 from sync.server.feed import calendar as cal
+from sync.server.office import issued, notice_cli
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
 _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "ask-correction": [("--items", {"required": True, "help": "需要补正的事项"}), ("--within", {"type": int})],
-    "correction-received": [],
+    "correction-received": [("--request", {"help": "补正后的申请内容（所需信息的描述）"})],
     "correction-lapsed": [],
     "start-consultation": [("--party", {"required": True, "help": "征求意见的第三方或机关"})],
     "end-consultation": [],
@@ -57,9 +58,20 @@ _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("--type", {"required": True, "choices": list(lc.REPLY_TYPES), "dest": "reply_type"}),
         ("--agency", {"help": "非本机关负责公开：负责的机关名称及联系方式"}),
         ("--detail", {"help": "已主动公开：获取方式、途径"}),
+        ("--applicant-class", {"dest": "applicant_class", "help": "年度报告：natural|business|research|…"}),
+        ("--report-row", {"dest": "report_row", "help": "年度报告办理结果，如 3.4（不予公开·保护第三方合法权益）"}),
     ],
     "withdraw": [],
     "close": [],
+    "fee-notice": [
+        ("--method", {"required": True, "choices": ["per_request", "per_page"], "help": "按件计收 | 按量计收"}),
+        ("--count", {"required": True, "type": int, "help": "本申请的件数（按件）或页数（按量）"}),
+        ("--served-on", {"dest": "served_on", "help": "收费通知送达日期"}),
+        ("--pay-how", {"dest": "pay_how", "help": "缴纳方式"}),
+    ],
+    "fee-paid": [],
+    "ask-reasons": [("--within", {"help": "说明理由的期限（年-月-日）"})],
+    "delay": [("--to", {"required": True, "dest": "delay_to", "help": "延迟答复至（年-月-日）"})],
 }
 
 
@@ -95,6 +107,7 @@ def add_parsers(sub: Any) -> None:
             sp.add_argument(flag, **kw)
 
     _add_report_parsers(sub)
+    notice_cli.add_parsers(sub)
 
 
 def _add_report_parsers(sub: Any) -> None:
@@ -105,6 +118,16 @@ def _add_report_parsers(sub: Any) -> None:
     er.add_argument("--month", required=True)
     er.add_argument("--csv", type=Path)
     er.add_argument("--pdf", type=Path)
+    ey = evsub.add_parser("year", help="the year's 年度优秀专区 and the staff figures for 优秀个人")
+    ey.add_argument("--db", required=True)
+    ey.add_argument("--year", type=int, required=True)
+    ed = evsub.add_parser("duty", help="record who was on duty at a zone (for 优秀个人)")
+    ed.add_argument("--db", required=True)
+    ed.add_argument("name")
+    ed.add_argument("zone")
+    ed.add_argument("start", type=dt.date.fromisoformat)
+    ed.add_argument("end", type=dt.date.fromisoformat)
+    ed.add_argument("--account", default="")
     ew = evsub.add_parser("weights", help="show or set the score's weights")
     ew.add_argument("--db", required=True)
     for name in ("satisfaction", "on-time", "usage", "follow-up"):
@@ -140,6 +163,8 @@ def run(args: argparse.Namespace, today: lc.Today = lc.china_today) -> int | Non
         return dated[args.cmd](args, open_db(args.db), today())
     if args.cmd in undated:
         return undated[args.cmd](args, open_db(args.db))
+    if args.cmd in ("office-settings", "notice", "register", "department", "annual-report"):
+        return notice_cli.run(args, open_db(args.db), today())
     return None
 
 
@@ -167,6 +192,8 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
     from sync.server.office.evaluation_pdf import build_report_pdf
     from sync.server.office.notices import agency_name
 
+    if args.evaluation_cmd in ("year", "duty"):
+        return _year(args, engine)
     if args.evaluation_cmd == "weights":
         new = {
             k: v
@@ -202,6 +229,27 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
         args.csv.write_text(ev.to_csv(report), encoding="utf-8")
     if args.pdf:
         args.pdf.write_bytes(build_report_pdf(report, agency))
+    return 0
+
+
+def _year(args: argparse.Namespace, engine: Engine) -> int:
+    from sync.server.office import annual_eval as ae
+
+    with sessions(engine)() as s, s.begin():
+        if args.evaluation_cmd == "duty":
+            try:
+                ae.add_duty(s, args.name, args.zone, args.start, args.end, args.account, "cli")
+            except OfficeError as exc:
+                print(f"refused: {exc}", file=sys.stderr)
+                return 1
+            print(f"duty: {args.name} at {args.zone} {args.start}..{args.end}")
+            return 0
+        for z in ae.zones_of_year(s, args.year):
+            star = " ★年度优秀" if z.excellent else ""
+            print(f"{z.rank}\t{z.name}\t{z.mean:.1f}\t月度第一{z.firsts}次{star}")
+        for p in ae.staff_of_year(s, args.year):
+            sat = "—" if p.satisfaction is None else f"{100 * p.satisfaction:.0f}%"
+            print(f"{p.name}\t{p.zone}\t在岗{p.duty_days}天\t评价{p.ratings}\t满意度{sat}\t受理{p.applications}")
     return 0
 
 
@@ -280,7 +328,9 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
                 print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
         return 0
     action = args.case_cmd.replace("-", "_")
-    fields = {k: getattr(args, k, None) for k in ("items", "party", "approver", "agency", "detail")}
+    names = ["items", "party", "approver", "agency", "detail", "request", "served_on", "pay_how", "within"]
+    names += ["delay_to", "applicant_class", "report_row"]
+    fields = {k: getattr(args, k, None) for k in names}
     step = lc.Step(actor=args.by, on=args.on or today, reason=args.reason, fields=fields, today=today)
     kw: dict[str, Any] = {}
     if action == "ask_correction" and args.within:
@@ -289,14 +339,23 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
         kw["days"] = args.days
     if action == "reply":
         kw["reply_type"] = args.reply_type
+    if action == "fee_notice":
+        kw["method"], kw["count"] = args.method, args.count
     try:
         with sessions(engine)() as s, s.begin():
-            c = lc.STEPS[action](s, args.tracking_no, step, **kw)
+            c = issued.take_step(s, action, args.tracking_no, step, **kw)
             print(f"{c.tracking_no}: {lc.STAGE_LABELS[c.state]}" + (f"，答复期限 {c.due}" if c.due else ""))
-    except StepRefused as exc:
+            _print_issued(s, action, c.tracking_no)
+    except OfficeError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_issued(s: Any, action: str, tracking_no: str) -> None:
+    if action in issued.NOTICE_OF_STEP:
+        n = issued.of_case(s, tracking_no)[-1]
+        print(f"出具 {n.number}（sha256 {n.sha256}）")
 
 
 def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:

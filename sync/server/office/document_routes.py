@@ -196,6 +196,8 @@ async def amend(request: Request, session: DB, who: OfficeAccount, doc_id: str) 
 async def repeal_doc(request: Request, session: DB, ctx: Ctx, who: OfficeAccount, doc_id: str) -> Response:
     form = await request.form()
     by = str(form.get("by") or "").strip() or None
+    if form.get("confirm") != "yes":  # 废止 cannot be undone: the form asks for a tick
+        return _detail(request, session, doc_id, "未废止：请勾选确认", status=400)
     try:
         repeal(ctx.engine, doc_id, by, actor=who.username)
     except (KioskError, ServerRefusal) as exc:
@@ -205,6 +207,8 @@ async def repeal_doc(request: Request, session: DB, ctx: Ctx, who: OfficeAccount
 
 @router.post("/admin/office/documents/{doc_id}/withdraw", summary="Office: withdraw a document")
 async def withdraw_doc(request: Request, session: DB, ctx: Ctx, _who: OfficeAccount, doc_id: str) -> Response:
+    if (await request.form()).get("confirm") != "yes":  # the terminals delete it: the form asks for a tick
+        return _detail(request, session, doc_id, "未撤回：请勾选确认", status=400)
     try:
         withdraw(ctx.engine, doc_id)
     except (KioskError, ServerRefusal) as exc:

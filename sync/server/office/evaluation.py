@@ -18,12 +18,16 @@ The score (0–100), with weights configurable per district (``evaluation weight
 
     S  satisfaction: mean of (level − 1) / 4 over the month's ratings (非常满意 = 1 … 非常不满意 = 0);
        0 for a zone without ratings (无评价不得分: a zone must ask its visitors)
-    T  replies on time / replies given (1 when none was due to be given)
+    T  replies on time / replies given — NOT SCORED for a zone that gave no reply in the month
     U  sessions / the busiest zone's sessions (0 … 1; 0 when the district had none)
-    F  差评 followed up / 差评 received (1 when there was none)
+    F  差评 followed up / 差评 received (1 with ratings but no 差评) — NOT SCORED for a zone without ratings
 
-Zones are ranked by score (ties: more sessions first, then the zone order); the change is against the
-previous month's rank and score computed the same way.
+A part that is not scored leaves the sum and its weight leaves the divisor: the score is the weighted
+mean over the parts the zone has data for (``100 × Σ w·p / Σ w`` over those parts). So a zone with no
+activity at all scores 0 (S and U are always scored, and are 0), never "100 % on time, 100 % followed up";
+a township with one reply on time is not ranked below empty zones. Equal scores share a rank and the
+next rank skips (competition ranking: 1, 1, 3); within a shared rank the table lists busier zones first.
+The change is against the previous month's rank and score computed the same way.
 """
 
 from __future__ import annotations
@@ -238,21 +242,23 @@ def _collect(session: Session, month: str) -> tuple[dict[str, ZoneMonth], Counte
 
 
 def _score(zones: list[ZoneMonth], w: dict[str, float]) -> None:
-    total_w = sum(w.values())
+    """Score each zone on the parts it has data for (see the module docstring) and rank with shared ranks."""
     busiest = max((z.sessions for z in zones), default=0)
     for z in zones:
         s = z.satisfaction
-        parts = {
-            "satisfaction": 0.0 if s is None else s,
-            "on_time": z.replies_on_time / z.replies if z.replies else 1.0,
+        parts: dict[str, float] = {
+            "satisfaction": 0.0 if s is None else s,  # 无评价不得分
             "usage": z.sessions / busiest if busiest else 0.0,
-            "follow_up": z.bad_followed / z.bad_ratings if z.bad_ratings else 1.0,
         }
+        if z.replies:  # no reply given this month: on time is not scored (neither 100 % nor 0 %)
+            parts["on_time"] = z.replies_on_time / z.replies
+        if z.ratings:  # no rating at all: nothing to follow up, not scored; ratings and no 差评: 100 %
+            parts["follow_up"] = z.bad_followed / z.bad_ratings if z.bad_ratings else 1.0
         z.parts = parts
-        z.score = round(100 * sum(w[k] * parts[k] for k in w) / total_w, 1)
-    order = sorted(range(len(zones)), key=lambda i: (-zones[i].score, -zones[i].sessions, i))
-    for rank, i in enumerate(order, 1):
-        zones[i].rank = rank
+        counted = sum(w[k] for k in parts)
+        z.score = round(100 * sum(w[k] * v for k, v in parts.items()) / counted, 1) if counted else 0.0
+    for z in zones:  # competition ranking: equal scores share a rank, the next rank skips (1, 1, 3)
+        z.rank = 1 + sum(other.score > z.score for other in zones)
 
 
 def build(session: Session, month: str, *, with_previous: bool = True) -> Report:
@@ -268,7 +274,8 @@ def build(session: Session, month: str, *, with_previous: bool = True) -> Report
             p = prev.get(z.code)
             if p is not None and (p.sessions or p.ratings or p.applications or p.replies):
                 z.prev_rank, z.prev_score = p.rank, p.score
-    zones.sort(key=lambda z: z.rank)
+    order = {z.code: i for i, z in enumerate(zones)}
+    zones.sort(key=lambda z: (z.rank, -z.sessions, order[z.code]))  # within a shared rank: busier first
     popular = [(q, n) for q, n in queries.most_common(10)]
     return Report(month, zones, w, popular)
 
@@ -337,9 +344,15 @@ def to_csv(report: Report) -> str:
 
 
 def formula_text(w: dict[str, float]) -> str:
+    """The formula as printed under the table: weights, and how a month without data counts."""
     total = sum(w.values())
     terms = " + ".join(f"{WEIGHT_LABELS[k]}×{100 * v / total:.0f}%" for k, v in w.items())
-    return f"得分 = 100 ×（{terms}）"
+    return (
+        f"得分 = 100 ×（{terms}），只按本月有数据的项目加权（其余项目的权重不计入）："
+        f"本月无答复的专区不计“{WEIGHT_LABELS['on_time']}”，本月无评价的专区不计“{WEIGHT_LABELS['follow_up']}”"
+        f"（有评价而无差评的按100%计）；无评价的“{WEIGHT_LABELS['satisfaction']}”计0分，"
+        f"无访问的“{WEIGHT_LABELS['usage']}”计0分；完全无活动的专区得0分。得分相同的专区名次并列（如1、1、3）"
+    )
 
 
 def pending_bad_ratings(session: Session, month: str | None = None) -> list[tuple[int, str, str, int]]:

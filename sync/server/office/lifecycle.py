@@ -55,7 +55,7 @@ CONSULTATION_DAYS = 15  # Art. 32: the third party answers within 15 working day
 SOON_WORKING_DAYS = 3  # the overdue report's "due soon"
 SYSTEM_ACTOR = "系统"  # who the log names for a step the server takes by itself (a lapsed correction)
 
-OPEN_STATES = ("received", "correction", "consulting")
+OPEN_STATES = ("received", "correction", "consulting", "fee")  # fee: waiting for 信息处理费 (fees.py)
 STATES = (*OPEN_STATES, "replied", "withdrawn", "closed")
 
 # What the resident reads (never the code): the stage, and what to do next.
@@ -63,6 +63,7 @@ STAGE_LABELS = {
     "received": "已受理，正在办理",
     "correction": "需要补正申请内容",
     "consulting": "正在征求第三方意见",
+    "fee": "等待缴纳信息处理费",
     "replied": "已答复",
     "withdrawn": "已终止办理",
     "closed": "已办结",
@@ -71,6 +72,7 @@ NEXT_STEPS = {
     "received": "请等待答复，我们会在答复期限内按您选择的方式答复您。",
     "correction": "请按《补正申请告知书》的要求，在补正期限内补充或更正申请内容；逾期未补正的，视为放弃申请。",
     "consulting": "正在书面征求第三方意见，征求意见的时间不计入答复期限；请等待答复。",
+    "fee": "请按《收费通知书》在期限内缴纳信息处理费；逾期未缴纳的，视为放弃申请。等待缴费的时间不计入答复期限。",
     "replied": "答复已作出，请按您选择的方式领取答复书；对答复有异议的，可依法申请行政复议或者提起行政诉讼。",
     "withdrawn": "本申请已终止办理。如仍需要该信息，可重新提出申请。",
     "closed": "本申请已办结归档。如对答复有异议，可依法申请行政复议或者提起行政诉讼。",
@@ -133,7 +135,7 @@ def working_days_between(after: dt.date, until: dt.date, calendar: WorkCalendar)
 
 def _recount(case: Case, calendar: WorkCalendar) -> None:
     """Set the reply deadline from the clock, the extension and the paused days (None while paused)."""
-    if case.state in ("correction", "consulting"):
+    if case.state in ("correction", "consulting", "fee"):
         case.due = None
         return
     total = REPLY_WORKING_DAYS + case.extension_days + case.paused_days
@@ -150,6 +152,9 @@ def _recount(case: Case, calendar: WorkCalendar) -> None:
         explanation = explanation.replace(f"起计{total}个工作日", f"起计{total}个工作日（{'，'.join(notes)}）", 1)
     case.due, case.due_source, case.due_explanation = d.due, d.source, explanation
     case.due_provisional = bool(d.provisional_years)
+    if case.delayed_to is not None and case.delayed_to > d.due:  # Art. 35: a reasonable later date, told
+        case.due = case.delayed_to
+        case.due_explanation = f"依《政府信息公开条例》第三十五条确定的延迟答复期限（原期限：{_cn(d.due)}）"
 
 
 def _log(  # noqa: PLR0917 - every step logs the same seven facts
@@ -173,6 +178,45 @@ def _log(  # noqa: PLR0917 - every step logs the same seven facts
     return ev
 
 
+def log_event(  # noqa: PLR0917 - the log's facts
+    session: Session, case: Case, action: str, actor: str, on: dt.date, reason: str, **data: Any
+) -> CaseEvent:
+    """Append an entry that does not move the case (a notice issued or withdrawn, an assignment…)."""
+    return _log(session, case, action, actor, on, case.state, reason, **data)
+
+
+def log_step(session: Session, case: Case, action: str, step: Step, frm: str, **data: Any) -> CaseEvent:
+    """Append the entry of a step taken by ``step``'s actor (the case already moved to its new stage)."""
+    return _log(session, case, action, step.actor, step.on, frm, step.reason, **data)
+
+
+def log_system(  # noqa: PLR0917 - the log's facts
+    session: Session, case: Case, action: str, on: dt.date, frm: str, reason: str, **data: Any
+) -> CaseEvent:
+    """Append a step the server took by itself (:data:`SYSTEM_ACTOR`)."""
+    return _log(session, case, action, SYSTEM_ACTOR, on, frm, reason, **data)
+
+
+def check_step(session: Session, case: Case, step: Step, allowed: tuple[str, ...], action: str) -> None:
+    """Refuse ``step`` unless the law allows ``action`` from the case's stage now (see :func:`_check_common`)."""
+    _check_common(session, case, step, allowed, action)
+
+
+def recount(case: Case, calendar: WorkCalendar) -> None:
+    """Recount the reply deadline (None while the clock is stopped)."""
+    _recount(case, calendar)
+
+
+def cn_date(d: dt.date | None) -> str:
+    """A date as the notices write it: 2026年12月8日."""
+    return _cn(d)
+
+
+def last_on(session: Session, case: Case) -> dt.date:
+    """The day of the case's latest log entry (or its receipt)."""
+    return _last_on(session, case)
+
+
 def intake(
     session: Session,
     *,
@@ -182,13 +226,17 @@ def intake(
     actor: str,
     printed_deadline: dt.date | None = None,
     calendar: WorkCalendar | None = None,
+    channel: str = "terminal",
+    reason: str = "",
 ) -> Case:
-    """Open the case of an application received on ``received_on`` (Art. 31) in the caller's transaction."""
+    """Open the case of an application received on ``received_on`` (Art. 31) in the caller's transaction;
+    ``channel`` is how it came (``register.CHANNELS``), ``reason`` what the log says about its receipt."""
     calendar = calendar or work_calendar(session)
     case = Case(
         tracking_no=tracking_no,
         zone=zone,
         state="received",
+        channel=channel,
         received_on=received_on,
         clock_from=received_on,
         paused_days=0,
@@ -197,7 +245,7 @@ def intake(
     )
     _recount(case, calendar)
     session.add(case)
-    _log(session, case, "receive", actor, received_on, "", "", due=case.due, printed_deadline=printed_deadline)
+    _log(session, case, "receive", actor, received_on, "", reason, due=case.due, printed_deadline=printed_deadline)
     return case
 
 
@@ -287,7 +335,8 @@ def ask_correction(
 
 
 def correction_received(session: Session, tracking_no: str, step: Step) -> Case:
-    """收到补正: the 20 working days start again from this day (Art. 30).
+    """收到补正: the 20 working days start again from this day (Art. 30). The field ``request`` is the
+    description of the information asked for as corrected (the 答复书 quotes it).
 
     A correction that arrived within the period but is recorded after the server deemed the application
     abandoned (:func:`lapse_corrections`) reopens it: the lapse stays in the log, followed by this step.
@@ -307,7 +356,8 @@ def correction_received(session: Session, tracking_no: str, step: Step) -> Case:
     case.state = "received"
     case.correction_received_on = case.clock_from = step.on
     _recount(case, work_calendar(session))
-    _log(session, case, "correction_received", step.actor, step.on, frm, step.reason, due=case.due)
+    corrected = step.field("request")
+    _log(session, case, "correction_received", step.actor, step.on, frm, step.reason, due=case.due, request=corrected)
     return case
 
 
@@ -324,6 +374,11 @@ def correction_lapsed(session: Session, tracking_no: str, step: Step) -> Case:
     return case
 
 
+LAPSE_HOOKS: list[Callable[[Session, dt.date, str | None], list[str]]] = []
+"""Other periods whose end makes an application deemed abandoned (an unpaid 信息处理费: ``fees.py``); run by
+:func:`lapse_corrections` with the same arguments, so every reader lapses them too."""
+
+
 def lapse_corrections(session: Session, today: dt.date, tracking_no: str | None = None) -> list[str]:
     """Art. 30: an applicant who has not corrected the application by the end of the correction period is
     deemed to have abandoned it (视为放弃申请). Every case (or only ``tracking_no``) still waiting for a
@@ -335,10 +390,12 @@ def lapse_corrections(session: Session, today: dt.date, tracking_no: str | None 
     case moves by one conditional UPDATE: two workers reading at once log the lapse once. Returns the
     tracking numbers that lapsed now.
     """
+    lapsed: list[str] = []
+    for hook in LAPSE_HOOKS:
+        lapsed += hook(session, today, tracking_no)
     q = select(Case.tracking_no, Case.correction_due).where(Case.state == "correction", Case.correction_due < today)
     if tracking_no is not None:
         q = q.where(Case.tracking_no == tracking_no)
-    lapsed: list[str] = []
     for no, period_end in session.execute(q.order_by(Case.tracking_no)).all():
         moved = session.execute(
             update(Case)
@@ -428,6 +485,11 @@ def extend(session: Session, tracking_no: str, step: Step, *, days: int = MAX_EX
     return case
 
 
+REPLY_CHECKS: list[Callable[[Session, Case, str, Step], None]] = []
+"""Run by :func:`reply` once the reply itself is valid, before anything changes: each may refuse or
+complete ``step.fields`` (the annual report's applicant class and result row: ``annual_report.py``)."""
+
+
 def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) -> Case:
     """答复 with one of the reply types of Art. 36/37/39 and what that type must say."""
     case = get_case(session, tracking_no)
@@ -439,10 +501,14 @@ def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) ->
     missing = [_FIELD_NAMES[n] for n in needs if not given[n]]
     if missing:
         raise StepRefused(f"“{label}”的答复须写明：{'、'.join(missing)}")
+    for check in REPLY_CHECKS:
+        check(session, case, reply_type, step)
     frm = case.state
     case.state = "replied"
     case.reply_type = reply_type
     case.replied_on = step.on
+    case.applicant_class = step.field("applicant_class") or None  # checked by annual_report.classify
+    case.report_row = step.field("report_row") or None
     on_time = case.due is None or step.on <= case.due
     _log(
         session,
@@ -457,6 +523,8 @@ def reply(session: Session, tracking_no: str, step: Step, *, reply_type: str) ->
         detail=given["detail"],
         on_time=on_time,
         due=case.due,
+        applicant_class=case.applicant_class or "",
+        report_row=case.report_row or "",
     )
     return case
 
@@ -551,7 +619,7 @@ class OverdueLine:
     state: str
     due: dt.date
     working_days_left: int  # negative: overdue by that many working days
-    what: str  # 答复 | 补正
+    what: str  # 答复 | 补正 | 缴费 | 第三方意见
 
 
 def overdue_report(session: Session, today: dt.date, soon: int = SOON_WORKING_DAYS) -> list[OverdueLine]:
@@ -563,6 +631,8 @@ def overdue_report(session: Session, today: dt.date, soon: int = SOON_WORKING_DA
     for case in session.scalars(select(Case).where(Case.state.in_(OPEN_STATES))):
         if case.state == "correction" and case.correction_due is not None:
             due, what = case.correction_due, "补正"
+        elif case.state == "fee" and case.fee_due is not None:
+            due, what = case.fee_due, "缴费"
         elif case.due is not None:
             due, what = case.due, "答复"
         elif case.state == "consulting" and case.consult_since is not None:
@@ -600,11 +670,7 @@ def public_status(case: Case, session: Session) -> dict[str, Any]:
         dates.append(("答复日期", case.replied_on.isoformat()))
     if case.closed_on:
         dates.append(("办结日期", case.closed_on.isoformat()))
-    stage = STAGE_LABELS[case.state]
-    if case.state == "received" and case.extension_days:
-        stage = "已延长答复期限，正在办理"
-    if case.state == "withdrawn":
-        stage = "逾期未补正，视为放弃申请" if lapse is not None else "申请人已撤回申请"
+    stage = _stage(case, lapse)
     note = ""
     if case.state == "received" and case.due_provisional:
         note = "答复期限为暂定日期：" + case.due_explanation
@@ -622,7 +688,19 @@ def public_status(case: Case, session: Session) -> dict[str, Any]:
     }
 
 
+def _stage(case: Case, lapse: CaseEvent | None) -> str:
+    if case.state == "received" and case.extension_days:
+        return "已延长答复期限，正在办理"
+    if case.state == "withdrawn" and lapse is not None:
+        return "逾期未缴纳信息处理费，视为放弃申请" if lapse.action == "fee_lapsed" else "逾期未补正，视为放弃申请"
+    if case.state == "withdrawn":
+        return "申请人已撤回申请"
+    return STAGE_LABELS[case.state]
+
+
 def _next_step(case: Case, lapse: CaseEvent | None) -> str:
+    if lapse is not None and lapse.action == "fee_lapsed":
+        return f"缴费期限（{_cn(case.fee_due)}）届满时未缴纳信息处理费，视为您放弃了本次申请。{LAPSED_NEXT_STEP}"
     if lapse is None or case.correction_due is None:
         return NEXT_STEPS[case.state]
     return (
@@ -632,14 +710,17 @@ def _next_step(case: Case, lapse: CaseEvent | None) -> str:
 
 
 def lapsed_automatically(session: Session, case: Case) -> bool:
-    """Whether the case was deemed abandoned by the server itself (not by a person's step)."""
+    """Whether the case was deemed abandoned by the server itself for a correction not made in time (not by
+    a person's step; an unpaid fee cannot be reopened)."""
     lapse = _lapse_event(session, case)
-    return lapse is not None and lapse.actor == SYSTEM_ACTOR
+    return lapse is not None and lapse.actor == SYSTEM_ACTOR and lapse.action == "correction_lapsed"
 
 
 def _lapse_event(session: Session, case: Case) -> CaseEvent | None:
     """The step that deemed the application abandoned, if that is how it was withdrawn."""
     if case.state not in ("withdrawn", "closed"):
         return None
-    ended = [e for e in events(session, case.tracking_no) if e.action in ("correction_lapsed", "withdraw")]
-    return ended[-1] if ended and ended[-1].action == "correction_lapsed" else None
+    ended = [
+        e for e in events(session, case.tracking_no) if e.action in ("correction_lapsed", "fee_lapsed", "withdraw")
+    ]
+    return ended[-1] if ended and ended[-1].action in ("correction_lapsed", "fee_lapsed") else None

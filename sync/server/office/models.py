@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, Engine, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.server.db import ServerBase, on_open, utcnow
@@ -37,6 +37,9 @@ class Case(ServerBase):
     tracking_no: Mapped[str] = mapped_column(String(40), primary_key=True)
     zone: Mapped[str] = mapped_column(String(32), index=True)
     state: Mapped[str] = mapped_column(String(24), index=True)
+    # how it reached the office: terminal | counter | post | post_plain | email | online | fax (register.py)
+    # (NULL on a case made before channels existed: a terminal's; nullable so an older database gains it)
+    channel: Mapped[str | None] = mapped_column(String(16), default="terminal", index=True)
     received_on: Mapped[date] = mapped_column(Date)  # 收到申请之日 (Article 31)
     clock_from: Mapped[date] = mapped_column(Date)  # the day the 20 working days count from (Art. 30, 33)
     paused_days: Mapped[int] = mapped_column(Integer, default=0)  # consultation working days (Art. 33 ¶3)
@@ -47,12 +50,24 @@ class Case(ServerBase):
     due_explanation: Mapped[str] = mapped_column(Text, default="")
     printed_deadline: Mapped[date | None] = mapped_column(Date)  # what the terminal's receipt said
     phone_tail_hash: Mapped[str | None] = mapped_column(String(64))  # the public page's check (public.py)
+    phone_kind: Mapped[str | None] = mapped_column(String(10))  # mobile | landline: the page says which
     correction_asked_on: Mapped[date | None] = mapped_column(Date)
     correction_due: Mapped[date | None] = mapped_column(Date)
     correction_received_on: Mapped[date | None] = mapped_column(Date)
     consult_since: Mapped[date | None] = mapped_column(Date)
     extended_on: Mapped[date | None] = mapped_column(Date)
+    fee_amount: Mapped[int | None] = mapped_column(Integer)  # 信息处理费, yuan (fees.py)
+    fee_notice_on: Mapped[date | None] = mapped_column(Date)
+    fee_due: Mapped[date | None] = mapped_column(Date)  # pay by this day or the application is deemed abandoned
+    fee_paid_on: Mapped[date | None] = mapped_column(Date)
+    delayed_to: Mapped[date | None] = mapped_column(Date)  # Art. 35: the reasonable later reply date told
+    department: Mapped[str | None] = mapped_column(String(32), index=True)  # who holds it (departments.py)
+    dept_due: Mapped[date | None] = mapped_column(Date)  # the department's due date for its draft
+    dept_submitted_on: Mapped[date | None] = mapped_column(Date)  # the draft came back to the office
     reply_type: Mapped[str | None] = mapped_column(String(24))
+    # the annual report's columns and rows (annual_report.py), chosen at the reply
+    applicant_class: Mapped[str | None] = mapped_column(String(16))  # natural | business | research | …
+    report_row: Mapped[str | None] = mapped_column(String(8))  # e.g. 3.4 不予公开·保护第三方合法权益
     replied_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -90,7 +105,8 @@ class DocVersion(ServerBase):
 
 
 class CaseFile(ServerBase):
-    """A document attached to a case's reply (the information provided, a scan of the signed 答复书)."""
+    """A document of a case: the scanned application form, a file given with the reply (the information
+    provided), or a department's draft reply."""
 
     __tablename__ = "case_files"
 
@@ -98,9 +114,55 @@ class CaseFile(ServerBase):
     tracking_no: Mapped[str] = mapped_column(String(40), index=True)
     name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
+    # application 申请表（扫描件） | reply 答复材料 (listed on the 答复书) | draft 部门草拟的答复
+    # (NULL on a file attached before roles existed: a reply file; nullable so an older database gains it)
+    role: Mapped[str | None] = mapped_column(String(16), default="reply")
     data: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
+
+
+class IssuedNotice(ServerBase):
+    """A notice as issued (文书): its 文号 from the year's series, the PDF bytes rendered once at issue and
+    their sha256 (also in the case log). The bytes never change (SQLite triggers refuse updating them and
+    deleting the row); a wrong notice is withdrawn (``withdrawn_*``) and reissued under a new number."""
+
+    __tablename__ = "issued_notices"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_notice_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(60), unique=True)  # 文号, e.g. 娄星政公开〔2026〕第7号
+    issued_on: Mapped[date] = mapped_column(Date)  # the date printed on it (China time)
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    replaces: Mapped[int | None] = mapped_column(Integer)  # the withdrawn notice this one reissues
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Department(ServerBase):
+    """A department or township that holds information (区住建局, 万宝镇人民政府): cases are assigned to it."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class DepartmentMember(ServerBase):
+    """A ``department`` account and the department whose cases it sees (one department per account)."""
+
+    __tablename__ = "department_members"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), index=True)
 
 
 class DataView(ServerBase):
@@ -116,7 +178,8 @@ class DataView(ServerBase):
 
 
 def install_guards(engine: Engine) -> None:
-    """On SQLite, make ``case_events`` and ``data_views`` append-only with triggers (idempotent)."""
+    """On SQLite, make ``case_events`` and ``data_views`` append-only and an issued notice's number and
+    bytes unchangeable, with triggers (idempotent)."""
     if engine.dialect.name != "sqlite":
         return
     with engine.begin() as conn:
@@ -128,6 +191,16 @@ def install_guards(engine: Engine) -> None:
                         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                     )
                 )
+        for op, clause in (
+            ("UPDATE", "UPDATE OF tracking_no, kind, year, seq, number, issued_on, sha256, pdf"),
+            ("DELETE", "DELETE"),
+        ):
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS issued_notices_no_{op.lower()} BEFORE {clause} ON issued_notices "
+                    "BEGIN SELECT RAISE(ABORT, 'an issued notice stays as issued'); END"
+                )
+            )
 
 
 on_open(install_guards)

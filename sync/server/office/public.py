@@ -20,12 +20,37 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kiosk.applications.validation import LANDLINE_RE, MOBILE_RE, normalise_phone
 from sync.server import pii
 from sync.server.db import ZoneRow
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
+
+
+def phone_parts(phone: str) -> tuple[str, str]:
+    """(kind, the digits whose last four unlock the page): a mobile's 11 digits, or a landline's area code
+    and number WITHOUT its extension (``0738-8123456-806`` → ``07388123456``: never ``6806``)."""
+    p = normalise_phone(phone)
+    if MOBILE_RE.fullmatch(p):
+        return "mobile", p
+    m = LANDLINE_RE.fullmatch(p)
+    if m:
+        return "landline", m.group(1) + m.group(2)
+    return "other", re.sub(r"\D", "", p)
+
+
+KIND_TAIL_LABELS = {
+    "mobile": "申请时所留手机号的后四位",
+    "landline": "申请时所留固定电话号码的后四位（不含分机号）",
+}
+ANY_TAIL_LABEL = "申请时所留电话号码的后四位（手机号，或固定电话号码不含分机号）"
+
+
+def tail_label(kind: str | None) -> str:
+    """Which number's last four digits the form asks for (``kind``: the application's, when known)."""
+    return KIND_TAIL_LABELS.get(kind or "", ANY_TAIL_LABEL)
 
 
 def tail_hash(session: Session, tracking_no: str, phone_digits: str) -> str:

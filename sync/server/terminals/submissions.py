@@ -259,7 +259,9 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
             printed_deadline=extra["printed_deadline"],
             actor=f"terminal:{t.id}",
         )
-        case.phone_tail_hash = public.tail_hash(session, extra["tracking_no"], extra["phone"])
+        raw = str((payload.get("applicant") or {}).get("phone") or extra["phone"])
+        case.phone_kind, main = public.phone_parts(raw)  # the tail never comes from an extension
+        case.phone_tail_hash = public.tail_hash(session, extra["tracking_no"], main)
         response["tracking_no"] = extra["tracking_no"]
         response["deadline"] = case.due.isoformat() if case.due else None
         sub_row.deadline = response["deadline"]
