@@ -292,7 +292,8 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     if not cfg.server.url:
         return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
     http, signing = _optional("sync.http"), _optional("sync.protocol.signing")
-    if http is None or signing is None:
+    keyring = _optional("sync.protocol.keyring")
+    if http is None or signing is None or keyring is None:
         return CheckResult("server", Verdict.SKIP, "not checked (sync not installed)")
     where = f"{cfg.path or 'the configuration'}"
     try:
@@ -319,7 +320,8 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     if code != 200:
         return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
     try:
-        verifier = signing.load_verifier(Path(cfg.server.trust_key))
+        # the pinned key, and the online keys its root certified that the last sync accepted
+        verifier = keyring.KeyRing.load(signing.load_verifier(Path(cfg.server.trust_key)), _stored_keys(cfg.db_path))
         manifest = verifier.verify(parsed, "manifest")
     except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
         return CheckResult(
@@ -331,9 +333,24 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     return CheckResult(
         "server",
         Verdict.OK,
-        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
-        f"{verifier.key_id}",
+        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by a key the pinned "
+        f"key {verifier.key_id} trusts",
     )
+
+
+def _stored_keys(db_path: Path) -> str | None:
+    """The key set the last sync accepted (``sync.keys`` in the mirror), read-only; None if unreadable."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM kv WHERE key = 'sync.keys'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 def check_outbox(cfg: Config) -> CheckResult:

@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "forms": "printing.pdf.bench",  # A4 PDF generation (printing/ may not be imported by kiosk/ itself)
     "receipts": "printing.bench",  # ESC/POS receipt and queue-ticket bytes
     "sync": "sync.bench",  # first sync vs one-file download; incremental sync bytes vs changed records
+    "fork": "sync.bench_fork",  # the fork check's extra bytes and time per sync, beside a sync without it
     "wizard": "ui.bench_wizard",  # 提交申请 → tracking number painted → receipt printed, vs the core submit
     "screens": "ui.bench",  # start, transition, keystroke→results, frames under writes, memory (needs Qt)
 }

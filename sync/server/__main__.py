@@ -9,6 +9,10 @@
     account add|list|passwd|roles|disable|enable --db URL [NAME] [--role it|office]
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
+    backup --db URL --out FILE             a consistent copy of the live SQLite database
+    restore --db URL [--from FILE] --key DIR   put a backup in place and start a new feed epoch
+    lost --db URL [--resolve NO]           applications terminals were told were received that it lacks
+    root init|certify|rotate               the offline root key (sync/server/keys_cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
@@ -39,6 +43,7 @@ from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, tok
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
+from sync.server import keys_cli, recovery, recovery_cli
 from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import enrol
@@ -79,8 +84,10 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
 def _show_issued(issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None) -> None:
     code = enrol.format_code(issued.code)
     fingerprint = ""
-    if key_dir is not None:
-        fingerprint = signing.format_fingerprint(signing.load_signer(key_dir).key_id)
+    if key_dir is not None:  # the offline root when there is one (terminals pin it), else the signing key
+        root = key_dir / "root.pub"
+        kid = signing.load_verifier(root).key_id if root.is_file() else signing.load_signer(key_dir).key_id
+        fingerprint = signing.format_fingerprint(kid)
     local = issued.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
     command = f"kiosk enrol --server {server_url} --code {code}"
     if fingerprint:
@@ -254,10 +261,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
     )
+    recovery_cli.add_serve_arguments(sv)
+    _more_parsers(sub)
+    return p
+
+
+def _more_parsers(sub: Any) -> None:
+    """The subcommands other modules define (migrations, personal-data keys, the office, recovery, root)."""
     migrate.add_parser(sub)
     pii_admin.add_parser(sub)
     office_cli.add_parsers(sub)
-    return p
+    recovery_cli.add_parsers(sub)
+    keys_cli.add_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> int:
@@ -266,6 +281,10 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         done = office_cli.run(args, today)
+        if done is None:
+            done = recovery_cli.run(args, default_snapshot_dir)
+        if done is None:
+            done = keys_cli.run(args)
         if done is not None:
             return done
         handler = {
@@ -305,6 +324,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
                 sync_interval_s=args.sync_interval,
                 offline_after_missed=max(1, args.offline_after_missed),
                 snapshot_dir=str(snapshots) if snapshots else None,
+                state_file=str(args.state or recovery.state_path(args.key)),
             )
             serve.run(settings, args.host, args.port, max(1, args.workers), today)
     except (KioskError, ServerRefusal) as exc:

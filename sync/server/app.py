@@ -35,7 +35,7 @@ from sync.server.feed import routes as feed_routes
 from sync.server.feed import snapshot as snapshots
 from sync.server.office import calendar_routes, case_routes, document_routes, evaluation_routes, status_routes
 from sync.server.office.lifecycle import Today, china_today
-from sync.server.terminals import fleet, submissions
+from sync.server.terminals import acks, fleet, submissions
 from sync.server.terminals import routes as terminal_routes
 
 __all__ = ["DEFAULT_MANIFEST_TTL_S", "DEFAULT_SYNC_INTERVAL_S", "ApiError", "create_app", "token_hash"]
@@ -52,6 +52,9 @@ def create_app(
     today: Today = china_today,
     snapshot_dir: Path | None = None,
     build_snapshots: bool = False,
+    state_file: Path | None = None,
+    fork_check: bool = True,
+    key_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer`` (the flags: :class:`Settings`)."""
     settings = Settings(
@@ -62,6 +65,9 @@ def create_app(
         today=today,
         snapshot_dir=snapshot_dir,
         build_snapshots=build_snapshots,
+        state_file=state_file,
+        fork_check=fork_check,
+        key_dir=key_dir,
     )
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -78,6 +84,7 @@ def create_app(
         audit_routes.router,
         feed_routes.router,
         submissions.router,
+        acks.router,
         terminal_routes.router,
         status_routes.router,
         case_routes.router,

@@ -21,6 +21,7 @@ from sync.protocol import signing
 from sync.server.app import create_app
 from sync.server.db import open_db
 from sync.server.office.lifecycle import Today, china_today
+from sync.server.recovery import check_not_older
 
 SETTINGS_ENV = "ZWGK_SERVER_SETTINGS"
 
@@ -36,6 +37,7 @@ class ServeSettings:
     sync_interval_s: int
     offline_after_missed: int
     snapshot_dir: str | None
+    state_file: str | None = None  # the record of the last signed manifest (sync.server.recovery)
 
     def app(self, today: Today = china_today) -> FastAPI:
         return create_app(
@@ -48,6 +50,8 @@ class ServeSettings:
             today=today,
             snapshot_dir=Path(self.snapshot_dir) if self.snapshot_dir else None,
             build_snapshots=self.snapshot_dir is not None,
+            state_file=Path(self.state_file) if self.state_file else None,
+            key_dir=Path(self.key),
         )
 
 
@@ -61,6 +65,12 @@ def run(settings: ServeSettings, host: str, port: int, workers: int, today: Toda
     address; the server reads the proxy's headers itself, and only with ``--trust-proxy``."""
     import uvicorn
 
+    if settings.state_file is not None:  # never serve a database older than what this server signed
+        engine = open_db(settings.db)
+        try:
+            check_not_older(engine, Path(settings.state_file))
+        finally:
+            engine.dispose()
     if workers <= 1:
         uvicorn.run(settings.app(today), host=host, port=port, log_level="info", proxy_headers=False)
         return

@@ -89,6 +89,7 @@ class ListRow:
     left: str
     provisional: bool
     tone: str
+    date_flagged: bool = False  # 收到日期待核实 (Case.received_flag)
 
 
 def _urgency(c: Case, on: dt.date) -> tuple[int, dt.date, str]:
@@ -124,7 +125,17 @@ def list_rows(session: Session, on: dt.date, zone: str = "", state: str = "") ->
         deadline = f"{what} {due}" if due else ("暂停计算" if c.state == "consulting" else "")
         provisional = bool(c.due_provisional) and c.state == "received"
         rows.append(
-            ListRow(c.tracking_no, names.get(c.zone, c.zone), stage, c.received_on, deadline, left, provisional, tone)
+            ListRow(
+                c.tracking_no,
+                names.get(c.zone, c.zone),
+                stage,
+                c.received_on,
+                deadline,
+                left,
+                provisional,
+                tone,
+                bool(c.received_flag),
+            )
         )
     return rows
 
@@ -205,6 +216,8 @@ def _facts(s: Session, case: Case) -> list[tuple[str, Any]]:
         facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
     if case.printed_deadline:
         facts.append(("回执所印答复期限", str(case.printed_deadline)))
+    if case.received_flag:  # the terminal's clock disagreed with the server's (sync.server.terminals.dating)
+        facts.append(("收到日期待核实", case.received_flag))
     return facts
 
 

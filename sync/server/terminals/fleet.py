@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol.schema import IsoTime, Strict, Text300
 from sync.server.db import Terminal, utcnow
+from sync.server.recovery import lost_applications
 from sync.server.terminals.enrol import is_enrolled, zones
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
@@ -69,6 +70,8 @@ PART_LABELS = {
     "push_outbox": "上传申请和评价",
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
+    "fork": "核对区级发布记录",
+    "report_acks": "报告已确认的申请",
 }
 MAX_IN_A_ROW = 10**9
 
@@ -230,6 +233,10 @@ def fleet_json(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> 
         "head_seq": head,
         "offline_after_missed_heartbeats": missed,
         "terminals": [asdict(r) for r in rows],
+        "lost_applications": [
+            {"tracking_no": a.tracking_no, "zone": a.zone, "terminal": a.terminal_id, "acked_at": a.acked_at}
+            for a in lost_applications(session)
+        ],
     }
 
 
@@ -269,4 +276,20 @@ def page_context(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -
         "missed": missed,
         "head": head,
         "refresh_s": REFRESH_S,
+        "lost": lost_rows(session),
     }
+
+
+def lost_rows(session: Session) -> list[dict[str, str]]:
+    """After a restore: applications a terminal was told the server had received, which it no longer has."""
+    names = {code: str(z.get("name") or code) for code, z in zones(session).items()}
+    return [
+        {
+            "tracking_no": a.tracking_no,
+            "zone": names.get(a.zone, a.zone),
+            "terminal": a.terminal_id,
+            "acked": beijing(_parse_utc(a.acked_at)) or "",
+            "reported": beijing(a.reported_at) or "",
+        }
+        for a in lost_applications(session)
+    ]

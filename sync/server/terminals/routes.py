@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from sync.protocol.signing import load_verifier
 from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq
@@ -72,6 +73,11 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     public_pem = ctx.signer.public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
+    pinned_id = ctx.signer.key_id
+    root = ctx.settings.key_dir / "root.pub" if ctx.settings.key_dir is not None else None
+    if root is not None and root.is_file():  # the terminal pins the offline root, not the online key
+        public_pem = root.read_text(encoding="ascii")
+        pinned_id = load_verifier(root).key_id
     return JSONResponse(
         {
             "terminal_id": term.id,
@@ -80,7 +86,7 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
             "zone_name": zone_obj.get("name", term.zone),
             "tracking_code": term.id[-2:],
             "token": token,
-            "key_id": ctx.signer.key_id,
+            "key_id": pinned_id,
             "public_key_pem": public_pem,
             "sync_interval_s": ctx.settings.sync_interval_s,
             "printers": printers,

@@ -25,7 +25,7 @@ from sync.server.db import Submission, Terminal, meta_get, utcnow
 from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
-from sync.server.terminals import fleet
+from sync.server.terminals import dating, fleet
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["terminals"])
@@ -154,14 +154,22 @@ def _application_columns(payload: dict[str, Any], issued: dict[str, Any], t: Ter
         raise  # unreachable: _check raised
     phone = _find_phone(payload)
     _check(phone is not None, t, kind, "application carries no phone number")
-    # Receipt date (Article 31(1)): the day it was handed in at the terminal, in China time. The server
-    # counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
-    received_on = lifecycle.china_today(submitted) if submitted.tzinfo else submitted.date()
+    # Receipt date (Article 31(1)): decided by the server (sync.server.terminals.dating): its own date for
+    # an application delivered online, the terminal's within a bound for one queued offline, else flagged.
+    # The server counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
+    last = t.last_heartbeat_at or t.enrolled_at
+    dated = dating.receipt_date(submitted, utcnow(), last)
     try:
         printed: dt.date | None = dt.date.fromisoformat(str(payload.get("deadline", issued.get("deadline"))))
     except ValueError:
         printed = None
-    return {"tracking_no": tn, "phone": phone, "received_on": received_on, "printed_deadline": printed}
+    return {
+        "tracking_no": tn,
+        "phone": phone,
+        "received_on": dated.received_on,
+        "received_flag": dated.flag,
+        "printed_deadline": printed,
+    }
 
 
 def phone_hash(session: Session, digits: str) -> str:
@@ -271,6 +279,9 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
             printed_deadline=extra["printed_deadline"],
             actor=f"terminal:{t.id}",
         )
+        if extra.get("received_flag"):
+            case.received_flag = extra["received_flag"]
+            log.warning("application from terminal %s: receipt date flagged for the office", t.id)
         case.phone_tail_hash = public.tail_hash(session, extra["tracking_no"], extra["phone"])
         response["tracking_no"] = extra["tracking_no"]
         response["deadline"] = case.due.isoformat() if case.due else None
