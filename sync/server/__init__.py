@@ -6,8 +6,11 @@ office's modules build on ``db`` (cases, the state log, calendars, evaluation fo
 ``db.open_db`` creates whatever is registered, so ``db`` itself never imports them (no import cycle).
 """
 
-from sync.server import leases, throttle  # noqa: F401 - their tables
+from sync.server import (  # noqa: F401 - their tables
+    leases,
+    recovery,
+    throttle,
+)
 from sync.server.admin import login  # noqa: F401 - its tables
-from sync.server import recovery  # noqa: F401 - its table
 from sync.server.feed import chain  # noqa: F401 - its table and engine hook
 from sync.server.office import evaluation, models  # noqa: F401 - their tables and engine hooks

@@ -37,13 +37,12 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
-from sync.server import migrate, pii_admin, serve
+from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
 from sync.server.admin import cli as admin_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
 from sync.server.feed.publish import publish_pack, repeal, withdraw
-from sync.server import keys_cli, recovery, recovery_cli
 from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals import enrol
