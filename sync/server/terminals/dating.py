@@ -38,7 +38,7 @@ def _utc(t: dt.datetime) -> dt.datetime:
 
 
 def _local(t_utc: dt.datetime) -> str:
-    return t_utc.replace(tzinfo=dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return t_utc.replace(tzinfo=dt.UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M 北京时间")
 
 
 def receipt_date(submitted: dt.datetime, now_utc: dt.datetime, last_contact_utc: dt.datetime | None) -> ReceiptDate:
