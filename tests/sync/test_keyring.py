@@ -83,3 +83,20 @@ def test_routine_and_compromise_rotation_and_root_rotation(server: RunningServer
     keys_cli.certify(root, k5, 365, [])
     _restart_with(server, k5)
     assert sync_once(cfg).codes[0] in ("wrong-key", "signature")
+
+
+def test_enrolment_pins_the_root_when_the_key_folder_has_one(server: RunningServer, tmp_path: Path) -> None:
+    import httpx
+
+    from sync.server.terminals import enrol
+
+    root = tmp_path / "offline-root"
+    kid = keys_cli.init(root)
+    k1 = _online(tmp_path, "k1", None)
+    keys_cli.certify(root, k1, 365, [])
+    _restart_with(server, k1)
+    server.ensure_zone("wanbao")
+    issued = enrol.register(server.engine, "wanbao")
+    answer = httpx.post(f"{server.url}/v1/enrol", json={"code": issued.code}, timeout=10).json()
+    assert answer["key_id"] == kid != signing.load_signer(k1).key_id
+    assert answer["public_key_pem"] == (root / "root.pub").read_text(encoding="ascii")
