@@ -104,6 +104,9 @@ def get_changes(  # noqa: PLR0917 - FastAPI reads the query parameters from the 
     if ctx.settings.fork_check:
         fields |= chain.page_fields(session, after, next_after)
     page = ctx.signer.sign(fields)
+    # End the read transaction here, in this worker thread: on SQLite every transaction holds the write
+    # lock, and the session itself is closed only after the answer went out on the event loop.
+    session.rollback()
     body = (
         f'{{"entries":[{",".join(parts)}],"head_seq":{head},"page":{canonical(page).decode("utf-8")},'
         f'"remaining":{remaining}}}'
@@ -198,14 +201,20 @@ def get_keys(_t: Term, ctx: Ctx) -> Response:
 
 @router.get("/v1/zones", summary="The district's zones, signed")
 def get_zones(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(list_payload(session, "zones"))))
+    payload = list_payload(session, "zones")
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))
 
 
 @router.get("/v1/categories", summary="The categories, signed")
 def get_categories(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(list_payload(session, "categories"))))
+    payload = list_payload(session, "categories")
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))
 
 
 @router.get("/v1/calendar", summary="Holidays and make-up working days per year, signed")
 def get_calendar(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(cal.build_payload(session))))
+    payload = cal.build_payload(session)
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))

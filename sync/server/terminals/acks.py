@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -45,7 +46,12 @@ async def post_acks(request: Request, t: Term, session: DB) -> Response:
         report = AckReport.model_validate(raw, strict=True)
     except PydanticValidationError:
         raise ApiError(422, "invalid", "acks: epoch and a list of {tracking_no, acked_at} expected") from None
-    with session.begin():
-        missing = report_acked(session, t.id, t.zone, report.epoch, [(i.tracking_no, i.acked_at) for i in report.acked])
+    items = [(i.tracking_no, i.acked_at) for i in report.acked]
+
+    def record() -> int:  # in a worker thread: waiting for SQLite's write lock must not stall the event loop
+        with session.begin():
+            return report_acked(session, t.id, t.zone, report.epoch, items)
+
+    missing = await run_in_threadpool(record)
     body = {"status": "accepted", "kind": "acks", "reported": len(report.acked), "missing": missing}
     return json_text(json.dumps(body))
