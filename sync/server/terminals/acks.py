@@ -15,9 +15,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
+from starlette.concurrency import run_in_threadpool
 
 from sync.protocol.schema import IsoTime, Strict
 from sync.protocol.wire import MAX_ACKS_BYTES, MAX_ACKS_REPORTED
