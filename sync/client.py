@@ -83,11 +83,13 @@ from kiosk.sync_state import (
 )
 from kiosk.update import state as st
 from kiosk.update.layout import installed_layout
+from sync import fork
 from sync import snapshot as snapshots
 from sync.failures import Failure, classify, is_plain, log_detail
 from sync.http import ServerClient, StatusError, Unreachable
 from sync.protocol import requests, schema
-from sync.protocol.signing import Verifier, canonical, load_verifier
+from sync.protocol.keyring import KeyRing, RevokedKey
+from sync.protocol.signing import WrongKey, canonical, load_verifier
 from sync.protocol.wire import DEFAULT_PAGE_ENTRIES, IDEMPOTENCY_HEADER, wire_to_record
 
 __all__ = ["SyncReport", "SyncStatus", "lookup_application", "read_status", "sync_once"]
@@ -158,7 +160,7 @@ class TerminalSync:
         self.engine = engine
         self.session: Session = session_factory(engine)()
         self.blobs = BlobStore(cfg.blob_dir)
-        self.verifier: Verifier = load_verifier(Path(cfg.server.trust_key))
+        self.verifier = KeyRing(load_verifier(Path(cfg.server.trust_key)))  # the pinned key; run() adds the rest
         self.now = now
         self.max_page_size = page_size
         self.page_size = page_size
@@ -186,7 +188,7 @@ class TerminalSync:
             cursor = _kv_int(self.session, "sync.cursor")
         if m.version < known:
             raise SignatureError(f"清单版本 {m.version} 低于已接受的 {known}：疑似回滚，已拒绝")
-        if m.head_seq < cursor:
+        if m.head_seq < cursor and m.epoch is None:  # with an epoch, a lower head is a fork (sync.fork)
             raise SignatureError(f"清单的发布序号 {m.head_seq} 低于本机已同步的 {cursor}：疑似回滚，已拒绝")
         if expires <= self._now():
             raise SignatureError(f"清单已于 {m.expires_at} 过期：内容可能不是最新")
@@ -241,6 +243,13 @@ class TerminalSync:
     def _verify_page(self, page: Any, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, int | None]:
         """The page's verified entries, the cursor after it and the unsigned ``remaining``; SignatureError
         or BadAnswer if anything is off."""
+        entries, nxt, remaining, _chain = self._verify_page_chain(page, cursor, head)
+        return entries, nxt, remaining
+
+    def _verify_page_chain(
+        self, page: Any, cursor: int, head: int
+    ) -> tuple[list[dict[str, Any]], int, int | None, fork.PageChain]:
+        """:meth:`_verify_page` and the page's signed epoch and chain values (:mod:`sync.fork`)."""
         answer = schema.check(schema.PageAnswer, page, "下载变更")
         meta = schema.check(schema.PagePayload, self.verifier.verify(answer.page, "page"), "下载变更")
         zone = self.cfg.terminal.zone if self.scope == "own" else None
@@ -269,12 +278,14 @@ class TerminalSync:
             raise SignatureError("page: entries missing or added on the way")
         if not last <= nxt <= head or (nxt <= cursor and not out):
             raise SignatureError("page: the next cursor is out of range")
-        return out, nxt, answer.remaining
+        return out, nxt, answer.remaining, fork.PageChain(meta.epoch, meta.after_chain, meta.next_chain)
 
     def _in_scope(self, zone: Any) -> bool:
         return self.scope == "all" or zone is None or zone == self.cfg.terminal.zone
 
-    def _fetch_page(self, client: ServerClient, cursor: int, head: int) -> tuple[list[dict[str, Any]], int, int | None]:
+    def _fetch_page(
+        self, client: ServerClient, cursor: int, head: int
+    ) -> tuple[list[dict[str, Any]], int, int | None, fork.PageChain]:
         """Fetch and verify the page after ``cursor`` (touches no database: runs on the prefetch thread)."""
         started = time.monotonic()
         try:
@@ -289,7 +300,7 @@ class TerminalSync:
             raise
         self._adapt_page_size(time.monotonic() - started, client.header_budget_s)
         try:
-            return self._verify_page(page, cursor, head)
+            return self._verify_page_chain(page, cursor, head)
         except ValueError as exc:
             raise SignatureError(f"document: a signed record is malformed: {exc}") from None
 
@@ -301,6 +312,29 @@ class TerminalSync:
         elif elapsed < budget / 12:
             self.page_size = min(self.max_page_size, self.page_size * 2)
 
+    def _apply_page(self, entries: list[dict[str, Any]]) -> None:
+        """Write one verified page's documents, deletions and histories in the caller's transaction."""
+        recs: list[DocumentRecord] = []
+        histories: list[list[HistoryRecord]] = []
+        seqs: list[int] = []
+        present: set[str] = set()
+        for p in entries:
+            if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
+                if delete_document(self.session, p["id"]):
+                    self.report.deleted += 1
+                continue
+            rec = p["record"]
+            present.update(a.sha256 for a in rec.attachments if self.blobs.has(a.sha256))
+            recs.append(rec)
+            histories.append(p["history"])
+            seqs.append(p["seq"])
+        # the feed holds one row per document, so a page has each id at most once
+        outcomes = apply_documents(self.session, recs, seqs=seqs, present_blobs=present)
+        for rec, history, outcome in zip(recs, histories, outcomes, strict=True):
+            if history or outcome in (Outcome.UPDATED, Outcome.STATUS_CHANGED):
+                replace_history(self.session, rec.id, rec.version, history)
+        self.report.applied += len(recs)
+
     def pull_feed(self, client: ServerClient, manifest: dict[str, Any]) -> None:
         """Apply the feed up to the manifest's head, page by page, each page with its cursor in one
         transaction. The next page is fetched and verified on a second thread while this one is written."""
@@ -308,43 +342,28 @@ class TerminalSync:
         with self.session.begin():
             cursor = _kv_int(self.session, "sync.cursor")
             learned = _kv_int(self.session, "sync.page_size")
+            expected_chain = kv_get(self.session, "sync.chain", "") or ""
         if learned:
             self.page_size = max(MIN_PAGE_ENTRIES, min(self.max_page_size, learned))
         self.report.cursor = cursor
         if cursor >= head:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
-            ahead: Future[tuple[list[dict[str, Any]], int, int | None]]
+            ahead: Future[tuple[list[dict[str, Any]], int, int | None, fork.PageChain]]
             ahead = pool.submit(self._fetch_page, client, cursor, head)
             try:
                 while cursor < head:
                     self.push_while_pulling(client)  # while this page downloads on the prefetch thread
-                    entries, nxt, remaining = ahead.result()
+                    entries, nxt, remaining, chain = ahead.result()
+                    fork.check_page(expected_chain, chain, manifest)  # before anything of it is applied
+                    expected_chain = chain.next_chain or ""
                     if nxt < head:
                         ahead = pool.submit(self._fetch_page, client, nxt, head)
                     with self.session.begin():
-                        recs: list[DocumentRecord] = []
-                        histories: list[list[HistoryRecord]] = []
-                        seqs: list[int] = []
-                        present: set[str] = set()
-                        for p in entries:
-                            if p["op"] == "delete" or not self._in_scope(p["record"].zone_id):
-                                if delete_document(self.session, p["id"]):
-                                    self.report.deleted += 1
-                                continue
-                            rec = p["record"]
-                            present.update(a.sha256 for a in rec.attachments if self.blobs.has(a.sha256))
-                            recs.append(rec)
-                            histories.append(p["history"])
-                            seqs.append(p["seq"])
-                        # the feed holds one row per document, so a page has each id at most once
-                        outcomes = apply_documents(self.session, recs, seqs=seqs, present_blobs=present)
-                        for rec, history, outcome in zip(recs, histories, outcomes, strict=True):
-                            if history or outcome in (Outcome.UPDATED, Outcome.STATUS_CHANGED):
-                                replace_history(self.session, rec.id, rec.version, history)
-                        self.report.applied += len(recs)
+                        self._apply_page(entries)
                         cursor = nxt
                         kv_set(self.session, "sync.cursor", str(cursor))
+                        kv_set(self.session, "sync.chain", expected_chain)
                         behind = remaining if isinstance(remaining, int) else head - cursor
                         kv_set(self.session, "sync.behind", str(behind))
                         kv_set(self.session, "sync.page_size", str(self.page_size))
@@ -392,6 +411,7 @@ class TerminalSync:
                 zone=self.cfg.terminal.zone,
                 cursor=cursor,
                 head=head,
+                epoch=manifest.get("epoch"),
             )
         except Exception as exc:  # whatever went wrong with the snapshot, the feed is still taken
             failure = classify("snapshot", exc)
@@ -407,6 +427,84 @@ class TerminalSync:
                 f"{iso(self._now())} 已从整库快照安装 {got.documents} 份文件（发布序号 {got.head_seq}）"
             )
             log.info("snapshot installed: %s documents at seq %s (%.2f s)", got.documents, got.head_seq, got.install_s)
+
+    def heal(self, client: ServerClient, manifest: dict[str, Any], reason: str) -> None:
+        """A fork was found (:mod:`sync.fork`): say so, then replace the mirror's content by the server's
+        (its signed snapshot of this epoch, else the whole feed rebuilt here) and take the feed from there.
+        This run is reported as failed either way (the fork is news for staff and the fleet page); a fork
+        that could not be healed stays recorded and is healed by a later run."""
+        with self.session.begin():
+            fork.mark(self.session, reason, iso(self._now()), manifest.get("epoch"))
+        log.warning("fork found: %s", reason)
+        index = len(self.report.failures)
+        self._record(Failure("fork", "fork", f"{reason}；正在按服务器内容重新核对本机文件"))
+        head, docs = int(manifest["head_seq"]), -1
+        if self.use_snapshot:
+            try:
+                got = snapshots.first_sync(
+                    client,
+                    self.verifier,
+                    self.engine,
+                    self.cfg.data_dir,
+                    scope=self.scope,
+                    zone=self.cfg.terminal.zone,
+                    cursor=0,
+                    head=head,
+                    epoch=manifest.get("epoch"),
+                    kv={fork.FORK_KEY: ""},
+                )
+            except Exception as exc:  # a refused or failed snapshot: the feed rebuild still heals
+                log.warning("fork: snapshot not used (%s)", log_detail(exc))
+                got = None
+            if got is not None:
+                self.report.snapshot, docs = got, got.documents
+        if docs < 0:
+            docs = fork.rebuild_from_feed(
+                self.engine,
+                self.cfg.data_dir,
+                lambda after, until: self._fetch_page(client, after, until),
+                head=head,
+                manifest=manifest,
+                in_scope=self._in_scope,
+            )
+        self.pull_feed(client, manifest)  # whatever lies above the snapshot's head
+        text = f"{reason}；已自动按服务器内容重新核对本机文件（{docs} 份）"
+        self.report.failures[index] = Failure("fork", "fork", text[:300])
+        self.report.errors[index] = text[:300]
+        log.warning("fork healed: mirror replaced by the server's content (%s documents)", docs)
+
+    def refresh_keys(self, client: ServerClient) -> bool:
+        """Ask the server for the keys the district's root certified (and root rotations) and take them
+        when they verify from the pinned key (:mod:`sync.protocol.keyring`); whether anything changed."""
+        try:
+            answer = client.request("GET", "/v1/keys", "下载签名密钥清单", cap=256 * 1024)
+        except StatusError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        if not self.verifier.update(answer):
+            return False
+        with self.session.begin():
+            kv_set(self.session, "sync.keys", self.verifier.dump())
+        log.info("key set v%s from root %s accepted", self.verifier.keyset_version, self.verifier.key_id)
+        return True
+
+    def report_acks(self, client: ServerClient) -> None:
+        """After a fork: tell the server which applications it once acknowledged (tracking numbers only),
+        so a restored server can list those it lost; repeated every run until the server answers."""
+        with self.session.begin():
+            due = kv_get(self.session, fork.ACKS_DUE_KEY, "") or ""
+            items = fork.acked_applications(self.session) if due.isdigit() else []
+        if not due.isdigit():
+            return
+        answer = client.request(
+            "POST", "/v1/acks", "报告已确认的申请", body={"epoch": int(due), "acked": items}, cap=16 * 1024
+        )
+        if not isinstance(answer, dict) or answer.get("status") != "accepted" or answer.get("kind") != "acks":
+            raise schema.BadAnswer("报告已确认的申请：服务器回应不能证明已收到，下次重发")
+        with self.session.begin():
+            kv_set(self.session, fork.ACKS_DUE_KEY, "")
+        log.info("reported %s acknowledged application(s); the server lacks %s", len(items), answer.get("missing"))
 
     def _snapshot_note(self, note: str) -> None:
         try:
@@ -476,19 +574,38 @@ class TerminalSync:
     def pull(self, client: ServerClient) -> None:
         """Manifest, lists, feed, attachments, collection. Without an accepted manifest nothing else of the
         pull can be trusted; past it, each part fails alone and the next still runs."""
-        manifest = self.check_manifest(client.request("GET", "/v1/manifest", "下载清单"))
+        envelope = client.request("GET", "/v1/manifest", "下载清单")
+        try:
+            manifest = self.check_manifest(envelope)
+        except WrongKey as wrong:  # signed by a key this terminal does not know (yet): the root may list it
+            if isinstance(wrong, RevokedKey):  # revoked for good: no key set can bring it back
+                raise
+            try:
+                changed = self.refresh_keys(client)
+            except SignatureError as exc:  # a forged or rolled-back key set: the manifest stays refused
+                log.warning("key set refused: %s", log_detail(exc))
+                raise wrong from exc
+            if not changed:
+                raise
+            manifest = self.check_manifest(envelope)
         with self.session.begin():
             kv_set(self.session, "sync.manifest_version", str(manifest["version"]))
             kv_set(self.session, "sync.manifest_expires_at", str(manifest["expires_at"]))
             kv_set(self.session, "sync.manifest_head", str(manifest["head_seq"]))
             kv_set(self.session, REVOKED_KEY, "")  # the server takes this terminal's token: in good standing
             remove_demo_content(self.cfg, self.session)  # a production mirror seeded by mistake
+            forked = fork.at_manifest(self.session, manifest, _kv_int(self.session, "sync.cursor"))
         self.report.manifest_version = manifest["version"]
         self.manifest = manifest
         self.pull_lists(client, manifest)
-        self.pull_snapshot(client, manifest)
         try:
+            if forked is not None:
+                raise fork.ForkDetected(forked)
+            self.pull_snapshot(client, manifest)
             self.pull_feed(client, manifest)
+        except fork.ForkDetected as found:
+            self.session.rollback()
+            self.heal(client, manifest, found.reason)  # raises when it cannot: the run then fails
         except (SyncError, StorageError, OSError, DBAPIError) as exc:
             self.session.rollback()
             self.fail("feed", exc)
@@ -675,7 +792,10 @@ class TerminalSync:
     def run(self, client: ServerClient) -> SyncReport:
         """Purge, pull, push, heartbeat: each part runs whatever the one before it did."""
         self.purge()
-        for step in (self.pull, self.push_outbox, self.update, self.heartbeat):
+        with self.session.begin():
+            stored = kv_get(self.session, "sync.keys")
+        self.verifier = KeyRing.load(self.verifier.pinned, stored)
+        for step in (self.pull, self.push_outbox, self.report_acks, self.update, self.heartbeat):
             try:
                 step(client)
             except Exception as exc:  # one part's failure, whatever it is, must not stop the others

@@ -44,6 +44,8 @@ PARTS = {
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
     "update": "软件更新",
+    "fork": "核对区级发布记录",
+    "report_acks": "报告已确认的申请",
 }
 
 DISK_FULL = "本机存储空间已满，请联系信息化人员清理磁盘"
@@ -146,6 +148,7 @@ def _kind(exc: BaseException) -> tuple[str, str]:  # noqa: PLR0911 - one sentenc
 _SIGNATURE = {
     "signature": "服务器内容未通过签名校验，已拒绝，本机内容保持不变",
     "wrong-key": "服务器内容的签名密钥与本机配置的不一致，已拒绝，请联系信息化人员",
+    "revoked-key": "服务器内容由区里已吊销的签名密钥签发，已拒绝，请联系信息化人员",
     "rollback": "服务器内容比本机已接受的旧（疑似回滚），已拒绝",
     "expired": "区里的内容清单已过期，内容可能不是最新，稍后会自动重试",
 }

@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk.config import Config
 from kiosk.selftest import CheckResult, Verdict
 from sync import http
-from sync.protocol import signing
+from sync.protocol import keyring, signing
 
 SERVER_PROBE_PATH = "/v1/manifest"
 
@@ -44,7 +44,8 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     if code != 200:
         return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
     try:
-        verifier = signing.load_verifier(Path(cfg.server.trust_key))
+        # the pinned key, and the online keys its root certified that the last sync accepted
+        verifier = keyring.KeyRing.load(signing.load_verifier(Path(cfg.server.trust_key)), _stored_keys(cfg.db_path))
         manifest = verifier.verify(parsed, "manifest")
     except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
         return CheckResult(
@@ -59,3 +60,18 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
         f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
         f"{verifier.key_id}",
     )
+
+
+def _stored_keys(db_path: Path) -> str | None:
+    """The key set the last sync accepted (``sync.keys`` in the mirror), read-only; None if unreadable."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM kv WHERE key = 'sync.keys'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None

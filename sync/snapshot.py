@@ -43,7 +43,7 @@ from kiosk.errors import SignatureError, StorageError
 from kiosk.mirror import snapshot as content
 from sync.http import ServerClient, StatusError
 from sync.protocol import schema
-from sync.protocol.signing import Verifier
+from sync.protocol.signing import Verifies
 
 FAR_BEHIND = 20_000  # sequence numbers behind the head from which a snapshot beats the feed
 MAX_SNAPSHOT_BYTES = 4 * 1024**3  # compressed, on the wire
@@ -59,6 +59,8 @@ class SnapshotPayload(schema.Strict):
     scope: Literal["own", "all"]
     zone: schema.Code | None = None
     head_seq: schema.Count
+    epoch: schema.Version
+    chain: schema.Sha256
     documents: schema.Count
     size: Annotated[int, Field(ge=1, le=MAX_SNAPSHOT_BYTES)]
     sha256: schema.Sha256
@@ -99,7 +101,7 @@ def discard(data_dir: Path, keep: str | None = None) -> None:
 
 
 def fetch_descriptor(
-    client: ServerClient, verifier: Verifier, *, scope: str, zone: str | None
+    client: ServerClient, verifier: Verifies, *, scope: str, zone: str | None
 ) -> SnapshotPayload | None:
     """The server's verified descriptor for this terminal's scope; None when it offers none."""
     what = "下载整库快照说明"
@@ -213,7 +215,7 @@ def download(client: ServerClient, d: SnapshotPayload, data_dir: Path) -> Path:
 
 def first_sync(
     client: ServerClient,
-    verifier: Verifier,
+    verifier: Verifies,
     engine: Engine,
     data_dir: Path,
     *,
@@ -221,11 +223,14 @@ def first_sync(
     zone: str | None,
     cursor: int,
     head: int,
+    epoch: int | None = None,
+    kv: dict[str, str] | None = None,
 ) -> Installed | None:
-    """Install the server's snapshot if it helps (None: the server has none, or none ahead of ``cursor``
-    and within ``head``); raises on anything refused (the caller then takes the feed)."""
+    """Install the server's snapshot if it helps (None: the server has none, or none of the manifest's
+    ``epoch`` ahead of ``cursor`` and within ``head``); raises on anything refused (the caller then takes the
+    feed). The install also writes ``kv`` and the snapshot's epoch and chain value (the fork check's)."""
     d = fetch_descriptor(client, verifier, scope=scope, zone=zone)
-    if d is None or not cursor < d.head_seq <= head:
+    if d is None or not cursor < d.head_seq <= head or (epoch is not None and d.epoch != epoch):
         return None
     revision = content.head_revision()
     check_versions(d, revision)
@@ -236,7 +241,8 @@ def first_sync(
         content.check_compatible(info, revision)
         if info.documents != d.documents:
             raise SignatureError("整库快照的文件数与签名不符，已拒绝")
-        seconds = content.install(engine, db, cursor=d.head_seq, kv={"sync.behind": str(head - d.head_seq)})
+        rows = {**(kv or {}), "sync.behind": str(head - d.head_seq), "sync.epoch": str(d.epoch), "sync.chain": d.chain}
+        seconds = content.install(engine, db, cursor=d.head_seq, kv=rows)
     finally:
         db.unlink(missing_ok=True)
     discard(data_dir)

@@ -35,8 +35,8 @@ from kiosk.update.crashpoints import crash_point
 from kiosk.update.layout import Layout
 from kiosk.update.unpack import clear_partials, unpack
 from sync.http import ServerClient
-from sync.protocol.releases import ReleaseItem, newest_for, verify_releases
-from sync.protocol.signing import Verifier, canonical
+from sync.protocol.releases import ReleaseItem, Verifies, newest_for, verify_releases
+from sync.protocol.signing import canonical
 
 log = logging.getLogger("sync.updater")
 
@@ -53,7 +53,7 @@ class Updater:
         cfg: Config,
         layout: Layout,
         running: str,
-        verifier: Verifier,
+        verifier: Verifies,
         session: Session,
         *,
         busy: Callable[[], str | None] | None = None,

@@ -20,13 +20,12 @@ the one place that checks the release key's chain to the root.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, Field
 
 from kiosk.errors import SignatureError
 from sync.protocol.schema import Count, IsoTime, Sha256, Strict, check
-from sync.protocol.signing import Verifier
 
 RELEASE_ROLE = "release"
 MAX_RELEASES = 50
@@ -63,7 +62,13 @@ class ReleasesPayload(Strict):
     items: Annotated[list[ReleaseItem], Field(max_length=MAX_RELEASES)]
 
 
-def verify_releases(verifier: Verifier, envelope: Any) -> list[ReleaseItem]:
+class Verifies(Protocol):
+    """What checks a signed envelope: the pinned key (:class:`Verifier`) or the key ring it certifies."""
+
+    def verify(self, envelope: Any, kind: str) -> dict[str, Any]: ...
+
+
+def verify_releases(verifier: Verifies, envelope: Any) -> list[ReleaseItem]:
     """The releases of a valid, signed ``releases`` envelope; :class:`SignatureError` (forged, another key,
     another role) or :class:`sync.protocol.schema.BadAnswer` (malformed) otherwise. The single check of
     release metadata: the key hierarchy will make it verify the release key against the pinned root."""

@@ -161,6 +161,8 @@ class ManifestPayload(Strict):
     issued_at: IsoTime
     expires_at: IsoTime
     head_seq: Count
+    epoch: Version | None = None  # the feed's epoch (raised by a restore); None from a server without it
+    chain: Sha256 | None = None  # the feed's hash chain at head_seq
     zones_sha256: Sha256 | None = None
     categories_sha256: Sha256 | None = None
     calendar_sha256: Sha256 | None = None
@@ -176,6 +178,9 @@ class PagePayload(Strict):
     seqs: Annotated[list[Count], Field(max_length=MAX_PAGE_ENTRIES)]
     next_after: Count
     more: bool
+    epoch: Version | None = None
+    after_chain: Sha256 | None = None  # the feed's hash chain at ``after``
+    next_chain: Sha256 | None = None  # and at ``next_after``
 
 
 class PageAnswer(Strict):

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -48,6 +48,13 @@ class WrongKey(SignatureError):
     """Content signed by a key other than the one this terminal was provisioned with."""
 
     code = "wrong-key"
+
+
+class Verifies(Protocol):
+    """Anything that checks envelopes: a :class:`Verifier`, or the terminal's key ring
+    (:class:`sync.protocol.keyring.KeyRing`)."""
+
+    def verify(self, envelope: Any, kind: str) -> dict[str, Any]: ...
 
 
 class Signer:

@@ -96,3 +96,7 @@ def wire_to_record(obj: Any) -> DocumentRecord:
     if blobs:
         raise ValueError("a synced document names its attachments by sha256 and size only")
     return rec
+
+
+MAX_ACKS_REPORTED = 5000  # acknowledged tracking numbers a terminal reports after a restore, at most
+MAX_ACKS_BYTES = 512 * 1024

@@ -7,8 +7,13 @@ the annual report's reply check hook into the lifecycle when imported) and
 ``db.open_db`` creates whatever is registered, so ``db`` itself never imports them (no import cycle).
 """
 
-from sync.server import leases, throttle  # noqa: F401 - their tables
+from sync.server import (  # noqa: F401 - their tables
+    leases,
+    recovery,
+    throttle,
+)
 from sync.server.admin import login  # noqa: F401 - its tables
+from sync.server.feed import chain  # noqa: F401 - its table and engine hook
 from sync.server.office import (  # noqa: F401 - their tables and hooks
     annual_eval,
     annual_report,

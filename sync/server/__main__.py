@@ -10,6 +10,10 @@
     serve --db URL --key DIR [--host H] [--port N] [--trust-proxy]
     calendar | case | overdue                the 政务公开 office's commands (sync/server/office/cli.py)
     release publish|rollout|halt|list       software releases for the terminals (sync/server/releases/cli.py)
+    backup --db URL --out FILE             a consistent copy of the live SQLite database
+    restore --db URL [--from FILE] --key DIR   put a backup in place and start a new feed epoch
+    lost --db URL [--resolve NO]           applications terminals were told were received that it lacks
+    root init|certify|rotate               the offline root key (sync/server/keys_cli.py)
 
 ``--db`` takes an SQLAlchemy URL (``postgresql+psycopg://…``) or a plain SQLite file path. The admin pages
 need an account (``account add``; the password is asked for, or read from the first line of stdin when
@@ -34,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
-from sync.server import migrate, pii_admin, serve
+from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
 from sync.server.admin import cli as admin_cli
 from sync.server.app import DEFAULT_MANIFEST_TTL_S, DEFAULT_SYNC_INTERVAL_S, token_hash
 from sync.server.db import Terminal, normalize_url, open_db, sessions
@@ -100,8 +104,10 @@ def _show_issued(
 ) -> None:
     code = enrol.format_code(issued.code)
     fingerprint = ""
-    if key_dir is not None:
-        fingerprint = signing.format_fingerprint(signing.load_signer(key_dir).key_id)
+    if key_dir is not None:  # the offline root when there is one (terminals pin it), else the signing key
+        root = key_dir / "root.pub"
+        kid = signing.load_verifier(root).key_id if root.is_file() else signing.load_signer(key_dir).key_id
+        fingerprint = signing.format_fingerprint(kid)
     local = issued.expires_at.replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
     command = f"kiosk enrol --server {server_url} --code {code}"
     if allow_http and server_url.lower().startswith("http://"):
@@ -294,11 +300,20 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
     )
+    recovery_cli.add_serve_arguments(sv)
+    _more_parsers(sub)
+    return p
+
+
+def _more_parsers(sub: Any) -> None:
+    """The subcommands other modules define (migrations, personal-data keys, the office, recovery, root,
+    releases)."""
     migrate.add_parser(sub)
     pii_admin.add_parser(sub)
     office_cli.add_parsers(sub)
+    recovery_cli.add_parsers(sub)
+    keys_cli.add_parsers(sub)
     release_cli.add_parser(sub)
-    return p
 
 
 def publish_command(args: argparse.Namespace) -> int:
@@ -330,6 +345,10 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         done = office_cli.run(args, today)
+        if done is None:
+            done = recovery_cli.run(args, default_snapshot_dir)
+        if done is None:
+            done = keys_cli.run(args)
         if done is not None:
             return done
         handler = {
@@ -365,6 +384,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
                 offline_after_missed=max(1, args.offline_after_missed),
                 snapshot_dir=str(snapshots) if snapshots else None,
                 release_dir=str(releases) if releases else None,
+                state_file=str(args.state or recovery.state_path(args.key)),
             )
             serve.run(settings, args.host, args.port, max(1, args.workers), today)
     except (KioskError, ServerRefusal) as exc:

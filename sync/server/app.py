@@ -48,7 +48,7 @@ from sync.server.office import (
 )
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.releases import routes as release_routes
-from sync.server.terminals import fleet, submissions
+from sync.server.terminals import acks, fleet, submissions
 from sync.server.terminals import routes as terminal_routes
 
 __all__ = ["DEFAULT_MANIFEST_TTL_S", "DEFAULT_SYNC_INTERVAL_S", "ApiError", "create_app", "token_hash"]
@@ -66,6 +66,9 @@ def create_app(
     snapshot_dir: Path | None = None,
     build_snapshots: bool = False,
     release_dir: Path | None = None,
+    state_file: Path | None = None,
+    fork_check: bool = True,
+    key_dir: Path | None = None,
 ) -> FastAPI:
     """The ASGI application over ``engine`` signing with ``signer`` (the flags: :class:`Settings`)."""
     settings = Settings(
@@ -77,6 +80,9 @@ def create_app(
         snapshot_dir=snapshot_dir,
         build_snapshots=build_snapshots,
         release_dir=release_dir,
+        state_file=state_file,
+        fork_check=fork_check,
+        key_dir=key_dir,
     )
     app = FastAPI(
         title="政务公开专区 district sync server",
@@ -94,6 +100,7 @@ def create_app(
         audit_routes.router,
         feed_routes.router,
         submissions.router,
+        acks.router,
         terminal_routes.router,
         status_routes.router,
         case_routes.router,

@@ -45,7 +45,16 @@ class ServerBase(DeclarativeBase):
 # imports them) register here what a freshly opened engine needs beyond ``create_all``.
 _ENGINE_HOOKS: list[Callable[[Engine], None]] = []
 # Tables that must be in the schema before ``open_db`` creates it: one from each module that adds tables.
-_REQUIRED_TABLES = ("cases", "case_events", "rating_followups", "issued_notices", "duty_roster", "case_reviews")
+_REQUIRED_TABLES = (
+    "cases",
+    "case_events",
+    "rating_followups",
+    "issued_notices",
+    "duty_roster",
+    "case_reviews",
+    "feed_chain",
+    "lost_acks",
+)
 
 
 def on_open(hook: Callable[[Engine], None]) -> None:

@@ -51,6 +51,12 @@ class Settings:
     ``today``: China's date for the office's steps (tests fix it). ``snapshot_dir``: where first-sync
     snapshots are kept (None: none offered); ``build_snapshots``: build a missing or outdated one when asked.
     ``release_dir``: where release archives are kept (``release publish`` writes them; None: none served).
+    ``state_file``: where each newly signed manifest is recorded outside the database (``serve``: beside the
+    key; :mod:`sync.server.recovery`), None for none. ``fork_check``: sign the feed's epoch and chain values
+    into manifests and pages (off only as the fork-check benchmark's baseline, ``kiosk bench fork``: the
+    answers are then those of a server from before the chain, which terminals cannot check). ``key_dir``: the
+    signing key's folder, whose ``keyset.json``, ``roots/`` and ``root.pub`` (:mod:`sync.server.keys_cli`)
+    the server hands out (None: none).
     """
 
     manifest_ttl_s: int = DEFAULT_MANIFEST_TTL_S
@@ -61,6 +67,9 @@ class Settings:
     snapshot_dir: Path | None = None
     build_snapshots: bool = False
     release_dir: Path | None = None
+    state_file: Path | None = None
+    fork_check: bool = True
+    key_dir: Path | None = None
 
 
 @dataclass

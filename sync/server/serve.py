@@ -21,6 +21,7 @@ from sync.protocol import signing
 from sync.server.app import create_app
 from sync.server.db import open_db
 from sync.server.office.lifecycle import Today, china_today
+from sync.server.recovery import check_not_older
 
 SETTINGS_ENV = "ZWGK_SERVER_SETTINGS"
 
@@ -37,6 +38,7 @@ class ServeSettings:
     offline_after_missed: int
     snapshot_dir: str | None
     release_dir: str | None = None
+    state_file: str | None = None  # the record of the last signed manifest (sync.server.recovery)
 
     def app(self, today: Today = china_today) -> FastAPI:
         return create_app(
@@ -50,6 +52,8 @@ class ServeSettings:
             snapshot_dir=Path(self.snapshot_dir) if self.snapshot_dir else None,
             build_snapshots=self.snapshot_dir is not None,
             release_dir=Path(self.release_dir) if self.release_dir else None,
+            state_file=Path(self.state_file) if self.state_file else None,
+            key_dir=Path(self.key),
         )
 
 
@@ -63,6 +67,12 @@ def run(settings: ServeSettings, host: str, port: int, workers: int, today: Toda
     address; the server reads the proxy's headers itself, and only with ``--trust-proxy``."""
     import uvicorn
 
+    if settings.state_file is not None:  # never serve a database older than what this server signed
+        engine = open_db(settings.db)
+        try:
+            check_not_older(engine, Path(settings.state_file))
+        finally:
+            engine.dispose()
     if workers <= 1:
         uvicorn.run(settings.app(today), host=host, port=port, log_level="info", proxy_headers=False)
         return

@@ -86,6 +86,7 @@ class RunningServer:
             snapshot_dir=self.snapshot_dir,
             build_snapshots=self.build_snapshots,
             release_dir=self.release_dir or self.db_path.with_name(self.db_path.name + "-releases"),
+            key_dir=self.key_dir,
         )
         cfg = uvicorn.Config(
             app,
@@ -107,6 +108,10 @@ class RunningServer:
             time.sleep(0.02)
         self.port = self._uv.servers[0].sockets[0].getsockname()[1]
         self.url = f"{'https' if self.ssl_certfile else 'http'}://127.0.0.1:{self.port}"
+
+    def start_on_same_port(self) -> None:
+        """Start again after :meth:`stop` (e.g. with another key folder), where terminals expect it."""
+        self.start()
 
     def stop(self) -> None:
         if self._uv is not None:

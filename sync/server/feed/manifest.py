@@ -1,12 +1,16 @@
-"""The signed manifest: the feed's head, the hashes of the zone, category, calendar and release lists, a
-monotonic version and an expiry. Re-issued (version + 1) when any of them moved or half its life passed;
-otherwise the stored text is served as it is, so every worker answers the same bytes."""
+"""The signed manifest: the feed's head with its epoch and hash-chain value (:mod:`sync.server.feed.chain`),
+the hashes of the zone, category, calendar and release lists, a monotonic version and an expiry.
+Re-issued (version + 1) when any of them moved or half its life passed; otherwise the stored text is
+served as it is, so every worker answers the same bytes. Each newly signed manifest is also recorded
+outside the database (:func:`sync.server.recovery.write_state`), so the server can refuse to serve an
+older database."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +20,8 @@ from sync.protocol.signing import Signer, canonical
 from sync.server.db import CategoryRow, Meta, ZoneRow, head_seq, meta_get, meta_set, utcnow
 from sync.server.deps import iso
 from sync.server.feed import calendar as cal
+from sync.server.feed import chain
+from sync.server.recovery import SignedState, write_state
 from sync.server.releases.store import releases_payload
 
 
@@ -28,21 +34,29 @@ def list_payload(session: Session, kind: str) -> dict[str, Any]:
     return {"kind": kind, "items": [json.loads(t) for t in texts]}
 
 
-def current_manifest(session: Session, signer: Signer, ttl_s: int) -> str:
-    """The signed manifest's text, re-issued when the feed or a list moved or half its life has passed."""
-    want = {
+def current_manifest(
+    session: Session, signer: Signer, ttl_s: int, state_file: Path | None = None, *, with_chain: bool = True
+) -> str:
+    """The signed manifest's text, re-issued when the feed or a list moved or half its life has passed
+    (``with_chain`` False: without the epoch and chain, only as the fork-check benchmark's baseline)."""
+    want: dict[str, Any] = {
+        "epoch": chain.epoch(session),
         "head_seq": head_seq(session),
+        "chain": chain.head(session),
         "zones_sha256": hashlib.sha256(canonical(list_payload(session, "zones"))).hexdigest(),
         "categories_sha256": hashlib.sha256(canonical(list_payload(session, "categories"))).hexdigest(),
         "calendar_sha256": hashlib.sha256(canonical(cal.build_payload(session))).hexdigest(),
         "releases_sha256": hashlib.sha256(canonical(releases_payload(session))).hexdigest(),
     }
+    if not with_chain:
+        del want["epoch"], want["chain"]
     stored = meta_get(session, "manifest")
     now = utcnow()
     if stored is not None:
         payload = json.loads(stored)["payload"]
         expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
-        same = all(payload.get(k) == v for k, v in want.items())
+        same = all(payload.get(k) == v for k, v in want.items()) and ("chain" in payload) == with_chain
+        same = same and json.loads(stored).get("key_id") == signer.key_id  # a rotated key signs anew
         if same and (expires - now).total_seconds() > ttl_s / 2:
             session.rollback()
             return str(stored)
@@ -59,4 +73,6 @@ def current_manifest(session: Session, signer: Signer, ttl_s: int) -> str:
     meta_set(session, "manifest_version", str(version))
     meta_set(session, "manifest", text)
     session.commit()
+    if state_file is not None and with_chain:  # committed first: never claims more than the database holds
+        write_state(state_file, SignedState(want["epoch"], version, want["head_seq"], want["chain"]))
     return text

@@ -34,6 +34,7 @@ from sync.protocol.wire import (
 )
 from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow, lock_head, meta_set, sessions
 from sync.server.errors import PublishError
+from sync.server.feed import chain
 from sync.server.office.models import DocVersion
 
 
@@ -106,6 +107,7 @@ def _put(session: Session, seq: int, rec: DocumentRecord, actor: str = "") -> Fe
     row.seq, row.zone, row.op, row.version = seq, rec.zone_id, "put", rec.version
     row.content_hash = _content_hash(wire)
     row.payload = canonical(payload).decode("utf-8")
+    chain.append(session, seq, row.payload)
     return row
 
 
@@ -230,5 +232,6 @@ def withdraw(engine: Engine, doc_id: str) -> int:
         row.seq, row.op, row.version = head, "delete", row.version + 1
         row.content_hash = ""
         row.payload = canonical(payload).decode("utf-8")
+        chain.append(session, head, row.payload)
         meta_set(session, "head_seq", str(head))
         return head

@@ -19,6 +19,7 @@ from sync.protocol.wire import DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES, PAGE_BYTE
 from sync.server.db import BlobRow, FeedDoc, head_seq
 from sync.server.deps import DB, ApiError, Ctx, Term, json_text
 from sync.server.feed import calendar as cal
+from sync.server.feed import chain
 from sync.server.feed import snapshot as snapshots
 from sync.server.feed.manifest import current_manifest, list_payload
 
@@ -34,7 +35,15 @@ def envelope_text(signer: Signer, payload_text: str) -> str:
 
 @router.get("/v1/manifest", summary="The signed manifest: version, expiry, feed head, list hashes")
 def get_manifest(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(current_manifest(session, ctx.signer, ctx.settings.manifest_ttl_s))
+    return json_text(
+        current_manifest(
+            session,
+            ctx.signer,
+            ctx.settings.manifest_ttl_s,
+            ctx.settings.state_file,
+            with_chain=ctx.settings.fork_check,
+        )
+    )
 
 
 @router.get("/v1/changes", summary="One page of the changes feed, ordered by sequence number")
@@ -79,19 +88,25 @@ def get_changes(  # noqa: PLR0917 - FastAPI reads the query parameters from the 
         cond[0] = FeedDoc.seq > last
         remaining = int(session.scalar(select(func.count()).select_from(FeedDoc).where(*cond)) or 0)
     # The page itself is signed too: which entries it holds, for which terminal scope, and where the
-    # cursor goes next, so nobody in the middle can drop entries or move the cursor past them.
-    page = ctx.signer.sign(
-        {
-            "kind": "page",
-            "after": after,
-            "until": top,
-            "scope": scope,
-            "zone": t.zone if scope == "own" else None,
-            "seqs": seqs,
-            "next_after": next_after,
-            "more": more,
-        }
-    )
+    # cursor goes next, so nobody in the middle can drop entries or move the cursor past them; and the
+    # feed's epoch and hash-chain values at both ends, so a terminal can tell that the feed it holds up to
+    # its cursor is still the server's (docs/protocol.md, "Fork check").
+    fields = {
+        "kind": "page",
+        "after": after,
+        "until": top,
+        "scope": scope,
+        "zone": t.zone if scope == "own" else None,
+        "seqs": seqs,
+        "next_after": next_after,
+        "more": more,
+    }
+    if ctx.settings.fork_check:
+        fields |= chain.page_fields(session, after, next_after)
+    page = ctx.signer.sign(fields)
+    # End the read transaction here, in this worker thread: on SQLite every transaction holds the write
+    # lock, and the session itself is closed only after the answer went out on the event loop.
+    session.rollback()
     body = (
         f'{{"entries":[{",".join(parts)}],"head_seq":{head},"page":{canonical(page).decode("utf-8")},'
         f'"remaining":{remaining}}}'
@@ -171,16 +186,35 @@ def get_snapshot_body(
     return StreamingResponse(chunks(), status, headers=headers, media_type="application/octet-stream")
 
 
+@router.get("/v1/keys", summary="The online keys the district's offline root certified, and root rotations")
+def get_keys(_t: Term, ctx: Ctx) -> Response:
+    folder = ctx.settings.key_dir
+    if folder is None:
+        raise ApiError(404, "not_found", "this server hands out no key set")
+    roots = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "roots").glob("root-*.json"))]
+    keyset_path = folder / "keyset.json"
+    keyset = json.loads(keyset_path.read_text(encoding="utf-8")) if keyset_path.is_file() else None
+    if keyset is None and not roots:
+        raise ApiError(404, "not_found", "no key set: the signing key is the pinned one")
+    return json_text(json.dumps({"roots": roots, "keyset": keyset}, ensure_ascii=False))
+
+
 @router.get("/v1/zones", summary="The district's zones, signed")
 def get_zones(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(list_payload(session, "zones"))))
+    payload = list_payload(session, "zones")
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))
 
 
 @router.get("/v1/categories", summary="The categories, signed")
 def get_categories(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(list_payload(session, "categories"))))
+    payload = list_payload(session, "categories")
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))
 
 
 @router.get("/v1/calendar", summary="Holidays and make-up working days per year, signed")
 def get_calendar(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(ctx.signer.sign(cal.build_payload(session))))
+    payload = cal.build_payload(session)
+    session.rollback()
+    return json_text(canonical(ctx.signer.sign(payload)))

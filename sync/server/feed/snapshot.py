@@ -7,9 +7,9 @@ takes every document the feed holds up to its head, parses each feed entry exact
 gzip-compressed for the wire and described by a signed descriptor (kind ``snapshot``)::
 
     {"kind": "snapshot", "format": "sqlite3+gzip", "scope": "own", "zone": "wanbao", "head_seq": 2970,
-     "documents": 2970, "size": <bytes of the .gz>, "sha256": <of the .gz>, "raw_size": <bytes of the
-     .sqlite>, "schema_revision": "0012_doc_history", "index_version": "...", "title_index_version": "...",
-     "created_at": "...Z"}
+     "epoch": 1, "chain": <the feed's hash chain at head_seq>, "documents": 2970, "size": <bytes of the .gz>,
+     "sha256": <of the .gz>, "raw_size": <bytes of the .sqlite>, "schema_revision": "0012_doc_history",
+     "index_version": "...", "title_index_version": "...", "created_at": "...Z"}
 
 Files live in one folder: ``<name>-<head>.sqlite.gz`` and ``<name>.json`` (the newest signed descriptor
 of that scope, replaced atomically). The two newest bodies of a scope are kept, so a terminal that is
@@ -46,6 +46,7 @@ from sync.protocol.signing import Signer
 from sync.protocol.wire import wire_to_record
 from sync.server import leases
 from sync.server.db import FeedDoc, head_seq, sessions, utcnow
+from sync.server.feed import chain
 
 log = logging.getLogger("sync.server.feed.snapshot")
 
@@ -92,6 +93,7 @@ def build(engine: Engine, signer: Signer, out_dir: Path, scope: str, zone: str |
     out_dir.mkdir(parents=True, exist_ok=True)
     with sessions(engine)() as session:
         head = head_seq(session)
+        epoch, chain_value = chain.epoch(session), chain.chain_at(session, head)
     name = scope_name(scope, zone)
     work = out_dir / f".{name}-{head}.sqlite"
     body = out_dir / f"{name}-{head}.sqlite.gz"
@@ -120,6 +122,8 @@ def build(engine: Engine, signer: Signer, out_dir: Path, scope: str, zone: str |
         "scope": scope,
         "zone": zone if scope == "own" else None,
         "head_seq": head,
+        "epoch": epoch,
+        "chain": chain_value,
         "documents": count,
         "size": body.stat().st_size,
         "sha256": digest.hexdigest(),

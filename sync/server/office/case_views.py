@@ -139,6 +139,7 @@ class ListRow:
     left: str
     provisional: bool
     tone: str
+    date_flagged: bool = False  # 收到日期待核实 (Case.received_flag)
 
 
 @dataclass
@@ -174,7 +175,8 @@ def _row(c: Case, on: dt.date, names: dict[str, str], calendar: Any) -> ListRow:
     deadline = f"{what} {due}" if due else PAUSED.get(c.state, "")
     provisional = bool(c.due_provisional) and c.state == "received"
     zone, channel = names.get(c.zone, c.zone), channel_label(c.channel)
-    return ListRow(c.tracking_no, zone, channel, stage, c.received_on, deadline, left, provisional, tone)
+    flagged = bool(c.received_flag)
+    return ListRow(c.tracking_no, zone, channel, stage, c.received_on, deadline, left, provisional, tone, flagged)
 
 
 def list_page(  # noqa: PLR0917 - the list's filters
@@ -277,6 +279,8 @@ def _facts(s: Session, case: Case) -> list[tuple[str, Any]]:
         facts.append(("答复类型", lc.REPLY_TYPES[case.reply_type][0]))
     if case.printed_deadline:
         facts.append(("回执所印答复期限", str(case.printed_deadline)))
+    if case.received_flag:  # the terminal's clock disagreed with the server's (sync.server.terminals.dating)
+        facts.append(("收到日期待核实", case.received_flag))
     return facts
 
 

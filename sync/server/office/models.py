@@ -49,6 +49,9 @@ class Case(ServerBase):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     due_explanation: Mapped[str] = mapped_column(Text, default="")
     printed_deadline: Mapped[date | None] = mapped_column(Date)  # what the terminal's receipt said
+    # Why the office should check the receipt date (sync.server.terminals.dating): the terminal's clock
+    # disagreed with the server's beyond the bound, and the server's date was counted. NULL: nothing to check.
+    received_flag: Mapped[str | None] = mapped_column(String(300))
     phone_tail_hash: Mapped[str | None] = mapped_column(String(64))  # the public page's check (public.py)
     phone_kind: Mapped[str | None] = mapped_column(String(10))  # mobile | landline: the page says which
     correction_asked_on: Mapped[date | None] = mapped_column(Date)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol.requests import SyncFailureReport
 from sync.server.db import Terminal, utcnow
+from sync.server.recovery import lost_applications
 from sync.server.releases.progress import update_text
 from sync.server.terminals.enrol import is_enrolled, zones
 
@@ -72,6 +73,8 @@ PART_LABELS = {
     "heartbeat": "发送运行状态",
     "state": "记录同步状态",
     "update": "软件更新",
+    "fork": "核对区级发布记录",
+    "report_acks": "报告已确认的申请",
 }
 
 
@@ -230,6 +233,10 @@ def fleet_json(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -> 
         "head_seq": head,
         "offline_after_missed_heartbeats": missed,
         "terminals": [asdict(r) for r in rows],
+        "lost_applications": [
+            {"tracking_no": a.tracking_no, "zone": a.zone, "terminal": a.terminal_id, "acked_at": a.acked_at}
+            for a in lost_applications(session)
+        ],
     }
 
 
@@ -271,6 +278,7 @@ def page_context(session: Session, head: int, *, missed: int = DEFAULT_MISSED) -
         "head": head,
         "refresh_s": REFRESH_S,
         "releases": release_progress(session),
+        "lost": lost_rows(session),
     }
 
 
@@ -288,3 +296,18 @@ def release_progress(session: Session) -> list[Any]:
 
     names, order = zone_order(session)
     return progress(session, names, order)
+
+
+def lost_rows(session: Session) -> list[dict[str, str]]:
+    """After a restore: applications a terminal was told the server had received, which it no longer has."""
+    names = {code: str(z.get("name") or code) for code, z in zones(session).items()}
+    return [
+        {
+            "tracking_no": a.tracking_no,
+            "zone": names.get(a.zone, a.zone),
+            "terminal": a.terminal_id,
+            "acked": beijing(_parse_utc(a.acked_at)) or "",
+            "reported": beijing(a.reported_at) or "",
+        }
+        for a in lost_applications(session)
+    ]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from sync.protocol import requests
+from sync.protocol.signing import load_verifier
 from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq
@@ -25,10 +26,16 @@ ENROL_FAILURE_WINDOW_S = 600
 MAX_ENROL_BYTES = 1024
 
 
-def _public_pem(ctx: Ctx) -> str:
-    return ctx.signer.public.public_bytes(
+def pinned_key(ctx: Ctx) -> tuple[str, str]:
+    """(key id, PEM) of the key a terminal pins: the offline root when the key folder has one
+    (:mod:`sync.server.keys_cli`), else the online signing key."""
+    root = ctx.settings.key_dir / "root.pub" if ctx.settings.key_dir is not None else None
+    if root is not None and root.is_file():
+        return load_verifier(root).key_id, root.read_text(encoding="ascii")
+    pem = ctx.signer.public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
+    return ctx.signer.key_id, pem
 
 
 @router.get(
@@ -37,7 +44,8 @@ def _public_pem(ctx: Ctx) -> str:
     "out before it redeems (spends) its enrolment code",
 )
 def enrol_key(ctx: Ctx) -> Response:
-    return JSONResponse({"key_id": ctx.signer.key_id, "public_key_pem": _public_pem(ctx)})
+    key_id, pem = pinned_key(ctx)
+    return JSONResponse({"key_id": key_id, "public_key_pem": pem})
 
 
 @router.post(
@@ -79,7 +87,7 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     printers = enrol.template_for(session, term.zone)
     session.rollback()
     log.info("terminal %s enrolled", term.id)
-    public_pem = _public_pem(ctx)
+    pinned_id, public_pem = pinned_key(ctx)
     return JSONResponse(
         {
             "terminal_id": term.id,
@@ -88,7 +96,7 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
             "zone_name": zone_obj.get("name", term.zone),
             "tracking_code": term.id[-2:],
             "token": token,
-            "key_id": ctx.signer.key_id,
+            "key_id": pinned_id,
             "public_key_pem": public_pem,
             "sync_interval_s": ctx.settings.sync_interval_s,
             "printers": printers,

@@ -30,7 +30,7 @@ from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
 from sync.server.openapi import request_body
 from sync.server.releases import progress
-from sync.server.terminals import enrol, fleet
+from sync.server.terminals import dating, enrol, fleet
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["terminals"])
@@ -118,7 +118,7 @@ def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str,
     extra: dict[str, Any] = {}
     if isinstance(body, requests.ApplicationRequest):
         _check(body.zone_code == t.zone, t, kind, WRONG_ZONE, status=403, code="wrong_zone")
-        extra = _application_columns(body)
+        extra = _application_columns(body, t)
     else:
         zone = getattr(body, "zone", None)
         if "zone" in body.model_fields_set:
@@ -128,17 +128,20 @@ def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str,
     return body, extra
 
 
-def _application_columns(app: requests.ApplicationRequest) -> dict[str, Any]:
-    """The tracking number, phone, receipt date and printed deadline of a validated application."""
+def _application_columns(app: requests.ApplicationRequest, t: Terminal) -> dict[str, Any]:
+    """The tracking number, phone, receipt date (and its flag) and printed deadline of a validated
+    application."""
     submitted = dt.datetime.fromisoformat(str(app.submitted).replace("Z", "+00:00"))
-    # Receipt date (Article 31(1)): the day it was handed in at the terminal, in China time. The server
-    # counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
-    received_on = lifecycle.china_today(submitted) if submitted.tzinfo else submitted.date()
+    # Receipt date (Article 31(1)): decided by the server (sync.server.terminals.dating): its own date for
+    # an application delivered online, the terminal's within a bound for one queued offline, else flagged.
+    # The server counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
+    dated = dating.receipt_date(submitted, utcnow(), t.last_heartbeat_at or t.enrolled_at)
     printed = dt.date.fromisoformat(app.printed_deadline) if app.printed_deadline else None
     return {
         "tracking_no": app.tracking_number,
         "phone": app.phone_digits,
-        "received_on": received_on,
+        "received_on": dated.received_on,
+        "received_flag": dated.flag,
         "printed_deadline": printed,
     }
 
@@ -259,6 +262,9 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
             printed_deadline=extra["printed_deadline"],
             actor=f"terminal:{t.id}",
         )
+        if extra.get("received_flag"):
+            case.received_flag = extra["received_flag"]
+            log.warning("application from terminal %s: receipt date flagged for the office", t.id)
         raw = str((payload.get("applicant") or {}).get("phone") or extra["phone"])
         case.phone_kind, main = public.phone_parts(raw)  # the tail never comes from an extension
         case.phone_tail_hash = public.tail_hash(session, extra["tracking_no"], main)

@@ -1,0 +1,147 @@
+"""``python -m sync.server root init|certify|rotate``: the district's offline root key
+(:mod:`sync.protocol.keyring`). The root folder lives on a machine that is never the serving one (an
+offline laptop, a USB stick in the office safe); what it produces is copied to the server's key folder:
+
+    root init --out ROOTDIR                         the root key pair (root.key stays in ROOTDIR)
+    root certify --root ROOTDIR --key KEYDIR [--days 365] [--revoke KEYID …]
+                                                    sign KEYDIR/district-signing.pub into KEYDIR/keyset.json
+                                                    (version + 1, revocations kept), copy root.pub beside it
+    root rotate --root OLDDIR --new NEWDIR --key KEYDIR
+                                                    the old root signs the new one (KEYDIR/roots/root-N.json)
+
+KEYDIR needs only the public files when certifying (copy ``district-signing.pub`` and the current
+``keyset.json`` to the offline machine, bring ``keyset.json``, ``root.pub`` and ``roots/`` back).
+docs/deploy.md has the ceremony and the two drills (routine rotation; compromise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk.errors import ConfigError
+from sync.protocol import signing
+from sync.protocol.keyring import keyset_payload
+
+ROOT_KEY, ROOT_PUB, ROOT_STATE, KEYSET = "root.key", "root.pub", "root.json", "keyset.json"
+
+
+def add_parsers(sub: Any) -> None:
+    r = sub.add_parser("root", help="the offline root key: init, certify an online key, rotate the root")
+    r.add_argument("action", choices=["init", "certify", "rotate"])
+    r.add_argument("--out", type=Path, help="init: the new root folder (offline)")
+    r.add_argument("--root", type=Path, help="certify/rotate: the (current) root folder")
+    r.add_argument("--new", type=Path, help="rotate: the new root folder (made by init)")
+    r.add_argument("--key", type=Path, help="certify/rotate: the server's key folder (public files suffice)")
+    r.add_argument("--days", type=int, default=365, help="certify: validity of the online key")
+    r.add_argument("--revoke", action="append", default=[], help="certify: a key id to revoke for good")
+
+
+def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+
+
+def _pem(public: Ed25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _root_signer(folder: Path) -> tuple[signing.Signer, int]:
+    private = serialization.load_pem_private_key((folder / ROOT_KEY).read_bytes(), password=None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ConfigError(f"{folder}: not an Ed25519 root key")
+    state = json.loads((folder / ROOT_STATE).read_text(encoding="utf-8"))
+    return signing.Signer(private), int(state["version"])
+
+
+def _json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def init(out: Path) -> str:
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / ROOT_KEY).exists():
+        raise ConfigError(f"{out}: a root key already exists there; refusing to overwrite it")
+    key = Ed25519PrivateKey.generate()
+    _write_private(out / ROOT_KEY, key)
+    (out / ROOT_PUB).write_bytes(_pem(key.public_key()))
+    _json(out / ROOT_STATE, {"version": 0})
+    return signing.key_id(key.public_key())
+
+
+def certify(root: Path, key_dir: Path, days: int, revoke: list[str]) -> dict[str, Any]:
+    signer, _version = _root_signer(root)
+    online = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
+    if online.key_id in revoke:
+        raise ConfigError("the online key to certify is the one being revoked: make a new one first (keygen)")
+    old: dict[str, Any] = {}
+    if (key_dir / KEYSET).exists():
+        old = json.loads((key_dir / KEYSET).read_text(encoding="utf-8"))["payload"]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    payload = keyset_payload(
+        int(old.get("version", 0)) + 1,
+        [(online.public, now - dt.timedelta(minutes=5), now + dt.timedelta(days=days))],
+        [*old.get("revoked", []), *revoke],
+        now,
+    )
+    _json(key_dir / KEYSET, signer.sign(payload))
+    (key_dir / ROOT_PUB).write_bytes(_pem(signer.public))
+    return payload
+
+
+def rotate(old_root: Path, new_root: Path, key_dir: Path) -> int:
+    signer, version = _root_signer(old_root)
+    new_pub = serialization.load_pem_public_key((new_root / ROOT_PUB).read_bytes())
+    if not isinstance(new_pub, Ed25519PublicKey):
+        raise ConfigError(f"{new_root}: not an Ed25519 root key")
+    import base64
+
+    raw = new_pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    n = version + 1
+    env = signer.sign(
+        {"kind": "root", "version": n, "key_id": signing.key_id(new_pub), "public": base64.b64encode(raw).decode()}
+    )
+    _json(key_dir / "roots" / f"root-{n}.json", env)
+    _json(new_root / ROOT_STATE, {"version": n})
+    return n
+
+
+def run(args: argparse.Namespace) -> int | None:
+    if args.cmd != "root":
+        return None
+    if args.action == "init":
+        if args.out is None:
+            raise ConfigError("root init needs --out ROOTDIR")
+        kid = init(args.out)
+        print(f"root key: {args.out / ROOT_KEY} (keep it offline, never on the serving machine)")
+        print(f"root fingerprint: {signing.format_fingerprint(kid)}")
+        return 0
+    if args.root is None or args.key is None:
+        raise ConfigError(f"root {args.action} needs --root ROOTDIR and --key KEYDIR")
+    if args.action == "certify":
+        p = certify(args.root, args.key, args.days, args.revoke)
+        listed = ", ".join(k["key_id"] for k in p["keys"])
+        print(
+            f"keyset v{p['version']}: online key {listed} until {p['keys'][0]['not_after']}; "
+            f"revoked: {p['revoked'] or '-'}"
+        )
+        return 0
+    if args.new is None:
+        raise ConfigError("root rotate needs --new NEWROOTDIR (made by root init)")
+    n = rotate(args.root, args.new, args.key)
+    print(
+        f"root v{n} signed by the old root: {args.key / 'roots' / f'root-{n}.json'}; now certify with --root {args.new}"
+    )
+    return 0

@@ -1,0 +1,102 @@
+"""Keys that change without a site visit (sync/protocol/keyring.py, sync/server/keys_cli.py), against the
+real server under uvicorn: a terminal pinning the offline root takes a routine rotation of the online key,
+a compromise rotation (the old key revoked: content it signs is refused even with its old key set
+replayed), and a rotation of the root itself, signed by the old root."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from synchelpers import doc
+from syncserver import RunningServer
+
+from sync.client import sync_once
+from sync.protocol import signing
+from sync.server import keys_cli
+
+
+def _restart_with(srv: RunningServer, key_dir: Path) -> None:
+    srv.stop()
+    srv.key_dir = key_dir
+    srv.start_on_same_port()
+
+
+def _online(tmp: Path, name: str, previous: Path | None) -> Path:
+    """A new online key folder (keygen on the server), carrying the current key set to certify over."""
+    d = tmp / name
+    signing.generate(d)
+    if previous is not None:
+        shutil.copyfile(previous / "keyset.json", d / "keyset.json")
+        if (previous / "roots").is_dir():
+            shutil.copytree(previous / "roots", d / "roots")
+    return d
+
+
+def test_routine_and_compromise_rotation_and_root_rotation(server: RunningServer, tmp_path: Path) -> None:
+    root = tmp_path / "offline-root"
+    keys_cli.init(root)
+    k1 = _online(tmp_path, "k1", None)
+    keys_cli.certify(root, k1, 365, [])
+    _restart_with(server, k1)
+    server.publish_lines([doc(1)])
+    cfg = server.terminal(tmp_path / "t1", trust=root / "root.pub")  # enrolment pins the root
+    first = sync_once(cfg)
+    assert first.error is None, first.error
+
+    # Routine rotation: a new online key, certified by the root; no visit to the terminal.
+    k2 = _online(tmp_path, "k2", k1)
+    keys_cli.certify(root, k2, 365, [])
+    _restart_with(server, k2)
+    server.publish_lines([doc(2)])
+    r = sync_once(cfg)
+    assert r.error is None and r.applied == 1, r.error
+
+    # Compromise: k2 leaked. A new key, k2 revoked; the terminal takes it and then refuses k2 for good.
+    k3 = _online(tmp_path, "k3", k2)
+    keys_cli.certify(root, k3, 365, [signing.load_signer(k2).key_id])
+    _restart_with(server, k3)
+    server.publish_lines([doc(3)])
+    assert sync_once(cfg).error is None
+    impostor = _online(tmp_path, "impostor", None)  # what the thief serves: k2 and the key set that listed it
+    shutil.copyfile(k2 / signing.PRIVATE_NAME, impostor / signing.PRIVATE_NAME)
+    shutil.copyfile(k2 / signing.PUBLIC_NAME, impostor / signing.PUBLIC_NAME)
+    shutil.copyfile(k2 / "keyset.json", impostor / "keyset.json")
+    _restart_with(server, impostor)
+    server.publish_lines([doc(4)])
+    refused = sync_once(cfg)
+    assert refused.codes[0] == "revoked-key", refused.errors
+    assert "已吊销" in (refused.error or "")
+
+    # The root itself rotates: the old root signs the new one; the new root certifies the online key.
+    new_root = tmp_path / "offline-root-2"
+    keys_cli.init(new_root)
+    k4 = _online(tmp_path, "k4", k3)
+    assert keys_cli.rotate(root, new_root, k4) == 1
+    keys_cli.certify(new_root, k4, 365, [])
+    _restart_with(server, k4)
+    server.publish_lines([doc(5)])
+    r = sync_once(cfg)
+    assert r.error is None, r.error
+    # a key set signed by the old root after its rotation is no longer accepted
+    k5 = _online(tmp_path, "k5", k4)
+    keys_cli.certify(root, k5, 365, [])
+    _restart_with(server, k5)
+    assert sync_once(cfg).codes[0] in ("wrong-key", "signature")
+
+
+def test_enrolment_pins_the_root_when_the_key_folder_has_one(server: RunningServer, tmp_path: Path) -> None:
+    import httpx
+
+    from sync.server.terminals import enrol
+
+    root = tmp_path / "offline-root"
+    kid = keys_cli.init(root)
+    k1 = _online(tmp_path, "k1", None)
+    keys_cli.certify(root, k1, 365, [])
+    _restart_with(server, k1)
+    server.ensure_zone("wanbao")
+    issued = enrol.register(server.engine, "wanbao")
+    answer = httpx.post(f"{server.url}/v1/enrol", json={"code": issued.code}, timeout=10).json()
+    assert answer["key_id"] == kid != signing.load_signer(k1).key_id
+    assert answer["public_key_pem"] == (root / "root.pub").read_text(encoding="ascii")
