@@ -100,3 +100,22 @@ def test_enrolment_pins_the_root_when_the_key_folder_has_one(server: RunningServ
     answer = httpx.post(f"{server.url}/v1/enrol", json={"code": issued.code}, timeout=10).json()
     assert answer["key_id"] == kid != signing.load_signer(k1).key_id
     assert answer["public_key_pem"] == (root / "root.pub").read_text(encoding="ascii")
+
+
+def test_the_fleet_page_shows_the_key_state(server: RunningServer, tmp_path: Path) -> None:
+    """IT sees which key terminals pin, until when the online key is certified, and what is revoked."""
+    from adminlogin import login
+
+    root = tmp_path / "offline-root"
+    keys_cli.init(root)
+    k1 = _online(tmp_path, "k1", None)
+    keys_cli.certify(root, k1, 365, [])
+    k2 = _online(tmp_path, "k2", None)
+    keys_cli.certify(root, k2, 20, [signing.load_signer(k1).key_id])  # a compromise: k1 revoked, k2 short-lived
+    _restart_with(server, k2)
+    page = login(server.url, server.engine).get("/admin/fleet").text
+    root_fp = signing.format_fingerprint(signing.load_verifier(root / "root.pub").key_id)
+    assert f"离线根密钥 {root_fp}" in page
+    assert signing.format_fingerprint(signing.load_signer(k2).key_id) in page and "北京时间" in page
+    assert f"已吊销的密钥：{signing.format_fingerprint(signing.load_signer(k1).key_id)}" in page
+    assert "到期，请尽快用离线根密钥续签" in page  # 20 days left: flagged

@@ -14,10 +14,11 @@ from sync.protocol import requests
 from sync.protocol.signing import load_verifier
 from sync.server import pages, throttle
 from sync.server.admin import auth
-from sync.server.db import head_seq
+from sync.server.db import head_seq, utcnow
 from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
 from sync.server.openapi import request_body
 from sync.server.terminals import enrol, fleet
+from sync.server.terminals.key_state import key_state
 
 log = logging.getLogger("sync.server")
 router = APIRouter(tags=["terminals"])
@@ -108,7 +109,8 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
 @router.get("/admin/fleet", response_class=HTMLResponse, summary="IT: the fleet of terminals")
 def fleet_page(request: Request, session: DB, ctx: Ctx, _a: ItAccount) -> Response:
     context = fleet.page_context(session, head_seq(session), missed=ctx.settings.offline_after_missed)
-    return pages.render(request, "fleet.html", **context)
+    keys = key_state(ctx.settings.key_dir, ctx.signer, utcnow())
+    return pages.render(request, "fleet.html", keys=keys, **context)
 
 
 @router.get("/admin/api/fleet", summary="IT: the fleet of terminals as JSON (same data as /admin/fleet)")
