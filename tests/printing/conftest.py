@@ -329,7 +329,7 @@ def receipt_data() -> object:
         deadline=date(2026, 12, 25),
         deadline_explanation="自收到申请之日起20个工作日，不含法定节假日，已计入调休上班日。",
         zone=zone,
-        qr_payload="https://gk.example.gov.cn/status?no=WB-20261127-0007",
+        qr_payload="https://gk.example.gov.cn/status?no=WB01-20261127-0007",
         doc_number="万宝政发〔2024〕12号",
         media="纸质",
         delivery="自行领取",

@@ -72,7 +72,7 @@ def test_receipt_command_as_a_subprocess(tmp_path: Path) -> None:
     assert body.startswith(b"\x1b@\x1c&")
     assert b"WB01-20261127-0007" in body
     assert "万宝镇政务公开专区".encode("gb18030") in body
-    assert b"1P0https://gk.example.gov.cn/status?no=WB-20261127-0007" in body
+    assert b"1P0https://gk.example.gov.cn/status?no=WB01-20261127-0007" in body
     assert b"\x1dv0\x00" in body  # the name with 𬭎 as an image
     assert b"430102199003071234" not in body
 

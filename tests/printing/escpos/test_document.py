@@ -58,4 +58,4 @@ def test_qr_is_the_printers_own_symbol() -> None:
     doc.qr("WB01-20261127-0007")
     out = doc.finish()
     assert b"\x1d(k" in out
-    assert b"1P0WB-20261127-0007" in out
+    assert b"1P0WB01-20261127-0007" in out

@@ -143,7 +143,7 @@ def test_receipt_from_the_applications_model_masks_id_and_phone() -> None:
     assert data.id_masked == "4301**********1234"
     assert data.phone_masked == "138****5678"
     assert data.media == "纸质、电子邮件"
-    assert data.qr_payload == "https://gk.example.gov.cn/status?no=WB-20261127-0007"
+    assert data.qr_payload == "https://gk.example.gov.cn/status?no=WB01-20261127-0007"
     out = build_receipt(data)
     assert b"430102199003071234" not in out
     assert b"13812345678" not in out
