@@ -18,7 +18,7 @@ from kiosk.mirror.models import Zone
 from sync.server.__main__ import main as server_main
 from sync.server.db import open_db, sessions
 from sync.server.feed.publish import publish_records
-from sync.server.office import fees, issued, register
+from sync.server.office import case_status, fees, issued, register
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
@@ -163,7 +163,7 @@ def test_fee_notice_payment_and_lapse(db: str, tmp_path: Path, capsys) -> None:
     with sessions(engine)() as s:
         last = lc.events(s, no(11))[-1]
         assert (last.action, last.actor, last.on) == ("fee_lapsed", lc.SYSTEM_ACTOR, date(2026, 12, 3))
-        status = lc.public_status(s.get(Case, no(11)), s)  # type: ignore[arg-type]
+        status = case_status.public_status(s.get(Case, no(11)), s)  # type: ignore[arg-type]
     engine.dispose()
     assert status["stage_label"] == "逾期未缴纳信息处理费，视为放弃申请" and "缴费期限" in status["next_step"]
 

@@ -15,6 +15,7 @@ from synchelpers import configure_office
 
 from sync.server.__main__ import main as server_main
 from sync.server.db import open_db, sessions
+from sync.server.office import case_status
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case, CaseEvent
 
@@ -203,7 +204,7 @@ def test_whole_life_with_correction_consultation_extension_reply(db: str, capsys
         # each notice issued with the step (补正, 征求意见, 延期, 答复), numbered in the year's series
         numbers = [json.loads(e.data)["number"] for e in evs if e.action == "issue_notice"]
         assert numbers == [f"娄星政公开〔2026〕第{n}号" for n in (1, 2, 3, 4)]
-        status = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
+        status = case_status.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
     # the log cannot be rewritten
     with engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
         conn.execute(text("UPDATE case_events SET actor = 'x'"))
@@ -248,7 +249,7 @@ def test_correction_too_late_lapses_and_overdue_report(db: str, capsys) -> None:
     assert rc == 1 and "不能答复" in out
     engine = open_db(db)
     with sessions(engine)() as s:
-        st = lc.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
+        st = case_status.public_status(s.get(Case, no), s)  # type: ignore[arg-type]
         assert st["stage_label"] == "逾期未补正，视为放弃申请" and st["deadline"] is None
         assert {"label": "视为放弃申请日期", "date": "2026-11-19"} in st["dates"]
         assert "第三十条" in st["next_step"] and "重新提出申请" in st["next_step"]
@@ -288,7 +289,7 @@ def test_a_correction_received_in_time_is_not_lapsed(db: str, capsys) -> None:
     engine = open_db(db)
     with sessions(engine)() as s:
         assert [e.action for e in lc.events(s, late)][-2:] == ["correction_lapsed", "correction_received"]
-        assert lc.public_status(c, s)["stage_label"] == "已受理，正在办理"
+        assert case_status.public_status(c, s)["stage_label"] == "已受理，正在办理"
     engine.dispose()
 
 

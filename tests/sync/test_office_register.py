@@ -20,7 +20,7 @@ from kiosk.applications.tracking import terminal_code
 from sync.server import pii
 from sync.server.__main__ import main as server_main
 from sync.server.db import Submission, sessions
-from sync.server.office import evaluation
+from sync.server.office import case_status, evaluation
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case, CaseFile
 
@@ -139,7 +139,7 @@ def test_each_channel_registers_with_its_article_31_date(server, capsys) -> None
         district = next(z for z in report.zones if z.code == "district")
         in_month = 7 - (signed.month != today.month) * 2
         assert district.applications == in_month
-        late = lc.overdue_report(s, case.due + dt.timedelta(days=1))  # type: ignore[union-attr]
+        late = case_status.overdue_report(s, case.due + dt.timedelta(days=1))  # type: ignore[union-attr]
         assert no in [ln.tracking_no for ln in late]
 
 

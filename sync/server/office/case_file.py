@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from printing.pdf.fonts import BOLD, REGULAR, register
-from sync.server.office import issued, notices
+from sync.server.office import case_status, issued, notices
 from sync.server.office import lifecycle as lc
 from sync.server.office.applicant import applicant_facts
 from sync.server.office.models import Case, CaseFile
@@ -98,7 +98,7 @@ def _fill(frame: Frame, story: list[Flowable], c: Canvas) -> None:
 
 def build(session: Session, case: Case, data_text: object = None) -> bytes:
     """The case file as one PDF (see the module docstring); ``data_text`` renders a log entry's facts."""
-    st = lc.public_status(case, session)
+    st = case_status.public_status(case, session)
     app = notices.application_of(session, case.tracking_no)
     facts = [("受理编号", case.tracking_no), ("收到渠道", channel_label(case.channel)), ("阶段", st["stage_label"])]
     facts += [(d["label"], d["date"]) for d in st["dates"]]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sync.server.db import ZoneRow
 from sync.server.feed import calendar as cal
-from sync.server.office import annual_report, departments, fees, issued, notices, reviews, search
+from sync.server.office import annual_report, case_status, departments, fees, issued, notices, reviews, search
 from sync.server.office import lifecycle as lc
 from sync.server.office.applicant import applicant_facts
 from sync.server.office.models import Case, CaseFile, IssuedNotice
@@ -263,7 +263,7 @@ def step_forms(s: Session, case: Case) -> list[StepForm]:
 
 
 def _facts(s: Session, case: Case) -> list[tuple[str, Any]]:
-    st = lc.public_status(case, s)
+    st = case_status.public_status(case, s)
     facts: list[tuple[str, Any]] = [
         ("受理编号", case.tracking_no),
         ("专区", zones(s).get(case.zone, case.zone)),

@@ -43,7 +43,7 @@ from sqlalchemy import Engine, select
 from sync.server.db import open_db, sessions
 from sync.server.errors import ArrangementError, OfficeError, StepRefused
 from sync.server.feed import calendar as cal
-from sync.server.office import issued, notice_cli
+from sync.server.office import case_status, issued, notice_cli
 from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case
 
@@ -323,7 +323,7 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             except StepRefused as exc:
                 print(exc, file=sys.stderr)
                 return 1
-            print(json.dumps(lc.public_status(c, s), ensure_ascii=False, indent=1))
+            print(json.dumps(case_status.public_status(c, s), ensure_ascii=False, indent=1))
             for e in lc.events(s, c.tracking_no):
                 print(f"{e.on} {e.actor}: {lc.ACTION_LABELS.get(e.action, e.action)} {e.reason} {e.data}")
         return 0
@@ -362,7 +362,7 @@ def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     for no in _lapse(engine, today):
         print(f"{no}\t补正期限届满未补正，视为放弃申请（已自动终止办理）")
     with sessions(engine)() as s:
-        lines = lc.overdue_report(s, today, args.soon)
+        lines = case_status.overdue_report(s, today, args.soon)
     for ln in lines:
         when = f"逾期{-ln.working_days_left}个工作日" if ln.due < today else f"还剩{ln.working_days_left}个工作日"
         print(f"{ln.tracking_no}\t{ln.zone}\t{ln.what}期限 {ln.due}\t{when}")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from kiosk.applications.validation import LANDLINE_RE, MOBILE_RE, normalise_phone
 from sync.server import pii
 from sync.server.db import ZoneRow
-from sync.server.office import lifecycle as lc
+from sync.server.office import case_status
 from sync.server.office.models import Case
 
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{4,40}$")
@@ -81,7 +81,7 @@ def check(session: Session, no: str, tail: str) -> Case | None:
 
 def status_context(session: Session, case: Case) -> dict[str, Any]:
     """What ``status.html`` shows of ``case``: the stage in words, the dates, the reply, what comes next."""
-    st = lc.public_status(case, session)
+    st = case_status.public_status(case, session)
     zone = session.get(ZoneRow, case.zone)
     dates = [(d["label"], d["date"]) for d in st["dates"]]
     if st["deadline"]:

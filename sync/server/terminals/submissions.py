@@ -26,7 +26,7 @@ from sync.protocol.wire import IDEMPOTENCY_HEADER, MAX_LOOKUP_BYTES, MAX_SUBMISS
 from sync.server import pii
 from sync.server.db import Submission, Terminal, meta_get, utcnow
 from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
-from sync.server.office import lifecycle, public
+from sync.server.office import case_status, lifecycle, public
 from sync.server.office.models import Case
 from sync.server.openapi import request_body
 from sync.server.releases import progress
@@ -296,7 +296,7 @@ async def lookup(request: Request, t: Term, session: DB, ctx: Ctx) -> Response:
     case = session.get(Case, sub.tracking_no)
     answer: dict[str, Any] = {"tracking_no": sub.tracking_no, "received_at": iso(sub.received_at)}
     if case is not None:
-        status = lifecycle.public_status(case, session)
+        status = case_status.public_status(case, session)
         answer.update(status)
         answer["status"] = case.state
         answer["status_label"] = status["stage_label"]
