@@ -8,6 +8,10 @@ and tests can check them without a display.
 Zone visibility follows the design: a terminal shows district-wide documents (``zone_id IS NULL``) and
 its own zone's; browsing another zone is a filter (``zone="huangnitang"``) and ``zone=ALL_ZONES`` shows
 every zone's.
+
+Why one module of about 520 lines: these are the read queries of every browsing screen, each a small
+function over the same filters (zone visibility, status, facet); they change together when the mirror's
+schema does.
 """
 
 from __future__ import annotations

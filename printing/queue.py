@@ -26,6 +26,10 @@ staff the reason (:attr:`JobInfo.staff_message`).
 arrives through the ``on_change`` callback or by polling ``job()`` / ``wait()``. ``on_change`` is
 called with each state in order (on the submitting thread for ``queued``, on the worker for the
 rest); keep it quick and non-blocking — a Qt view-model emits a signal from it.
+
+Why one module of about 530 lines: the queue's states and the worker that moves jobs between them are one
+state machine over one table, with the privacy rule (bytes deleted when done) applied at every
+transition; kept together so no transition can forget it.
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ content rules (check digits, phone formats, required-by-kind) live in
 :mod:`kiosk.applications.validation`, keyed the same way.
 
 Nothing here logs; ``repr`` of these objects contains personal data, so never log them either.
+
+Why one module of about 520 lines: it is the one definition of the form — every field of Article 29 with
+its Chinese label and its JSON form — that the wizard, the printed form, the receipt and the server's
+request model all read; split, the form's parts and their (de)serialisation would drift apart.
 """
 
 from __future__ import annotations

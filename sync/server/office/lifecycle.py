@@ -25,6 +25,13 @@ fixed day — so nothing outside the code can move a legal deadline.
 Every step appends a ``CaseEvent`` (who, the day it happened, when it was recorded, why, its fields);
 a step the law does not allow from the current stage raises :class:`StepRefused` and changes nothing.
 No personal data is stored here or logged: cases carry the tracking number, zone and dates only.
+
+Why one module of about 630 lines: every step of Articles 30–45 goes through the same checks
+(:func:`check_step`), the same append-only log (:func:`log_step`) and the same recount of the deadline,
+and the stages form one state machine drawn above; split by article, each part would reach back into
+those shared private helpers. What a state means to people (the resident's status, the overdue report)
+is apart, in :mod:`sync.server.office.case_status`; fees, departments and notices have modules of their
+own.
 """
 
 from __future__ import annotations
