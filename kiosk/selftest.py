@@ -158,10 +158,10 @@ def check_qml(_cfg: Config) -> CheckResult:
     missing = [name for name in listed if not (folder / name).is_file()]
     if missing:
         return CheckResult("qml", Verdict.FAIL, f"qmldir lists missing file(s): {', '.join(missing[:5])}")
-    qml_files = sorted(folder.glob("*.qml"))
+    qml_files = sorted(folder.rglob("*.qml"))  # Main.qml at the root, the rest in pages/, controls/, …
     if not any(p.name == "Main.qml" for p in qml_files):
         return CheckResult("qml", Verdict.FAIL, f"{folder / 'Main.qml'} is missing")
-    empty = [p.name for p in qml_files if p.stat().st_size == 0]
+    empty = [p.relative_to(folder).as_posix() for p in qml_files if p.stat().st_size == 0]
     if empty:
         return CheckResult("qml", Verdict.FAIL, f"empty QML file(s): {', '.join(empty[:5])}")
     return CheckResult("qml", Verdict.OK, f"{len(qml_files)} QML files, {len(listed)} listed in qmldir")

@@ -6,7 +6,7 @@
 First the Python types QML sees (``Kiosk.Backend``: every ``@QmlElement`` in ``ui/``) are described for
 qmllint: ``pyside6-metaobjectdump`` reads the view-models, ``pyside6-qmltyperegistrar`` writes
 ``build/qmltypes/Kiosk/Backend/backend.qmltypes`` and a ``qmldir`` beside it. Then every file of
-``ui/qml/Kiosk`` is linted with those types and Qt's own.
+``ui/qml/Kiosk`` (the module root and its subfolders) is linted with those types and Qt's own.
 
 The baseline (``scripts/qmllint-baseline.tsv``) holds one line per warning still accepted: the file, the
 qmllint warning id, the source text it points at, and a reason category (see :data:`REASONS`). Line
@@ -101,7 +101,7 @@ def _run(cmd: list[str]) -> None:
 
 def lint(types: Path) -> list[Entry]:
     """Every warning qmllint reports for the module's files, as baseline entries."""
-    files = sorted(MODULE_DIR.glob("*.qml"))
+    files = sorted(MODULE_DIR.rglob("*.qml"))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "qmllint.json"
         cmd = [str(BIN / "pyside6-qmllint"), "--json", str(report), "-I", str(types), "-I", str(QML_DIR)]
@@ -114,8 +114,16 @@ def lint(types: Path) -> list[Entry]:
         for w in result.get("warnings", []):
             start, length = int(w.get("charOffset", 0)), int(w.get("length", 0))
             source = " ".join(text[start : start + length].split())[:60] or w.get("message", "").splitlines()[0]
-            entries.append((path.name, str(w.get("id", "")), source))
+            entries.append((_module_path(path), str(w.get("id", "")), source))
     return sorted(entries)
+
+
+def _module_path(path: Path) -> str:
+    """A file as the baseline names it: its path inside the module (``pages/HomePage.qml``, ``Main.qml``)."""
+    try:
+        return path.resolve().relative_to(MODULE_DIR).as_posix()
+    except ValueError:
+        return path.name
 
 
 def read_baseline(path: Path = BASELINE) -> Counter[Entry]:

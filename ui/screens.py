@@ -1,6 +1,6 @@
 """The screens ``kiosk screenshot --screen NAME`` can render, by name (extensible).
 
-Each entry names a route of ``ui/qml/Kiosk/Routes.qml`` and how to build its properties from the
+Each entry names a route of ``ui/qml/Kiosk/singletons/Routes.qml`` and how to build its properties from the
 command's arguments and the mirror. Another module adds a screen with :func:`register_screen`.
 """
 

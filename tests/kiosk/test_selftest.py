@@ -190,3 +190,18 @@ def test_plain_http_to_another_machine_is_a_warning(cfg: Config) -> None:
     assert selftest.check_transport(with_server(cfg, "http://127.0.0.1:8750")).verdict is Verdict.OK
     assert selftest.check_transport(with_server(cfg, "https://zwgk.example")).verdict is Verdict.OK
     assert selftest.check_transport(cfg).verdict is Verdict.SKIP
+
+
+def test_qml_in_subfolders_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cfg: Config) -> None:
+    folder = tmp_path / "Kiosk"
+    (folder / "pages").mkdir(parents=True)
+    (folder / "qmldir").write_text("module Kiosk\nMain 1.0 Main.qml\nHomePage 1.0 pages/HomePage.qml\n")
+    (folder / "Main.qml").write_text("import QtQuick\nItem {}\n")
+    monkeypatch.setattr(selftest, "qml_module_dir", lambda: folder)
+    assert "pages/HomePage.qml" in selftest.check_qml(cfg).detail  # listed, not there
+    (folder / "pages" / "HomePage.qml").write_text("")
+    assert "pages/HomePage.qml" in selftest.check_qml(cfg).detail  # there, but empty
+    (folder / "pages" / "HomePage.qml").write_text("import QtQuick\nimport Kiosk\nItem {}\n")
+    result = selftest.check_qml(cfg)
+    assert result.verdict is Verdict.OK
+    assert result.detail.startswith("2 QML files")

@@ -21,7 +21,7 @@ def hint_examples() -> list[str]:
     """The examples in the hint texts of the home and search screens: what follows 如：(separated
     by 、), what stands in “…”, and Latin words (pinyin)."""
     found: list[str] = []
-    for name in ("HomePage.qml", "SearchPage.qml"):
+    for name in ("pages/HomePage.qml", "pages/SearchPage.qml"):
         for hint in re.findall(r'qsTr\("([^"]*如[^"]*)"\)', (QML / name).read_text(encoding="utf-8")):
             for m in re.finditer(r"如：([^）)。]*)", hint):
                 found += [x.strip() for x in m.group(1).split("、")]
