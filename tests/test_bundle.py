@@ -189,6 +189,7 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
         r"assets/charfinder/hanzi\.tsv$",  # the rare-character finder's table (kiosk/charfinder.py)
         r"assets/charfinder/NOTICE\.txt$",
         r"ui/qml/Kiosk/Main\.qml$",
+        r"ui/qml/Kiosk/pages/HomePage\.qml$",  # the module's subfolders (pages/, controls/, …) go too
         r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
         r"kiosk/search/synonyms\.tsv$",
         r"kiosk/search/everyday\.tsv$",
