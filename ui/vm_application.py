@@ -19,6 +19,10 @@ so an error from :mod:`kiosk.applications.validation` lands next to the field it
     2 request    request.description, request.doc_number, request.purpose
     3 delivery   media, delivery (big toggle buttons; several may be chosen)
     4 review     consent_personal_data, pledge_accepted (+ proxy.staff_id, proxy.note in staff mode)
+
+Why about 500 lines: the wizard's one view-model — its steps share one draft application, one set of
+field errors and the submit-and-print sequence; split by step, each part would reach into the others'
+state.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ With ``--peer tantivy`` the same pack is also indexed by tantivy and the same qu
 doing the same work (:mod:`kiosk.bench.search_peer`): both build times and p95s in the same run.
 
 It prints a Markdown report and writes it with the raw figures (JSON) to ``--out``.
+
+Why about 460 lines: one benchmark command — the generated mirror, the measured runs (ours and the
+peer's, query by query) and the report beside its baseline — kept in one file so the figures in
+docs/benchmarks.md can be read against the code that made them.
 """
 
 from __future__ import annotations
