@@ -87,29 +87,53 @@ def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> Docu
 
 
 def _listing(
-    request: Request, s: Session, q: str, error: str = "", *, status: int = 200, typed: dict[str, Any] | None = None
+    request: Request,
+    s: Session,
+    q: str,
+    error: str = "",
+    *,
+    status: int = 200,
+    typed: dict[str, Any] | None = None,
+    page: int = 1,
 ) -> Response:
+    """The list, newest first, ``LISTED`` a page; ``q`` finds a title or id."""
     names = dict(_lists(s)[0])
-    rows = []
-    for fd in s.scalars(select(FeedDoc).order_by(FeedDoc.seq.desc()).limit(300)):
-        if fd.op != "put":
-            continue
+    found = []
+    for fd in s.scalars(select(FeedDoc).where(FeedDoc.op == "put").order_by(FeedDoc.seq.desc())):
         doc = json.loads(fd.payload)["doc"]
         if q and q not in doc.get("title", "") and q not in fd.id:
             continue
-        zone = names.get(fd.zone, fd.zone) if fd.zone else "全区"
-        rows.append(
-            (fd.id, doc.get("title", ""), zone, DocStatus(doc.get("status", "in_force")).label, doc.get("version", 1))
+        found.append((fd, doc))
+    pages_n = max(1, -(-len(found) // LISTED))
+    page = min(max(page, 1), pages_n)
+    rows = [
+        (
+            fd.id,
+            doc.get("title", ""),
+            names.get(fd.zone, fd.zone) if fd.zone else "全区",
+            DocStatus(doc.get("status", "in_force")).label,
+            doc.get("version", 1),
         )
-        if len(rows) >= LISTED:
-            break
+        for fd, doc in found[(page - 1) * LISTED : page * LISTED]
+    ]
     form = _form(s, "/admin/office/documents", None, typed)
-    return pages.render(request, "documents.html", status, q=q, rows=rows, form=form, error=error)
+    return pages.render(
+        request,
+        "documents.html",
+        status,
+        q=q,
+        rows=rows,
+        form=form,
+        error=error,
+        total=len(found),
+        page=page,
+        pages=pages_n,
+    )
 
 
 @router.get("/admin/office/documents", response_class=HTMLResponse, summary="Office: published documents")
-def documents(request: Request, session: DB, _who: OfficeAccount, q: str = "") -> Response:
-    return _listing(request, session, q)
+def documents(request: Request, session: DB, _who: OfficeAccount, q: str = "", page: int = 1) -> Response:
+    return _listing(request, session, q, page=page)
 
 
 async def _form_dict(request: Request) -> dict[str, Any]:
