@@ -146,3 +146,21 @@ def test_console_attachments_reach_the_terminal_as_blobs(server, data_dir: Path)
     assert r.status_code == 400 and "附件 大文件.pdf 超过 20 MB" in r.text and "太大的附件" in r.text
     with sessions(server.engine)() as s:
         assert s.get(FeedDoc, "wb-big") is None
+
+
+def test_documents_page_form_on_top_search_and_pages(server) -> None:
+    """The new-document form comes before the list; the list is paged (100 a page, newest first) with a
+    count, and the search finds a title or an id across all pages."""
+    from synchelpers import doc
+
+    server.publish_lines([*ZONES, *CATEGORIES, *(doc(i) for i in range(1, 131))])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    first = office.get("/admin/office/documents").text
+    assert first.index("发布新文件") < first.index("从内容包发布") < first.index("已发布文件（共 130 件）")
+    assert "doc-00130" in first and "doc-00031'" in first and "doc-00030'" not in first
+    assert "第 1 / 2 页" in first and "page=2" in first
+    second = office.get("/admin/office/documents", params={"page": 2}).text
+    assert "doc-00030'" in second and "doc-00001'" in second and "doc-00031'" not in second
+    found = office.get("/admin/office/documents", params={"q": "第7号"}).text
+    assert "已发布文件（共 1 件符合“第7号”）" in found and "doc-00007'" in found and "第 1 / 2 页" not in found
+    assert "doc-00005'" in office.get("/admin/office/documents", params={"q": "doc-00005"}).text

@@ -8,16 +8,20 @@ is uploaded twice); an amendment that drops categories needs a tick, as the comm
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from kiosk.contentpack import parse_pack
 from kiosk.errors import ContentPackError
 from sync.server import pages
+from sync.server.db import CategoryRow, sessions
 from sync.server.deps import Ctx, OfficeAccount
 from sync.server.feed.preview import Preview, preview_pack
 from sync.server.feed.publish import publish_pack
@@ -41,6 +45,8 @@ def _problems(exc: ContentPackError) -> list[str]:
 
 def _page(request: Request, status: int = 200, **context: object) -> Response:
     defaults: dict[str, object] = {
+        "cat_names": {},
+        "titles": {},
         "sha": "",
         "preview": None,
         "problems": [],
@@ -53,6 +59,14 @@ def _page(request: Request, status: int = 200, **context: object) -> Response:
 
 def _preview(ctx: Ctx, path: Path) -> Preview:
     return preview_pack(ctx.engine, path)
+
+
+def _names(ctx: Ctx, path: Path) -> dict[str, object]:
+    """The Chinese names the preview page shows: each category code's name, each document id's title."""
+    with sessions(ctx.engine)() as s:
+        cats = {c: json.loads(d).get("name", c) for c, d in s.execute(select(CategoryRow.code, CategoryRow.data))}
+    titles = {rec.id: rec.title for _, rec in parse_pack(path).documents}
+    return {"cat_names": cats, "titles": titles}
 
 
 @router.post("/admin/office/documents/pack", response_class=HTMLResponse, summary="Office: preview a content pack")
@@ -75,7 +89,7 @@ async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Respon
     except ContentPackError as exc:
         path.unlink(missing_ok=True)
         return _page(request, 400, filename=name, problems=_problems(exc), error="内容包有错误，未发布任何内容")
-    return _page(request, sha=sha, preview=shown, filename=name)
+    return _page(request, sha=sha, preview=shown, filename=name, **_names(ctx, path))
 
 
 @router.post(
@@ -90,8 +104,9 @@ async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha
         shown = _preview(ctx, path)  # again: the server may have changed since the preview
         if shown.drops and form.get("drops") != "yes":
             return _page(request, 400, sha=sha, preview=shown, error="未发布：有修订会删除已有分类，请勾选确认后再发布")
+        names = _names(ctx, path)
         counts = publish_pack(ctx.engine, path)
     except ContentPackError as exc:
         return _page(request, 400, problems=_problems(exc), error="内容包有错误，未发布任何内容")
     path.unlink(missing_ok=True)
-    return _page(request, preview=shown, done=counts)
+    return _page(request, preview=shown, done=counts, **names)
