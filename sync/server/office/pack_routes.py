@@ -43,7 +43,7 @@ def _problems(exc: ContentPackError) -> list[str]:
     return [f"第 {n} 行：{why}" if n else why for n, why in exc.problems[:50]]
 
 
-def _page(request: Request, status: int = 200, **context: object) -> Response:
+def _page(request: Request, status: int = 200, /, **context: object) -> Response:
     defaults: dict[str, object] = {
         "cat_names": {},
         "titles": {},
