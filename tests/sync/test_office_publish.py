@@ -111,7 +111,11 @@ def test_console_attachments_reach_the_terminal_as_blobs(server, data_dir: Path)
     )
     assert r.status_code == 303, r.text
     page = office.get("/admin/office/documents/wb-guide").text
-    assert "删除 便民服务手册.pdf（39 KB）" in page
+    link = "/admin/office/documents/wb-guide/attachments/" + hashlib.sha256(manual).hexdigest()
+    assert f"<a href='{link}'>便民服务手册.pdf</a>（39 KB）" in page
+    got = office.get(link)
+    assert got.status_code == 200 and got.content == manual and got.headers["content-type"] == "application/pdf"
+    assert office.get(link[:-4] + "0000").status_code == 404
     report = sync_once(cfg)
     assert report.error is None and report.blobs_fetched == 1
     sha = hashlib.sha256(manual).hexdigest()

@@ -11,6 +11,7 @@ import json
 import secrets
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +24,7 @@ from kiosk.mirror.models import DocStatus
 from kiosk.mirror.store import AttachmentRecord, DocumentRecord
 from sync.protocol.wire import wire_to_record
 from sync.server import pages
-from sync.server.db import CategoryRow, FeedDoc, ZoneRow
+from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow
 from sync.server.deps import DB, Ctx, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError, ServerRefusal
@@ -265,6 +266,19 @@ async def amend(request: Request, session: DB, who: OfficeAccount, doc_id: str) 
         session.rollback()
         return _detail(request, session, doc_id, f"未发布：{exc}", status=400, typed=form)
     return RedirectResponse(f"/admin/office/documents/{doc_id}", status_code=303)
+
+
+@router.get("/admin/office/documents/{doc_id}/attachments/{sha}", summary="Office: a document's attachment")
+def attachment(request: Request, session: DB, _who: OfficeAccount, doc_id: str, sha: str) -> Response:
+    """The bytes the terminals receive for one of the current version's attachments."""
+    rec = _current(session, doc_id)
+    att = next((a for a in (rec.attachments if rec else ()) if a.sha256 == sha), None)
+    blob = session.get(BlobRow, sha) if att is not None else None
+    if att is None or blob is None:
+        back = f"/admin/office/documents/{doc_id}"
+        return refusal_page(request, 404, "没有这个附件", "没有这个附件。", back=back, back_label="返回文件")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.name)}"}
+    return Response(blob.data, media_type=att.mime, headers=headers)
 
 
 @router.post("/admin/office/documents/{doc_id}/repeal", summary="Office: repeal a document (已废止)")
