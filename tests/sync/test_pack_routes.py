@@ -8,13 +8,15 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
+import time
 
 from adminlogin import csrf_token, login
 from synchelpers import CATEGORIES, ZONES, doc, mirror_docs
 
 from sync.client import sync_once
 from sync.server.db import FeedDoc, sessions
-from sync.server.office.pack_routes import pending_dir
+from sync.server.office.pack_routes import STALE_S, pending_dir, pending_pack
 
 PAGE = "/admin/office/documents"
 
@@ -44,7 +46,7 @@ def test_upload_previews_then_confirm_publishes(server, data_dir) -> None:  # ty
     assert "新增 1 件" in text and "修订 1 件" in text and "未变 1 件" in text and "尚未发布" in text
     assert "1 件修订会删除已有分类" in text and "<td>政策文件（policy）</td>" in text and "标题改变" in text
     assert "doc-00003 测试文件第3号关于低保金发放的通知" in text and f"action='{PAGE}/pack/{sha}'" in text
-    assert (pending_dir() / f"{sha}.jsonl").read_bytes() == data, "kept server-side under its sha256"
+    assert (pending_pack(sha)).read_bytes() == data, "kept server-side under its sha256"
     assert _versions(server) == before, "the preview changes nothing"
 
     # 确认发布 without the tick for the dropped categories: refused, still nothing published
@@ -57,13 +59,28 @@ def test_upload_previews_then_confirm_publishes(server, data_dir) -> None:  # ty
     assert "已发布：新增 1 件，修订 1 件，未变 1 件" in done.text
     after = _versions(server)
     assert after["doc-00001"] == before["doc-00001"] + 1 and after["doc-00002"] == before["doc-00002"]
-    assert "doc-00003" in after and not (pending_dir() / f"{sha}.jsonl").exists()
+    assert "doc-00003" in after and not (pending_pack(sha)).exists()
     assert sync_once(cfg).error is None
     assert "doc-00003" in mirror_docs(cfg.db_path)
     # confirming again (the pack is gone): a page saying so, nothing published twice
     again = office.post(f"{PAGE}/pack/{sha}", data={"csrf": token, "drops": "yes"})
     assert again.status_code == 404 and "请重新上传" in again.text and _versions(server) == after
     assert office.post(f"{PAGE}/pack/{'../' * 3}etc", data={"csrf": token}).status_code in (404, 405)
+
+
+def test_unconfirmed_uploads_are_swept_after_a_day(server) -> None:  # type: ignore[no-untyped-def]
+    server.publish_lines([*ZONES, *CATEGORIES])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(office, PAGE)
+    old, fresh = _pack([doc(8)]), _pack([doc(9)])
+    for data in (old, fresh):
+        assert office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("p.jsonl", data)}).status_code == 200
+    stale = pending_pack(hashlib.sha256(old).hexdigest()).parent
+    past = time.time() - STALE_S - 60
+    os.utime(stale, (past, past))
+    assert office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("q.jsonl", _pack([doc(10)]))}).is_success
+    assert not stale.exists() and pending_pack(hashlib.sha256(fresh).hexdigest()).exists()
+    assert stale.parent == pending_dir()
 
 
 def test_bad_pack_lists_its_lines_and_publishes_nothing(server) -> None:  # type: ignore[no-untyped-def]

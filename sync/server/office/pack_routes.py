@@ -7,10 +7,13 @@ is uploaded twice); an amendment that drops categories needs a tick, as the comm
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -32,11 +35,35 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 LISTED = 200  # documents named per kind on the preview page
 
 
+STALE_S = 24 * 3600  # an upload nobody confirmed is removed after a day
+
+
 def pending_dir() -> Path:
-    """Where uploaded packs wait for 确认发布, each as ``<sha256>.jsonl`` (the name is the content's hash)."""
+    """Where uploaded packs wait for 确认发布 (the directory holding every ``pending_pack``)."""
     d = Path(tempfile.gettempdir()) / "zwgk-pending-packs"
     d.mkdir(mode=0o700, exist_ok=True)
     return d
+
+
+def pending_pack(sha: str) -> Path:
+    """The waiting pack named by its sha256, alone in its own folder: an attachment given by ``path`` cannot
+    read another upload (an uploaded pack carries its attachments inline or by sha256 reference)."""
+    return pending_dir() / sha / "pack.jsonl"
+
+
+def _forget(sha: str) -> None:
+    path = pending_pack(sha)
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
+
+
+def _sweep(now: float) -> None:
+    """Remove uploads left unconfirmed for more than ``STALE_S``."""
+    for folder in pending_dir().iterdir():
+        with contextlib.suppress(OSError):
+            if SHA256.fullmatch(folder.name) and now - folder.stat().st_mtime > STALE_S:
+                _forget(folder.name)
 
 
 def _problems(exc: ContentPackError) -> list[str]:
@@ -79,15 +106,18 @@ async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Respon
     if len(data) > MAX_PACK_BYTES:
         return _page(request, 400, error=f"未预览：内容包超过 {MAX_PACK_BYTES // 1024 // 1024} MB")
     sha = hashlib.sha256(data).hexdigest()
-    path = pending_dir() / f"{sha}.jsonl"
+    _sweep(time.time())
+    path = pending_pack(sha)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
     if not path.exists():
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
         tmp.replace(path)
+    os.utime(path.parent)  # uploaded again: its day starts now
     try:
         shown = _preview(ctx, path)
     except ContentPackError as exc:
-        path.unlink(missing_ok=True)
+        _forget(sha)
         return _page(request, 400, filename=name, problems=_problems(exc), error="内容包有错误，未发布任何内容")
     return _page(request, sha=sha, preview=shown, filename=name, **_names(ctx, path))
 
@@ -97,9 +127,9 @@ async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Respon
 )
 async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha: str) -> Response:
     form = await request.form()
-    path = pending_dir() / f"{sha}.jsonl"
-    if not SHA256.fullmatch(sha) or not path.exists():
+    if not SHA256.fullmatch(sha) or not pending_pack(sha).exists():
         return _page(request, 404, error="未发布：没有这份待确认的内容包（可能已发布），请重新上传")
+    path = pending_pack(sha)
     try:
         shown = _preview(ctx, path)  # again: the server may have changed since the preview
         if shown.drops and form.get("drops") != "yes":
@@ -108,5 +138,5 @@ async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha
         counts = publish_pack(ctx.engine, path)
     except ContentPackError as exc:
         return _page(request, 400, problems=_problems(exc), error="内容包有错误，未发布任何内容")
-    path.unlink(missing_ok=True)
+    _forget(sha)
     return _page(request, preview=shown, done=counts, **names)
