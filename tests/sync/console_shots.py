@@ -7,6 +7,7 @@ of ratings), a real headless Chromium; each page is saved as NAME-1366.png and N
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -55,6 +56,26 @@ def _save(drv, out: Path, name: str) -> None:
         drv.set_window_size(width, min(max(int(h) + 20, 600), 6000))
         drv.save_screenshot(str(out / f"{name}-{width}.png"))
     drv.set_window_size(1366, 900)
+
+
+def _pack_shots(drv, url: str, tmp: Path, out: Path) -> None:
+    """A content pack uploaded from the documents page: its preview (one amendment dropping a category, one
+    new document), then 确认发布."""
+    from selenium.webdriver.common.by import By
+
+    pack = tmp / "冬季通知.jsonl"
+    lines = [
+        {"id": "wb-2026-notice", "title": "万宝镇2026年冬季供暖通知（修订）", "zone": "wanbao", "body": "第三稿"},
+        {"id": "wb-2026-water", "title": "万宝镇停水通知", "zone": "wanbao", "categories": ["policy"], "body": "正文"},
+    ]
+    pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    drv.get(f"{url}/admin/office/documents")
+    drv.find_element(By.NAME, "pack").send_keys(str(pack))
+    drv.find_element(By.CSS_SELECTOR, "form[action$='/pack'] button[type=submit]").click()
+    _save(drv, out, "16-pack-preview")
+    drv.find_element(By.NAME, "drops").click()
+    drv.find_element(By.XPATH, "//button[text()='确认发布']").click()
+    _save(drv, out, "17-pack-published")
 
 
 def test_shots(server, tmp_path: Path) -> None:
@@ -113,6 +134,7 @@ def test_shots(server, tmp_path: Path) -> None:
                 "published": "2026-11-30",
                 "body": "第二稿",
             },
+            files=[("files", ("供暖收费标准.pdf", b"%PDF-1.4 test", "application/pdf"))],
         )
         drv.get(f"{server.url}/admin/login")
         _save(drv, out, "01-login")
@@ -144,6 +166,7 @@ def test_shots(server, tmp_path: Path) -> None:
         for name, path in pages.items():
             drv.get(server.url + path)
             _save(drv, out, name)
+        _pack_shots(drv, server.url, tmp_path, out)
         drv.get(f"{server.url}/admin/office/cases/{numbers[0]}")  # a stale form: the CSRF token changed
         drv.execute_script("document.querySelectorAll(\"input[name='csrf']\").forEach(e => e.value = 'stale')")
         drv.find_element(By.CSS_SELECTOR, "form[action$='/step/withdraw'] button[type=submit]").click()

@@ -87,3 +87,84 @@ def test_console_new_amend_repeal_withdraw_reach_the_terminal(server, data_dir: 
     assert r.status_code == 303
     assert sync_once(cfg).error is None
     assert "wb-2026-notice" not in mirror_docs(cfg.db_path)
+
+
+def test_console_attachments_reach_the_terminal_as_blobs(server, data_dir: Path) -> None:
+    """A PDF uploaded with a new document is a blob in the feed, named by sha256 and size as a content pack's
+    attachment is; the terminal fetches and verifies it; an amendment adds one and drops the other; a file
+    over the cap is refused and nothing is published."""
+    import hashlib
+    import sqlite3
+
+    from kiosk.mirror.blobs import BlobStore
+    from sync.server.office.case_routes import MAX_FILE_BYTES
+
+    root = Path(__file__).resolve().parents[2] / "assets" / "demo" / "attachments"
+    manual, form_pdf = (root / "bianmin-fuwu-shouce.pdf").read_bytes(), (root / "dibao-shenqing-biao.pdf").read_bytes()
+    server.publish_lines(ZONES + CATEGORIES)
+    cfg = server.terminal(data_dir)
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(office, "/admin/office/documents")
+    new = {"csrf": token, "id": "wb-guide", "zone": "wanbao", "categories": ["policy"], "title": "便民服务手册"}
+    r = office.post(
+        "/admin/office/documents", data=new, files=[("files", ("便民服务手册.pdf", manual, "application/pdf"))]
+    )
+    assert r.status_code == 303, r.text
+    page = office.get("/admin/office/documents/wb-guide").text
+    link = "/admin/office/documents/wb-guide/attachments/" + hashlib.sha256(manual).hexdigest()
+    assert f"<a href='{link}'>便民服务手册.pdf</a>（39 KB）" in page
+    got = office.get(link)
+    assert got.status_code == 200 and got.content == manual and got.headers["content-type"] == "application/pdf"
+    assert office.get(link[:-4] + "0000").status_code == 404
+    report = sync_once(cfg)
+    assert report.error is None and report.blobs_fetched == 1
+    sha = hashlib.sha256(manual).hexdigest()
+    assert BlobStore(cfg.blob_dir).read_verified(sha) == manual
+    con = sqlite3.connect(cfg.db_path)
+    try:
+        rows = con.execute("SELECT name, sha256, size, mime, present FROM attachments").fetchall()
+    finally:
+        con.close()
+    assert rows == [("便民服务手册.pdf", sha, len(manual), "application/pdf", 1)]
+
+    # amendment: add the application form, drop the manual
+    amend = {"csrf": token, "zone": "wanbao", "categories": ["policy"], "title": "便民服务手册", "drop_attachment": sha}
+    files = [("files", ("低保申请表.pdf", form_pdf, "application/pdf"))]
+    assert office.post("/admin/office/documents/wb-guide", data=amend, files=files).status_code == 303
+    assert sync_once(cfg).error is None
+    sha2 = hashlib.sha256(form_pdf).hexdigest()
+    assert BlobStore(cfg.blob_dir).read_verified(sha2) == form_pdf
+    con = sqlite3.connect(cfg.db_path)
+    try:
+        assert con.execute("SELECT name, sha256, present FROM attachments").fetchall() == [("低保申请表.pdf", sha2, 1)]
+    finally:
+        con.close()
+
+    # over the cap: refused, the typed title kept, nothing published
+    big = b"%PDF-1.4\n" + b"0" * MAX_FILE_BYTES
+    r = office.post(
+        "/admin/office/documents",
+        data=dict(new, id="wb-big", title="太大的附件"),
+        files=[("files", ("大文件.pdf", big, "application/pdf"))],
+    )
+    assert r.status_code == 400 and "附件 大文件.pdf 超过 20 MB" in r.text and "太大的附件" in r.text
+    with sessions(server.engine)() as s:
+        assert s.get(FeedDoc, "wb-big") is None
+
+
+def test_documents_page_form_on_top_search_and_pages(server) -> None:
+    """The new-document form comes before the list; the list is paged (100 a page, newest first) with a
+    count, and the search finds a title or an id across all pages."""
+    from synchelpers import doc
+
+    server.publish_lines([*ZONES, *CATEGORIES, *(doc(i) for i in range(1, 131))])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    first = office.get("/admin/office/documents").text
+    assert first.index("发布新文件") < first.index("从内容包发布") < first.index("已发布文件（共 130 件）")
+    assert "doc-00130" in first and "doc-00031'" in first and "doc-00030'" not in first
+    assert "第 1 / 2 页" in first and "page=2" in first
+    second = office.get("/admin/office/documents", params={"page": 2}).text
+    assert "doc-00030'" in second and "doc-00001'" in second and "doc-00031'" not in second
+    found = office.get("/admin/office/documents", params={"q": "第7号"}).text
+    assert "已发布文件（共 1 件符合“第7号”）" in found and "doc-00007'" in found and "第 1 / 2 页" not in found
+    assert "doc-00005'" in office.get("/admin/office/documents", params={"q": "doc-00005"}).text

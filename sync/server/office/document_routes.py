@@ -6,26 +6,30 @@ are chosen from the district's lists; a code not in them is refused here as by t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from kiosk.errors import KioskError
 from kiosk.mirror.models import DocStatus
-from kiosk.mirror.store import DocumentRecord
+from kiosk.mirror.store import AttachmentRecord, DocumentRecord
 from sync.protocol.wire import wire_to_record
 from sync.server import pages
-from sync.server.db import CategoryRow, FeedDoc, ZoneRow
+from sync.server.db import BlobRow, CategoryRow, FeedDoc, ZoneRow
 from sync.server.deps import DB, Ctx, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError, ServerRefusal
 from sync.server.feed.publish import publish_records, repeal, unknown_codes, withdraw
+from sync.server.office.case_routes import MAX_FILE_BYTES
 from sync.server.office.models import DocVersion
 
 router = APIRouter(tags=["office"])
@@ -39,6 +43,7 @@ LABELS = {
     "body": "正文（# 开头的行为小标题，- 开头的行为列表）",
 }
 LISTED = 100  # documents on the list page
+MAX_ATTACHMENTS = 50  # per document, as a content pack allows
 
 
 def _lists(s: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
@@ -70,7 +75,29 @@ def _form(s: Session, action: str, rec: DocumentRecord | None, typed: dict[str, 
         "zones": [(c, n, c == zone_now) for c, n in zones],
         "categories": [(c, n, c in chosen) for _f, c, n in cats],
         "fields": [(k, LABELS[k], value[k]) for k in FIELDS],
+        "attachments": [(a.sha256, a.name, _size(a.size)) for a in (rec.attachments if rec else ())],
+        "max_mb": MAX_FILE_BYTES // 1024 // 1024,
     }
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
+def _attachments(form: dict[str, Any], base: DocumentRecord | None) -> tuple[AttachmentRecord, ...]:
+    """The document's attachments: ``base``'s, less those ticked 删除, plus the uploaded files (each a blob
+    in the feed, named by sha256 and size exactly as a content pack's attachments are)."""
+    dropped = set(form.get("drop_attachment", []))
+    kept = [a for a in (base.attachments if base else ()) if a.sha256 not in dropped]
+    have = {a.sha256 for a in kept}
+    for name, mime, data in form.get("files", []):
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in have:
+            kept.append(AttachmentRecord(name=name, sha256=digest, size=len(data), mime=mime))
+            have.add(digest)
+    if len(kept) > MAX_ATTACHMENTS:
+        raise OfficeError(f"附件不能超过 {MAX_ATTACHMENTS} 个")
+    return tuple(kept)
 
 
 def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> DocumentRecord:
@@ -79,7 +106,13 @@ def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> Docu
         raise OfficeError("请填写标题")
     zone = str(form.get("zone") or "").strip() or None
     cats = tuple(dict.fromkeys(str(c) for c in form.get("categories", [])))
-    changes: dict[str, Any] = {**fields, "body": fields["body"] or "", "zone_id": zone, "categories": cats}
+    changes: dict[str, Any] = {
+        **fields,
+        "body": fields["body"] or "",
+        "zone_id": zone,
+        "categories": cats,
+        "attachments": _attachments(form, base),
+    }
     if base is not None:
         return replace(base, **changes)
     doc_id = str(form.get("id") or "").strip() or f"doc-{secrets.token_hex(6)}"
@@ -87,43 +120,86 @@ def _record_from_form(form: dict[str, Any], base: DocumentRecord | None) -> Docu
 
 
 def _listing(
-    request: Request, s: Session, q: str, error: str = "", *, status: int = 200, typed: dict[str, Any] | None = None
+    request: Request,
+    s: Session,
+    q: str,
+    error: str = "",
+    *,
+    status: int = 200,
+    typed: dict[str, Any] | None = None,
+    page: int = 1,
 ) -> Response:
+    """The list, newest first, ``LISTED`` a page; ``q`` finds a title or id."""
     names = dict(_lists(s)[0])
-    rows = []
-    for fd in s.scalars(select(FeedDoc).order_by(FeedDoc.seq.desc()).limit(300)):
-        if fd.op != "put":
-            continue
+    found = []
+    for fd in s.scalars(select(FeedDoc).where(FeedDoc.op == "put").order_by(FeedDoc.seq.desc())):
         doc = json.loads(fd.payload)["doc"]
         if q and q not in doc.get("title", "") and q not in fd.id:
             continue
-        zone = names.get(fd.zone, fd.zone) if fd.zone else "全区"
-        rows.append(
-            (fd.id, doc.get("title", ""), zone, DocStatus(doc.get("status", "in_force")).label, doc.get("version", 1))
+        found.append((fd, doc))
+    pages_n = max(1, -(-len(found) // LISTED))
+    page = min(max(page, 1), pages_n)
+    rows = [
+        (
+            fd.id,
+            doc.get("title", ""),
+            names.get(fd.zone, fd.zone) if fd.zone else "全区",
+            DocStatus(doc.get("status", "in_force")).label,
+            doc.get("version", 1),
         )
-        if len(rows) >= LISTED:
-            break
+        for fd, doc in found[(page - 1) * LISTED : page * LISTED]
+    ]
     form = _form(s, "/admin/office/documents", None, typed)
-    return pages.render(request, "documents.html", status, q=q, rows=rows, form=form, error=error)
+    return pages.render(
+        request,
+        "documents.html",
+        status,
+        q=q,
+        rows=rows,
+        form=form,
+        error=error,
+        total=len(found),
+        page=page,
+        pages=pages_n,
+    )
 
 
 @router.get("/admin/office/documents", response_class=HTMLResponse, summary="Office: published documents")
-def documents(request: Request, session: DB, _who: OfficeAccount, q: str = "") -> Response:
-    return _listing(request, session, q)
+def documents(request: Request, session: DB, _who: OfficeAccount, q: str = "", page: int = 1) -> Response:
+    return _listing(request, session, q, page=page)
 
 
 async def _form_dict(request: Request) -> dict[str, Any]:
+    """The form's text fields, its ticked categories and attachments to drop, and the uploaded files as
+    (name, mime, bytes); a file over the cap is refused (``OfficeError``) before anything is published."""
     form = await request.form()
     out: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     out["categories"] = [v for v in form.getlist("categories") if isinstance(v, str)]
+    out["drop_attachment"] = [v for v in form.getlist("drop_attachment") if isinstance(v, str)]
+    files = []
+    for up in form.getlist("files"):
+        if not isinstance(up, UploadFile) or not up.filename:
+            continue  # the browser sends an empty part when no file was chosen
+        data = await up.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            out["too_big"] = f"附件 {up.filename[:200]} 超过 {MAX_FILE_BYTES // 1024 // 1024} MB"
+            continue
+        if data:
+            mime = (up.content_type or "application/octet-stream")[:80]
+            files.append((up.filename.strip()[:200], mime, data))
+    out["files"] = files
     return out
 
 
-def _publish(s: Session, rec: DocumentRecord, actor: str) -> None:
+def _publish(s: Session, rec: DocumentRecord, form: dict[str, Any], actor: str) -> None:
+    if form.get("too_big"):
+        raise OfficeError(str(form["too_big"]))
     bad = unknown_codes(s, [(1, rec)])
     if bad:
         raise OfficeError("；".join(why for _, why in bad))
-    publish_records(s, [rec], actor=actor)
+    blobs = {hashlib.sha256(data).hexdigest(): data for _n, _m, data in form.get("files", [])}
+    used = {a.sha256 for a in rec.attachments}
+    publish_records(s, [rec], blobs={k: v for k, v in blobs.items() if k in used}, actor=actor)
 
 
 @router.post("/admin/office/documents", summary="Office: publish a new document")
@@ -133,7 +209,7 @@ async def publish_new(request: Request, session: DB, who: OfficeAccount) -> Resp
         rec = _record_from_form(form, None)
         if session.get(FeedDoc, rec.id) is not None:
             raise OfficeError(f"编号 {rec.id} 已被使用：修订请打开该文件")
-        _publish(session, rec, who.username)
+        _publish(session, rec, form, who.username)
         session.commit()
     except (KioskError, ServerRefusal, ValueError) as exc:
         session.rollback()
@@ -184,12 +260,25 @@ async def amend(request: Request, session: DB, who: OfficeAccount, doc_id: str) 
     if base is None:
         return _detail(request, session, doc_id)
     try:
-        _publish(session, _record_from_form(form, base), who.username)
+        _publish(session, _record_from_form(form, base), form, who.username)
         session.commit()
     except (KioskError, ServerRefusal, ValueError) as exc:
         session.rollback()
         return _detail(request, session, doc_id, f"未发布：{exc}", status=400, typed=form)
     return RedirectResponse(f"/admin/office/documents/{doc_id}", status_code=303)
+
+
+@router.get("/admin/office/documents/{doc_id}/attachments/{sha}", summary="Office: a document's attachment")
+def attachment(request: Request, session: DB, _who: OfficeAccount, doc_id: str, sha: str) -> Response:
+    """The bytes the terminals receive for one of the current version's attachments."""
+    rec = _current(session, doc_id)
+    att = next((a for a in (rec.attachments if rec else ()) if a.sha256 == sha), None)
+    blob = session.get(BlobRow, sha) if att is not None else None
+    if att is None or blob is None:
+        back = f"/admin/office/documents/{doc_id}"
+        return refusal_page(request, 404, "没有这个附件", "没有这个附件。", back=back, back_label="返回文件")
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.name)}"}
+    return Response(blob.data, media_type=att.mime, headers=headers)
 
 
 @router.post("/admin/office/documents/{doc_id}/repeal", summary="Office: repeal a document (已废止)")

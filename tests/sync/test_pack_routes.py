@@ -1,0 +1,96 @@
+"""Publishing a content pack from the console, through the real server: the upload only previews (new,
+amended with the categories it drops, unchanged — nothing changes), the pack waits server-side under its
+sha256, 确认发布 publishes it without a second upload, and an amendment that drops categories needs the
+tick as the command line needs ``--yes``; a bad pack shows its lines and publishes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import time
+
+from adminlogin import csrf_token, login
+from synchelpers import CATEGORIES, ZONES, doc, mirror_docs
+
+from sync.client import sync_once
+from sync.server.db import FeedDoc, sessions
+from sync.server.office.pack_routes import STALE_S, pending_dir, pending_pack
+
+PAGE = "/admin/office/documents"
+
+
+def _pack(lines: list[dict[str, object]]) -> bytes:
+    return ("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n").encode()
+
+
+def _versions(server) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with sessions(server.engine)() as s:
+        return {d.id: d.version for d in s.query(FeedDoc) if d.op == "put"}
+
+
+def test_upload_previews_then_confirm_publishes(server, data_dir) -> None:  # type: ignore[no-untyped-def]
+    server.publish_lines([*ZONES, *CATEGORIES, doc(1, categories=["policy"]), doc(2, categories=["policy"])])
+    cfg = server.terminal(data_dir)
+    assert sync_once(cfg).error is None
+    before = _versions(server)
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    assert "从内容包发布" in office.get(PAGE).text
+    data = _pack([doc(1, title="同一编号的另一份文件"), doc(2, categories=["policy"]), doc(3)])
+    sha = hashlib.sha256(data).hexdigest()
+    token = csrf_token(office, PAGE)
+    shown = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("corpus.jsonl", data)})
+    assert shown.status_code == 200, shown.text
+    text = html.unescape(shown.text)
+    assert "新增 1 件" in text and "修订 1 件" in text and "未变 1 件" in text and "尚未发布" in text
+    assert "1 件修订会删除已有分类" in text and "<td>政策文件（policy）</td>" in text and "标题改变" in text
+    assert "doc-00003 测试文件第3号关于低保金发放的通知" in text and f"action='{PAGE}/pack/{sha}'" in text
+    assert (pending_pack(sha)).read_bytes() == data, "kept server-side under its sha256"
+    assert _versions(server) == before, "the preview changes nothing"
+
+    # 确认发布 without the tick for the dropped categories: refused, still nothing published
+    refused = office.post(f"{PAGE}/pack/{sha}", data={"csrf": token})
+    assert refused.status_code == 400 and "请勾选确认" in refused.text and _versions(server) == before
+    # without the session's CSRF token: refused
+    assert office.post(f"{PAGE}/pack/{sha}", data={"csrf": "stale", "drops": "yes"}).status_code == 403
+    done = office.post(f"{PAGE}/pack/{sha}", data={"csrf": token, "drops": "yes"})
+    assert done.status_code == 200, done.text
+    assert "已发布：新增 1 件，修订 1 件，未变 1 件" in done.text
+    after = _versions(server)
+    assert after["doc-00001"] == before["doc-00001"] + 1 and after["doc-00002"] == before["doc-00002"]
+    assert "doc-00003" in after and not (pending_pack(sha)).exists()
+    assert sync_once(cfg).error is None
+    assert "doc-00003" in mirror_docs(cfg.db_path)
+    # confirming again (the pack is gone): a page saying so, nothing published twice
+    again = office.post(f"{PAGE}/pack/{sha}", data={"csrf": token, "drops": "yes"})
+    assert again.status_code == 404 and "请重新上传" in again.text and _versions(server) == after
+    assert office.post(f"{PAGE}/pack/{'../' * 3}etc", data={"csrf": token}).status_code in (404, 405)
+
+
+def test_unconfirmed_uploads_are_swept_after_a_day(server) -> None:  # type: ignore[no-untyped-def]
+    server.publish_lines([*ZONES, *CATEGORIES])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(office, PAGE)
+    old, fresh = _pack([doc(8)]), _pack([doc(9)])
+    for data in (old, fresh):
+        assert office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("p.jsonl", data)}).status_code == 200
+    stale = pending_pack(hashlib.sha256(old).hexdigest()).parent
+    past = time.time() - STALE_S - 60
+    os.utime(stale, (past, past))
+    assert office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("q.jsonl", _pack([doc(10)]))}).is_success
+    assert not stale.exists() and pending_pack(hashlib.sha256(fresh).hexdigest()).exists()
+    assert stale.parent == pending_dir()
+
+
+def test_bad_pack_lists_its_lines_and_publishes_nothing(server) -> None:  # type: ignore[no-untyped-def]
+    server.publish_lines([*ZONES, *CATEGORIES])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(office, PAGE)
+    data = _pack([doc(7), {"id": "bad-1", "title": "错误专区", "zone": "nowhere", "body": "正文"}])
+    data += b"not json\n"
+    r = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("bad.jsonl", data)})
+    assert r.status_code == 400 and "内容包有错误，未发布任何内容" in r.text and "第 3 行" in r.text
+    assert "确认发布" not in r.text and "doc-00007" not in _versions(server)
+    empty = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("e.jsonl", b"")})
+    assert empty.status_code == 400 and "请选择内容包文件" in empty.text
