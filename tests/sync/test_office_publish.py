@@ -59,7 +59,8 @@ def test_console_new_amend_repeal_withdraw_reach_the_terminal(server, data_dir: 
     # a tampered form naming a category the district does not have: refused, nothing published
     bad = dict(new, id="wb-bad", categories=["policy", "nosuch"])
     r = office.post("/admin/office/documents", data=bad)
-    assert r.status_code == 400 and "unknown category code(s) nosuch" in html.unescape(r.text)
+    assert r.status_code == 400 and "没有这些分类（nosuch）" in html.unescape(r.text)
+    assert "unknown" not in html.unescape(r.text)  # the clerk reads Chinese
     assert "value='wb-bad'" in r.text and "第一稿</textarea>" in r.text, "what was typed is kept"
     # amend: version 2 on the terminal, version 1 kept on the server
     amended = dict(new, body="第二稿：供暖时间调整为11月15日起")

@@ -122,10 +122,19 @@ def unknown_codes(
     zones: Sequence[Zone] = (),
     categories: Sequence[Category] = (),
 ) -> list[tuple[int, str]]:
-    """(line, reason) for each of ``records`` naming a zone or category the district does not have (the
-    office console's check; the same rule as a content pack's)."""
+    """(line, reason in Chinese) for each of ``records`` naming a zone or category the district does not
+    have: the office console's check, the same rule as a content pack's (whose reasons are for IT's
+    command line)."""
     pack = SimpleNamespace(documents=records, zones=[(0, z) for z in zones], categories=[(0, c) for c in categories])
-    return _unknown_codes(session, pack)
+    return [(line, _in_chinese(why)) for line, why in _unknown_codes(session, pack)]
+
+
+def _in_chinese(why: str) -> str:
+    """A reason of :func:`_unknown_codes` as the office console says it."""
+    doc_id, _, rest = why.removeprefix("document ").partition(": ")
+    if rest.startswith("unknown zone "):
+        return f"文件 {doc_id}：没有这个专区（{rest.removeprefix('unknown zone ').strip(chr(39))}）"
+    return f"文件 {doc_id}：没有这些分类（{rest.removeprefix('unknown category code(s) ')}）"
 
 
 def publish_records(
