@@ -13,6 +13,8 @@ from the routes and the shared wire models in :mod:`sync.protocol`).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,7 +24,7 @@ from sync.protocol.signing import Signer
 from sync.server import errorpages, openapi, pages
 from sync.server.admin import audit_routes, auth
 from sync.server.admin import routes as admin_routes
-from sync.server.db import sessions
+from sync.server.db import sessions, utcnow
 from sync.server.deps import (
     DEFAULT_MANIFEST_TTL_S,
     DEFAULT_SYNC_INTERVAL_S,
@@ -64,6 +66,7 @@ def create_app(
     sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S,
     offline_after_missed: int = fleet.DEFAULT_MISSED,
     today: Today = china_today,
+    now: Callable[[], dt.datetime] = utcnow,
     snapshot_dir: Path | None = None,
     build_snapshots: bool = False,
     release_dir: Path | None = None,
@@ -78,6 +81,7 @@ def create_app(
         sync_interval_s=sync_interval_s,
         offline_after_missed=offline_after_missed,
         today=today,
+        now=now,
         snapshot_dir=snapshot_dir,
         build_snapshots=build_snapshots,
         release_dir=release_dir,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -64,6 +64,7 @@ class Settings:
     sync_interval_s: int = DEFAULT_SYNC_INTERVAL_S
     offline_after_missed: int = DEFAULT_MISSED
     today: Today = china_today
+    now: Callable[[], dt.datetime] = utcnow  # the server's clock (naive UTC) for dating what arrives
     snapshot_dir: Path | None = None
     build_snapshots: bool = False
     release_dir: Path | None = None

@@ -9,7 +9,7 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from kiosk.config import Config
 from sync.protocol import signing
 from sync.server.__main__ import add_terminal
 from sync.server.app import create_app
+from sync.server.db import utcnow
 from sync.server.feed.publish import publish_pack
 from sync.server.office.lifecycle import china_today
 
@@ -69,6 +70,7 @@ class RunningServer:
     ssl_keyfile: str | None = None
     trust_proxy: bool = False
     today: date | None = None  # the server's clock: China's date unless a test fixes the day
+    clock: datetime | None = None  # the server's time (naive UTC) for dating what arrives; None: now
     snapshot_dir: Path | None = None  # first-sync snapshots offered
     build_snapshots: bool = False  # built lazily by the server when asked for (else by the test)
     release_dir: Path | None = None  # release archives served (``release publish`` writes them)
@@ -83,6 +85,7 @@ class RunningServer:
             manifest_ttl_s=self.manifest_ttl_s,
             trust_proxy=self.trust_proxy,
             today=lambda: self.today or china_today(),
+            now=lambda: self.clock or utcnow(),
             snapshot_dir=self.snapshot_dir,
             build_snapshots=self.build_snapshots,
             release_dir=self.release_dir or self.db_path.with_name(self.db_path.name + "-releases"),

@@ -86,6 +86,11 @@ def test_arrangement_is_checked_before_anything_is_stored() -> None:
 def test_four_receipts_provisional_then_published(server, data_dir: Path, capsys) -> None:
     server.publish_lines(ZONES)
     cfg = server.terminal(data_dir)
+    # The server dates what it receives (sync.server.terminals.dating): a terminal's receipt date stands
+    # only for an application queued offline since the terminal's last contact and before the server's
+    # now. So the server's clock reads the day before the first receipt at the first contact, and after
+    # the last receipt when the queued applications arrive.
+    server.clock = datetime(2026, 9, 29, 2, 0)
     assert sync_once(cfg).error is None
     zone = Zone(code="wanbao", name="万宝镇", kind="township", prefix="WB")
     engine = open_engine(cfg.db_path)
@@ -105,11 +110,12 @@ def test_four_receipts_provisional_then_published(server, data_dir: Path, capsys
             if received == date(2027, 1, 29):
                 assert "春节假期6天" in text
     engine.dispose()
+    server.clock = datetime(2027, 10, 8, 2, 0)
     assert sync_once(cfg).error is None
     with sessions(server.engine)() as s:
         for received, (due, provisional, _final) in EXPECTED.items():
             case = s.get(Case, numbers[received])
-            assert case is not None and case.received_on == received
+            assert case is not None and case.received_on == received and not case.received_flag
             assert (case.due, case.due_provisional) == (due, provisional), received
     answer = lookup_application(cfg, numbers[date(2027, 1, 29)], "13912345678")
     assert answer["deadline"] == "2027-03-04" and answer["deadline_provisional"] is True

@@ -234,6 +234,8 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
             str(db),
             "--key",
             str(district_keys),
+            "--state",  # this test's own record of the signed feed (the key folder is shared)
+            str(tmp_path / "feed-state.json"),
             "--port",
             str(port),
             "--sync-interval",

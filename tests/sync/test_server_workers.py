@@ -33,6 +33,13 @@ from sync.server.terminals import enrol
 
 HTML = {"Accept": "text/html"}
 SERVE = [sys.executable, "-m", "sync.server", "serve"]
+
+
+def STATE(tmp: Path) -> list[str]:
+    """This test's own record of the signed feed (the session's key folder is shared by many servers)."""
+    return ["--state", str(tmp / "feed-state.json")]
+
+
 APP = {
     "tracking_no": "WB01-20261207-0001",
     "zone": "wanbao",
@@ -69,6 +76,8 @@ def two_workers(postgres_url: str, district_keys: Path, tmp_path: Path) -> Itera
                 str(p),
                 "--snapshots",
                 str(snapshots),
+                "--state",  # this test's own record of the signed feed (the key folder is shared)
+                str(tmp_path / "feed-state.json"),
             ],
             stdout=subprocess.DEVNULL,
             stderr=(tmp_path / f"worker-{p}.log").open("wb"),
@@ -175,7 +184,7 @@ def test_serve_workers_runs_n_processes_on_one_port(tmp_path: Path, district_key
     db = tmp_path / "district.db"
     port = _free_port()
     proc = subprocess.Popen(
-        [*SERVE, "--db", str(db), "--key", str(district_keys), "--port", str(port), "--workers", "2"],
+        [*SERVE, "--db", str(db), "--key", str(district_keys), "--port", str(port), "--workers", "2", *STATE(tmp_path)],
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "serve.log").open("wb"),
     )

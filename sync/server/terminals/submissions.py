@@ -110,7 +110,7 @@ def parse_body[M: BaseModel](model: type[M], payload: Any, kind: str, who: str, 
         raise ApiError(status, "malformed" if status == 400 else "invalid", str(exc)) from None
 
 
-def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str, Any]]:
+def validate(kind: str, payload: Any, t: Terminal, now: dt.datetime | None = None) -> tuple[BaseModel, dict[str, Any]]:
     """Check a submission against its request model and the terminal's zone; returns the model and the
     columns to store beside it."""
     model = requests.SUBMISSION_MODELS[kind]
@@ -118,7 +118,7 @@ def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str,
     extra: dict[str, Any] = {}
     if isinstance(body, requests.ApplicationRequest):
         _check(body.zone_code == t.zone, t, kind, WRONG_ZONE, status=403, code="wrong_zone")
-        extra = _application_columns(body, t)
+        extra = _application_columns(body, t, now or utcnow())
     else:
         zone = getattr(body, "zone", None)
         if "zone" in body.model_fields_set:
@@ -128,14 +128,14 @@ def validate(kind: str, payload: Any, t: Terminal) -> tuple[BaseModel, dict[str,
     return body, extra
 
 
-def _application_columns(app: requests.ApplicationRequest, t: Terminal) -> dict[str, Any]:
+def _application_columns(app: requests.ApplicationRequest, t: Terminal, now: dt.datetime) -> dict[str, Any]:
     """The tracking number, phone, receipt date (and its flag) and printed deadline of a validated
     application."""
     submitted = dt.datetime.fromisoformat(str(app.submitted).replace("Z", "+00:00"))
     # Receipt date (Article 31(1)): decided by the server (sync.server.terminals.dating): its own date for
     # an application delivered online, the terminal's within a bound for one queued offline, else flagged.
     # The server counts the deadline itself (sync.server.office.lifecycle); the receipt's date is kept beside it.
-    dated = dating.receipt_date(submitted, utcnow(), t.last_heartbeat_at or t.enrolled_at)
+    dated = dating.receipt_date(submitted, now, t.last_heartbeat_at or t.enrolled_at)
     printed = dt.date.fromisoformat(app.printed_deadline) if app.printed_deadline else None
     return {
         "tracking_no": app.tracking_number,
@@ -185,7 +185,7 @@ def _stored_answer(session: Session, t: Terminal, key: str) -> str | None:
         *requests.SUBMISSION_MODELS.values(), headers={IDEMPOTENCY_HEADER: {"type": "string", "maxLength": 80}}
     ),
 )
-async def post_submission(kind: str, request: Request, t: Term, session: DB) -> Response:
+async def post_submission(kind: str, request: Request, t: Term, session: DB, ctx: Ctx) -> Response:
     if kind not in SUBMISSION_KINDS:
         raise ApiError(404, "unknown_kind", f"kind must be one of {', '.join(SUBMISSION_KINDS)}")
     key = request.headers.get(IDEMPOTENCY_HEADER, "")
@@ -198,8 +198,8 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB) -> 
     # request on this event loop would wait for it while blocking the loop this one needs to finish.
     session.rollback()
     payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, f"terminal {t.id}")
-    now = utcnow()
-    body, extra = validate(kind, payload, t)
+    now = ctx.settings.now()
+    body, extra = validate(kind, payload, t, now)
     if kind == "application":
         own_tracking_no(session, t, extra["tracking_no"])
     response: dict[str, Any] = {"status": "accepted", "kind": kind, "idempotency_key": key, "received_at": iso(now)}
