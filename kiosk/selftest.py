@@ -276,21 +276,6 @@ def check_transport(cfg: Config) -> CheckResult:
     return CheckResult("transport", Verdict.OK, f"{url}: TLS")
 
 
-def _stored_keys(db_path: Path) -> str | None:
-    """The key set the last sync accepted (``sync.keys`` in the mirror), read-only; None if unreadable."""
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            row = con.execute("SELECT value FROM kv WHERE key = 'sync.keys'").fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
-
-
 def check_outbox(cfg: Config) -> CheckResult:
     """What waits to reach the server: how many entries, and since when."""
     if not cfg.db_path.exists():
