@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,17 +30,6 @@ UPDATE_LABELS = {
     "rolled_back": "已自动退回",
     "failed": "更新出错",
 }
-
-
-def check_update(raw: object) -> UpdateReport | None:
-    if raw is None:
-        return None
-    try:
-        return UpdateReport.model_validate(raw, strict=True)
-    except PydanticValidationError as exc:
-        err = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or "update"
-        raise ValueError(f"update.{where}: {err['msg'][:80]}") from None
 
 
 def store_update(term: Terminal, report: UpdateReport | None) -> None:
