@@ -57,7 +57,8 @@ class Level:
     (None: the query has no part indexed there); ``title_extra`` when the title expression can
     match rows the text one cannot (pinyin, one character); ``title_ranked``: take the title
     window by BM25 instead of newest first; ``extra_text``: more whole-text windows; the strings to
-    mark; the units for term-frequency scoring."""
+    mark; the units for term-frequency scoring; ``title_units``: for a ranked title window, each
+    unit's own title expressions as (unit index, expression, by sound)."""
 
     text: str | None
     title: str | None
@@ -66,6 +67,7 @@ class Level:
     units: tuple[Unit, ...]
     title_ranked: bool = False
     extra_text: tuple[str, ...] = ()
+    title_units: tuple[tuple[int, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,23 @@ def _term_expr(term: str, table: str) -> str | None:
     return exprs[0] if len(exprs) == 1 else "(" + " AND ".join(e for e in exprs if e) + ")"
 
 
+def minimal(texts: Iterable[str]) -> list[str]:
+    """``texts`` (alternatives OR-ed in one expression) without those holding another of them: a
+    document holding 生活垃圾分类 holds 垃圾分类, so ``垃圾分类 OR 生活垃圾分类`` matches what
+    ``垃圾分类`` does, and FTS5 walks one phrase less (an OR of long phrases of common bigrams is what
+    makes a count slow). Only single CJK runs of two or more characters stand in for others."""
+    items = list(dict.fromkeys(texts))
+    cover = [o for o in items if len(o) >= 2 and _single_cjk_run(o)]
+    return [a for a in items if not (_single_cjk_run(a) and any(o != a and o in a for o in cover))]
+
+
+def _single_cjk_run(text: str) -> bool:
+    r = tk.runs(text)
+    return len(r) == 1 and r[0].cjk and r[0].text == text
+
+
 def _unit_expr(run: tk.Run, table: str) -> str | None:
-    alts = [tk.runs(a)[0] for a in expand(run.text)] if run.cjk else [run]
+    alts = [tk.runs(a)[0] for a in minimal(expand(run.text))] if run.cjk else [run]
     exprs = [e for e in (_run_expr(r, table) for r in alts) if e is not None]
     if not exprs:
         return None
@@ -219,13 +236,17 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     if not units:
         return None
     common_title = max(50.0, COMMON_SHARE * freq.n / 2)
-    title_parts: list[str | None] = []
-    for u in units:
+    title_units: list[tuple[int, str, bool]] = []
+    for i, u in enumerate(units):
         if u.texts and _unit_df(u, freq.title) > common_title:
             continue
-        title_parts.extend(_term_expr(t, "title") for t in u.texts)
-        title_parts.extend(_sound_expr(s) for s in u.sounds)
-    title = _or(title_parts)
+        by_text = _or(_term_expr(t, "title") for t in minimal(u.texts))
+        if by_text:
+            title_units.append((i, by_text, False))
+        by_sound = _or(_sound_expr(s) for s in u.sounds)
+        if by_sound:
+            title_units.append((i, by_sound, True))
+    title = _or(e for _, e, _ in title_units)
     texts: list[str] = []
     # bodies: words residents use first, then the rarest parts in titles; pinyin typed as letters is
     # looked for in titles only (as sound), and its heard words (gongjijin → 公积金) stand for it here
@@ -233,14 +254,14 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     body_units = sorted(
         in_body, key=lambda u: (not u.word, _unit_df(u, freq.title) > common_title, _unit_df(u, freq.title))
     )[:2]
-    if len(body_units) == 2:
-        both = _and([_or(_term_expr(t, "text") for t in u.texts) for u in body_units])
+    per_unit = [_group(_or(_term_expr(t, "text") for t in minimal(u.texts))) for u in body_units]
+    if len(per_unit) == 2:
+        both = _and(per_unit)  # documents holding both words first, then either of them
         if both:
             texts.append(both)
-    if body_units:
-        one = _or(_term_expr(t, "text") for t in body_units[0].texts)
-        if one:
-            texts.append(one)
+    either = _or(per_unit)
+    if either:
+        texts.append(either)
     marks = tuple(dict.fromkeys(t for u in units for t in u.texts))
     return Level(
         text=texts[0] if texts else None,
@@ -250,7 +271,14 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
         units=tuple(units),
         title_ranked=True,
         extra_text=tuple(texts[1:]),
+        title_units=tuple(title_units),
     )
+
+
+def _group(expr: str | None) -> str | None:
+    """``expr`` in parentheses, so that it stays one operand beside AND (FTS5's AND binds tighter
+    than OR: ``a OR b AND c`` is ``a OR (b AND c)``)."""
+    return None if expr is None else "(" + expr + ")"
 
 
 def _unit_df(u: Unit, df: dict[str, float]) -> float:

@@ -3,8 +3,9 @@
 Ranking (see :func:`run_search`): an exact 文号 first, then strict matches — in force before 已修订
 before 已废止, then titles holding every typed word, then BM25 (title ≫ 文号/issuer > body) over a
 bounded window (:mod:`kiosk.search.window`) — then partial matches by coverage. Titles of partial
-matches are ranked by FTS5's BM25 over the parts that match (title-weighted), bodies by the rarest
-parts; the hits come after every strict hit and are flagged ``partial``. Snippets and marks:
+matches are chosen by how much of the query they hold (:func:`kiosk.search.window.covering_titles`),
+bodies by the residents' words and the rarest parts, then ranked by BM25; the hits come after every
+strict hit and are flagged ``partial``. Snippets and marks:
 :mod:`kiosk.search.snippets`.
 """
 
@@ -199,10 +200,10 @@ def _with_partial(
     and the partial matches together by their coverage of the query's parts. Returns the whole order
     and the partial matches in it. Updates ``cands`` and ``score``."""
     # strict matches fill the page already (in bodies only): look for titles holding part of the query
-    more, _ = win.window(session, level, f, set(), titles_only=len(strict) >= win.WINDOW)
+    idf = win.unit_idf(level.units, freq.title, freq.n)  # partial matches are found and ranked by titles
+    more, _ = win.window(session, level, f, set(), titles_only=len(strict) >= win.WINDOW, weights=idf)
     for r in strict:
         more.pop(r, None)
-    idf = win.unit_idf(level.units, freq.title, freq.n)  # partial matches are found and ranked by titles
     if strict:  # beside strict hits, only documents that hold most of the query
         covered = win.coverage(more, level.units, idf, freq)
         more = {k: c for k, c in more.items() if covered[k] >= MIN_COVERAGE}

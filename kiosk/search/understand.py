@@ -232,22 +232,30 @@ def everyday_in(text: str) -> tuple[str, ...]:
 
 def expand(term: str) -> list[str]:
     """``term`` and its variants with synonym-table terms replaced, and with residents' everyday
-    words replaced by their official terms (at most MAX_ALTERNATIVES more)."""
+    words replaced by their official terms (at most MAX_ALTERNATIVES more).
+
+    A word inside (or overlapping) a longer word found in ``term`` is not replaced (租房 of 廉租房
+    stays), nor is a word already standing inside the text that would replace it (公积金 of
+    住房公积金 does not become 住房住房公积金): such variants are text no document holds, and each
+    costs the search a phrase."""
+    matches: list[tuple[str, tuple[str, ...]]] = [(w, everyday_words()[w]) for w in everyday_in(term)]
+    for group in synonym_groups():
+        t = next((t for t in group if t in term), None)  # longest term of the group found
+        if t is not None:
+            matches.append((t, tuple(o for o in group if o != t)))
+    spans = {w: (term.find(w), term.find(w) + len(w)) for w, _ in matches}
     out = [term]
-    for word in everyday_in(term):
-        for official in everyday_words()[word]:
-            variant = term.replace(word, official)
+    for word, others in matches:
+        a, b = spans[word]
+        if any(len(o) > len(word) and spans[o][0] < b and a < spans[o][1] for o in spans):
+            continue
+        for other in others:
+            k = other.find(word)
+            if k >= 0 and term[a - k : a - k + len(other)] == other:
+                continue
+            variant = term.replace(word, other)
             if variant not in out:
                 out.append(variant)
-    for group in synonym_groups():
-        for t in group:
-            if t in term:
-                for other in group:
-                    if other != t:
-                        variant = term.replace(t, other)
-                        if variant not in out:
-                            out.append(variant)
-                break  # longest term of the group found: don't also replace its substrings
         if len(out) > MAX_ALTERNATIVES:
             break
     return out[: MAX_ALTERNATIVES + 1]

@@ -26,7 +26,10 @@ from kiosk.search.plan import Freq, Level, Unit, quote
 # Ranking window: at most this many of the newest title matches and as many of the newest
 # whole-text matches are ranked (see run_search).
 WINDOW = 100
-PARTIAL_WINDOW = 50  # … and of partial matches, each kind (titles by BM25, bodies newest first)
+PARTIAL_WINDOW = 50  # … and of partial matches, each kind (titles by coverage, bodies newest first)
+# Titles holding a part of the query, read per part (newest first, FTS5 stops early) to choose the
+# partial title window by coverage: a part in more titles than this counts only in its newest ones.
+PART_WINDOW = 200
 # BM25 over the window, computed here (FTS5's bm25() would visit every match of every phrase to
 # compute IDF, i.e. time in proportion to the mirror): field weights, and a bonus for a title-table
 # match (title, 文号/issuer, pinyin initials, one character).
@@ -36,8 +39,6 @@ TITLE_MATCH_BONUS = 1.0
 SOUND_WEIGHT = 0.8  # a part matched by sound only counts this much of a match by characters
 HEAD_CHARS = 400  # body characters read per ranked candidate for term frequencies
 K1, B = 1.2, 0.75  # BM25 constants
-# search_title columns: title, title1, docnum, py, pyf, meta
-TITLE_BM25 = "bm25(search_title, 5.0, 1.0, 2.0, 1.0, 3.0, 0.0)"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,6 @@ def with_filters(expr: str, f: Filters) -> str:
 
 
 TITLE_WINDOW_SQL = "SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY rowid LIMIT :n"
-_TITLE_RANKED = f"SELECT -rowid FROM search_title WHERE search_title MATCH :m ORDER BY {TITLE_BM25} LIMIT :n"  # noqa: S608
 _TEXT_WINDOW = "SELECT -rowid FROM search_text WHERE search_text MATCH :m ORDER BY rowid LIMIT :n"
 
 
@@ -113,17 +113,28 @@ class Cand:
 
 
 def window(
-    session: Session, level: Level, f: Filters, exact: set[int], *, titles_only: bool = False
+    session: Session,
+    level: Level,
+    f: Filters,
+    exact: set[int],
+    *,
+    titles_only: bool = False,
+    weights: list[float] | None = None,
 ) -> tuple[dict[int, Cand], bool]:
-    """The newest WINDOW title matches (or the best by BM25 for a partial level) and, unless
-    ``titles_only``, the newest WINDOW whole-text matches (FTS5 stops early on both). Also says
-    whether a window was full (more matches may exist outside it)."""
+    """The newest WINDOW title matches (for a ranked level, the PARTIAL_WINDOW titles covering most
+    of it: :func:`covering_titles`) and, unless ``titles_only``, the newest WINDOW whole-text
+    matches (FTS5 stops early on both). Also says whether a window was full (more matches may
+    exist outside it). ``weights``: each unit's weight (IDF), for a ranked level."""
     cands: dict[int, Cand] = {}
     full = False
     size = PARTIAL_WINDOW if level.title_ranked else WINDOW
-    if level.title:
-        sql = _TITLE_RANKED if level.title_ranked else TITLE_WINDOW_SQL
-        found = rows(session, sql, {"m": with_filters(level.title, f), "n": size})
+    if level.title_ranked:
+        covering, more = covering_titles(session, level, f, weights or [1.0] * len(level.units))
+        full |= more
+        for rid in covering:
+            cands[rid] = Cand(True)
+    elif level.title:
+        found = rows(session, TITLE_WINDOW_SQL, {"m": with_filters(level.title, f), "n": size})
         full |= len(found) >= size
         for (rid,) in found:
             cands[rid] = Cand(True)
@@ -139,6 +150,27 @@ def window(
         cands.setdefault(rid, Cand(True))
     fill(session, cands)
     return cands, full
+
+
+def covering_titles(session: Session, level: Level, f: Filters, weights: list[float]) -> tuple[list[int], bool]:
+    """The PARTIAL_WINDOW titles (with 文号/issuer and pinyin) holding the largest share of the
+    level's units, by weight (a unit matched by sound only counts :data:`SOUND_WEIGHT`), newest first
+    among equals; each unit's newest PART_WINDOW titles are read. Also says whether a unit had more.
+
+    Replaces FTS5's bm25() over the OR of all the parts, which scores every title holding any part
+    (milliseconds for a query with a common word); the window is ranked by BM25 afterwards
+    (:func:`scores`) all the same."""
+    got: dict[int, dict[int, float]] = {}
+    more = False
+    for unit, expr, by_sound in level.title_units:
+        w = weights[unit] * (SOUND_WEIGHT if by_sound else 1.0)
+        found = rows(session, TITLE_WINDOW_SQL, {"m": with_filters(expr, f), "n": PART_WINDOW})
+        more |= len(found) >= PART_WINDOW
+        for (rid,) in found:
+            per = got.setdefault(rid, {})
+            per[unit] = max(per.get(unit, 0.0), w)
+    score = {rid: sum(per.values()) for rid, per in got.items()}
+    return sorted(score, key=lambda r: (-score[r], -r))[:PARTIAL_WINDOW], more
 
 
 def fill(session: Session, cands: dict[int, Cand]) -> None:
