@@ -380,9 +380,16 @@ def _measure_search(res: dict[str, Any], db: Path, rounds: int, *, peer: Tantivy
         if peer is not None:
             if peer.searcher is None:
                 peer.reopen()
-            res |= side_by_side(lambda q: search(session, q, limit=20), peer.search, QUERIES, rounds, _stats)
+            res |= side_by_side(
+                lambda q: search(session, q, limit=20), peer.search, QUERIES, rounds, _stats, peer_same=peer.search_same
+            )
             res["stages_cpu_ms"] = stage_times(lambda q: search(session, q, limit=20), QUERIES, rounds)
             res["peer_totals"] = {q: peer.search(q)[0] for q in QUERIES}
+            res["peer_same_totals"] = {q: peer.search_same(q)[0] for q in QUERIES}
+            # Chinese words with no partial match: the peer has no pinyin, 文号 lookup or partial level
+            words = [q for q in QUERIES if q.isalpha() and not q.isascii() and not search(session, q, limit=1).relaxed]
+            same = sum(res["peer_same_totals"][q] == res["totals"][q] for q in words)
+            res["peer_same_totals_equal"] = f"{same} of {len(words)} word queries without partial matches"
         _like_search(session, QUERIES[0])  # one scan warms the page cache for all
         like_ms, like_q = _time_queries(lambda q: _like_search(session, q), max(1, rounds // 5), warm=False)
     engine.dispose()

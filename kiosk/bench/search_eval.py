@@ -109,6 +109,7 @@ def _clear_term_caches() -> None:
 
     understand.known_terms.cache_clear()
     understand.everyday_in.cache_clear()
+    understand._expand.cache_clear()
 
 
 def bigram_engine(session: Session, q: str, limit: int = TOP) -> list[str]:

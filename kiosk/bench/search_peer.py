@@ -22,7 +22,11 @@ mirror's search index:
   :func:`kiosk.search.snippets.snippet` and :func:`~kiosk.search.snippets.mark_title`.
 
 It does not do what the mirror's search does on top (pinyin, synonyms and everyday words, partial
-matches, 文号 lookup, status tiers): a peer for speed, not for quality.
+matches, 文号 lookup, status tiers): a peer for speed, not for quality. A second run of the peer
+(``same_words``, reported beside the first) looks for what the mirror's strict match looks for: each
+run or any of its alternatives (synonyms and everyday words, :func:`kiosk.search.understand.expand`,
+the same :func:`kiosk.search.plan.minimal` set), so its count is the mirror's strict count: the
+same matching, told apart from the engine's speed.
 """
 
 from __future__ import annotations
@@ -39,9 +43,10 @@ from kiosk.search import query as search_query
 from kiosk.search import tokenize as tk
 from kiosk.search import window as search_window
 from kiosk.search.index import BODY_INDEX_CHARS
-from kiosk.search.plan import parse
+from kiosk.search.plan import minimal, parse
 from kiosk.search.query import SNIPPET_SCAN_CHARS
 from kiosk.search.snippets import mark_title, snippet
+from kiosk.search.understand import expand
 
 PEERS = ("tantivy",)
 HEAP_BYTES = 256_000_000
@@ -120,8 +125,8 @@ class Tantivy:
         self._open(fresh=False)
         self.searcher = self.index.searcher()
 
-    def _query(self, q: str) -> tuple[Any, tuple[str, ...]] | None:
-        tv, schema = self.tv, self.schema
+    def _query(self, q: str, *, same_words: bool = False) -> tuple[Any, tuple[str, ...]] | None:
+        tv = self.tv
         parsed = parse(q)
         if parsed is None:
             return None
@@ -129,24 +134,29 @@ class Tantivy:
         should: list[Any] = []
         marks: list[str] = []
         for run in parsed.core:
-            s = run.text
-            marks.append(s)
-            if len(s) == 1:
-                must.append(tv.Query.term_query(schema, "title1", s))
-                continue
-            grams = tk.bigrams(run)
-            for field, into in (("text", must), ("title_tokens", should)):
-                into.append(
-                    tv.Query.term_query(schema, field, grams[0])
-                    if len(grams) == 1
-                    else tv.Query.phrase_query(schema, field, grams)
-                )
-        clauses = [(tv.Occur.Must, m) for m in must] + [(tv.Occur.Should, x) for x in should]
-        return tv.Query.boolean_query(clauses), tuple(marks)
+            alts = minimal(expand(run.text)) if same_words and run.cjk else [run.text]
+            marks.extend(alts)
+            text_q = [self._words(a, "text") for a in alts]
+            title_q = [self._words(a, "title_tokens") for a in alts]
+            any_text = tv.Query.boolean_query([(tv.Occur.Should, x) for x in text_q]) if len(text_q) > 1 else None
+            must.append(any_text or text_q[0])
+            should.extend(x for x in title_q if x is not None)
+        clauses = [(tv.Occur.Must, m) for m in must if m is not None] + [(tv.Occur.Should, x) for x in should]
+        return tv.Query.boolean_query(clauses), tuple(dict.fromkeys(marks))
 
-    def search(self, q: str, limit: int = 20) -> tuple[int, list[tuple[str, str, str]]]:
+    def _words(self, s: str, field: str) -> Any:
+        """One alternative on ``field``: a single character in titles, else its bigrams as a phrase."""
+        tv, schema = self.tv, self.schema
+        if len(s) == 1:
+            return tv.Query.term_query(schema, "title1", s) if field == "text" else None
+        grams = [t for r in tk.runs(s) for t in (tk.bigrams(r) if r.cjk else [r.text])]
+        if len(grams) == 1:
+            return tv.Query.term_query(schema, field, grams[0])
+        return tv.Query.phrase_query(schema, field, grams)
+
+    def search(self, q: str, limit: int = 20, *, same_words: bool = False) -> tuple[int, list[tuple[str, str, str]]]:
         """The total count and a page of (id, marked title, snippet), best first."""
-        built = self._query(q)
+        built = self._query(q, same_words=same_words)
         if built is None:
             return 0, []
         query, marks = built
@@ -159,6 +169,9 @@ class Tantivy:
             page.append((d.get_first("id"), mark_title(title, marks), snippet(body, marks, title=title)))
         return int(res.count or 0), page
 
+    def search_same(self, q: str, limit: int = 20) -> tuple[int, list[tuple[str, str, str]]]:
+        return self.search(q, limit, same_words=True)
+
 
 def _folder_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -170,26 +183,35 @@ def side_by_side(
     queries: Sequence[str],
     rounds: int,
     stats: Callable[[list[float]], dict[str, float]],
+    *,
+    peer_same: Callable[[str], object] | None = None,
 ) -> dict[str, Any]:
-    """Both searches timed turn about, query by query (a busy machine slows both alike): wall and
-    thread-CPU milliseconds of each, as ``stats`` summarises them."""
+    """The searches timed turn about, query by query (a busy machine slows all alike): wall and
+    thread-CPU milliseconds of each, as ``stats`` summarises them. ``peer_same``: the peer looking
+    for the same alternatives as ours (``Tantivy.search_same``)."""
+    fns: list[tuple[Callable[[str], object], str]] = [(ours, ""), (peer, "peer_")]
+    if peer_same is not None:
+        fns.append((peer_same, "peer_same_"))
     for q in queries:  # warm-up: page cache, statement cache
-        ours(q)
-        peer(q)
-    times: dict[str, list[float]] = {"wall": [], "cpu": [], "peer_wall": [], "peer_cpu": []}
+        for fn, _ in fns:
+            fn(q)
+    times: dict[str, list[float]] = {key + kind: [] for _, key in fns for kind in ("wall", "cpu")}
     for _ in range(rounds):
         for q in queries:
-            for fn, key in ((ours, ""), (peer, "peer_")):
+            for fn, key in fns:
                 t, c = time.perf_counter(), time.thread_time()
                 fn(q)
                 times[key + "cpu"].append((time.thread_time() - c) * 1000)
                 times[key + "wall"].append((time.perf_counter() - t) * 1000)
-    return {
+    out = {
         "pair_ms": stats(times["wall"]),
         "pair_cpu_ms": stats(times["cpu"]),
         "peer_ms": stats(times["peer_wall"]),
         "peer_cpu_ms": stats(times["peer_cpu"]),
     }
+    if peer_same is not None:
+        out |= {"peer_same_ms": stats(times["peer_same_wall"]), "peer_same_cpu_ms": stats(times["peer_same_cpu"])}
+    return out
 
 
 # Where our search spends its time: (module, function) pairs timed in thread-CPU seconds. Nested:
@@ -289,4 +311,23 @@ def peer_report_md(results: list[dict[str, Any]], peer: str) -> str:
             f"{oc:.1f} / {pc:.1f} ms ({oc / max(pc, 1e-9):.2f}×) | "
             f"{r['size']['search_index'] / 1e6:.0f} MB | {pb['bytes'] / 1e6:.0f} MB |"
         )
+    same = [r for r in results if r.get("peer_same_ms") and r.get("pair_ms")]
+    if same:
+        lines += [
+            "",
+            f"{peer} looking for the same alternatives as our strict match (synonyms and everyday words; "
+            "same turn-about run): what is left is the engine, not the matching.",
+            "",
+            f"| documents | our p50 / p95 | {peer}, same words: p50 / p95 | p95 ratio | CPU p95 ratio | "
+            f"totals equal to our strict count |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in same:
+            s, pm = r["pair_ms"], r["peer_same_ms"]
+            oc, pc = r["pair_cpu_ms"]["p95"], r["peer_same_cpu_ms"]["p95"]
+            eq = r.get("peer_same_totals_equal", "")
+            lines.append(
+                f"| {r['docs']:,} | {s['p50']:.1f} / {s['p95']:.1f} ms | {pm['p50']:.1f} / {pm['p95']:.1f} ms | "
+                f"{s['p95'] / max(pm['p95'], 1e-9):.2f}× | {oc / max(pc, 1e-9):.2f}× | {eq} |"
+            )
     return "\n".join(lines) + "\n"

@@ -231,6 +231,12 @@ def everyday_in(text: str) -> tuple[str, ...]:
 
 
 def expand(term: str) -> list[str]:
+    """``term`` and its variants (see :func:`_expand`; a search asks for the same terms several times)."""
+    return list(_expand(term))
+
+
+@functools.lru_cache(maxsize=4096)
+def _expand(term: str) -> tuple[str, ...]:
     """``term`` and its variants with synonym-table terms replaced, and with residents' everyday
     words replaced by their official terms (at most MAX_ALTERNATIVES more).
 
@@ -258,7 +264,7 @@ def expand(term: str) -> list[str]:
                 out.append(variant)
         if len(out) > MAX_ALTERNATIVES:
             break
-    return out[: MAX_ALTERNATIVES + 1]
+    return tuple(out[: MAX_ALTERNATIVES + 1])
 
 
 @functools.lru_cache(maxsize=4096)

@@ -85,8 +85,14 @@ def test_tantivy_peer_indexes_the_same_pack_and_does_the_same_work(tmp_path: Pat
     total, page = peer.search(q)
     assert total == r["peer_totals"][q] and 0 < len(page) <= 20
     assert all(doc_id and "<b>" in snip + title for doc_id, title, snip in page)
+    # looking for the same alternatives, the peer counts what our strict match counts
+    assert r["peer_same_ms"]["p50"] > 0 and r["peer_same_cpu_ms"]["p95"] > 0
+    for q in plain:
+        assert r["peer_totals"][q] <= r["peer_same_totals"][q] <= r["totals"][q], q
+    n, _, of = r["peer_same_totals_equal"].split()[:3]
+    assert int(n) == int(of) > 0, r["peer_same_totals_equal"]
     md = peer_report_md([r], "tantivy")
-    assert "| 150 |" in md and "tantivy build" in md
+    assert "| 150 |" in md and "tantivy build" in md and "same alternatives" in md
     stages = r["stages_cpu_ms"]
     assert stages["total"] > 0 and 0 < stages["fill"] <= stages["window"] <= stages["total"]
     assert 0 < stages["snippet"] <= stages["_hits"] <= stages["total"]
