@@ -61,12 +61,10 @@ def register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from ui.screens import SCREENS
+
     shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
-    shot.add_argument(
-        "--screen",
-        required=True,
-        help="home, category, document, attachment, search, apply, rating, attract, wizard, status, staff",
-    )
+    shot.add_argument("--screen", required=True, help=", ".join(SCREENS))
     shot.add_argument("--size", default="1920x1080", help="WxH (1920x1080 or 1080x1920)")
     shot.add_argument("--large-text", action="store_true", help="large-type, high-contrast mode (适老化)")
     shot.add_argument("--query", help="search: the query typed (default 低保)")

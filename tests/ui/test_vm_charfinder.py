@@ -193,8 +193,12 @@ def test_leaving_the_finder_changes_nothing_and_forgets_what_was_chosen(kiosk: A
     [((1920, 1080), False), ((1080, 1920), False), ((1920, 1080), True), ((1080, 1920), True)],
     ids=["landscape", "portrait", "large", "large-portrait"],
 )
-def test_finder_shows_every_text_whole(kiosk: Any, size: tuple[int, int], large: bool) -> None:
-    """Every label whole and every candidate above the pager, in both orientations and in large text."""
+def test_finder_shows_every_text_whole_and_fills_its_room_with_candidates(
+    kiosk: Any, size: tuple[int, int], large: bool
+) -> None:
+    """Every label whole and every candidate above the pager, in both orientations and in large text; the
+    candidates fill the room above the pager in at least three rows (portrait large text once showed one
+    row over an empty band, landscape large text two)."""
     from clipcheck import clipped_texts
 
     d = kiosk("wizard", size=size)
@@ -215,3 +219,13 @@ def test_finder_shows_every_text_whole(kiosk: Any, size: tuple[int, int], large:
     for name in ("charRadical-167'", "charStrokes-7", "charFinderClose", "charPageNext"):
         assert d.item(name).height() >= 72, f"{name} is a full-size touch target"
     assert not clipped_texts(d.window, finder)
+
+    backend = d.app.engine.singletonInstance("Kiosk.Backend", "CharFinder")
+    assert backend.property("total") > len(cells), "钅 + 7 strokes fills more than a page"
+    assert len(cells) == backend.property("pageSize"), "the page shows as many as it holds"
+    rows = sorted({round(c.mapToScene(QPointF(0, 0)).y()) for c in cells})
+    assert len(rows) >= 3, f"{len(rows)} row(s) of candidates"
+    lowest = max(c.mapToScene(QPointF(0, c.height())).y() for c in cells)
+    assert pager_top - lowest < cells[0].height() / 2, f"an empty band of {pager_top - lowest:.0f} px above the pager"
+    glyph = next(i for i in d.find_all_in(cells[0]) if i.property("text") == cells[0].objectName()[-1])
+    assert glyph.property("font").pixelSize() >= 64, "a candidate's glyph stays large"

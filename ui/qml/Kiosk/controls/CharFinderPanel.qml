@@ -22,8 +22,17 @@ Rectangle {
     readonly property real s: Theme.scale
     readonly property bool portrait: Theme.portrait
     readonly property int tile: Math.max(72, Math.round(84 * s))            // radical and stroke targets
-    readonly property int cellW: Math.round(118 * s)                         // a candidate: glyph + reading
-    readonly property int cellH: Math.round(132 * s)
+    // a candidate: its glyph over its reading. cellW × cellH is the smallest cell; the grid fits as many
+    // rows and columns of these as its room holds and stretches them to fill it (no empty band)
+    readonly property int glyphPx: Theme.largeText ? 76 : 64
+    readonly property int glyphBox: Math.round(glyphPx * 1.2)
+    readonly property int readingBox: Math.round(Theme.fontSmall * 1.4)
+    readonly property int cellW: Math.round(118 * s)
+    readonly property int cellH: glyphBox + readingBox + 12
+    // portrait: the candidates get room for at least this many rows of the smallest cells before the
+    // radicals take more than the few rows they need (large text: the strokes then keep two rows)
+    readonly property int minRows: 3
+    readonly property int strokeRows: Theme.largeText ? 2 : 3
 
     visible: CharPicker.active
     color: Theme.pageBg
@@ -158,8 +167,15 @@ Rectangle {
         Rectangle {
             id: radicalPane
             x: 0; y: 0
+            // portrait: a third of the height, less where the candidates would otherwise get fewer
+            // than minRows rows, but never less than the first group's label and two rows of tiles
+            readonly property int leastHeight: Math.round(Theme.fontSmall * 1.5) + 2 * finder.tile + 6 + Theme.gap
+            readonly property int candidatesNeed: finder.minRows * (finder.cellH + 8) + Theme.gap + Theme.target
             width: finder.portrait ? body.width : Math.round(body.width * 0.36)
-            height: finder.portrait ? Math.round(body.height * 0.36) : body.height
+            height: finder.portrait
+                    ? Math.min(Math.round(body.height * 0.36),
+                               Math.max(leastHeight, body.height - strokePane.reserve - 2 * Theme.gap - candidatesNeed))
+                    : body.height
             radius: Theme.radius
             color: Theme.cardBg
             border.color: Theme.cardBorder
@@ -223,11 +239,12 @@ Rectangle {
         Flickable {
             id: strokePane
             readonly property int chipWidth: finder.tile + Math.round(12 * finder.s)
+            readonly property int reserve: finder.strokeRows * (finder.tile + 8) - 8   // portrait: rows shown at most
             visible: CharFinder.radical !== ""
             x: finder.portrait ? 0 : radicalPane.width + Theme.gap
             y: finder.portrait ? radicalPane.height + Theme.gap : 0
             width: finder.portrait ? body.width : 2 * chipWidth + 8 + 18
-            height: finder.portrait ? Math.min(strokeFlow.height, 3 * finder.tile + 16) : body.height
+            height: finder.portrait ? Math.min(strokeFlow.height, reserve) : body.height
             contentHeight: strokeFlow.height
             boundsBehavior: Flickable.StopAtBounds
             clip: true
@@ -285,6 +302,8 @@ Rectangle {
                 anchors { left: parent.left; right: parent.right; top: parent.top; bottom: pager.top; bottomMargin: Theme.gap / 2 }
                 readonly property int columns: Math.max(1, Math.floor((width + 8) / (finder.cellW + 8)))
                 readonly property int rows: Math.max(1, Math.floor((height + 8) / (finder.cellH + 8)))
+                readonly property int cellWidth: Math.floor((width + 8) / columns) - 8
+                readonly property int cellHeight: Math.max(finder.cellH, Math.floor((height + 8) / rows) - 8)
                 onColumnsChanged: CharFinder.pageSize = columns * rows
                 onRowsChanged: CharFinder.pageSize = columns * rows
                 Component.onCompleted: CharFinder.pageSize = columns * rows
@@ -309,8 +328,8 @@ Rectangle {
                             id: cell
                             required property var modelData
                             objectName: "charCandidate-" + modelData.char
-                            width: finder.cellW
-                            height: finder.cellH
+                            width: gridArea.cellWidth
+                            height: gridArea.cellHeight
                             focusPolicy: Qt.NoFocus
                             onClicked: CharPicker.choose(modelData.char)
                             background: Rectangle {
@@ -319,22 +338,29 @@ Rectangle {
                                 border.color: Theme.primary
                                 border.width: Theme.cardBorderWidth + 1
                             }
-                            contentItem: Column {
-                                Text {
-                                    width: cell.width
-                                    horizontalAlignment: Text.AlignHCenter
-                                    text: cell.modelData.char
-                                    textFormat: Text.PlainText
-                                    color: Theme.text
-                                    font.pixelSize: Math.round(64 * finder.s)
-                                }
-                                Text {
-                                    width: cell.width
-                                    horizontalAlignment: Text.AlignHCenter
-                                    text: cell.modelData.reading
-                                    textFormat: Text.PlainText
-                                    color: Theme.textMuted
-                                    font.pixelSize: Theme.fontSmall
+                            contentItem: Item {
+                                Column {
+                                    anchors.centerIn: parent
+                                    Text {   // a box a little over the glyph's em: its line's leading is not needed
+                                        width: cell.width
+                                        height: finder.glyphBox
+                                        horizontalAlignment: Text.AlignHCenter
+                                        verticalAlignment: Text.AlignVCenter
+                                        text: cell.modelData.char
+                                        textFormat: Text.PlainText
+                                        color: Theme.text
+                                        font.pixelSize: finder.glyphPx
+                                    }
+                                    Text {
+                                        width: cell.width
+                                        height: finder.readingBox
+                                        horizontalAlignment: Text.AlignHCenter
+                                        verticalAlignment: Text.AlignVCenter
+                                        text: cell.modelData.reading
+                                        textFormat: Text.PlainText
+                                        color: Theme.textMuted
+                                        font.pixelSize: Theme.fontSmall
+                                    }
                                 }
                             }
                         }
