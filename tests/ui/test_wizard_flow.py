@@ -3,7 +3,8 @@
 A citizen's application is typed in (the name in pinyin on the embedded virtual keyboard, digits with
 key clicks), a bad ID number is refused next to its field, and submitting stores the application and
 its outbox entry and prints the receipt into the demo's file printer. A failing receipt printer leaves
-the application saved and the receipt queued; the idle timeout wipes a half-filled wizard.
+the application saved and the receipt queued; the idle timeout wipes a half-filled wizard. A Uyghur name
+(right to left) starts at the left of its field and of its review line, like the Chinese answers.
 """
 
 from __future__ import annotations
@@ -281,3 +282,56 @@ def test_a_revoked_terminal_tells_the_resident_and_keeps_nothing(kiosk: Any, tmp
     with Session(engine) as s:
         assert s.scalars(select(ApplicationRecord)).all() == []
     engine.dispose()
+
+
+def effective_alignment(item: Any) -> int:
+    """The Qt.AlignmentFlag a Text or text field lays its text out with (Qt's natural alignment of
+    right-to-left text is the right edge, unless the item sets its own)."""
+    from PySide6.QtQml import QQmlEngine, QQmlExpression
+
+    expression = QQmlExpression(QQmlEngine.contextForObject(item), item, "effectiveHorizontalAlignment")
+    value, _undefined = expression.evaluate()
+    return int(value)
+
+
+def baseline_y(item: Any) -> float:
+    return float(item.mapToScene(QPointF(0, float(item.property("baselineOffset")))).y())
+
+
+UYGHUR = "ئابدۇرېھىم"  # Abdurehim, as a Uyghur name stands on the ID card (Arabic script, right to left)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+def test_a_uyghur_name_starts_at_the_left_like_every_other_answer(kiosk: Any, size: tuple[int, int]) -> None:
+    """A name in Arabic script reads right to left but sits where the Chinese answers sit: at the left of
+    its field, beside its label on the review step, the labels of the review's rows level."""
+    left = 0x1  # Qt.AlignLeft
+    d = kiosk("wizard", size=size)
+    w = wizard(d)
+    w.chooseKind(ApplyWizard.Kind.Citizen)
+    for key, value in {
+        "applicant.name": UYGHUR,
+        "applicant.id_number": GOOD_ID,
+        "applicant.phone": "13812345678",
+        "applicant.address": "娄星区万宝镇",
+        "request.description": "万宝镇2025年财政预算执行情况",
+    }.items():
+        w.setValue(key, value)
+    settle(100)
+    field = d.item("applyField-applicant.name")
+    assert field.property("text") == UYGHUR
+    assert effective_alignment(field) == left, "the name starts at the field's left edge"
+    assert effective_alignment(d.item("applyField-applicant.address")) == left
+
+    for _ in range(3):
+        assert w.next()
+    settle(200)
+    value = d.item("applyReview-1")
+    assert value.property("text") == UYGHUR
+    assert effective_alignment(value) == left, "the name stands beside its label, not at the cell's far edge"
+    label = d.item("applyReviewLabel-1")
+    assert label.property("text") == "姓名"
+    assert abs(baseline_y(label) - baseline_y(value)) <= 1, "姓名 stands on the name's line"
+    if size[0] > size[1]:  # two answers a row: 申请人类型 and 姓名 side by side, level
+        assert abs(baseline_y(d.item("applyReviewLabel-0")) - baseline_y(label)) <= 1
+        assert abs(baseline_y(d.item("applyReview-0")) - baseline_y(value)) <= 1

@@ -77,6 +77,9 @@ ColumnLayout {
             PadCursor { field: line; objectName: "padCursor-" + root.key }
             font.pixelSize: 30 * root.fontScale
             color: Theme.text
+            // set, not left to the text: a name in Uyghur (right to left) starts at the left edge like
+            // every other field of the form; the name itself still reads right to left
+            horizontalAlignment: TextInput.AlignLeft
             leftPadding: 18
             rightPadding: 18
             background: Rectangle {
@@ -107,6 +110,7 @@ ColumnLayout {
                 inputMethodHints: root.inputHints
                 textFormat: TextEdit.PlainText
                 wrapMode: TextEdit.Wrap
+                horizontalAlignment: TextEdit.AlignLeft   // as the line fields: whatever the script
                 font.pixelSize: 30 * root.fontScale
                 color: Theme.text
                 leftPadding: 18

@@ -59,9 +59,15 @@ ColumnLayout {
                     Layout.columnSpan: step.wide && row.modelData.length > 2 ? 4 : 2
                     Layout.fillWidth: true
                     Layout.preferredWidth: 400
-                    implicitHeight: Math.max(k.implicitHeight, v.implicitHeight)
+                    // the two items of a grid row share their first baseline, and so do a label and its
+                    // value: a name in another script (a taller Uyghur line) leaves the labels level
+                    Layout.alignment: Qt.AlignLeft | Qt.AlignBaseline
+                    baselineOffset: v.y + v.baselineOffset
+                    implicitHeight: Math.max(k.y + k.implicitHeight, v.implicitHeight)
                     Text { textFormat: Text.PlainText;
                         id: k
+                        objectName: "applyReviewLabel-" + row.index
+                        anchors.baseline: v.baseline
                         width: 210 * step.fontScale
                         text: row.modelData[0]
                         font.pixelSize: Theme.px(26)
@@ -72,6 +78,9 @@ ColumnLayout {
                         objectName: "applyReview-" + row.index
                         x: k.width + 20
                         width: parent.width - x
+                        // beside its label whatever the script: a Uyghur name (right to left) would
+                        // otherwise go to the far edge of its cell
+                        horizontalAlignment: Text.AlignLeft
                         text: row.modelData[1]
                         font.pixelSize: Theme.px(28)
                         font.bold: true
