@@ -188,6 +188,43 @@ def test_leaving_the_finder_changes_nothing_and_forgets_what_was_chosen(kiosk: A
     assert backend.property("radical") == "" and backend.property("total") == 0
 
 
+def test_parts_typed_in_large_text_landscape_leave_the_candidates_in_view(kiosk: Any) -> None:
+    """Landscape in large text leaves little room above the keyboard: the parts row, its hint, the
+    candidates and the pager still stand whole and apart above it (they once fell over one another,
+    the candidate half under the keyboard)."""
+    from clipcheck import clipped_texts
+
+    d = kiosk("wizard", size=(1920, 1080))
+    d.window.setProperty("largeText", True)
+    settle(200)
+    d.tap("applyKindCitizen")
+    open_finder(d)
+    d.tap("charFinderParts")
+    d.wait_keyboard()
+    d.type_pinyin("hong", "宏")
+    cell = wait_until(lambda: d.find("charCandidate-" + HONG), 5, f"{HONG} among the characters holding 宏")
+    settle(200)
+
+    def box(item: Any) -> tuple[float, float, float, float]:
+        p = item.mapToScene(QPointF(0, 0))
+        return p.x(), p.y(), p.x() + item.width(), p.y() + item.height()
+
+    keyboard_top = min(d.keyboard_top(), d.window.height() - d.item("charFinder").property("bottomInset"))
+    shown = [d.item(n) for n in ("charFinderParts", "charFinderReadingHint", "charFinderClose", "charPageNext")]
+    shown += [cell]
+    for i, a in enumerate(shown):
+        x0, y0, x1, y1 = box(a)
+        assert y1 <= keyboard_top, f"{a.objectName()} above the keyboard"
+        for b in shown[i + 1 :]:
+            u0, v0, u1, v1 = box(b)
+            assert x1 <= u0 or u1 <= x0 or y1 <= v0 or v1 <= y0, f"{a.objectName()} clear of {b.objectName()}"
+    assert cell.height() >= 72 and d.item("charPageNext").height() >= 72
+    assert not clipped_texts(d.window, d.item("charFinder"))
+    d.tap("charCandidate-" + HONG)
+    wait_until(lambda: not d.find("charFinder"), 5, "the finder to close")
+    assert name_field(d).property("text") == HONG
+
+
 @pytest.mark.parametrize(
     ("size", "large"),
     [((1920, 1080), False), ((1080, 1920), False), ((1920, 1080), True), ((1080, 1920), True)],

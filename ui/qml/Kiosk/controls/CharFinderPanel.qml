@@ -5,7 +5,8 @@
 // The chosen character goes into the name field at its cursor (CharPicker.choose). Main.qml keeps the
 // panel under the keyboard but over the keyboard's 返回/首页 bar (z), so while the parts are typed the
 // way out is the finder's own 返回填写 (nothing behind it moves); the content ends above the keyboard
-// (bottomInset).
+// (bottomInset), and where that leaves too little room (`cramped`) the parts row joins the bar.
+// The candidates fill the room they get: as many rows and columns as fit, stretched to fill it.
 // objectNames: charFinder, charFinderClose, charFinderParts, charFinderPartsClear, charFinderHideKeyboard,
 // charCommonRadical-<number> (the everyday radicals, first), charRadical-<number> (all, by strokes),
 // charStrokes-all, charStrokes-<n>, charCandidate-<character>, charPagePrev, charPageNext.
@@ -33,6 +34,14 @@ Rectangle {
     // radicals take more than the few rows they need (large text: the strokes then keep two rows)
     readonly property int minRows: 3
     readonly property int strokeRows: Theme.largeText ? 2 : 3
+    // The keyboard up over a short screen (landscape in large text): the room above it cannot hold the
+    // title bar, the parts row, its hint, a row of candidates with the pager under it and the staff
+    // hint. Then the parts row moves into the bar (beside 返回填写), the radicals, the strokes and the
+    // staff hint step aside until the keyboard goes down, and the pager stands beside the candidates.
+    readonly property int roomNeeded: (tile + 2 * Theme.gap) + Theme.gap + tile + Theme.gap / 2 + 2 * Theme.fontSmall
+                                      + Theme.gap + cellH + Theme.gap / 2 + Theme.target + Theme.gap
+                                      + Math.round(1.5 * Theme.fontLarge) + Theme.gap
+    readonly property bool cramped: bottomInset > 0 && height - bottomInset < roomNeeded
 
     visible: CharPicker.active
     color: Theme.pageBg
@@ -55,8 +64,9 @@ Rectangle {
         id: bar
         anchors { left: parent.left; right: parent.right; top: parent.top }
         height: finder.tile + 2 * Theme.gap
-        color: Theme.headerBg
+        color: finder.cramped ? "transparent" : Theme.headerBg
         Text {
+            visible: !finder.cramped   // the parts row takes its place
             anchors { left: parent.left; leftMargin: Theme.margin; verticalCenter: parent.verticalCenter
                       right: closeButton.left; rightMargin: Theme.gap }
             text: qsTr("找字：按部首或部件查找")
@@ -77,7 +87,9 @@ Rectangle {
 
     Column {
         id: intro
-        anchors { left: parent.left; right: parent.right; top: bar.bottom; margins: Theme.margin; topMargin: Theme.gap }
+        anchors { left: parent.left; right: parent.right; top: finder.cramped ? bar.top : bar.bottom
+                  margins: Theme.margin; topMargin: Theme.gap
+                  rightMargin: finder.cramped ? closeButton.width + 2 * Theme.margin : Theme.margin }
         spacing: Theme.gap / 2
         Text {
             visible: finder.bottomInset === 0   // while typing, the room goes to the candidates
@@ -93,6 +105,7 @@ Rectangle {
             width: parent.width
             Text {
                 id: partsLabel
+                visible: !finder.cramped   // the field's own example says it
                 height: finder.tile
                 verticalAlignment: Text.AlignVCenter
                 text: qsTr("也可以打出读音或字里的一部分：")
@@ -148,6 +161,7 @@ Rectangle {
 
     Text {
         id: staffHint
+        visible: !finder.cramped
         anchors { left: parent.left; right: parent.right; bottom: parent.bottom; margins: Theme.margin
                   bottomMargin: Theme.gap + finder.bottomInset }
         text: qsTr("如仍找不到，请询问工作人员")
@@ -160,12 +174,15 @@ Rectangle {
 
     Item {
         id: body
-        anchors { left: parent.left; right: parent.right; top: intro.bottom; bottom: staffHint.top
-                  leftMargin: Theme.margin; rightMargin: Theme.margin; topMargin: Theme.gap; bottomMargin: Theme.gap }
+        anchors { left: parent.left; right: parent.right; top: intro.bottom
+                  bottom: finder.cramped ? parent.bottom : staffHint.top
+                  leftMargin: Theme.margin; rightMargin: Theme.margin; topMargin: Theme.gap
+                  bottomMargin: finder.cramped ? Theme.gap + finder.bottomInset : Theme.gap }
 
         // the radicals, grouped by their own strokes (a dictionary's 部首目录)
         Rectangle {
             id: radicalPane
+            visible: !finder.cramped
             x: 0; y: 0
             // portrait: a third of the height, less where the candidates would otherwise get fewer
             // than minRows rows, but never less than the first group's label and two rows of tiles
@@ -240,7 +257,7 @@ Rectangle {
             id: strokePane
             readonly property int chipWidth: finder.tile + Math.round(12 * finder.s)
             readonly property int reserve: finder.strokeRows * (finder.tile + 8) - 8   // portrait: rows shown at most
-            visible: CharFinder.radical !== ""
+            visible: CharFinder.radical !== "" && !finder.cramped
             x: finder.portrait ? 0 : radicalPane.width + Theme.gap
             y: finder.portrait ? radicalPane.height + Theme.gap : 0
             width: finder.portrait ? body.width : 2 * chipWidth + 8 + 18
@@ -292,14 +309,20 @@ Rectangle {
         // the candidates, a page at a time
         Item {
             id: resultPane
-            x: finder.portrait ? 0 : (strokePane.visible ? strokePane.x + strokePane.width : radicalPane.width) + Theme.gap
-            y: finder.portrait ? (strokePane.visible ? strokePane.y + strokePane.height : radicalPane.height) + Theme.gap : 0
+            x: finder.cramped || finder.portrait ? 0
+               : (strokePane.visible ? strokePane.x + strokePane.width : radicalPane.width) + Theme.gap
+            y: finder.cramped || !finder.portrait ? 0
+               : (strokePane.visible ? strokePane.y + strokePane.height : radicalPane.height) + Theme.gap
             width: body.width - x
             height: body.height - y
 
             Item {
                 id: gridArea
-                anchors { left: parent.left; right: parent.right; top: parent.top; bottom: pager.top; bottomMargin: Theme.gap / 2 }
+                anchors { left: parent.left; top: parent.top
+                          right: finder.cramped ? pager.left : parent.right
+                          rightMargin: finder.cramped ? Theme.gap : 0
+                          bottom: finder.cramped ? parent.bottom : pager.top
+                          bottomMargin: finder.cramped ? 0 : Theme.gap / 2 }
                 readonly property int columns: Math.max(1, Math.floor((width + 8) / (finder.cellW + 8)))
                 readonly property int rows: Math.max(1, Math.floor((height + 8) / (finder.cellH + 8)))
                 readonly property int cellWidth: Math.floor((width + 8) / columns) - 8
@@ -370,7 +393,9 @@ Rectangle {
 
             Row {
                 id: pager
-                anchors { bottom: parent.bottom; horizontalCenter: parent.horizontalCenter }
+                // under the candidates, or (cramped) at the right end of their one row
+                x: finder.cramped ? parent.width - width : Math.round((parent.width - width) / 2)
+                y: finder.cramped ? 0 : parent.height - height
                 spacing: Theme.gap
                 visible: CharFinder.total > 0
                 KioskButton {
