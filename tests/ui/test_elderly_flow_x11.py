@@ -273,7 +273,9 @@ def test_an_elderly_residents_second_visit_under_x11(screen: Screen) -> None:
     deadline = s.prop("applyDeadline", "text")
     assert deadline.endswith("前（含当日）") and "星期" in deadline
     s.shot("07-submitted-printed")
-    (receipt,) = (s.data / "printouts" / "receipt").glob("*.bin")
+    receipts = list((s.data / "printouts" / "receipt").glob("*.bin"))
+    assert len(receipts) == 1, receipts
+    receipt = receipts[0]
     # the name line holds 𬭎, which no printer font has: it is printed as an image, dot for dot the line
     # the bundled faces draw (tests/printing/test_rare_names.py checks those faces against the box)
     assert raster.render_line(f"申请人：{NAME}", 48).tobytes() in receipt.read_bytes()
@@ -284,11 +286,15 @@ def test_an_elderly_residents_second_visit_under_x11(screen: Screen) -> None:
     s.tap("statusTrackingField")
     s.wait("the code pad", lambda: s.ask(op="window", prop="padUp"))
     s.type_keys(tracking.replace("-", ""))  # no hyphens, as on her scrap of paper
+    bare = tracking.replace("-", "")
+    s.wait("every digit in the field", lambda: s.prop("statusTrackingField", "text").replace("-", "") == bare, 5)
     s.tap("keyPadEnter")
     s.type_keys(PHONE)
+    s.wait("the phone in its field", lambda: s.prop("statusPhoneField", "text") == PHONE, 5)
     s.tap("keyPadEnter")  # the lookup runs
     s.wait("the answer", lambda: s.prop("statusLocalText", "text"), 15)
-    assert "该申请在本终端提交" in s.prop("statusLocalText", "text")
+    answer = s.prop("statusLocalText", "text")
+    assert "该申请在本终端提交" in answer, answer
     s.shot("08-status-found")
 
     assert s.ask(op="warnings") == []
