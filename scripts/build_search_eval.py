@@ -28,7 +28,10 @@ Kinds (:data:`PER_KIND` queries each):
   type (煤气 for 燃气), one per line of ``kiosk/bench/everyday_phrasings.tsv`` (written by hand before
   the residents' vocabulary ``kiosk/search/everyday.tsv``, and kept apart from it), labelled with the
   documents whose titles hold one of the line's official terms (at most :data:`MAX_EVERYDAY_RELEVANT`);
-  a line whose question holds an official term itself, or that no title matches, is left out.
+  a line whose question holds an official term itself, or that no title matches, is left out;
+- ``everyday_independent``: the same, from ``kiosk/bench/everyday_phrasings_independent.tsv``, a second
+  list written by another engineer who never saw the vocabulary nor the first list (committed alone,
+  before any search ran on it), so that the first list's author does not judge his own vocabulary.
 
 Usage::
 
@@ -66,6 +69,7 @@ OUT = ROOT / "kiosk" / "bench" / "search_eval.jsonl"
 CORPUS = ROOT.parent / "shared" / "corpus" / "laws.jsonl"
 DISTRICT = ROOT / "assets" / "demo" / "district.jsonl"
 EVERYDAY = ROOT / "kiosk" / "bench" / "everyday_phrasings.tsv"
+EVERYDAY_INDEPENDENT = ROOT / "kiosk" / "bench" / "everyday_phrasings_independent.tsv"
 MAX_EVERYDAY_RELEVANT = 40  # an everyday question names a matter (养狗), not one title
 
 PLACE = re.compile(
@@ -259,11 +263,11 @@ def to_full_width(s: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
 
-def everyday(titles: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The ``everyday`` kind: each line of :data:`EVERYDAY` labelled by the titles holding one of its
-    official terms."""
+def everyday(titles: list[tuple[str, str]], path: Path = EVERYDAY, kind: str = "everyday") -> list[dict[str, Any]]:
+    """An everyday-words kind: each line of ``path`` (:data:`EVERYDAY` or :data:`EVERYDAY_INDEPENDENT`)
+    labelled by the titles holding one of its official terms."""
     out: list[dict[str, Any]] = []
-    for n, line in enumerate(EVERYDAY.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         q, terms, why = [*line.split("\t"), "", ""][:3]
@@ -274,7 +278,7 @@ def everyday(titles: list[tuple[str, str]]) -> list[dict[str, Any]]:
         if not rel or len(rel) > MAX_EVERYDAY_RELEVANT:
             continue
         rule = f"everyday words for {'/'.join(official)} ({why})"
-        out.append({"kind": "everyday", "q": q, "relevant": rel, "source": f"{EVERYDAY.name}:{n}", "rule": rule})
+        out.append({"kind": kind, "q": q, "relevant": rel, "source": f"{path.name}:{n}", "rule": rule})
     return out
 
 
@@ -303,7 +307,7 @@ def build() -> list[dict[str, Any]]:
             made += 1
             if made >= PER_KIND:
                 break
-    return out + everyday(b.titles)
+    return out + everyday(b.titles) + everyday(b.titles, EVERYDAY_INDEPENDENT, "everyday_independent")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,8 @@ Engines, each on the same mirror in the same run:
 
 - ``new``: :func:`kiosk.search.search` as it is;
 - ``novocab``: the same search without the residents' vocabulary (``kiosk/search/everyday.tsv``), the
-  baseline for the ``everyday`` kind;
+  baseline for the ``everyday`` and ``everyday_independent`` kinds (the second a phrasing list written
+  by an engineer who never saw the vocabulary);
 - ``old``: the search as it was before query understanding (``kiosk/search/query.py`` and
   ``synonyms.tsv`` at commit :data:`OLD_ENGINE_COMMIT`, read with ``git show``; skipped without git);
 - ``bigram``: a plain bigram match (every bigram of the query in the text, titles first, newest
@@ -45,7 +46,17 @@ QUERIES = Path(__file__).resolve().parent / "search_eval.jsonl"
 DEFAULT_OUT = Path("var/bench/search-eval")
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "laws.jsonl"
 OLD_ENGINE_COMMIT = "6a94dea"  # main before query understanding (issue 11)
-KINDS = ("sentence", "full_pinyin", "traditional", "full_width", "homophone", "title_words", "doc_number", "everyday")
+KINDS = (
+    "sentence",
+    "full_pinyin",
+    "traditional",
+    "full_width",
+    "homophone",
+    "title_words",
+    "doc_number",
+    "everyday",
+    "everyday_independent",
+)
 TOP = 10
 
 

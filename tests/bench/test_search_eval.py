@@ -23,11 +23,16 @@ def test_labelled_queries_cover_every_kind_and_are_reproducible(corpus_path: Pat
     items = [json.loads(x) for x in search_eval.QUERIES.read_text(encoding="utf-8").splitlines()]
     kinds = {i["kind"] for i in items}
     assert kinds == set(search_eval.KINDS)
-    derived = [i for i in items if i["kind"] not in ("doc_number", "everyday")]
+    derived = [i for i in items if i["kind"] not in ("doc_number", "everyday", "everyday_independent")]
     assert all(i["q"] and i["relevant"] and i["source"] in i["relevant"] for i in derived)
-    everyday = [i for i in items if i["kind"] == "everyday"]
-    assert len(everyday) >= 100
-    assert all(i["relevant"] and i["source"].startswith("everyday_phrasings.tsv:") for i in everyday)
+    for kind, source, at_least in (
+        ("everyday", "everyday_phrasings.tsv:", 100),
+        ("everyday_independent", "everyday_phrasings_independent.tsv:", 120),
+    ):
+        everyday = [i for i in items if i["kind"] == kind]
+        assert len(everyday) >= at_least, kind
+        assert all(i["relevant"] and i["source"].startswith(source) for i in everyday), kind
+        assert all(len(i["relevant"]) <= 40 for i in everyday), kind  # MAX_EVERYDAY_RELEVANT
     assert len({(i["kind"], i["q"]) for i in items}) == len(items)
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_search_eval.py"), "--check"],
