@@ -56,6 +56,7 @@ KINDS = (
     "doc_number",
     "everyday",
     "everyday_independent",
+    "everyday_blind",
 )
 TOP = 10
 
