@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import annual_eval as ae
 from sync.server.office import annual_report as ar
@@ -56,8 +56,7 @@ def year_page(  # noqa: PLR0917 - the route's query parameters
 
 
 @router.post("/admin/office/year/duty", summary="Office: record who was on duty where")
-async def duty_add(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def duty_add(who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     year = str(form.get("year") or "")
     with ctx.make_session() as s:
         try:
@@ -105,8 +104,7 @@ def annual_report_page(request: Request, who: OfficeAccount, ctx: Ctx, year: int
 
 
 @router.post("/admin/office/annual-report/manual", summary="Office: the report's figures not in this system")
-async def annual_report_manual(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def annual_report_manual(who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     year = int(str(form.get("year") or "0") or 0)
     with ctx.make_session() as s:
         try:

@@ -25,7 +25,7 @@ from starlette.datastructures import UploadFile
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import Ctx, DeptAccount, OfficeAccount
+from sync.server.deps import Ctx, DeptAccount, Form, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError
 from sync.server.feed.calendar import work_calendar
@@ -70,8 +70,7 @@ def departments_page(request: Request, who: OfficeAccount, ctx: Ctx, msg: str = 
 
 
 @router.post("/admin/office/departments", summary="Office: add a department")
-async def department_add(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def department_add(who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     with ctx.make_session() as s:
         try:
             d = dp.add_department(s, str(form.get("code") or ""), str(form.get("name") or ""))
@@ -82,8 +81,7 @@ async def department_add(request: Request, who: OfficeAccount, ctx: Ctx) -> Resp
 
 
 @router.post("/admin/office/departments/members", summary="Office: bind a department account")
-async def department_member(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def department_member(who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     with ctx.make_session() as s:
         try:
             dp.add_member(s, str(form.get("username") or "").strip(), str(form.get("department") or "").strip())
@@ -99,8 +97,7 @@ def _refused(request: Request, no: str, exc: Exception) -> Response:
 
 
 @router.post("/admin/office/cases/{no}/assign", summary="Office: assign the case to a department")
-async def case_assign(request: Request, who: OfficeAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
+def case_assign(request: Request, who: OfficeAccount, ctx: Ctx, no: str, form: Form) -> Response:
     today = ctx.settings.today()
     with ctx.make_session() as s:
         try:
@@ -116,8 +113,7 @@ async def case_assign(request: Request, who: OfficeAccount, ctx: Ctx, no: str) -
 
 
 @router.post("/admin/office/cases/{no}/return", summary="Office: return the draft to the department")
-async def case_return(request: Request, who: OfficeAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
+def case_return(request: Request, who: OfficeAccount, ctx: Ctx, no: str, form: Form) -> Response:
     today = ctx.settings.today()
     with ctx.make_session() as s:
         try:
@@ -191,10 +187,9 @@ def dept_case(request: Request, who: DeptAccount, ctx: Ctx, no: str, error: str 
 
 
 @router.post("/admin/dept/cases/{no}/files", summary="Department: upload a draft reply or a material")
-async def dept_upload(request: Request, who: DeptAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
+def dept_upload(request: Request, who: DeptAccount, ctx: Ctx, no: str, form: Form) -> Response:
     upload = form.get("file")
-    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    data = upload.file.read() if isinstance(upload, UploadFile) else b""
     role = str(form.get("role") or "draft")
     with ctx.make_session() as s:
         case = _dept_case(s, who.username, no)
@@ -215,8 +210,7 @@ async def dept_upload(request: Request, who: DeptAccount, ctx: Ctx, no: str) -> 
 
 
 @router.post("/admin/dept/cases/{no}/submit", summary="Department: hand the draft reply to the office")
-async def dept_submit(request: Request, who: DeptAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
+def dept_submit(request: Request, who: DeptAccount, ctx: Ctx, no: str, form: Form) -> Response:
     today = ctx.settings.today()
     with ctx.make_session() as s:
         case = _dept_case(s, who.username, no)

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import Ctx, Form, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError
 from sync.server.office import issued, notices, settings
@@ -60,8 +60,7 @@ def notice_pdf(request: Request, who: OfficeAccount, ctx: Ctx, nid: int) -> Resp
 
 
 @router.post("/admin/office/notices/{nid}/withdraw", summary="Office: withdraw a notice and reissue it")
-async def notice_withdraw(request: Request, who: OfficeAccount, ctx: Ctx, nid: int) -> Response:
-    form = await request.form()
+def notice_withdraw(request: Request, who: OfficeAccount, ctx: Ctx, nid: int, form: Form) -> Response:
     with ctx.make_session() as s:
         row = s.get(IssuedNotice, nid)
         if row is None:
@@ -117,8 +116,7 @@ def settings_page(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
 
 
 @router.post("/admin/office/settings", summary="Office: save the notice settings")
-async def settings_save(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def settings_save(request: Request, who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     with ctx.make_session() as s:
         try:

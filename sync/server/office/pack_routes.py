@@ -25,7 +25,7 @@ from kiosk.contentpack import parse_pack
 from kiosk.errors import ContentPackError
 from sync.server import pages
 from sync.server.db import CategoryRow, sessions
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import Ctx, Form, OfficeAccount
 from sync.server.feed.preview import Preview, preview_pack
 from sync.server.feed.publish import publish_pack
 
@@ -97,9 +97,9 @@ def _names(ctx: Ctx, path: Path) -> dict[str, object]:
 
 
 @router.post("/admin/office/documents/pack", response_class=HTMLResponse, summary="Office: preview a content pack")
-async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Response:
-    upload = (await request.form()).get("pack")
-    data = await upload.read(MAX_PACK_BYTES + 1) if isinstance(upload, UploadFile) else b""
+def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount, form: Form) -> Response:
+    upload = form.get("pack")
+    data = upload.file.read(MAX_PACK_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = str(getattr(upload, "filename", "") or "")[:200]
     if not data:
         return _page(request, 400, error="未预览：请选择内容包文件（.jsonl）")
@@ -125,8 +125,7 @@ async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Respon
 @router.post(
     "/admin/office/documents/pack/{sha}", response_class=HTMLResponse, summary="Office: publish a previewed pack"
 )
-async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha: str) -> Response:
-    form = await request.form()
+def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha: str, form: Form) -> Response:
     if not SHA256.fullmatch(sha) or not pending_pack(sha).exists():
         return _page(request, 404, error="未发布：没有这份待确认的内容包（可能已发布），请重新上传")
     path = pending_pack(sha)

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server import pages
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import register as reg
 from sync.server.office.case_views import zones
@@ -95,10 +95,9 @@ def register_form(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
 
 
 @router.post("/admin/office/register", summary="Office: register an application")
-async def register_post(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def register_post(request: Request, who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     scan = form.get("scan")
-    data = await scan.read() if isinstance(scan, UploadFile) else b""
+    data = scan.file.read() if isinstance(scan, UploadFile) else b""
     values: dict[str, Any] = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     values["media"], values["delivery"] = form.getlist("media"), form.getlist("delivery")
     today = ctx.settings.today()

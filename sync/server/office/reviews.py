@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sync.server.db import ServerBase, utcnow
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import lifecycle as lc
 
@@ -133,8 +133,7 @@ def _back(no: str, error: str = "") -> Response:
 
 
 @router.post("/admin/office/cases/{no}/reviews", summary="Office: record a 复议 or a suit about the reply")
-async def review_add(request: Request, who: OfficeAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
+def review_add(who: OfficeAccount, ctx: Ctx, no: str, form: Form) -> Response:
     with ctx.make_session() as s:
         try:
             filed = dt.date.fromisoformat(str(form.get("filed_on") or ""))
@@ -157,8 +156,7 @@ async def review_add(request: Request, who: OfficeAccount, ctx: Ctx, no: str) ->
 
 
 @router.post("/admin/office/cases/{no}/reviews/{rid}/decide", summary="Office: record the outcome")
-async def review_decide(request: Request, who: OfficeAccount, ctx: Ctx, no: str, rid: int) -> Response:
-    form = await request.form()
+def review_decide(who: OfficeAccount, ctx: Ctx, no: str, rid: int, form: Form) -> Response:
     with ctx.make_session() as s:
         try:
             on = dt.date.fromisoformat(str(form.get("decided_on") or ""))
