@@ -114,12 +114,13 @@ Ctx = Annotated[ServerContext, Depends(context)]
 
 
 def db(ctx: Ctx) -> Iterator[Session]:
-    """A session for this request, closed after the answer."""
+    """A session for this request, closed when the route returns (before the answer is sent: a transaction
+    left open, on SQLite the write lock, is never held while a slow client reads the answer)."""
     with ctx.make_session() as s:
         yield s
 
 
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def token_hash(token: str) -> str:
