@@ -96,7 +96,7 @@ def _while_the_lock_is_held(server, term: httpx.Client, probe: httpx.Client, pub
             lambda: probe.post("/v1/submissions/heartbeat", json=HEARTBEAT, headers={"Idempotency-Key": "heartbeat-1"})
         )
         time.sleep(0.3)
-        probes = ((public, "/v1/enrol/key"), (probe, "/v1/manifest"), (public, "/status"))
+        probes = ((public, "/v1/enrol/key"), (probe, "/v1/manifest"), (public, f"/status?no={APP['tracking_no']}"))
         timings = {path: _timed_get(client, path) for client, path in probes}
         waiting = submission.answer is None and beat.answer is None
         time.sleep(max(0.0, held_at + HOLD_S - time.monotonic()))
