@@ -237,6 +237,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+READ_ONLY = "zwgk_read_only"  # execution option: this transaction only reads (:func:`begin_read`)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Every transaction takes the write lock up front (``BEGIN IMMEDIATE``), so a read-then-write
+    transaction never fails half-way; one begun by :func:`begin_read` does not (``BEGIN DEFERRED``): under
+    WAL a reader sees the last committed state and never waits for a writer."""
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def begin_read(session: Session) -> None:
+    """Begin ``session``'s next transaction as a reader: on SQLite it does not wait for the write lock,
+    so a request that only reads (a terminal's token, the manifest, the feed) answers while a long write
+    (a publish, a backup) holds it. The transaction must not write: end it (``rollback``) first; a write in
+    it could be refused with "database is locked" instead of waiting its turn. PostgreSQL: no difference."""
+    if session.in_transaction():
+        raise RuntimeError("begin_read: the session is already in a transaction")
+    session.connection(execution_options={READ_ONLY: True})
+
+
 def normalize_url(url: str) -> str:
     """Accept a bare file path for SQLite as well as an SQLAlchemy URL."""
     return url if "://" in url else f"sqlite:///{url}"
@@ -250,7 +271,7 @@ def open_db(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         # One writer at a time, taken up front: a read-then-write transaction never fails half-way.
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
     missing = [t for t in _REQUIRED_TABLES if t not in ServerBase.metadata.tables]
     if missing:  # a module with tables of its own was not imported: never create half a schema
         raise RuntimeError(f"server tables not registered: {', '.join(missing)} (sync/server/__init__.py)")

@@ -7,6 +7,12 @@ A route is a small function that declares what it needs::
     @router.get("/v1/zones")
     def get_zones(_t: Term, session: DB, ctx: Ctx) -> Response: ...
 
+Routes are plain ``def`` functions: FastAPI runs them in its thread pool, so a route waiting for the database
+(SQLite's write lock), hashing a password or building a PDF never blocks the event loop every other request
+needs. A form arrives through :data:`Form`, read on the loop before the route runs. The few routes that read
+a terminal's body themselves (a byte cap before anything is parsed) stay ``async`` and hand every blocking
+step to the thread pool (``run_in_threadpool``), never holding a transaction across an ``await``.
+
 Workers hold no state of their own: everything that must be shared between worker processes (limiters,
 lockouts, snapshot descriptors) lives in the database or in the shared snapshot folder.
 """
@@ -25,10 +31,11 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 
 from sync.protocol.signing import Signer
 from sync.server.admin.auth import Account, require_account
-from sync.server.db import Terminal, utcnow
+from sync.server.db import Terminal, begin_read, utcnow
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.terminals.fleet import DEFAULT_MISSED
 
@@ -107,12 +114,13 @@ Ctx = Annotated[ServerContext, Depends(context)]
 
 
 def db(ctx: Ctx) -> Iterator[Session]:
-    """A session for this request, closed after the answer."""
+    """A session for this request, closed when the route returns (before the answer is sent: a transaction
+    left open, on SQLite the write lock, is never held while a slow client reads the answer)."""
     with ctx.make_session() as s:
         yield s
 
 
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def token_hash(token: str) -> str:
@@ -125,22 +133,37 @@ def terminal(request: Request, session: DB, authorization: Annotated[str | None,
     if not authorization or not authorization.startswith("Bearer "):
         log.warning("refused %s %s from %s: no bearer token", request.method, request.url.path, peer)
         raise ApiError(401, "unauthorized", "missing terminal token")
+    begin_read(session)  # no wait for the write lock: twelve terminals' reads go on while one writes
     term = session.scalar(select(Terminal).where(Terminal.token_hash == token_hash(authorization[7:].strip())))
+    if term is not None:
+        session.expunge(term)
+    session.rollback()  # handlers start their own transactions
     if term is None:
         log.warning("refused %s %s from %s: unknown terminal token", request.method, request.url.path, peer)
         raise ApiError(401, "unauthorized", "unknown terminal token")
     if term.revoked_at is not None:
         log.warning("refused %s %s from revoked terminal %s", request.method, request.url.path, term.id)
-        term.refused_count = (term.refused_count or 0) + 1  # the fleet page shows it keeps knocking
-        term.refused_last_at = utcnow()
-        session.commit()
+        row = session.get(Terminal, term.id)  # a write transaction of its own
+        if row is not None:
+            row.refused_count = (row.refused_count or 0) + 1  # the fleet page shows it keeps knocking
+            row.refused_last_at = utcnow()
+            session.commit()
         raise ApiError(401, "terminal_revoked", "此终端已被区里停用，请联系区信息化人员重新登记")
-    session.expunge(term)
-    session.rollback()  # handlers start their own transactions
     return term
 
 
 Term = Annotated[Terminal, Depends(terminal)]
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form (fields and uploaded files), read on the event loop, so that the route that asks
+    for it can be a plain ``def``: FastAPI runs those in its thread pool, where database work (and SQLite's
+    wait for the write lock), password hashing and PDF building stall no other request. Starlette keeps
+    the form for the request, so the login check's CSRF field and the route read the same form."""
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
 ItAccount = Annotated[Account, Depends(require_account("it"))]
 OfficeAccount = Annotated[Account, Depends(require_account("office"))]
 DeptAccount = Annotated[Account, Depends(require_account("department"))]

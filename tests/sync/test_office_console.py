@@ -269,6 +269,7 @@ def test_lapsed_correction_is_withdrawn_by_the_server_in_chromium(server, browse
     drv.get(f"{server.url}/status?no={no}")
     drv.find_element(By.ID, "tail").send_keys(PHONE[-4:])
     drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(drv, 20).until(lambda d: "视为放弃申请日期" in d.page_source)  # the answer, not the form
     text = drv.find_element(By.TAG_NAME, "main").text
     drv.save_screenshot(str(ARTIFACTS / "8-public-lapsed.png"))
     assert "逾期未补正，视为放弃申请" in text and "第三十条" in text and "重新提出申请" in text

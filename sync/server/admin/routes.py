@@ -124,9 +124,9 @@ async def login(request: Request) -> Response:
 
 @router.post("/admin/logout")
 async def logout(request: Request) -> Response:
-    if auth.logged_in(request):
+    if await run_in_threadpool(auth.logged_in, request):  # the database, off the event loop
         await auth.require_account()(request)  # CSRF-checked like any other form
-        auth.end_session(request)
+        await run_in_threadpool(auth.end_session, request)
     response = RedirectResponse("/admin/login", status_code=303)
     secure = auth.is_tls(request)
     response.delete_cookie(auth.SESSION_COOKIE, path="/admin", secure=secure, httponly=True, samesite="strict")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.protocol.signing import Signer, canonical
-from sync.server.db import CategoryRow, Meta, ZoneRow, head_seq, meta_get, meta_set, utcnow
+from sync.server.db import CategoryRow, Meta, ZoneRow, begin_read, head_seq, meta_get, meta_set, utcnow
 from sync.server.deps import iso
 from sync.server.feed import calendar as cal
 from sync.server.feed import chain
@@ -34,11 +34,8 @@ def list_payload(session: Session, kind: str) -> dict[str, Any]:
     return {"kind": kind, "items": [json.loads(t) for t in texts]}
 
 
-def current_manifest(
-    session: Session, signer: Signer, ttl_s: int, state_file: Path | None = None, *, with_chain: bool = True
-) -> str:
-    """The signed manifest's text, re-issued when the feed or a list moved or half its life has passed
-    (``with_chain`` False: without the epoch and chain, only as the fork-check benchmark's baseline)."""
+def _wanted(session: Session, with_chain: bool) -> dict[str, Any]:
+    """What the manifest must say now: the feed's head (with its epoch and chain) and the lists' hashes."""
     want: dict[str, Any] = {
         "epoch": chain.epoch(session),
         "head_seq": head_seq(session),
@@ -50,16 +47,40 @@ def current_manifest(
     }
     if not with_chain:
         del want["epoch"], want["chain"]
+    return want
+
+
+def _still_good(stored: str | None, want: dict[str, Any], signer: Signer, ttl_s: int, with_chain: bool) -> bool:
+    """Whether the stored manifest says what ``want`` says, under the current key, for more than half its life."""
+    if stored is None:
+        return False
+    payload = json.loads(stored)["payload"]
+    expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
+    same = all(payload.get(k) == v for k, v in want.items()) and ("chain" in payload) == with_chain
+    same = same and json.loads(stored).get("key_id") == signer.key_id  # a rotated key signs anew
+    return same and (expires - utcnow()).total_seconds() > ttl_s / 2
+
+
+def current_manifest(
+    session: Session, signer: Signer, ttl_s: int, state_file: Path | None = None, *, with_chain: bool = True
+) -> str:
+    """The signed manifest's text, re-issued when the feed or a list moved or half its life has passed
+    (``with_chain`` False: without the epoch and chain, only as the fork-check benchmark's baseline).
+
+    ``session`` must not be in a transaction. The check is a read (:func:`sync.server.db.begin_read`: it
+    does not wait for a writer); only a re-issue takes the write lock, and looks again under it."""
+    begin_read(session)
     stored = meta_get(session, "manifest")
+    good = _still_good(stored, _wanted(session, with_chain), signer, ttl_s, with_chain)
+    session.rollback()
+    if good and stored is not None:
+        return stored
+    want = _wanted(session, with_chain)  # again, under the write lock: another worker may have re-issued it
+    stored = meta_get(session, "manifest")
+    if _still_good(stored, want, signer, ttl_s, with_chain) and stored is not None:
+        session.rollback()
+        return stored
     now = utcnow()
-    if stored is not None:
-        payload = json.loads(stored)["payload"]
-        expires = dt.datetime.fromisoformat(payload["expires_at"].rstrip("Z"))
-        same = all(payload.get(k) == v for k, v in want.items()) and ("chain" in payload) == with_chain
-        same = same and json.loads(stored).get("key_id") == signer.key_id  # a rotated key signs anew
-        if same and (expires - now).total_seconds() > ttl_s / 2:
-            session.rollback()
-            return str(stored)
     row = session.scalar(select(Meta).where(Meta.key == "manifest_version").with_for_update())
     version = (int(row.value) if row is not None else 0) + 1
     payload = {

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from sync.protocol.signing import Signer, canonical
 from sync.protocol.wire import DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES, PAGE_BYTE_BUDGET
-from sync.server.db import BlobRow, FeedDoc, head_seq
+from sync.server.db import BlobRow, FeedDoc, begin_read, head_seq
 from sync.server.deps import DB, ApiError, Ctx, Term, json_text
 from sync.server.feed import calendar as cal
 from sync.server.feed import chain
@@ -56,6 +56,7 @@ def get_changes(  # noqa: PLR0917 - FastAPI reads the query parameters from the 
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_ENTRIES)] = DEFAULT_PAGE_ENTRIES,
     scope: Annotated[str, Query(pattern="^(own|all)$", description="own: district-wide + own zone")] = "own",
 ) -> Response:
+    begin_read(session)  # one snapshot of the feed for the whole page; no wait for a writer
     head = head_seq(session)
     top = head if until is None else min(until, head)
     cond = [FeedDoc.seq > after, FeedDoc.seq <= top]
@@ -104,8 +105,8 @@ def get_changes(  # noqa: PLR0917 - FastAPI reads the query parameters from the 
     if ctx.settings.fork_check:
         fields |= chain.page_fields(session, after, next_after)
     page = ctx.signer.sign(fields)
-    # End the read transaction here, in this worker thread: on SQLite every transaction holds the write
-    # lock, and the session itself is closed only after the answer went out on the event loop.
+    # End the read transaction here, in this worker thread (the session itself is closed only after the
+    # answer went out on the event loop).
     session.rollback()
     body = (
         f'{{"entries":[{",".join(parts)}],"head_seq":{head},"page":{canonical(page).decode("utf-8")},'
@@ -120,10 +121,13 @@ def get_blob(
 ) -> Response:
     if not _SHA256.fullmatch(sha256):
         raise ApiError(400, "bad_request", "a blob is named by 64 lowercase hex digits")
+    begin_read(session)
     row = session.get(BlobRow, sha256)
-    if row is None:
+    found = row.data if row is not None else None
+    session.rollback()
+    if found is None:
         raise ApiError(404, "not_found", "no such blob")
-    data = row.data
+    data = found
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
     if range_header:
         m = re.fullmatch(r"bytes=(\d+)-(\d*)", range_header.strip())
@@ -147,6 +151,7 @@ def get_snapshot(
     folder = ctx.settings.snapshot_dir
     if folder is None:
         raise ApiError(404, "not_found", "this server offers no snapshots")
+    begin_read(session)
     head = head_seq(session)
     session.rollback()  # the build's lease is taken in a transaction of its own
     if ctx.builder is not None:
@@ -201,6 +206,7 @@ def get_keys(_t: Term, ctx: Ctx) -> Response:
 
 @router.get("/v1/zones", summary="The district's zones, signed")
 def get_zones(_t: Term, session: DB, ctx: Ctx) -> Response:
+    begin_read(session)
     payload = list_payload(session, "zones")
     session.rollback()
     return json_text(canonical(ctx.signer.sign(payload)))
@@ -208,6 +214,7 @@ def get_zones(_t: Term, session: DB, ctx: Ctx) -> Response:
 
 @router.get("/v1/categories", summary="The categories, signed")
 def get_categories(_t: Term, session: DB, ctx: Ctx) -> Response:
+    begin_read(session)
     payload = list_payload(session, "categories")
     session.rollback()
     return json_text(canonical(ctx.signer.sign(payload)))
@@ -215,6 +222,7 @@ def get_categories(_t: Term, session: DB, ctx: Ctx) -> Response:
 
 @router.get("/v1/calendar", summary="Holidays and make-up working days per year, signed")
 def get_calendar(_t: Term, session: DB, ctx: Ctx) -> Response:
+    begin_read(session)
     payload = cal.build_payload(session)
     session.rollback()
     return json_text(canonical(ctx.signer.sign(payload)))

@@ -12,10 +12,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import annual_eval as ae
 from sync.server.office import annual_report as ar
@@ -29,15 +30,14 @@ router = APIRouter()
 
 @router.get("/admin/office/year", summary="Office: the year's evaluation (年度优秀专区、优秀个人)")
 def year_page(  # noqa: PLR0917 - the route's query parameters
-    request: Request, who: OfficeAccount, ctx: Ctx, year: int = 0, msg: str = "", error: str = ""
+    request: Request, session: DB, who: OfficeAccount, ctx: Ctx, year: int = 0, msg: str = "", error: str = ""
 ) -> Response:
     y = year or ctx.settings.today().year
-    with ctx.make_session() as s:
-        zone_rows = ae.zones_of_year(s, y)
-        staff = ae.staff_of_year(s, y)
-        names = zones(s)
-        roster = list(s.scalars(select(ae.DutyRoster).order_by(ae.DutyRoster.zone, ae.DutyRoster.start)))
-        formula = evaluation.formula_text(evaluation.weights(s))
+    zone_rows = ae.zones_of_year(session, y)
+    staff = ae.staff_of_year(session, y)
+    names = zones(session)
+    roster = list(session.scalars(select(ae.DutyRoster).order_by(ae.DutyRoster.zone, ae.DutyRoster.start)))
+    formula = evaluation.formula_text(evaluation.weights(session))
     return pages.render(
         request,
         "annual_eval.html",
@@ -56,42 +56,41 @@ def year_page(  # noqa: PLR0917 - the route's query parameters
 
 
 @router.post("/admin/office/year/duty", summary="Office: record who was on duty where")
-async def duty_add(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def duty_add(session: DB, who: OfficeAccount, form: Form) -> Response:
     year = str(form.get("year") or "")
-    with ctx.make_session() as s:
-        try:
-            start = dt.date.fromisoformat(str(form.get("start") or ""))
-            end = dt.date.fromisoformat(str(form.get("end") or ""))
-        except ValueError:
-            return RedirectResponse(f"/admin/office/year?year={year}&error={quote('日期不对')}", status_code=303)
-        try:
-            ae.add_duty(
-                s,
-                str(form.get("name") or ""),
-                str(form.get("zone") or ""),
-                start,
-                end,
-                str(form.get("account") or ""),
-                who.username,
-            )
-            s.commit()
-        except OfficeError as exc:
-            return RedirectResponse(f"/admin/office/year?year={year}&error={quote(str(exc))}", status_code=303)
+    try:
+        start = dt.date.fromisoformat(str(form.get("start") or ""))
+        end = dt.date.fromisoformat(str(form.get("end") or ""))
+    except ValueError:
+        return RedirectResponse(f"/admin/office/year?year={year}&error={quote('日期不对')}", status_code=303)
+    try:
+        ae.add_duty(
+            session,
+            str(form.get("name") or ""),
+            str(form.get("zone") or ""),
+            start,
+            end,
+            str(form.get("account") or ""),
+            who.username,
+        )
+        session.commit()
+    except OfficeError as exc:
+        return RedirectResponse(f"/admin/office/year?year={year}&error={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/admin/office/year?year={year}&msg={quote('已登记')}", status_code=303)
 
 
-def _report(ctx: Ctx, year: int) -> tuple[ar.Report, str]:
-    with ctx.make_session() as s:
-        report = ar.build(s, year, agency_name(s))
-        fees = out.fee_text(s, year)
+def _report(session: Session, year: int) -> tuple[ar.Report, str]:
+    report = ar.build(session, year, agency_name(session))
+    fees = out.fee_text(session, year)
     return report, fees
 
 
 @router.get("/admin/office/annual-report", summary="Office: the 政府信息公开工作年度报告 of a year")
-def annual_report_page(request: Request, who: OfficeAccount, ctx: Ctx, year: int = 0, msg: str = "") -> Response:
+def annual_report_page(  # noqa: PLR0917 - FastAPI reads what the route needs from its signature
+    request: Request, session: DB, who: OfficeAccount, ctx: Ctx, year: int = 0, msg: str = ""
+) -> Response:
     y = year or ctx.settings.today().year - (ctx.settings.today().month == 1)
-    report, fees = _report(ctx, y)
+    report, fees = _report(session, y)
     return pages.render(
         request,
         "annual_report.html",
@@ -105,28 +104,26 @@ def annual_report_page(request: Request, who: OfficeAccount, ctx: Ctx, year: int
 
 
 @router.post("/admin/office/annual-report/manual", summary="Office: the report's figures not in this system")
-async def annual_report_manual(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def annual_report_manual(session: DB, who: OfficeAccount, form: Form) -> Response:
     year = int(str(form.get("year") or "0") or 0)
-    with ctx.make_session() as s:
-        try:
-            ar.set_manual(s, year, {k: str(v) for k, v in form.items() if isinstance(v, str)})
-            s.commit()
-        except OfficeError as exc:
-            return RedirectResponse(f"/admin/office/annual-report?year={year}&msg={quote(str(exc))}", status_code=303)
+    try:
+        ar.set_manual(session, year, {k: str(v) for k, v in form.items() if isinstance(v, str)})
+        session.commit()
+    except OfficeError as exc:
+        return RedirectResponse(f"/admin/office/annual-report?year={year}&msg={quote(str(exc))}", status_code=303)
     return RedirectResponse(f"/admin/office/annual-report?year={year}&msg={quote('已保存')}", status_code=303)
 
 
 @router.get("/admin/office/annual-report.pdf", summary="Office: the annual report as A4 PDF")
-def annual_report_pdf(request: Request, who: OfficeAccount, ctx: Ctx, year: int) -> Response:
-    report, fees = _report(ctx, year)
+def annual_report_pdf(request: Request, session: DB, who: OfficeAccount, year: int) -> Response:
+    report, fees = _report(session, year)
     headers = {"Content-Disposition": f"inline; filename=annual-report-{year}.pdf"}
     return auth.admin_headers(Response(out.pdf(report, fees), media_type="application/pdf", headers=headers))
 
 
 @router.get("/admin/office/annual-report.docx", summary="Office: the annual report as an editable .docx")
-def annual_report_docx(request: Request, who: OfficeAccount, ctx: Ctx, year: int) -> Response:
-    report, fees = _report(ctx, year)
+def annual_report_docx(request: Request, session: DB, who: OfficeAccount, year: int) -> Response:
+    report, fees = _report(session, year)
     headers = {"Content-Disposition": f"attachment; filename=annual-report-{year}.docx"}
     mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return auth.admin_headers(Response(out.docx(report, fees), media_type=mime, headers=headers))

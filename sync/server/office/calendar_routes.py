@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from sync.server import pages
-from sync.server.deps import DB, Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errors import ArrangementError
 from sync.server.feed import calendar as cal
 from sync.server.office import lifecycle as lc
@@ -84,8 +84,7 @@ def calendar_page(request: Request, session: DB, _who: OfficeAccount) -> Respons
 
 
 @router.post("/admin/office/calendar", response_class=HTMLResponse, summary="Office: publish a year")
-async def calendar_publish(request: Request, session: DB, ctx: Ctx, who: OfficeAccount) -> Response:
-    form = await request.form()
+def calendar_publish(request: Request, session: DB, ctx: Ctx, who: OfficeAccount, form: Form) -> Response:
     try:
         year, source, entry = cal.parse_arrangement(arrangement_of(form))
     except ArrangementError as exc:

@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import DB, Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError
 from sync.server.office import case_file, departments, issued
@@ -115,10 +115,9 @@ def _step_arguments(step: str, values: dict[str, str]) -> dict[str, Any]:
 
 
 @router.post("/admin/office/cases/{no}/step/{step}", summary="Office: take one step of the lifecycle")
-async def case_step(  # noqa: PLR0917 - the request, what it needs, the case and the step
-    request: Request, session: DB, ctx: Ctx, who: OfficeAccount, no: str, step: str
+def case_step(  # noqa: PLR0917 - the request, what it needs, the case and the step
+    request: Request, session: DB, ctx: Ctx, who: OfficeAccount, no: str, step: str, form: Form
 ) -> Response:
-    form = await request.form()
     values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
     now = ctx.settings.today()
     views.lapse(session, now, no.upper())
@@ -160,13 +159,12 @@ def case_file_pdf(request: Request, session: DB, who: OfficeAccount, no: str) ->
 
 
 @router.post("/admin/office/cases/{no}/files", summary="Office: attach a document to the reply")
-async def case_file_add(request: Request, session: DB, who: OfficeAccount, no: str) -> Response:
-    form = await request.form()
+def case_file_add(request: Request, session: DB, who: OfficeAccount, no: str, form: Form) -> Response:
     upload = form.get("file")
     case = session.get(Case, no.upper())
     if case is None:
         return _missing(request)
-    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    data = upload.file.read() if isinstance(upload, UploadFile) else b""
     name = str(getattr(upload, "filename", "") or "").strip()[:200]
     if not data or not name:
         return detail(request, session, who, case, "未上传：请选择一个文件", status=400)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import DB, Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.office import evaluation, notices
 from sync.server.office.case_views import zones
@@ -83,8 +83,7 @@ def evaluation_pdf(session: DB, ctx: Ctx, _who: OfficeAccount, month: str = "") 
 
 
 @router.post("/admin/office/ratings/{sid}/follow-up", summary="Office: record the follow-up of a 差评")
-async def rating_follow_up(request: Request, session: DB, who: OfficeAccount, sid: int) -> Response:
-    form = await request.form()
+def rating_follow_up(request: Request, session: DB, who: OfficeAccount, sid: int, form: Form) -> Response:
     try:
         evaluation.follow_up(session, sid, actor=who.username, note=str(form.get("note") or ""))
         session.commit()

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sync.server import pages
 from sync.server.admin import auth
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errorpages import refusal_page
 from sync.server.errors import OfficeError
 from sync.server.office import issued, notices, settings
@@ -38,46 +38,44 @@ def _pdf(row: IssuedNotice) -> Response:
 
 
 @router.get("/admin/office/cases/{no}/notice/{kind}.pdf", summary="Office: the case's notice in force, as issued")
-def case_notice(request: Request, who: OfficeAccount, ctx: Ctx, no: str, kind: str) -> Response:
-    with ctx.make_session() as s:
-        row = issued.current(s, no.strip().upper(), kind)
-        if row is None:
-            return _missing(request, "本申请没有已出具的这种文书。", f"/admin/office/cases/{no.strip().upper()}")
-        s.add(DataView(actor=who.username, tracking_no=row.tracking_no, what=f"notice:{row.id}"))
-        s.commit()
-        return _pdf(row)
+def case_notice(request: Request, session: DB, who: OfficeAccount, no: str, kind: str) -> Response:
+    row = issued.current(session, no.strip().upper(), kind)
+    if row is None:
+        return _missing(request, "本申请没有已出具的这种文书。", f"/admin/office/cases/{no.strip().upper()}")
+    session.add(DataView(actor=who.username, tracking_no=row.tracking_no, what=f"notice:{row.id}"))
+    session.commit()
+    return _pdf(row)
 
 
 @router.get("/admin/office/notices/{nid}.pdf", summary="Office: an issued notice, its stored bytes")
-def notice_pdf(request: Request, who: OfficeAccount, ctx: Ctx, nid: int) -> Response:
-    with ctx.make_session() as s:
-        row = s.get(IssuedNotice, nid)
-        if row is None:
-            return _missing(request)
-        s.add(DataView(actor=who.username, tracking_no=row.tracking_no, what=f"notice:{row.id}"))
-        s.commit()
-        return _pdf(row)
+def notice_pdf(request: Request, session: DB, who: OfficeAccount, nid: int) -> Response:
+    row = session.get(IssuedNotice, nid)
+    if row is None:
+        return _missing(request)
+    session.add(DataView(actor=who.username, tracking_no=row.tracking_no, what=f"notice:{row.id}"))
+    session.commit()
+    return _pdf(row)
 
 
 @router.post("/admin/office/notices/{nid}/withdraw", summary="Office: withdraw a notice and reissue it")
-async def notice_withdraw(request: Request, who: OfficeAccount, ctx: Ctx, nid: int) -> Response:
-    form = await request.form()
-    with ctx.make_session() as s:
-        row = s.get(IssuedNotice, nid)
-        if row is None:
-            return _missing(request)
-        no = row.tracking_no
-        back = f"/admin/office/cases/{no}"
-        if form.get("confirm") != "yes":
-            return refusal_page(request, 400, "未撤回", "未撤回：请勾选确认。", back=back, back_label="返回申请")
-        try:
-            issued.withdraw_and_reissue(
-                s, nid, actor=who.username, reason=str(form.get("reason") or ""), on=ctx.settings.today()
-            )
-            s.commit()
-        except OfficeError as exc:
-            s.rollback()
-            return refusal_page(request, 400, "未撤回", f"未撤回：{exc}", back=back, back_label="返回申请")
+def notice_withdraw(  # noqa: PLR0917 - FastAPI reads what the route needs from its signature
+    request: Request, session: DB, who: OfficeAccount, ctx: Ctx, nid: int, form: Form
+) -> Response:
+    row = session.get(IssuedNotice, nid)
+    if row is None:
+        return _missing(request)
+    no = row.tracking_no
+    back = f"/admin/office/cases/{no}"
+    if form.get("confirm") != "yes":
+        return refusal_page(request, 400, "未撤回", "未撤回：请勾选确认。", back=back, back_label="返回申请")
+    try:
+        issued.withdraw_and_reissue(
+            session, nid, actor=who.username, reason=str(form.get("reason") or ""), on=ctx.settings.today()
+        )
+        session.commit()
+    except OfficeError as exc:
+        session.rollback()
+        return refusal_page(request, 400, "未撤回", f"未撤回：{exc}", back=back, back_label="返回申请")
     return RedirectResponse(f"/admin/office/cases/{no}", status_code=303)
 
 
@@ -109,32 +107,29 @@ def _settings_page(  # noqa: PLR0917 - the form, what it shows, and its messages
 
 
 @router.get("/admin/office/settings", summary="Office: the notice settings")
-def settings_page(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    with ctx.make_session() as s:
-        current = settings.load(s)
-        agency = notices.agency_name(s)
+def settings_page(request: Request, session: DB, who: OfficeAccount, ctx: Ctx) -> Response:
+    current = settings.load(session)
+    agency = notices.agency_name(session)
     return _settings_page(request, current, ctx.settings.today().year, agency=agency)
 
 
 @router.post("/admin/office/settings", summary="Office: save the notice settings")
-async def settings_save(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def settings_save(request: Request, session: DB, who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    with ctx.make_session() as s:
-        try:
-            saved = settings.save(s, values)
-            if values.get("agency_name", "").strip():
-                notices.set_agency_name(s, values["agency_name"])
-            s.commit()
-        except (OfficeError, ValueError) as exc:
-            defaults = settings.OfficeSettings()
-            kept: dict[str, Any] = {
-                k: values.get(k, "") if isinstance(getattr(defaults, k), str) else getattr(defaults, k)
-                for k in settings.LABELS
-            }
-            typed = settings.OfficeSettings(**kept)
-            year = ctx.settings.today().year
-            typed_agency = values.get("agency_name", "")
-            return _settings_page(request, typed, year, error=f"未保存：{exc}", agency=typed_agency, status=400)
-        agency = notices.agency_name(s)
+    try:
+        saved = settings.save(session, values)
+        if values.get("agency_name", "").strip():
+            notices.set_agency_name(session, values["agency_name"])
+        session.commit()
+    except (OfficeError, ValueError) as exc:
+        defaults = settings.OfficeSettings()
+        kept: dict[str, Any] = {
+            k: values.get(k, "") if isinstance(getattr(defaults, k), str) else getattr(defaults, k)
+            for k in settings.LABELS
+        }
+        typed = settings.OfficeSettings(**kept)
+        year = ctx.settings.today().year
+        typed_agency = values.get("agency_name", "")
+        return _settings_page(request, typed, year, error=f"未保存：{exc}", agency=typed_agency, status=400)
+    agency = notices.agency_name(session)
     return _settings_page(request, saved, ctx.settings.today().year, ok="已保存", agency=agency)

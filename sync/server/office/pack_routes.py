@@ -19,13 +19,14 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from kiosk.contentpack import parse_pack
 from kiosk.errors import ContentPackError
 from sync.server import pages
-from sync.server.db import CategoryRow, sessions
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.db import CategoryRow, begin_read
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.feed.preview import Preview, preview_pack
 from sync.server.feed.publish import publish_pack
 
@@ -88,18 +89,21 @@ def _preview(ctx: Ctx, path: Path) -> Preview:
     return preview_pack(ctx.engine, path)
 
 
-def _names(ctx: Ctx, path: Path) -> dict[str, object]:
-    """The Chinese names the preview page shows: each category code's name, each document id's title."""
-    with sessions(ctx.engine)() as s:
-        cats = {c: json.loads(d).get("name", c) for c, d in s.execute(select(CategoryRow.code, CategoryRow.data))}
+def _names(session: Session, path: Path) -> dict[str, object]:
+    """The Chinese names the preview page shows: each category code's name, each document id's title (read
+    in a transaction of its own, ended before anything is published)."""
+    begin_read(session)
+    rows = session.execute(select(CategoryRow.code, CategoryRow.data))
+    cats = {c: json.loads(d).get("name", c) for c, d in rows}
+    session.rollback()
     titles = {rec.id: rec.title for _, rec in parse_pack(path).documents}
     return {"cat_names": cats, "titles": titles}
 
 
 @router.post("/admin/office/documents/pack", response_class=HTMLResponse, summary="Office: preview a content pack")
-async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Response:
-    upload = (await request.form()).get("pack")
-    data = await upload.read(MAX_PACK_BYTES + 1) if isinstance(upload, UploadFile) else b""
+def upload_pack(request: Request, session: DB, ctx: Ctx, _who: OfficeAccount, form: Form) -> Response:
+    upload = form.get("pack")
+    data = upload.file.read(MAX_PACK_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = str(getattr(upload, "filename", "") or "")[:200]
     if not data:
         return _page(request, 400, error="未预览：请选择内容包文件（.jsonl）")
@@ -119,14 +123,13 @@ async def upload_pack(request: Request, ctx: Ctx, _who: OfficeAccount) -> Respon
     except ContentPackError as exc:
         _forget(sha)
         return _page(request, 400, filename=name, problems=_problems(exc), error="内容包有错误，未发布任何内容")
-    return _page(request, sha=sha, preview=shown, filename=name, **_names(ctx, path))
+    return _page(request, sha=sha, preview=shown, filename=name, **_names(session, path))
 
 
 @router.post(
     "/admin/office/documents/pack/{sha}", response_class=HTMLResponse, summary="Office: publish a previewed pack"
 )
-async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha: str) -> Response:
-    form = await request.form()
+def publish_previewed(request: Request, session: DB, ctx: Ctx, _who: OfficeAccount, sha: str, form: Form) -> Response:
     if not SHA256.fullmatch(sha) or not pending_pack(sha).exists():
         return _page(request, 404, error="未发布：没有这份待确认的内容包（可能已发布），请重新上传")
     path = pending_pack(sha)
@@ -134,7 +137,7 @@ async def publish_previewed(request: Request, ctx: Ctx, _who: OfficeAccount, sha
         shown = _preview(ctx, path)  # again: the server may have changed since the preview
         if shown.drops and form.get("drops") != "yes":
             return _page(request, 400, sha=sha, preview=shown, error="未发布：有修订会删除已有分类，请勾选确认后再发布")
-        names = _names(ctx, path)
+        names = _names(session, path)
         counts = publish_pack(ctx.engine, path)
     except ContentPackError as exc:
         return _page(request, 400, problems=_problems(exc), error="内容包有错误，未发布任何内容")

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from kiosk.applications.model import ApplicantKind, Delivery, IdType, Medium
 from sync.server import pages
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import register as reg
 from sync.server.office.case_views import zones
@@ -88,42 +88,39 @@ def _application(form: FormData) -> dict[str, Any]:
 
 
 @router.get("/admin/office/register", summary="Office: register an application received by post, counter, …")
-def register_form(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    with ctx.make_session() as s:
-        names = zones(s)
+def register_form(request: Request, session: DB, who: OfficeAccount, ctx: Ctx) -> Response:
+    names = zones(session)
     return _page(request, names, {}, ctx.settings.today())
 
 
 @router.post("/admin/office/register", summary="Office: register an application")
-async def register_post(request: Request, who: OfficeAccount, ctx: Ctx) -> Response:
-    form = await request.form()
+def register_post(request: Request, session: DB, who: OfficeAccount, ctx: Ctx, form: Form) -> Response:
     scan = form.get("scan")
-    data = await scan.read() if isinstance(scan, UploadFile) else b""
+    data = scan.file.read() if isinstance(scan, UploadFile) else b""
     values: dict[str, Any] = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     values["media"], values["delivery"] = form.getlist("media"), form.getlist("delivery")
     today = ctx.settings.today()
-    with ctx.make_session() as s:
-        names = zones(s)
-        try:
-            received = dt.date.fromisoformat(values.get("received_on", ""))
-        except ValueError:
-            error = f"日期“{values.get('received_on', '')}”不对（应为 年-月-日）"
-            return _page(request, names, values, today, [error], 400)
-        registration = reg.Registration(
-            channel=values.get("channel", ""),
-            zone=values.get("zone", ""),
-            received_on=received,
-            application=_application(form),
-            scan_name=str(getattr(scan, "filename", "") or "").strip(),
-            scan_type=str(getattr(scan, "content_type", "") or ""),
-            scan=data,
-            note=values.get("note", ""),
-        )
-        try:
-            case = reg.register(s, registration, actor=who.username, today=today)
-            s.commit()
-        except OfficeError as exc:
-            s.rollback()
-            return _page(request, names, values, today, str(exc).split("；"), 400)
-        no = case.tracking_no
+    names = zones(session)
+    try:
+        received = dt.date.fromisoformat(values.get("received_on", ""))
+    except ValueError:
+        error = f"日期“{values.get('received_on', '')}”不对（应为 年-月-日）"
+        return _page(request, names, values, today, [error], 400)
+    registration = reg.Registration(
+        channel=values.get("channel", ""),
+        zone=values.get("zone", ""),
+        received_on=received,
+        application=_application(form),
+        scan_name=str(getattr(scan, "filename", "") or "").strip(),
+        scan_type=str(getattr(scan, "content_type", "") or ""),
+        scan=data,
+        note=values.get("note", ""),
+    )
+    try:
+        case = reg.register(session, registration, actor=who.username, today=today)
+        session.commit()
+    except OfficeError as exc:
+        session.rollback()
+        return _page(request, names, values, today, str(exc).split("；"), 400)
+    no = case.tracking_no
     return RedirectResponse(f"/admin/office/cases/{no}", status_code=303)

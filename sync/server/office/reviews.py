@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sync.server.db import ServerBase, utcnow
-from sync.server.deps import Ctx, OfficeAccount
+from sync.server.deps import DB, Ctx, Form, OfficeAccount
 from sync.server.errors import OfficeError
 from sync.server.office import lifecycle as lc
 
@@ -133,47 +133,45 @@ def _back(no: str, error: str = "") -> Response:
 
 
 @router.post("/admin/office/cases/{no}/reviews", summary="Office: record a 复议 or a suit about the reply")
-async def review_add(request: Request, who: OfficeAccount, ctx: Ctx, no: str) -> Response:
-    form = await request.form()
-    with ctx.make_session() as s:
-        try:
-            filed = dt.date.fromisoformat(str(form.get("filed_on") or ""))
-            file(
-                s,
-                no.upper(),
-                str(form.get("kind") or ""),
-                str(form.get("body") or ""),
-                filed,
-                who.username,
-                after_review=form.get("after_review") == "yes",
-                today=ctx.settings.today(),
-            )
-            s.commit()
-        except ValueError:
-            return _back(no, "未记录：日期不对")
-        except OfficeError as exc:
-            return _back(no, f"未记录：{exc}")
+def review_add(session: DB, who: OfficeAccount, ctx: Ctx, no: str, form: Form) -> Response:
+    try:
+        filed = dt.date.fromisoformat(str(form.get("filed_on") or ""))
+        file(
+            session,
+            no.upper(),
+            str(form.get("kind") or ""),
+            str(form.get("body") or ""),
+            filed,
+            who.username,
+            after_review=form.get("after_review") == "yes",
+            today=ctx.settings.today(),
+        )
+        session.commit()
+    except ValueError:
+        return _back(no, "未记录：日期不对")
+    except OfficeError as exc:
+        return _back(no, f"未记录：{exc}")
     return _back(no)
 
 
 @router.post("/admin/office/cases/{no}/reviews/{rid}/decide", summary="Office: record the outcome")
-async def review_decide(request: Request, who: OfficeAccount, ctx: Ctx, no: str, rid: int) -> Response:
-    form = await request.form()
-    with ctx.make_session() as s:
-        try:
-            on = dt.date.fromisoformat(str(form.get("decided_on") or ""))
-            decide(
-                s,
-                rid,
-                str(form.get("outcome") or ""),
-                on,
-                who.username,
-                str(form.get("note") or ""),
-                today=ctx.settings.today(),
-            )
-            s.commit()
-        except ValueError:
-            return _back(no, "未记录：日期不对")
-        except OfficeError as exc:
-            return _back(no, f"未记录：{exc}")
+def review_decide(  # noqa: PLR0917 - FastAPI reads what the route needs from its signature
+    session: DB, who: OfficeAccount, ctx: Ctx, no: str, rid: int, form: Form
+) -> Response:
+    try:
+        on = dt.date.fromisoformat(str(form.get("decided_on") or ""))
+        decide(
+            session,
+            rid,
+            str(form.get("outcome") or ""),
+            on,
+            who.username,
+            str(form.get("note") or ""),
+            today=ctx.settings.today(),
+        )
+        session.commit()
+    except ValueError:
+        return _back(no, "未记录：日期不对")
+    except OfficeError as exc:
+        return _back(no, f"未记录：{exc}")
     return _back(no)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sync.server import pages, throttle
-from sync.server.deps import DB, Ctx
+from sync.server.db import begin_read
+from sync.server.deps import DB, Ctx, Form
 from sync.server.office import lifecycle, public
 from sync.server.office.models import Case
 
@@ -30,12 +31,12 @@ def _kind(session: DB, no: str) -> str | None:
 
 @router.get("/status", response_class=HTMLResponse, summary="Public: an application's progress (form)")
 def status_form(request: Request, session: DB, no: str = "") -> Response:
+    begin_read(session)  # a read: no wait for a writer
     return _form(request, session, no[:40])
 
 
 @router.post("/status", response_class=HTMLResponse, summary="Public: an application's progress")
-async def status_answer(request: Request, session: DB, ctx: Ctx) -> Response:
-    form = await request.form()
+def status_answer(request: Request, session: DB, ctx: Ctx, form: Form) -> Response:
     no = str(form.get("no") or "").strip().upper()[:40]
     tail = str(form.get("tail") or "").strip()[:8]
     source = throttle.client_address(request, ctx.settings.trust_proxy)

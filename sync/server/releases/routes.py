@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import Response, StreamingResponse
 
 from sync.protocol.signing import canonical
+from sync.server.db import begin_read
 from sync.server.deps import DB, ApiError, Ctx, Term, json_text
 from sync.server.releases import store
 from sync.server.releases.models import ReleaseRow
@@ -22,7 +23,10 @@ _RANGE = re.compile(r"bytes=(\d{1,18})-(\d{0,18})")
 
 @router.get("/v1/releases", summary="The releases offered to terminals, signed (role: release)")
 def get_releases(_t: Term, session: DB, ctx: Ctx) -> Response:
-    return json_text(canonical(store.signed_releases(session, ctx.signer)))
+    begin_read(session)
+    signed = store.signed_releases(session, ctx.signer)
+    session.rollback()
+    return json_text(canonical(signed))
 
 
 @router.get("/v1/releases/{version}/archive", summary="A release's archive (supports Range: bytes=N- and bytes=N-M)")
@@ -33,15 +37,17 @@ def get_archive(
     version: str,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
+    begin_read(session)
     row = session.get(ReleaseRow, version) if len(version) <= 40 else None
-    session.rollback()
+    found = (row.version, row.sha256) if row is not None else None
+    session.rollback()  # nothing of the database is held while the archive streams
     folder = ctx.settings.release_dir
-    if row is None or folder is None or not store.archive_path(folder, row.version).is_file():
+    if found is None or folder is None or not store.archive_path(folder, found[0]).is_file():
         raise ApiError(404, "not_found", "no such release")
-    path = store.archive_path(folder, row.version)
+    path = store.archive_path(folder, found[0])
     size = path.stat().st_size
     start, end, status = 0, size - 1, 200
-    headers = {"Accept-Ranges": "bytes", "ETag": f'"{row.sha256}"'}
+    headers = {"Accept-Ranges": "bytes", "ETag": f'"{found[1]}"'}
     if range_header:
         m = _RANGE.fullmatch(range_header.strip())
         if not m or int(m.group(1)) >= size:

@@ -8,14 +8,16 @@ import secrets
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from sync.protocol import requests
 from sync.protocol.signing import load_verifier
 from sync.server import pages, throttle
 from sync.server.admin import auth
 from sync.server.db import head_seq, utcnow
-from sync.server.deps import DB, ApiError, Ctx, ItAccount, token_hash
+from sync.server.deps import DB, ApiError, Ctx, ItAccount, ServerContext, token_hash
 from sync.server.openapi import request_body
 from sync.server.terminals import enrol, fleet
 from sync.server.terminals.key_state import key_state
@@ -57,11 +59,9 @@ def enrol_key(ctx: Ctx) -> Response:
 async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     source = throttle.client_address(request, ctx.settings.trust_proxy)
     key = f"enrol\x1f{source}"
-    if throttle.wait_s(session, key, throttle.ENROL) > 0:
-        session.rollback()
-        log.warning("refused an enrolment from %s: too many bad codes in the last %d s", source, ENROL_FAILURE_WINDOW_S)
-        raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes; wait a few minutes")
-    session.rollback()  # nothing held while the body is read
+    # The database work runs in the thread pool (SQLite may make it wait for the write lock, which must not
+    # stall the event loop); nothing is held while the body is read.
+    await run_in_threadpool(_not_throttled, session, key, source)
     raw = bytearray()
     async for chunk in request.stream():
         raw.extend(chunk)
@@ -76,6 +76,20 @@ async def enrol_terminal(request: Request, session: DB, ctx: Ctx) -> Response:
     except requests.RequestRefused as exc:
         log.warning("refused an enrolment from %s: %s", source, exc)
         raise ApiError(400, "malformed", str(exc)) from None
+    return await run_in_threadpool(_redeem, session, ctx, key, code)
+
+
+def _not_throttled(session: Session, key: str, source: str) -> None:
+    """Thread pool: refuse (429) a source that gave too many wrong codes lately."""
+    if throttle.wait_s(session, key, throttle.ENROL) > 0:
+        session.rollback()
+        log.warning("refused an enrolment from %s: too many bad codes in the last %d s", source, ENROL_FAILURE_WINDOW_S)
+        raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes; wait a few minutes")
+    session.rollback()
+
+
+def _redeem(session: Session, ctx: ServerContext, key: str, code: str) -> Response:
+    """Thread pool: spend the enrolment code (a wrong one counts against the source); the configuration."""
     token = secrets.token_urlsafe(32)
     term = enrol.redeem(session, code, token_hash(token))
     if term is None:

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -24,8 +25,8 @@ from kiosk.applications.tracking import TRACKING_RE, terminal_code
 from sync.protocol import requests
 from sync.protocol.wire import IDEMPOTENCY_HEADER, MAX_LOOKUP_BYTES, MAX_SUBMISSION_BYTES, SUBMISSION_KINDS
 from sync.server import pii
-from sync.server.db import Submission, Terminal, meta_get, utcnow
-from sync.server.deps import DB, ApiError, Ctx, Term, iso, json_text
+from sync.server.db import Submission, Terminal, begin_read, meta_get, utcnow
+from sync.server.deps import DB, ApiError, Ctx, ServerContext, Term, iso, json_text
 from sync.server.office import case_status, lifecycle, public
 from sync.server.office.models import Case
 from sync.server.openapi import request_body
@@ -175,7 +176,16 @@ def _phone_matches(session: Session, stored: str, digits: str) -> bool:
 
 
 def _stored_answer(session: Session, t: Terminal, key: str) -> str | None:
-    return session.scalar(select(Submission.response).where(Submission.terminal_id == t.id, Submission.idem_key == key))
+    """The answer already given to this terminal's ``key`` (None: not delivered yet), read without waiting
+    for a writer; the session is left outside any transaction."""
+    session.rollback()
+    begin_read(session)
+    try:
+        return session.scalar(
+            select(Submission.response).where(Submission.terminal_id == t.id, Submission.idem_key == key)
+        )
+    finally:
+        session.rollback()
 
 
 @router.post(
@@ -190,14 +200,21 @@ async def post_submission(kind: str, request: Request, t: Term, session: DB, ctx
         raise ApiError(404, "unknown_kind", f"kind must be one of {', '.join(SUBMISSION_KINDS)}")
     key = request.headers.get(IDEMPOTENCY_HEADER, "")
     _check(bool(_KEY.match(key)), t, kind, "missing or malformed Idempotency-Key", status=400, code="malformed")
-    stored = _stored_answer(session, t, key)
+    # The body is read on the event loop; everything that touches the database runs in the thread pool
+    # (SQLite may make it wait for the write lock, which must not stall the loop every other request
+    # needs), and no transaction is held across the ``await`` (a terminal sending slowly would hold it).
+    stored = await run_in_threadpool(_stored_answer, session, t, key)
     if stored is not None:
         log.info("replayed %s answer to terminal %s (key %s…)", kind, t.id, key[:12])
         return json_text(_with_key(stored, key), headers={"Idempotent-Replayed": "true"})
-    # Never hold the database (SQLite: the write lock, taken by every transaction) across an await: another
-    # request on this event loop would wait for it while blocking the loop this one needs to finish.
-    session.rollback()
     payload = await read_capped(request, MAX_SUBMISSION_BYTES, kind, f"terminal {t.id}")
+    return await run_in_threadpool(_accept, session, t, ctx, kind, key, payload)
+
+
+def _accept(  # noqa: PLR0917 - one submission's parts, checked by the route
+    session: Session, t: Terminal, ctx: ServerContext, kind: str, key: str, payload: Any
+) -> Response:
+    """Thread pool: validate and store one submission that was not delivered before; its answer."""
     now = ctx.settings.now()
     body, extra = validate(kind, payload, t, now)
     if kind == "application":
@@ -285,6 +302,11 @@ def _store(  # noqa: PLR0917 - one submission's parts, checked by the caller
 async def lookup(request: Request, t: Term, session: DB, ctx: Ctx) -> Response:
     body = await read_capped(request, MAX_LOOKUP_BYTES, "lookup", f"terminal {t.id}")
     asked = parse_body(requests.LookupRequest, body, "lookup", f"terminal {t.id}")
+    return await run_in_threadpool(_lookup_answer, session, ctx, asked)
+
+
+def _lookup_answer(session: Session, ctx: ServerContext, asked: requests.LookupRequest) -> Response:
+    """Thread pool: the stage of the application ``asked`` names, or 404 for a wrong number or phone."""
     tn, phone = asked.tracking_no, asked.phone
     sub = session.scalar(select(Submission).where(Submission.tracking_no == tn, Submission.kind == "application"))
     ok = sub is not None and sub.phone_hash is not None and _phone_matches(session, sub.phone_hash, phone_digits(phone))
