@@ -275,6 +275,27 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     )
 
 
+def fallback_level(units: list[Unit], text_df: dict[str, float], n: float) -> Level | None:
+    """The last resort when neither the strict nor the partial level found anything (the partial
+    level's bodies hold only its two rarest-in-titles parts, which may be bigrams no text holds, such
+    as 候能 of 啥时候能歇着拿钱): any part that some text holds, in titles or bodies, leaving out parts
+    in more than :data:`COMMON_SHARE` of the documents when rarer ones exist. ``text_df``: the parts'
+    whole-text document frequencies. None when no part occurs in any text."""
+    found = [u for u in units if any(text_df.get(t, 0.0) > 0 for t in u.texts)]
+    rare = [u for u in found if any(0 < text_df.get(t, 0.0) <= COMMON_SHARE * n for t in u.texts)]
+    chosen = rare or found
+    if not chosen:
+        return None
+    texts = minimal(t for u in chosen for t in u.texts if text_df.get(t, 0.0) > 0)
+    return Level(
+        text=_or(_term_expr(t, "text") for t in texts),
+        title=_or(_term_expr(t, "title") for t in texts),
+        title_extra=False,
+        marks=tuple(texts),
+        units=tuple(chosen),
+    )
+
+
 def _group(expr: str | None) -> str | None:
     """``expr`` in parentheses, so that it stays one operand beside AND (FTS5's AND binds tighter
     than OR: ``a OR b AND c`` is ``a OR (b AND c)``)."""

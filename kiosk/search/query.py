@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from kiosk.search import window as win
-from kiosk.search.plan import MAX_QUERY_CHARS, Freq, Level, Parsed, parse, plan
+from kiosk.search.plan import MAX_QUERY_CHARS, Freq, Level, Parsed, fallback_level, parse, plan
 from kiosk.search.snippets import mark_title, plain_text, snippet, strip_marks
 from kiosk.search.understand import expand, synonym_groups
 from kiosk.search.window import Cand, Filters
@@ -221,6 +221,23 @@ def _with_partial(
     return head + rest, [r for r in rest if r in more]
 
 
+def _fallback(
+    session: Session, parsed: Parsed, f: Filters, *, cands: dict[int, Cand], score: dict[int, float], n: float
+) -> list[int]:
+    """Documents holding any part of the query that some text holds (:func:`plan.fallback_level`),
+    ranked by BM25 with whole-text IDF; for a query where neither level found anything. Updates
+    ``cands`` and ``score``."""
+    texts = [t for u in parsed.parts for t in u.texts]
+    text_df = win.doc_freq(session, texts, ()).text
+    level = fallback_level(list(parsed.parts), text_df, n)
+    if level is None:
+        return []
+    found, _ = win.window(session, level, f, set())
+    cands.update(found)
+    score.update(win.scores(found, level.units, win.unit_idf(level.units, text_df, n)))
+    return sorted(found, key=lambda r: (_TIER.get(found[r].status, 2), -score[r], -r))
+
+
 def run_search(
     session: Session,
     query: str,
@@ -276,6 +293,8 @@ def run_search(
         order, partial = _with_partial(
             session, p.partial, f, strict=order, cands=cands, score=score, exact=exact, freq=freq
         )
+    if not order:  # nothing at all: any part some text holds (a resident never gets an empty page then)
+        order = partial = _fallback(session, parsed, f, cands=cands, score=score, n=freq.n)
     if full:
         total = _count(session, level, f) if with_total else len(order)
         total = max(total, strict_n)

@@ -361,3 +361,20 @@ def test_pinyin_paging_past_the_window(tmp_path: Path, monkeypatch: pytest.Monke
         seen = [h.id for off in range(0, 9, 3) for h in search(s, "dbj", offset=off, limit=3).hits]
         assert sorted(seen) == sorted([f"p{i}" for i in range(7)] + ["w"])
     engine.dispose()
+
+
+def test_a_query_whose_parts_only_bodies_hold_never_gets_an_empty_page(tmp_path: Path) -> None:
+    """Neither level found anything for 想给灾区捐点钱 (no title holds a part; the partial level's
+    bodies asked for its two rarest-in-titles parts, the whole run and 想给, which no text holds):
+    any part some text holds (灾区) now finds the document, flagged as only partial. A query no
+    text holds any part of still finds nothing."""
+    docs = [
+        rec("cishan", "慈善事业促进条例", "第十条 向灾区捐赠款物的，受赠人应当及时发放。" * 3),
+        rec("other", "城市绿化条例", "第一条 为了促进城市绿化事业的发展，制定本条例。"),
+    ]
+    with mirror_of(tmp_path / "m.db", docs) as engine, session_factory(engine)() as s:
+        r = search(s, "想给灾区捐点钱")
+        assert [h.id for h in r.hits] == ["cishan"]
+        assert r.only_partial and r.relaxed and r.total == 1 and r.hits[0].partial
+        assert "<b>灾区</b>" in r.hits[0].snippet
+        assert search(s, "扯证").hits == []
