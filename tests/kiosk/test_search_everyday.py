@@ -27,6 +27,7 @@ DOCS = [
         "社会保险法",
         "个人死亡同时符合领取基本养老保险丧葬补助金的，其遗属可以领取。" * 3,
     ),
+    rec("hunyin", "婚姻登记条例", "要求结婚的男女双方应当亲自到婚姻登记机关申请结婚登记。"),
     rec("laoren", "老年人权益保障法", "老年人有从国家和社会获得物质帮助的权利。老年人的合法权益受法律保护。" * 5),
 ]
 
@@ -78,6 +79,8 @@ def test_everyday_words_widen_a_query_one_way_only() -> None:
         ("拆迁补偿", "zhengshou"),
         ("楼下工地太吵了", "zaosheng"),
         ("电瓶车上牌", "dianche"),
+        ("扯证", "hunyin"),  # dialect: found nothing at all before
+        ("俩人过不下去了 去哪办手续", "hunyin"),
         ("放鞭炮", None),  # no document on fireworks here: nothing wrong is forced to the top
     ],
 )

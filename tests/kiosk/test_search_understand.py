@@ -60,6 +60,9 @@ def test_fillers_come_from_the_data_file() -> None:
     assert und.strip_fillers("怎么交医保").split() == ["交医保"]
     assert und.strip_fillers("我家孩子上学要办什么").split() == ["孩子上学要办"]
     assert und.strip_fillers("土地承包").split() == ["土地承包"]
+    # 啥 alone left 时候 behind (啥时候), a word no title holds that then counted as a part
+    assert und.strip_fillers("退休金每个月啥时候涨").split() == ["退休金每个月", "涨"]
+    assert und.strip_fillers("五险一金到底是啥").split() == ["五险一金", "是"]
 
 
 def test_syllable_segmentation_with_ambiguity_and_a_partial_last_syllable() -> None:
