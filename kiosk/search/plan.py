@@ -18,6 +18,8 @@ and cuts out question and filler words (怎么, 我想, 吗 …). Matching (tabl
 2. *partial* (部分匹配), only when the strict level finds fewer than a page: the best coverage of
    the query's parts — its synonym-table words, the bigrams of the rest, each bigram also by sound
    (a homophone slip: 滴保 sounds like 低保), and the synonym-table words that sound like part of it.
+3. *fallback* (:func:`fallback_level`), only when neither found anything: any part that some text
+   holds, so a resident never gets an empty page while a word of the question is in the mirror.
 
 Running a plan: :mod:`kiosk.search.query`; the ranking window and BM25: :mod:`kiosk.search.window`.
 """
