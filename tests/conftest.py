@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +20,30 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "laws.jsonl"
 
 
+# A test stuck in native code while holding the GIL (a deadlock inside Qt) is out of reach of
+# pytest-timeout, whose timer needs the GIL: faulthandler's watchdog is a C thread that prints every
+# thread's stack and exits the run, so a hang fails CI instead of stopping it for good.
+# It fires this long after the test's own timeout (its ``timeout`` mark, else the ini's).
+HANG_MARGIN_SECONDS = 300
+_STDERR: list[int] = [2]  # the run's own stderr, kept before pytest captures the test's (pytest_configure)
+
+
+@pytest.fixture(autouse=True)
+def _hang_watchdog(request: pytest.FixtureRequest) -> Iterator[None]:
+    mark = request.node.get_closest_marker("timeout")
+    limit = float(mark.args[0]) if mark and mark.args else float(request.config.getini("timeout") or 300)
+    faulthandler.dump_traceback_later(limit + HANG_MARGIN_SECONDS, exit=True, file=_STDERR[0])
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The Qt messages ui/qt_messages.py ignores (by their text, each with its reason) join pytest-qt's
     qt_log_ignore, so they are the only ones a test may see at warning level (a test's own
     ``qt_log_ignore`` marker adds to them only with ``extend=True``)."""
     from ui.qt_messages import IGNORED
+
+    _STDERR[0] = os.dup(sys.stderr.fileno())
 
     for pattern, _reason in IGNORED:
         config.addinivalue_line("qt_log_ignore", pattern)

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import Property, QObject, QUrl, Signal, SignalInstance, Slot
 from PySide6.QtQml import QmlElement, QmlSingleton
 
 from kiosk import speech
@@ -226,6 +226,8 @@ class ReadAloud(QObject):
             self._player.setAudioOutput(self._audio)
             self._player.mediaStatusChanged.connect(self._on_status)
             self._player.errorOccurred.connect(self._on_error)
+            _settle_overrides(self._player.sourceChanged)
+            _settle_overrides(self._audio.volumeChanged)
         return self._player
 
     def _on_status(self, status: object) -> None:
@@ -268,3 +270,22 @@ class ReadAloud(QObject):
         self.stop()
         if self._synth is not None:
             self._synth.close()
+
+
+def _noop(*_args: object) -> None:
+    pass
+
+
+def _settle_overrides(signal: SignalInstance) -> None:
+    """Have the binding of the object that owns ``signal`` look up, once and here on the UI thread,
+    that Python overrides neither its ``connectNotify`` nor its ``disconnectNotify``.
+
+    An object made from Python checks for a Python override (under the GIL) the first time Qt calls one
+    of its virtual methods, then remembers there is none. The media backend's own thread disconnects
+    from the player when it drops an internal object; if that is the first ``disconnectNotify`` the
+    player sees, that thread waits for the GIL while the UI thread, holding it, waits in ``stop()`` for
+    a lock that thread holds: the terminal froze on 停止 (seen once in a test run, stacks in the closing
+    note of issue 22). A connect and disconnect here makes the lookups happen first, on this thread.
+    """
+    signal.connect(_noop)
+    signal.disconnect(_noop)
