@@ -80,14 +80,18 @@ def _server_cli(db: Path, *args: str) -> str:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    print(f"PROFILE cli {args[:2]} done at {time.monotonic()-T0:.1f}", flush=True)
     return done.stdout
 
 
+T0 = time.monotonic()
 def _wait(what: str, ok: Callable[[], Any], timeout: float = 180) -> Any:
     end = time.monotonic() + timeout
+    t = time.monotonic()
     while time.monotonic() < end:
         got = ok()
         if got:
+            print(f"PROFILE {what}: {time.monotonic()-t:.1f} s (at {time.monotonic()-T0:.1f})", flush=True)
             return got
         time.sleep(0.25)
     raise AssertionError(f"timed out waiting for {what}")
