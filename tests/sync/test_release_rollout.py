@@ -211,6 +211,18 @@ def _print_job(db: Path) -> None:
     engine.dispose()
 
 
+def _attempts(db: Path, tracking_no: str) -> int:
+    """How often the terminal has tried to send the application (its outbox entry)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = con.execute("SELECT payload, attempts FROM outbox WHERE kind = 'application'").fetchall()
+    finally:
+        con.close()
+    tries = [int(n) for payload, n in rows if payload and tracking_no in str(payload)]
+    assert len(tries) == 1, rows
+    return tries[0]
+
+
 def _print_jobs(db: Path) -> list[tuple[str, str]]:
     con = sqlite3.connect(db)
     try:
@@ -353,7 +365,10 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
         with sessions(engine)() as s:
             assert s.query(Submission).filter(Submission.tracking_no == tracking_no).count() == 0
         proxy.rules = [r for r in proxy.rules if r[0] != "/v1/submissions/application"]
-        _wait("the application delivered", lambda: _count(engine, tracking_no) == 1, 120)
+        # each refusal doubled the entry's backoff (jittered, up to 5 s · 2^attempts): the wait allows for
+        # the longest one the terminal may have drawn (a refusal still on its way counted too), plus two minutes
+        attempts = _attempts(hexi_cfg.db_path, tracking_no)
+        _wait("the application delivered", lambda: _count(engine, tracking_no) == 1, 5 * 2 ** (attempts + 1) + 120)
         time.sleep(3)
         assert _count(engine, tracking_no) == 1
         engine.dispose()
