@@ -250,15 +250,23 @@ def test_restore_drill_twelve_terminals(tmp_path: Path) -> None:
 
         # 3. Routine key rotation (a new online key the root certifies), then publish 30, amend one and
         #    withdraw one of the first 50; two applications are acknowledged.
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-        keys = _rotate(spare[0], keys, root)
-        server = _serve(db, keys, port)
-        _wait_port(port, server)
+        #    The office's publishing (the database) goes on while IT rotates the key (the key folders), both
+        #    while the server is down for the rotation; the server then signs all of it with the new key.
         more = [_doc(i, "hexi" if i % 10 == 0 else None) for i in range(51, 81)]
         more.append(_doc(7, title="第7号通知（修订）"))
-        _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p30.jsonl", more))])
-        _run(["sync.server", "withdraw", "--db", db, "doc-003"])
+
+        def office() -> None:
+            _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p30.jsonl", more))])
+            _run(["sync.server", "withdraw", "--db", db, "doc-003"])
+
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        with ThreadPoolExecutor(2) as pool:
+            rotated, published = pool.submit(_rotate, spare[0], keys, root), pool.submit(office)
+            keys = rotated.result()
+            published.result()
+        server = _serve(db, keys, port)
+        _wait_port(port, server)
         after_backup = [
             _submit(configs["wanbao-01"], "wanbao", "WB", "01", 2),
             _submit(configs["hexi-01"], "hexi", "HX", "01", 3),
