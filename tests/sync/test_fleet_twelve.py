@@ -147,8 +147,9 @@ def _both(first: Callable[[], object], second: Callable[[], object]) -> None:
             f.result()
 
 
-# 36 Python processes (24 enrolment commands, twelve terminals) and a served server: about 150 s on a
-# quiet 2-core machine, over the suite's 300 s default when the machine is busy (seen at load 7-10).
+# 36 Python processes (24 enrolment commands, two at a time; twelve terminals) and a served server: about
+# 75 s on a quiet 2-core machine (94 s with the enrolments one after another), over the suite's 300 s
+# default when the machine is busy (seen at load 7-10).
 @pytest.mark.timeout(600)
 def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: tuple[int, int, str]) -> None:
     good, bad, _api = emupos
@@ -284,7 +285,8 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
         # One stops: 离线 after three missed heartbeats (3 × 1.1 × 5 s); the eleven that run stay 在线.
         # "Stay 在线" is the server's rule applied to heartbeats that keep coming: a running terminal's next
         # heartbeat is due one interval (±10 %) after its run ends, so on a machine at load 10 a run that
-        # takes longer than 2.2 intervals makes it 离线 for a moment, as the rule says it should. So the
+        # takes longer than 2.2 intervals (11 s) makes it 离线 for a moment, as the rule says it should (the
+        # one failure seen: 10 在线 instead of 11, at load 10+). So the
         # page is read until it shows hexi-01 离线 and the other eleven 在线 in one answer (and the page's
         # summary in the same state), and each of the eleven must have been heard from after hexi-01
         # stopped while hexi-01 has not.
@@ -310,7 +312,8 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
             for p in terminals:
                 assert p is terminals[stopped] or p.poll() is None, p.stderr.read().decode(errors="replace")[-2000:]  # type: ignore[union-attr]
             time.sleep(0.5)
-        print(f"hexi-01 marked offline {offline_after} s after it stopped")
+        if offline_after is not None:
+            print(f"hexi-01 marked offline {offline_after:.1f} s after it stopped")
         states = {k: (t["state"], t["last_contact"], t["last_error"]) for k, t in fleet.items()}
         assert fleet["hexi-01"]["state"] == "offline", states
         assert sum(t["state"] == "online" for t in fleet.values()) == 11, states
