@@ -30,6 +30,9 @@ def make_bundle(dest: Path, *, broken: bool = False) -> Path:
     for pkg in PACKAGES:
         shutil.copytree(ROOT / pkg, app / pkg, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copytree(ROOT / "assets" / "fonts", app / "assets" / "fonts")
+    # the entry-point tables (commands, self-test checks) beside the code, as build_kiosk.spec bundles
+    # them: without it the release would read the commands of whatever distribution metadata is installed
+    shutil.copyfile(ROOT / "pyproject.toml", app / "pyproject.toml")
     if broken:
         (app / "ui" / "qml" / "Kiosk" / "Main.qml").unlink()
     launcher = dest / "kiosk"

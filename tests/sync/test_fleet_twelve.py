@@ -16,10 +16,13 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -126,13 +129,31 @@ def _fleet(c: httpx.Client) -> dict[str, dict[str, object]]:
     return {t["id"]: t for t in r.json()["terminals"]}
 
 
-# 36 Python processes (24 enrolment commands, twelve terminals) and a served server: about 150 s on a
-# quiet 2-core machine, over the suite's 300 s default when the machine is busy (seen at load 7-10).
+def _heartbeats(db: str) -> dict[str, datetime | None]:
+    """Each terminal's last heartbeat as the server recorded it (naive UTC, to the microsecond: the fleet
+    page shows minutes)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = con.execute("SELECT id, last_heartbeat_at FROM terminals").fetchall()
+    finally:
+        con.close()
+    return {str(i): datetime.fromisoformat(str(t)) if t else None for i, t in rows}
+
+
+def _both(first: Callable[[], object], second: Callable[[], object]) -> None:
+    """Two independent commands side by side (the machine has two cores; each command is one)."""
+    with ThreadPoolExecutor(2) as pool:
+        for f in [pool.submit(first), pool.submit(second)]:
+            f.result()
+
+
+# 36 Python processes (24 enrolment commands, two at a time; twelve terminals) and a served server: about
+# 75 s on a quiet 2-core machine (94 s with the enrolments one after another), over the suite's 300 s
+# default when the machine is busy (seen at load 7-10).
 @pytest.mark.timeout(600)
 def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: tuple[int, int, str]) -> None:
     good, bad, _api = emupos
     db, keys = str(tmp_path / "district.db"), tmp_path / "keys"
-    _run(["sync.server", "keygen", "--out", str(keys)])
     pack = tmp_path / "zones.jsonl"
     pack.write_text(
         "".join(
@@ -156,15 +177,24 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
         + "\n",
         encoding="utf-8",
     )
-    _run(["sync.server", "publish", "--db", db, str(pack)])
-    for zone, port in (("*", good), (PAPER_OUT_ZONE, bad)):
+    printer_files = {}
+    for zone, printer_port in (("*", good), (PAPER_OUT_ZONE, bad)):
         f = tmp_path / f"printers-{zone.strip('*') or 'all'}.toml"
         f.write_text(
-            f'[[printers]]\nname = "receipt"\nrole = "receipt"\nkind = "tcp"\ntarget = "127.0.0.1:{port}"\n',
+            f'[[printers]]\nname = "receipt"\nrole = "receipt"\nkind = "tcp"\ntarget = "127.0.0.1:{printer_port}"\n',
             encoding="utf-8",
         )
-        _run(["sync.server", "printers", "set", "--db", db, "--zone", zone, "--file", str(f)])
-    _run(["sync.server", "account", "add", "it-admin", "--role", "it", "--db", db], stdin=PASSWORD + "\n")
+        printer_files[zone] = f
+
+    # The key folder is the key's alone; the database's commands come one after another (the zones first:
+    # a zone's printer template needs the zone).
+    def database() -> None:
+        _run(["sync.server", "publish", "--db", db, str(pack)])
+        for zone, f in printer_files.items():
+            _run(["sync.server", "printers", "set", "--db", db, "--zone", zone, "--file", str(f)])
+        _run(["sync.server", "account", "add", "it-admin", "--role", "it", "--db", db], stdin=PASSWORD + "\n")
+
+    _both(lambda: _run(["sync.server", "keygen", "--out", str(keys)]), database)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -179,10 +209,10 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
     terminals: list[subprocess.Popen[bytes]] = []
     try:
         _wait_port(port, server)
-        # One command per terminal on each side, timed.
-        configs: dict[str, Path] = {}
-        t_server = t_terminal = 0.0
-        for zone, _name, _prefix in ZONES:
+
+        # One command per terminal on each side, timed; two terminals are set up at a time (two people,
+        # or one at two consoles: each command is one process on one core).
+        def enrol(zone: str) -> tuple[Path, float, float]:
             t0 = time.perf_counter()
             out = _run(
                 ["sync.server", "terminal", "add", "--db", db, "--zone", zone, "--server", url, "--key", str(keys)]
@@ -193,9 +223,12 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
             cfg = tmp_path / zone / "terminal.toml"
             args = [*command.group(1).split(), "--out", str(cfg), "--data", str(tmp_path / zone / "data")]
             _run(["kiosk", *args, "--pin-stdin", "--user", "root"], stdin=PIN + "\n", cwd=tmp_path)
-            t_server += t1 - t0
-            t_terminal += time.perf_counter() - t1
-            configs[f"{zone}-01"] = cfg
+            return cfg, t1 - t0, time.perf_counter() - t1
+
+        with ThreadPoolExecutor(2) as pool:
+            enrolled = list(pool.map(enrol, [zone for zone, _name, _prefix in ZONES]))
+        configs = {f"{zone}-01": cfg for (zone, _n, _p), (cfg, _s, _t) in zip(ZONES, enrolled, strict=True)}
+        t_server, t_terminal = sum(e[1] for e in enrolled), sum(e[2] for e in enrolled)
         print(f"\nenrolment per terminal: server {t_server / 12:.2f} s, terminal {t_terminal / 12:.2f} s")
         for tid, cfg in configs.items():
             text = cfg.read_text(encoding="utf-8")
@@ -249,21 +282,46 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
         page = admin.get("/admin/fleet").text
         assert all(n in page for _z, n, _p in ZONES) and "缺纸" in page and "北京时间" in page
 
-        # One stops: 离线 after three missed heartbeats (3 × 1.1 × 5 s).
+        # One stops: 离线 after three missed heartbeats (3 × 1.1 × 5 s); the eleven that run stay 在线.
+        # "Stay 在线" is the server's rule applied to heartbeats that keep coming: a running terminal's next
+        # heartbeat is due one interval (±10 %) after its run ends, so on a machine at load 10 a run that
+        # takes longer than 2.2 intervals (11 s) makes it 离线 for a moment, as the rule says it should (the
+        # one failure seen: 10 在线 instead of 11, at load 10+). So the
+        # page is read until it shows hexi-01 离线 and the other eleven 在线 in one answer (and the page's
+        # summary in the same state), and each of the eleven must have been heard from after hexi-01
+        # stopped while hexi-01 has not.
         stopped = list(configs).index("hexi-01")
         terminals[stopped].send_signal(signal.SIGTERM)
         terminals[stopped].wait(30)
+        stopped_at = max(t for t in _heartbeats(db).values() if t is not None)  # its last one came before
         t_stop = time.monotonic()
+        offline_after = seen = None
+        page = ""
         while time.monotonic() - t_stop < 120:
-            if _fleet(admin)["hexi-01"]["state"] == "offline":
-                break
+            fleet = _fleet(admin)
+            if fleet["hexi-01"]["state"] == "offline":
+                offline_after = offline_after or time.monotonic() - t_stop
+                others = sorted(k for k, t in fleet.items() if k != "hexi-01" and t["state"] != "online")
+                if not others:
+                    page = admin.get("/admin/fleet").text
+                    if "离线 1" in page and _fleet(admin)["hexi-01"]["state"] == "offline":
+                        break
+                elif others != seen:
+                    seen = others
+                    print(f"{time.monotonic() - t_stop:.1f} s: also not 在线 for now: {others}")
+            for p in terminals:
+                assert p is terminals[stopped] or p.poll() is None, p.stderr.read().decode(errors="replace")[-2000:]  # type: ignore[union-attr]
             time.sleep(0.5)
-        fleet = _fleet(admin)
-        print(f"hexi-01 marked offline {time.monotonic() - t_stop:.1f} s after it stopped")
-        assert fleet["hexi-01"]["state"] == "offline"
-        assert sum(t["state"] == "online" for t in fleet.values()) == 11
-        page = admin.get("/admin/fleet").text
-        assert "离线 1" in page
+        if offline_after is not None:
+            print(f"hexi-01 marked offline {offline_after:.1f} s after it stopped")
+        states = {k: (t["state"], t["last_contact"], t["last_error"]) for k, t in fleet.items()}
+        assert fleet["hexi-01"]["state"] == "offline", states
+        assert sum(t["state"] == "online" for t in fleet.values()) == 11, states
+        assert "离线 1" in page, states
+        heard = _heartbeats(db)
+        assert heard["hexi-01"] is not None and heard["hexi-01"] <= stopped_at, heard
+        late = {k: v for k, v in heard.items() if k != "hexi-01" and (v is None or v <= stopped_at)}
+        assert not late, (late, stopped_at)
     finally:
         for p in terminals:
             if p.poll() is None:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,18 @@ def _print_job(db: Path) -> None:
     engine.dispose()
 
 
+def _attempts(db: Path, tracking_no: str) -> int:
+    """How often the terminal has tried to send the application (its outbox entry)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = con.execute("SELECT payload, attempts FROM outbox WHERE kind = 'application'").fetchall()
+    finally:
+        con.close()
+    tries = [int(n) for payload, n in rows if payload and tracking_no in str(payload)]
+    assert len(tries) == 1, rows
+    return tries[0]
+
+
 def _print_jobs(db: Path) -> list[tuple[str, str]]:
     con = sqlite3.connect(db)
     try:
@@ -249,6 +262,16 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
     proxy = HostileServer(port)  # the district's link: archives at 8 MB/s
     proxy.rule("/v1/releases/", lambda r, up: _paced(8 * 1024 * 1024)(r, up) if "/archive" in r.path else [up()])
     sups: dict[str, Supervisor] = {}
+
+    # IT builds and publishes N+1 and then the broken N+2 while the terminals start and take N+1: a
+    # published release reaches no terminal before it is rolled out (each rollout below waits for its
+    # release's publication).
+    def build_and_publish(version: str) -> None:
+        make_bundle(tmp_path / "bundles" / version, broken=version == N2)
+        _server_cli(db, "release", "publish", str(tmp_path / "bundles" / version), "--version", version)
+
+    it_desk = ThreadPoolExecutor(1)
+    published = {v: it_desk.submit(build_and_publish, v) for v in (N1, N2)}
     try:
         _wait("the server", lambda: _up(url, server), 60)
         cfgs: dict[str, config_mod.Config] = {}
@@ -276,8 +299,7 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
         fleet.shot("1-all-on-N")
 
         # N+1 to one zone: wanbao (closed now) switches; hexi is not offered it
-        make_bundle(tmp_path / "bundles" / N1)
-        _server_cli(db, "release", "publish", str(tmp_path / "bundles" / N1), "--version", N1)
+        published[N1].result()
         _server_cli(db, "release", "rollout", N1, "--zones", "wanbao")
         _wait(
             "wanbao on N+1",
@@ -308,8 +330,7 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
         docs_before = mirror_docs(hexi_cfg.db_path)
 
         # a broken N+2 to hexi, with a SIGKILL at every step
-        make_bundle(tmp_path / "bundles" / N2, broken=True)
-        _server_cli(db, "release", "publish", str(tmp_path / "bundles" / N2), "--version", N2)
+        published[N2].result()
         sup = sups[hexi]
         steps = ["download", "unpack", "switch", "switched", "confirm"]
         sup.crash_plan = list(steps)
@@ -344,7 +365,10 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
         with sessions(engine)() as s:
             assert s.query(Submission).filter(Submission.tracking_no == tracking_no).count() == 0
         proxy.rules = [r for r in proxy.rules if r[0] != "/v1/submissions/application"]
-        _wait("the application delivered", lambda: _count(engine, tracking_no) == 1, 120)
+        # each refusal doubled the entry's backoff (jittered, up to 5 s · 2^attempts): the wait allows for
+        # the longest one the terminal may have drawn (a refusal still on its way counted too), plus two minutes
+        attempts = _attempts(hexi_cfg.db_path, tracking_no)
+        _wait("the application delivered", lambda: _count(engine, tracking_no) == 1, 5 * 2 ** (attempts + 1) + 120)
         time.sleep(3)
         assert _count(engine, tracking_no) == 1
         engine.dispose()
@@ -352,6 +376,7 @@ def test_release_rollout_rollback_and_kill_9_at_every_step(tmp_path: Path, distr
         assert _terminal(db, hexi).app_version == N1
         fleet.shot("6-final", narrow=True)
     finally:
+        it_desk.shutdown(cancel_futures=True)
         for s in sups.values():
             s.stop()
         proxy.close()

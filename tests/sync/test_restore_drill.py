@@ -26,6 +26,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -163,10 +164,9 @@ def _serve(db: str, keys: Path, port: int) -> subprocess.Popen[bytes]:
         )
 
 
-def _rotate(tmp: Path, old: Path, root: Path, name: str, revoke: Path | None = None) -> Path:
-    """A new online key folder: keygen, carry over the key set and signed-state file, certify by the root."""
-    new = tmp / name
-    _run(["sync.server", "keygen", "--out", str(new)])
+def _rotate(new: Path, old: Path, root: Path, revoke: Path | None = None) -> Path:
+    """The online key folder ``new`` (made by ``keygen``) takes over: carry over the key set and
+    signed-state file, certify by the root."""
     for carried in ("keyset.json", "feed-state.json"):
         shutil.copyfile(old / carried, new / carried)
     extra = []
@@ -193,14 +193,28 @@ def _fleet(url: str) -> dict[str, object]:
 def test_restore_drill_twelve_terminals(tmp_path: Path) -> None:
     t_start = time.monotonic()
     db, keys, root = str(tmp_path / "district.db"), tmp_path / "keys-1", tmp_path / "offline-root"
-    _run(["sync.server", "root", "init", "--out", str(root)])  # on the offline machine
-    _run(["sync.server", "keygen", "--out", str(keys)])
-    _run(["sync.server", "root", "certify", "--root", str(root), "--key", str(keys)])
     zones = [{"type": "zone", "code": c, "name": n, "kind": "township", "prefix": p} for c, n, p in ZONES]
-    _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "zones.jsonl", zones))])
     first = [_doc(i, "wanbao" if i % 10 == 0 else None) for i in range(1, 51)]
-    _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p50.jsonl", first))])
-    _run(["sync.server", "account", "add", "it-admin", "--role", "it", "--db", db], stdin=PASSWORD + "\n")
+    # The keys (the offline machine's root, the online key and the two that will replace it, each made by
+    # keygen ahead of its rotation) and the database are set up side by side: each command is one process
+    # on one core, and the two lines touch nothing of each other's.
+    spare = [tmp_path / "keys-2", tmp_path / "keys-3"]
+
+    def key_side() -> None:
+        _run(["sync.server", "root", "init", "--out", str(root)])  # on the offline machine
+        _run(["sync.server", "keygen", "--out", str(keys)])
+        _run(["sync.server", "root", "certify", "--root", str(root), "--key", str(keys)])
+        _run(["sync.server", "keygen", "--out", str(spare[1])])
+
+    def database_side() -> None:
+        _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "zones.jsonl", zones))])
+        _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p50.jsonl", first))])
+        _run(["sync.server", "account", "add", "it-admin", "--role", "it", "--db", db], stdin=PASSWORD + "\n")
+        _run(["sync.server", "keygen", "--out", str(spare[0])])
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(key_side), pool.submit(database_side)]:
+            done.result()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     configs: dict[str, Path] = {}
@@ -236,15 +250,23 @@ def test_restore_drill_twelve_terminals(tmp_path: Path) -> None:
 
         # 3. Routine key rotation (a new online key the root certifies), then publish 30, amend one and
         #    withdraw one of the first 50; two applications are acknowledged.
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-        keys = _rotate(tmp_path, keys, root, "keys-2")
-        server = _serve(db, keys, port)
-        _wait_port(port, server)
+        #    The office's publishing (the database) goes on while IT rotates the key (the key folders), both
+        #    while the server is down for the rotation; the server then signs all of it with the new key.
         more = [_doc(i, "hexi" if i % 10 == 0 else None) for i in range(51, 81)]
         more.append(_doc(7, title="第7号通知（修订）"))
-        _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p30.jsonl", more))])
-        _run(["sync.server", "withdraw", "--db", db, "doc-003"])
+
+        def office() -> None:
+            _run(["sync.server", "publish", "--db", db, str(_pack(tmp_path / "p30.jsonl", more))])
+            _run(["sync.server", "withdraw", "--db", db, "doc-003"])
+
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        with ThreadPoolExecutor(2) as pool:
+            rotated, published = pool.submit(_rotate, spare[0], keys, root), pool.submit(office)
+            keys = rotated.result()
+            published.result()
+        server = _serve(db, keys, port)
+        _wait_port(port, server)
         after_backup = [
             _submit(configs["wanbao-01"], "wanbao", "WB", "01", 2),
             _submit(configs["hexi-01"], "hexi", "HX", "01", 3),
@@ -266,7 +288,7 @@ def test_restore_drill_twelve_terminals(tmp_path: Path) -> None:
         # the server starts; a terminal queued an application offline meanwhile.
         _run(["sync.server", "restore", "--db", db, "--from", str(backup), "--key", str(keys)])
         leaked = keys
-        keys = _rotate(tmp_path, keys, root, "keys-3", revoke=leaked)
+        keys = _rotate(spare[1], keys, root, revoke=leaked)
         offline = _submit(configs["chayuan-01"], "chayuan", "CY", "01", 4)
         server = _serve(db, keys, port)
         _wait_port(port, server)
