@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
+import chromium
 import httpx
 import pytest
 from adminlogin import PASSWORD, csrf_token, login, make_account
@@ -21,32 +21,11 @@ from test_office_evaluation import _seed
 
 from sync.client import sync_once
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 webdriver = pytest.importorskip("selenium.webdriver")
 
 
 def _driver(tmp: Path):
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp / 'profile'}",
-        "--lang=zh-CN",
-        "--hide-scrollbars",
-    ):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=DRIVER))
-    drv.set_page_load_timeout(60)
-    return drv
+    return chromium.start(tmp / "profile", extra=("--hide-scrollbars",))
 
 
 def _save(drv, out: Path, name: str) -> None:

@@ -4,48 +4,27 @@ tests/.artifacts/admin/ for a person to look at."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import chromium
 import pytest
 from adminlogin import PASSWORD, make_account, submit_and_wait
 
 from sync.server.__main__ import add_terminal
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "admin"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
-webdriver = pytest.importorskip("selenium.webdriver")
-if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):  # scripts/setup --dev installs both
-    pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)", allow_module_level=True)
+pytest.importorskip("selenium.webdriver")
+if not chromium.available():  # scripts/setup --dev installs both
+    pytest.skip(chromium.SKIP_REASON, allow_module_level=True)
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,800",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=DRIVER)
-    drv = webdriver.Chrome(options=opts, service=service)
-    drv.set_page_load_timeout(90)
+    drv = chromium.start(tmp_path / "profile", size=(1280, 800), load_timeout=90)
     yield drv
     drv.quit()
 

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import chromium
 import httpx
 import uvicorn
 from adminlogin import csrf_token, login
@@ -127,31 +128,11 @@ def test_server_error_page_and_json(tmp_path: Path, district_keys: Path) -> None
 def test_stale_form_in_chromium_reads_chinese_and_leads_back(server, tmp_path: Path) -> None:
     """A real browser: the session's form token no longer matches (as after logging in again elsewhere);
     the clerk reads 页面已过期 with the bar still there, and 返回 leads back to the form's page."""
-    import shutil
-
-    import pytest
-
-    webdriver = pytest.importorskip("selenium.webdriver")
-    chromium, driver = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver")
-    if not (Path(chromium).exists() and driver):
-        pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)")
+    chromium.require()
     from adminlogin import PASSWORD, make_account, submit_and_wait
     from selenium.webdriver.common.by import By
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
+    drv = chromium.start(tmp_path / "profile")
     try:
         make_account(server.engine, "wang.office", ("office",))
         drv.get(f"{server.url}/admin/office/documents?q=供暖")

@@ -7,12 +7,12 @@ correction arrives → extension → reply → closed. Screenshots in tests/.art
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import chromium
 import pytest
 from adminlogin import PASSWORD, csrf_token, login, make_account, submit_and_wait
 from synchelpers import ZONES, configure_office
@@ -24,8 +24,6 @@ from sync.server.office import lifecycle as lc
 from sync.server.office.models import Case, DataView
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts" / "office"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def _cases(server, n: int = 1) -> tuple[object, list[str]]:
@@ -106,29 +104,10 @@ def test_console_steps_roles_csrf_and_logged_views(server, tmp_path: Path) -> No
     assert empty.status_code == 400 and "请选择一个文件" in empty.text
 
 
-webdriver = pytest.importorskip("selenium.webdriver")
-
-
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,900",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=DRIVER))
-    drv.set_page_load_timeout(30)
+    chromium.require()
+    drv = chromium.start(tmp_path / "profile", size=(1280, 900), load_timeout=30)
     yield drv
     drv.quit()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import chromium
 import httpx
 import pytest
 from hostile import HostileServer, Request
@@ -40,8 +40,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / ".artifacts" / "releases"
 N, N1, N2 = "2026.12.1", "2026.12.2", "2026.12.3"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def _free_port() -> int:
@@ -128,28 +126,8 @@ def _paced(rate: int) -> Callable[[Request, Any], Iterator[bytes | float]]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.skip("needs Debian's chromium and chromium-driver (scripts/setup --dev)")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1366,900",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=DRIVER))
-    drv.set_page_load_timeout(90)
+    chromium.require()
+    drv = chromium.start(tmp_path / "profile", size=(1366, 900), load_timeout=90)
     yield drv
     drv.quit()
 
