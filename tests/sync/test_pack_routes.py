@@ -10,8 +10,10 @@ import html
 import json
 import os
 import time
+from pathlib import Path
 
-from adminlogin import csrf_token, login
+import chromium
+from adminlogin import PASSWORD, csrf_token, login, make_account, submit_and_wait
 from synchelpers import CATEGORIES, ZONES, doc, mirror_docs
 
 from sync.client import sync_once
@@ -44,7 +46,7 @@ def test_upload_previews_then_confirm_publishes(server, data_dir) -> None:  # ty
     assert shown.status_code == 200, shown.text
     text = html.unescape(shown.text)
     assert "新增 1 件" in text and "修订 1 件" in text and "未变 1 件" in text and "尚未发布" in text
-    assert "1 件修订会删除已有分类" in text and "<td>政策文件</td>" in text and "标题改变" in text
+    assert "1 件修订会删除已有分类" in text and ">政策文件</td>" in text and "标题改变" in text
     assert "policy" not in text  # the category by its Chinese name only
     assert "doc-00003 测试文件第3号关于低保金发放的通知" in text and f"action='{PAGE}/pack/{sha}'" in text
     assert (pending_pack(sha)).read_bytes() == data, "kept server-side under its sha256"
@@ -95,3 +97,41 @@ def test_bad_pack_lists_its_lines_and_publishes_nothing(server) -> None:  # type
     assert "确认发布" not in r.text and "doc-00007" not in _versions(server)
     empty = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("e.jsonl", b"")})
     assert empty.status_code == 400 and "请选择内容包文件" in empty.text
+
+
+def test_preview_on_a_phone_shows_every_column_in_chromium(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px the amendments table is a block of labelled lines per amendment: the categories it would
+    drop are on screen, not scrolled out to the right (they were, in a sideways-scrolling table)."""
+    from selenium.webdriver.common.by import By
+
+    chromium.require()
+    server.publish_lines([*ZONES, *CATEGORIES, doc(1, categories=["policy"])])
+    make_account(server.engine, "wang.office", ("office",))
+    pack = tmp_path / "冬季通知.jsonl"
+    pack.write_bytes(_pack([doc(1, title="万宝镇2026年冬季供暖通知（修订，第三稿，标题很长需要换行）")]))
+    drv = chromium.start(tmp_path / "profile", size=(1366, 900), load_timeout=30)
+    try:
+        drv.set_window_size(390, 844)  # a phone (a window opened at 390 px comes up 500 px wide)
+        drv.get(f"{server.url}{PAGE}")
+        drv.find_element(By.ID, "username").send_keys("wang.office")
+        drv.find_element(By.ID, "password").send_keys(PASSWORD)
+        submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "button[type=submit]"), 20)
+        drv.find_element(By.NAME, "pack").send_keys(str(pack))
+        submit_and_wait(drv, drv.find_element(By.CSS_SELECTOR, "form[action$='/pack'] button[type=submit]"), 20)
+        out = Path(__file__).resolve().parents[1] / ".artifacts" / "office"
+        out.mkdir(parents=True, exist_ok=True)
+        drv.save_screenshot(str(out / "pack-preview-390.png"))
+        width = drv.execute_script("return window.innerWidth")
+        assert width == 390
+        assert drv.execute_script("return document.documentElement.scrollWidth") <= width, "no sideways scroll"
+        cell = drv.find_element(By.CSS_SELECTOR, "td[data-label='将删除的分类']")
+        assert cell.text == "政策文件" and cell.is_displayed()
+        box = drv.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", cell)
+        assert box[0] >= 0 and box[1] <= width, f"the dropped category is on screen: {box} within {width}"
+        label = drv.execute_script("return getComputedStyle(arguments[0], '::before').content", cell)
+        assert "将删除的分类" in label, label
+        assert drv.find_element(By.CSS_SELECTOR, "table.stack thead").is_displayed() is False
+        drv.set_window_size(1366, 900)  # on a desk the same table has its header row
+        assert drv.find_element(By.CSS_SELECTOR, "table.stack thead").is_displayed()
+    finally:
+        drv.quit()
