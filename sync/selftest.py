@@ -46,7 +46,18 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     try:
         # the pinned key, and the online keys its root certified that the last sync accepted
         verifier = keyring.KeyRing.load(signing.load_verifier(Path(cfg.server.trust_key)), _stored_keys(cfg.db_path))
-        manifest = verifier.verify(parsed, "manifest")
+        try:
+            manifest = verifier.verify(parsed, "manifest")
+        except keyring.RevokedKey:
+            raise
+        except signing.WrongKey as unknown:
+            # a key the mirror has not met yet (right after enrolment, or after a rotation): the key set
+            # the pinned root certified, as the sync fetches it; verified here, stored by the sync only
+            try:
+                verifier.update(_fetch_keys(cfg))
+            except Exception:  # no key set on this server, or a forged one: the key simply does not fit
+                raise unknown from None
+            manifest = verifier.verify(parsed, "manifest")
     except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
         return CheckResult(
             "server",
@@ -58,8 +69,24 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
         "server",
         Verdict.OK,
         f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
-        f"{verifier.key_id}",
+        f"{_signer(parsed, verifier)}",
     )
+
+
+def _fetch_keys(cfg: Config) -> object:
+    """The server's ``GET /v1/keys`` answer (the root chain and the key set), parsed."""
+    with http.ServerClient(cfg) as client:
+        resp = client.http.get("/v1/keys")
+        resp.raise_for_status()
+        return json.loads(resp.content[: 256 * 1024])
+
+
+def _signer(envelope: object, verifier: keyring.KeyRing) -> str:
+    """Which key signed: the root itself, or an online key and the root that certified it."""
+    kid = envelope.get("key_id") if isinstance(envelope, dict) else None
+    if isinstance(kid, str) and kid in verifier.keys:
+        return f"{kid} (online key v{verifier.keyset_version}, certified by root {verifier.key_id})"
+    return verifier.key_id
 
 
 def _stored_keys(db_path: Path) -> str | None:

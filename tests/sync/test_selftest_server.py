@@ -53,3 +53,37 @@ def test_outbox_and_calendar_checks(server, tmp_path: Path) -> None:
     assert r.verdict is Verdict.WARN and r.detail.startswith("1 waiting") and "oldest since" in r.detail
     cal = selftest.check_calendar(cfg)
     assert cal.verdict in (Verdict.OK, Verdict.WARN) and "server" in cal.detail, cal.detail
+
+
+def test_server_check_before_the_first_sync_follows_the_pinned_root(server, tmp_path: Path) -> None:
+    """deploy.md §3 runs the self-test right after `kiosk enrol`, which pins the offline root: the server
+    signs with an online key the root certified, which the terminal has not fetched yet. The check must
+    follow the root's key set (as the sync does), not fail naming trust_key; it stores nothing."""
+    import shutil
+
+    from sync.server import keys_cli
+
+    root = tmp_path / "offline-root"
+    keys_cli.init(root)
+    online = tmp_path / "online"
+    signing.generate(online)
+    keys_cli.certify(root, online, 365, [])
+    server.stop()
+    server.key_dir = online
+    server.start_on_same_port()
+    cfg = server.terminal(tmp_path / "t", trust=root / "root.pub")
+
+    r = sync_selftest.check_server(cfg)
+    assert r.verdict is Verdict.OK, r.detail
+    assert signing.load_signer(online).key_id in r.detail and "root" in r.detail
+    assert sync_selftest._stored_keys(cfg.db_path) is None  # a check, not a sync
+
+    # an online key the root never certified is still refused, naming the trusted key
+    rogue = tmp_path / "rogue"
+    signing.generate(rogue)
+    shutil.copyfile(online / "keyset.json", rogue / "keyset.json")
+    server.stop()
+    server.key_dir = rogue
+    server.start_on_same_port()
+    r = sync_selftest.check_server(cfg)
+    assert r.verdict is Verdict.FAIL and "trust_key" in r.detail, r.detail
