@@ -28,7 +28,8 @@ def test_command_line_refuses_unknown_codes(server, tmp_path: Path, capsys) -> N
     ]
     pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "新增" not in out  # no preview of a pack that will not be published
     assert "pack.jsonl:2: document bad-1: unknown zone 'nowhere'" in err
     assert "pack.jsonl:3: document bad-2: unknown category code(s) nosuch" in err and "nothing was published" in err
     with sessions(server.engine)() as s:
