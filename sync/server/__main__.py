@@ -364,7 +364,8 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             return handler[args.cmd](args)
         if args.cmd == "keygen":
             priv, pubk = signing.generate(args.out)
-            print(f"private key: {priv} (keep it on the server only)\npublic key:  {pubk} (give it to every terminal)")
+            print(f"private key: {priv} (keep it on the server only)")
+            print(f"public key:  {pubk} (take it to the offline root to certify: root certify, docs/deploy.md §5)")
             print(f"key id: {signing.load_verifier(pubk).key_id}")
         elif args.cmd == "publish":
             return publish_command(args)

@@ -81,7 +81,20 @@ def init(out: Path) -> str:
     return signing.key_id(key.public_key())
 
 
+def key_id_as_typed(text: str) -> str:
+    """A key id as IT copies it (``beea c921 9e93 b8f6`` from the fleet page, capitals, a dash) as the
+    16 lower-case hex digits a key set lists; ConfigError for anything else (a key id that matches no key
+    would revoke nothing, silently)."""
+    kid = "".join(c for c in text.lower() if c not in " -:")
+    if len(kid) != 16 or any(c not in "0123456789abcdef" for c in kid):
+        raise ConfigError(
+            f"要吊销的密钥编号应为 16 位十六进制数（如 ab73 d65b a639 4e45），而不是 {text!r}；未签发任何内容"
+        )
+    return kid
+
+
 def certify(root: Path, key_dir: Path, days: int, revoke: list[str]) -> dict[str, Any]:
+    revoke = [key_id_as_typed(k) for k in revoke]
     signer, _version = _root_signer(root)
     online = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
     if online.key_id in revoke:

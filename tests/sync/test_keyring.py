@@ -5,6 +5,7 @@ replayed), and a rotation of the root itself, signed by the old root."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -119,3 +120,30 @@ def test_the_fleet_page_shows_the_key_state(server: RunningServer, tmp_path: Pat
     assert signing.format_fingerprint(signing.load_signer(k2).key_id) in page and "北京时间" in page
     assert f"已吊销的密钥：{signing.format_fingerprint(signing.load_signer(k1).key_id)}" in page
     assert "到期，请尽快用离线根密钥续签" in page  # 20 days left: flagged
+
+
+def test_certify_takes_the_revoked_key_id_as_people_copy_it(tmp_path: Path, capsys) -> None:
+    """Drill 2 revokes the leaked key by its id, which the fleet page and `terminal add` show in groups of
+    four (``beea c921 9e93 b8f6``): copied so, or in capitals, it must revoke that key, not be kept as a
+    string no key id ever equals; a typo (not 16 hex digits) is refused before anything is signed."""
+    import pytest
+
+    from kiosk.errors import ConfigError
+    from sync.server.__main__ import main as server_main
+
+    root = tmp_path / "root"
+    keys_cli.init(root)
+    leaked = _online(tmp_path, "leaked", None)
+    keys_cli.certify(root, leaked, 365, [])
+    leaked_id = signing.load_signer(leaked).key_id
+    new = _online(tmp_path, "new", leaked)
+    as_shown = signing.format_fingerprint(leaked_id).upper()
+    assert server_main(["root", "certify", "--root", str(root), "--key", str(new), "--revoke", as_shown]) == 0
+    payload = json.loads((new / "keyset.json").read_text(encoding="utf-8"))["payload"]
+    assert payload["revoked"] == [leaked_id] and payload["version"] == 2
+    assert leaked_id in capsys.readouterr().out
+
+    before = (new / "keyset.json").read_bytes()
+    with pytest.raises(ConfigError, match="16"):
+        keys_cli.certify(root, new, 365, [leaked_id[:15]])
+    assert (new / "keyset.json").read_bytes() == before  # nothing signed
