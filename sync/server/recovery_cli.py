@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from sync.server import recovery
-from sync.server.db import open_db, sessions, utcnow
+from sync.server import pii, recovery
+from sync.server.db import normalize_url, open_db, sessions, utcnow
 from sync.server.terminals.fleet import beijing
 
 
@@ -42,7 +43,11 @@ def run(args: argparse.Namespace, default_snapshot_dir: Any) -> int | None:
     if args.cmd == "backup":
         out = recovery.backup_sqlite(args.db, args.out)
         print(f"backup written: {out} ({out.stat().st_size} bytes)")
-        print("keep beside it, from another disk: the key folder (signing key and feed-state.json)")
+        print(
+            "keep beside it, from another disk: the key folder (district-signing.key, keyset.json, root.pub, "
+            f"roots/, feed-state.json) and the personal-data keyring {pii.default_path(normalize_url(args.db))} "
+            "(without it the applications in this backup cannot be read)"
+        )
         return 0
     if args.cmd == "restore":
         state_file = args.state or recovery.state_path(args.key)
@@ -57,6 +62,15 @@ def run(args: argparse.Namespace, default_snapshot_dir: Any) -> int | None:
     if args.cmd == "lost":
         return _lost(args)
     return None
+
+
+def _utc(text: str | None) -> dt.datetime | None:
+    """A terminal's ISO time (``2026-12-08T02:27:33Z``) as naive UTC; None when it is not one."""
+    try:
+        t = dt.datetime.fromisoformat((text or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t.astimezone(dt.UTC).replace(tzinfo=None) if t.tzinfo else t
 
 
 def _lost(args: argparse.Namespace) -> int:
@@ -76,10 +90,13 @@ def _lost(args: argparse.Namespace) -> int:
             rows = recovery.lost_applications(s, open_only=not args.all)
             if not rows:
                 print("no acknowledged application is missing")
+            else:
+                print("受理编号                 专区         终端             终端收到确认 / 报告时间（北京时间）")
             for row in rows:
                 done = "  (已跟进)" if row.resolved_at else ""
+                acked = beijing(_utc(row.acked_at)) or "?"
                 print(
-                    f"{row.tracking_no:<24} {row.zone:<12} {row.terminal_id:<16} 确认于 {row.acked_at or '?'}"
+                    f"{row.tracking_no:<24} {row.zone:<12} {row.terminal_id:<16} 确认于 {acked}"
                     f"  报告于 {beijing(row.reported_at)}{done}"
                 )
     finally:
