@@ -49,6 +49,7 @@ from sync.server.office import cli as office_cli
 from sync.server.office.lifecycle import Today, china_today
 from sync.server.releases import cli as release_cli
 from sync.server.terminals import enrol
+from sync.server.terminals.fleet import beijing
 
 
 def default_snapshot_dir(db: str) -> Path | None:
@@ -145,8 +146,8 @@ def terminal_command(args: argparse.Namespace) -> int:
             with sessions(engine)() as s:
                 for t in s.scalars(select(Terminal).order_by(Terminal.zone, Terminal.id)):
                     state = "revoked" if t.revoked_at else ("enrolled" if enrol.is_enrolled(t) else "awaiting code")
-                    seen = f"{t.last_heartbeat_at:%Y-%m-%d %H:%M}Z" if t.last_heartbeat_at else "never"
-                    print(f"{t.id:<16} {t.zone:<12} {state:<14} last heartbeat {seen:<18} {t.name or ''}")
+                    seen = f"{beijing(t.last_heartbeat_at)} 北京时间" if t.last_heartbeat_at else "never"
+                    print(f"{t.id:<16} {t.zone:<12} {state:<14} last heartbeat {seen:<21} {t.name or ''}")
             return 0
         if args.action == "add":
             if not args.zone or not args.server:

@@ -237,7 +237,10 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     submit_application(cfg2, name="王芳")  # in good standing again
     assert cfg2.terminal.mirror_all_zones and not cfg.terminal.mirror_all_zones
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
-    assert re.search(rf"{tid}\s+wanbao\s+enrolled", capsys.readouterr().out)
+    # the last heartbeat in Beijing time, labelled, as on the fleet page (not UTC)
+    assert re.search(
+        rf"{tid}\s+wanbao\s+enrolled\s+last heartbeat \d{{4}}-\d\d-\d\d \d\d:\d\d 北京时间", capsys.readouterr().out
+    )
     assert server_main(["terminal", "remove", tid, "--db", server.db_url]) == 0
     assert (
         httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg2.server.token}"}).status_code
