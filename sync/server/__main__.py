@@ -296,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument(
         "--trust-proxy",
         action="store_true",
-        help="behind a reverse proxy: believe its X-Forwarded-Proto/-Host (never the source address)",
+        help="behind a reverse proxy: take the scheme and host from its X-Forwarded-Proto/-Host and the client's "
+        "address (for the throttles and the login audit only, never for access) from the last X-Forwarded-For hop",
     )
     sv.add_argument(
         "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
