@@ -6,12 +6,14 @@ up, a running sync or an application submit)."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import config as config_mod
+from kiosk.update.hours import BEIJING
 
 if TYPE_CHECKING:
     from sync.client import SyncReport
@@ -93,7 +95,8 @@ def _status(cfg: config_mod.Config, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    last = out["last_success_at"] or "从未"
+    at = st.last_success_at
+    last = f"{at.replace(tzinfo=dt.UTC).astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）" if at else "从未"
     print(f"上次成功同步：{last}；发布序号 {st.cursor}，尚差 {st.behind} 条；待发送 {st.pending_outbox} 条")
     if st.warning:
         print(st.warning)

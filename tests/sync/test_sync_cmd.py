@@ -54,3 +54,14 @@ def test_sync_once_json_after_a_good_run(server, tmp_path: Path) -> None:
     done = _kiosk("sync", "--once", "--json", "--config", str(cfg.path), cwd=tmp_path)
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report["ok"] is True and report["failures"] == [] and report["error"] is None
+
+
+def test_sync_status_text_gives_beijing_time(server, tmp_path: Path) -> None:
+    """What IT reads on a terminal: the last good sync in Beijing time, labelled (not UTC ISO)."""
+    import re
+
+    cfg = server.terminal(tmp_path / "t")
+    assert _kiosk("sync", "--once", "--config", str(cfg.path), cwd=tmp_path).returncode == 0
+    done = _kiosk("sync", "--status", "--config", str(cfg.path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"上次成功同步：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）；", done.stdout), done.stdout
