@@ -101,8 +101,16 @@ def _check_server_url(url: str, allow_http: bool) -> None:
 
 
 def _show_issued(
-    issued: enrol.Issued, server_url: str, key_dir: Path | None, qr_file: Path | None, *, allow_http: bool = False
+    issued: enrol.Issued,
+    server_url: str,
+    key_dir: Path | None,
+    qr_file: Path | None,
+    *,
+    allow_http: bool = False,
+    again: bool = False,
 ) -> None:
+    """The code and the exact command for the terminal; ``again`` (rotate): the terminal is configured
+    already, so the command replaces its configuration (``--force``)."""
     code = enrol.format_code(issued.code)
     fingerprint = ""
     if key_dir is not None:  # the offline root when there is one (terminals pin it), else the signing key
@@ -115,6 +123,8 @@ def _show_issued(
         command += " --allow-http"
     if fingerprint:
         command += f" --fingerprint {fingerprint.replace(' ', '')}"
+    if again:
+        command += " --force"
     print(f"terminal:    {issued.terminal_id}  ({issued.name}, zone {issued.zone} {issued.zone_name})")
     print(f"code:        {code}   (once, until {local:%Y-%m-%d %H:%M} 北京时间)")
     if fingerprint:
@@ -163,7 +173,7 @@ def terminal_command(args: argparse.Namespace) -> int:
                 raise KioskError("terminal rotate needs --server (the URL terminals reach this server at)")
             _check_server_url(args.server, args.allow_http)
             issued, was = enrol.rotate(engine, args.terminal)
-            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
+            _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http, again=True)
             print(ROTATE_NOTES[was])
         elif args.action == "revoke":
             enrol.revoke(engine, args.terminal)

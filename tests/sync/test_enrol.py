@@ -228,8 +228,11 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     assert application_state(cfg.db_path, queued)[0] == "pending"  # what it had queued stays
     # Rotation re-admits it with a fresh code (and a fresh token).
     assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
-    new_code = re.search(r"code:\s+(\w{5}-\w{5})", capsys.readouterr().out)
+    rotated = capsys.readouterr().out
+    new_code = re.search(r"code:\s+(\w{5}-\w{5})", rotated)
     assert new_code
+    # the command printed for the terminal is the one that works there, which is configured already
+    assert re.search(rf"kiosk enrol --server \S+ --code {new_code.group(1)} .*--force", rotated), rotated
     assert _enrol(tmp_path, monkeypatch, server, new_code.group(1), fp, "t", "--force", "--mirror-all-zones") == 0
     cfg2 = config_mod.load(tmp_path / "t" / "terminal.toml")
     assert cfg2.server.token != cfg.server.token and not sync_once(cfg2).error
