@@ -130,6 +130,30 @@ def test_an_attackers_failures_never_lock_the_clerk_out(proxied: RunningServer) 
     assert [a.username for a in auth.list_accounts(proxied.engine) if auth.describe(a)["state"] == "locked"] == []
 
 
+def test_a_new_password_from_it_lifts_the_wait(proxied: RunningServer) -> None:
+    """deploy.md: the clerk who mistyped her password into a wait calls IT; `account passwd` (which says
+    "any lockout lifted") lets her in at once with the new password, from her address and her browser."""
+    from sync.server.__main__ import main
+
+    make_account(proxied.engine, "wang.office", ("office",))
+    known = login(proxied.url, proxied.engine, "wang.office", ("office",))  # a browser that logged in before
+    known.cookies.delete("zwgk_admin")
+    desk = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)
+    for i in range(4):
+        _try(desk, "Wang.Office", f"mistyped-{i}-wrong", "192.0.2.10")  # as typed: capitals
+        _try(known, "wang.office", f"mistyped-{i}-wrong", "192.0.2.10")
+    assert _try(desk, "wang.office", PASSWORD, "192.0.2.10").status_code == 429
+    assert _try(known, "wang.office", PASSWORD, "192.0.2.10").status_code == 429
+    stdin = sys.stdin
+    try:
+        sys.stdin = io.StringIO(PASSWORD + "-new\n")
+        assert main(["account", "passwd", "wang.office", "--db", proxied.db_url]) == 0
+    finally:
+        sys.stdin = stdin
+    assert _try(desk, "wang.office", PASSWORD + "-new", "192.0.2.10").status_code == 303
+    assert _try(known, "wang.office", PASSWORD + "-new", "192.0.2.10").status_code == 303
+
+
 def test_wrong_user_and_wrong_password_get_the_same_answer_in_the_same_time(proxied: RunningServer) -> None:
     make_account(proxied.engine)
     c = httpx.Client(base_url=proxied.url, timeout=10, headers=HTML)

@@ -162,6 +162,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         row.pw_hash = hash_password(password)
         row.failed_logins = 0
         row.locked_until = None
+        signin.forget_failures(s, row.username)
         s.execute(delete(AdminSession).where(AdminSession.username == row.username))
 
 

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from sync.server import throttle
@@ -98,6 +98,17 @@ def _known_device(s: Session, name: str, cookie: str) -> bool:
 def throttle_key(name: str, attempt: Attempt, known: bool) -> str:
     """(account, known device) for a browser that logged in to it before, else (account, source)."""
     return f"login\x1f{name}\x1f" + (f"device:{_hash(attempt.device_cookie)}" if known else f"ip:{attempt.source}")
+
+
+def forget_failures(s: Session, name: str) -> None:
+    """Lift every login wait on account ``name`` (IT set a new password): the throttles of each source its
+    audit saw within the throttle's window, and of each browser that knows the account."""
+    since = utcnow() - dt.timedelta(seconds=throttle.LOGIN.window_s)
+    typed = select(LoginEvent.source).where(func.lower(func.trim(LoginEvent.username)) == name, LoginEvent.at >= since)
+    for source in set(s.scalars(typed)):
+        throttle.clear(s, f"login\x1f{name}\x1fip:{source}")
+    for device in s.scalars(select(KnownDevice.id_hash).where(KnownDevice.username == name)):
+        throttle.clear(s, f"login\x1f{name}\x1fdevice:{device}")
 
 
 def _otp_ok(row: AdminAccount, code: str, now: dt.datetime) -> bool:
