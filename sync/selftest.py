@@ -58,6 +58,14 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
             except Exception:  # no key set on this server, or a forged one: the key simply does not fit
                 raise unknown from None
             manifest = verifier.verify(parsed, "manifest")
+    except keyring.RevokedKey:
+        kid = str(parsed.get("key_id", "?"))[:16] if isinstance(parsed, dict) else "?"
+        return CheckResult(
+            "server",
+            Verdict.FAIL,
+            f"{cfg.server.url} signs with a key the district's root revoked ({kid}): not the "
+            "district's server, or one still running the leaked key (docs/deploy.md, section 5, drill 2)",
+        )
     except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
         return CheckResult(
             "server",

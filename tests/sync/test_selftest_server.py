@@ -87,3 +87,18 @@ def test_server_check_before_the_first_sync_follows_the_pinned_root(server, tmp_
     server.start_on_same_port()
     r = sync_selftest.check_server(cfg)
     assert r.verdict is Verdict.FAIL and "trust_key" in r.detail, r.detail
+
+    # drill 2: the online key leaked and was revoked; a terminal that met the new key set and then finds
+    # the leaked key serving is told what that means, not only that the key does not fit
+    new = tmp_path / "new"
+    signing.generate(new)
+    shutil.copyfile(online / "keyset.json", new / "keyset.json")
+    keys_cli.certify(root, new, 365, [signing.load_signer(online).key_id])
+    for folder in (new, online):
+        server.stop()
+        server.key_dir = folder
+        server.start_on_same_port()
+        if folder is new:
+            assert sync_once(cfg).error is None
+    r = sync_selftest.check_server(cfg)
+    assert r.verdict is Verdict.FAIL and "revoked" in r.detail and "drill 2" in r.detail, r.detail
