@@ -71,3 +71,16 @@ def test_self_test_json_with_failing_checks_and_a_bad_config(tmp_path: Path) -> 
     broken.write_text("[terminal\n", encoding="utf-8")
     done = _kiosk("self-test", "--config", str(broken), "--json", cwd=tmp_path)
     assert done.returncode == 2 and _one_json(done)["ok"] is False
+
+
+def test_stderr_keeps_the_migrations_and_drops_alembics_plugin_chatter(tmp_path: Path) -> None:
+    """What IT reads on a terminal's console and in journalctl: a new mirror's migrations are worth a line
+    each; alembic's seven 'setup plugin …' lines on every command are not."""
+    pack = tmp_path / "p.jsonl"
+    pack.write_text(
+        json.dumps({"id": "d1", "title": "通知", "body": "正文", "published": "2026-12-01"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    done = _kiosk("import", str(pack), "--db", str(tmp_path / "m.db"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Running upgrade" in done.stderr and "setup plugin" not in done.stderr, done.stderr
