@@ -20,7 +20,7 @@ from kiosk.errors import ContentPackError
 from kiosk.mirror.store import DocumentRecord
 from sync.protocol.wire import record_to_wire
 from sync.server.db import FeedDoc, sessions
-from sync.server.feed.publish import _unknown_codes
+from sync.server.feed.publish import pack_unknown_codes
 
 
 @dataclass
@@ -97,7 +97,7 @@ def preview_pack(engine: Engine, path: Path) -> Preview:
     if parsed.problems:
         raise ContentPackError(parsed.problems)
     with sessions(engine)() as session:
-        unknown = _unknown_codes(session, parsed)  # as publish_pack refuses it: no preview of what will not be
+        unknown = pack_unknown_codes(session, parsed)  # as publish_pack refuses it: no preview of what will not be
         if unknown:
             raise ContentPackError(unknown)
         return preview_records(session, [rec for _, rec in parsed.documents])

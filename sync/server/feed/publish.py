@@ -126,11 +126,11 @@ def unknown_codes(
     have: the office console's check, the same rule as a content pack's (whose reasons are for IT's
     command line)."""
     pack = SimpleNamespace(documents=records, zones=[(0, z) for z in zones], categories=[(0, c) for c in categories])
-    return [(line, _in_chinese(why)) for line, why in _unknown_codes(session, pack)]
+    return [(line, _in_chinese(why)) for line, why in pack_unknown_codes(session, pack)]
 
 
 def _in_chinese(why: str) -> str:
-    """A reason of :func:`_unknown_codes` as the office console says it."""
+    """A reason of :func:`pack_unknown_codes` as the office console says it."""
     doc_id, _, rest = why.removeprefix("document ").partition(": ")
     if rest.startswith("unknown zone "):
         return f"文件 {doc_id}：没有这个专区（{rest.removeprefix('unknown zone ').strip(chr(39))}）"
@@ -177,7 +177,7 @@ def publish_records(
     return counts
 
 
-def _unknown_codes(session: Session, parsed: Any) -> list[tuple[int, str]]:
+def pack_unknown_codes(session: Session, parsed: Any) -> list[tuple[int, str]]:
     """Documents naming a zone or category that neither this pack nor the server has (line, why)."""
     zones = {z.code for _, z in parsed.zones} | set(session.scalars(select(ZoneRow.code)))
     cats = {c.code for _, c in parsed.categories} | set(session.scalars(select(CategoryRow.code)))
@@ -200,7 +200,7 @@ def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
     if parsed.problems:
         raise ContentPackError(parsed.problems)
     with sessions(engine)() as session, session.begin():
-        unknown = _unknown_codes(session, parsed)
+        unknown = pack_unknown_codes(session, parsed)
         if unknown:
             raise ContentPackError(unknown)
         return publish_records(
