@@ -221,7 +221,10 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
         if not any(term in u.texts for u in units):
             units.append(Unit(tuple(expand(term)), word=True))
     seen: set[Unit] = set()
-    return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
+    units = [u for u in units if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    # residents' words before the bigrams cut from the rest, so a long first segment's bigrams cannot
+    # push a later segment's word past MAX_PARTS (屋里孩子脑子有毛病 …, 发起病来打人)
+    return sorted(units, key=lambda u: not u.word)[:MAX_PARTS]
 
 
 def _run_sounds(run: tk.Run) -> tuple[str, ...]:
@@ -344,7 +347,7 @@ class Parsed:
 
 def parse(query: str) -> Parsed | None:
     """``query`` folded, cut at filler words into runs, and read by sound; None if nothing is left."""
-    q = und.fold(query.replace("\x00", " ")[:MAX_QUERY_CHARS])
+    q = und.normalise_dialect(und.fold(query.replace("\x00", " ")[:MAX_QUERY_CHARS]))
     all_runs = tk.runs(q)[:MAX_RUNS]
     if not all_runs:
         return None

@@ -33,6 +33,9 @@ from kiosk.search import tokenize as tk
 FILLERS_FILE = Path(__file__).resolve().parent / "fillers.txt"
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
 EVERYDAY_FILE = Path(__file__).resolve().parent / "everyday.tsv"
+DIALECT_FILE = Path(__file__).resolve().parent / "dialect.tsv"
+GAP = "…"  # in an everyday.tsv word: its pieces in this order with a few characters between (丢…饭碗)
+MAX_GAP = 6  # characters between the pieces of a gapped word
 MAX_ALTERNATIVES = 4  # synonym variants of one term
 LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
 MAX_SEGMENTATIONS = 6  # ways to cut one letter string into syllables
@@ -68,9 +71,60 @@ def _filler_re() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in fillers()))
 
 
+@functools.cache
+def dialect_words(path: Path = DIALECT_FILE) -> dict[str, str]:
+    """The dialect and colloquial table (``dialect.tsv``): a regional or spoken word (folded) → the
+    common word for it (崽子 → 孩子, 脑壳 → 脑子, 堂客 → 老婆), so that the vocabulary and the titles'
+    words match after it."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) >= 2 and cells[0].strip() and cells[1].strip():
+            out[fold(cells[0].strip())] = fold(cells[1].strip())
+    return out
+
+
+@functools.cache
+def _dialect_re() -> re.Pattern[str] | None:
+    words = sorted(dialect_words(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+def normalise_dialect(text: str) -> str:
+    """``text`` (folded) with the dialect table's words replaced by common ones, longest first, in one
+    pass (a replacement is not replaced again)."""
+    pattern = _dialect_re()
+    if pattern is None or not tk.has_cjk(text):
+        return text
+    table = dialect_words()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
 def strip_fillers(text: str) -> str:
-    """``text`` with every filler word replaced by a space (the parts between stay runs of their own)."""
-    return _filler_re().sub(" ", text)
+    """``text`` with every filler word replaced by a space (the parts between stay runs of their own),
+    except inside a vocabulary word that holds one (走了, 丢了工作, 过不下去了) or the text a gapped
+    word matches (丢了饭碗 by 丢…饭碗): those stay whole, so that the vocabulary still finds them."""
+    return _strip_re().sub(lambda m: m.group(0) if m.lastgroup == "keep" else " ", text)
+
+
+_STRIP: list[tuple[dict[str, tuple[str, ...]], re.Pattern[str]]] = []
+
+
+def _strip_re() -> re.Pattern[str]:
+    """Fillers, after (at the same place) the vocabulary words holding a filler and the gapped words,
+    for the vocabulary now in use (one pattern kept per vocabulary)."""
+    words = everyday_words()
+    for known, pattern in _STRIP:
+        if known is words:
+            return pattern
+    keep = sorted((w for w in words if GAP not in w and _filler_re().search(w)), key=len, reverse=True)
+    sources = [re.escape(w) for w in keep] + [p.pattern for p, _ in _patterns()]
+    kept = f"(?P<keep>{'|'.join(sources)})|" if sources else ""
+    pattern = re.compile(kept + _filler_re().pattern)
+    _STRIP[:] = [*_STRIP[-3:], (words, pattern)]
+    return pattern
 
 
 # --- pinyin ---------------------------------------------------------------------------------------
@@ -223,10 +277,37 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@functools.cache
+def _gapped(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Gapped vocabulary words (丢…饭碗) as patterns: their pieces in order, at most :data:`MAX_GAP`
+    characters (none of them punctuation or a space) between two pieces."""
+    out = []
+    for w in words:
+        pieces = [re.escape(p) for p in w.split(GAP) if p]
+        if len(pieces) >= 2:
+            out.append((re.compile(f"[^\\s\\W]{{0,{MAX_GAP}}}?".join(pieces)), w))
+    return tuple(out)
+
+
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return _gapped(tuple(w for w in everyday_words() if GAP in w))
+
+
+def official_terms(word: str) -> tuple[str, ...]:
+    """The official terms of an everyday word found by :func:`everyday_in`: a word of the vocabulary,
+    or the text a gapped word matched (丢了饭碗 by 丢…饭碗); () if neither."""
+    words = everyday_words()
+    if word in words:
+        return words[word]
+    return next((words[w] for p, w in _patterns() if p.fullmatch(word)), ())
+
+
 @functools.lru_cache(maxsize=4096)
 def everyday_in(text: str) -> tuple[str, ...]:
-    """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first."""
-    found = [w for w in everyday_words() if w in text]
+    """Everyday words of the vocabulary in ``text`` (for a gapped word, the text it matched), none
+    inside a longer one found, longest first."""
+    found = [w for w in everyday_words() if GAP not in w and w in text]
+    found += [m.group(0) for p, _ in _patterns() for m in [p.search(text)] if m]
     return tuple(sorted((w for w in found if not any(w != o and w in o for o in found)), key=len, reverse=True))
 
 
@@ -244,7 +325,7 @@ def _expand(term: str) -> tuple[str, ...]:
     stays), nor is a word already standing inside the text that would replace it (公积金 of
     住房公积金 does not become 住房住房公积金): such variants are text no document holds, and each
     costs the search a phrase."""
-    matches: list[tuple[str, tuple[str, ...]]] = [(w, everyday_words()[w]) for w in everyday_in(term)]
+    matches: list[tuple[str, tuple[str, ...]]] = [(w, official_terms(w)) for w in everyday_in(term)]
     for group in synonym_groups():
         t = next((t for t in group if t in term), None)  # longest term of the group found
         if t is not None:
