@@ -269,7 +269,7 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cells = line.split("\t")
-        word = fold(cells[0].strip())
+        word = GAP.join(fold(piece) for piece in cells[0].strip().split(GAP))  # NFKC would make … "..."
         official = [fold(t.strip()) for t in cells[1].split("|")] if len(cells) > 1 else []
         official = [t for t in dict.fromkeys(official) if t and t != word]
         if word and official:
