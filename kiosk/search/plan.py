@@ -257,7 +257,14 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     # looked for in titles only (as sound), and its heard words (gongjijin → 公积金) stand for it here
     in_body = [u for u in units if any(tk.has_cjk(t) or (len(t) > 2 and not u.sounds) for t in u.texts)]
     body_units = sorted(
-        in_body, key=lambda u: (not u.word, _unit_df(u, freq.title) > common_title, _unit_df(u, freq.title))
+        in_body,
+        key=lambda u: (
+            not u.word,
+            bool(freq.text) and _unit_df(u, freq.text) == 0,
+            _unit_df(u, freq.title) > common_title,
+            _unit_df(u, freq.title),
+            _unit_df(u, freq.text),
+        ),
     )[:2]
     per_unit = [_group(_or(_term_expr(t, "text") for t in minimal(u.texts))) for u in body_units]
     if len(per_unit) == 2:

@@ -217,10 +217,11 @@ def doc_freq(session: Session, ranked: Iterable[str], parts: Iterable[str]) -> F
         _TEXT_DF.clear()
         _TITLE_DF.clear()
         _TEXT_DF_AT[0] = n
-    ranked_tokens = _tokens(ranked)
+    parts = list(parts)
+    ranked_tokens = _tokens(ranked) | _tokens(parts)
     _cached_df(session, "search_text_vocab", _TEXT_DF, [t for toks in ranked_tokens.values() for t in toks])
     text_df = {a: float(min(_TEXT_DF[t] for t in toks)) for a, toks in ranked_tokens.items()}
-    all_tokens = ranked_tokens | _tokens(parts)
+    all_tokens = ranked_tokens
     _cached_df(session, "search_title_vocab", _TITLE_DF, [t for toks in all_tokens.values() for t in toks])
     title_df = {a: float(min(_TITLE_DF[t] for t in toks)) for a, toks in all_tokens.items()}
     return Freq(text_df, title_df, n)
