@@ -36,6 +36,8 @@ EVERYDAY_FILE = Path(__file__).resolve().parent / "everyday.tsv"
 DIALECT_FILE = Path(__file__).resolve().parent / "dialect.tsv"
 GAP = "…"  # in an everyday.tsv word: its pieces in this order with a few characters between (丢…饭碗)
 MAX_GAP = 6  # characters between the pieces of a gapped word
+SPLIT_CHARS = "了过着一两几个只条张次回趟件份点些"  # may stand after a word's first character (放了鞭炮)
+MAX_SPLIT = 3  # … at most this many of them
 MAX_ALTERNATIVES = 4  # synonym variants of one term
 LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
 MAX_SEGMENTATIONS = 6  # ways to cut one letter string into syllables
@@ -104,27 +106,15 @@ def normalise_dialect(text: str) -> str:
 
 def strip_fillers(text: str) -> str:
     """``text`` with every filler word replaced by a space (the parts between stay runs of their own),
-    except inside a vocabulary word that holds one (走了, 丢了工作, 过不下去了) or the text a gapped
-    word matches (丢了饭碗 by 丢…饭碗): those stay whole, so that the vocabulary still finds them."""
-    return _strip_re().sub(lambda m: m.group(0) if m.lastgroup == "keep" else " ", text)
-
-
-_STRIP: list[tuple[dict[str, tuple[str, ...]], re.Pattern[str]]] = []
-
-
-def _strip_re() -> re.Pattern[str]:
-    """Fillers, after (at the same place) the vocabulary words holding a filler and the gapped words,
-    for the vocabulary now in use (one pattern kept per vocabulary)."""
-    words = everyday_words()
-    for known, pattern in _STRIP:
-        if known is words:
-            return pattern
-    keep = sorted((w for w in words if GAP not in w and _filler_re().search(w)), key=len, reverse=True)
-    sources = [re.escape(w) for w in keep] + [p.pattern for p, _ in _patterns()]
-    kept = f"(?P<keep>{'|'.join(sources)})|" if sources else ""
-    pattern = re.compile(kept + _filler_re().pattern)
-    _STRIP[:] = [*_STRIP[-3:], (words, pattern)]
-    return pattern
+    except inside the vocabulary's words found in ``text`` (:func:`everyday_in`: 走了, 丢了工作, the text
+    of a gapped word, 丢了饭碗 by 丢…饭碗, or a word with 了/过/一个 … after its first character, 放了鞭炮):
+    those stay whole, so that the vocabulary still finds them after the fillers are gone."""
+    keep = [w for w in everyday_in(text) if _filler_re().search(w)] if tk.has_cjk(text) else []
+    if not keep:
+        return _filler_re().sub(" ", text)
+    kept = "|".join(re.escape(w) for w in sorted(keep, key=len, reverse=True))
+    pattern = re.compile(f"(?P<keep>{kept})|{_filler_re().pattern}")
+    return pattern.sub(lambda m: m.group(0) if m.lastgroup == "keep" else " ", text)
 
 
 # --- pinyin ---------------------------------------------------------------------------------------
@@ -277,37 +267,74 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
     return out
 
 
-@functools.cache
-def _gapped(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Gapped vocabulary words (丢…饭碗) as patterns: their pieces in order, at most :data:`MAX_GAP`
-    characters (none of them punctuation or a space) between two pieces."""
-    out = []
-    for w in words:
-        pieces = [re.escape(p) for p in w.split(GAP) if p]
-        if len(pieces) >= 2:
-            out.append((re.compile(f"[^\\s\\W]{{0,{MAX_GAP}}}?".join(pieces)), w))
-    return tuple(out)
+class _Index:
+    """The vocabulary arranged for finding its words in a text: the plain words by first character,
+    the gapped ones (丢…饭碗) as patterns with their first piece."""
+
+    def __init__(self, words: dict[str, tuple[str, ...]]) -> None:
+        self.words = words
+        by_first: dict[str, list[str]] = {}
+        gapped: list[tuple[str, re.Pattern[str], str]] = []
+        for w in words:
+            pieces = [p for p in w.split(GAP) if p]
+            if GAP not in w:
+                by_first.setdefault(w[0], []).append(w)
+            elif len(pieces) >= 2:  # no punctuation or space between the pieces
+                between = f"[^\\s\\W]{{0,{MAX_GAP}}}?"
+                gapped.append((pieces[0], re.compile(between.join(map(re.escape, pieces))), w))
+        self.by_first = {c: tuple(ws) for c, ws in by_first.items()}
+        self.gapped = tuple(gapped)
 
 
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return _gapped(tuple(w for w in everyday_words() if GAP in w))
+_INDEXES: list[_Index] = []
+
+
+def _index() -> _Index:
+    """The :class:`_Index` of the vocabulary now in use (a few kept: the benchmark swaps it)."""
+    words = everyday_words()
+    for idx in _INDEXES:
+        if idx.words is words:
+            return idx
+    _INDEXES[:] = [*_INDEXES[-3:], _Index(words)]
+    return _INDEXES[-1]
 
 
 def official_terms(word: str) -> tuple[str, ...]:
     """The official terms of an everyday word found by :func:`everyday_in`: a word of the vocabulary,
-    or the text a gapped word matched (丢了饭碗 by 丢…饭碗); () if neither."""
-    words = everyday_words()
-    if word in words:
-        return words[word]
-    return next((words[w] for p, w in _patterns() if p.fullmatch(word)), ())
+    the text a gapped word matched (丢了饭碗 by 丢…饭碗), or a word split after its first character
+    (放了鞭炮 of 放鞭炮); () if none."""
+    idx = _index()
+    if word in idx.words:
+        return idx.words[word]
+    for k in range(2, 2 + MAX_SPLIT):
+        if len(word) > k and all(c in SPLIT_CHARS for c in word[1:k]) and word[0] + word[k:] in idx.words:
+            return idx.words[word[0] + word[k:]]
+    return next((idx.words[w] for _, p, w in idx.gapped if p.fullmatch(word)), ())
 
 
 @functools.lru_cache(maxsize=4096)
 def everyday_in(text: str) -> tuple[str, ...]:
-    """Everyday words of the vocabulary in ``text`` (for a gapped word, the text it matched), none
-    inside a longer one found, longest first."""
-    found = [w for w in everyday_words() if GAP not in w and w in text]
-    found += [m.group(0) for p, _ in _patterns() for m in [p.search(text)] if m]
+    """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first:
+    each word as it stands; a word of two to five characters with up to :data:`MAX_SPLIT` aspect
+    particles or a number and measure word after its first character, as speech puts them between a
+    verb and its object (放了鞭炮, 交过社保, 养了一条狗, 离了婚, 打了个预防针); and the text a gapped word
+    matches (丢了饭碗 by 丢…饭碗)."""
+    idx = _index()
+    found: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        split_end = i + 1
+        while split_end < n and split_end - i - 1 < MAX_SPLIT and text[split_end] in SPLIT_CHARS:
+            split_end += 1
+        for w in idx.by_first.get(ch, ()):
+            if text.startswith(w, i):
+                found.append(w)
+            elif 2 <= len(w) <= 5:
+                found.extend(
+                    text[i : k + len(w) - 1] for k in range(i + 2, split_end + 1) if text.startswith(w[1:], k)
+                )
+    found += [m.group(0) for first, p, _ in idx.gapped if first in text for m in [p.search(text)] if m]
+    found = list(dict.fromkeys(found))
     return tuple(sorted((w for w in found if not any(w != o and w in o for o in found)), key=len, reverse=True))
 
 
