@@ -330,9 +330,7 @@ def everyday_in(text: str) -> tuple[str, ...]:
             if text.startswith(w, i):
                 found.append(w)
             elif 2 <= len(w) <= 5:
-                found.extend(
-                    text[i : k + len(w) - 1] for k in range(i + 2, split_end + 1) if text.startswith(w[1:], k)
-                )
+                found.extend(text[i : k + len(w) - 1] for k in range(i + 2, split_end + 1) if text.startswith(w[1:], k))
     found += [m.group(0) for first, p, _ in idx.gapped if first in text for m in [p.search(text)] if m]
     found = list(dict.fromkeys(found))
     return tuple(sorted((w for w in found if not any(w != o and w in o for o in found)), key=len, reverse=True))
