@@ -36,7 +36,7 @@ EVERYDAY_FILE = Path(__file__).resolve().parent / "everyday.tsv"
 DIALECT_FILE = Path(__file__).resolve().parent / "dialect.tsv"
 GAP = "…"  # in an everyday.tsv word: its pieces in this order with a few characters between (丢…饭碗)
 MAX_GAP = 6  # characters between the pieces of a gapped word
-SPLIT_CHARS = "了过着一两几个只条张次回趟件份点些"  # may stand after a word's first character (放了鞭炮)
+SPLIT_CHARS = "了过着的一两几个只条张次回趟件份点些"  # may stand after a word's first character (放了鞭炮, 住的院)
 MAX_SPLIT = 3  # … at most this many of them
 MAX_ALTERNATIVES = 4  # synonym variants of one term
 LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
@@ -317,7 +317,7 @@ def everyday_in(text: str) -> tuple[str, ...]:
     """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first:
     each word as it stands; a word of two to five characters with up to :data:`MAX_SPLIT` aspect
     particles or a number and measure word after its first character, as speech puts them between a
-    verb and its object (放了鞭炮, 交过社保, 养了一条狗, 离了婚, 打了个预防针); and the text a gapped word
+    verb and its object (放了鞭炮, 交过社保, 养了一条狗, 离了婚, 打了个预防针, 在外地住的院); and the text a gapped word
     matches (丢了饭碗 by 丢…饭碗)."""
     idx = _index()
     found: list[str] = []

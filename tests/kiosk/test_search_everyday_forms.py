@@ -76,6 +76,8 @@ def test_a_word_split_by_particles_after_its_first_character_is_found() -> None:
     assert "养了一条狗" in und.everyday_in("我家养了一条狗")
     assert und.official_terms("离了婚") == und.everyday_words()["离婚"]
     assert "打了个预防针" in und.everyday_in("孩子打了个预防针")
+    assert "住的院" in und.everyday_in("在外地住的院回来咋报")  # 是…的 puts 的 there
+    assert und.official_terms("住的院") == und.everyday_words()["住院"]
     # only particles, numbers and measure words may stand between: 放心鞭炮 is not 放鞭炮
     assert und.everyday_in("放心鞭炮") == ("鞭炮",)
     assert und.official_terms("放心鞭炮") == ()
