@@ -6,8 +6,12 @@ Done before any matching, on the query only (titles and bodies are indexed as pu
   lower case, traditional → simplified characters with OpenCC's ``t2s`` conversion (醫保 → 医保,
   戶口 → 户口). ``t2s`` changes characters only; OpenCC's Taiwan phrase tables (``tw2sp``) are not used
   because they also rewrite simplified words (程序 → 进程).
+- :func:`normalise_dialect`: dialect words of ``dialect.tsv`` read as common ones (崽子 → 孩子).
 - :func:`strip_fillers`: the question and filler words of ``fillers.txt`` (怎么, 我想, 在哪, 吗, …)
-  cut out, leaving the segments that say what the resident wants (怎么交医保 → 交医保).
+  cut out, leaving the segments that say what the resident wants (怎么交医保 → 交医保), but not
+  inside a word of the residents' vocabulary (走了, 丢了工作).
+- :func:`everyday_in`: the residents' vocabulary's words in a text, also gapped (丢…饭碗 in 丢了饭碗)
+  and split after their first character (放了鞭炮); :func:`official_terms` gives what they stand for.
 - Pinyin: :func:`segmentations` cuts letters into toneless syllables (``dibao`` → di bao; ``xian`` →
   xian or xi an; a last partial syllable is kept as a prefix while the resident is still typing);
   :func:`readings` gives the toneless readings of Chinese text, every reading of a heteronym, so a
