@@ -114,11 +114,18 @@ def strip_fillers(text: str) -> str:
     of a gapped word, 丢了饭碗 by 丢…饭碗, or a word with 了/过/一个 … after its first character, 放了鞭炮):
     those stay whole, so that the vocabulary still finds them after the fillers are gone."""
     keep = [w for w in everyday_in(text) if _filler_re().search(w)] if tk.has_cjk(text) else []
-    if not keep:
-        return _filler_re().sub(" ", text)
-    kept = "|".join(re.escape(w) for w in sorted(keep, key=len, reverse=True))
-    pattern = re.compile(f"(?P<keep>{kept})|{_filler_re().pattern}")
-    return pattern.sub(lambda m: m.group(0) if m.lastgroup == "keep" else " ", text)
+    spans: list[tuple[int, int]] = []  # where the kept words stand, longest first, none overlapping
+    for w in sorted(keep, key=len, reverse=True):
+        a = text.find(w)
+        while a >= 0:
+            if all(a >= e or a + len(w) <= b for b, e in spans):
+                spans.append((a, a + len(w)))
+            a = text.find(w, a + 1)
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        out += [_filler_re().sub(" ", text[pos:a]), text[a:b]]
+        pos = b
+    return "".join([*out, _filler_re().sub(" ", text[pos:])])
 
 
 # --- pinyin ---------------------------------------------------------------------------------------
