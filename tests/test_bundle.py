@@ -185,6 +185,16 @@ def bundle_files() -> list[str]:
     return [p.relative_to(BUNDLE).as_posix() for p in BUNDLE.rglob("*") if p.is_file()]
 
 
+def test_the_spec_lists_every_data_file_the_search_reads() -> None:
+    # the search reads its tables by path next to its modules: one missing from the spec's datas is
+    # missing from the bundle, and only a built bundle would show it
+    spec = (ROOT / "build_kiosk.spec").read_text(encoding="utf-8")
+    data = sorted(p.name for p in (ROOT / "kiosk" / "search").iterdir() if p.suffix in {".tsv", ".txt"})
+    assert {"synonyms.tsv", "everyday.tsv", "dialect.tsv", "fillers.txt"} <= set(data)
+    for name in data:
+        assert f'(str(ROOT / "kiosk" / "search" / "{name}"), "kiosk/search")' in spec, name
+
+
 @needs_bundle
 def test_the_bundle_carries_what_a_terminal_needs() -> None:
     files = bundle_files()
@@ -203,6 +213,8 @@ def test_the_bundle_carries_what_a_terminal_needs() -> None:
         r"kiosk/migrations/versions/0001_initial_mirror_schema\.py$",
         r"kiosk/search/synonyms\.tsv$",
         r"kiosk/search/everyday\.tsv$",
+        r"kiosk/search/dialect\.tsv$",
+        r"kiosk/search/fillers\.txt$",
         r"VirtualKeyboard/Plugins/Pinyin/",
         r"platforminputcontexts/libqtvirtualkeyboardplugin",
         r"qml/QtQuick/Pdf/",

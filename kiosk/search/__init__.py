@@ -40,7 +40,9 @@ words lower-cased, 文号 in any bracket style (国办发〔2019〕8号 = 国办
 文号 ranks first), pinyin initials of titles (``dbj`` → 低保金, ``zfxxgk`` → 政府信息公开), full pinyin
 of titles (``hukou`` → 户口), residents' words through the synonym table ``kiosk/search/synonyms.tsv``
 (低保 → 最低生活保障), and residents' everyday words through the vocabulary ``kiosk/search/everyday.tsv``
-(煤气 → 燃气, 狗 → 犬, 拆迁 → 征收; one direction, several hundred entries each with its reason).
+(煤气 → 燃气, 狗 → 犬, 拆迁 → 征收; one direction, about 1,300 entries each with its reason; gapped
+words such as 丢…饭碗, and words split by particles, 放了鞭炮), after dialect words are read as common
+ones (``kiosk/search/dialect.tsv``: 堂客 → 老婆).
 When fewer than a page match every word, documents holding most of the query follow, flagged
 ``partial``; a query never ends at nothing while some part of it is in the mirror. Documents in
 force rank above 已修订 and 已废止 ones.

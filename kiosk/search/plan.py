@@ -221,7 +221,10 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
         if not any(term in u.texts for u in units):
             units.append(Unit(tuple(expand(term)), word=True))
     seen: set[Unit] = set()
-    return [u for u in units if not (u in seen or seen.add(u))][:MAX_PARTS]  # type: ignore[func-returns-value]
+    units = [u for u in units if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
+    # residents' words before the bigrams cut from the rest, so a long first segment's bigrams cannot
+    # push a later segment's word past MAX_PARTS (屋里孩子脑子有毛病 …, 发起病来打人)
+    return sorted(units, key=lambda u: not u.word)[:MAX_PARTS]
 
 
 def _run_sounds(run: tk.Run) -> tuple[str, ...]:
@@ -254,7 +257,14 @@ def _partial_level(units: list[Unit], freq: Freq) -> Level | None:
     # looked for in titles only (as sound), and its heard words (gongjijin → 公积金) stand for it here
     in_body = [u for u in units if any(tk.has_cjk(t) or (len(t) > 2 and not u.sounds) for t in u.texts)]
     body_units = sorted(
-        in_body, key=lambda u: (not u.word, _unit_df(u, freq.title) > common_title, _unit_df(u, freq.title))
+        in_body,
+        key=lambda u: (
+            not u.word,
+            bool(freq.text) and _unit_df(u, freq.text) == 0,
+            _unit_df(u, freq.title) > common_title,
+            _unit_df(u, freq.title),
+            _unit_df(u, freq.text),
+        ),
     )[:2]
     per_unit = [_group(_or(_term_expr(t, "text") for t in minimal(u.texts))) for u in body_units]
     if len(per_unit) == 2:
@@ -344,7 +354,7 @@ class Parsed:
 
 def parse(query: str) -> Parsed | None:
     """``query`` folded, cut at filler words into runs, and read by sound; None if nothing is left."""
-    q = und.fold(query.replace("\x00", " ")[:MAX_QUERY_CHARS])
+    q = und.normalise_dialect(und.fold(query.replace("\x00", " ")[:MAX_QUERY_CHARS]))
     all_runs = tk.runs(q)[:MAX_RUNS]
     if not all_runs:
         return None

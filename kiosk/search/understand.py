@@ -6,8 +6,12 @@ Done before any matching, on the query only (titles and bodies are indexed as pu
   lower case, traditional → simplified characters with OpenCC's ``t2s`` conversion (醫保 → 医保,
   戶口 → 户口). ``t2s`` changes characters only; OpenCC's Taiwan phrase tables (``tw2sp``) are not used
   because they also rewrite simplified words (程序 → 进程).
+- :func:`normalise_dialect`: dialect words of ``dialect.tsv`` read as common ones (崽子 → 孩子).
 - :func:`strip_fillers`: the question and filler words of ``fillers.txt`` (怎么, 我想, 在哪, 吗, …)
-  cut out, leaving the segments that say what the resident wants (怎么交医保 → 交医保).
+  cut out, leaving the segments that say what the resident wants (怎么交医保 → 交医保), but not
+  inside a word of the residents' vocabulary (走了, 丢了工作).
+- :func:`everyday_in`: the residents' vocabulary's words in a text, also gapped (丢…饭碗 in 丢了饭碗)
+  and split after their first character (放了鞭炮); :func:`official_terms` gives what they stand for.
 - Pinyin: :func:`segmentations` cuts letters into toneless syllables (``dibao`` → di bao; ``xian`` →
   xian or xi an; a last partial syllable is kept as a prefix while the resident is still typing);
   :func:`readings` gives the toneless readings of Chinese text, every reading of a heteronym, so a
@@ -33,6 +37,11 @@ from kiosk.search import tokenize as tk
 FILLERS_FILE = Path(__file__).resolve().parent / "fillers.txt"
 SYNONYMS_FILE = Path(__file__).resolve().parent / "synonyms.tsv"
 EVERYDAY_FILE = Path(__file__).resolve().parent / "everyday.tsv"
+DIALECT_FILE = Path(__file__).resolve().parent / "dialect.tsv"
+GAP = "…"  # in an everyday.tsv word: its pieces in this order with a few characters between (丢…饭碗)
+MAX_GAP = 6  # characters between the pieces of a gapped word
+SPLIT_CHARS = "了过着的一两几个只条张次回趟件份点些"  # may stand after a word's first character (放了鞭炮, 住的院)
+MAX_SPLIT = 3  # … at most this many of them
 MAX_ALTERNATIVES = 4  # synonym variants of one term
 LONGEST_TERM = 10  # syllables of the longest synonym-table word looked up by sound
 MAX_SEGMENTATIONS = 6  # ways to cut one letter string into syllables
@@ -68,9 +77,55 @@ def _filler_re() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in fillers()))
 
 
+@functools.cache
+def dialect_words(path: Path = DIALECT_FILE) -> dict[str, str]:
+    """The dialect and colloquial table (``dialect.tsv``): a regional or spoken word (folded) → the
+    common word for it (崽子 → 孩子, 脑壳 → 脑子, 堂客 → 老婆), so that the vocabulary and the titles'
+    words match after it."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) >= 2 and cells[0].strip() and cells[1].strip():
+            out[fold(cells[0].strip())] = fold(cells[1].strip())
+    return out
+
+
+@functools.cache
+def _dialect_re() -> re.Pattern[str] | None:
+    words = sorted(dialect_words(), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+def normalise_dialect(text: str) -> str:
+    """``text`` (folded) with the dialect table's words replaced by common ones, longest first, in one
+    pass (a replacement is not replaced again)."""
+    pattern = _dialect_re()
+    if pattern is None or not tk.has_cjk(text):
+        return text
+    table = dialect_words()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
 def strip_fillers(text: str) -> str:
-    """``text`` with every filler word replaced by a space (the parts between stay runs of their own)."""
-    return _filler_re().sub(" ", text)
+    """``text`` with every filler word replaced by a space (the parts between stay runs of their own),
+    except inside the vocabulary's words found in ``text`` (:func:`everyday_in`: 走了, 丢了工作, the text
+    of a gapped word, 丢了饭碗 by 丢…饭碗, or a word with 了/过/一个 … after its first character, 放了鞭炮):
+    those stay whole, so that the vocabulary still finds them after the fillers are gone."""
+    keep = [w for w in everyday_in(text) if _filler_re().search(w)] if tk.has_cjk(text) else []
+    spans: list[tuple[int, int]] = []  # where the kept words stand, longest first, none overlapping
+    for w in sorted(keep, key=len, reverse=True):
+        a = text.find(w)
+        while a >= 0:
+            if all(a >= e or a + len(w) <= b for b, e in spans):
+                spans.append((a, a + len(w)))
+            a = text.find(w, a + 1)
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        out += [_filler_re().sub(" ", text[pos:a]), text[a:b]]
+        pos = b
+    return "".join([*out, _filler_re().sub(" ", text[pos:])])
 
 
 # --- pinyin ---------------------------------------------------------------------------------------
@@ -215,7 +270,7 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cells = line.split("\t")
-        word = fold(cells[0].strip())
+        word = GAP.join(fold(piece) for piece in cells[0].strip().split(GAP))  # NFKC would make … "..."
         official = [fold(t.strip()) for t in cells[1].split("|")] if len(cells) > 1 else []
         official = [t for t in dict.fromkeys(official) if t and t != word]
         if word and official:
@@ -223,10 +278,72 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
     return out
 
 
+class _Index:
+    """The vocabulary arranged for finding its words in a text: the plain words by first character,
+    the gapped ones (丢…饭碗) as patterns with their first piece."""
+
+    def __init__(self, words: dict[str, tuple[str, ...]]) -> None:
+        self.words = words
+        by_first: dict[str, list[str]] = {}
+        gapped: list[tuple[str, re.Pattern[str], str]] = []
+        for w in words:
+            pieces = [p for p in w.split(GAP) if p]
+            if GAP not in w:
+                by_first.setdefault(w[0], []).append(w)
+            elif len(pieces) >= 2:  # no punctuation or space between the pieces
+                between = f"[^\\s\\W]{{0,{MAX_GAP}}}?"
+                gapped.append((pieces[0], re.compile(between.join(map(re.escape, pieces))), w))
+        self.by_first = {c: tuple(ws) for c, ws in by_first.items()}
+        self.gapped = tuple(gapped)
+
+
+_INDEXES: list[_Index] = []
+
+
+def _index() -> _Index:
+    """The :class:`_Index` of the vocabulary now in use (a few kept: the benchmark swaps it)."""
+    words = everyday_words()
+    for idx in _INDEXES:
+        if idx.words is words:
+            return idx
+    _INDEXES[:] = [*_INDEXES[-3:], _Index(words)]
+    return _INDEXES[-1]
+
+
+def official_terms(word: str) -> tuple[str, ...]:
+    """The official terms of an everyday word found by :func:`everyday_in`: a word of the vocabulary,
+    the text a gapped word matched (丢了饭碗 by 丢…饭碗), or a word split after its first character
+    (放了鞭炮 of 放鞭炮); () if none."""
+    idx = _index()
+    if word in idx.words:
+        return idx.words[word]
+    for k in range(2, 2 + MAX_SPLIT):
+        if len(word) > k and all(c in SPLIT_CHARS for c in word[1:k]) and word[0] + word[k:] in idx.words:
+            return idx.words[word[0] + word[k:]]
+    return next((idx.words[w] for _, p, w in idx.gapped if p.fullmatch(word)), ())
+
+
 @functools.lru_cache(maxsize=4096)
 def everyday_in(text: str) -> tuple[str, ...]:
-    """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first."""
-    found = [w for w in everyday_words() if w in text]
+    """Everyday words of the vocabulary in ``text``, none inside a longer one found, longest first:
+    each word as it stands; a word of two to five characters with up to :data:`MAX_SPLIT` aspect
+    particles or a number and measure word after its first character, as speech puts them between a
+    verb and its object (放了鞭炮, 交过社保, 养了一条狗, 离了婚, 打了个预防针, 在外地住的院); and the text a gapped word
+    matches (丢了饭碗 by 丢…饭碗)."""
+    idx = _index()
+    found: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        split_end = i + 1
+        while split_end < n and split_end - i - 1 < MAX_SPLIT and text[split_end] in SPLIT_CHARS:
+            split_end += 1
+        for w in idx.by_first.get(ch, ()):
+            if text.startswith(w, i):
+                found.append(w)
+            elif 2 <= len(w) <= 5:
+                found.extend(text[i : k + len(w) - 1] for k in range(i + 2, split_end + 1) if text.startswith(w[1:], k))
+    found += [m.group(0) for first, p, _ in idx.gapped if first in text for m in [p.search(text)] if m]
+    found = list(dict.fromkeys(found))
     return tuple(sorted((w for w in found if not any(w != o and w in o for o in found)), key=len, reverse=True))
 
 
@@ -244,7 +361,7 @@ def _expand(term: str) -> tuple[str, ...]:
     stays), nor is a word already standing inside the text that would replace it (公积金 of
     住房公积金 does not become 住房住房公积金): such variants are text no document holds, and each
     costs the search a phrase."""
-    matches: list[tuple[str, tuple[str, ...]]] = [(w, everyday_words()[w]) for w in everyday_in(term)]
+    matches: list[tuple[str, tuple[str, ...]]] = [(w, official_terms(w)) for w in everyday_in(term)]
     for group in synonym_groups():
         t = next((t for t in group if t in term), None)  # longest term of the group found
         if t is not None:

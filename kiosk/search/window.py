@@ -210,17 +210,17 @@ def _vocab(session: Session, table: str, tokens: Iterable[str]) -> dict[str, int
 
 
 def doc_freq(session: Session, ranked: Iterable[str], parts: Iterable[str]) -> Freq:
-    """:class:`Freq`: whole-text frequencies of ``ranked`` (the strict match's words, for BM25) and
-    title frequencies of ``ranked`` and ``parts``."""
+    """:class:`Freq`: whole-text and title frequencies of ``ranked`` (the strict match's words, for
+    BM25) and of ``parts`` (the partial level's: by titles it ranks them, by whole text it chooses which
+    to look for in bodies)."""
     n = float(rows(session, "SELECT coalesce(max(doc_rowid), 1) FROM search_docs")[0][0])
     if _TEXT_DF_AT[0] != n or len(_TEXT_DF) + len(_TITLE_DF) > _TEXT_DF_MAX:
         _TEXT_DF.clear()
         _TITLE_DF.clear()
         _TEXT_DF_AT[0] = n
-    ranked_tokens = _tokens(ranked)
-    _cached_df(session, "search_text_vocab", _TEXT_DF, [t for toks in ranked_tokens.values() for t in toks])
-    text_df = {a: float(min(_TEXT_DF[t] for t in toks)) for a, toks in ranked_tokens.items()}
-    all_tokens = ranked_tokens | _tokens(parts)
+    all_tokens = _tokens(ranked) | _tokens(parts)
+    _cached_df(session, "search_text_vocab", _TEXT_DF, [t for toks in all_tokens.values() for t in toks])
+    text_df = {a: float(min(_TEXT_DF[t] for t in toks)) for a, toks in all_tokens.items()}
     _cached_df(session, "search_title_vocab", _TITLE_DF, [t for toks in all_tokens.values() for t in toks])
     title_df = {a: float(min(_TITLE_DF[t] for t in toks)) for a, toks in all_tokens.items()}
     return Freq(text_df, title_df, n)
