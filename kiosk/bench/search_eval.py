@@ -57,6 +57,7 @@ KINDS = (
     "everyday",
     "everyday_independent",
     "everyday_blind",
+    "everyday_heldout",
 )
 TOP = 10
 
