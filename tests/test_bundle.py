@@ -277,6 +277,6 @@ def test_frozen_hints_name_the_frozen_program() -> None:
     r = _frozen("install", "--dry-run")
     assert r.returncode == 0, r.stderr
     program = str((BUNDLE / "kiosk").resolve())
-    assert f"program {program}" in r.stdout and "python -m" not in r.stdout
+    assert f"程序 {program}" in r.stdout and "python -m" not in r.stdout
     r = _frozen("bench", "sync")
-    assert r.returncode == 2 and "not in this build" in r.stderr
+    assert r.returncode == 2 and "本版本未包含此命令" in r.stderr

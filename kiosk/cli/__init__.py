@@ -28,17 +28,17 @@ def program() -> str:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every declared command; with ``only``, just that command's module is loaded."""
-    parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区 query kiosk")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区查询终端")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for entry in plugins.declared(plugins.COMMANDS):
         if only is not None and entry.name != only:
-            sub.add_parser(entry.name, help=f"(see `kiosk {entry.name} --help`)")
+            sub.add_parser(entry.name, help=f"（见 `kiosk {entry.name} --help`）")
             continue
         register = plugins.load(entry)
         if isinstance(register, plugins.Missing):
-            p = sub.add_parser(entry.name, help=f"(not in this build: {register.module})")
+            p = sub.add_parser(entry.name, help=f"（本版本未包含：{register.module}）")
             p.set_defaults(func=_not_in_build(entry.name, register.module))
             continue
         register(sub)
@@ -47,7 +47,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _not_in_build(name: str, module: str) -> Callable[[argparse.Namespace], int]:
     def run(_args: argparse.Namespace) -> int:
-        print(f"kiosk {name}: not in this build ({module} is left out); run it from the source", file=sys.stderr)
+        print(f"kiosk {name}：本版本未包含此命令（未打包 {module}）；请从源代码运行", file=sys.stderr)
         return 2
 
     return run

@@ -91,4 +91,4 @@ def test_pin_hash_reads_the_pin_from_stdin(monkeypatch, capsys) -> None:
     assert verify_pin("135792", hashed) and "135792" not in hashed
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert kiosk_main(["pin-hash"]) == 2
-    assert "no PIN on stdin" in capsys.readouterr().err
+    assert "标准输入中没有 PIN" in capsys.readouterr().err

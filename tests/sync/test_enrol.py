@@ -91,7 +91,8 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     typed = code.lower().replace("-", "").replace("0", "o")
     assert _enrol(tmp_path, monkeypatch, server, typed, fp) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert "enrolled as wanbao-01" in out and "token" not in out.lower()
+    assert "已注册为终端 wanbao-01（万宝镇 01 号机），专区 wanbao" in out and "token" not in out.lower()
+    assert "打印机：receipt（小票打印机，tcp）" in out
     path = tmp_path / "t" / "terminal.toml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     cfg = config_mod.load(path)
@@ -104,7 +105,7 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     assert report.error is None or report.error == "", report.error
     # The code works once.
     assert _enrol(tmp_path, monkeypatch, server, code, fp, "again") == 2
-    assert "used or has expired" in capsys.readouterr().err
+    assert "已被使用、已过期" in capsys.readouterr().err
     assert not (tmp_path / "again" / "terminal.toml").exists()
 
 
@@ -113,7 +114,7 @@ def test_wrong_fingerprint_writes_nothing_and_spends_nothing(server, tmp_path: P
     wrong = ("0" if fp[0] != "0" else "1") + fp[1:]
     assert _enrol(tmp_path, monkeypatch, server, code, wrong) == 2
     err = capsys.readouterr().err
-    assert "fingerprint" in err and "still unused" in err and not (tmp_path / "t").exists()
+    assert "区级密钥指纹是" in err and "注册码仍未使用" in err and not (tmp_path / "t").exists()
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
     assert re.search(rf"{tid}\s+wanbao\s+待注册", capsys.readouterr().out)  # no token nobody holds
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the same code, the right digits: it works
@@ -125,7 +126,7 @@ def test_enrol_as_root_without_the_service_user_is_refused_before_spending(
     _tid, code, fp = _add(server, capsys)
     assert _enrol(tmp_path, monkeypatch, server, code, fp, "t", "--user", "zwgk-no-such-user") == 2
     err = capsys.readouterr().err
-    assert "zwgk-no-such-user" in err and "install" in err and "useradd" in err
+    assert "本机没有用户 'zwgk-no-such-user'" in err and "install" in err and "useradd" in err
     assert not (tmp_path / "t").exists()
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # nothing was spent
 
@@ -144,7 +145,7 @@ def test_plain_http_is_refused_unless_loopback_or_allowed(server, tmp_path: Path
     monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
     args = ["enrol", "--server", "http://10.1.2.3:8750", "--code", "AAAAA-BBBBB", "--pin-stdin", "--user", "root"]
     assert main([*args, "--out", str(tmp_path / "h.toml"), "--data", str(tmp_path / "h")]) == 2
-    assert "in clear" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
+    assert "令牌会以明文在网络上传输" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
 
 
 def test_rotate_says_what_happens_to_the_old_token(server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -207,7 +208,8 @@ def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, mo
         args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin", "--user", "root"]
         args += ["--out", str(tmp_path / "w.toml"), "--data", str(tmp_path / "w")]
         assert main(args) == 2
-        assert "PIN" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "太容易被猜到" in err or "须为 6 到 12 位数字" in err, err
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the code still works
 
 
