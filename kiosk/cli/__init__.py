@@ -26,6 +26,19 @@ def program() -> str:
     return "python -m kiosk"
 
 
+def chinese_streams() -> None:
+    """Let stdout and stderr carry the Chinese every command prints: a stream whose encoding cannot (a
+    redirected stream under a non-Chinese code page, an ASCII locale) is switched to UTF-8 rather than
+    failing half-way through a line with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "北京时间：专区".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every declared command; with ``only``, just that command's module is loaded."""
     parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区查询终端")
@@ -59,6 +72,7 @@ def commands() -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    chinese_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in commands() else None)
