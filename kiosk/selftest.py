@@ -88,18 +88,14 @@ def check_label(name: str) -> str:
     return CHECK_LABELS.get(name, name)
 
 
-def _beijing(when: object) -> str:
-    """A stored naive-UTC time (or its ISO text) as ``YYYY-MM-DD HH:MM 北京时间``; other values as text."""
+def _beijing(iso: str | None) -> str:
+    """A UTC time as the outbox stores it (``2026-12-08T02:27:33Z``) as ``2026-12-08 10:27 北京时间``."""
     import datetime as dt
 
-    t = when
-    if isinstance(t, str):
-        try:
-            t = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
-        except ValueError:
-            return t
-    if not isinstance(t, dt.datetime):
-        return str(when)
+    try:
+        t = dt.datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
+    except ValueError:
+        return iso or "?"
     t = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
     return f"{t.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M} 北京时间"
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli import chinese_streams
+from kiosk.cli import chinese_console
 from kiosk.config import Config, PrinterConfig, load
 from kiosk.errors import ConfigError, KioskError, PrinterError, ValidationError
 
@@ -325,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    chinese_streams()
+    chinese_console()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -26,10 +26,14 @@ def program() -> str:
     return "python -m kiosk"
 
 
-def chinese_streams() -> None:
-    """Let stdout and stderr carry the Chinese every command prints: a stream whose encoding cannot (a
-    redirected stream under a non-Chinese code page, an ASCII locale) is switched to UTF-8 rather than
-    failing half-way through a line with UnicodeEncodeError."""
+def chinese_console() -> None:
+    """Every command line speaks Chinese: argparse's own words too (:mod:`kiosk.cli.zh_argparse`), and
+    stdout and stderr carry it: a stream whose encoding cannot (a redirected stream under a non-Chinese
+    code page, an ASCII locale) is switched to UTF-8 rather than failing half-way through a line with
+    UnicodeEncodeError."""
+    from kiosk.cli import zh_argparse
+
+    zh_argparse.install()
     for stream in (sys.stdout, sys.stderr):
         try:
             "北京时间：专区".encode(stream.encoding or "ascii")
@@ -72,7 +76,7 @@ def commands() -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    chinese_streams()
+    chinese_console()
     args_list = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in commands() else None)

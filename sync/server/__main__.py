@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from kiosk.cli import chinese_streams
+from kiosk.cli import chinese_console
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
 from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
@@ -351,7 +351,7 @@ def publish_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> int:
     """Run one command; ``today`` is the clock the office's steps, reports and the served app go by."""
-    chinese_streams()
+    chinese_console()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

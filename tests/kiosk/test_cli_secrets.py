@@ -81,7 +81,7 @@ def test_a_secret_given_as_an_argument_is_refused(main, argv: list[str], capsys)
         main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "invalid choice" in err or "unrecognized arguments" in err
+    assert "无效的取值" in err or "无法识别的参数" in err, err
 
 
 def test_pin_hash_reads_the_pin_from_stdin(monkeypatch, capsys) -> None:
