@@ -345,7 +345,11 @@ def publish_command(args: argparse.Namespace) -> int:
             print(f"{args.pack}:{n}: {why}", file=sys.stderr)
         print(f"{len(exc.problems)} 行有错；未发布任何内容", file=sys.stderr)
         return 1
-    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    c = counts
+    print(
+        f"已发布：新增 {c['new']} 件，修订 {c['amended']} 件，未变 {c['unchanged']} 件；"
+        f"专区 {c['zones']} 个，分类 {c['categories']} 个，附件 {c['blobs']} 个"
+    )
     return 0
 
 

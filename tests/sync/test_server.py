@@ -194,7 +194,7 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "d.db")
     pack = tmp_path / "p.jsonl"
     pack.write_text(json.dumps(doc(1), ensure_ascii=False) + "\n" + json.dumps(doc(2), ensure_ascii=False) + "\n")
-    assert "new=2" in run("publish", "--db", db, str(pack))[1]
+    assert "已发布：新增 2 件，修订 0 件，未变 0 件" in run("publish", "--db", db, str(pack))[1]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
     code, _out, err = run("publish", "--db", db, str(bad))
@@ -206,7 +206,7 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
     assert code == 2 and "未知专区 'wanbao'（还没有发布任何专区，请先发布）" in err  # no zone published yet
     zones = tmp_path / "zones.jsonl"
     zones.write_text("\n".join(json.dumps(z, ensure_ascii=False) for z in ZONES) + "\n", encoding="utf-8")
-    assert "zones=3" in run("publish", "--db", db, str(zones))[1]
+    assert "专区 3 个" in run("publish", "--db", db, str(zones))[1]
     code, out, _err = run(*add)
     assert code == 0 and "token" not in out.lower()  # an enrolment code, never a token
     enrolment = re.search(r"注册码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})", out)
