@@ -52,11 +52,11 @@ def no_display_message() -> str:
 
 
 def register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = sub.add_parser("run", help="start the touch screen (fullscreen on the zone's home)")
-    run.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
-    run.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of fullscreen")
-    run.add_argument("--smoke", action="store_true", help="offscreen: start, paint home, print timing, exit")
-    run.add_argument("--timeout", type=float, default=30.0, help="--smoke: seconds to wait for home (30)")
+    run = sub.add_parser("run", help="启动触摸屏界面（全屏显示本专区首页）")
+    run.add_argument("--config", help="终端配置文件（TOML）；默认：演示终端")
+    run.add_argument("--windowed", action="store_true", help="以 1920×1080 窗口代替全屏")
+    run.add_argument("--smoke", action="store_true", help="离屏模式：启动、绘制首页、输出耗时后退出")
+    run.add_argument("--timeout", type=float, default=30.0, help="--smoke：等待首页的秒数（30）")
     run.set_defaults(func=cmd_run)
 
 
