@@ -63,15 +63,15 @@ def register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 def register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from ui.screens import SCREENS
 
-    shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
+    shot = sub.add_parser("screenshot", help="离屏绘制一个界面并保存为 PNG")
     shot.add_argument("--screen", required=True, help=", ".join(SCREENS))
-    shot.add_argument("--size", default="1920x1080", help="WxH (1920x1080 or 1080x1920)")
-    shot.add_argument("--large-text", action="store_true", help="large-type, high-contrast mode (适老化)")
-    shot.add_argument("--query", help="search: the query typed (default 低保)")
-    shot.add_argument("--doc", help="document/attachment: the document id (default: a demo one with a PDF)")
-    shot.add_argument("--category", help="category: the category code (default: the fullest content type)")
-    shot.add_argument("--out", required=True, help="PNG file to write")
-    shot.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
+    shot.add_argument("--size", default="1920x1080", help="宽x高（1920x1080 或 1080x1920）")
+    shot.add_argument("--large-text", action="store_true", help="大字、高对比度模式（适老化）")
+    shot.add_argument("--query", help="search：输入的查询词（默认 低保）")
+    shot.add_argument("--doc", help="document/attachment：文件编号（默认：一份带 PDF 的演示文件）")
+    shot.add_argument("--category", help="category：分类代码（默认：内容最多的类别）")
+    shot.add_argument("--out", required=True, help="要写入的 PNG 文件")
+    shot.add_argument("--config", help="终端配置文件（TOML）；默认：演示终端")
     shot.add_argument("--timeout", type=float, default=30.0)
     shot.set_defaults(func=cmd_screenshot)
 
