@@ -86,8 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     program_dir()  # which release this process runs, resolved now (``current`` may be switched later)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # alembic names each of its plugins at every start: noise on the console and journal
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if not args.verbose:  # alembic's every-start chatter: noise on the console and journal
+        from kiosk.db import quiet_alembic
+
+        quiet_alembic()
     as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args) or 0)

@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from kiosk.cli import chinese_console
+from kiosk.db import quiet_alembic
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
 from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
@@ -358,6 +359,7 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
     chinese_console()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_alembic()  # its migration lines stay, not its every-start chatter
     try:
         done = office_cli.run(args, today)
         if done is None:
