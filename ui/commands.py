@@ -145,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps({"event": "home_painted", "ms": round(ms)}), flush=True)
         if problems:
             for p in problems:
-                print(f"warning: {p}", file=sys.stderr)
+                print(f"Qt 警告：{p}", file=sys.stderr)
             return 4
         return 0
     app.start_background()
@@ -205,7 +205,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        print(f"--size must look like 1920x1080, not {args.size!r}", file=sys.stderr)
+        print(f"--size 应写成 宽x高（如 1920x1080），而不是 {args.size!r}", file=sys.stderr)
         return 2
     cfg = load(args.config)
     from ui.qt_messages import install_handler
@@ -215,7 +215,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(out)):
-        print(f"cannot write {out}", file=sys.stderr)
+        print(f"无法写入 {out}", file=sys.stderr)
         return 1
     print(json.dumps({"event": "screenshot", "screen": args.screen, "size": f"{w}x{h}", "out": str(out)}))
     return 0
