@@ -162,7 +162,7 @@ def test_unknown_printer_missing_file_and_dead_printer(tmp_path: Path, capsys: p
     assert main(["send", "--printer", "网络小票", "--config", str(cfg), str(job)]) == 1
     assert "[unreachable]" in capsys.readouterr().err
     assert main(["status", "--printer", "x", "--config", str(tmp_path / "none.toml")]) == 2
-    assert "not found" in capsys.readouterr().err
+    assert "找不到配置文件" in capsys.readouterr().err
 
 
 def test_form_command_writes_a_pdf(tmp_path: Path) -> None:
