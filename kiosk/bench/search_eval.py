@@ -58,6 +58,7 @@ KINDS = (
     "everyday_independent",
     "everyday_blind",
     "everyday_heldout",
+    "everyday_fifth",
 )
 TOP = 10
 
