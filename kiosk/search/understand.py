@@ -53,10 +53,18 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=8192)
+def _traditional(ch: str) -> bool:
+    """Whether OpenCC's ``t2s`` changes the character ``ch`` on its own (醫 → 医; 坏 stays)."""
+    return _t2s().convert(ch) != ch
+
+
 def fold(text: str) -> str:
-    """``text`` NFKC-normalised, lower-cased and in simplified characters."""
+    """``text`` NFKC-normalised, lower-cased and in simplified characters. Only a text holding some
+    traditional character is converted: ``t2s`` also rewrites a few simplified words by its phrase
+    table (打坏 → 打坯, an old word for making adobe), which no document of simplified text holds."""
     text = unicodedata.normalize("NFKC", text).lower()
-    if tk.has_cjk(text):
+    if tk.has_cjk(text) and any(_traditional(ch) for ch in text if not ch.isascii()):
         text = _t2s().convert(text)
     return text
 
