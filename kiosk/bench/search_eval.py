@@ -122,6 +122,7 @@ def _clear_term_caches() -> None:
 
     understand.known_terms.cache_clear()
     understand.everyday_in.cache_clear()
+    understand.everyday_heard.cache_clear()
     understand._expand.cache_clear()
 
 

@@ -368,6 +368,7 @@ def parse(query: str) -> Parsed | None:
     for r in runs:
         if r.cjk and len(r.text) > 1:
             heard_cjk.extend(t for t in und.lexicon_terms(und.readings(r.text)) if t not in heard_cjk)
+            heard_cjk.extend(t for t in und.everyday_heard(r.text) if t not in heard_cjk)
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs

@@ -56,7 +56,7 @@ def _t2s() -> opencc.OpenCC:
 @functools.lru_cache(maxsize=8192)
 def _traditional(ch: str) -> bool:
     """Whether OpenCC's ``t2s`` changes the character ``ch`` on its own (醫 → 医; 坏 stays)."""
-    return _t2s().convert(ch) != ch
+    return bool(_t2s().convert(ch) != ch)
 
 
 def fold(text: str) -> str:
@@ -429,3 +429,62 @@ def lexicon_terms(sounds: Iterable[tuple[str, ...]]) -> list[str]:
                     if term not in found:
                         found.append(term)
     return sorted(found, key=len, reverse=True)
+
+
+MIN_HEARD_EVERYDAY = 3  # characters of a vocabulary word looked up by sound (two would hear too much)
+
+
+def _merge_nasals(syllable: str) -> str:
+    """``syllable`` with the back nasals -ing and -eng read as -in and -en, as many southern speakers
+    (Hunan, Sichuan, Jiangxi …) say them and so write them: 进老院 for 敬老院, 申请 for 生请."""
+    if syllable.endswith(("ing", "eng")):
+        return syllable[:-1]
+    return syllable
+
+
+@functools.lru_cache(maxsize=2)
+def _everyday_lexicon(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for w in words:
+        if len(w) < MIN_HEARD_EVERYDAY or GAP in w or not all(tk.has_cjk(c) for c in w):
+            continue
+        key = " ".join(_merge_nasals(s) for s in lazy_pinyin(w, style=Style.NORMAL))
+        out.setdefault(key, []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def everyday_heard(text: str) -> tuple[str, ...]:
+    """Words of the residents' vocabulary (three characters or more) that ``text`` (folded) holds by
+    sound but not as written, the back nasals merged (:func:`_merge_nasals`): the homophone slips of
+    older residents who write as they speak (进老院 → 敬老院, 养老斤 → 养老金), longest first. One
+    character written otherwise, not more: 物保护 sounds like 五保户 but is two slips away from it."""
+    lex = _everyday_lexicon(tuple(_index().words))
+    table = _char_readings()
+    chars = [c for c in text if c in table]  # as readings() has them
+    known = known_terms(text)
+    found: list[str] = []
+    for heard in readings(text):
+        seq = tuple(_merge_nasals(x) for x in heard)
+        for i in range(len(seq)):
+            for j in range(min(len(seq), i + LONGEST_TERM), i + MIN_HEARD_EVERYDAY - 1, -1):
+                for w in lex.get(" ".join(seq[i:j]), ()):
+                    written = "".join(chars[i:j])
+                    slips = [k for k, (a, b) in enumerate(zip(w, written, strict=True)) if a != b]
+                    if len(slips) == 1 and w not in found and not _written_word(written, slips[0], known):
+                        found.append(w)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _written_word(written: str, slip: int, known: tuple[str, ...]) -> bool:
+    """Whether the slice ``written`` is no slip but part of a word found as written: it lies inside
+    one (伤保险 of 工伤保险 is not 上保险), or one covers its odd character."""
+    for k in known:
+        if written in k:
+            return True
+        a = written.find(k)
+        while a >= 0:
+            if a <= slip < a + len(k):
+                return True
+            a = written.find(k, a + 1)
+    return False

@@ -2,7 +2,7 @@
 words read as common ones (dialect.tsv), gapped vocabulary words (丢…饭碗), words with particles after
 their first character (放了鞭炮), vocabulary words holding a filler kept whole (走了), residents' words
 never pushed out of a long question's parts, and the partial level's body window looking for the
-parts some text holds."""
+parts some text holds, and vocabulary words written as they sound (进老院 for 敬老院)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ DOCS = [
     rec("shiye", "失业保险条例", "失业人员符合条件的，可以领取失业保险金。"),
     rec("gongzi", "保障农民工工资支付条例", "用人单位应当按时足额支付农民工工资。"),
     rec("hunyin", "婚姻登记条例", "办理结婚登记的内地居民应当出具本人的户口簿、身份证。"),
+    rec("yanglao", "养老机构管理办法", "养老机构应当公示收费项目和标准。"),
 ]
 
 
@@ -109,3 +110,15 @@ def test_the_body_window_looks_for_parts_some_text_holds() -> None:
     level = _partial_level(units, freq)
     assert level is not None and level.text is not None
     assert "导盲" in level.text.replace(" ", "") and "盲狗" not in level.text.replace(" ", "")
+
+
+def test_a_vocabulary_word_written_as_it_sounds_is_heard(s: Session) -> None:
+    """One character written otherwise with the same sound, the back nasals merged as southern speakers
+    say them (进 jin for 敬 jing): the word is heard; two slips, or a slice around a word found as
+    written, are not."""
+    assert und.everyday_heard("养老斤怎么领") == ("养老金",)
+    assert und.everyday_heard("进老院收费") == ("敬老院",)
+    assert und.everyday_heard("野生动物保护") == ()  # 物保护 sounds like 五保户: two slips
+    assert und.everyday_heard("工伤保险条例") == ()  # 伤保险 like 上保险, but inside 工伤保险
+    assert und.everyday_heard("敬老院收费") == ()  # as written: everyday_in finds it
+    assert ids(s, "进老院一个月收好多钱")[:1] == ["yanglao"]
