@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from kiosk.search import tokenize as tk
 from kiosk.search import understand as und
+from kiosk.search.heard import everyday_heard as heard_words
 from kiosk.search.understand import expand
 
 MAX_QUERY_CHARS = 64  # the rest of a 2,000-character paste is ignored
@@ -368,7 +369,7 @@ def parse(query: str) -> Parsed | None:
     for r in runs:
         if r.cjk and len(r.text) > 1:
             heard_cjk.extend(t for t in und.lexicon_terms(und.readings(r.text)) if t not in heard_cjk)
-            heard_cjk.extend(t for t in und.everyday_heard(r.text) if t not in heard_cjk)
+            heard_cjk.extend(t for t in heard_words(r.text) if t not in heard_cjk)
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs

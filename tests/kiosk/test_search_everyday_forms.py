@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kiosk.db import session_factory
+from kiosk.search import heard
 from kiosk.search import understand as und
 from kiosk.search.plan import Freq, Unit, _partial_level, parse
 
@@ -116,9 +117,9 @@ def test_a_vocabulary_word_written_as_it_sounds_is_heard(s: Session) -> None:
     """One character written otherwise with the same sound, the back nasals merged as southern speakers
     say them (进 jin for 敬 jing): the word is heard; two slips, or a slice around a word found as
     written, are not."""
-    assert und.everyday_heard("养老斤怎么领") == ("养老金",)
-    assert und.everyday_heard("进老院收费") == ("敬老院",)
-    assert und.everyday_heard("野生动物保护") == ()  # 物保护 sounds like 五保户: two slips
-    assert und.everyday_heard("工伤保险条例") == ()  # 伤保险 like 上保险, but inside 工伤保险
-    assert und.everyday_heard("敬老院收费") == ()  # as written: everyday_in finds it
+    assert heard.everyday_heard("养老斤怎么领") == ("养老金",)
+    assert heard.everyday_heard("进老院收费") == ("敬老院",)
+    assert heard.everyday_heard("野生动物保护") == ()  # 物保护 sounds like 五保户: two slips
+    assert heard.everyday_heard("工伤保险条例") == ()  # 伤保险 like 上保险, but inside 工伤保险
+    assert heard.everyday_heard("敬老院收费") == ()  # as written: everyday_in finds it
     assert ids(s, "进老院一个月收好多钱")[:1] == ["yanglao"]
