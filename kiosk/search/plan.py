@@ -52,6 +52,7 @@ class Unit:
     texts: tuple[str, ...]
     sounds: tuple[str, ...] = ()
     word: bool = False  # a word residents use (synonym table), not a bigram cut from the query
+    context: bool = False  # a vocabulary word marked context (孩子 → 未成年人): see window.scores
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
             units.append(Unit((run.text,), tuple(" ".join(r) for r in und.readings(run.text)[:4])))
         rest = run.text
         for term in und.known_terms(run.text):
-            units.append(Unit(tuple(expand(term)), word=True))
+            units.append(Unit(tuple(expand(term)), word=True, context=term in und.context_words()))
             rest = rest.replace(term, " ")
         for piece in rest.split():
             for bigram in tk.bigrams(tk.Run(piece, True)) if len(piece) > 1 else []:

@@ -286,6 +286,19 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@functools.cache
+def context_words(path: Path = EVERYDAY_FILE) -> frozenset[str]:
+    """Vocabulary words marked ``context`` in a fourth column of ``everyday.tsv``: words that say who
+    or what surrounds the matter (孩子, 老人, 老板, 补助) and stand for a common term
+    (未成年人, 老年人, 用人单位, 救助) that names the matter only when nothing more specific does."""
+    out: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) > 3 and cells[3].strip() == "context" and not line.startswith("#"):
+            out.add(fold(cells[0].strip()))
+    return frozenset(out)
+
+
 class _Index:
     """The vocabulary arranged for finding its words in a text: the plain words by first character,
     the gapped ones (丢…饭碗) as patterns with their first piece."""

@@ -17,6 +17,7 @@ from kiosk.db import session_factory
 from kiosk.search import heard
 from kiosk.search import understand as und
 from kiosk.search.plan import Freq, Unit, _partial_level, parse
+from kiosk.search.window import Cand, scores, unit_idf
 
 DOCS = [
     rec("jingshen", "精神卫生法", "精神障碍患者的监护人应当履行监护职责。"),
@@ -123,3 +124,23 @@ def test_a_vocabulary_word_written_as_it_sounds_is_heard(s: Session) -> None:
     assert heard.everyday_heard("工伤保险条例") == ()  # 伤保险 like 上保险, but inside 工伤保险
     assert heard.everyday_heard("敬老院收费") == ()  # as written: everyday_in finds it
     assert ids(s, "进老院一个月收好多钱")[:1] == ["yanglao"]
+
+
+def test_a_context_word_does_not_outrank_the_specific_word_of_the_question() -> None:
+    """孩子 (marked context in everyday.tsv) stands for 未成年人, in many titles; 网吧 for a rarer term.
+    In a title that holds only 未成年人, the 孩子 unit weighs as 未成年人 does, not as the rare 孩子."""
+    assert "孩子" in und.context_words() and "网吧" not in und.context_words()
+    child = Unit(("孩子", "儿童", "未成年人"), word=True, context=True)
+    cafe = Unit(("网吧", "互联网上网服务营业场所"), word=True)
+    df = {"孩子": 0.0, "儿童": 20.0, "未成年人": 60.0, "网吧": 4.0, "互联网上网服务营业场所": 4.0}
+    cands = {
+        1: Cand(True, title="未成年人保护条例", head="保护未成年人的身心健康"),
+        2: Cand(True, title="互联网上网服务营业场所管理条例", head="加强对互联网上网服务营业场所的管理"),
+    }
+    units = (child, cafe)
+    idf = unit_idf(units, df, 3000.0)
+    before = scores(cands, units, idf)  # the unit's most specific text for every title
+    after = scores(cands, units, idf, df, 3000.0)
+    assert before[1] > before[2] and after[2] > after[1]
+    # without a specific residents' word beside it, a context word weighs as before
+    assert scores(cands, (child,), idf[:1], df, 3000.0) == scores(cands, (child,), idf[:1])
