@@ -17,7 +17,7 @@ MIN_HEARD_EVERYDAY = 3  # characters of a vocabulary word looked up by sound (tw
 
 def _merge_nasals(syllable: str) -> str:
     """``syllable`` with the back nasals -ing and -eng read as -in and -en, as many southern speakers
-    (Hunan, Sichuan, Jiangxi …) say them and so write them: 进老院 for 敬老院, 申请 for 生请."""
+    (Hunan, Sichuan, Jiangxi …) say them and so write them: 进老院 for 敬老院, 生份证 for 身份证."""
     if syllable.endswith(("ing", "eng")):
         return syllable[:-1]
     return syllable
@@ -45,8 +45,8 @@ def everyday_heard(text: str) -> tuple[str, ...]:
     chars = [c for c in text if c in table]  # as readings() has them
     known = known_terms(text)
     found: list[str] = []
-    for heard in readings(text):
-        seq = tuple(_merge_nasals(x) for x in heard)
+    for sound in readings(text):
+        seq = tuple(_merge_nasals(x) for x in sound)
         for i in range(len(seq)):
             for j in range(min(len(seq), i + LONGEST_TERM), i + MIN_HEARD_EVERYDAY - 1, -1):
                 for w in lex.get(" ".join(seq[i:j]), ()):
