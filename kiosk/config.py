@@ -125,91 +125,90 @@ def _coerce(where: str, key: str, value: Any, expected: Any) -> Any:
     """Check one value against the dataclass field type; ints are accepted where floats are."""
     if expected in (Path, "Path"):
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: key '{key}' must be a path string, not {type(value).__name__}")
+            raise ConfigError(f"{where}：键 '{key}' 应为路径文字，而不是 {type(value).__name__}")
         return Path(value)
     pytype = {"str": str, "int": int, "float": float, "bool": bool}.get(str(expected), expected)
     if pytype is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if pytype is int and isinstance(value, bool):
-        raise ConfigError(f"{where}: key '{key}' must be a whole number, not true/false")
+        raise ConfigError(f"{where}：键 '{key}' 应为整数，而不是 true/false")
     if not isinstance(value, pytype):
-        names = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+        names = {str: "文字", int: "整数", float: "数字", bool: "布尔值 true 或 false"}
         raise ConfigError(
-            f"{where}: key '{key}' must be {names.get(pytype, pytype)}, not {type(value).__name__} {value!r}"
+            f"{where}：键 '{key}' 应为{names.get(pytype, pytype)}，而不是 {type(value).__name__} {value!r}"
         )
     return value
 
 
 def _section(cls: type, raw: Any, where: str, required: tuple[str, ...] = ()) -> Any:
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where} must be a table")
+        raise ConfigError(f"{where} 应为表（table）")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:
             known = ", ".join(sorted(fields))
-            raise ConfigError(f"{where}: unknown key '{key}' (known keys: {known})")
+            raise ConfigError(f"{where}：未知的键 '{key}'（可用的键：{known}）")
         values[key] = _coerce(where, key, value, fields[key].type)
     for key in required:
         if key not in values:
-            raise ConfigError(f"{where}: missing key '{key}'")
+            raise ConfigError(f"{where}：缺少键 '{key}'")
     return cls(**values)
 
 
 def _validate(cfg: Config, src: str) -> None:  # noqa: PLR0912 - one flat list of checks reads best
     t, s, st = cfg.terminal, cfg.server, cfg.staff
     if not t.zone.strip():
-        raise ConfigError(f"{src} [terminal]: key 'zone' must not be empty")
+        raise ConfigError(f"{src} [terminal]：键 'zone'（专区代码）不能为空")
     if not 15 <= t.idle_timeout_s <= 3600:
-        raise ConfigError(f"{src} [terminal]: key 'idle_timeout_s' must be between 15 and 3600 seconds")
+        raise ConfigError(f"{src} [terminal]：键 'idle_timeout_s' 应在 15 到 3600 秒之间")
     if not 1 <= t.print_pages_per_visit <= 1000:
-        raise ConfigError(f"{src} [terminal]: key 'print_pages_per_visit' must be between 1 and 1000")
+        raise ConfigError(f"{src} [terminal]：键 'print_pages_per_visit' 应在 1 到 1000 之间")
     try:
         localtime.zone(t.timezone)
     except localtime.UnknownZone:
-        raise ConfigError(f"{src} [terminal]: key 'timezone' must be a zone name such as Asia/Shanghai") from None
+        raise ConfigError(f"{src} [terminal]：键 'timezone' 应为时区名称，如 Asia/Shanghai") from None
     if s.url and not s.url.startswith(("http://", "https://")):
-        raise ConfigError(f"{src} [server]: key 'url' must start with http:// or https://")
+        raise ConfigError(f"{src} [server]：键 'url' 应以 http:// 或 https:// 开头")
     if s.url and not s.token:
-        raise ConfigError(f"{src} [server]: key 'token' is required when 'url' is set")
+        raise ConfigError(f"{src} [server]：设置了 'url' 时必须有键 'token'")
     if s.url and not s.trust_key:
-        raise ConfigError(f"{src} [server]: key 'trust_key' is required when 'url' is set")
+        raise ConfigError(f"{src} [server]：设置了 'url' 时必须有键 'trust_key'")
     if not 0 < s.timeout_s <= 300:
-        raise ConfigError(f"{src} [server]: key 'timeout_s' must be between 0 and 300 seconds")
+        raise ConfigError(f"{src} [server]：键 'timeout_s' 应大于 0 且不超过 300 秒")
     if not 1 <= s.max_response_mb <= 1024:
-        raise ConfigError(f"{src} [server]: key 'max_response_mb' must be between 1 and 1024")
+        raise ConfigError(f"{src} [server]：键 'max_response_mb' 应在 1 到 1024 之间")
     if st.pin_hash and not st.pin_hash.startswith("scrypt$"):
-        raise ConfigError(f"{src} [staff]: key 'pin_hash' must be a scrypt hash (use `kiosk pin-hash`)")
+        raise ConfigError(f"{src} [staff]：键 'pin_hash' 应为 scrypt 哈希（用 `kiosk pin-hash` 生成）")
     if s.url and st.pin_hash == DEMO_PIN_HASH:
-        why = "the demo PIN cannot guard a terminal with a server; choose one (`kiosk pin-hash`)"
-        raise ConfigError(f"{src} [staff]: {why}")
+        why = "连接服务器的终端不能使用演示 PIN；请另设一个（`kiosk pin-hash`）"
+        raise ConfigError(f"{src} [staff]：{why}")
     if s.url and t.content_pack == "demo":
         raise ConfigError(
-            f'{src} [terminal]: content_pack = "demo" cannot be used with a server (a production terminal '
-            "never shows demo content); remove the key"
+            f'{src} [terminal]：连接服务器时不能使用 content_pack = "demo"（正式终端从不显示演示内容）；请删除此键'
         )
     try:
         from kiosk.staff import check_settings
 
         check_settings(st.max_failures, st.lockout_s)
     except ValueError as exc:
-        raise ConfigError(f"{src} [staff]: {exc}") from None
+        raise ConfigError(f"{src} [staff]：{exc}") from None
     names: set[str] = set()
     for i, p in enumerate(cfg.printers):
         where = f"{src} [[printers]] #{i + 1}"
         if p.name in names:
-            raise ConfigError(f"{where}: key 'name' repeats '{p.name}'")
+            raise ConfigError(f"{where}：键 'name' 与前面的打印机重复：'{p.name}'")
         names.add(p.name)
         if p.kind not in PRINTER_KINDS:
-            raise ConfigError(f"{where}: key 'kind' must be one of {', '.join(PRINTER_KINDS)}")
+            raise ConfigError(f"{where}：键 'kind' 应为以下之一：{', '.join(PRINTER_KINDS)}")
         if p.role not in PRINTER_ROLES:
-            raise ConfigError(f"{where}: key 'role' must be one of {', '.join(PRINTER_ROLES)}")
+            raise ConfigError(f"{where}：键 'role' 应为以下之一：{', '.join(PRINTER_ROLES)}（A4 打印机、小票打印机）")
         if p.encoding not in ("gb18030", "gbk"):
-            raise ConfigError(f"{where}: key 'encoding' must be gb18030 or gbk")
+            raise ConfigError(f"{where}：键 'encoding' 应为 gb18030 或 gbk")
         if p.font_charset not in ("gb2312", "gbk", "gb18030"):
-            raise ConfigError(f"{where}: key 'font_charset' must be gb2312, gbk or gb18030")
+            raise ConfigError(f"{where}：键 'font_charset' 应为 gb2312、gbk 或 gb18030")
         if p.kind != "system" and not p.target:
-            raise ConfigError(f"{where}: key 'target' is required for a {p.kind} printer")
+            raise ConfigError(f"{where}：{p.kind} 类打印机必须有键 'target'")
 
 
 def _resolve(base: Path, value: str | Path) -> Path:
@@ -226,17 +225,17 @@ def parse(text: str, path: Path | None = None, *, data_dir: Path | None = None) 
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{src}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{src}：不是有效的 TOML：{exc}") from exc
     known = {"terminal", "server", "staff", "printers"}
     for key in raw:
         if key not in known:
-            raise ConfigError(f"{src}: unknown section '{key}' (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"{src}：未知的节 '{key}'（可用的节：{', '.join(sorted(known))}）")
     terminal = _section(TerminalSection, raw.get("terminal", {}), f"{src} [terminal]")
     server = _section(ServerSection, raw.get("server", {}), f"{src} [server]")
     staff = _section(StaffSection, raw.get("staff", {}), f"{src} [staff]")
     raw_printers = raw.get("printers", [])
     if not isinstance(raw_printers, list):
-        raise ConfigError(f"{src}: 'printers' must be an array of tables ([[printers]])")
+        raise ConfigError(f"{src}：'printers' 应为表数组（[[printers]]）")
     printers = tuple(
         _section(PrinterConfig, p, f"{src} [[printers]] #{i + 1}", required=("name",))
         for i, p in enumerate(raw_printers)
@@ -280,11 +279,11 @@ def load(path: str | Path | None = None, *, data_dir: Path | None = None) -> Con
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{p}: configuration file not found") from None
+        raise ConfigError(f"{p}：找不到配置文件") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{p}: configuration file is not UTF-8 text") from None
+        raise ConfigError(f"{p}：配置文件不是 UTF-8 文本") from None
     except OSError as exc:
-        raise ConfigError(f"{p}: cannot read configuration file: {exc.strerror}") from None
+        raise ConfigError(f"{p}：无法读取配置文件：{exc.strerror}") from None
     return parse(text, p.resolve(), data_dir=data_dir)
 
 

@@ -208,6 +208,25 @@ def make_engine(path: Path | str, *, read_only: bool = False) -> Engine:
 
 _upgrade_lock = threading.Lock()
 
+# alembic's lines on every command that opens a database, migrating or not: which plugins it set up, and
+# two facts about SQLite ("Context impl SQLiteImpl.", "Will assume non-transactional DDL."). What IT reads
+# on a console and in the journal is the migrations themselves ("Running upgrade a -> b").
+_ALEMBIC_CHATTER = ("Context impl ", "Will assume ")
+
+
+class _AlembicChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_ALEMBIC_CHATTER)
+
+
+def quiet_alembic() -> None:
+    """Keep alembic's every-start chatter off the console and the journal (idempotent); its migration
+    lines stay. Command lines call it unless asked to be verbose."""
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _AlembicChatter) for f in migration.filters):
+        migration.addFilter(_AlembicChatter())
+
 
 def newer_revision(engine: Engine, known: set[str]) -> str | None:
     """The mirror's stamped revision when this program does not know it (a newer release migrated the

@@ -62,6 +62,44 @@ class Verdict(enum.StrEnum):
     SKIP = "skip"
 
 
+CHECK_LABELS = {  # the check's code (in --json and the log) and what a person reads in the table
+    "fonts": "字体",
+    "qml": "界面文件（qml）",
+    "data folder": "数据文件夹",
+    "database": "数据库",
+    "content": "内容",
+    "transport": "传输加密",
+    "outbox": "待发送队列",
+    "calendar": "工作日历",
+    "service user": "服务用户",
+    "disk": "磁盘",
+    "speech": "语音朗读",
+    "server": "区级服务器",
+    "printer": "打印机",
+}
+VERDICT_LABELS = {Verdict.OK: "通过", Verdict.WARN: "警告", Verdict.FAIL: "失败", Verdict.SKIP: "跳过"}
+CALENDAR_SOURCES = {"server": "区级服务器公布", "package": "程序自带", "statutory": "仅按法定规则推算"}
+
+
+def check_label(name: str) -> str:
+    """``打印机 小票`` for ``printer 小票``, ``数据库`` for ``database``; an unknown code as it is."""
+    if name.startswith("printer "):
+        return f"打印机 {name.removeprefix('printer ')}"
+    return CHECK_LABELS.get(name, name)
+
+
+def _beijing(iso: str | None) -> str:
+    """A UTC time as the outbox stores it (``2026-12-08T02:27:33Z``) as ``2026-12-08 10:27 北京时间``."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
+    except ValueError:
+        return iso or "?"
+    t = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+    return f"{t.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M} 北京时间"
+
+
 @dataclass(frozen=True)
 class CheckResult:
     name: str
@@ -76,20 +114,20 @@ class CheckResult:
 def _tables(data: bytes) -> dict[bytes, tuple[int, int]]:
     """The font's table directory (tag -> offset, length); ValueError if it is not a TrueType font."""
     if len(data) < 12:
-        raise ValueError("file too short for a font")
+        raise ValueError("文件太短，不可能是字体")
     tag = data[:4]
     if tag == b"OTTO":
-        raise ValueError("a CFF (OpenType/PostScript) font: the PDFs need TrueType outlines")
+        raise ValueError("这是 CFF（OpenType/PostScript）字体：PDF 需要 TrueType 轮廓")
     if tag not in (b"\x00\x01\x00\x00", b"true"):
-        raise ValueError(f"not a TrueType font (starts with {tag!r})")
+        raise ValueError(f"不是 TrueType 字体（开头为 {tag!r}）")
     (num_tables,) = struct.unpack(">H", data[4:6])
     if not 1 <= num_tables <= 100 or len(data) < 12 + 16 * num_tables:
-        raise ValueError("damaged table directory")
+        raise ValueError("字体表目录已损坏")
     tables: dict[bytes, tuple[int, int]] = {}
     for i in range(num_tables):
         tag_i, _checksum, offset, length = struct.unpack(">4sLLL", data[12 + 16 * i : 28 + 16 * i])
         if offset + length > len(data):
-            raise ValueError(f"table {tag_i.decode('latin-1')} runs past the end of the file (truncated?)")
+            raise ValueError(f"字体表 {tag_i.decode('latin-1')} 超出文件末尾（文件不完整？）")
         tables[tag_i] = (offset, length)
     return tables
 
@@ -102,10 +140,10 @@ def truetype_problem(data: bytes) -> str | None:
         return str(exc)
     missing = [t.decode() for t in REQUIRED_FONT_TABLES if t not in tables]
     if missing:
-        return f"missing table(s) {', '.join(missing)}"
+        return f"缺少字体表 {', '.join(missing)}"
     head_off, head_len = tables[b"head"]
     if head_len < 16 or data[head_off + 12 : head_off + 16] != b"\x5f\x0f\x3c\xf5":
-        return "the 'head' table's magic number is wrong"
+        return "'head' 表的标识数错误"
     return None
 
 
@@ -117,9 +155,9 @@ def shaping_problem() -> str | None:
         import uharfbuzz  # type: ignore[import-untyped]  # noqa: F401
         from PIL import features
     except ImportError as exc:
-        return f"text shaping: {exc}"
+        return f"文字排版：{exc}"
     if not features.check_feature("raqm"):
-        return "text shaping: Pillow has no Raqm layout (install the Debian package libfribidi0)"
+        return "文字排版：Pillow 没有 Raqm 排版（请安装 Debian 软件包 libfribidi0）"
     return None
 
 
@@ -140,8 +178,8 @@ def check_fonts(_cfg: Config) -> CheckResult:
     if engine:
         problems.append(engine)
     if problems:
-        return CheckResult("fonts", Verdict.FAIL, "; ".join(problems))
-    return CheckResult("fonts", Verdict.OK, ", ".join(sizes))
+        return CheckResult("fonts", Verdict.FAIL, "；".join(problems))
+    return CheckResult("fonts", Verdict.OK, "、".join(sizes))
 
 
 # ---------------------------------------------------------------------------------------------- qml
@@ -157,18 +195,18 @@ def check_qml(_cfg: Config) -> CheckResult:
     try:
         lines = qmldir.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return CheckResult("qml", Verdict.FAIL, f"{qmldir} is missing")
+        return CheckResult("qml", Verdict.FAIL, f"缺少 {qmldir}")
     listed = [parts[-1] for parts in (line.split() for line in lines) if parts and parts[-1].endswith((".qml", ".js"))]
     missing = [name for name in listed if not (folder / name).is_file()]
     if missing:
-        return CheckResult("qml", Verdict.FAIL, f"qmldir lists missing file(s): {', '.join(missing[:5])}")
+        return CheckResult("qml", Verdict.FAIL, f"qmldir 列出的文件不存在：{', '.join(missing[:5])}")
     qml_files = sorted(folder.rglob("*.qml"))  # Main.qml at the root, the rest in pages/, controls/, …
     if not any(p.name == "Main.qml" for p in qml_files):
-        return CheckResult("qml", Verdict.FAIL, f"{folder / 'Main.qml'} is missing")
+        return CheckResult("qml", Verdict.FAIL, f"缺少 {folder / 'Main.qml'}")
     empty = [p.relative_to(folder).as_posix() for p in qml_files if p.stat().st_size == 0]
     if empty:
-        return CheckResult("qml", Verdict.FAIL, f"empty QML file(s): {', '.join(empty[:5])}")
-    return CheckResult("qml", Verdict.OK, f"{len(qml_files)} QML files, {len(listed)} listed in qmldir")
+        return CheckResult("qml", Verdict.FAIL, f"QML 文件为空：{', '.join(empty[:5])}")
+    return CheckResult("qml", Verdict.OK, f"{len(qml_files)} 个 QML 文件，qmldir 列出 {len(listed)} 个")
 
 
 # ------------------------------------------------------------------------------ data folder, database
@@ -206,8 +244,8 @@ def check_database(cfg: Config) -> CheckResult:
     finally:
         engine.dispose()
     if result != ["ok"]:
-        return CheckResult("database", Verdict.FAIL, f"integrity_check: {'; '.join(result[:3])}")
-    return CheckResult("database", Verdict.OK, f"{cfg.db_path.name}: schema {revision}, {mode}, integrity ok")
+        return CheckResult("database", Verdict.FAIL, f"完整性检查（integrity_check）未通过：{'; '.join(result[:3])}")
+    return CheckResult("database", Verdict.OK, f"{cfg.db_path.name}：结构版本 {revision}，日志模式 {mode}，完整性正常")
 
 
 def _empty_mirror(cfg: Config) -> CheckResult:
@@ -216,16 +254,15 @@ def _empty_mirror(cfg: Config) -> CheckResult:
     from kiosk.seed import pack_files
 
     if not cfg.terminal.content_pack:
-        return CheckResult("content", Verdict.WARN, "mirror empty; waiting for the first sync")
+        return CheckResult("content", Verdict.WARN, "内容镜像为空；等待首次同步")
     try:
         files = pack_files(cfg)
     except ConfigError as exc:
-        return CheckResult("content", Verdict.FAIL, f"mirror empty and cannot be seeded: {exc}")
+        return CheckResult("content", Verdict.FAIL, f"内容镜像为空，且无法从内容包导入：{exc}")
     return CheckResult(
         "content",
         Verdict.WARN,
-        f"mirror empty; seeded on start from "
-        f"{', '.join(f.name for f in files)} (content pack '{cfg.terminal.content_pack}')",
+        f"内容镜像为空；启动时从 {'、'.join(f.name for f in files)} 导入（content_pack '{cfg.terminal.content_pack}'）",
     )
 
 
@@ -236,14 +273,14 @@ def check_content(cfg: Config) -> CheckResult:
     from kiosk.mirror.models import Document, Zone
 
     if not cfg.db_path.exists():
-        return CheckResult("content", Verdict.SKIP, "no mirror yet")
+        return CheckResult("content", Verdict.SKIP, "还没有内容镜像")
     engine = make_engine(cfg.db_path, read_only=True)
     try:
         with session_factory(engine)() as s:
             docs = s.scalar(select(func.count()).select_from(Document)) or 0
             zone = s.get(Zone, cfg.terminal.zone)
     except Exception as exc:  # reported by the database check already; say so briefly here
-        return CheckResult("content", Verdict.FAIL, f"cannot read the mirror: {str(exc).splitlines()[0][:120]}")
+        return CheckResult("content", Verdict.FAIL, f"无法读取内容镜像：{str(exc).splitlines()[0][:120]}")
     finally:
         engine.dispose()
     if docs == 0:
@@ -252,9 +289,9 @@ def check_content(cfg: Config) -> CheckResult:
         return CheckResult(
             "content",
             Verdict.FAIL,
-            f"{docs} documents, but the configured zone '{cfg.terminal.zone}' is not in the mirror",
+            f"{docs} 份文件，但配置的专区 '{cfg.terminal.zone}' 不在内容镜像中",
         )
-    return CheckResult("content", Verdict.OK, f"{docs} documents; zone {zone.code} = {zone.name}")
+    return CheckResult("content", Verdict.OK, f"{docs} 份文件；专区 {zone.name}（{zone.code}）")
 
 
 def check_transport(cfg: Config) -> CheckResult:
@@ -263,23 +300,22 @@ def check_transport(cfg: Config) -> CheckResult:
 
     url = cfg.server.url
     if not url:
-        return CheckResult("transport", Verdict.SKIP, "no server configured")
+        return CheckResult("transport", Verdict.SKIP, "未配置服务器")
     if plain_http_problem(url) is not None:
         return CheckResult(
             "transport",
             Verdict.WARN,
-            f"{url} is plain http://: this terminal's token and its applications cross the network "
-            "unencrypted; put the server behind TLS and enrol again with https://",
+            f"{url} 是明文 http://：本终端的令牌和申请在网络上未加密传输；请为服务器配置 TLS，再用 https:// 重新注册",
         )
     if url.lower().startswith("http://") and is_loopback_url(url):
-        return CheckResult("transport", Verdict.OK, f"{url}: plain http on this machine's loopback only")
+        return CheckResult("transport", Verdict.OK, f"{url}：明文 http，仅限本机回环地址")
     return CheckResult("transport", Verdict.OK, f"{url}: TLS")
 
 
 def check_outbox(cfg: Config) -> CheckResult:
     """What waits to reach the server: how many entries, and since when."""
     if not cfg.db_path.exists():
-        return CheckResult("outbox", Verdict.SKIP, "no mirror yet")
+        return CheckResult("outbox", Verdict.SKIP, "还没有内容镜像")
     from kiosk.db import make_engine, session_factory
     from kiosk.outbox import oldest_pending, pending_count
 
@@ -288,13 +324,13 @@ def check_outbox(cfg: Config) -> CheckResult:
         with session_factory(engine)() as s:
             count, oldest = pending_count(s), oldest_pending(s)
     except Exception as exc:  # a table from an older schema, a damaged file: reported, not raised
-        return CheckResult("outbox", Verdict.FAIL, f"cannot read the outbox: {str(exc).splitlines()[0][:120]}")
+        return CheckResult("outbox", Verdict.FAIL, f"无法读取待发送队列：{str(exc).splitlines()[0][:120]}")
     finally:
         engine.dispose()
     if not count:
-        return CheckResult("outbox", Verdict.OK, "nothing waiting to be sent")
+        return CheckResult("outbox", Verdict.OK, "没有待发送的内容")
     verdict = Verdict.WARN if cfg.server.url else Verdict.OK
-    return CheckResult("outbox", verdict, f"{count} waiting to be sent, the oldest since {oldest}")
+    return CheckResult("outbox", verdict, f"{count} 件待发送，最早的一件自 {_beijing(oldest)} 起")
 
 
 def check_calendar(cfg: Config) -> CheckResult:
@@ -319,11 +355,11 @@ def check_calendar(cfg: Config) -> CheckResult:
     cal = WorkCalendar(published)
     this = dt.datetime.now(dt.UTC).year
     sources = {y: cal.year(y).source for y in (this, this + 1)}
-    detail = ", ".join(f"{y}: {src}" for y, src in sources.items())
+    detail = "；".join(f"{y} 年：{CALENDAR_SOURCES.get(src, src)}（{src}）" for y, src in sources.items())
     if sources[this] == "statutory":
-        return CheckResult("calendar", Verdict.FAIL, f"{detail} (no published holidays for {this}: deadlines guessed)")
+        return CheckResult("calendar", Verdict.FAIL, f"{detail}（{this} 年没有公布的节假日安排：答复期限只是估算）")
     if sources[this + 1] == "statutory":
-        return CheckResult("calendar", Verdict.WARN, f"{detail} (next year's holidays not published yet)")
+        return CheckResult("calendar", Verdict.WARN, f"{detail}（明年的节假日安排尚未公布）")
     return CheckResult("calendar", Verdict.OK, detail)
 
 
@@ -332,13 +368,13 @@ def check_service_user(cfg: Config) -> CheckResult:
     import os
 
     if os.name != "posix" or os.geteuid() != 0 or cfg.path is None:
-        return CheckResult("service user", Verdict.SKIP, "not run as root")
+        return CheckResult("service user", Verdict.SKIP, "未以 root 运行")
     import pwd
 
     try:
         user = pwd.getpwnam("kiosk")
     except KeyError:
-        return CheckResult("service user", Verdict.SKIP, "no 'kiosk' user on this machine")
+        return CheckResult("service user", Verdict.SKIP, "本机没有 'kiosk' 用户")
     problems = []
     for path, need in ((cfg.data_dir, os.W_OK), (cfg.path, os.R_OK)):
         try:
@@ -346,12 +382,12 @@ def check_service_user(cfg: Config) -> CheckResult:
         except OSError:
             continue
         if st.st_uid != user.pw_uid:
-            problems.append(f"{path} belongs to uid {st.st_uid}, not kiosk")
+            problems.append(f"{path} 属于 uid {st.st_uid}，而不是 kiosk")
         elif need == os.R_OK and st.st_mode & 0o077:
-            problems.append(f"{path} is readable by others (it holds the token): chmod 600")
+            problems.append(f"{path} 其他用户可读（其中有令牌）：请 chmod 600")
     if problems:
-        return CheckResult("service user", Verdict.FAIL, "; ".join(problems) + f" (`{_program()} install` fixes it)")
-    return CheckResult("service user", Verdict.OK, f"kiosk owns {cfg.data_dir} and {cfg.path}")
+        return CheckResult("service user", Verdict.FAIL, "；".join(problems) + f"（`{_program()} install` 可修复）")
+    return CheckResult("service user", Verdict.OK, f"{cfg.data_dir} 和 {cfg.path} 归 kiosk 所有")
 
 
 def _program() -> str:
@@ -371,11 +407,11 @@ def check_disk(cfg: Config) -> CheckResult:
         free_mb = shutil.disk_usage(folder).free / (1024 * 1024)
     except OSError as exc:
         return CheckResult("disk", Verdict.FAIL, f"{folder}: {exc.strerror or exc}")
-    detail = f"{free_mb / 1024:.1f} GB free in {folder}"
+    detail = f"{folder} 可用 {free_mb / 1024:.1f} GB"
     if free_mb < MIN_FREE_MB:
-        return CheckResult("disk", Verdict.FAIL, f"{detail} (needs at least {MIN_FREE_MB} MB)")
+        return CheckResult("disk", Verdict.FAIL, f"{detail}（至少需要 {MIN_FREE_MB} MB）")
     if free_mb < LOW_FREE_MB:
-        return CheckResult("disk", Verdict.WARN, f"{detail} (less than {LOW_FREE_MB} MB)")
+        return CheckResult("disk", Verdict.WARN, f"{detail}（不足 {LOW_FREE_MB} MB）")
     return CheckResult("disk", Verdict.OK, detail)
 
 
@@ -388,16 +424,16 @@ def check_speech(_cfg: Config) -> CheckResult:
 
     program = speech.find_engine()
     if program is None:
-        return CheckResult("speech", Verdict.WARN, "espeak-ng not installed: read-aloud is off (apt install espeak-ng)")
+        return CheckResult("speech", Verdict.WARN, "未安装 espeak-ng：朗读功能关闭（apt install espeak-ng）")
     synth = speech.Synthesiser(program)
     try:
         wav = synth.synthesise("你好")
         size = wav.stat().st_size
     except speech.SpeechError as exc:
-        return CheckResult("speech", Verdict.WARN, f"{program}: {exc}: read-aloud will fail")
+        return CheckResult("speech", Verdict.WARN, f"{program}：{exc}：朗读将无法使用")
     finally:
         synth.close()
-    return CheckResult("speech", Verdict.OK, f"{program} voice {speech.VOICE} ({size} bytes for 2 characters)")
+    return CheckResult("speech", Verdict.OK, f"{program}，语音 {speech.VOICE}（2 个字 {size} 字节）")
 
 
 # ----------------------------------------------------------------------------------------- the run
@@ -422,7 +458,7 @@ def checks() -> tuple[Check, ...]:
 
 def _not_carried(name: str, module: str) -> Check:
     def skip(_cfg: Config) -> CheckResult:
-        return CheckResult(name, Verdict.SKIP, f"not checked ({module.split('.', maxsplit=1)[0]} is not in this build)")
+        return CheckResult(name, Verdict.SKIP, f"未检查（本版本未包含 {module.split('.', maxsplit=1)[0]}）")
 
     return skip
 
@@ -438,7 +474,7 @@ def run_checks(cfg: Config, only: tuple[Check, ...] | None = None) -> Iterator[C
             got = CheckResult(
                 check.__name__.removeprefix("check_"),
                 Verdict.FAIL,
-                f"the check itself failed: {type(exc).__name__}: {str(exc)[:160]}",
+                f"检查本身出错：{type(exc).__name__}: {str(exc)[:160]}",
             )
         ms = (time.perf_counter() - t0) * 1000
         for r in got if isinstance(got, list) else [got]:
@@ -456,13 +492,16 @@ def _cells(text: str) -> int:
 
 def format_table(results: list[CheckResult]) -> str:
     """The results as an aligned plain-text table (what staff and IT read on the console)."""
-    width = max([len("check")] + [_cells(r.name) for r in results])
+    names = [check_label(r.name) for r in results]
+    width = max([_cells("检查项")] + [_cells(n) for n in names])
 
-    def pad(text: str) -> str:
-        return text + " " * (width - _cells(text))
+    def pad(text: str, cells: int) -> str:
+        return text + " " * (cells - _cells(text))
 
-    lines = [f"{pad('check')}  result  detail", f"{'-' * width}  ------  {'-' * 40}"]
-    lines += [f"{pad(r.name)}  {r.verdict.value.upper():<6}  {r.detail}" for r in results]
+    lines = [f"{pad('检查项', width)}  结果  说明", f"{'-' * width}  ----  {'-' * 40}"]
+    lines += [
+        f"{pad(n, width)}  {pad(VERDICT_LABELS[r.verdict], 4)}  {r.detail}" for n, r in zip(names, results, strict=True)
+    ]
     bad = sum(r.verdict is Verdict.FAIL for r in results)
-    lines.append(f"self-test: {'FAILED (' + str(bad) + ' check(s))' if bad else 'passed'}")
+    lines.append(f"自检：{f'未通过（{bad} 项失败）' if bad else '通过'}")
     return "\n".join(lines)

@@ -30,10 +30,10 @@ def plain_http_problem(url: str) -> str | None:
     all, or plain ``http://`` to a machine other than this one."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https") or not urlsplit(url).hostname:
-        return f"{url!r} is not an https:// address of the district server"
+        return f"{url!r} 不是区级服务器的 https:// 地址"
     if scheme == "http" and not is_loopback_url(url):
         return (
-            f"{url} is plain http://: the terminal's token would cross the network in clear. "
-            "Use https:// (a TLS proxy in front of the server), or add --allow-http on a closed network"
+            f"{url} 是明文 http://：终端的令牌会以明文在网络上传输。"
+            "请使用 https://（在服务器前加 TLS 代理），封闭网络中可加 --allow-http"
         )
     return None

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli import chinese_console
 from kiosk.config import Config, PrinterConfig, load
 from kiosk.errors import ConfigError, KioskError, PrinterError, ValidationError
 
@@ -272,9 +273,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _layout_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--printer", help="lay out for this configured printer (columns, encoding, font, cut)")
-    p.add_argument("--config", help="terminal configuration (default: the demo terminal's)")
-    p.add_argument("--columns", type=int, help="characters per line (48 at 80 mm, 32 at 58 mm)")
+    p.add_argument("--printer", help="按此已配置打印机排版（每行字数、编码、字库、切纸）")
+    p.add_argument("--config", help="终端配置文件（默认：演示终端的）")
+    p.add_argument("--columns", type=int, help="每行字符数（80 毫米纸 48，58 毫米纸 32）")
     p.add_argument("--encoding", choices=("gb18030", "gbk"))
     p.add_argument("--font-charset", choices=("gb2312", "gbk", "gb18030"))
 
@@ -283,40 +284,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m printing", description="表格、回执、排队号与打印机")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("form", help="an A4 application form as PDF")
+    p = sub.add_parser("form", help="生成 A4 申请表（PDF）")
     p.add_argument("--kind", required=True, choices=("blank", "sample", "filled"))
-    p.add_argument("--data", help="application JSON (for --kind filled)")
+    p.add_argument("--data", help="申请数据 JSON（用于 --kind filled）")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_form)
 
-    p = sub.add_parser("receipt", help="an application receipt as ESC/POS bytes")
-    p.add_argument("--data", required=True, help="application JSON with its 'issued' part")
+    p = sub.add_parser("receipt", help="生成申请回执（ESC/POS 数据）")
+    p.add_argument("--data", required=True, help="含 'issued' 部分的申请数据 JSON")
     p.add_argument("--out", required=True)
     _layout_options(p)
     p.set_defaults(func=cmd_receipt)
 
-    p = sub.add_parser("ticket", help="a consultation-desk queue ticket as ESC/POS bytes")
-    p.add_argument("--data", help='JSON: {"number", "waiting", "zone": {...}, "issued_at"}')
-    p.add_argument("--number", help="the queue number, e.g. A012")
-    p.add_argument("--waiting", type=int, default=0, help="people waiting before this number")
-    p.add_argument("--zone-name")
+    p = sub.add_parser("ticket", help="生成咨询台排队号（ESC/POS 数据）")
+    p.add_argument("--data", help='JSON：{"number", "waiting", "zone": {...}, "issued_at"}')
+    p.add_argument("--number", help="排队号，如 A012")
+    p.add_argument("--waiting", type=int, default=0, help="此号之前的等候人数")
+    p.add_argument("--zone-name", help="专区名称（印在排队号上）")
     p.add_argument("--out", required=True)
     _layout_options(p)
     p.set_defaults(func=cmd_ticket)
 
-    p = sub.add_parser("send", help="send a file (PDF or ESC/POS) to a configured printer")
+    p = sub.add_parser("send", help="将文件（PDF 或 ESC/POS）发送到已配置的打印机")
     p.add_argument("--printer", required=True)
     p.add_argument("--config")
     p.add_argument("file")
     p.set_defaults(func=cmd_send)
 
-    p = sub.add_parser("test-page", help="print a receipt printer's test page (character sets, QR)")
+    p = sub.add_parser("test-page", help="打印小票打印机的测试页（字符集、二维码）")
     p.add_argument("--printer", required=True)
     p.add_argument("--config")
-    p.add_argument("--out", help="write the bytes to this file instead of printing")
+    p.add_argument("--out", help="把数据写入此文件，而不打印")
     p.set_defaults(func=cmd_test_page)
 
-    p = sub.add_parser("status", help="a configured printer's state")
+    p = sub.add_parser("status", help="查看已配置打印机的状态")
     p.add_argument("--printer", required=True)
     p.add_argument("--config")
     p.set_defaults(func=cmd_status)
@@ -324,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    chinese_console()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

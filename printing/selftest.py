@@ -10,11 +10,13 @@ from kiosk.config import Config
 from kiosk.selftest import CheckResult, Verdict
 from printing import backends
 
+ROLE_LABELS = {"receipt": "小票打印机", "a4": "A4 打印机"}
+
 
 def check_printers(cfg: Config) -> list[CheckResult]:
     """Each configured printer's status through the print service's own backends."""
     if not cfg.printers:
-        return [CheckResult("printer", Verdict.SKIP, "no printer configured")]
+        return [CheckResult("printer", Verdict.SKIP, "未配置打印机")]
     out = []
     for p in cfg.printers:
         name = f"printer {p.name}"
@@ -28,5 +30,5 @@ def check_printers(cfg: Config) -> list[CheckResult]:
         verdict = Verdict.OK if status.ready else Verdict.FAIL
         if status.ready and status.paper_near_end:
             verdict = Verdict.WARN
-        out.append(CheckResult(name, verdict, f"{p.kind} {p.role}: {status.text}"))
+        out.append(CheckResult(name, verdict, f"{p.kind} {p.role}（{ROLE_LABELS.get(p.role, p.role)}）：{status.text}"))
     return out

@@ -34,6 +34,7 @@ from kiosk.staff import hash_pin
 from sync.protocol import requests
 
 DEFAULT_USER = "kiosk"
+ROLE_LABELS = {"receipt": "小票打印机", "a4": "A4 打印机"}
 WEAK_PINS = frozenset({"246810", "123456", "654321", "123123", "112233", "121212", "000000", "111111"})
 
 
@@ -47,32 +48,28 @@ def default_paths() -> tuple[Path, Path]:
 
 def register(sub: Any) -> None:
     out, data = default_paths()
-    p = sub.add_parser("enrol", help="configure this terminal with the enrolment code from district IT")
-    p.add_argument("--server", required=True, help="the district server's URL (https://…)")
-    p.add_argument("--code", required=True, help="the one-time enrolment code (XXXXX-XXXXX)")
-    p.add_argument("--fingerprint", help="the district key fingerprint IT was shown (16 hex digits)")
-    p.add_argument("--out", type=Path, default=out, help=f"configuration file to write (default {out})")
-    p.add_argument("--data", type=Path, default=data, help=f"data folder (default {data})")
-    p.add_argument("--ca-bundle", type=Path, help="CA bundle to trust for the server's TLS certificate")
-    p.add_argument("--user", default=DEFAULT_USER, help="service user who owns config and data (when run as root)")
-    p.add_argument("--pin-stdin", action="store_true", help="read the staff PIN from stdin (scripts)")
-    p.add_argument(
-        "--mirror-all-zones", action="store_true", help="mirror every zone's documents, not only district and own"
-    )
-    p.add_argument("--force", action="store_true", help="replace an existing configuration (re-enrolment)")
-    p.add_argument(
-        "--allow-http", action="store_true", help="accept a plain http:// server that is not loopback (closed networks)"
-    )
+    p = sub.add_parser("enrol", help="用区信息中心给出的注册码配置本终端")
+    p.add_argument("--server", required=True, help="区级服务器的网址（https://…）")
+    p.add_argument("--code", required=True, help="一次性注册码（XXXXX-XXXXX）")
+    p.add_argument("--fingerprint", help="区信息中心看到的区级密钥指纹（16 位十六进制数）")
+    p.add_argument("--out", type=Path, default=out, help=f"要写入的配置文件（默认 {out}）")
+    p.add_argument("--data", type=Path, default=data, help=f"数据文件夹（默认 {data}）")
+    p.add_argument("--ca-bundle", type=Path, help="用于验证服务器 TLS 证书的 CA 证书包")
+    p.add_argument("--user", default=DEFAULT_USER, help="拥有配置和数据的服务用户（以 root 运行时）")
+    p.add_argument("--pin-stdin", action="store_true", help="从标准输入读取工作人员 PIN（供脚本使用）")
+    p.add_argument("--mirror-all-zones", action="store_true", help="镜像所有专区的文件，而不只是区级和本专区的")
+    p.add_argument("--force", action="store_true", help="替换已有配置（重新注册）")
+    p.add_argument("--allow-http", action="store_true", help="接受非本机的明文 http:// 服务器（仅限封闭网络）")
     p.set_defaults(func=run)
 
 
 def check_pin(pin: str) -> str:
     """``pin`` if it is 6–12 digits and not an obvious one; else a :class:`KioskError` saying why."""
     if not pin.isdigit() or not 6 <= len(pin) <= 12:
-        raise KioskError("the staff PIN must be 6 to 12 digits")
+        raise KioskError("工作人员 PIN 须为 6 到 12 位数字")
     steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
     if pin in WEAK_PINS or len(set(pin)) == 1 or steps in ({1}, {-1}):
-        raise KioskError("that PIN is too easy to guess (and 246810 is the demo PIN printed in the README)")
+        raise KioskError("这个 PIN 太容易被猜到（246810 是 README 里公开的演示 PIN）")
     return pin
 
 
@@ -80,11 +77,11 @@ def read_pin(from_stdin: bool) -> str:
     if from_stdin or not sys.stdin.isatty():
         line = sys.stdin.readline().strip()
         if not line:
-            raise KioskError("no staff PIN on stdin")
+            raise KioskError("标准输入中没有工作人员 PIN")
         return check_pin(line)
-    pin = check_pin(getpass.getpass("choose the staff PIN for this terminal (6–12 digits): "))
-    if getpass.getpass("the same PIN again: ") != pin:
-        raise KioskError("the two PINs differ; nothing was changed")
+    pin = check_pin(getpass.getpass("请设置本终端的工作人员 PIN（6–12 位数字）："))
+    if getpass.getpass("再输一次同一个 PIN：") != pin:
+        raise KioskError("两次输入的 PIN 不一致；未做任何改动")
     return pin
 
 
@@ -100,9 +97,9 @@ def key_fingerprint(pem: str) -> str:
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
-        raise ConfigError("the server sent a public key that cannot be read") from None
+        raise ConfigError("服务器发来的公钥无法读取") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise ConfigError("the server's public key is not an Ed25519 key")
+        raise ConfigError("服务器的公钥不是 Ed25519 密钥")
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
@@ -115,16 +112,16 @@ def fetch_key(server: str, ca_bundle: Path | None) -> str:
     try:
         r = httpx.get(f"{server.rstrip('/')}/v1/enrol/key", timeout=20, verify=verify)
     except httpx.HTTPError as exc:
-        raise KioskError(f"cannot reach {server}: {type(exc).__name__}: {exc}") from None
+        raise KioskError(f"无法连接 {server}：{type(exc).__name__}: {exc}") from None
     if r.status_code != 200:
-        raise KioskError(f"the server answered HTTP {r.status_code} when asked for its key; nothing was spent")
+        raise KioskError(f"索取密钥时服务器返回 HTTP {r.status_code}；注册码未被使用")
     try:
         body = r.json()
     except ValueError:
-        raise KioskError("the server's key answer is not JSON; nothing was spent") from None
+        raise KioskError("服务器返回的密钥应答不是 JSON；注册码未被使用") from None
     pem = body.get("public_key_pem") if isinstance(body, dict) else None
     if not isinstance(pem, str) or len(pem) > 4096:
-        raise KioskError("the server's key answer lacks the key; nothing was spent")
+        raise KioskError("服务器返回的密钥应答中没有密钥；注册码未被使用")
     return pem
 
 
@@ -132,15 +129,14 @@ def check_fingerprint(fp: str, given: str | None) -> None:
     """The key ``fp`` is the one IT named (or, at a console without ``--fingerprint``, confirmed)."""
     if given is not None and normalise_fingerprint(given) != fp:
         raise ConfigError(
-            f"the district key's fingerprint is {fp}, not {normalise_fingerprint(given)} as IT said: "
-            "nothing was written and the code is still unused (check the digits, or someone may be between "
-            "this terminal and the server: tell IT)"
+            f"区级密钥指纹是 {fp}，而不是区信息中心给出的 {normalise_fingerprint(given)}："
+            "未写入任何内容，注册码仍未使用（请核对数字；也可能有人在本终端和服务器之间冒充服务器，请告知区信息中心）"
         )
     if given is None and sys.stdin.isatty():
         shown = " ".join(fp[i : i + 4] for i in range(0, 16, 4))
-        answer = input(f"district key fingerprint: {shown}\nis it the one IT showed you? [y/N] ")
+        answer = input(f"区级密钥指纹：{shown}\n与区信息中心给您的一致吗？[y/N] ")
         if answer.strip().lower() not in ("y", "yes", "是"):
-            raise ConfigError("not confirmed; nothing was written and the code is still unused")
+            raise ConfigError("未确认；未写入任何内容，注册码仍未使用")
 
 
 def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
@@ -151,24 +147,24 @@ def redeem(server: str, code: str, ca_bundle: Path | None) -> dict[str, Any]:
     try:
         body = requests.wire(requests.parse(requests.EnrolRequest, {"code": code}))
     except requests.RequestRefused:
-        raise KioskError("the enrolment code is too long; it reads XXXXX-XXXXX") from None
+        raise KioskError("注册码太长；格式应为 XXXXX-XXXXX") from None
     try:
         r = httpx.post(f"{server.rstrip('/')}/v1/enrol", json=body, timeout=20, verify=verify)
     except httpx.HTTPError as exc:
-        raise KioskError(f"cannot reach {server}: {type(exc).__name__}: {exc}") from None
+        raise KioskError(f"无法连接 {server}：{type(exc).__name__}: {exc}") from None
     if r.status_code == 404:
-        raise KioskError("the server does not know this code, or it was used or has expired; ask IT for a new one")
+        raise KioskError("服务器不认识这个注册码，或它已被使用、已过期；请向区信息中心索取新的注册码")
     if r.status_code == 429:
-        raise KioskError("the server refuses enrolments for a few minutes (too many wrong codes); try again later")
+        raise KioskError("错误注册码过多，服务器暂停受理注册几分钟；请稍后再试")
     if r.status_code != 200:
-        raise KioskError(f"the server answered HTTP {r.status_code}: {r.text[:200]}")
+        raise KioskError(f"服务器返回 HTTP {r.status_code}：{r.text[:200]}")
     try:
         body = r.json()
     except ValueError:
-        raise KioskError("the server's answer is not JSON") from None
+        raise KioskError("服务器的应答不是 JSON") from None
     need = {"terminal_id": str, "zone": str, "token": str, "public_key_pem": str, "printers": list}
     if not isinstance(body, dict) or any(not isinstance(body.get(k), t) for k, t in need.items()):
-        raise KioskError("the server's answer lacks the terminal's configuration")
+        raise KioskError("服务器的应答中缺少终端配置")
     return body
 
 
@@ -239,9 +235,9 @@ def need_owner(user: str) -> tuple[int, int] | None:
     owner = _owner(user)
     if owner is None:
         raise ConfigError(
-            f"there is no user {user!r} on this machine, who must own the configuration and the data; "
-            f"create it first with `{program()} install` (or `useradd --system --create-home {user}`), "
-            "then enrol again (nothing was spent)"
+            f"本机没有用户 {user!r}，而配置和数据须归它所有；"
+            f"请先用 `{program()} install`（或 `useradd --system --create-home {user}`）创建，"
+            "然后再注册（注册码未被使用）"
         )
     return owner
 
@@ -249,7 +245,7 @@ def need_owner(user: str) -> tuple[int, int] | None:
 def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     out: Path = args.out.resolve()
     if out.exists() and not args.force:
-        raise ConfigError(f"{out} exists (this terminal is configured); add --force to enrol it again")
+        raise ConfigError(f"{out} 已存在（本终端已配置）；如要重新注册请加 --force")
     check_server(args.server, getattr(args, "allow_http", False))
     owner = need_owner(args.user)
     pin = read_pin(args.pin_stdin)
@@ -257,9 +253,7 @@ def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
     check_fingerprint(fp, args.fingerprint)
     body = redeem(args.server, args.code, args.ca_bundle)
     if key_fingerprint(body["public_key_pem"]) != fp or body.get("key_id") not in (None, fp):
-        raise ConfigError(
-            "the server redeemed the code with another key than the one checked: nothing was written; tell IT"
-        )
+        raise ConfigError("服务器兑换注册码时用的密钥与核对过的不同：未写入任何内容；请告知区信息中心")
     data = args.data.resolve()
     text = build_config(body, args.server, data, hash_pin(pin), args.ca_bundle, args.mirror_all_zones)
     config_mod.parse(text, out)  # the checks the kiosk makes when it starts, before anything is written
@@ -277,8 +271,11 @@ def enrol(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     out, body = enrol(args)
     fp = key_fingerprint(body["public_key_pem"])
-    printers = ", ".join(f"{p.get('name')} ({p.get('role')}, {p.get('kind')})" for p in body["printers"]) or "none"
-    print(f"enrolled as {body['terminal_id']} ({body.get('name', '')}), zone {body['zone']}")
-    print(f"district key fingerprint {' '.join(fp[i : i + 4] for i in range(0, 16, 4))}; printers: {printers}")
-    print(f"configuration: {out} (mode 0600); check it with: {program()} self-test --config {out}")
+    printers = "、".join(
+        f"{p.get('name')}（{ROLE_LABELS.get(str(p.get('role')), p.get('role'))}，{p.get('kind')}）"
+        for p in body["printers"]
+    )
+    print(f"已注册为终端 {body['terminal_id']}（{body.get('name', '')}），专区 {body['zone']}")
+    print(f"区级密钥指纹 {' '.join(fp[i : i + 4] for i in range(0, 16, 4))}；打印机：{printers or '无'}")
+    print(f"配置文件：{out}（权限 0600）；检查配置：{program()} self-test --config {out}")
     return 0

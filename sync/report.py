@@ -52,7 +52,8 @@ class Reporting(SyncRun):
     def heartbeat(self, client: ServerClient) -> None:
         with session_factory(self._reader())() as s, s.begin():
             status = read_status(s, self._now())
-            printer = self.printer_state or kv_get(s, "printer.state", "unknown")
+            # a terminal with no printer configured says so (the fleet page: 未配置), not 未知
+            printer = self.printer_state or ("none" if not self.cfg.printers else kv_get(s, "printer.state", "unknown"))
             oldest = outbox.oldest_pending(s)
             in_a_row = failures_in_a_row(s)
         failure: dict[str, Any] | None = None

@@ -18,14 +18,16 @@ SERVER_PROBE_PATH = "/v1/manifest"
 def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for each way a server fails
     """An authenticated GET of the manifest, whose signature must be the trusted key's."""
     if not cfg.server.url:
-        return CheckResult("server", Verdict.SKIP, "no server configured: the terminal runs on its mirror")
-    where = f"{cfg.path or 'the configuration'}"
+        return CheckResult("server", Verdict.SKIP, "未配置服务器：终端只用本机内容镜像运行")
+    where = f"{cfg.path or '配置文件'}"
     try:
         with http.ServerClient(cfg) as client:
             resp = client.http.get(SERVER_PROBE_PATH)
             body = resp.content[:1_000_000]
     except Exception as exc:  # httpx's errors, a bad CA file, …: the reason, not a traceback
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: {type(exc).__name__}: {str(exc)[:160]}")
+        return CheckResult(
+            "server", Verdict.FAIL, f"{cfg.server.url}：无法连接：{type(exc).__name__}: {str(exc)[:160]}"
+        )
     code = resp.status_code
     error = ""
     try:
@@ -34,15 +36,15 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
     except ValueError:
         parsed = None
     if code == 401 and error == "terminal_revoked":
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}: this terminal was revoked by district IT")
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url}：本终端已被区信息中心吊销（revoked）")
     if code in (401, 403):
         return CheckResult(
             "server",
             Verdict.FAIL,
-            f"{cfg.server.url} refuses this terminal's token ([server] token in {where}; HTTP {code})",
+            f"{cfg.server.url} 拒绝了本终端的令牌（{where} 中的 [server] token；HTTP {code}）",
         )
     if code != 200:
-        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} answers HTTP {code} to {SERVER_PROBE_PATH}")
+        return CheckResult("server", Verdict.FAIL, f"{cfg.server.url} 对 {SERVER_PROBE_PATH} 返回 HTTP {code}")
     try:
         # the pinned key, and the online keys its root certified that the last sync accepted
         verifier = keyring.KeyRing.load(signing.load_verifier(Path(cfg.server.trust_key)), _stored_keys(cfg.db_path))
@@ -63,21 +65,19 @@ def check_server(cfg: Config) -> CheckResult:  # noqa: PLR0911 - one verdict for
         return CheckResult(
             "server",
             Verdict.FAIL,
-            f"{cfg.server.url} signs with a key the district's root revoked ({kid}): not the "
-            "district's server, or one still running the leaked key (docs/deploy.md, section 5, drill 2)",
+            f"{cfg.server.url} 用已被区离线根密钥吊销（revoked）的密钥 {kid} 签名：它不是区级服务器，"
+            "或者仍在使用泄露的密钥（见 docs/deploy.md 第 5 节演练 2（drill 2））",
         )
     except Exception as exc:  # SignatureError, an unreadable key file: the key does not fit this server
         return CheckResult(
             "server",
             Verdict.FAIL,
-            f"the manifest is not signed by the trusted key ([server] trust_key {cfg.server.trust_key}): "
-            f"{str(exc)[:160]}",
+            f"清单不是由信任的密钥签名（[server] trust_key {cfg.server.trust_key}）：{str(exc)[:160]}",
         )
     return CheckResult(
         "server",
         Verdict.OK,
-        f"{cfg.server.url}: token accepted; manifest v{manifest.get('version')} signed by the trusted key "
-        f"{_signer(parsed, verifier)}",
+        f"{cfg.server.url}：令牌有效；第 {manifest.get('version')} 版清单由信任的密钥签名：{_signer(parsed, verifier)}",
     )
 
 
@@ -93,7 +93,7 @@ def _signer(envelope: object, verifier: keyring.KeyRing) -> str:
     """Which key signed: the root itself, or an online key and the root that certified it."""
     kid = envelope.get("key_id") if isinstance(envelope, dict) else None
     if isinstance(kid, str) and kid in verifier.keys:
-        return f"{kid} (online key v{verifier.keyset_version}, certified by root {verifier.key_id})"
+        return f"{kid}（在线签名密钥，密钥集第 {verifier.keyset_version} 版，由根密钥（root） {verifier.key_id} 签发）"
     return verifier.key_id
 
 

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sync", help="sync the mirror with the district server and deliver the outbox")
-    p.add_argument("--once", action="store_true", help="one run, then exit (without it: keep syncing)")
-    p.add_argument("--config", type=Path, help="terminal configuration (default: the demo terminal)")
-    p.add_argument("--page-size", type=int, default=200, help="feed entries per page (1–1000)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--status", action="store_true", help="print the sync state and exit (read-only)")
+    p = sub.add_parser("sync", help="与区级服务器同步内容镜像，并发送待发送的申请")
+    p.add_argument("--once", action="store_true", help="同步一次后退出（不加此项：持续同步）")
+    p.add_argument("--config", type=Path, help="终端配置文件（默认：演示终端）")
+    p.add_argument("--page-size", type=int, default=200, help="每页发布条目数（1–1000）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出报告")
+    p.add_argument("--status", action="store_true", help="显示同步状态后退出（只读）")
     p.set_defaults(func=run)
 
 
@@ -42,9 +42,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report_json(report), ensure_ascii=False))
     else:
         print(
-            f"pages {report.pages}, applied {report.applied}, deleted {report.deleted}, blobs fetched "
-            f"{report.blobs_fetched}, collected {report.blobs_collected}, sent {report.pushed}, cursor "
-            f"{report.cursor}, manifest v{report.manifest_version}"
+            f"{report.pages} 页，更新 {report.applied} 份，删除 {report.deleted} 份，"
+            f"下载附件 {report.blobs_fetched} 个，清理附件 {report.blobs_collected} 个，发送 {report.pushed} 件；"
+            f"发布序号 {report.cursor}，"
+            f"清单第 {report.manifest_version} 版"
         )
         if report.error:
             print(f"同步未完成：{report.error}")
@@ -130,7 +131,7 @@ def _forever(cfg: config_mod.Config) -> int:
 
     def show(report: SyncReport) -> None:
         print(
-            f"applied {report.applied}, deleted {report.deleted}, sent {report.pushed}, cursor {report.cursor}"
+            f"更新 {report.applied} 份，删除 {report.deleted} 份，发送 {report.pushed} 件；发布序号 {report.cursor}"
             + (f"；{report.error}" if report.error else ""),
             flush=True,
         )

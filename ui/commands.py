@@ -52,26 +52,26 @@ def no_display_message() -> str:
 
 
 def register_run(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = sub.add_parser("run", help="start the touch screen (fullscreen on the zone's home)")
-    run.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
-    run.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of fullscreen")
-    run.add_argument("--smoke", action="store_true", help="offscreen: start, paint home, print timing, exit")
-    run.add_argument("--timeout", type=float, default=30.0, help="--smoke: seconds to wait for home (30)")
+    run = sub.add_parser("run", help="启动触摸屏界面（全屏显示本专区首页）")
+    run.add_argument("--config", help="终端配置文件（TOML）；默认：演示终端")
+    run.add_argument("--windowed", action="store_true", help="以 1920×1080 窗口代替全屏")
+    run.add_argument("--smoke", action="store_true", help="离屏模式：启动、绘制首页、输出耗时后退出")
+    run.add_argument("--timeout", type=float, default=30.0, help="--smoke：等待首页的秒数（30）")
     run.set_defaults(func=cmd_run)
 
 
 def register_screenshot(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from ui.screens import SCREENS
 
-    shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG")
+    shot = sub.add_parser("screenshot", help="离屏绘制一个界面并保存为 PNG")
     shot.add_argument("--screen", required=True, help=", ".join(SCREENS))
-    shot.add_argument("--size", default="1920x1080", help="WxH (1920x1080 or 1080x1920)")
-    shot.add_argument("--large-text", action="store_true", help="large-type, high-contrast mode (适老化)")
-    shot.add_argument("--query", help="search: the query typed (default 低保)")
-    shot.add_argument("--doc", help="document/attachment: the document id (default: a demo one with a PDF)")
-    shot.add_argument("--category", help="category: the category code (default: the fullest content type)")
-    shot.add_argument("--out", required=True, help="PNG file to write")
-    shot.add_argument("--config", help="terminal configuration (TOML); default: the demo terminal")
+    shot.add_argument("--size", default="1920x1080", help="宽x高（1920x1080 或 1080x1920）")
+    shot.add_argument("--large-text", action="store_true", help="大字、高对比度模式（适老化）")
+    shot.add_argument("--query", help="search：输入的查询词（默认 低保）")
+    shot.add_argument("--doc", help="document/attachment：文件编号（默认：一份带 PDF 的演示文件）")
+    shot.add_argument("--category", help="category：分类代码（默认：内容最多的类别）")
+    shot.add_argument("--out", required=True, help="要写入的 PNG 文件")
+    shot.add_argument("--config", help="终端配置文件（TOML）；默认：演示终端")
     shot.add_argument("--timeout", type=float, default=30.0)
     shot.set_defaults(func=cmd_screenshot)
 
@@ -145,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps({"event": "home_painted", "ms": round(ms)}), flush=True)
         if problems:
             for p in problems:
-                print(f"warning: {p}", file=sys.stderr)
+                print(f"Qt 警告：{p}", file=sys.stderr)
             return 4
         return 0
     app.start_background()
@@ -205,7 +205,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        print(f"--size must look like 1920x1080, not {args.size!r}", file=sys.stderr)
+        print(f"--size 应写成 宽x高（如 1920x1080），而不是 {args.size!r}", file=sys.stderr)
         return 2
     cfg = load(args.config)
     from ui.qt_messages import install_handler
@@ -215,7 +215,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(out)):
-        print(f"cannot write {out}", file=sys.stderr)
+        print(f"无法写入 {out}", file=sys.stderr)
         return 1
     print(json.dumps({"event": "screenshot", "screen": args.screen, "size": f"{w}x{h}", "out": str(out)}))
     return 0

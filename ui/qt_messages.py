@@ -55,11 +55,20 @@ def is_ignored(message: str) -> bool:
     return any(p.search(message) for p in _PATTERNS)
 
 
+# Qt's FFmpeg media backend, under its category's info level, has FFmpeg describe every file it opens
+# (av_dump_format: "Input #0, wav, from '…/p00001.wav'", its duration and stream), straight to stderr and
+# past the handler below: three lines in the journal for each paragraph read aloud. Off; warnings stay, and
+# QT_LOGGING_RULES in the environment still overrides it for a diagnosis.
+QUIET_RULES = "qt.multimedia.ffmpeg.mediadataholder.info=false"
+
+
 def install_handler(collect: list[str] | None = None) -> None:
     """Route Qt's messages: the ignored ones are dropped, warnings and worse are logged (and appended to
-    ``collect``), debug and info go to the log at their level. For the program's entry points; tests
-    keep pytest-qt's own handler."""
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    ``collect``), debug and info go to the log at their level; :data:`QUIET_RULES` set. For the
+    program's entry points; tests keep pytest-qt's own handler."""
+    from PySide6.QtCore import QLoggingCategory, QtMsgType, qInstallMessageHandler
+
+    QLoggingCategory.setFilterRules(QUIET_RULES)
 
     def handler(kind: QtMsgType, _context: Any, message: str) -> None:
         if is_ignored(message):

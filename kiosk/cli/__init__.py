@@ -26,19 +26,36 @@ def program() -> str:
     return "python -m kiosk"
 
 
+def chinese_console() -> None:
+    """Every command line speaks Chinese: argparse's own words too (:mod:`kiosk.cli.zh_argparse`), and
+    stdout and stderr carry it: a stream whose encoding cannot (a redirected stream under a non-Chinese
+    code page, an ASCII locale) is switched to UTF-8 rather than failing half-way through a line with
+    UnicodeEncodeError."""
+    from kiosk.cli import zh_argparse
+
+    zh_argparse.install()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "北京时间：专区".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(encoding="utf-8")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every declared command; with ``only``, just that command's module is loaded."""
-    parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区 query kiosk")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser = argparse.ArgumentParser(prog="kiosk", description="政务公开专区查询终端")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for entry in plugins.declared(plugins.COMMANDS):
         if only is not None and entry.name != only:
-            sub.add_parser(entry.name, help=f"(see `kiosk {entry.name} --help`)")
+            sub.add_parser(entry.name, help=f"（见 `kiosk {entry.name} --help`）")
             continue
         register = plugins.load(entry)
         if isinstance(register, plugins.Missing):
-            p = sub.add_parser(entry.name, help=f"(not in this build: {register.module})")
+            p = sub.add_parser(entry.name, help=f"（本版本未包含：{register.module}）")
             p.set_defaults(func=_not_in_build(entry.name, register.module))
             continue
         register(sub)
@@ -47,7 +64,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _not_in_build(name: str, module: str) -> Callable[[argparse.Namespace], int]:
     def run(_args: argparse.Namespace) -> int:
-        print(f"kiosk {name}: not in this build ({module} is left out); run it from the source", file=sys.stderr)
+        print(f"kiosk {name}：本版本未包含此命令（未打包 {module}）；请从源代码运行", file=sys.stderr)
         return 2
 
     return run
@@ -59,6 +76,7 @@ def commands() -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    chinese_console()
     args_list = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in args_list if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in commands() else None)
@@ -68,8 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     program_dir()  # which release this process runs, resolved now (``current`` may be switched later)
     level = logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # alembic names each of its plugins at every start: noise on the console and journal
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if not args.verbose:  # alembic's every-start chatter: noise on the console and journal
+        from kiosk.db import quiet_alembic
+
+        quiet_alembic()
     as_json = bool(getattr(args, "json", False))
     try:
         return int(args.func(args) or 0)

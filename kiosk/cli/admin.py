@@ -18,7 +18,7 @@ from kiosk.staff import hash_pin
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "pin-hash",
-        help="print the scrypt hash of a staff PIN for [staff] pin_hash (asked for, or the first line of stdin)",
+        help="输出工作人员 PIN 的 scrypt 哈希，填入 [staff] pin_hash（交互输入，或读标准输入的第一行）",
     )
     p.set_defaults(func=run)
 
@@ -26,13 +26,13 @@ def register(sub: Any) -> None:
 def read_pin() -> str:
     """The PIN: typed twice without echo at a console, else the first line of stdin."""
     if sys.stdin.isatty():
-        pin = getpass.getpass("staff PIN (4–12 digits): ")
-        if getpass.getpass("the same PIN again: ") != pin:
-            raise KioskError("the two PINs differ")
+        pin = getpass.getpass("工作人员 PIN（4–12 位数字）：")
+        if getpass.getpass("再输一次同一个 PIN：") != pin:
+            raise KioskError("两次输入的 PIN 不一致")
         return pin
     pin = sys.stdin.readline().strip()
     if not pin:
-        raise KioskError("no PIN on stdin")
+        raise KioskError("标准输入中没有 PIN")
     return pin
 
 

@@ -17,12 +17,12 @@ from kiosk.mirror.blobs import BlobStore
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("import", help="import a content pack (JSON Lines) into the mirror")
-    p.add_argument("pack", type=Path, help="the .jsonl file")
-    p.add_argument("--db", type=Path, help="mirror database (default: the terminal's)")
-    p.add_argument("--config", type=Path, help="terminal configuration (default: the demo terminal)")
-    p.add_argument("--skip-bad", action="store_true", help="import the good lines and report the bad ones")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = sub.add_parser("import", help="将内容包（JSON Lines）导入内容镜像")
+    p.add_argument("pack", type=Path, help=".jsonl 文件")
+    p.add_argument("--db", type=Path, help="镜像数据库（默认：本终端的）")
+    p.add_argument("--config", type=Path, help="终端配置文件（默认：演示终端）")
+    p.add_argument("--skip-bad", action="store_true", help="导入正确的行，报告有错的行")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出报告")
     p.set_defaults(func=run)
 
 
@@ -45,14 +45,14 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"ok": False, "error": "nothing was imported", "problems": bad}, ensure_ascii=False))
             return 1
         print(
-            f"kiosk import: {len(exc.problems)} bad line(s); nothing was imported (use --skip-bad to import the rest)",
+            f"kiosk import：{len(exc.problems)} 行有错；未导入任何内容（加 --skip-bad 可导入其余各行）",
             file=sys.stderr,
         )
         return 1
     finally:
         engine.dispose()
     for n, why in report.problems:
-        print(f"{args.pack}:{n}: skipped: {why}", file=sys.stderr)
+        print(f"{args.pack}:{n}: 已跳过：{why}", file=sys.stderr)
     took = time.perf_counter() - t0
     if args.json:
         print(
@@ -64,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         c = report.counts
         print(
-            f"imported {args.pack.name} in {took:.1f} s: {c.get('inserted', 0)} new, {c.get('updated', 0)} "
-            f"updated, {c.get('status_changed', 0)} status changed, {c.get('unchanged', 0)} unchanged, "
-            f"{c.get('older', 0)} older ignored, {c.get('zones', 0)} zones, {c.get('categories', 0)} "
-            f"categories, {len(report.problems)} skipped"
+            f"已导入 {args.pack.name}，用时 {took:.1f} 秒：新增 {c.get('inserted', 0)} 份，"
+            f"更新 {c.get('updated', 0)} 份，状态变更 {c.get('status_changed', 0)} 份，"
+            f"未变 {c.get('unchanged', 0)} 份，忽略较旧的 {c.get('older', 0)} 份；"
+            f"专区 {c.get('zones', 0)} 个，分类 {c.get('categories', 0)} 个；跳过 {len(report.problems)} 行"
         )
     return 0

@@ -41,15 +41,13 @@ DEFAULT_PROGRAM = "/opt/zwgk-kiosk/kiosk"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("install", help="create the service user and folders, install and enable the unit (root)")
-    p.add_argument("--unit", choices=sorted(UNITS), default="cage", help="cage: kiosk alone on tty1 (default)")
-    p.add_argument("--user", default=USER, help=f"service user (default {USER})")
+    p = sub.add_parser("install", help="创建服务用户和文件夹，安装并启用 systemd 单元（需 root）")
+    p.add_argument("--unit", choices=sorted(UNITS), default="cage", help="cage：在 tty1 上只运行查询终端（默认）")
+    p.add_argument("--user", default=USER, help=f"服务用户（默认 {USER}）")
     p.add_argument("--config-dir", type=Path, default=CONFIG_DIR)
     p.add_argument("--data-dir", type=Path, default=DATA_DIR)
-    p.add_argument("--dry-run", action="store_true", help="print the steps, change nothing")
-    p.add_argument(
-        "--root", type=Path, help="install into the system mounted at this folder (an image), not this machine"
-    )
+    p.add_argument("--dry-run", action="store_true", help="只列出步骤，不做任何改动")
+    p.add_argument("--root", type=Path, help="安装到挂载在此文件夹的系统（镜像）中，而不是本机")
     p.set_defaults(func=run)
 
 
@@ -66,7 +64,7 @@ def unit_text(unit: str, user: str, config_dir: Path) -> str:
     try:
         text = src.read_text(encoding="utf-8")
     except OSError as exc:
-        raise KioskError(f"{src}: the bundle lacks its systemd unit ({exc.strerror})") from None
+        raise KioskError(f"{src}：软件包中缺少它的 systemd 单元（{exc.strerror}）") from None
     installed = installed_layout()
     if installed is not None:  # an installed release: the unit follows ``current`` and guards switches
         root = installed[0].root
@@ -97,7 +95,7 @@ def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
     root: Path | None = args.root
     unit = UNITS[args.unit]
     if root is not None and args.unit != "cage":
-        raise KioskError("--root installs the cage unit only (a per-user unit needs the user's running session)")
+        raise KioskError("--root 只能安装 cage 单元（按用户的单元需要该用户正在运行的会话）")
     accounts = Accounts(root)
     on = accounts.under
     rooted = ("--root", str(root)) if root is not None else ()
@@ -137,7 +135,7 @@ def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
         home = Path(os.path.expanduser(f"~{user}"))
         target = home / ".config" / "systemd" / "user" / unit
         text = unit_text("user", user, cfg_dir)
-        out.append((f"write {target} (program {program()})", _write(target, text, accounts.ids_of(user))))
+        out.append((f"写入 {target}（程序 {program()}）", _write(target, text, accounts.ids_of(user))))
         out.append((f"loginctl enable-linger {user}", run_cmd("loginctl", "enable-linger", user)))
         out.append(
             (
@@ -193,7 +191,7 @@ class Accounts:
             if self.root is not None:
                 entry = self._table("passwd").get(user)
                 if entry is None:
-                    raise KioskError(f"no user {user} in {self.root / 'etc/passwd'}")
+                    raise KioskError(f"{self.root / 'etc/passwd'} 中没有用户 {user}")
                 return int(entry[2]), int(entry[3])
             import pwd
 
@@ -236,9 +234,9 @@ def windows_hint() -> str:
     folder = Path(sys.executable).resolve().parent if getattr(sys, "frozen", False) else Path("C:/zwgk-kiosk")
     task = folder / "_internal" / "deploy" / "windows" / "kiosk-task.xml"
     return (
-        "On Windows, logged on as the kiosk account (a standard user with automatic logon):\n"
+        "Windows 上，以查询终端账户（设为自动登录的标准用户）登录后运行：\n"
         f'    schtasks /Create /TN "zwgk-kiosk" /XML "{task}"\n'
-        "See docs/deploy.md in the bundle (_internal/docs/deploy.md)."
+        "详见软件包中的 docs/deploy.md（_internal/docs/deploy.md）。"
     )
 
 
@@ -252,15 +250,15 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.dry_run or not has_systemd or os.geteuid() != 0:
         if not args.dry_run:
-            why = "this machine does not run systemd" if not has_systemd else "this needs root"
-            print(f"kiosk install: {why}; nothing was changed. The steps, to run by hand (as root):")
+            why = "本机没有运行 systemd" if not has_systemd else "需要 root 权限"
+            print(f"kiosk install：{why}；未做任何改动。以下步骤请以 root 身份手工执行：")
         for what, _action in plan:
             print(f"    {what}")
         if not has_systemd:
             print(
-                "Without systemd: start the kiosk at the service user's graphical login instead, e.g.\n"
+                "没有 systemd 时：改为在服务用户图形登录时启动查询终端，例如在会话的自动启动中加入\n"
                 f"    {program()} run --config {args.config_dir / 'terminal.toml'}\n"
-                "from the session's autostart, after a self-test: "
+                "启动前先自检："
                 f"{program()} self-test --config {args.config_dir / 'terminal.toml'}"
             )
         return 0 if args.dry_run else 1
@@ -271,7 +269,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, subprocess.SubprocessError) as exc:
             raise KioskError(f"{what}: {exc}") from None
     if args.root is not None:
-        print(f"installed into {args.root}; the unit starts when that system boots")
+        print(f"已安装到 {args.root}；该系统启动时单元随之启动")
         return 0
-    print(f"installed; it starts at the next boot (or now: systemctl start {UNITS[args.unit]})")
+    print(f"已安装；下次开机时启动（或立即启动：systemctl start {UNITS[args.unit]}）")
     return 0

@@ -16,9 +16,9 @@ from kiosk.selftest import failed, format_table, run_checks
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("self-test", help="check fonts, QML, database, printers, server reachability and disk")
-    p.add_argument("--config", type=Path, help="terminal configuration (default: the demo terminal)")
-    p.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    p = sub.add_parser("self-test", help="检查字体、QML、数据库、打印机、服务器连通和磁盘")
+    p.add_argument("--config", type=Path, help="终端配置文件（默认：演示终端）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=run)
 
 

@@ -23,6 +23,16 @@ from pathlib import Path
 from typing import Any
 
 STATES = ("current", "downloading", "staged", "switching", "switched", "confirmed", "rolled_back", "failed")
+STATE_LABELS = {  # as the fleet page words them (sync/server/releases/progress.py)
+    "current": "已是最新",
+    "downloading": "正在下载",
+    "staged": "已下载，等待切换",
+    "switching": "正在切换",
+    "switched": "已切换，正在自检",
+    "confirmed": "已更新",
+    "rolled_back": "已自动退回",
+    "failed": "更新出错",
+}
 
 
 def now_iso() -> str:

@@ -51,7 +51,7 @@ def open_printer(cfg: PrinterConfig) -> Printer:
             return SerialPrinter(cfg.name, cfg.target)
         case "file":
             return FolderPrinter(cfg.name, cfg.target)
-    raise ConfigError(f"printer '{cfg.name}': unknown kind '{cfg.kind}'")
+    raise ConfigError(f"打印机 '{cfg.name}'：未知的打印机类型 '{cfg.kind}'")
 
 
 def find_printer(config: Config, name: str) -> PrinterConfig:

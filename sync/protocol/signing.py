@@ -101,7 +101,7 @@ def generate(out_dir: Path) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     priv_path, pub_path = out_dir / PRIVATE_NAME, out_dir / PUBLIC_NAME
     if priv_path.exists() or pub_path.exists():
-        raise ConfigError(f"{out_dir}: a key pair already exists there; refusing to overwrite it")
+        raise ConfigError(f"{out_dir}：此处已有密钥对，拒绝覆盖")
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -120,9 +120,9 @@ def load_signer(key_dir: Path) -> Signer:
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot load the district's private signing key: {exc}") from None
+        raise ConfigError(f"{path}：无法读取区级签名私钥：{exc}") from None
     if not isinstance(private, Ed25519PrivateKey):
-        raise ConfigError(f"{path}: not an Ed25519 private key")
+        raise ConfigError(f"{path}：不是 Ed25519 私钥")
     return Signer(private)
 
 
@@ -131,7 +131,7 @@ def load_verifier(pub_path: Path) -> Verifier:
     try:
         public = serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot load the district's public key: {exc}") from None
+        raise ConfigError(f"{path}：无法读取区级公钥：{exc}") from None
     if not isinstance(public, Ed25519PublicKey):
-        raise ConfigError(f"{path}: not an Ed25519 public key")
+        raise ConfigError(f"{path}：不是 Ed25519 公钥")
     return Verifier(public)

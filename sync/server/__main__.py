@@ -36,6 +36,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from kiosk.cli import chinese_console
+from kiosk.db import quiet_alembic
 from kiosk.errors import ConfigError, ContentPackError, KioskError
 from sync.protocol import signing
 from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
@@ -78,16 +80,16 @@ def add_terminal(url: str, zone: str, terminal_id: str | None = None) -> tuple[s
                 n += 1
                 terminal_id = f"{zone}-{n + 1:02d}"
         elif s.get(Terminal, terminal_id) is not None:
-            raise KioskError(f"terminal {terminal_id!r} already exists")
+            raise KioskError(f"终端 {terminal_id} 已存在")
         s.add(Terminal(id=terminal_id, zone=zone, token_hash=token_hash(token)))
     engine.dispose()
     return terminal_id, token
 
 
 ROTATE_NOTES = {
-    "enrolled": "(its current token keeps working until this code is redeemed, then it is replaced)",
-    "revoked": "(it stays revoked, its token refused, until this code is redeemed on the terminal)",
-    "awaiting": "(it had no working token yet; the earlier code no longer works)",
+    "enrolled": "（在终端上用此注册码注册之前，它现有的令牌照常可用；注册后旧令牌作废）",
+    "revoked": "（在终端上用此注册码注册之前，它仍处于吊销状态，令牌被拒绝）",
+    "awaiting": "（它此前还没有可用的令牌；之前发的注册码已作废）",
 }
 
 
@@ -125,15 +127,15 @@ def _show_issued(
         command += f" --fingerprint {fingerprint.replace(' ', '')}"
     if again:
         command += " --force"
-    print(f"terminal:    {issued.terminal_id}  ({issued.name}, zone {issued.zone} {issued.zone_name})")
-    print(f"code:        {code}   (once, until {local:%Y-%m-%d %H:%M} 北京时间)")
+    print(f"终端：    {issued.terminal_id}（{issued.name}，专区 {issued.zone_name}（{issued.zone}））")
+    print(f"注册码：  {code}（仅能使用一次，北京时间 {local:%Y-%m-%d %H:%M} 前有效）")
     if fingerprint:
-        print(f"district key fingerprint: {fingerprint}  (the terminal shows the same before it trusts it)")
+        print(f"区级密钥指纹：{fingerprint}（终端在信任之前会显示同一指纹，请核对）")
     if issued.printers:
-        print(f"printers:    {issued.printers} from the zone's template")
+        print(f"打印机：  {issued.printers} 台，取自本专区的打印机模板")
     else:
-        print("printers:    none (no template for this zone: 'printers set')")
-    print(f"on the terminal, as root:\n    {command}")
+        print("打印机：  无（本专区没有打印机模板，可用 'printers set' 设置）")
+    print(f"在终端上以 root 身份运行：\n    {command}")
     import qrcode
 
     qr = qrcode.QRCode(border=1)
@@ -143,7 +145,7 @@ def _show_issued(
 
         img = qrcode.make(command, image_factory=qrcode.image.svg.SvgPathImage)
         img.save(str(qr_file))
-        print(f"QR code of that command: {qr_file}")
+        print(f"该命令的二维码：{qr_file}")
     elif sys.stdout.isatty():
         qr.print_ascii(out=sys.stdout, invert=True)
 
@@ -155,32 +157,32 @@ def terminal_command(args: argparse.Namespace) -> int:
         if args.action == "list":
             with sessions(engine)() as s:
                 for t in s.scalars(select(Terminal).order_by(Terminal.zone, Terminal.id)):
-                    state = "revoked" if t.revoked_at else ("enrolled" if enrol.is_enrolled(t) else "awaiting code")
-                    seen = f"{beijing(t.last_heartbeat_at)} 北京时间" if t.last_heartbeat_at else "never"
-                    print(f"{t.id:<16} {t.zone:<12} {state:<14} last heartbeat {seen:<21} {t.name or ''}")
+                    state = "已吊销" if t.revoked_at else ("已注册" if enrol.is_enrolled(t) else "待注册")
+                    seen = f"{beijing(t.last_heartbeat_at)} 北京时间" if t.last_heartbeat_at else "从未"
+                    print(f"{t.id:<16} {t.zone:<12} {state:<6} 最近心跳 {seen:<21} {t.name or ''}")
             return 0
         if args.action == "add":
             if not args.zone or not args.server:
-                raise KioskError("terminal add needs --zone and --server (the URL terminals reach this server at)")
+                raise KioskError("terminal add 需要 --zone 和 --server（终端访问本服务器所用的网址）")
             _check_server_url(args.server, args.allow_http)
             issued = enrol.register(engine, args.zone, name=args.name, number=args.number)
             _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http)
             return 0
         if not args.terminal:
-            raise KioskError(f"terminal {args.action} needs the terminal's id")
+            raise KioskError(f"terminal {args.action} 需要终端编号")
         if args.action == "rotate":
             if not args.server:
-                raise KioskError("terminal rotate needs --server (the URL terminals reach this server at)")
+                raise KioskError("terminal rotate 需要 --server（终端访问本服务器所用的网址）")
             _check_server_url(args.server, args.allow_http)
             issued, was = enrol.rotate(engine, args.terminal)
             _show_issued(issued, args.server, args.key, args.qr, allow_http=args.allow_http, again=True)
             print(ROTATE_NOTES[was])
         elif args.action == "revoke":
             enrol.revoke(engine, args.terminal)
-            print(f"terminal {args.terminal} revoked: its token is refused now ('terminal rotate' re-admits it)")
+            print(f"终端 {args.terminal} 已吊销：它的令牌即刻被拒绝（'terminal rotate' 可重新接纳它）")
         elif args.action == "remove":
             enrol.remove(engine, args.terminal)
-            print(f"terminal {args.terminal} removed (what it submitted is kept)")
+            print(f"终端 {args.terminal} 已删除（它提交过的内容保留）")
     finally:
         engine.dispose()
     return 0
@@ -198,25 +200,26 @@ def printers_command(args: argparse.Namespace) -> int:
                 print(f"{zone}: {json.dumps(printers, ensure_ascii=False)}")
             return 0
         if not args.file:
-            raise KioskError("printers set needs a TOML file with [[printers]] tables")
+            raise KioskError("printers set 需要 --file：含 [[printers]] 表的 TOML 文件")
         try:
             raw = tomllib.loads(args.file.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KioskError(f"{args.file}: {exc}") from None
         enrol.set_printer_template(engine, args.zone, list(raw.get("printers", [])))
-        print(f"printer template of {args.zone}: {len(raw.get('printers', []))} printer(s)")
+        where = "所有没有自己模板的专区" if args.zone == "*" else f"专区 {args.zone}"
+        print(f"{where}的打印机模板：{len(raw.get('printers', []))} 台打印机")
     finally:
         engine.dispose()
     return 0
 
 
 def _snapshot_parser(sub: Any) -> None:
-    sn = sub.add_parser("snapshot", help="build the first-sync snapshot of a scope at the feed's head")
+    sn = sub.add_parser("snapshot", help="为某一范围生成首次同步快照（截至当前发布序号）")
     sn.add_argument("--db", required=True)
-    sn.add_argument("--key", type=Path, required=True, help="folder holding the private signing key")
-    sn.add_argument("--out", type=Path, help="snapshot folder (default: as serve uses, beside the database)")
+    sn.add_argument("--key", type=Path, required=True, help="存放签名私钥的文件夹")
+    sn.add_argument("--out", type=Path, help="快照文件夹（默认与 serve 相同：数据库旁）")
     sn.add_argument("--scope", choices=["own", "all"], default="all")
-    sn.add_argument("--zone", help="own: the zone code")
+    sn.add_argument("--zone", help="own：专区代码")
 
 
 def snapshot_command(args: argparse.Namespace) -> int:
@@ -225,93 +228,89 @@ def snapshot_command(args: argparse.Namespace) -> int:
 
     out = args.out or default_snapshot_dir(args.db)
     if out is None:
-        raise ConfigError("--out is required for a database that is not an SQLite file")
+        raise ConfigError("数据库不是 SQLite 文件时必须给出 --out")
     if args.scope == "own" and not args.zone:
-        raise ConfigError("--scope own needs --zone")
+        raise ConfigError("--scope own 需要 --zone")
     env = snapshot.build(open_db(args.db), signing.load_signer(args.key), out, args.scope, args.zone)
     p = env["payload"]
     print(
-        f"snapshot {p['scope']} {p['zone'] or ''} head {p['head_seq']}: {p['documents']} documents, "
-        f"{p['size']} bytes, sha256 {p['sha256']}"
+        f"快照 {p['scope']} {p['zone'] or ''} 截至序号 {p['head_seq']}：{p['documents']} 份文件，"
+        f"{p['size']} 字节，sha256 {p['sha256']}"
     )
     return 0
 
 
 def _terminal_parser(sub: Any) -> None:
-    tm = sub.add_parser("terminal", help="terminals: add (enrolment code), list, rotate, revoke, remove")
+    tm = sub.add_parser("terminal", help="终端：add（发注册码）、list、rotate、revoke、remove")
     tm.add_argument("action", choices=["add", "list", "rotate", "revoke", "remove"])
-    tm.add_argument("terminal", nargs="?", help="terminal id (rotate, revoke, remove)")
+    tm.add_argument("terminal", nargs="?", help="终端编号（rotate、revoke、remove）")
     tm.add_argument("--db", required=True)
-    tm.add_argument("--zone", help="add: the zone code (must be published)")
-    tm.add_argument("--name", help="add: display name (default: ZONE-NAME NN 号机)")
-    tm.add_argument("--number", type=int, help="add: terminal number 1-99 in its zone (default: the first free)")
-    tm.add_argument("--server", help="add/rotate: the URL terminals reach this server at (https://…)")
-    tm.add_argument("--key", type=Path, help="add/rotate: the signing key folder, to print its fingerprint")
-    tm.add_argument("--qr", type=Path, help="add/rotate: also write the terminal's command as a QR code (.svg)")
+    tm.add_argument("--zone", help="add：专区代码（须已发布）")
+    tm.add_argument("--name", help="add：显示名称（默认：专区名称 NN 号机）")
+    tm.add_argument("--number", type=int, help="add：终端在本专区的序号 1-99（默认：第一个空号）")
+    tm.add_argument("--server", help="add/rotate：终端访问本服务器所用的网址（https://…）")
+    tm.add_argument("--key", type=Path, help="add/rotate：签名密钥文件夹，用于显示其指纹")
+    tm.add_argument("--qr", type=Path, help="add/rotate：另将终端命令写成二维码（.svg）")
     tm.add_argument(
         "--allow-http",
         action="store_true",
-        help="add/rotate: accept a plain http:// --server that is not loopback (closed networks only: tokens in clear)",
+        help="add/rotate：接受非本机的明文 http:// --server（仅限封闭网络：令牌以明文传输）",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (``main`` runs it; tests read it)."""
-    p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开 district sync server")
+    p = argparse.ArgumentParser(prog="python -m sync.server", description="政务公开区级同步服务器")
     sub = p.add_subparsers(dest="cmd", required=True)
-    k = sub.add_parser("keygen", help="create the district's Ed25519 signing key pair")
+    k = sub.add_parser("keygen", help="生成区级 Ed25519 签名密钥对")
     k.add_argument("--out", type=Path, required=True)
-    pub = sub.add_parser("publish", help="publish/amend documents, zones and categories from a content pack")
+    pub = sub.add_parser("publish", help="从内容包发布、修订文件、专区和分类")
     pub.add_argument("--db", required=True)
     pub.add_argument("pack", type=Path)
-    pub.add_argument("--dry-run", action="store_true", help="only show what it would do (new, amended, unchanged)")
-    pub.add_argument("--yes", action="store_true", help="publish even when amendments drop categories")
-    r = sub.add_parser("repeal", help="mark a document repealed (已废止)")
+    pub.add_argument("--dry-run", action="store_true", help="只显示将做什么（新增、修订、未变），不发布")
+    pub.add_argument("--yes", action="store_true", help="即使修订会删除已有分类也发布")
+    r = sub.add_parser("repeal", help="将文件标为已废止")
     r.add_argument("--db", required=True)
     r.add_argument("id")
-    r.add_argument("--by", help="id of the document that replaces it")
-    w = sub.add_parser("withdraw", help="delete a document from every mirror")
+    r.add_argument("--by", help="取代它的文件编号")
+    w = sub.add_parser("withdraw", help="从所有终端镜像中撤下文件")
     w.add_argument("--db", required=True)
     w.add_argument("id")
     _terminal_parser(sub)
-    pr = sub.add_parser("printers", help="printer template per zone for new terminals: set, show")
+    pr = sub.add_parser("printers", help="各专区新终端的打印机模板：set、show")
     pr.add_argument("action", choices=["set", "show"])
-    pr.add_argument("--file", type=Path, help="set: TOML file with [[printers]] tables")
+    pr.add_argument("--file", type=Path, help="set：含 [[printers]] 表的 TOML 文件")
     pr.add_argument("--db", required=True)
-    pr.add_argument("--zone", default="*", help="set: zone code, or * for every zone without its own")
+    pr.add_argument("--zone", default="*", help="set：专区代码，或 * 表示所有没有自己模板的专区")
     admin_cli.add_parser(sub)
     _snapshot_parser(sub)
-    sv = sub.add_parser("serve", help="run the HTTP server")
+    sv = sub.add_parser("serve", help="运行 HTTP 服务器")
     sv.add_argument("--db", required=True)
-    sv.add_argument("--key", type=Path, required=True, help="folder holding the private signing key")
+    sv.add_argument("--key", type=Path, required=True, help="存放签名私钥的文件夹")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8750)
     sv.add_argument("--manifest-ttl-hours", type=float, default=DEFAULT_MANIFEST_TTL_S / 3600)
-    sv.add_argument(
-        "--sync-interval", type=int, default=DEFAULT_SYNC_INTERVAL_S, help="seconds between syncs for new terminals"
-    )
+    sv.add_argument("--sync-interval", type=int, default=DEFAULT_SYNC_INTERVAL_S, help="新终端的同步间隔（秒）")
     sv.add_argument(
         "--offline-after-missed",
         type=int,
         default=2,
-        help="heartbeats a terminal may miss (each 1.1 × its sync interval) before the fleet page says 离线",
+        help="终端可错过的心跳次数（每次为同步间隔的 1.1 倍），超过后终端状态页显示离线",
     )
     sv.add_argument(
         "--snapshots",
         type=Path,
-        help="folder of first-sync snapshots (default: beside an SQLite database, <file>-snapshots)",
+        help="首次同步快照文件夹（默认：SQLite 数据库旁的 <文件名>-snapshots）",
     )
-    sv.add_argument("--no-snapshots", action="store_true", help="offer no first-sync snapshots")
-    sv.add_argument("--workers", type=int, default=1, help="worker processes over the one database (default 1)")
+    sv.add_argument("--no-snapshots", action="store_true", help="不提供首次同步快照")
+    sv.add_argument("--workers", type=int, default=1, help="共用一个数据库的工作进程数（默认 1）")
     sv.add_argument(
         "--trust-proxy",
         action="store_true",
-        help="behind a reverse proxy: take the scheme and host from its X-Forwarded-Proto/-Host and the client's "
-        "address (for the throttles and the login audit only, never for access) from the last X-Forwarded-For hop",
+        help="在反向代理之后：协议和主机取自 X-Forwarded-Proto/-Host，客户端地址取自 X-Forwarded-For 的最后一跳"
+        "（只用于限流和登录审计，从不用于授权）",
     )
-    sv.add_argument(
-        "--releases", type=Path, help="release archives (default: beside an SQLite database, <file>-releases)"
-    )
+    sv.add_argument("--releases", type=Path, help="版本包存放文件夹（默认：SQLite 数据库旁的 <文件名>-releases）")
     recovery_cli.add_serve_arguments(sv)
     _more_parsers(sub)
     return p
@@ -345,16 +344,22 @@ def publish_command(args: argparse.Namespace) -> int:
     except ContentPackError as exc:
         for n, why in exc.problems:
             print(f"{args.pack}:{n}: {why}", file=sys.stderr)
-        print(f"{len(exc.problems)} bad line(s); nothing was published", file=sys.stderr)
+        print(f"{len(exc.problems)} 行有错；未发布任何内容", file=sys.stderr)
         return 1
-    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    c = counts
+    print(
+        f"已发布：新增 {c['new']} 件，修订 {c['amended']} 件，未变 {c['unchanged']} 件；"
+        f"专区 {c['zones']} 个，分类 {c['categories']} 个，附件 {c['blobs']} 个"
+    )
     return 0
 
 
 def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> int:
     """Run one command; ``today`` is the clock the office's steps, reports and the served app go by."""
+    chinese_console()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_alembic()  # its migration lines stay, not its every-start chatter
     try:
         done = office_cli.run(args, today)
         if done is None:
@@ -376,15 +381,15 @@ def main(argv: Sequence[str] | None = None, *, today: Today = china_today) -> in
             return handler[args.cmd](args)
         if args.cmd == "keygen":
             priv, pubk = signing.generate(args.out)
-            print(f"private key: {priv} (keep it on the server only)")
-            print(f"public key:  {pubk} (take it to the offline root to certify: root certify, docs/deploy.md §5)")
-            print(f"key id: {signing.load_verifier(pubk).key_id}")
+            print(f"私钥：{priv}（只保存在服务器上）")
+            print(f"公钥：{pubk}（带到离线根密钥处签发：root certify，见 docs/deploy.md §5）")
+            print(f"密钥编号：{signing.load_verifier(pubk).key_id}")
         elif args.cmd == "publish":
             return publish_command(args)
         elif args.cmd == "repeal":
-            print(f"repealed {args.id} at seq {repeal(open_db(args.db), args.id, args.by)}")
+            print(f"已废止 {args.id}（发布序号 {repeal(open_db(args.db), args.id, args.by)}）")
         elif args.cmd == "withdraw":
-            print(f"withdrew {args.id} at seq {withdraw(open_db(args.db), args.id)}")
+            print(f"已撤下 {args.id}（发布序号 {withdraw(open_db(args.db), args.id)}）")
         elif args.cmd == "serve":
             snapshots = None if args.no_snapshots else (args.snapshots or default_snapshot_dir(args.db))
             releases = args.releases or release_cli.default_release_dir(args.db)

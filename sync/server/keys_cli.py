@@ -34,14 +34,14 @@ ROOT_KEY, ROOT_PUB, ROOT_STATE, KEYSET = "root.key", "root.pub", "root.json", "k
 
 
 def add_parsers(sub: Any) -> None:
-    r = sub.add_parser("root", help="the offline root key: init, certify an online key, rotate the root")
+    r = sub.add_parser("root", help="离线根密钥：init 生成、certify 签发在线签名密钥、rotate 轮换根密钥")
     r.add_argument("action", choices=["init", "certify", "rotate"])
-    r.add_argument("--out", type=Path, help="init: the new root folder (offline)")
-    r.add_argument("--root", type=Path, help="certify/rotate: the (current) root folder")
-    r.add_argument("--new", type=Path, help="rotate: the new root folder (made by init)")
-    r.add_argument("--key", type=Path, help="certify/rotate: the server's key folder (public files suffice)")
-    r.add_argument("--days", type=int, default=365, help="certify: validity of the online key")
-    r.add_argument("--revoke", action="append", default=[], help="certify: a key id to revoke for good")
+    r.add_argument("--out", type=Path, help="init：新根密钥文件夹（离线保存）")
+    r.add_argument("--root", type=Path, help="certify/rotate：（当前的）根密钥文件夹")
+    r.add_argument("--new", type=Path, help="rotate：新根密钥文件夹（由 init 生成）")
+    r.add_argument("--key", type=Path, help="certify/rotate：服务器的密钥文件夹（有公开文件即可）")
+    r.add_argument("--days", type=int, default=365, help="certify：在线签名密钥的有效天数")
+    r.add_argument("--revoke", action="append", default=[], help="certify：要永久吊销的密钥编号（可重复）")
 
 
 def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
@@ -58,7 +58,7 @@ def _pem(public: Ed25519PublicKey) -> bytes:
 def _root_signer(folder: Path) -> tuple[signing.Signer, int]:
     private = serialization.load_pem_private_key((folder / ROOT_KEY).read_bytes(), password=None)
     if not isinstance(private, Ed25519PrivateKey):
-        raise ConfigError(f"{folder}: not an Ed25519 root key")
+        raise ConfigError(f"{folder}：不是 Ed25519 根密钥")
     state = json.loads((folder / ROOT_STATE).read_text(encoding="utf-8"))
     return signing.Signer(private), int(state["version"])
 
@@ -73,7 +73,7 @@ def _json(path: Path, obj: Any) -> None:
 def init(out: Path) -> str:
     out.mkdir(parents=True, exist_ok=True)
     if (out / ROOT_KEY).exists():
-        raise ConfigError(f"{out}: a root key already exists there; refusing to overwrite it")
+        raise ConfigError(f"{out}：此处已有根密钥，拒绝覆盖")
     key = Ed25519PrivateKey.generate()
     _write_private(out / ROOT_KEY, key)
     (out / ROOT_PUB).write_bytes(_pem(key.public_key()))
@@ -98,7 +98,7 @@ def certify(root: Path, key_dir: Path, days: int, revoke: list[str]) -> dict[str
     signer, _version = _root_signer(root)
     online = signing.load_verifier(key_dir / signing.PUBLIC_NAME)
     if online.key_id in revoke:
-        raise ConfigError("the online key to certify is the one being revoked: make a new one first (keygen)")
+        raise ConfigError("要签发的在线签名密钥正是要吊销的那把：请先生成新的（keygen）；未签发任何内容")
     old: dict[str, Any] = {}
     if (key_dir / KEYSET).exists():
         old = json.loads((key_dir / KEYSET).read_text(encoding="utf-8"))["payload"]
@@ -118,7 +118,7 @@ def rotate(old_root: Path, new_root: Path, key_dir: Path) -> int:
     signer, version = _root_signer(old_root)
     new_pub = serialization.load_pem_public_key((new_root / ROOT_PUB).read_bytes())
     if not isinstance(new_pub, Ed25519PublicKey):
-        raise ConfigError(f"{new_root}: not an Ed25519 root key")
+        raise ConfigError(f"{new_root}：不是 Ed25519 根密钥")
     import base64
 
     raw = new_pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -131,30 +131,39 @@ def rotate(old_root: Path, new_root: Path, key_dir: Path) -> int:
     return n
 
 
+def beijing_time(text: str) -> str:
+    """A key set's UTC time (``2027-12-08T02:27:33Z``) as IT reads it: ``2027-12-08 10:27 北京时间``."""
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    t = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+    return f"{t.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M} 北京时间"
+
+
 def run(args: argparse.Namespace) -> int | None:
     if args.cmd != "root":
         return None
     if args.action == "init":
         if args.out is None:
-            raise ConfigError("root init needs --out ROOTDIR")
+            raise ConfigError("root init 需要 --out 根密钥文件夹")
         kid = init(args.out)
-        print(f"root key: {args.out / ROOT_KEY} (keep it offline, never on the serving machine)")
-        print(f"root fingerprint: {signing.format_fingerprint(kid)}")
+        print(f"根密钥：{args.out / ROOT_KEY}（离线保存，绝不放在运行服务的机器上）")
+        print(f"根密钥指纹：{signing.format_fingerprint(kid)}")
         return 0
     if args.root is None or args.key is None:
-        raise ConfigError(f"root {args.action} needs --root ROOTDIR and --key KEYDIR")
+        raise ConfigError(f"root {args.action} 需要 --root 根密钥文件夹 和 --key 密钥文件夹")
     if args.action == "certify":
         p = certify(args.root, args.key, args.days, args.revoke)
-        listed = ", ".join(k["key_id"] for k in p["keys"])
+        listed = "、".join(k["key_id"] for k in p["keys"])
+        until = beijing_time(p["keys"][0]["not_after"])
         print(
-            f"keyset v{p['version']}: online key {listed} until {p['keys'][0]['not_after']}; "
-            f"revoked: {p['revoked'] or '-'}"
+            f"密钥集 第 {p['version']} 版：在线签名密钥 {listed}，有效至 {until}；"
+            f"已吊销：{'、'.join(p['revoked']) or '无'}"
         )
         return 0
     if args.new is None:
-        raise ConfigError("root rotate needs --new NEWROOTDIR (made by root init)")
+        raise ConfigError("root rotate 需要 --new 新根密钥文件夹（由 root init 生成）")
     n = rotate(args.root, args.new, args.key)
     print(
-        f"root v{n} signed by the old root: {args.key / 'roots' / f'root-{n}.json'}; now certify with --root {args.new}"
+        f"第 {n} 版根密钥已由旧根密钥签署：{args.key / 'roots' / f'root-{n}.json'}；"
+        f"接下来用 --root {args.new} 运行 root certify"
     )
     return 0

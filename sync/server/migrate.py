@@ -339,10 +339,10 @@ def schema_drift(conn: Connection, metadata: MetaData) -> list[Any]:
 
 def add_parser(sub: Any) -> None:
     """The ``db`` command of ``python -m sync.server``."""
-    dbp = sub.add_parser("db", help="the database's schema revision: current, upgrade, downgrade, history")
+    dbp = sub.add_parser("db", help="数据库结构版本：current 查看、upgrade 升级、downgrade 降级、history 历史")
     dbp.add_argument("action", choices=("current", "upgrade", "downgrade", "history"))
-    dbp.add_argument("revision", nargs="?", default=None, help="upgrade: default head; downgrade: required")
-    dbp.add_argument("--db", help="database URL or SQLite path")
+    dbp.add_argument("revision", nargs="?", default=None, help="upgrade：默认为最新；downgrade：必须给出")
+    dbp.add_argument("--db", help="数据库 URL 或 SQLite 文件路径")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -355,16 +355,16 @@ def run_command(args: argparse.Namespace) -> int:
         print("\n".join(history()))
         return 0
     if not args.db:
-        raise ConfigError("--db is required")
+        raise ConfigError("需要 --db")
     engine = create_engine(args.db if "://" in args.db else f"sqlite:///{args.db}")
     try:
         if args.action == "upgrade":
             upgrade(engine, args.revision or "head")
         elif args.action == "downgrade":
             if not args.revision:
-                raise ConfigError("downgrade needs the revision to go down to (see 'db history')")
+                raise ConfigError("downgrade 需要给出要降到的版本（见 'db history'）")
             downgrade(engine, args.revision)
-        print(f"database at revision {current(engine) or '(none)'}; newest is {head_revision()}")
+        print(f"数据库结构版本：{current(engine) or '（无）'}；最新版本：{head_revision()}")
     finally:
         engine.dispose()
     return 0

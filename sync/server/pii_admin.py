@@ -93,7 +93,7 @@ def prune(engine: Engine) -> list[str]:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("pii", help="applicants' personal data at rest: rotate, prune, status of its keys")
+    p = sub.add_parser("pii", help="申请人个人信息的存储加密：rotate 轮换密钥、prune 清理旧密钥、status 查看")
     p.add_argument("action", choices=("rotate", "prune", "status"))
     p.add_argument("--db", required=True)
 
@@ -103,15 +103,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.action == "rotate":
             ring = rotate(engine)
-            print(f"re-sealed under key {ring.current}; old keys kept in {ring.path} until 'pii prune'")
+            print(f"已用密钥 {ring.current} 重新加密；旧密钥保留在 {ring.path} 中，直到运行 'pii prune'")
         elif args.action == "prune":
             gone = prune(engine)
-            print(f"dropped key(s): {', '.join(gone) or '(none)'}")
+            print(f"已删除的密钥：{'、'.join(gone) or '（无）'}")
         else:
             ring = pii.attach(engine, holds_sealed=pii.database_holds_sealed(engine))
-            print(f"keyring: {ring.path}; sealing with {ring.current}; lookup key {ring.lookup_id}")
+            print(f"密钥环：{ring.path}；当前加密密钥 {ring.current}；查询密钥 {ring.lookup_id}")
             for key, n in sorted(usage(engine).items()):
-                print(f"  {key}: {n} application(s)")
+                print(f"  {'未加密（plain）' if key == 'plain' else key}：{n} 件申请")
     finally:
         engine.dispose()
     return 0

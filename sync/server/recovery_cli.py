@@ -16,37 +16,35 @@ from sync.server.terminals.fleet import beijing
 
 
 def add_parsers(sub: Any) -> None:
-    b = sub.add_parser("backup", help="copy the live server database (SQLite online backup)")
+    b = sub.add_parser("backup", help="备份运行中的服务器数据库（SQLite 在线备份）")
     b.add_argument("--db", required=True)
-    b.add_argument("--out", type=Path, required=True, help="the backup file to write (replaced atomically)")
-    r = sub.add_parser("restore", help="restore a backup and start a new feed epoch (server stopped)")
+    b.add_argument("--out", type=Path, required=True, help="要写入的备份文件（原子替换）")
+    r = sub.add_parser("restore", help="从备份恢复并开启新的发布纪元（须先停止服务器）")
     r.add_argument("--db", required=True)
-    r.add_argument("--from", dest="source", type=Path, help="SQLite: the backup file (PostgreSQL: pg_restore first)")
-    r.add_argument("--key", type=Path, required=True, help="the signing key folder (its feed-state.json)")
-    r.add_argument("--state", type=Path, help="the signed-state file (default: feed-state.json beside the key)")
-    r.add_argument("--snapshots", type=Path, help="the snapshot folder to clear (default: as serve uses)")
-    lo = sub.add_parser("lost", help="applications terminals say were acknowledged that this server lacks")
+    r.add_argument("--from", dest="source", type=Path, help="SQLite：备份文件（PostgreSQL：先用 pg_restore）")
+    r.add_argument("--key", type=Path, required=True, help="签名密钥文件夹（其中的 feed-state.json）")
+    r.add_argument("--state", type=Path, help="签发记录文件（默认：密钥旁的 feed-state.json）")
+    r.add_argument("--snapshots", type=Path, help="要清空的快照文件夹（默认与 serve 相同）")
+    lo = sub.add_parser("lost", help="终端已告知申请人已受理、而本服务器没有的申请")
     lo.add_argument("--db", required=True)
-    lo.add_argument("--all", action="store_true", help="also those marked as followed up")
-    lo.add_argument("--resolve", metavar="TRACKING_NO", help="mark one as followed up by the office")
+    lo.add_argument("--all", action="store_true", help="也列出已标为跟进过的")
+    lo.add_argument("--resolve", metavar="TRACKING_NO", help="将一件标为政务公开办已跟进")
 
 
 def add_serve_arguments(sv: Any) -> None:
     """``serve --state FILE``: where the last signed manifest is recorded (the guard against old databases)."""
-    sv.add_argument(
-        "--state", type=Path, help="record of the last signed manifest (default: feed-state.json beside the key)"
-    )
+    sv.add_argument("--state", type=Path, help="最近一次签发清单的记录（默认：密钥旁的 feed-state.json）")
 
 
 def run(args: argparse.Namespace, default_snapshot_dir: Any) -> int | None:
     """Run a recovery command; None when ``args`` is another command."""
     if args.cmd == "backup":
         out = recovery.backup_sqlite(args.db, args.out)
-        print(f"backup written: {out} ({out.stat().st_size} bytes)")
+        print(f"备份已写入：{out}（{out.stat().st_size} 字节）")
         print(
-            "keep beside it, from another disk: the key folder (district-signing.key, keyset.json, root.pub, "
-            f"roots/, feed-state.json) and the personal-data keyring {pii.default_path(normalize_url(args.db))} "
-            "(without it the applications in this backup cannot be read)"
+            "请在另一块磁盘上与它一起保存：密钥文件夹（district-signing.key、keyset.json、root.pub、roots/、"
+            f"feed-state.json）和个人信息密钥环 {pii.default_path(normalize_url(args.db))}"
+            "（没有它，备份中的申请无法读取）"
         )
         return 0
     if args.cmd == "restore":
@@ -54,9 +52,8 @@ def run(args: argparse.Namespace, default_snapshot_dir: Any) -> int | None:
         snaps = args.snapshots or default_snapshot_dir(args.db)
         st = recovery.restore(args.db, args.source, state_file, snaps)
         print(
-            f"restored: feed epoch {st.epoch}, head {st.head_seq}, manifest version kept at {st.manifest_version}; "
-            "terminals reconcile on their next sync and report the applications this database lacks "
-            "(python -m sync.server lost --db …)"
+            f"已恢复：发布纪元 {st.epoch}，发布序号 {st.head_seq}，清单版本保持为 {st.manifest_version}；"
+            "各终端下次同步时自动核对，并报告本数据库缺少的申请（python -m sync.server lost --db …）"
         )
         return 0
     if args.cmd == "lost":
@@ -85,11 +82,11 @@ def _lost(args: argparse.Namespace) -> int:
                 )
                 for row in rows:
                     row.resolved_at = utcnow()
-                print(f"{args.resolve}: {'marked as followed up' if rows else 'not in the list'}")
+                print(f"{args.resolve}：{'已标为已跟进' if rows else '不在清单中'}")
                 return 0 if rows else 1
             rows = recovery.lost_applications(s, open_only=not args.all)
             if not rows:
-                print("no acknowledged application is missing")
+                print("没有缺失的已受理申请")
             else:
                 print("受理编号                 专区         终端             终端收到确认 / 报告时间（北京时间）")
             for row in rows:

@@ -84,3 +84,6 @@ def test_stderr_keeps_the_migrations_and_drops_alembics_plugin_chatter(tmp_path:
     done = _kiosk("import", str(pack), "--db", str(tmp_path / "m.db"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Running upgrade" in done.stderr and "setup plugin" not in done.stderr, done.stderr
+    assert "Context impl" not in done.stderr and "Will assume" not in done.stderr, done.stderr
+    again = _kiosk("import", str(pack), "--db", str(tmp_path / "m.db"), cwd=tmp_path)  # nothing to migrate
+    assert again.returncode == 0 and "alembic" not in again.stderr, again.stderr

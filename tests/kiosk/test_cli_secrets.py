@@ -81,7 +81,7 @@ def test_a_secret_given_as_an_argument_is_refused(main, argv: list[str], capsys)
         main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "invalid choice" in err or "unrecognized arguments" in err
+    assert "无效的取值" in err or "无法识别的参数" in err, err
 
 
 def test_pin_hash_reads_the_pin_from_stdin(monkeypatch, capsys) -> None:
@@ -91,4 +91,4 @@ def test_pin_hash_reads_the_pin_from_stdin(monkeypatch, capsys) -> None:
     assert verify_pin("135792", hashed) and "135792" not in hashed
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert kiosk_main(["pin-hash"]) == 2
-    assert "no PIN on stdin" in capsys.readouterr().err
+    assert "标准输入中没有 PIN" in capsys.readouterr().err

@@ -80,26 +80,26 @@ def test_demo_config_moves_the_data_folder_and_its_printers(tmp_path: Path) -> N
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
-    with pytest.raises(ConfigError, match=r"nope\.toml: configuration file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.toml：找不到配置文件"):
         config.load(missing)
 
 
 def test_not_utf8_and_not_toml_are_named(tmp_path: Path) -> None:
     p = tmp_path / "terminal.toml"
     p.write_bytes("zone = '万宝'".encode("gbk"))
-    with pytest.raises(ConfigError, match="not UTF-8"):
+    with pytest.raises(ConfigError, match="配置文件不是 UTF-8 文本"):
         config.load(p)
-    with pytest.raises(ConfigError, match=r"terminal\.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"terminal\.toml：不是有效的 TOML"):
         config.load(write(tmp_path, "[terminal\nzone="))
 
 
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[terminal]\nzoen = 'wanbao'\n", "unknown key 'zoen'"),
-        ("[termnial]\n", "unknown section 'termnial'"),
-        ("[server]\nurl = 'x'\ntimeout = 3\n", "unknown key 'timeout'"),
-        ("[[printers]]\nname = 'p'\ntarget = 'x'\ncolour = true\n", "unknown key 'colour'"),
+        ("[terminal]\nzoen = 'wanbao'\n", "未知的键 'zoen'"),
+        ("[termnial]\n", "未知的节 'termnial'"),
+        ("[server]\nurl = 'x'\ntimeout = 3\n", "未知的键 'timeout'"),
+        ("[[printers]]\nname = 'p'\ntarget = 'x'\ncolour = true\n", "未知的键 'colour'"),
     ],
 )
 def test_unknown_keys_are_named_with_the_file(tmp_path: Path, text: str, key: str) -> None:
@@ -113,15 +113,15 @@ def test_unknown_keys_are_named_with_the_file(tmp_path: Path, text: str, key: st
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[terminal]\nidle_timeout_s = '90'\n", "'idle_timeout_s' must be a whole number"),
-        ("[terminal]\nidle_timeout_s = true\n", "'idle_timeout_s' must be a whole number"),
-        ("[terminal]\nlarge_text = 1\n", "'large_text' must be true or false"),
-        ("[terminal]\nzone = 7\n", "'zone' must be text"),
-        ("[terminal]\ndata_dir = 3\n", "'data_dir' must be a path string"),
-        ("[server]\ntimeout_s = 'soon'\n", "'timeout_s' must be a number"),
-        ("[[printers]]\nname = 'p'\ntarget = 'x'\ncolumns = 4.5\n", "'columns' must be a whole number"),
-        ("terminal = 3\n", "[terminal] must be a table"),
-        ("printers = 'lp'\n", "'printers' must be an array of tables"),
+        ("[terminal]\nidle_timeout_s = '90'\n", "'idle_timeout_s' 应为整数"),
+        ("[terminal]\nidle_timeout_s = true\n", "'idle_timeout_s' 应为整数"),
+        ("[terminal]\nlarge_text = 1\n", "'large_text' 应为布尔值 true 或 false"),
+        ("[terminal]\nzone = 7\n", "'zone' 应为文字"),
+        ("[terminal]\ndata_dir = 3\n", "'data_dir' 应为路径文字"),
+        ("[server]\ntimeout_s = 'soon'\n", "'timeout_s' 应为数字"),
+        ("[[printers]]\nname = 'p'\ntarget = 'x'\ncolumns = 4.5\n", "'columns' 应为整数"),
+        ("terminal = 3\n", "[terminal] 应为表（table）"),
+        ("printers = 'lp'\n", "'printers' 应为表数组"),
     ],
 )
 def test_wrong_types_are_named_with_the_file(tmp_path: Path, text: str, key: str) -> None:
@@ -135,19 +135,22 @@ def test_wrong_types_are_named_with_the_file(tmp_path: Path, text: str, key: str
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[terminal]\nzone = ' '\n", "'zone' must not be empty"),
-        ("[terminal]\nidle_timeout_s = 5\n", "'idle_timeout_s' must be between"),
-        ("[server]\nurl = 'ftp://x'\n", "'url' must start with http"),
-        ("[server]\nurl = 'https://x'\ntrust_key = 'k.pem'\n", "'token' is required"),
-        ("[server]\nurl = 'https://x'\ntoken = 't'\n", "'trust_key' is required"),
-        ("[server]\nmax_response_mb = 0\n", "'max_response_mb' must be between"),
-        ("[staff]\npin_hash = '246810'\n", "'pin_hash' must be a scrypt hash"),
-        ("[[printers]]\nname = 'p'\nkind = 'fax'\ntarget = 'x'\n", "'kind' must be one of"),
-        ("[[printers]]\nname = 'p'\nrole = 'label'\ntarget = 'x'\n", "'role' must be one of"),
-        ("[[printers]]\nname = 'p'\nkind = 'tcp'\n", "'target' is required"),
-        ("[[printers]]\nname = 'p'\ntarget = 'x'\nencoding = 'utf-8'\n", "'encoding' must be"),
-        ("[[printers]]\nkind = 'file'\ntarget = 'x'\n", "missing key 'name'"),
-        ("[[printers]]\nname = 'p'\ntarget = 'x'\n[[printers]]\nname = 'p'\ntarget = 'y'\n", "'name' repeats"),
+        ("[terminal]\nzone = ' '\n", "'zone'（专区代码）不能为空"),
+        ("[terminal]\nidle_timeout_s = 5\n", "'idle_timeout_s' 应在 15 到 3600 秒之间"),
+        ("[server]\nurl = 'ftp://x'\n", "'url' 应以 http:// 或 https:// 开头"),
+        ("[server]\nurl = 'https://x'\ntrust_key = 'k.pem'\n", "必须有键 'token'"),
+        ("[server]\nurl = 'https://x'\ntoken = 't'\n", "必须有键 'trust_key'"),
+        ("[server]\nmax_response_mb = 0\n", "'max_response_mb' 应在 1 到 1024 之间"),
+        ("[staff]\npin_hash = '246810'\n", "'pin_hash' 应为 scrypt 哈希"),
+        ("[[printers]]\nname = 'p'\nkind = 'fax'\ntarget = 'x'\n", "'kind' 应为以下之一"),
+        ("[[printers]]\nname = 'p'\nrole = 'label'\ntarget = 'x'\n", "'role' 应为以下之一"),
+        ("[[printers]]\nname = 'p'\nkind = 'tcp'\n", "类打印机必须有键 'target'"),
+        ("[[printers]]\nname = 'p'\ntarget = 'x'\nencoding = 'utf-8'\n", "'encoding' 应为 gb18030 或 gbk"),
+        ("[[printers]]\nkind = 'file'\ntarget = 'x'\n", "缺少键 'name'"),
+        (
+            "[[printers]]\nname = 'p'\ntarget = 'x'\n[[printers]]\nname = 'p'\ntarget = 'y'\n",
+            "'name' 与前面的打印机重复",
+        ),
     ],
 )
 def test_bad_values_are_named_with_the_file(tmp_path: Path, text: str, key: str) -> None:
@@ -162,5 +165,5 @@ def test_second_printer_is_numbered_in_messages(tmp_path: Path) -> None:
     p = write(
         tmp_path, "[[printers]]\nname = 'a'\ntarget = 'x'\n[[printers]]\nname = 'b'\nkind = 'fax'\ntarget = 'y'\n"
     )
-    with pytest.raises(ConfigError, match=r"\[\[printers\]\] #2: key 'kind'"):
+    with pytest.raises(ConfigError, match=r"\[\[printers\]\] #2：键 'kind' 应为以下之一"):
         config.load(p)

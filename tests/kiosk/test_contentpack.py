@@ -208,7 +208,7 @@ def test_cli_reports_file_and_line_and_exits_non_zero(
     assert cli_main(["import", str(pack), "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert f"{pack}:2: 'version' must be a whole number" in err
-    assert "nothing was imported" in err
+    assert "kiosk import：1 行有错；未导入任何内容" in err
     assert cli_main(["import", str(pack), "--db", str(db), "--skip-bad", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["counts"]["inserted"] == 1

@@ -66,7 +66,7 @@ def test_install_into_a_throwaway_root(tmp_path: Path) -> None:
     host_before = _host_state()
     r = _install(root)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert f"installed into {root}" in r.stdout
+    assert f"已安装到 {root}；该系统启动时单元随之启动" in r.stdout
 
     passwd = {f[0]: f for f in (ln.split(":") for ln in (root / "etc/passwd").read_text().splitlines())}
     assert "kiosk" in passwd
@@ -124,7 +124,7 @@ def test_root_refuses_the_per_user_unit(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert r.returncode == 2 and "cage unit only" in r.stderr
+    assert r.returncode == 2 and "--root 只能安装 cage 单元" in r.stderr
 
 
 def test_an_installed_release_gets_a_unit_that_follows_current_and_guards_switches(

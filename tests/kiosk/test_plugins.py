@@ -62,7 +62,7 @@ def test_a_command_whose_module_is_left_out_says_so(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(plugins, "declared", with_a_missing_one)
     args = build_parser("serve").parse_args(["serve"])
     assert args.func(args) == 2
-    assert "not in this build (sync.server.nowhere" in capsys.readouterr().err
+    assert "本版本未包含此命令（未打包 sync.server.nowhere" in capsys.readouterr().err
 
 
 def test_the_frozen_bundle_carries_the_table_at_its_root() -> None:

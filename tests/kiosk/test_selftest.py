@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def test_a_fresh_demo_terminal_passes(cfg: Config) -> None:
     assert results["fonts"].verdict is Verdict.OK
     assert results["qml"].verdict is Verdict.OK
     assert results["database"].verdict is Verdict.OK
-    assert "integrity ok" in results["database"].detail
+    assert "完整性正常" in results["database"].detail
     assert results["content"].verdict is Verdict.WARN  # empty until the first start seeds it
     assert results["server"].verdict is Verdict.SKIP
     assert {n for n in results if n.startswith("printer ")} == {f"printer {p.name}" for p in cfg.printers}
@@ -45,7 +46,7 @@ def test_a_fresh_demo_terminal_passes(cfg: Config) -> None:
 def test_speech_without_espeak_ng_warns(cfg: Config, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     result = selftest.check_speech(cfg)
-    assert result.verdict is Verdict.WARN and "espeak-ng not installed" in result.detail
+    assert result.verdict is Verdict.WARN and "未安装 espeak-ng：朗读功能关闭" in result.detail
 
 
 def test_a_seeded_mirror_reports_its_zone(cfg: Config, tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_a_seeded_mirror_reports_its_zone(cfg: Config, tmp_path: Path) -> None:
     ensure_seeded(cfg)
     content = by_name(cfg)["content"]
     assert content.verdict is Verdict.OK
-    assert content.detail == "1 documents; zone wanbao = 万宝镇"
+    assert content.detail == "1 份文件；专区 万宝镇（wanbao）"
 
 
 def test_an_empty_mirror_whose_pack_is_missing_fails(cfg: Config) -> None:
@@ -76,10 +77,10 @@ def test_the_bundled_fonts_are_truetype_and_damage_is_caught(tmp_path: Path, mon
     assert truetype_problem(data) is None
     assert truetype_problem(data[: len(data) // 2]) is not None  # truncated: a table runs past the end
     assert "CFF" in (truetype_problem(b"OTTO" + data[4:]) or "")
-    assert "not a TrueType" in (truetype_problem(b"<html>not a font</html>") or "")
+    assert "不是 TrueType 字体" in (truetype_problem(b"<html>not a font</html>") or "")
     head = data.find(b"\x5f\x0f\x3c\xf5")
     broken = data[:head] + b"XXXX" + data[head + 4 :]
-    assert "magic" in (truetype_problem(broken) or "")
+    assert "标识数错误" in (truetype_problem(broken) or "")
     (tmp_path / "fonts").mkdir()
     bad = tmp_path / "fonts" / "NotoSansSC-Regular.ttf"
     bad.write_bytes(data[:5000])
@@ -122,7 +123,7 @@ def test_printers_are_asked_through_printing(cfg: Config) -> None:
     )
     results = by_name(closed)
     assert results["printer 小票"].verdict is Verdict.FAIL
-    assert "tcp receipt" in results["printer 小票"].detail
+    assert "tcp receipt（小票打印机）" in results["printer 小票"].detail
     assert all(results[f"printer {p.name}"].verdict is Verdict.OK for p in cfg.printers)
 
 
@@ -166,8 +167,8 @@ def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
     good.write_text(f'[terminal]\ndata_dir = "{data_dir}"\n', encoding="utf-8")
     assert cli_main(["self-test", "--config", str(good)]) == 0
     out = capsys.readouterr().out
-    assert "self-test: passed" in out
-    assert "fonts" in out
+    assert "自检：通过" in out and "检查项" in out
+    assert re.search(r"^字体\s+通过\s+NotoSansSC", out, re.MULTILINE), out
     log_lines = [json.loads(x) for x in (data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8").splitlines()]
     assert {x["check"] for x in log_lines if x.get("event") == "self_test"} >= {"fonts", "database", "disk"}
 
@@ -186,7 +187,7 @@ def test_the_command_prints_a_table_logs_json_and_sets_the_exit_code(
 
 def test_plain_http_to_another_machine_is_a_warning(cfg: Config) -> None:
     far = selftest.check_transport(with_server(cfg, "http://10.20.30.40:8750"))
-    assert far.verdict is Verdict.WARN and "unencrypted" in far.detail
+    assert far.verdict is Verdict.WARN and "未加密传输" in far.detail
     assert selftest.check_transport(with_server(cfg, "http://127.0.0.1:8750")).verdict is Verdict.OK
     assert selftest.check_transport(with_server(cfg, "https://zwgk.example")).verdict is Verdict.OK
     assert selftest.check_transport(cfg).verdict is Verdict.SKIP
@@ -204,4 +205,4 @@ def test_qml_in_subfolders_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (folder / "pages" / "HomePage.qml").write_text("import QtQuick\nimport Kiosk\nItem {}\n")
     result = selftest.check_qml(cfg)
     assert result.verdict is Verdict.OK
-    assert result.detail.startswith("2 QML files")
+    assert result.detail.startswith("2 个 QML 文件")

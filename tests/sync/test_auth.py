@@ -266,7 +266,7 @@ def test_account_cli_reads_the_password_from_stdin_never_argv(tmp_path: Path, mo
     db = str(tmp_path / "d.db")
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert main(["account", "add", "zhang", "--role", "it", "--db", db]) == 2
-    assert "at least 10" in capsys.readouterr().err
+    assert "密码至少需要 10 个字符" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["account", "add", "zhang", "--role", "it,office", "--db", db]) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
@@ -276,7 +276,7 @@ def test_account_cli_reads_the_password_from_stdin_never_argv(tmp_path: Path, mo
     capsys.readouterr()
     assert main(["account", "list", "--db", db]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"zhang\s+it,office\s+disabled", out), out
+    assert re.search(r"zhang\s+it,office\s+已停用", out), out
     engine = open_db(db)
     with sessions(engine)() as s:
         row = s.get(AdminAccount, "zhang")

@@ -148,12 +148,15 @@ def test_status_for_the_screens(server, data_dir: Path) -> None:
         assert st.last_error is None and st.pending_outbox == 0
     engine.dispose()
     from sync.server.db import Terminal
+    from sync.server.terminals.fleet import parse_printers
 
     with sessions(server.engine)() as s:  # the heartbeat told the district about this terminal
         term = s.get(Terminal, "wanbao-01")
         assert term is not None and term.last_heartbeat_at is not None and term.mirror_seq == 1
         assert term.app_version and term.free_disk_mb is not None and term.free_disk_mb > 0
-        assert term.printer_state == "unknown" and term.pending_outbox == 0
+        # no printer in this terminal's configuration: it says so, and the fleet page reads 未配置 (not 未知)
+        assert term.printer_state == "none" and term.pending_outbox == 0
+        assert [p.label for p in parse_printers(term.printer_state)] == ["未配置"]
 
 
 def _application(zone: str = "wanbao", tn: str = "WB01-20261127-0001") -> dict[str, object]:

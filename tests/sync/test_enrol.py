@@ -45,8 +45,8 @@ def _add(server, capsys, zone: str = "wanbao", *extra: str) -> tuple[str, str, s
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    tid = re.search(r"terminal:\s+(\S+)", out)
-    cd = re.search(r"code:\s+(\w{5}-\w{5})", out)
+    tid = re.search(r"终端：\s*([a-z0-9-]+)（[^，]+，专区 [^（]+（[a-z0-9_-]+））", out)
+    cd = re.search(r"注册码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})（仅能使用一次，北京时间 [-\d]+ [:\d]+ 前有效）", out)
     fp = re.search(r"--fingerprint (\w{16})", out)
     assert tid and cd and fp, out
     return tid.group(1), cd.group(1), fp.group(1)
@@ -91,7 +91,8 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     typed = code.lower().replace("-", "").replace("0", "o")
     assert _enrol(tmp_path, monkeypatch, server, typed, fp) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert "enrolled as wanbao-01" in out and "token" not in out.lower()
+    assert "已注册为终端 wanbao-01（万宝镇 01 号机），专区 wanbao" in out and "token" not in out.lower()
+    assert "打印机：receipt（小票打印机，tcp）" in out
     path = tmp_path / "t" / "terminal.toml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     cfg = config_mod.load(path)
@@ -104,7 +105,7 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
     assert report.error is None or report.error == "", report.error
     # The code works once.
     assert _enrol(tmp_path, monkeypatch, server, code, fp, "again") == 2
-    assert "used or has expired" in capsys.readouterr().err
+    assert "已被使用、已过期" in capsys.readouterr().err
     assert not (tmp_path / "again" / "terminal.toml").exists()
 
 
@@ -113,9 +114,9 @@ def test_wrong_fingerprint_writes_nothing_and_spends_nothing(server, tmp_path: P
     wrong = ("0" if fp[0] != "0" else "1") + fp[1:]
     assert _enrol(tmp_path, monkeypatch, server, code, wrong) == 2
     err = capsys.readouterr().err
-    assert "fingerprint" in err and "still unused" in err and not (tmp_path / "t").exists()
+    assert "区级密钥指纹是" in err and "注册码仍未使用" in err and not (tmp_path / "t").exists()
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
-    assert re.search(rf"{tid}\s+wanbao\s+awaiting code", capsys.readouterr().out)  # no token nobody holds
+    assert re.search(rf"{tid}\s+wanbao\s+待注册", capsys.readouterr().out)  # no token nobody holds
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the same code, the right digits: it works
 
 
@@ -125,7 +126,7 @@ def test_enrol_as_root_without_the_service_user_is_refused_before_spending(
     _tid, code, fp = _add(server, capsys)
     assert _enrol(tmp_path, monkeypatch, server, code, fp, "t", "--user", "zwgk-no-such-user") == 2
     err = capsys.readouterr().err
-    assert "zwgk-no-such-user" in err and "install" in err and "useradd" in err
+    assert "本机没有用户 'zwgk-no-such-user'" in err and "install" in err and "useradd" in err
     assert not (tmp_path / "t").exists()
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # nothing was spent
 
@@ -144,22 +145,22 @@ def test_plain_http_is_refused_unless_loopback_or_allowed(server, tmp_path: Path
     monkeypatch.setattr(sys, "stdin", io.StringIO(PIN + "\n"))
     args = ["enrol", "--server", "http://10.1.2.3:8750", "--code", "AAAAA-BBBBB", "--pin-stdin", "--user", "root"]
     assert main([*args, "--out", str(tmp_path / "h.toml"), "--data", str(tmp_path / "h")]) == 2
-    assert "in clear" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
+    assert "令牌会以明文在网络上传输" in capsys.readouterr().err and not (tmp_path / "h.toml").exists()
 
 
 def test_rotate_says_what_happens_to_the_old_token(server, tmp_path: Path, monkeypatch, capsys) -> None:
     tid, code, fp = _add(server, capsys)
     rotate = ["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]
     assert server_main(rotate) == 0
-    assert "had no working token" in capsys.readouterr().out
-    code = re.search(r"code:\s+(\w{5}-\w{5})", (server_main(rotate), capsys.readouterr().out)[1])
+    assert "此前还没有可用的令牌" in capsys.readouterr().out
+    code = re.search(r"注册码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})", (server_main(rotate), capsys.readouterr().out)[1])
     assert code and _enrol(tmp_path, monkeypatch, server, code.group(1), fp) == 0
     assert server_main(rotate) == 0
-    assert "keeps working until this code is redeemed" in capsys.readouterr().out
+    assert "现有的令牌照常可用" in capsys.readouterr().out
     assert server_main(["terminal", "revoke", tid, "--db", server.db_url]) == 0
     assert server_main(rotate) == 0
     out = capsys.readouterr().out
-    assert "stays revoked" in out and "keeps working" not in out
+    assert "仍处于吊销状态" in out and "照常可用" not in out
     cfg = config_mod.load(tmp_path / "t" / "terminal.toml")
     assert (
         httpx.get(f"{server.url}/v1/manifest", headers={"Authorization": f"Bearer {cfg.server.token}"}).status_code
@@ -207,7 +208,8 @@ def test_weak_pin_is_refused_before_the_code_is_spent(server, tmp_path: Path, mo
         args = ["enrol", "--server", server.url, "--code", code, "--fingerprint", fp, "--pin-stdin", "--user", "root"]
         args += ["--out", str(tmp_path / "w.toml"), "--data", str(tmp_path / "w")]
         assert main(args) == 2
-        assert "PIN" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "太容易被猜到" in err or "须为 6 到 12 位数字" in err, err
     assert _enrol(tmp_path, monkeypatch, server, code, fp) == 0  # the code still works
 
 
@@ -229,7 +231,7 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     # Rotation re-admits it with a fresh code (and a fresh token).
     assert server_main(["terminal", "rotate", tid, "--db", server.db_url, "--server", server.url]) == 0
     rotated = capsys.readouterr().out
-    new_code = re.search(r"code:\s+(\w{5}-\w{5})", rotated)
+    new_code = re.search(r"注册码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})", rotated)
     assert new_code
     # the command printed for the terminal is the one that works there, which is configured already
     assert re.search(rf"kiosk enrol --server \S+ --code {new_code.group(1)} .*--force", rotated), rotated
@@ -242,7 +244,7 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
     assert server_main(["terminal", "list", "--db", server.db_url]) == 0
     # the last heartbeat in Beijing time, labelled, as on the fleet page (not UTC)
     assert re.search(
-        rf"{tid}\s+wanbao\s+enrolled\s+last heartbeat \d{{4}}-\d\d-\d\d \d\d:\d\d 北京时间", capsys.readouterr().out
+        rf"{tid}\s+wanbao\s+已注册\s+最近心跳 \d{{4}}-\d\d-\d\d \d\d:\d\d 北京时间", capsys.readouterr().out
     )
     assert server_main(["terminal", "remove", tid, "--db", server.db_url]) == 0
     assert (
@@ -254,7 +256,8 @@ def test_revoke_rotate_remove(server, tmp_path: Path, monkeypatch, capsys) -> No
 def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -> None:
     server.ensure_zone("wanbao")
     assert server_main(["terminal", "add", "--db", server.db_url, "--zone", "nowhere", "--server", server.url]) == 2
-    assert "unknown zone 'nowhere'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "未知专区 'nowhere'（已有专区：" in err and "wanbao（万宝镇）" in err
     pack = tmp_path / "p.jsonl"
     pack.write_text(
         '{"id": "d1", "title": "t", "body": "b", "zone": "nowhere"}\n'
@@ -263,7 +266,7 @@ def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -
     )
     assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
     err = capsys.readouterr().err
-    assert "unknown zone 'nowhere'" in err and "nonsense" in err and "nothing was published" in err
+    assert "unknown zone 'nowhere'" in err and "nonsense" in err and "未发布任何内容" in err
 
 
 def test_enrolment_codes_expire_and_guessing_is_throttled(server, capsys) -> None:

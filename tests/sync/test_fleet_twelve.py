@@ -218,7 +218,7 @@ def test_twelve_terminals_enrolled_running_and_watched(tmp_path: Path, emupos: t
                 ["sync.server", "terminal", "add", "--db", db, "--zone", zone, "--server", url, "--key", str(keys)]
             )
             t1 = time.perf_counter()
-            command = re.search(r"on the terminal, as root:\n\s+kiosk (enrol .+)", out)
+            command = re.search(r"在终端上以 root 身份运行：\n\s+kiosk (enrol .+)", out)
             assert command, out
             cfg = tmp_path / zone / "terminal.toml"
             args = [*command.group(1).split(), "--out", str(cfg), "--data", str(tmp_path / zone / "data")]

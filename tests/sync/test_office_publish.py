@@ -31,7 +31,7 @@ def test_command_line_refuses_unknown_codes(server, tmp_path: Path, capsys) -> N
     out, err = capsys.readouterr()
     assert "新增" not in out  # no preview of a pack that will not be published
     assert "pack.jsonl:2: document bad-1: unknown zone 'nowhere'" in err
-    assert "pack.jsonl:3: document bad-2: unknown category code(s) nosuch" in err and "nothing was published" in err
+    assert "pack.jsonl:3: document bad-2: unknown category code(s) nosuch" in err and "2 行有错；未发布任何内容" in err
     with sessions(server.engine)() as s:
         assert s.get(FeedDoc, "ok-1") is None
 

@@ -115,7 +115,7 @@ def test_rotation_reseals_everything_and_lookups_keep_working(server: RunningSer
         timeout=60,
         check=True,
     )
-    assert "re-sealed under key k2" in out.stdout
+    assert "已用密钥 k2 重新加密" in out.stdout
     assert pii_admin.usage(server.engine) == {"k2": 2}
     pii.attach(server.engine)  # the running server's process reloads the keyring (serve does at start)
     for no in ("WB01-20261207-0003", old_no):

@@ -38,9 +38,9 @@ def test_publish_rollout_halt_and_the_signed_list(server, tmp_path: Path, capsys
     m0 = c.get("/v1/manifest").json()["payload"]["releases_sha256"]
     db = ["--db", server.db_url]
     assert server_main(["release", "publish", str(_bundle(tmp_path / "b1")), "--version", "1.1", *db]) == 0
-    assert "not offered to any terminal yet" in capsys.readouterr().out
+    assert "尚未向任何终端推送：release rollout 1.1 --zones" in capsys.readouterr().out
     assert server_main(["release", "publish", str(_bundle(tmp_path / "b2")), "--version", "1.1", *db]) == 2
-    assert "already published" in capsys.readouterr().err
+    assert "版本 1.1 已发布过" in capsys.readouterr().err
     assert verify_releases(verifier, c.get("/v1/releases").json()) == []  # published, not rolled out
     assert server_main(["release", "rollout", "1.1", "--zones", "nowhere", *db]) == 2
     assert server_main(["release", "rollout", "1.1", "--zones", "wanbao", *db]) == 0

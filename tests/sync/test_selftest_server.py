@@ -19,7 +19,7 @@ def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) 
     ok = sync_selftest.check_server(cfg)
     assert (
         ok.verdict is Verdict.OK
-        and "token accepted" in ok.detail
+        and "令牌有效；第 1 版清单由信任的密钥签名" in ok.detail
         and signing.load_signer(server.key_dir).key_id in ok.detail
     )
 
@@ -35,7 +35,7 @@ def test_server_check_tells_the_truth(server, tmp_path: Path, other_keys: Path) 
 
     enrol.revoke(server.engine, cfg.terminal.id)
     r = sync_selftest.check_server(cfg)
-    assert r.verdict is Verdict.FAIL and "revoked" in r.detail
+    assert r.verdict is Verdict.FAIL and "本终端已被区信息中心吊销" in r.detail
 
 
 def test_outbox_and_calendar_checks(server, tmp_path: Path) -> None:
@@ -50,9 +50,9 @@ def test_outbox_and_calendar_checks(server, tmp_path: Path) -> None:
         outbox.enqueue(s, "rating", {"score": 5})
     engine.dispose()
     r = selftest.check_outbox(cfg)
-    assert r.verdict is Verdict.WARN and r.detail.startswith("1 waiting") and "oldest since" in r.detail
+    assert r.verdict is Verdict.WARN and r.detail.startswith("1 件待发送") and "北京时间 起" in r.detail
     cal = selftest.check_calendar(cfg)
-    assert cal.verdict in (Verdict.OK, Verdict.WARN) and "server" in cal.detail, cal.detail
+    assert cal.verdict in (Verdict.OK, Verdict.WARN) and "区级服务器公布（server）" in cal.detail, cal.detail
 
 
 def test_server_check_before_the_first_sync_follows_the_pinned_root(server, tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_server_check_before_the_first_sync_follows_the_pinned_root(server, tmp_
 
     r = sync_selftest.check_server(cfg)
     assert r.verdict is Verdict.OK, r.detail
-    assert signing.load_signer(online).key_id in r.detail and "root" in r.detail
+    assert signing.load_signer(online).key_id in r.detail and "由根密钥（root）" in r.detail
     assert sync_selftest._stored_keys(cfg.db_path) is None  # a check, not a sync
 
     # an online key the root never certified is still refused, naming the trusted key
@@ -101,4 +101,4 @@ def test_server_check_before_the_first_sync_follows_the_pinned_root(server, tmp_
         if folder is new:
             assert sync_once(cfg).error is None
     r = sync_selftest.check_server(cfg)
-    assert r.verdict is Verdict.FAIL and "revoked" in r.detail and "drill 2" in r.detail, r.detail
+    assert r.verdict is Verdict.FAIL and "已被区离线根密钥吊销" in r.detail and "演练 2" in r.detail, r.detail

@@ -189,27 +189,27 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
         timeout=60,
         check=False,
     )
-    assert keygen.returncode == 0 and "key id" in keygen.stdout
+    assert keygen.returncode == 0 and "密钥编号：" in keygen.stdout and "只保存在服务器上" in keygen.stdout
     assert run("keygen", "--out", str(tmp_path / "k"))[0] == 2  # never overwrites a key
     db = str(tmp_path / "d.db")
     pack = tmp_path / "p.jsonl"
     pack.write_text(json.dumps(doc(1), ensure_ascii=False) + "\n" + json.dumps(doc(2), ensure_ascii=False) + "\n")
-    assert "new=2" in run("publish", "--db", db, str(pack))[1]
+    assert "已发布：新增 2 件，修订 0 件，未变 0 件" in run("publish", "--db", db, str(pack))[1]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
     code, _out, err = run("publish", "--db", db, str(bad))
-    assert code == 1 and "nothing was published" in err
-    assert "seq 3" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
+    assert code == 1 and "1 行有错；未发布任何内容" in err
+    assert "已废止 doc-00001（发布序号 3）" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
     assert run("repeal", "--db", db, "no-such")[0] == 2
     add = ("terminal", "add", "--db", db, "--zone", "wanbao", "--server", "https://zwgk.example")
     code, _out, err = run(*add)
-    assert code == 2 and "unknown zone 'wanbao'" in err  # no zone published yet
+    assert code == 2 and "未知专区 'wanbao'（还没有发布任何专区，请先发布）" in err  # no zone published yet
     zones = tmp_path / "zones.jsonl"
     zones.write_text("\n".join(json.dumps(z, ensure_ascii=False) for z in ZONES) + "\n", encoding="utf-8")
-    assert "zones=3" in run("publish", "--db", db, str(zones))[1]
+    assert "专区 3 个" in run("publish", "--db", db, str(zones))[1]
     code, out, _err = run(*add)
     assert code == 0 and "token" not in out.lower()  # an enrolment code, never a token
-    enrolment = re.search(r"code:\s+(\w{5}-\w{5})", out)
+    enrolment = re.search(r"注册码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})", out)
     assert enrolment is not None
     with sessions(open_db(db))() as s:
         term = s.scalar(select(Terminal))

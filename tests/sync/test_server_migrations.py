@@ -137,8 +137,9 @@ def test_db_command_says_where_a_database_stands(tmp_path: Path) -> None:
     open_db(str(db)).dispose()
     run = [sys.executable, "-m", "sync.server", "db"]
     out = subprocess.run([*run, "current", "--db", str(db)], capture_output=True, text=True, timeout=60, check=True)
-    assert f"database at revision {migrate.head_revision()}" in out.stdout
+    assert f"数据库结构版本：{migrate.head_revision()}；最新版本：{migrate.head_revision()}" in out.stdout
+    assert "alembic" not in out.stderr, out.stderr  # nothing to migrate: none of alembic's every-start chatter
     hist = subprocess.run([*run, "history"], capture_output=True, text=True, timeout=60, check=True)
     assert f"{migrate.BASELINE}: " in hist.stdout
     bad = subprocess.run([*run, "downgrade", "--db", str(db)], capture_output=True, text=True, timeout=60, check=False)
-    assert bad.returncode != 0 and "downgrade needs the revision" in (bad.stdout + bad.stderr)
+    assert bad.returncode != 0 and "downgrade 需要给出要降到的版本" in (bad.stdout + bad.stderr)

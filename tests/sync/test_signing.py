@@ -45,7 +45,7 @@ def test_envelopes_verify_and_refuse(district_keys: Path, other_keys: Path) -> N
 
 def test_key_files(tmp_path: Path, district_keys: Path) -> None:
     assert (district_keys / signing.PRIVATE_NAME).stat().st_mode & 0o077 == 0
-    with pytest.raises(ConfigError, match="refusing to overwrite"):
+    with pytest.raises(ConfigError, match="此处已有密钥对，拒绝覆盖"):
         signing.generate(district_keys)
     with pytest.raises(ConfigError):
         signing.load_verifier(district_keys / signing.PRIVATE_NAME)  # a private key is not a trust key

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,16 @@ def test_screenshot_writes_a_png_of_the_requested_size(demo_cfg: Config, tmp_pat
     assert (image.width(), image.height()) == (1080, 1920)
     # the header's government red is there, i.e. something real was painted
     assert image.pixelColor(5, 5).red() > 120 and image.pixelColor(5, 5).green() < 60
+
+
+def test_reading_aloud_keeps_ffmpegs_file_descriptions_out_of_the_journal(demo_cfg: Config, tmp_path: Path) -> None:
+    """A document read aloud: Qt's FFmpeg backend once described every paragraph's WAV on stderr (three
+    lines each, into the journal); the entry points turn that category's info off (ui.qt_messages)."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup installs it)")
+    out = tmp_path / "reading.png"
+    args = ["screenshot", "--screen", "document-reading", "--out", str(out)]
+    done = _run([*args, "--config", str(_config_file(demo_cfg, tmp_path))], dict(os.environ))
+    assert done.returncode == 0 and out.exists(), done.stderr[-2000:]
+    assert "read-aloud available" in done.stderr, done.stderr[-2000:]  # it did read aloud
+    assert "Input #0" not in done.stderr and "Duration:" not in done.stderr, done.stderr[-2000:]

@@ -119,13 +119,13 @@ def check_username(name: str) -> str:
     """``name`` lower-cased if it is 2–64 of a–z, 0–9, ``.``, ``_``, ``-``; else a :class:`AccountError`."""
     norm = name.strip().lower()
     if not 2 <= len(norm) <= 64 or not set(norm) <= _USERNAME_OK:
-        raise AccountError(f"account name {name!r}: use 2–64 of a–z, 0–9, '.', '_', '-'")
+        raise AccountError(f"账号名 {name!r} 无效：须为 2–64 个字符，只能用 a–z、0–9 和 . _ -")
     return norm
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符")
 
 
 def parse_roles(roles: list[str]) -> tuple[str, ...]:
@@ -135,11 +135,11 @@ def parse_roles(roles: list[str]) -> tuple[str, ...]:
         for part in item.split(","):
             role = part.strip()
             if role not in ROLES:
-                raise AccountError(f"unknown role {role!r}: use {' or '.join(ROLES)}")
+                raise AccountError(f"未知角色 {role!r}：只能是 {'、'.join(ROLES)}")
             if role not in out:
                 out.append(role)
     if not out:
-        raise AccountError(f"give at least one --role ({' or '.join(ROLES)})")
+        raise AccountError(f"请至少给出一个 --role（{'、'.join(ROLES)}）")
     return tuple(out)
 
 
@@ -149,7 +149,7 @@ def add_account(engine: Engine, username: str, roles: tuple[str, ...], password:
     check_password(password)
     with sessions(engine)() as s, s.begin():
         if s.get(AdminAccount, name) is not None:
-            raise AccountError(f"account {name!r} already exists (change it with 'account passwd' or 'account roles')")
+            raise AccountError(f"账号 {name!r} 已存在（可用 'account passwd' 或 'account roles' 修改）")
         s.add(AdminAccount(username=name, roles=",".join(roles), pw_hash=hash_password(password)))
     return name
 
@@ -200,7 +200,7 @@ def list_accounts(engine: Engine) -> list[AccountInfo]:
 def _existing(s: Session, username: str) -> AdminAccount:
     row = s.get(AdminAccount, check_username(username))
     if row is None:
-        raise AccountError(f"no account {username!r} ('account list' shows them)")
+        raise AccountError(f"没有账号 {username!r}（'account list' 可列出全部账号）")
     return row
 
 

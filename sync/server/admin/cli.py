@@ -14,32 +14,41 @@ from sync.server.admin import auth, login
 from sync.server.db import open_db, sessions
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+STATES = {"active": "正常", "disabled": "已停用", "locked": "已锁定"}
+ROLE_LABELS = {"it": "信息技术（it）", "office": "政务公开办（office）", "department": "承办部门（department）"}
+
+
+def last_login(info: auth.AccountInfo) -> str:
+    """When the account last logged in, Beijing time, labelled."""
+    if info.last_login_at is None:
+        return "从未"
+    return f"{info.last_login_at.replace(tzinfo=dt.UTC).astimezone(BEIJING):%Y-%m-%d %H:%M} 北京时间"
 
 
 def add_parser(sub: Any) -> None:
     ac = sub.add_parser(
-        "account", help="admin accounts: add, list, passwd, roles, disable, enable, totp-on, totp-off, audit"
+        "account", help="管理页面账号：add、list、passwd、roles、disable、enable、totp-on、totp-off、audit"
     )
     actions = ["add", "list", "passwd", "roles", "disable", "enable", "totp-on", "totp-off", "audit"]
     ac.add_argument("action", choices=actions)
     ac.add_argument("name", nargs="?")
-    ac.add_argument("--limit", type=int, default=100, help="audit: how many of the newest login events")
+    ac.add_argument("--limit", type=int, default=100, help="audit：显示最近多少条登录记录")
     ac.add_argument("--db", required=True)
-    ac.add_argument("--role", action="append", help="it (terminals, enrolment) or office (政务公开 office); repeatable")
+    ac.add_argument("--role", action="append", help="it（终端、注册）或 office（政务公开办）；可重复")
 
 
-def read_password(prompt: str = "password: ") -> str:
+def read_password(prompt: str = "密码：") -> str:
     """The new password: asked twice on a terminal, else the first line of stdin (never from argv)."""
     if sys.stdin.isatty():
         import getpass
 
         first = getpass.getpass(prompt)
-        if getpass.getpass("again: ") != first:
-            raise KioskError("the two passwords differ; nothing was changed")
+        if getpass.getpass("再输一次：") != first:
+            raise KioskError("两次输入的密码不一致；未做任何改动")
         return first
     line = sys.stdin.readline()
     if not line:
-        raise KioskError("no password on stdin")
+        raise KioskError("标准输入中没有密码")
     return line.rstrip("\r\n")
 
 
@@ -50,29 +59,32 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "list":
             infos = auth.list_accounts(engine)
             if not infos:
-                print("no accounts: nobody can open the admin pages (create one with 'account add NAME --role it')")
+                print("没有账号：任何人都无法打开管理页面（用 'account add 账号名 --role it' 创建）")
             for info in infos:
                 d = auth.describe(info)
-                print(f"{d['username']:<20} {d['roles']:<10} {d['state']:<9} last login {d['last_login']}")
+                print(
+                    f"{d['username']:<20} {d['roles']:<10} {STATES.get(d['state'], d['state']):<4} "
+                    f"最近登录 {last_login(info)}"
+                )
             return 0
         if args.action == "audit":
             _audit(engine, args.limit, args.name or "")
             return 0
         if not args.name:
-            raise KioskError(f"account {args.action} needs a NAME")
+            raise KioskError(f"account {args.action} 需要账号名")
         if args.action == "add":
             roles = auth.parse_roles(args.role or [])
             name = auth.add_account(engine, args.name, roles, read_password())
-            print(f"account {name} created with role(s) {','.join(roles)}")
+            print(f"账号 {name} 已创建，角色：{'、'.join(ROLE_LABELS.get(r, r) for r in roles)}")
         elif args.action == "passwd":
             auth.set_password(engine, args.name, read_password())
-            print(f"password of {args.name} changed; its sessions were ended and any lockout lifted")
+            print(f"{args.name} 的密码已更改；其登录会话已全部结束，锁定（如有）已解除")
         elif args.action == "roles":
             auth.set_roles(engine, args.name, auth.parse_roles(args.role or []))
-            print(f"roles of {args.name} changed")
+            print(f"{args.name} 的角色已更改")
         elif args.action in ("disable", "enable"):
             auth.set_disabled(engine, args.name, args.action == "disable")
-            print(f"account {args.name} {args.action}d")
+            print(f"账号 {args.name} {'已停用' if args.action == 'disable' else '已启用'}")
         elif args.action in ("totp-on", "totp-off"):
             _totp(engine, args.name, args.action == "totp-on")
     finally:
@@ -87,10 +99,10 @@ def _totp(engine: Any, name: str, on: bool) -> None:
         else:
             login.disable_totp(s, auth.check_username(name))
     if on:
-        print("scan this into the person's authenticator app (shown once; it is a secret):")
+        print("请用本人的身份验证器应用扫描或录入以下内容（只显示这一次，须保密）：")
         print(uri)
     else:
-        print(f"account {name} logs in with its password alone")
+        print(f"账号 {name} 今后只凭密码登录")
 
 
 def _audit(engine: Any, limit: int, name: str) -> None:

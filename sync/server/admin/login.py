@@ -183,7 +183,7 @@ def enable_totp(s: Session, username: str, issuer: str = "政务公开专区") -
     if row is None:
         from sync.server.errors import AccountError
 
-        raise AccountError(f"no account {username!r} ('account list' shows them)")
+        raise AccountError(f"没有账号 {username!r}（'account list' 可列出全部账号）")
     row.totp_secret = pyotp.random_base32()
     row.totp_last_step = None
     return pyotp.TOTP(row.totp_secret).provisioning_uri(name=username, issuer_name=issuer)

@@ -78,22 +78,22 @@ _STEP_ARGS: dict[str, list[tuple[str, dict[str, Any]]]] = {
 def add_parsers(sub: Any) -> None:
     """Add ``calendar``, ``case``, ``evaluation``, ``rating``, ``agency`` and ``overdue`` to the server's
     subcommands."""
-    c = sub.add_parser("calendar", help="holiday arrangements (节假日安排) terminals count deadlines by")
+    c = sub.add_parser("calendar", help="节假日安排（终端据此计算答复期限）：publish、show")
     csub = c.add_subparsers(dest="calendar_cmd", required=True)
-    cp = csub.add_parser("publish", help="publish a year's State Council arrangement from a JSON file")
+    cp = csub.add_parser("publish", help="从 JSON 文件发布某年的国务院节假日安排")
     cp.add_argument("--db", required=True)
-    cp.add_argument("--by", required=True, help="who publishes it")
+    cp.add_argument("--by", required=True, help="发布人")
     cp.add_argument("file", type=Path)
-    cs = csub.add_parser("show", help="the years terminals receive")
+    cs = csub.add_parser("show", help="终端收到的各年份安排")
     cs.add_argument("--db", required=True)
 
-    k = sub.add_parser("case", help="an application's handling (受理、补正、延期、答复、办结)")
+    k = sub.add_parser("case", help="申请的办理（受理、补正、延期、答复、办结）")
     ksub = k.add_subparsers(dest="case_cmd", required=True)
-    kl = ksub.add_parser("list", help="the cases, overdue first")
+    kl = ksub.add_parser("list", help="列出办理中的申请，逾期的在前")
     kl.add_argument("--db", required=True)
     kl.add_argument("--state", choices=lc.STATES)
     kl.add_argument("--zone")
-    ks = ksub.add_parser("show", help="one case and its log")
+    ks = ksub.add_parser("show", help="一件申请及其办理记录")
     ks.add_argument("--db", required=True)
     ks.add_argument("tracking_no")
     for name, extra in _STEP_ARGS.items():
@@ -101,7 +101,7 @@ def add_parsers(sub: Any) -> None:
         sp.add_argument("--db", required=True)
         sp.add_argument("tracking_no")
         sp.add_argument("--by", required=True, help="经办人")
-        sp.add_argument("--on", type=dt.date.fromisoformat, help="the day it happened (default today)")
+        sp.add_argument("--on", type=dt.date.fromisoformat, help="发生日期（默认今天）")
         sp.add_argument("--reason", default="")
         for flag, kw in extra:
             sp.add_argument(flag, **kw)
@@ -111,46 +111,46 @@ def add_parsers(sub: Any) -> None:
 
 
 def _add_report_parsers(sub: Any) -> None:
-    ev = sub.add_parser("evaluation", help="the monthly evaluation (一月一评比)")
+    ev = sub.add_parser("evaluation", help="月度评比（一月一评比）")
     evsub = ev.add_subparsers(dest="evaluation_cmd", required=True)
-    er = evsub.add_parser("report", help="the month's table; --csv/--pdf to write files")
+    er = evsub.add_parser("report", help="当月评比表；--csv/--pdf 另存文件")
     er.add_argument("--db", required=True)
     er.add_argument("--month", required=True)
     er.add_argument("--csv", type=Path)
     er.add_argument("--pdf", type=Path)
-    ey = evsub.add_parser("year", help="the year's 年度优秀专区 and the staff figures for 优秀个人")
+    ey = evsub.add_parser("year", help="年度优秀专区及评选优秀个人所需的人员数据")
     ey.add_argument("--db", required=True)
     ey.add_argument("--year", type=int, required=True)
-    ed = evsub.add_parser("duty", help="record who was on duty at a zone (for 优秀个人)")
+    ed = evsub.add_parser("duty", help="登记某专区的值守人员（用于评选优秀个人）")
     ed.add_argument("--db", required=True)
     ed.add_argument("name")
     ed.add_argument("zone")
     ed.add_argument("start", type=dt.date.fromisoformat)
     ed.add_argument("end", type=dt.date.fromisoformat)
     ed.add_argument("--account", default="")
-    ew = evsub.add_parser("weights", help="show or set the score's weights")
+    ew = evsub.add_parser("weights", help="查看或设置评分权重")
     ew.add_argument("--db", required=True)
     for name in ("satisfaction", "on-time", "usage", "follow-up"):
         ew.add_argument(f"--{name}", type=float)
-    rt = sub.add_parser("rating", help="差评 follow-up (回访整改)")
+    rt = sub.add_parser("rating", help="差评回访整改")
     rsub = rt.add_subparsers(dest="rating_cmd", required=True)
-    rp = rsub.add_parser("pending", help="差评 awaiting follow-up")
+    rp = rsub.add_parser("pending", help="待回访的差评")
     rp.add_argument("--db", required=True)
     rp.add_argument("--month")
-    rf = rsub.add_parser("follow-up", help="record a 差评's follow-up")
+    rf = rsub.add_parser("follow-up", help="登记差评的回访整改")
     rf.add_argument("--db", required=True)
     rf.add_argument("id", type=int)
     rf.add_argument("--by", required=True)
     rf.add_argument("--note", required=True)
 
-    ag = sub.add_parser("agency", help="the issuing agency's name on notices and reports: show, set")
+    ag = sub.add_parser("agency", help="文书和报告上的行政机关名称：show、set")
     agsub = ag.add_subparsers(dest="action", required=True)
-    agsub.add_parser("show", help="the name notices carry now").add_argument("--db", required=True)
-    ags = agsub.add_parser("set", help="set the agency's full name (checked: it must print whole)")
+    agsub.add_parser("show", help="文书当前使用的名称").add_argument("--db", required=True)
+    ags = agsub.add_parser("set", help="设置行政机关全称（会检查能否完整印出）")
     ags.add_argument("--db", required=True)
-    ags.add_argument("name", help="e.g. 娄底市娄星区人民政府办公室")
+    ags.add_argument("name", help="如 娄底市娄星区人民政府办公室")
 
-    o = sub.add_parser("overdue", help="replies overdue or due within N working days")
+    o = sub.add_parser("overdue", help="已逾期或 N 个工作日内到期的答复")
     o.add_argument("--db", required=True)
     o.add_argument("--soon", type=int, default=lc.SOON_WORKING_DAYS)
 
@@ -175,15 +175,15 @@ def _agency(args: argparse.Namespace, engine: Engine) -> int:
     if args.action == "show":
         with sessions(engine)() as s:
             stored = meta_get(s, "agency_name")
-        print(stored or f"{notices.DEFAULT_AGENCY}  (the default: set the real name with 'agency set NAME')")
+        print(stored or f"{notices.DEFAULT_AGENCY}（默认名称：请用 'agency set 名称' 设置实际名称）")
         return 0
     try:
         with sessions(engine)() as s, s.begin():
             name = notices.set_agency_name(s, args.name)
     except ValueError as exc:
-        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
+        print(f"未执行：{exc}；未做任何改动", file=sys.stderr)
         return 1
-    print(f"agency: {name} (on every notice and report from now on)")
+    print(f"行政机关名称：{name}（今后所有文书和报告都使用此名称）")
     return 0
 
 
@@ -209,14 +209,14 @@ def _evaluation(args: argparse.Namespace, engine: Engine) -> int:
             try:
                 w = ev.set_weights(s, new) if new else ev.weights(s)
             except ValueError as exc:
-                print(f"refused: {exc}", file=sys.stderr)
+                print(f"未执行：{exc}", file=sys.stderr)
                 return 1
             print(ev.formula_text(w))
         return 0
     try:
         ev.parse_month(args.month)
     except ValueError:
-        print(f"--month {args.month!r}: expected YYYY-MM", file=sys.stderr)
+        print(f"--month {args.month!r}：格式应为 YYYY-MM", file=sys.stderr)
         return 2
     with sessions(engine)() as s:
         report = ev.build(s, args.month)
@@ -240,9 +240,9 @@ def _year(args: argparse.Namespace, engine: Engine) -> int:
             try:
                 ae.add_duty(s, args.name, args.zone, args.start, args.end, args.account, "cli")
             except OfficeError as exc:
-                print(f"refused: {exc}", file=sys.stderr)
+                print(f"未执行：{exc}", file=sys.stderr)
                 return 1
-            print(f"duty: {args.name} at {args.zone} {args.start}..{args.end}")
+            print(f"已登记值守：{args.name}，专区 {args.zone}，{args.start} 至 {args.end}")
             return 0
         for z in ae.zones_of_year(s, args.year):
             star = " ★年度优秀" if z.excellent else ""
@@ -265,9 +265,9 @@ def _rating(args: argparse.Namespace, engine: Engine) -> int:
         try:
             ev.follow_up(s, args.id, actor=args.by, note=args.note)
         except ValueError as exc:
-            print(f"refused: {exc}", file=sys.stderr)
+            print(f"未执行：{exc}", file=sys.stderr)
             return 1
-    print(f"rating {args.id}: follow-up recorded")
+    print(f"评价 {args.id}：已登记回访整改")
     return 0
 
 
@@ -290,10 +290,10 @@ def _calendar(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     with sessions(engine)() as s, s.begin():
         cal.publish_year(s, year, source, entry, by=args.by)
         moved = lc.recompute_open(s, actor=args.by, reason=f"{year}年节假日安排公布（{source}）", today=today)
-    print(f"published {year}: {len(entry['holidays'])} days off, {len(entry['workdays'])} make-up working days")
+    print(f"已发布 {year} 年：放假 {len(entry['holidays'])} 天，调休上班 {len(entry['workdays'])} 天")
     for no, old, new in moved:
         print(f"  {no}: {old} -> {new}")
-    print(f"{len(moved)} open deadline(s) moved")
+    print(f"{len(moved)} 件办理中申请的期限已调整")
     return 0
 
 
@@ -347,7 +347,7 @@ def _case(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             print(f"{c.tracking_no}: {lc.STAGE_LABELS[c.state]}" + (f"，答复期限 {c.due}" if c.due else ""))
             _print_issued(s, action, c.tracking_no)
     except OfficeError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        print(f"未执行：{exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -366,5 +366,5 @@ def _overdue(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
     for ln in lines:
         when = f"逾期{-ln.working_days_left}个工作日" if ln.due < today else f"还剩{ln.working_days_left}个工作日"
         print(f"{ln.tracking_no}\t{ln.zone}\t{ln.what}期限 {ln.due}\t{when}")
-    print(f"{len(lines)} case(s) overdue or due within {args.soon} working days")
+    print(f"共 {len(lines)} 件已逾期或 {args.soon} 个工作日内到期")
     return 0

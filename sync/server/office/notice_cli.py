@@ -44,68 +44,68 @@ from sync.server.office.models import IssuedNotice
 
 def add_parsers(sub: Any) -> None:
     """Add ``office-settings`` and ``notice`` to the server's subcommands."""
-    st = sub.add_parser("office-settings", help="文书设置: 文号前缀、联系人、电话、地址、复议机关、法院")
+    st = sub.add_parser("office-settings", help="文书设置：文号前缀、联系人、电话、地址、复议机关、法院")
     ssub = st.add_subparsers(dest="settings_cmd", required=True)
-    ssub.add_parser("show", help="the settings notices carry").add_argument("--db", required=True)
-    ss = ssub.add_parser("set", help="change the given settings (checked; nothing changes when refused)")
+    ssub.add_parser("show", help="文书当前使用的设置").add_argument("--db", required=True)
+    ss = ssub.add_parser("set", help="修改给出的设置（会检查；不通过则不做任何改动）")
     ss.add_argument("--db", required=True)
     for name, label in settings.LABELS.items():
         ss.add_argument("--" + name.replace("_", "-"), dest=name, help=label)
 
-    n = sub.add_parser("notice", help="notices as issued (文书): list, get, withdraw and reissue")
+    n = sub.add_parser("notice", help="已出具的文书：list 列出、get 取出、withdraw 撤回并重新出具")
     nsub = n.add_subparsers(dest="notice_cmd", required=True)
-    nl = nsub.add_parser("list", help="a case's notices")
+    nl = nsub.add_parser("list", help="一件申请的全部文书")
     nl.add_argument("--db", required=True)
     nl.add_argument("tracking_no")
-    ng = nsub.add_parser("get", help="an issued notice's bytes")
+    ng = nsub.add_parser("get", help="取出一份已出具文书的 PDF")
     ng.add_argument("--db", required=True)
     ng.add_argument("id", type=int)
     ng.add_argument("--out", type=Path, required=True)
-    nw = nsub.add_parser("withdraw", help="withdraw a wrong notice and reissue it under a new number")
+    nw = nsub.add_parser("withdraw", help="撤回有误的文书，并以新文号重新出具")
     nw.add_argument("--db", required=True)
     nw.add_argument("id", type=int)
     nw.add_argument("--by", required=True)
     nw.add_argument("--reason", required=True)
-    nw.add_argument("--no-reissue", action="store_true", help="withdraw only")
+    nw.add_argument("--no-reissue", action="store_true", help="只撤回，不重新出具")
 
     _add_more(sub)
 
 
 def _add_more(sub: Any) -> None:
-    d = sub.add_parser("department", help="承办部门: add, member, assign, due")
+    d = sub.add_parser("department", help="承办部门：add、member、assign、due")
     dsub = d.add_subparsers(dest="dept_cmd", required=True)
-    da = dsub.add_parser("add", help="add or rename a department")
+    da = dsub.add_parser("add", help="添加承办部门或修改其名称")
     da.add_argument("--db", required=True)
     da.add_argument("code")
     da.add_argument("name")
-    dm = dsub.add_parser("member", help="bind a department account")
+    dm = dsub.add_parser("member", help="将账号绑定到承办部门")
     dm.add_argument("--db", required=True)
     dm.add_argument("username")
     dm.add_argument("code")
-    dg = dsub.add_parser("assign", help="assign (or reassign) a case with a due date")
+    dg = dsub.add_parser("assign", help="交办（或改办）一件申请，并给出承办期限")
     dg.add_argument("--db", required=True)
     dg.add_argument("tracking_no")
     dg.add_argument("code")
     dg.add_argument("--due", required=True, type=dt.date.fromisoformat)
     dg.add_argument("--by", required=True)
-    dd = dsub.add_parser("due", help="drafts overdue and nearly due, per department")
+    dd = dsub.add_parser("due", help="各承办部门已逾期和将到期的答复草稿")
     dd.add_argument("--db", required=True)
 
-    ar_ = sub.add_parser("annual-report", help="政府信息公开工作年度报告 of a year: PDF and .docx")
+    ar_ = sub.add_parser("annual-report", help="某年的政府信息公开工作年度报告：PDF 和 .docx")
     ar_.add_argument("--db", required=True)
     ar_.add_argument("--year", required=True, type=int)
     ar_.add_argument("--pdf", type=Path)
     ar_.add_argument("--docx", type=Path)
 
-    r = sub.add_parser("register", help="登记 an application received by post, counter, e-mail, fax or online")
+    r = sub.add_parser("register", help="登记通过信函、当面、电子邮件、传真或网上收到的申请")
     r.add_argument("--db", required=True)
     r.add_argument("--channel", required=True, choices=list(register.CHANNELS))
-    r.add_argument("--zone", required=True, help="the zone whose prefix the tracking number takes")
-    r.add_argument("--received-on", required=True, type=dt.date.fromisoformat, help="收到申请之日 (Art. 31)")
-    r.add_argument("--data", required=True, type=Path, help="the application JSON (docs/applications.md)")
-    r.add_argument("--scan", required=True, type=Path, help="the scanned form, the case's first file")
+    r.add_argument("--zone", required=True, help="受理编号采用其前缀的专区")
+    r.add_argument("--received-on", required=True, type=dt.date.fromisoformat, help="收到申请之日（条例第三十一条）")
+    r.add_argument("--data", required=True, type=Path, help="申请数据 JSON（见 docs/applications.md）")
+    r.add_argument("--scan", required=True, type=Path, help="申请表扫描件（该申请的第一个文件）")
     r.add_argument("--by", required=True)
-    r.add_argument("--note", default="", help="how a plain letter was confirmed, …")
+    r.add_argument("--note", default="", help="平信如何确认收到等说明")
 
 
 def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             return _annual(args, engine)
         return _notice(args, engine, today)
     except OfficeError as exc:
-        print(f"refused: {exc}; nothing was changed", file=sys.stderr)
+        print(f"未执行：{exc}；未做任何改动", file=sys.stderr)
         return 1
 
 
@@ -163,7 +163,7 @@ def _department(args: argparse.Namespace, engine: Engine, today: dt.date) -> int
     with sessions(engine)() as s, s.begin():
         if args.dept_cmd == "add":
             d = departments.add_department(s, args.code, args.name)
-            print(f"department {d.code}: {d.name}")
+            print(f"承办部门 {d.name}（{d.code}）")
         elif args.dept_cmd == "member":
             departments.add_member(s, args.username, args.code)
             print(f"{args.username} -> {args.code}")
@@ -205,10 +205,10 @@ def _notice(args: argparse.Namespace, engine: Engine, today: dt.date) -> int:
             if row is None:
                 raise OfficeError("没有这份文书")
             args.out.write_bytes(row.pdf)
-            print(f"{row.number} -> {args.out} ({len(row.pdf)} bytes, sha256 {row.sha256})")
+            print(f"{row.number} -> {args.out}（{len(row.pdf)} 字节，sha256 {row.sha256}）")
             return 0
         new = issued.withdraw_and_reissue(
             s, args.id, actor=args.by, reason=args.reason, on=today, reissue=not args.no_reissue
         )
-        print(f"withdrawn {args.id}" + (f"; reissued as {new.id} {new.number}" if new else ""))
+        print(f"已撤回文书 {args.id}" + (f"；已重新出具：{new.id} {new.number}" if new else ""))
     return 0

@@ -15,11 +15,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from sync.server.db import normalize_url, open_db
+from sync.server.db import normalize_url, open_db, sessions
 from sync.server.errors import ServerRefusal
 from sync.server.releases import store
+from sync.server.terminals import enrol
 
 
 def default_release_dir(db: str) -> Path | None:
@@ -33,20 +35,27 @@ def default_release_dir(db: str) -> Path | None:
 def release_dir(args: argparse.Namespace) -> Path:
     folder = args.releases or default_release_dir(args.db)
     if folder is None:
-        raise ServerRefusal("--releases DIR is required for a database that is not an SQLite file")
+        raise ServerRefusal("数据库不是 SQLite 文件时必须给出 --releases 文件夹")
     return Path(folder)
 
 
 def add_parser(sub: Any) -> None:
-    r = sub.add_parser("release", help="software releases: publish a bundle, roll it out by zone, halt it")
+    r = sub.add_parser("release", help="终端软件版本：publish 发布、rollout 按专区推送、halt 停止推送、list 列出")
     r.add_argument("action", choices=["publish", "rollout", "halt", "list"])
-    r.add_argument("target", nargs="?", help="publish: the bundle folder; rollout/halt: the version")
+    r.add_argument("target", nargs="?", help="publish：软件包文件夹；rollout/halt：版本号")
     r.add_argument("--db", required=True)
-    r.add_argument("--releases", type=Path, help="archive folder (default: beside an SQLite database)")
-    r.add_argument("--version", help="publish: the release's version (e.g. 2026.12.2)")
-    r.add_argument("--min-schema", help="publish: mirror schema revision it needs (default: this code's newest)")
-    r.add_argument("--zones", help="rollout: comma-separated zone codes")
-    r.add_argument("--all", action="store_true", help="rollout: every zone")
+    r.add_argument("--releases", type=Path, help="版本包存放文件夹（默认：SQLite 数据库旁）")
+    r.add_argument("--version", help="publish：版本号（如 2026.12.2）")
+    r.add_argument("--min-schema", help="publish：它需要的镜像数据库结构版本（默认：本程序的最新版本）")
+    r.add_argument("--zones", help="rollout：专区代码，用逗号分隔")
+    r.add_argument("--all", action="store_true", help="rollout：所有专区")
+
+
+def zone_label(engine: Engine, code: str) -> str:
+    """``万宝镇（wanbao）``: a zone's Chinese name with its code, or the code alone when it is not published."""
+    with sessions(engine)() as s:
+        name = enrol.zones(s).get(code, {}).get("name")
+    return f"{name}（{code}）" if name else code
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,27 +66,25 @@ def run(args: argparse.Namespace) -> int:
                 print(store.describe(row))
             return 0
         if not args.target:
-            raise ServerRefusal(
-                f"release {args.action} needs {'the bundle folder' if args.action == 'publish' else 'a version'}"
-            )
+            raise ServerRefusal(f"release {args.action} 需要{'软件包文件夹' if args.action == 'publish' else '版本号'}")
         if args.action == "publish":
             if not args.version:
-                raise ServerRefusal("release publish needs --version")
+                raise ServerRefusal("release publish 需要 --version")
             done = store.publish(engine, release_dir(args), Path(args.target), args.version, args.min_schema)
             print(
-                f"release {done.version}: {done.size} bytes ({done.bundle_bytes} unpacked), sha256 {done.sha256}\n"
-                f"archive: {done.archive}\nnot offered to any terminal yet: release rollout {done.version} --zones …"
+                f"版本 {done.version}：{done.size} 字节（解包后 {done.bundle_bytes} 字节），sha256 {done.sha256}\n"
+                f"版本包：{done.archive}\n尚未向任何终端推送：release rollout {done.version} --zones …"
             )
         elif args.action == "rollout":
             if args.all == bool(args.zones):
-                raise ServerRefusal("release rollout needs either --zones a,b or --all")
+                raise ServerRefusal("release rollout 需要 --zones a,b 或 --all（二选一）")
             zones = None if args.all else [z.strip() for z in args.zones.split(",") if z.strip()]
             now = store.rollout(engine, args.target, zones)
-            where = "every zone" if now == ["*"] else ", ".join(now)
-            print(f"release {args.target} offered to {where}; terminals switch outside their zone's opening hours")
+            where = "所有专区" if now == ["*"] else "、".join(zone_label(engine, z) for z in now)
+            print(f"版本 {args.target} 已推送到{where}；终端在本专区开放时间以外切换")
         elif args.action == "halt":
             store.halt(engine, args.target)
-            print(f"release {args.target} halted: no terminal starts on it now; those running it stay")
+            print(f"版本 {args.target} 已停止推送：不再有终端切换到它；已在运行它的终端保持不变")
     finally:
         engine.dispose()
     return 0

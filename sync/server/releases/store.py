@@ -66,7 +66,7 @@ def _pack(bundle: Path, out: Path) -> int:
                     target = os.readlink(path)
                     inside = (path.parent / target).resolve().is_relative_to(bundle.resolve())
                     if os.path.isabs(target) or not inside:
-                        raise ReleaseError(f"{rel}: a symbolic link out of the bundle ({target})")
+                        raise ReleaseError(f"{rel}：符号链接指向软件包之外（{target}）")
                 elif path.is_file():
                     total += path.stat().st_size
                 tar.add(path, arcname=rel, recursive=False, filter=clean)
@@ -114,12 +114,12 @@ def publish(engine: Engine, folder: Path, bundle: Path, version: str, min_schema
             }
         )
     except ValidationError:
-        raise ReleaseError(f"{version!r} is not a release version (digits, letters, '.', '+', '_', '-')") from None
+        raise ReleaseError(f"{version!r} 不是有效的版本号（只能由数字、字母和 . + _ - 组成）") from None
     if not bundle.is_dir() or not any((bundle / name).is_file() for name in ("kiosk", "kiosk.exe")):
-        raise ReleaseError(f"{bundle} is not a bundle folder (it has no kiosk program at its top)")
+        raise ReleaseError(f"{bundle} 不是软件包文件夹（顶层没有 kiosk 程序）")
     with sessions(engine)() as s:
         if s.get(ReleaseRow, version) is not None:
-            raise ReleaseError(f"release {version} is already published (publish a new version instead)")
+            raise ReleaseError(f"版本 {version} 已发布过（请发布一个新版本号）")
     folder.mkdir(parents=True, exist_ok=True)
     out = archive_path(folder, version)
     bundle_bytes = _pack(bundle, out)
@@ -141,8 +141,8 @@ def publish(engine: Engine, folder: Path, bundle: Path, version: str, min_schema
 def _row(s: Session, version: str) -> ReleaseRow:
     row = s.get(ReleaseRow, version)
     if row is None:
-        known = ", ".join(s.scalars(select(ReleaseRow.version).order_by(ReleaseRow.published_at))) or "none"
-        raise ReleaseError(f"no release {version!r} (published: {known})")
+        known = "、".join(s.scalars(select(ReleaseRow.version).order_by(ReleaseRow.published_at))) or "无"
+        raise ReleaseError(f"没有版本 {version!r}（已发布：{known}）")
     return row
 
 
@@ -157,7 +157,7 @@ def rollout(engine: Engine, version: str, zones: list[str] | None) -> list[str]:
             known = known_zones(s)
             unknown = [z for z in zones if z not in known]
             if unknown:
-                raise ReleaseError(f"unknown zone(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+                raise ReleaseError(f"未知专区 {'、'.join(unknown)}（已有专区：{'、'.join(sorted(known))}）")
             have = [z for z in row.zones.split(",") if z]
             now = ["*"] if "*" in have else sorted(set(have) | set(zones))
         row.zones = ",".join(now)

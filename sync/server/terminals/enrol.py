@@ -82,8 +82,10 @@ def check_zone(session: Session, zone: str) -> dict[str, Any]:
     """The zone's wire object; a :class:`TerminalAdminError` naming the known zones when it is not published."""
     known = zones(session)
     if zone not in known:
-        listing = ", ".join(sorted(known)) or "none yet: publish the zones first"
-        raise TerminalAdminError(f"unknown zone {zone!r} (known zones: {listing})")
+        listing = "、".join(f"{z}（{known[z].get('name') or z}）" for z in sorted(known))
+        raise TerminalAdminError(
+            f"未知专区 {zone!r}（{'已有专区：' + listing if listing else '还没有发布任何专区，请先发布'}）"
+        )
     return known[zone]
 
 
@@ -107,7 +109,7 @@ def _free_number(s: Session, zone: str) -> int:
     for n in range(1, 100):
         if n not in used:
             return n
-    raise TerminalAdminError(f"zone {zone!r} already has 99 terminals; remove one first")
+    raise TerminalAdminError(f"专区 {zone} 已有 99 台终端；请先删除一台")
 
 
 def template_for(s: Session, zone: str) -> list[dict[str, Any]]:
@@ -130,10 +132,10 @@ def register(
         if number is None:
             number = _free_number(s, zone)
         elif not 1 <= number <= 99:
-            raise TerminalAdminError("--number must be between 1 and 99 (it is the terminal code in tracking numbers)")
+            raise TerminalAdminError("--number 须在 1 到 99 之间（它是受理编号中的终端号）")
         terminal_id = f"{zone}-{number:02d}"
         if s.get(Terminal, terminal_id) is not None:
-            raise TerminalAdminError(f"terminal {terminal_id} already exists (rotate it, or remove it first)")
+            raise TerminalAdminError(f"终端 {terminal_id} 已存在（可 rotate 重发注册码，或先 remove）")
         zone_name = str(zone_obj.get("name") or zone)
         display = (name or f"{zone_name} {number:02d} 号机").strip()[:100]
         s.add(
@@ -183,7 +185,7 @@ def remove(engine: Engine, terminal_id: str) -> None:
 def _terminal(s: Session, terminal_id: str) -> Terminal:
     t = s.get(Terminal, terminal_id)
     if t is None:
-        raise TerminalAdminError(f"no terminal {terminal_id!r} ('terminal list' shows them)")
+        raise TerminalAdminError(f"没有终端 {terminal_id!r}（'terminal list' 可列出全部终端）")
     return t
 
 
@@ -199,12 +201,12 @@ def set_printer_template(engine: Engine, zone: str, printers: list[dict[str, Any
 
     for i, p in enumerate(printers):
         if not isinstance(p, dict) or set(p) - set(PRINTER_KEYS):
-            raise TerminalAdminError(f"printer #{i + 1}: keys must be among {', '.join(PRINTER_KEYS)}")
+            raise TerminalAdminError(f"第 {i + 1} 台打印机：只能使用这些键：{', '.join(PRINTER_KEYS)}")
     # The same checks a terminal's configuration makes (kind, role, encodings, target).
     try:
         parse(tomli_w.dumps({"terminal": {"content_pack": ""}, "printers": printers}))
     except TerminalAdminError as exc:
-        raise TerminalAdminError(f"printer template for {zone!r}: {exc}") from None
+        raise TerminalAdminError(f"专区 {zone} 的打印机模板：{exc}") from None
     with sessions(engine)() as s, s.begin():
         if zone != "*":
             check_zone(s, zone)
