@@ -39,7 +39,11 @@ Kinds (:data:`PER_KIND` queries each):
   2026-12-08 it too is development data (its misses were read);
 - ``everyday_heldout``: the same, from ``kiosk/bench/everyday_phrasings_heldout.tsv``, a fourth list
   written blind (by rules stated in its header) while the third pass worked on the third list, kept
-  out of that engineer's tree, and measured once before and once after that pass: the held-out figure.
+  out of that engineer's tree, and measured once before and once after that pass; from the fourth pass
+  it too is development data (its misses were read);
+- ``everyday_fifth``: the same, from ``kiosk/bench/everyday_phrasings_fifth.tsv``, a fifth list written
+  blind (rules in its header; told as a grid worker's notes of home visits) while the fourth pass worked
+  on the fourth list, and measured once before and once after that pass: the held-out figure.
 
 Usage::
 
@@ -80,6 +84,7 @@ EVERYDAY = ROOT / "kiosk" / "bench" / "everyday_phrasings.tsv"
 EVERYDAY_INDEPENDENT = ROOT / "kiosk" / "bench" / "everyday_phrasings_independent.tsv"
 EVERYDAY_BLIND = ROOT / "kiosk" / "bench" / "everyday_phrasings_blind.tsv"
 EVERYDAY_HELDOUT = ROOT / "kiosk" / "bench" / "everyday_phrasings_heldout.tsv"
+EVERYDAY_FIFTH = ROOT / "kiosk" / "bench" / "everyday_phrasings_fifth.tsv"
 MAX_EVERYDAY_RELEVANT = 40  # an everyday question names a matter (养狗), not one title
 
 PLACE = re.compile(
@@ -275,7 +280,7 @@ def to_full_width(s: str) -> str:
 
 def everyday(titles: list[tuple[str, str]], path: Path = EVERYDAY, kind: str = "everyday") -> list[dict[str, Any]]:
     """An everyday-words kind: each line of ``path`` (:data:`EVERYDAY`, :data:`EVERYDAY_INDEPENDENT`,
-    :data:`EVERYDAY_BLIND`, :data:`EVERYDAY_HELDOUT`) labelled by the titles holding one of its official terms."""
+    :data:`EVERYDAY_BLIND`, :data:`EVERYDAY_HELDOUT`, :data:`EVERYDAY_FIFTH`) labelled by the titles holding one of its official terms."""
     out: list[dict[str, Any]] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -323,6 +328,7 @@ def build() -> list[dict[str, Any]]:
         + everyday(b.titles, EVERYDAY_INDEPENDENT, "everyday_independent")
         + everyday(b.titles, EVERYDAY_BLIND, "everyday_blind")
         + everyday(b.titles, EVERYDAY_HELDOUT, "everyday_heldout")
+        + everyday(b.titles, EVERYDAY_FIFTH, "everyday_fifth")
     )
 
 

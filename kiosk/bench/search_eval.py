@@ -58,6 +58,7 @@ KINDS = (
     "everyday_independent",
     "everyday_blind",
     "everyday_heldout",
+    "everyday_fifth",
 )
 TOP = 10
 
@@ -118,10 +119,11 @@ def novocab_engine(session: Session, q: str, limit: int = TOP) -> list[str]:
 
 
 def _clear_term_caches() -> None:
-    from kiosk.search import understand
+    from kiosk.search import heard, understand
 
     understand.known_terms.cache_clear()
     understand.everyday_in.cache_clear()
+    heard.everyday_heard.cache_clear()
     understand._expand.cache_clear()
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from kiosk.search import tokenize as tk
 from kiosk.search import understand as und
+from kiosk.search.heard import everyday_heard as heard_words
 from kiosk.search.understand import expand
 
 MAX_QUERY_CHARS = 64  # the rest of a 2,000-character paste is ignored
@@ -51,6 +52,7 @@ class Unit:
     texts: tuple[str, ...]
     sounds: tuple[str, ...] = ()
     word: bool = False  # a word residents use (synonym table), not a bigram cut from the query
+    context: bool = False  # a vocabulary word marked context (孩子 → 未成年人): see window.scores
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def _parts(runs: list[tk.Run], sounds: tuple[str, ...], heard: list[str]) -> lis
             units.append(Unit((run.text,), tuple(" ".join(r) for r in und.readings(run.text)[:4])))
         rest = run.text
         for term in und.known_terms(run.text):
-            units.append(Unit(tuple(expand(term)), word=True))
+            units.append(Unit(tuple(expand(term)), word=True, context=term in und.context_words()))
             rest = rest.replace(term, " ")
         for piece in rest.split():
             for bigram in tk.bigrams(tk.Run(piece, True)) if len(piece) > 1 else []:
@@ -368,6 +370,7 @@ def parse(query: str) -> Parsed | None:
     for r in runs:
         if r.cjk and len(r.text) > 1:
             heard_cjk.extend(t for t in und.lexicon_terms(und.readings(r.text)) if t not in heard_cjk)
+            heard_cjk.extend(t for t in heard_words(r.text) if t not in heard_cjk)
     # A lone character between other runs (the 号 of 国务院令第711号, the 年 of 2019年) is not
     # searched on its own: it would only match titles; it is still marked in snippets.
     core = [r for r in runs if not (r.cjk and len(r.text) == 1)] if len(runs) > 1 else runs

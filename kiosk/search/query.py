@@ -213,7 +213,7 @@ def _with_partial(
     tail = [r for r in strict if r not in head]
     cands.update(more)
     pool = {r: cands[r] for r in [*tail, *more]}
-    pscore = win.scores(pool, level.units, idf)
+    pscore = win.scores(pool, level.units, idf, freq.title, freq.n)
     for r in tail:
         pscore[r] = pscore[r] * STRICT_FACTOR + win.TITLE_MATCH_BONUS
     rest = sorted(pool, key=lambda k: (-pscore[k] * _STATUS_FACTOR.get(pool[k].status, 0.7), -k))

@@ -53,10 +53,18 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=8192)
+def _traditional(ch: str) -> bool:
+    """Whether OpenCC's ``t2s`` changes the character ``ch`` on its own (醫 → 医; 坏 stays)."""
+    return bool(_t2s().convert(ch) != ch)
+
+
 def fold(text: str) -> str:
-    """``text`` NFKC-normalised, lower-cased and in simplified characters."""
+    """``text`` NFKC-normalised, lower-cased and in simplified characters. Only a text holding some
+    traditional character is converted: ``t2s`` also rewrites a few simplified words by its phrase
+    table (打坏 → 打坯, an old word for making adobe), which no document of simplified text holds."""
     text = unicodedata.normalize("NFKC", text).lower()
-    if tk.has_cjk(text):
+    if tk.has_cjk(text) and any(_traditional(ch) for ch in text if not ch.isascii()):
         text = _t2s().convert(text)
     return text
 
@@ -276,6 +284,19 @@ def everyday_words(path: Path = EVERYDAY_FILE) -> dict[str, tuple[str, ...]]:
         if word and official:
             out[word] = tuple(official)
     return out
+
+
+@functools.cache
+def context_words(path: Path = EVERYDAY_FILE) -> frozenset[str]:
+    """Vocabulary words marked ``context`` in a fourth column of ``everyday.tsv``: words that say who
+    or what surrounds the matter (孩子, 老人, 老板, 补助) and stand for a common term
+    (未成年人, 老年人, 用人单位, 救助) that names the matter only when nothing more specific does."""
+    out: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if len(cells) > 3 and cells[3].strip() == "context" and not line.startswith("#"):
+            out.add(fold(cells[0].strip()))
+    return frozenset(out)
 
 
 class _Index:

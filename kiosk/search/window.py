@@ -235,6 +235,10 @@ def _cached_df(session: Session, table: str, cache: dict[str, int], tokens: Iter
     return cache
 
 
+def _idf(df: float, n: float) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
 def unit_idf(units: tuple[Unit, ...], df: dict[str, float], n: float) -> list[float]:
     """BM25 IDF of each unit from document frequencies ``df`` among ``n`` documents: that of its most
     specific text; a unit of sounds only (full pinyin) counts as a rare word."""
@@ -243,17 +247,34 @@ def unit_idf(units: tuple[Unit, ...], df: dict[str, float], n: float) -> list[fl
         if not u.texts:
             out.append(math.log(1.0 + (n + 0.5) / (min(n, 20.0) + 0.5)))
             continue
-        out.append(max(math.log(1.0 + (n - df.get(a, 0.0) + 0.5) / (df.get(a, 0.0) + 0.5)) for a in u.texts))
+        out.append(max(_idf(df.get(a, 0.0), n) for a in u.texts))
     return out
 
 
-def scores(cands: dict[int, Cand], units: tuple[Unit, ...], idf: list[float]) -> dict[int, float]:
+def scores(
+    cands: dict[int, Cand],
+    units: tuple[Unit, ...],
+    idf: list[float],
+    df: dict[str, float] | None = None,
+    n: float = 0.0,
+) -> dict[int, float]:
     """BM25 of the query over the candidates (higher is better), fields weighted: title
     :data:`TITLE_WEIGHT`, 文号/issuer :data:`DOCNUM_WEIGHT`, the first :data:`HEAD_CHARS` of the body 1;
     a unit's sound counts in the title when none of its texts does (:data:`SOUND_WEIGHT`); a match in
-    the title table (also by pinyin initials) adds :data:`TITLE_MATCH_BONUS`."""
+    the title table (also by pinyin initials) adds :data:`TITLE_MATCH_BONUS`.
+
+    With ``df`` (document frequencies among ``n`` documents), a context word (:attr:`Unit.context`,
+    孩子 → 儿童, 未成年人) of a query that also holds a specific residents' word weighs, in each
+    candidate, by the most specific of its texts that the candidate holds: a title holding only
+    未成年人 gets 未成年人's weight, not the rare word 孩子's, and the specific word's documents (网吧 →
+    互联网上网服务营业场所) are not pushed off the page by a common term."""
     if not cands:
         return {}
+    specific = any(u.word and not u.context for u in units)
+    per_text = [
+        {a: _idf(df.get(a, 0.0), n) for a in u.texts} if df is not None and specific and u.context else {}
+        for u in units
+    ]
     fold = any(ch.isascii() and ch.isalpha() for u in units for a in u.texts for ch in a)  # ASCII: fold case
     sounding = any(u.sounds for u in units)
     avg_t = sum(len(c.title) for c in cands.values()) / len(cands) + 1
@@ -265,11 +286,14 @@ def scores(cands: dict[int, Cand], units: tuple[Unit, ...], idf: list[float]) ->
         nt = K1 * (1 - B + B * (len(title) + 1) / avg_t)
         nb = K1 * (1 - B + B * (len(head) + 1) / avg_b)
         total = TITLE_MATCH_BONUS if c.in_title else 0.0
-        for u, w in zip(units, idf, strict=True):
+        for u, unit_w, pt in zip(units, idf, per_text, strict=True):
             tf = TITLE_WEIGHT * sum(map(title.count, u.texts)) + DOCNUM_WEIGHT * sum(map(meta.count, u.texts))
             if not tf and u.sounds:
                 tf = SOUND_WEIGHT * TITLE_WEIGHT * sum(heard.count(" " + s.rstrip("*")) for s in u.sounds)
             tb = sum(map(head.count, u.texts))
+            w = unit_w
+            if pt and (tf or tb):
+                w = min(w, max((v for a, v in pt.items() if a in title or a in meta or a in head), default=w))
             total += w * ((tf * (K1 + 1) / (tf + nt) if tf else 0.0) + (tb * (K1 + 1) / (tb + nb) if tb else 0.0))
         out[rid] = total
     return out

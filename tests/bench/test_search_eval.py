@@ -23,7 +23,7 @@ def test_labelled_queries_cover_every_kind_and_are_reproducible(corpus_path: Pat
     items = [json.loads(x) for x in search_eval.QUERIES.read_text(encoding="utf-8").splitlines()]
     kinds = {i["kind"] for i in items}
     assert kinds == set(search_eval.KINDS)
-    phrased = ("doc_number", "everyday", "everyday_independent", "everyday_blind", "everyday_heldout")
+    phrased = ("doc_number", "everyday", "everyday_independent", "everyday_blind", "everyday_heldout", "everyday_fifth")
     derived = [i for i in items if i["kind"] not in phrased]
     assert all(i["q"] and i["relevant"] and i["source"] in i["relevant"] for i in derived)
     for kind, source, at_least in (
@@ -31,6 +31,7 @@ def test_labelled_queries_cover_every_kind_and_are_reproducible(corpus_path: Pat
         ("everyday_independent", "everyday_phrasings_independent.tsv:", 120),
         ("everyday_blind", "everyday_phrasings_blind.tsv:", 130),
         ("everyday_heldout", "everyday_phrasings_heldout.tsv:", 150),
+        ("everyday_fifth", "everyday_phrasings_fifth.tsv:", 150),
     ):
         everyday = [i for i in items if i["kind"] == kind]
         assert len(everyday) >= at_least, kind

@@ -2,7 +2,7 @@
 words read as common ones (dialect.tsv), gapped vocabulary words (丢…饭碗), words with particles after
 their first character (放了鞭炮), vocabulary words holding a filler kept whole (走了), residents' words
 never pushed out of a long question's parts, and the partial level's body window looking for the
-parts some text holds."""
+parts some text holds, and vocabulary words written as they sound (进老院 for 敬老院)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kiosk.db import session_factory
+from kiosk.search import heard
 from kiosk.search import understand as und
 from kiosk.search.plan import Freq, Unit, _partial_level, parse
+from kiosk.search.window import Cand, scores, unit_idf
 
 DOCS = [
     rec("jingshen", "精神卫生法", "精神障碍患者的监护人应当履行监护职责。"),
     rec("shiye", "失业保险条例", "失业人员符合条件的，可以领取失业保险金。"),
     rec("gongzi", "保障农民工工资支付条例", "用人单位应当按时足额支付农民工工资。"),
     rec("hunyin", "婚姻登记条例", "办理结婚登记的内地居民应当出具本人的户口簿、身份证。"),
+    rec("yanglao", "养老机构管理办法", "养老机构应当公示收费项目和标准。"),
 ]
 
 
@@ -109,3 +112,35 @@ def test_the_body_window_looks_for_parts_some_text_holds() -> None:
     level = _partial_level(units, freq)
     assert level is not None and level.text is not None
     assert "导盲" in level.text.replace(" ", "") and "盲狗" not in level.text.replace(" ", "")
+
+
+def test_a_vocabulary_word_written_as_it_sounds_is_heard(s: Session) -> None:
+    """One character written otherwise with the same sound, the back nasals merged as southern speakers
+    say them (进 jin for 敬 jing): the word is heard; two slips, or a slice around a word found as
+    written, are not."""
+    assert heard.everyday_heard("养老斤怎么领") == ("养老金",)
+    assert heard.everyday_heard("进老院收费") == ("敬老院",)
+    assert heard.everyday_heard("野生动物保护") == ()  # 物保护 sounds like 五保户: two slips
+    assert heard.everyday_heard("工伤保险条例") == ()  # 伤保险 like 上保险, but inside 工伤保险
+    assert heard.everyday_heard("敬老院收费") == ()  # as written: everyday_in finds it
+    assert ids(s, "进老院一个月收好多钱")[:1] == ["yanglao"]
+
+
+def test_a_context_word_does_not_outrank_the_specific_word_of_the_question() -> None:
+    """孩子 (marked context in everyday.tsv) stands for 未成年人, in many titles; 网吧 for a rarer term.
+    In a title that holds only 未成年人, the 孩子 unit weighs as 未成年人 does, not as the rare 孩子."""
+    assert "孩子" in und.context_words() and "网吧" not in und.context_words()
+    child = Unit(("孩子", "儿童", "未成年人"), word=True, context=True)
+    cafe = Unit(("网吧", "互联网上网服务营业场所"), word=True)
+    df = {"孩子": 0.0, "儿童": 20.0, "未成年人": 60.0, "网吧": 4.0, "互联网上网服务营业场所": 4.0}
+    cands = {
+        1: Cand(True, title="未成年人保护条例", head="保护未成年人的身心健康"),
+        2: Cand(True, title="互联网上网服务营业场所管理条例", head="加强对互联网上网服务营业场所的管理"),
+    }
+    units = (child, cafe)
+    idf = unit_idf(units, df, 3000.0)
+    before = scores(cands, units, idf)  # the unit's most specific text for every title
+    after = scores(cands, units, idf, df, 3000.0)
+    assert before[1] > before[2] and after[2] > after[1]
+    # without a specific residents' word beside it, a context word weighs as before
+    assert scores(cands, (child,), idf[:1], df, 3000.0) == scores(cands, (child,), idf[:1])

@@ -55,6 +55,13 @@ def test_fold_full_width_and_traditional() -> None:
     assert und.fold("程序") == "程序"  # characters only: no Taiwan phrase rewriting
 
 
+def test_fold_leaves_simplified_text_alone() -> None:
+    """OpenCC's t2s phrase table rewrites 打坏 (broken) as 打坯 (adobe making) even in simplified text:
+    only a text with a traditional character is converted."""
+    assert und.fold("打雷把电视打坏了") == "打雷把电视打坏了"
+    assert und.fold("電視打壞了") == "电视打坏了"
+
+
 def test_fillers_come_from_the_data_file() -> None:
     assert "怎么" in und.fillers() and "吗" in und.fillers()
     assert und.strip_fillers("怎么交医保").split() == ["交医保"]
