@@ -280,7 +280,8 @@ def to_full_width(s: str) -> str:
 
 def everyday(titles: list[tuple[str, str]], path: Path = EVERYDAY, kind: str = "everyday") -> list[dict[str, Any]]:
     """An everyday-words kind: each line of ``path`` (:data:`EVERYDAY`, :data:`EVERYDAY_INDEPENDENT`,
-    :data:`EVERYDAY_BLIND`, :data:`EVERYDAY_HELDOUT`, :data:`EVERYDAY_FIFTH`) labelled by the titles holding one of its official terms."""
+    :data:`EVERYDAY_BLIND`, :data:`EVERYDAY_HELDOUT`, :data:`EVERYDAY_FIFTH`) labelled by the titles
+    holding one of its official terms."""
     out: list[dict[str, Any]] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
