@@ -40,9 +40,9 @@ class ContentPackError(KioskError):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = problems
-        first = "; ".join(f"line {n}: {why}" for n, why in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} bad line(s): {first}{more}")
+        first = "；".join(f"第 {n} 行：{why}" if n else why for n, why in problems[:5])
+        more = f"（另有 {len(problems) - 5} 处）" if len(problems) > 5 else ""
+        super().__init__(f"内容包有 {len(problems)} 处错误：{first}{more}")
 
 
 class SyncError(KioskError):

@@ -41,7 +41,7 @@ def test_import_json_with_bad_lines(tmp_path: Path) -> None:
     done = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(pack), cwd=tmp_path)
     answer = _one_json(done)
     assert done.returncode == 1 and answer["ok"] is False
-    assert answer["problems"] == [{"line": 1, "problem": "unknown 'type' 'bogus' (document, zone or category)"}]
+    assert answer["problems"] == [{"line": 1, "problem": "不认识的行类型（type）'bogus'，应为 document（文件）、zone（专区）或 category（分类）"}]
     missing = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode != 0 and _one_json(missing)["ok"] is False
 

@@ -266,7 +266,7 @@ def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -
     )
     assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
     err = capsys.readouterr().err
-    assert "unknown zone 'nowhere'" in err and "nonsense" in err and "未发布任何内容" in err
+    assert "没有这个专区（zone）'nowhere'" in err and "nonsense" in err and "未发布任何内容" in err
 
 
 def test_enrolment_codes_expire_and_guessing_is_throttled(server, capsys) -> None:
