@@ -212,11 +212,11 @@ def repeal(engine: Engine, doc_id: str, by: str | None = None, *, actor: str = "
     with sessions(engine)() as session, session.begin():
         row = session.get(FeedDoc, doc_id)
         if row is None or row.op != "put":
-            raise PublishError(f"no published document with id {doc_id!r}")
+            raise PublishError(f"没有文件编号为 {doc_id!r} 的已发布文件")
         if by is not None:
             other = session.get(FeedDoc, by)
             if other is None or other.op != "put":
-                raise PublishError(f"no published document with id {by!r} to name as the replacement")
+                raise PublishError(f"没有文件编号为 {by!r} 的已发布文件，不能把它写作替代文件")
         rec = wire_to_record(json.loads(row.payload)["doc"])
         rec = dataclasses.replace(rec, status=DocStatus.REPEALED, superseded_by=by, version=row.version + 1)
         head = lock_head(session) + 1
@@ -230,7 +230,7 @@ def withdraw(engine: Engine, doc_id: str) -> int:
     with sessions(engine)() as session, session.begin():
         row = session.get(FeedDoc, doc_id)
         if row is None or row.op != "put":
-            raise PublishError(f"no published document with id {doc_id!r}")
+            raise PublishError(f"没有文件编号为 {doc_id!r} 的已发布文件")
         head = lock_head(session) + 1
         payload = {"kind": "document", "seq": head, "op": "delete", "id": doc_id, "zone": row.zone}
         row.seq, row.op, row.version = head, "delete", row.version + 1
