@@ -36,8 +36,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import kiosk.search.index as search_index
-from kiosk.contentpack_words import json_reason, label, os_reason
-from kiosk.errors import ContentPackError
+from kiosk.contentpack_words import json_reason, label
+from kiosk.errors import ContentPackError, os_reason
 from kiosk.mirror.blobs import BlobStore
 from kiosk.mirror.models import Category, CategoryFacet, DocStatus, Zone
 from kiosk.mirror.store import (
@@ -208,7 +208,9 @@ def _attachment(raw: Any, pack_dir: Path, blobs: list[PendingBlob]) -> Attachmen
         # a blob that arrives separately (sync); the record only names it
         size = raw.get("size")
         if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ATTACHMENT:
-            raise ValueError(f"只给出 {label('sha256')}的附件还要写明{label('size')}：0 到 {MAX_ATTACHMENT >> 20} MB 的字节数")
+            raise ValueError(
+                f"只给出 {label('sha256')}的附件还要写明{label('size')}：0 到 {MAX_ATTACHMENT >> 20} MB 的字节数"
+            )
         return AttachmentRecord(name=name or "", sha256=want.lower(), size=size, mime=mime)
     else:
         raise ValueError(
@@ -241,14 +243,15 @@ def parse_document(obj: dict[str, Any], pack_dir: Path, blobs: list[PendingBlob]
     body = body.replace("\x00", "")
     version = obj.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_INT:
-        raise ValueError(f"{label('version')}应为 1 到 {MAX_INT} 的整数，不是 {json.dumps(version, ensure_ascii=False)[:40]}")
+        raise ValueError(
+            f"{label('version')}应为 1 到 {MAX_INT} 的整数，不是 {json.dumps(version, ensure_ascii=False)[:40]}"
+        )
     status_text = _str(obj, "status", max_len=16)
     try:
         status = DocStatus.parse(status_text)
     except ValueError:
-        raise ValueError(
-            f"{label('status')}应为 现行有效、已修订 或 已废止（也可写 in_force、amended、repealed），不是 {status_text!r}"
-        ) from None
+        said = "应为 现行有效、已修订 或 已废止（也可写 in_force、amended、repealed）"
+        raise ValueError(f"{label('status')}{said}，不是 {status_text!r}") from None
     body_format = _str(obj, "body_format", max_len=8) or "markdown"
     if body_format not in ("markdown", "html"):
         raise ValueError(f"{label('body_format')}应为 markdown 或 html，不是 {body_format!r}")
@@ -410,7 +413,9 @@ def _parse_line(out: ParsedPack, seen: _Seen, n: int, obj: dict[str, Any], pack_
         seen.claim(seen.categories, cat.code, "分类代码（code）", n)
         out.categories.append((n, cat))
     else:
-        raise ValueError(f"不认识的{label('type')}{str(kind)[:40]!r}，应为 document（文件）、zone（专区）或 category（分类）")
+        raise ValueError(
+            f"不认识的{label('type')}{str(kind)[:40]!r}，应为 document（文件）、zone（专区）或 category（分类）"
+        )
 
 
 def parse_pack(path: Path) -> ParsedPack:

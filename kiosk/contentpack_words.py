@@ -8,8 +8,6 @@ of the line to correct.
 
 from __future__ import annotations
 
-import errno
-
 FIELDS = {
     # documents
     "type": "行类型",
@@ -70,15 +68,6 @@ _JSON = {
     "Illegal trailing comma before end of array": "列表末尾多了逗号",
 }
 
-_OS = {
-    errno.ENOENT: "文件不存在",
-    errno.EACCES: "没有读取权限",
-    errno.EPERM: "没有读取权限",
-    errno.EISDIR: "这是文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EIO: "读盘出错",
-}
-
 
 def label(key: str) -> str:
     """A field as a reason names it: its Chinese meaning, then its key (「标题（title）」)."""
@@ -89,8 +78,3 @@ def label(key: str) -> str:
 def json_reason(msg: str) -> str:
     """What a JSON parser's message means, in Chinese (the English message when it is not a known one)."""
     return _JSON.get(msg, msg)
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be read, in Chinese where the cause is a common one."""
-    return _OS.get(exc.errno or 0, exc.strerror or type(exc).__name__)

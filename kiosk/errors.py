@@ -12,11 +12,13 @@
     ├── ValidationError        a resident's or staff member's input is not acceptable (per field)
     └── PrinterError           (printing/) a printer is offline, out of paper, or refused a job
 
-Messages are plain Chinese or English sentences fit for a log line or a staff screen; none carries
+Messages are plain sentences fit for a log line or a staff screen, Chinese where a person reads them; none carries
 personal data (names, ID numbers, phone numbers).
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class KioskError(Exception):
@@ -81,3 +83,18 @@ class PrinterError(KioskError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+_OS = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EIO: "读盘出错",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read, in Chinese where the cause is a common one."""
+    return _OS.get(exc.errno or 0, exc.strerror or type(exc).__name__)

@@ -57,9 +57,8 @@ def check_settings(max_failures: int, lockout_s: int) -> None:
     if isinstance(max_failures, bool) or not lo <= max_failures <= hi:
         raise ValueError(f"键 'max_failures'（连续输错几次 PIN 后锁定）应在 {lo} 到 {hi} 之间，不是 {max_failures!r}")
     if isinstance(lockout_s, bool) or not MIN_LOCKOUT_S <= lockout_s <= MAX_LOCKOUT_S:
-        raise ValueError(
-            f"键 'lockout_s'（锁定多少秒）应在 {MIN_LOCKOUT_S} 到 {MAX_LOCKOUT_S} 秒之间（不能为 0），不是 {lockout_s!r}"
-        )
+        bounds = f"{MIN_LOCKOUT_S} 到 {MAX_LOCKOUT_S} 秒之间（不能为 0）"
+        raise ValueError(f"键 'lockout_s'（锁定多少秒）应在 {bounds}，不是 {lockout_s!r}")
 
 
 # -- time that the wall clock cannot move ------------------------------------------------------------------

@@ -41,7 +41,9 @@ def test_import_json_with_bad_lines(tmp_path: Path) -> None:
     done = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(pack), cwd=tmp_path)
     answer = _one_json(done)
     assert done.returncode == 1 and answer["ok"] is False
-    assert answer["problems"] == [{"line": 1, "problem": "不认识的行类型（type）'bogus'，应为 document（文件）、zone（专区）或 category（分类）"}]
+    assert answer["problems"] == [
+        {"line": 1, "problem": "不认识的行类型（type）'bogus'，应为 document（文件）、zone（专区）或 category（分类）"}
+    ]
     missing = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode != 0 and _one_json(missing)["ok"] is False
 
@@ -63,7 +65,8 @@ def test_import_of_a_bad_pack_prints_chinese_reasons(tmp_path: Path) -> None:
     assert said == [
         f"{pack}:2: 缺少文件编号（id）",
         f"{pack}:3: 附件（attachments）应为列表（[…]）",
-        f"{pack}:4: 效力状态（status）应为 现行有效、已修订 或 已废止（也可写 in_force、amended、repealed），不是 '作废了'",
+        f"{pack}:4: 效力状态（status）应为 现行有效、已修订 或 已废止（也可写 in_force、amended、repealed），"
+        "不是 '作废了'",
         "kiosk import：3 行有错；未导入任何内容（加 --skip-bad 可导入其余各行）",
     ]
 

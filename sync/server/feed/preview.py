@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
-from kiosk.contentpack_words import os_reason
-from kiosk.errors import ContentPackError
+from kiosk.errors import ContentPackError, os_reason
 from kiosk.mirror.store import DocumentRecord
 from sync.protocol.wire import record_to_wire
 from sync.server.db import FeedDoc, sessions

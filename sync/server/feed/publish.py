@@ -20,8 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
-from kiosk.contentpack_words import os_reason
-from kiosk.errors import ContentPackError
+from kiosk.errors import ContentPackError, os_reason
 from kiosk.mirror.models import Category, DocStatus, Zone
 from kiosk.mirror.store import DocumentRecord
 from sync.protocol.signing import canonical
