@@ -87,14 +87,18 @@ class PrinterError(KioskError):
 
 _OS = {
     errno.ENOENT: "文件不存在",
-    errno.EACCES: "没有读取权限",
-    errno.EPERM: "没有读取权限",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
     errno.EISDIR: "这是文件夹，不是文件",
     errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EIO: "读盘出错",
+    errno.EEXIST: "已有同名文件",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "磁盘是只读的",
+    errno.EIO: "磁盘读写出错",
 }
 
 
 def os_reason(exc: OSError) -> str:
-    """Why a file could not be read, in Chinese where the cause is a common one."""
+    """Why a file could not be read or written, in Chinese where the cause is a common one (the system's
+    own words otherwise)."""
     return _OS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
