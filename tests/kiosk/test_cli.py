@@ -40,7 +40,7 @@ def test_import_json_with_bad_lines(tmp_path: Path) -> None:
     pack.write_text('{"type": "bogus"}\n', encoding="utf-8")
     done = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(pack), cwd=tmp_path)
     answer = _one_json(done)
-    assert done.returncode == 1 and answer["ok"] is False
+    assert done.returncode == 1 and answer["ok"] is False and answer["error"] == "1 行有错；未导入任何内容"
     assert answer["problems"] == [
         {"line": 1, "problem": "不认识的行类型（type）'bogus'，应为 document（文件）、zone（专区）或 category（分类）"}
     ]

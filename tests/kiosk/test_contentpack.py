@@ -187,6 +187,10 @@ def test_a_bad_line_is_reported_by_number_and_nothing_is_imported(
     with pytest.raises(ContentPackError) as err:
         import_pack(session, blobs, pack)
     assert err.value.problems == [(3, "发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026-02-30'")]
+    assert (
+        str(err.value)
+        == "内容包有 1 处错误：第 3 行：发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026-02-30'"
+    )
     assert count(session, Document) == 0
     assert count(session, Zone) == 0
 
