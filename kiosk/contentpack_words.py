@@ -57,8 +57,8 @@ FIELDS = {
 _JSON = {
     "Expecting value": "这里应有一个值",
     "Expecting property name enclosed in double quotes": "字段名应加双引号",
-    "Expecting ':' delimiter": "缺少冒号 :",
-    "Expecting ',' delimiter": "缺少逗号 ,",
+    "Expecting ':' delimiter": "缺少冒号（:）",
+    "Expecting ',' delimiter": "缺少逗号（,）",
     "Unterminated string starting at": "字符串没有结束的引号",
     "Invalid control character at": "字符串里有控制字符（如未转义的换行）",
     "Invalid \\escape": "无效的反斜杠转义",

@@ -225,7 +225,7 @@ def test_cli_reports_file_and_line_and_exits_non_zero(
 
 HOSTILE: list[tuple[Any, str]] = [
     ("not json at all", "不是有效的 JSON：第 1 列这里应有一个值"),
-    ('{"id": "x" "title": "t"}', "不是有效的 JSON：第 12 列缺少逗号 ,"),
+    ('{"id": "x" "title": "t"}', "不是有效的 JSON：第 12 列缺少逗号（,）"),
     ("[1, 2, 3]", "每一行应为一个 JSON 对象"),
     ('"just a string"', "每一行应为一个 JSON 对象"),
     (b'\xff\xfe{"id": "x"}', "不是 UTF-8 编码的文字（从第 1 个字节起）"),

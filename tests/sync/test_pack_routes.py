@@ -125,7 +125,7 @@ def test_bad_packs_line_reasons_are_chinese_on_the_console(server) -> None:  # t
         "第 3 行：发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026/12/01'",
         "第 4 行：不认识的字段：colour（字段名是否拼错？）",
         "第 5 行：文件编号（id）doc-00001 与第 1 行重复",
-        "第 6 行：不是有效的 JSON：第 12 列缺少逗号 ,",
+        "第 6 行：不是有效的 JSON：第 12 列缺少逗号（,）",
     ]
     # a pack whose lines are well formed but name a zone and a category the district does not have
     data = _pack([doc(7, zone="nowhere"), doc(8, categories=["policy", "nosuch"])])
