@@ -266,7 +266,7 @@ def upgrade(engine: Engine) -> None:
                 return
             command.upgrade(cfg, "head")
         except Exception as exc:  # alembic wraps sqlite errors in many ways
-            raise StorageError(f"cannot migrate the mirror database: {exc}") from exc
+            raise StorageError(f"无法升级内容镜像数据库：{exc}") from exc
 
 
 def open_engine(path: Path | str) -> Engine:

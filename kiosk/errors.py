@@ -12,11 +12,13 @@
     ├── ValidationError        a resident's or staff member's input is not acceptable (per field)
     └── PrinterError           (printing/) a printer is offline, out of paper, or refused a job
 
-Messages are plain Chinese or English sentences fit for a log line or a staff screen; none carries
+Messages are plain sentences fit for a log line or a staff screen, Chinese where a person reads them; none carries
 personal data (names, ID numbers, phone numbers).
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class KioskError(Exception):
@@ -40,9 +42,9 @@ class ContentPackError(KioskError):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = problems
-        first = "; ".join(f"line {n}: {why}" for n, why in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{len(problems)} bad line(s): {first}{more}")
+        first = "；".join(f"第 {n} 行：{why}" if n else why for n, why in problems[:5])
+        more = f"（另有 {len(problems) - 5} 处）" if len(problems) > 5 else ""
+        super().__init__(f"内容包有 {len(problems)} 处错误：{first}{more}")
 
 
 class SyncError(KioskError):
@@ -81,3 +83,22 @@ class PrinterError(KioskError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+_OS = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EEXIST: "已有同名文件",
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EROFS: "磁盘是只读的",
+    errno.EIO: "磁盘读写出错",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Chinese where the cause is a common one (the system's
+    own words otherwise)."""
+    return _OS.get(exc.errno or 0, exc.strerror or type(exc).__name__)

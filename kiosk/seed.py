@@ -49,7 +49,7 @@ def pack_files(cfg: Config) -> list[Path]:
         folder = demo_dir()
         files = sorted(folder.glob("*.jsonl"))
         if not files:
-            raise ConfigError(f"{where}: key 'content_pack' is \"demo\" but {folder} holds no .jsonl pack")
+            raise ConfigError(f"{where}：键 'content_pack' 为 \"demo\"，但 {folder} 中没有 .jsonl 内容包")
         return files
     path = Path(name).expanduser()
     if not path.is_absolute():
@@ -60,8 +60,8 @@ def pack_files(cfg: Config) -> list[Path]:
         files = sorted(path.glob("*.jsonl"))
         if files:
             return files
-        raise ConfigError(f"{where}: key 'content_pack' names the folder {path}, which holds no .jsonl pack")
-    raise ConfigError(f"{where}: key 'content_pack' names {path}, which does not exist")
+        raise ConfigError(f"{where}：键 'content_pack' 指向的文件夹 {path} 中没有 .jsonl 内容包")
+    raise ConfigError(f"{where}：键 'content_pack' 指向的 {path} 不存在")
 
 
 def _needs_seed(engine: Engine) -> bool:

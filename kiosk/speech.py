@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import os_reason
+
 log = logging.getLogger(__name__)
 
 VOICE = "cmn"
@@ -81,12 +83,12 @@ class Synthesiser:
                 args, input=clean.encode("utf-8"), capture_output=True, timeout=TIMEOUT_S, check=False
             )
         except subprocess.TimeoutExpired as exc:
-            raise SpeechError(f"espeak-ng took longer than {TIMEOUT_S:.0f} s") from exc
+            raise SpeechError(f"朗读程序超过 {TIMEOUT_S:.0f} 秒仍未读完") from exc
         except OSError as exc:
-            raise SpeechError(f"espeak-ng could not run ({type(exc).__name__})") from exc
+            raise SpeechError(f"朗读程序无法运行（{os_reason(exc)}）") from exc
         if proc.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
             out.unlink(missing_ok=True)
-            raise SpeechError(f"espeak-ng failed (exit {proc.returncode})")
+            raise SpeechError(f"朗读程序出错（退出码 {proc.returncode}）")
         return out
 
     def discard(self, path: Path) -> None:

@@ -42,7 +42,7 @@ KV_CLOCK = "staff.clock"  # {"elapsed": s, "boot": boot id, "mark": CLOCK_BOOTTI
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """A salted scrypt hash of ``pin`` (6 to 12 digits) for the configuration file (:mod:`kiosk.passwords`)."""
     if not pin.isascii() or not pin.isdigit() or not MIN_PIN_DIGITS <= len(pin) <= MAX_PIN_DIGITS:
-        raise ValueError(f"a staff PIN is {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits")
+        raise ValueError(f"工作人员 PIN 应为 {MIN_PIN_DIGITS} 到 {MAX_PIN_DIGITS} 位数字（0–9）")
     return passwords.hash_secret(pin, passwords.PIN_COST, salt=salt)
 
 
@@ -55,9 +55,10 @@ def check_settings(max_failures: int, lockout_s: int) -> None:
     """ValueError unless the lockout settings are within their bounds (``lockout_s = 0`` is refused)."""
     lo, hi = MAX_FAILURES_BOUNDS
     if isinstance(max_failures, bool) or not lo <= max_failures <= hi:
-        raise ValueError(f"max_failures must be {lo} to {hi}")
+        raise ValueError(f"键 'max_failures'（连续输错几次 PIN 后锁定）应在 {lo} 到 {hi} 之间，不是 {max_failures!r}")
     if isinstance(lockout_s, bool) or not MIN_LOCKOUT_S <= lockout_s <= MAX_LOCKOUT_S:
-        raise ValueError(f"lockout_s must be {MIN_LOCKOUT_S} to {MAX_LOCKOUT_S} seconds")
+        bounds = f"{MIN_LOCKOUT_S} 到 {MAX_LOCKOUT_S} 秒之间（不能为 0）"
+        raise ValueError(f"键 'lockout_s'（锁定多少秒）应在 {bounds}，不是 {lockout_s!r}")
 
 
 # -- time that the wall clock cannot move ------------------------------------------------------------------

@@ -91,7 +91,7 @@ class SyncRun:
         busy: Callable[[], str | None] | None = None,
     ) -> None:
         if not cfg.server.url:
-            raise ConfigError("no [server] url configured: this terminal runs on its mirror alone")
+            raise ConfigError("没有配置区级服务器地址（[server] url）：本终端只用本机的内容镜像运行，不能同步")
         self.cfg = cfg
         self.engine = engine
         self.session: Session = session_factory(engine)()

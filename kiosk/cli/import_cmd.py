@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.pack}:{n}: {why}", file=sys.stderr)
         if args.json:
             bad = [{"line": n, "problem": why} for n, why in exc.problems]
-            print(json.dumps({"ok": False, "error": "nothing was imported", "problems": bad}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"ok": False, "error": f"{len(bad)} 行有错；未导入任何内容", "problems": bad}, ensure_ascii=False
+                )
+            )
             return 1
         print(
             f"kiosk import：{len(exc.problems)} 行有错；未导入任何内容（加 --skip-bad 可导入其余各行）",

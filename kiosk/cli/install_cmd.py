@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, os_reason
 from kiosk.paths import app_root
 from kiosk.update.layout import installed_layout
 
@@ -266,8 +266,13 @@ def run(args: argparse.Namespace) -> int:
         print(what, flush=True)
         try:
             action()
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise KioskError(f"{what}: {exc}") from None
+        except OSError as exc:
+            where = f"（{exc.filename}）" if exc.filename else ""
+            raise KioskError(f"未完成：{what}：{os_reason(exc)}{where}") from None
+        except subprocess.CalledProcessError as exc:
+            raise KioskError(f"未完成：{what}：命令退出码为 {exc.returncode}") from None
+        except subprocess.SubprocessError:
+            raise KioskError(f"未完成：{what}：命令没有正常结束") from None
     if args.root is not None:
         print(f"已安装到 {args.root}；该系统启动时单元随之启动")
         return 0

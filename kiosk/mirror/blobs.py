@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from kiosk.errors import BlobIntegrityError, StorageError
+from kiosk.errors import BlobIntegrityError, StorageError, os_reason
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1 << 16
@@ -23,7 +23,7 @@ CHUNK = 1 << 16
 
 def _check_name(sha256: str) -> str:
     if not _HEX64.match(sha256):
-        raise BlobIntegrityError(f"not a sha256 name: {sha256[:80]!r}")
+        raise BlobIntegrityError(f"附件名应为 64 位 SHA-256 校验值，不是 {sha256[:80]!r}")
     return sha256
 
 
@@ -42,7 +42,7 @@ class BlobStore:
         """Store ``data``; if ``expect_sha256`` is given the bytes must hash to it. Returns the name."""
         digest = hashlib.sha256(data).hexdigest()
         if expect_sha256 is not None and digest != _check_name(expect_sha256):
-            raise BlobIntegrityError(f"blob content hashes to {digest[:12]}…, expected {expect_sha256[:12]}…")
+            raise BlobIntegrityError(f"附件内容的校验值是 {digest[:12]}…，应为 {expect_sha256[:12]}…")
         return self._commit(iter([data]), digest)
 
     def put_stream(self, chunks: Iterable[bytes], expect_sha256: str) -> str:
@@ -57,7 +57,7 @@ class BlobStore:
             final.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
         except OSError as exc:
-            raise StorageError(f"cannot write blob {sha256[:12]}…: {exc.strerror}") from exc
+            raise StorageError(f"无法写入附件 {sha256[:12]}…：{os_reason(exc)}") from exc
         tmp = Path(tmp_name)
         try:
             h = hashlib.sha256()
@@ -68,10 +68,10 @@ class BlobStore:
                 f.flush()
                 os.fsync(f.fileno())
             if h.hexdigest() != sha256:
-                raise BlobIntegrityError(f"blob content hashes to {h.hexdigest()[:12]}…, expected {sha256[:12]}…")
+                raise BlobIntegrityError(f"附件内容的校验值是 {h.hexdigest()[:12]}…，应为 {sha256[:12]}…")
             os.replace(tmp, final)
         except OSError as exc:
-            raise StorageError(f"cannot write blob {sha256[:12]}…: {exc.strerror}") from exc
+            raise StorageError(f"无法写入附件 {sha256[:12]}…：{os_reason(exc)}") from exc
         finally:
             tmp.unlink(missing_ok=True)
         return sha256
@@ -80,14 +80,14 @@ class BlobStore:
         try:
             return self.path(sha256).open("rb")
         except FileNotFoundError:
-            raise StorageError(f"blob {sha256[:12]}… is not in the store") from None
+            raise StorageError(f"本机附件库中没有附件 {sha256[:12]}…") from None
 
     def read_verified(self, sha256: str) -> bytes:
         """The blob's bytes, re-hashed: a blob damaged on disk raises instead of being shown."""
         with self.open(sha256) as f:
             data = f.read()
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise BlobIntegrityError(f"blob {sha256[:12]}… is damaged on disk")
+            raise BlobIntegrityError(f"附件 {sha256[:12]}… 在磁盘上已损坏")
         return data
 
     def names(self) -> Iterator[str]:

@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from kiosk.cli import chinese_console
 from kiosk.db import quiet_alembic
-from kiosk.errors import ConfigError, ContentPackError, KioskError
+from kiosk.errors import ConfigError, ContentPackError, KioskError, os_reason
 from sync.protocol import signing
 from sync.server import keys_cli, migrate, pii_admin, recovery, recovery_cli, serve
 from sync.server.admin import cli as admin_cli
@@ -203,8 +203,12 @@ def printers_command(args: argparse.Namespace) -> int:
             raise KioskError("printers set 需要 --file：含 [[printers]] 表的 TOML 文件")
         try:
             raw = tomllib.loads(args.file.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise KioskError(f"{args.file}: {exc}") from None
+        except OSError as exc:
+            raise KioskError(f"{args.file}：无法读取：{os_reason(exc)}") from None
+        except UnicodeDecodeError:
+            raise KioskError(f"{args.file}：不是 UTF-8 文本") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise KioskError(f"{args.file}：不是有效的 TOML：{exc}") from None
         enrol.set_printer_template(engine, args.zone, list(raw.get("printers", [])))
         where = "所有没有自己模板的专区" if args.zone == "*" else f"专区 {args.zone}"
         print(f"{where}的打印机模板：{len(raw.get('printers', []))} 台打印机")

@@ -43,6 +43,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from kiosk.errors import os_reason
 from sync.server.errors import ServerRefusal
 
 log = logging.getLogger("sync.server.pii")
@@ -54,6 +55,19 @@ ENV = "ZWGK_PII_KEYS"
 
 class KeyringError(ServerRefusal):
     """The keyring is missing, unreadable or lacks a key something was sealed with."""
+
+
+def _unreadable(exc: Exception) -> str:
+    """Why a keyring file could not be read, in Chinese (for IT's command line and the journal)."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"不是有效的 JSON（第 {exc.lineno} 行）"
+    if isinstance(exc, KeyError):
+        return f"缺少字段 {exc}"
+    if isinstance(exc, ValueError) and any("\u4e00" <= c <= "\u9fff" for c in str(exc)):
+        return str(exc)
+    return "内容格式不对（密钥应为 Base64）"
 
 
 @dataclass
@@ -81,16 +95,16 @@ class Keyring:
             for k in data["keys"]:
                 key = base64.b64decode(k["key"], validate=True)
                 if len(key) != 32:
-                    raise ValueError("a key is not 32 bytes")
+                    raise ValueError("其中有密钥不是 32 字节")
                 ring.keys[k["id"]] = key
                 ring.order.append(k["id"])
                 ring.created[k["id"]] = k.get("created", "")
             ring.lookup_id = data["lookup"]["id"]
             ring.lookup_key = base64.b64decode(data["lookup"]["key"], validate=True)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise KeyringError(f"cannot read the personal-data keyring {path}: {exc}") from None
+            raise KeyringError(f"无法读取个人信息密钥环 {path}：{_unreadable(exc)}") from None
         if not ring.order or len(ring.lookup_key) != 32:
-            raise KeyringError(f"the personal-data keyring {path} holds no usable key")
+            raise KeyringError(f"个人信息密钥环 {path} 中没有可用的密钥")
         return ring
 
     @classmethod
@@ -156,7 +170,9 @@ class Keyring:
         kid, _, body = text[len(PREFIX) :].partition(":")
         key = self.keys.get(kid)
         if key is None:
-            raise KeyringError(f"personal data sealed with key {kid!r}, which the keyring {self.path} lacks")
+            raise KeyringError(
+                f"这条个人信息用密钥 {kid!r} 加密，但密钥环 {self.path} 中没有这把密钥（是否用错了密钥环？）"
+            )
         raw = base64.b64decode(body)
         return json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], AAD).decode("utf-8"))
 
@@ -200,8 +216,8 @@ def attach(engine: Engine, path: Path | None = None, *, holds_sealed: bool = Fal
             ring = Keyring.load(path)
         elif holds_sealed:
             raise KeyringError(
-                f"this database holds sealed personal data but its keyring {path} is missing: restore it from "
-                "its backup (--pii-keys FILE or ZWGK_PII_KEYS names where it is)"
+                f"这个数据库存有加密的个人信息，但它的个人信息密钥环 {path} 不见了：请从备份恢复"
+                "（用 --pii-keys 文件 或环境变量 ZWGK_PII_KEYS 指明它在哪里）"
             )
         else:
             ring = Keyring.create(path)
@@ -215,7 +231,7 @@ def ring_of(session: Session) -> Keyring:
     url = _url_key(bind.engine.url.render_as_string(hide_password=False))
     ring = _rings.get(url)
     if ring is None:
-        raise KeyringError("no personal-data keyring is loaded for this database")
+        raise KeyringError("这个数据库还没有载入个人信息密钥环")
     return ring
 
 

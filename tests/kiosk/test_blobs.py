@@ -57,12 +57,12 @@ def test_a_blob_damaged_on_disk_is_detected(store: BlobStore) -> None:
     data = bytearray(path.read_bytes())
     data[500] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(BlobIntegrityError, match="damaged"):
+    with pytest.raises(BlobIntegrityError, match=r"附件 [0-9a-f]{12}… 在磁盘上已损坏"):
         store.read_verified(name)
 
 
 def test_a_missing_blob_is_a_storage_error(store: BlobStore) -> None:
-    with pytest.raises(StorageError, match="not in the store"):
+    with pytest.raises(StorageError, match=r"本机附件库中没有附件 [0-9a-f]{12}…"):
         store.open(sha(b"never stored"))
 
 
@@ -94,5 +94,5 @@ def test_collect_on_a_store_never_written_is_zero(tmp_path: Path) -> None:
 def test_an_unwritable_store_is_a_storage_error(tmp_path: Path) -> None:
     root = tmp_path / "blobs"
     root.write_text("a file where the blob folder should be")  # permissions do not stop root; this does
-    with pytest.raises(StorageError, match="cannot write blob"):
+    with pytest.raises(StorageError, match=r"无法写入附件 [0-9a-f]{12}…：路径中有一段不是文件夹"):
         BlobStore(root).put_bytes(PDF)

@@ -40,10 +40,35 @@ def test_import_json_with_bad_lines(tmp_path: Path) -> None:
     pack.write_text('{"type": "bogus"}\n', encoding="utf-8")
     done = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(pack), cwd=tmp_path)
     answer = _one_json(done)
-    assert done.returncode == 1 and answer["ok"] is False
-    assert answer["problems"] == [{"line": 1, "problem": "unknown 'type' 'bogus' (document, zone or category)"}]
+    assert done.returncode == 1 and answer["ok"] is False and answer["error"] == "1 行有错；未导入任何内容"
+    assert answer["problems"] == [
+        {"line": 1, "problem": "不认识的行类型（type）'bogus'，应为 document（文件）、zone（专区）或 category（分类）"}
+    ]
     missing = _kiosk("import", "--db", str(tmp_path / "m.db"), "--json", str(tmp_path / "none.jsonl"), cwd=tmp_path)
     assert missing.returncode != 0 and _one_json(missing)["ok"] is False
+
+
+def test_import_of_a_bad_pack_prints_chinese_reasons(tmp_path: Path) -> None:
+    """What IT reads on a terminal's console when a pack is refused: each bad line's file and number, then
+    why in Chinese (the field by its meaning and key), then that nothing was imported."""
+    pack = tmp_path / "bad.jsonl"
+    lines = [
+        {"id": "a", "title": "好的一行", "body": "正文"},
+        {"title": "没有编号"},
+        {"id": "b", "title": "附件太多", "attachments": {"name": "a.pdf"}},
+        {"id": "c", "title": "状态", "status": "作废了"},
+    ]
+    pack.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    done = _kiosk("import", "--db", str(tmp_path / "m.db"), str(pack), cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    said = [x for x in done.stderr.splitlines() if not x.startswith("INFO alembic.")]  # a new mirror's migrations
+    assert said == [
+        f"{pack}:2: 缺少文件编号（id）",
+        f"{pack}:3: 附件（attachments）应为列表（[…]）",
+        f"{pack}:4: 效力状态（status）应为 现行有效、已修订 或 已废止（也可写 in_force、amended、repealed），"
+        "不是 '作废了'",
+        "kiosk import：3 行有错；未导入任何内容（加 --skip-bad 可导入其余各行）",
+    ]
 
 
 def test_search_json_on_a_damaged_mirror(tmp_path: Path) -> None:

@@ -92,3 +92,6 @@ def test_pin_hash_reads_the_pin_from_stdin(monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert kiosk_main(["pin-hash"]) == 2
     assert "标准输入中没有 PIN" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1234\n"))
+    assert kiosk_main(["pin-hash"]) == 2
+    assert "kiosk pin-hash: 工作人员 PIN 应为 6 到 12 位数字（0–9）" in capsys.readouterr().err

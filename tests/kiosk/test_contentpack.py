@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,7 +186,11 @@ def test_a_bad_line_is_reported_by_number_and_nothing_is_imported(
     )
     with pytest.raises(ContentPackError) as err:
         import_pack(session, blobs, pack)
-    assert err.value.problems == [(3, "'published' must be an ISO date YYYY-MM-DD, not '2026-02-30'")]
+    assert err.value.problems == [(3, "发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026-02-30'")]
+    assert (
+        str(err.value)
+        == "内容包有 1 处错误：第 3 行：发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026-02-30'"
+    )
     assert count(session, Document) == 0
     assert count(session, Zone) == 0
 
@@ -195,7 +200,7 @@ def test_skip_bad_imports_the_rest_and_reports_the_bad(session: Session, blobs: 
     report = import_pack(session, blobs, pack, skip_bad=True)
     assert report.counts["inserted"] == 2
     assert [n for n, _ in report.problems] == [2, 4]
-    assert "repeats line 1" in report.problems[1][1]
+    assert report.problems[1][1] == "文件编号（id）a 与第 1 行重复"
     with session.begin():
         assert set(session.scalars(select(Document.id))) == {"a", "c"}
 
@@ -207,7 +212,7 @@ def test_cli_reports_file_and_line_and_exits_non_zero(
     db = data_dir / "cli.db"
     assert cli_main(["import", str(pack), "--db", str(db)]) == 1
     err = capsys.readouterr().err
-    assert f"{pack}:2: 'version' must be a whole number" in err
+    assert f'{pack}:2: 版本号（version）应为 1 到 2147483647 的整数，不是 "2"' in err
     assert "kiosk import：1 行有错；未导入任何内容" in err
     assert cli_main(["import", str(pack), "--db", str(db), "--skip-bad", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -219,49 +224,52 @@ def test_cli_reports_file_and_line_and_exits_non_zero(
 
 
 HOSTILE: list[tuple[Any, str]] = [
-    ("not json at all", "not valid JSON"),
-    ("[1, 2, 3]", "a line must be a JSON object"),
-    ('"just a string"', "a line must be a JSON object"),
-    (b'\xff\xfe{"id": "x"}', "not UTF-8"),
-    ("[" * 100_000, "JSON"),  # nesting deeper than the parser's recursion limit
-    ('{"id": "x", "title": "t", "version": ' + "9" * 5000 + "}", "JSON"),  # over int's digit limit
-    (doc("x", title="标题\u0000藏了NUL"), "'title' contains a NUL character"),
-    (doc("x", title=7), "'title' must be a string"),
-    (doc("x", title=""), "'title' is empty"),
-    (doc("x", body=["段落"]), "'body' must be a string"),
-    (doc("x", version=True), "'version' must be a whole number"),
-    (doc("x", version=2**63), "'version' must be a whole number"),
-    (doc("x", version=1.5), "'version' must be a whole number"),
-    (doc("x", categories="type-gonggao"), "'categories' must be a list"),
-    (doc("x", categories=["../etc"]), "'categories' must be a list"),
-    (doc("x", attachments={"name": "a"}), "'attachments' must be a list"),
-    (doc("x", status="作废了"), "unknown status"),
-    (doc("x", published="20261127"), "ISO date"),
-    (doc("x", zone="万宝镇"), "'zone' must be a zone code"),
-    (doc("x", colour="red"), "unknown field(s): colour"),
-    (doc("x", interprets="a b"), "'interprets' is not a document id"),
-    (doc("x", body_format="pdf"), "'body_format' must be markdown or html"),
-    (doc("bad id with spaces"), "'id' must be"),
-    ({"type": "secret"}, "unknown 'type'"),
-    ({"type": "zone", "code": "wb", "name": "万宝镇", "prefix": "wb"}, "prefix"),
-    ({"type": "zone", "code": "wb", "name": "万宝镇", "prefix": "WB", "kind": "city"}, "'kind'"),
-    ({"type": "category", "code": "c", "name": "类", "facet": "colour"}, "'facet'"),
-    ({"type": "category", "code": "c", "name": "类", "facet": "type", "sort_order": 10**40}, "sort_order"),
-    (doc("x", attachments=[{"name": "a.pdf", "path": "../../../../etc/passwd"}]), "leaves the pack's folder"),
-    (doc("x", attachments=[{"name": "a.pdf", "path": "/etc/passwd"}]), "leaves the pack's folder"),
-    (doc("x", attachments=[{"name": "a.pdf", "path": "missing.pdf"}]), "cannot be read"),
-    (doc("x", attachments=[{"name": "a.pdf", "data_base64": "***"}]), "not valid base64"),
+    ("not json at all", "不是有效的 JSON：第 1 列这里应有一个值"),
+    ('{"id": "x" "title": "t"}', "不是有效的 JSON：第 12 列缺少逗号（,）"),
+    ("[1, 2, 3]", "每一行应为一个 JSON 对象"),
+    ('"just a string"', "每一行应为一个 JSON 对象"),
+    (b'\xff\xfe{"id": "x"}', "不是 UTF-8 编码的文字（从第 1 个字节起）"),
+    ("[" * 100_000, "JSON 嵌套过深"),  # nesting deeper than the parser's recursion limit
+    ('{"id": "x", "title": "t", "version": ' + "9" * 5000 + "}", "JSON 中的数字过长"),  # over int's digit limit
+    (doc("x", title="标题\u0000藏了NUL"), "标题（title）含有 NUL 字符"),
+    (doc("x", title=7), "标题（title）应为字符串"),
+    (doc("x", title=""), "标题（title）为空"),
+    ({"id": "x", "body": "正文"}, "缺少标题（title）"),
+    ({"title": "无编号"}, "缺少文件编号（id）"),
+    (doc("x", body=["段落"]), "正文（body）应为字符串"),
+    (doc("x", version=True), "版本号（version）应为 1 到 2147483647 的整数，不是 true"),
+    (doc("x", version=2**63), "版本号（version）应为 1 到 2147483647 的整数"),
+    (doc("x", version=1.5), "版本号（version）应为 1 到 2147483647 的整数，不是 1.5"),
+    (doc("x", categories="type-gonggao"), "分类（categories）应为分类代码的列表"),
+    (doc("x", categories=["../etc"]), "分类（categories）应为分类代码的列表"),
+    (doc("x", attachments={"name": "a"}), "附件（attachments）应为列表"),
+    (doc("x", status="作废了"), "效力状态（status）应为 现行有效、已修订 或 已废止"),
+    (doc("x", published="20261127"), "发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '20261127'"),
+    (doc("x", zone="万宝镇"), "专区（zone）应为专区代码（字母、数字、_ 或 -），不是 '万宝镇'"),
+    (doc("x", colour="red"), "不认识的字段：colour"),
+    (doc("x", interprets="a b"), "所解读的文件（interprets）应为一个文件编号，不是 'a b'"),
+    (doc("x", body_format="pdf"), "正文格式（body_format）应为 markdown 或 html，不是 'pdf'"),
+    (doc("bad id with spaces"), "文件编号（id）应为 1–64 个字母、数字或 . _ : -"),
+    ({"type": "secret"}, "不认识的行类型（type）'secret'"),
+    ({"type": "zone", "code": "wb", "name": "万宝镇", "prefix": "wb"}, "受理编号前缀（prefix）应为 2–4 个大写字母"),
+    ({"type": "zone", "code": "wb", "name": "万宝镇", "prefix": "WB", "kind": "city"}, "专区的类别（kind）"),
+    ({"type": "category", "code": "c", "name": "类", "facet": "colour"}, "分类的维度（facet）"),
+    ({"type": "category", "code": "c", "name": "类", "facet": "type", "sort_order": 10**40}, "排序（sort_order）"),
+    (doc("x", attachments=[{"name": "a.pdf", "path": "../../../../etc/passwd"}]), "超出了内容包所在的文件夹"),
+    (doc("x", attachments=[{"name": "a.pdf", "path": "/etc/passwd"}]), "超出了内容包所在的文件夹"),
+    (doc("x", attachments=[{"name": "a.pdf", "path": "missing.pdf"}]), "附件 'missing.pdf' 无法读取：文件不存在"),
+    (doc("x", attachments=[{"name": "a.pdf", "data_base64": "***"}]), "Base64 数据（data_base64）不是有效的 Base64"),
     (
         doc(
             "x", attachments=[{"name": "a.pdf", "data_base64": base64.b64encode(b"%PDF").decode(), "sha256": "0" * 64}]
         ),
-        "sha256 does not match",
+        "附件 'a.pdf'：内容与 SHA-256 校验值（sha256）不符",
     ),
-    (doc("x", attachments=[{"name": "a.pdf", "sha256": "../../" + "0" * 58, "size": 3}]), "64 hexadecimal"),
-    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32}]), "needs its 'size'"),
-    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32, "size": 2**40}]), "needs its 'size'"),
-    (doc("x", attachments=[{"name": "a.pdf"}]), "needs 'path', 'data_base64' or 'sha256'"),
-    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32, "size": 1}] * 51), "at most 50"),
+    (doc("x", attachments=[{"name": "a.pdf", "sha256": "../../" + "0" * 58, "size": 3}]), "64 位十六进制数字"),
+    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32}]), "还要写明大小（size）"),
+    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32, "size": 2**40}]), "还要写明大小（size）"),
+    (doc("x", attachments=[{"name": "a.pdf"}]), "附件应给出路径（path）、Base64 数据（data_base64）"),
+    (doc("x", attachments=[{"name": "a.pdf", "sha256": "ab" * 32, "size": 1}] * 51), "最多带 50 个附件（attachments）"),
 ]
 
 
@@ -276,6 +284,7 @@ def test_hostile_line_is_a_numbered_problem_and_imports_nothing(
     n, why = err.value.problems[0]
     assert n == 2
     assert reason in why
+    assert not re.search(r"[a-z]{3,} [a-z]{3,} [a-z]{3,}", why), why  # no English sentence left in it
     assert len(why) < 400  # a reason, not the hostile payload echoed back
     assert count(session, Document) == 0
     assert list(blobs.names()) == []
@@ -286,7 +295,7 @@ def test_a_huge_line_is_refused_without_reading_it_whole(session: Session, blobs
     pack = write_pack(tmp_path, [doc("a"), huge, doc("c")])
     with pytest.raises(ContentPackError) as err:
         import_pack(session, blobs, pack)
-    assert err.value.problems == [(2, "line is longer than 8 MB")]
+    assert err.value.problems == [(2, "这一行超过 8 MB")]
     report = import_pack(session, blobs, pack, skip_bad=True)
     assert report.counts["inserted"] == 2  # the line after the huge one is read correctly
 
@@ -298,7 +307,7 @@ def test_a_symlink_out_of_the_pack_folder_is_refused(session: Session, blobs: Bl
     pack_dir.mkdir()
     (pack_dir / "a.pdf").symlink_to(outside)
     pack = write_pack(pack_dir, [doc("x", attachments=[{"name": "a.pdf", "path": "a.pdf"}])])
-    with pytest.raises(ContentPackError, match="leaves the pack's folder"):
+    with pytest.raises(ContentPackError, match=r"路径（path）'a\.pdf' 超出了内容包所在的文件夹"):
         import_pack(session, blobs, pack)
 
 
@@ -307,7 +316,7 @@ def test_a_zone_prefix_held_by_another_zone_is_refused(session: Session, blobs: 
     import_pack(session, blobs, write_pack(tmp_path, [wanbao]))
     other = {"type": "zone", "code": "other", "name": "别处", "prefix": "WB"}
     pack = write_pack(tmp_path, [doc("a"), other], "p2.jsonl")
-    with pytest.raises(ContentPackError, match="prefix WB is already used by zone wanbao"):
+    with pytest.raises(ContentPackError, match=r"专区的受理编号前缀（prefix）WB 已由专区 wanbao 使用"):
         import_pack(session, blobs, pack)
     assert count(session, Document) == 0
     dup = write_pack(
@@ -318,7 +327,7 @@ def test_a_zone_prefix_held_by_another_zone_is_refused(session: Session, blobs: 
         ],
         "p3.jsonl",
     )
-    with pytest.raises(ContentPackError, match="zone prefix AA repeats line 1"):
+    with pytest.raises(ContentPackError, match=r"专区的受理编号前缀（prefix）AA 与第 1 行重复"):
         import_pack(session, blobs, dup)
 
 

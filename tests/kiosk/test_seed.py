@@ -174,7 +174,7 @@ def test_a_pack_given_by_path(tmp_path: Path) -> None:
 
 def test_a_missing_pack_names_the_key(tmp_path: Path) -> None:
     cfg = with_pack(demo_config(tmp_path / "t"), "no/such/pack.jsonl")
-    with pytest.raises(ConfigError, match=r"key 'content_pack' names .*no/such/pack\.jsonl"):
+    with pytest.raises(ConfigError, match=r"键 'content_pack' 指向的 .*no/such/pack\.jsonl 不存在"):
         ensure_seeded(cfg)
 
 

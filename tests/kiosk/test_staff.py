@@ -35,18 +35,20 @@ def factory(engine):
 
 def test_a_pin_is_six_to_twelve_digits() -> None:
     for bad in ("1234", "12345", "1234567890123", "12345a", "１２３４５６"):
-        with pytest.raises(ValueError, match="staff PIN"):
+        with pytest.raises(ValueError, match="工作人员 PIN 应为 6 到 12 位数字"):
             hash_pin(bad)
     assert verify_pin("246810", HASH) and not verify_pin("2468", HASH)
 
 
 def test_settings_have_lower_bounds(tmp_path: Path) -> None:
     for failures, lockout in ((5, 0), (5, 10), (0, 300), (50, 300)):
-        with pytest.raises(ValueError, match="must be"):
+        key = "max_failures" if failures in (0, 50) else "lockout_s"
+        said = rf"键 '{key}'（[^）]+）应在 \d+ 到 \d+ (秒)?之间"
+        with pytest.raises(ValueError, match=said):
             StaffGate(HASH, failures, lockout)
         cfg = tmp_path / f"k{failures}-{lockout}.toml"
         cfg.write_text(f"[staff]\nmax_failures = {failures}\nlockout_s = {lockout}\n", encoding="utf-8")
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match=rf"\[staff\]：{said}"):
             config_mod.load(cfg)
 
 

@@ -83,6 +83,18 @@ def test_enrol_writes_a_production_configuration_once(server, tmp_path: Path, mo
         '[[printers]]\nname = "receipt"\nrole = "receipt"\nkind = "tcp"\ntarget = "127.0.0.1:9100"\n', encoding="utf-8"
     )
     server.ensure_zone("wanbao")
+    broken = tmp_path / "broken.toml"
+    for content, why in (
+        (b"[[printers]\n", "不是有效的 TOML："),
+        (b"\xff\xfe", "不是 UTF-8 文本"),
+        (None, "无法读取：文件不存在"),
+    ):
+        if content is not None:
+            broken.write_bytes(content)
+        missing = broken if content is not None else tmp_path / "none.toml"
+        set_broken = ["printers", "set", "--db", server.db_url, "--zone", "wanbao", "--file", str(missing)]
+        assert server_main(set_broken) == 2
+        assert f"{missing}：{why}" in capsys.readouterr().err
     assert server_main(["printers", "set", "--db", server.db_url, "--zone", "wanbao", "--file", str(printers)]) == 0
     tid, code, fp = _add(server, capsys, "wanbao", "--qr", str(tmp_path / "qr.svg"))
     assert tid == "wanbao-01" and (tmp_path / "qr.svg").read_text().startswith("<?xml")
@@ -266,7 +278,7 @@ def test_unknown_zone_and_category_are_refused(server, tmp_path: Path, capsys) -
     )
     assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
     err = capsys.readouterr().err
-    assert "unknown zone 'nowhere'" in err and "nonsense" in err and "未发布任何内容" in err
+    assert "没有这个专区（zone）'nowhere'" in err and "nonsense" in err and "未发布任何内容" in err
 
 
 def test_enrolment_codes_expire_and_guessing_is_throttled(server, capsys) -> None:

@@ -168,6 +168,11 @@ def test_seeded_month_report_page_csv_and_pdf(server, tmp_path: Path, capsys) ->
     before = {z.code: z.score for z in report.zones}
     assert server_main(["evaluation", "weights", "--db", server.db_url, "--usage", "0", "--follow-up", "0"]) == 0
     assert "满意度×57%" in capsys.readouterr().out
+    weights = ["evaluation", "weights", "--db", server.db_url]
+    assert server_main([*weights, "--on-time", "-1"]) == 1
+    assert "未执行：“按时答复率”的权重不能为负数，不是 -1" in capsys.readouterr().err
+    assert server_main([*weights, "--satisfaction", "0", "--on-time", "0"]) == 1
+    assert "未执行：权重不能全为 0：至少一项应大于 0" in capsys.readouterr().err
     with sessions(server.engine)() as s:
         after = {z.code: z.score for z in ev.build(s, "2026-11").zones}
     assert after != before

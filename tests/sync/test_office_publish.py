@@ -30,8 +30,9 @@ def test_command_line_refuses_unknown_codes(server, tmp_path: Path, capsys) -> N
     assert server_main(["publish", "--db", server.db_url, str(pack)]) == 1
     out, err = capsys.readouterr()
     assert "新增" not in out  # no preview of a pack that will not be published
-    assert "pack.jsonl:2: document bad-1: unknown zone 'nowhere'" in err
-    assert "pack.jsonl:3: document bad-2: unknown category code(s) nosuch" in err and "2 行有错；未发布任何内容" in err
+    assert "pack.jsonl:2: 文件 bad-1：没有这个专区（zone）'nowhere'，服务器上没有，本次也未一并发布" in err
+    assert "pack.jsonl:3: 文件 bad-2：没有这些分类（categories）nosuch，" in err and "2 行有错；未发布任何内容" in err
+    assert "unknown" not in err  # IT reads Chinese on the command line too
     with sessions(server.engine)() as s:
         assert s.get(FeedDoc, "ok-1") is None
 
@@ -60,7 +61,7 @@ def test_console_new_amend_repeal_withdraw_reach_the_terminal(server, data_dir: 
     # a tampered form naming a category the district does not have: refused, nothing published
     bad = dict(new, id="wb-bad", categories=["policy", "nosuch"])
     r = office.post("/admin/office/documents", data=bad)
-    assert r.status_code == 400 and "没有这些分类（nosuch）" in html.unescape(r.text)
+    assert r.status_code == 400 and "没有这些分类（categories）nosuch" in html.unescape(r.text)
     assert "unknown" not in html.unescape(r.text)  # the clerk reads Chinese
     assert "value='wb-bad'" in r.text and "第一稿</textarea>" in r.text, "what was typed is kept"
     # amend: version 2 on the terminal, version 1 kept on the server

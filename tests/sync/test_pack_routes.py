@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -97,6 +98,46 @@ def test_bad_pack_lists_its_lines_and_publishes_nothing(server) -> None:  # type
     assert "确认发布" not in r.text and "doc-00007" not in _versions(server)
     empty = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("e.jsonl", b"")})
     assert empty.status_code == 400 and "请选择内容包文件" in empty.text
+
+
+def _reasons(page: str) -> list[str]:
+    return [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", page)]
+
+
+def test_bad_packs_line_reasons_are_chinese_on_the_console(server) -> None:  # type: ignore[no-untyped-def]
+    """The clerk reads why each line was refused in Chinese: the field by its meaning with its key, what is
+    wrong and what is expected, with the line's own values kept as they were."""
+    server.publish_lines([*ZONES, *CATEGORIES])
+    office = login(server.url, server.engine, "wang.office", ("office",))
+    token = csrf_token(office, PAGE)
+    lines: list[dict[str, object]] = [
+        doc(1),
+        {**doc(2), "title": ""},
+        {**doc(3), "published": "2026/12/01"},
+        {**doc(4), "colour": "red"},
+        doc(1),
+    ]
+    data = _pack(lines) + b'{"id": "x" "title": "t"}\n'
+    r = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("bad.jsonl", data)})
+    assert r.status_code == 400 and "内容包有错误，未发布任何内容" in r.text
+    assert _reasons(r.text) == [
+        "第 2 行：标题（title）为空",
+        "第 3 行：发布日期（published）应写成 YYYY-MM-DD 的实有日期，不是 '2026/12/01'",
+        "第 4 行：不认识的字段：colour（字段名是否拼错？）",
+        "第 5 行：文件编号（id）doc-00001 与第 1 行重复",
+        "第 6 行：不是有效的 JSON：第 12 列缺少逗号（,）",
+    ]
+    # a pack whose lines are well formed but name a zone and a category the district does not have
+    data = _pack([doc(7, zone="nowhere"), doc(8, categories=["policy", "nosuch"])])
+    r = office.post(f"{PAGE}/pack", data={"csrf": token}, files={"pack": ("codes.jsonl", data)})
+    assert r.status_code == 400
+    nowhere = "服务器上没有，本次也未一并发布；请改用已有的代码，或先发布它"
+    assert _reasons(r.text) == [
+        f"第 1 行：文件 doc-00007：没有这个专区（zone）'nowhere'，{nowhere}",
+        f"第 2 行：文件 doc-00008：没有这些分类（categories）nosuch，{nowhere}",
+    ]
+    assert not re.search(r"unknown|missing|must be|repeats", r.text), "no English reason reaches the clerk"
+    assert not {"doc-00001", "doc-00007"} & set(_versions(server))
 
 
 def test_preview_on_a_phone_shows_every_column_in_chromium(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -83,9 +83,26 @@ def test_a_database_without_its_keyring_refuses(server: RunningServer) -> None:
     submit(server, "WB01-20261207-0002")
     keyring = server.db_path.with_name(server.db_path.name + ".pii-keys.json")
     keyring.rename(keyring.with_name("elsewhere.json"))
-    with pytest.raises(pii.KeyringError, match="keyring"):
+    with pytest.raises(pii.KeyringError, match=r"存有加密的个人信息，但它的个人信息密钥环 .* 不见了：请从备份恢复"):
         open_db(str(server.db_path))
     assert not keyring.exists()  # never a silent new key
+
+
+def test_a_damaged_keyring_is_refused_in_chinese(server: RunningServer) -> None:
+    """What IT reads when the server will not open its database: which file, and why, in Chinese."""
+    submit(server, "WB01-20261207-0004")
+    keyring = server.db_path.with_name(server.db_path.name + ".pii-keys.json")
+    good = keyring.read_bytes()
+    for damaged, why in (
+        (b"{not json", "不是有效的 JSON（第 1 行）"),
+        (b'{"version": 1}', "缺少字段 'keys'"),
+        (b'{"version": 1, "keys": [{"id": "k1", "key": "AAAA"}], "lookup": {}}', "其中有密钥不是 32 字节"),
+    ):
+        keyring.write_bytes(damaged)
+        with pytest.raises(pii.KeyringError) as err:
+            pii.Keyring.load(keyring)
+        assert str(err.value) == f"无法读取个人信息密钥环 {keyring}：{why}"
+    keyring.write_bytes(good)
 
 
 def test_rotation_reseals_everything_and_lookups_keep_working(server: RunningServer, tmp_path: Path) -> None:

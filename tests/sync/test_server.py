@@ -198,9 +198,12 @@ def test_command_line_round_trip(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
     code, _out, err = run("publish", "--db", db, str(bad))
-    assert code == 1 and "1 行有错；未发布任何内容" in err
+    assert code == 1 and "1 行有错；未发布任何内容" in err and f"{bad}:1: 缺少标题（title）" in err
     assert "已废止 doc-00001（发布序号 3）" in run("repeal", "--db", db, "doc-00001", "--by", "doc-00002")[1]
-    assert run("repeal", "--db", db, "no-such")[0] == 2
+    code, _out, err = run("repeal", "--db", db, "no-such")
+    assert code == 2 and "没有文件编号为 'no-such' 的已发布文件" in err
+    code, _out, err = run("repeal", "--db", db, "doc-00002", "--by", "no-such")
+    assert code == 2 and "没有文件编号为 'no-such' 的已发布文件，不能把它写作替代文件" in err
     add = ("terminal", "add", "--db", db, "--zone", "wanbao", "--server", "https://zwgk.example")
     code, _out, err = run(*add)
     assert code == 2 and "未知专区 'wanbao'（还没有发布任何专区，请先发布）" in err  # no zone published yet

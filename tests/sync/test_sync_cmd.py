@@ -65,3 +65,16 @@ def test_sync_status_text_gives_beijing_time(server, tmp_path: Path) -> None:
     done = _kiosk("sync", "--status", "--config", str(cfg.path), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert re.search(r"上次成功同步：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）；", done.stdout), done.stdout
+
+
+def test_sync_once_without_a_server_says_so_in_chinese(tmp_path: Path) -> None:
+    """A terminal configured to run on its mirror alone: ``kiosk sync --once`` tells IT why it will not sync."""
+    cfg = tmp_path / "t.toml"
+    cfg.write_text(
+        f'[terminal]\nid = "t-01"\nzone = "wanbao"\ndata_dir = "{tmp_path / "d"}"\ncontent_pack = ""\n',
+        encoding="utf-8",
+    )
+    done = _kiosk("sync", "--once", "--config", str(cfg), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert said == "kiosk sync: 没有配置区级服务器地址（[server] url）：本终端只用本机的内容镜像运行，不能同步"

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
-from kiosk.errors import ContentPackError
+from kiosk.errors import ContentPackError, os_reason
 from kiosk.mirror.store import DocumentRecord
 from sync.protocol.wire import record_to_wire
 from sync.server.db import FeedDoc, sessions
@@ -93,7 +93,7 @@ def preview_pack(engine: Engine, path: Path) -> Preview:
     try:
         parsed = parse_pack(path)
     except OSError as exc:
-        raise ContentPackError([(0, f"cannot read {path}: {exc.strerror}")]) from None
+        raise ContentPackError([(0, f"无法读取 {path}：{os_reason(exc)}")]) from None
     if parsed.problems:
         raise ContentPackError(parsed.problems)
     with sessions(engine)() as session:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.contentpack import parse_pack
-from kiosk.errors import ContentPackError
+from kiosk.errors import ContentPackError, os_reason
 from kiosk.mirror.models import Category, DocStatus, Zone
 from kiosk.mirror.store import DocumentRecord
 from sync.protocol.signing import canonical
@@ -122,19 +122,10 @@ def unknown_codes(
     zones: Sequence[Zone] = (),
     categories: Sequence[Category] = (),
 ) -> list[tuple[int, str]]:
-    """(line, reason in Chinese) for each of ``records`` naming a zone or category the district does not
-    have: the office console's check, the same rule as a content pack's (whose reasons are for IT's
-    command line)."""
+    """(line, reason) for each of ``records`` naming a zone or category the district does not have: the
+    office console's check, the same rule as a content pack's."""
     pack = SimpleNamespace(documents=records, zones=[(0, z) for z in zones], categories=[(0, c) for c in categories])
-    return [(line, _in_chinese(why)) for line, why in pack_unknown_codes(session, pack)]
-
-
-def _in_chinese(why: str) -> str:
-    """A reason of :func:`pack_unknown_codes` as the office console says it."""
-    doc_id, _, rest = why.removeprefix("document ").partition(": ")
-    if rest.startswith("unknown zone "):
-        return f"文件 {doc_id}：没有这个专区（{rest.removeprefix('unknown zone ').strip(chr(39))}）"
-    return f"文件 {doc_id}：没有这些分类（{rest.removeprefix('unknown category code(s) ')}）"
+    return pack_unknown_codes(session, pack)
 
 
 def publish_records(
@@ -177,6 +168,9 @@ def publish_records(
     return counts
 
 
+_NOWHERE = "服务器上没有，本次也未一并发布；请改用已有的代码，或先发布它"
+
+
 def pack_unknown_codes(session: Session, parsed: Any) -> list[tuple[int, str]]:
     """Documents naming a zone or category that neither this pack nor the server has (line, why)."""
     zones = {z.code for _, z in parsed.zones} | set(session.scalars(select(ZoneRow.code)))
@@ -184,10 +178,10 @@ def pack_unknown_codes(session: Session, parsed: Any) -> list[tuple[int, str]]:
     problems = []
     for line, rec in parsed.documents:
         if rec.zone_id is not None and rec.zone_id not in zones:
-            problems.append((line, f"document {rec.id}: unknown zone {rec.zone_id!r}"))
+            problems.append((line, f"文件 {rec.id}：没有这个专区（zone）{rec.zone_id!r}，{_NOWHERE}"))
         missing = [c for c in rec.categories if c not in cats]
         if missing:
-            problems.append((line, f"document {rec.id}: unknown category code(s) {', '.join(missing)}"))
+            problems.append((line, f"文件 {rec.id}：没有这些分类（categories）{', '.join(missing)}，{_NOWHERE}"))
     return problems
 
 
@@ -196,7 +190,7 @@ def publish_pack(engine: Engine, path: Path) -> dict[str, int]:
     try:
         parsed = parse_pack(path)
     except OSError as exc:
-        raise ContentPackError([(0, f"cannot read {path}: {exc.strerror}")]) from None
+        raise ContentPackError([(0, f"无法读取 {path}：{os_reason(exc)}")]) from None
     if parsed.problems:
         raise ContentPackError(parsed.problems)
     with sessions(engine)() as session, session.begin():
@@ -217,11 +211,11 @@ def repeal(engine: Engine, doc_id: str, by: str | None = None, *, actor: str = "
     with sessions(engine)() as session, session.begin():
         row = session.get(FeedDoc, doc_id)
         if row is None or row.op != "put":
-            raise PublishError(f"no published document with id {doc_id!r}")
+            raise PublishError(f"没有文件编号为 {doc_id!r} 的已发布文件")
         if by is not None:
             other = session.get(FeedDoc, by)
             if other is None or other.op != "put":
-                raise PublishError(f"no published document with id {by!r} to name as the replacement")
+                raise PublishError(f"没有文件编号为 {by!r} 的已发布文件，不能把它写作替代文件")
         rec = wire_to_record(json.loads(row.payload)["doc"])
         rec = dataclasses.replace(rec, status=DocStatus.REPEALED, superseded_by=by, version=row.version + 1)
         head = lock_head(session) + 1
@@ -235,7 +229,7 @@ def withdraw(engine: Engine, doc_id: str) -> int:
     with sessions(engine)() as session, session.begin():
         row = session.get(FeedDoc, doc_id)
         if row is None or row.op != "put":
-            raise PublishError(f"no published document with id {doc_id!r}")
+            raise PublishError(f"没有文件编号为 {doc_id!r} 的已发布文件")
         head = lock_head(session) + 1
         payload = {"kind": "document", "seq": head, "op": "delete", "id": doc_id, "zone": row.zone}
         row.seq, row.op, row.version = head, "delete", row.version + 1

@@ -131,12 +131,12 @@ def set_weights(session: Session, new: dict[str, float]) -> dict[str, float]:
     w = weights(session)
     for k, v in new.items():
         if k not in w:
-            raise ValueError(f"unknown weight {k!r}")
+            raise ValueError(f"没有这一项权重：{k!r}（可设：{'、'.join(WEIGHT_LABELS.values())}）")
         if v < 0:
-            raise ValueError("weights must not be negative")
+            raise ValueError(f"“{WEIGHT_LABELS[k]}”的权重不能为负数，不是 {v:g}")
         w[k] = float(v)
     if sum(w.values()) <= 0:
-        raise ValueError("at least one weight must be positive")
+        raise ValueError("权重不能全为 0：至少一项应大于 0")
     meta_set(session, "evaluation.weights", json.dumps(w))
     return w
 
