@@ -126,7 +126,7 @@ def steps(args: argparse.Namespace) -> list[tuple[str, Callable[[], None]]]:
             out.append((f"chown {user}:{user} {path}; chmod {mode:04o} {path}", accounts.chown(path, user, mode)))
     if args.unit == "cage":
         target = on(Path("/etc/systemd/system") / unit)
-        out.append((f"write {target} (program {program()})", _write(target, unit_text("cage", user, cfg_dir))))
+        out.append((f"写入 {target}（程序 {program()}）", _write(target, unit_text("cage", user, cfg_dir))))
         if root is None:
             out.append(("systemctl daemon-reload", run_cmd("systemctl", "daemon-reload")))
         enable = ("systemctl", *(("--root", str(root)) if root is not None else ()), "enable", unit)

@@ -67,6 +67,8 @@ def test_install_into_a_throwaway_root(tmp_path: Path) -> None:
     r = _install(root)
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"已安装到 {root}；该系统启动时单元随之启动" in r.stdout
+    unit = root / "etc/systemd/system/zwgk-kiosk-cage.service"
+    assert f"写入 {unit}（程序 {sys.executable} -m kiosk）" in r.stdout, r.stdout  # each step said in Chinese
 
     passwd = {f[0]: f for f in (ln.split(":") for ln in (root / "etc/passwd").read_text().splitlines())}
     assert "kiosk" in passwd
