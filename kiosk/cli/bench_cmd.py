@@ -16,12 +16,12 @@ from kiosk import plugins
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("bench", help="run a named benchmark and print its figures")
+    p = sub.add_parser("bench", help="运行指定的基准测试并输出结果（docs/benchmarks.md）")
     names = p.add_subparsers(dest="benchmark", metavar="NAME")
     names.required = True
     for name, mod in plugins.loaded(plugins.BENCHMARKS).items():
         if isinstance(mod, plugins.Missing):  # the frozen terminal program leaves out what it does not run
-            bp = names.add_parser(name, help=f"(not in this build: {mod.module})")
+            bp = names.add_parser(name, help=f"（本版本未包含：{mod.module}）")
             bp.set_defaults(func=_missing(name, mod.module))
             continue
         bp = names.add_parser(name, help=(mod.__doc__ or name).strip().splitlines()[0])
@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 def _missing(name: str, what: str) -> Any:
     def run(_args: argparse.Namespace) -> int:
-        print(f"kiosk bench {name}: not in this build ({what} is left out); run it from the source", file=sys.stderr)
+        print(f"kiosk bench {name}：本版本未包含此命令（未打包 {what}）；请从源代码运行", file=sys.stderr)
         return 2
 
     return run
